@@ -1,0 +1,103 @@
+// Named GPU checks: each runs kernels on a GpuContext and compares with the CPU reference.
+// The same checks run in Node (tests, CLI) and inside headless Chromium (harness), so "runs in a
+// browser" and "matches the reference" are judged by one piece of code.
+import type { GpuContext } from '../gpu/context';
+import { BindingError, ShaderCompileError } from '../gpu/errors';
+import { Kernel } from '../gpu/kernel';
+import { gpuMatmulBatched, gpuRngFill, type MatmulShape } from '../gpu/ops';
+import { compareArrays, type Comparison } from '../reference/compare';
+import { matmulBatched } from '../reference/matmul';
+import { rngFill, rngU32 } from '../reference/rng';
+
+export interface CheckResult {
+  name: string;
+  pass: boolean;
+  comparisons: Comparison[];
+  notes: string[];
+  ms: number;
+}
+
+type CheckFn = (ctx: GpuContext) => Promise<{ comparisons: Comparison[]; notes: string[] }>;
+
+/** Deterministic test data from the kit's own RNG, in [-1, 1). */
+export function testData(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = 2 * ((rngU32(seed, 0, i, 0, 0) >>> 8) / 16777216) - 1;
+  return out;
+}
+
+export const MATMUL_SHAPES: MatmulShape[] = [
+  { M: 1, R: 1, K: 1, N: 1 },
+  { M: 1, R: 16, K: 16, N: 16 },
+  { M: 3, R: 17, K: 5, N: 33 },
+  { M: 1, R: 40, K: 1, N: 7 },
+  { M: 5, R: 64, K: 70, N: 4 },
+  { M: 125, R: 8, K: 2, N: 4 },
+];
+// f32 accumulation of K products of values in [-1,1): error grows ~ K * 2^-24.
+export const MATMUL_TOL = { atol: 1e-5, rtol: 1e-5 };
+
+export const CHECKS: Record<string, CheckFn> = {
+  async 'rng-streams'(ctx) {
+    const comparisons: Comparison[] = [];
+    for (const p of [{ seed: 0, stream: 0, step: 0, rows: 1, cols: 1 }, { seed: 12345, stream: 3, step: 77, rows: 37, cols: 29 }, { seed: 0xffffffff, stream: 1, step: 4000000000, rows: 3, cols: 300 }]) {
+      const g = await gpuRngFill(ctx, p);
+      const r = rngFill(p);
+      comparisons.push(compareArrays(`rng u32 seed=${p.seed} ${p.rows}x${p.cols}`, g.u32, r.u32, { atol: 0, rtol: 0 }));
+      comparisons.push(compareArrays(`rng unit seed=${p.seed} ${p.rows}x${p.cols}`, g.unit, r.unit, { atol: 0, rtol: 0 }));
+    }
+    return { comparisons, notes: ['bit-identical required (tolerance 0)'] };
+  },
+
+  async 'matmul-batched'(ctx) {
+    const comparisons: Comparison[] = [];
+    for (const [i, s] of MATMUL_SHAPES.entries()) {
+      const a = testData(s.M * s.R * s.K, 100 + i), b = testData(s.M * s.K * s.N, 200 + i);
+      const g = await gpuMatmulBatched(ctx, s, a, b);
+      comparisons.push(compareArrays(`matmul M=${s.M} R=${s.R} K=${s.K} N=${s.N}`, g, matmulBatched(a, b, s.M, s.R, s.K, s.N), MATMUL_TOL));
+    }
+    return { comparisons, notes: [] };
+  },
+
+  async 'error-broken-shader'(ctx) {
+    const sources = { ...ctx.sources, 'broken.wgsl': '// header\n//#include "lib/rng.wgsl"\n@compute @workgroup_size(1)\nfn main() {\n  let x: u32 = 1.5;\n}\n' };
+    try {
+      await Kernel.create(ctx.device, 'broken.wgsl', sources);
+    } catch (e) {
+      if (!(e instanceof ShaderCompileError)) throw new Error(`expected ShaderCompileError, got ${(e as Error).name}: ${(e as Error).message}`);
+      if (e.file !== 'broken.wgsl' || e.line !== 5) throw new Error(`compile error located at ${e.file}:${e.line}, expected broken.wgsl:5 (${e.message})`);
+      return { comparisons: [], notes: [e.message] };
+    }
+    throw new Error('a broken shader compiled without error');
+  },
+
+  async 'error-mismatched-binding'(ctx) {
+    const k = await ctx.kernel('matmul_batched.wgsl');
+    const buf = (label: string, n: number) => ctx.createBuffer(label, n);
+    const params = ctx.uniform('p', k.packStruct('params', { M: 1, R: 4, K: 4, N: 4 }));
+    const notes: string[] = [];
+    const expectThrow = (what: string, f: () => unknown, pattern: RegExp) => {
+      try {
+        f();
+      } catch (e) {
+        if (!(e instanceof BindingError) || !pattern.test(e.message)) throw new Error(`${what}: wrong error ${(e as Error).message}`);
+        notes.push(e.message);
+        return;
+      }
+      throw new Error(`${what}: no error raised`);
+    };
+    expectThrow('missing', () => k.bind({ params, a: buf('a', 64), b: buf('b', 64) }), /binding 'c' .*not provided/);
+    expectThrow('unknown', () => k.bind({ params, a: buf('a', 64), b: buf('b', 64), c: buf('c', 64), d: buf('d', 64) }), /binding 'd' is not declared/);
+    expectThrow('too small', () => k.bind({ params, a: buf('a', 64), b: buf('b', 64), c: buf('c', 16) }, { c: 64 }), /binding 'c' .*too small: 16 bytes bound, 64 needed/);
+    expectThrow('wrong kind', () => k.bind({ params: buf('params-as-storage', 16), a: buf('a', 64), b: buf('b', 64), c: buf('c', 64) }), /binding 'params' .*UNIFORM usage/);
+    return { comparisons: [], notes };
+  },
+};
+
+export async function runCheck(ctx: GpuContext, name: string): Promise<CheckResult> {
+  const fn = CHECKS[name];
+  if (!fn) throw new Error(`unknown check '${name}' (known: ${Object.keys(CHECKS).join(', ')})`);
+  const t0 = performance.now();
+  const { comparisons, notes } = await fn(ctx);
+  return { name, pass: comparisons.every((c) => c.pass), comparisons, notes, ms: performance.now() - t0 };
+}

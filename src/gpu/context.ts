@@ -1,0 +1,159 @@
+// GpuContext: one device plus everything the kit does with it — kernels (cached), buffers,
+// batched submission and readback — with every WebGPU error turned into a thrown, named error.
+import { DeviceLostError, GpuValidationError } from './errors';
+import { Kernel, type KernelOptions } from './kernel';
+import type { ShaderSources } from './shaders';
+
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  features: string[];
+  limits: Record<string, number>;
+  /** where the device came from: 'browser' or 'node' */
+  runtime: string;
+}
+
+export type TypedArray = Float32Array | Uint32Array | Int32Array;
+
+export class GpuContext {
+  private lostError: DeviceLostError | null = null;
+  private uncaptured: GpuValidationError[] = [];
+  private kernels = new Map<string, Promise<Kernel>>();
+  private destroyed = false;
+
+  constructor(readonly device: GPUDevice, readonly adapter: AdapterReport, readonly sources: ShaderSources) {
+    device.lost.then((info) => {
+      if (!this.destroyed) this.lostError = new DeviceLostError(info.reason, info.message);
+    });
+    device.addEventListener('uncapturederror', (ev) => {
+      this.uncaptured.push(new GpuValidationError('an unscoped GPU call', (ev as GPUUncapturedErrorEvent).error.message));
+    });
+  }
+
+  /** Throws if the device was lost or an uncaptured error happened since the last check. */
+  checkHealthy(): void {
+    if (this.lostError) throw this.lostError;
+    const e = this.uncaptured.shift();
+    if (e) {
+      this.uncaptured.length = 0;
+      throw e;
+    }
+  }
+
+  get hasTimestamps(): boolean {
+    return this.device.features.has('timestamp-query');
+  }
+
+  kernel(file: string, opts: KernelOptions = {}): Promise<Kernel> {
+    const key = JSON.stringify([file, opts]);
+    let k = this.kernels.get(key);
+    if (!k) {
+      k = Kernel.create(this.device, file, this.sources, opts);
+      k.catch(() => this.kernels.delete(key));
+      this.kernels.set(key, k);
+    }
+    return k;
+  }
+
+  createBuffer(label: string, size: number, usage: number = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST): GPUBuffer {
+    const bytes = Math.max(16, Math.ceil(size / 16) * 16);
+    const max = this.device.limits.maxBufferSize;
+    if (bytes > max) throw new Error(`buffer '${label}' needs ${bytes} bytes; the adapter allows at most ${max}`);
+    return this.device.createBuffer({ label, size: bytes, usage });
+  }
+
+  /** A storage buffer initialised with data. */
+  upload(label: string, data: TypedArray | ArrayBuffer, usage?: number): GPUBuffer {
+    const bytes = data instanceof ArrayBuffer ? data.byteLength : data.byteLength;
+    const buf = this.createBuffer(label, bytes, usage);
+    this.device.queue.writeBuffer(buf, 0, data instanceof ArrayBuffer ? data : data.buffer, data instanceof ArrayBuffer ? 0 : data.byteOffset, bytes);
+    return buf;
+  }
+
+  uniform(label: string, data: ArrayBuffer): GPUBuffer {
+    return this.upload(label, data, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+  }
+
+  write(buffer: GPUBuffer, data: TypedArray | ArrayBuffer, offset = 0): void {
+    if (data instanceof ArrayBuffer) this.device.queue.writeBuffer(buffer, offset, data);
+    else this.device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /**
+   * Record many dispatches into one command encoder (one compute pass) and submit once.
+   * Validation errors raised while recording or submitting become a GpuValidationError naming `where`.
+   */
+  async run(where: string, record: (pass: GPUComputePassEncoder, encoder: GPUCommandEncoder) => void): Promise<void> {
+    this.checkHealthy();
+    this.device.pushErrorScope('validation');
+    this.device.pushErrorScope('out-of-memory');
+    const encoder = this.device.createCommandEncoder({ label: where });
+    const pass = encoder.beginComputePass({ label: where });
+    let thrown: unknown = null;
+    try {
+      record(pass, encoder);
+    } catch (e) {
+      thrown = e;
+    }
+    pass.end();
+    if (!thrown) this.device.queue.submit([encoder.finish()]);
+    const oom = await this.device.popErrorScope();
+    const val = await this.device.popErrorScope();
+    if (thrown) throw thrown;
+    if (oom) throw new GpuValidationError(where, `out of memory: ${oom.message}`);
+    if (val) throw new GpuValidationError(where, val.message);
+    this.checkHealthy();
+  }
+
+  /** Wait for all submitted work. */
+  async finish(): Promise<void> {
+    await this.device.queue.onSubmittedWorkDone();
+    this.checkHealthy();
+  }
+
+  /** Copy buffers back to the host in one submit. Byte lengths default to each buffer's size. */
+  async readback(buffers: GPUBuffer[], bytes?: number[]): Promise<ArrayBuffer[]> {
+    this.checkHealthy();
+    this.device.pushErrorScope('validation');
+    const encoder = this.device.createCommandEncoder({ label: 'readback' });
+    const staging = buffers.map((b, i) => {
+      const n = Math.ceil((bytes?.[i] ?? b.size) / 4) * 4;
+      const s = this.device.createBuffer({ label: `readback ${b.label}`, size: n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      encoder.copyBufferToBuffer(b, 0, s, 0, n);
+      return s;
+    });
+    this.device.queue.submit([encoder.finish()]);
+    const err = await this.device.popErrorScope();
+    if (err) {
+      staging.forEach((s) => s.destroy());
+      throw new GpuValidationError(`reading back ${buffers.map((b) => b.label).join(', ')}`, err.message);
+    }
+    const out = await Promise.all(staging.map(async (s) => {
+      await s.mapAsync(GPUMapMode.READ);
+      const copy = s.getMappedRange().slice(0);
+      s.unmap();
+      s.destroy();
+      return copy;
+    }));
+    this.checkHealthy();
+    return out;
+  }
+
+  async readF32(buffer: GPUBuffer, length?: number): Promise<Float32Array> {
+    const [b] = await this.readback([buffer], length === undefined ? undefined : [length * 4]);
+    return new Float32Array(b, 0, length ?? b.byteLength / 4);
+  }
+
+  async readU32(buffer: GPUBuffer, length?: number): Promise<Uint32Array> {
+    const [b] = await this.readback([buffer], length === undefined ? undefined : [length * 4]);
+    return new Uint32Array(b, 0, length ?? b.byteLength / 4);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.device.destroy();
+  }
+}

@@ -1,0 +1,193 @@
+// A compute kernel built from one WGSL file: compiled with diagnostics, bind group layouts from
+// wgsl_reflect reflection (the shader is the single source of truth for its bindings), and host
+// bindings checked by name, kind and size before anything is dispatched.
+import { WgslReflect, type VariableInfo, type TypeInfo, type MemberInfo } from 'wgsl_reflect/wgsl_reflect.module.js';
+import { BindingError, GpuValidationError, ShaderCompileError } from './errors';
+import { originOf, resolveShader, type ShaderSources } from './shaders';
+
+export type BindingKind = 'uniform' | 'storage' | 'read-only-storage';
+
+export interface BindingInfo {
+  name: string;
+  group: number;
+  binding: number;
+  kind: BindingKind;
+  /** smallest legal size in bytes (a runtime-sized array needs at least one element) */
+  minBytes: number;
+  type: TypeInfo;
+}
+
+export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
+
+export interface KernelOptions {
+  entryPoint?: string;
+  /** pipeline-overridable constants */
+  constants?: Record<string, number>;
+  /** a label for messages (defaults to the file name) */
+  label?: string;
+  /** text substituted for `{{NAME}}` placeholders before compiling (compile-time specialisation) */
+  defines?: Record<string, string | number>;
+}
+
+function bindingKind(v: VariableInfo): BindingKind {
+  // ResourceType: 0 uniform, 1 storage
+  if (v.resourceType === 0) return 'uniform';
+  if (v.resourceType === 1) return v.access === 'read' ? 'read-only-storage' : 'storage';
+  throw new Error(`binding '${v.name}': only buffer bindings are supported (got resource type ${v.resourceType})`);
+}
+
+function minBytesOf(v: VariableInfo): number {
+  const t = v.type;
+  if (t.isArray && (t as unknown as { count: number }).count === 0) {
+    return (t as unknown as { stride: number }).stride; // runtime-sized: one element
+  }
+  return v.size;
+}
+
+export class Kernel {
+  private constructor(
+    readonly name: string,
+    readonly device: GPUDevice,
+    readonly pipeline: GPUComputePipeline,
+    readonly bindings: BindingInfo[],
+    readonly layouts: GPUBindGroupLayout[],
+    readonly workgroupSize: [number, number, number],
+    readonly source: string,
+  ) {}
+
+  static async create(device: GPUDevice, file: string, sources: ShaderSources, opts: KernelOptions = {}): Promise<Kernel> {
+    const label = opts.label ?? file;
+    const resolved = resolveShader(file, sources);
+    let code = resolved.code;
+    for (const [k, v] of Object.entries(opts.defines ?? {})) code = code.split(`{{${k}}}`).join(String(v));
+    const missing = /\{\{(\w+)\}\}/.exec(code);
+    if (missing) throw new Error(`kernel ${label}: placeholder {{${missing[1]}}} has no value in options.defines`);
+
+    device.pushErrorScope('validation');
+    const module = device.createShaderModule({ code, label });
+    const info = await module.getCompilationInfo();
+    const scopeErr = await device.popErrorScope();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length > 0) {
+      const fmt = (m: GPUCompilationMessage) => {
+        const o = originOf(resolved, m.lineNum);
+        return { o, text: `${o.file}:${o.line}:${m.linePos}: ${m.message}` };
+      };
+      const first = fmt(errors[0]);
+      throw new ShaderCompileError(first.o.file, first.o.line, errors[0].linePos, errors[0].message, errors.map((m) => fmt(m).text));
+    }
+    if (scopeErr) throw new GpuValidationError(`compiling ${label}`, scopeErr.message);
+
+    const reflect = new WgslReflect(code);
+    const entryName = opts.entryPoint ?? 'main';
+    const entry = reflect.entry.compute.find((f) => f.name === entryName);
+    if (!entry) {
+      throw new Error(`kernel ${label}: no @compute entry point '${entryName}' (found: ${reflect.entry.compute.map((f) => f.name).join(', ') || 'none'})`);
+    }
+    const bindings: BindingInfo[] = entry.resources.map((v) => ({
+      name: v.name, group: v.group, binding: v.binding, kind: bindingKind(v), minBytes: minBytesOf(v), type: v.type,
+    }));
+    const groupCount = bindings.reduce((n, b) => Math.max(n, b.group + 1), 0);
+    const layouts: GPUBindGroupLayout[] = [];
+    for (let g = 0; g < groupCount; g++) {
+      layouts.push(device.createBindGroupLayout({
+        label: `${label} group ${g}`,
+        entries: bindings.filter((b) => b.group === g).map((b) => ({
+          binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.kind },
+        })),
+      }));
+    }
+    device.pushErrorScope('validation');
+    const pipeline = await device.createComputePipelineAsync({
+      label,
+      layout: device.createPipelineLayout({ bindGroupLayouts: layouts }),
+      compute: { module, entryPoint: entryName, constants: opts.constants },
+    }).catch((e: unknown) => { throw new GpuValidationError(`creating pipeline ${label}`, String((e as Error).message ?? e)); });
+    const pipeErr = await device.popErrorScope();
+    if (pipeErr) throw new GpuValidationError(`creating pipeline ${label}`, pipeErr.message);
+    const wg = entry.workgroupSize ?? [1, 1, 1];
+    return new Kernel(label, device, pipeline, bindings, layouts, [wg[0] ?? 1, wg[1] ?? 1, wg[2] ?? 1], code);
+  }
+
+  binding(name: string): BindingInfo {
+    const b = this.bindings.find((x) => x.name === name);
+    if (!b) throw new BindingError(this.name, name, `is not declared by the shader (declared: ${this.bindings.map((x) => x.name).join(', ')})`);
+    return b;
+  }
+
+  /**
+   * Build bind groups from named buffers. Checks, before anything is dispatched: every shader
+   * binding is given, no unknown name is given, each buffer has the usage its kind needs, and each
+   * is at least as large as the shader's type (and as `needBytes[name]`, what the dispatch will touch).
+   */
+  bind(resources: Record<string, BufferBinding>, needBytes: Record<string, number> = {}): GPUBindGroup[] {
+    for (const name of Object.keys(resources)) this.binding(name);
+    for (const name of Object.keys(needBytes)) this.binding(name);
+    const groups: GPUBindGroupEntry[][] = this.layouts.map(() => []);
+    for (const b of this.bindings) {
+      const r = resources[b.name];
+      const where = `(group ${b.group}, binding ${b.binding}, ${b.kind})`;
+      if (r === undefined) throw new BindingError(this.name, b.name, `${where} was not provided`);
+      const buffer = 'buffer' in r ? r.buffer : r;
+      const offset = 'buffer' in r ? r.offset ?? 0 : 0;
+      const size = 'buffer' in r && r.size !== undefined ? r.size : buffer.size - offset;
+      const needUsage = b.kind === 'uniform' ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE;
+      if ((buffer.usage & needUsage) === 0) {
+        throw new BindingError(this.name, b.name, `${where} needs a buffer with ${b.kind === 'uniform' ? 'UNIFORM' : 'STORAGE'} usage (buffer '${buffer.label}' lacks it)`);
+      }
+      const need = Math.max(b.minBytes, needBytes[b.name] ?? 0);
+      if (size < need) {
+        throw new BindingError(this.name, b.name, `${where} is too small: ${size} bytes bound, ${need} needed`);
+      }
+      groups[b.group].push({ binding: b.binding, resource: { buffer, offset, size } });
+    }
+    return groups.map((entries, g) => this.device.createBindGroup({ label: `${this.name} group ${g}`, layout: this.layouts[g], entries }));
+  }
+
+  dispatch(pass: GPUComputePassEncoder, groups: GPUBindGroup[], x: number, y = 1, z = 1): void {
+    const max = this.device.limits.maxComputeWorkgroupsPerDimension;
+    for (const [axis, n] of [['x', x], ['y', y], ['z', z]] as const) {
+      if (!Number.isInteger(n) || n < 0 || n > max) {
+        throw new Error(`kernel ${this.name}: ${n} workgroups along ${axis} (limit ${max})`);
+      }
+    }
+    if (x * y * z === 0) return;
+    pass.setPipeline(this.pipeline);
+    groups.forEach((g, i) => pass.setBindGroup(i, g));
+    pass.dispatchWorkgroups(x, y, z);
+  }
+
+  /** Members of a struct-typed binding, with offsets as the shader lays them out. */
+  structMembers(name: string): MemberInfo[] {
+    const b = this.binding(name);
+    const members = (b.type as unknown as { members?: MemberInfo[] }).members;
+    if (!members) throw new BindingError(this.name, name, 'is not a struct');
+    return members;
+  }
+
+  /** Pack a uniform struct from named scalar values using the reflected member offsets and types. */
+  packStruct(name: string, values: Record<string, number>): ArrayBuffer {
+    const b = this.binding(name);
+    const members = this.structMembers(name);
+    const size = Math.ceil(b.minBytes / 16) * 16;
+    const buf = new ArrayBuffer(size);
+    const view = new DataView(buf);
+    for (const k of Object.keys(values)) {
+      if (!members.some((m) => m.name === k)) throw new BindingError(this.name, name, `has no member '${k}'`);
+    }
+    for (const m of members) {
+      const v = values[m.name];
+      if (v === undefined) throw new BindingError(this.name, name, `member '${m.name}' was not given a value`);
+      const t = m.type.name;
+      if (t === 'u32') {
+        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new BindingError(this.name, `${name}.${m.name}`, `must be a u32, got ${v}`);
+        view.setUint32(m.offset, v, true);
+      } else if (t === 'i32') {
+        if (!Number.isInteger(v)) throw new BindingError(this.name, `${name}.${m.name}`, `must be an i32, got ${v}`);
+        view.setInt32(m.offset, v, true);
+      } else if (t === 'f32') view.setFloat32(m.offset, v, true);
+      else throw new BindingError(this.name, `${name}.${m.name}`, `has type ${t}; only u32/i32/f32 members can be packed`);
+    }
+    return buf;
+  }
+}

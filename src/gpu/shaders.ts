@@ -1,0 +1,56 @@
+// Shader sources and the tiny include mechanism (WGSL has no #include).
+// A line `//#include "lib/x.wgsl"` is replaced by that file (once per kernel); a line map
+// keeps every output line's origin so compiler messages name the real file and line.
+
+export type ShaderSources = Readonly<Record<string, string>>;
+
+export interface ResolvedShader {
+  file: string;
+  code: string;
+  /** origin[i] = file and 1-based line of output line i+1 */
+  origin: { file: string; line: number }[];
+}
+
+const INCLUDE = /^\s*\/\/#include\s+"([^"]+)"\s*$/;
+
+export function resolveShader(file: string, sources: ShaderSources): ResolvedShader {
+  const lines: string[] = [];
+  const origin: { file: string; line: number }[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string, from: string[]) => {
+    const src = sources[name];
+    if (src === undefined) {
+      const via = from.length ? ` (included from ${from[from.length - 1]})` : '';
+      throw new Error(`shader file not found: ${name}${via}; known: ${Object.keys(sources).sort().join(', ')}`);
+    }
+    seen.add(name);
+    src.split('\n').forEach((text, i) => {
+      const m = INCLUDE.exec(text);
+      if (m) {
+        if ([...from, name].includes(m[1])) throw new Error(`shader include cycle: ${[...from, name, m[1]].join(' -> ')}`);
+        if (!seen.has(m[1])) visit(m[1], [...from, name]);
+        return;
+      }
+      lines.push(text);
+      origin.push({ file: name, line: i + 1 });
+    });
+  };
+  visit(file, []);
+  return { file, code: lines.join('\n'), origin };
+}
+
+/** Map a 1-based line of resolved code back to its source file and line. */
+export function originOf(shader: ResolvedShader, line: number): { file: string; line: number } {
+  return shader.origin[line - 1] ?? { file: shader.file, line };
+}
+
+/** The header comment block a shader file opens with (its documented math, bindings, dispatch). */
+export function shaderHeader(source: string): string {
+  const out: string[] = [];
+  for (const l of source.split('\n')) {
+    if (!l.startsWith('//')) break;
+    if (l.startsWith('//#include')) continue;
+    out.push(l.replace(/^\/\/ ?/, ''));
+  }
+  return out.join('\n');
+}
