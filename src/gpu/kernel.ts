@@ -144,6 +144,18 @@ export class Kernel {
     return groups.map((entries, g) => this.device.createBindGroup({ label: `${this.name} group ${g}`, layout: this.layouts[g], entries }));
   }
 
+  /** Bind the shader's declared bindings by name from a pool of named buffers (extra names ignored). */
+  bindPool(pool: Record<string, BufferBinding>, needBytes: Record<string, number> = {}): GPUBindGroup[] {
+    const picked: Record<string, BufferBinding> = {};
+    for (const b of this.bindings) {
+      if (pool[b.name] === undefined) throw new BindingError(this.name, b.name, `(group ${b.group}, binding ${b.binding}, ${b.kind}) was not provided: no buffer of that name in the pool (${Object.keys(pool).join(', ')})`);
+      picked[b.name] = pool[b.name];
+    }
+    const need: Record<string, number> = {};
+    for (const [k, v] of Object.entries(needBytes)) if (picked[k] !== undefined) need[k] = v;
+    return this.bind(picked, need);
+  }
+
   dispatch(pass: GPUComputePassEncoder, groups: GPUBindGroup[], x: number, y = 1, z = 1): void {
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
     for (const [axis, n] of [['x', x], ['y', y], ['z', z]] as const) {

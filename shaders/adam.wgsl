@@ -1,0 +1,43 @@
+// adam: one Adam/AdamW update of every parameter of every model at step t = state[0] (PyTorch semantics):
+//   lr_t = hyper[m].lr * lr_factor(t)                     (warmup / constant / cooldown, SPEC §3)
+//   p <- p * (1 - lr_t * weight_decay)                    (decoupled decay; 0 gives plain Adam)
+//   m1 <- beta1 m1 + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2
+//   p <- p - (lr_t / (1 - beta1^(t+1))) * m1 / (sqrt(v) / sqrt(1 - beta2^(t+1)) + eps)
+// Models marked diverged (status[m] != NOT_DIVERGED) are frozen.
+// Bindings: @0 cfg (uniform Config), @1 hyper (read, [M] Hyper), @2 state (read, u32 step),
+//           @3 status (read, [M] u32), @4 grads (read, [M][P]), @5 params (rw, [M][P]),
+//           @6 adam_m (rw, [M][P]), @7 adam_v (rw, [M][P]).
+// Dispatch: (ceil(M*P / 64), 1, 1) with P = {{P_COUNT}} parameters per model. Twin: src/reference/adam.ts (adamStep).
+//#include "lib/common.wgsl"
+
+const P: u32 = {{P_COUNT}}u;
+
+@group(0) @binding(0) var<uniform> cfg: Config;
+@group(0) @binding(1) var<storage, read> hyper: array<Hyper>;
+@group(0) @binding(2) var<storage, read> state: array<u32>;
+@group(0) @binding(3) var<storage, read> status: array<u32>;
+@group(0) @binding(4) var<storage, read> grads: array<f32>;
+@group(0) @binding(5) var<storage, read_write> params: array<f32>;
+@group(0) @binding(6) var<storage, read_write> adam_m: array<f32>;
+@group(0) @binding(7) var<storage, read_write> adam_v: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= cfg.M * P) { return; }
+  let m = i / P;
+  if (status[m] != NOT_DIVERGED) { return; }
+  let t = state[0];
+  let lr = hyper[m].lr * lr_factor(t, cfg.T, cfg.warmup, cfg.cooldown);
+  let g = grads[i];
+  let m1 = cfg.beta1 * adam_m[i] + (1.0 - cfg.beta1) * g;
+  let v = cfg.beta2 * adam_v[i] + (1.0 - cfg.beta2) * g * g;
+  adam_m[i] = m1;
+  adam_v[i] = v;
+  let step = f32(t + 1u);
+  let bc1 = 1.0 - pow(cfg.beta1, step);
+  let bc2 = 1.0 - pow(cfg.beta2, step);
+  var p = params[i] * (1.0 - lr * cfg.weight_decay);
+  p -= (lr / bc1) * m1 / (sqrt(v) / sqrt(bc2) + cfg.eps);
+  params[i] = p;
+}

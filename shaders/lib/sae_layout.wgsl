@@ -1,0 +1,44 @@
+// Layouts of the SAE buffers (twin: src/reference/common.ts, saeLayout).
+// Parameters of model m at params[m*P_SAE ...]: W_enc [S][D] (row k = latent k's encoder),
+// b_enc [S], W_dec [S][D] (row k = latent k's decoder direction), b_dec [D].
+// Per-sample work record at work[(m*B + b)*REC ...]: f [S], dpre [S] (dL/d pre-activation),
+// A [S] (ghost coefficients), dh [D] (dL/d h_hat), G [D] (dL/d ghost output), hin [D] (encoder input),
+// e [D] (h_hat - h), loss [LOSS_N] (fvu, sum f, sum w f, ghost term, l0).
+
+const P_SAE: u32 = 2u * S_LAT * D_HID + S_LAT + D_HID;
+const OFF_WE: u32 = 0u;
+const OFF_BE: u32 = S_LAT * D_HID;
+const OFF_WD: u32 = S_LAT * D_HID + S_LAT;
+const OFF_BD: u32 = 2u * S_LAT * D_HID + S_LAT;
+
+const LOSS_N: u32 = 5u;
+const R_F: u32 = 0u;
+const R_DPRE: u32 = S_LAT;
+const R_A: u32 = 2u * S_LAT;
+const R_DH: u32 = 3u * S_LAT;
+const R_G: u32 = 3u * S_LAT + D_HID;
+const R_HIN: u32 = 3u * S_LAT + 2u * D_HID;
+const R_E: u32 = 3u * S_LAT + 3u * D_HID;
+const R_LOSS: u32 = 3u * S_LAT + 4u * D_HID;
+const REC: u32 = 3u * S_LAT + 4u * D_HID + LOSS_N;
+
+// Per-latent state at lat[(m*S + k)*3 ...]: steps since fired, ghost cooldown counter, dead flag.
+const LAT_SINCE: u32 = 0u;
+const LAT_COOL: u32 = 1u;
+const LAT_DEAD: u32 = 2u;
+
+// History row (HIST_W floats per model): total, fvu, L1 term (lambda * sum w f), sum f, ghost, cosine penalty, l0, step.
+const HIST_W: u32 = 8u;
+
+// Metrics row (MET_W floats per model): monosemanticity, dead on probes, then eval-batch means:
+// fvu, sum f, l0, dead on the batch, explained variance of h, of the toy output, selection loss, spare.
+const MET_W: u32 = 10u;
+const MET_MONO: u32 = 0u;
+const MET_DEAD_PROBE: u32 = 1u;
+const MET_FVU: u32 = 2u;
+const MET_L1: u32 = 3u;
+const MET_L0: u32 = 4u;
+const MET_DEAD_BATCH: u32 = 5u;
+const MET_EV_H: u32 = 6u;
+const MET_EV_OUT: u32 = 7u;
+const MET_SEL: u32 = 8u;

@@ -1,0 +1,142 @@
+// sae_forward: SAE forward pass, per-sample loss and per-sample gradients (SPEC §3), one thread per sample.
+//   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = ReLU(pre);  hhat = W_dec^T f + b_dec
+//   fvu = |hhat - h|^2 / den,  den = |h|^2 (1 if |h| = 0);  l1 = lambda * sum_k w_k f_k,
+//   w_k = L1 weight of latent k: 1, or while its ghost cooldown c_k > 0: 0 (quirk flag) / 1 - c_k/cooldown.
+//   dh = dL/dhhat = 2 (hhat - h) / (den B);  dpre_k = [pre_k > 0] (W_dec dh + lambda w_k / B)_k.
+// Ghost grads (FLAG_GHOST and the model has a dead latent): r = (h - hhat)/sqrt(den) (detached),
+//   g = s * sum_{k dead} exp(pre_k) w_k with s = |r| / (2|g_raw| + 1e-6) (constant),
+//   ghost = c |r - g|^2 with c = fvu / (|r - g|^2 + 1e-6) (constant);
+//   G = dghost/dg / B = -2 c (r - g) / B;  A_k = s exp(pre_k) (dead k);  dpre_k += A_k (W_dec G)_k.
+// Bindings: @0 cfg (uniform Config), @1 hyper (read, [M] Hyper), @2 acts (read, SAE inputs h, rows of
+//   act_stride floats at act_offset), @3 params (read, [M][P_SAE]), @4 lat (read, [M][S][3] u32),
+//   @5 work (rw, [M][B][REC] per-sample record, see lib/sae_layout.wgsl).
+// Dispatch: (ceil(M*B / 64), 1, 1). Twin: src/reference/sae.ts (saeForward).
+//#include "lib/common.wgsl"
+//#include "lib/sae_layout.wgsl"
+
+@group(0) @binding(0) var<uniform> cfg: Config;
+@group(0) @binding(1) var<storage, read> hyper: array<Hyper>;
+@group(0) @binding(2) var<storage, read> acts: array<f32>;
+@group(0) @binding(3) var<storage, read> params: array<f32>;
+@group(0) @binding(4) var<storage, read> lat: array<u32>;
+@group(0) @binding(5) var<storage, read_write> work: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let row = gid.x;
+  if (row >= cfg.M * cfg.B) { return; }
+  let m = row / cfg.B;
+  let p = m * P_SAE;
+  let w = row * REC;
+  let a = row * cfg.act_stride + cfg.act_offset;
+  let lambda = hyper[m].l1;
+  let inv_b = 1.0 / f32(cfg.B);
+  let pre_bias = select(0.0, 1.0, (cfg.flags & FLAG_PRE_BIAS) != 0u);
+
+  var h: array<f32, D_HID>;
+  var hin: array<f32, D_HID>;
+  var hn = 0.0;
+  for (var j = 0u; j < D_HID; j++) {
+    h[j] = acts[a + j];
+    hn += h[j] * h[j];
+    hin[j] = h[j] - pre_bias * params[p + OFF_BD + j];
+    work[w + R_HIN + j] = hin[j];
+  }
+  var pre: array<f32, S_LAT>;
+  var f: array<f32, S_LAT>;
+  for (var k = 0u; k < S_LAT; k++) {
+    var acc = params[p + OFF_BE + k];
+    for (var j = 0u; j < D_HID; j++) { acc += params[p + OFF_WE + k * D_HID + j] * hin[j]; }
+    pre[k] = acc;
+    f[k] = max(acc, 0.0);
+  }
+  var e: array<f32, D_HID>;
+  var se = 0.0;
+  for (var j = 0u; j < D_HID; j++) {
+    var acc = params[p + OFF_BD + j];
+    for (var k = 0u; k < S_LAT; k++) { acc += params[p + OFF_WD + k * D_HID + j] * f[k]; }
+    e[j] = acc - h[j];
+    se += e[j] * e[j];
+  }
+  let den = select(1.0, hn, hn > 0.0);
+  let fvu = se / den;
+
+  var l1raw = 0.0;
+  var l1w = 0.0;
+  var l0 = 0.0;
+  var any_dead = false;
+  for (var k = 0u; k < S_LAT; k++) {
+    let at = (m * S_LAT + k) * 3u;
+    var wk = 1.0;
+    let cool = lat[at + LAT_COOL];
+    if ((cfg.flags & FLAG_GHOST) != 0u && cool > 0u) {
+      if ((cfg.flags & FLAG_GHOST_QUIRK) != 0u) { wk = 0.0; } else { wk = 1.0 - f32(cool) / f32(cfg.ghost_cooldown); }
+    }
+    if (lat[at + LAT_DEAD] != 0u) { any_dead = true; }
+    l1raw += f[k];
+    l1w += wk * f[k];
+    if (f[k] > 0.0) { l0 += 1.0; }
+    work[w + R_F + k] = f[k];
+    // the L1 gradient term; the reconstruction term is added below
+    work[w + R_DPRE + k] = lambda * wk * inv_b;
+  }
+  var dh: array<f32, D_HID>;
+  for (var j = 0u; j < D_HID; j++) {
+    dh[j] = 2.0 * e[j] / den * inv_b;
+    work[w + R_DH + j] = dh[j];
+    work[w + R_E + j] = e[j];
+  }
+  var dpre: array<f32, S_LAT>;
+  for (var k = 0u; k < S_LAT; k++) {
+    var acc = work[w + R_DPRE + k];
+    for (var j = 0u; j < D_HID; j++) { acc += params[p + OFF_WD + k * D_HID + j] * dh[j]; }
+    dpre[k] = select(0.0, acc, pre[k] > 0.0);
+  }
+
+  var ghost = 0.0;
+  var G: array<f32, D_HID>;
+  var A: array<f32, S_LAT>;
+  if (any_dead) {
+    let rs = 1.0 / sqrt(den);
+    var graw: array<f32, D_HID>;
+    var rn = 0.0;
+    var gn = 0.0;
+    for (var j = 0u; j < D_HID; j++) {
+      var acc = 0.0;
+      for (var k = 0u; k < S_LAT; k++) {
+        if (lat[(m * S_LAT + k) * 3u + LAT_DEAD] != 0u) { acc += exp(pre[k]) * params[p + OFF_WD + k * D_HID + j]; }
+      }
+      graw[j] = acc;
+      gn += acc * acc;
+      rn += e[j] * e[j] * rs * rs;
+    }
+    let scale = sqrt(rn) / (2.0 * sqrt(gn) + 1e-6);
+    var q = 0.0;
+    var diff: array<f32, D_HID>;
+    for (var j = 0u; j < D_HID; j++) {
+      diff[j] = -e[j] * rs - scale * graw[j];
+      q += diff[j] * diff[j];
+    }
+    let c = fvu / (q + 1e-6);
+    ghost = c * q;
+    for (var j = 0u; j < D_HID; j++) { G[j] = -2.0 * c * diff[j] * inv_b; }
+    for (var k = 0u; k < S_LAT; k++) {
+      if (lat[(m * S_LAT + k) * 3u + LAT_DEAD] != 0u) {
+        A[k] = scale * exp(pre[k]);
+        var acc = 0.0;
+        for (var j = 0u; j < D_HID; j++) { acc += params[p + OFF_WD + k * D_HID + j] * G[j]; }
+        dpre[k] += A[k] * acc;
+      }
+    }
+  }
+  for (var k = 0u; k < S_LAT; k++) {
+    work[w + R_DPRE + k] = dpre[k];
+    work[w + R_A + k] = A[k];
+  }
+  for (var j = 0u; j < D_HID; j++) { work[w + R_G + j] = G[j]; }
+  work[w + R_LOSS + 0u] = fvu;
+  work[w + R_LOSS + 1u] = l1raw;
+  work[w + R_LOSS + 2u] = l1w;
+  work[w + R_LOSS + 3u] = ghost;
+  work[w + R_LOSS + 4u] = l0;
+}

@@ -1,0 +1,75 @@
+// Shared definitions of the training kernels' twins: the Config uniform, the per-model Hyper table,
+// buffer layouts and the learning-rate schedule (twin of shaders/lib/common.wgsl and the layout files).
+
+export const FLAG = { PRE_BIAS: 1, GHOST: 2, GHOST_QUIRK: 4, COS_ABS: 8, COS_PAIRS: 16 } as const;
+export const NOT_DIVERGED = 0xffffffff;
+
+/** Member names and order as in WGSL `struct Config` (packed by reflection). */
+export interface GpuConfig {
+  M: number; B: number; T: number; warmup: number; cooldown: number; toy_count: number; table_len: number;
+  flags: number; dead_after: number; ghost_cooldown: number; hist_len: number; log_every: number;
+  act_stride: number; act_offset: number;
+  beta1: number; beta2: number; eps: number; weight_decay: number; rho: number; p_onehot: number;
+}
+
+export interface Hyper { lr: number; l1: number; cos: number; seed: number }
+
+export function defaultConfig(over: Partial<GpuConfig>): GpuConfig {
+  return {
+    M: 1, B: 1, T: 1, warmup: 0, cooldown: 0, toy_count: 1, table_len: 1, flags: 0, dead_after: 400,
+    ghost_cooldown: 1000, hist_len: 1, log_every: 1, act_stride: 1, act_offset: 0,
+    beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, rho: 0, p_onehot: 0, ...over,
+  };
+}
+
+/** Pack the Hyper table: [lr f32, l1 f32, cos f32, seed u32] per model. */
+export function packHyper(h: Hyper[]): ArrayBuffer {
+  const buf = new ArrayBuffer(Math.max(16, h.length * 16));
+  const v = new DataView(buf);
+  h.forEach((x, m) => {
+    v.setFloat32(m * 16, x.lr, true);
+    v.setFloat32(m * 16 + 4, x.l1, true);
+    v.setFloat32(m * 16 + 8, x.cos, true);
+    v.setUint32(m * 16 + 12, x.seed >>> 0, true);
+  });
+  return buf;
+}
+
+/** Hyper values as the GPU sees them (f32). */
+export function hyperF32(h: Hyper): Hyper {
+  return { lr: Math.fround(h.lr), l1: Math.fround(h.l1), cos: Math.fround(h.cos), seed: h.seed >>> 0 };
+}
+
+export function lrFactor(t: number, T: number, warmup: number, cooldown: number): number {
+  let f = 1;
+  if (warmup > 0) f = Math.min(f, (t + 1) / warmup);
+  if (cooldown > 0 && t + cooldown >= T) f = Math.min(f, 1 - (t - (T - cooldown)) / cooldown);
+  return f;
+}
+
+export interface Dims { N: number; D: number; S: number }
+
+export function saeLayout(d: Pick<Dims, 'D' | 'S'>) {
+  const { S, D } = d;
+  const P = 2 * S * D + S + D;
+  const LOSS_N = 5;
+  return {
+    P, WE: 0, BE: S * D, WD: S * D + S, BD: 2 * S * D + S,
+    F: 0, DPRE: S, A: 2 * S, DH: 3 * S, G: 3 * S + D, HIN: 3 * S + 2 * D, E: 3 * S + 3 * D, LOSS: 3 * S + 4 * D,
+    LOSS_N, REC: 3 * S + 4 * D + LOSS_N, HIST_W: 8, MET_W: 10,
+  };
+}
+export type SaeLayout = ReturnType<typeof saeLayout>;
+
+export function toyLayout(d: Pick<Dims, 'N' | 'D'>) {
+  const { N, D } = d;
+  return { P: N * D + N, B: N * D, H: 0, XHAT: D, DELTA: D + N, G: D + 2 * N, LOSS: 2 * D + 2 * N, REC: 2 * D + 2 * N + 1 };
+}
+export type ToyLayout = ReturnType<typeof toyLayout>;
+
+export const MET = { MONO: 0, DEAD_PROBE: 1, FVU: 2, L1: 3, L0: 4, DEAD_BATCH: 5, EV_H: 6, EV_OUT: 7, SEL: 8 } as const;
+export const HIST = { TOTAL: 0, FVU: 1, L1_TERM: 2, L1_RAW: 3, GHOST: 4, COS: 5, L0: 6, STEP: 7 } as const;
+
+export function isFiniteF(v: number): boolean {
+  return Number.isFinite(v);
+}

@@ -1,0 +1,272 @@
+// Twins of the SAE kernels (sae_normalize, sae_dead, sae_forward, sae_firing, sae_grad, sae_cos_grad,
+// sae_project_grad, sae_loss) in f64, plus the SAE objective written directly from SPEC §3-4 for
+// finite-difference checks of the gradients.
+import { FLAG, NOT_DIVERGED, saeLayout, type Dims, type GpuConfig, type Hyper } from './common';
+
+type SD = Pick<Dims, 'D' | 'S'>;
+
+export function saeNormalize(cfg: GpuConfig, dims: SD, params: Float64Array): void {
+  const L = saeLayout(dims);
+  for (let m = 0; m < cfg.M; m++) for (let k = 0; k < dims.S; k++) {
+    const base = m * L.P + L.WD + k * dims.D;
+    let sq = 0;
+    for (let j = 0; j < dims.D; j++) sq += params[base + j] ** 2;
+    if (sq > 0) { const inv = 1 / Math.sqrt(sq); for (let j = 0; j < dims.D; j++) params[base + j] *= inv; }
+  }
+}
+
+export function saeProjectGrad(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, grads: Float64Array): void {
+  const L = saeLayout(dims);
+  for (let m = 0; m < cfg.M; m++) for (let k = 0; k < dims.S; k++) {
+    const base = m * L.P + L.WD + k * dims.D;
+    let dot = 0;
+    for (let j = 0; j < dims.D; j++) dot += grads[base + j] * params[base + j];
+    for (let j = 0; j < dims.D; j++) grads[base + j] -= dot * params[base + j];
+  }
+}
+
+/** lat: [M][S][3] = since_fired, cooldown, dead. */
+export function saeDead(cfg: GpuConfig, dims: SD, lat: Uint32Array): void {
+  for (let i = 0; i < cfg.M * dims.S; i++) {
+    const dead = (cfg.flags & FLAG.GHOST) !== 0 && lat[i * 3] > cfg.dead_after;
+    lat[i * 3 + 2] = dead ? 1 : 0;
+    if (dead) lat[i * 3 + 1] = cfg.ghost_cooldown;
+    else if (lat[i * 3 + 1] > 0) lat[i * 3 + 1] -= 1;
+  }
+}
+
+export function l1Weight(cfg: GpuConfig, cool: number): number {
+  if ((cfg.flags & FLAG.GHOST) === 0 || cool === 0) return 1;
+  return (cfg.flags & FLAG.GHOST_QUIRK) !== 0 ? 0 : 1 - cool / cfg.ghost_cooldown;
+}
+
+export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: ArrayLike<number>, params: ArrayLike<number>, lat: Uint32Array): Float64Array {
+  const { D, S } = dims;
+  const L = saeLayout(dims);
+  const work = new Float64Array(cfg.M * cfg.B * L.REC);
+  const invB = 1 / cfg.B;
+  const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
+  for (let row = 0; row < cfg.M * cfg.B; row++) {
+    const m = Math.floor(row / cfg.B), p = m * L.P, w = row * L.REC, a = row * cfg.act_stride + cfg.act_offset;
+    const lambda = hyper[m].l1;
+    const h = new Float64Array(D), hin = new Float64Array(D);
+    let hn = 0;
+    for (let j = 0; j < D; j++) {
+      h[j] = acts[a + j]; hn += h[j] * h[j];
+      hin[j] = h[j] - preBias * params[p + L.BD + j];
+      work[w + L.HIN + j] = hin[j];
+    }
+    const pre = new Float64Array(S), f = new Float64Array(S);
+    for (let k = 0; k < S; k++) {
+      let acc = params[p + L.BE + k];
+      for (let j = 0; j < D; j++) acc += params[p + L.WE + k * D + j] * hin[j];
+      pre[k] = acc; f[k] = Math.max(acc, 0);
+    }
+    const e = new Float64Array(D);
+    let se = 0;
+    for (let j = 0; j < D; j++) {
+      let acc = params[p + L.BD + j];
+      for (let k = 0; k < S; k++) acc += params[p + L.WD + k * D + j] * f[k];
+      e[j] = acc - h[j]; se += e[j] ** 2;
+    }
+    const den = hn > 0 ? hn : 1;
+    const fvu = se / den;
+    let l1raw = 0, l1w = 0, l0 = 0;
+    const dead = new Array<boolean>(S);
+    const wk = new Float64Array(S);
+    for (let k = 0; k < S; k++) {
+      const at = (m * S + k) * 3;
+      wk[k] = l1Weight(cfg, lat[at + 1]);
+      dead[k] = lat[at + 2] !== 0;
+      l1raw += f[k]; l1w += wk[k] * f[k]; if (f[k] > 0) l0++;
+      work[w + L.F + k] = f[k];
+    }
+    const dh = new Float64Array(D);
+    for (let j = 0; j < D; j++) { dh[j] = 2 * e[j] / den * invB; work[w + L.DH + j] = dh[j]; work[w + L.E + j] = e[j]; }
+    const dpre = new Float64Array(S);
+    for (let k = 0; k < S; k++) {
+      let acc = lambda * wk[k] * invB;
+      for (let j = 0; j < D; j++) acc += params[p + L.WD + k * D + j] * dh[j];
+      dpre[k] = pre[k] > 0 ? acc : 0;
+    }
+    let ghost = 0;
+    const G = new Float64Array(D), A = new Float64Array(S);
+    if (dead.some(Boolean)) {
+      const rs = 1 / Math.sqrt(den);
+      const graw = new Float64Array(D);
+      let rn = 0, gn = 0;
+      for (let j = 0; j < D; j++) {
+        for (let k = 0; k < S; k++) if (dead[k]) graw[j] += Math.exp(pre[k]) * params[p + L.WD + k * D + j];
+        gn += graw[j] ** 2; rn += (e[j] * rs) ** 2;
+      }
+      const scale = Math.sqrt(rn) / (2 * Math.sqrt(gn) + 1e-6);
+      const diff = new Float64Array(D);
+      let q = 0;
+      for (let j = 0; j < D; j++) { diff[j] = -e[j] * rs - scale * graw[j]; q += diff[j] ** 2; }
+      const c = fvu / (q + 1e-6);
+      ghost = c * q;
+      for (let j = 0; j < D; j++) G[j] = -2 * c * diff[j] * invB;
+      for (let k = 0; k < S; k++) if (dead[k]) {
+        A[k] = scale * Math.exp(pre[k]);
+        let acc = 0;
+        for (let j = 0; j < D; j++) acc += params[p + L.WD + k * D + j] * G[j];
+        dpre[k] += A[k] * acc;
+      }
+    }
+    for (let k = 0; k < S; k++) { work[w + L.DPRE + k] = dpre[k]; work[w + L.A + k] = A[k]; }
+    for (let j = 0; j < D; j++) work[w + L.G + j] = G[j];
+    work.set([fvu, l1raw, l1w, ghost, l0], w + L.LOSS);
+  }
+  return work;
+}
+
+export function saeFiring(cfg: GpuConfig, dims: SD, work: ArrayLike<number>, lat: Uint32Array): void {
+  const L = saeLayout(dims);
+  for (let m = 0; m < cfg.M; m++) for (let k = 0; k < dims.S; k++) {
+    let fired = false;
+    for (let b = 0; b < cfg.B && !fired; b++) fired = work[(m * cfg.B + b) * L.REC + L.F + k] > 1e-6;
+    const at = (m * dims.S + k) * 3;
+    lat[at] = fired ? 0 : lat[at] + 1;
+  }
+}
+
+export function saeGrad(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, work: ArrayLike<number>): Float64Array {
+  const { D, S } = dims;
+  const L = saeLayout(dims);
+  const grads = new Float64Array(cfg.M * L.P);
+  const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0;
+  for (let m = 0; m < cfg.M; m++) {
+    const g = m * L.P;
+    for (let b = 0; b < cfg.B; b++) {
+      const w = (m * cfg.B + b) * L.REC;
+      for (let k = 0; k < S; k++) {
+        const dp = work[w + L.DPRE + k];
+        for (let j = 0; j < D; j++) {
+          grads[g + L.WE + k * D + j] += dp * work[w + L.HIN + j];
+          grads[g + L.WD + k * D + j] += work[w + L.DH + j] * work[w + L.F + k] + work[w + L.G + j] * work[w + L.A + k];
+          if (preBias) grads[g + L.BD + j] -= dp * params[g + L.WE + k * D + j];
+        }
+        grads[g + L.BE + k] += dp;
+      }
+      for (let j = 0; j < D; j++) grads[g + L.BD + j] += work[w + L.DH + j];
+    }
+  }
+  return grads;
+}
+
+/** Cosine penalty value of one model's decoder rows (SPEC §4), as sae_cos_grad computes it. */
+export function cosPenalty(cfg: GpuConfig, dims: SD, wd: ArrayLike<number>, gamma: number): number {
+  const { D, S } = dims;
+  if (gamma === 0) return 0;
+  const pairs = (cfg.flags & FLAG.COS_PAIRS) !== 0;
+  const z = pairs ? Math.max(S * (S - 1) / 2, 1) : S * S;
+  const norm = Array.from({ length: S }, (_, k) => Math.max(Math.sqrt(Array.from({ length: D }, (_, j) => wd[k * D + j] ** 2).reduce((a, b) => a + b, 0)), 1e-12));
+  let pen = pairs ? 0 : S;
+  for (let k = 0; k < S; k++) for (let l = 0; l < k; l++) {
+    let dot = 0;
+    for (let j = 0; j < D; j++) dot += wd[k * D + j] * wd[l * D + j];
+    const sim = dot / (norm[k] * norm[l]);
+    pen += (cfg.flags & FLAG.COS_ABS) !== 0 ? Math.abs(sim) : sim;
+  }
+  return gamma * pen / z;
+}
+
+/** Adds the cosine-penalty gradient to the decoder gradients; returns the penalty per model (aux). */
+export function saeCosGrad(cfg: GpuConfig, dims: SD, hyper: Hyper[], params: ArrayLike<number>, grads: Float64Array): Float64Array {
+  const { D, S } = dims;
+  const L = saeLayout(dims);
+  const aux = new Float64Array(cfg.M);
+  const useAbs = (cfg.flags & FLAG.COS_ABS) !== 0;
+  const z = (cfg.flags & FLAG.COS_PAIRS) !== 0 ? Math.max(S * (S - 1) / 2, 1) : S * S;
+  for (let m = 0; m < cfg.M; m++) {
+    const gamma = hyper[m].cos;
+    if (gamma === 0) continue;
+    const wd = m * L.P + L.WD;
+    const w = (k: number, j: number) => params[wd + k * D + j];
+    const norm = Array.from({ length: S }, (_, k) => Math.max(Math.sqrt(Array.from({ length: D }, (_, j) => w(k, j) ** 2).reduce((a, b) => a + b, 0)), 1e-12));
+    for (let k = 0; k < S; k++) for (let l = 0; l < k; l++) {
+      let dot = 0;
+      for (let j = 0; j < D; j++) dot += w(k, j) * w(l, j);
+      const sim = dot / (norm[k] * norm[l]);
+      const c = gamma / z * (useAbs ? Math.sign(sim) : 1);
+      for (let j = 0; j < D; j++) {
+        grads[wd + k * D + j] += c * (w(l, j) / (norm[k] * norm[l]) - sim * w(k, j) / (norm[k] ** 2));
+        grads[wd + l * D + j] += c * (w(k, j) / (norm[k] * norm[l]) - sim * w(l, j) / (norm[l] ** 2));
+      }
+    }
+    aux[m] = cosPenalty(cfg, dims, Array.from({ length: S * D }, (_, i) => params[wd + i]), gamma);
+  }
+  return aux;
+}
+
+/** Batch means of the loss terms; marks divergence; returns the history rows [M][8]. */
+export function saeLoss(cfg: GpuConfig, dims: SD, hyper: Hyper[], t: number, work: ArrayLike<number>, aux: ArrayLike<number>, status: Uint32Array): Float64Array {
+  const L = saeLayout(dims);
+  const rows = new Float64Array(cfg.M * L.HIST_W);
+  for (let m = 0; m < cfg.M; m++) {
+    const s = [0, 0, 0, 0, 0];
+    for (let b = 0; b < cfg.B; b++) for (let q = 0; q < 5; q++) s[q] += work[(m * cfg.B + b) * L.REC + L.LOSS + q];
+    const [fvu, l1raw, l1w, ghost, l0] = s.map((v) => v / cfg.B);
+    const l1term = hyper[m].l1 * l1w;
+    const total = fvu + l1term + ghost + aux[m];
+    if (!Number.isFinite(total) && status[m] === NOT_DIVERGED) status[m] = t;
+    rows.set([total, fvu, l1term, l1raw, ghost, aux[m], l0, t], m * L.HIST_W);
+  }
+  return rows;
+}
+
+/**
+ * The SAE objective of one model written directly from SPEC §3-4 (not via the kernels' per-sample
+ * gradient algebra), for finite-difference checks. Ghost scale and rescaling factor are stop-gradient
+ * constants: pass `ghostConst` computed at the base point (from saeGhostConstants) to hold them fixed.
+ */
+export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: ArrayLike<number>, acts: ArrayLike<number>, lat: Uint32Array,
+  ghostConst?: { scale: number[]; c: number[]; r: number[][] }): number {
+  const { D, S } = dims;
+  const L = saeLayout(dims);
+  const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
+  const dead = Array.from({ length: S }, (_, k) => lat[k * 3 + 2] !== 0);
+  let total = 0;
+  for (let b = 0; b < cfg.B; b++) {
+    const h = Array.from({ length: D }, (_, j) => acts[b * cfg.act_stride + cfg.act_offset + j]);
+    const pre = Array.from({ length: S }, (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0));
+    const f = pre.map((v) => Math.max(v, 0));
+    const hhat = h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + params[L.WD + k * D + j] * fk, 0));
+    const hn = h.reduce((a, v) => a + v * v, 0);
+    const den = hn > 0 ? hn : 1;
+    const fvu = hhat.reduce((a, v, j) => a + (v - h[j]) ** 2, 0) / den;
+    const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * fk, 0);
+    let ghost = 0;
+    if (ghostConst && dead.some(Boolean)) {
+      const g = h.map((_, j) => ghostConst.scale[b] * dead.reduce((a, dk, k) => a + (dk ? Math.exp(pre[k]) * params[L.WD + k * D + j] : 0), 0));
+      ghost = ghostConst.c[b] * ghostConst.r[b].reduce((a, rj, j) => a + (rj - g[j]) ** 2, 0);
+    }
+    total += fvu + hyper.l1 * l1 + ghost;
+  }
+  const wd = Array.from({ length: S * D }, (_, i) => params[L.WD + i]);
+  return total / cfg.B + cosPenalty(cfg, dims, wd, hyper.cos);
+}
+
+/** The stop-gradient constants of the ghost term at the given parameters (one model, M = 1 layout). */
+export function saeGhostConstants(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts: ArrayLike<number>, lat: Uint32Array) {
+  const { D, S } = dims;
+  const L = saeLayout(dims);
+  const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
+  const scale: number[] = [], c: number[] = [], r: number[][] = [];
+  for (let b = 0; b < cfg.B; b++) {
+    const h = Array.from({ length: D }, (_, j) => acts[b * cfg.act_stride + cfg.act_offset + j]);
+    const pre = Array.from({ length: S }, (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0));
+    const f = pre.map((v) => Math.max(v, 0));
+    const hhat = h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + params[L.WD + k * D + j] * fk, 0));
+    const hn = h.reduce((a, v) => a + v * v, 0);
+    const den = hn > 0 ? hn : 1;
+    const rb = h.map((v, j) => (v - hhat[j]) / Math.sqrt(den));
+    const graw = h.map((_, j) => pre.reduce((a, p, k) => a + (lat[k * 3 + 2] ? Math.exp(p) * params[L.WD + k * D + j] : 0), 0));
+    const rn = Math.sqrt(rb.reduce((a, v) => a + v * v, 0));
+    const gn = Math.sqrt(graw.reduce((a, v) => a + v * v, 0));
+    const sc = rn / (2 * gn + 1e-6);
+    const q = rb.reduce((a, v, j) => a + (v - sc * graw[j]) ** 2, 0);
+    scale.push(sc); c.push((rn * rn) / (q + 1e-6)); r.push(rb);
+  }
+  return { scale, c, r };
+}

@@ -1,0 +1,270 @@
+// Batched GPU trainers. All M models of a job live in one buffer per tensor and train in the same
+// dispatches; one step is a fixed list of kernels recorded into a compute pass, and many steps are
+// recorded per submit (the step counter lives on the GPU). Loss history is read back once per chunk.
+import type { GpuContext } from '../gpu/context';
+import type { Kernel, BufferBinding } from '../gpu/kernel';
+import { HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../reference/common';
+import { packHyper } from '../reference/common';
+import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from './spec';
+
+interface Op { kernel: Kernel; groups: GPUBindGroup[]; wg: [number, number, number] }
+
+export interface TrainOptions {
+  /** steps recorded per submit (default: enough for ~1e7 sample-latent products, at least 1) */
+  stepsPerSubmit?: number;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface HistoryRow { step: number; values: Float64Array /* [M][width] */ }
+
+abstract class GpuJob {
+  protected pool: Record<string, BufferBinding> = {};
+  protected ops: Op[] = [];
+  protected owned: GPUBuffer[] = [];
+  readonly history: HistoryRow[] = [];
+  step = 0;
+
+  constructor(readonly ctx: GpuContext, readonly cfg: GpuConfig, readonly hyper: Hyper[], readonly histWidth: number, readonly kind: string) {}
+
+  protected buf(name: string, bytes: number, data?: ArrayBufferView | ArrayBuffer): GPUBuffer {
+    const b = data ? this.ctx.upload(`${this.kind} ${name}`, data as Float32Array) : this.ctx.createBuffer(`${this.kind} ${name}`, bytes);
+    this.pool[name] = b;
+    this.owned.push(b);
+    return b;
+  }
+
+  protected async op(file: string, defines: Record<string, string | number>, wg: [number, number, number]): Promise<void> {
+    const kernel = await this.ctx.kernel(file, { defines });
+    this.ops.push({ kernel, groups: kernel.bindPool(this.pool), wg });
+  }
+
+  protected initCommon(): void {
+    const cfg = this.cfg;
+    this.pool.cfg = this.ctx.uniform(`${this.kind} cfg`, this.cfgBytes());
+    this.owned.push(this.pool.cfg as GPUBuffer);
+    this.buf('hyper', 0, packHyper(this.hyper));
+    this.buf('state', 16, new Uint32Array([this.step, 0, 0, 0]));
+    this.buf('status', 0, new Uint32Array(cfg.M).fill(NOT_DIVERGED));
+    this.buf('hist', cfg.hist_len * cfg.M * this.histWidth * 4);
+  }
+
+  protected abstract cfgBytes(): ArrayBuffer;
+
+  encodeStep(pass: GPUComputePassEncoder): void {
+    for (const o of this.ops) o.kernel.dispatch(pass, o.groups, ...o.wg);
+  }
+
+  protected chunkSize(opts: TrainOptions, perStepWork: number): number {
+    return Math.max(1, Math.min(this.cfg.hist_len * this.cfg.log_every, opts.stepsPerSubmit ?? Math.max(1, Math.floor(2e7 / perStepWork))));
+  }
+
+  /** Train `steps` steps (clamped to the schedule's T), reading the loss history back once per chunk. */
+  async train(steps: number, opts: TrainOptions = {}, perStepWork = 1): Promise<void> {
+    const end = Math.min(this.cfg.T, this.step + steps);
+    const chunk = this.chunkSize(opts, perStepWork);
+    while (this.step < end) {
+      const n = Math.min(chunk, end - this.step);
+      await this.ctx.run(`${this.kind} steps ${this.step}..${this.step + n - 1}`, (pass) => {
+        for (let i = 0; i < n; i++) this.encodeStep(pass);
+      });
+      const from = this.step;
+      this.step += n;
+      const [hist, status] = await this.ctx.readback([this.pool.hist as GPUBuffer, this.pool.status as GPUBuffer]);
+      const h = new Float32Array(hist), st = new Uint32Array(status);
+      const W = this.histWidth, M = this.cfg.M, stepCol = W - 1;
+      const rows: HistoryRow[] = [];
+      for (let r = 0; r < this.cfg.hist_len; r++) {
+        const t = h[(r * M) * W + stepCol];
+        if (t >= from && t < this.step && t % this.cfg.log_every === 0) rows.push({ step: t, values: Float64Array.from(h.subarray(r * M * W, (r + 1) * M * W)) });
+      }
+      rows.sort((a, b) => a.step - b.step);
+      for (const r of rows) if (!this.history.length || r.step > this.history[this.history.length - 1].step) this.history.push(r);
+      if (opts.onProgress) {
+        const last = this.history[this.history.length - 1];
+        let sum = 0, live = 0;
+        for (let m = 0; m < M; m++) if (st[m] === NOT_DIVERGED && last) { sum += last.values[m * W]; live++; }
+        opts.onProgress({ step: this.step, total: this.cfg.T, loss: live ? sum / live : NaN, diverged: M - live });
+      }
+    }
+  }
+
+  async readStatus(): Promise<Uint32Array> {
+    return this.ctx.readU32(this.pool.status as GPUBuffer, this.cfg.M);
+  }
+
+  destroy(): void {
+    this.owned.forEach((b) => b.destroy());
+    this.owned = [];
+  }
+}
+
+function cfgPacker(k: Kernel, cfg: GpuConfig): ArrayBuffer {
+  return k.packStruct('cfg', { ...cfg });
+}
+
+function histLen(cfg: GpuConfig): GpuConfig {
+  return cfg;
+}
+
+export class GpuSaeTrainer extends GpuJob {
+  private cfgKernel!: Kernel;
+  private constructor(ctx: GpuContext, readonly spec: SaeJobSpec) {
+    super(ctx, histLen(spec.cfg), spec.hyper, saeLayout(spec.dims).HIST_W, 'sae');
+  }
+
+  get defines() {
+    const { N, D, S } = this.spec.dims;
+    return { N_FEAT: N, D_HID: D, S_LAT: S };
+  }
+
+  protected cfgBytes(): ArrayBuffer {
+    return cfgPacker(this.cfgKernel, this.cfg);
+  }
+
+  static async create(ctx: GpuContext, spec: SaeJobSpec): Promise<GpuSaeTrainer> {
+    checkSpec('SAE', spec.cfg, spec.hyper);
+    const t = new GpuSaeTrainer(ctx, spec);
+    await t.init();
+    return t;
+  }
+
+  private async init(): Promise<void> {
+    const { cfg, dims } = this.spec;
+    const L = saeLayout(dims), T = toyLayout(dims);
+    const def = this.defines;
+    const expect = (what: string, got: number, want: number) => {
+      if (got !== want) throw new Error(`SAE job: ${what} has ${got} floats, expected ${want}`);
+    };
+    expect('saeParams', this.spec.saeParams.length, cfg.M * L.P);
+    this.cfgKernel = await this.ctx.kernel('sae_forward.wgsl', { defines: def });
+    this.initCommon();
+    const rows = cfg.M * cfg.B;
+    if (this.spec.batches) {
+      expect('batches', this.spec.batches.length, cfg.T * cfg.B * dims.D);
+      if (cfg.act_stride !== dims.D || cfg.act_offset !== 0) throw new Error(`SAE replay: act_stride must be D = ${dims.D} and act_offset 0`);
+      this.buf('src', 0, this.spec.batches);
+      this.pool.out = this.buf('acts', rows * dims.D * 4); // copy_step's output
+    } else {
+      expect('toyParams', this.spec.toyParams.length, cfg.toy_count * T.P);
+      if (cfg.act_stride !== T.REC || cfg.act_offset !== T.H) throw new Error(`SAE job: act_stride must be REC_T = ${T.REC} and act_offset ${T.H} when sampling through the toy model`);
+      this.buf('tables', 0, this.spec.tables);
+      this.buf('x', rows * dims.N * 4);
+      this.buf('importance', 0, new Float32Array(dims.N).fill(1));
+      this.pool.acts = this.buf('toy_work', rows * T.REC * 4);
+    }
+    this.buf('toy_params', 0, this.spec.toyParams.length ? this.spec.toyParams : new Float32Array(4));
+    this.buf('params', 0, this.spec.saeParams);
+    for (const n of ['grads', 'adam_m', 'adam_v']) this.buf(n, cfg.M * L.P * 4);
+    this.buf('lat', cfg.M * dims.S * 3 * 4);
+    this.buf('work', rows * L.REC * 4);
+    this.buf('aux', cfg.M * 4);
+    this.buf('probe', cfg.M * dims.N * dims.S * 4);
+    this.buf('metrics', cfg.M * L.MET_W * 4);
+
+    const g = (n: number) => Math.ceil(n / 64);
+    if (this.spec.batches) {
+      await this.op('copy_step.wgsl', { ...def, WIDTH: dims.D }, [g(rows * dims.D), 1, 1]);
+    } else {
+      await this.op('sample_data.wgsl', { ...def, N_SETS: this.spec.sets.length, SET_SIZES: this.spec.sets.map((k) => `${k}u`).join(', ') }, [g(rows), 1, 1]);
+      await this.op('toy_forward.wgsl', def, [g(rows), 1, 1]);
+    }
+    await this.op('sae_normalize.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
+    await this.op('sae_dead.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
+    await this.op('sae_forward.wgsl', def, [g(rows), 1, 1]);
+    await this.op('sae_firing.wgsl', def, [dims.S, cfg.M, 1]);
+    await this.op('sae_grad.wgsl', def, [L.P, cfg.M, 1]);
+    await this.op('sae_cos_grad.wgsl', def, [g(cfg.M), 1, 1]);
+    await this.op('sae_project_grad.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
+    await this.op('sae_loss.wgsl', def, [cfg.M, 1, 1]);
+    await this.op('adam.wgsl', { ...def, P_COUNT: L.P }, [g(cfg.M * L.P), 1, 1]);
+    await this.op('step_advance.wgsl', {}, [1, 1, 1]);
+  }
+
+  train(steps: number, opts: TrainOptions = {}): Promise<void> {
+    const { S, D } = this.spec.dims;
+    return super.train(steps, opts, this.cfg.M * this.cfg.B * (S * D * 8 + 20));
+  }
+
+  async readParams(): Promise<Float32Array> {
+    return this.ctx.readF32(this.pool.params as GPUBuffer, this.cfg.M * saeLayout(this.spec.dims).P);
+  }
+
+  async readLat(): Promise<Uint32Array> {
+    return this.ctx.readU32(this.pool.lat as GPUBuffer, this.cfg.M * this.spec.dims.S * 3);
+  }
+
+  async readWork(): Promise<Float32Array> {
+    return this.ctx.readF32(this.pool.work as GPUBuffer, this.cfg.M * this.cfg.B * saeLayout(this.spec.dims).REC);
+  }
+
+  /** Losses per logged step: [M] arrays of total, fvu, L1 term, sum f, ghost, cos, l0. */
+  lossCurves(m: number): { step: number[]; total: number[]; fvu: number[]; l1: number[]; l1raw: number[]; ghost: number[]; cos: number[]; l0: number[] } {
+    const W = this.histWidth;
+    const col = (c: number) => this.history.map((r) => r.values[m * W + c]);
+    return { step: this.history.map((r) => r.step), total: col(HIST.TOTAL), fvu: col(HIST.FVU), l1: col(HIST.L1_TERM), l1raw: col(HIST.L1_RAW), ghost: col(HIST.GHOST), cos: col(HIST.COS), l0: col(HIST.L0) };
+  }
+}
+
+export class GpuToyTrainer extends GpuJob {
+  private cfgKernel!: Kernel;
+  private constructor(ctx: GpuContext, readonly spec: ToyJobSpec) {
+    super(ctx, spec.cfg, spec.hyper, 2, 'toy');
+  }
+
+  protected cfgBytes(): ArrayBuffer {
+    return cfgPacker(this.cfgKernel, this.cfg);
+  }
+
+  static async create(ctx: GpuContext, spec: ToyJobSpec): Promise<GpuToyTrainer> {
+    checkSpec('toy', spec.cfg, spec.hyper);
+    if (spec.cfg.toy_count !== spec.cfg.M) throw new Error(`toy job: toy_count (${spec.cfg.toy_count}) must equal M (${spec.cfg.M})`);
+    const t = new GpuToyTrainer(ctx, spec);
+    await t.init();
+    return t;
+  }
+
+  private async init(): Promise<void> {
+    const { cfg, dims } = this.spec;
+    const T = toyLayout(dims);
+    const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: 1 };
+    if (this.spec.toyParams.length !== cfg.M * T.P) throw new Error(`toy job: toyParams has ${this.spec.toyParams.length} floats, expected ${cfg.M * T.P}`);
+    this.cfgKernel = await this.ctx.kernel('toy_forward.wgsl', { defines: def });
+    this.initCommon();
+    const rows = cfg.M * cfg.B;
+    this.buf('x', rows * dims.N * 4);
+    if (this.spec.batches) {
+      if (this.spec.batches.length !== cfg.T * cfg.B * dims.N) throw new Error(`toy replay: batches has ${this.spec.batches.length} floats, expected T*B*N = ${cfg.T * cfg.B * dims.N}`);
+      this.buf('src', 0, this.spec.batches);
+      this.pool.out = this.pool.x; // copy_step's output
+    } else {
+      this.buf('tables', 0, this.spec.tables);
+    }
+    this.buf('importance', 0, this.spec.importance);
+    this.pool.params = this.pool.toy_params = this.buf('toy_params', 0, this.spec.toyParams);
+    for (const n of ['grads', 'adam_m', 'adam_v']) this.buf(n, cfg.M * T.P * 4);
+    this.buf('toy_work', rows * T.REC * 4);
+    const g = (n: number) => Math.ceil(n / 64);
+    if (this.spec.batches) {
+      await this.op('copy_step.wgsl', { ...def, WIDTH: dims.N }, [g(rows * dims.N), 1, 1]);
+    } else {
+      await this.op('sample_data.wgsl', { ...def, N_SETS: this.spec.sets.length, SET_SIZES: this.spec.sets.map((k) => `${k}u`).join(', ') }, [g(rows), 1, 1]);
+    }
+    await this.op('toy_forward.wgsl', def, [g(rows), 1, 1]);
+    await this.op('toy_loss.wgsl', def, [cfg.M, 1, 1]);
+    await this.op('toy_grad.wgsl', def, [T.P, cfg.M, 1]);
+    await this.op('adam.wgsl', { ...def, P_COUNT: T.P }, [g(cfg.M * T.P), 1, 1]);
+    await this.op('step_advance.wgsl', {}, [1, 1, 1]);
+  }
+
+  train(steps: number, opts: TrainOptions = {}): Promise<void> {
+    return super.train(steps, opts, this.cfg.M * this.cfg.B * (this.spec.dims.N * this.spec.dims.D * 6 + 10));
+  }
+
+  async readParams(): Promise<Float32Array> {
+    return this.ctx.readF32(this.pool.toy_params as GPUBuffer, this.cfg.M * toyLayout(this.spec.dims).P);
+  }
+
+  lossCurve(m: number): { step: number[]; loss: number[] } {
+    return { step: this.history.map((r) => r.step), loss: this.history.map((r) => r.values[m * 2]) };
+  }
+}
