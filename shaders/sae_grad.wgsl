@@ -1,9 +1,10 @@
-// sae_grad: batch reduction of the SAE gradient, one workgroup per (parameter q, model m):
+// sae_grad: batch reduction of the SAE gradient, one thread per (model m, parameter q):
 //   dW_enc[k,j] = sum_b dpre_k hin_j;   db_enc[k] = sum_b dpre_k;
 //   dW_dec[k,j] = sum_b dh_j f_k + G_j A_k;   db_dec[j] = sum_b dh_j - [pre_bias] sum_k dpre_k W_enc[k,j].
 // Bindings: @0 cfg (uniform Config), @1 params (read, [M][P_SAE]), @2 work (read, [M][B][REC]),
 //           @3 grads (rw, [M][P_SAE]).
-// Dispatch: (P_SAE, M, 1), 64 threads striding over the batch then a tree reduction.
+// Dispatch: (ceil(M*P_SAE / 64), 1, 1): one thread per (model, parameter) summing over the batch in order
+// (no float atomics; a serial sum keeps many models busy without per-parameter workgroups).
 // Twin: src/reference/sae.ts (saeGrad).
 //#include "lib/common.wgsl"
 //#include "lib/sae_layout.wgsl"
@@ -13,15 +14,14 @@
 @group(0) @binding(2) var<storage, read> work: array<f32>;
 @group(0) @binding(3) var<storage, read_write> grads: array<f32>;
 
-var<workgroup> red: array<f32, 64>;
-
 @compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let q = wid.x;
-  let m = wid.y;
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x >= cfg.M * P_SAE) { return; }
+  let q = gid.x % P_SAE;
+  let m = gid.x / P_SAE;
   let pre_bias = (cfg.flags & FLAG_PRE_BIAS) != 0u;
   var acc = 0.0;
-  for (var b = lid; b < cfg.B; b += 64u) {
+  for (var b = 0u; b < cfg.B; b++) {
     let w = (m * cfg.B + b) * REC;
     if (q < OFF_BE) {
       acc += work[w + R_DPRE + q / D_HID] * work[w + R_HIN + q % D_HID];
@@ -39,13 +39,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       }
     }
   }
-  red[lid] = acc;
-  // every partial sum must be in place before the tree starts
-  workgroupBarrier();
-  for (var width = 32u; width > 0u; width >>= 1u) {
-    if (lid < width) { red[lid] += red[lid + width]; }
-    // each level reads the previous level's sums
-    workgroupBarrier();
-  }
-  if (lid == 0u) { grads[m * P_SAE + q] = red[0]; }
+  grads[gid.x] = acc;
 }

@@ -1,9 +1,9 @@
-// toy_grad: batch reduction of the toy model's gradient, one workgroup per (parameter q, model m):
+// toy_grad: batch reduction of the toy model's gradient, one thread per (model m, parameter q):
 //   dL/dW_ij = sum_b delta_i h_j + x_i g_j   (W enters twice: h = W^T x and u = W h + b),
 //   dL/db_i  = sum_b delta_i.
 // Bindings: @0 cfg (uniform Config), @1 x (read, [M][B][N]), @2 toy_work (read, [M][B][REC_T]),
 //           @3 grads (rw, [M][P_TOY]).
-// Dispatch: (P_TOY, M, 1), 64 threads striding over the batch then a tree reduction.
+// Dispatch: (ceil(M*P_TOY / 64), 1, 1); each thread sums over the batch in order (no float atomics).
 // Twin: src/reference/toy.ts (toyGrad).
 //#include "lib/common.wgsl"
 //#include "lib/toy_layout.wgsl"
@@ -13,14 +13,13 @@
 @group(0) @binding(2) var<storage, read> toy_work: array<f32>;
 @group(0) @binding(3) var<storage, read_write> grads: array<f32>;
 
-var<workgroup> red: array<f32, 64>;
-
 @compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let q = wid.x;
-  let m = wid.y;
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  if (gid.x >= cfg.M * P_TOY) { return; }
+  let q = gid.x % P_TOY;
+  let m = gid.x / P_TOY;
   var acc = 0.0;
-  for (var b = lid; b < cfg.B; b += 64u) {
+  for (var b = 0u; b < cfg.B; b++) {
     let row = m * cfg.B + b;
     let w = row * REC_T;
     if (q < T_OFF_B) {
@@ -31,13 +30,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       acc += toy_work[w + T_DELTA + q - T_OFF_B];
     }
   }
-  red[lid] = acc;
-  // every partial sum must be in place before the tree starts
-  workgroupBarrier();
-  for (var width = 32u; width > 0u; width >>= 1u) {
-    if (lid < width) { red[lid] += red[lid + width]; }
-    // each level reads the previous level's results
-    workgroupBarrier();
-  }
-  if (lid == 0u) { grads[m * P_TOY + q] = red[0]; }
+  grads[gid.x] = acc;
 }

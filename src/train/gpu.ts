@@ -172,7 +172,7 @@ export class GpuSaeTrainer extends GpuJob {
     await this.op('sae_dead.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
     await this.op('sae_forward.wgsl', def, [g(rows), 1, 1]);
     await this.op('sae_firing.wgsl', def, [dims.S, cfg.M, 1]);
-    await this.op('sae_grad.wgsl', def, [L.P, cfg.M, 1]);
+    await this.op('sae_grad.wgsl', def, [g(cfg.M * L.P), 1, 1]);
     await this.op('sae_cos_grad.wgsl', def, [g(cfg.M), 1, 1]);
     await this.op('sae_project_grad.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
     await this.op('sae_loss.wgsl', def, [cfg.M, 1, 1]);
@@ -251,7 +251,7 @@ export class GpuToyTrainer extends GpuJob {
     }
     await this.op('toy_forward.wgsl', def, [g(rows), 1, 1]);
     await this.op('toy_loss.wgsl', def, [cfg.M, 1, 1]);
-    await this.op('toy_grad.wgsl', def, [T.P, cfg.M, 1]);
+    await this.op('toy_grad.wgsl', def, [g(cfg.M * T.P), 1, 1]);
     await this.op('adam.wgsl', { ...def, P_COUNT: T.P }, [g(cfg.M * T.P), 1, 1]);
     await this.op('step_advance.wgsl', {}, [1, 1, 1]);
   }

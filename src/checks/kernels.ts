@@ -1,0 +1,236 @@
+// Per-kernel GPU-vs-reference checks: each training kernel runs once on random inputs and every
+// output buffer is compared with its CPU twin (llm.c style), on the study's shape and a larger one,
+// with M = 1 and M = 125.
+import type { GpuContext, TypedArray } from '../gpu/context';
+import { compareArrays, type Comparison, type Tolerance } from '../reference/compare';
+import { defaultConfig, FLAG, NOT_DIVERGED, packHyper, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../reference/common';
+import { adamStep } from '../reference/adam';
+import { copyStep, sampleData } from '../reference/data';
+import { saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';
+import { saeEval, saeProbe } from '../reference/metrics';
+import { toyForward, toyGrad, toyLoss } from '../reference/toy';
+import { rngU32, rngUnit } from '../reference/rng';
+import { samplerTables } from '../data/tables';
+
+export interface KernelShape extends Dims { M: number; B: number; sets: number[] }
+
+export const KERNEL_SHAPES: KernelShape[] = [
+  { N: 4, D: 2, S: 4, M: 1, B: 37, sets: [2, 2] },
+  { N: 4, D: 2, S: 4, M: 125, B: 64, sets: [2, 2] },
+  { N: 40, D: 16, S: 64, M: 1, B: 33, sets: [20, 20] },
+  { N: 40, D: 16, S: 64, M: 125, B: 8, sets: [8, 8, 8, 8, 8] },
+];
+
+/** Run one kernel once: upload named inputs, dispatch, read back named outputs. */
+export async function runKernelOnce(ctx: GpuContext, file: string, defines: Record<string, string | number>, cfg: GpuConfig | null,
+  inputs: Record<string, TypedArray | ArrayBuffer>, outputs: string[], wg: [number, number, number]): Promise<Record<string, ArrayBuffer>> {
+  const k = await ctx.kernel(file, { defines });
+  const pool: Record<string, GPUBuffer> = {};
+  for (const [name, data] of Object.entries(inputs)) pool[name] = ctx.upload(`${file} ${name}`, data);
+  if (cfg) pool.cfg = ctx.uniform(`${file} cfg`, k.packStruct('cfg', { ...cfg }));
+  const groups = k.bindPool(pool);
+  await ctx.run(file, (pass) => k.dispatch(pass, groups, ...wg));
+  const bufs = await ctx.readback(outputs.map((o) => pool[o]), outputs.map((o) => byteLen(inputs[o])));
+  Object.values(pool).forEach((b) => b.destroy());
+  return Object.fromEntries(outputs.map((o, i) => [o, bufs[i]]));
+}
+
+function byteLen(d: TypedArray | ArrayBuffer): number {
+  return d instanceof ArrayBuffer ? d.byteLength : d.byteLength;
+}
+
+function rand(n: number, seed: number, lo = -1, hi = 1): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * rngUnit(seed, 0, 9, i >>> 16, i & 0xffff);
+  return out;
+}
+
+function randHyper(M: number, seed: number): Hyper[] {
+  return Array.from({ length: M }, (_, m) => ({
+    lr: Math.fround(1e-3 * (1 + rngUnit(seed, 0, 1, m, 0))), l1: Math.fround(rngUnit(seed, 0, 1, m, 1)),
+    cos: m % 3 === 2 ? 0 : Math.fround(rngUnit(seed, 0, 1, m, 2)), seed: rngU32(seed, 0, 1, m, 3),
+  }));
+}
+
+function randLat(M: number, S: number, seed: number, deadAfter: number): Uint32Array {
+  const lat = new Uint32Array(M * S * 3);
+  for (let i = 0; i < M * S; i++) {
+    lat[i * 3] = rngU32(seed, 0, 2, i, 0) % (2 * deadAfter);
+    lat[i * 3 + 1] = rngU32(seed, 0, 2, i, 1) % 3 === 0 ? rngU32(seed, 0, 2, i, 2) % 10 : 0;
+    lat[i * 3 + 2] = lat[i * 3] > deadAfter ? 1 : 0;
+  }
+  return lat;
+}
+
+const f32 = (b: ArrayBuffer) => new Float32Array(b);
+const u32 = (b: ArrayBuffer) => new Uint32Array(b);
+const TOL: Record<string, Tolerance> = {
+  exact: { atol: 0, rtol: 0 },
+  amp: { atol: 1.2e-7, rtol: 0 }, // amplitudes in [0,1): one f32 ulp (possible FMA contraction)
+  fwd: { atol: 1e-5, rtol: 1e-4 },
+  grad: { atol: 1e-6, rtol: 1e-3 },
+  adam: { atol: 1e-6, rtol: 1e-5 },
+};
+export const KERNEL_TOLERANCES = TOL;
+
+type KernelCheck = (ctx: GpuContext, s: KernelShape) => Promise<Comparison[]>;
+
+function shapeName(s: KernelShape): string {
+  return `n=${s.N} d=${s.D} s=${s.S} M=${s.M} B=${s.B}`;
+}
+
+function baseCfg(s: KernelShape, flags: number, extra: Partial<GpuConfig> = {}): GpuConfig {
+  return defaultConfig({ M: s.M, B: s.B, T: 100, warmup: 10, cooldown: 20, toy_count: 1, flags, dead_after: 5, ghost_cooldown: 10,
+    act_stride: s.D, act_offset: 0, beta1: 0, beta2: 0.999, ...extra });
+}
+
+export const KERNEL_CHECKS: Record<string, KernelCheck> = {
+  async sample_data(ctx, s) {
+    const out: Comparison[] = [];
+    for (const [rho, p] of [[1, 0], [0.3, 0.75]]) {
+      const { tables, tableLen } = samplerTables({ sets: s.sets, rho, pOnehot: p });
+      const cfg = baseCfg(s, 0, { table_len: tableLen, rho, p_onehot: p });
+      const hyper = randHyper(s.M, 5);
+      const t = 123;
+      const r = await runKernelOnce(ctx, 'sample_data.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, N_SETS: s.sets.length, SET_SIZES: s.sets.map((k) => `${k}u`).join(', ') },
+        cfg, { hyper: packHyper(hyper), state: new Uint32Array([t, 0, 0, 0]), tables, x: new Float32Array(s.M * s.B * s.N) }, ['x'], [Math.ceil(s.M * s.B / 64), 1, 1]);
+      out.push(compareArrays(`sample_data rho=${rho} p=${p} ${shapeName(s)}`, f32(r.x), sampleData(cfg, hyper, t, s.sets, tables), TOL.amp));
+    }
+    return out;
+  },
+
+  async copy_step(ctx, s) {
+    const cfg = baseCfg(s, 0);
+    const T = 3, t = 2;
+    const src = rand(T * s.B * s.D, 3);
+    const r = await runKernelOnce(ctx, 'copy_step.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, WIDTH: s.D }, cfg,
+      { state: new Uint32Array([t, 0, 0, 0]), src, out: new Float32Array(s.M * s.B * s.D) }, ['out'], [Math.ceil(s.M * s.B * s.D / 64), 1, 1]);
+    return [compareArrays(`copy_step ${shapeName(s)}`, f32(r.out), copyStep(cfg, t, s.D, src), TOL.exact)];
+  },
+
+  async toy_forward_grad_loss(ctx, s) {
+    const T = toyLayout(s);
+    const cfg = baseCfg(s, 0, { toy_count: s.M, log_every: 1, hist_len: 2 });
+    const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
+    const x = rand(s.M * s.B * s.N, 11, 0, 1), params = rand(s.M * T.P, 12, -0.5, 0.5), importance = rand(s.N, 13, 0.5, 1.5);
+    const fw = await runKernelOnce(ctx, 'toy_forward.wgsl', def, cfg, { x, toy_params: params, importance, toy_work: new Float32Array(s.M * s.B * T.REC) }, ['toy_work'], [Math.ceil(s.M * s.B / 64), 1, 1]);
+    const refWork = toyForward(cfg, s, x, params, importance);
+    const work = f32(fw.toy_work);
+    const gr = await runKernelOnce(ctx, 'toy_grad.wgsl', def, cfg, { x, toy_work: work, grads: new Float32Array(s.M * T.P) }, ['grads'], [Math.ceil(s.M * T.P / 64), 1, 1]);
+    const status = new Uint32Array(s.M).fill(NOT_DIVERGED);
+    const ls = await runKernelOnce(ctx, 'toy_loss.wgsl', def, cfg, { state: new Uint32Array([4, 0, 0, 0]), toy_work: work, status, hist: new Float32Array(2 * s.M * 2) }, ['hist', 'status'], [s.M, 1, 1]);
+    const refLoss = toyLoss(cfg, s, 4, work, new Uint32Array(s.M).fill(NOT_DIVERGED));
+    const hist = f32(ls.hist).subarray(0, s.M * 2).filter((_, i) => i % 2 === 0);
+    return [
+      compareArrays(`toy_forward ${shapeName(s)}`, work, refWork, TOL.fwd),
+      compareArrays(`toy_grad ${shapeName(s)}`, f32(gr.grads), toyGrad(cfg, s, x, work), TOL.grad),
+      compareArrays(`toy_loss ${shapeName(s)}`, hist, refLoss, TOL.fwd),
+    ];
+  },
+
+  async adam(ctx, s) {
+    const P = saeLayout(s).P;
+    const out: Comparison[] = [];
+    for (const [wd, t, beta1] of [[0, 0, 0], [0.01, 95, 0.9]]) {
+      const cfg = baseCfg(s, 0, { weight_decay: wd, beta1 });
+      const hyper = randHyper(s.M, 21);
+      const status = new Uint32Array(s.M).fill(NOT_DIVERGED);
+      if (s.M > 1) status[1] = 3; // a diverged model stays frozen
+      const g = rand(s.M * P, 22), p = rand(s.M * P, 23), m1 = rand(s.M * P, 24, -0.1, 0.1), v = rand(s.M * P, 25, 0, 0.01);
+      const r = await runKernelOnce(ctx, 'adam.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, P_COUNT: P }, cfg,
+        { hyper: packHyper(hyper), state: new Uint32Array([t, 0, 0, 0]), status, grads: g, params: p, adam_m: m1, adam_v: v }, ['params', 'adam_m', 'adam_v'], [Math.ceil(s.M * P / 64), 1, 1]);
+      const rp = Float64Array.from(p), rm = Float64Array.from(m1), rv = Float64Array.from(v);
+      adamStep(cfg, hyper, t, status, P, g, rp, rm, rv);
+      const tag = `wd=${wd} t=${t} beta1=${beta1} ${shapeName(s)}`;
+      out.push(compareArrays(`adam params ${tag}`, f32(r.params), rp, TOL.adam), compareArrays(`adam m ${tag}`, f32(r.adam_m), rm, TOL.adam), compareArrays(`adam v ${tag}`, f32(r.adam_v), rv, TOL.adam));
+    }
+    return out;
+  },
+
+  async sae_normalize_project(ctx, s) {
+    const P = saeLayout(s).P;
+    const cfg = baseCfg(s, 0);
+    const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
+    const params = rand(s.M * P, 31), grads = rand(s.M * P, 32);
+    const n = await runKernelOnce(ctx, 'sae_normalize.wgsl', def, cfg, { params }, ['params'], [Math.ceil(s.M * s.S / 64), 1, 1]);
+    const refP = Float64Array.from(params);
+    saeNormalize(cfg, s, refP);
+    const normed = f32(n.params);
+    const g = await runKernelOnce(ctx, 'sae_project_grad.wgsl', def, cfg, { params: normed, grads }, ['grads'], [Math.ceil(s.M * s.S / 64), 1, 1]);
+    const refG = Float64Array.from(grads);
+    saeProjectGrad(cfg, s, normed, refG);
+    return [compareArrays(`sae_normalize ${shapeName(s)}`, normed, refP, TOL.fwd), compareArrays(`sae_project_grad ${shapeName(s)}`, f32(g.grads), refG, TOL.fwd)];
+  },
+
+  async sae_dead_firing(ctx, s) {
+    const L = saeLayout(s);
+    const cfg = baseCfg(s, FLAG.GHOST);
+    const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
+    const lat = randLat(s.M, s.S, 41, cfg.dead_after);
+    const d = await runKernelOnce(ctx, 'sae_dead.wgsl', def, cfg, { lat }, ['lat'], [Math.ceil(s.M * s.S / 64), 1, 1]);
+    const refLat = Uint32Array.from(lat);
+    saeDead(cfg, s, refLat);
+    // a work buffer where some latents never fire
+    const work = rand(s.M * s.B * L.REC, 42, -1, 0.2);
+    const f = await runKernelOnce(ctx, 'sae_firing.wgsl', def, cfg, { work, lat: u32(d.lat) }, ['lat'], [s.S, s.M, 1]);
+    saeFiring(cfg, s, work, refLat);
+    return [compareArrays(`sae_dead + sae_firing ${shapeName(s)}`, u32(f.lat), refLat, TOL.exact)];
+  },
+
+  async sae_forward_grad_loss(ctx, s) {
+    const L = saeLayout(s);
+    const out: Comparison[] = [];
+    const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
+    for (const flags of [FLAG.GHOST | FLAG.GHOST_QUIRK, FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, FLAG.COS_PAIRS]) {
+      const cfg = baseCfg(s, flags, { log_every: 1, hist_len: 1 });
+      const hyper = randHyper(s.M, 51 + flags);
+      const acts = rand(s.M * s.B * s.D, 52, -1, 1);
+      if (s.B > 3) acts.fill(0, s.D * 2, s.D * 3); // a zero-norm input (FVU denominator 1)
+      const params = rand(s.M * L.P, 53, -0.6, 0.6);
+      saeNormalize(cfg, s, params as unknown as Float64Array);
+      const lat = randLat(s.M, s.S, 54, cfg.dead_after);
+      const fw = await runKernelOnce(ctx, 'sae_forward.wgsl', def, cfg, { hyper: packHyper(hyper), acts, params, lat, work: new Float32Array(s.M * s.B * L.REC) }, ['work'], [Math.ceil(s.M * s.B / 64), 1, 1]);
+      const work = f32(fw.work);
+      const tag = `flags=${flags} ${shapeName(s)}`;
+      out.push(compareArrays(`sae_forward ${tag}`, work, saeForward(cfg, s, hyper, acts, params, lat), TOL.fwd));
+      const gr = await runKernelOnce(ctx, 'sae_grad.wgsl', def, cfg, { params, work, grads: new Float32Array(s.M * L.P) }, ['grads'], [Math.ceil(s.M * L.P / 64), 1, 1]);
+      const grads = f32(gr.grads);
+      out.push(compareArrays(`sae_grad ${tag}`, grads, saeGrad(cfg, s, params, work), TOL.grad));
+      const cg = await runKernelOnce(ctx, 'sae_cos_grad.wgsl', def, cfg, { hyper: packHyper(hyper), params, grads, aux: new Float32Array(s.M) }, ['grads', 'aux'], [Math.ceil(s.M / 64), 1, 1]);
+      const refG = Float64Array.from(grads);
+      const refAux = saeCosGrad(cfg, s, hyper, params, refG);
+      out.push(compareArrays(`sae_cos_grad grads ${tag}`, f32(cg.grads), refG, TOL.grad), compareArrays(`sae_cos_grad penalty ${tag}`, f32(cg.aux), refAux, TOL.fwd));
+      const status = new Uint32Array(s.M).fill(NOT_DIVERGED);
+      const ls = await runKernelOnce(ctx, 'sae_loss.wgsl', def, cfg, { hyper: packHyper(hyper), state: new Uint32Array([7, 0, 0, 0]), work, aux: f32(cg.aux), status, hist: new Float32Array(s.M * L.HIST_W) }, ['hist'], [s.M, 1, 1]);
+      out.push(compareArrays(`sae_loss ${tag}`, f32(ls.hist), saeLoss(cfg, s, hyper, 7, work, f32(cg.aux), new Uint32Array(s.M).fill(NOT_DIVERGED)), TOL.fwd));
+    }
+    return out;
+  },
+
+  async sae_probe_eval(ctx, s) {
+    const L = saeLayout(s), T = toyLayout(s);
+    const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
+    const cfg = baseCfg(s, FLAG.PRE_BIAS, { act_stride: T.REC, act_offset: 0 });
+    const hyper = randHyper(s.M, 61);
+    const toy = rand(T.P, 62, -0.7, 0.7);
+    const params = rand(s.M * L.P, 63, -0.6, 0.6);
+    const x = rand(s.M * s.B * s.N, 64, 0, 1);
+    const toyWork = toyForward(cfg, s, x, toy, new Float32Array(s.N).fill(1));
+    const acts = Float32Array.from(toyWork);
+    const lat = new Uint32Array(s.M * s.S * 3);
+    const work = Float32Array.from(saeForward(cfg, s, hyper, acts, params, lat));
+    const metrics = new Float32Array(s.M * L.MET_W);
+    const pr = await runKernelOnce(ctx, 'sae_probe.wgsl', def, cfg, { toy_params: toy, params, probe: new Float32Array(s.M * s.N * s.S), metrics }, ['probe', 'metrics'], [Math.ceil(s.M / 64), 1, 1]);
+    const ev = await runKernelOnce(ctx, 'sae_eval.wgsl', def, cfg, { hyper: packHyper(hyper), acts, toy_params: toy, toy_work: acts, work, metrics: f32(pr.metrics) }, ['metrics'], [s.M, 1, 1]);
+    const refM = new Float64Array(s.M * L.MET_W);
+    const refProbe = saeProbe(cfg, s, toy, params, refM);
+    saeEval(cfg, s, hyper, acts, toy, acts, work, refM);
+    return [compareArrays(`sae_probe activations ${shapeName(s)}`, f32(pr.probe), refProbe, TOL.fwd), compareArrays(`sae_probe + sae_eval metrics ${shapeName(s)}`, f32(ev.metrics), refM, { atol: 1e-4, rtol: 1e-4 })];
+  },
+};
+
+export async function runKernelChecks(ctx: GpuContext, names = Object.keys(KERNEL_CHECKS), shapes = KERNEL_SHAPES): Promise<Comparison[]> {
+  const out: Comparison[] = [];
+  for (const n of names) for (const s of shapes) out.push(...await KERNEL_CHECKS[n](ctx, s));
+  return out;
+}
