@@ -30,7 +30,7 @@ describe('composed-feature sampler (reference)', () => {
     const x1 = draw([2, 2], 1, 0, B);
     for (let b = 0; b < B; b++) expect(x1[b * 4] + x1[b * 4 + 1]).toBe(x1[b * 4 + 2] + x1[b * 4 + 3]);
     const x0 = draw([2, 2], 0, 0, B);
-    const a = [], c = [];
+    const a: number[] = [], c: number[] = [];
     for (let b = 0; b < B; b++) { a.push(x0[b * 4] + x0[b * 4 + 1]); c.push(x0[b * 4 + 2] + x0[b * 4 + 3]); }
     const mean = (v: number[]) => v.reduce((s, y) => s + y, 0) / v.length;
     const ma = mean(a), mc = mean(c);
