@@ -8,6 +8,8 @@ import { gpuMatmulBatched, gpuRngFill, type MatmulShape } from '../gpu/ops';
 import { compareArrays, type Comparison } from '../reference/compare';
 import { matmulBatched } from '../reference/matmul';
 import { rngFill, rngU32 } from '../reference/rng';
+import { KERNEL_CHECKS, KERNEL_SHAPES } from './kernels';
+import { checkSaeTraining, checkToyTraining, SAE_TRAIN_CASES } from './training';
 
 export interface CheckResult {
   name: string;
@@ -93,6 +95,16 @@ export const CHECKS: Record<string, CheckFn> = {
     return { comparisons: [], notes };
   },
 };
+
+for (const name of Object.keys(KERNEL_CHECKS)) {
+  CHECKS[`kernel ${name}`] = async (ctx) => {
+    const comparisons: Comparison[] = [];
+    for (const s of KERNEL_SHAPES) comparisons.push(...await KERNEL_CHECKS[name](ctx, s));
+    return { comparisons, notes: [] };
+  };
+}
+for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c);
+CHECKS['train toy n=4 d=2 AdamW M=3, 50 steps'] = checkToyTraining;
 
 export async function runCheck(ctx: GpuContext, name: string): Promise<CheckResult> {
   const fn = CHECKS[name];

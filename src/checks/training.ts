@@ -1,0 +1,78 @@
+// Whole-training checks: N steps of batched SAEs (and toy models) on the GPU vs the reference trainers.
+import type { GpuContext } from '../gpu/context';
+import { compareArrays, type Comparison } from '../reference/compare';
+import { defaultConfig, FLAG, saeLayout, toyLayout, type Hyper } from '../reference/common';
+import { samplerTables } from '../data/tables';
+import { initSae, initToy } from '../models/init';
+import { GpuSaeTrainer, GpuToyTrainer } from '../train/gpu';
+import { RefSaeTrainer, RefToyTrainer } from '../train/reference';
+import type { SaeJobSpec, ToyJobSpec } from '../train/spec';
+
+export interface SaeCase { N: number; D: number; S: number; sets: number[]; M: number; B: number; T: number; flags: number; cos?: number; rho?: number; p?: number }
+
+export function saeTestSpec(o: SaeCase): SaeJobSpec {
+  const dims = { N: o.N, D: o.D, S: o.S };
+  const { tables, tableLen } = samplerTables({ sets: o.sets, rho: o.rho ?? 1, pOnehot: o.p ?? 0 });
+  const TL = toyLayout(dims);
+  const hyper: Hyper[] = Array.from({ length: o.M }, (_, m) => ({ lr: [1e-3, 3e-3, 1e-2][m % 3], l1: [0.01, 0.3, 1][m % 3], cos: o.cos ?? 0, seed: 1000 + m }));
+  const cfg = defaultConfig({ M: o.M, B: o.B, T: o.T, warmup: Math.floor(o.T / 10), cooldown: Math.floor(o.T / 5), toy_count: 1, table_len: tableLen,
+    flags: o.flags, dead_after: 3, ghost_cooldown: 10, hist_len: o.T, log_every: 1, act_stride: TL.REC, act_offset: 0, beta1: 0, beta2: 0.999, eps: 1e-8,
+    rho: o.rho ?? 1, p_onehot: o.p ?? 0 });
+  const saeParams = initSae(dims, hyper.map((h) => h.seed), () => Array.from({ length: o.D }, (_, j) => 0.01 * (j + 1)));
+  return { dims, sets: o.sets, cfg, hyper, tables, toyParams: initToy(dims, [7]), saeParams };
+}
+
+export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
+  'study shape d=2 s=4, ghost (quirk), M=6, 50 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 6, B: 64, T: 50, flags: FLAG.GHOST | FLAG.GHOST_QUIRK },
+  'pre-bias + |cos| penalty, M=3, 50 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 50, flags: FLAG.PRE_BIAS | FLAG.COS_ABS, cos: 1 },
+  'd=8 s=16 n=12 (3 sets), signed cos (pairs), ghost ramp, 30 steps': { N: 12, D: 8, S: 16, sets: [4, 4, 4], M: 2, B: 32, T: 30, flags: FLAG.COS_PAIRS | FLAG.GHOST, cos: 0.5, rho: 0.3, p: 0.25 },
+};
+export const TRAIN_TOL = { params: { atol: 2e-4, rtol: 2e-3 }, loss: { atol: 1e-4, rtol: 1e-3 } };
+
+export async function checkSaeTraining(ctx: GpuContext, c: SaeCase): Promise<{ comparisons: Comparison[]; notes: string[] }> {
+  const spec = saeTestSpec(c);
+  const gpu = await GpuSaeTrainer.create(ctx, spec);
+  try {
+    await gpu.train(c.T, { stepsPerSubmit: 25 });
+    const ref = new RefSaeTrainer(spec);
+    ref.train(c.T);
+    const L = saeLayout(spec.dims);
+    const lat = await gpu.readLat();
+    const comparisons = [
+      compareArrays(`SAE params after ${c.T} steps`, await gpu.readParams(), ref.params, TRAIN_TOL.params),
+      compareArrays('total loss per step, all models', gpu.history.flatMap((r) => [...r.values].filter((_, i) => i % L.HIST_W === 0)), ref.history.flatMap((r) => [...r.rows].filter((_, i) => i % L.HIST_W === 0)), TRAIN_TOL.loss),
+      compareArrays('latent state (since fired, cooldown, dead)', lat, ref.lat, { atol: 0, rtol: 0 }),
+    ];
+    const dead = [...ref.lat].filter((_, i) => i % 3 === 2).reduce((a, b) => a + b, 0);
+    return { comparisons, notes: [`dead latents at the end: ${dead}`] };
+  } finally {
+    gpu.destroy();
+  }
+}
+
+export function toyTestSpec(M = 3, T = 50): ToyJobSpec {
+  const dims = { N: 4, D: 2 };
+  const { tables, tableLen } = samplerTables({ sets: [2, 2], rho: 0, pOnehot: 0.25 });
+  const hyper = Array.from({ length: M }, (_, m) => ({ lr: 1e-2, l1: 0, cos: 0, seed: 50 + m }));
+  return { dims, sets: [2, 2], cfg: defaultConfig({ M, B: 100, T, toy_count: M, table_len: tableLen, hist_len: T, weight_decay: 0.01, p_onehot: 0.25 }),
+    hyper, tables, importance: new Float32Array(4).fill(1), toyParams: initToy(dims, hyper.map((h) => h.seed)) };
+}
+
+export async function checkToyTraining(ctx: GpuContext): Promise<{ comparisons: Comparison[]; notes: string[] }> {
+  const spec = toyTestSpec();
+  const gpu = await GpuToyTrainer.create(ctx, spec);
+  try {
+    await gpu.train(spec.cfg.T);
+    const ref = new RefToyTrainer(spec);
+    ref.train(spec.cfg.T);
+    return {
+      comparisons: [
+        compareArrays(`toy params after ${spec.cfg.T} steps (AdamW, M=3)`, await gpu.readParams(), ref.params, { atol: 1e-4, rtol: 1e-3 }),
+        compareArrays('toy loss per step', gpu.history.flatMap((r) => [...r.values].filter((_, i) => i % 2 === 0)), ref.history.flatMap((r) => [...r.loss]), TRAIN_TOL.loss),
+      ],
+      notes: [],
+    };
+  } finally {
+    gpu.destroy();
+  }
+}
