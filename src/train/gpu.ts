@@ -168,13 +168,14 @@ export class GpuSaeTrainer extends GpuJob {
       await this.op('sample_data.wgsl', { ...def, N_SETS: this.spec.sets.length, SET_SIZES: this.spec.sets.map((k) => `${k}u`).join(', ') }, [g(rows), 1, 1]);
       await this.op('toy_forward.wgsl', def, [g(rows), 1, 1]);
     }
-    await this.op('sae_normalize.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
+    const norm = this.spec.normalizeDecoder !== false;
+    if (norm) await this.op('sae_normalize.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
     await this.op('sae_dead.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
     await this.op('sae_forward.wgsl', def, [g(rows), 1, 1]);
     await this.op('sae_firing.wgsl', def, [dims.S, cfg.M, 1]);
     await this.op('sae_grad.wgsl', def, [g(cfg.M * L.P), 1, 1]);
     await this.op('sae_cos_grad.wgsl', def, [g(cfg.M), 1, 1]);
-    await this.op('sae_project_grad.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
+    if (norm) await this.op('sae_project_grad.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
     await this.op('sae_loss.wgsl', def, [cfg.M, 1, 1]);
     await this.op('adam.wgsl', { ...def, P_COUNT: L.P }, [g(cfg.M * L.P), 1, 1]);
     await this.op('step_advance.wgsl', {}, [1, 1, 1]);

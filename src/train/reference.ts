@@ -44,13 +44,14 @@ export class RefSaeTrainer {
     const t = this.step;
     const dims = spec.dims;
     const acts = this.acts(t);
-    saeNormalize(cfg, dims, this.params);
+    const norm = spec.normalizeDecoder !== false;
+    if (norm) saeNormalize(cfg, dims, this.params);
     saeDead(cfg, dims, this.lat);
     const work = saeForward(cfg, dims, this.hyper, acts, this.params, this.lat);
     saeFiring(cfg, dims, work, this.lat);
     const grads = saeGrad(cfg, dims, this.params, work);
     const aux = saeCosGrad(cfg, dims, this.hyper, this.params, grads);
-    saeProjectGrad(cfg, dims, this.params, grads);
+    if (norm) saeProjectGrad(cfg, dims, this.params, grads);
     const rows = saeLoss(cfg, dims, this.hyper, t, work, aux, this.status);
     if (t % cfg.log_every === 0) this.history.push({ step: t, rows });
     adamStep(cfg, this.hyper, t, this.status, saeLayout(dims).P, grads, this.params, this.adamM, this.adamV);
