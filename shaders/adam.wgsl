@@ -6,7 +6,7 @@
 // Models marked diverged (status[m] != NOT_DIVERGED) are frozen.
 // Bindings: @0 cfg (uniform Config), @1 hyper (read, [M] Hyper), @2 state (read, u32 step),
 //           @3 status (read, [M] u32), @4 grads (read, [M][P]), @5 params (rw, [M][P]),
-//           @6 adam_m (rw, [M][P]), @7 adam_v (rw, [M][P]).
+//           @6 adam (rw, first moments [M][P] then second moments [M][P]).
 // Dispatch: (ceil(M*P / 64), 1, 1) with P = {{P_COUNT}} parameters per model. Twin: src/reference/adam.ts (adamStep).
 //#include "lib/common.wgsl"
 
@@ -18,8 +18,7 @@ const P: u32 = {{P_COUNT}}u;
 @group(0) @binding(3) var<storage, read> status: array<u32>;
 @group(0) @binding(4) var<storage, read> grads: array<f32>;
 @group(0) @binding(5) var<storage, read_write> params: array<f32>;
-@group(0) @binding(6) var<storage, read_write> adam_m: array<f32>;
-@group(0) @binding(7) var<storage, read_write> adam_v: array<f32>;
+@group(0) @binding(6) var<storage, read_write> adam: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -30,10 +29,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let t = state[0];
   let lr = hyper[m].lr * lr_factor(t, cfg.T, cfg.warmup, cfg.cooldown);
   let g = grads[i];
-  let m1 = cfg.beta1 * adam_m[i] + (1.0 - cfg.beta1) * g;
-  let v = cfg.beta2 * adam_v[i] + (1.0 - cfg.beta2) * g * g;
-  adam_m[i] = m1;
-  adam_v[i] = v;
+  let vi = cfg.M * P + i;
+  let m1 = cfg.beta1 * adam[i] + (1.0 - cfg.beta1) * g;
+  let v = cfg.beta2 * adam[vi] + (1.0 - cfg.beta2) * g * g;
+  adam[i] = m1;
+  adam[vi] = v;
   let step = f32(t + 1u);
   let bc1 = 1.0 - pow(cfg.beta1, step);
   let bc2 = 1.0 - pow(cfg.beta2, step);

@@ -41,9 +41,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let t = state[0];
   let base = row * N_FEAT;
   for (var i = 0u; i < N_FEAT; i++) { x[base + i] = 0.0; }
-  let a0 = rng_unit(seed, STREAM_DATA, t, b, 2u);
-  let u_pick = rng_unit(seed, STREAM_DATA, t, b, 1u);
-  if (rng_unit(seed, STREAM_DATA, t, b, 0u) < cfg.p_onehot) {
+  let pre_rng = rng_prefix(seed, STREAM_DATA, t, b);
+  let a0 = rng_unit_at(pre_rng, 2u);
+  let u_pick = rng_unit_at(pre_rng, 1u);
+  if (rng_unit_at(pre_rng, 0u) < cfg.p_onehot) {
     x[base + search_cdf(cfg.table_len, N_FEAT, u_pick)] = a0;
     return;
   }
@@ -57,7 +58,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let f = c % k;
     c = c / k;
     var a = a0;
-    if (j > 0u) { a = (1.0 - cfg.rho) * rng_unit(seed, STREAM_DATA, t, b, 2u + j) + cfg.rho * a0; }
+    if (j > 0u) { a = (1.0 - cfg.rho) * rng_unit_at(pre_rng, 2u + j) + cfg.rho * a0; }
     x[base + offset + f] = a;
   }
 }

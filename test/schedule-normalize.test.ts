@@ -30,7 +30,7 @@ describe('learning-rate schedule', () => {
     for (const [m, t] of steps.entries()) {
       const r = await runKernelOnce(ctx, 'adam.wgsl', { N_FEAT: 1, D_HID: 1, S_LAT: 1, P_COUNT: P }, { ...cfg, M: 1 },
         { hyper: packHyper([{ lr: 0.01, l1: 0, cos: 0, seed: 0 }]), state: new Uint32Array([t, 0, 0, 0]), status: new Uint32Array([NOT_DIVERGED]),
-          grads: new Float32Array([1]), params: new Float32Array([0]), adam_m: new Float32Array(1), adam_v: new Float32Array(1) }, ['params'], [1, 1, 1]);
+          grads: new Float32Array([1]), params: new Float32Array([0]), adam: new Float32Array(2) }, ['params'], [1, 1, 1]);
       const dp = -new Float32Array(r.params)[0];
       const bias = Math.sqrt(1 - 0.999 ** (t + 1)) / Math.sqrt(1 - 0.999);
       expect(dp / 0.01 / bias, `step ${t} (model ${m})`).toBeCloseTo(lrFactor(t, T, Tw, Tc), 4);

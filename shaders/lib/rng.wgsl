@@ -21,3 +21,16 @@ fn rng_u32(seed: u32, stream: u32, a: u32, b: u32, c: u32) -> u32 {
 fn rng_unit(seed: u32, stream: u32, a: u32, b: u32, c: u32) -> f32 {
   return f32(rng_u32(seed, stream, a, b, c) >> 8u) * (1.0 / 16777216.0);
 }
+
+// The chain up to b, shared by all columns c of one (seed, stream, a, b): rng_u32(seed, stream, a, b, c)
+// == pcg_hash(rng_prefix(seed, stream, a, b) ^ c), so a sample's draws cost one hash each after the first.
+fn rng_prefix(seed: u32, stream: u32, a: u32, b: u32) -> u32 {
+  var h = pcg_hash(seed ^ 0x9e3779b9u);
+  h = pcg_hash(h ^ stream);
+  h = pcg_hash(h ^ a);
+  return pcg_hash(h ^ b);
+}
+
+fn rng_unit_at(prefix: u32, c: u32) -> f32 {
+  return f32(pcg_hash(prefix ^ c) >> 8u) * (1.0 / 16777216.0);
+}

@@ -103,7 +103,10 @@ for (const name of Object.keys(KERNEL_CHECKS)) {
     return { comparisons, notes: [] };
   };
 }
-for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c);
+for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
+  CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'modular');
+  if (c.D * c.S * 2 + 2 * c.S + c.D + 5 <= 64) CHECKS[`train SAE fused K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused');
+}
 CHECKS['train toy n=4 d=2 AdamW M=3, 50 steps'] = checkToyTraining;
 
 export async function runCheck(ctx: GpuContext, name: string): Promise<CheckResult> {

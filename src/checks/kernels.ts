@@ -138,11 +138,12 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       if (s.M > 1) status[1] = 3; // a diverged model stays frozen
       const g = rand(s.M * P, 22), p = rand(s.M * P, 23), m1 = rand(s.M * P, 24, -0.1, 0.1), v = rand(s.M * P, 25, 0, 0.01);
       const r = await runKernelOnce(ctx, 'adam.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, P_COUNT: P }, cfg,
-        { hyper: packHyper(hyper), state: new Uint32Array([t, 0, 0, 0]), status, grads: g, params: p, adam_m: m1, adam_v: v }, ['params', 'adam_m', 'adam_v'], [Math.ceil(s.M * P / 64), 1, 1]);
+        { hyper: packHyper(hyper), state: new Uint32Array([t, 0, 0, 0]), status, grads: g, params: p, adam: Float32Array.from([...m1, ...v]) }, ['params', 'adam'], [Math.ceil(s.M * P / 64), 1, 1]);
       const rp = Float64Array.from(p), rm = Float64Array.from(m1), rv = Float64Array.from(v);
       adamStep(cfg, hyper, t, status, P, g, rp, rm, rv);
       const tag = `wd=${wd} t=${t} beta1=${beta1} ${shapeName(s)}`;
-      out.push(compareArrays(`adam params ${tag}`, f32(r.params), rp, TOL.adam), compareArrays(`adam m ${tag}`, f32(r.adam_m), rm, TOL.adam), compareArrays(`adam v ${tag}`, f32(r.adam_v), rv, TOL.adam));
+      const mv = f32(r.adam);
+      out.push(compareArrays(`adam params ${tag}`, f32(r.params), rp, TOL.adam), compareArrays(`adam m ${tag}`, mv.subarray(0, s.M * P), rm, TOL.adam), compareArrays(`adam v ${tag}`, mv.subarray(s.M * P), rv, TOL.adam));
     }
     return out;
   },

@@ -4,7 +4,7 @@ import { compareArrays, type Comparison } from '../reference/compare';
 import { defaultConfig, FLAG, saeLayout, toyLayout, type Hyper } from '../reference/common';
 import { samplerTables } from '../data/tables';
 import { initSae, initToy } from '../models/init';
-import { GpuSaeTrainer, GpuToyTrainer } from '../train/gpu';
+import { GpuSaeTrainer, GpuToyTrainer, type SaePath } from '../train/gpu';
 import { RefSaeTrainer, RefToyTrainer } from '../train/reference';
 import type { SaeJobSpec, ToyJobSpec } from '../train/spec';
 
@@ -29,9 +29,9 @@ export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
 };
 export const TRAIN_TOL = { params: { atol: 2e-4, rtol: 2e-3 }, loss: { atol: 1e-4, rtol: 1e-3 } };
 
-export async function checkSaeTraining(ctx: GpuContext, c: SaeCase): Promise<{ comparisons: Comparison[]; notes: string[] }> {
+export async function checkSaeTraining(ctx: GpuContext, c: SaeCase, path: SaePath = 'modular'): Promise<{ comparisons: Comparison[]; notes: string[] }> {
   const spec = saeTestSpec(c);
-  const gpu = await GpuSaeTrainer.create(ctx, spec);
+  const gpu = await GpuSaeTrainer.create(ctx, spec, { path, kSteps: 7 });
   try {
     await gpu.train(c.T, { stepsPerSubmit: 25 });
     const ref = new RefSaeTrainer(spec);
@@ -39,11 +39,18 @@ export async function checkSaeTraining(ctx: GpuContext, c: SaeCase): Promise<{ c
     const L = saeLayout(spec.dims);
     const lat = await gpu.readLat();
     const comparisons = [
-      compareArrays(`SAE params after ${c.T} steps`, await gpu.readParams(), ref.params, TRAIN_TOL.params),
+      compareArrays(`SAE params after ${c.T} steps (${path} path)`, await gpu.readParams(), ref.params, TRAIN_TOL.params),
       compareArrays('total loss per step, all models', gpu.history.flatMap((r) => [...r.values].filter((_, i) => i % L.HIST_W === 0)), ref.history.flatMap((r) => [...r.rows].filter((_, i) => i % L.HIST_W === 0)), TRAIN_TOL.loss),
       compareArrays('latent state (since fired, cooldown, dead)', lat, ref.lat, { atol: 0, rtol: 0 }),
     ];
     const dead = [...ref.lat].filter((_, i) => i % 3 === 2).reduce((a, b) => a + b, 0);
+    if (path === 'fused') {
+      // the fused kernel must also agree with the modular kernels
+      const mod = await GpuSaeTrainer.create(ctx, spec, { path: 'modular' });
+      await mod.train(c.T, { stepsPerSubmit: 25 });
+      comparisons.push(compareArrays('fused vs modular params', await gpu.readParams(), await mod.readParams(), TRAIN_TOL.params));
+      mod.destroy();
+    }
     return { comparisons, notes: [`dead latents at the end: ${dead}`] };
   } finally {
     gpu.destroy();

@@ -50,8 +50,12 @@ abstract class GpuJob {
 
   protected abstract cfgBytes(): ArrayBuffer;
 
-  encodeStep(pass: GPUComputePassEncoder): void {
-    for (const o of this.ops) o.kernel.dispatch(pass, o.groups, ...o.wg);
+  /** Steps one recorded op list performs (fused multi-step kernels do several). */
+  protected stepsPerOps = 1;
+
+  /** Record `n` steps. */
+  encodeSteps(pass: GPUComputePassEncoder, n: number): void {
+    for (let i = 0; i < n; i += this.stepsPerOps) for (const o of this.ops) o.kernel.dispatch(pass, o.groups, ...o.wg);
   }
 
   protected chunkSize(opts: TrainOptions, perStepWork: number): number {
@@ -62,11 +66,11 @@ abstract class GpuJob {
   async train(steps: number, opts: TrainOptions = {}, perStepWork = 1): Promise<void> {
     const end = Math.min(this.cfg.T, this.step + steps);
     const chunk = this.chunkSize(opts, perStepWork);
+    // state[1] = the stop step: multi-step kernels and step_advance never go past it
+    this.ctx.write(this.pool.state as GPUBuffer, new Uint32Array([end]), 4);
     while (this.step < end) {
       const n = Math.min(chunk, end - this.step);
-      await this.ctx.run(`${this.kind} steps ${this.step}..${this.step + n - 1}`, (pass) => {
-        for (let i = 0; i < n; i++) this.encodeStep(pass);
-      });
+      await this.ctx.run(`${this.kind} steps ${this.step}..${this.step + n - 1}`, (pass) => this.encodeSteps(pass, n));
       const from = this.step;
       this.step += n;
       const [hist, status] = await this.ctx.readback([this.pool.hist as GPUBuffer, this.pool.status as GPUBuffer]);
@@ -106,6 +110,24 @@ function histLen(cfg: GpuConfig): GpuConfig {
   return cfg;
 }
 
+export type SaePath = 'modular' | 'fused';
+
+/** Why the fused multi-step kernel cannot run a job (null when it can). */
+export function fusedMisfit(spec: SaeJobSpec, device: GPUDevice): string | null {
+  const L = saeLayout(spec.dims);
+  const rv = L.P + spec.dims.S + 5;
+  if (spec.batches) return 'it samples its own data (no replay batches)';
+  if (spec.normalizeDecoder === false) return 'it always normalises the decoder';
+  if (rv > 64) return `it reduces P + S + 5 = ${rv} values per step, at most 64 fit (use d*s smaller)`;
+  if ((rv * 64 + L.P + 2 * spec.dims.S + 2) * 4 > device.limits.maxComputeWorkgroupStorageSize) return `needs ${(rv * 64 + L.P) * 4} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
+  if (device.limits.maxStorageBuffersPerShaderStage < 9) return `needs 9 storage buffers per stage, the device allows ${device.limits.maxStorageBuffersPerShaderStage}`;
+  return null;
+}
+
+export function fusedFits(spec: SaeJobSpec, device: GPUDevice): boolean {
+  return fusedMisfit(spec, device) === null;
+}
+
 export class GpuSaeTrainer extends GpuJob {
   private cfgKernel!: Kernel;
   private constructor(ctx: GpuContext, readonly spec: SaeJobSpec) {
@@ -121,14 +143,22 @@ export class GpuSaeTrainer extends GpuJob {
     return cfgPacker(this.cfgKernel, this.cfg);
   }
 
-  static async create(ctx: GpuContext, spec: SaeJobSpec): Promise<GpuSaeTrainer> {
+  static async create(ctx: GpuContext, spec: SaeJobSpec, opts: { path?: SaePath; kSteps?: number } = {}): Promise<GpuSaeTrainer> {
     checkSpec('SAE', spec.cfg, spec.hyper);
     const t = new GpuSaeTrainer(ctx, spec);
-    await t.init();
+    const path = opts.path ?? (fusedFits(spec, ctx.device) ? 'fused' : 'modular');
+    if (path === 'fused') {
+      const why = fusedMisfit(spec, ctx.device);
+      if (why) throw new Error(`SAE job: the fused path cannot run this job: ${why}`);
+    }
+    t.path = path;
+    await t.init(opts.kSteps ?? 25);
     return t;
   }
 
-  private async init(): Promise<void> {
+  path: SaePath = 'modular';
+
+  private async init(kSteps: number): Promise<void> {
     const { cfg, dims } = this.spec;
     const L = saeLayout(dims), T = toyLayout(dims);
     const def = this.defines;
@@ -154,7 +184,8 @@ export class GpuSaeTrainer extends GpuJob {
     }
     this.buf('toy_params', 0, this.spec.toyParams.length ? this.spec.toyParams : new Float32Array(4));
     this.buf('params', 0, this.spec.saeParams);
-    for (const n of ['grads', 'adam_m', 'adam_v']) this.buf(n, cfg.M * L.P * 4);
+    this.buf('grads', cfg.M * L.P * 4);
+    this.buf('adam', 2 * cfg.M * L.P * 4);
     this.buf('lat', cfg.M * dims.S * 3 * 4);
     this.buf('work', rows * L.REC * 4);
     this.buf('aux', cfg.M * 4);
@@ -162,10 +193,17 @@ export class GpuSaeTrainer extends GpuJob {
     this.buf('metrics', cfg.M * L.MET_W * 4);
 
     const g = (n: number) => Math.ceil(n / 64);
+    const setDefs = { N_SETS: this.spec.sets.length, SET_SIZES: this.spec.sets.map((k) => `${k}u`).join(', ') };
+    if (this.path === 'fused') {
+      this.stepsPerOps = kSteps;
+      await this.op('sae_fused_steps.wgsl', { ...def, ...setDefs, K_STEPS: kSteps }, [cfg.M, 1, 1]);
+      await this.op('step_advance.wgsl', { AMOUNT: kSteps }, [1, 1, 1]);
+      return;
+    }
     if (this.spec.batches) {
       await this.op('copy_step.wgsl', { ...def, WIDTH: dims.D }, [g(rows * dims.D), 1, 1]);
     } else {
-      await this.op('sample_data.wgsl', { ...def, N_SETS: this.spec.sets.length, SET_SIZES: this.spec.sets.map((k) => `${k}u`).join(', ') }, [g(rows), 1, 1]);
+      await this.op('sample_data.wgsl', { ...def, ...setDefs }, [g(rows), 1, 1]);
       await this.op('toy_forward.wgsl', def, [g(rows), 1, 1]);
     }
     const norm = this.spec.normalizeDecoder !== false;
@@ -178,7 +216,7 @@ export class GpuSaeTrainer extends GpuJob {
     if (norm) await this.op('sae_project_grad.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
     await this.op('sae_loss.wgsl', def, [cfg.M, 1, 1]);
     await this.op('adam.wgsl', { ...def, P_COUNT: L.P }, [g(cfg.M * L.P), 1, 1]);
-    await this.op('step_advance.wgsl', {}, [1, 1, 1]);
+    await this.op('step_advance.wgsl', { AMOUNT: 1 }, [1, 1, 1]);
   }
 
   train(steps: number, opts: TrainOptions = {}): Promise<void> {
@@ -242,7 +280,8 @@ export class GpuToyTrainer extends GpuJob {
     }
     this.buf('importance', 0, this.spec.importance);
     this.pool.params = this.pool.toy_params = this.buf('toy_params', 0, this.spec.toyParams);
-    for (const n of ['grads', 'adam_m', 'adam_v']) this.buf(n, cfg.M * T.P * 4);
+    this.buf('grads', cfg.M * T.P * 4);
+    this.buf('adam', 2 * cfg.M * T.P * 4);
     this.buf('toy_work', rows * T.REC * 4);
     const g = (n: number) => Math.ceil(n / 64);
     if (this.spec.batches) {
@@ -254,7 +293,7 @@ export class GpuToyTrainer extends GpuJob {
     await this.op('toy_loss.wgsl', def, [cfg.M, 1, 1]);
     await this.op('toy_grad.wgsl', def, [g(cfg.M * T.P), 1, 1]);
     await this.op('adam.wgsl', { ...def, P_COUNT: T.P }, [g(cfg.M * T.P), 1, 1]);
-    await this.op('step_advance.wgsl', {}, [1, 1, 1]);
+    await this.op('step_advance.wgsl', { AMOUNT: 1 }, [1, 1, 1]);
   }
 
   train(steps: number, opts: TrainOptions = {}): Promise<void> {

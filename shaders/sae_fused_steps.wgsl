@@ -1,0 +1,323 @@
+// sae_fused_steps: K whole SAE training steps per dispatch, one workgroup per model, the same math
+// and step order as the modular kernels (sample_data -> toy_forward -> sae_normalize -> sae_dead ->
+// sae_forward -> sae_firing -> sae_grad -> sae_cos_grad -> sae_project_grad -> sae_loss -> adam).
+// Parameters live in workgroup memory for the whole chunk; each thread takes samples b = lid, lid+64, ...
+// of the step's batch, accumulates its share of the gradient, the loss terms and the firing counts in
+// registers, and one tree reduction per step sums them. Threads q < P then apply Adam.
+// Only for small SAEs: P_SAE + S_LAT + 5 <= 64 values are reduced per step (the study's d=2, s=4: 31).
+// The step counter is read once (state[0] = t0); steps run up to min(t0 + K, T, state[1]) (state[1] = the
+// host's stop step); step_advance adds K afterwards, clamped the same way.
+// Bindings: @0 cfg (uniform Config), @1 hyper (read), @2 state (read, u32 step), @3 tables (read, sampler
+//   CDFs), @4 toy_params (read), @5 params (rw, [M][P_SAE]), @6 adam (rw, [2][M][P_SAE]),
+//   @7 lat (rw, [M][S][3] u32), @8 status (rw, [M] u32), @9 hist (rw, [hist_len][M][HIST_W]).
+// Dispatch: (M, 1, 1) workgroups of 64 threads; K = {{K_STEPS}} steps (clamped to T).
+// Twin: src/train/reference.ts (RefSaeTrainer.doStep), checked against the modular path too.
+//#include "lib/rng.wgsl"
+//#include "lib/common.wgsl"
+//#include "lib/toy_layout.wgsl"
+//#include "lib/sae_layout.wgsl"
+
+const N_SETS: u32 = {{N_SETS}}u;
+const SET_SIZE = array<u32, N_SETS>({{SET_SIZES}});
+const K_STEPS: u32 = {{K_STEPS}}u;
+const STREAM_DATA: u32 = 3u;
+const WG: u32 = 64u;
+// reduced values per thread: gradient [P_SAE], firing counts [S_LAT], loss sums [5]
+const RV: u32 = P_SAE + S_LAT + 5u;
+const RV_FIRE: u32 = P_SAE;
+const RV_LOSS: u32 = P_SAE + S_LAT;
+
+@group(0) @binding(0) var<uniform> cfg: Config;
+@group(0) @binding(1) var<storage, read> hyper: array<Hyper>;
+@group(0) @binding(2) var<storage, read> state: array<u32>;
+@group(0) @binding(3) var<storage, read> tables: array<f32>;
+@group(0) @binding(4) var<storage, read> toy_params: array<f32>;
+@group(0) @binding(5) var<storage, read_write> params: array<f32>;
+@group(0) @binding(6) var<storage, read_write> adam: array<f32>;
+@group(0) @binding(7) var<storage, read_write> lat: array<u32>;
+@group(0) @binding(8) var<storage, read_write> status: array<u32>;
+@group(0) @binding(9) var<storage, read_write> hist: array<f32>;
+
+var<workgroup> wp: array<f32, P_SAE>;        // this model's parameters
+var<workgroup> red: array<f32, RV * WG>;     // partial sums, value r of thread i at r * WG + i
+var<workgroup> dead: array<u32, S_LAT>;
+var<workgroup> wk: array<f32, S_LAT>;        // L1 weight per latent this step
+var<workgroup> any_dead: u32;
+var<workgroup> live: u32;
+
+fn search_cdf(start: u32, len: u32, u: f32) -> u32 {
+  var lo = 0u;
+  var hi = len - 1u;
+  while (lo < hi) {
+    let mid = (lo + hi) / 2u;
+    if (u < tables[start + mid]) { hi = mid; } else { lo = mid + 1u; }
+  }
+  return lo;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let m = wid.x;
+  let base = m * P_SAE;
+  let tp = (m % cfg.toy_count) * P_TOY;
+  let seed = hyper[m].seed;
+  let lambda = hyper[m].l1;
+  let gamma = hyper[m].cos;
+  let inv_b = 1.0 / f32(cfg.B);
+  let pre_bias = select(0.0, 1.0, (cfg.flags & FLAG_PRE_BIAS) != 0u);
+  for (var q = lid; q < P_SAE; q += WG) { wp[q] = params[base + q]; }
+  let t0 = state[0];
+  let t_end = min(min(t0 + K_STEPS, cfg.T), state[1]);
+
+  for (var t = t0; t < t_end; t++) {
+    // --- sae_normalize (threads k < S) and sae_dead; the previous step's parameters (workgroup memory)
+    // and firing counters (storage, written by thread 0) must be visible first
+    workgroupBarrier();
+    storageBarrier();
+    if (lid < S_LAT) {
+      let k = lid;
+      var sq = 0.0;
+      for (var j = 0u; j < D_HID; j++) { sq += wp[OFF_WD + k * D_HID + j] * wp[OFF_WD + k * D_HID + j]; }
+      if (sq > 0.0) {
+        let inv = 1.0 / sqrt(sq);
+        for (var j = 0u; j < D_HID; j++) { wp[OFF_WD + k * D_HID + j] = wp[OFF_WD + k * D_HID + j] * inv; }
+      }
+      let at = (m * S_LAT + k) * 3u;
+      let is_dead = (cfg.flags & FLAG_GHOST) != 0u && lat[at + LAT_SINCE] > cfg.dead_after;
+      dead[k] = select(0u, 1u, is_dead);
+      lat[at + LAT_DEAD] = dead[k];
+      if (is_dead) { lat[at + LAT_COOL] = cfg.ghost_cooldown; } else if (lat[at + LAT_COOL] > 0u) { lat[at + LAT_COOL] = lat[at + LAT_COOL] - 1u; }
+      let cool = lat[at + LAT_COOL];
+      var w = 1.0;
+      if ((cfg.flags & FLAG_GHOST) != 0u && cool > 0u) {
+        if ((cfg.flags & FLAG_GHOST_QUIRK) != 0u) { w = 0.0; } else { w = 1.0 - f32(cool) / f32(cfg.ghost_cooldown); }
+      }
+      wk[k] = w;
+    }
+    if (lid == 0u) { live = select(0u, 1u, status[m] == NOT_DIVERGED); }
+    // normalised rows, dead flags and L1 weights are read by every thread below
+    workgroupBarrier();
+    if (lid == 0u) {
+      var a = 0u;
+      for (var k = 0u; k < S_LAT; k++) { a = a | dead[k]; }
+      any_dead = a;
+    }
+    workgroupBarrier();
+
+    // --- per-sample work: sample_data, toy_forward (h only), sae_forward, per-sample gradients
+    var acc: array<f32, RV>;
+    for (var r = 0u; r < RV; r++) { acc[r] = 0.0; }
+    for (var b = lid; b < cfg.B; b += WG) {
+      var x: array<f32, N_FEAT>;  // zeroed explicitly, see G below
+      for (var i = 0u; i < N_FEAT; i++) { x[i] = 0.0; }
+      let pre_rng = rng_prefix(seed, STREAM_DATA, t, b);
+      let a0 = rng_unit_at(pre_rng, 2u);
+      let u_pick = rng_unit_at(pre_rng, 1u);
+      if (rng_unit_at(pre_rng, 0u) < cfg.p_onehot) {
+        x[search_cdf(cfg.table_len, N_FEAT, u_pick)] = a0;
+      } else {
+        var c = search_cdf(0u, cfg.table_len, u_pick);
+        var offset = N_FEAT;
+        for (var jj = 0u; jj < N_SETS; jj++) {
+          let j = N_SETS - 1u - jj;
+          let k = SET_SIZE[j];
+          offset -= k;
+          var amp = a0;
+          if (j > 0u) { amp = (1.0 - cfg.rho) * rng_unit_at(pre_rng, 2u + j) + cfg.rho * a0; }
+          x[offset + c % k] = amp;
+          c = c / k;
+        }
+      }
+      var h: array<f32, D_HID>;
+      var hin: array<f32, D_HID>;
+      var hn = 0.0;
+      for (var j = 0u; j < D_HID; j++) {
+        var s = 0.0;
+        for (var i = 0u; i < N_FEAT; i++) { s += toy_params[tp + i * D_HID + j] * x[i]; }
+        h[j] = s;
+        hn += s * s;
+        hin[j] = s - pre_bias * wp[OFF_BD + j];
+      }
+      var pre: array<f32, S_LAT>;
+      var f: array<f32, S_LAT>;
+      for (var k = 0u; k < S_LAT; k++) {
+        var s = wp[OFF_BE + k];
+        for (var j = 0u; j < D_HID; j++) { s += wp[OFF_WE + k * D_HID + j] * hin[j]; }
+        pre[k] = s;
+        f[k] = max(s, 0.0);
+      }
+      var e: array<f32, D_HID>;
+      var se = 0.0;
+      for (var j = 0u; j < D_HID; j++) {
+        var s = wp[OFF_BD + j];
+        for (var k = 0u; k < S_LAT; k++) { s += wp[OFF_WD + k * D_HID + j] * f[k]; }
+        e[j] = s - h[j];
+        se += e[j] * e[j];
+      }
+      let den = select(1.0, hn, hn > 0.0);
+      let fvu = se / den;
+      var dh: array<f32, D_HID>;
+      for (var j = 0u; j < D_HID; j++) { dh[j] = 2.0 * e[j] / den * inv_b; }
+      var dpre: array<f32, S_LAT>;
+      for (var k = 0u; k < S_LAT; k++) {
+        var s = lambda * wk[k] * inv_b;
+        for (var j = 0u; j < D_HID; j++) { s += wp[OFF_WD + k * D_HID + j] * dh[j]; }
+        dpre[k] = select(0.0, s, pre[k] > 0.0);
+        acc[RV_LOSS + 1u] += f[k];
+        acc[RV_LOSS + 2u] += wk[k] * f[k];
+        if (f[k] > 0.0) { acc[RV_LOSS + 4u] += 1.0; }
+        if (f[k] > 1e-6) { acc[RV_FIRE + k] += 1.0; }
+      }
+      acc[RV_LOSS] += fvu;
+      // explicit zeros: SwiftShader was seen to keep loop-scoped arrays from the previous iteration
+      var G: array<f32, D_HID>;
+      var A: array<f32, S_LAT>;
+      for (var j = 0u; j < D_HID; j++) { G[j] = 0.0; }
+      for (var k = 0u; k < S_LAT; k++) { A[k] = 0.0; }
+      if (any_dead != 0u) {
+        let rs = 1.0 / sqrt(den);
+        var graw: array<f32, D_HID>;
+        var rn = 0.0;
+        var gn = 0.0;
+        for (var j = 0u; j < D_HID; j++) {
+          var s = 0.0;
+          for (var k = 0u; k < S_LAT; k++) {
+            if (dead[k] != 0u) { s += exp(pre[k]) * wp[OFF_WD + k * D_HID + j]; }
+          }
+          graw[j] = s;
+          gn += s * s;
+          rn += e[j] * e[j] * rs * rs;
+        }
+        let scale = sqrt(rn) / (2.0 * sqrt(gn) + 1e-6);
+        var q = 0.0;
+        var diff: array<f32, D_HID>;
+        for (var j = 0u; j < D_HID; j++) {
+          diff[j] = -e[j] * rs - scale * graw[j];
+          q += diff[j] * diff[j];
+        }
+        let c = fvu / (q + 1e-6);
+        acc[RV_LOSS + 3u] += c * q;
+        for (var j = 0u; j < D_HID; j++) { G[j] = -2.0 * c * diff[j] * inv_b; }
+        for (var k = 0u; k < S_LAT; k++) {
+          if (dead[k] != 0u) {
+            A[k] = scale * exp(pre[k]);
+            var s = 0.0;
+            for (var j = 0u; j < D_HID; j++) { s += wp[OFF_WD + k * D_HID + j] * G[j]; }
+            dpre[k] += A[k] * s;
+          }
+        }
+      }
+      // sae_grad's per-sample terms
+      for (var k = 0u; k < S_LAT; k++) {
+        for (var j = 0u; j < D_HID; j++) {
+          acc[OFF_WE + k * D_HID + j] += dpre[k] * hin[j];
+          acc[OFF_WD + k * D_HID + j] += dh[j] * f[k] + G[j] * A[k];
+        }
+        acc[OFF_BE + k] += dpre[k];
+      }
+      for (var j = 0u; j < D_HID; j++) {
+        var s = dh[j];
+        if (pre_bias != 0.0) {
+          for (var k = 0u; k < S_LAT; k++) { s -= dpre[k] * wp[OFF_WE + k * D_HID + j]; }
+        }
+        acc[OFF_BD + j] += s;
+      }
+    }
+    for (var r = 0u; r < RV; r++) { red[r * WG + lid] = acc[r]; }
+    // all partial sums in place before the tree reduction
+    workgroupBarrier();
+    for (var width = WG / 2u; width > 0u; width >>= 1u) {
+      if (lid < width) {
+        for (var r = 0u; r < RV; r++) { red[r * WG + lid] += red[r * WG + lid + width]; }
+      }
+      // the next level reads this level's sums
+      workgroupBarrier();
+    }
+    // red[r * WG] now holds the batch sums. Thread 0: cosine penalty (adds to the decoder gradient),
+    // firing counters, loss history and divergence; the sums are final, parameters still this step's.
+    if (lid == 0u) {
+      var pen = 0.0;
+      if (gamma != 0.0) {
+        let s = f32(S_LAT);
+        var z = s * s;
+        if ((cfg.flags & FLAG_COS_PAIRS) != 0u) { z = max(s * (s - 1.0) / 2.0, 1.0); } else { pen = s; }
+        var norm: array<f32, S_LAT>;
+        for (var k = 0u; k < S_LAT; k++) {
+          var sq = 0.0;
+          for (var j = 0u; j < D_HID; j++) { sq += wp[OFF_WD + k * D_HID + j] * wp[OFF_WD + k * D_HID + j]; }
+          norm[k] = max(sqrt(sq), 1e-12);
+        }
+        for (var k = 0u; k < S_LAT; k++) {
+          for (var l = 0u; l < k; l++) {
+            var dot = 0.0;
+            for (var j = 0u; j < D_HID; j++) { dot += wp[OFF_WD + k * D_HID + j] * wp[OFF_WD + l * D_HID + j]; }
+            let sim = dot / (norm[k] * norm[l]);
+            var dphi = 1.0;
+            if ((cfg.flags & FLAG_COS_ABS) != 0u) { pen += abs(sim); dphi = sign(sim); } else { pen += sim; }
+            let c = gamma / z * dphi;
+            for (var j = 0u; j < D_HID; j++) {
+              let wkj = wp[OFF_WD + k * D_HID + j];
+              let wlj = wp[OFF_WD + l * D_HID + j];
+              red[(OFF_WD + k * D_HID + j) * WG] += c * (wlj / (norm[k] * norm[l]) - sim * wkj / (norm[k] * norm[k]));
+              red[(OFF_WD + l * D_HID + j) * WG] += c * (wkj / (norm[k] * norm[l]) - sim * wlj / (norm[l] * norm[l]));
+            }
+          }
+        }
+        pen = gamma * pen / z;
+      }
+      for (var k = 0u; k < S_LAT; k++) {
+        let at = (m * S_LAT + k) * 3u + LAT_SINCE;
+        lat[at] = select(lat[at] + 1u, 0u, red[(RV_FIRE + k) * WG] > 0.0);
+      }
+      let fvu = red[RV_LOSS * WG] * inv_b;
+      let l1term = lambda * red[(RV_LOSS + 2u) * WG] * inv_b;
+      let ghost = red[(RV_LOSS + 3u) * WG] * inv_b;
+      let total = fvu + l1term + ghost + pen;
+      if (!is_finite(total) && status[m] == NOT_DIVERGED) { status[m] = t; live = 0u; }
+      if (t % cfg.log_every == 0u) {
+        let r = (((t / cfg.log_every) % cfg.hist_len) * cfg.M + m) * HIST_W;
+        hist[r + 0u] = total;
+        hist[r + 1u] = fvu;
+        hist[r + 2u] = l1term;
+        hist[r + 3u] = red[(RV_LOSS + 1u) * WG] * inv_b;
+        hist[r + 4u] = ghost;
+        hist[r + 5u] = pen;
+        hist[r + 6u] = red[(RV_LOSS + 4u) * WG] * inv_b;
+        hist[r + 7u] = f32(t);
+      }
+    }
+    // the gradient (with the cosine term) and `live` are complete
+    workgroupBarrier();
+    // sae_project_grad (threads k < S): rows are unit, gradient sums sit at red[q * WG]
+    if (lid < S_LAT) {
+      let k = lid;
+      var dot = 0.0;
+      for (var j = 0u; j < D_HID; j++) { dot += red[(OFF_WD + k * D_HID + j) * WG] * wp[OFF_WD + k * D_HID + j]; }
+      for (var j = 0u; j < D_HID; j++) { red[(OFF_WD + k * D_HID + j) * WG] -= dot * wp[OFF_WD + k * D_HID + j]; }
+    }
+    // projected gradient complete before Adam reads it
+    workgroupBarrier();
+    // adam (threads q < P), skipped for diverged models
+    if (live != 0u) {
+      let lr = hyper[m].lr * lr_factor(t, cfg.T, cfg.warmup, cfg.cooldown);
+      let step = f32(t + 1u);
+      let bc1 = 1.0 - pow(cfg.beta1, step);
+      let bc2 = 1.0 - pow(cfg.beta2, step);
+      for (var q = lid; q < P_SAE; q += WG) {
+        let i = base + q;
+        let vi = cfg.M * P_SAE + i;
+        let g = red[q * WG];
+        let m1 = cfg.beta1 * adam[i] + (1.0 - cfg.beta1) * g;
+        let v = cfg.beta2 * adam[vi] + (1.0 - cfg.beta2) * g * g;
+        adam[i] = m1;
+        adam[vi] = v;
+        var p = wp[q] * (1.0 - lr * cfg.weight_decay);
+        p -= (lr / bc1) * m1 / (sqrt(v) / sqrt(bc2) + cfg.eps);
+        wp[q] = p;
+      }
+    }
+  }
+  // the last step's updates are written back once
+  workgroupBarrier();
+  for (var q = lid; q < P_SAE; q += WG) { params[base + q] = wp[q]; }
+}
