@@ -21,7 +21,7 @@ const N_SETS: u32 = {{N_SETS}}u;
 const SET_SIZE = array<u32, N_SETS>({{SET_SIZES}});
 const K_STEPS: u32 = {{K_STEPS}}u;
 const STREAM_DATA: u32 = 3u;
-const WG: u32 = 64u;
+const WG: u32 = {{WG}}u;
 // reduced values per thread: gradient [P_SAE], firing counts [S_LAT], loss sums [5]
 const RV: u32 = P_SAE + S_LAT + 5u;
 const RV_FIRE: u32 = P_SAE;
@@ -55,7 +55,7 @@ fn search_cdf(start: u32, len: u32, u: f32) -> u32 {
   return lo;
 }
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let m = wid.x;
   let base = m * P_SAE;

@@ -143,7 +143,10 @@ export class GpuSaeTrainer extends GpuJob {
     return cfgPacker(this.cfgKernel, this.cfg);
   }
 
-  static async create(ctx: GpuContext, spec: SaeJobSpec, opts: { path?: SaePath; kSteps?: number } = {}): Promise<GpuSaeTrainer> {
+  /** threads per model in the fused kernel */
+  wg = 16;
+
+  static async create(ctx: GpuContext, spec: SaeJobSpec, opts: { path?: SaePath; kSteps?: number; wg?: number } = {}): Promise<GpuSaeTrainer> {
     checkSpec('SAE', spec.cfg, spec.hyper);
     const t = new GpuSaeTrainer(ctx, spec);
     const path = opts.path ?? (fusedFits(spec, ctx.device) ? 'fused' : 'modular');
@@ -152,6 +155,7 @@ export class GpuSaeTrainer extends GpuJob {
       if (why) throw new Error(`SAE job: the fused path cannot run this job: ${why}`);
     }
     t.path = path;
+    if (opts.wg) t.wg = opts.wg;
     await t.init(opts.kSteps ?? 25);
     return t;
   }
@@ -196,7 +200,7 @@ export class GpuSaeTrainer extends GpuJob {
     const setDefs = { N_SETS: this.spec.sets.length, SET_SIZES: this.spec.sets.map((k) => `${k}u`).join(', ') };
     if (this.path === 'fused') {
       this.stepsPerOps = kSteps;
-      await this.op('sae_fused_steps.wgsl', { ...def, ...setDefs, K_STEPS: kSteps }, [cfg.M, 1, 1]);
+      await this.op('sae_fused_steps.wgsl', { ...def, ...setDefs, K_STEPS: kSteps, WG: this.wg }, [cfg.M, 1, 1]);
       await this.op('step_advance.wgsl', { AMOUNT: kSteps }, [1, 1, 1]);
       return;
     }
@@ -306,5 +310,47 @@ export class GpuToyTrainer extends GpuJob {
 
   lossCurve(m: number): { step: number[]; loss: number[] } {
     return { step: this.history.map((r) => r.step), loss: this.history.map((r) => r.values[m * 2]) };
+  }
+}
+
+/**
+ * Evaluate trained SAEs on fresh samples (SPEC §5): sample_data -> toy_forward -> sae_forward (no ghost,
+ * no cosine term, no update) -> sae_probe -> sae_eval, one submit. Returns the metrics rows
+ * [M][MET_W] and the one-hot probe activations [M][N][S].
+ */
+export async function evaluateSaes(ctx: GpuContext, spec: SaeJobSpec, params: Float32Array, samples: number, seedSalt: number): Promise<{ metrics: Float32Array; probe: Float32Array }> {
+  const { dims } = spec;
+  const L = saeLayout(dims), T = toyLayout(dims);
+  const M = spec.cfg.M;
+  const cfg: GpuConfig = { ...spec.cfg, B: samples, T: 1, flags: spec.cfg.flags & 1 /* pre-encoder bias only */, act_stride: T.REC, act_offset: T.H, hist_len: 1 };
+  const hyper = spec.hyper.map((h) => ({ ...h, seed: (h.seed ^ seedSalt) >>> 0 }));
+  const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: dims.S };
+  const rows = M * samples;
+  const owned: GPUBuffer[] = [];
+  const up = (name: string, data: Float32Array | Uint32Array | ArrayBuffer) => { const b = ctx.upload(`eval ${name}`, data); owned.push(b); return b; };
+  const mk = (name: string, bytes: number) => { const b = ctx.createBuffer(`eval ${name}`, bytes); owned.push(b); return b; };
+  try {
+    const fwd = await ctx.kernel('sae_forward.wgsl', { defines: def });
+    const cfgBuf = ctx.uniform('eval cfg', fwd.packStruct('cfg', { ...cfg }));
+    owned.push(cfgBuf);
+    const toyWork = mk('toy_work', rows * T.REC * 4);
+    const pool: Record<string, GPUBuffer> = {
+      cfg: cfgBuf, hyper: up('hyper', packHyper(hyper)), state: up('state', new Uint32Array([0, 1, 0, 0])), tables: up('tables', spec.tables),
+      x: mk('x', rows * dims.N * 4), importance: up('importance', new Float32Array(dims.N).fill(1)), toy_params: up('toy_params', spec.toyParams),
+      toy_work: toyWork, acts: toyWork, params: up('params', params), lat: mk('lat', M * dims.S * 12), work: mk('work', rows * L.REC * 4),
+      probe: mk('probe', M * dims.N * dims.S * 4), metrics: mk('metrics', M * L.MET_W * 4),
+    };
+    const g = (n: number) => Math.ceil(n / 64);
+    const setDefs = { N_SETS: spec.sets.length, SET_SIZES: spec.sets.map((k) => `${k}u`).join(', ') };
+    const ops: [string, Record<string, string | number>, [number, number, number]][] = [
+      ['sample_data.wgsl', { ...def, ...setDefs }, [g(rows), 1, 1]], ['toy_forward.wgsl', def, [g(rows), 1, 1]], ['sae_forward.wgsl', def, [g(rows), 1, 1]],
+      ['sae_probe.wgsl', def, [g(M), 1, 1]], ['sae_eval.wgsl', def, [M, 1, 1]],
+    ];
+    const bound = await Promise.all(ops.map(async ([file, d, wg]) => { const k = await ctx.kernel(file, { defines: d }); return { k, groups: k.bindPool(pool), wg }; }));
+    await ctx.run('evaluate SAEs', (pass) => bound.forEach((o) => o.k.dispatch(pass, o.groups, ...o.wg)));
+    const [metrics, probe] = await ctx.readback([pool.metrics, pool.probe], [M * L.MET_W * 4, M * dims.N * dims.S * 4]);
+    return { metrics: new Float32Array(metrics), probe: new Float32Array(probe) };
+  } finally {
+    owned.forEach((b) => b.destroy());
   }
 }

@@ -1,0 +1,47 @@
+// Presets: every experiment of the study (SPEC §6) at two budgets. `full` is the study's own budget
+// (128M samples per SAE: 125,000 steps of 1,024); `quick` is sized so the whole study runs in minutes on
+// a 2-core machine with a software WebGPU adapter and still shows the study's effects (see budget_note).
+import { parsePreset, type ExperimentInput, type PresetConfig, ConfigError } from './schema';
+
+export const QUICK = { saeSteps: 8000, saeBatch: 64, toySteps: 4000, evalSamples: 4000, logEvery: 50 };
+const QUICK_NOTE = `quick budget: ${QUICK.saeSteps} SAE steps of ${QUICK.saeBatch} samples (${(QUICK.saeSteps * QUICK.saeBatch / 1e6).toFixed(2)}M samples per SAE, the study used 128M), toy model ${QUICK.toySteps} steps of 1000, selection loss on ${QUICK.evalSamples} fresh samples (study: 10,000). Low learning rates do not converge at this budget.`;
+const FULL_NOTE = 'full budget: the study\'s 125,000 SAE steps of 1,024 samples (128M per SAE), toy model 10,000 steps of 1,000, selection loss on 10,000 fresh samples.';
+
+const STUDY: ExperimentInput[] = [
+  { name: 'correlated', description: 'two sets of two features, correlated amplitudes (rho = 1)', data: { sets: [2, 2], rho: 1, p_onehot: 0 } },
+  { name: 'uncorrelated', description: 'two sets of two features, uncorrelated amplitudes (rho = 0)', data: { sets: [2, 2], rho: 0, p_onehot: 0 } },
+  { name: 'onehot', description: '75 % one-hot draws (p = 0.75), uncorrelated amplitudes', data: { sets: [2, 2], rho: 0, p_onehot: 0.75 } },
+  { name: 'cos-signed', description: 'correlated amplitudes + cosine penalty gamma * mean(tril(S))', data: { sets: [2, 2], rho: 1, p_onehot: 0 }, sae: { cos: { variant: 'signed', coef: 1, norm: 'code' } } },
+  { name: 'cos-abs', description: 'correlated amplitudes + cosine penalty gamma * mean(|tril(S)|) (the study code\'s)', data: { sets: [2, 2], rho: 1, p_onehot: 0 }, sae: { cos: { variant: 'abs', coef: 1, norm: 'code' } } },
+];
+
+function atBudget(e: ExperimentInput, budget: 'quick' | 'full'): ExperimentInput {
+  const b = budget === 'quick'
+    ? { toy: { steps: QUICK.toySteps }, sae: { steps: QUICK.saeSteps, batch: QUICK.saeBatch }, eval_samples: QUICK.evalSamples, log_every: QUICK.logEvery }
+    : { toy: { steps: 10000 }, sae: { steps: 125000, batch: 1024 }, eval_samples: 10000, log_every: 500 };
+  return { ...e, toy: { ...e.toy, ...b.toy }, sae: { ...e.sae, ...b.sae }, eval_samples: b.eval_samples, log_every: b.log_every };
+}
+
+function build(): Record<string, PresetConfig> {
+  const out: Record<string, PresetConfig> = {};
+  for (const budget of ['quick', 'full'] as const) {
+    const note = budget === 'quick' ? QUICK_NOTE : FULL_NOTE;
+    out[`study-${budget}`] = parsePreset({ name: `study-${budget}`, description: `the whole study: ${STUDY.map((e) => e.name).join(', ')}`, budget, budget_note: note, experiments: STUDY.map((e) => atBudget(e, budget)) });
+    for (const e of STUDY) {
+      out[`${e.name}-${budget}`] = parsePreset({ name: `${e.name}-${budget}`, description: e.description ?? '', budget, budget_note: note, experiments: [atBudget(e, budget)] });
+    }
+  }
+  // a tiny preset for tests and demos: 2 x 2 grid, 2 realizations, a few hundred steps
+  out.tiny = parsePreset({ name: 'tiny', description: 'a 2x2 grid with 2 realizations and a few hundred steps (tests, demos)', budget: 'custom', budget_note: 'tiny: 200 SAE steps of 64, toy 600 steps of 200',
+    experiments: [{ name: 'correlated', data: { sets: [2, 2], rho: 1 }, toy: { steps: 600, batch: 200, lr: 1e-2 }, sae: { steps: 200, batch: 64 }, grid: { lr: [1e-3, 1e-2], l1: [0.03, 0.3] }, realizations: 2, eval_samples: 500, log_every: 10 }] });
+  return out;
+}
+
+export const PRESETS: Record<string, PresetConfig> = build();
+export const DEFAULT_PRESET = 'study-quick';
+
+export function getPreset(name: string): PresetConfig {
+  const p = PRESETS[name];
+  if (!p) throw new ConfigError(`unknown preset '${name}'; known presets: ${Object.keys(PRESETS).join(', ')}`);
+  return p;
+}

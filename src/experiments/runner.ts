@@ -1,0 +1,246 @@
+// The study runner: train the toy model, then every SAE of the grid x realizations in one batched GPU
+// job, evaluate them, analyse them on the host and return one result object per experiment.
+// Data flows one way: config -> sampler -> toy model -> activations -> SAE sweep -> metrics -> results.
+import type { GpuContext } from '../gpu/context';
+import { jointTable, samplerTables, type DataSpec } from '../data/tables';
+import { geometricMedian, initSae, initToy, sampleActivations } from '../models/init';
+import { defaultConfig, FLAG, MET, NOT_DIVERGED, saeLayout, toyLayout, type Hyper } from '../reference/common';
+import { sampleData } from '../reference/data';
+import { rngU32, STREAM } from '../reference/rng';
+import {
+  angleDeg, collapsedPairs, composedDirections, expectedL1TwoByTwo, featureDirections, featureLabel, figureRotation, matchLatents, mmcs,
+  principalComponents, recovered, rotate2, verdictOf, type LatentMatch, type Vec, type Verdict,
+} from '../metrics/analysis';
+import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type SaePath } from '../train/gpu';
+import type { SaeJobSpec } from '../train/spec';
+import type { ExperimentConfig } from './schema';
+
+export interface StageProgress {
+  experiment: string;
+  stage: 'toy' | 'sae' | 'eval';
+  step: number;
+  total: number;
+  models: number;
+  loss: number;
+  diverged: number;
+}
+
+export interface RunOptions {
+  onProgress?: (p: StageProgress) => void;
+  /** run only grid cells with index % count == index */
+  shard?: { index: number; count: number };
+  path?: SaePath;
+  /** steps per fused dispatch */
+  kSteps?: number;
+}
+
+export interface SaeResult {
+  index: number;
+  cell: [number, number];
+  lr: number;
+  l1: number;
+  realization: number;
+  seed: number;
+  /** selection loss on fresh samples: mean FVU + lambda mean sum|f| */
+  final_loss: number;
+  mse: number;
+  /** mean sum |f| (the L1 term divided by lambda) */
+  l1_term: number;
+  train_loss: number;
+  monosemanticity: number;
+  l0: number;
+  dead: number;
+  dead_probe: number;
+  ev_h: number;
+  ev_out: number;
+  decoder: Vec[];
+  angles_deg: number[] | null;
+  latents: LatentMatch[];
+  verdict: Verdict;
+  mmcs: number;
+  recovered: number;
+  collapsed_pairs: number;
+  diverged: number | null;
+}
+
+export interface CellResult {
+  cell: [number, number];
+  lr: number;
+  l1: number;
+  models: number[];
+  lowest_loss: number;
+  most_monosemantic: number;
+  verdicts: Record<Verdict, number>;
+}
+
+export interface ExperimentResult {
+  name: string;
+  description: string;
+  config: ExperimentConfig;
+  shard: { index: number; count: number } | null;
+  toy: { W: Vec[]; b: number[]; final_loss: number; rotation_deg: number; features_rotated: Vec[]; labels: string[]; pair_cosines: Record<string, number>; loss_curve: { step: number[]; loss: number[] } };
+  composed: { label: string; dir_rotated: Vec }[];
+  saes: SaeResult[];
+  cells: CellResult[];
+  pca: { second_moment_eigenvalues: number[]; covariance_eigenvalues: number[]; second_moment_axes_deg: number[]; eigenvalue_ratio: number };
+  expected_l1: { true_dictionary: number; composed_dictionary: number } | null;
+  curves: { step: number[]; total: number[][] };
+  sae_path: SaePath;
+  timing: { toy_s: number; sae_s: number; eval_s: number; analysis_s: number };
+  weights: { toy: Float32Array; saes: Float32Array };
+}
+
+export function dataSpec(c: ExperimentConfig): DataSpec {
+  return { sets: c.data.sets, joint: c.data.joint, setProbs: c.data.set_probs, rho: c.data.rho, pOnehot: c.data.p_onehot, onehotProbs: c.data.onehot_probs, boost: c.data.boost };
+}
+
+/** Model seed from (experiment seed, grid cell, realization): independent of sharding and M. */
+export function saeSeed(c: ExperimentConfig, iLr: number, iL1: number, r: number): number {
+  return rngU32(c.seed, STREAM.saeInit, iLr, iL1, r);
+}
+
+export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: RunOptions = {}): Promise<ExperimentResult> {
+  const now = () => performance.now() / 1000;
+  const ds = dataSpec(c);
+  const { tables, tableLen } = samplerTables(ds);
+  const N = c.data.sets.reduce((a, b) => a + b, 0), D = c.toy.d, S = c.sae.s;
+  const dims = { N, D, S };
+  const report = (p: Omit<StageProgress, 'experiment'>) => opts.onProgress?.({ experiment: c.name, ...p });
+
+  // --- toy model
+  let t0 = now();
+  const toySeed = rngU32(c.seed, STREAM.toyInit, c.toy.seed, 0, 0);
+  const TL = toyLayout(dims);
+  const toyHist = Math.ceil(c.toy.steps / c.log_every) + 1;
+  const toy = await GpuToyTrainer.create(ctx, {
+    dims, sets: c.data.sets, tables, importance: new Float32Array(N).fill(1), toyParams: initToy(dims, [toySeed]),
+    hyper: [{ lr: c.toy.lr, l1: 0, cos: 0, seed: toySeed }],
+    cfg: defaultConfig({ M: 1, B: c.toy.batch, T: c.toy.steps, toy_count: 1, table_len: tableLen, hist_len: Math.min(toyHist, 4096), log_every: c.log_every,
+      beta1: c.toy.betas[0], beta2: c.toy.betas[1], eps: c.toy.eps, weight_decay: c.toy.weight_decay, rho: c.data.rho, p_onehot: c.data.p_onehot }),
+  });
+  let toyParams: Float32Array;
+  let toyCurve: { step: number[]; loss: number[] };
+  try {
+    await toy.train(c.toy.steps, { onProgress: (p) => report({ stage: 'toy', step: p.step, total: p.total, models: 1, loss: p.loss, diverged: p.diverged }) });
+    toyParams = await toy.readParams();
+    toyCurve = toy.lossCurve(0);
+    if ((await toy.readStatus())[0] !== NOT_DIVERGED) throw new Error(`experiment '${c.name}': the toy model diverged (NaN/Inf loss); lower toy.lr`);
+  } finally {
+    toy.destroy();
+  }
+  const toyS = now() - t0;
+
+  // --- SAE grid x realizations (this shard's cells)
+  t0 = now();
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  const cells: [number, number][] = [];
+  c.grid.lr.forEach((_, i) => c.grid.l1.forEach((__, j) => { if ((i * c.grid.l1.length + j) % shard.count === shard.index) cells.push([i, j]); }));
+  const models: { cell: [number, number]; r: number; seed: number }[] = [];
+  for (const cell of cells) for (let r = 0; r < c.realizations; r++) models.push({ cell, r, seed: saeSeed(c, cell[0], cell[1], r) });
+  const M = models.length;
+  if (M === 0) throw new Error(`experiment '${c.name}': shard ${shard.index}/${shard.count} has no grid cells`);
+  const cosCoef = c.sae.cos.variant === 'none' ? 0 : c.sae.cos.coef;
+  const hyper: Hyper[] = models.map((m) => ({ lr: c.grid.lr[m.cell[0]], l1: c.grid.l1[m.cell[1]], cos: cosCoef, seed: m.seed }));
+  let flags = 0;
+  if (c.sae.pre_encoder_bias) flags |= FLAG.PRE_BIAS;
+  if (c.sae.ghost) flags |= FLAG.GHOST;
+  if (c.sae.ghost_quirk) flags |= FLAG.GHOST_QUIRK;
+  if (c.sae.cos.variant === 'abs') flags |= FLAG.COS_ABS;
+  if (c.sae.cos.norm === 'pairs') flags |= FLAG.COS_PAIRS;
+  const bDec = (m: number) => c.sae.b_dec_init === 'zeros' ? new Array(D).fill(0)
+    : Array.from(geometricMedian(sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0), 5000), 5000, D));
+  const spec: SaeJobSpec = {
+    dims, sets: c.data.sets, tables, toyParams, hyper, saeParams: initSae(dims, models.map((m) => m.seed), bDec),
+    cfg: defaultConfig({ M, B: c.sae.batch, T: c.sae.steps, warmup: Math.floor(c.sae.warmup_frac * c.sae.steps), cooldown: Math.floor(c.sae.cooldown_frac * c.sae.steps),
+      toy_count: 1, table_len: tableLen, flags, dead_after: c.sae.dead_after, ghost_cooldown: c.sae.ghost_cooldown,
+      hist_len: Math.min(Math.ceil(c.sae.steps / c.log_every) + 1, 4096), log_every: c.log_every, act_stride: TL.REC, act_offset: TL.H,
+      beta1: c.sae.betas[0], beta2: c.sae.betas[1], eps: c.sae.eps, weight_decay: 0, rho: c.data.rho, p_onehot: c.data.p_onehot }),
+  };
+  const job = await GpuSaeTrainer.create(ctx, spec, { path: opts.path, kSteps: opts.kSteps });
+  let params: Float32Array, lat: Uint32Array, status: Uint32Array;
+  let curves: { step: number[]; total: number[][] };
+  try {
+    await job.train(c.sae.steps, { onProgress: (p) => report({ stage: 'sae', step: p.step, total: p.total, models: M, loss: p.loss, diverged: p.diverged }) });
+    params = await job.readParams();
+    lat = await job.readLat();
+    status = await job.readStatus();
+    const L = saeLayout(dims);
+    curves = { step: job.history.map((r) => r.step), total: models.map((_, m) => job.history.map((r) => r.values[m * L.HIST_W])) };
+  } finally {
+    job.destroy();
+  }
+  void lat;
+  const saeS = now() - t0;
+
+  // --- evaluation on fresh samples
+  t0 = now();
+  report({ stage: 'eval', step: 0, total: 1, models: M, loss: NaN, diverged: 0 });
+  const ev = await evaluateSaes(ctx, spec, params, c.eval_samples, 0x5eed0e7a);
+  const evalS = now() - t0;
+
+  // --- host analysis
+  t0 = now();
+  const L = saeLayout(dims);
+  const features = featureDirections(toyParams, N, D);
+  const joint = jointTable(ds);
+  const composed = composedDirections(features, c.data.sets, joint);
+  const theta = D === 2 ? figureRotation(features) : 0;
+  const labels = features.map((_, i) => featureLabel(i, c.data.sets));
+  const saes: SaeResult[] = models.map((mdl, m) => {
+    const p = params.subarray(m * L.P, (m + 1) * L.P);
+    const decoder: Vec[] = Array.from({ length: S }, (_, k) => Array.from(p.subarray(L.WD + k * D, L.WD + (k + 1) * D)));
+    const met = ev.metrics.subarray(m * L.MET_W, (m + 1) * L.MET_W);
+    const alive = decoder.map((_, k) => Array.from({ length: N }, (_, i) => ev.probe[(m * N + i) * S + k]).some((a) => a > 1e-6));
+    const latents = matchLatents(decoder, alive, features, composed, c.data.sets);
+    const lastTotal = curves.total[m][curves.total[m].length - 1];
+    return {
+      index: m, cell: mdl.cell, lr: hyper[m].lr, l1: hyper[m].l1, realization: mdl.r, seed: mdl.seed,
+      final_loss: met[MET.SEL], mse: met[MET.FVU], l1_term: met[MET.L1], train_loss: lastTotal ?? NaN,
+      monosemanticity: met[MET.MONO], l0: met[MET.L0], dead: met[MET.DEAD_BATCH], dead_probe: met[MET.DEAD_PROBE], ev_h: met[MET.EV_H], ev_out: met[MET.EV_OUT],
+      decoder, angles_deg: D === 2 ? decoder.map((w) => angleDeg(rotate2(w, theta))) : null, latents, verdict: verdictOf(latents),
+      mmcs: mmcs(decoder, features), recovered: recovered(decoder, features), collapsed_pairs: collapsedPairs(decoder),
+      diverged: status[m] === NOT_DIVERGED ? null : status[m],
+    };
+  });
+  const cellResults: CellResult[] = cells.map((cell) => {
+    const idx = saes.filter((s) => s.cell[0] === cell[0] && s.cell[1] === cell[1]).map((s) => s.index);
+    const live = idx.filter((i) => saes[i].diverged === null && Number.isFinite(saes[i].final_loss));
+    const pick = (better: (a: number, b: number) => boolean) => (live.length ? live : idx).reduce((best, i) => (better(i, best) ? i : best));
+    const verdicts: Record<Verdict, number> = { true: 0, composed: 0, mixed: 0, dead: 0 };
+    idx.forEach((i) => verdicts[saes[i].verdict]++);
+    return {
+      cell, lr: c.grid.lr[cell[0]], l1: c.grid.l1[cell[1]], models: idx,
+      lowest_loss: pick((a, b) => saes[a].final_loss < saes[b].final_loss),
+      most_monosemantic: pick((a, b) => saes[a].monosemanticity > saes[b].monosemanticity), verdicts,
+    };
+  });
+  const hs = sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(c.seed, STREAM.evalData, 0, 0, 0), 10000);
+  const pcs = principalComponents(hs, 10000, D);
+  let expectedL1 = null;
+  if (c.data.sets.length === 2 && c.data.sets[0] === 2 && c.data.sets[1] === 2) {
+    const cfgX = defaultConfig({ M: 1, B: 100000, table_len: tableLen, rho: c.data.rho, p_onehot: c.data.p_onehot });
+    expectedL1 = expectedL1TwoByTwo(sampleData(cfgX, [{ lr: 1, l1: 0, cos: 0, seed: rngU32(c.seed, STREAM.evalData, 1, 0, 0) }], 0, c.data.sets, tables), 100000);
+  }
+  const pair = (a: number, b: number) => features[a].reduce((s, v, j) => s + v * features[b][j], 0) / Math.max(1e-12, Math.hypot(...features[a]) * Math.hypot(...features[b]));
+  const pairCos: Record<string, number> = {};
+  for (let a = 0; a < N; a++) for (let b = 0; b < a; b++) pairCos[`${labels[b]}-${labels[a]}`] = pair(a, b);
+  const ev0 = pcs.second_moment.values;
+  const result: ExperimentResult = {
+    name: c.name, description: c.description, config: c, shard: opts.shard ?? null,
+    toy: {
+      W: features, b: Array.from(toyParams.subarray(TL.B, TL.P)), final_loss: toyCurve.loss[toyCurve.loss.length - 1] ?? NaN,
+      rotation_deg: (theta * 180) / Math.PI, features_rotated: D === 2 ? features.map((f) => rotate2(f, theta)) : features, labels, pair_cosines: pairCos, loss_curve: toyCurve,
+    },
+    composed: composed.map((x) => ({ label: x.label, dir_rotated: D === 2 ? rotate2(x.dir, theta) : x.dir })),
+    saes, cells: cellResults,
+    pca: {
+      second_moment_eigenvalues: ev0, covariance_eigenvalues: pcs.covariance.values,
+      second_moment_axes_deg: D === 2 ? pcs.second_moment.vectors.map((v) => angleDeg(rotate2(v, theta))) : [],
+      eigenvalue_ratio: ev0[ev0.length - 1] > 0 ? ev0[0] / ev0[ev0.length - 1] : Infinity,
+    },
+    expected_l1: expectedL1, curves, sae_path: job.path,
+    timing: { toy_s: toyS, sae_s: saeS, eval_s: evalS, analysis_s: now() - t0 },
+    weights: { toy: toyParams, saes: params },
+  };
+  return result;
+}

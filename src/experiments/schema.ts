@@ -1,0 +1,139 @@
+// One validated schema for an experiment (data, toy model, SAE, grid, realizations, budget, seed) and
+// for presets; the TypeScript types are inferred from it. Errors name the field and the allowed range.
+import { z } from 'zod';
+
+const prob = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
+const positiveInt = z.number().int('must be an integer').positive('must be > 0');
+
+export const DataSchema = z.object({
+  sets: z.array(positiveInt).min(1, 'needs at least one feature set').default([2, 2]),
+  joint: z.array(z.number().min(0)).optional(),
+  set_probs: z.array(z.array(z.number().min(0))).optional(),
+  rho: prob.default(1),
+  p_onehot: prob.default(0),
+  onehot_probs: z.array(z.number().min(0)).optional(),
+  boost: z.object({ i: z.number().int().min(0), j: z.number().int().min(0), c: prob }).strict().optional(),
+}).strict();
+
+export const ToySchema = z.object({
+  d: positiveInt.max(64, 'must be <= 64').default(2),
+  lr: z.number().positive('must be > 0').default(1e-3),
+  weight_decay: z.number().min(0, 'must be >= 0').default(0.01),
+  betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0.9, 0.999]),
+  eps: z.number().positive().default(1e-8),
+  steps: positiveInt.default(10000),
+  batch: positiveInt.default(1000),
+  seed: z.number().int().min(0).default(0),
+}).strict();
+
+export const CosSchema = z.object({
+  variant: z.enum(['none', 'abs', 'signed']).default('none'),
+  coef: z.number().min(0, 'must be >= 0').default(1),
+  norm: z.enum(['code', 'pairs']).default('code'),
+}).strict();
+
+export const SaeSchema = z.object({
+  s: positiveInt.max(1024, 'must be <= 1024').default(4),
+  batch: positiveInt.default(1024),
+  steps: positiveInt.default(125000),
+  warmup_frac: prob.default(0.1),
+  cooldown_frac: prob.default(0.2),
+  betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0, 0.999]),
+  eps: z.number().positive().default(1e-8),
+  ghost: z.boolean().default(true),
+  ghost_quirk: z.boolean().default(true),
+  dead_after: positiveInt.default(400),
+  ghost_cooldown: positiveInt.default(1000),
+  pre_encoder_bias: z.boolean().default(false),
+  b_dec_init: z.enum(['median', 'zeros']).default('median'),
+  cos: CosSchema.prefault({}),
+}).strict();
+
+export const GridSchema = z.object({
+  lr: z.array(z.number().positive('learning rates must be > 0')).min(1).default([3e-5, 1e-4, 3e-4, 1e-3, 3e-3]),
+  l1: z.array(z.number().min(0, 'L1 coefficients must be >= 0')).min(1).default([0.01, 0.03, 0.1, 0.3, 1.0]),
+}).strict();
+
+export const ExperimentSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+  description: z.string().default(''),
+  data: DataSchema.prefault({}),
+  toy: ToySchema.prefault({}),
+  sae: SaeSchema.prefault({}),
+  grid: GridSchema.prefault({}),
+  realizations: positiveInt.max(1000).default(5),
+  seed: z.number().int().min(0).default(0),
+  eval_samples: positiveInt.default(10000),
+  log_every: positiveInt.default(50),
+}).strict();
+
+export const PresetSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  budget: z.enum(['quick', 'full', 'custom']),
+  budget_note: z.string().default(''),
+  experiments: z.array(ExperimentSchema).min(1),
+}).strict();
+
+export type ExperimentConfig = z.infer<typeof ExperimentSchema>;
+export type ExperimentInput = z.input<typeof ExperimentSchema>;
+export type PresetConfig = z.infer<typeof PresetSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function issues(e: z.ZodError): string {
+  return e.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+/** Parse and cross-check an experiment; `limits` are the adapter's (buffer size) when known. */
+export function parseExperiment(input: unknown, limits?: { maxBufferSize: number; maxStorageBufferBindingSize: number }): ExperimentConfig {
+  const r = ExperimentSchema.safeParse(input);
+  if (!r.success) throw new ConfigError(`invalid experiment config: ${issues(r.error)}`);
+  const c = r.data;
+  const name = `experiment '${c.name}'`;
+  const n = c.data.sets.reduce((a, b) => a + b, 0);
+  const combos = c.data.sets.reduce((a, b) => a * b, 1);
+  if (c.data.joint) {
+    if (c.data.joint.length !== combos) throw new ConfigError(`${name}: data.joint has ${c.data.joint.length} entries, sets ${c.data.sets.join('x')} need ${combos}`);
+    const s = c.data.joint.reduce((a, b) => a + b, 0);
+    if (Math.abs(s - 1) > 1e-6) throw new ConfigError(`${name}: data.joint sums to ${s}, probabilities must sum to 1`);
+  }
+  if (c.data.onehot_probs) {
+    if (c.data.onehot_probs.length !== n) throw new ConfigError(`${name}: data.onehot_probs has ${c.data.onehot_probs.length} entries, expected n = ${n}`);
+    const s = c.data.onehot_probs.reduce((a, b) => a + b, 0);
+    if (Math.abs(s - 1) > 1e-6) throw new ConfigError(`${name}: data.onehot_probs sums to ${s}, probabilities must sum to 1`);
+  }
+  if (c.data.set_probs) {
+    c.data.set_probs.forEach((p, j) => {
+      const s = p.reduce((a, b) => a + b, 0);
+      if (Math.abs(s - 1) > 1e-6) throw new ConfigError(`${name}: data.set_probs[${j}] sums to ${s}, probabilities must sum to 1`);
+    });
+  }
+  if (c.data.boost && c.data.sets.length !== 2) throw new ConfigError(`${name}: data.boost needs exactly two feature sets`);
+  if (combos > 1 << 20) throw new ConfigError(`${name}: ${combos} feature combinations; at most ${1 << 20} are supported`);
+  if (c.toy.d > n) throw new ConfigError(`${name}: toy.d = ${c.toy.d} hidden dims for n = ${n} features; superposition needs d <= n`);
+  const M = c.grid.lr.length * c.grid.l1.length * c.realizations;
+  if (M > 65535) throw new ConfigError(`${name}: ${M} SAEs in one job; at most 65535`);
+  if (limits) {
+    const rec = 3 * c.sae.s + 4 * c.toy.d + 5;
+    const bytes = M * Math.max(c.sae.batch, c.eval_samples) * rec * 4;
+    const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+    if (bytes > cap) throw new ConfigError(`${name}: the per-sample work buffer needs ${bytes} bytes (${M} SAEs x ${Math.max(c.sae.batch, c.eval_samples)} samples), the adapter allows ${cap}; lower eval_samples, sae.batch or the grid`);
+  }
+  return c;
+}
+
+export function parsePreset(input: unknown): PresetConfig {
+  const r = PresetSchema.safeParse(input);
+  if (!r.success) throw new ConfigError(`invalid preset: ${issues(r.error)}`);
+  r.data.experiments.forEach((e) => parseExperiment(e));
+  const names = r.data.experiments.map((e) => e.name);
+  const dup = names.find((x, i) => names.indexOf(x) !== i);
+  if (dup) throw new ConfigError(`preset '${r.data.name}': experiment name '${dup}' appears twice`);
+  return r.data;
+}

@@ -1,0 +1,104 @@
+// Run a whole preset: every experiment in turn, each written as soon as it finishes; an existing
+// results.json in the output folder is resumed (finished experiments are skipped). Also merges shards.
+import { join } from 'node:path';
+import type { GpuContext } from '../gpu/context';
+import { writeFileAtomic } from '../io/files';
+import { saeLayout } from '../reference/common';
+import { experimentFigures } from '../plots/figures';
+import { renderReport } from './report';
+import { loadExperiment, newResults, readResults, saveResults, writeExperiment, type ResultsFile } from './results';
+import { runExperiment, type ExperimentResult, type RunOptions } from './runner';
+import type { PresetConfig } from './schema';
+
+export interface StudyOptions extends RunOptions {
+  document: Document;
+  onExperimentDone?: (name: string, r: ExperimentResult, skipped: boolean) => void;
+  /** stop after this many experiments (tests of resume) */
+  maxExperiments?: number;
+}
+
+export async function runPreset(ctx: GpuContext | null, preset: PresetConfig, outDir: string, opts: StudyOptions): Promise<ResultsFile> {
+  const shard = opts.shard ?? null;
+  let res = readResults(outDir);
+  if (res) {
+    if (res.preset !== preset.name) throw new Error(`${outDir} holds results of preset '${res.preset}', not '${preset.name}'; choose another --out`);
+    if (JSON.stringify(res.shard) !== JSON.stringify(shard)) throw new Error(`${outDir} holds shard ${JSON.stringify(res.shard)}, not ${JSON.stringify(shard)}`);
+  } else {
+    res = newResults(preset, ctx?.adapter ?? null, shard);
+  }
+  let ran = 0;
+  for (const exp of preset.experiments) {
+    const done = res.experiments.find((e) => e.name === exp.name);
+    if (done && JSON.stringify(done.config) === JSON.stringify(exp)) {
+      opts.onExperimentDone?.(exp.name, loadExperiment(outDir, done), true);
+      continue;
+    }
+    if (done) res.experiments = res.experiments.filter((e) => e.name !== exp.name); // config changed: redo
+    if (opts.maxExperiments !== undefined && ran >= opts.maxExperiments) break;
+    if (!ctx) throw new Error('no GPU context to run experiments with');
+    const t0 = performance.now();
+    const r = await runExperiment(ctx, exp, opts);
+    const t1 = performance.now();
+    const stored = writeExperiment(outDir, r, experimentFigures(r, opts.document));
+    res.experiments.push(stored);
+    res.adapter ??= ctx.adapter;
+    res.timing[exp.name] = { ...r.timing, figures_s: (performance.now() - t1) / 1000, total_s: (performance.now() - t0) / 1000 };
+    saveResults(outDir, res);
+    ran++;
+    opts.onExperimentDone?.(exp.name, r, false);
+  }
+  if (res.experiments.length === preset.experiments.length) {
+    writeFileAtomic(join(outDir, 'report.md'), renderReport(res));
+  }
+  return res;
+}
+
+/** Merge shard folders (same preset, shards 0..n-1) into one result, as if run unsharded. */
+export function mergeShards(shardDirs: string[], outDir: string, document: Document): ResultsFile {
+  const parts = shardDirs.map((d) => {
+    const r = readResults(d);
+    if (!r) throw new Error(`merge: ${d} has no results.json`);
+    if (!r.shard) throw new Error(`merge: ${d} is not a shard (it was run without --shard)`);
+    return { dir: d, r };
+  });
+  const preset = parts[0].r.preset, count = parts[0].r.shard!.count;
+  for (const p of parts) {
+    if (p.r.preset !== preset) throw new Error(`merge: ${p.dir} is preset '${p.r.preset}', ${parts[0].dir} is '${preset}'`);
+    if (p.r.shard!.count !== count) throw new Error(`merge: ${p.dir} is one of ${p.r.shard!.count} shards, expected ${count}`);
+  }
+  const have = new Set(parts.map((p) => p.r.shard!.index));
+  for (let i = 0; i < count; i++) if (!have.has(i)) throw new Error(`merge: shard ${i}/${count} is missing`);
+  const merged: ResultsFile = { ...parts[0].r, shard: null, experiments: [], timing: {}, started: parts[0].r.started };
+  for (const e0 of parts[0].r.experiments) {
+    const pieces = parts.map((p) => {
+      const e = p.r.experiments.find((x) => x.name === e0.name);
+      if (!e) throw new Error(`merge: experiment '${e0.name}' missing from ${p.dir}`);
+      return loadExperiment(p.dir, e);
+    });
+    const r = mergeExperiment(pieces);
+    merged.experiments.push(writeExperiment(outDir, r, experimentFigures(r, document)));
+    merged.timing[e0.name] = Object.fromEntries(Object.keys(parts[0].r.timing[e0.name] ?? {}).map((k) => [k, Math.max(...parts.map((p) => p.r.timing[e0.name]?.[k] ?? 0))]));
+  }
+  saveResults(outDir, merged);
+  writeFileAtomic(join(outDir, 'report.md'), renderReport(merged));
+  return merged;
+}
+
+function mergeExperiment(pieces: ExperimentResult[]): ExperimentResult {
+  const nL1 = pieces[0].config.grid.l1.length;
+  const all = pieces.flatMap((p) => p.saes.map((s) => ({ p, s })));
+  all.sort((a, b) => (a.s.cell[0] * nL1 + a.s.cell[1]) - (b.s.cell[0] * nL1 + b.s.cell[1]) || a.s.realization - b.s.realization);
+  const P = saeLayout({ D: pieces[0].config.toy.d, S: pieces[0].config.sae.s }).P;
+  const weights = new Float32Array(all.length * P);
+  const newIndex = new Map<string, number>();
+  all.forEach(({ p, s }, i) => {
+    weights.set(p.weights.saes.subarray(s.index * P, (s.index + 1) * P), i * P);
+    newIndex.set(`${pieces.indexOf(p)}:${s.index}`, i);
+  });
+  const remap = (p: ExperimentResult, m: number) => newIndex.get(`${pieces.indexOf(p)}:${m}`)!;
+  const saes = all.map(({ s }, i) => ({ ...s, index: i }));
+  const cells = pieces.flatMap((p) => p.cells.map((c) => ({ ...c, models: c.models.map((m) => remap(p, m)), lowest_loss: remap(p, c.lowest_loss), most_monosemantic: remap(p, c.most_monosemantic) })))
+    .sort((a, b) => (a.cell[0] * nL1 + a.cell[1]) - (b.cell[0] * nL1 + b.cell[1]));
+  const total = all.map(({ p, s }) => p.curves.total[s.index]);
+  return { ...pieces[0], shard: null, saes, cells, curves: { step: pieces[0].curves.step, total }, weights: { toy: pieces[0].weights.toy, saes: weights } };
+}

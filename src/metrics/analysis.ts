@@ -1,0 +1,164 @@
+// Host-side analysis of trained models (SPEC §5): feature directions in the hidden space, the figure
+// rotation, closest true and composed directions per latent, verdicts, MMCS, principal components
+// and the expected-L1 comparison of the true and composed dictionaries.
+
+export type Vec = number[];
+
+export const dot = (a: Vec, b: Vec) => a.reduce((s, v, i) => s + v * b[i], 0);
+export const norm = (a: Vec) => Math.sqrt(dot(a, a));
+export const unit = (a: Vec) => { const n = norm(a); return n > 0 ? a.map((v) => v / n) : a.map(() => 0); };
+export const cosine = (a: Vec, b: Vec) => { const d = norm(a) * norm(b); return d > 0 ? dot(a, b) / d : 0; };
+
+/** Toy model feature directions w_i = W[i, :] (h = W^T x puts feature i along row i). */
+export function featureDirections(W: ArrayLike<number>, N: number, D: number): Vec[] {
+  return Array.from({ length: N }, (_, i) => Array.from({ length: D }, (_, j) => W[i * D + j]));
+}
+
+/**
+ * Composed directions: unit(sum of one feature per set) for every combination with non-zero probability
+ * (features are indexed set by set). Labels like "x1+y2".
+ */
+export function composedDirections(features: Vec[], sets: number[], joint: number[]): { dir: Vec; label: string; members: number[] }[] {
+  const out: { dir: Vec; label: string; members: number[] }[] = [];
+  const offsets = sets.map((_, j) => sets.slice(0, j).reduce((a, b) => a + b, 0));
+  joint.forEach((p, c) => {
+    if (p <= 0) return;
+    const members: number[] = [];
+    let rest = c;
+    for (let j = sets.length - 1; j >= 0; j--) { members.unshift(offsets[j] + (rest % sets[j])); rest = Math.floor(rest / sets[j]); }
+    const sum = features[0].map((_, d) => members.reduce((s, i) => s + features[i][d], 0));
+    out.push({ dir: unit(sum), label: members.map((i) => featureLabel(i, sets)).join('+'), members });
+  });
+  return out;
+}
+
+const SET_NAMES = 'xyzuvwabcdefghijklmnopqrst';
+export function featureLabel(i: number, sets: number[]): string {
+  let j = 0, k = i;
+  while (j < sets.length && k >= sets[j]) { k -= sets[j]; j++; }
+  return `${SET_NAMES[j] ?? `s${j}_`}${k + 1}`;
+}
+
+/** Rotation angle (radians) that puts feature 0 on the positive x axis (2-D). */
+export function figureRotation(features: Vec[]): number {
+  return -Math.atan2(features[0][1], features[0][0]);
+}
+
+export function rotate2(v: Vec, theta: number): Vec {
+  const c = Math.cos(theta), s = Math.sin(theta);
+  return [c * v[0] - s * v[1], s * v[0] + c * v[1]];
+}
+
+export function angleDeg(v: Vec): number {
+  return (Math.atan2(v[1], v[0]) * 180) / Math.PI;
+}
+
+export type LatentKind = 'true' | 'composed' | 'other' | 'dead';
+export type Verdict = 'true' | 'composed' | 'mixed' | 'dead';
+
+export interface LatentMatch {
+  kind: LatentKind;
+  closest_true: string;
+  cos_true: number;
+  closest_composed: string;
+  cos_composed: number;
+}
+
+export const MATCH_THRESHOLD = 0.9;
+
+/** Classify each latent by its decoder direction; dead latents (never fire on probes or eval batch) are 'dead'. */
+export function matchLatents(decoder: Vec[], alive: boolean[], features: Vec[], composed: { dir: Vec; label: string }[], sets: number[]): LatentMatch[] {
+  return decoder.map((w, k) => {
+    let bt = -1, ct = -Infinity, bc = -1, cc = -Infinity;
+    features.forEach((f, i) => { const c = cosine(w, f); if (c > ct) { ct = c; bt = i; } });
+    composed.forEach((f, i) => { const c = cosine(w, f.dir); if (c > cc) { cc = c; bc = i; } });
+    let kind: LatentKind = 'other';
+    if (!alive[k]) kind = 'dead';
+    else if (ct >= MATCH_THRESHOLD && ct >= cc) kind = 'true';
+    else if (cc >= MATCH_THRESHOLD && cc > ct) kind = 'composed';
+    return { kind, closest_true: bt >= 0 ? featureLabel(bt, sets) : '', cos_true: ct, closest_composed: bc >= 0 ? composed[bc].label : '', cos_composed: composed.length ? cc : NaN };
+  });
+}
+
+/** true: every live latent is a true feature; composed: every live latent is composed; dead: none live. */
+export function verdictOf(matches: LatentMatch[]): Verdict {
+  const live = matches.filter((m) => m.kind !== 'dead');
+  if (!live.length) return 'dead';
+  if (live.every((m) => m.kind === 'true')) return 'true';
+  if (live.every((m) => m.kind === 'composed')) return 'composed';
+  return 'mixed';
+}
+
+/** Mean over true features of the best cosine with any decoder direction (MMCS). */
+export function mmcs(decoder: Vec[], features: Vec[]): number {
+  return features.reduce((s, f) => s + Math.max(...decoder.map((w) => cosine(w, f))), 0) / features.length;
+}
+
+/** Fraction of true features with some decoder direction at cosine >= threshold. */
+export function recovered(decoder: Vec[], features: Vec[], threshold = MATCH_THRESHOLD): number {
+  return features.filter((f) => decoder.some((w) => cosine(w, f) >= threshold)).length / features.length;
+}
+
+/** Pairs of decoder directions that collapsed onto each other (cosine > 0.99). */
+export function collapsedPairs(decoder: Vec[], threshold = 0.99): number {
+  let n = 0;
+  for (let k = 0; k < decoder.length; k++) for (let l = 0; l < k; l++) if (cosine(decoder[k], decoder[l]) > threshold) n++;
+  return n;
+}
+
+/** Symmetric eigen-decomposition (cyclic Jacobi), eigenvalues descending. */
+export function symmetricEigen(A: number[][]): { values: number[]; vectors: Vec[] } {
+  const n = A.length;
+  const a = A.map((r) => [...r]);
+  const v: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p][q] ** 2;
+    if (off < 1e-24) break;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
+      if (Math.abs(a[p][q]) < 1e-300) continue;
+      const theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
+      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+      for (let k = 0; k < n; k++) {
+        const akp = a[k][p], akq = a[k][q];
+        a[k][p] = c * akp - s * akq; a[k][q] = s * akp + c * akq;
+      }
+      for (let k = 0; k < n; k++) {
+        const apk = a[p][k], aqk = a[q][k];
+        a[p][k] = c * apk - s * aqk; a[q][k] = s * apk + c * aqk;
+      }
+      for (let k = 0; k < n; k++) {
+        const vkp = v[k][p], vkq = v[k][q];
+        v[k][p] = c * vkp - s * vkq; v[k][q] = s * vkp + c * vkq;
+      }
+    }
+  }
+  const order = a.map((_, i) => i).sort((i, j) => a[j][j] - a[i][i]);
+  return { values: order.map((i) => a[i][i]), vectors: order.map((i) => v.map((r) => r[i])) };
+}
+
+/** Principal components of activations h [count][D]: of the second moment E[hh^T] and of the covariance. */
+export function principalComponents(h: ArrayLike<number>, count: number, D: number) {
+  const mean = new Array(D).fill(0);
+  for (let b = 0; b < count; b++) for (let j = 0; j < D; j++) mean[j] += h[b * D + j] / count;
+  const second = Array.from({ length: D }, () => new Array(D).fill(0));
+  for (let b = 0; b < count; b++) for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) second[i][j] += h[b * D + i] * h[b * D + j] / count;
+  const cov = second.map((r, i) => r.map((v, j) => v - mean[i] * mean[j]));
+  return { mean, second_moment: symmetricEigen(second), covariance: symmetricEigen(cov) };
+}
+
+/**
+ * Expected L1 per sample of the two dictionaries in the idealised frame of a two-set, two-feature toy model
+ * (x set on +-e1, y set on +-e2): true (axes) |h1| + |h2|; composed (diagonals) sqrt(2) max(|h1|, |h2|).
+ * `x` holds samples [count][4] from the kit's sampler.
+ */
+export function expectedL1TwoByTwo(x: ArrayLike<number>, count: number): { true_dictionary: number; composed_dictionary: number } {
+  let t = 0, c = 0;
+  for (let b = 0; b < count; b++) {
+    const h1 = x[b * 4] - x[b * 4 + 1], h2 = x[b * 4 + 2] - x[b * 4 + 3];
+    t += Math.abs(h1) + Math.abs(h2);
+    c += Math.SQRT2 * Math.max(Math.abs(h1), Math.abs(h2));
+  }
+  return { true_dictionary: t / count, composed_dictionary: c / count };
+}

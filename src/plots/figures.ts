@@ -1,0 +1,128 @@
+// The study's figures (SPEC §6) as SVG strings, drawn with Observable Plot. In Node a jsdom document
+// is passed in (plots/dom-node.ts); in the browser the page's own document is used.
+import * as Plot from '@observablehq/plot';
+import type { ExperimentResult } from '../experiments/runner';
+
+type Doc = Document;
+const SET_COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
+const LIM = 1.35;
+
+function svgString(node: Element | HTMLElement | SVGSVGElement): string {
+  const el = node as Element;
+  const svg = el.tagName.toLowerCase() === 'svg' ? el : el.querySelector('svg');
+  if (!svg) throw new Error('plot produced no <svg>');
+  svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  // a figure (legend + svg) is wrapped in a <figure>; keep the whole thing inside one SVG via foreignObject-free output:
+  return (el.tagName.toLowerCase() === 'svg' ? el : svg).outerHTML;
+}
+
+function setOf(label: string): number {
+  return 'xyzuvwabcdefghijklmnopqrst'.indexOf(label[0]);
+}
+
+/** Which grid cell stands for the study's headline setting (lr 3e-4, lambda 0.3): the nearest in log space. */
+export function headlineCell(r: ExperimentResult): number {
+  let best = 0, bestD = Infinity;
+  r.cells.forEach((c, i) => {
+    const d = Math.abs(Math.log(c.lr / 3e-4)) + Math.abs(Math.log((c.l1 + 1e-9) / 0.3));
+    if (d < bestD) { bestD = d; best = i; }
+  });
+  return best;
+}
+
+function featureArrows(r: ExperimentResult, extra: Record<string, unknown> = {}) {
+  return r.toy.features_rotated.map((f, i) => ({ x1: 0, y1: 0, x2: f[0], y2: f[1], label: r.toy.labels[i], set: setOf(r.toy.labels[i]), ...extra }));
+}
+
+function decoderArrows(r: ExperimentResult, m: number, kind: string, extra: Record<string, unknown> = {}) {
+  const s = r.saes[m];
+  return (s.angles_deg ?? []).map((a) => ({ x1: 0, y1: 0, x2: Math.cos((a * Math.PI) / 180), y2: Math.sin((a * Math.PI) / 180), kind, ...extra }));
+}
+
+const frame = (extra: Partial<Plot.PlotOptions> = {}): Partial<Plot.PlotOptions> => ({
+  x: { domain: [-LIM, LIM], label: null, ticks: [-1, 0, 1] }, y: { domain: [-LIM, LIM], label: null, ticks: [-1, 0, 1] }, style: { background: 'white' }, ...extra,
+});
+
+/** Toy model: one arrow per input feature in the hidden plane, rotated so x1 lies on +x. */
+export function toyFigure(r: ExperimentResult, document: Doc): string {
+  const data = featureArrows(r);
+  return svgString(Plot.plot({
+    document, width: 420, height: 440, ...frame(),
+    title: `${r.name}: toy model features (rotated ${r.toy.rotation_deg.toFixed(1)} deg so x1 is on +x)`,
+    marks: [
+      Plot.ruleX([0], { stroke: '#ddd' }), Plot.ruleY([0], { stroke: '#ddd' }),
+      Plot.arrow(data, { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length], strokeWidth: 2.5, headLength: 10 }),
+      Plot.text(data, { x: (d: { x2: number }) => d.x2 * 1.13, y: (d: { y2: number }) => d.y2 * 1.13, text: 'label', fontSize: 14, fontWeight: 'bold', fill: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length] }),
+    ],
+  }) as unknown as Element);
+}
+
+/** Lowest-loss SAE of the headline cell (black) over the toy features, and every realization in small panels. */
+export function overlayFigure(r: ExperimentResult, document: Doc): string {
+  const cell = r.cells[headlineCell(r)];
+  const order = [cell.lowest_loss, ...cell.models.filter((m) => m !== cell.lowest_loss)];
+  const panel = (m: number, i: number) => i === 0 ? `lowest loss (r${r.saes[m].realization})` : `r${r.saes[m].realization}`;
+  const feats = order.flatMap((m, i) => featureArrows(r, { panel: panel(m, i) }));
+  const decs = order.flatMap((m, i) => decoderArrows(r, m, 'decoder', { panel: panel(m, i), verdict: r.saes[m].verdict, loss: r.saes[m].final_loss }));
+  const info = order.map((m, i) => ({ panel: panel(m, i), text: `${r.saes[m].verdict}, loss ${r.saes[m].final_loss.toFixed(3)}, mono ${r.saes[m].monosemanticity.toFixed(2)}` }));
+  return svgString(Plot.plot({
+    document, width: 220 * order.length, height: 300, ...frame(), marginTop: 40,
+    title: `${r.name}: SAE decoder directions (black) at lr ${cell.lr}, lambda ${cell.l1}; toy features coloured`,
+    fx: { label: null, domain: order.map(panel) },
+    marks: [
+      Plot.frame({ stroke: '#ccc' }),
+      Plot.arrow(feats, { fx: 'panel', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length], strokeWidth: 1.5, strokeOpacity: 0.6 }),
+      Plot.arrow(decs, { fx: 'panel', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 2 }),
+      Plot.text(info, { fx: 'panel', x: 0, y: -LIM + 0.12, text: 'text', fontSize: 10 }),
+    ],
+  }) as unknown as Element);
+}
+
+/** lr (rows) x lambda (columns): toy features, lowest-loss SAE (black), most monosemantic SAE (grey). */
+export function gridFigure(r: ExperimentResult, document: Doc): string {
+  const lrs = [...new Set(r.cells.map((c) => c.lr))].sort((a, b) => a - b);
+  const l1s = [...new Set(r.cells.map((c) => c.l1))].sort((a, b) => a - b);
+  const feats = r.cells.flatMap((c) => featureArrows(r, { lr: c.lr, l1: c.l1 }));
+  const mono = r.cells.flatMap((c) => decoderArrows(r, c.most_monosemantic, 'most monosemantic', { lr: c.lr, l1: c.l1 }));
+  const low = r.cells.flatMap((c) => decoderArrows(r, c.lowest_loss, 'lowest loss', { lr: c.lr, l1: c.l1 }));
+  const notes = r.cells.map((c) => ({ lr: c.lr, l1: c.l1, text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed}` }));
+  return svgString(Plot.plot({
+    document, width: 150 * l1s.length + 90, height: 150 * lrs.length + 90, ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
+    marginLeft: 70, marginTop: 50,
+    title: `${r.name}: lowest-loss SAE (black), most monosemantic (grey); text: lowest-loss verdict | counts of true/composed/mixed`,
+    fx: { label: 'L1 coefficient lambda', domain: l1s }, fy: { label: 'learning rate', domain: lrs, tickFormat: (v: number) => v.toExponential(0) },
+    marks: [
+      Plot.frame({ stroke: '#ccc' }),
+      Plot.arrow(feats, { fx: 'l1', fy: 'lr', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length], strokeOpacity: 0.5, strokeWidth: 1.2, headLength: 5 }),
+      Plot.arrow(mono, { fx: 'l1', fy: 'lr', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: '#999', strokeWidth: 3, headLength: 6 }),
+      Plot.arrow(low, { fx: 'l1', fy: 'lr', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 1.5, headLength: 6 }),
+      Plot.text(notes, { fx: 'l1', fy: 'lr', x: 0, y: -LIM + 0.15, text: 'text', fontSize: 9 }),
+    ],
+  }) as unknown as Element);
+}
+
+/** Training loss (total, before each update) of every SAE, one panel per lambda, coloured by learning rate. */
+export function lossFigure(r: ExperimentResult, document: Doc): string {
+  const rows = r.saes.flatMap((s) => r.curves.step.map((t, i) => ({ step: t, loss: r.curves.total[s.index][i], lr: s.lr, l1: s.l1, id: s.index }))).filter((d) => Number.isFinite(d.loss) && d.loss > 0);
+  const l1s = [...new Set(r.saes.map((s) => s.l1))].sort((a, b) => a - b);
+  return svgString(Plot.plot({
+    document, width: Math.max(500, 220 * l1s.length), height: 300, marginTop: 40, style: { background: 'white' },
+    title: `${r.name}: SAE training loss (FVU + L1 + ghost + penalty) per step`,
+    y: { type: 'log', label: 'total loss', grid: true }, x: { label: 'step' },
+    color: { type: 'ordinal', scheme: 'viridis', legend: true, label: 'learning rate' },
+    fx: { label: 'L1 coefficient lambda', domain: l1s },
+    marks: [Plot.line(rows, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 0.8, strokeOpacity: 0.7 })],
+  }) as unknown as Element);
+}
+
+export interface FigureSet { [file: string]: string }
+
+export function experimentFigures(r: ExperimentResult, document: Doc): FigureSet {
+  const out: FigureSet = { 'losses.svg': lossFigure(r, document) };
+  if (r.config.toy.d === 2) {
+    out['toy.svg'] = toyFigure(r, document);
+    out['sae-overlay.svg'] = overlayFigure(r, document);
+    out['grid.svg'] = gridFigure(r, document);
+  }
+  return out;
+}
