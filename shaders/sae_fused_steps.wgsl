@@ -3,7 +3,7 @@
 // sae_forward -> sae_firing -> sae_grad -> sae_cos_grad -> sae_project_grad -> sae_loss -> adam).
 // Parameters live in workgroup memory for the whole chunk; each thread takes samples b = lid, lid+64, ...
 // of the step's batch, accumulates its share of the gradient, the loss terms and the firing counts in
-// registers, and one tree reduction per step sums them. Threads q < P then apply Adam.
+// its own column of workgroup memory, and one tree reduction per step sums them. Threads q < P then apply Adam.
 // Only for small SAEs: P_SAE + S_LAT + 5 <= 64 values are reduced per step (the study's d=2, s=4: 31).
 // The step counter is read once (state[0] = t0); steps run up to min(t0 + K, T, state[1]) (state[1] = the
 // host's stop step); step_advance adds K afterwards, clamped the same way.
@@ -105,8 +105,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     workgroupBarrier();
 
     // --- per-sample work: sample_data, toy_forward (h only), sae_forward, per-sample gradients
-    var acc: array<f32, RV>;
-    for (var r = 0u; r < RV; r++) { acc[r] = 0.0; }
+    // each thread accumulates into its own column of `red` (workgroup memory): dynamically indexed
+    // private arrays were 2x slower on SwiftShader
+    for (var r = 0u; r < RV; r++) { red[r * WG + lid] = 0.0; }
     for (var b = lid; b < cfg.B; b += WG) {
       var x: array<f32, N_FEAT>;  // zeroed explicitly, see G below
       for (var i = 0u; i < N_FEAT; i++) { x[i] = 0.0; }
@@ -163,12 +164,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         var s = lambda * wk[k] * inv_b;
         for (var j = 0u; j < D_HID; j++) { s += wp[OFF_WD + k * D_HID + j] * dh[j]; }
         dpre[k] = select(0.0, s, pre[k] > 0.0);
-        acc[RV_LOSS + 1u] += f[k];
-        acc[RV_LOSS + 2u] += wk[k] * f[k];
-        if (f[k] > 0.0) { acc[RV_LOSS + 4u] += 1.0; }
-        if (f[k] > 1e-6) { acc[RV_FIRE + k] += 1.0; }
+        red[(RV_LOSS + 1u) * WG + lid] += f[k];
+        red[(RV_LOSS + 2u) * WG + lid] += wk[k] * f[k];
+        if (f[k] > 0.0) { red[(RV_LOSS + 4u) * WG + lid] += 1.0; }
+        if (f[k] > 1e-6) { red[(RV_FIRE + k) * WG + lid] += 1.0; }
       }
-      acc[RV_LOSS] += fvu;
+      red[(RV_LOSS) * WG + lid] += fvu;
       // explicit zeros: SwiftShader was seen to keep loop-scoped arrays from the previous iteration
       var G: array<f32, D_HID>;
       var A: array<f32, S_LAT>;
@@ -196,7 +197,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
           q += diff[j] * diff[j];
         }
         let c = fvu / (q + 1e-6);
-        acc[RV_LOSS + 3u] += c * q;
+        red[(RV_LOSS + 3u) * WG + lid] += c * q;
         for (var j = 0u; j < D_HID; j++) { G[j] = -2.0 * c * diff[j] * inv_b; }
         for (var k = 0u; k < S_LAT; k++) {
           if (dead[k] != 0u) {
@@ -210,20 +211,19 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       // sae_grad's per-sample terms
       for (var k = 0u; k < S_LAT; k++) {
         for (var j = 0u; j < D_HID; j++) {
-          acc[OFF_WE + k * D_HID + j] += dpre[k] * hin[j];
-          acc[OFF_WD + k * D_HID + j] += dh[j] * f[k] + G[j] * A[k];
+          red[(OFF_WE + k * D_HID + j) * WG + lid] += dpre[k] * hin[j];
+          red[(OFF_WD + k * D_HID + j) * WG + lid] += dh[j] * f[k] + G[j] * A[k];
         }
-        acc[OFF_BE + k] += dpre[k];
+        red[(OFF_BE + k) * WG + lid] += dpre[k];
       }
       for (var j = 0u; j < D_HID; j++) {
         var s = dh[j];
         if (pre_bias != 0.0) {
           for (var k = 0u; k < S_LAT; k++) { s -= dpre[k] * wp[OFF_WE + k * D_HID + j]; }
         }
-        acc[OFF_BD + j] += s;
+        red[(OFF_BD + j) * WG + lid] += s;
       }
     }
-    for (var r = 0u; r < RV; r++) { red[r * WG + lid] = acc[r]; }
     // all partial sums in place before the tree reduction
     workgroupBarrier();
     for (var width = WG / 2u; width > 0u; width >>= 1u) {

@@ -3,7 +3,7 @@
 // a 2-core machine with a software WebGPU adapter and still shows the study's effects (see budget_note).
 import { parsePreset, type ExperimentInput, type PresetConfig, ConfigError } from './schema';
 
-export const QUICK = { saeSteps: 8000, saeBatch: 64, toySteps: 4000, evalSamples: 4000, logEvery: 50 };
+export const QUICK = { saeSteps: 12000, saeBatch: 64, toySteps: 4000, evalSamples: 4000, logEvery: 100 };
 const QUICK_NOTE = `quick budget: ${QUICK.saeSteps} SAE steps of ${QUICK.saeBatch} samples (${(QUICK.saeSteps * QUICK.saeBatch / 1e6).toFixed(2)}M samples per SAE, the study used 128M), toy model ${QUICK.toySteps} steps of 1000, selection loss on ${QUICK.evalSamples} fresh samples (study: 10,000). Low learning rates do not converge at this budget.`;
 const FULL_NOTE = 'full budget: the study\'s 125,000 SAE steps of 1,024 samples (128M per SAE), toy model 10,000 steps of 1,000, selection loss on 10,000 fresh samples.';
 

@@ -7,13 +7,30 @@ type Doc = Document;
 const SET_COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 const LIM = 1.35;
 
-function svgString(node: Element | HTMLElement | SVGSVGElement): string {
-  const el = node as Element;
-  const svg = el.tagName.toLowerCase() === 'svg' ? el : el.querySelector('svg');
-  if (!svg) throw new Error('plot produced no <svg>');
-  svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  // a figure (legend + svg) is wrapped in a <figure>; keep the whole thing inside one SVG via foreignObject-free output:
-  return (el.tagName.toLowerCase() === 'svg' ? el : svg).outerHTML;
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Stack a title and plot SVGs (legend, chart) vertically into one standalone SVG document. */
+function compose(title: string, parts: (Element | HTMLElement | SVGSVGElement)[]): string {
+  const svgs = parts.map((p) => {
+    const el = p as Element;
+    const svg = el.tagName.toLowerCase() === 'svg' ? el : el.querySelector('svg');
+    if (!svg) throw new Error('plot produced no <svg>');
+    return svg;
+  });
+  const titleH = 28;
+  let y = titleH;
+  let width = 0;
+  const inner = svgs.map((s) => {
+    const w = Number(s.getAttribute('width') ?? 300), h = Number(s.getAttribute('height') ?? 30);
+    s.setAttribute('x', '0');
+    s.setAttribute('y', String(y));
+    y += h + 4;
+    width = Math.max(width, w);
+    return s.outerHTML;
+  });
+  width = Math.max(width, Math.ceil(title.length * 7.6) + 16);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="system-ui, sans-serif">` +
+    `<rect width="100%" height="100%" fill="white"/><text x="8" y="19" font-size="13" font-weight="bold">${esc(title)}</text>${inner.join('')}</svg>`;
 }
 
 function setOf(label: string): number {
@@ -46,15 +63,14 @@ const frame = (extra: Partial<Plot.PlotOptions> = {}): Partial<Plot.PlotOptions>
 /** Toy model: one arrow per input feature in the hidden plane, rotated so x1 lies on +x. */
 export function toyFigure(r: ExperimentResult, document: Doc): string {
   const data = featureArrows(r);
-  return svgString(Plot.plot({
-    document, width: 420, height: 440, ...frame(),
-    title: `${r.name}: toy model features (rotated ${r.toy.rotation_deg.toFixed(1)} deg so x1 is on +x)`,
+  return compose(`${r.name}: toy model features (rotated ${r.toy.rotation_deg.toFixed(1)} deg so x1 is on +x)`, [Plot.plot({
+    document, width: 440, height: 440, ...frame(),
     marks: [
       Plot.ruleX([0], { stroke: '#ddd' }), Plot.ruleY([0], { stroke: '#ddd' }),
       Plot.arrow(data, { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length], strokeWidth: 2.5, headLength: 10 }),
       Plot.text(data, { x: (d: { x2: number }) => d.x2 * 1.13, y: (d: { y2: number }) => d.y2 * 1.13, text: 'label', fontSize: 14, fontWeight: 'bold', fill: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length] }),
     ],
-  }) as unknown as Element);
+  }) as unknown as Element]);
 }
 
 /** Lowest-loss SAE of the headline cell (black) over the toy features, and every realization in small panels. */
@@ -65,9 +81,8 @@ export function overlayFigure(r: ExperimentResult, document: Doc): string {
   const feats = order.flatMap((m, i) => featureArrows(r, { panel: panel(m, i) }));
   const decs = order.flatMap((m, i) => decoderArrows(r, m, 'decoder', { panel: panel(m, i), verdict: r.saes[m].verdict, loss: r.saes[m].final_loss }));
   const info = order.map((m, i) => ({ panel: panel(m, i), text: `${r.saes[m].verdict}, loss ${r.saes[m].final_loss.toFixed(3)}, mono ${r.saes[m].monosemanticity.toFixed(2)}` }));
-  return svgString(Plot.plot({
-    document, width: 220 * order.length, height: 300, ...frame(), marginTop: 40,
-    title: `${r.name}: SAE decoder directions (black) at lr ${cell.lr}, lambda ${cell.l1}; toy features coloured`,
+  return compose(`${r.name}: SAE decoder directions (black) at lr ${cell.lr}, lambda ${cell.l1}; toy features coloured`, [Plot.plot({
+    document, width: Math.max(520, 220 * order.length), height: 300, ...frame(), marginTop: 30,
     fx: { label: null, domain: order.map(panel) },
     marks: [
       Plot.frame({ stroke: '#ccc' }),
@@ -75,7 +90,7 @@ export function overlayFigure(r: ExperimentResult, document: Doc): string {
       Plot.arrow(decs, { fx: 'panel', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 2 }),
       Plot.text(info, { fx: 'panel', x: 0, y: -LIM + 0.12, text: 'text', fontSize: 10 }),
     ],
-  }) as unknown as Element);
+  }) as unknown as Element]);
 }
 
 /** lr (rows) x lambda (columns): toy features, lowest-loss SAE (black), most monosemantic SAE (grey). */
@@ -86,10 +101,9 @@ export function gridFigure(r: ExperimentResult, document: Doc): string {
   const mono = r.cells.flatMap((c) => decoderArrows(r, c.most_monosemantic, 'most monosemantic', { lr: c.lr, l1: c.l1 }));
   const low = r.cells.flatMap((c) => decoderArrows(r, c.lowest_loss, 'lowest loss', { lr: c.lr, l1: c.l1 }));
   const notes = r.cells.map((c) => ({ lr: c.lr, l1: c.l1, text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed}` }));
-  return svgString(Plot.plot({
-    document, width: 150 * l1s.length + 90, height: 150 * lrs.length + 90, ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
-    marginLeft: 70, marginTop: 50,
-    title: `${r.name}: lowest-loss SAE (black), most monosemantic (grey); text: lowest-loss verdict | counts of true/composed/mixed`,
+  return compose(`${r.name}: lowest-loss SAE (black), most monosemantic (grey); labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed)`, [Plot.plot({
+    document, width: Math.max(640, 150 * l1s.length + 90), height: 150 * lrs.length + 70, ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
+    marginLeft: 70, marginTop: 30,
     fx: { label: 'L1 coefficient lambda', domain: l1s }, fy: { label: 'learning rate', domain: lrs, tickFormat: (v: number) => v.toExponential(0) },
     marks: [
       Plot.frame({ stroke: '#ccc' }),
@@ -98,21 +112,21 @@ export function gridFigure(r: ExperimentResult, document: Doc): string {
       Plot.arrow(low, { fx: 'l1', fy: 'lr', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 1.5, headLength: 6 }),
       Plot.text(notes, { fx: 'l1', fy: 'lr', x: 0, y: -LIM + 0.15, text: 'text', fontSize: 9 }),
     ],
-  }) as unknown as Element);
+  }) as unknown as Element]);
 }
 
 /** Training loss (total, before each update) of every SAE, one panel per lambda, coloured by learning rate. */
 export function lossFigure(r: ExperimentResult, document: Doc): string {
   const rows = r.saes.flatMap((s) => r.curves.step.map((t, i) => ({ step: t, loss: r.curves.total[s.index][i], lr: s.lr, l1: s.l1, id: s.index }))).filter((d) => Number.isFinite(d.loss) && d.loss > 0);
   const l1s = [...new Set(r.saes.map((s) => s.l1))].sort((a, b) => a - b);
-  return svgString(Plot.plot({
-    document, width: Math.max(500, 220 * l1s.length), height: 300, marginTop: 40, style: { background: 'white' },
-    title: `${r.name}: SAE training loss (FVU + L1 + ghost + penalty) per step`,
+  const color = { type: 'log' as const, scheme: 'viridis' as const, label: 'learning rate (colour)' };
+  return compose(`${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate`, [Plot.legend({ color, document } as Plot.LegendOptions & { color: typeof color }) as unknown as Element, Plot.plot({
+    document, width: Math.max(640, 220 * l1s.length), height: 300, marginTop: 30, style: { background: 'white' },
     y: { type: 'log', label: 'total loss', grid: true }, x: { label: 'step' },
-    color: { type: 'ordinal', scheme: 'viridis', legend: true, label: 'learning rate' },
+    color,
     fx: { label: 'L1 coefficient lambda', domain: l1s },
     marks: [Plot.line(rows, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 0.8, strokeOpacity: 0.7 })],
-  }) as unknown as Element);
+  }) as unknown as Element]);
 }
 
 export interface FigureSet { [file: string]: string }
