@@ -115,12 +115,28 @@ export function gridFigure(r: ExperimentResult, document: Doc): string {
   }) as unknown as Element]);
 }
 
+function lrsOf(r: ExperimentResult): number[] {
+  return [...new Set(r.saes.map((s) => s.lr))].sort((a, b) => a - b);
+}
+
+/** A small SVG colour key (Plot's continuous legends need a canvas, which Node lacks). */
+function colorKey(values: number[], color: Plot.ScaleOptions, document: Doc): Element {
+  return Plot.plot({
+    document, width: 120 + 90 * values.length, height: 34, margin: 0, marginLeft: 110, color, x: { axis: null, domain: [-0.5, values.length - 0.5] }, y: { axis: null, domain: [0, 1] },
+    marks: [
+      Plot.text(['learning rate:'], { frameAnchor: 'left', dx: -105, fontSize: 11 }),
+      Plot.dot(values, { x: (_: number, i: number) => i, y: 0.5, fill: (d: number) => d, r: 6, dx: -28 }),
+      Plot.text(values, { x: (_: number, i: number) => i, y: 0.5, text: (d: number) => d.toExponential(0), fontSize: 11, dx: 4, textAnchor: 'start' as const }),
+    ],
+  }) as unknown as Element;
+}
+
 /** Training loss (total, before each update) of every SAE, one panel per lambda, coloured by learning rate. */
 export function lossFigure(r: ExperimentResult, document: Doc): string {
   const rows = r.saes.flatMap((s) => r.curves.step.map((t, i) => ({ step: t, loss: r.curves.total[s.index][i], lr: s.lr, l1: s.l1, id: s.index }))).filter((d) => Number.isFinite(d.loss) && d.loss > 0);
   const l1s = [...new Set(r.saes.map((s) => s.l1))].sort((a, b) => a - b);
   const color = { type: 'log' as const, scheme: 'viridis' as const, label: 'learning rate (colour)' };
-  return compose(`${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate`, [Plot.legend({ color, document } as Plot.LegendOptions & { color: typeof color }) as unknown as Element, Plot.plot({
+  return compose(`${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate`, [colorKey(lrsOf(r), color, document), Plot.plot({
     document, width: Math.max(640, 220 * l1s.length), height: 300, marginTop: 30, style: { background: 'white' },
     y: { type: 'log', label: 'total loss', grid: true }, x: { label: 'step' },
     color,

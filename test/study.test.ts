@@ -1,0 +1,106 @@
+// The study runner: config validation, resume, shard + merge, report claims and figures.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { svgFilesToPng } from '../harness/png';
+import type { GpuContext } from '../src/gpu/context';
+import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
+import { getPreset, PRESETS } from '../src/experiments/presets';
+import { readResults } from '../src/experiments/results';
+import { ConfigError, parseExperiment, parsePreset } from '../src/experiments/schema';
+import { mergeShards, runPreset } from '../src/experiments/study';
+import { nodeDocument } from '../src/plots/dom-node';
+
+let ctx: GpuContext;
+beforeAll(async () => { ctx = await acquireNodeDevice(); });
+afterAll(() => releaseNodeGpu(ctx));
+const tmp = () => mkdtempSync(join(tmpdir(), 'sae-study-'));
+
+describe('experiment config validation', () => {
+  const bad: [string, unknown, RegExp][] = [
+    ['negative lr', { name: 'x', grid: { lr: [-1e-3] } }, /grid\.lr\.0: learning rates must be > 0/],
+    ['toy lr zero', { name: 'x', toy: { lr: 0 } }, /toy\.lr: must be > 0/],
+    ['probabilities not summing to 1', { name: 'x', data: { sets: [2, 2], joint: [0.5, 0.5, 0.5, 0.5] } }, /data\.joint sums to 2, probabilities must sum to 1/],
+    ['p outside [0,1]', { name: 'x', data: { p_onehot: 1.5 } }, /data\.p_onehot: must be <= 1/],
+    ['rho outside [0,1]', { name: 'x', data: { rho: -0.2 } }, /data\.rho: must be >= 0/],
+    ['non-integer steps', { name: 'x', sae: { steps: 10.5 } }, /sae\.steps: must be an integer/],
+    ['unknown field', { name: 'x', sae: { stepz: 10 } }, /stepz/],
+    ['d > n', { name: 'x', toy: { d: 5 } }, /toy\.d = 5 hidden dims for n = 4 features/],
+    ['bad name', { name: 'Has Spaces' }, /name: lower-case letters/],
+  ];
+  for (const [what, cfg, msg] of bad) it(`rejects ${what}`, () => expect(() => parseExperiment(cfg)).toThrow(msg));
+  it('rejects shapes over the adapter limits', () => {
+    expect(() => parseExperiment({ name: 'x', eval_samples: 10_000_000 }, { maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 27 })).toThrow(/the adapter allows 134217728/);
+  });
+  it('rejects an unknown preset, naming the known ones', () => expect(() => getPreset('nope')).toThrow(/unknown preset 'nope'; known presets: study-quick/));
+  it('every preset is valid; the study presets cover every experiment at both budgets', () => {
+    for (const p of Object.values(PRESETS)) expect(() => parsePreset(p)).not.toThrow();
+    for (const b of ['quick', 'full']) expect(getPreset(`study-${b}`).experiments.map((e) => e.name)).toEqual(['correlated', 'uncorrelated', 'onehot', 'cos-signed', 'cos-abs']);
+    expect(getPreset('study-full').experiments[0].sae.steps * getPreset('study-full').experiments[0].sae.batch).toBe(128_000_000);
+    expect(() => parsePreset({ ...getPreset('tiny'), experiments: [getPreset('tiny').experiments[0], getPreset('tiny').experiments[0]] })).toThrow(ConfigError);
+  });
+});
+
+describe('study runner', () => {
+  const two = parsePreset({ ...getPreset('tiny'), name: 'tiny-two', experiments: [getPreset('tiny').experiments[0], { ...getPreset('tiny').experiments[0], name: 'onehot', data: { sets: [2, 2], rho: 0, p_onehot: 0.75 } }] });
+
+  it('writes results as each experiment finishes and resumes an interrupted run', async () => {
+    const out = tmp();
+    await runPreset(ctx, two, out, { document: nodeDocument(), maxExperiments: 1 }); // "interrupted" after one
+    const partial = readResults(out)!;
+    expect(partial.experiments.map((e) => e.name)).toEqual(['correlated']);
+    expect(existsSync(join(out, 'report.md'))).toBe(false);
+    const seen: string[] = [];
+    const res = await runPreset(ctx, two, out, { document: nodeDocument(), onExperimentDone: (n, _r, skipped) => seen.push(`${n}:${skipped ? 'skipped' : 'ran'}`) });
+    expect(seen).toEqual(['correlated:skipped', 'onehot:ran']);
+    expect(res.experiments.map((e) => e.name)).toEqual(['correlated', 'onehot']);
+    const e = res.experiments[0];
+    expect(e.saes).toHaveLength(8);
+    for (const s of e.saes) {
+      expect(s.decoder).toHaveLength(4);
+      expect(['true', 'composed', 'mixed', 'dead']).toContain(s.verdict);
+      expect(s.angles_deg).toHaveLength(4);
+      expect(Number.isFinite(s.final_loss)).toBe(true);
+    }
+    for (const f of ['toy.safetensors', 'saes.safetensors', 'config.json', 'toy.svg', 'grid.svg', 'sae-overlay.svg', 'losses.svg', 'result.json']) expect(existsSync(join(out, 'correlated', f)), f).toBe(true);
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    for (let n = 1; n <= 7; n++) expect(report).toMatch(new RegExp(`### Claim ${n}:`));
+    expect(report).toMatch(/Claim 1: .*\n\n\*\*(supported|partly supported|not supported)\.\*\* \d of 2 toy models/);
+    // SPEC §5: correlated 1.000 vs 0.707; one-hot p = 0.75 (uncorrelated) 0.625 vs 0.766
+    expect(report).toMatch(/correlated: .*expected L1 true (0\.99\d|1\.00\d) vs composed 0\.70\d/);
+    expect(report).toMatch(/onehot: .*expected L1 true 0\.6[23]\d vs composed 0\.7[67]\d/);
+    expect(res.budget.note).toMatch(/tiny/);
+  });
+
+  it('shard + merge equals the unsharded run', async () => {
+    const p = getPreset('tiny');
+    const full = tmp(), s0 = tmp(), s1 = tmp(), merged = tmp();
+    await runPreset(ctx, p, full, { document: nodeDocument() });
+    await runPreset(ctx, p, s0, { document: nodeDocument(), shard: { index: 0, count: 2 } });
+    await runPreset(ctx, p, s1, { document: nodeDocument(), shard: { index: 1, count: 2 } });
+    expect(readResults(s0)!.experiments[0].saes.length).toBe(4);
+    mergeShards([s1, s0], merged, nodeDocument());
+    const a = readResults(full)!.experiments[0], b = readResults(merged)!.experiments[0];
+    const key = (x: typeof a) => x.saes.map((s) => [s.cell, s.realization, s.seed, s.verdict, s.decoder, s.final_loss]);
+    expect(key(b)).toEqual(key(a));
+    expect(b.cells.map((c) => [c.cell, c.lowest_loss, c.most_monosemantic])).toEqual(a.cells.map((c) => [c.cell, c.lowest_loss, c.most_monosemantic]));
+    expect(existsSync(join(merged, 'report.md'))).toBe(true);
+    expect(() => mergeShards([s0], tmp(), nodeDocument())).toThrow(/shard 1\/2 is missing/);
+  });
+
+  it('figures render in headless Chromium without errors', async () => {
+    const out = tmp();
+    await runPreset(ctx, getPreset('tiny'), out, { document: nodeDocument() });
+    const files = ['toy', 'grid', 'sae-overlay', 'losses'].map((f) => join(out, 'correlated', `${f}.svg`));
+    const r = await svgFilesToPng(files);
+    for (const x of r) {
+      expect(x.errors, x.file).toEqual([]);
+      expect(x.width).toBeGreaterThan(300);
+      expect(x.height).toBeGreaterThan(200);
+      expect(readFileSync(x.png).subarray(1, 4).toString()).toBe('PNG');
+    }
+    const svg = readFileSync(files[0], 'utf8');
+    for (const label of ['x1', 'x2', 'y1', 'y2']) expect(svg).toContain(`>${label}<`);
+  });
+});
