@@ -125,3 +125,21 @@ describe('replay on the GPU path', () => {
     expect(readdirSync(out).sort()).toEqual(['final.safetensors', 'losses.json']);
   });
 });
+
+describe('independent oracle (PyTorch, float64; scripts/golden/make_sae_golden.py)', () => {
+  it('GPU replay matches the PyTorch SAE training run: losses per step and final parameters', async () => {
+    const dir = join(__dirname, 'data', 'golden-sae');
+    const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8'));
+    const out = tmp();
+    const r = await replay(ctx, dir, out);
+    const tol = { atol: 1e-4, rtol: 1e-3 };
+    const checks = [
+      compareArrays('golden total loss per step', r.losses.total, expected.losses.total, tol),
+      compareArrays('golden mse per step', r.losses.mse, expected.losses.mse, tol),
+      compareArrays('golden l1 term per step', r.losses.l1, expected.losses.l1, tol),
+      ...['W_enc', 'b_enc', 'W_dec', 'b_dec'].map((k) => compareArrays(`golden final ${k}`, r.final[k].data, expected.final[k], tol)),
+    ];
+    checks.forEach((c) => console.log(formatComparison(c)));
+    expect(checks.filter((c) => !c.pass).map(formatComparison)).toEqual([]);
+  });
+});

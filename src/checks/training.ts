@@ -33,7 +33,7 @@ export async function checkSaeTraining(ctx: GpuContext, c: SaeCase, path: SaePat
   const spec = saeTestSpec(c);
   const gpu = await GpuSaeTrainer.create(ctx, spec, { path, kSteps: 7 });
   try {
-    await gpu.train(c.T, { stepsPerSubmit: 25 });
+    await gpu.train(c.T, { stepsPerSubmit: 28 });
     const ref = new RefSaeTrainer(spec);
     ref.train(c.T);
     const L = saeLayout(spec.dims);

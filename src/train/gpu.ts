@@ -59,7 +59,12 @@ abstract class GpuJob {
   }
 
   protected chunkSize(opts: TrainOptions, perStepWork: number): number {
-    return Math.max(1, Math.min(this.cfg.hist_len * this.cfg.log_every, opts.stepsPerSubmit ?? Math.max(1, Math.floor(2e7 / perStepWork))));
+    const want = Math.max(1, Math.min(this.cfg.hist_len * this.cfg.log_every, opts.stepsPerSubmit ?? Math.max(1, Math.floor(2e7 / perStepWork))));
+    // whole multi-step dispatches only: a dispatch runs up to stepsPerOps steps (clamped to the stop step)
+    const k = this.stepsPerOps;
+    const whole = Math.floor(want / k) * k;
+    if (whole >= k) return whole;
+    throw new Error(`${this.kind} job: ${k} steps per dispatch do not fit the loss-history ring (${this.cfg.hist_len} rows x log_every ${this.cfg.log_every}) or stepsPerSubmit ${opts.stepsPerSubmit}; lower kSteps`);
   }
 
   /** Train `steps` steps (clamped to the schedule's T), reading the loss history back once per chunk. */
@@ -225,7 +230,9 @@ export class GpuSaeTrainer extends GpuJob {
 
   train(steps: number, opts: TrainOptions = {}): Promise<void> {
     const { S, D } = this.spec.dims;
-    return super.train(steps, opts, this.cfg.M * this.cfg.B * (S * D * 8 + 20));
+    // fused: fewer, larger submits (readbacks only once per chunk)
+    const work = this.cfg.M * this.cfg.B * (S * D * 8 + 20) / (this.path === 'fused' ? 8 : 1);
+    return super.train(steps, opts, work);
   }
 
   async readParams(): Promise<Float32Array> {
