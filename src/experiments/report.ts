@@ -1,5 +1,5 @@
 // report.md: each of the study's claims (SPEC §7) with the measured number that supports or contradicts it.
-import type { ResultsFile, StoredExperiment } from './results';
+import type { ResultsFile, StoredExperiment } from './stored';
 
 type Exp = StoredExperiment;
 const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(0)} %` : 'n/a');

@@ -3,35 +3,13 @@
 // and results.json is rewritten after each finished experiment, so a crash never loses finished work.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AdapterReport } from '../gpu/context';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
-import { saeLayout, toyLayout } from '../reference/common';
+import { toyLayout } from '../reference/common';
 import type { ExperimentResult } from './runner';
-import type { PresetConfig } from './schema';
+import { saeParamsFromWeights, saeWeights, toStored, type ResultsFile, type StoredExperiment } from './stored';
 
-export type StoredExperiment = Omit<ExperimentResult, 'weights'> & { files: Record<string, string> };
-
-export interface ResultsFile {
-  kit: string;
-  preset: string;
-  description: string;
-  budget: { kind: string; note: string; sae_steps: Record<string, number>; sae_batch: Record<string, number> };
-  adapter: AdapterReport | null;
-  shard: { index: number; count: number } | null;
-  started: string;
-  updated: string;
-  timing: Record<string, Record<string, number>>;
-  experiments: StoredExperiment[];
-}
-
-export function newResults(preset: PresetConfig, adapter: AdapterReport | null, shard: ResultsFile['shard']): ResultsFile {
-  return {
-    kit: 'sae-composed-webgpu 0.1', preset: preset.name, description: preset.description,
-    budget: { kind: preset.budget, note: preset.budget_note, sae_steps: Object.fromEntries(preset.experiments.map((e) => [e.name, e.sae.steps])), sae_batch: Object.fromEntries(preset.experiments.map((e) => [e.name, e.sae.batch])) },
-    adapter, shard, started: new Date().toISOString(), updated: new Date().toISOString(), timing: {}, experiments: [],
-  };
-}
+export { newResults, saeParamsFromWeights, saeWeights, type ResultsFile, type StoredExperiment } from './stored';
 
 export function readResults(dir: string): ResultsFile | null {
   const p = join(dir, 'results.json');
@@ -41,33 +19,6 @@ export function readResults(dir: string): ResultsFile | null {
   } catch (e) {
     throw new Error(`${p} exists but is not readable JSON (${(e as Error).message}); move it away to start afresh`);
   }
-}
-
-export function saeWeights(r: Pick<ExperimentResult, 'config' | 'saes'>, params: Float32Array) {
-  const d = r.config.toy.d, s = r.config.sae.s, M = r.saes.length;
-  const L = saeLayout({ D: d, S: s });
-  const We = new Float32Array(M * d * s), be = new Float32Array(M * s), Wd = new Float32Array(M * s * d), bd = new Float32Array(M * d);
-  for (let m = 0; m < M; m++) {
-    const p = params.subarray(m * L.P, (m + 1) * L.P);
-    for (let k = 0; k < s; k++) for (let j = 0; j < d; j++) We[m * d * s + j * s + k] = p[L.WE + k * d + j];
-    be.set(p.subarray(L.BE, L.WD), m * s); Wd.set(p.subarray(L.WD, L.BD), m * s * d); bd.set(p.subarray(L.BD, L.P), m * d);
-  }
-  return { W_enc: { shape: [M, d, s], data: We }, b_enc: { shape: [M, s], data: be }, W_dec: { shape: [M, s, d], data: Wd }, b_dec: { shape: [M, d], data: bd } };
-}
-
-/** Inverse of saeWeights: the kernels' flat [M][P] layout. */
-export function saeParamsFromWeights(t: Record<string, { shape: number[]; data: Float32Array }>): Float32Array {
-  const [M, d, s] = t.W_enc.shape;
-  const L = saeLayout({ D: d, S: s });
-  const out = new Float32Array(M * L.P);
-  for (let m = 0; m < M; m++) {
-    const o = m * L.P;
-    for (let k = 0; k < s; k++) for (let j = 0; j < d; j++) out[o + L.WE + k * d + j] = t.W_enc.data[m * d * s + j * s + k];
-    out.set(t.b_enc.data.subarray(m * s, (m + 1) * s), o + L.BE);
-    out.set(t.W_dec.data.subarray(m * s * d, (m + 1) * s * d), o + L.WD);
-    out.set(t.b_dec.data.subarray(m * d, (m + 1) * d), o + L.BD);
-  }
-  return out;
 }
 
 export function writeExperiment(dir: string, r: ExperimentResult, figures: Record<string, string>): StoredExperiment {
@@ -83,9 +34,7 @@ export function writeExperiment(dir: string, r: ExperimentResult, figures: Recor
     writeFileAtomic(join(sub, f), svg);
     files[f.replace(/\.svg$/, '')] = `${r.name}/${f}`;
   }
-  const { weights: _w, ...rest } = r;
-  void _w;
-  const stored: StoredExperiment = { ...rest, files };
+  const stored = toStored(r, files);
   writeJsonAtomic(join(sub, 'result.json'), stored);
   return stored;
 }

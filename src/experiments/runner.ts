@@ -13,7 +13,7 @@ import {
 } from '../metrics/analysis';
 import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type SaePath } from '../train/gpu';
 import type { SaeJobSpec } from '../train/spec';
-import type { ExperimentConfig } from './schema';
+import { parseExperiment, type ExperimentConfig } from './schema';
 
 export interface StageProgress {
   experiment: string;
@@ -32,6 +32,10 @@ export interface RunOptions {
   path?: SaePath;
   /** steps per fused dispatch */
   kSteps?: number;
+  /** awaited after every training chunk with the SAE job (live views read parameters; pause awaits; stop throws) */
+  onSaeChunk?: (job: GpuSaeTrainer, models: { lr: number; l1: number; realization: number }[]) => Promise<void> | void;
+  /** awaited after every toy-model training chunk (pause / stop) */
+  onToyChunk?: () => Promise<void> | void;
 }
 
 export interface SaeResult {
@@ -101,6 +105,7 @@ export function saeSeed(c: ExperimentConfig, iLr: number, iL1: number, r: number
 
 export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: RunOptions = {}): Promise<ExperimentResult> {
   const now = () => performance.now() / 1000;
+  parseExperiment(c, ctx.device.limits); // shapes against this adapter's limits, before any GPU work
   const ds = dataSpec(c);
   const { tables, tableLen } = samplerTables(ds);
   const N = c.data.sets.reduce((a, b) => a + b, 0), D = c.toy.d, S = c.sae.s;
@@ -121,7 +126,7 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   let toyParams: Float32Array;
   let toyCurve: { step: number[]; loss: number[] };
   try {
-    await toy.train(c.toy.steps, { onProgress: (p) => report({ stage: 'toy', step: p.step, total: p.total, models: 1, loss: p.loss, diverged: p.diverged }) });
+    await toy.train(c.toy.steps, { onProgress: (p) => report({ stage: 'toy', step: p.step, total: p.total, models: 1, loss: p.loss, diverged: p.diverged }), onChunk: opts.onToyChunk });
     toyParams = await toy.readParams();
     toyCurve = toy.lossCurve(0);
     if ((await toy.readStatus())[0] !== NOT_DIVERGED) throw new Error(`experiment '${c.name}': the toy model diverged (NaN/Inf loss); lower toy.lr`);
@@ -160,7 +165,11 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   let params: Float32Array, lat: Uint32Array, status: Uint32Array;
   let curves: { step: number[]; total: number[][] };
   try {
-    await job.train(c.sae.steps, { onProgress: (p) => report({ stage: 'sae', step: p.step, total: p.total, models: M, loss: p.loss, diverged: p.diverged }) });
+    const modelInfo = models.map((m, i) => ({ lr: hyper[i].lr, l1: hyper[i].l1, realization: m.r }));
+    await job.train(c.sae.steps, {
+      onProgress: (p) => report({ stage: 'sae', step: p.step, total: p.total, models: M, loss: p.loss, diverged: p.diverged }),
+      onChunk: opts.onSaeChunk ? () => opts.onSaeChunk!(job, modelInfo) : undefined,
+    });
     params = await job.readParams();
     lat = await job.readLat();
     status = await job.readStatus();

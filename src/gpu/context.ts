@@ -24,7 +24,7 @@ export class GpuContext {
   private kernels = new Map<string, Promise<Kernel>>();
   private destroyed = false;
 
-  constructor(readonly device: GPUDevice, readonly adapter: AdapterReport, readonly sources: ShaderSources) {
+  constructor(readonly device: GPUDevice, readonly adapter: AdapterReport, public sources: ShaderSources) {
     device.lost.then((info) => {
       if (!this.destroyed) this.lostError = new DeviceLostError(info.reason, info.message);
     });
@@ -45,6 +45,12 @@ export class GpuContext {
 
   get hasTimestamps(): boolean {
     return this.device.features.has('timestamp-query');
+  }
+
+  /** Replace the shader sources (e.g. after an edit, via Vite HMR) and drop every cached kernel. */
+  setSources(sources: ShaderSources): void {
+    this.sources = sources;
+    this.kernels.clear();
   }
 
   kernel(file: string, opts: KernelOptions = {}): Promise<Kernel> {

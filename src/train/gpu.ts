@@ -13,6 +13,8 @@ export interface TrainOptions {
   /** steps recorded per submit (default: enough for ~1e7 sample-latent products, at least 1) */
   stepsPerSubmit?: number;
   onProgress?: (p: Progress) => void;
+  /** awaited after every chunk: may read parameters, wait (pause) or throw (stop) */
+  onChunk?: () => Promise<void> | void;
 }
 
 export interface HistoryRow { step: number; values: Float64Array /* [M][width] */ }
@@ -94,6 +96,7 @@ abstract class GpuJob {
         for (let m = 0; m < M; m++) if (st[m] === NOT_DIVERGED && last) { sum += last.values[m * W]; live++; }
         opts.onProgress({ step: this.step, total: this.cfg.T, loss: live ? sum / live : NaN, diverged: M - live });
       }
+      if (opts.onChunk) await opts.onChunk();
     }
   }
 

@@ -1,0 +1,229 @@
+// Experiment page: pick a preset or edit the config (validated with the CLI's schema), train in the
+// page with live figures, then the study's figures, the summary table and downloads. Finished runs
+// are kept in IndexedDB and can be reopened after a reload.
+import * as Plot from '@observablehq/plot';
+import type { GpuContext } from '../gpu/context';
+import { encodeSafetensors } from '../io/safetensors';
+import { PRESETS } from '../experiments/presets';
+import { verdictTable } from '../experiments/report';
+import { runExperiment, type ExperimentResult } from '../experiments/runner';
+import { ConfigError, parseExperiment, type ExperimentConfig } from '../experiments/schema';
+import { saeWeights, toStored, type StoredExperiment } from '../experiments/stored';
+import { experimentFigures } from '../plots/figures';
+import { saeLayout } from '../reference/common';
+import type { GpuSaeTrainer } from '../train/gpu';
+import { listRuns, loadRun, saveRun, type SavedRun } from './store';
+
+class Stopped extends Error {}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text = ''): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text) e.textContent = text;
+  return e;
+}
+
+function mdTableToHtml(md: string): string {
+  const rows = md.trim().split('\n').filter((l) => !/^\|---/.test(l)).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+  return `<table><thead><tr>${rows[0].map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows.slice(1).map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+function download(a: HTMLAnchorElement, name: string, data: BlobPart, type: string): void {
+  a.href = URL.createObjectURL(new Blob([data], { type }));
+  a.download = name;
+  a.textContent = name;
+}
+
+export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void {
+  const layout = el('div', { class: 'layout' });
+  const side = el('div');
+  const mainCol = el('div');
+  layout.append(side, mainCol);
+  root.appendChild(layout);
+
+  // --- config panel
+  const cfgPanel = el('div', { class: 'panel' });
+  cfgPanel.append(el('h2', {}, 'Configure'));
+  const presetSel = el('select', { id: 'preset' });
+  const singles = Object.entries(PRESETS).filter(([, p]) => p.experiments.length === 1);
+  for (const [name, p] of singles) presetSel.append(el('option', { value: name }, `${name} — ${p.description}`));
+  presetSel.value = 'tiny';
+  const editor = el('textarea', { id: 'config', spellcheck: 'false' });
+  const errors = el('div', { class: 'errors', id: 'config-errors' });
+  const startBtn = el('button', { class: 'primary', id: 'start' }, 'Start');
+  const pauseBtn = el('button', { id: 'pause', disabled: '' }, 'Pause');
+  const stopBtn = el('button', { id: 'stop', disabled: '' }, 'Stop');
+  const buttons = el('div', { class: 'buttons' });
+  buttons.append(startBtn, pauseBtn, stopBtn);
+  cfgPanel.append(el('label', {}, 'Preset'), presetSel, el('label', {}, 'Experiment config (JSON, validated as you type)'), editor, errors, buttons);
+  const runsPanel = el('div', { class: 'panel' });
+  runsPanel.append(el('h2', {}, 'Finished runs (kept in this browser)'));
+  const runsList = el('ul', { class: 'runs', id: 'runs' });
+  runsPanel.append(runsList);
+  side.append(cfgPanel, runsPanel);
+
+  // --- main column
+  const progPanel = el('div', { class: 'panel' });
+  const bar = el('div', { class: 'progress' });
+  const fill = el('div', { id: 'progress-fill' });
+  bar.append(fill);
+  const status = el('div', { class: 'status', id: 'status' }, 'Pick a preset or edit the config, then Start.');
+  progPanel.append(el('h2', {}, 'Progress'), bar, status);
+  const live = el('div', { class: 'figs', id: 'live' });
+  const results = el('div', { id: 'results' });
+  mainCol.append(progPanel, live, results);
+
+  let config: ExperimentConfig | null = null;
+  const loadPreset = () => {
+    const e = PRESETS[presetSel.value].experiments[0];
+    editor.value = JSON.stringify(e, null, 2);
+    validate();
+  };
+  const validate = () => {
+    try {
+      config = parseExperiment(JSON.parse(editor.value), ctx.device.limits);
+      errors.textContent = '';
+      editor.classList.remove('invalid');
+    } catch (e) {
+      config = null;
+      errors.textContent = e instanceof SyntaxError ? `not valid JSON: ${e.message}` : e instanceof ConfigError ? e.message.replace(/; /g, '\n') : String(e);
+      editor.classList.add('invalid');
+    }
+    startBtn.disabled = !config || running;
+  };
+  presetSel.addEventListener('change', loadPreset);
+  editor.addEventListener('input', validate);
+
+  let running = false, paused = false, stopRequested = false;
+  let resume: (() => void) | null = null;
+  const gate = async () => {
+    if (stopRequested) throw new Stopped('stopped');
+    if (paused) await new Promise<void>((r) => { resume = r; });
+    if (stopRequested) throw new Stopped('stopped');
+  };
+  pauseBtn.addEventListener('click', () => {
+    paused = !paused;
+    pauseBtn.textContent = paused ? 'Resume' : 'Pause';
+    if (!paused) { resume?.(); resume = null; }
+  });
+  stopBtn.addEventListener('click', () => { stopRequested = true; resume?.(); });
+
+  const refreshRuns = async () => {
+    runsList.innerHTML = '';
+    for (const r of await listRuns()) {
+      const li = el('li');
+      const a = el('a', { href: '#/experiment', 'data-run': r.id }, `${r.name} (${r.preset}) — ${new Date(r.date).toLocaleString()}`);
+      a.addEventListener('click', async (ev) => { ev.preventDefault(); const run = await loadRun(r.id); if (run) showResults(run); });
+      li.append(a);
+      runsList.append(li);
+    }
+    if (!runsList.children.length) runsList.append(el('li', {}, 'none yet'));
+  };
+
+  const showResults = (run: SavedRun) => {
+    results.innerHTML = '';
+    const e = run.experiment;
+    const head = el('div', { class: 'panel' });
+    head.append(el('h2', {}, `Results: ${e.name} (${run.preset})`));
+    const table = el('div', { id: 'summary' });
+    table.innerHTML = mdTableToHtml(verdictTable({ experiments: [e] } as never));
+    const dl = el('div', { class: 'downloads', id: 'downloads' });
+    const add = (name: string, data: BlobPart, type: string) => { const a = el('a'); download(a, name, data, type); dl.append(a); };
+    add('results.json', JSON.stringify({ preset: run.preset, adapter: ctx.adapter, experiments: [e] }, null, 1), 'application/json');
+    add(`${e.name}-saes.safetensors`, encodeSafetensors(saeWeights(e, run.weights.saes), { config: JSON.stringify(e.config) }) as BlobPart, 'application/octet-stream');
+    for (const [f, svg] of Object.entries(run.figures)) add(`${e.name}-${f}`, svg, 'image/svg+xml');
+    head.append(table, el('h2', {}, 'Downloads'), dl);
+    const figs = el('div', { class: 'figs', id: 'final-figures' });
+    for (const svg of Object.values(run.figures)) { const d = el('div'); d.innerHTML = svg; figs.append(d); }
+    results.append(head, figs);
+    (window as unknown as { appState: string }).appState = 'finished';
+  };
+
+  const liveView = (c: ExperimentConfig) => {
+    const lrs = c.grid.lr, l1s = c.grid.l1;
+    const lossRows: { step: number; loss: number }[] = [];
+    return {
+      onLoss: (step: number, loss: number) => { if (Number.isFinite(loss)) lossRows.push({ step, loss }); },
+      draw: async (job: GpuSaeTrainer, models: { lr: number; l1: number; realization: number }[], toyFeatures: number[][]) => {
+        if (c.toy.d !== 2) return;
+        const p = await job.readParams();
+        const L = saeLayout({ D: 2, S: c.sae.s });
+        const arrows = models.flatMap((m, i) => Array.from({ length: c.sae.s }, (_, k) => ({ lr: m.lr, l1: m.l1, r: m.realization, x: p[i * L.P + L.WD + k * 2], y: p[i * L.P + L.WD + k * 2 + 1] })));
+        const feats = lrs.flatMap((lr) => l1s.flatMap((l1) => toyFeatures.map((f, i) => ({ lr, l1, x: f[0], y: f[1], set: i < c.data.sets[0] ? 0 : 1 }))));
+        const grid = Plot.plot({
+          width: Math.min(760, 130 * l1s.length + 80), height: 110 * lrs.length + 60, marginLeft: 60, x: { domain: [-1.3, 1.3], axis: null }, y: { domain: [-1.3, 1.3], axis: null },
+          fx: { label: 'L1 coefficient' }, fy: { label: 'learning rate', tickFormat: (v: number) => v.toExponential(0) },
+          color: { type: 'categorical', legend: false },
+          marks: [
+            Plot.frame({ stroke: '#ddd' }),
+            Plot.arrow(feats, { fx: 'l1', fy: 'lr', x1: 0, y1: 0, x2: 'x', y2: 'y', stroke: (d: { set: number }) => (d.set ? '#1f77b4' : '#d62728'), strokeOpacity: 0.4, headLength: 4 }),
+            Plot.arrow(arrows, { fx: 'l1', fy: 'lr', x1: 0, y1: 0, x2: 'x', y2: 'y', stroke: 'r', strokeWidth: 1, headLength: 4 }),
+          ],
+        });
+        const loss = Plot.plot({ width: 380, height: 240, y: { type: 'log', label: 'mean total loss', grid: true }, x: { label: 'step' }, marks: [Plot.line(lossRows, { x: 'step', y: 'loss' })] });
+        live.innerHTML = '';
+        const a = el('div', { id: 'live-grid' }); a.append(el('div', {}, 'every SAE\'s decoder directions (colour = realization) over the toy features'), grid);
+        const b = el('div', { id: 'live-loss' }); b.append(loss);
+        live.append(a, b);
+      },
+    };
+  };
+
+  startBtn.addEventListener('click', async () => {
+    if (!config || running) return;
+    const c = config;
+    running = true; paused = false; stopRequested = false;
+    startBtn.disabled = true; pauseBtn.disabled = false; stopBtn.disabled = false; presetSel.disabled = true; editor.disabled = true;
+    results.innerHTML = ''; live.innerHTML = '';
+    (window as unknown as { appState: string }).appState = 'running';
+    const t0 = performance.now();
+    const view = liveView(c);
+    let toyFeatures: number[][] = [];
+    let lastDraw = 0;
+    try {
+      const r: ExperimentResult = await runExperiment(ctx, c, {
+        onProgress: (p) => {
+          const stages = { toy: 0, sae: 1, eval: 2 };
+          const frac = (stages[p.stage] + (p.total ? p.step / p.total : 0)) / 3;
+          fill.style.width = `${(frac * 100).toFixed(1)}%`;
+          const el2 = (performance.now() - t0) / 1000;
+          const eta = frac > 0.02 ? el2 / frac * (1 - frac) : NaN;
+          status.textContent = `${p.stage === 'toy' ? 'toy model' : p.stage === 'sae' ? `${p.models} SAEs` : 'evaluating'}: step ${p.step}/${p.total}` +
+            `${Number.isFinite(p.loss) ? `, loss ${p.loss.toPrecision(4)}` : ''}${p.diverged ? `, ${p.diverged} diverged` : ''} — ${el2.toFixed(0)} s${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ''}`;
+          if (p.stage === 'sae') view.onLoss(p.step, p.loss);
+        },
+        onToyChunk: gate,
+        onSaeChunk: async (job, models) => {
+          if (!toyFeatures.length) {
+            const tp = new Float32Array(await job.ctx.readF32((job as unknown as { pool: Record<string, GPUBuffer> }).pool.toy_params));
+            const n = c.data.sets.reduce((a, b) => a + b, 0);
+            toyFeatures = Array.from({ length: n }, (_, i) => [tp[i * 2], tp[i * 2 + 1]]);
+          }
+          if (performance.now() - lastDraw > 700) { lastDraw = performance.now(); await view.draw(job, models, toyFeatures); }
+          await gate();
+        },
+      });
+      fill.style.width = '100%';
+      status.textContent = `finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path)`;
+      const figures = experimentFigures(r, document);
+      const files = Object.fromEntries(Object.keys(figures).map((f) => [f.replace('.svg', ''), f]));
+      const experiment: StoredExperiment = toStored(r, files);
+      const run: SavedRun = { id: `${Date.now()}`, date: new Date().toISOString(), preset: presetSel.value, experiment, figures, weights: r.weights };
+      await saveRun(run);
+      showResults(run);
+      await refreshRuns();
+    } catch (e) {
+      status.textContent = e instanceof Stopped ? 'stopped' : `failed: ${(e as Error).message}`;
+      (window as unknown as { appState: string }).appState = e instanceof Stopped ? 'stopped' : 'failed';
+    } finally {
+      running = false;
+      pauseBtn.disabled = true; stopBtn.disabled = true; presetSel.disabled = false; editor.disabled = false;
+      pauseBtn.textContent = 'Pause';
+      validate();
+    }
+  });
+
+  loadPreset();
+  void refreshRuns();
+  return () => { stopRequested = true; resume?.(); };
+}

@@ -1,0 +1,54 @@
+// GPU timing: timestamp queries around one compute pass when the adapter has them, else wall clock
+// around submit + onSubmittedWorkDone. Warm-up runs are excluded; the median of several runs is kept.
+import type { GpuContext } from '../gpu/context';
+
+export interface Timing { ms: number; method: 'timestamp' | 'wall'; runs: number[] }
+
+export async function timePass(ctx: GpuContext, record: (pass: GPUComputePassEncoder) => void, opts: { warmup?: number; runs?: number } = {}): Promise<Timing> {
+  const warmup = opts.warmup ?? 1, runs = opts.runs ?? 5;
+  const dev = ctx.device;
+  const ts = ctx.hasTimestamps;
+  const qs = ts ? dev.createQuerySet({ type: 'timestamp', count: 2 }) : null;
+  const resolve = ts ? dev.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }) : null;
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < warmup + runs; i++) {
+      ctx.checkHealthy();
+      const enc = dev.createCommandEncoder();
+      const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
+      record(pass);
+      pass.end();
+      if (qs && resolve) enc.resolveQuerySet(qs, 0, 2, resolve, 0);
+      const t0 = performance.now();
+      dev.queue.submit([enc.finish()]);
+      await dev.queue.onSubmittedWorkDone();
+      const wall = performance.now() - t0;
+      let ms = wall;
+      if (resolve) {
+        const [b] = await ctx.readback([resolve], [16]);
+        const v = new BigUint64Array(b);
+        const ns = Number(v[1] - v[0]);
+        if (ns > 0) ms = ns / 1e6;
+      }
+      if (i >= warmup) times.push(ms);
+    }
+  } finally {
+    qs?.destroy();
+    resolve?.destroy();
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return { ms: sorted[Math.floor(sorted.length / 2)], method: ts ? 'timestamp' : 'wall', runs: times };
+}
+
+/** Median wall time of an async function (ms), after warm-up. */
+export async function timeAsync(fn: () => Promise<unknown> | unknown, opts: { warmup?: number; runs?: number } = {}): Promise<number> {
+  const warmup = opts.warmup ?? 1, runs = opts.runs ?? 3;
+  const t: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    if (i >= warmup) t.push(performance.now() - t0);
+  }
+  t.sort((a, b) => a - b);
+  return t[Math.floor(t.length / 2)];
+}

@@ -1,0 +1,63 @@
+// Result shapes and pure conversions shared by the CLI (Node files) and the browser app (IndexedDB,
+// downloads): no Node imports here.
+import type { AdapterReport } from '../gpu/context';
+import { saeLayout } from '../reference/common';
+import type { ExperimentResult } from './runner';
+import type { PresetConfig } from './schema';
+
+export type StoredExperiment = Omit<ExperimentResult, 'weights'> & { files: Record<string, string> };
+
+export interface ResultsFile {
+  kit: string;
+  preset: string;
+  description: string;
+  budget: { kind: string; note: string; sae_steps: Record<string, number>; sae_batch: Record<string, number> };
+  adapter: AdapterReport | null;
+  shard: { index: number; count: number } | null;
+  started: string;
+  updated: string;
+  timing: Record<string, Record<string, number>>;
+  experiments: StoredExperiment[];
+}
+
+export function newResults(preset: PresetConfig, adapter: AdapterReport | null, shard: ResultsFile['shard']): ResultsFile {
+  return {
+    kit: 'sae-composed-webgpu 0.1', preset: preset.name, description: preset.description,
+    budget: { kind: preset.budget, note: preset.budget_note, sae_steps: Object.fromEntries(preset.experiments.map((e) => [e.name, e.sae.steps])), sae_batch: Object.fromEntries(preset.experiments.map((e) => [e.name, e.sae.batch])) },
+    adapter, shard, started: new Date().toISOString(), updated: new Date().toISOString(), timing: {}, experiments: [],
+  };
+}
+
+export function saeWeights(r: Pick<ExperimentResult, 'config' | 'saes'>, params: Float32Array) {
+  const d = r.config.toy.d, s = r.config.sae.s, M = r.saes.length;
+  const L = saeLayout({ D: d, S: s });
+  const We = new Float32Array(M * d * s), be = new Float32Array(M * s), Wd = new Float32Array(M * s * d), bd = new Float32Array(M * d);
+  for (let m = 0; m < M; m++) {
+    const p = params.subarray(m * L.P, (m + 1) * L.P);
+    for (let k = 0; k < s; k++) for (let j = 0; j < d; j++) We[m * d * s + j * s + k] = p[L.WE + k * d + j];
+    be.set(p.subarray(L.BE, L.WD), m * s); Wd.set(p.subarray(L.WD, L.BD), m * s * d); bd.set(p.subarray(L.BD, L.P), m * d);
+  }
+  return { W_enc: { shape: [M, d, s], data: We }, b_enc: { shape: [M, s], data: be }, W_dec: { shape: [M, s, d], data: Wd }, b_dec: { shape: [M, d], data: bd } };
+}
+
+/** Inverse of saeWeights: the kernels' flat [M][P] layout. */
+export function saeParamsFromWeights(t: Record<string, { shape: number[]; data: Float32Array }>): Float32Array {
+  const [M, d, s] = t.W_enc.shape;
+  const L = saeLayout({ D: d, S: s });
+  const out = new Float32Array(M * L.P);
+  for (let m = 0; m < M; m++) {
+    const o = m * L.P;
+    for (let k = 0; k < s; k++) for (let j = 0; j < d; j++) out[o + L.WE + k * d + j] = t.W_enc.data[m * d * s + j * s + k];
+    out.set(t.b_enc.data.subarray(m * s, (m + 1) * s), o + L.BE);
+    out.set(t.W_dec.data.subarray(m * s * d, (m + 1) * s * d), o + L.WD);
+    out.set(t.b_dec.data.subarray(m * d, (m + 1) * d), o + L.BD);
+  }
+  return out;
+}
+
+/** The stored form of a result: everything but the weights, plus the names of its files. */
+export function toStored(r: ExperimentResult, files: Record<string, string>): StoredExperiment {
+  const { weights: _w, ...rest } = r;
+  void _w;
+  return { ...rest, files };
+}

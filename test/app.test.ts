@@ -1,0 +1,83 @@
+// The browser app through the harness (headless Chromium, software WebGPU): the experiment page runs a
+// tiny preset to the end, shows figures and enables downloads, survives a reload; the kernel lab
+// verifies a kernel; without WebGPU a help page appears. Screenshots go to test-output/ for review.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeServer, openHarness } from '../harness/launch';
+
+const SHOTS = join(__dirname, '..', 'test-output');
+mkdirSync(SHOTS, { recursive: true });
+afterAll(closeServer);
+
+const state = (page: import('puppeteer-core').Page) => page.evaluate(() => (window as unknown as { appState?: string }).appState ?? '');
+
+describe('browser app', () => {
+  it('runs the tiny preset to the end with live figures, final figures, downloads; reopens after reload', async () => {
+    const h = await openHarness({ page: 'index.html' });
+    try {
+      await h.page.setViewport({ width: 1280, height: 800 });
+      await h.page.waitForFunction(() => (window as unknown as { appState?: string }).appState === 'ready:experiment', { timeout: 60_000 });
+      expect(await h.page.$eval('#preset', (e) => (e as HTMLSelectElement).value)).toBe('tiny');
+      // an invalid edit is marked with the reason and disables Start
+      const valid = await h.page.$eval('#config', (e) => (e as HTMLTextAreaElement).value);
+      await h.page.$eval('#config', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input')); }, valid.replace('"p_onehot": 0', '"p_onehot": 1.5'));
+      expect(await h.page.$eval('#config-errors', (e) => e.textContent)).toMatch(/data\.p_onehot: must be <= 1/);
+      expect(await h.page.$eval('#start', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
+      await h.page.$eval('#config', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input')); }, valid);
+      await h.page.click('#start');
+      await h.page.waitForSelector('#live-grid svg', { timeout: 120_000 });
+      await h.page.screenshot({ path: join(SHOTS, 'app-running.png') });
+      await h.page.waitForFunction(() => ['finished', 'failed'].includes((window as unknown as { appState?: string }).appState ?? ''), { timeout: 300_000 });
+      expect(await h.page.$eval('#status', (e) => e.textContent)).toMatch(/finished in/);
+      expect(await h.page.$$eval('#final-figures svg', (s) => s.length)).toBeGreaterThanOrEqual(4);
+      const links = await h.page.$$eval('#downloads a', (as) => as.map((a) => ({ href: (a as HTMLAnchorElement).href, name: (a as HTMLAnchorElement).download })));
+      expect(links.map((l) => l.name)).toEqual(expect.arrayContaining(['results.json', 'correlated-saes.safetensors', 'correlated-grid.svg']));
+      expect(links.every((l) => l.href.startsWith('blob:'))).toBe(true);
+      expect(await h.page.$eval('#summary table', (t) => t.textContent)).toMatch(/correlated/);
+      await h.page.screenshot({ path: join(SHOTS, 'app-finished.png'), fullPage: true });
+      await h.page.reload({ waitUntil: 'load' });
+      await h.page.waitForSelector('#runs a[data-run]', { timeout: 60_000 });
+      await h.page.click('#runs a[data-run]');
+      await h.page.waitForSelector('#final-figures svg');
+      expect(await h.page.$$eval('#final-figures svg', (s) => s.length)).toBeGreaterThanOrEqual(4);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('kernel lab verifies a kernel against its twin and benchmarks it', async () => {
+    const h = await openHarness({ page: 'index.html#/lab' });
+    try {
+      await h.page.setViewport({ width: 1280, height: 800 });
+      await h.page.waitForFunction(() => (window as unknown as { appState?: string }).appState === 'ready:lab', { timeout: 60_000 });
+      expect(await h.page.$$eval('#kernel-list li', (l) => l.length)).toBeGreaterThan(15);
+      expect(await h.page.$eval('#kernel-header', (e) => e.textContent)).toMatch(/Bindings:/);
+      await h.page.click('#verify');
+      await h.page.waitForSelector('#verdict, #lab-error', { timeout: 120_000 });
+      expect(await h.page.$eval('#verdict', (e) => e.textContent)).toMatch(/^PASS/);
+      expect(await h.page.$eval('#comparisons', (e) => e.textContent)).toMatch(/sae_forward .*maxAbs=/);
+      await h.page.click('#bench');
+      await h.page.waitForSelector('#bench-output, #lab-error', { timeout: 120_000 });
+      expect(await h.page.$eval('#bench-output', (e) => e.textContent)).toMatch(/ms per dispatch/);
+      await h.page.screenshot({ path: join(SHOTS, 'lab.png') });
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('without WebGPU shows what is missing and how to enable it', async () => {
+    const h = await openHarness({ page: 'index.html', webgpu: false });
+    try {
+      await h.page.setViewport({ width: 1280, height: 800 });
+      await h.page.waitForFunction(() => (window as unknown as { appState?: string }).appState === 'no-webgpu', { timeout: 60_000 });
+      const text = await h.page.$eval('#no-webgpu', (e) => e.textContent ?? '');
+      expect(text).toMatch(/WebGPU is not available/);
+      expect(text).toMatch(/--enable-unsafe-webgpu/);
+      expect(text).toMatch(/requestAdapter\(\) returned null|navigator\.gpu is missing/);
+      await h.page.screenshot({ path: join(SHOTS, 'no-webgpu.png') });
+    } finally {
+      await h.close();
+    }
+  });
+});
