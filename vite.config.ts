@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 // breaks under ESM, and the explicit path works in Node, tsx, Vitest and Vite alike.)
 
 export default defineConfig({
+  // relative asset paths: the built site works from any static host and any sub-path
+  base: './',
+  build: { chunkSizeWarningLimit: 1500 },
   server: { host: '127.0.0.1', strictPort: false },
   preview: { host: '127.0.0.1' },
   test: {

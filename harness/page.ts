@@ -1,6 +1,8 @@
 // The harness page: acquires WebGPU in the browser and exposes the kit's checks to puppeteer
 // as window.kit.*. Everything returned is plain JSON.
 import { CHECKS, runCheck, type CheckResult } from '../src/checks';
+import { runExperiment, type ExperimentResult, type StageProgress } from '../src/experiments/runner';
+import type { ExperimentConfig } from '../src/experiments/schema';
 import type { GpuContext, AdapterReport } from '../src/gpu/context';
 import { acquireDevice } from '../src/gpu/device';
 import { bundledShaderSources } from '../src/gpu/shaders-browser';
@@ -12,12 +14,19 @@ export interface HarnessApi {
   adapter(): Promise<AdapterReport>;
   checks(): string[];
   runCheck(name: string): Promise<CheckResult>;
+  /** run one experiment in the page; weights come back as plain arrays (JSON) */
+  runExperiment(config: ExperimentConfig, shard?: { index: number; count: number }): Promise<Omit<ExperimentResult, 'weights'> & { weights: { toy: number[]; saes: number[] } }>;
 }
 
 const api: HarnessApi = {
   adapter: async () => (await context()).adapter,
   checks: () => Object.keys(CHECKS),
   runCheck: async (name) => runCheck(await context(), name),
+  runExperiment: async (config, shard) => {
+    const report = (window as unknown as { reportProgress?: (p: StageProgress) => void }).reportProgress;
+    const r = await runExperiment(await context(), config, { shard, onProgress: (p) => report?.(p) });
+    return { ...r, weights: { toy: Array.from(r.weights.toy), saes: Array.from(r.weights.saes) } };
+  },
 };
 (window as unknown as { kit: HarnessApi }).kit = api;
 document.getElementById('log')!.textContent = 'harness ready';

@@ -1,7 +1,9 @@
 // The browser app through the harness (headless Chromium, software WebGPU): the experiment page runs a
 // tiny preset to the end, shows figures and enables downloads, survives a reload; the kernel lab
 // verifies a kernel; without WebGPU a help page appears. Screenshots go to test-output/ for review.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { build } from 'vite';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeServer, openHarness } from '../harness/launch';
@@ -79,5 +81,13 @@ describe('browser app', () => {
     } finally {
       await h.close();
     }
+  });
+
+  it('npm run build produces a static site with relative asset paths', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'sae-build-'));
+    await build({ root: join(__dirname, '..'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    const html = readFileSync(join(outDir, 'index.html'), 'utf8');
+    expect(html).toMatch(/src="\.\/assets\/[^"]+\.js"/);
+    expect(readdirSync(join(outDir, 'assets')).some((f) => f.endsWith('.js'))).toBe(true);
   });
 });

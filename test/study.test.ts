@@ -1,4 +1,5 @@
 // The study runner: config validation, resume, shard + merge, report claims and figures.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,5 +103,30 @@ describe('study runner', () => {
     }
     const svg = readFileSync(files[0], 'utf8');
     for (const label of ['x1', 'x2', 'y1', 'y2']) expect(svg).toContain(`>${label}<`);
+  });
+});
+
+describe('npm start', () => {
+  it('runs a preset through the harness (headless Chromium) and matches the Node runtime', () => {
+    const run = (runtime: string) => {
+      const out = tmp();
+      const log = execFileSync('npx', ['tsx', 'src/cli/main.ts', '--preset', 'tiny', '--out', out, '--runtime', runtime], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(log).toMatch(/\| correlated \| 8 \|/);
+      return readResults(out)!;
+    };
+    const b = run('browser'), n = run('node');
+    expect(b.adapter?.runtime).toBe('browser');
+    expect(n.adapter?.runtime).toBe('node');
+    const eb = b.experiments[0], en = n.experiments[0];
+    expect(eb.saes.map((s) => s.verdict)).toEqual(en.saes.map((s) => s.verdict));
+    let worst = 0;
+    eb.saes.forEach((s, i) => s.decoder.flat().forEach((v, j) => { worst = Math.max(worst, Math.abs(v - en.saes[i].decoder.flat()[j])); }));
+    console.log(`browser vs node runtime: worst decoder difference ${worst.toExponential(2)} (tolerance 1e-5)`);
+    expect(worst).toBeLessThan(1e-5);
+  });
+  it('--help and --list work, and a bad option is named', () => {
+    expect(execFileSync('npx', ['tsx', 'src/cli/main.ts', '--help'], { encoding: 'utf8' })).toMatch(/--preset NAME/);
+    expect(execFileSync('npx', ['tsx', 'src/cli/main.ts', '--list'], { encoding: 'utf8' })).toMatch(/study-quick .*\[quick\]/);
+    expect(() => execFileSync('npx', ['tsx', 'src/cli/main.ts', '--preset', 'nope'], { encoding: 'utf8', stdio: 'pipe' })).toThrow(/unknown preset 'nope'/);
   });
 });

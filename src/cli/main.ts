@@ -2,7 +2,11 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { closeServer, openHarness } from '../../harness/launch';
 import { svgFilesToPng } from '../../harness/png';
+import type { AdapterReport } from '../gpu/context';
+import type { ExperimentResult, StageProgress } from '../experiments/runner';
+import type { ExperimentConfig } from '../experiments/schema';
 import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
 import { DEFAULT_PRESET, getPreset, PRESETS } from '../experiments/presets';
 import { verdictTable } from '../experiments/report';
@@ -21,6 +25,8 @@ options:
                     results.json of the same preset is resumed: finished experiments are skipped
   --shard i/n       run grid cells whose index % n == i (0-based), to spread a sweep over machines
   --path P          SAE training path: fused (default where it fits) or modular
+  --runtime R       where the GPU work runs: browser (default: headless Chromium through the harness,
+                    its software WebGPU adapter here) or node (the webgpu package, same adapter)
   --png             also render every figure to PNG through headless Chromium
   --checks          run the GPU-vs-reference checks on Node and headless Chromium instead
   --list            list presets
@@ -45,7 +51,7 @@ async function main(): Promise<number> {
     args: argv, allowPositionals: true,
     options: {
       preset: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' }, path: { type: 'string' },
-      png: { type: 'boolean' }, checks: { type: 'boolean' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      png: { type: 'boolean' }, runtime: { type: 'string' }, checks: { type: 'boolean' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) { console.log(HELP); return 0; }
@@ -71,14 +77,28 @@ async function main(): Promise<number> {
   if (values.path && values.path !== 'fused' && values.path !== 'modular') throw new Error(`--path must be fused or modular, got '${values.path}'`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const out = values.out ?? join('runs', `${preset.name}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${stamp}`);
-  const ctx = await acquireNodeDevice();
+  const runtime = values.runtime ?? 'browser';
+  if (runtime !== 'browser' && runtime !== 'node') throw new Error(`--runtime must be browser or node, got '${runtime}'`);
   const bar = new ProgressBar();
   const t0 = performance.now();
+  const browser = runtime === 'browser' ? await openHarness() : null;
+  const ctx = runtime === 'node' ? await acquireNodeDevice() : null;
   try {
-    bar.note(`preset ${preset.name}: ${preset.experiments.length} experiment(s) on ${ctx.adapter.vendor} ${ctx.adapter.architecture} (${ctx.adapter.runtime}); writing ${out}`);
+    let execute: ((exp: ExperimentConfig) => Promise<ExperimentResult>) | undefined;
+    let adapter: AdapterReport | null = ctx?.adapter ?? null;
+    if (browser) {
+      adapter = await browser.page.evaluate(() => (window as any).kit.adapter()) as AdapterReport;
+      await browser.page.exposeFunction('reportProgress', (p: StageProgress) => bar.update(p));
+      if (values.path) throw new Error('--path is only available with --runtime node');
+      execute = async (exp) => {
+        const r = await browser.page.evaluate((c, s) => (window as any).kit.runExperiment(c, s), exp as never, (shard ?? null) as never) as ExperimentResult & { weights: { toy: number[]; saes: number[] } };
+        return { ...r, weights: { toy: Float32Array.from(r.weights.toy), saes: Float32Array.from(r.weights.saes) } };
+      };
+    }
+    bar.note(`preset ${preset.name}: ${preset.experiments.length} experiment(s) on ${adapter?.vendor} ${adapter?.architecture} (${runtime}); writing ${out}`);
     bar.note(preset.budget_note);
     const res = await runPreset(ctx, preset, out, {
-      document: nodeDocument(), shard, path: values.path as 'fused' | 'modular' | undefined,
+      document: nodeDocument(), shard, path: values.path as 'fused' | 'modular' | undefined, execute, adapter,
       onProgress: (p) => bar.update(p),
       onExperimentDone: (name, r, skipped) => bar.note(skipped ? `[${name}] already finished in ${out}: skipped` : `[${name}] done in ${(r.timing.toy_s + r.timing.sae_s + r.timing.eval_s + r.timing.analysis_s).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path)`),
     });
@@ -91,7 +111,9 @@ async function main(): Promise<number> {
     console.log(summary(res, out));
     return 0;
   } finally {
-    releaseNodeGpu(ctx);
+    if (ctx) releaseNodeGpu(ctx);
+    await browser?.close();
+    await closeServer();
   }
 }
 

@@ -8,23 +8,25 @@ import { experimentFigures } from '../plots/figures';
 import { renderReport } from './report';
 import { loadExperiment, newResults, readResults, saveResults, writeExperiment, type ResultsFile } from './results';
 import { runExperiment, type ExperimentResult, type RunOptions } from './runner';
-import type { PresetConfig } from './schema';
+import type { ExperimentConfig, PresetConfig } from './schema';
 
 export interface StudyOptions extends RunOptions {
   document: Document;
+  /** how an experiment is run (default: runExperiment on `ctx`; the CLI's browser runtime runs it in headless Chromium) */
+  execute?: (exp: ExperimentConfig) => Promise<ExperimentResult>;
   onExperimentDone?: (name: string, r: ExperimentResult, skipped: boolean) => void;
   /** stop after this many experiments (tests of resume) */
   maxExperiments?: number;
 }
 
-export async function runPreset(ctx: GpuContext | null, preset: PresetConfig, outDir: string, opts: StudyOptions): Promise<ResultsFile> {
+export async function runPreset(ctx: GpuContext | null, preset: PresetConfig, outDir: string, opts: StudyOptions & { adapter?: ResultsFile['adapter'] }): Promise<ResultsFile> {
   const shard = opts.shard ?? null;
   let res = readResults(outDir);
   if (res) {
     if (res.preset !== preset.name) throw new Error(`${outDir} holds results of preset '${res.preset}', not '${preset.name}'; choose another --out`);
     if (JSON.stringify(res.shard) !== JSON.stringify(shard)) throw new Error(`${outDir} holds shard ${JSON.stringify(res.shard)}, not ${JSON.stringify(shard)}`);
   } else {
-    res = newResults(preset, ctx?.adapter ?? null, shard);
+    res = newResults(preset, ctx?.adapter ?? opts.adapter ?? null, shard);
   }
   let ran = 0;
   for (const exp of preset.experiments) {
@@ -35,13 +37,13 @@ export async function runPreset(ctx: GpuContext | null, preset: PresetConfig, ou
     }
     if (done) res.experiments = res.experiments.filter((e) => e.name !== exp.name); // config changed: redo
     if (opts.maxExperiments !== undefined && ran >= opts.maxExperiments) break;
-    if (!ctx) throw new Error('no GPU context to run experiments with');
+    if (!ctx && !opts.execute) throw new Error('no GPU context to run experiments with');
     const t0 = performance.now();
-    const r = await runExperiment(ctx, exp, opts);
+    const r = opts.execute ? await opts.execute(exp) : await runExperiment(ctx!, exp, opts);
     const t1 = performance.now();
     const stored = writeExperiment(outDir, r, experimentFigures(r, opts.document));
     res.experiments.push(stored);
-    res.adapter ??= ctx.adapter;
+    res.adapter ??= ctx?.adapter ?? null;
     res.timing[exp.name] = { ...r.timing, figures_s: (performance.now() - t1) / 1000, total_s: (performance.now() - t0) / 1000 };
     saveResults(outDir, res);
     ran++;
