@@ -61,12 +61,12 @@ abstract class GpuJob {
   }
 
   protected chunkSize(opts: TrainOptions, perStepWork: number): number {
-    const want = Math.max(1, Math.min(this.cfg.hist_len * this.cfg.log_every, opts.stepsPerSubmit ?? Math.max(1, Math.floor(2e7 / perStepWork))));
-    // whole multi-step dispatches only: a dispatch runs up to stepsPerOps steps (clamped to the stop step)
+    // the loss-history ring must hold a whole chunk; chunks are whole multi-step dispatches (stepsPerOps)
+    const cap = this.cfg.hist_len * this.cfg.log_every;
     const k = this.stepsPerOps;
-    const whole = Math.floor(want / k) * k;
-    if (whole >= k) return whole;
-    throw new Error(`${this.kind} job: ${k} steps per dispatch do not fit the loss-history ring (${this.cfg.hist_len} rows x log_every ${this.cfg.log_every}) or stepsPerSubmit ${opts.stepsPerSubmit}; lower kSteps`);
+    if (k > cap) throw new Error(`${this.kind} job: ${k} steps per dispatch do not fit the loss-history ring (${this.cfg.hist_len} rows x log_every ${this.cfg.log_every}); lower kSteps or raise hist_len`);
+    const want = Math.max(1, Math.min(cap, opts.stepsPerSubmit ?? Math.max(1, Math.floor(2e7 / perStepWork))));
+    return Math.max(k, Math.floor(want / k) * k);
   }
 
   /** Train `steps` steps (clamped to the schedule's T), reading the loss history back once per chunk. */
