@@ -1,6 +1,6 @@
 // sae_cos_grad: cosine-similarity penalty on decoder rows (SPEC §4), one thread per model:
 //   S_kl = w_k . w_l / (|w_k| |w_l|);  P = gamma / Z * sum_{k > l} phi(S_kl) (+ gamma s / Z for the kept diagonal,
-//   a constant), phi = |.| (FLAG_COS_ABS) or identity; Z = s^2 (the study code's mean over all entries)
+//   a constant), phi = (.)^2 (FLAG_COS_SQ, decoder orthogonality), |.| (FLAG_COS_ABS) or identity; Z = s^2 (the study code's mean over all entries)
 //   or s(s-1)/2 (FLAG_COS_PAIRS). Adds dP/dw_k = gamma/Z sum_{l != k} phi'(S_kl) (w_l/(|w_k||w_l|) - S_kl w_k/|w_k|^2)
 //   to the decoder gradient and writes P to aux[m]. Skipped (aux = 0) when gamma = 0.
 // Bindings: @0 cfg (uniform Config), @1 hyper (read, [M] Hyper; cos), @2 params (read, [M][P_SAE]),
@@ -25,6 +25,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var z = s * s;
   if ((cfg.flags & FLAG_COS_PAIRS) != 0u) { z = max(s * (s - 1.0) / 2.0, 1.0); }
   let use_abs = (cfg.flags & FLAG_COS_ABS) != 0u;
+  let use_sq = (cfg.flags & FLAG_COS_SQ) != 0u;
   let wd = m * P_SAE + OFF_WD;
   var norm: array<f32, S_LAT>;
   for (var k = 0u; k < S_LAT; k++) {
@@ -40,7 +41,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       for (var j = 0u; j < D_HID; j++) { dot += params[wd + k * D_HID + j] * params[wd + l * D_HID + j]; }
       let sim = dot / (norm[k] * norm[l]);
       var dphi = 1.0;
-      if (use_abs) {
+      if (use_sq) {
+        pen += sim * sim;
+        dphi = 2.0 * sim;
+      } else if (use_abs) {
         pen += abs(sim);
         dphi = sign(sim);
       } else {

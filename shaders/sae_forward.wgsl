@@ -1,8 +1,8 @@
 // sae_forward: SAE forward pass, per-sample loss and per-sample gradients (SPEC §3), one thread per sample.
-//   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = ReLU(pre);  hhat = W_dec^T f + b_dec
+//   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = ReLU(pre) (TopK: only the topk largest pre);  hhat = W_dec^T f + b_dec
 //   fvu = |hhat - h|^2 / den,  den = |h|^2 (1 if |h| = 0);  l1 = lambda * sum_k w_k f_k,
 //   w_k = L1 weight of latent k: 1, or while its ghost cooldown c_k > 0: 0 (quirk flag) / 1 - c_k/cooldown.
-//   dh = dL/dhhat = 2 (hhat - h) / (den B);  dpre_k = [pre_k > 0] (W_dec dh + lambda w_k / B)_k.
+//   dh = dL/dhhat = 2 (hhat - h) / (den B);  dpre_k = [f_k > 0] (W_dec dh + lambda w_k / B)_k.
 // Ghost grads (FLAG_GHOST and the model has a dead latent): r = (h - hhat)/sqrt(den) (detached),
 //   g = s * sum_{k dead} exp(pre_k) w_k with s = |r| / (2|g_raw| + 1e-6) (constant),
 //   ghost = c |r - g|^2 with c = fvu / (|r - g|^2 + 1e-6) (constant);
@@ -48,8 +48,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     var acc = params[p + OFF_BE + k];
     for (var j = 0u; j < D_HID; j++) { acc += params[p + OFF_WE + k * D_HID + j] * hin[j]; }
     pre[k] = acc;
-    f[k] = max(acc, 0.0);
   }
+  let keep = topk_mask(pre, cfg.topk);
+  for (var k = 0u; k < S_LAT; k++) { f[k] = select(0.0, max(pre[k], 0.0), keep[k] != 0u); }
   var e: array<f32, D_HID>;
   var se = 0.0;
   for (var j = 0u; j < D_HID; j++) {
@@ -90,7 +91,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var k = 0u; k < S_LAT; k++) {
     var acc = work[w + R_DPRE + k];
     for (var j = 0u; j < D_HID; j++) { acc += params[p + OFF_WD + k * D_HID + j] * dh[j]; }
-    dpre[k] = select(0.0, acc, pre[k] > 0.0);
+    dpre[k] = select(0.0, acc, f[k] > 0.0);  // ReLU (and TopK mask) derivative
   }
 
   var ghost = 0.0;

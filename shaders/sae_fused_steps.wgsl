@@ -123,10 +123,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
           let j = N_SETS - 1u - jj;
           let k = SET_SIZE[j];
           offset -= k;
+          let fi = c % k;
+          c = c / k;
+          if (rng_unit_at(pre_rng, 2u + N_SETS + j) < cfg.p_set_empty) { continue; }
           var amp = a0;
           if (j > 0u) { amp = (1.0 - cfg.rho) * rng_unit_at(pre_rng, 2u + j) + cfg.rho * a0; }
-          x[offset + c % k] = amp;
-          c = c / k;
+          x[offset + fi] = amp;
         }
       }
       var h: array<f32, D_HID>;
@@ -145,8 +147,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         var s = wp[OFF_BE + k];
         for (var j = 0u; j < D_HID; j++) { s += wp[OFF_WE + k * D_HID + j] * hin[j]; }
         pre[k] = s;
-        f[k] = max(s, 0.0);
       }
+      let keep = topk_mask(pre, cfg.topk);
+      for (var k = 0u; k < S_LAT; k++) { f[k] = select(0.0, max(pre[k], 0.0), keep[k] != 0u); }
       var e: array<f32, D_HID>;
       var se = 0.0;
       for (var j = 0u; j < D_HID; j++) {
@@ -163,7 +166,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       for (var k = 0u; k < S_LAT; k++) {
         var s = lambda * wk[k] * inv_b;
         for (var j = 0u; j < D_HID; j++) { s += wp[OFF_WD + k * D_HID + j] * dh[j]; }
-        dpre[k] = select(0.0, s, pre[k] > 0.0);
+        dpre[k] = select(0.0, s, f[k] > 0.0);
         red[(RV_LOSS + 1u) * WG + lid] += f[k];
         red[(RV_LOSS + 2u) * WG + lid] += wk[k] * f[k];
         if (f[k] > 0.0) { red[(RV_LOSS + 4u) * WG + lid] += 1.0; }
@@ -253,7 +256,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
             for (var j = 0u; j < D_HID; j++) { dot += wp[OFF_WD + k * D_HID + j] * wp[OFF_WD + l * D_HID + j]; }
             let sim = dot / (norm[k] * norm[l]);
             var dphi = 1.0;
-            if ((cfg.flags & FLAG_COS_ABS) != 0u) { pen += abs(sim); dphi = sign(sim); } else { pen += sim; }
+            if ((cfg.flags & FLAG_COS_SQ) != 0u) { pen += sim * sim; dphi = 2.0 * sim; } else if ((cfg.flags & FLAG_COS_ABS) != 0u) { pen += abs(sim); dphi = sign(sim); } else { pen += sim; }
             let c = gamma / z * dphi;
             for (var j = 0u; j < D_HID; j++) {
               let wkj = wp[OFF_WD + k * D_HID + j];

@@ -2,6 +2,7 @@
 //   With probability p_onehot: one feature i ~ onehot_cdf, x_i = a0.
 //   Else: one feature per set, the combination c ~ joint_cdf over the product of the sets
 //   (row-major, first set slowest); set 0 gets a0, set j >= 1 gets (1 - rho) a_j + rho a0.
+//   Each set is left out of a composed draw with probability p_set_empty (column 2 + N_SETS + j).
 //   All draws a_* ~ U[0,1) from rng(seed_m, STREAM_DATA=3, t, b, column): column 0 picks one-hot
 //   vs composed, 1 the table entry, 2 + j set j's amplitude.
 // Bindings: @0 cfg (uniform Config), @1 hyper (read, [M] Hyper; seed), @2 state (read, u32 step),
@@ -57,6 +58,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     offset -= k;
     let f = c % k;
     c = c / k;
+    if (rng_unit_at(pre_rng, 2u + N_SETS + j) < cfg.p_set_empty) { continue; }
     var a = a0;
     if (j > 0u) { a = (1.0 - cfg.rho) * rng_unit_at(pre_rng, 2u + j) + cfg.rho * a0; }
     x[base + offset + f] = a;

@@ -36,20 +36,22 @@ describe('finite differences (f64)', () => {
     fdCheck('toy', (q) => toyLossDirect(dims, q, x, B, imp), p, g);
   });
 
-  const cases: { name: string; flags: number; cos: number; dead: boolean; cool?: number }[] = [
+  const cases: { name: string; flags: number; cos: number; dead: boolean; cool?: number; topk?: number }[] = [
     { name: 'plain SAE', flags: 0, cos: 0, dead: false },
     { name: 'pre-encoder bias', flags: FLAG.PRE_BIAS, cos: 0, dead: false },
     { name: 'ghost grads with dead latents + L1 ramp (cooldown)', flags: FLAG.GHOST, cos: 0, dead: true, cool: 4 },
     { name: 'ghost grads, quirk flag, pre-bias', flags: FLAG.GHOST | FLAG.GHOST_QUIRK | FLAG.PRE_BIAS, cos: 0, dead: true, cool: 4 },
     { name: 'cosine penalty |S| (code normalisation)', flags: FLAG.COS_ABS, cos: 0.7, dead: false },
     { name: 'cosine penalty signed S (pairs normalisation)', flags: FLAG.COS_PAIRS, cos: 0.7, dead: false },
+    { name: 'decoder orthogonality penalty S^2', flags: FLAG.COS_SQ, cos: 0.7, dead: false },
+    { name: 'TopK (k = 2) with ghost grads', flags: FLAG.GHOST, cos: 0, dead: true, topk: 2 },
   ];
   for (const c of cases) {
     it(`SAE gradient: ${c.name}`, () => {
       const dims = { D: 3, S: 5 };
       const L = saeLayout(dims);
       const B = 6;
-      const cfg: GpuConfig = defaultConfig({ M: 1, B, flags: c.flags, act_stride: dims.D, ghost_cooldown: 10 });
+      const cfg: GpuConfig = defaultConfig({ M: 1, B, flags: c.flags, act_stride: dims.D, ghost_cooldown: 10, topk: c.topk ?? 0 });
       const hyper: Hyper = { lr: 1e-3, l1: 0.3, cos: c.cos, seed: 1 };
       const acts = rand(B * dims.D, 10);
       acts.fill(0, 3, 6); // one zero-norm sample

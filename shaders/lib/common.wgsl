@@ -14,6 +14,7 @@ const FLAG_GHOST: u32 = 2u;        // ghost grads for dead latents
 const FLAG_GHOST_QUIRK: u32 = 4u;  // the study code's L1 switch-off while the cooldown counter > 0
 const FLAG_COS_ABS: u32 = 8u;      // cosine penalty on |S| (else signed S)
 const FLAG_COS_PAIRS: u32 = 16u;   // normalise the cosine penalty by s(s-1)/2 pairs (else the code's s^2)
+const FLAG_COS_SQ: u32 = 32u;      // penalty on S^2 (decoder orthogonality); takes precedence over FLAG_COS_ABS
 
 const NOT_DIVERGED: u32 = 0xffffffffu;
 
@@ -38,6 +39,8 @@ struct Config {
   weight_decay: f32,
   rho: f32,          // amplitude correlation
   p_onehot: f32,     // probability of a one-hot draw
+  p_set_empty: f32,  // probability that a set contributes nothing to a composed draw (sparser data)
+  topk: u32,         // TopK SAE: keep the k largest pre-activations per sample (0: plain ReLU SAE)
 }
 
 struct Hyper {

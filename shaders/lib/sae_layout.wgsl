@@ -42,3 +42,20 @@ const MET_DEAD_BATCH: u32 = 5u;
 const MET_EV_H: u32 = 6u;
 const MET_EV_OUT: u32 = 7u;
 const MET_SEL: u32 = 8u;
+
+// TopK SAE (Config.topk = k > 0): keep the k largest pre-activations of a sample (ties: lowest index),
+// zero the rest before the ReLU. Returns 1 for kept latents. k = 0 or k >= S keeps all.
+fn topk_mask(pre: array<f32, S_LAT>, k: u32) -> array<u32, S_LAT> {
+  var keep: array<u32, S_LAT>;
+  for (var i = 0u; i < S_LAT; i++) { keep[i] = select(0u, 1u, k == 0u || k >= S_LAT); }
+  if (k == 0u || k >= S_LAT) { return keep; }
+  for (var r = 0u; r < k; r++) {
+    var best = S_LAT;
+    var bv = -3.4e38;
+    for (var i = 0u; i < S_LAT; i++) {
+      if (keep[i] == 0u && (best == S_LAT || pre[i] > bv)) { best = i; bv = pre[i]; }
+    }
+    keep[best] = 1u;
+  }
+  return keep;
+}

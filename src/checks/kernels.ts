@@ -87,14 +87,14 @@ function baseCfg(s: KernelShape, flags: number, extra: Partial<GpuConfig> = {}):
 export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   async sample_data(ctx, s) {
     const out: Comparison[] = [];
-    for (const [rho, p] of [[1, 0], [0.3, 0.75]]) {
+    for (const [rho, p, empty] of [[1, 0, 0], [0.3, 0.75, 0], [0.5, 0.2, 0.3]]) {
       const { tables, tableLen } = samplerTables({ sets: s.sets, rho, pOnehot: p });
-      const cfg = baseCfg(s, 0, { table_len: tableLen, rho, p_onehot: p });
+      const cfg = baseCfg(s, 0, { table_len: tableLen, rho, p_onehot: p, p_set_empty: empty });
       const hyper = randHyper(s.M, 5);
       const t = 123;
       const r = await runKernelOnce(ctx, 'sample_data.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, N_SETS: s.sets.length, SET_SIZES: s.sets.map((k) => `${k}u`).join(', ') },
         cfg, { hyper: packHyper(hyper), state: new Uint32Array([t, 0, 0, 0]), tables, x: new Float32Array(s.M * s.B * s.N) }, ['x'], [Math.ceil(s.M * s.B / 64), 1, 1]);
-      out.push(compareArrays(`sample_data rho=${rho} p=${p} ${shapeName(s)}`, f32(r.x), sampleData(cfg, hyper, t, s.sets, tables), TOL.amp));
+      out.push(compareArrays(`sample_data rho=${rho} p=${p} p_set_empty=${empty} ${shapeName(s)}`, f32(r.x), sampleData(cfg, hyper, t, s.sets, tables), TOL.amp));
     }
     return out;
   },
@@ -182,8 +182,8 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const L = saeLayout(s);
     const out: Comparison[] = [];
     const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
-    for (const flags of [FLAG.GHOST | FLAG.GHOST_QUIRK, FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, FLAG.COS_PAIRS]) {
-      const cfg = baseCfg(s, flags, { log_every: 1, hist_len: 1 });
+    for (const [flags, topk] of [[FLAG.GHOST | FLAG.GHOST_QUIRK, 0], [FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, 0], [FLAG.COS_PAIRS, 0], [FLAG.COS_SQ | FLAG.GHOST, Math.max(1, s.S >> 2)]]) {
+      const cfg = baseCfg(s, flags, { log_every: 1, hist_len: 1, topk });
       const hyper = randHyper(s.M, 51 + flags);
       const acts = rand(s.M * s.B * s.D, 52, -1, 1);
       if (s.B > 3) acts.fill(0, s.D * 2, s.D * 3); // a zero-norm input (FVU denominator 1)
@@ -192,7 +192,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const lat = randLat(s.M, s.S, 54, cfg.dead_after);
       const fw = await runKernelOnce(ctx, 'sae_forward.wgsl', def, cfg, { hyper: packHyper(hyper), acts, params, lat, work: new Float32Array(s.M * s.B * L.REC) }, ['work'], [Math.ceil(s.M * s.B / 64), 1, 1]);
       const work = f32(fw.work);
-      const tag = `flags=${flags} ${shapeName(s)}`;
+      const tag = `flags=${flags}${topk ? ` topk=${topk}` : ''} ${shapeName(s)}`;
       out.push(compareArrays(`sae_forward ${tag}`, work, saeForward(cfg, s, hyper, acts, params, lat), TOL.fwd));
       const gr = await runKernelOnce(ctx, 'sae_grad.wgsl', def, cfg, { params, work, grads: new Float32Array(s.M * L.P) }, ['grads'], [Math.ceil(s.M * L.P / 64), 1, 1]);
       const grads = f32(gr.grads);

@@ -16,7 +16,7 @@ export function sampleData(cfg: GpuConfig, hyper: Hyper[], t: number, sets: numb
   const N = sets.reduce((a, b) => a + b, 0);
   const x = new Float32Array(cfg.M * cfg.B * N);
   const f = Math.fround;
-  const rho = f(cfg.rho), oneMinus = f(1 - rho), pOne = f(cfg.p_onehot);
+  const rho = f(cfg.rho), oneMinus = f(1 - rho), pOne = f(cfg.p_onehot), pEmpty = f(cfg.p_set_empty);
   for (let m = 0; m < cfg.M; m++) {
     const seed = hyper[m].seed >>> 0;
     for (let b = 0; b < cfg.B; b++) {
@@ -34,6 +34,7 @@ export function sampleData(cfg: GpuConfig, hyper: Hyper[], t: number, sets: numb
         offset -= k;
         const fi = c % k;
         c = Math.floor(c / k);
+        if (rngUnit(seed, STREAM.data, t, b, 2 + sets.length + j) < pEmpty) continue;
         const a = j > 0 ? f(f(oneMinus * rngUnit(seed, STREAM.data, t, b, 2 + j)) + f(rho * a0)) : a0;
         x[base + offset + fi] = a;
       }

@@ -35,6 +35,19 @@ export function saeDead(cfg: GpuConfig, dims: SD, lat: Uint32Array): void {
   }
 }
 
+/** Twin of topk_mask (lib/sae_layout.wgsl): the k largest pre-activations (ties: lowest index); k = 0 or >= S: all. */
+export function topkMask(pre: ArrayLike<number>, k: number): boolean[] {
+  const S = pre.length;
+  if (k === 0 || k >= S) return new Array(S).fill(true);
+  const keep = new Array<boolean>(S).fill(false);
+  for (let r = 0; r < k; r++) {
+    let best = -1, bv = -Infinity;
+    for (let i = 0; i < S; i++) if (!keep[i] && (best < 0 || pre[i] > bv)) { best = i; bv = pre[i]; }
+    keep[best] = true;
+  }
+  return keep;
+}
+
 export function l1Weight(cfg: GpuConfig, cool: number): number {
   if ((cfg.flags & FLAG.GHOST) === 0 || cool === 0) return 1;
   return (cfg.flags & FLAG.GHOST_QUIRK) !== 0 ? 0 : 1 - cool / cfg.ghost_cooldown;
@@ -60,8 +73,10 @@ export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: Array
     for (let k = 0; k < S; k++) {
       let acc = params[p + L.BE + k];
       for (let j = 0; j < D; j++) acc += params[p + L.WE + k * D + j] * hin[j];
-      pre[k] = acc; f[k] = Math.max(acc, 0);
+      pre[k] = acc;
     }
+    const keep = topkMask(pre, cfg.topk);
+    for (let k = 0; k < S; k++) f[k] = keep[k] ? Math.max(pre[k], 0) : 0;
     const e = new Float64Array(D);
     let se = 0;
     for (let j = 0; j < D; j++) {
@@ -87,7 +102,7 @@ export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: Array
     for (let k = 0; k < S; k++) {
       let acc = lambda * wk[k] * invB;
       for (let j = 0; j < D; j++) acc += params[p + L.WD + k * D + j] * dh[j];
-      dpre[k] = pre[k] > 0 ? acc : 0;
+      dpre[k] = f[k] > 0 ? acc : 0;
     }
     let ghost = 0;
     const G = new Float64Array(D), A = new Float64Array(S);
@@ -166,7 +181,7 @@ export function cosPenalty(cfg: GpuConfig, dims: SD, wd: ArrayLike<number>, gamm
     let dot = 0;
     for (let j = 0; j < D; j++) dot += wd[k * D + j] * wd[l * D + j];
     const sim = dot / (norm[k] * norm[l]);
-    pen += (cfg.flags & FLAG.COS_ABS) !== 0 ? Math.abs(sim) : sim;
+    pen += (cfg.flags & FLAG.COS_SQ) !== 0 ? sim * sim : (cfg.flags & FLAG.COS_ABS) !== 0 ? Math.abs(sim) : sim;
   }
   return gamma * pen / z;
 }
@@ -188,7 +203,7 @@ export function saeCosGrad(cfg: GpuConfig, dims: SD, hyper: Hyper[], params: Arr
       let dot = 0;
       for (let j = 0; j < D; j++) dot += w(k, j) * w(l, j);
       const sim = dot / (norm[k] * norm[l]);
-      const c = gamma / z * (useAbs ? Math.sign(sim) : 1);
+      const c = gamma / z * ((cfg.flags & FLAG.COS_SQ) !== 0 ? 2 * sim : useAbs ? Math.sign(sim) : 1);
       for (let j = 0; j < D; j++) {
         grads[wd + k * D + j] += c * (w(l, j) / (norm[k] * norm[l]) - sim * w(k, j) / (norm[k] ** 2));
         grads[wd + l * D + j] += c * (w(k, j) / (norm[k] * norm[l]) - sim * w(l, j) / (norm[l] ** 2));
@@ -230,7 +245,8 @@ export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: Arr
   for (let b = 0; b < cfg.B; b++) {
     const h = Array.from({ length: D }, (_, j) => acts[b * cfg.act_stride + cfg.act_offset + j]);
     const pre = Array.from({ length: S }, (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0));
-    const f = pre.map((v) => Math.max(v, 0));
+    const keep = topkMask(pre, cfg.topk);
+    const f = pre.map((v, k) => (keep[k] ? Math.max(v, 0) : 0));
     const hhat = h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + params[L.WD + k * D + j] * fk, 0));
     const hn = h.reduce((a, v) => a + v * v, 0);
     const den = hn > 0 ? hn : 1;
@@ -256,7 +272,8 @@ export function saeGhostConstants(cfg: GpuConfig, dims: SD, params: ArrayLike<nu
   for (let b = 0; b < cfg.B; b++) {
     const h = Array.from({ length: D }, (_, j) => acts[b * cfg.act_stride + cfg.act_offset + j]);
     const pre = Array.from({ length: S }, (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0));
-    const f = pre.map((v) => Math.max(v, 0));
+    const keep = topkMask(pre, cfg.topk);
+    const f = pre.map((v, k) => (keep[k] ? Math.max(v, 0) : 0));
     const hhat = h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + params[L.WD + k * D + j] * fk, 0));
     const hn = h.reduce((a, v) => a + v * v, 0);
     const den = hn > 0 ? hn : 1;
