@@ -16,6 +16,14 @@ export interface DataSpec {
   onehotProbs?: number[];
   /** correlated-pair boost on a two-set joint table: raise P[i, j] by c times the room it has */
   boost?: { i: number; j: number; c: number };
+  /** Zipf(alpha) feature frequencies: p(rank r) proportional to r^-alpha within each set and for one-hot draws */
+  zipfAlpha?: number;
+}
+
+export function zipf(k: number, alpha: number): number[] {
+  const w = Array.from({ length: k }, (_, r) => Math.pow(r + 1, -alpha));
+  const s = w.reduce((a, b) => a + b, 0);
+  return w.map((v) => v / s);
 }
 
 export function featureCount(sets: number[]): number {
@@ -60,7 +68,7 @@ export function jointTable(spec: DataSpec): number[] {
     if (spec.joint.length !== size) throw new Error(`joint table has ${spec.joint.length} entries, sets ${spec.sets.join('x')} need ${size}`);
     joint = [...spec.joint];
   } else {
-    const probs = spec.setProbs ?? spec.sets.map((k) => new Array(k).fill(1 / k));
+    const probs = spec.setProbs ?? spec.sets.map((k) => (spec.zipfAlpha !== undefined ? zipf(k, spec.zipfAlpha) : new Array(k).fill(1 / k)));
     if (probs.length !== spec.sets.length) throw new Error(`setProbs has ${probs.length} sets, expected ${spec.sets.length}`);
     probs.forEach((p, j) => {
       if (p.length !== spec.sets[j]) throw new Error(`setProbs[${j}] has ${p.length} entries, set ${j} has ${spec.sets[j]} features`);
@@ -81,7 +89,7 @@ export function jointTable(spec: DataSpec): number[] {
 
 export function onehotTable(spec: DataSpec): number[] {
   const n = featureCount(spec.sets);
-  const p = spec.onehotProbs ?? new Array(n).fill(1 / n);
+  const p = spec.onehotProbs ?? (spec.zipfAlpha !== undefined ? zipf(n, spec.zipfAlpha) : new Array(n).fill(1 / n));
   if (p.length !== n) throw new Error(`onehotProbs has ${p.length} entries, expected ${n}`);
   checkProbs('onehotProbs', p);
   return p;

@@ -31,9 +31,28 @@ function build(): Record<string, PresetConfig> {
       out[`${e.name}-${budget}`] = parsePreset({ name: `${e.name}-${budget}`, description: e.description ?? '', budget, budget_note: note, experiments: [atBudget(e, budget)] });
     }
   }
+  out['phase-quick'] = parsePreset({ name: 'phase-quick', description: 'phase diagram: features per set k (2..8) x one-hot probability p (0..0.9), ReLU and TopK SAEs; fraction of true features recovered', budget: 'quick',
+    budget_note: `phase diagram, quick budget: toy model ${PHASE.toySteps} steps of 1000, SAEs ${PHASE.saeSteps} steps of ${PHASE.saeBatch}, lr ${PHASE.lr}, ${PHASE.realizations} realizations per point; d = k hidden dims, s = 2k latents, TopK k = 2`,
+    experiments: phaseExperiments() });
   // a tiny preset for tests and demos: 2 x 2 grid, 2 realizations, a few hundred steps
   out.tiny = parsePreset({ name: 'tiny', description: 'a 2x2 grid with 2 realizations and a few hundred steps (tests, demos)', budget: 'custom', budget_note: 'tiny: 200 SAE steps of 64, toy 600 steps of 200',
     experiments: [{ name: 'correlated', data: { sets: [2, 2], rho: 1 }, toy: { steps: 600, batch: 200, lr: 1e-2 }, sae: { steps: 200, batch: 64 }, grid: { lr: [1e-3, 1e-2], l1: [0.03, 0.3] }, realizations: 2, eval_samples: 500, log_every: 10 }] });
+  return out;
+}
+
+export const PHASE = { ks: [2, 3, 4, 6, 8], ps: [0, 0.25, 0.5, 0.75, 0.9], toySteps: 3000, saeSteps: 3000, saeBatch: 64, lr: 3e-3, l1: 0.1, realizations: 2 };
+
+/** One experiment per (k, p, variant): two sets of k features, d = k hidden dims, s = 2k latents. */
+export function phaseExperiments(): ExperimentInput[] {
+  const out: ExperimentInput[] = [];
+  for (const variant of ['relu', 'topk'] as const) for (const k of PHASE.ks) for (const p of PHASE.ps) {
+    out.push({
+      name: `phase-${variant}-k${k}-p${String(p).replace('.', '')}`, description: `${variant} SAE, two sets of ${k} features, one-hot probability ${p}`,
+      data: { sets: [k, k], rho: 0, p_onehot: p }, toy: { d: k, steps: PHASE.toySteps, lr: 3e-3 },
+      sae: { s: 2 * k, steps: PHASE.saeSteps, batch: PHASE.saeBatch, variant, ...(variant === 'topk' ? { k: 2 } : {}) },
+      grid: { lr: [PHASE.lr], l1: [variant === 'topk' ? 0 : PHASE.l1] }, realizations: PHASE.realizations, eval_samples: 2000, log_every: 100,
+    });
+  }
   return out;
 }
 

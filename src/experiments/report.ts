@@ -1,4 +1,5 @@
 // report.md: each of the study's claims (SPEC §7) with the measured number that supports or contradicts it.
+import { phasePoints, phaseTable } from '../plots/phase';
 import type { ResultsFile, StoredExperiment } from './stored';
 
 type Exp = StoredExperiment;
@@ -98,6 +99,20 @@ export function renderReport(res: ResultsFile): string {
     iso ? 'not supported' : 'partly supported'));
   out.push(claim(7, 'figures: the lowest-loss realization is drawn large', 'The overlay figures put the lowest-loss realization (by the selection loss on fresh samples) in the first, labelled panel, as the text says (the study\'s code draws realization 0 there).', 'supported'));
 
+  const phase = phasePoints(res.experiments);
+  if (phase.length) {
+    out.push('## Phase diagram: when do SAEs learn true features?\n');
+    out.push('Two sets of k features (uncorrelated amplitudes), a fraction p of one-hot draws, toy model with d = k hidden dims, SAEs with s = 2k latents (ReLU with L1, and TopK with k = 2). Cells: mean over realizations of the fraction of true features some decoder direction matches at cosine >= 0.9, then the fraction of latents that are composed directions. Figure: phase.svg.\n');
+    out.push(phaseTable(phase));
+    const byV = (v: string) => phase.filter((p) => p.variant === v);
+    for (const v of [...new Set(phase.map((p) => p.variant))]) {
+      const pts = byV(v);
+      const lo = pts.filter((p) => p.p <= 0.25), hi = pts.filter((p) => p.p >= 0.75);
+      const mean = (a: typeof pts) => (a.length ? a.reduce((s, x) => s + x.recovered, 0) / a.length : NaN);
+      out.push(`- ${v}: mean recovered fraction ${f3(mean(lo))} at p <= 0.25 vs ${f3(mean(hi))} at p >= 0.75.`);
+    }
+    out.push('');
+  }
   out.push('## Files\n');
   for (const e of res.experiments) out.push(`- ${e.name}: ${Object.values(e.files).join(', ')}`);
   out.push('');

@@ -63,6 +63,10 @@ export interface SaeResult {
   verdict: Verdict;
   mmcs: number;
   recovered: number;
+  /** latents whose decoder direction is a composed direction, over s */
+  composed_fraction: number;
+  /** latents that never fired on the evaluation batch, over s */
+  dead_fraction: number;
   collapsed_pairs: number;
   diverged: number | null;
 }
@@ -82,7 +86,7 @@ export interface ExperimentResult {
   description: string;
   config: ExperimentConfig;
   shard: { index: number; count: number } | null;
-  toy: { W: Vec[]; b: number[]; final_loss: number; rotation_deg: number; features_rotated: Vec[]; labels: string[]; pair_cosines: Record<string, number>; loss_curve: { step: number[]; loss: number[] } };
+  toy: { W: Vec[]; b: number[]; final_loss: number; rotation_deg: number; projection: 'exact-2d' | 'top-2-pcs'; features_rotated: Vec[]; labels: string[]; pair_cosines: Record<string, number>; loss_curve: { step: number[]; loss: number[] } };
   composed: { label: string; dir_rotated: Vec }[];
   saes: SaeResult[];
   cells: CellResult[];
@@ -95,13 +99,16 @@ export interface ExperimentResult {
 }
 
 export function dataSpec(c: ExperimentConfig): DataSpec {
-  return { sets: c.data.sets, joint: c.data.joint, setProbs: c.data.set_probs, rho: c.data.rho, pOnehot: c.data.p_onehot, onehotProbs: c.data.onehot_probs, boost: c.data.boost };
+  return { sets: c.data.sets, joint: c.data.joint, setProbs: c.data.set_probs, rho: c.data.rho, pOnehot: c.data.p_onehot, onehotProbs: c.data.onehot_probs, boost: c.data.boost, zipfAlpha: c.data.zipf_alpha };
 }
 
 /** Model seed from (experiment seed, grid cell, realization): independent of sharding and M. */
 export function saeSeed(c: ExperimentConfig, iLr: number, iL1: number, r: number): number {
   return rngU32(c.seed, STREAM.saeInit, iLr, iL1, r);
 }
+
+/** Trained toy models by (data, toy config, seed): experiments that differ only in the SAE reuse one (deterministic anyway). */
+const toyCache = new Map<string, { params: Float32Array; curve: { step: number[]; loss: number[] } }>();
 
 export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: RunOptions = {}): Promise<ExperimentResult> {
   const now = () => performance.now() / 1000;
@@ -121,15 +128,22 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
     dims, sets: c.data.sets, tables, importance: new Float32Array(N).fill(1), toyParams: initToy(dims, [toySeed]),
     hyper: [{ lr: c.toy.lr, l1: 0, cos: 0, seed: toySeed }],
     cfg: defaultConfig({ M: 1, B: c.toy.batch, T: c.toy.steps, toy_count: 1, table_len: tableLen, hist_len: Math.min(toyHist, 4096), log_every: c.log_every,
-      beta1: c.toy.betas[0], beta2: c.toy.betas[1], eps: c.toy.eps, weight_decay: c.toy.weight_decay, rho: c.data.rho, p_onehot: c.data.p_onehot }),
+      beta1: c.toy.betas[0], beta2: c.toy.betas[1], eps: c.toy.eps, weight_decay: c.toy.weight_decay, rho: c.data.rho, p_onehot: c.data.p_onehot, p_set_empty: c.data.p_set_empty }),
   });
   let toyParams: Float32Array;
   let toyCurve: { step: number[]; loss: number[] };
-  try {
+  const toyKey = JSON.stringify([c.data, c.toy, c.seed, c.log_every, ctx.adapter.description]);
+  const cached = toyCache.get(toyKey);
+  if (cached) {
+    toy.destroy();
+    toyParams = cached.params;
+    toyCurve = cached.curve;
+  } else try {
     await toy.train(c.toy.steps, { onProgress: (p) => report({ stage: 'toy', step: p.step, total: p.total, models: 1, loss: p.loss, diverged: p.diverged }), onChunk: opts.onToyChunk });
     toyParams = await toy.readParams();
     toyCurve = toy.lossCurve(0);
     if ((await toy.readStatus())[0] !== NOT_DIVERGED) throw new Error(`experiment '${c.name}': the toy model diverged (NaN/Inf loss); lower toy.lr`);
+    toyCache.set(toyKey, { params: toyParams, curve: toyCurve });
   } finally {
     toy.destroy();
   }
@@ -151,15 +165,17 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   if (c.sae.ghost) flags |= FLAG.GHOST;
   if (c.sae.ghost_quirk) flags |= FLAG.GHOST_QUIRK;
   if (c.sae.cos.variant === 'abs') flags |= FLAG.COS_ABS;
+  if (c.sae.cos.variant === 'ortho') flags |= FLAG.COS_SQ;
   if (c.sae.cos.norm === 'pairs') flags |= FLAG.COS_PAIRS;
   const bDec = (m: number) => c.sae.b_dec_init === 'zeros' ? new Array(D).fill(0)
-    : Array.from(geometricMedian(sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0), 5000), 5000, D));
+    : Array.from(geometricMedian(sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0), 5000, c.data.p_set_empty), 5000, D));
   const spec: SaeJobSpec = {
     dims, sets: c.data.sets, tables, toyParams, hyper, saeParams: initSae(dims, models.map((m) => m.seed), bDec),
     cfg: defaultConfig({ M, B: c.sae.batch, T: c.sae.steps, warmup: Math.floor(c.sae.warmup_frac * c.sae.steps), cooldown: Math.floor(c.sae.cooldown_frac * c.sae.steps),
       toy_count: 1, table_len: tableLen, flags, dead_after: c.sae.dead_after, ghost_cooldown: c.sae.ghost_cooldown,
       hist_len: Math.min(Math.ceil(c.sae.steps / c.log_every) + 1, 4096), log_every: c.log_every, act_stride: TL.REC, act_offset: TL.H,
-      beta1: c.sae.betas[0], beta2: c.sae.betas[1], eps: c.sae.eps, weight_decay: 0, rho: c.data.rho, p_onehot: c.data.p_onehot }),
+      beta1: c.sae.betas[0], beta2: c.sae.betas[1], eps: c.sae.eps, weight_decay: 0, rho: c.data.rho, p_onehot: c.data.p_onehot,
+      p_set_empty: c.data.p_set_empty, topk: c.sae.variant === 'topk' ? c.sae.k! : 0 }),
   };
   const job = await GpuSaeTrainer.create(ctx, spec, { path: opts.path, kSteps: opts.kSteps });
   let params: Float32Array, lat: Uint32Array, status: Uint32Array;
@@ -195,6 +211,11 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   const composed = composedDirections(features, c.data.sets, joint);
   const theta = D === 2 ? figureRotation(features) : 0;
   const labels = features.map((_, i) => featureLabel(i, c.data.sets));
+  const hs = sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(c.seed, STREAM.evalData, 0, 0, 0), 10000, c.data.p_set_empty);
+  const pcs = principalComponents(hs, 10000, D);
+  // the figure plane: the hidden plane itself (d = 2, rotated so x1 is on +x) or the top-2 principal components of h
+  const [e1, e2] = pcs.second_moment.vectors;
+  const toPlane = (v: Vec): Vec => (D === 2 ? rotate2(v, theta) : [v.reduce((s, x, j) => s + x * e1[j], 0), v.reduce((s, x, j) => s + x * (e2?.[j] ?? 0), 0)]);
   const saes: SaeResult[] = models.map((mdl, m) => {
     const p = params.subarray(m * L.P, (m + 1) * L.P);
     const decoder: Vec[] = Array.from({ length: S }, (_, k) => Array.from(p.subarray(L.WD + k * D, L.WD + (k + 1) * D)));
@@ -206,8 +227,9 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
       index: m, cell: mdl.cell, lr: hyper[m].lr, l1: hyper[m].l1, realization: mdl.r, seed: mdl.seed,
       final_loss: met[MET.SEL], mse: met[MET.FVU], l1_term: met[MET.L1], train_loss: lastTotal ?? NaN,
       monosemanticity: met[MET.MONO], l0: met[MET.L0], dead: met[MET.DEAD_BATCH], dead_probe: met[MET.DEAD_PROBE], ev_h: met[MET.EV_H], ev_out: met[MET.EV_OUT],
-      decoder, angles_deg: D === 2 ? decoder.map((w) => angleDeg(rotate2(w, theta))) : null, latents, verdict: verdictOf(latents),
+      decoder, angles_deg: decoder.map((w) => angleDeg(toPlane(w))), latents, verdict: verdictOf(latents),
       mmcs: mmcs(decoder, features), recovered: recovered(decoder, features), collapsed_pairs: collapsedPairs(decoder),
+      composed_fraction: latents.filter((l) => l.kind === 'composed').length / S, dead_fraction: met[MET.DEAD_BATCH] / S,
       diverged: status[m] === NOT_DIVERGED ? null : status[m],
     };
   });
@@ -223,11 +245,9 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
       most_monosemantic: pick((a, b) => saes[a].monosemanticity > saes[b].monosemanticity), verdicts,
     };
   });
-  const hs = sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(c.seed, STREAM.evalData, 0, 0, 0), 10000);
-  const pcs = principalComponents(hs, 10000, D);
   let expectedL1 = null;
   if (c.data.sets.length === 2 && c.data.sets[0] === 2 && c.data.sets[1] === 2) {
-    const cfgX = defaultConfig({ M: 1, B: 100000, table_len: tableLen, rho: c.data.rho, p_onehot: c.data.p_onehot });
+    const cfgX = defaultConfig({ M: 1, B: 100000, table_len: tableLen, rho: c.data.rho, p_onehot: c.data.p_onehot, p_set_empty: c.data.p_set_empty });
     expectedL1 = expectedL1TwoByTwo(sampleData(cfgX, [{ lr: 1, l1: 0, cos: 0, seed: rngU32(c.seed, STREAM.evalData, 1, 0, 0) }], 0, c.data.sets, tables), 100000);
   }
   const pair = (a: number, b: number) => features[a].reduce((s, v, j) => s + v * features[b][j], 0) / Math.max(1e-12, Math.hypot(...features[a]) * Math.hypot(...features[b]));
@@ -238,9 +258,9 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
     name: c.name, description: c.description, config: c, shard: opts.shard ?? null,
     toy: {
       W: features, b: Array.from(toyParams.subarray(TL.B, TL.P)), final_loss: toyCurve.loss[toyCurve.loss.length - 1] ?? NaN,
-      rotation_deg: (theta * 180) / Math.PI, features_rotated: D === 2 ? features.map((f) => rotate2(f, theta)) : features, labels, pair_cosines: pairCos, loss_curve: toyCurve,
+      rotation_deg: (theta * 180) / Math.PI, projection: D === 2 ? 'exact-2d' : 'top-2-pcs', features_rotated: features.map(toPlane), labels, pair_cosines: pairCos, loss_curve: toyCurve,
     },
-    composed: composed.map((x) => ({ label: x.label, dir_rotated: D === 2 ? rotate2(x.dir, theta) : x.dir })),
+    composed: composed.map((x) => ({ label: x.label, dir_rotated: toPlane(x.dir) })),
     saes, cells: cellResults,
     pca: {
       second_moment_eigenvalues: ev0, covariance_eigenvalues: pcs.covariance.values,

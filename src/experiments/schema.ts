@@ -13,6 +13,10 @@ export const DataSchema = z.object({
   p_onehot: prob.default(0),
   onehot_probs: z.array(z.number().min(0)).optional(),
   boost: z.object({ i: z.number().int().min(0), j: z.number().int().min(0), c: prob }).strict().optional(),
+  /** Zipf-distributed feature frequencies: within each set (composed draws) and over all features (one-hot) */
+  zipf_alpha: z.number().min(0, 'must be >= 0').max(10, 'must be <= 10').optional(),
+  /** sparser data: each set is left out of a composed draw with this probability */
+  p_set_empty: prob.default(0),
 }).strict();
 
 export const ToySchema = z.object({
@@ -27,13 +31,16 @@ export const ToySchema = z.object({
 }).strict();
 
 export const CosSchema = z.object({
-  variant: z.enum(['none', 'abs', 'signed']).default('none'),
+  variant: z.enum(['none', 'abs', 'signed', 'ortho']).default('none'),
   coef: z.number().min(0, 'must be >= 0').default(1),
   norm: z.enum(['code', 'pairs']).default('code'),
 }).strict();
 
 export const SaeSchema = z.object({
   s: positiveInt.max(1024, 'must be <= 1024').default(4),
+  /** relu: the study's SAE; topk: keep the k largest pre-activations per sample */
+  variant: z.enum(['relu', 'topk']).default('relu'),
+  k: positiveInt.optional(),
   batch: positiveInt.default(1024),
   steps: positiveInt.default(125000),
   warmup_frac: prob.default(0.1),
@@ -115,6 +122,8 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
     });
   }
   if (c.data.boost && c.data.sets.length !== 2) throw new ConfigError(`${name}: data.boost needs exactly two feature sets`);
+  if (c.data.zipf_alpha !== undefined && (c.data.set_probs || c.data.joint || c.data.onehot_probs)) throw new ConfigError(`${name}: data.zipf_alpha replaces set_probs/joint/onehot_probs; give one or the other`);
+  if (c.sae.variant === 'topk' && (c.sae.k === undefined || c.sae.k > c.sae.s)) throw new ConfigError(`${name}: sae.variant topk needs sae.k between 1 and s = ${c.sae.s}`);
   if (combos > 1 << 20) throw new ConfigError(`${name}: ${combos} feature combinations; at most ${1 << 20} are supported`);
   if (c.toy.d > n) throw new ConfigError(`${name}: toy.d = ${c.toy.d} hidden dims for n = ${n} features; superposition needs d <= n`);
   const M = c.grid.lr.length * c.grid.l1.length * c.realizations;

@@ -5,6 +5,7 @@ import type { GpuContext } from '../gpu/context';
 import { writeFileAtomic } from '../io/files';
 import { saeLayout } from '../reference/common';
 import { experimentFigures } from '../plots/figures';
+import { phaseFigure, phasePoints } from '../plots/phase';
 import { renderReport } from './report';
 import { loadExperiment, newResults, readResults, saveResults, writeExperiment, type ResultsFile } from './results';
 import { runExperiment, type ExperimentResult, type RunOptions } from './runner';
@@ -50,6 +51,8 @@ export async function runPreset(ctx: GpuContext | null, preset: PresetConfig, ou
     opts.onExperimentDone?.(exp.name, r, false);
   }
   if (res.experiments.length === preset.experiments.length) {
+    const points = phasePoints(res.experiments);
+    if (points.length) writeFileAtomic(join(outDir, 'phase.svg'), phaseFigure(points, opts.document));
     writeFileAtomic(join(outDir, 'report.md'), renderReport(res));
   }
   return res;

@@ -40,8 +40,8 @@ export function geometricMedian(points: ArrayLike<number>, count: number, D: num
 
 /** Hidden activations h = W^T x of `count` fresh samples through toy model `toy` (for the b_dec init). */
 export function sampleActivations(dims: Pick<Dims, 'N' | 'D'>, sets: number[], tables: Float32Array, tableLen: number,
-  rho: number, pOnehot: number, toyParams: ArrayLike<number>, seed: number, count: number): Float64Array {
-  const cfg = defaultConfig({ M: 1, B: count, table_len: tableLen, rho, p_onehot: pOnehot });
+  rho: number, pOnehot: number, toyParams: ArrayLike<number>, seed: number, count: number, pSetEmpty = 0): Float64Array {
+  const cfg = defaultConfig({ M: 1, B: count, table_len: tableLen, rho, p_onehot: pOnehot, p_set_empty: pSetEmpty });
   const x = sampleData(cfg, [{ lr: 1, l1: 0, cos: 0, seed }], 0, sets, tables);
   const h = new Float64Array(count * dims.D);
   for (let b = 0; b < count; b++) for (let j = 0; j < dims.D; j++) {

@@ -2,6 +2,7 @@
 // is passed in (plots/dom-node.ts); in the browser the page's own document is used.
 import * as Plot from '@observablehq/plot';
 import type { ExperimentResult } from '../experiments/runner';
+import { cosine } from '../metrics/analysis';
 
 type Doc = Document;
 const SET_COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
@@ -63,7 +64,8 @@ const frame = (extra: Partial<Plot.PlotOptions> = {}): Partial<Plot.PlotOptions>
 /** Toy model: one arrow per input feature in the hidden plane, rotated so x1 lies on +x. */
 export function toyFigure(r: ExperimentResult, document: Doc): string {
   const data = featureArrows(r);
-  return compose(`${r.name}: toy model features (rotated ${r.toy.rotation_deg.toFixed(1)} deg so x1 is on +x)`, [Plot.plot({
+  const title = r.toy.projection === 'top-2-pcs' ? `${r.name}: toy model features projected onto the top-2 principal components of h` : `${r.name}: toy model features (rotated ${r.toy.rotation_deg.toFixed(1)} deg so x1 is on +x)`;
+  return compose(title, [Plot.plot({
     document, width: 440, height: 440, ...frame(),
     marks: [
       Plot.ruleX([0], { stroke: '#ddd' }), Plot.ruleY([0], { stroke: '#ddd' }),
@@ -81,7 +83,7 @@ export function overlayFigure(r: ExperimentResult, document: Doc): string {
   const feats = order.flatMap((m, i) => featureArrows(r, { panel: panel(m, i) }));
   const decs = order.flatMap((m, i) => decoderArrows(r, m, 'decoder', { panel: panel(m, i), verdict: r.saes[m].verdict, loss: r.saes[m].final_loss }));
   const info = order.map((m, i) => ({ panel: panel(m, i), text: `${r.saes[m].verdict}, loss ${r.saes[m].final_loss.toFixed(3)}, mono ${r.saes[m].monosemanticity.toFixed(2)}` }));
-  return compose(`${r.name}: SAE decoder directions (black) at lr ${cell.lr}, lambda ${cell.l1}; toy features coloured`, [Plot.plot({
+  return compose(`${r.name}: SAE decoder directions (black) at lr ${cell.lr}, lambda ${cell.l1}; toy features coloured${planeNote(r)}`, [Plot.plot({
     document, width: Math.max(520, 220 * order.length), height: 300, ...frame(), marginTop: 30,
     fx: { label: null, domain: order.map(panel) },
     marks: [
@@ -101,7 +103,7 @@ export function gridFigure(r: ExperimentResult, document: Doc): string {
   const mono = r.cells.flatMap((c) => decoderArrows(r, c.most_monosemantic, 'most monosemantic', { lr: c.lr, l1: c.l1 }));
   const low = r.cells.flatMap((c) => decoderArrows(r, c.lowest_loss, 'lowest loss', { lr: c.lr, l1: c.l1 }));
   const notes = r.cells.map((c) => ({ lr: c.lr, l1: c.l1, text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed}` }));
-  return compose(`${r.name}: lowest-loss SAE (black), most monosemantic (grey); labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed)`, [Plot.plot({
+  return compose(`${r.name}: lowest-loss SAE (black), most monosemantic (grey); labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed)${planeNote(r)}`, [Plot.plot({
     document, width: Math.max(640, 150 * l1s.length + 90), height: 150 * lrs.length + 70, ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
     marginLeft: 70, marginTop: 30,
     fx: { label: 'L1 coefficient lambda', domain: l1s }, fy: { label: 'learning rate', domain: lrs, tickFormat: (v: number) => v.toExponential(0) },
@@ -145,14 +147,35 @@ export function lossFigure(r: ExperimentResult, document: Doc): string {
   }) as unknown as Element]);
 }
 
+function planeNote(r: ExperimentResult): string {
+  return r.toy.projection === 'top-2-pcs' ? ' [unit arrows in the plane of the top-2 principal components of h]' : '';
+}
+
+/** Cosine between every true feature (rows) and every latent's decoder direction (columns), lowest-loss SAE of the headline cell. */
+export function heatmapFigure(r: ExperimentResult, document: Doc): string {
+  const cell = r.cells[headlineCell(r)];
+  const s = r.saes[cell.lowest_loss];
+  const rows = r.toy.W.flatMap((w, i) => s.decoder.map((d, k) => ({ feature: r.toy.labels[i], latent: `L${k}`, cos: cosine(w, d), kind: s.latents[k].kind })));
+  const small = rows.length <= 96;
+  return compose(`${r.name}: cosine(true feature, decoder direction), lowest-loss SAE at lr ${cell.lr}, lambda ${cell.l1} (${s.verdict}; red +1, blue -1)`, [Plot.plot({
+    document, width: Math.max(360, 60 + 34 * s.decoder.length), height: Math.max(200, 60 + 26 * r.toy.W.length), marginLeft: 50, marginBottom: 40, style: { background: 'white' },
+    x: { label: 'latent (decoder direction)', domain: s.decoder.map((_, k) => `L${k}`) }, y: { label: 'true feature', domain: r.toy.labels },
+    color: { type: 'linear', scheme: 'rdbu', domain: [1, -1] },
+    marks: [
+      Plot.cell(rows, { x: 'latent', y: 'feature', fill: 'cos', inset: 0.5 }),
+      ...(small ? [Plot.text(rows, { x: 'latent', y: 'feature', text: (d: { cos: number }) => d.cos.toFixed(2), fontSize: 9 })] : []),
+    ],
+  }) as unknown as Element]);
+}
+
 export interface FigureSet { [file: string]: string }
 
 export function experimentFigures(r: ExperimentResult, document: Doc): FigureSet {
-  const out: FigureSet = { 'losses.svg': lossFigure(r, document) };
-  if (r.config.toy.d === 2) {
-    out['toy.svg'] = toyFigure(r, document);
-    out['sae-overlay.svg'] = overlayFigure(r, document);
-    out['grid.svg'] = gridFigure(r, document);
-  }
-  return out;
+  return {
+    'toy.svg': toyFigure(r, document),
+    'sae-overlay.svg': overlayFigure(r, document),
+    'grid.svg': gridFigure(r, document),
+    'heatmap.svg': heatmapFigure(r, document),
+    'losses.svg': lossFigure(r, document),
+  };
 }
