@@ -1,0 +1,92 @@
+// Beyond the study: general data (Zipf, sparser draws, more/larger sets, d > 2), TopK and orthogonality
+// options end to end, the new metrics, the heat map and the phase diagram.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samplerTables, zipf } from '../src/data/tables';
+import type { GpuContext } from '../src/gpu/context';
+import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
+import { getPreset, PHASE } from '../src/experiments/presets';
+import { readResults } from '../src/experiments/results';
+import { parseExperiment, parsePreset } from '../src/experiments/schema';
+import { runPreset } from '../src/experiments/study';
+import { defaultConfig } from '../src/reference/common';
+import { sampleData } from '../src/reference/data';
+import { nodeDocument } from '../src/plots/dom-node';
+import { phaseFigure, phaseTable, type PhasePoint } from '../src/plots/phase';
+
+let ctx: GpuContext;
+beforeAll(async () => { ctx = await acquireNodeDevice(); });
+afterAll(() => releaseNodeGpu(ctx));
+
+describe('general composed-feature data (reference sampler)', () => {
+  it('Zipf(alpha) frequencies within a set', () => {
+    expect(zipf(3, 1)).toEqual([1 / (1 + 1 / 2 + 1 / 3), (1 / 2) / (1 + 1 / 2 + 1 / 3), (1 / 3) / (1 + 1 / 2 + 1 / 3)]);
+    const { tables, tableLen } = samplerTables({ sets: [4, 4], rho: 0, pOnehot: 0, zipfAlpha: 1.5 });
+    const B = 40000;
+    const x = sampleData(defaultConfig({ M: 1, B, table_len: tableLen }), [{ lr: 1, l1: 0, cos: 0, seed: 3 }], 0, [4, 4], tables);
+    const counts = [0, 0, 0, 0];
+    for (let b = 0; b < B; b++) for (let i = 0; i < 4; i++) if (x[b * 8 + i] > 0) counts[i]++;
+    zipf(4, 1.5).forEach((p, i) => expect(Math.abs(counts[i] / B - p)).toBeLessThan(5 * Math.sqrt(p * (1 - p) / B)));
+  });
+  it('sparser draws: each set is empty with probability q', () => {
+    const q = 0.3, B = 40000;
+    const { tables, tableLen } = samplerTables({ sets: [3, 3, 3], rho: 0, pOnehot: 0 });
+    const x = sampleData(defaultConfig({ M: 1, B, table_len: tableLen, p_set_empty: q }), [{ lr: 1, l1: 0, cos: 0, seed: 4 }], 0, [3, 3, 3], tables);
+    for (let j = 0; j < 3; j++) {
+      let empty = 0;
+      for (let b = 0; b < B; b++) if ([0, 1, 2].every((i) => x[b * 9 + j * 3 + i] === 0)) empty++;
+      expect(Math.abs(empty / B - q)).toBeLessThan(5 * Math.sqrt(q * (1 - q) / B));
+    }
+  });
+  it('validates the new options', () => {
+    expect(() => parseExperiment({ name: 'x', sae: { variant: 'topk' } })).toThrow(/topk needs sae\.k between 1 and s = 4/);
+    expect(() => parseExperiment({ name: 'x', sae: { variant: 'topk', k: 9 } })).toThrow(/sae\.k between 1 and s/);
+    expect(() => parseExperiment({ name: 'x', data: { zipf_alpha: 1, joint: [0.25, 0.25, 0.25, 0.25] } })).toThrow(/zipf_alpha replaces/);
+    expect(() => parseExperiment({ name: 'x', data: { p_set_empty: 2 } })).toThrow(/data\.p_set_empty: must be <= 1/);
+    expect(parseExperiment({ name: 'x', sae: { cos: { variant: 'ortho' } } }).sae.cos.variant).toBe('ortho');
+  });
+});
+
+describe('SAE variants and larger cases end to end', () => {
+  it('TopK, orthogonality penalty, Zipf, sparser draws, 3 sets of 3 features, d = 3, s = 12', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sae-beyond-'));
+    const preset = parsePreset({ name: 'beyond-test', description: 'test', budget: 'custom', experiments: [{
+      name: 'topk-3x3', data: { sets: [3, 3, 3], rho: 0.5, p_onehot: 0.2, zipf_alpha: 1, p_set_empty: 0.2 }, toy: { d: 3, steps: 300, batch: 200, lr: 1e-2 },
+      sae: { s: 12, steps: 60, batch: 32, variant: 'topk', k: 3, cos: { variant: 'ortho', coef: 0.1 } }, grid: { lr: [3e-3], l1: [0] }, realizations: 2, eval_samples: 300, log_every: 10,
+    }] });
+    const res = await runPreset(ctx, preset, out, { document: nodeDocument() });
+    const e = res.experiments[0];
+    expect(e.toy.projection).toBe('top-2-pcs');
+    expect(e.composed.length).toBe(27);
+    for (const s of e.saes) {
+      expect(s.l0).toBeLessThanOrEqual(3 + 1e-6); // TopK keeps at most k latents
+      expect(s.composed_fraction).toBeGreaterThanOrEqual(0);
+      expect(s.dead_fraction).toBeGreaterThanOrEqual(0);
+      expect(s.recovered).toBeGreaterThanOrEqual(0);
+      expect(s.angles_deg).toHaveLength(12);
+    }
+    for (const f of ['toy.svg', 'grid.svg', 'sae-overlay.svg', 'heatmap.svg', 'losses.svg']) expect(existsSync(join(out, 'topk-3x3', f)), f).toBe(true);
+    expect(readFileSync(join(out, 'topk-3x3', 'toy.svg'), 'utf8')).toMatch(/projected onto the top-2 principal components/);
+    expect(readResults(out)!.experiments[0].config.sae.variant).toBe('topk');
+  });
+});
+
+describe('phase diagram', () => {
+  it('the preset sweeps k 2..8 against p 0..0.9 for ReLU and TopK SAEs', () => {
+    const p = getPreset('phase-quick');
+    expect(p.experiments).toHaveLength(PHASE.ks.length * PHASE.ps.length * 2);
+    expect(new Set(p.experiments.map((e) => e.sae.variant))).toEqual(new Set(['relu', 'topk']));
+    expect(Math.min(...p.experiments.map((e) => e.data.sets[0]))).toBe(2);
+    expect(Math.max(...p.experiments.map((e) => e.data.sets[0]))).toBe(8);
+    expect(Math.max(...p.experiments.map((e) => e.data.p_onehot))).toBe(0.9);
+  });
+  it('figure and table from points', () => {
+    const pts: PhasePoint[] = [{ variant: 'relu', k: 2, p: 0, recovered: 0.25, composed: 0.5, mmcs: 0.8, n: 2 }, { variant: 'topk', k: 2, p: 0.9, recovered: 1, composed: 0, mmcs: 1, n: 2 }];
+    const svg = phaseFigure(pts, nodeDocument());
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toContain('0.25');
+    expect(phaseTable(pts)).toMatch(/\| 2 \| 0\.25 \/ 0\.50 \| - \|/);
+  });
+});
