@@ -20,7 +20,6 @@
 const N_SETS: u32 = {{N_SETS}}u;
 const SET_SIZE = array<u32, N_SETS>({{SET_SIZES}});
 const K_STEPS: u32 = {{K_STEPS}}u;
-const STREAM_DATA: u32 = 3u;
 const WG: u32 = {{WG}}u;
 // reduced values per thread: gradient [P_SAE], firing counts [S_LAT], loss sums [5]
 const RV: u32 = P_SAE + S_LAT + 5u;
@@ -45,15 +44,7 @@ var<workgroup> wk: array<f32, S_LAT>;        // L1 weight per latent this step
 var<workgroup> any_dead: u32;
 var<workgroup> live: u32;
 
-fn search_cdf(start: u32, len: u32, u: f32) -> u32 {
-  var lo = 0u;
-  var hi = len - 1u;
-  while (lo < hi) {
-    let mid = (lo + hi) / 2u;
-    if (u < tables[start + mid]) { hi = mid; } else { lo = mid + 1u; }
-  }
-  return lo;
-}
+//#include "lib/sample.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -109,28 +100,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     // private arrays were 2x slower on SwiftShader
     for (var r = 0u; r < RV; r++) { red[r * WG + lid] = 0.0; }
     for (var b = lid; b < cfg.B; b += WG) {
-      var x: array<f32, N_FEAT>;  // zeroed explicitly, see G below
-      for (var i = 0u; i < N_FEAT; i++) { x[i] = 0.0; }
-      let pre_rng = rng_prefix(seed, STREAM_DATA, t, b);
-      let a0 = rng_unit_at(pre_rng, 2u);
-      let u_pick = rng_unit_at(pre_rng, 1u);
-      if (rng_unit_at(pre_rng, 0u) < cfg.p_onehot) {
-        x[search_cdf(cfg.table_len, N_FEAT, u_pick)] = a0;
-      } else {
-        var c = search_cdf(0u, cfg.table_len, u_pick);
-        var offset = N_FEAT;
-        for (var jj = 0u; jj < N_SETS; jj++) {
-          let j = N_SETS - 1u - jj;
-          let k = SET_SIZE[j];
-          offset -= k;
-          let fi = c % k;
-          c = c / k;
-          if (rng_unit_at(pre_rng, 2u + N_SETS + j) < cfg.p_set_empty) { continue; }
-          var amp = a0;
-          if (j > 0u) { amp = (1.0 - cfg.rho) * rng_unit_at(pre_rng, 2u + j) + cfg.rho * a0; }
-          x[offset + fi] = amp;
-        }
-      }
+      let x = sample_features(seed, t, b);
       var h: array<f32, D_HID>;
       var hin: array<f32, D_HID>;
       var hn = 0.0;

@@ -12,7 +12,6 @@ const SHOTS = join(__dirname, '..', 'test-output');
 mkdirSync(SHOTS, { recursive: true });
 afterAll(closeServer);
 
-const state = (page: import('puppeteer-core').Page) => page.evaluate(() => (window as unknown as { appState?: string }).appState ?? '');
 
 describe('browser app', () => {
   it('runs the tiny preset to the end with live figures, final figures, downloads; reopens after reload', async () => {

@@ -230,6 +230,20 @@ export function saeLoss(cfg: GpuConfig, dims: SD, hyper: Hyper[], t: number, wor
   return rows;
 }
 
+/** One sample's forward pass written directly from SPEC §3 (M = 1 layout), for the objective below. */
+function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts: ArrayLike<number>, b: number) {
+  const { D, S } = dims;
+  const L = saeLayout(dims);
+  const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
+  const h = Array.from({ length: D }, (_, j) => acts[b * cfg.act_stride + cfg.act_offset + j]);
+  const pre = Array.from({ length: S }, (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0));
+  const keep = topkMask(pre, cfg.topk);
+  const f = pre.map((v, k) => (keep[k] ? Math.max(v, 0) : 0));
+  const hhat = h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + params[L.WD + k * D + j] * fk, 0));
+  const hn = h.reduce((a, v) => a + v * v, 0);
+  return { h, pre, f, hhat, den: hn > 0 ? hn : 1 };
+}
+
 /**
  * The SAE objective of one model written directly from SPEC §3-4 (not via the kernels' per-sample
  * gradient algebra), for finite-difference checks. Ghost scale and rescaling factor are stop-gradient
@@ -239,17 +253,10 @@ export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: Arr
   ghostConst?: { scale: number[]; c: number[]; r: number[][] }): number {
   const { D, S } = dims;
   const L = saeLayout(dims);
-  const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
   const dead = Array.from({ length: S }, (_, k) => lat[k * 3 + 2] !== 0);
   let total = 0;
   for (let b = 0; b < cfg.B; b++) {
-    const h = Array.from({ length: D }, (_, j) => acts[b * cfg.act_stride + cfg.act_offset + j]);
-    const pre = Array.from({ length: S }, (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0));
-    const keep = topkMask(pre, cfg.topk);
-    const f = pre.map((v, k) => (keep[k] ? Math.max(v, 0) : 0));
-    const hhat = h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + params[L.WD + k * D + j] * fk, 0));
-    const hn = h.reduce((a, v) => a + v * v, 0);
-    const den = hn > 0 ? hn : 1;
+    const { h, pre, f, hhat, den } = forwardSample(cfg, dims, params, acts, b);
     const fvu = hhat.reduce((a, v, j) => a + (v - h[j]) ** 2, 0) / den;
     const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * fk, 0);
     let ghost = 0;
@@ -265,18 +272,11 @@ export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: Arr
 
 /** The stop-gradient constants of the ghost term at the given parameters (one model, M = 1 layout). */
 export function saeGhostConstants(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts: ArrayLike<number>, lat: Uint32Array) {
-  const { D, S } = dims;
+  const { D } = dims;
   const L = saeLayout(dims);
-  const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
   const scale: number[] = [], c: number[] = [], r: number[][] = [];
   for (let b = 0; b < cfg.B; b++) {
-    const h = Array.from({ length: D }, (_, j) => acts[b * cfg.act_stride + cfg.act_offset + j]);
-    const pre = Array.from({ length: S }, (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0));
-    const keep = topkMask(pre, cfg.topk);
-    const f = pre.map((v, k) => (keep[k] ? Math.max(v, 0) : 0));
-    const hhat = h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + params[L.WD + k * D + j] * fk, 0));
-    const hn = h.reduce((a, v) => a + v * v, 0);
-    const den = hn > 0 ? hn : 1;
+    const { h, pre, hhat, den } = forwardSample(cfg, dims, params, acts, b);
     const rb = h.map((v, j) => (v - hhat[j]) / Math.sqrt(den));
     const graw = h.map((_, j) => pre.reduce((a, p, k) => a + (lat[k * 3 + 2] ? Math.exp(p) * params[L.WD + k * D + j] : 0), 0));
     const rn = Math.sqrt(rb.reduce((a, v) => a + v * v, 0));
