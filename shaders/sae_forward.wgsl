@@ -9,7 +9,8 @@
 //   G = dghost/dg / B = -2 c (r - g) / B;  A_k = s exp(pre_k) (dead k);  dpre_k += A_k (W_dec G)_k.
 // Bindings: @0 cfg (uniform Config), @1 hyper (read, [M] Hyper), @2 acts (read, SAE inputs h, rows of
 //   act_stride floats at act_offset), @3 params (read, [M][P_SAE]), @4 lat (read, [M][S][3] u32),
-//   @5 work (rw, [M][B][REC] per-sample record, see lib/sae_layout.wgsl).
+//   @5 work (rw, [M][B][REC] per-sample record, see lib/sae_layout.wgsl), @6 bstat (read, [M]: the batch-FVU
+//   denominator from sae_batch_stats, used instead of den when FLAG_BATCH_FVU).
 // Dispatch: (ceil(M*B / 64), 1, 1). Twin: src/reference/sae.ts (saeForward).
 //#include "lib/common.wgsl"
 //#include "lib/sae_layout.wgsl"
@@ -20,6 +21,7 @@
 @group(0) @binding(3) var<storage, read> params: array<f32>;
 @group(0) @binding(4) var<storage, read> lat: array<u32>;
 @group(0) @binding(5) var<storage, read_write> work: array<f32>;
+@group(0) @binding(6) var<storage, read> bstat: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -59,7 +61,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     e[j] = acc - h[j];
     se += e[j] * e[j];
   }
-  let den = select(1.0, hn, hn > 0.0);
+  var den = select(1.0, hn, hn > 0.0);
+  if ((cfg.flags & FLAG_BATCH_FVU) != 0u) { den = bstat[m]; }
   let fvu = se / den;
 
   var l1raw = 0.0;

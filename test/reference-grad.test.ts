@@ -2,7 +2,7 @@
 // objectives written directly from SPEC §2-4, in f64.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, FLAG, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../src/reference/common';
-import { saeCosGrad, saeForward, saeGhostConstants, saeGrad, saeObjective } from '../src/reference/sae';
+import { saeBatchStats, saeCosGrad, saeForward, saeGhostConstants, saeGrad, saeObjective } from '../src/reference/sae';
 import { toyForward, toyGrad, toyLossDirect } from '../src/reference/toy';
 import { rngUnit } from '../src/reference/rng';
 
@@ -45,6 +45,7 @@ describe('finite differences (f64)', () => {
     { name: 'cosine penalty signed S (pairs normalisation)', flags: FLAG.COS_PAIRS, cos: 0.7, dead: false },
     { name: 'decoder orthogonality penalty S^2', flags: FLAG.COS_SQ, cos: 0.7, dead: false },
     { name: 'TopK (k = 2) with ghost grads', flags: FLAG.GHOST, cos: 0, dead: true, topk: 2 },
+    { name: 'batch FVU with ghost grads', flags: FLAG.GHOST | FLAG.BATCH_FVU, cos: 0, dead: true },
   ];
   for (const c of cases) {
     it(`SAE gradient: ${c.name}`, () => {
@@ -59,7 +60,7 @@ describe('finite differences (f64)', () => {
       const lat = new Uint32Array(dims.S * 3);
       if (c.dead) { lat[1 * 3 + 2] = 1; lat[3 * 3 + 2] = 1; }
       if (c.cool) { lat[2 * 3 + 1] = c.cool; lat[1 * 3 + 1] = 10; }
-      const work = saeForward(cfg, dims, [hyper], acts, p, lat);
+      const work = saeForward(cfg, dims, [hyper], acts, p, lat, saeBatchStats(cfg, dims, acts));
       const g = saeGrad(cfg, dims, p, work);
       saeCosGrad(cfg, dims, [hyper], p, g);
       const ghost = c.dead ? saeGhostConstants(cfg, dims, p, acts, lat) : undefined;

@@ -15,6 +15,7 @@ const FLAG_GHOST_QUIRK: u32 = 4u;  // the study code's L1 switch-off while the c
 const FLAG_COS_ABS: u32 = 8u;      // cosine penalty on |S| (else signed S)
 const FLAG_COS_PAIRS: u32 = 16u;   // normalise the cosine penalty by s(s-1)/2 pairs (else the code's s^2)
 const FLAG_COS_SQ: u32 = 32u;      // penalty on S^2 (decoder orthogonality); takes precedence over FLAG_COS_ABS
+const FLAG_BATCH_FVU: u32 = 64u;   // batch FVU: squared errors over the batch's centred variance (sae_batch_stats)
 
 const NOT_DIVERGED: u32 = 0xffffffffu;
 

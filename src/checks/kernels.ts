@@ -6,7 +6,7 @@ import { compareArrays, type Comparison, type Tolerance } from '../reference/com
 import { defaultConfig, FLAG, NOT_DIVERGED, packHyper, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../reference/common';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
-import { saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';
+import { saeBatchStats, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';
 import { saeEval, saeProbe } from '../reference/metrics';
 import { toyForward, toyGrad, toyLoss } from '../reference/toy';
 import { rngU32, rngUnit } from '../reference/rng';
@@ -182,7 +182,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const L = saeLayout(s);
     const out: Comparison[] = [];
     const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
-    for (const [flags, topk] of [[FLAG.GHOST | FLAG.GHOST_QUIRK, 0], [FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, 0], [FLAG.COS_PAIRS, 0], [FLAG.COS_SQ | FLAG.GHOST, Math.max(1, s.S >> 2)]]) {
+    for (const [flags, topk] of [[FLAG.GHOST | FLAG.GHOST_QUIRK, 0], [FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, 0], [FLAG.COS_PAIRS, 0], [FLAG.COS_SQ | FLAG.GHOST, Math.max(1, s.S >> 2)], [FLAG.BATCH_FVU | FLAG.GHOST, 0]]) {
       const cfg = baseCfg(s, flags, { log_every: 1, hist_len: 1, topk });
       const hyper = randHyper(s.M, 51 + flags);
       const acts = rand(s.M * s.B * s.D, 52, -1, 1);
@@ -190,10 +190,16 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const params = rand(s.M * L.P, 53, -0.6, 0.6);
       saeNormalize(cfg, s, params as unknown as Float64Array);
       const lat = randLat(s.M, s.S, 54, cfg.dead_after);
-      const fw = await runKernelOnce(ctx, 'sae_forward.wgsl', def, cfg, { hyper: packHyper(hyper), acts, params, lat, work: new Float32Array(s.M * s.B * L.REC) }, ['work'], [Math.ceil(s.M * s.B / 64), 1, 1]);
-      const work = f32(fw.work);
       const tag = `flags=${flags}${topk ? ` topk=${topk}` : ''} ${shapeName(s)}`;
-      out.push(compareArrays(`sae_forward ${tag}`, work, saeForward(cfg, s, hyper, acts, params, lat), TOL.fwd));
+      let bstat = new Float32Array(s.M).fill(1);
+      if (flags & FLAG.BATCH_FVU) {
+        const bs = await runKernelOnce(ctx, 'sae_batch_stats.wgsl', def, cfg, { acts, bstat }, ['bstat'], [s.M, 1, 1]);
+        bstat = f32(bs.bstat);
+        out.push(compareArrays(`sae_batch_stats ${tag}`, bstat, saeBatchStats(cfg, s, acts), TOL.fwd));
+      }
+      const fw = await runKernelOnce(ctx, 'sae_forward.wgsl', def, cfg, { hyper: packHyper(hyper), acts, params, lat, work: new Float32Array(s.M * s.B * L.REC), bstat }, ['work'], [Math.ceil(s.M * s.B / 64), 1, 1]);
+      const work = f32(fw.work);
+      out.push(compareArrays(`sae_forward ${tag}`, work, saeForward(cfg, s, hyper, acts, params, lat, bstat), TOL.fwd));
       const gr = await runKernelOnce(ctx, 'sae_grad.wgsl', def, cfg, { params, work, grads: new Float32Array(s.M * L.P) }, ['grads'], [Math.ceil(s.M * L.P / 64), 1, 1]);
       const grads = f32(gr.grads);
       out.push(compareArrays(`sae_grad ${tag}`, grads, saeGrad(cfg, s, params, work), TOL.grad));
@@ -219,7 +225,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const toyWork = toyForward(cfg, s, x, toy, new Float32Array(s.N).fill(1));
     const acts = Float32Array.from(toyWork);
     const lat = new Uint32Array(s.M * s.S * 3);
-    const work = Float32Array.from(saeForward(cfg, s, hyper, acts, params, lat));
+    const work = Float32Array.from(saeForward(cfg, s, hyper, acts, params, lat, new Float32Array(s.M).fill(1)));
     const metrics = new Float32Array(s.M * L.MET_W);
     const pr = await runKernelOnce(ctx, 'sae_probe.wgsl', def, cfg, { toy_params: toy, params, probe: new Float32Array(s.M * s.N * s.S), metrics }, ['probe', 'metrics'], [Math.ceil(s.M / 64), 1, 1]);
     const ev = await runKernelOnce(ctx, 'sae_eval.wgsl', def, cfg, { hyper: packHyper(hyper), acts, toy_params: toy, toy_work: acts, work, metrics: f32(pr.metrics) }, ['metrics'], [s.M, 1, 1]);

@@ -166,6 +166,7 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   if (c.sae.ghost_quirk) flags |= FLAG.GHOST_QUIRK;
   if (c.sae.cos.variant === 'abs') flags |= FLAG.COS_ABS;
   if (c.sae.cos.variant === 'ortho') flags |= FLAG.COS_SQ;
+  if (c.sae.fvu === 'batch') flags |= FLAG.BATCH_FVU;
   if (c.sae.cos.norm === 'pairs') flags |= FLAG.COS_PAIRS;
   const bDec = (m: number) => c.sae.b_dec_init === 'zeros' ? new Array(D).fill(0)
     : Array.from(geometricMedian(sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0), 5000, c.data.p_set_empty), 5000, D));

@@ -52,6 +52,8 @@ export const SaeSchema = z.object({
   dead_after: positiveInt.default(400),
   ghost_cooldown: positiveInt.default(1000),
   pre_encoder_bias: z.boolean().default(false),
+  /** per-sample: mean of |hhat - h|^2 / |h|^2 (the study); batch: sum |hhat - h|^2 / sum |h - mean h|^2 */
+  fvu: z.enum(['per-sample', 'batch']).default('per-sample'),
   b_dec_init: z.enum(['median', 'zeros']).default('median'),
   cos: CosSchema.prefault({}),
 }).strict();

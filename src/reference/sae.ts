@@ -53,7 +53,23 @@ export function l1Weight(cfg: GpuConfig, cool: number): number {
   return (cfg.flags & FLAG.GHOST_QUIRK) !== 0 ? 0 : 1 - cool / cfg.ghost_cooldown;
 }
 
-export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: ArrayLike<number>, params: ArrayLike<number>, lat: Uint32Array): Float64Array {
+/** Twin of sae_batch_stats.wgsl: per model sum_b |h_b - mean h|^2 / B (0 -> 1). */
+export function saeBatchStats(cfg: GpuConfig, dims: SD, acts: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(cfg.M);
+  for (let m = 0; m < cfg.M; m++) {
+    let sq = 0, centred = 0;
+    for (let j = 0; j < dims.D; j++) {
+      let s = 0;
+      for (let b = 0; b < cfg.B; b++) { const h = acts[(m * cfg.B + b) * cfg.act_stride + cfg.act_offset + j]; s += h; sq += h * h; }
+      centred -= s * s / cfg.B;
+    }
+    const v = (centred + sq) / cfg.B;
+    out[m] = v > 0 ? v : 1;
+  }
+  return out;
+}
+
+export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: ArrayLike<number>, params: ArrayLike<number>, lat: Uint32Array, bstat?: ArrayLike<number>): Float64Array {
   const { D, S } = dims;
   const L = saeLayout(dims);
   const work = new Float64Array(cfg.M * cfg.B * L.REC);
@@ -84,7 +100,11 @@ export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: Array
       for (let k = 0; k < S; k++) acc += params[p + L.WD + k * D + j] * f[k];
       e[j] = acc - h[j]; se += e[j] ** 2;
     }
-    const den = hn > 0 ? hn : 1;
+    let den = hn > 0 ? hn : 1;
+    if ((cfg.flags & FLAG.BATCH_FVU) !== 0) {
+      if (!bstat) throw new Error('saeForward: batch FVU needs the batch statistics (saeBatchStats)');
+      den = bstat[m];
+    }
     const fvu = se / den;
     let l1raw = 0, l1w = 0, l0 = 0;
     const dead = new Array<boolean>(S);
@@ -254,9 +274,12 @@ export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: Arr
   const { D, S } = dims;
   const L = saeLayout(dims);
   const dead = Array.from({ length: S }, (_, k) => lat[k * 3 + 2] !== 0);
+  const bstat = (cfg.flags & FLAG.BATCH_FVU) !== 0 ? saeBatchStats({ ...cfg, M: 1 }, dims, acts)[0] : 0;
   let total = 0;
   for (let b = 0; b < cfg.B; b++) {
-    const { h, pre, f, hhat, den } = forwardSample(cfg, dims, params, acts, b);
+    const fs = forwardSample(cfg, dims, params, acts, b);
+    const { h, pre, f, hhat } = fs;
+    const den = bstat || fs.den;
     const fvu = hhat.reduce((a, v, j) => a + (v - h[j]) ** 2, 0) / den;
     const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * fk, 0);
     let ghost = 0;
@@ -275,8 +298,11 @@ export function saeGhostConstants(cfg: GpuConfig, dims: SD, params: ArrayLike<nu
   const { D } = dims;
   const L = saeLayout(dims);
   const scale: number[] = [], c: number[] = [], r: number[][] = [];
+  const bstat = (cfg.flags & FLAG.BATCH_FVU) !== 0 ? saeBatchStats({ ...cfg, M: 1 }, dims, acts)[0] : 0;
   for (let b = 0; b < cfg.B; b++) {
-    const { h, pre, hhat, den } = forwardSample(cfg, dims, params, acts, b);
+    const fs = forwardSample(cfg, dims, params, acts, b);
+    const { h, pre, hhat } = fs;
+    const den = bstat || fs.den;
     const rb = h.map((v, j) => (v - hhat[j]) / Math.sqrt(den));
     const graw = h.map((_, j) => pre.reduce((a, p, k) => a + (lat[k * 3 + 2] ? Math.exp(p) * params[L.WD + k * D + j] : 0), 0));
     const rn = Math.sqrt(rb.reduce((a, v) => a + v * v, 0));

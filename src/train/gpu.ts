@@ -3,7 +3,7 @@
 // recorded per submit (the step counter lives on the GPU). Loss history is read back once per chunk.
 import type { GpuContext } from '../gpu/context';
 import type { Kernel, BufferBinding } from '../gpu/kernel';
-import { HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../reference/common';
+import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../reference/common';
 import { packHyper } from '../reference/common';
 import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from './spec';
 
@@ -126,6 +126,7 @@ export function fusedMisfit(spec: SaeJobSpec, device: GPUDevice): string | null 
   const rv = L.P + spec.dims.S + 5;
   if (spec.batches) return 'it samples its own data (no replay batches)';
   if (spec.normalizeDecoder === false) return 'it always normalises the decoder';
+  if (spec.cfg.flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
   if (rv > 64) return `it reduces P + S + 5 = ${rv} values per step, at most 64 fit (use d*s smaller)`;
   if ((rv * 64 + L.P + 2 * spec.dims.S + 2) * 4 > device.limits.maxComputeWorkgroupStorageSize) return `needs ${(rv * 64 + L.P) * 4} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
   if (device.limits.maxStorageBuffersPerShaderStage < 9) return `needs 9 storage buffers per stage, the device allows ${device.limits.maxStorageBuffersPerShaderStage}`;
@@ -201,6 +202,7 @@ export class GpuSaeTrainer extends GpuJob {
     this.buf('lat', cfg.M * dims.S * 3 * 4);
     this.buf('work', rows * L.REC * 4);
     this.buf('aux', cfg.M * 4);
+    this.buf('bstat', 0, new Float32Array(cfg.M).fill(1));
     this.buf('probe', cfg.M * dims.N * dims.S * 4);
     this.buf('metrics', cfg.M * L.MET_W * 4);
 
@@ -221,6 +223,7 @@ export class GpuSaeTrainer extends GpuJob {
     const norm = this.spec.normalizeDecoder !== false;
     if (norm) await this.op('sae_normalize.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
     await this.op('sae_dead.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
+    if (cfg.flags & FLAG.BATCH_FVU) await this.op('sae_batch_stats.wgsl', def, [cfg.M, 1, 1]);
     await this.op('sae_forward.wgsl', def, [g(rows), 1, 1]);
     await this.op('sae_firing.wgsl', def, [dims.S, cfg.M, 1]);
     await this.op('sae_grad.wgsl', def, [g(cfg.M * L.P), 1, 1]);
@@ -348,7 +351,7 @@ export async function evaluateSaes(ctx: GpuContext, spec: SaeJobSpec, params: Fl
       cfg: cfgBuf, hyper: up('hyper', packHyper(hyper)), state: up('state', new Uint32Array([0, 1, 0, 0])), tables: up('tables', spec.tables),
       x: mk('x', rows * dims.N * 4), importance: up('importance', new Float32Array(dims.N).fill(1)), toy_params: up('toy_params', spec.toyParams),
       toy_work: toyWork, acts: toyWork, params: up('params', params), lat: mk('lat', M * dims.S * 12), work: mk('work', rows * L.REC * 4),
-      probe: mk('probe', M * dims.N * dims.S * 4), metrics: mk('metrics', M * L.MET_W * 4),
+      probe: mk('probe', M * dims.N * dims.S * 4), metrics: mk('metrics', M * L.MET_W * 4), bstat: up('bstat', new Float32Array(M).fill(1)),
     };
     const g = (n: number) => Math.ceil(n / 64);
     const setDefs = { N_SETS: spec.sets.length, SET_SIZES: spec.sets.map((k) => `${k}u`).join(', ') };

@@ -1,9 +1,9 @@
 // CPU reference trainers: the same step order as the GPU trainers (SPEC §3 "order of one step"),
 // built from the kernels' twins, in f64. The ground truth the GPU path is compared with.
-import { NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../reference/common';
+import { FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../reference/common';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
-import { saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';
+import { saeBatchStats, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';
 import { toyForward, toyGrad, toyLoss } from '../reference/toy';
 import { checkSpec, type SaeJobSpec, type ToyJobSpec } from './spec';
 
@@ -47,7 +47,8 @@ export class RefSaeTrainer {
     const norm = spec.normalizeDecoder !== false;
     if (norm) saeNormalize(cfg, dims, this.params);
     saeDead(cfg, dims, this.lat);
-    const work = saeForward(cfg, dims, this.hyper, acts, this.params, this.lat);
+    const bstat = (cfg.flags & FLAG.BATCH_FVU) !== 0 ? saeBatchStats(cfg, dims, acts) : undefined;
+    const work = saeForward(cfg, dims, this.hyper, acts, this.params, this.lat, bstat);
     saeFiring(cfg, dims, work, this.lat);
     const grads = saeGrad(cfg, dims, this.params, work);
     const aux = saeCosGrad(cfg, dims, this.hyper, this.params, grads);
