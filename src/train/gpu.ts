@@ -3,8 +3,7 @@
 // recorded per submit (the step counter lives on the GPU). Loss history is read back once per chunk.
 import type { GpuContext } from '../gpu/context';
 import type { Kernel, BufferBinding } from '../gpu/kernel';
-import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../reference/common';
-import { packHyper } from '../reference/common';
+import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper, packHyper } from '../reference/common';
 import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from './spec';
 
 interface Op { kernel: Kernel; groups: GPUBindGroup[]; wg: [number, number, number] }
@@ -110,13 +109,6 @@ abstract class GpuJob {
   }
 }
 
-function cfgPacker(k: Kernel, cfg: GpuConfig): ArrayBuffer {
-  return k.packStruct('cfg', { ...cfg });
-}
-
-function histLen(cfg: GpuConfig): GpuConfig {
-  return cfg;
-}
 
 export type SaePath = 'modular' | 'fused';
 
@@ -140,7 +132,7 @@ export function fusedFits(spec: SaeJobSpec, device: GPUDevice): boolean {
 export class GpuSaeTrainer extends GpuJob {
   private cfgKernel!: Kernel;
   private constructor(ctx: GpuContext, readonly spec: SaeJobSpec) {
-    super(ctx, histLen(spec.cfg), spec.hyper, saeLayout(spec.dims).HIST_W, 'sae');
+    super(ctx, spec.cfg, spec.hyper, saeLayout(spec.dims).HIST_W, 'sae');
   }
 
   get defines() {
@@ -149,7 +141,7 @@ export class GpuSaeTrainer extends GpuJob {
   }
 
   protected cfgBytes(): ArrayBuffer {
-    return cfgPacker(this.cfgKernel, this.cfg);
+    return this.cfgKernel.packStruct('cfg', { ...this.cfg });
   }
 
   /** threads per model in the fused kernel */
@@ -268,7 +260,7 @@ export class GpuToyTrainer extends GpuJob {
   }
 
   protected cfgBytes(): ArrayBuffer {
-    return cfgPacker(this.cfgKernel, this.cfg);
+    return this.cfgKernel.packStruct('cfg', { ...this.cfg });
   }
 
   static async create(ctx: GpuContext, spec: ToyJobSpec): Promise<GpuToyTrainer> {
