@@ -28,6 +28,7 @@ describe('browser app', () => {
       await h.page.$eval('#config', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input')); }, valid);
       await h.page.click('#start');
       await h.page.waitForSelector('#live-grid svg', { timeout: 120_000 });
+      expect(await h.page.$eval('#live-grid', (e) => e.textContent)).toMatch(/T\d+ C\d+ M\d+/);
       await h.page.screenshot({ path: join(SHOTS, 'app-running.png') });
       await h.page.waitForFunction(() => ['finished', 'failed'].includes((window as unknown as { appState?: string }).appState ?? ''), { timeout: 300_000 });
       expect(await h.page.$eval('#status', (e) => e.textContent)).toMatch(/finished in/);

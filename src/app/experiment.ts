@@ -6,7 +6,9 @@ import type { GpuContext } from '../gpu/context';
 import { encodeSafetensors } from '../io/safetensors';
 import { PRESETS } from '../experiments/presets';
 import { verdictTable } from '../experiments/report';
-import { runExperiment, type ExperimentResult } from '../experiments/runner';
+import { dataSpec, runExperiment, type ExperimentResult } from '../experiments/runner';
+import { jointTable } from '../data/tables';
+import { composedDirections, matchLatents, verdictOf } from '../metrics/analysis';
 import { ConfigError, parseExperiment, type ExperimentConfig } from '../experiments/schema';
 import { saeWeights, toStored, type StoredExperiment } from '../experiments/stored';
 import { experimentFigures } from '../plots/figures';
@@ -148,6 +150,18 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
         if (c.toy.d !== 2) return;
         const p = await job.readParams();
         const L = saeLayout({ D: 2, S: c.sae.s });
+        // live verdicts from the current decoder directions (all latents counted as alive until the evaluation)
+        const composed = composedDirections(toyFeatures, c.data.sets, jointTable(dataSpec(c)));
+        const counts = new Map<string, { T: number; C: number; M: number }>();
+        models.forEach((m, i) => {
+          const dec = Array.from({ length: c.sae.s }, (_, k) => [p[i * L.P + L.WD + k * 2], p[i * L.P + L.WD + k * 2 + 1]]);
+          const v = verdictOf(matchLatents(dec, dec.map(() => true), toyFeatures, composed, c.data.sets));
+          const key = `${m.lr}|${m.l1}`;
+          const e = counts.get(key) ?? { T: 0, C: 0, M: 0 };
+          if (v === 'true') e.T++; else if (v === 'composed') e.C++; else e.M++;
+          counts.set(key, e);
+        });
+        const labels = [...counts].map(([key, e]) => { const [lr, l1] = key.split('|').map(Number); return { lr, l1, text: `T${e.T} C${e.C} M${e.M}` }; });
         const arrows = models.flatMap((m, i) => Array.from({ length: c.sae.s }, (_, k) => ({ lr: m.lr, l1: m.l1, r: m.realization, x: p[i * L.P + L.WD + k * 2], y: p[i * L.P + L.WD + k * 2 + 1] })));
         const feats = lrs.flatMap((lr) => l1s.flatMap((l1) => toyFeatures.map((f, i) => ({ lr, l1, x: f[0], y: f[1], set: i < c.data.sets[0] ? 0 : 1 }))));
         const grid = Plot.plot({
@@ -158,11 +172,12 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
             Plot.frame({ stroke: '#ddd' }),
             Plot.arrow(feats, { fx: 'l1', fy: 'lr', x1: 0, y1: 0, x2: 'x', y2: 'y', stroke: (d: { set: number }) => (d.set ? '#1f77b4' : '#d62728'), strokeOpacity: 0.4, headLength: 4 }),
             Plot.arrow(arrows, { fx: 'l1', fy: 'lr', x1: 0, y1: 0, x2: 'x', y2: 'y', stroke: 'r', strokeWidth: 1, headLength: 4 }),
+            Plot.text(labels, { fx: 'l1', fy: 'lr', x: 0, y: -1.15, text: 'text', fontSize: 9 }),
           ],
         });
         const loss = Plot.plot({ width: 380, height: 240, y: { type: 'log', label: 'mean total loss', grid: true }, x: { label: 'step' }, marks: [Plot.line(lossRows, { x: 'step', y: 'loss' })] });
         live.innerHTML = '';
-        const a = el('div', { id: 'live-grid' }); a.append(el('div', {}, 'every SAE\'s decoder directions (colour = realization) over the toy features'), grid);
+        const a = el('div', { id: 'live-grid' }); a.append(el('div', {}, 'every SAE\'s decoder directions (colour = realization) over the toy features; live verdict counts T(rue) C(omposed) M(ixed)'), grid);
         const b = el('div', { id: 'live-loss' }); b.append(loss);
         live.append(a, b);
       },
