@@ -4,7 +4,7 @@
 // printed with its ratio to a baseline measured in the same run.
 import type { GpuContext } from '../gpu/context';
 import { saeTestSpec } from '../checks/training';
-import { FLAG, saeLayout, toyLayout } from '../reference/common';
+import { FLAG } from '../reference/common';
 import { GpuSaeTrainer } from '../train/gpu';
 import { RefSaeTrainer } from '../train/reference';
 import { timeAsync, timePass } from './timing';
@@ -54,8 +54,6 @@ export async function runBench(ctx: GpuContext, opts: { log: (l: BenchLine) => v
   for (const k of kernelTimes) {
     emit({ name: `kernel ${k.name} (M=${M}, B=${B})`, value: k.ms, unit: 'ms/dispatch', ratio: k.ms / stepMs, baseline: 'modular step (sum of kernels)', note: k.method });
   }
-  const L = saeLayout({ D, S }), T = toyLayout({ N, D });
-  void L; void T;
   mod.destroy();
 
   // --- throughput: model-steps/s
