@@ -179,7 +179,7 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
       p_set_empty: c.data.p_set_empty, topk: c.sae.variant === 'topk' ? c.sae.k! : 0 }),
   };
   const job = await GpuSaeTrainer.create(ctx, spec, { path: opts.path, kSteps: opts.kSteps });
-  let params: Float32Array, lat: Uint32Array, status: Uint32Array;
+  let params: Float32Array, status: Uint32Array;
   let curves: { step: number[]; total: number[][] };
   try {
     const modelInfo = models.map((m, i) => ({ lr: hyper[i].lr, l1: hyper[i].l1, realization: m.r }));
@@ -188,14 +188,12 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
       onChunk: opts.onSaeChunk ? () => opts.onSaeChunk!(job, modelInfo) : undefined,
     });
     params = await job.readParams();
-    lat = await job.readLat();
     status = await job.readStatus();
     const L = saeLayout(dims);
     curves = { step: job.history.map((r) => r.step), total: models.map((_, m) => job.history.map((r) => r.values[m * L.HIST_W])) };
   } finally {
     job.destroy();
   }
-  void lat;
   const saeS = now() - t0;
 
   // --- evaluation on fresh samples
