@@ -6,27 +6,12 @@
 // Dispatch: (M, 1, 1), 64 threads striding over the batch, tree reductions of sum h and sum |h|^2.
 // Twin: src/reference/sae.ts (saeBatchStats).
 //#include "lib/common.wgsl"
+//#include "lib/reduce64.wgsl"
 
 @group(0) @binding(0) var<uniform> cfg: Config;
 @group(0) @binding(1) var<storage, read> acts: array<f32>;
 @group(0) @binding(2) var<storage, read_write> bstat: array<f32>;
 
-var<workgroup> red: array<f32, 64>;
-
-fn reduce_sum(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  // all values in place before the tree reads them
-  workgroupBarrier();
-  for (var width = 32u; width > 0u; width >>= 1u) {
-    if (lid < width) { red[lid] += red[lid + width]; }
-    // the next level reads this level's sums
-    workgroupBarrier();
-  }
-  let r = red[0];
-  // everyone has read red[0] before the next call overwrites it
-  workgroupBarrier();
-  return r;
-}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

@@ -8,6 +8,7 @@
 // Dispatch: (M, 1, 1), 64 threads striding over the batch then tree reductions.
 // Twin: src/reference/metrics.ts (saeEval).
 //#include "lib/common.wgsl"
+//#include "lib/reduce64.wgsl"
 //#include "lib/toy_layout.wgsl"
 //#include "lib/sae_layout.wgsl"
 
@@ -21,24 +22,7 @@ const NV: u32 = 7u + D_HID + N_FEAT;
 @group(0) @binding(5) var<storage, read> work: array<f32>;
 @group(0) @binding(6) var<storage, read_write> metrics: array<f32>;
 
-var<workgroup> red: array<f32, 64>;
 var<workgroup> total: array<f32, NV>;
-
-// Sum v over the workgroup; the result is valid in red[0] for every thread after the call.
-fn reduce_sum(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  // all values in place before the tree reads them
-  workgroupBarrier();
-  for (var width = 32u; width > 0u; width >>= 1u) {
-    if (lid < width) { red[lid] += red[lid + width]; }
-    // the next level reads this level's sums
-    workgroupBarrier();
-  }
-  let r = red[0];
-  // everyone has read red[0] before the next call overwrites it
-  workgroupBarrier();
-  return r;
-}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
