@@ -1,5 +1,6 @@
 // sae_forward: SAE forward pass, per-sample loss and per-sample gradients (SPEC §3), one thread per sample.
-//   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = ReLU(pre) (TopK: only the topk largest pre);  hhat = W_dec^T f + b_dec
+//   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = ReLU(pre) (TopK: only the topk largest pre;
+//   JumpReLU: f = pre [pre > theta], theta = exp(log_threshold), L0 penalty, straight-through dth);  hhat = W_dec^T f + b_dec
 //   fvu = |hhat - h|^2 / den,  den = |h|^2 (1 if |h| = 0);  l1 = lambda * sum_k w_k f_k,
 //   w_k = L1 weight of latent k: 1, or while its ghost cooldown c_k > 0: 0 (quirk flag) / 1 - c_k/cooldown.
 //   dh = dL/dhhat = 2 (hhat - h) / (den B);  dpre_k = [f_k > 0] (W_dec dh + lambda w_k / B)_k.
@@ -51,8 +52,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var j = 0u; j < D_HID; j++) { acc += params[p + OFF_WE + k * D_HID + j] * hin[j]; }
     pre[k] = acc;
   }
+  let jump = (cfg.flags & FLAG_JUMPRELU) != 0u;
+  var theta: array<f32, S_LAT>;
   let keep = topk_mask(pre, cfg.topk);
-  for (var k = 0u; k < S_LAT; k++) { f[k] = select(0.0, max(pre[k], 0.0), keep[k] != 0u); }
+  for (var k = 0u; k < S_LAT; k++) {
+    theta[k] = exp(params[p + OFF_TH + k]);
+    if (jump) {
+      f[k] = select(0.0, pre[k], pre[k] > theta[k]);
+    } else {
+      f[k] = select(0.0, max(pre[k], 0.0), keep[k] != 0u);
+    }
+  }
   var e: array<f32, D_HID>;
   var se = 0.0;
   for (var j = 0u; j < D_HID; j++) {
@@ -69,6 +79,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var l1w = 0.0;
   var l0 = 0.0;
   var any_dead = false;
+  var wl1: array<f32, S_LAT>;  // each latent's penalty weight
   for (var k = 0u; k < S_LAT; k++) {
     let at = (m * S_LAT + k) * 3u;
     var wk = 1.0;
@@ -76,13 +87,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     if ((cfg.flags & FLAG_GHOST) != 0u && cool > 0u) {
       if ((cfg.flags & FLAG_GHOST_QUIRK) != 0u) { wk = 0.0; } else { wk = 1.0 - f32(cool) / f32(cfg.ghost_cooldown); }
     }
+    wl1[k] = wk;
     if (lat[at + LAT_DEAD] != 0u) { any_dead = true; }
     l1raw += f[k];
-    l1w += wk * f[k];
+    // JumpReLU penalises L0 (the count of active latents), the others L1
+    l1w += wk * select(f[k], select(0.0, 1.0, f[k] > 0.0), jump);
     if (f[k] > 0.0) { l0 += 1.0; }
     work[w + R_F + k] = f[k];
-    // the L1 gradient term; the reconstruction term is added below
-    work[w + R_DPRE + k] = lambda * wk * inv_b;
+    // the L1 gradient term (none for JumpReLU's L0); the reconstruction term is added below
+    work[w + R_DPRE + k] = select(lambda * wk * inv_b, 0.0, jump);
   }
   var dh: array<f32, D_HID>;
   for (var j = 0u; j < D_HID; j++) {
@@ -92,9 +105,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   var dpre: array<f32, S_LAT>;
   for (var k = 0u; k < S_LAT; k++) {
-    var acc = work[w + R_DPRE + k];
-    for (var j = 0u; j < D_HID; j++) { acc += params[p + OFF_WD + k * D_HID + j] * dh[j]; }
-    dpre[k] = select(0.0, acc, f[k] > 0.0);  // ReLU (and TopK mask) derivative
+    var df = 0.0;  // dL/df_k from the reconstruction
+    for (var j = 0u; j < D_HID; j++) { df += params[p + OFF_WD + k * D_HID + j] * dh[j]; }
+    dpre[k] = select(0.0, work[w + R_DPRE + k] + df, f[k] > 0.0);  // ReLU / TopK / JumpReLU derivative
+    // JumpReLU straight-through estimator (rectangle kernel of width eps) for log_threshold:
+    // d/dtheta of f = -(theta/eps) K, of [pre > theta] = -(1/eps) K; chain rule through theta = exp(t)
+    var dth = 0.0;
+    if (jump && abs(pre[k] - theta[k]) < 0.5 * cfg.jump_eps) {
+      dth = theta[k] * (-(theta[k] / cfg.jump_eps) * df - (1.0 / cfg.jump_eps) * lambda * wl1[k] * inv_b);
+    }
+    work[w + R_DTH + k] = dth;
   }
 
   var ghost = 0.0;

@@ -1,6 +1,7 @@
 // sae_grad: batch reduction of the SAE gradient, one thread per (model m, parameter q):
 //   dW_enc[k,j] = sum_b dpre_k hin_j;   db_enc[k] = sum_b dpre_k;
-//   dW_dec[k,j] = sum_b dh_j f_k + G_j A_k;   db_dec[j] = sum_b dh_j - [pre_bias] sum_k dpre_k W_enc[k,j].
+//   dW_dec[k,j] = sum_b dh_j f_k + G_j A_k;   db_dec[j] = sum_b dh_j - [pre_bias] sum_k dpre_k W_enc[k,j];
+//   dlog_threshold[k] = sum_b dth_k (JumpReLU's straight-through terms; 0 for the other variants).
 // Bindings: @0 cfg (uniform Config), @1 params (read, [M][P_SAE]), @2 work (read, [M][B][REC]),
 //           @3 grads (rw, [M][P_SAE]).
 // Dispatch: (ceil(M*P_SAE / 64), 1, 1): one thread per (model, parameter) summing over the batch in order
@@ -31,6 +32,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       let k = (q - OFF_WD) / D_HID;
       let j = (q - OFF_WD) % D_HID;
       acc += work[w + R_DH + j] * work[w + R_F + k] + work[w + R_G + j] * work[w + R_A + k];
+    } else if (q >= OFF_TH) {
+      acc += work[w + R_DTH + q - OFF_TH];
     } else {
       let j = q - OFF_BD;
       acc += work[w + R_DH + j];

@@ -46,6 +46,7 @@ describe('general composed-feature data (reference sampler)', () => {
     expect(() => parseExperiment({ name: 'x', data: { zipf_alpha: 1, joint: [0.25, 0.25, 0.25, 0.25] } })).toThrow(/zipf_alpha replaces/);
     expect(() => parseExperiment({ name: 'x', data: { p_set_empty: 2 } })).toThrow(/data\.p_set_empty: must be <= 1/);
     expect(parseExperiment({ name: 'x', sae: { cos: { variant: 'ortho' } } }).sae.cos.variant).toBe('ortho');
+    expect(() => parseExperiment({ name: 'x', sae: { variant: 'jumprelu', jump_eps: 0 } })).toThrow(/sae\.jump_eps: must be > 0/);
   });
 });
 
@@ -88,5 +89,24 @@ describe('phase diagram', () => {
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('0.25');
     expect(phaseTable(pts)).toMatch(/\| 2 \| 0\.25 \/ 0\.50 \| - \|/);
+  });
+});
+
+describe('JumpReLU end to end', () => {
+  it('trains on the modular path, thresholds move, results record the variant', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sae-jump-'));
+    const preset = parsePreset({ name: 'jump-test', description: 'test', budget: 'custom', experiments: [{
+      name: 'jumprelu', data: { sets: [2, 2], rho: 0 }, toy: { steps: 300, batch: 200, lr: 1e-2 },
+      sae: { s: 4, steps: 80, batch: 64, variant: 'jumprelu', init_threshold: 0.05, jump_eps: 0.05 }, grid: { lr: [1e-2], l1: [0.1] }, realizations: 2, eval_samples: 300, log_every: 10,
+    }] });
+    const res = await runPreset(ctx, preset, out, { document: nodeDocument() });
+    const e = res.experiments[0];
+    expect(e.sae_path).toBe('modular');
+    expect(e.config.sae.variant).toBe('jumprelu');
+    const { decodeSafetensors } = await import('../src/io/safetensors');
+    const w = decodeSafetensors(new Uint8Array(readFileSync(join(out, 'jumprelu', 'saes.safetensors')))).tensors;
+    expect(w.log_threshold.shape).toEqual([2, 4]);
+    const moved = [...w.log_threshold.data].some((v) => Math.abs(v - Math.log(0.05)) > 1e-4);
+    expect(moved).toBe(true);
   });
 });

@@ -8,9 +8,9 @@ import { rngUnit } from '../src/reference/rng';
 
 const rand = (n: number, seed: number, lo = -1, hi = 1) => Float64Array.from({ length: n }, (_, i) => lo + (hi - lo) * rngUnit(seed, 0, 0, i, 0));
 
-function fdCheck(name: string, f: (p: Float64Array) => number, p: Float64Array, analytic: ArrayLike<number>, h = 1e-6, tol = 1e-6) {
+function fdCheck(name: string, f: (p: Float64Array) => number, p: Float64Array, analytic: ArrayLike<number>, h = 1e-6, tol = 1e-6, count = p.length) {
   let worst = 0;
-  for (let i = 0; i < p.length; i++) {
+  for (let i = 0; i < count; i++) {
     const save = p[i];
     p[i] = save + h; const up = f(p);
     p[i] = save - h; const dn = f(p);
@@ -19,7 +19,7 @@ function fdCheck(name: string, f: (p: Float64Array) => number, p: Float64Array, 
     const err = Math.abs(fd - analytic[i]) / Math.max(1, Math.abs(fd));
     worst = Math.max(worst, err);
   }
-  console.log(`${name}: ${p.length} partials, worst |fd - analytic| / max(1, |fd|) = ${worst.toExponential(2)} (tol ${tol})`);
+  console.log(`${name}: ${count} partials, worst |fd - analytic| / max(1, |fd|) = ${worst.toExponential(2)} (tol ${tol})`);
   expect(worst).toBeLessThan(tol);
 }
 
@@ -46,6 +46,7 @@ describe('finite differences (f64)', () => {
     { name: 'decoder orthogonality penalty S^2', flags: FLAG.COS_SQ, cos: 0.7, dead: false },
     { name: 'TopK (k = 2) with ghost grads', flags: FLAG.GHOST, cos: 0, dead: true, topk: 2 },
     { name: 'batch FVU with ghost grads', flags: FLAG.GHOST | FLAG.BATCH_FVU, cos: 0, dead: true },
+    { name: 'JumpReLU (all but the thresholds, whose gradient is a straight-through estimate)', flags: FLAG.JUMPRELU, cos: 0, dead: false },
   ];
   for (const c of cases) {
     it(`SAE gradient: ${c.name}`, () => {
@@ -65,7 +66,9 @@ describe('finite differences (f64)', () => {
       saeCosGrad(cfg, dims, [hyper], p, g);
       const ghost = c.dead ? saeGhostConstants(cfg, dims, p, acts, lat) : undefined;
       if (c.dead) expect(work.some((v, i) => i % L.REC === L.LOSS + 3 && v > 0)).toBe(true);
-      fdCheck(c.name, (q) => saeObjective(cfg, dims, hyper, q, acts, lat, ghost), p, g);
+      if (c.flags & FLAG.JUMPRELU) for (let k = 0; k < dims.S; k++) p[L.TH + k] = Math.log(0.05 + 0.1 * k); // thresholds among the pre-activations
+      const g2 = c.flags & FLAG.JUMPRELU ? (() => { const w2 = saeForward(cfg, dims, [hyper], acts, p, lat, saeBatchStats(cfg, dims, acts)); const gg = saeGrad(cfg, dims, p, w2); saeCosGrad(cfg, dims, [hyper], p, gg); return gg; })() : g;
+      fdCheck(c.name, (q) => saeObjective(cfg, dims, hyper, q, acts, lat, ghost), p, g2, 1e-6, 1e-6, c.flags & FLAG.JUMPRELU ? L.TH : p.length);
     });
   }
 });

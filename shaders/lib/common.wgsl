@@ -15,6 +15,7 @@ const FLAG_GHOST_QUIRK: u32 = 4u;  // the study code's L1 switch-off while the c
 const FLAG_COS_ABS: u32 = 8u;      // cosine penalty on |S| (else signed S)
 const FLAG_COS_PAIRS: u32 = 16u;   // normalise the cosine penalty by s(s-1)/2 pairs (else the code's s^2)
 const FLAG_COS_SQ: u32 = 32u;      // penalty on S^2 (decoder orthogonality); takes precedence over FLAG_COS_ABS
+const FLAG_JUMPRELU: u32 = 128u;   // JumpReLU SAE: f = pre [pre > theta], L0 penalty, straight-through theta gradient
 const FLAG_BATCH_FVU: u32 = 64u;   // batch FVU: squared errors over the batch's centred variance (sae_batch_stats)
 
 const NOT_DIVERGED: u32 = 0xffffffffu;
@@ -42,6 +43,7 @@ struct Config {
   p_onehot: f32,     // probability of a one-hot draw
   p_set_empty: f32,  // probability that a set contributes nothing to a composed draw (sparser data)
   topk: u32,         // TopK SAE: keep the k largest pre-activations per sample (0: plain ReLU SAE)
+  jump_eps: f32,     // JumpReLU: bandwidth of the rectangle kernel of the straight-through estimator
 }
 
 struct Hyper {

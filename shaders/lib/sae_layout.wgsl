@@ -1,15 +1,18 @@
 // Layouts of the SAE buffers (twin: src/reference/common.ts, saeLayout).
 // Parameters of model m at params[m*P_SAE ...]: W_enc [S][D] (row k = latent k's encoder),
-// b_enc [S], W_dec [S][D] (row k = latent k's decoder direction), b_dec [D].
+// b_enc [S], W_dec [S][D] (row k = latent k's decoder direction), b_dec [D], log_threshold [S]
+// (JumpReLU only: theta_k = exp(log_threshold_k); unused, gradient 0, by the other variants).
 // Per-sample work record at work[(m*B + b)*REC ...]: f [S], dpre [S] (dL/d pre-activation),
 // A [S] (ghost coefficients), dh [D] (dL/d h_hat), G [D] (dL/d ghost output), hin [D] (encoder input),
-// e [D] (h_hat - h), loss [LOSS_N] (fvu, sum f, sum w f, ghost term, l0).
+// e [D] (h_hat - h), loss [LOSS_N] (fvu, sum f, sum w f (JumpReLU: sum w [f > 0], its L0), ghost term, l0),
+// dth [S] (JumpReLU: straight-through gradient of the loss w.r.t. log_threshold, this sample's share).
 
-const P_SAE: u32 = 2u * S_LAT * D_HID + S_LAT + D_HID;
+const P_SAE: u32 = 2u * S_LAT * D_HID + 2u * S_LAT + D_HID;
 const OFF_WE: u32 = 0u;
 const OFF_BE: u32 = S_LAT * D_HID;
 const OFF_WD: u32 = S_LAT * D_HID + S_LAT;
 const OFF_BD: u32 = 2u * S_LAT * D_HID + S_LAT;
+const OFF_TH: u32 = 2u * S_LAT * D_HID + S_LAT + D_HID;
 
 const LOSS_N: u32 = 5u;
 const R_F: u32 = 0u;
@@ -20,7 +23,8 @@ const R_G: u32 = 3u * S_LAT + D_HID;
 const R_HIN: u32 = 3u * S_LAT + 2u * D_HID;
 const R_E: u32 = 3u * S_LAT + 3u * D_HID;
 const R_LOSS: u32 = 3u * S_LAT + 4u * D_HID;
-const REC: u32 = 3u * S_LAT + 4u * D_HID + LOSS_N;
+const R_DTH: u32 = 3u * S_LAT + 4u * D_HID + LOSS_N;
+const REC: u32 = 4u * S_LAT + 4u * D_HID + LOSS_N;
 
 // Per-latent state at lat[(m*S + k)*3 ...]: steps since fired, ghost cooldown counter, dead flag.
 const LAT_SINCE: u32 = 0u;

@@ -39,8 +39,11 @@ export const CosSchema = z.object({
 export const SaeSchema = z.object({
   s: positiveInt.max(1024, 'must be <= 1024').default(4),
   /** relu: the study's SAE; topk: keep the k largest pre-activations per sample */
-  variant: z.enum(['relu', 'topk']).default('relu'),
+  variant: z.enum(['relu', 'topk', 'jumprelu']).default('relu'),
   k: positiveInt.optional(),
+  /** JumpReLU: initial threshold and the straight-through estimator's kernel width */
+  init_threshold: z.number().positive('must be > 0').default(0.001),
+  jump_eps: z.number().positive('must be > 0').default(0.001),
   batch: positiveInt.default(1024),
   steps: positiveInt.default(125000),
   warmup_frac: prob.default(0.1),

@@ -31,13 +31,13 @@ export function newResults(preset: PresetConfig, adapter: AdapterReport | null, 
 export function saeWeights(r: Pick<ExperimentResult, 'config' | 'saes'>, params: Float32Array) {
   const d = r.config.toy.d, s = r.config.sae.s, M = r.saes.length;
   const L = saeLayout({ D: d, S: s });
-  const We = new Float32Array(M * d * s), be = new Float32Array(M * s), Wd = new Float32Array(M * s * d), bd = new Float32Array(M * d);
+  const We = new Float32Array(M * d * s), be = new Float32Array(M * s), Wd = new Float32Array(M * s * d), bd = new Float32Array(M * d), th = new Float32Array(M * s);
   for (let m = 0; m < M; m++) {
     const p = params.subarray(m * L.P, (m + 1) * L.P);
     for (let k = 0; k < s; k++) for (let j = 0; j < d; j++) We[m * d * s + j * s + k] = p[L.WE + k * d + j];
-    be.set(p.subarray(L.BE, L.WD), m * s); Wd.set(p.subarray(L.WD, L.BD), m * s * d); bd.set(p.subarray(L.BD, L.P), m * d);
+    be.set(p.subarray(L.BE, L.WD), m * s); Wd.set(p.subarray(L.WD, L.BD), m * s * d); bd.set(p.subarray(L.BD, L.TH), m * d); th.set(p.subarray(L.TH, L.P), m * s);
   }
-  return { W_enc: { shape: [M, d, s], data: We }, b_enc: { shape: [M, s], data: be }, W_dec: { shape: [M, s, d], data: Wd }, b_dec: { shape: [M, d], data: bd } };
+  return { W_enc: { shape: [M, d, s], data: We }, b_enc: { shape: [M, s], data: be }, W_dec: { shape: [M, s, d], data: Wd }, b_dec: { shape: [M, d], data: bd }, log_threshold: { shape: [M, s], data: th } };
 }
 
 /** Inverse of saeWeights: the kernels' flat [M][P] layout. */
@@ -51,6 +51,7 @@ export function saeParamsFromWeights(t: Record<string, { shape: number[]; data: 
     out.set(t.b_enc.data.subarray(m * s, (m + 1) * s), o + L.BE);
     out.set(t.W_dec.data.subarray(m * s * d, (m + 1) * s * d), o + L.WD);
     out.set(t.b_dec.data.subarray(m * d, (m + 1) * d), o + L.BD);
+    if (t.log_threshold) out.set(t.log_threshold.data.subarray(m * s, (m + 1) * s), o + L.TH);
   }
   return out;
 }

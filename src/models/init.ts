@@ -55,9 +55,9 @@ export function sampleActivations(dims: Pick<Dims, 'N' | 'D'>, sets: number[], t
 /**
  * SAE: W_enc, W_dec ~ U(-sqrt(6/(d s)), sqrt(6/(d s))) (PyTorch's Kaiming-uniform on the study's
  * instance-stacked tensors), b_enc = 0, b_dec given per model (geometric median or zeros),
- * decoder rows normalised.
+ * decoder rows normalised, JumpReLU log-thresholds ln(threshold).
  */
-export function initSae(dims: Pick<Dims, 'D' | 'S'>, seeds: number[], bDec?: (m: number) => ArrayLike<number>): Float32Array {
+export function initSae(dims: Pick<Dims, 'D' | 'S'>, seeds: number[], bDec?: (m: number) => ArrayLike<number>, threshold = 0.001): Float32Array {
   const L = saeLayout(dims);
   const { D, S } = dims;
   const out = new Float32Array(seeds.length * L.P);
@@ -77,6 +77,7 @@ export function initSae(dims: Pick<Dims, 'D' | 'S'>, seeds: number[], bDec?: (m:
     }
     const bd = bDec?.(m);
     if (bd) for (let j = 0; j < D; j++) out[p + L.BD + j] = bd[j];
+    for (let k = 0; k < S; k++) out[p + L.TH + k] = Math.log(threshold); // JumpReLU thresholds (unused otherwise)
   });
   return out;
 }

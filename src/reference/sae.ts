@@ -91,8 +91,10 @@ export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: Array
       for (let j = 0; j < D; j++) acc += params[p + L.WE + k * D + j] * hin[j];
       pre[k] = acc;
     }
+    const jump = (cfg.flags & FLAG.JUMPRELU) !== 0;
+    const theta = Array.from({ length: S }, (_, k) => Math.exp(params[p + L.TH + k]));
     const keep = topkMask(pre, cfg.topk);
-    for (let k = 0; k < S; k++) f[k] = keep[k] ? Math.max(pre[k], 0) : 0;
+    for (let k = 0; k < S; k++) f[k] = jump ? (pre[k] > theta[k] ? pre[k] : 0) : keep[k] ? Math.max(pre[k], 0) : 0;
     const e = new Float64Array(D);
     let se = 0;
     for (let j = 0; j < D; j++) {
@@ -113,16 +115,19 @@ export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: Array
       const at = (m * S + k) * 3;
       wk[k] = l1Weight(cfg, lat[at + 1]);
       dead[k] = lat[at + 2] !== 0;
-      l1raw += f[k]; l1w += wk[k] * f[k]; if (f[k] > 0) l0++;
+      l1raw += f[k]; l1w += wk[k] * (jump ? (f[k] > 0 ? 1 : 0) : f[k]); if (f[k] > 0) l0++;
       work[w + L.F + k] = f[k];
     }
     const dh = new Float64Array(D);
     for (let j = 0; j < D; j++) { dh[j] = 2 * e[j] / den * invB; work[w + L.DH + j] = dh[j]; work[w + L.E + j] = e[j]; }
     const dpre = new Float64Array(S);
     for (let k = 0; k < S; k++) {
-      let acc = lambda * wk[k] * invB;
-      for (let j = 0; j < D; j++) acc += params[p + L.WD + k * D + j] * dh[j];
-      dpre[k] = f[k] > 0 ? acc : 0;
+      let df = 0;
+      for (let j = 0; j < D; j++) df += params[p + L.WD + k * D + j] * dh[j];
+      dpre[k] = f[k] > 0 ? (jump ? 0 : lambda * wk[k] * invB) + df : 0;
+      // JumpReLU straight-through estimator for log_threshold (rectangle kernel of width eps)
+      work[w + L.DTH + k] = jump && Math.abs(pre[k] - theta[k]) < 0.5 * cfg.jump_eps
+        ? theta[k] * (-(theta[k] / cfg.jump_eps) * df - (1 / cfg.jump_eps) * lambda * wk[k] * invB) : 0;
     }
     let ghost = 0;
     const G = new Float64Array(D), A = new Float64Array(S);
@@ -182,6 +187,7 @@ export function saeGrad(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, wor
           if (preBias) grads[g + L.BD + j] -= dp * params[g + L.WE + k * D + j];
         }
         grads[g + L.BE + k] += dp;
+        grads[g + L.TH + k] += work[w + L.DTH + k];
       }
       for (let j = 0; j < D; j++) grads[g + L.BD + j] += work[w + L.DH + j];
     }
@@ -258,7 +264,8 @@ function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts
   const h = Array.from({ length: D }, (_, j) => acts[b * cfg.act_stride + cfg.act_offset + j]);
   const pre = Array.from({ length: S }, (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0));
   const keep = topkMask(pre, cfg.topk);
-  const f = pre.map((v, k) => (keep[k] ? Math.max(v, 0) : 0));
+  const jump = (cfg.flags & FLAG.JUMPRELU) !== 0;
+  const f = pre.map((v, k) => (jump ? (v > Math.exp(params[L.TH + k]) ? v : 0) : keep[k] ? Math.max(v, 0) : 0));
   const hhat = h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + params[L.WD + k * D + j] * fk, 0));
   const hn = h.reduce((a, v) => a + v * v, 0);
   return { h, pre, f, hhat, den: hn > 0 ? hn : 1 };
@@ -281,7 +288,7 @@ export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: Arr
     const { h, pre, f, hhat } = fs;
     const den = bstat || fs.den;
     const fvu = hhat.reduce((a, v, j) => a + (v - h[j]) ** 2, 0) / den;
-    const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * fk, 0);
+    const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * ((cfg.flags & FLAG.JUMPRELU) !== 0 ? (fk > 0 ? 1 : 0) : fk), 0);
     let ghost = 0;
     if (ghostConst && dead.some(Boolean)) {
       const g = h.map((_, j) => ghostConst.scale[b] * dead.reduce((a, dk, k) => a + (dk ? Math.exp(pre[k]) * params[L.WD + k * D + j] : 0), 0));

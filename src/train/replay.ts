@@ -116,7 +116,7 @@ export async function replay(ctx: GpuContext, inDir: string, outDir: string): Pr
       const p = await job.readParams();
       const wenc = new Float32Array(c.d * c.s);
       for (let k = 0; k < c.s; k++) for (let j = 0; j < c.d; j++) wenc[j * c.s + k] = p[L.WE + k * c.d + j];
-      final = { W_enc: { shape: [c.d, c.s], data: wenc }, b_enc: { shape: [c.s], data: p.slice(L.BE, L.WD) }, W_dec: { shape: [c.s, c.d], data: p.slice(L.WD, L.BD) }, b_dec: { shape: [c.d], data: p.slice(L.BD, L.P) } };
+      final = { W_enc: { shape: [c.d, c.s], data: wenc }, b_enc: { shape: [c.s], data: p.slice(L.BE, L.WD) }, W_dec: { shape: [c.s, c.d], data: p.slice(L.WD, L.BD) }, b_dec: { shape: [c.d], data: p.slice(L.BD, L.TH) } };
     } finally {
       job.destroy();
     }
