@@ -11,7 +11,8 @@
 // Bindings: @0 cfg (uniform Config), @1 hyper (read, [M] Hyper), @2 acts (read, SAE inputs h, rows of
 //   act_stride floats at act_offset), @3 params (read, [M][P_SAE]), @4 lat (read, [M][S][3] u32),
 //   @5 work (rw, [M][B][REC] per-sample record, see lib/sae_layout.wgsl), @6 bstat (read, [M]: the batch-FVU
-//   denominator from sae_batch_stats, used instead of den when FLAG_BATCH_FVU).
+//   denominator from sae_batch_stats, used instead of den when FLAG_BATCH_FVU), @7 bthr (read, [M]: the
+//   BatchTopK threshold from sae_batch_topk, used when FLAG_BATCH_TOPK).
 // Dispatch: (ceil(M*B / 64), 1, 1). Twin: src/reference/sae.ts (saeForward).
 //#include "lib/common.wgsl"
 //#include "lib/sae_layout.wgsl"
@@ -23,6 +24,7 @@
 @group(0) @binding(4) var<storage, read> lat: array<u32>;
 @group(0) @binding(5) var<storage, read_write> work: array<f32>;
 @group(0) @binding(6) var<storage, read> bstat: array<f32>;
+@group(0) @binding(7) var<storage, read> bthr: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -59,6 +61,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     theta[k] = exp(params[p + OFF_TH + k]);
     if (jump) {
       f[k] = select(0.0, pre[k], pre[k] > theta[k]);
+    } else if ((cfg.flags & FLAG_BATCH_TOPK) != 0u) {
+      f[k] = select(0.0, pre[k], pre[k] > 0.0 && pre[k] >= bthr[m]);
     } else {
       f[k] = select(0.0, max(pre[k], 0.0), keep[k] != 0u);
     }

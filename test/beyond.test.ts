@@ -47,6 +47,7 @@ describe('general composed-feature data (reference sampler)', () => {
     expect(() => parseExperiment({ name: 'x', data: { p_set_empty: 2 } })).toThrow(/data\.p_set_empty: must be <= 1/);
     expect(parseExperiment({ name: 'x', sae: { cos: { variant: 'ortho' } } }).sae.cos.variant).toBe('ortho');
     expect(() => parseExperiment({ name: 'x', sae: { variant: 'jumprelu', jump_eps: 0 } })).toThrow(/sae\.jump_eps: must be > 0/);
+    expect(() => parseExperiment({ name: 'x', sae: { variant: 'batchtopk' } })).toThrow(/batchtopk needs sae\.k/);
   });
 });
 
@@ -108,5 +109,17 @@ describe('JumpReLU end to end', () => {
     expect(w.log_threshold.shape).toEqual([2, 4]);
     const moved = [...w.log_threshold.data].some((v) => Math.abs(v - Math.log(0.05)) > 1e-4);
     expect(moved).toBe(true);
+  });
+
+  it('BatchTopK trains on the modular path and keeps about k latents per sample', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sae-btk-'));
+    const preset = parsePreset({ name: 'btk-test', description: 'test', budget: 'custom', experiments: [{
+      name: 'batchtopk', data: { sets: [2, 2], rho: 0 }, toy: { steps: 300, batch: 200, lr: 1e-2 },
+      sae: { s: 4, steps: 60, batch: 64, variant: 'batchtopk', k: 2 }, grid: { lr: [1e-2], l1: [0] }, realizations: 2, eval_samples: 400, log_every: 10,
+    }] });
+    const res = await runPreset(ctx, preset, out, { document: nodeDocument() });
+    const e = res.experiments[0];
+    expect(e.sae_path).toBe('modular');
+    for (const s of e.saes) expect(s.l0).toBeLessThanOrEqual(2 + 0.05); // on average k per sample (ties aside)
   });
 });

@@ -2,7 +2,7 @@
 // objectives written directly from SPEC §2-4, in f64.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, FLAG, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../src/reference/common';
-import { saeBatchStats, saeCosGrad, saeForward, saeGhostConstants, saeGrad, saeObjective } from '../src/reference/sae';
+import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeForward, saeGhostConstants, saeGrad, saeObjective } from '../src/reference/sae';
 import { toyForward, toyGrad, toyLossDirect } from '../src/reference/toy';
 import { rngUnit } from '../src/reference/rng';
 
@@ -47,6 +47,7 @@ describe('finite differences (f64)', () => {
     { name: 'TopK (k = 2) with ghost grads', flags: FLAG.GHOST, cos: 0, dead: true, topk: 2 },
     { name: 'batch FVU with ghost grads', flags: FLAG.GHOST | FLAG.BATCH_FVU, cos: 0, dead: true },
     { name: 'JumpReLU (all but the thresholds, whose gradient is a straight-through estimate)', flags: FLAG.JUMPRELU, cos: 0, dead: false },
+    { name: 'BatchTopK (k = 2 per sample on average)', flags: FLAG.BATCH_TOPK, cos: 0, dead: false, topk: 2 },
   ];
   for (const c of cases) {
     it(`SAE gradient: ${c.name}`, () => {
@@ -61,7 +62,7 @@ describe('finite differences (f64)', () => {
       const lat = new Uint32Array(dims.S * 3);
       if (c.dead) { lat[1 * 3 + 2] = 1; lat[3 * 3 + 2] = 1; }
       if (c.cool) { lat[2 * 3 + 1] = c.cool; lat[1 * 3 + 1] = 10; }
-      const work = saeForward(cfg, dims, [hyper], acts, p, lat, saeBatchStats(cfg, dims, acts));
+      const work = saeForward(cfg, dims, [hyper], acts, p, lat, saeBatchStats(cfg, dims, acts), saeBatchTopkThreshold(cfg, dims, acts, p));
       const g = saeGrad(cfg, dims, p, work);
       saeCosGrad(cfg, dims, [hyper], p, g);
       const ghost = c.dead ? saeGhostConstants(cfg, dims, p, acts, lat) : undefined;

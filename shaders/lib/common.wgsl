@@ -16,7 +16,8 @@ const FLAG_COS_ABS: u32 = 8u;      // cosine penalty on |S| (else signed S)
 const FLAG_COS_PAIRS: u32 = 16u;   // normalise the cosine penalty by s(s-1)/2 pairs (else the code's s^2)
 const FLAG_COS_SQ: u32 = 32u;      // penalty on S^2 (decoder orthogonality); takes precedence over FLAG_COS_ABS
 const FLAG_JUMPRELU: u32 = 128u;   // JumpReLU SAE: f = pre [pre > theta], L0 penalty, straight-through theta gradient
-const FLAG_BATCH_FVU: u32 = 64u;   // batch FVU: squared errors over the batch's centred variance (sae_batch_stats)
+const FLAG_BATCH_FVU: u32 = 64u;
+const FLAG_BATCH_TOPK: u32 = 256u; // BatchTopK: keep the topk*B largest activations of the batch (threshold from sae_batch_topk)   // batch FVU: squared errors over the batch's centred variance (sae_batch_stats)
 
 const NOT_DIVERGED: u32 = 0xffffffffu;
 

@@ -6,7 +6,7 @@ import { compareArrays, type Comparison, type Tolerance } from '../reference/com
 import { defaultConfig, FLAG, NOT_DIVERGED, packHyper, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../reference/common';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
-import { saeBatchStats, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';
+import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';
 import { saeEval, saeProbe } from '../reference/metrics';
 import { toyForward, toyGrad, toyLoss } from '../reference/toy';
 import { rngU32, rngUnit } from '../reference/rng';
@@ -182,7 +182,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const L = saeLayout(s);
     const out: Comparison[] = [];
     const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
-    for (const [flags, topk] of [[FLAG.GHOST | FLAG.GHOST_QUIRK, 0], [FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, 0], [FLAG.COS_PAIRS, 0], [FLAG.COS_SQ | FLAG.GHOST, Math.max(1, s.S >> 2)], [FLAG.BATCH_FVU | FLAG.GHOST, 0], [FLAG.JUMPRELU | FLAG.GHOST, 0]]) {
+    for (const [flags, topk] of [[FLAG.GHOST | FLAG.GHOST_QUIRK, 0], [FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, 0], [FLAG.COS_PAIRS, 0], [FLAG.COS_SQ | FLAG.GHOST, Math.max(1, s.S >> 2)], [FLAG.BATCH_FVU | FLAG.GHOST, 0], [FLAG.JUMPRELU | FLAG.GHOST, 0], [FLAG.BATCH_TOPK | FLAG.GHOST, 2]]) {
       const cfg = baseCfg(s, flags, { log_every: 1, hist_len: 1, topk, jump_eps: 0.2 });
       const hyper = randHyper(s.M, 51 + flags);
       const acts = rand(s.M * s.B * s.D, 52, -1, 1);
@@ -197,9 +197,18 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
         bstat = f32(bs.bstat);
         out.push(compareArrays(`sae_batch_stats ${tag}`, bstat, saeBatchStats(cfg, s, acts), TOL.fwd));
       }
-      const fw = await runKernelOnce(ctx, 'sae_forward.wgsl', def, cfg, { hyper: packHyper(hyper), acts, params, lat, work: new Float32Array(s.M * s.B * L.REC), bstat }, ['work'], [Math.ceil(s.M * s.B / 64), 1, 1]);
+      let bthr = new Float32Array(s.M);
+      let refThr: ArrayLike<number> = bthr;
+      if (flags & FLAG.BATCH_TOPK) {
+        const bt = await runKernelOnce(ctx, 'sae_batch_topk.wgsl', def, cfg, { acts, params, bthr }, ['bthr'], [s.M, 1, 1]);
+        bthr = f32(bt.bthr);
+        // each side keeps its own threshold: it is one of its own activations, so the boundary element agrees
+        refThr = saeBatchTopkThreshold(cfg, s, acts, params);
+        out.push(compareArrays(`sae_batch_topk threshold ${tag}`, bthr, refThr, TOL.fwd));
+      }
+      const fw = await runKernelOnce(ctx, 'sae_forward.wgsl', def, cfg, { hyper: packHyper(hyper), acts, params, lat, work: new Float32Array(s.M * s.B * L.REC), bstat, bthr }, ['work'], [Math.ceil(s.M * s.B / 64), 1, 1]);
       const work = f32(fw.work);
-      out.push(compareArrays(`sae_forward ${tag}`, work, saeForward(cfg, s, hyper, acts, params, lat, bstat), TOL.fwd));
+      out.push(compareArrays(`sae_forward ${tag}`, work, saeForward(cfg, s, hyper, acts, params, lat, bstat, refThr), TOL.fwd));
       const gr = await runKernelOnce(ctx, 'sae_grad.wgsl', def, cfg, { params, work, grads: new Float32Array(s.M * L.P) }, ['grads'], [Math.ceil(s.M * L.P / 64), 1, 1]);
       const grads = f32(gr.grads);
       out.push(compareArrays(`sae_grad ${tag}`, grads, saeGrad(cfg, s, params, work), TOL.grad));
@@ -225,7 +234,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const toyWork = toyForward(cfg, s, x, toy, new Float32Array(s.N).fill(1));
     const acts = Float32Array.from(toyWork);
     const lat = new Uint32Array(s.M * s.S * 3);
-    const work = Float32Array.from(saeForward(cfg, s, hyper, acts, params, lat, new Float32Array(s.M).fill(1)));
+    const work = Float32Array.from(saeForward(cfg, s, hyper, acts, params, lat, new Float32Array(s.M).fill(1), new Float32Array(s.M)));
     const metrics = new Float32Array(s.M * L.MET_W);
     const pr = await runKernelOnce(ctx, 'sae_probe.wgsl', def, cfg, { toy_params: toy, params, probe: new Float32Array(s.M * s.N * s.S), metrics }, ['probe', 'metrics'], [Math.ceil(s.M / 64), 1, 1]);
     const ev = await runKernelOnce(ctx, 'sae_eval.wgsl', def, cfg, { hyper: packHyper(hyper), acts, toy_params: toy, toy_work: acts, work, metrics: f32(pr.metrics) }, ['metrics'], [s.M, 1, 1]);

@@ -26,6 +26,7 @@ export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
   'study shape d=2 s=4, ghost (quirk), M=6, 50 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 6, B: 64, T: 50, flags: FLAG.GHOST | FLAG.GHOST_QUIRK },
   'pre-bias + |cos| penalty, M=3, 50 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 50, flags: FLAG.PRE_BIAS | FLAG.COS_ABS, cos: 1 },
   'TopK k=2 + orthogonality penalty, sparser draws, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.COS_SQ | FLAG.GHOST, cos: 0.3, topk: 2, rho: 0, empty: 0.3 },
+  'BatchTopK k=2, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_TOPK | FLAG.GHOST, topk: 2, rho: 0 },
   'JumpReLU, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.JUMPRELU, rho: 0 },
   'batch FVU, ghost, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_FVU | FLAG.GHOST, rho: 0 },
   'd=8 s=16 n=12 (3 sets), signed cos (pairs), ghost ramp, 30 steps': { N: 12, D: 8, S: 16, sets: [4, 4, 4], M: 2, B: 32, T: 30, flags: FLAG.COS_PAIRS | FLAG.GHOST, cos: 0.5, rho: 0.3, p: 0.25 },

@@ -168,6 +168,7 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   if (c.sae.cos.variant === 'ortho') flags |= FLAG.COS_SQ;
   if (c.sae.fvu === 'batch') flags |= FLAG.BATCH_FVU;
   if (c.sae.variant === 'jumprelu') flags |= FLAG.JUMPRELU;
+  if (c.sae.variant === 'batchtopk') flags |= FLAG.BATCH_TOPK;
   if (c.sae.cos.norm === 'pairs') flags |= FLAG.COS_PAIRS;
   const bDec = (m: number) => c.sae.b_dec_init === 'zeros' ? new Array(D).fill(0)
     : Array.from(geometricMedian(sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0), 5000, c.data.p_set_empty), 5000, D));
@@ -177,7 +178,7 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
       toy_count: 1, table_len: tableLen, flags, dead_after: c.sae.dead_after, ghost_cooldown: c.sae.ghost_cooldown,
       hist_len: Math.min(Math.ceil(c.sae.steps / c.log_every) + 1, 4096), log_every: c.log_every, act_stride: TL.REC, act_offset: TL.H,
       beta1: c.sae.betas[0], beta2: c.sae.betas[1], eps: c.sae.eps, weight_decay: 0, rho: c.data.rho, p_onehot: c.data.p_onehot,
-      p_set_empty: c.data.p_set_empty, topk: c.sae.variant === 'topk' ? c.sae.k! : 0, jump_eps: c.sae.jump_eps }),
+      p_set_empty: c.data.p_set_empty, topk: c.sae.variant === 'topk' || c.sae.variant === 'batchtopk' ? c.sae.k! : 0, jump_eps: c.sae.jump_eps }),
   };
   const job = await GpuSaeTrainer.create(ctx, spec, { path: opts.path, kSteps: opts.kSteps });
   let params: Float32Array, status: Uint32Array;

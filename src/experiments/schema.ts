@@ -39,7 +39,7 @@ export const CosSchema = z.object({
 export const SaeSchema = z.object({
   s: positiveInt.max(1024, 'must be <= 1024').default(4),
   /** relu: the study's SAE; topk: keep the k largest pre-activations per sample */
-  variant: z.enum(['relu', 'topk', 'jumprelu']).default('relu'),
+  variant: z.enum(['relu', 'topk', 'batchtopk', 'jumprelu']).default('relu'),
   k: positiveInt.optional(),
   /** JumpReLU: initial threshold and the straight-through estimator's kernel width */
   init_threshold: z.number().positive('must be > 0').default(0.001),
@@ -128,7 +128,7 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
   }
   if (c.data.boost && c.data.sets.length !== 2) throw new ConfigError(`${name}: data.boost needs exactly two feature sets`);
   if (c.data.zipf_alpha !== undefined && (c.data.set_probs || c.data.joint || c.data.onehot_probs)) throw new ConfigError(`${name}: data.zipf_alpha replaces set_probs/joint/onehot_probs; give one or the other`);
-  if (c.sae.variant === 'topk' && (c.sae.k === undefined || c.sae.k > c.sae.s)) throw new ConfigError(`${name}: sae.variant topk needs sae.k between 1 and s = ${c.sae.s}`);
+  if ((c.sae.variant === 'topk' || c.sae.variant === 'batchtopk') && (c.sae.k === undefined || c.sae.k > c.sae.s)) throw new ConfigError(`${name}: sae.variant ${c.sae.variant} needs sae.k between 1 and s = ${c.sae.s}`);
   if (combos > 1 << 20) throw new ConfigError(`${name}: ${combos} feature combinations; at most ${1 << 20} are supported`);
   if (c.toy.d > n) throw new ConfigError(`${name}: toy.d = ${c.toy.d} hidden dims for n = ${n} features; superposition needs d <= n`);
   const M = c.grid.lr.length * c.grid.l1.length * c.realizations;

@@ -1,7 +1,7 @@
 // Shared definitions of the training kernels' twins: the Config uniform, the per-model Hyper table,
 // buffer layouts and the learning-rate schedule (twin of shaders/lib/common.wgsl and the layout files).
 
-export const FLAG = { PRE_BIAS: 1, GHOST: 2, GHOST_QUIRK: 4, COS_ABS: 8, COS_PAIRS: 16, COS_SQ: 32, BATCH_FVU: 64, JUMPRELU: 128 } as const;
+export const FLAG = { PRE_BIAS: 1, GHOST: 2, GHOST_QUIRK: 4, COS_ABS: 8, COS_PAIRS: 16, COS_SQ: 32, BATCH_FVU: 64, JUMPRELU: 128, BATCH_TOPK: 256 } as const;
 export const NOT_DIVERGED = 0xffffffff;
 
 /** Member names and order as in WGSL `struct Config` (packed by reflection). */

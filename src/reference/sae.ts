@@ -69,7 +69,31 @@ export function saeBatchStats(cfg: GpuConfig, dims: SD, acts: ArrayLike<number>)
   return out;
 }
 
-export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: ArrayLike<number>, params: ArrayLike<number>, lat: Uint32Array, bstat?: ArrayLike<number>): Float64Array {
+/** Twin of sae_batch_topk.wgsl: per model the (topk*B)-th largest max(pre, 0) of the batch (0 if fewer are positive). */
+export function saeBatchTopkThreshold(cfg: GpuConfig, dims: SD, acts: ArrayLike<number>, params: ArrayLike<number>): Float64Array {
+  const { D, S } = dims;
+  const L = saeLayout(dims);
+  const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
+  const K = cfg.topk * cfg.B;
+  const out = new Float64Array(cfg.M);
+  for (let m = 0; m < cfg.M; m++) {
+    const p = m * L.P;
+    const v: number[] = [];
+    for (let b = 0; b < cfg.B; b++) {
+      const a = (m * cfg.B + b) * cfg.act_stride + cfg.act_offset;
+      for (let k = 0; k < S; k++) {
+        let s = params[p + L.BE + k];
+        for (let j = 0; j < D; j++) s += params[p + L.WE + k * D + j] * (acts[a + j] - preBias * params[p + L.BD + j]);
+        v.push(Math.max(s, 0));
+      }
+    }
+    v.sort((x, y) => y - x);
+    out[m] = K >= 1 && K <= v.length ? v[K - 1] : 0;
+  }
+  return out;
+}
+
+export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: ArrayLike<number>, params: ArrayLike<number>, lat: Uint32Array, bstat?: ArrayLike<number>, bthr?: ArrayLike<number>): Float64Array {
   const { D, S } = dims;
   const L = saeLayout(dims);
   const work = new Float64Array(cfg.M * cfg.B * L.REC);
@@ -94,7 +118,11 @@ export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: Array
     const jump = (cfg.flags & FLAG.JUMPRELU) !== 0;
     const theta = Array.from({ length: S }, (_, k) => Math.exp(params[p + L.TH + k]));
     const keep = topkMask(pre, cfg.topk);
-    for (let k = 0; k < S; k++) f[k] = jump ? (pre[k] > theta[k] ? pre[k] : 0) : keep[k] ? Math.max(pre[k], 0) : 0;
+    const batchTopk = (cfg.flags & FLAG.BATCH_TOPK) !== 0;
+    if (batchTopk && !bthr) throw new Error('saeForward: BatchTopK needs the batch thresholds (saeBatchTopkThreshold)');
+    for (let k = 0; k < S; k++) {
+      f[k] = jump ? (pre[k] > theta[k] ? pre[k] : 0) : batchTopk ? (pre[k] > 0 && pre[k] >= bthr![m] ? pre[k] : 0) : keep[k] ? Math.max(pre[k], 0) : 0;
+    }
     const e = new Float64Array(D);
     let se = 0;
     for (let j = 0; j < D; j++) {
@@ -257,7 +285,7 @@ export function saeLoss(cfg: GpuConfig, dims: SD, hyper: Hyper[], t: number, wor
 }
 
 /** One sample's forward pass written directly from SPEC §3 (M = 1 layout), for the objective below. */
-function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts: ArrayLike<number>, b: number) {
+function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts: ArrayLike<number>, b: number, bthr = 0) {
   const { D, S } = dims;
   const L = saeLayout(dims);
   const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
@@ -265,7 +293,8 @@ function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts
   const pre = Array.from({ length: S }, (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0));
   const keep = topkMask(pre, cfg.topk);
   const jump = (cfg.flags & FLAG.JUMPRELU) !== 0;
-  const f = pre.map((v, k) => (jump ? (v > Math.exp(params[L.TH + k]) ? v : 0) : keep[k] ? Math.max(v, 0) : 0));
+  const batchTopk = (cfg.flags & FLAG.BATCH_TOPK) !== 0;
+  const f = pre.map((v, k) => (jump ? (v > Math.exp(params[L.TH + k]) ? v : 0) : batchTopk ? (v > 0 && v >= bthr ? v : 0) : keep[k] ? Math.max(v, 0) : 0));
   const hhat = h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + params[L.WD + k * D + j] * fk, 0));
   const hn = h.reduce((a, v) => a + v * v, 0);
   return { h, pre, f, hhat, den: hn > 0 ? hn : 1 };
@@ -282,9 +311,10 @@ export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: Arr
   const L = saeLayout(dims);
   const dead = Array.from({ length: S }, (_, k) => lat[k * 3 + 2] !== 0);
   const bstat = (cfg.flags & FLAG.BATCH_FVU) !== 0 ? saeBatchStats({ ...cfg, M: 1 }, dims, acts)[0] : 0;
+  const bthr = (cfg.flags & FLAG.BATCH_TOPK) !== 0 ? saeBatchTopkThreshold({ ...cfg, M: 1 }, dims, acts, params)[0] : 0;
   let total = 0;
   for (let b = 0; b < cfg.B; b++) {
-    const fs = forwardSample(cfg, dims, params, acts, b);
+    const fs = forwardSample(cfg, dims, params, acts, b, bthr);
     const { h, pre, f, hhat } = fs;
     const den = bstat || fs.den;
     const fvu = hhat.reduce((a, v, j) => a + (v - h[j]) ** 2, 0) / den;
@@ -306,8 +336,9 @@ export function saeGhostConstants(cfg: GpuConfig, dims: SD, params: ArrayLike<nu
   const L = saeLayout(dims);
   const scale: number[] = [], c: number[] = [], r: number[][] = [];
   const bstat = (cfg.flags & FLAG.BATCH_FVU) !== 0 ? saeBatchStats({ ...cfg, M: 1 }, dims, acts)[0] : 0;
+  const bthr = (cfg.flags & FLAG.BATCH_TOPK) !== 0 ? saeBatchTopkThreshold({ ...cfg, M: 1 }, dims, acts, params)[0] : 0;
   for (let b = 0; b < cfg.B; b++) {
-    const fs = forwardSample(cfg, dims, params, acts, b);
+    const fs = forwardSample(cfg, dims, params, acts, b, bthr);
     const { h, pre, hhat } = fs;
     const den = bstat || fs.den;
     const rb = h.map((v, j) => (v - hhat[j]) / Math.sqrt(den));

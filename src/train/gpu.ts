@@ -120,6 +120,7 @@ export function fusedMisfit(spec: SaeJobSpec, device: GPUDevice): string | null 
   if (spec.normalizeDecoder === false) return 'it always normalises the decoder';
   if (spec.cfg.flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
   if (spec.cfg.flags & FLAG.JUMPRELU) return 'it has no JumpReLU (use the modular path)';
+  if (spec.cfg.flags & FLAG.BATCH_TOPK) return 'it has no BatchTopK threshold pass (use the modular path)';
   if (rv > 64) return `it reduces P + S + 5 = ${rv} values per step, at most 64 fit (use d*s smaller)`;
   if ((rv * 64 + L.P + 2 * spec.dims.S + 2) * 4 > device.limits.maxComputeWorkgroupStorageSize) return `needs ${(rv * 64 + L.P) * 4} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
   if (device.limits.maxStorageBuffersPerShaderStage < 9) return `needs 9 storage buffers per stage, the device allows ${device.limits.maxStorageBuffersPerShaderStage}`;
@@ -196,6 +197,7 @@ export class GpuSaeTrainer extends GpuJob {
     this.buf('work', rows * L.REC * 4);
     this.buf('aux', cfg.M * 4);
     this.buf('bstat', 0, new Float32Array(cfg.M).fill(1));
+    this.buf('bthr', 0, new Float32Array(cfg.M));
     this.buf('probe', cfg.M * dims.N * dims.S * 4);
     this.buf('metrics', cfg.M * L.MET_W * 4);
 
@@ -217,6 +219,7 @@ export class GpuSaeTrainer extends GpuJob {
     if (norm) await this.op('sae_normalize.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
     await this.op('sae_dead.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
     if (cfg.flags & FLAG.BATCH_FVU) await this.op('sae_batch_stats.wgsl', def, [cfg.M, 1, 1]);
+    if (cfg.flags & FLAG.BATCH_TOPK) await this.op('sae_batch_topk.wgsl', def, [cfg.M, 1, 1]);
     await this.op('sae_forward.wgsl', def, [g(rows), 1, 1]);
     await this.op('sae_firing.wgsl', def, [dims.S, cfg.M, 1]);
     await this.op('sae_grad.wgsl', def, [g(cfg.M * L.P), 1, 1]);
@@ -328,7 +331,8 @@ export async function evaluateSaes(ctx: GpuContext, spec: SaeJobSpec, params: Fl
   const { dims } = spec;
   const L = saeLayout(dims), T = toyLayout(dims);
   const M = spec.cfg.M;
-  const cfg: GpuConfig = { ...spec.cfg, B: samples, T: 1, flags: spec.cfg.flags & 1 /* pre-encoder bias only */, act_stride: T.REC, act_offset: T.H, hist_len: 1 };
+  // no ghost, cosine or batch-FVU terms in the evaluation; the encoder variant (pre-bias, JumpReLU, BatchTopK) stays
+  const cfg: GpuConfig = { ...spec.cfg, B: samples, T: 1, flags: spec.cfg.flags & (FLAG.PRE_BIAS | FLAG.JUMPRELU | FLAG.BATCH_TOPK), act_stride: T.REC, act_offset: T.H, hist_len: 1 };
   const hyper = spec.hyper.map((h) => ({ ...h, seed: (h.seed ^ seedSalt) >>> 0 }));
   const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: dims.S };
   const rows = M * samples;
@@ -344,12 +348,14 @@ export async function evaluateSaes(ctx: GpuContext, spec: SaeJobSpec, params: Fl
       cfg: cfgBuf, hyper: up('hyper', packHyper(hyper)), state: up('state', new Uint32Array([0, 1, 0, 0])), tables: up('tables', spec.tables),
       x: mk('x', rows * dims.N * 4), importance: up('importance', new Float32Array(dims.N).fill(1)), toy_params: up('toy_params', spec.toyParams),
       toy_work: toyWork, acts: toyWork, params: up('params', params), lat: mk('lat', M * dims.S * 12), work: mk('work', rows * L.REC * 4),
-      probe: mk('probe', M * dims.N * dims.S * 4), metrics: mk('metrics', M * L.MET_W * 4), bstat: up('bstat', new Float32Array(M).fill(1)),
+      probe: mk('probe', M * dims.N * dims.S * 4), metrics: mk('metrics', M * L.MET_W * 4), bstat: up('bstat', new Float32Array(M).fill(1)), bthr: mk('bthr', M * 4),
     };
     const g = (n: number) => Math.ceil(n / 64);
     const setDefs = { N_SETS: spec.sets.length, SET_SIZES: spec.sets.map((k) => `${k}u`).join(', ') };
     const ops: [string, Record<string, string | number>, [number, number, number]][] = [
-      ['sample_data.wgsl', { ...def, ...setDefs }, [g(rows), 1, 1]], ['toy_forward.wgsl', def, [g(rows), 1, 1]], ['sae_forward.wgsl', def, [g(rows), 1, 1]],
+      ['sample_data.wgsl', { ...def, ...setDefs }, [g(rows), 1, 1]], ['toy_forward.wgsl', def, [g(rows), 1, 1]],
+      ...(cfg.flags & FLAG.BATCH_TOPK ? [['sae_batch_topk.wgsl', def, [M, 1, 1]] as [string, Record<string, string | number>, [number, number, number]]] : []),
+      ['sae_forward.wgsl', def, [g(rows), 1, 1]],
       ['sae_probe.wgsl', def, [g(M), 1, 1]], ['sae_eval.wgsl', def, [M, 1, 1]],
     ];
     const bound = await Promise.all(ops.map(async ([file, d, wg]) => { const k = await ctx.kernel(file, { defines: d }); return { k, groups: k.bindPool(pool), wg }; }));

@@ -3,7 +3,7 @@
 import { FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../reference/common';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
-import { saeBatchStats, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';
+import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';
 import { toyForward, toyGrad, toyLoss } from '../reference/toy';
 import { checkSpec, type SaeJobSpec, type ToyJobSpec } from './spec';
 
@@ -48,7 +48,8 @@ export class RefSaeTrainer {
     if (norm) saeNormalize(cfg, dims, this.params);
     saeDead(cfg, dims, this.lat);
     const bstat = (cfg.flags & FLAG.BATCH_FVU) !== 0 ? saeBatchStats(cfg, dims, acts) : undefined;
-    const work = saeForward(cfg, dims, this.hyper, acts, this.params, this.lat, bstat);
+    const bthr = (cfg.flags & FLAG.BATCH_TOPK) !== 0 ? saeBatchTopkThreshold(cfg, dims, acts, this.params) : undefined;
+    const work = saeForward(cfg, dims, this.hyper, acts, this.params, this.lat, bstat, bthr);
     saeFiring(cfg, dims, work, this.lat);
     const grads = saeGrad(cfg, dims, this.params, work);
     const aux = saeCosGrad(cfg, dims, this.hyper, this.params, grads);
