@@ -4,6 +4,8 @@
 //   fvu = |hhat - h|^2 / den,  den = |h|^2 (1 if |h| = 0);  l1 = lambda * sum_k w_k f_k,
 //   w_k = L1 weight of latent k: 1, or while its ghost cooldown c_k > 0: 0 (quirk flag) / 1 - c_k/cooldown.
 //   dh = dL/dhhat = 2 (hhat - h) / (den B);  dpre_k = [f_k > 0] (W_dec dh + lambda w_k / B)_k.
+// AuxK (FLAG_AUXK, a dead latent): aux = aux_coef |(h - hhat) - sum_{k in top aux_k dead} ReLU(pre_k) w_k|^2 / den
+//   (residual detached), written to the ghost slot; G = d aux/d ehat / B, A_k = ReLU(pre_k), dpre_k += (W_dec G)_k.
 // Ghost grads (FLAG_GHOST and the model has a dead latent): r = (h - hhat)/sqrt(den) (detached),
 //   g = s * sum_{k dead} exp(pre_k) w_k with s = |r| / (2|g_raw| + 1e-6) (constant),
 //   ghost = c |r - g|^2 with c = fvu / (|r - g|^2 + 1e-6) (constant);
@@ -124,7 +126,35 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var ghost = 0.0;
   var G: array<f32, D_HID>;
   var A: array<f32, S_LAT>;
-  if (any_dead) {
+  if (any_dead && (cfg.flags & FLAG_AUXK) != 0u) {
+    // AuxK: the aux_k largest pre-activations among dead latents model the (detached) residual h - hhat:
+    // aux = aux_coef |(h - hhat) - ehat|^2 / den, ehat = sum_k A_k w_k with A_k = ReLU(pre_k) for the chosen k.
+    var dpre_dead: array<f32, S_LAT>;
+    for (var k = 0u; k < S_LAT; k++) {
+      dpre_dead[k] = select(-3.4e38, pre[k], lat[(m * S_LAT + k) * 3u + LAT_DEAD] != 0u);
+    }
+    let pick = topk_mask(dpre_dead, min(cfg.aux_k, S_LAT));
+    for (var k = 0u; k < S_LAT; k++) {
+      if (pick[k] != 0u && lat[(m * S_LAT + k) * 3u + LAT_DEAD] != 0u) { A[k] = max(pre[k], 0.0); }
+    }
+    var q = 0.0;
+    var diff: array<f32, D_HID>;
+    for (var j = 0u; j < D_HID; j++) {
+      var ehat = 0.0;
+      for (var k = 0u; k < S_LAT; k++) { ehat += A[k] * params[p + OFF_WD + k * D_HID + j]; }
+      diff[j] = -e[j] - ehat;
+      q += diff[j] * diff[j];
+    }
+    ghost = cfg.aux_coef * q / den;
+    for (var j = 0u; j < D_HID; j++) { G[j] = -2.0 * cfg.aux_coef * diff[j] / den * inv_b; }
+    for (var k = 0u; k < S_LAT; k++) {
+      if (A[k] > 0.0) {
+        var acc = 0.0;
+        for (var j = 0u; j < D_HID; j++) { acc += params[p + OFF_WD + k * D_HID + j] * G[j]; }
+        dpre[k] += acc;
+      }
+    }
+  } else if (any_dead) {
     let rs = 1.0 / sqrt(den);
     var graw: array<f32, D_HID>;
     var rn = 0.0;

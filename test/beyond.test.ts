@@ -111,11 +111,11 @@ describe('JumpReLU end to end', () => {
     expect(moved).toBe(true);
   });
 
-  it('BatchTopK trains on the modular path and keeps about k latents per sample', async () => {
+  it('BatchTopK with the AuxK loss trains on the modular path and keeps about k latents per sample', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sae-btk-'));
     const preset = parsePreset({ name: 'btk-test', description: 'test', budget: 'custom', experiments: [{
       name: 'batchtopk', data: { sets: [2, 2], rho: 0 }, toy: { steps: 300, batch: 200, lr: 1e-2 },
-      sae: { s: 4, steps: 60, batch: 64, variant: 'batchtopk', k: 2 }, grid: { lr: [1e-2], l1: [0] }, realizations: 2, eval_samples: 400, log_every: 10,
+      sae: { s: 4, steps: 60, batch: 64, variant: 'batchtopk', k: 2, auxk: { k: 2 }, dead_after: 5 }, grid: { lr: [1e-2], l1: [0] }, realizations: 2, eval_samples: 400, log_every: 10,
     }] });
     const res = await runPreset(ctx, preset, out, { document: nodeDocument() });
     const e = res.experiments[0];

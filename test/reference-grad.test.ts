@@ -48,13 +48,14 @@ describe('finite differences (f64)', () => {
     { name: 'batch FVU with ghost grads', flags: FLAG.GHOST | FLAG.BATCH_FVU, cos: 0, dead: true },
     { name: 'JumpReLU (all but the thresholds, whose gradient is a straight-through estimate)', flags: FLAG.JUMPRELU, cos: 0, dead: false },
     { name: 'BatchTopK (k = 2 per sample on average)', flags: FLAG.BATCH_TOPK, cos: 0, dead: false, topk: 2 },
+    { name: 'TopK with the AuxK dead-latent loss', flags: FLAG.AUXK, cos: 0, dead: true, topk: 2 },
   ];
   for (const c of cases) {
     it(`SAE gradient: ${c.name}`, () => {
       const dims = { D: 3, S: 5 };
       const L = saeLayout(dims);
       const B = 6;
-      const cfg: GpuConfig = defaultConfig({ M: 1, B, flags: c.flags, act_stride: dims.D, ghost_cooldown: 10, topk: c.topk ?? 0 });
+      const cfg: GpuConfig = defaultConfig({ M: 1, B, flags: c.flags, act_stride: dims.D, ghost_cooldown: 10, topk: c.topk ?? 0, aux_k: 1, aux_coef: 0.5 });
       const hyper: Hyper = { lr: 1e-3, l1: 0.3, cos: c.cos, seed: 1 };
       const acts = rand(B * dims.D, 10);
       acts.fill(0, 3, 6); // one zero-norm sample

@@ -17,6 +17,7 @@ const FLAG_COS_PAIRS: u32 = 16u;   // normalise the cosine penalty by s(s-1)/2 p
 const FLAG_COS_SQ: u32 = 32u;      // penalty on S^2 (decoder orthogonality); takes precedence over FLAG_COS_ABS
 const FLAG_JUMPRELU: u32 = 128u;   // JumpReLU SAE: f = pre [pre > theta], L0 penalty, straight-through theta gradient
 const FLAG_BATCH_FVU: u32 = 64u;
+const FLAG_AUXK: u32 = 512u;       // AuxK dead-latent loss (TopK SAEs) instead of ghost grads
 const FLAG_BATCH_TOPK: u32 = 256u; // BatchTopK: keep the topk*B largest activations of the batch (threshold from sae_batch_topk)   // batch FVU: squared errors over the batch's centred variance (sae_batch_stats)
 
 const NOT_DIVERGED: u32 = 0xffffffffu;
@@ -45,6 +46,8 @@ struct Config {
   p_set_empty: f32,  // probability that a set contributes nothing to a composed draw (sparser data)
   topk: u32,         // TopK SAE: keep the k largest pre-activations per sample (0: plain ReLU SAE)
   jump_eps: f32,     // JumpReLU: bandwidth of the rectangle kernel of the straight-through estimator
+  aux_k: u32,        // AuxK: dead latents used to model the residual
+  aux_coef: f32,     // AuxK: coefficient of the auxiliary loss
 }
 
 struct Hyper {

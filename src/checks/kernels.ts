@@ -182,8 +182,8 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const L = saeLayout(s);
     const out: Comparison[] = [];
     const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
-    for (const [flags, topk] of [[FLAG.GHOST | FLAG.GHOST_QUIRK, 0], [FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, 0], [FLAG.COS_PAIRS, 0], [FLAG.COS_SQ | FLAG.GHOST, Math.max(1, s.S >> 2)], [FLAG.BATCH_FVU | FLAG.GHOST, 0], [FLAG.JUMPRELU | FLAG.GHOST, 0], [FLAG.BATCH_TOPK | FLAG.GHOST, 2]]) {
-      const cfg = baseCfg(s, flags, { log_every: 1, hist_len: 1, topk, jump_eps: 0.2 });
+    for (const [flags, topk] of [[FLAG.GHOST | FLAG.GHOST_QUIRK, 0], [FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, 0], [FLAG.COS_PAIRS, 0], [FLAG.COS_SQ | FLAG.GHOST, Math.max(1, s.S >> 2)], [FLAG.BATCH_FVU | FLAG.GHOST, 0], [FLAG.JUMPRELU | FLAG.GHOST, 0], [FLAG.BATCH_TOPK | FLAG.GHOST, 2], [FLAG.AUXK, 2]]) {
+      const cfg = baseCfg(s, flags, { log_every: 1, hist_len: 1, topk, jump_eps: 0.2, aux_k: 2, aux_coef: 0.5 });
       const hyper = randHyper(s.M, 51 + flags);
       const acts = rand(s.M * s.B * s.D, 52, -1, 1);
       if (s.B > 3) acts.fill(0, s.D * 2, s.D * 3); // a zero-norm input (FVU denominator 1)

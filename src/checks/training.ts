@@ -17,7 +17,7 @@ export function saeTestSpec(o: SaeCase): SaeJobSpec {
   const hyper: Hyper[] = Array.from({ length: o.M }, (_, m) => ({ lr: [1e-3, 3e-3, 1e-2][m % 3], l1: [0.01, 0.3, 1][m % 3], cos: o.cos ?? 0, seed: 1000 + m }));
   const cfg = defaultConfig({ M: o.M, B: o.B, T: o.T, warmup: Math.floor(o.T / 10), cooldown: Math.floor(o.T / 5), toy_count: 1, table_len: tableLen,
     flags: o.flags, dead_after: 3, ghost_cooldown: 10, hist_len: o.T, log_every: 1, act_stride: TL.REC, act_offset: 0, beta1: 0, beta2: 0.999, eps: 1e-8,
-    rho: o.rho ?? 1, p_onehot: o.p ?? 0, topk: o.topk ?? 0, p_set_empty: o.empty ?? 0, jump_eps: 0.05 });
+    rho: o.rho ?? 1, p_onehot: o.p ?? 0, topk: o.topk ?? 0, p_set_empty: o.empty ?? 0, jump_eps: 0.05, aux_k: 2, aux_coef: 1 / 32 });
   const saeParams = initSae(dims, hyper.map((h) => h.seed), () => Array.from({ length: o.D }, (_, j) => 0.01 * (j + 1)));
   return { dims, sets: o.sets, cfg, hyper, tables, toyParams: initToy(dims, [7]), saeParams };
 }
@@ -27,6 +27,7 @@ export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
   'pre-bias + |cos| penalty, M=3, 50 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 50, flags: FLAG.PRE_BIAS | FLAG.COS_ABS, cos: 1 },
   'TopK k=2 + orthogonality penalty, sparser draws, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.COS_SQ | FLAG.GHOST, cos: 0.3, topk: 2, rho: 0, empty: 0.3 },
   'BatchTopK k=2, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_TOPK | FLAG.GHOST, topk: 2, rho: 0 },
+  'TopK k=2 + AuxK, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.AUXK, topk: 2, rho: 0 },
   'JumpReLU, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.JUMPRELU, rho: 0 },
   'batch FVU, ghost, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_FVU | FLAG.GHOST, rho: 0 },
   'd=8 s=16 n=12 (3 sets), signed cos (pairs), ghost ramp, 30 steps': { N: 12, D: 8, S: 16, sets: [4, 4, 4], M: 2, B: 32, T: 30, flags: FLAG.COS_PAIRS | FLAG.GHOST, cos: 0.5, rho: 0.3, p: 0.25 },

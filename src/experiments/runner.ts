@@ -162,7 +162,8 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   const hyper: Hyper[] = models.map((m) => ({ lr: c.grid.lr[m.cell[0]], l1: c.grid.l1[m.cell[1]], cos: cosCoef, seed: m.seed }));
   let flags = 0;
   if (c.sae.pre_encoder_bias) flags |= FLAG.PRE_BIAS;
-  if (c.sae.ghost) flags |= FLAG.GHOST;
+  if (c.sae.auxk) flags |= FLAG.AUXK;
+  else if (c.sae.ghost) flags |= FLAG.GHOST;
   if (c.sae.ghost_quirk) flags |= FLAG.GHOST_QUIRK;
   if (c.sae.cos.variant === 'abs') flags |= FLAG.COS_ABS;
   if (c.sae.cos.variant === 'ortho') flags |= FLAG.COS_SQ;
@@ -178,7 +179,8 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
       toy_count: 1, table_len: tableLen, flags, dead_after: c.sae.dead_after, ghost_cooldown: c.sae.ghost_cooldown,
       hist_len: Math.min(Math.ceil(c.sae.steps / c.log_every) + 1, 4096), log_every: c.log_every, act_stride: TL.REC, act_offset: TL.H,
       beta1: c.sae.betas[0], beta2: c.sae.betas[1], eps: c.sae.eps, weight_decay: 0, rho: c.data.rho, p_onehot: c.data.p_onehot,
-      p_set_empty: c.data.p_set_empty, topk: c.sae.variant === 'topk' || c.sae.variant === 'batchtopk' ? c.sae.k! : 0, jump_eps: c.sae.jump_eps }),
+      p_set_empty: c.data.p_set_empty, topk: c.sae.variant === 'topk' || c.sae.variant === 'batchtopk' ? c.sae.k! : 0, jump_eps: c.sae.jump_eps,
+      aux_k: c.sae.auxk?.k ?? 0, aux_coef: c.sae.auxk?.coef ?? 0 }),
   };
   const job = await GpuSaeTrainer.create(ctx, spec, { path: opts.path, kSteps: opts.kSteps });
   let params: Float32Array, status: Uint32Array;

@@ -51,6 +51,8 @@ export const SaeSchema = z.object({
   betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0, 0.999]),
   eps: z.number().positive().default(1e-8),
   ghost: z.boolean().default(true),
+  /** AuxK dead-latent loss (TopK-style SAEs), used instead of ghost grads when given */
+  auxk: z.object({ k: positiveInt, coef: z.number().min(0).default(1 / 32) }).strict().optional(),
   ghost_quirk: z.boolean().default(true),
   dead_after: positiveInt.default(400),
   ghost_cooldown: positiveInt.default(1000),

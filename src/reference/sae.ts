@@ -28,7 +28,7 @@ export function saeProjectGrad(cfg: GpuConfig, dims: SD, params: ArrayLike<numbe
 /** lat: [M][S][3] = since_fired, cooldown, dead. */
 export function saeDead(cfg: GpuConfig, dims: SD, lat: Uint32Array): void {
   for (let i = 0; i < cfg.M * dims.S; i++) {
-    const dead = (cfg.flags & FLAG.GHOST) !== 0 && lat[i * 3] > cfg.dead_after;
+    const dead = (cfg.flags & (FLAG.GHOST | FLAG.AUXK)) !== 0 && lat[i * 3] > cfg.dead_after;
     lat[i * 3 + 2] = dead ? 1 : 0;
     if (dead) lat[i * 3 + 1] = cfg.ghost_cooldown;
     else if (lat[i * 3 + 1] > 0) lat[i * 3 + 1] -= 1;
@@ -159,7 +159,24 @@ export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: Array
     }
     let ghost = 0;
     const G = new Float64Array(D), A = new Float64Array(S);
-    if (dead.some(Boolean)) {
+    if (dead.some(Boolean) && (cfg.flags & FLAG.AUXK) !== 0) {
+      const pick = topkMask(pre.map((v, k) => (dead[k] ? v : -3.4e38)), Math.min(cfg.aux_k, S));
+      for (let k = 0; k < S; k++) if (pick[k] && dead[k]) A[k] = Math.max(pre[k], 0);
+      let q = 0;
+      const diff = new Float64Array(D);
+      for (let j = 0; j < D; j++) {
+        let ehat = 0;
+        for (let k = 0; k < S; k++) ehat += A[k] * params[p + L.WD + k * D + j];
+        diff[j] = -e[j] - ehat; q += diff[j] ** 2;
+      }
+      ghost = cfg.aux_coef * q / den;
+      for (let j = 0; j < D; j++) G[j] = -2 * cfg.aux_coef * diff[j] / den * invB;
+      for (let k = 0; k < S; k++) if (A[k] > 0) {
+        let acc = 0;
+        for (let j = 0; j < D; j++) acc += params[p + L.WD + k * D + j] * G[j];
+        dpre[k] += acc;
+      }
+    } else if (dead.some(Boolean)) {
       const rs = 1 / Math.sqrt(den);
       const graw = new Float64Array(D);
       let rn = 0, gn = 0;
@@ -306,7 +323,7 @@ function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts
  * constants: pass `ghostConst` computed at the base point (from saeGhostConstants) to hold them fixed.
  */
 export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: ArrayLike<number>, acts: ArrayLike<number>, lat: Uint32Array,
-  ghostConst?: { scale: number[]; c: number[]; r: number[][] }): number {
+  ghostConst?: { scale: number[]; c: number[]; r: number[][]; res: number[][] }): number {
   const { D, S } = dims;
   const L = saeLayout(dims);
   const dead = Array.from({ length: S }, (_, k) => lat[k * 3 + 2] !== 0);
@@ -320,7 +337,11 @@ export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: Arr
     const fvu = hhat.reduce((a, v, j) => a + (v - h[j]) ** 2, 0) / den;
     const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * ((cfg.flags & FLAG.JUMPRELU) !== 0 ? (fk > 0 ? 1 : 0) : fk), 0);
     let ghost = 0;
-    if (ghostConst && dead.some(Boolean)) {
+    if (ghostConst && dead.some(Boolean) && (cfg.flags & FLAG.AUXK) !== 0) {
+      const pick = topkMask(pre.map((v, k) => (dead[k] ? v : -3.4e38)), Math.min(cfg.aux_k, S));
+      const ehat = h.map((_, j) => pre.reduce((a, v, k) => a + (pick[k] && dead[k] ? Math.max(v, 0) * params[L.WD + k * D + j] : 0), 0));
+      ghost = cfg.aux_coef * ghostConst.res[b].reduce((a, rj, j) => a + (rj - ehat[j]) ** 2, 0) / den;
+    } else if (ghostConst && dead.some(Boolean)) {
       const g = h.map((_, j) => ghostConst.scale[b] * dead.reduce((a, dk, k) => a + (dk ? Math.exp(pre[k]) * params[L.WD + k * D + j] : 0), 0));
       ghost = ghostConst.c[b] * ghostConst.r[b].reduce((a, rj, j) => a + (rj - g[j]) ** 2, 0);
     }
@@ -334,7 +355,7 @@ export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: Arr
 export function saeGhostConstants(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts: ArrayLike<number>, lat: Uint32Array) {
   const { D } = dims;
   const L = saeLayout(dims);
-  const scale: number[] = [], c: number[] = [], r: number[][] = [];
+  const scale: number[] = [], c: number[] = [], r: number[][] = [], res: number[][] = [];
   const bstat = (cfg.flags & FLAG.BATCH_FVU) !== 0 ? saeBatchStats({ ...cfg, M: 1 }, dims, acts)[0] : 0;
   const bthr = (cfg.flags & FLAG.BATCH_TOPK) !== 0 ? saeBatchTopkThreshold({ ...cfg, M: 1 }, dims, acts, params)[0] : 0;
   for (let b = 0; b < cfg.B; b++) {
@@ -347,7 +368,7 @@ export function saeGhostConstants(cfg: GpuConfig, dims: SD, params: ArrayLike<nu
     const gn = Math.sqrt(graw.reduce((a, v) => a + v * v, 0));
     const sc = rn / (2 * gn + 1e-6);
     const q = rb.reduce((a, v, j) => a + (v - sc * graw[j]) ** 2, 0);
-    scale.push(sc); c.push((rn * rn) / (q + 1e-6)); r.push(rb);
+    scale.push(sc); c.push((rn * rn) / (q + 1e-6)); r.push(rb); res.push(h.map((v, j) => v - hhat[j]));
   }
-  return { scale, c, r };
+  return { scale, c, r, res };
 }
