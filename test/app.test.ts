@@ -48,6 +48,24 @@ describe('browser app', () => {
     }
   });
 
+  it('runs several experiments given as a JSON array (a preset of many) and shows them all', async () => {
+    const h = await openHarness({ page: 'index.html' });
+    try {
+      await h.page.setViewport({ width: 1280, height: 800 });
+      await h.page.waitForFunction(() => (window as unknown as { appState?: string }).appState === 'ready:experiment', { timeout: 60_000 });
+      const one = JSON.parse(await h.page.$eval('#config', (e) => (e as HTMLTextAreaElement).value));
+      const two = [{ ...one, sae: { ...one.sae, steps: 40 } }, { ...one, name: 'topk', sae: { ...one.sae, steps: 40, variant: 'topk', k: 2 } }];
+      await h.page.$eval('#config', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input')); }, JSON.stringify(two));
+      expect(await h.page.$eval('#config-errors', (e) => e.textContent)).toBe('');
+      await h.page.click('#start');
+      await h.page.waitForFunction(() => ['finished', 'failed'].includes((window as unknown as { appState?: string }).appState ?? ''), { timeout: 300_000 });
+      expect(await h.page.$eval('#status', (e) => e.textContent)).toMatch(/\[2\/2 topk\] finished/);
+      expect(await h.page.$eval('#all-results table', (t) => t.textContent)).toMatch(/correlated[\s\S]*topk/);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('kernel lab verifies a kernel against its twin and benchmarks it', async () => {
     const h = await openHarness({ page: 'index.html#/lab' });
     try {

@@ -15,6 +15,7 @@ import { experimentFigures } from '../plots/figures';
 import { saeLayout } from '../reference/common';
 import type { GpuSaeTrainer } from '../train/gpu';
 import { listRuns, loadRun, saveRun, type SavedRun } from './store';
+import { phaseFigure, phasePoints } from '../plots/phase';
 
 class Stopped extends Error {}
 
@@ -47,8 +48,7 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
   const cfgPanel = el('div', { class: 'panel' });
   cfgPanel.append(el('h2', {}, 'Configure'));
   const presetSel = el('select', { id: 'preset' });
-  const singles = Object.entries(PRESETS).filter(([, p]) => p.experiments.length === 1);
-  for (const [name, p] of singles) presetSel.append(el('option', { value: name }, `${name} — ${p.description}`));
+  for (const [name, p] of Object.entries(PRESETS)) presetSel.append(el('option', { value: name }, `${name} — ${p.experiments.length > 1 ? `${p.experiments.length} experiments: ` : ''}${p.description}`));
   presetSel.value = 'tiny';
   const editor = el('textarea', { id: 'config', spellcheck: 'false' });
   const errors = el('div', { class: 'errors', id: 'config-errors' });
@@ -75,23 +75,26 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
   const results = el('div', { id: 'results' });
   mainCol.append(progPanel, live, results);
 
-  let config: ExperimentConfig | null = null;
+  // one experiment (a JSON object) or several run in turn (a JSON array, e.g. the study or the phase diagram)
+  let configs: ExperimentConfig[] | null = null;
   const loadPreset = () => {
-    const e = PRESETS[presetSel.value].experiments[0];
-    editor.value = JSON.stringify(e, null, 2);
+    const ex = PRESETS[presetSel.value].experiments;
+    editor.value = JSON.stringify(ex.length === 1 ? ex[0] : ex, null, 2);
     validate();
   };
   const validate = () => {
     try {
-      config = parseExperiment(JSON.parse(editor.value), ctx.device.limits);
+      const v = JSON.parse(editor.value);
+      configs = (Array.isArray(v) ? v : [v]).map((x) => parseExperiment(x, ctx.device.limits));
+      if (!configs.length) throw new ConfigError('the config array is empty');
       errors.textContent = '';
       editor.classList.remove('invalid');
     } catch (e) {
-      config = null;
+      configs = null;
       errors.textContent = e instanceof SyntaxError ? `not valid JSON: ${e.message}` : e instanceof ConfigError ? e.message.replace(/; /g, '\n') : String(e);
       editor.classList.add('invalid');
     }
-    startBtn.disabled = !config || running;
+    startBtn.disabled = !configs || running;
   };
   presetSel.addEventListener('change', loadPreset);
   editor.addEventListener('input', validate);
@@ -115,7 +118,11 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
     for (const r of await listRuns()) {
       const li = el('li');
       const a = el('a', { href: '#/experiment', 'data-run': r.id }, `${r.name} (${r.preset}) — ${new Date(r.date).toLocaleString()}`);
-      a.addEventListener('click', async (ev) => { ev.preventDefault(); const run = await loadRun(r.id); if (run) showResults(run); });
+      a.addEventListener('click', async (ev) => {
+        ev.preventDefault();
+        const run = await loadRun(r.id);
+        if (run) { showResults(run); (window as unknown as { appState: string }).appState = 'finished'; }
+      });
       li.append(a);
       runsList.append(li);
     }
@@ -138,7 +145,6 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
     const figs = el('div', { class: 'figs', id: 'final-figures' });
     for (const svg of Object.values(run.figures)) { const d = el('div'); d.innerHTML = svg; figs.append(d); }
     results.append(head, figs);
-    (window as unknown as { appState: string }).appState = 'finished';
   };
 
   const liveView = (c: ExperimentConfig) => {
@@ -184,18 +190,13 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
     };
   };
 
-  startBtn.addEventListener('click', async () => {
-    if (!config || running) return;
-    const c = config;
-    running = true; paused = false; stopRequested = false;
-    startBtn.disabled = true; pauseBtn.disabled = false; stopBtn.disabled = false; presetSel.disabled = true; editor.disabled = true;
-    results.innerHTML = ''; live.innerHTML = '';
-    (window as unknown as { appState: string }).appState = 'running';
+  const runOne = async (c: ExperimentConfig, index: number, count: number): Promise<StoredExperiment> => {
     const t0 = performance.now();
     const view = liveView(c);
     let toyFeatures: number[][] = [];
     let lastDraw = 0;
-    try {
+    const prefix = count > 1 ? `[${index + 1}/${count} ${c.name}] ` : '';
+    {
       const r: ExperimentResult = await runExperiment(ctx, c, {
         onProgress: (p) => {
           const stages = { toy: 0, sae: 1, eval: 2 };
@@ -203,13 +204,13 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
           fill.style.width = `${(frac * 100).toFixed(1)}%`;
           const el2 = (performance.now() - t0) / 1000;
           const eta = frac > 0.02 ? el2 / frac * (1 - frac) : NaN;
-          status.textContent = `${p.stage === 'toy' ? 'toy model' : p.stage === 'sae' ? `${p.models} SAEs` : 'evaluating'}: step ${p.step}/${p.total}` +
+          status.textContent = `${prefix}${p.stage === 'toy' ? 'toy model' : p.stage === 'sae' ? `${p.models} SAEs` : 'evaluating'}: step ${p.step}/${p.total}` +
             `${Number.isFinite(p.loss) ? `, loss ${p.loss.toPrecision(4)}` : ''}${p.diverged ? `, ${p.diverged} diverged` : ''} — ${el2.toFixed(0)} s${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ''}`;
           if (p.stage === 'sae') view.onLoss(p.step, p.loss);
         },
         onToyChunk: gate,
         onSaeChunk: async (job, models) => {
-          if (!toyFeatures.length) {
+          if (!toyFeatures.length && c.toy.d === 2) {
             const tp = new Float32Array(await job.ctx.readF32((job as unknown as { pool: Record<string, GPUBuffer> }).pool.toy_params));
             const n = c.data.sets.reduce((a, b) => a + b, 0);
             toyFeatures = Array.from({ length: n }, (_, i) => [tp[i * 2], tp[i * 2 + 1]]);
@@ -219,14 +220,38 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
         },
       });
       fill.style.width = '100%';
-      status.textContent = `finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path)`;
+      status.textContent = `${prefix}finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path)`;
       const figures = experimentFigures(r, document);
       const files = Object.fromEntries(Object.keys(figures).map((f) => [f.replace('.svg', ''), f]));
       const experiment: StoredExperiment = toStored(r, files);
-      const run: SavedRun = { id: `${Date.now()}`, date: new Date().toISOString(), preset: presetSel.value, experiment, figures, weights: r.weights };
+      const run: SavedRun = { id: `${Date.now()}-${index}`, date: new Date().toISOString(), preset: presetSel.value, experiment, figures, weights: r.weights };
       await saveRun(run);
       showResults(run);
       await refreshRuns();
+      return experiment;
+    }
+  };
+
+  startBtn.addEventListener('click', async () => {
+    if (!configs || running) return;
+    const list = configs;
+    running = true; paused = false; stopRequested = false;
+    startBtn.disabled = true; pauseBtn.disabled = false; stopBtn.disabled = false; presetSel.disabled = true; editor.disabled = true;
+    results.innerHTML = ''; live.innerHTML = '';
+    (window as unknown as { appState: string }).appState = 'running';
+    try {
+      const done: StoredExperiment[] = [];
+      for (const [i, c] of list.entries()) { live.innerHTML = ''; done.push(await runOne(c, i, list.length)); }
+      if (list.length > 1) {
+        // several experiments: the verdict table of all, and the phase diagram when they form one
+        const all = el('div', { class: 'panel', id: 'all-results' });
+        all.append(el('h2', {}, `All ${done.length} experiments`));
+        const t = el('div'); t.innerHTML = mdTableToHtml(verdictTable({ experiments: done } as never)); all.append(t);
+        const points = phasePoints(done);
+        if (points.length) { const f = el('div', { id: 'phase' }); f.innerHTML = phaseFigure(points, document); all.append(f); }
+        results.prepend(all);
+      }
+      (window as unknown as { appState: string }).appState = 'finished';
     } catch (e) {
       status.textContent = e instanceof Stopped ? 'stopped' : `failed: ${(e as Error).message}`;
       (window as unknown as { appState: string }).appState = e instanceof Stopped ? 'stopped' : 'failed';
