@@ -21,6 +21,7 @@ export const KERNEL_CHECK_OF: Record<string, string> = {
   'adam.wgsl': 'kernel adam', 'sae_normalize.wgsl': 'kernel sae_normalize_project', 'sae_project_grad.wgsl': 'kernel sae_normalize_project',
   'sae_dead.wgsl': 'kernel sae_dead_firing', 'sae_firing.wgsl': 'kernel sae_dead_firing',
   'sae_forward.wgsl': 'kernel sae_forward_grad_loss', 'sae_grad.wgsl': 'kernel sae_forward_grad_loss', 'sae_cos_grad.wgsl': 'kernel sae_forward_grad_loss', 'sae_loss.wgsl': 'kernel sae_forward_grad_loss',
+  'sae_batch_stats.wgsl': 'kernel sae_forward_grad_loss', 'sae_batch_topk.wgsl': 'kernel sae_forward_grad_loss',
   'sae_probe.wgsl': 'kernel sae_probe_eval', 'sae_eval.wgsl': 'kernel sae_probe_eval',
   'matmul_batched.wgsl': 'matmul-batched', 'rng_fill.wgsl': 'rng-streams',
   'sae_fused_steps.wgsl': 'train SAE fused K=7: study shape d=2 s=4, ghost (quirk), M=6, 50 steps', 'step_advance.wgsl': 'train SAE study shape d=2 s=4, ghost (quirk), M=6, 50 steps',
