@@ -1,0 +1,173 @@
+// One sample through the SAE: forward pass, loss terms and per-sample gradients (SPEC §3-4), shared by
+// sae_forward.wgsl (one thread per sample, terms written to the work record) and sae_fused_steps.wgsl
+// (terms summed in workgroup memory). Twin: src/reference/sae.ts (saeForward).
+// The including kernel provides `cfg`, the `lat` binding ([M][S][3] u32), sets `cur_m` (the model) and
+// defines fn sae_param(i: u32) -> f32 (this model's parameter i, see lib/sae_layout.wgsl).
+//   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = ReLU(pre), or TopK (the topk largest pre),
+//   BatchTopK (pre >= the batch threshold), JumpReLU (pre [pre > theta], theta = exp(log_threshold));
+//   hhat = W_dec^T f + b_dec;  fvu = |hhat - h|^2 / den (den = |h|^2, 1 if 0; batch FVU: the batch value);
+//   penalty = lambda sum_k w_k f_k (JumpReLU: lambda sum_k w_k [f_k > 0]), w_k the ghost-cooldown L1 weight;
+//   dh = 2 (hhat - h) / (den B);  dpre_k = [f_k > 0] ((W_dec dh)_k + lambda w_k / B (not for JumpReLU)).
+//   JumpReLU: dth_k = theta_k (-(theta_k/eps) (W_dec dh)_k - (1/eps) lambda w_k / B) when |pre_k - theta_k| < eps/2.
+//   Dead latents: AuxK (FLAG_AUXK) or ghost grads (FLAG_GHOST), see sae_forward.wgsl's header.
+
+var<private> cur_m: u32;
+
+struct SaeSample {
+  f: array<f32, S_LAT>,
+  dpre: array<f32, S_LAT>,
+  A: array<f32, S_LAT>,
+  dth: array<f32, S_LAT>,
+  dh: array<f32, D_HID>,
+  G: array<f32, D_HID>,
+  hin: array<f32, D_HID>,
+  e: array<f32, D_HID>,
+  fvu: f32,
+  l1raw: f32,
+  l1w: f32,
+  ghost: f32,
+  l0: f32,
+}
+
+fn latent_dead(k: u32) -> bool {
+  return lat[(cur_m * S_LAT + k) * 3u + LAT_DEAD] != 0u;
+}
+
+// the L1 weight of latent k: 1, or while its ghost cooldown c > 0: 0 (quirk flag) / 1 - c/cooldown
+fn latent_weight(k: u32) -> f32 {
+  let cool = lat[(cur_m * S_LAT + k) * 3u + LAT_COOL];
+  if ((cfg.flags & FLAG_GHOST) == 0u || cool == 0u) { return 1.0; }
+  if ((cfg.flags & FLAG_GHOST_QUIRK) != 0u) { return 0.0; }
+  return 1.0 - f32(cool) / f32(cfg.ghost_cooldown);
+}
+
+fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bthr: f32) -> SaeSample {
+  var o: SaeSample;
+  // explicit zeros: SwiftShader was seen to keep arrays between iterations of a caller's loop
+  for (var k = 0u; k < S_LAT; k++) { o.f[k] = 0.0; o.dpre[k] = 0.0; o.A[k] = 0.0; o.dth[k] = 0.0; }
+  for (var j = 0u; j < D_HID; j++) { o.dh[j] = 0.0; o.G[j] = 0.0; o.hin[j] = 0.0; o.e[j] = 0.0; }
+  o.ghost = 0.0;
+  let pre_bias = select(0.0, 1.0, (cfg.flags & FLAG_PRE_BIAS) != 0u);
+  let jump = (cfg.flags & FLAG_JUMPRELU) != 0u;
+  var hn = 0.0;
+  for (var j = 0u; j < D_HID; j++) {
+    hn += h[j] * h[j];
+    o.hin[j] = h[j] - pre_bias * sae_param(OFF_BD + j);
+  }
+  var pre: array<f32, S_LAT>;
+  for (var k = 0u; k < S_LAT; k++) {
+    var acc = sae_param(OFF_BE + k);
+    for (var j = 0u; j < D_HID; j++) { acc += sae_param(OFF_WE + k * D_HID + j) * o.hin[j]; }
+    pre[k] = acc;
+  }
+  var theta: array<f32, S_LAT>;
+  let keep = topk_mask(pre, cfg.topk);
+  for (var k = 0u; k < S_LAT; k++) {
+    theta[k] = exp(sae_param(OFF_TH + k));
+    if (jump) {
+      o.f[k] = select(0.0, pre[k], pre[k] > theta[k]);
+    } else if ((cfg.flags & FLAG_BATCH_TOPK) != 0u) {
+      o.f[k] = select(0.0, pre[k], pre[k] > 0.0 && pre[k] >= bthr);
+    } else {
+      o.f[k] = select(0.0, max(pre[k], 0.0), keep[k] != 0u);
+    }
+  }
+  var se = 0.0;
+  for (var j = 0u; j < D_HID; j++) {
+    var acc = sae_param(OFF_BD + j);
+    for (var k = 0u; k < S_LAT; k++) { acc += sae_param(OFF_WD + k * D_HID + j) * o.f[k]; }
+    o.e[j] = acc - h[j];
+    se += o.e[j] * o.e[j];
+  }
+  var den = select(1.0, hn, hn > 0.0);
+  if ((cfg.flags & FLAG_BATCH_FVU) != 0u) { den = den_batch; }
+  o.fvu = se / den;
+
+  var any_dead = false;
+  var wl1: array<f32, S_LAT>;
+  o.l1raw = 0.0;
+  o.l1w = 0.0;
+  o.l0 = 0.0;
+  for (var k = 0u; k < S_LAT; k++) {
+    wl1[k] = latent_weight(k);
+    if (latent_dead(k)) { any_dead = true; }
+    o.l1raw += o.f[k];
+    // JumpReLU penalises L0 (the count of active latents), the others L1
+    o.l1w += wl1[k] * select(o.f[k], select(0.0, 1.0, o.f[k] > 0.0), jump);
+    if (o.f[k] > 0.0) { o.l0 += 1.0; }
+  }
+  for (var j = 0u; j < D_HID; j++) { o.dh[j] = 2.0 * o.e[j] / den * inv_b; }
+  for (var k = 0u; k < S_LAT; k++) {
+    var df = 0.0;  // dL/df_k from the reconstruction
+    for (var j = 0u; j < D_HID; j++) { df += sae_param(OFF_WD + k * D_HID + j) * o.dh[j]; }
+    let pen = select(lambda * wl1[k] * inv_b, 0.0, jump);
+    o.dpre[k] = select(0.0, pen + df, o.f[k] > 0.0);  // ReLU / TopK / JumpReLU derivative
+    // JumpReLU straight-through estimator (rectangle kernel of width eps) for log_threshold:
+    // d/dtheta of f = -(theta/eps) K, of [pre > theta] = -(1/eps) K; chain rule through theta = exp(t)
+    if (jump && abs(pre[k] - theta[k]) < 0.5 * cfg.jump_eps) {
+      o.dth[k] = theta[k] * (-(theta[k] / cfg.jump_eps) * df - (1.0 / cfg.jump_eps) * lambda * wl1[k] * inv_b);
+    }
+  }
+
+  if (any_dead && (cfg.flags & FLAG_AUXK) != 0u) {
+    // AuxK: the aux_k largest pre-activations among dead latents model the (detached) residual h - hhat
+    var pre_dead: array<f32, S_LAT>;
+    for (var k = 0u; k < S_LAT; k++) { pre_dead[k] = select(-3.4e38, pre[k], latent_dead(k)); }
+    let pick = topk_mask(pre_dead, min(cfg.aux_k, S_LAT));
+    for (var k = 0u; k < S_LAT; k++) {
+      if (pick[k] != 0u && latent_dead(k)) { o.A[k] = max(pre[k], 0.0); }
+    }
+    var q = 0.0;
+    var diff: array<f32, D_HID>;
+    for (var j = 0u; j < D_HID; j++) {
+      var ehat = 0.0;
+      for (var k = 0u; k < S_LAT; k++) { ehat += o.A[k] * sae_param(OFF_WD + k * D_HID + j); }
+      diff[j] = -o.e[j] - ehat;
+      q += diff[j] * diff[j];
+    }
+    o.ghost = cfg.aux_coef * q / den;
+    for (var j = 0u; j < D_HID; j++) { o.G[j] = -2.0 * cfg.aux_coef * diff[j] / den * inv_b; }
+    for (var k = 0u; k < S_LAT; k++) {
+      if (o.A[k] > 0.0) {
+        var acc = 0.0;
+        for (var j = 0u; j < D_HID; j++) { acc += sae_param(OFF_WD + k * D_HID + j) * o.G[j]; }
+        o.dpre[k] += acc;
+      }
+    }
+  } else if (any_dead) {
+    // ghost grads: g = s sum_{k dead} exp(pre_k) w_k, s = |r| / (2|g_raw| + 1e-6), r = (h - hhat)/sqrt(den)
+    // (both constant); ghost = c |r - g|^2 with c = fvu / (|r - g|^2 + 1e-6) (constant)
+    let rs = 1.0 / sqrt(den);
+    var graw: array<f32, D_HID>;
+    var rn = 0.0;
+    var gn = 0.0;
+    for (var j = 0u; j < D_HID; j++) {
+      var acc = 0.0;
+      for (var k = 0u; k < S_LAT; k++) {
+        if (latent_dead(k)) { acc += exp(pre[k]) * sae_param(OFF_WD + k * D_HID + j); }
+      }
+      graw[j] = acc;
+      gn += acc * acc;
+      rn += o.e[j] * o.e[j] * rs * rs;
+    }
+    let scale = sqrt(rn) / (2.0 * sqrt(gn) + 1e-6);
+    var q = 0.0;
+    var diff: array<f32, D_HID>;
+    for (var j = 0u; j < D_HID; j++) {
+      diff[j] = -o.e[j] * rs - scale * graw[j];
+      q += diff[j] * diff[j];
+    }
+    let c = o.fvu / (q + 1e-6);
+    o.ghost = c * q;
+    for (var j = 0u; j < D_HID; j++) { o.G[j] = -2.0 * c * diff[j] * inv_b; }
+    for (var k = 0u; k < S_LAT; k++) {
+      if (latent_dead(k)) {
+        o.A[k] = scale * exp(pre[k]);
+        var acc = 0.0;
+        for (var j = 0u; j < D_HID; j++) { acc += sae_param(OFF_WD + k * D_HID + j) * o.G[j]; }
+        o.dpre[k] += o.A[k] * acc;
+      }
+    }
+  }
+  return o;
+}
