@@ -32,6 +32,14 @@ fn sae_param(i: u32) -> f32 {
   return params[cur_m * P_SAE + i];
 }
 
+fn latent_dead(k: u32) -> bool {
+  return lat[(cur_m * S_LAT + k) * 3u + LAT_DEAD] != 0u;
+}
+
+fn latent_weight(k: u32) -> f32 {
+  return l1_weight(cfg.flags, lat[(cur_m * S_LAT + k) * 3u + LAT_COOL], cfg.ghost_cooldown);
+}
+
 //#include "lib/sae_sample.wgsl"
 
 @compute @workgroup_size(64)

@@ -1,6 +1,7 @@
 // sae_fused_steps: K whole SAE training steps per dispatch, one workgroup per model, the same math
 // and step order as the modular kernels (sample_data -> toy_forward -> sae_normalize -> sae_dead ->
-// sae_forward -> sae_firing -> sae_grad -> sae_cos_grad -> sae_project_grad -> sae_loss -> adam).
+// sae_forward -> sae_firing -> sae_grad -> sae_cos_grad -> sae_project_grad -> sae_loss -> adam), with the
+// per-sample math of lib/sae_sample.wgsl (ReLU, TopK, JumpReLU; ghost grads or AuxK; not batch FVU/BatchTopK).
 // Parameters live in workgroup memory for the whole chunk; each thread takes samples b = lid, lid+64, ...
 // of the step's batch, accumulates its share of the gradient, the loss terms and the firing counts in
 // its own column of workgroup memory, and one tree reduction per step sums them. Threads q < P then apply Adam.
@@ -39,16 +40,29 @@ const RV_LOSS: u32 = P_SAE + S_LAT;
 
 var<workgroup> wp: array<f32, P_SAE>;        // this model's parameters
 var<workgroup> red: array<f32, RV * WG>;     // partial sums, value r of thread i at r * WG + i
-var<workgroup> dead: array<u32, S_LAT>;
-var<workgroup> wk: array<f32, S_LAT>;        // L1 weight per latent this step
-var<workgroup> any_dead: u32;
 var<workgroup> live: u32;
+var<workgroup> dead_wg: array<u32, S_LAT>;  // this step's dead flags and L1 weights (workgroup copies: fast)
+var<workgroup> weight_wg: array<f32, S_LAT>;
+
+fn sae_param(i: u32) -> f32 {
+  return wp[i];
+}
+
+fn latent_dead(k: u32) -> bool {
+  return dead_wg[k] != 0u;
+}
+
+fn latent_weight(k: u32) -> f32 {
+  return weight_wg[k];
+}
 
 //#include "lib/sample.wgsl"
+//#include "lib/sae_sample.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let m = wid.x;
+  cur_m = m;
   let base = m * P_SAE;
   let tp = (m % cfg.toy_count) * P_TOY;
   let seed = hyper[m].seed;
@@ -74,26 +88,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         for (var j = 0u; j < D_HID; j++) { wp[OFF_WD + k * D_HID + j] = wp[OFF_WD + k * D_HID + j] * inv; }
       }
       let at = (m * S_LAT + k) * 3u;
-      let is_dead = (cfg.flags & FLAG_GHOST) != 0u && lat[at + LAT_SINCE] > cfg.dead_after;
-      dead[k] = select(0u, 1u, is_dead);
-      lat[at + LAT_DEAD] = dead[k];
+      let is_dead = (cfg.flags & (FLAG_GHOST | FLAG_AUXK)) != 0u && lat[at + LAT_SINCE] > cfg.dead_after;
+      lat[at + LAT_DEAD] = select(0u, 1u, is_dead);
       if (is_dead) { lat[at + LAT_COOL] = cfg.ghost_cooldown; } else if (lat[at + LAT_COOL] > 0u) { lat[at + LAT_COOL] = lat[at + LAT_COOL] - 1u; }
-      let cool = lat[at + LAT_COOL];
-      var w = 1.0;
-      if ((cfg.flags & FLAG_GHOST) != 0u && cool > 0u) {
-        if ((cfg.flags & FLAG_GHOST_QUIRK) != 0u) { w = 0.0; } else { w = 1.0 - f32(cool) / f32(cfg.ghost_cooldown); }
-      }
-      wk[k] = w;
+      dead_wg[k] = select(0u, 1u, is_dead);
+      weight_wg[k] = l1_weight(cfg.flags, lat[at + LAT_COOL], cfg.ghost_cooldown);
     }
     if (lid == 0u) { live = select(0u, 1u, status[m] == NOT_DIVERGED); }
-    // normalised rows, dead flags and L1 weights are read by every thread below
+    // normalised rows (workgroup memory) and dead flags / cooldowns (storage) are read by every thread below
     workgroupBarrier();
-    if (lid == 0u) {
-      var a = 0u;
-      for (var k = 0u; k < S_LAT; k++) { a = a | dead[k]; }
-      any_dead = a;
-    }
-    workgroupBarrier();
+    storageBarrier();
 
     // --- per-sample work: sample_data, toy_forward (h only), sae_forward, per-sample gradients
     // each thread accumulates into its own column of `red` (workgroup memory): dynamically indexed
@@ -102,100 +106,34 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var b = lid; b < cfg.B; b += WG) {
       let x = sample_features(seed, t, b);
       var h: array<f32, D_HID>;
-      var hin: array<f32, D_HID>;
-      var hn = 0.0;
       for (var j = 0u; j < D_HID; j++) {
-        var s = 0.0;
-        for (var i = 0u; i < N_FEAT; i++) { s += toy_params[tp + i * D_HID + j] * x[i]; }
-        h[j] = s;
-        hn += s * s;
-        hin[j] = s - pre_bias * wp[OFF_BD + j];
+        var acc = 0.0;
+        for (var i = 0u; i < N_FEAT; i++) { acc += toy_params[tp + i * D_HID + j] * x[i]; }
+        h[j] = acc;
       }
-      var pre: array<f32, S_LAT>;
-      var f: array<f32, S_LAT>;
-      for (var k = 0u; k < S_LAT; k++) {
-        var s = wp[OFF_BE + k];
-        for (var j = 0u; j < D_HID; j++) { s += wp[OFF_WE + k * D_HID + j] * hin[j]; }
-        pre[k] = s;
-      }
-      let keep = topk_mask(pre, cfg.topk);
-      for (var k = 0u; k < S_LAT; k++) { f[k] = select(0.0, max(pre[k], 0.0), keep[k] != 0u); }
-      var e: array<f32, D_HID>;
-      var se = 0.0;
-      for (var j = 0u; j < D_HID; j++) {
-        var s = wp[OFF_BD + j];
-        for (var k = 0u; k < S_LAT; k++) { s += wp[OFF_WD + k * D_HID + j] * f[k]; }
-        e[j] = s - h[j];
-        se += e[j] * e[j];
-      }
-      let den = select(1.0, hn, hn > 0.0);
-      let fvu = se / den;
-      var dh: array<f32, D_HID>;
-      for (var j = 0u; j < D_HID; j++) { dh[j] = 2.0 * e[j] / den * inv_b; }
-      var dpre: array<f32, S_LAT>;
-      for (var k = 0u; k < S_LAT; k++) {
-        var s = lambda * wk[k] * inv_b;
-        for (var j = 0u; j < D_HID; j++) { s += wp[OFF_WD + k * D_HID + j] * dh[j]; }
-        dpre[k] = select(0.0, s, f[k] > 0.0);
-        red[(RV_LOSS + 1u) * WG + lid] += f[k];
-        red[(RV_LOSS + 2u) * WG + lid] += wk[k] * f[k];
-        if (f[k] > 0.0) { red[(RV_LOSS + 4u) * WG + lid] += 1.0; }
-        if (f[k] > 1e-6) { red[(RV_FIRE + k) * WG + lid] += 1.0; }
-      }
-      red[(RV_LOSS) * WG + lid] += fvu;
-      // explicit zeros: SwiftShader was seen to keep loop-scoped arrays from the previous iteration
-      var G: array<f32, D_HID>;
-      var A: array<f32, S_LAT>;
-      for (var j = 0u; j < D_HID; j++) { G[j] = 0.0; }
-      for (var k = 0u; k < S_LAT; k++) { A[k] = 0.0; }
-      if (any_dead != 0u) {
-        let rs = 1.0 / sqrt(den);
-        var graw: array<f32, D_HID>;
-        var rn = 0.0;
-        var gn = 0.0;
-        for (var j = 0u; j < D_HID; j++) {
-          var s = 0.0;
-          for (var k = 0u; k < S_LAT; k++) {
-            if (dead[k] != 0u) { s += exp(pre[k]) * wp[OFF_WD + k * D_HID + j]; }
-          }
-          graw[j] = s;
-          gn += s * s;
-          rn += e[j] * e[j] * rs * rs;
-        }
-        let scale = sqrt(rn) / (2.0 * sqrt(gn) + 1e-6);
-        var q = 0.0;
-        var diff: array<f32, D_HID>;
-        for (var j = 0u; j < D_HID; j++) {
-          diff[j] = -e[j] * rs - scale * graw[j];
-          q += diff[j] * diff[j];
-        }
-        let c = fvu / (q + 1e-6);
-        red[(RV_LOSS + 3u) * WG + lid] += c * q;
-        for (var j = 0u; j < D_HID; j++) { G[j] = -2.0 * c * diff[j] * inv_b; }
-        for (var k = 0u; k < S_LAT; k++) {
-          if (dead[k] != 0u) {
-            A[k] = scale * exp(pre[k]);
-            var s = 0.0;
-            for (var j = 0u; j < D_HID; j++) { s += wp[OFF_WD + k * D_HID + j] * G[j]; }
-            dpre[k] += A[k] * s;
-          }
-        }
-      }
-      // sae_grad's per-sample terms
+      let o = sae_sample(h, lambda, inv_b, 1.0, 0.0);
+      // sae_grad's and sae_loss's per-sample terms, and the firing counts of sae_firing
       for (var k = 0u; k < S_LAT; k++) {
         for (var j = 0u; j < D_HID; j++) {
-          red[(OFF_WE + k * D_HID + j) * WG + lid] += dpre[k] * hin[j];
-          red[(OFF_WD + k * D_HID + j) * WG + lid] += dh[j] * f[k] + G[j] * A[k];
+          red[(OFF_WE + k * D_HID + j) * WG + lid] += o.dpre[k] * o.hin[j];
+          red[(OFF_WD + k * D_HID + j) * WG + lid] += o.dh[j] * o.f[k] + o.G[j] * o.A[k];
         }
-        red[(OFF_BE + k) * WG + lid] += dpre[k];
+        red[(OFF_BE + k) * WG + lid] += o.dpre[k];
+        red[(OFF_TH + k) * WG + lid] += o.dth[k];
+        if (o.f[k] > 1e-6) { red[(RV_FIRE + k) * WG + lid] += 1.0; }
       }
       for (var j = 0u; j < D_HID; j++) {
-        var s = dh[j];
+        var acc = o.dh[j];
         if (pre_bias != 0.0) {
-          for (var k = 0u; k < S_LAT; k++) { s -= dpre[k] * wp[OFF_WE + k * D_HID + j]; }
+          for (var k = 0u; k < S_LAT; k++) { acc -= o.dpre[k] * wp[OFF_WE + k * D_HID + j]; }
         }
-        red[(OFF_BD + j) * WG + lid] += s;
+        red[(OFF_BD + j) * WG + lid] += acc;
       }
+      red[RV_LOSS * WG + lid] += o.fvu;
+      red[(RV_LOSS + 1u) * WG + lid] += o.l1raw;
+      red[(RV_LOSS + 2u) * WG + lid] += o.l1w;
+      red[(RV_LOSS + 3u) * WG + lid] += o.ghost;
+      red[(RV_LOSS + 4u) * WG + lid] += o.l0;
     }
     // all partial sums in place before the tree reduction
     workgroupBarrier();

@@ -94,7 +94,7 @@ describe('phase diagram', () => {
 });
 
 describe('JumpReLU end to end', () => {
-  it('trains on the modular path, thresholds move, results record the variant', async () => {
+  it('trains (fused path), thresholds move, results record the variant', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sae-jump-'));
     const preset = parsePreset({ name: 'jump-test', description: 'test', budget: 'custom', experiments: [{
       name: 'jumprelu', data: { sets: [2, 2], rho: 0 }, toy: { steps: 300, batch: 200, lr: 1e-2 },
@@ -102,7 +102,7 @@ describe('JumpReLU end to end', () => {
     }] });
     const res = await runPreset(ctx, preset, out, { document: nodeDocument() });
     const e = res.experiments[0];
-    expect(e.sae_path).toBe('modular');
+    expect(e.sae_path).toBe('fused');
     expect(e.config.sae.variant).toBe('jumprelu');
     const { decodeSafetensors } = await import('../src/io/safetensors');
     const w = decodeSafetensors(new Uint8Array(readFileSync(join(out, 'jumprelu', 'saes.safetensors')))).tensors;

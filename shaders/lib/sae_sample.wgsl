@@ -1,8 +1,10 @@
 // One sample through the SAE: forward pass, loss terms and per-sample gradients (SPEC §3-4), shared by
 // sae_forward.wgsl (one thread per sample, terms written to the work record) and sae_fused_steps.wgsl
 // (terms summed in workgroup memory). Twin: src/reference/sae.ts (saeForward).
-// The including kernel provides `cfg`, the `lat` binding ([M][S][3] u32), sets `cur_m` (the model) and
-// defines fn sae_param(i: u32) -> f32 (this model's parameter i, see lib/sae_layout.wgsl).
+// The including kernel provides `cfg`, sets `cur_m` (the model) and defines fn sae_param(i: u32) -> f32
+// (this model's parameter i, see lib/sae_layout.wgsl), fn latent_dead(k: u32) -> bool and
+// fn latent_weight(k: u32) -> f32 (the L1 weight: 1, or while the ghost cooldown c > 0: 0 with the quirk
+// flag, else 1 - c/cooldown).
 //   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = ReLU(pre), or TopK (the topk largest pre),
 //   BatchTopK (pre >= the batch threshold), JumpReLU (pre [pre > theta], theta = exp(log_threshold));
 //   hhat = W_dec^T f + b_dec;  fvu = |hhat - h|^2 / den (den = |h|^2, 1 if 0; batch FVU: the batch value);
@@ -29,23 +31,12 @@ struct SaeSample {
   l0: f32,
 }
 
-fn latent_dead(k: u32) -> bool {
-  return lat[(cur_m * S_LAT + k) * 3u + LAT_DEAD] != 0u;
-}
-
-// the L1 weight of latent k: 1, or while its ghost cooldown c > 0: 0 (quirk flag) / 1 - c/cooldown
-fn latent_weight(k: u32) -> f32 {
-  let cool = lat[(cur_m * S_LAT + k) * 3u + LAT_COOL];
-  if ((cfg.flags & FLAG_GHOST) == 0u || cool == 0u) { return 1.0; }
-  if ((cfg.flags & FLAG_GHOST_QUIRK) != 0u) { return 0.0; }
-  return 1.0 - f32(cool) / f32(cfg.ghost_cooldown);
-}
-
 fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bthr: f32) -> SaeSample {
   var o: SaeSample;
-  // explicit zeros: SwiftShader was seen to keep arrays between iterations of a caller's loop
-  for (var k = 0u; k < S_LAT; k++) { o.f[k] = 0.0; o.dpre[k] = 0.0; o.A[k] = 0.0; o.dth[k] = 0.0; }
-  for (var j = 0u; j < D_HID; j++) { o.dh[j] = 0.0; o.G[j] = 0.0; o.hin[j] = 0.0; o.e[j] = 0.0; }
+  // explicit zeros for what is written conditionally: SwiftShader was seen to keep arrays between
+  // iterations of a caller's loop (the other fields are written in full below)
+  for (var k = 0u; k < S_LAT; k++) { o.A[k] = 0.0; o.dth[k] = 0.0; }
+  for (var j = 0u; j < D_HID; j++) { o.G[j] = 0.0; }
   o.ghost = 0.0;
   let pre_bias = select(0.0, 1.0, (cfg.flags & FLAG_PRE_BIAS) != 0u);
   let jump = (cfg.flags & FLAG_JUMPRELU) != 0u;
@@ -61,15 +52,18 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     pre[k] = acc;
   }
   var theta: array<f32, S_LAT>;
-  let keep = topk_mask(pre, cfg.topk);
+  var keep: array<u32, S_LAT>;
+  if (cfg.topk > 0u && (cfg.flags & FLAG_BATCH_TOPK) == 0u) { keep = topk_mask(pre, cfg.topk); }
   for (var k = 0u; k < S_LAT; k++) {
-    theta[k] = exp(sae_param(OFF_TH + k));
     if (jump) {
+      theta[k] = exp(sae_param(OFF_TH + k));
       o.f[k] = select(0.0, pre[k], pre[k] > theta[k]);
     } else if ((cfg.flags & FLAG_BATCH_TOPK) != 0u) {
       o.f[k] = select(0.0, pre[k], pre[k] > 0.0 && pre[k] >= bthr);
-    } else {
+    } else if (cfg.topk > 0u) {
       o.f[k] = select(0.0, max(pre[k], 0.0), keep[k] != 0u);
+    } else {
+      o.f[k] = max(pre[k], 0.0);
     }
   }
   var se = 0.0;

@@ -106,7 +106,7 @@ for (const name of Object.keys(KERNEL_CHECKS)) {
 }
 for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
   CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'modular');
-  if (c.D * c.S * 2 + 3 * c.S + c.D + 5 <= 64 && !(c.flags & (FLAG.BATCH_FVU | FLAG.JUMPRELU | FLAG.BATCH_TOPK | FLAG.AUXK))) CHECKS[`train SAE fused K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused');
+  if (c.D * c.S * 2 + 3 * c.S + c.D + 5 <= 64 && !(c.flags & (FLAG.BATCH_FVU | FLAG.BATCH_TOPK))) CHECKS[`train SAE fused K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused');
 }
 CHECKS['train toy n=4 d=2 AdamW M=3, 50 steps'] = checkToyTraining;
 

@@ -119,9 +119,7 @@ export function fusedMisfit(spec: SaeJobSpec, device: GPUDevice): string | null 
   if (spec.batches) return 'it samples its own data (no replay batches)';
   if (spec.normalizeDecoder === false) return 'it always normalises the decoder';
   if (spec.cfg.flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
-  if (spec.cfg.flags & FLAG.JUMPRELU) return 'it has no JumpReLU (use the modular path)';
   if (spec.cfg.flags & FLAG.BATCH_TOPK) return 'it has no BatchTopK threshold pass (use the modular path)';
-  if (spec.cfg.flags & FLAG.AUXK) return 'it has no AuxK loss (use the modular path)';
   if (rv > 64) return `it reduces P + S + 5 = ${rv} values per step, at most 64 fit (use d*s smaller)`;
   if ((rv * 64 + L.P + 2 * spec.dims.S + 2) * 4 > device.limits.maxComputeWorkgroupStorageSize) return `needs ${(rv * 64 + L.P) * 4} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
   if (device.limits.maxStorageBuffersPerShaderStage < 9) return `needs 9 storage buffers per stage, the device allows ${device.limits.maxStorageBuffersPerShaderStage}`;
