@@ -124,28 +124,29 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   const toySeed = rngU32(c.seed, STREAM.toyInit, c.toy.seed, 0, 0);
   const TL = toyLayout(dims);
   const toyHist = Math.ceil(c.toy.steps / c.log_every) + 1;
-  const toy = await GpuToyTrainer.create(ctx, {
-    dims, sets: c.data.sets, tables, importance: new Float32Array(N).fill(1), toyParams: initToy(dims, [toySeed]),
-    hyper: [{ lr: c.toy.lr, l1: 0, cos: 0, seed: toySeed }],
-    cfg: defaultConfig({ M: 1, B: c.toy.batch, T: c.toy.steps, toy_count: 1, table_len: tableLen, hist_len: Math.min(toyHist, 4096), log_every: c.log_every,
-      beta1: c.toy.betas[0], beta2: c.toy.betas[1], eps: c.toy.eps, weight_decay: c.toy.weight_decay, rho: c.data.rho, p_onehot: c.data.p_onehot, p_set_empty: c.data.p_set_empty }),
-  });
   let toyParams: Float32Array;
   let toyCurve: { step: number[]; loss: number[] };
   const toyKey = JSON.stringify([c.data, c.toy, c.seed, c.log_every, ctx.adapter.description]);
   const cached = toyCache.get(toyKey);
   if (cached) {
-    toy.destroy();
     toyParams = cached.params;
     toyCurve = cached.curve;
-  } else try {
-    await toy.train(c.toy.steps, { onProgress: (p) => report({ stage: 'toy', step: p.step, total: p.total, models: 1, loss: p.loss, diverged: p.diverged }), onChunk: opts.onToyChunk });
-    toyParams = await toy.readParams();
-    toyCurve = toy.lossCurve(0);
-    if ((await toy.readStatus())[0] !== NOT_DIVERGED) throw new Error(`experiment '${c.name}': the toy model diverged (NaN/Inf loss); lower toy.lr`);
-    toyCache.set(toyKey, { params: toyParams, curve: toyCurve });
-  } finally {
-    toy.destroy();
+  } else {
+    const toy = await GpuToyTrainer.create(ctx, {
+      dims, sets: c.data.sets, tables, importance: new Float32Array(N).fill(1), toyParams: initToy(dims, [toySeed]),
+      hyper: [{ lr: c.toy.lr, l1: 0, cos: 0, seed: toySeed }],
+      cfg: defaultConfig({ M: 1, B: c.toy.batch, T: c.toy.steps, toy_count: 1, table_len: tableLen, hist_len: Math.min(toyHist, 4096), log_every: c.log_every,
+        beta1: c.toy.betas[0], beta2: c.toy.betas[1], eps: c.toy.eps, weight_decay: c.toy.weight_decay, rho: c.data.rho, p_onehot: c.data.p_onehot, p_set_empty: c.data.p_set_empty }),
+    });
+    try {
+      await toy.train(c.toy.steps, { onProgress: (p) => report({ stage: 'toy', step: p.step, total: p.total, models: 1, loss: p.loss, diverged: p.diverged }), onChunk: opts.onToyChunk });
+      toyParams = await toy.readParams();
+      toyCurve = toy.lossCurve(0);
+      if ((await toy.readStatus())[0] !== NOT_DIVERGED) throw new Error(`experiment '${c.name}': the toy model diverged (NaN/Inf loss); lower toy.lr`);
+      toyCache.set(toyKey, { params: toyParams, curve: toyCurve });
+    } finally {
+      toy.destroy();
+    }
   }
   const toyS = now() - t0;
 

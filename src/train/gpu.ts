@@ -175,6 +175,7 @@ export class GpuSaeTrainer extends GpuJob {
     this.cfgKernel = await this.ctx.kernel('sae_forward.wgsl', { defines: def });
     this.initCommon();
     const rows = cfg.M * cfg.B;
+    const fused = this.path === 'fused';
     if (this.spec.batches) {
       expect('batches', this.spec.batches.length, cfg.T * cfg.B * dims.D);
       if (cfg.act_stride !== dims.D || cfg.act_offset !== 0) throw new Error(`SAE replay: act_stride must be D = ${dims.D} and act_offset 0`);
@@ -184,21 +185,24 @@ export class GpuSaeTrainer extends GpuJob {
       expect('toyParams', this.spec.toyParams.length, cfg.toy_count * T.P);
       if (cfg.act_stride !== T.REC || cfg.act_offset !== T.H) throw new Error(`SAE job: act_stride must be REC_T = ${T.REC} and act_offset ${T.H} when sampling through the toy model`);
       this.buf('tables', 0, this.spec.tables);
-      this.buf('x', rows * dims.N * 4);
-      this.buf('importance', 0, new Float32Array(dims.N).fill(1));
-      this.pool.acts = this.buf('toy_work', rows * T.REC * 4);
+      if (!fused) {
+        // per-sample buffers of the modular kernels (the fused kernel keeps samples in registers)
+        this.buf('x', rows * dims.N * 4);
+        this.buf('importance', 0, new Float32Array(dims.N).fill(1));
+        this.pool.acts = this.buf('toy_work', rows * T.REC * 4);
+      }
     }
     this.buf('toy_params', 0, this.spec.toyParams.length ? this.spec.toyParams : new Float32Array(4));
     this.buf('params', 0, this.spec.saeParams);
-    this.buf('grads', cfg.M * L.P * 4);
     this.buf('adam', 2 * cfg.M * L.P * 4);
     this.buf('lat', cfg.M * dims.S * 3 * 4);
-    this.buf('work', rows * L.REC * 4);
-    this.buf('aux', cfg.M * 4);
-    this.buf('bstat', 0, new Float32Array(cfg.M).fill(1));
-    this.buf('bthr', 0, new Float32Array(cfg.M));
-    this.buf('probe', cfg.M * dims.N * dims.S * 4);
-    this.buf('metrics', cfg.M * L.MET_W * 4);
+    if (!fused) {
+      this.buf('grads', cfg.M * L.P * 4);
+      this.buf('work', rows * L.REC * 4);
+      this.buf('aux', cfg.M * 4);
+      this.buf('bstat', 0, new Float32Array(cfg.M).fill(1));
+      this.buf('bthr', 0, new Float32Array(cfg.M));
+    }
 
     const g = (n: number) => Math.ceil(n / 64);
     const setDefs = { N_SETS: this.spec.sets.length, SET_SIZES: this.spec.sets.map((k) => `${k}u`).join(', ') };
@@ -242,10 +246,6 @@ export class GpuSaeTrainer extends GpuJob {
 
   async readLat(): Promise<Uint32Array> {
     return this.ctx.readU32(this.pool.lat as GPUBuffer, this.cfg.M * this.spec.dims.S * 3);
-  }
-
-  async readWork(): Promise<Float32Array> {
-    return this.ctx.readF32(this.pool.work as GPUBuffer, this.cfg.M * this.cfg.B * saeLayout(this.spec.dims).REC);
   }
 
   /** Losses per logged step: [M] arrays of total, fvu, L1 term, sum f, ghost, cos, l0. */
