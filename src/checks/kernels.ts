@@ -71,7 +71,6 @@ const TOL: Record<string, Tolerance> = {
   grad: { atol: 1e-6, rtol: 1e-3 },
   adam: { atol: 1e-6, rtol: 1e-5 },
 };
-export const KERNEL_TOLERANCES = TOL;
 
 type KernelCheck = (ctx: GpuContext, s: KernelShape) => Promise<Comparison[]>;
 

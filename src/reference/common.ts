@@ -70,7 +70,3 @@ export type ToyLayout = ReturnType<typeof toyLayout>;
 
 export const MET = { MONO: 0, DEAD_PROBE: 1, FVU: 2, L1: 3, L0: 4, DEAD_BATCH: 5, EV_H: 6, EV_OUT: 7, SEL: 8 } as const;
 export const HIST = { TOTAL: 0, FVU: 1, L1_TERM: 2, L1_RAW: 3, GHOST: 4, COS: 5, L0: 6, STEP: 7 } as const;
-
-export function isFiniteF(v: number): boolean {
-  return Number.isFinite(v);
-}
