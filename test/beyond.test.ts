@@ -11,7 +11,7 @@ import { getPreset, PHASE } from '../src/experiments/presets';
 import { readResults } from '../src/experiments/results';
 import { parseExperiment, parsePreset } from '../src/experiments/schema';
 import { runPreset } from '../src/experiments/study';
-import { defaultConfig } from '../src/reference/common';
+import { defaultConfig } from '../src/core/wire';
 import { sampleData } from '../src/reference/data';
 import { nodeDocument } from '../src/plots/dom-node';
 import { phaseFigure, phaseTable, type PhasePoint } from '../src/plots/phase';

@@ -1,7 +1,7 @@
 // The composed-feature sampler (reference) matches its configured statistics, and tables are validated.
 import { describe, expect, it } from 'vitest';
 import { boostPair, jointTable, samplerTables } from '../src/data/tables';
-import { defaultConfig } from '../src/reference/common';
+import { defaultConfig } from '../src/core/wire';
 import { sampleData } from '../src/reference/data';
 
 function draw(sets: number[], rho: number, p: number, B = 40000, extra: Record<string, unknown> = {}) {

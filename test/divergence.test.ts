@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { saeTestSpec } from '../src/checks/training';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
-import { FLAG, NOT_DIVERGED, saeLayout } from '../src/reference/common';
+import { FLAG, NOT_DIVERGED, saeLayout } from '../src/core/wire';
 import { GpuSaeTrainer } from '../src/train/gpu';
 
 let ctx: GpuContext;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS, runCheck } from '../src/checks';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
-import { formatComparison } from '../src/reference/compare';
+import { formatComparison } from '../src/checks/compare';
 
 let ctx: GpuContext;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { closeServer, openHarness, type Harness } from '../harness/launch';
 import type { CheckResult } from '../src/checks';
 import { CHECKS } from '../src/checks';
 import type { AdapterReport } from '../src/gpu/context';
-import { formatComparison } from '../src/reference/compare';
+import { formatComparison } from '../src/checks/compare';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compareArrays } from '../src/reference/compare';
+import { compareArrays } from '../src/checks/compare';
 import { matmulBatched } from '../src/reference/matmul';
-import { pcgHash, rngFill, rngU32, rngUnit } from '../src/reference/rng';
+import { rngFill } from '../src/reference/rng';
+import { pcgHash, rngU32, rngUnit } from '../src/core/rng';
 import { originOf, resolveShader, shaderHeader } from '../src/gpu/shaders';
 import { loadShaderSourcesFromDisk } from '../src/gpu/shaders-node';
 

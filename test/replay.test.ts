@@ -8,10 +8,10 @@ import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { decodeNpy, encodeNpy } from '../src/io/npy';
 import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors';
-import { compareArrays, formatComparison } from '../src/reference/compare';
-import { defaultConfig, FLAG, saeLayout } from '../src/reference/common';
-import { rngUnit } from '../src/reference/rng';
-import { RefSaeTrainer, RefToyTrainer } from '../src/train/reference';
+import { compareArrays, formatComparison } from '../src/checks/compare';
+import { defaultConfig, FLAG, saeLayout } from '../src/core/wire';
+import { rngUnit } from '../src/core/rng';
+import { RefSaeTrainer, RefToyTrainer } from '../src/reference/trainer';
 import { replay } from '../src/train/replay';
 
 let ctx: GpuContext;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKernelOnce } from '../src/checks/kernels';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
-import { defaultConfig, lrFactor, NOT_DIVERGED, packHyper, saeLayout } from '../src/reference/common';
+import { defaultConfig, lrFactor, NOT_DIVERGED, saeLayout } from '../src/core/wire';
 import { saeNormalize, saeProjectGrad } from '../src/reference/sae';
 
 let ctx: GpuContext;
@@ -29,7 +29,7 @@ describe('learning-rate schedule', () => {
     // a step index per model is emulated by one dispatch per step value
     for (const [m, t] of steps.entries()) {
       const r = await runKernelOnce(ctx, 'adam.wgsl', { N_FEAT: 1, D_HID: 1, S_LAT: 1, P_COUNT: P }, { ...cfg, M: 1 },
-        { hyper: packHyper([{ lr: 0.01, l1: 0, cos: 0, seed: 0 }]), state: new Uint32Array([t, 0, 0, 0]), status: new Uint32Array([NOT_DIVERGED]),
+        { hyper: [{ lr: 0.01, l1: 0, cos: 0, seed: 0 }], state: new Uint32Array([t, 0, 0, 0]), status: new Uint32Array([NOT_DIVERGED]),
           grads: new Float32Array([1]), params: new Float32Array([0]), adam: new Float32Array(2) }, ['params'], [1, 1, 1]);
       const dp = -new Float32Array(r.params)[0];
       const bias = Math.sqrt(1 - 0.999 ** (t + 1)) / Math.sqrt(1 - 0.999);

@@ -30,6 +30,7 @@ const REC: u32 = 4u * S_LAT + 4u * D_HID + LOSS_N;
 const LAT_SINCE: u32 = 0u;
 const LAT_COOL: u32 = 1u;
 const LAT_DEAD: u32 = 2u;
+const LAT_W: u32 = 3u;       // u32 values per latent
 
 // History row (HIST_W floats per model): total, fvu, L1 term (lambda * sum w f), sum f, ghost, cosine penalty, l0, step.
 const HIST_W: u32 = 8u;

@@ -12,7 +12,7 @@ import { composedDirections, matchLatents, verdictOf } from '../metrics/analysis
 import { ConfigError, parseExperiment, type ExperimentConfig } from '../experiments/schema';
 import { saeWeights, toStored, type StoredExperiment } from '../experiments/stored';
 import { experimentFigures } from '../plots/figures';
-import { saeLayout } from '../reference/common';
+import { saeLayout } from '../core/wire';
 import type { GpuSaeTrainer } from '../train/gpu';
 import { listRuns, loadRun, saveRun, type SavedRun } from './store';
 import { phaseFigure, phasePoints } from '../plots/phase';

@@ -9,8 +9,8 @@ import { ShaderCompileError } from '../gpu/errors';
 import { shaderHeader } from '../gpu/shaders';
 import { peakGflops } from '../bench/bench';
 import { timePass } from '../bench/timing';
-import { formatComparison, type Comparison } from '../reference/compare';
-import { FLAG } from '../reference/common';
+import { formatComparison, type Comparison } from '../checks/compare';
+import { FLAG } from '../core/wire';
 import { GpuSaeTrainer, GpuToyTrainer } from '../train/gpu';
 import { toyTestSpec } from '../checks/training';
 

@@ -4,9 +4,9 @@
 // printed with its ratio to a baseline measured in the same run.
 import type { GpuContext } from '../gpu/context';
 import { saeTestSpec } from '../checks/training';
-import { FLAG } from '../reference/common';
+import { FLAG } from '../core/wire';
 import { GpuSaeTrainer } from '../train/gpu';
-import { RefSaeTrainer } from '../train/reference';
+import { RefSaeTrainer } from '../reference/trainer';
 import { timeAsync, timePass } from './timing';
 
 export interface BenchLine { name: string; value: number; unit: string; ratio: number | null; baseline: string; note?: string }

@@ -5,11 +5,12 @@ import type { GpuContext } from '../gpu/context';
 import { BindingError, ShaderCompileError } from '../gpu/errors';
 import { Kernel } from '../gpu/kernel';
 import { gpuMatmulBatched, gpuRngFill, type MatmulShape } from '../gpu/ops';
-import { compareArrays, type Comparison } from '../reference/compare';
+import { compareArrays, type Comparison } from './compare';
 import { matmulBatched } from '../reference/matmul';
-import { rngFill, rngU32 } from '../reference/rng';
+import { rngFill } from '../reference/rng';
+import { rngU32 } from '../core/rng';
 import { KERNEL_CHECKS, KERNEL_SHAPES } from './kernels';
-import { FLAG } from '../reference/common';
+import { FLAG } from '../core/wire';
 import { checkSaeTraining, checkToyTraining, SAE_TRAIN_CASES } from './training';
 
 export interface CheckResult {

@@ -2,14 +2,14 @@
 // output buffer is compared with its CPU twin (llm.c style), on the study's shape and a larger one,
 // with M = 1 and M = 125.
 import type { GpuContext, TypedArray } from '../gpu/context';
-import { compareArrays, type Comparison, type Tolerance } from '../reference/compare';
-import { defaultConfig, FLAG, NOT_DIVERGED, packHyper, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../reference/common';
+import { compareArrays, type Comparison, type Tolerance } from './compare';
+import { defaultConfig, FLAG, NOT_DIVERGED, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
 import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';
 import { saeEval, saeProbe } from '../reference/metrics';
 import { toyForward, toyGrad, toyLoss } from '../reference/toy';
-import { rngU32, rngUnit } from '../reference/rng';
+import { rngU32, rngUnit } from '../core/rng';
 import { samplerTables } from '../data/tables';
 
 export interface KernelShape extends Dims { M: number; B: number; sets: number[] }
@@ -23,20 +23,22 @@ export const KERNEL_SHAPES: KernelShape[] = [
 
 /** Run one kernel once: upload named inputs, dispatch, read back named outputs. */
 export async function runKernelOnce(ctx: GpuContext, file: string, defines: Record<string, string | number>, cfg: GpuConfig | null,
-  inputs: Record<string, TypedArray | ArrayBuffer>, outputs: string[], wg: [number, number, number]): Promise<Record<string, ArrayBuffer>> {
+  inputs: Record<string, TypedArray | ArrayBuffer | readonly object[]>, outputs: string[], wg: [number, number, number]): Promise<Record<string, ArrayBuffer>> {
   const k = await ctx.kernel(file, { defines });
   const pool: Record<string, GPUBuffer> = {};
-  for (const [name, data] of Object.entries(inputs)) pool[name] = ctx.upload(`${file} ${name}`, data);
+  const bytes: Record<string, number> = {};
+  for (const [name, data] of Object.entries(inputs)) {
+    // arrays of objects (the Hyper table) are packed by the shader's reflected struct layout
+    const raw = Array.isArray(data) ? k.packArray(name, data) : data as TypedArray | ArrayBuffer;
+    pool[name] = ctx.upload(`${file} ${name}`, raw);
+    bytes[name] = raw.byteLength;
+  }
   if (cfg) pool.cfg = ctx.uniform(`${file} cfg`, k.packStruct('cfg', { ...cfg }));
   const groups = k.bindPool(pool);
   await ctx.run(file, (pass) => k.dispatch(pass, groups, ...wg));
-  const bufs = await ctx.readback(outputs.map((o) => pool[o]), outputs.map((o) => byteLen(inputs[o])));
+  const bufs = await ctx.readback(outputs.map((o) => pool[o]), outputs.map((o) => bytes[o]));
   Object.values(pool).forEach((b) => b.destroy());
   return Object.fromEntries(outputs.map((o, i) => [o, bufs[i]]));
-}
-
-function byteLen(d: TypedArray | ArrayBuffer): number {
-  return d instanceof ArrayBuffer ? d.byteLength : d.byteLength;
 }
 
 function rand(n: number, seed: number, lo = -1, hi = 1): Float32Array {
@@ -92,7 +94,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const hyper = randHyper(s.M, 5);
       const t = 123;
       const r = await runKernelOnce(ctx, 'sample_data.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, N_SETS: s.sets.length, SET_SIZES: s.sets.map((k) => `${k}u`).join(', ') },
-        cfg, { hyper: packHyper(hyper), state: new Uint32Array([t, 0, 0, 0]), tables, x: new Float32Array(s.M * s.B * s.N) }, ['x'], [Math.ceil(s.M * s.B / 64), 1, 1]);
+        cfg, { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), tables, x: new Float32Array(s.M * s.B * s.N) }, ['x'], [Math.ceil(s.M * s.B / 64), 1, 1]);
       out.push(compareArrays(`sample_data rho=${rho} p=${p} p_set_empty=${empty} ${shapeName(s)}`, f32(r.x), sampleData(cfg, hyper, t, s.sets, tables), TOL.amp));
     }
     return out;
@@ -137,7 +139,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       if (s.M > 1) status[1] = 3; // a diverged model stays frozen
       const g = rand(s.M * P, 22), p = rand(s.M * P, 23), m1 = rand(s.M * P, 24, -0.1, 0.1), v = rand(s.M * P, 25, 0, 0.01);
       const r = await runKernelOnce(ctx, 'adam.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, P_COUNT: P }, cfg,
-        { hyper: packHyper(hyper), state: new Uint32Array([t, 0, 0, 0]), status, grads: g, params: p, adam: Float32Array.from([...m1, ...v]) }, ['params', 'adam'], [Math.ceil(s.M * P / 64), 1, 1]);
+        { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), status, grads: g, params: p, adam: Float32Array.from([...m1, ...v]) }, ['params', 'adam'], [Math.ceil(s.M * P / 64), 1, 1]);
       const rp = Float64Array.from(p), rm = Float64Array.from(m1), rv = Float64Array.from(v);
       adamStep(cfg, hyper, t, status, P, g, rp, rm, rv);
       const tag = `wd=${wd} t=${t} beta1=${beta1} ${shapeName(s)}`;
@@ -205,18 +207,18 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
         refThr = saeBatchTopkThreshold(cfg, s, acts, params);
         out.push(compareArrays(`sae_batch_topk threshold ${tag}`, bthr, refThr, TOL.fwd));
       }
-      const fw = await runKernelOnce(ctx, 'sae_forward.wgsl', def, cfg, { hyper: packHyper(hyper), acts, params, lat, work: new Float32Array(s.M * s.B * L.REC), bstat, bthr }, ['work'], [Math.ceil(s.M * s.B / 64), 1, 1]);
+      const fw = await runKernelOnce(ctx, 'sae_forward.wgsl', def, cfg, { hyper: hyper, acts, params, lat, work: new Float32Array(s.M * s.B * L.REC), bstat, bthr }, ['work'], [Math.ceil(s.M * s.B / 64), 1, 1]);
       const work = f32(fw.work);
       out.push(compareArrays(`sae_forward ${tag}`, work, saeForward(cfg, s, hyper, acts, params, lat, bstat, refThr), TOL.fwd));
       const gr = await runKernelOnce(ctx, 'sae_grad.wgsl', def, cfg, { params, work, grads: new Float32Array(s.M * L.P) }, ['grads'], [Math.ceil(s.M * L.P / 64), 1, 1]);
       const grads = f32(gr.grads);
       out.push(compareArrays(`sae_grad ${tag}`, grads, saeGrad(cfg, s, params, work), TOL.grad));
-      const cg = await runKernelOnce(ctx, 'sae_cos_grad.wgsl', def, cfg, { hyper: packHyper(hyper), params, grads, aux: new Float32Array(s.M) }, ['grads', 'aux'], [Math.ceil(s.M / 64), 1, 1]);
+      const cg = await runKernelOnce(ctx, 'sae_cos_grad.wgsl', def, cfg, { hyper: hyper, params, grads, aux: new Float32Array(s.M) }, ['grads', 'aux'], [Math.ceil(s.M / 64), 1, 1]);
       const refG = Float64Array.from(grads);
       const refAux = saeCosGrad(cfg, s, hyper, params, refG);
       out.push(compareArrays(`sae_cos_grad grads ${tag}`, f32(cg.grads), refG, TOL.grad), compareArrays(`sae_cos_grad penalty ${tag}`, f32(cg.aux), refAux, TOL.fwd));
       const status = new Uint32Array(s.M).fill(NOT_DIVERGED);
-      const ls = await runKernelOnce(ctx, 'sae_loss.wgsl', def, cfg, { hyper: packHyper(hyper), state: new Uint32Array([7, 0, 0, 0]), work, aux: f32(cg.aux), status, hist: new Float32Array(s.M * L.HIST_W) }, ['hist'], [s.M, 1, 1]);
+      const ls = await runKernelOnce(ctx, 'sae_loss.wgsl', def, cfg, { hyper: hyper, state: new Uint32Array([7, 0, 0, 0]), work, aux: f32(cg.aux), status, hist: new Float32Array(s.M * L.HIST_W) }, ['hist'], [s.M, 1, 1]);
       out.push(compareArrays(`sae_loss ${tag}`, f32(ls.hist), saeLoss(cfg, s, hyper, 7, work, f32(cg.aux), new Uint32Array(s.M).fill(NOT_DIVERGED)), TOL.fwd));
     }
     return out;
@@ -236,7 +238,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const work = Float32Array.from(saeForward(cfg, s, hyper, acts, params, lat, new Float32Array(s.M).fill(1), new Float32Array(s.M)));
     const metrics = new Float32Array(s.M * L.MET_W);
     const pr = await runKernelOnce(ctx, 'sae_probe.wgsl', def, cfg, { toy_params: toy, params, probe: new Float32Array(s.M * s.N * s.S), metrics }, ['probe', 'metrics'], [Math.ceil(s.M / 64), 1, 1]);
-    const ev = await runKernelOnce(ctx, 'sae_eval.wgsl', def, cfg, { hyper: packHyper(hyper), acts, toy_params: toy, toy_work: acts, work, metrics: f32(pr.metrics) }, ['metrics'], [s.M, 1, 1]);
+    const ev = await runKernelOnce(ctx, 'sae_eval.wgsl', def, cfg, { hyper: hyper, acts, toy_params: toy, toy_work: acts, work, metrics: f32(pr.metrics) }, ['metrics'], [s.M, 1, 1]);
     const refM = new Float64Array(s.M * L.MET_W);
     const refProbe = saeProbe(cfg, s, toy, params, refM);
     saeEval(cfg, s, hyper, acts, toy, acts, work, refM);

@@ -1,12 +1,12 @@
 // Whole-training checks: N steps of batched SAEs (and toy models) on the GPU vs the reference trainers.
 import type { GpuContext } from '../gpu/context';
-import { compareArrays, type Comparison } from '../reference/compare';
-import { defaultConfig, FLAG, saeLayout, toyLayout, type Hyper } from '../reference/common';
+import { compareArrays, type Comparison } from './compare';
+import { defaultConfig, FLAG, saeLayout, toyLayout, type Hyper } from '../core/wire';
 import { samplerTables } from '../data/tables';
 import { initSae, initToy } from '../models/init';
 import { GpuSaeTrainer, GpuToyTrainer, type SaePath } from '../train/gpu';
-import { RefSaeTrainer, RefToyTrainer } from '../train/reference';
-import type { SaeJobSpec, ToyJobSpec } from '../train/spec';
+import { RefSaeTrainer, RefToyTrainer } from '../reference/trainer';
+import type { SaeJobSpec, ToyJobSpec } from '../core/job';
 
 export interface SaeCase { N: number; D: number; S: number; sets: number[]; M: number; B: number; T: number; flags: number; cos?: number; rho?: number; p?: number; topk?: number; empty?: number }
 

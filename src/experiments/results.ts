@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
-import { toyLayout } from '../reference/common';
+import { toyLayout } from '../core/wire';
 import type { ExperimentResult } from './runner';
 import { saeParamsFromWeights, saeWeights, toStored, type ResultsFile, type StoredExperiment } from './stored';
 

@@ -4,15 +4,15 @@
 import type { GpuContext } from '../gpu/context';
 import { jointTable, samplerTables, type DataSpec } from '../data/tables';
 import { geometricMedian, initSae, initToy, sampleActivations } from '../models/init';
-import { defaultConfig, FLAG, MET, NOT_DIVERGED, saeLayout, toyLayout, type Hyper } from '../reference/common';
-import { sampleData } from '../reference/data';
-import { rngU32, STREAM } from '../reference/rng';
+import { defaultConfig, FLAG, MET, NOT_DIVERGED, saeLayout, toyLayout, type Hyper } from '../core/wire';
+import { sampleData } from '../core/sampler';
+import { rngU32, STREAM } from '../core/rng';
 import {
   angleDeg, collapsedPairs, composedDirections, expectedL1TwoByTwo, featureDirections, featureLabel, figureRotation, matchLatents, mmcs,
   principalComponents, recovered, rotate2, verdictOf, type LatentMatch, type Vec, type Verdict,
 } from '../metrics/analysis';
 import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type SaePath } from '../train/gpu';
-import type { SaeJobSpec } from '../train/spec';
+import type { SaeJobSpec } from '../core/job';
 import { parseExperiment, type ExperimentConfig } from './schema';
 
 export interface StageProgress {

@@ -1,6 +1,7 @@
 // One validated schema for an experiment (data, toy model, SAE, grid, realizations, budget, seed) and
 // for presets; the TypeScript types are inferred from it. Errors name the field and the allowed range.
 import { z } from 'zod';
+import { saeLayout, toyLayout } from '../core/wire';
 
 const prob = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
 const positiveInt = z.number().int('must be an integer').positive('must be > 0');
@@ -136,7 +137,8 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
   const M = c.grid.lr.length * c.grid.l1.length * c.realizations;
   if (M > 65535) throw new ConfigError(`${name}: ${M} SAEs in one job; at most 65535`);
   if (limits) {
-    const rec = 3 * c.sae.s + 4 * c.toy.d + 5;
+    // the largest per-sample buffer: the SAE work record or the toy model's record (same rows)
+    const rec = Math.max(saeLayout({ D: c.toy.d, S: c.sae.s }).REC, toyLayout({ N: n, D: c.toy.d }).REC);
     const bytes = M * Math.max(c.sae.batch, c.eval_samples) * rec * 4;
     const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
     if (bytes > cap) throw new ConfigError(`${name}: the per-sample work buffer needs ${bytes} bytes (${M} SAEs x ${Math.max(c.sae.batch, c.eval_samples)} samples), the adapter allows ${cap}; lower eval_samples, sae.batch or the grid`);

@@ -1,7 +1,7 @@
 // Result shapes and pure conversions shared by the CLI (Node files) and the browser app (IndexedDB,
 // downloads): no Node imports here.
 import type { AdapterReport } from '../gpu/context';
-import { saeLayout } from '../reference/common';
+import { saeLayout } from '../core/wire';
 import type { ExperimentResult } from './runner';
 import type { PresetConfig } from './schema';
 

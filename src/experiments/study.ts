@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { GpuContext } from '../gpu/context';
 import { writeFileAtomic } from '../io/files';
-import { saeLayout } from '../reference/common';
+import { saeLayout } from '../core/wire';
 import { experimentFigures } from '../plots/figures';
 import { phaseFigure, phasePoints } from '../plots/phase';
 import { renderReport } from './report';

@@ -180,26 +180,40 @@ export class Kernel {
   /** Pack a uniform struct from named scalar values using the reflected member offsets and types. */
   packStruct(name: string, values: Record<string, number>): ArrayBuffer {
     const b = this.binding(name);
-    const members = this.structMembers(name);
-    const size = Math.ceil(b.minBytes / 16) * 16;
-    const buf = new ArrayBuffer(size);
-    const view = new DataView(buf);
-    for (const k of Object.keys(values)) {
-      if (!members.some((m) => m.name === k)) throw new BindingError(this.name, name, `has no member '${k}'`);
-    }
-    for (const m of members) {
-      const v = values[m.name];
-      if (v === undefined) throw new BindingError(this.name, name, `member '${m.name}' was not given a value`);
-      const t = m.type.name;
-      if (t === 'u32') {
-        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new BindingError(this.name, `${name}.${m.name}`, `must be a u32, got ${v}`);
-        view.setUint32(m.offset, v, true);
-      } else if (t === 'i32') {
-        if (!Number.isInteger(v)) throw new BindingError(this.name, `${name}.${m.name}`, `must be an i32, got ${v}`);
-        view.setInt32(m.offset, v, true);
-      } else if (t === 'f32') view.setFloat32(m.offset, v, true);
-      else throw new BindingError(this.name, `${name}.${m.name}`, `has type ${t}; only u32/i32/f32 members can be packed`);
-    }
+    const buf = new ArrayBuffer(Math.ceil(b.minBytes / 16) * 16);
+    packMembers(this.name, name, this.structMembers(name), values, new DataView(buf), 0);
     return buf;
+  }
+
+  /** Pack an array-of-struct binding (e.g. the per-model Hyper table) from one object per element. */
+  packArray(name: string, rows: readonly object[]): ArrayBuffer {
+    const b = this.binding(name);
+    const t = b.type as unknown as { isArray?: boolean; stride?: number; format?: { members?: MemberInfo[] } };
+    const members = t.format?.members;
+    if (!t.isArray || !members || !t.stride) throw new BindingError(this.name, name, 'is not an array of structs');
+    const buf = new ArrayBuffer(Math.max(16, rows.length * t.stride));
+    const view = new DataView(buf);
+    rows.forEach((r, i) => packMembers(this.name, `${name}[${i}]`, members, r as Record<string, number>, view, i * t.stride!));
+    return buf;
+  }
+}
+
+function packMembers(kernel: string, name: string, members: MemberInfo[], values: Record<string, number>, view: DataView, base: number): void {
+  for (const k of Object.keys(values)) {
+    if (!members.some((m) => m.name === k)) throw new BindingError(kernel, name, `has no member '${k}'`);
+  }
+  for (const m of members) {
+    const v = values[m.name];
+    if (v === undefined) throw new BindingError(kernel, name, `member '${m.name}' was not given a value`);
+    const t = m.type.name;
+    const at = base + m.offset;
+    if (t === 'u32') {
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new BindingError(kernel, `${name}.${m.name}`, `must be a u32, got ${v}`);
+      view.setUint32(at, v, true);
+    } else if (t === 'i32') {
+      if (!Number.isInteger(v)) throw new BindingError(kernel, `${name}.${m.name}`, `must be an i32, got ${v}`);
+      view.setInt32(at, v, true);
+    } else if (t === 'f32') view.setFloat32(at, v, true);
+    else throw new BindingError(kernel, `${name}.${m.name}`, `has type ${t}; only u32/i32/f32 members can be packed`);
   }
 }

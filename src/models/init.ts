@@ -1,8 +1,8 @@
 // Initial parameters (SPEC §2-3), drawn on the host from the counter-based RNG so the GPU and the
 // reference start from the same f32 values.
-import { defaultConfig, saeLayout, toyLayout, type Dims } from '../reference/common';
-import { sampleData } from '../reference/data';
-import { rngUnit, STREAM } from '../reference/rng';
+import { defaultConfig, saeLayout, toyLayout, type Dims } from '../core/wire';
+import { sampleData } from '../core/sampler';
+import { rngUnit, STREAM } from '../core/rng';
 
 /** Toy model: W ~ U(-1/sqrt(n), 1/sqrt(n)), b = 0; one block per seed. */
 export function initToy(dims: Pick<Dims, 'N' | 'D'>, seeds: number[]): Float32Array {

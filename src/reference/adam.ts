@@ -1,5 +1,5 @@
 // Twin of shaders/adam.wgsl (PyTorch Adam/AdamW with decoupled weight decay), in f64.
-import { NOT_DIVERGED, lrFactor, type GpuConfig, type Hyper } from './common';
+import { NOT_DIVERGED, lrFactor, type GpuConfig, type Hyper } from '../core/wire';
 
 export function adamStep(cfg: GpuConfig, hyper: Hyper[], t: number, status: Uint32Array, P: number,
   grads: ArrayLike<number>, params: Float64Array, m1: Float64Array, v: Float64Array): void {

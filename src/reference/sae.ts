@@ -1,7 +1,7 @@
 // Twins of the SAE kernels (sae_normalize, sae_dead, sae_forward, sae_firing, sae_grad, sae_cos_grad,
 // sae_project_grad, sae_loss) in f64, plus the SAE objective written directly from SPEC §3-4 for
 // finite-difference checks of the gradients.
-import { FLAG, NOT_DIVERGED, saeLayout, type Dims, type GpuConfig, type Hyper } from './common';
+import { FLAG, NOT_DIVERGED, saeLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
 
 type SD = Pick<Dims, 'D' | 'S'>;
 

@@ -1,6 +1,6 @@
 // Twins of the toy-model kernels (toy_forward, toy_grad, toy_loss) and a direct loss for
 // finite-difference checks. f64 throughout; buffers laid out exactly as on the GPU.
-import { NOT_DIVERGED, toyLayout, type Dims, type GpuConfig } from './common';
+import { NOT_DIVERGED, toyLayout, type Dims, type GpuConfig } from '../core/wire';
 
 export function toyForward(cfg: GpuConfig, dims: Pick<Dims, 'N' | 'D'>, x: ArrayLike<number>, toyParams: ArrayLike<number>, importance: ArrayLike<number>): Float64Array {
   const { N, D } = dims;

@@ -3,8 +3,8 @@
 // recorded per submit (the step counter lives on the GPU). Loss history is read back once per chunk.
 import type { GpuContext } from '../gpu/context';
 import type { Kernel, BufferBinding } from '../gpu/kernel';
-import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper, packHyper } from '../reference/common';
-import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from './spec';
+import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
+import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from '../core/job';
 
 interface Op { kernel: Kernel; groups: GPUBindGroup[]; wg: [number, number, number] }
 
@@ -22,6 +22,8 @@ abstract class GpuJob {
   protected pool: Record<string, BufferBinding> = {};
   protected ops: Op[] = [];
   protected owned: GPUBuffer[] = [];
+  /** a kernel binding both `cfg` and `hyper`: their layouts come from its reflection */
+  protected cfgKernel!: Kernel;
   readonly history: HistoryRow[] = [];
   step = 0;
 
@@ -41,15 +43,13 @@ abstract class GpuJob {
 
   protected initCommon(): void {
     const cfg = this.cfg;
-    this.pool.cfg = this.ctx.uniform(`${this.kind} cfg`, this.cfgBytes());
+    this.pool.cfg = this.ctx.uniform(`${this.kind} cfg`, this.cfgKernel.packStruct('cfg', { ...cfg }));
     this.owned.push(this.pool.cfg as GPUBuffer);
-    this.buf('hyper', 0, packHyper(this.hyper));
+    this.buf('hyper', 0, this.cfgKernel.packArray('hyper', this.hyper));
     this.buf('state', 16, new Uint32Array([this.step, 0, 0, 0]));
     this.buf('status', 0, new Uint32Array(cfg.M).fill(NOT_DIVERGED));
     this.buf('hist', cfg.hist_len * cfg.M * this.histWidth * 4);
   }
-
-  protected abstract cfgBytes(): ArrayBuffer;
 
   /** Steps one recorded op list performs (fused multi-step kernels do several). */
   protected stepsPerOps = 1;
@@ -131,7 +131,6 @@ export function fusedFits(spec: SaeJobSpec, device: GPUDevice): boolean {
 }
 
 export class GpuSaeTrainer extends GpuJob {
-  private cfgKernel!: Kernel;
   private constructor(ctx: GpuContext, readonly spec: SaeJobSpec) {
     super(ctx, spec.cfg, spec.hyper, saeLayout(spec.dims).HIST_W, 'sae');
   }
@@ -139,10 +138,6 @@ export class GpuSaeTrainer extends GpuJob {
   get defines() {
     const { N, D, S } = this.spec.dims;
     return { N_FEAT: N, D_HID: D, S_LAT: S };
-  }
-
-  protected cfgBytes(): ArrayBuffer {
-    return this.cfgKernel.packStruct('cfg', { ...this.cfg });
   }
 
   /** threads per model in the fused kernel */
@@ -195,7 +190,7 @@ export class GpuSaeTrainer extends GpuJob {
     this.buf('toy_params', 0, this.spec.toyParams.length ? this.spec.toyParams : new Float32Array(4));
     this.buf('params', 0, this.spec.saeParams);
     this.buf('adam', 2 * cfg.M * L.P * 4);
-    this.buf('lat', cfg.M * dims.S * 3 * 4);
+    this.buf('lat', cfg.M * dims.S * L.LAT_W * 4);
     if (!fused) {
       this.buf('grads', cfg.M * L.P * 4);
       this.buf('work', rows * L.REC * 4);
@@ -245,7 +240,7 @@ export class GpuSaeTrainer extends GpuJob {
   }
 
   async readLat(): Promise<Uint32Array> {
-    return this.ctx.readU32(this.pool.lat as GPUBuffer, this.cfg.M * this.spec.dims.S * 3);
+    return this.ctx.readU32(this.pool.lat as GPUBuffer, this.cfg.M * this.spec.dims.S * saeLayout(this.spec.dims).LAT_W);
   }
 
   /** Losses per logged step: [M] arrays of total, fvu, L1 term, sum f, ghost, cos, l0. */
@@ -257,13 +252,8 @@ export class GpuSaeTrainer extends GpuJob {
 }
 
 export class GpuToyTrainer extends GpuJob {
-  private cfgKernel!: Kernel;
   private constructor(ctx: GpuContext, readonly spec: ToyJobSpec) {
     super(ctx, spec.cfg, spec.hyper, 2, 'toy');
-  }
-
-  protected cfgBytes(): ArrayBuffer {
-    return this.cfgKernel.packStruct('cfg', { ...this.cfg });
   }
 
   static async create(ctx: GpuContext, spec: ToyJobSpec): Promise<GpuToyTrainer> {
@@ -279,7 +269,7 @@ export class GpuToyTrainer extends GpuJob {
     const T = toyLayout(dims);
     const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: 1 };
     if (this.spec.toyParams.length !== cfg.M * T.P) throw new Error(`toy job: toyParams has ${this.spec.toyParams.length} floats, expected ${cfg.M * T.P}`);
-    this.cfgKernel = await this.ctx.kernel('toy_forward.wgsl', { defines: def });
+    this.cfgKernel = await this.ctx.kernel('adam.wgsl', { defines: { ...def, P_COUNT: T.P } });
     this.initCommon();
     const rows = cfg.M * cfg.B;
     this.buf('x', rows * dims.N * 4);
@@ -344,9 +334,9 @@ export async function evaluateSaes(ctx: GpuContext, spec: SaeJobSpec, params: Fl
     owned.push(cfgBuf);
     const toyWork = mk('toy_work', rows * T.REC * 4);
     const pool: Record<string, GPUBuffer> = {
-      cfg: cfgBuf, hyper: up('hyper', packHyper(hyper)), state: up('state', new Uint32Array([0, 1, 0, 0])), tables: up('tables', spec.tables),
+      cfg: cfgBuf, hyper: up('hyper', fwd.packArray('hyper', hyper)), state: up('state', new Uint32Array([0, 1, 0, 0])), tables: up('tables', spec.tables),
       x: mk('x', rows * dims.N * 4), importance: up('importance', new Float32Array(dims.N).fill(1)), toy_params: up('toy_params', spec.toyParams),
-      toy_work: toyWork, acts: toyWork, params: up('params', params), lat: mk('lat', M * dims.S * 12), work: mk('work', rows * L.REC * 4),
+      toy_work: toyWork, acts: toyWork, params: up('params', params), lat: mk('lat', M * dims.S * L.LAT_W * 4), work: mk('work', rows * L.REC * 4),
       probe: mk('probe', M * dims.N * dims.S * 4), metrics: mk('metrics', M * L.MET_W * 4), bstat: up('bstat', new Float32Array(M).fill(1)), bthr: mk('bthr', M * 4),
     };
     const g = (n: number) => Math.ceil(n / 64);

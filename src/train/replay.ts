@@ -7,7 +7,7 @@ import type { GpuContext } from '../gpu/context';
 import { decodeNpy } from '../io/npy';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
-import { defaultConfig, FLAG, saeLayout, toyLayout } from '../reference/common';
+import { defaultConfig, FLAG, saeLayout, toyLayout } from '../core/wire';
 import { GpuSaeTrainer, GpuToyTrainer } from './gpu';
 
 const frac = z.number().min(0).max(1);

@@ -1,11 +1,11 @@
 // CPU reference trainers: the same step order as the GPU trainers (SPEC §3 "order of one step"),
 // built from the kernels' twins, in f64. The ground truth the GPU path is compared with.
-import { FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../reference/common';
-import { adamStep } from '../reference/adam';
-import { copyStep, sampleData } from '../reference/data';
-import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';
-import { toyForward, toyGrad, toyLoss } from '../reference/toy';
-import { checkSpec, type SaeJobSpec, type ToyJobSpec } from './spec';
+import { FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
+import { adamStep } from './adam';
+import { copyStep, sampleData } from './data';
+import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from './sae';
+import { toyForward, toyGrad, toyLoss } from './toy';
+import { checkSpec, type SaeJobSpec, type ToyJobSpec } from '../core/job';
 
 export class RefSaeTrainer {
   readonly params: Float64Array;
@@ -27,7 +27,7 @@ export class RefSaeTrainer {
     this.params = Float64Array.from(spec.saeParams);
     this.adamM = new Float64Array(this.cfg.M * L.P);
     this.adamV = new Float64Array(this.cfg.M * L.P);
-    this.lat = new Uint32Array(this.cfg.M * spec.dims.S * 3);
+    this.lat = new Uint32Array(this.cfg.M * spec.dims.S * L.LAT_W);
     this.status = new Uint32Array(this.cfg.M).fill(NOT_DIVERGED);
   }
 

@@ -1,6 +1,6 @@
 // What a batched training job is: shapes, the Config uniform, per-model hyper-parameters, data and
 // initial parameters. The GPU trainers and the reference trainers take the same spec.
-import type { Dims, GpuConfig, Hyper } from '../reference/common';
+import type { Dims, GpuConfig, Hyper } from './wire';
 
 export interface SaeJobSpec {
   dims: Dims;

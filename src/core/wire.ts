@@ -23,19 +23,6 @@ export function defaultConfig(over: Partial<GpuConfig>): GpuConfig {
   };
 }
 
-/** Pack the Hyper table: [lr f32, l1 f32, cos f32, seed u32] per model. */
-export function packHyper(h: Hyper[]): ArrayBuffer {
-  const buf = new ArrayBuffer(Math.max(16, h.length * 16));
-  const v = new DataView(buf);
-  h.forEach((x, m) => {
-    v.setFloat32(m * 16, x.lr, true);
-    v.setFloat32(m * 16 + 4, x.l1, true);
-    v.setFloat32(m * 16 + 8, x.cos, true);
-    v.setUint32(m * 16 + 12, x.seed >>> 0, true);
-  });
-  return buf;
-}
-
 /** Hyper values as the GPU sees them (f32). */
 export function hyperF32(h: Hyper): Hyper {
   return { lr: Math.fround(h.lr), l1: Math.fround(h.l1), cos: Math.fround(h.cos), seed: h.seed >>> 0 };
@@ -57,7 +44,7 @@ export function saeLayout(d: Pick<Dims, 'D' | 'S'>) {
   return {
     P, WE: 0, BE: S * D, WD: S * D + S, BD: 2 * S * D + S, TH: 2 * S * D + S + D,
     F: 0, DPRE: S, A: 2 * S, DH: 3 * S, G: 3 * S + D, HIN: 3 * S + 2 * D, E: 3 * S + 3 * D, LOSS: 3 * S + 4 * D,
-    LOSS_N, DTH: 3 * S + 4 * D + LOSS_N, REC: 4 * S + 4 * D + LOSS_N, HIST_W: 8, MET_W: 10,
+    LOSS_N, DTH: 3 * S + 4 * D + LOSS_N, REC: 4 * S + 4 * D + LOSS_N, HIST_W: 8, MET_W: 10, LAT_W: 3,
   };
 }
 export type SaeLayout = ReturnType<typeof saeLayout>;
