@@ -1,5 +1,5 @@
 // adam: one Adam/AdamW update of every parameter of every model at step t = state[0] (PyTorch semantics):
-//   lr_t = hyper[m].lr * lr_factor(t)                     (warmup / constant / cooldown, SPEC §3)
+//   lr_t = hyper[m].lr * lr_factor(t)                     (warmup / constant / cooldown, docs/science.md §3)
 //   p <- p * (1 - lr_t * weight_decay)                    (decoupled decay; 0 gives plain Adam)
 //   m1 <- beta1 m1 + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2
 //   p <- p - (lr_t / (1 - beta1^(t+1))) * m1 / (sqrt(v) / sqrt(1 - beta2^(t+1)) + eps)

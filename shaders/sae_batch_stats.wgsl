@@ -1,4 +1,4 @@
-// sae_batch_stats: per model, the batch-FVU denominator over the batch's SAE inputs h (SPEC §3 option,
+// sae_batch_stats: per model, the batch-FVU denominator over the batch's SAE inputs h (docs/science.md §3 option,
 // SAELens/sparsify style): bstat[m] = sum_b |h_b - mean_b h|^2 / B (0 -> 1). With FLAG_BATCH_FVU,
 // sae_forward divides every sample's squared error by bstat[m] instead of |h_b|^2, so the batch mean of
 // the per-sample terms is sum_b |hhat_b - h_b|^2 / sum_b |h_b - mean h|^2 (mean h is a constant).

@@ -1,4 +1,4 @@
-// sae_cos_grad: cosine-similarity penalty on decoder rows (SPEC §4), one thread per model:
+// sae_cos_grad: cosine-similarity penalty on decoder rows (docs/science.md §4), one thread per model:
 //   S_kl = w_k . w_l / (|w_k| |w_l|);  P = gamma / Z * sum_{k > l} phi(S_kl) (+ gamma s / Z for the kept diagonal,
 //   a constant), phi = (.)^2 (FLAG_COS_SQ, decoder orthogonality), |.| (FLAG_COS_ABS) or identity; Z = s^2 (the study code's mean over all entries)
 //   or s(s-1)/2 (FLAG_COS_PAIRS). Adds dP/dw_k = gamma/Z sum_{l != k} phi'(S_kl) (w_l/(|w_k||w_l|) - S_kl w_k/|w_k|^2)

@@ -1,4 +1,4 @@
-// sae_dead: dead-latent bookkeeping before the forward pass (ghost grads, SPEC §3):
+// sae_dead: dead-latent bookkeeping before the forward pass (ghost grads, docs/science.md §3):
 //   dead_k = since_fired_k > dead_after; cooldown_k = ghost_cooldown while dead, else counts down to 0.
 // Without FLAG_GHOST or FLAG_AUXK nothing is marked dead. Bindings: @0 cfg (uniform Config), @1 lat (rw, [M][S][3] u32).
 // Dispatch: (ceil(M*S / 64), 1, 1). Twin: src/reference/sae.ts (saeDead).

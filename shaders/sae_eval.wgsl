@@ -2,7 +2,7 @@
 //   fvu = mean_b fvu_b; sum f and l0 means; dead on the batch = #{k : f_k <= 1e-6 on every sample};
 //   EV(h) = 1 - sum_b |hhat - h|^2 / sum_b |h - mean h|^2;
 //   EV(out) = 1 - sum_b |xo - xhat|^2 / sum_b |xhat - mean xhat|^2, xhat = ReLU(W h + b), xo = ReLU(W hhat + b);
-//   selection loss = fvu + lambda * mean sum f (SPEC §5, no ghost or cosine terms).
+//   selection loss = fvu + lambda * mean sum f (docs/science.md §5, no ghost or cosine terms).
 // Bindings: @0 cfg (uniform Config), @1 hyper (read), @2 acts (read, inputs h), @3 toy_params (read),
 //           @4 toy_work (read, xhat), @5 work (read, [M][B][REC]), @6 metrics (rw, [M][MET_W]).
 // Dispatch: (M, 1, 1), 64 threads striding over the batch then tree reductions.

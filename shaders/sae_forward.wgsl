@@ -1,4 +1,4 @@
-// sae_forward: SAE forward pass, per-sample loss and per-sample gradients (SPEC §3), one thread per sample.
+// sae_forward: SAE forward pass, per-sample loss and per-sample gradients (docs/science.md §3), one thread per sample.
 //   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = ReLU(pre) (TopK: only the topk largest pre;
 //   JumpReLU: f = pre [pre > theta], theta = exp(log_threshold), L0 penalty, straight-through dth);  hhat = W_dec^T f + b_dec
 //   fvu = |hhat - h|^2 / den,  den = |h|^2 (1 if |h| = 0);  l1 = lambda * sum_k w_k f_k,

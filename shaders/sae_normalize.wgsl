@@ -1,5 +1,5 @@
 // sae_normalize: rescale every decoder row (latent k's direction w_k) to unit norm: w_k <- w_k / |w_k|
-// (rows of zero norm are left as they are). Runs at the start of every SAE step (SPEC §3).
+// (rows of zero norm are left as they are). Runs at the start of every SAE step (docs/science.md §3).
 // Bindings: @0 cfg (uniform Config), @1 params (rw, [M][P_SAE]).
 // Dispatch: (ceil(M*S / 64), 1, 1). Twin: src/reference/sae.ts (saeNormalize).
 //#include "lib/common.wgsl"

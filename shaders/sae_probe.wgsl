@@ -1,4 +1,4 @@
-// sae_probe: one-hot probes through toy model and SAE (SPEC §5), one thread per model:
+// sae_probe: one-hot probes through toy model and SAE (docs/science.md §5), one thread per model:
 //   h_i = W^T e_i = W[i, :] (toy model m % toy_count), A[i, k] = f_k(h_i);
 //   monosemanticity = (1/S) sum_k max_i A[i,k] / (1e-10 + sum_i A[i,k]); dead on probes = #{k : max_i A[i,k] <= 1e-6}.
 // Bindings: @0 cfg (uniform Config), @1 toy_params (read), @2 params (read, [M][P_SAE]),

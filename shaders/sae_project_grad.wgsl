@@ -1,5 +1,5 @@
 // sae_project_grad: remove from each decoder row's gradient its component along the (unit) row:
-//   g_k <- g_k - (g_k . w_k) w_k   (keeps the step tangent to the unit sphere, SPEC §3).
+//   g_k <- g_k - (g_k . w_k) w_k   (keeps the step tangent to the unit sphere, docs/science.md §3).
 // Bindings: @0 cfg (uniform Config), @1 params (read, [M][P_SAE]), @2 grads (rw, [M][P_SAE]).
 // Dispatch: (ceil(M*S / 64), 1, 1). Twin: src/reference/sae.ts (saeProjectGrad).
 //#include "lib/common.wgsl"

@@ -1,4 +1,4 @@
-// sample_data: composed-feature inputs x[m, b, :] for step t = state[0] (SPEC §1).
+// sample_data: composed-feature inputs x[m, b, :] for step t = state[0] (docs/science.md §1).
 //   With probability p_onehot: one feature i ~ onehot_cdf, x_i = a0.
 //   Else: one feature per set, the combination c ~ joint_cdf over the product of the sets
 //   (row-major, first set slowest); set 0 gets a0, set j >= 1 gets (1 - rho) a_j + rho a0.

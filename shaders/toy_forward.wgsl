@@ -1,4 +1,4 @@
-// toy_forward: per sample of data row m (toy model tm = m % toy_count), SPEC §2:
+// toy_forward: per sample of data row m (toy model tm = m % toy_count), docs/science.md §2:
 //   h = W^T x, u = W h + b, xhat = ReLU(u), loss = (1/N) sum_i I_i (x_i - xhat_i)^2,
 //   delta_i = dL/du_i = -2 I_i (x_i - xhat_i) [u_i > 0] / (B N)   (L = mean over batch and features),
 //   g_j = dL/dh_j = sum_i delta_i W_ij.

@@ -1,5 +1,5 @@
 // The reference's backward passes (the kernels' twins) against central finite differences of the
-// objectives written directly from SPEC §2-4, in f64.
+// objectives written directly from docs/science.md §2-4, in f64.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, FLAG, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../src/core/wire';
 import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeForward, saeGhostConstants, saeGrad, saeObjective } from '../src/reference/sae';

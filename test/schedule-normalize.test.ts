@@ -1,4 +1,4 @@
-// The learning-rate schedule (SPEC §3) in the reference and in the Adam shader, and decoder normalisation.
+// The learning-rate schedule (docs/science.md §3) in the reference and in the Adam shader, and decoder normalisation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKernelOnce } from '../src/checks/kernels';
 import type { GpuContext } from '../src/gpu/context';

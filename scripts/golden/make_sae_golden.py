@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Independent oracle for the SAE training step (DESIGN.md "two oracles"): a plain PyTorch implementation
-written from SPEC §3-4, in float64. Writes a replay input folder (config.json, init.safetensors,
+written from docs/science.md §3-4, in float64. Writes a replay input folder (config.json, init.safetensors,
 batches.npy) and the expected outputs (expected.json: losses per step and final parameters).
 
 Run (needs Debian's python3-torch): python3 scripts/golden/make_sae_golden.py test/data/golden-sae
@@ -54,7 +54,7 @@ config = {'model': 'sae', 'd': d, 's': s, 'lr': lr, 'l1': lam, 'betas': [0.0, 0.
 write_safetensors(out / 'init.safetensors', init)
 np.save(out / 'batches.npy', batches.numpy().astype('<f4'))
 
-# --- training in float64, the SPEC's step order
+# --- training in float64, the step order of docs/science.md §3
 P = {k: v.double().clone().requires_grad_(True) for k, v in init.items()}
 opt = torch.optim.Adam(P.values(), lr=lr, betas=(0.0, 0.999), eps=1e-8)
 def factor(t):
@@ -86,6 +86,6 @@ for t in range(T):
     opt.step()
     sched.step()
 expected = {'losses': losses, 'final': {k: v.detach().numpy().reshape(-1).tolist() for k, v in P.items()},
-            'note': 'PyTorch ' + torch.__version__ + ' float64, written from SPEC §3-4 by scripts/golden/make_sae_golden.py'}
+            'note': 'PyTorch ' + torch.__version__ + ' float64, written from docs/science.md §3-4 by scripts/golden/make_sae_golden.py'}
 (out / 'expected.json').write_text(json.dumps(expected) + '\n')
 print('wrote', out, 'final total loss', losses['total'][-1])

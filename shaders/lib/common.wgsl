@@ -57,7 +57,7 @@ struct Hyper {
   seed: u32,
 }
 
-// Learning-rate factor at step t: linear warmup to 1, constant, linear cooldown (SPEC §3).
+// Learning-rate factor at step t: linear warmup to 1, constant, linear cooldown (docs/science.md §3).
 // Where warmup and cooldown overlap (very short runs) the smaller factor wins.
 fn lr_factor(t: u32, T: u32, warmup: u32, cooldown: u32) -> f32 {
   var f = 1.0;

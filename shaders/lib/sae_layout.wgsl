@@ -65,7 +65,7 @@ fn topk_mask(pre: array<f32, S_LAT>, k: u32) -> array<u32, S_LAT> {
   return keep;
 }
 
-// The L1 weight of a latent whose ghost cooldown counter is `cool` (SPEC §3): 1, or while cool > 0:
+// The L1 weight of a latent whose ghost cooldown counter is `cool` (docs/science.md §3): 1, or while cool > 0:
 // 0 with the quirk flag, else 1 - cool/ghost_cooldown.
 fn l1_weight(flags: u32, cool: u32, ghost_cooldown: u32) -> f32 {
   if ((flags & FLAG_GHOST) == 0u || cool == 0u) { return 1.0; }

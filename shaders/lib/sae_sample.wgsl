@@ -1,4 +1,4 @@
-// One sample through the SAE: forward pass, loss terms and per-sample gradients (SPEC §3-4), shared by
+// One sample through the SAE: forward pass, loss terms and per-sample gradients (docs/science.md §3-4), shared by
 // sae_forward.wgsl (one thread per sample, terms written to the work record) and sae_fused_steps.wgsl
 // (terms summed in workgroup memory). Twin: src/reference/sae.ts (saeForward).
 // The including kernel provides `cfg`, sets `cur_m` (the model) and defines fn sae_param(i: u32) -> f32

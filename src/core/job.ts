@@ -16,7 +16,7 @@ export interface SaeJobSpec {
   saeParams: Float32Array;
   /** replay: given activations [T][B][D] instead of sampling (same batch for every model) */
   batches?: Float32Array;
-  /** unit-norm decoder rows and tangent gradients (SPEC §3); default true */
+  /** unit-norm decoder rows and tangent gradients (docs/science.md §3); default true */
   normalizeDecoder?: boolean;
 }
 

@@ -1,4 +1,4 @@
-// Probability tables of composed-feature data (SPEC §1), built on the host in f64 and shipped to the
+// Probability tables of composed-feature data (docs/science.md §1), built on the host in f64 and shipped to the
 // GPU (and the reference sampler) as f32 CDFs so both draw exactly the same features.
 
 export interface DataSpec {

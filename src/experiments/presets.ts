@@ -1,4 +1,4 @@
-// Presets: every experiment of the study (SPEC §6) at two budgets. `full` is the study's own budget
+// Presets: every experiment of the study (docs/science.md §6) at two budgets. `full` is the study's own budget
 // (128M samples per SAE: 125,000 steps of 1,024); `quick` is sized so the whole study runs in minutes on
 // a 2-core machine with a software WebGPU adapter and still shows the study's effects (see budget_note).
 import { parsePreset, type ExperimentInput, type PresetConfig, ConfigError } from './schema';

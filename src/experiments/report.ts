@@ -1,4 +1,4 @@
-// report.md: each of the study's claims (SPEC §7) with the measured number that supports or contradicts it.
+// report.md: each of the study's claims (docs/science.md §7) with the measured number that supports or contradicts it.
 import { phasePoints, phaseTable } from '../plots/phase';
 import type { ResultsFile, StoredExperiment } from './stored';
 

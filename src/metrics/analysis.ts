@@ -1,4 +1,4 @@
-// Host-side analysis of trained models (SPEC §5): feature directions in the hidden space, the figure
+// Host-side analysis of trained models (docs/science.md §5): feature directions in the hidden space, the figure
 // rotation, closest true and composed directions per latent, verdicts, MMCS, principal components
 // and the expected-L1 comparison of the true and composed dictionaries.
 

@@ -1,4 +1,4 @@
-// Initial parameters (SPEC §2-3), drawn on the host from the counter-based RNG so the GPU and the
+// Initial parameters (docs/science.md §2-3), drawn on the host from the counter-based RNG so the GPU and the
 // reference start from the same f32 values.
 import { defaultConfig, saeLayout, toyLayout, type Dims } from '../core/wire';
 import { sampleData } from '../core/sampler';

@@ -1,4 +1,4 @@
-// The study's figures (SPEC §6) as SVG strings, drawn with Observable Plot. In Node a jsdom document
+// The study's figures (docs/science.md §6) as SVG strings, drawn with Observable Plot. In Node a jsdom document
 // is passed in (plots/dom-node.ts); in the browser the page's own document is used.
 import * as Plot from '@observablehq/plot';
 import type { ExperimentResult } from '../experiments/runner';

@@ -1,4 +1,4 @@
-// Twins of shaders/sae_probe.wgsl and shaders/sae_eval.wgsl (SPEC §5 metrics), in f64.
+// Twins of shaders/sae_probe.wgsl and shaders/sae_eval.wgsl (docs/science.md §5 metrics), in f64.
 import { FLAG, MET, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
 
 export function saeProbe(cfg: GpuConfig, dims: Dims, toyParams: ArrayLike<number>, params: ArrayLike<number>, metrics: Float64Array): Float64Array {

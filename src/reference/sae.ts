@@ -1,5 +1,5 @@
 // Twins of the SAE kernels (sae_normalize, sae_dead, sae_forward, sae_firing, sae_grad, sae_cos_grad,
-// sae_project_grad, sae_loss) in f64, plus the SAE objective written directly from SPEC §3-4 for
+// sae_project_grad, sae_loss) in f64, plus the SAE objective written directly from docs/science.md §3-4 for
 // finite-difference checks of the gradients.
 import { FLAG, NOT_DIVERGED, saeLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
 
@@ -240,7 +240,7 @@ export function saeGrad(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, wor
   return grads;
 }
 
-/** Cosine penalty value of one model's decoder rows (SPEC §4), as sae_cos_grad computes it. */
+/** Cosine penalty value of one model's decoder rows (docs/science.md §4), as sae_cos_grad computes it. */
 export function cosPenalty(cfg: GpuConfig, dims: SD, wd: ArrayLike<number>, gamma: number): number {
   const { D, S } = dims;
   if (gamma === 0) return 0;
@@ -301,7 +301,7 @@ export function saeLoss(cfg: GpuConfig, dims: SD, hyper: Hyper[], t: number, wor
   return rows;
 }
 
-/** One sample's forward pass written directly from SPEC §3 (M = 1 layout), for the objective below. */
+/** One sample's forward pass written directly from docs/science.md §3 (M = 1 layout), for the objective below. */
 function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts: ArrayLike<number>, b: number, bthr = 0) {
   const { D, S } = dims;
   const L = saeLayout(dims);
@@ -318,7 +318,7 @@ function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts
 }
 
 /**
- * The SAE objective of one model written directly from SPEC §3-4 (not via the kernels' per-sample
+ * The SAE objective of one model written directly from docs/science.md §3-4 (not via the kernels' per-sample
  * gradient algebra), for finite-difference checks. Ghost scale and rescaling factor are stop-gradient
  * constants: pass `ghostConst` computed at the base point (from saeGhostConstants) to hold them fixed.
  */

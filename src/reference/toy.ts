@@ -65,7 +65,7 @@ export function toyLoss(cfg: GpuConfig, dims: Pick<Dims, 'N' | 'D'>, t: number, 
   return out;
 }
 
-/** The toy loss of one model written directly from SPEC §2 (independent of the kernels' algebra). */
+/** The toy loss of one model written directly from docs/science.md §2 (independent of the kernels' algebra). */
 export function toyLossDirect(dims: Pick<Dims, 'N' | 'D'>, params: ArrayLike<number>, x: ArrayLike<number>, B: number, importance: ArrayLike<number>): number {
   const { N, D } = dims;
   let total = 0;

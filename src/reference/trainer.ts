@@ -1,4 +1,4 @@
-// CPU reference trainers: the same step order as the GPU trainers (SPEC §3 "order of one step"),
+// CPU reference trainers: the same step order as the GPU trainers (docs/science.md §3 "order of one step"),
 // built from the kernels' twins, in f64. The ground truth the GPU path is compared with.
 import { FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
 import { adamStep } from './adam';

@@ -312,7 +312,7 @@ export class GpuToyTrainer extends GpuJob {
 }
 
 /**
- * Evaluate trained SAEs on fresh samples (SPEC §5): sample_data -> toy_forward -> sae_forward (no ghost,
+ * Evaluate trained SAEs on fresh samples (docs/science.md §5): sample_data -> toy_forward -> sae_forward (no ghost,
  * no cosine term, no update) -> sae_probe -> sae_eval, one submit. Returns the metrics rows
  * [M][MET_W] and the one-hot probe activations [M][N][S].
  */
