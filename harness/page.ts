@@ -23,11 +23,11 @@ const api: HarnessApi = {
   checks: () => Object.keys(CHECKS),
   runCheck: async (name) => runCheck(await context(), name),
   runExperiment: async (config, shard) => {
-    const report = (window as unknown as { reportProgress?: (p: StageProgress) => void }).reportProgress;
+    const report = window.reportProgress;
     const r = await runExperiment(await context(), config, { shard, onProgress: (p) => report?.(p) });
     return { ...r, weights: { toy: Array.from(r.weights.toy), saes: Array.from(r.weights.saes) } };
   },
 };
-(window as unknown as { kit: HarnessApi }).kit = api;
+window.kit = api;
 document.getElementById('log')!.textContent = 'harness ready';
-(window as unknown as { kitReady: boolean }).kitReady = true;
+window.kitReady = true;

@@ -18,7 +18,7 @@ describe('browser app', () => {
     const h = await openHarness({ page: 'index.html' });
     try {
       await h.page.setViewport({ width: 1280, height: 800 });
-      await h.page.waitForFunction(() => (window as unknown as { appState?: string }).appState === 'ready:experiment', { timeout: 60_000 });
+      await h.page.waitForFunction(() => window.appState === 'ready:experiment', { timeout: 60_000 });
       expect(await h.page.$eval('#preset', (e) => (e as HTMLSelectElement).value)).toBe('tiny');
       // an invalid edit is marked with the reason and disables Start
       const valid = await h.page.$eval('#config', (e) => (e as HTMLTextAreaElement).value);
@@ -30,7 +30,7 @@ describe('browser app', () => {
       await h.page.waitForSelector('#live-grid svg', { timeout: 120_000 });
       expect(await h.page.$eval('#live-grid', (e) => e.textContent)).toMatch(/T\d+ C\d+ M\d+/);
       await h.page.screenshot({ path: join(SHOTS, 'app-running.png') });
-      await h.page.waitForFunction(() => ['finished', 'failed'].includes((window as unknown as { appState?: string }).appState ?? ''), { timeout: 300_000 });
+      await h.page.waitForFunction(() => ['finished', 'failed'].includes(window.appState ?? ''), { timeout: 300_000 });
       expect(await h.page.$eval('#status', (e) => e.textContent)).toMatch(/finished in/);
       expect(await h.page.$$eval('#final-figures svg', (s) => s.length)).toBeGreaterThanOrEqual(4);
       const links = await h.page.$$eval('#downloads a', (as) => as.map((a) => ({ href: (a as HTMLAnchorElement).href, name: (a as HTMLAnchorElement).download })));
@@ -52,13 +52,13 @@ describe('browser app', () => {
     const h = await openHarness({ page: 'index.html' });
     try {
       await h.page.setViewport({ width: 1280, height: 800 });
-      await h.page.waitForFunction(() => (window as unknown as { appState?: string }).appState === 'ready:experiment', { timeout: 60_000 });
+      await h.page.waitForFunction(() => window.appState === 'ready:experiment', { timeout: 60_000 });
       const one = JSON.parse(await h.page.$eval('#config', (e) => (e as HTMLTextAreaElement).value));
       const two = [{ ...one, sae: { ...one.sae, steps: 40 } }, { ...one, name: 'topk', sae: { ...one.sae, steps: 40, variant: 'topk', k: 2 } }];
       await h.page.$eval('#config', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input')); }, JSON.stringify(two));
       expect(await h.page.$eval('#config-errors', (e) => e.textContent)).toBe('');
       await h.page.click('#start');
-      await h.page.waitForFunction(() => ['finished', 'failed'].includes((window as unknown as { appState?: string }).appState ?? ''), { timeout: 300_000 });
+      await h.page.waitForFunction(() => ['finished', 'failed'].includes(window.appState ?? ''), { timeout: 300_000 });
       expect(await h.page.$eval('#status', (e) => e.textContent)).toMatch(/\[2\/2 topk\] finished/);
       expect(await h.page.$eval('#all-results table', (t) => t.textContent)).toMatch(/correlated[\s\S]*topk/);
     } finally {
@@ -70,7 +70,7 @@ describe('browser app', () => {
     const h = await openHarness({ page: 'index.html#/lab' });
     try {
       await h.page.setViewport({ width: 1280, height: 800 });
-      await h.page.waitForFunction(() => (window as unknown as { appState?: string }).appState === 'ready:lab', { timeout: 60_000 });
+      await h.page.waitForFunction(() => window.appState === 'ready:lab', { timeout: 60_000 });
       expect(await h.page.$$eval('#kernel-list li', (l) => l.length)).toBeGreaterThan(15);
       expect(await h.page.$eval('#kernel-header', (e) => e.textContent)).toMatch(/Bindings:/);
       await h.page.click('#verify');
@@ -90,7 +90,7 @@ describe('browser app', () => {
     const h = await openHarness({ page: 'index.html', webgpu: false });
     try {
       await h.page.setViewport({ width: 1280, height: 800 });
-      await h.page.waitForFunction(() => (window as unknown as { appState?: string }).appState === 'no-webgpu', { timeout: 60_000 });
+      await h.page.waitForFunction(() => window.appState === 'no-webgpu', { timeout: 60_000 });
       const text = await h.page.$eval('#no-webgpu', (e) => e.textContent ?? '');
       expect(text).toMatch(/WebGPU is not available/);
       expect(text).toMatch(/--enable-unsafe-webgpu/);

@@ -30,7 +30,7 @@ describe('learning-rate schedule', () => {
     for (const [m, t] of steps.entries()) {
       const r = await runKernelOnce(ctx, 'adam.wgsl', { N_FEAT: 1, D_HID: 1, S_LAT: 1, P_COUNT: P }, { ...cfg, M: 1 },
         { hyper: [{ lr: 0.01, l1: 0, cos: 0, seed: 0 }], state: new Uint32Array([t, 0, 0, 0]), status: new Uint32Array([NOT_DIVERGED]),
-          grads: new Float32Array([1]), params: new Float32Array([0]), adam: new Float32Array(2) }, ['params'], [1, 1, 1]);
+          grads: new Float32Array([1]), params: new Float32Array([0]), adam: new Float32Array(2) }, ['params'], { groups: [1, 1, 1] });
       const dp = -new Float32Array(r.params)[0];
       const bias = Math.sqrt(1 - 0.999 ** (t + 1)) / Math.sqrt(1 - 0.999);
       expect(dp / 0.01 / bias, `step ${t} (model ${m})`).toBeCloseTo(lrFactor(t, T, Tw, Tc), 4);
@@ -46,9 +46,9 @@ describe('decoder normalisation', () => {
     const params = Float32Array.from({ length: M * L.P }, (_, i) => Math.sin(i * 1.7) * 3);
     const grads = Float32Array.from({ length: M * L.P }, (_, i) => Math.cos(i * 0.3));
     const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: dims.S };
-    const n = await runKernelOnce(ctx, 'sae_normalize.wgsl', def, cfg, { params }, ['params'], [1, 1, 1]);
+    const n = await runKernelOnce(ctx, 'sae_normalize.wgsl', def, cfg, { params }, ['params'], { groups: [1, 1, 1] });
     const p = new Float32Array(n.params);
-    const g = new Float32Array((await runKernelOnce(ctx, 'sae_project_grad.wgsl', def, cfg, { params: p, grads }, ['grads'], [1, 1, 1])).grads);
+    const g = new Float32Array((await runKernelOnce(ctx, 'sae_project_grad.wgsl', def, cfg, { params: p, grads }, ['grads'], { groups: [1, 1, 1] })).grads);
     let worstNorm = 0, worstDot = 0;
     for (let m = 0; m < M; m++) for (let k = 0; k < dims.S; k++) {
       const o = m * L.P + L.WD + k * dims.D;

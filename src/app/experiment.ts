@@ -121,7 +121,7 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
       a.addEventListener('click', async (ev) => {
         ev.preventDefault();
         const run = await loadRun(r.id);
-        if (run) { showResults(run); (window as unknown as { appState: string }).appState = 'finished'; }
+        if (run) { showResults(run); window.appState = 'finished'; }
       });
       li.append(a);
       runsList.append(li);
@@ -211,7 +211,7 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
         onToyChunk: gate,
         onSaeChunk: async (job, models) => {
           if (!toyFeatures.length && c.toy.d === 2) {
-            const tp = new Float32Array(await job.ctx.readF32((job as unknown as { pool: Record<string, GPUBuffer> }).pool.toy_params));
+            const tp = new Float32Array(await job.ctx.readF32(job.buffer('toy_params')));
             const n = c.data.sets.reduce((a, b) => a + b, 0);
             toyFeatures = Array.from({ length: n }, (_, i) => [tp[i * 2], tp[i * 2 + 1]]);
           }
@@ -238,7 +238,7 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
     running = true; paused = false; stopRequested = false;
     startBtn.disabled = true; pauseBtn.disabled = false; stopBtn.disabled = false; presetSel.disabled = true; editor.disabled = true;
     results.innerHTML = ''; live.innerHTML = '';
-    (window as unknown as { appState: string }).appState = 'running';
+    window.appState = 'running';
     try {
       const done: StoredExperiment[] = [];
       for (const [i, c] of list.entries()) { live.innerHTML = ''; done.push(await runOne(c, i, list.length)); }
@@ -251,10 +251,10 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
         if (points.length) { const f = el('div', { id: 'phase' }); f.innerHTML = phaseFigure(points, document); all.append(f); }
         results.prepend(all);
       }
-      (window as unknown as { appState: string }).appState = 'finished';
+      window.appState = 'finished';
     } catch (e) {
       status.textContent = e instanceof Stopped ? 'stopped' : `failed: ${(e as Error).message}`;
-      (window as unknown as { appState: string }).appState = e instanceof Stopped ? 'stopped' : 'failed';
+      window.appState = e instanceof Stopped ? 'stopped' : 'failed';
     } finally {
       running = false;
       pauseBtn.disabled = true; stopBtn.disabled = true; presetSel.disabled = false; editor.disabled = false;

@@ -126,10 +126,9 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
         const job = toy ? await GpuToyTrainer.create(ctx, { ...toyTestSpec(s.M, 100) })
           : await GpuSaeTrainer.create(ctx, saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags: FLAG.GHOST }), { path: selected === 'sae_fused_steps.wgsl' ? 'fused' : 'modular' });
         try {
-          const ops = (job as unknown as { ops: { kernel: { name: string; dispatch: (p: GPUComputePassEncoder, g: GPUBindGroup[], x: number, y?: number, z?: number) => void }; groups: GPUBindGroup[]; wg: [number, number, number] }[] }).ops;
-          const op = ops.find((o) => o.kernel.name === selected);
+          const op = job.ops.find((o) => o.kernel.name === selected);
           if (!op) throw new Error(`${selected} is not part of a training step at this shape; it is verified, not benchmarked here`);
-          const t = await timePass(ctx, (pass) => op.kernel.dispatch(pass, op.groups, ...op.wg), { runs: 5 });
+          const t = await timePass(ctx, (pass) => job.dispatchOp(pass, op), { runs: 5 });
           lines.push(`${selected}: ${t.ms.toFixed(3)} ms per dispatch (median of 5, ${t.method} timing), workgroups ${op.wg.join(' x ')}`);
         } finally {
           job.destroy();

@@ -25,7 +25,7 @@ function noWebGPU(message: string): void {
     </ul>`;
   box.querySelector('.errors')!.textContent = message;
   app.appendChild(box);
-  (window as unknown as { appState: string }).appState = 'no-webgpu';
+  window.appState = 'no-webgpu';
 }
 
 let ctx: GpuContext | null = null;
@@ -38,7 +38,7 @@ async function route(): Promise<void> {
   unmount?.();
   app.innerHTML = '';
   unmount = page === 'lab' ? mountLab(app, ctx) : mountExperiment(app, ctx);
-  (window as unknown as { appState: string }).appState = `ready:${page}`;
+  window.appState = `ready:${page}`;
 }
 
 async function start(): Promise<void> {

@@ -46,8 +46,8 @@ export async function runBench(ctx: GpuContext, opts: { log: (l: BenchLine) => v
   const perSampleFlops = flopsPerSample(N, D, S);
   let stepMs = 0;
   const kernelTimes: { name: string; ms: number; method: string }[] = [];
-  for (const o of (mod as unknown as { ops: { kernel: { name: string; dispatch: (p: GPUComputePassEncoder, g: GPUBindGroup[], x: number, y?: number, z?: number) => void }; groups: GPUBindGroup[]; wg: [number, number, number] }[] }).ops) {
-    const t = await timePass(ctx, (pass) => o.kernel.dispatch(pass, o.groups, ...o.wg), { runs: 5 });
+  for (const o of mod.ops) {
+    const t = await timePass(ctx, (pass) => mod.dispatchOp(pass, o), { runs: 5 });
     stepMs += t.ms;
     kernelTimes.push({ name: o.kernel.name, ms: t.ms, method: t.method });
   }

@@ -16,9 +16,9 @@ export async function runAllChecks(opts: { browser: boolean; node: boolean } = {
   }
   if (opts.browser) {
     await withHarness(async (h) => {
-      const adapter = await h.page.evaluate(() => (window as any).kit.adapter()) as { architecture: string; vendor: string };
+      const adapter = await h.page.evaluate(() => window.kit!.adapter()) as { architecture: string; vendor: string };
       for (const name of Object.keys(CHECKS)) {
-        const r = await h.page.evaluate((n) => (window as any).kit.runCheck(n), name) as CheckResult;
+        const r = await h.page.evaluate((n) => window.kit!.runCheck(n), name) as CheckResult;
         rows.push({ runtime: 'chromium', adapter: adapter.architecture || adapter.vendor, r });
       }
     }).finally(closeServer);

@@ -87,11 +87,11 @@ async function main(): Promise<number> {
     let execute: ((exp: ExperimentConfig) => Promise<ExperimentResult>) | undefined;
     let adapter: AdapterReport | null = ctx?.adapter ?? null;
     if (browser) {
-      adapter = await browser.page.evaluate(() => (window as any).kit.adapter()) as AdapterReport;
+      adapter = await browser.page.evaluate(() => window.kit!.adapter()) as AdapterReport;
       await browser.page.exposeFunction('reportProgress', (p: StageProgress) => bar.update(p));
       if (values.path) throw new Error('--path is only available with --runtime node');
       execute = async (exp) => {
-        const r = await browser.page.evaluate((c, s) => (window as any).kit.runExperiment(c, s), exp as never, (shard ?? null) as never) as ExperimentResult & { weights: { toy: number[]; saes: number[] } };
+        const r = await browser.page.evaluate((c, s) => window.kit!.runExperiment(c, s), exp as never, (shard ?? null) as never) as ExperimentResult & { weights: { toy: number[]; saes: number[] } };
         return { ...r, weights: { toy: Float32Array.from(r.weights.toy), saes: Float32Array.from(r.weights.saes) } };
       };
     }

@@ -17,6 +17,9 @@ export interface BindingInfo {
   type: TypeInfo;
 }
 
+/** One invocation per item (`threads`), or explicit workgroup counts (e.g. one workgroup per model). */
+export type Grid = { threads: number } | { groups: [number, number, number] };
+
 export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
 
 export interface KernelOptions {
@@ -154,6 +157,17 @@ export class Kernel {
     const need: Record<string, number> = {};
     for (const [k, v] of Object.entries(needBytes)) if (picked[k] !== undefined) need[k] = v;
     return this.bind(picked, need);
+  }
+
+  /** Workgroups for a 1-D dispatch of `threads` invocations, from the reflected workgroup size. */
+  groupsFor(threads: number): number {
+    const [x, y, z] = this.workgroupSize;
+    return Math.ceil(threads / (x * y * z));
+  }
+
+  /** A dispatch grid: `{ threads: n }` (one invocation per item) or explicit workgroup counts. */
+  grid(g: Grid): [number, number, number] {
+    return 'threads' in g ? [this.groupsFor(g.threads), 1, 1] : g.groups;
   }
 
   dispatch(pass: GPUComputePassEncoder, groups: GPUBindGroup[], x: number, y = 1, z = 1): void {

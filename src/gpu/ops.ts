@@ -8,7 +8,7 @@ export async function gpuRngFill(ctx: GpuContext, p: { seed: number; stream: num
   const outU = ctx.createBuffer('rng out_u32', n * 4);
   const outF = ctx.createBuffer('rng out_unit', n * 4);
   const groups = k.bind({ params, out_u32: outU, out_unit: outF }, { out_u32: n * 4, out_unit: n * 4 });
-  await ctx.run('rng_fill', (pass) => k.dispatch(pass, groups, Math.ceil(n / 64)));
+  await ctx.run('rng_fill', (pass) => k.dispatch(pass, groups, k.groupsFor(n)));
   const [u, f] = await ctx.readback([outU, outF], [n * 4, n * 4]);
   [params, outU, outF].forEach((b) => b.destroy());
   return { u32: new Uint32Array(u), unit: new Float32Array(f) };
@@ -26,7 +26,7 @@ export async function encodeMatmulBatched(ctx: GpuContext, s: MatmulShape, a: GP
   const groups = k.bind({ params, a, b, c }, { a: s.M * s.R * s.K * 4, b: s.M * s.K * s.N * 4, c: s.M * s.R * s.N * 4 });
   return {
     params,
-    encode: (pass: GPUComputePassEncoder) => k.dispatch(pass, groups, Math.ceil(s.N / 16), Math.ceil(s.R / 16), s.M),
+    encode: (pass: GPUComputePassEncoder) => k.dispatch(pass, groups, Math.ceil(s.N / k.workgroupSize[0]), Math.ceil(s.R / k.workgroupSize[1]), s.M),
   };
 }
 

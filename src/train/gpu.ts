@@ -2,11 +2,12 @@
 // dispatches; one step is a fixed list of kernels recorded into a compute pass, and many steps are
 // recorded per submit (the step counter lives on the GPU). Loss history is read back once per chunk.
 import type { GpuContext } from '../gpu/context';
-import type { Kernel, BufferBinding } from '../gpu/kernel';
+import type { BufferBinding, Grid, Kernel } from '../gpu/kernel';
 import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
 import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from '../core/job';
 
-interface Op { kernel: Kernel; groups: GPUBindGroup[]; wg: [number, number, number] }
+/** One recorded stage of a training step: a kernel, its bind groups and its workgroup counts. */
+export interface BoundOp { readonly kernel: Kernel; readonly groups: GPUBindGroup[]; readonly wg: [number, number, number] }
 
 export interface TrainOptions {
   /** steps recorded per submit (default: enough for ~1e7 sample-latent products, at least 1) */
@@ -20,7 +21,7 @@ export interface HistoryRow { step: number; values: Float64Array /* [M][width] *
 
 abstract class GpuJob {
   protected pool: Record<string, BufferBinding> = {};
-  protected ops: Op[] = [];
+  private stageOps: BoundOp[] = [];
   protected owned: GPUBuffer[] = [];
   /** a kernel binding both `cfg` and `hyper`: their layouts come from its reflection */
   protected cfgKernel!: Kernel;
@@ -36,9 +37,26 @@ abstract class GpuJob {
     return b;
   }
 
-  protected async op(file: string, defines: Record<string, string | number>, wg: [number, number, number]): Promise<void> {
+  protected async op(file: string, defines: Record<string, string | number>, grid: Grid): Promise<void> {
     const kernel = await this.ctx.kernel(file, { defines });
-    this.ops.push({ kernel, groups: kernel.bindPool(this.pool), wg });
+    this.stageOps.push({ kernel, groups: kernel.bindPool(this.pool), wg: kernel.grid(grid) });
+  }
+
+  /** The kernels of one recorded step, in order (for per-kernel timing in the bench and the lab). */
+  get ops(): readonly BoundOp[] {
+    return this.stageOps;
+  }
+
+  /** Record one op once. */
+  dispatchOp(pass: GPUComputePassEncoder, o: BoundOp): void {
+    o.kernel.dispatch(pass, o.groups, ...o.wg);
+  }
+
+  /** A named buffer of the job (e.g. `toy_params`, `params`), for reading state while training. */
+  buffer(name: string): GPUBuffer {
+    const b = this.pool[name];
+    if (!b) throw new Error(`${this.kind} job has no buffer '${name}' (has: ${Object.keys(this.pool).join(', ')})`);
+    return 'buffer' in b ? b.buffer : b;
   }
 
   protected initCommon(): void {
@@ -56,7 +74,7 @@ abstract class GpuJob {
 
   /** Record `n` steps. */
   encodeSteps(pass: GPUComputePassEncoder, n: number): void {
-    for (let i = 0; i < n; i += this.stepsPerOps) for (const o of this.ops) o.kernel.dispatch(pass, o.groups, ...o.wg);
+    for (let i = 0; i < n; i += this.stepsPerOps) for (const o of this.stageOps) this.dispatchOp(pass, o);
   }
 
   protected chunkSize(opts: TrainOptions, perStepWork: number): number {
@@ -199,33 +217,32 @@ export class GpuSaeTrainer extends GpuJob {
       this.buf('bthr', 0, new Float32Array(cfg.M));
     }
 
-    const g = (n: number) => Math.ceil(n / 64);
     const setDefs = { N_SETS: this.spec.sets.length, SET_SIZES: this.spec.sets.map((k) => `${k}u`).join(', ') };
     if (this.path === 'fused') {
       this.stepsPerOps = kSteps;
-      await this.op('sae_fused_steps.wgsl', { ...def, ...setDefs, K_STEPS: kSteps, WG: this.wg }, [cfg.M, 1, 1]);
-      await this.op('step_advance.wgsl', { AMOUNT: kSteps }, [1, 1, 1]);
+      await this.op('sae_fused_steps.wgsl', { ...def, ...setDefs, K_STEPS: kSteps, WG: this.wg }, { groups: [cfg.M, 1, 1] });
+      await this.op('step_advance.wgsl', { AMOUNT: kSteps }, { groups: [1, 1, 1] });
       return;
     }
     if (this.spec.batches) {
-      await this.op('copy_step.wgsl', { ...def, WIDTH: dims.D }, [g(rows * dims.D), 1, 1]);
+      await this.op('copy_step.wgsl', { ...def, WIDTH: dims.D }, { threads: rows * dims.D });
     } else {
-      await this.op('sample_data.wgsl', { ...def, ...setDefs }, [g(rows), 1, 1]);
-      await this.op('toy_forward.wgsl', def, [g(rows), 1, 1]);
+      await this.op('sample_data.wgsl', { ...def, ...setDefs }, { threads: rows });
+      await this.op('toy_forward.wgsl', def, { threads: rows });
     }
     const norm = this.spec.normalizeDecoder !== false;
-    if (norm) await this.op('sae_normalize.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
-    await this.op('sae_dead.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
-    if (cfg.flags & FLAG.BATCH_FVU) await this.op('sae_batch_stats.wgsl', def, [cfg.M, 1, 1]);
-    if (cfg.flags & FLAG.BATCH_TOPK) await this.op('sae_batch_topk.wgsl', def, [cfg.M, 1, 1]);
-    await this.op('sae_forward.wgsl', def, [g(rows), 1, 1]);
-    await this.op('sae_firing.wgsl', def, [dims.S, cfg.M, 1]);
-    await this.op('sae_grad.wgsl', def, [g(cfg.M * L.P), 1, 1]);
-    await this.op('sae_cos_grad.wgsl', def, [g(cfg.M), 1, 1]);
-    if (norm) await this.op('sae_project_grad.wgsl', def, [g(cfg.M * dims.S), 1, 1]);
-    await this.op('sae_loss.wgsl', def, [cfg.M, 1, 1]);
-    await this.op('adam.wgsl', { ...def, P_COUNT: L.P }, [g(cfg.M * L.P), 1, 1]);
-    await this.op('step_advance.wgsl', { AMOUNT: 1 }, [1, 1, 1]);
+    if (norm) await this.op('sae_normalize.wgsl', def, { threads: cfg.M * dims.S });
+    await this.op('sae_dead.wgsl', def, { threads: cfg.M * dims.S });
+    if (cfg.flags & FLAG.BATCH_FVU) await this.op('sae_batch_stats.wgsl', def, { groups: [cfg.M, 1, 1] });
+    if (cfg.flags & FLAG.BATCH_TOPK) await this.op('sae_batch_topk.wgsl', def, { groups: [cfg.M, 1, 1] });
+    await this.op('sae_forward.wgsl', def, { threads: rows });
+    await this.op('sae_firing.wgsl', def, { groups: [dims.S, cfg.M, 1] });
+    await this.op('sae_grad.wgsl', def, { threads: cfg.M * L.P });
+    await this.op('sae_cos_grad.wgsl', def, { threads: cfg.M });
+    if (norm) await this.op('sae_project_grad.wgsl', def, { threads: cfg.M * dims.S });
+    await this.op('sae_loss.wgsl', def, { groups: [cfg.M, 1, 1] });
+    await this.op('adam.wgsl', { ...def, P_COUNT: L.P }, { threads: cfg.M * L.P });
+    await this.op('step_advance.wgsl', { AMOUNT: 1 }, { groups: [1, 1, 1] });
   }
 
   train(steps: number, opts: TrainOptions = {}): Promise<void> {
@@ -285,17 +302,16 @@ export class GpuToyTrainer extends GpuJob {
     this.buf('grads', cfg.M * T.P * 4);
     this.buf('adam', 2 * cfg.M * T.P * 4);
     this.buf('toy_work', rows * T.REC * 4);
-    const g = (n: number) => Math.ceil(n / 64);
     if (this.spec.batches) {
-      await this.op('copy_step.wgsl', { ...def, WIDTH: dims.N }, [g(rows * dims.N), 1, 1]);
+      await this.op('copy_step.wgsl', { ...def, WIDTH: dims.N }, { threads: rows * dims.N });
     } else {
-      await this.op('sample_data.wgsl', { ...def, N_SETS: this.spec.sets.length, SET_SIZES: this.spec.sets.map((k) => `${k}u`).join(', ') }, [g(rows), 1, 1]);
+      await this.op('sample_data.wgsl', { ...def, N_SETS: this.spec.sets.length, SET_SIZES: this.spec.sets.map((k) => `${k}u`).join(', ') }, { threads: rows });
     }
-    await this.op('toy_forward.wgsl', def, [g(rows), 1, 1]);
-    await this.op('toy_loss.wgsl', def, [cfg.M, 1, 1]);
-    await this.op('toy_grad.wgsl', def, [g(cfg.M * T.P), 1, 1]);
-    await this.op('adam.wgsl', { ...def, P_COUNT: T.P }, [g(cfg.M * T.P), 1, 1]);
-    await this.op('step_advance.wgsl', { AMOUNT: 1 }, [1, 1, 1]);
+    await this.op('toy_forward.wgsl', def, { threads: rows });
+    await this.op('toy_loss.wgsl', def, { groups: [cfg.M, 1, 1] });
+    await this.op('toy_grad.wgsl', def, { threads: cfg.M * T.P });
+    await this.op('adam.wgsl', { ...def, P_COUNT: T.P }, { threads: cfg.M * T.P });
+    await this.op('step_advance.wgsl', { AMOUNT: 1 }, { groups: [1, 1, 1] });
   }
 
   train(steps: number, opts: TrainOptions = {}): Promise<void> {
@@ -339,15 +355,14 @@ export async function evaluateSaes(ctx: GpuContext, spec: SaeJobSpec, params: Fl
       toy_work: toyWork, acts: toyWork, params: up('params', params), lat: mk('lat', M * dims.S * L.LAT_W * 4), work: mk('work', rows * L.REC * 4),
       probe: mk('probe', M * dims.N * dims.S * 4), metrics: mk('metrics', M * L.MET_W * 4), bstat: up('bstat', new Float32Array(M).fill(1)), bthr: mk('bthr', M * 4),
     };
-    const g = (n: number) => Math.ceil(n / 64);
     const setDefs = { N_SETS: spec.sets.length, SET_SIZES: spec.sets.map((k) => `${k}u`).join(', ') };
-    const ops: [string, Record<string, string | number>, [number, number, number]][] = [
-      ['sample_data.wgsl', { ...def, ...setDefs }, [g(rows), 1, 1]], ['toy_forward.wgsl', def, [g(rows), 1, 1]],
-      ...(cfg.flags & FLAG.BATCH_TOPK ? [['sae_batch_topk.wgsl', def, [M, 1, 1]] as [string, Record<string, string | number>, [number, number, number]]] : []),
-      ['sae_forward.wgsl', def, [g(rows), 1, 1]],
-      ['sae_probe.wgsl', def, [g(M), 1, 1]], ['sae_eval.wgsl', def, [M, 1, 1]],
+    const ops: [string, Record<string, string | number>, Grid][] = [
+      ['sample_data.wgsl', { ...def, ...setDefs }, { threads: rows }], ['toy_forward.wgsl', def, { threads: rows }],
+      ...(cfg.flags & FLAG.BATCH_TOPK ? [['sae_batch_topk.wgsl', def, { groups: [M, 1, 1] }] as [string, Record<string, string | number>, Grid]] : []),
+      ['sae_forward.wgsl', def, { threads: rows }],
+      ['sae_probe.wgsl', def, { threads: M }], ['sae_eval.wgsl', def, { groups: [M, 1, 1] }],
     ];
-    const bound = await Promise.all(ops.map(async ([file, d, wg]) => { const k = await ctx.kernel(file, { defines: d }); return { k, groups: k.bindPool(pool), wg }; }));
+    const bound = await Promise.all(ops.map(async ([file, d, wg]) => { const k = await ctx.kernel(file, { defines: d }); return { k, groups: k.bindPool(pool), wg: k.grid(wg) }; }));
     await ctx.run('evaluate SAEs', (pass) => bound.forEach((o) => o.k.dispatch(pass, o.groups, ...o.wg)));
     const [metrics, probe] = await ctx.readback([pool.metrics, pool.probe], [M * L.MET_W * 4, M * dims.N * dims.S * 4]);
     return { metrics: new Float32Array(metrics), probe: new Float32Array(probe) };

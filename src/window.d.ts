@@ -1,0 +1,14 @@
+// Globals the kit puts on `window`, declared once: the harness page's API for puppeteer, its
+// progress callback, and the app's state string that tests wait on.
+import type { HarnessApi } from '../harness/page';
+import type { StageProgress } from './experiments/runner';
+
+declare global {
+  interface Window {
+    kit?: HarnessApi;
+    kitReady?: boolean;
+    reportProgress?: (p: StageProgress) => void;
+    /** app: 'ready:<page>', 'running', 'finished', 'stopped', 'failed' or 'no-webgpu' */
+    appState?: string;
+  }
+}
