@@ -1,6 +1,6 @@
 // NaN/Inf during training stops that model (marked diverged with the step, parameters frozen), not the job.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { saeTestSpec } from '../src/checks/training';
+import { saeTestSpec } from '../src/kernels/fixtures';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { FLAG, NOT_DIVERGED, saeLayout } from '../src/core/wire';

@@ -3,7 +3,7 @@
 // in shaders/ reloads it here (Vite HMR) and re-verifies it; compile errors show the file and line.
 import { CHECKS, runCheck } from '../checks';
 import { KERNEL_CHECKS, KERNEL_SHAPES } from '../checks/kernels';
-import { saeTestSpec } from '../checks/training';
+import { saeTestSpec, toyTestSpec } from '../kernels/fixtures';
 import type { GpuContext } from '../gpu/context';
 import { ShaderCompileError } from '../gpu/errors';
 import { shaderHeader } from '../gpu/shaders';
@@ -11,21 +11,8 @@ import { peakGflops } from '../bench/bench';
 import { timePass } from '../bench/timing';
 import { formatComparison, type Comparison } from '../checks/compare';
 import { FLAG } from '../core/wire';
+import { definesFor, kernelEntry } from '../kernels/registry';
 import { GpuSaeTrainer, GpuToyTrainer } from '../train/gpu';
-import { toyTestSpec } from '../checks/training';
-
-/** Which check covers which kernel file. */
-export const KERNEL_CHECK_OF: Record<string, string> = {
-  'sample_data.wgsl': 'kernel sample_data', 'copy_step.wgsl': 'kernel copy_step',
-  'toy_forward.wgsl': 'kernel toy_forward_grad_loss', 'toy_grad.wgsl': 'kernel toy_forward_grad_loss', 'toy_loss.wgsl': 'kernel toy_forward_grad_loss',
-  'adam.wgsl': 'kernel adam', 'sae_normalize.wgsl': 'kernel sae_normalize_project', 'sae_project_grad.wgsl': 'kernel sae_normalize_project',
-  'sae_dead.wgsl': 'kernel sae_dead_firing', 'sae_firing.wgsl': 'kernel sae_dead_firing',
-  'sae_forward.wgsl': 'kernel sae_forward_grad_loss', 'sae_grad.wgsl': 'kernel sae_forward_grad_loss', 'sae_cos_grad.wgsl': 'kernel sae_forward_grad_loss', 'sae_loss.wgsl': 'kernel sae_forward_grad_loss',
-  'sae_batch_stats.wgsl': 'kernel sae_forward_grad_loss', 'sae_batch_topk.wgsl': 'kernel sae_forward_grad_loss',
-  'sae_probe.wgsl': 'kernel sae_probe_eval', 'sae_eval.wgsl': 'kernel sae_probe_eval',
-  'matmul_batched.wgsl': 'matmul-batched', 'rng_fill.wgsl': 'rng-streams',
-  'sae_fused_steps.wgsl': 'train SAE fused K=7: study shape d=2 s=4, ghost (quirk), M=6, 50 steps', 'step_advance.wgsl': 'train SAE study shape d=2 s=4, ghost (quirk), M=6, 50 steps',
-};
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text = ''): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -84,12 +71,12 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
     verifyBtn.disabled = true;
     try {
       // compile first so a broken edit is reported with its line
-      if (selected !== 'bench_fma.wgsl') await ctx.kernel(selected, { defines: defaultsFor(selected) });
-      const name = KERNEL_CHECK_OF[selected];
+      const entry = kernelEntry(selected);
+      await ctx.kernel(selected, { defines: definesFor(selected, KERNEL_SHAPES[Number(shapeSel.value)]) });
+      const name = entry.check;
       let comparisons: Comparison[];
-      if (selected === 'bench_fma.wgsl') {
+      if (entry.bench === 'peak') {
         const p = await peakGflops(ctx);
-        comparisons = [];
         out.innerHTML = `<p>bench_fma is a timing kernel (no twin): ${p.gflops.toFixed(2)} GFLOP/s</p>`;
         return;
       } else if (name?.startsWith('kernel ')) {
@@ -118,13 +105,15 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
     try {
       const s = KERNEL_SHAPES[Number(shapeSel.value)];
       const lines: string[] = [];
-      if (selected === 'bench_fma.wgsl') {
+      const entry = kernelEntry(selected);
+      if (entry.bench === 'peak') {
         const p = await peakGflops(ctx);
         lines.push(`peak ${p.gflops.toFixed(3)} GFLOP/s (${p.ms.toFixed(2)} ms, ${p.method})`);
       } else {
-        const toy = selected.startsWith('toy_');
+        if (entry.bench === 'standalone') throw new Error(`${selected} is not part of a training step; it is verified, not benchmarked here`);
+        const toy = entry.bench === 'toy-modular';
         const job = toy ? await GpuToyTrainer.create(ctx, { ...toyTestSpec(s.M, 100) })
-          : await GpuSaeTrainer.create(ctx, saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags: FLAG.GHOST }), { path: selected === 'sae_fused_steps.wgsl' ? 'fused' : 'modular' });
+          : await GpuSaeTrainer.create(ctx, saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags: FLAG.GHOST }), { path: entry.bench === 'sae-fused' ? 'fused' : 'modular' });
         try {
           const op = job.ops.find((o) => o.kernel.name === selected);
           if (!op) throw new Error(`${selected} is not part of a training step at this shape; it is verified, not benchmarked here`);
@@ -152,15 +141,4 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
   window.addEventListener('shaders-changed', onShaders);
   render();
   return () => window.removeEventListener('shaders-changed', onShaders);
-}
-
-/** Compile-time shapes used to compile a kernel on its own (the study's shape). */
-function defaultsFor(file: string): Record<string, string | number> {
-  const base = { N_FEAT: 4, D_HID: 2, S_LAT: 4 };
-  if (file === 'sample_data.wgsl' || file === 'sae_fused_steps.wgsl') return { ...base, N_SETS: 2, SET_SIZES: '2u, 2u', K_STEPS: 1, WG: 16 };
-  if (file === 'copy_step.wgsl') return { ...base, WIDTH: 2 };
-  if (file === 'adam.wgsl') return { ...base, P_COUNT: 22 };
-  if (file === 'step_advance.wgsl') return { AMOUNT: 1 };
-  if (file === 'bench_fma.wgsl') return { ITERS: 16 };
-  return base;
 }

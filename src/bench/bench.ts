@@ -3,7 +3,7 @@
 // M = 1, 25, 125, the CPU reference on the same work, and an end-to-end study run. Every figure is
 // printed with its ratio to a baseline measured in the same run.
 import type { GpuContext } from '../gpu/context';
-import { saeTestSpec } from '../checks/training';
+import { saeTestSpec, STUDY_SHAPE } from '../kernels/fixtures';
 import { FLAG } from '../core/wire';
 import { GpuSaeTrainer } from '../train/gpu';
 import { RefSaeTrainer } from '../reference/trainer';
@@ -11,7 +11,6 @@ import { timeAsync, timePass } from './timing';
 
 export interface BenchLine { name: string; value: number; unit: string; ratio: number | null; baseline: string; note?: string }
 
-export const STUDY_SHAPE = { N: 4, D: 2, S: 4, sets: [2, 2] };
 
 /** Estimated flops of one SAE training step per sample (toy forward, SAE forward + backward, elementwise). */
 export function flopsPerSample(n: number, d: number, s: number): number {

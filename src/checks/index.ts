@@ -10,7 +10,7 @@ import { matmulBatched } from '../reference/matmul';
 import { rngFill } from '../reference/rng';
 import { rngU32 } from '../core/rng';
 import { KERNEL_CHECKS, KERNEL_SHAPES } from './kernels';
-import { FLAG } from '../core/wire';
+import { fusedShapeMisfit } from '../train/gpu';
 import { checkSaeTraining, checkToyTraining, SAE_TRAIN_CASES } from './training';
 
 export interface CheckResult {
@@ -107,7 +107,7 @@ for (const name of Object.keys(KERNEL_CHECKS)) {
 }
 for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
   CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'modular');
-  if (c.D * c.S * 2 + 3 * c.S + c.D + 5 <= 64 && !(c.flags & (FLAG.BATCH_FVU | FLAG.BATCH_TOPK))) CHECKS[`train SAE fused K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused');
+  if (!fusedShapeMisfit(c, c.flags)) CHECKS[`train SAE fused K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused');
 }
 CHECKS['train toy n=4 d=2 AdamW M=3, 50 steps'] = checkToyTraining;
 

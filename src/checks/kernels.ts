@@ -3,6 +3,7 @@
 // with M = 1 and M = 125.
 import type { GpuContext, TypedArray } from '../gpu/context';
 import type { Grid } from '../gpu/kernel';
+import { kernelEntry, type JobShape } from '../kernels/registry';
 import { compareArrays, type Comparison, type Tolerance } from './compare';
 import { defaultConfig, FLAG, NOT_DIVERGED, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
 import { adamStep } from '../reference/adam';
@@ -12,19 +13,13 @@ import { saeEval, saeProbe } from '../reference/metrics';
 import { toyForward, toyGrad, toyLoss } from '../reference/toy';
 import { rngU32, rngUnit } from '../core/rng';
 import { samplerTables } from '../data/tables';
+import { KERNEL_SHAPES, type KernelShape } from '../kernels/fixtures';
 
-export interface KernelShape extends Dims { M: number; B: number; sets: number[] }
+export { KERNEL_SHAPES };
 
-export const KERNEL_SHAPES: KernelShape[] = [
-  { N: 4, D: 2, S: 4, M: 1, B: 37, sets: [2, 2] },
-  { N: 4, D: 2, S: 4, M: 125, B: 64, sets: [2, 2] },
-  { N: 40, D: 16, S: 64, M: 1, B: 33, sets: [20, 20] },
-  { N: 40, D: 16, S: 64, M: 125, B: 8, sets: [8, 8, 8, 8, 8] },
-];
-
-/** Run one kernel once: upload named inputs, dispatch, read back named outputs. */
+/** Run one kernel once (grid explicit, or the registry's at a shape): upload named inputs, dispatch, read back named outputs. */
 export async function runKernelOnce(ctx: GpuContext, file: string, defines: Record<string, string | number>, cfg: GpuConfig | null,
-  inputs: Record<string, TypedArray | ArrayBuffer | readonly object[]>, outputs: string[], grid: Grid): Promise<Record<string, ArrayBuffer>> {
+  inputs: Record<string, TypedArray | ArrayBuffer | readonly object[]>, outputs: string[], grid: Grid | JobShape): Promise<Record<string, ArrayBuffer>> {
   const k = await ctx.kernel(file, { defines });
   const pool: Record<string, GPUBuffer> = {};
   const bytes: Record<string, number> = {};
@@ -36,7 +31,9 @@ export async function runKernelOnce(ctx: GpuContext, file: string, defines: Reco
   }
   if (cfg) pool.cfg = ctx.uniform(`${file} cfg`, k.packStruct('cfg', { ...cfg }));
   const groups = k.bindPool(pool);
-  await ctx.run(file, (pass) => k.dispatch(pass, groups, ...k.grid(grid)));
+  // a JobShape takes the kernel's grid from the registry, as the trainers do
+  const g = 'threads' in grid || 'groups' in grid ? grid : kernelEntry(file).grid(grid, defines);
+  await ctx.run(file, (pass) => k.dispatch(pass, groups, ...k.grid(g)));
   const bufs = await ctx.readback(outputs.map((o) => pool[o]), outputs.map((o) => bytes[o]));
   Object.values(pool).forEach((b) => b.destroy());
   return Object.fromEntries(outputs.map((o, i) => [o, bufs[i]]));
@@ -95,7 +92,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const hyper = randHyper(s.M, 5);
       const t = 123;
       const r = await runKernelOnce(ctx, 'sample_data.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, N_SETS: s.sets.length, SET_SIZES: s.sets.map((k) => `${k}u`).join(', ') },
-        cfg, { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), tables, x: new Float32Array(s.M * s.B * s.N) }, ['x'], { threads: s.M * s.B });
+        cfg, { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), tables, x: new Float32Array(s.M * s.B * s.N) }, ['x'], s);
       out.push(compareArrays(`sample_data rho=${rho} p=${p} p_set_empty=${empty} ${shapeName(s)}`, f32(r.x), sampleData(cfg, hyper, t, s.sets, tables), TOL.amp));
     }
     return out;
@@ -106,7 +103,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const T = 3, t = 2;
     const src = rand(T * s.B * s.D, 3);
     const r = await runKernelOnce(ctx, 'copy_step.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, WIDTH: s.D }, cfg,
-      { state: new Uint32Array([t, 0, 0, 0]), src, out: new Float32Array(s.M * s.B * s.D) }, ['out'], { threads: s.M * s.B * s.D });
+      { state: new Uint32Array([t, 0, 0, 0]), src, out: new Float32Array(s.M * s.B * s.D) }, ['out'], s);
     return [compareArrays(`copy_step ${shapeName(s)}`, f32(r.out), copyStep(cfg, t, s.D, src), TOL.exact)];
   },
 
@@ -115,12 +112,12 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const cfg = baseCfg(s, 0, { toy_count: s.M, log_every: 1, hist_len: 2 });
     const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
     const x = rand(s.M * s.B * s.N, 11, 0, 1), params = rand(s.M * T.P, 12, -0.5, 0.5), importance = rand(s.N, 13, 0.5, 1.5);
-    const fw = await runKernelOnce(ctx, 'toy_forward.wgsl', def, cfg, { x, toy_params: params, importance, toy_work: new Float32Array(s.M * s.B * T.REC) }, ['toy_work'], { threads: s.M * s.B });
+    const fw = await runKernelOnce(ctx, 'toy_forward.wgsl', def, cfg, { x, toy_params: params, importance, toy_work: new Float32Array(s.M * s.B * T.REC) }, ['toy_work'], s);
     const refWork = toyForward(cfg, s, x, params, importance);
     const work = f32(fw.toy_work);
-    const gr = await runKernelOnce(ctx, 'toy_grad.wgsl', def, cfg, { x, toy_work: work, grads: new Float32Array(s.M * T.P) }, ['grads'], { threads: s.M * T.P });
+    const gr = await runKernelOnce(ctx, 'toy_grad.wgsl', def, cfg, { x, toy_work: work, grads: new Float32Array(s.M * T.P) }, ['grads'], s);
     const status = new Uint32Array(s.M).fill(NOT_DIVERGED);
-    const ls = await runKernelOnce(ctx, 'toy_loss.wgsl', def, cfg, { state: new Uint32Array([4, 0, 0, 0]), toy_work: work, status, hist: new Float32Array(2 * s.M * 2) }, ['hist', 'status'], { groups: [s.M, 1, 1] });
+    const ls = await runKernelOnce(ctx, 'toy_loss.wgsl', def, cfg, { state: new Uint32Array([4, 0, 0, 0]), toy_work: work, status, hist: new Float32Array(2 * s.M * 2) }, ['hist', 'status'], s);
     const refLoss = toyLoss(cfg, s, 4, work, new Uint32Array(s.M).fill(NOT_DIVERGED));
     const hist = f32(ls.hist).subarray(0, s.M * 2).filter((_, i) => i % 2 === 0);
     return [
@@ -140,7 +137,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       if (s.M > 1) status[1] = 3; // a diverged model stays frozen
       const g = rand(s.M * P, 22), p = rand(s.M * P, 23), m1 = rand(s.M * P, 24, -0.1, 0.1), v = rand(s.M * P, 25, 0, 0.01);
       const r = await runKernelOnce(ctx, 'adam.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, P_COUNT: P }, cfg,
-        { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), status, grads: g, params: p, adam: Float32Array.from([...m1, ...v]) }, ['params', 'adam'], { threads: s.M * P });
+        { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), status, grads: g, params: p, adam: Float32Array.from([...m1, ...v]) }, ['params', 'adam'], s);
       const rp = Float64Array.from(p), rm = Float64Array.from(m1), rv = Float64Array.from(v);
       adamStep(cfg, hyper, t, status, P, g, rp, rm, rv);
       const tag = `wd=${wd} t=${t} beta1=${beta1} ${shapeName(s)}`;
@@ -155,11 +152,11 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const cfg = baseCfg(s, 0);
     const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
     const params = rand(s.M * P, 31), grads = rand(s.M * P, 32);
-    const n = await runKernelOnce(ctx, 'sae_normalize.wgsl', def, cfg, { params }, ['params'], { threads: s.M * s.S });
+    const n = await runKernelOnce(ctx, 'sae_normalize.wgsl', def, cfg, { params }, ['params'], s);
     const refP = Float64Array.from(params);
     saeNormalize(cfg, s, refP);
     const normed = f32(n.params);
-    const g = await runKernelOnce(ctx, 'sae_project_grad.wgsl', def, cfg, { params: normed, grads }, ['grads'], { threads: s.M * s.S });
+    const g = await runKernelOnce(ctx, 'sae_project_grad.wgsl', def, cfg, { params: normed, grads }, ['grads'], s);
     const refG = Float64Array.from(grads);
     saeProjectGrad(cfg, s, normed, refG);
     return [compareArrays(`sae_normalize ${shapeName(s)}`, normed, refP, TOL.fwd), compareArrays(`sae_project_grad ${shapeName(s)}`, f32(g.grads), refG, TOL.fwd)];
@@ -170,12 +167,12 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const cfg = baseCfg(s, FLAG.GHOST);
     const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
     const lat = randLat(s.M, s.S, 41, cfg.dead_after);
-    const d = await runKernelOnce(ctx, 'sae_dead.wgsl', def, cfg, { lat }, ['lat'], { threads: s.M * s.S });
+    const d = await runKernelOnce(ctx, 'sae_dead.wgsl', def, cfg, { lat }, ['lat'], s);
     const refLat = Uint32Array.from(lat);
     saeDead(cfg, s, refLat);
     // a work buffer where some latents never fire
     const work = rand(s.M * s.B * L.REC, 42, -1, 0.2);
-    const f = await runKernelOnce(ctx, 'sae_firing.wgsl', def, cfg, { work, lat: u32(d.lat) }, ['lat'], { groups: [s.S, s.M, 1] });
+    const f = await runKernelOnce(ctx, 'sae_firing.wgsl', def, cfg, { work, lat: u32(d.lat) }, ['lat'], s);
     saeFiring(cfg, s, work, refLat);
     return [compareArrays(`sae_dead + sae_firing ${shapeName(s)}`, u32(f.lat), refLat, TOL.exact)];
   },
@@ -195,31 +192,31 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const tag = `flags=${flags}${topk ? ` topk=${topk}` : ''} ${shapeName(s)}`;
       let bstat = new Float32Array(s.M).fill(1);
       if (flags & FLAG.BATCH_FVU) {
-        const bs = await runKernelOnce(ctx, 'sae_batch_stats.wgsl', def, cfg, { acts, bstat }, ['bstat'], { groups: [s.M, 1, 1] });
+        const bs = await runKernelOnce(ctx, 'sae_batch_stats.wgsl', def, cfg, { acts, bstat }, ['bstat'], s);
         bstat = f32(bs.bstat);
         out.push(compareArrays(`sae_batch_stats ${tag}`, bstat, saeBatchStats(cfg, s, acts), TOL.fwd));
       }
       let bthr = new Float32Array(s.M);
       let refThr: ArrayLike<number> = bthr;
       if (flags & FLAG.BATCH_TOPK) {
-        const bt = await runKernelOnce(ctx, 'sae_batch_topk.wgsl', def, cfg, { acts, params, bthr }, ['bthr'], { groups: [s.M, 1, 1] });
+        const bt = await runKernelOnce(ctx, 'sae_batch_topk.wgsl', def, cfg, { acts, params, bthr }, ['bthr'], s);
         bthr = f32(bt.bthr);
         // each side keeps its own threshold: it is one of its own activations, so the boundary element agrees
         refThr = saeBatchTopkThreshold(cfg, s, acts, params);
         out.push(compareArrays(`sae_batch_topk threshold ${tag}`, bthr, refThr, TOL.fwd));
       }
-      const fw = await runKernelOnce(ctx, 'sae_forward.wgsl', def, cfg, { hyper: hyper, acts, params, lat, work: new Float32Array(s.M * s.B * L.REC), bstat, bthr }, ['work'], { threads: s.M * s.B });
+      const fw = await runKernelOnce(ctx, 'sae_forward.wgsl', def, cfg, { hyper: hyper, acts, params, lat, work: new Float32Array(s.M * s.B * L.REC), bstat, bthr }, ['work'], s);
       const work = f32(fw.work);
       out.push(compareArrays(`sae_forward ${tag}`, work, saeForward(cfg, s, hyper, acts, params, lat, bstat, refThr), TOL.fwd));
-      const gr = await runKernelOnce(ctx, 'sae_grad.wgsl', def, cfg, { params, work, grads: new Float32Array(s.M * L.P) }, ['grads'], { threads: s.M * L.P });
+      const gr = await runKernelOnce(ctx, 'sae_grad.wgsl', def, cfg, { params, work, grads: new Float32Array(s.M * L.P) }, ['grads'], s);
       const grads = f32(gr.grads);
       out.push(compareArrays(`sae_grad ${tag}`, grads, saeGrad(cfg, s, params, work), TOL.grad));
-      const cg = await runKernelOnce(ctx, 'sae_cos_grad.wgsl', def, cfg, { hyper: hyper, params, grads, aux: new Float32Array(s.M) }, ['grads', 'aux'], { threads: s.M });
+      const cg = await runKernelOnce(ctx, 'sae_cos_grad.wgsl', def, cfg, { hyper: hyper, params, grads, aux: new Float32Array(s.M) }, ['grads', 'aux'], s);
       const refG = Float64Array.from(grads);
       const refAux = saeCosGrad(cfg, s, hyper, params, refG);
       out.push(compareArrays(`sae_cos_grad grads ${tag}`, f32(cg.grads), refG, TOL.grad), compareArrays(`sae_cos_grad penalty ${tag}`, f32(cg.aux), refAux, TOL.fwd));
       const status = new Uint32Array(s.M).fill(NOT_DIVERGED);
-      const ls = await runKernelOnce(ctx, 'sae_loss.wgsl', def, cfg, { hyper: hyper, state: new Uint32Array([7, 0, 0, 0]), work, aux: f32(cg.aux), status, hist: new Float32Array(s.M * L.HIST_W) }, ['hist'], { groups: [s.M, 1, 1] });
+      const ls = await runKernelOnce(ctx, 'sae_loss.wgsl', def, cfg, { hyper: hyper, state: new Uint32Array([7, 0, 0, 0]), work, aux: f32(cg.aux), status, hist: new Float32Array(s.M * L.HIST_W) }, ['hist'], s);
       out.push(compareArrays(`sae_loss ${tag}`, f32(ls.hist), saeLoss(cfg, s, hyper, 7, work, f32(cg.aux), new Uint32Array(s.M).fill(NOT_DIVERGED)), TOL.fwd));
     }
     return out;
@@ -238,8 +235,8 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const lat = new Uint32Array(s.M * s.S * 3);
     const work = Float32Array.from(saeForward(cfg, s, hyper, acts, params, lat, new Float32Array(s.M).fill(1), new Float32Array(s.M)));
     const metrics = new Float32Array(s.M * L.MET_W);
-    const pr = await runKernelOnce(ctx, 'sae_probe.wgsl', def, cfg, { toy_params: toy, params, probe: new Float32Array(s.M * s.N * s.S), metrics }, ['probe', 'metrics'], { threads: s.M });
-    const ev = await runKernelOnce(ctx, 'sae_eval.wgsl', def, cfg, { hyper: hyper, acts, toy_params: toy, toy_work: acts, work, metrics: f32(pr.metrics) }, ['metrics'], { groups: [s.M, 1, 1] });
+    const pr = await runKernelOnce(ctx, 'sae_probe.wgsl', def, cfg, { toy_params: toy, params, probe: new Float32Array(s.M * s.N * s.S), metrics }, ['probe', 'metrics'], s);
+    const ev = await runKernelOnce(ctx, 'sae_eval.wgsl', def, cfg, { hyper: hyper, acts, toy_params: toy, toy_work: acts, work, metrics: f32(pr.metrics) }, ['metrics'], s);
     const refM = new Float64Array(s.M * L.MET_W);
     const refProbe = saeProbe(cfg, s, toy, params, refM);
     saeEval(cfg, s, hyper, acts, toy, acts, work, refM);

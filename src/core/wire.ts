@@ -4,6 +4,33 @@
 export const FLAG = { PRE_BIAS: 1, GHOST: 2, GHOST_QUIRK: 4, COS_ABS: 8, COS_PAIRS: 16, COS_SQ: 32, BATCH_FVU: 64, JUMPRELU: 128, BATCH_TOPK: 256, AUXK: 512 } as const;
 export const NOT_DIVERGED = 0xffffffff;
 
+/** The SAE's options as configs name them (experiment configs and replay configs share this mapping). */
+export interface SaeFlagOptions {
+  pre_encoder_bias?: boolean;
+  ghost?: boolean;
+  ghost_quirk?: boolean;
+  auxk?: unknown;
+  cos?: { variant: 'none' | 'abs' | 'signed' | 'ortho'; norm?: 'code' | 'pairs' };
+  fvu?: 'per-sample' | 'batch';
+  variant?: 'relu' | 'topk' | 'batchtopk' | 'jumprelu';
+}
+
+/** Config.flags of an SAE job. AuxK replaces ghost grads. */
+export function saeFlags(o: SaeFlagOptions): number {
+  let f = 0;
+  if (o.pre_encoder_bias) f |= FLAG.PRE_BIAS;
+  if (o.auxk) f |= FLAG.AUXK;
+  else if (o.ghost) f |= FLAG.GHOST;
+  if (o.ghost_quirk) f |= FLAG.GHOST_QUIRK;
+  if (o.cos?.variant === 'abs') f |= FLAG.COS_ABS;
+  if (o.cos?.variant === 'ortho') f |= FLAG.COS_SQ;
+  if (o.cos?.norm === 'pairs') f |= FLAG.COS_PAIRS;
+  if (o.fvu === 'batch') f |= FLAG.BATCH_FVU;
+  if (o.variant === 'jumprelu') f |= FLAG.JUMPRELU;
+  if (o.variant === 'batchtopk') f |= FLAG.BATCH_TOPK;
+  return f;
+}
+
 /** Member names and order as in WGSL `struct Config` (packed by reflection). */
 export interface GpuConfig {
   M: number; B: number; T: number; warmup: number; cooldown: number; toy_count: number; table_len: number;

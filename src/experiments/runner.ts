@@ -4,7 +4,7 @@
 import type { GpuContext } from '../gpu/context';
 import { jointTable, samplerTables, type DataSpec } from '../data/tables';
 import { geometricMedian, initSae, initToy, sampleActivations } from '../models/init';
-import { defaultConfig, FLAG, MET, NOT_DIVERGED, saeLayout, toyLayout, type Hyper } from '../core/wire';
+import { defaultConfig, MET, NOT_DIVERGED, saeFlags, saeLayout, toyLayout, type Hyper } from '../core/wire';
 import { sampleData } from '../core/sampler';
 import { rngU32, STREAM } from '../core/rng';
 import {
@@ -161,17 +161,7 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   if (M === 0) throw new Error(`experiment '${c.name}': shard ${shard.index}/${shard.count} has no grid cells`);
   const cosCoef = c.sae.cos.variant === 'none' ? 0 : c.sae.cos.coef;
   const hyper: Hyper[] = models.map((m) => ({ lr: c.grid.lr[m.cell[0]], l1: c.grid.l1[m.cell[1]], cos: cosCoef, seed: m.seed }));
-  let flags = 0;
-  if (c.sae.pre_encoder_bias) flags |= FLAG.PRE_BIAS;
-  if (c.sae.auxk) flags |= FLAG.AUXK;
-  else if (c.sae.ghost) flags |= FLAG.GHOST;
-  if (c.sae.ghost_quirk) flags |= FLAG.GHOST_QUIRK;
-  if (c.sae.cos.variant === 'abs') flags |= FLAG.COS_ABS;
-  if (c.sae.cos.variant === 'ortho') flags |= FLAG.COS_SQ;
-  if (c.sae.fvu === 'batch') flags |= FLAG.BATCH_FVU;
-  if (c.sae.variant === 'jumprelu') flags |= FLAG.JUMPRELU;
-  if (c.sae.variant === 'batchtopk') flags |= FLAG.BATCH_TOPK;
-  if (c.sae.cos.norm === 'pairs') flags |= FLAG.COS_PAIRS;
+  const flags = saeFlags(c.sae);
   const bDec = (m: number) => c.sae.b_dec_init === 'zeros' ? new Array(D).fill(0)
     : Array.from(geometricMedian(sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0), 5000, c.data.p_set_empty), 5000, D));
   const spec: SaeJobSpec = {

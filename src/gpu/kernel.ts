@@ -17,8 +17,8 @@ export interface BindingInfo {
   type: TypeInfo;
 }
 
-/** One invocation per item (`threads`), or explicit workgroup counts (e.g. one workgroup per model). */
-export type Grid = { threads: number } | { groups: [number, number, number] };
+/** Invocations (one per item, 1-D or per axis), or explicit workgroup counts (e.g. one workgroup per model). */
+export type Grid = { threads: number | [number, number, number] } | { groups: [number, number, number] };
 
 export type BufferBinding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
 
@@ -165,9 +165,12 @@ export class Kernel {
     return Math.ceil(threads / (x * y * z));
   }
 
-  /** A dispatch grid: `{ threads: n }` (one invocation per item) or explicit workgroup counts. */
+  /** Workgroup counts of a grid: invocations (1-D or per axis) divided by the reflected workgroup size, or explicit counts. */
   grid(g: Grid): [number, number, number] {
-    return 'threads' in g ? [this.groupsFor(g.threads), 1, 1] : g.groups;
+    if ('groups' in g) return g.groups;
+    if (typeof g.threads === 'number') return [this.groupsFor(g.threads), 1, 1];
+    const [x, y, z] = g.threads, [wx, wy, wz] = this.workgroupSize;
+    return [Math.ceil(x / wx), Math.ceil(y / wy), Math.ceil(z / wz)];
   }
 
   dispatch(pass: GPUComputePassEncoder, groups: GPUBindGroup[], x: number, y = 1, z = 1): void {

@@ -26,7 +26,7 @@ export async function encodeMatmulBatched(ctx: GpuContext, s: MatmulShape, a: GP
   const groups = k.bind({ params, a, b, c }, { a: s.M * s.R * s.K * 4, b: s.M * s.K * s.N * 4, c: s.M * s.R * s.N * 4 });
   return {
     params,
-    encode: (pass: GPUComputePassEncoder) => k.dispatch(pass, groups, Math.ceil(s.N / k.workgroupSize[0]), Math.ceil(s.R / k.workgroupSize[1]), s.M),
+    encode: (pass: GPUComputePassEncoder) => k.dispatch(pass, groups, ...k.grid({ threads: [s.N, s.R, s.M] })),
   };
 }
 

@@ -2,8 +2,9 @@
 // dispatches; one step is a fixed list of kernels recorded into a compute pass, and many steps are
 // recorded per submit (the step counter lives on the GPU). Loss history is read back once per chunk.
 import type { GpuContext } from '../gpu/context';
-import type { BufferBinding, Grid, Kernel } from '../gpu/kernel';
-import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
+import type { BufferBinding, Kernel } from '../gpu/kernel';
+import { definesFor, dimDefines, kernelEntry, type Defines, type JobShape } from '../kernels/registry';
+import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
 import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from '../core/job';
 
 /** One recorded stage of a training step: a kernel, its bind groups and its workgroup counts. */
@@ -37,9 +38,14 @@ abstract class GpuJob {
     return b;
   }
 
-  protected async op(file: string, defines: Record<string, string | number>, grid: Grid): Promise<void> {
+  /** The shape every dispatch of this job covers (models, rows per model, dims). */
+  protected abstract get shape(): JobShape;
+
+  /** Append a stage: defines and grid come from the kernel registry at the job's shape, plus `extra` defines. */
+  protected async op(file: string, extra: Defines = {}): Promise<void> {
+    const defines = { ...definesFor(file, this.shape), ...extra };
     const kernel = await this.ctx.kernel(file, { defines });
-    this.stageOps.push({ kernel, groups: kernel.bindPool(this.pool), wg: kernel.grid(grid) });
+    this.stageOps.push({ kernel, groups: kernel.bindPool(this.pool), wg: kernel.grid(kernelEntry(file).grid(this.shape, defines)) });
   }
 
   /** The kernels of one recorded step, in order (for per-kernel timing in the bench and the lab). */
@@ -130,15 +136,23 @@ abstract class GpuJob {
 
 export type SaePath = 'modular' | 'fused';
 
-/** Why the fused multi-step kernel cannot run a job (null when it can). */
+/** Why the fused multi-step kernel cannot run a job of these dims and flags on any adapter (null when it can). */
+export function fusedShapeMisfit(dims: Pick<Dims, 'D' | 'S'>, flags: number): string | null {
+  const rv = saeLayout(dims).P + dims.S + 5;
+  if (flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
+  if (flags & FLAG.BATCH_TOPK) return 'it has no BatchTopK threshold pass (use the modular path)';
+  if (rv > 64) return `it reduces P + S + 5 = ${rv} values per step, at most 64 fit (use d*s smaller)`;
+  return null;
+}
+
+/** Why the fused multi-step kernel cannot run a job on this device (null when it can). */
 export function fusedMisfit(spec: SaeJobSpec, device: GPUDevice): string | null {
   const L = saeLayout(spec.dims);
   const rv = L.P + spec.dims.S + 5;
   if (spec.batches) return 'it samples its own data (no replay batches)';
   if (spec.normalizeDecoder === false) return 'it always normalises the decoder';
-  if (spec.cfg.flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
-  if (spec.cfg.flags & FLAG.BATCH_TOPK) return 'it has no BatchTopK threshold pass (use the modular path)';
-  if (rv > 64) return `it reduces P + S + 5 = ${rv} values per step, at most 64 fit (use d*s smaller)`;
+  const shape = fusedShapeMisfit(spec.dims, spec.cfg.flags);
+  if (shape) return shape;
   if ((rv * 64 + L.P + 2 * spec.dims.S + 2) * 4 > device.limits.maxComputeWorkgroupStorageSize) return `needs ${(rv * 64 + L.P) * 4} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
   if (device.limits.maxStorageBuffersPerShaderStage < 9) return `needs 9 storage buffers per stage, the device allows ${device.limits.maxStorageBuffersPerShaderStage}`;
   return null;
@@ -153,9 +167,8 @@ export class GpuSaeTrainer extends GpuJob {
     super(ctx, spec.cfg, spec.hyper, saeLayout(spec.dims).HIST_W, 'sae');
   }
 
-  get defines() {
-    const { N, D, S } = this.spec.dims;
-    return { N_FEAT: N, D_HID: D, S_LAT: S };
+  protected get shape(): JobShape {
+    return { M: this.cfg.M, B: this.cfg.B, ...this.spec.dims, sets: this.spec.sets };
   }
 
   /** threads per model in the fused kernel */
@@ -180,7 +193,7 @@ export class GpuSaeTrainer extends GpuJob {
   private async init(kSteps: number): Promise<void> {
     const { cfg, dims } = this.spec;
     const L = saeLayout(dims), T = toyLayout(dims);
-    const def = this.defines;
+    const def = dimDefines(dims);
     const expect = (what: string, got: number, want: number) => {
       if (got !== want) throw new Error(`SAE job: ${what} has ${got} floats, expected ${want}`);
     };
@@ -217,32 +230,31 @@ export class GpuSaeTrainer extends GpuJob {
       this.buf('bthr', 0, new Float32Array(cfg.M));
     }
 
-    const setDefs = { N_SETS: this.spec.sets.length, SET_SIZES: this.spec.sets.map((k) => `${k}u`).join(', ') };
     if (this.path === 'fused') {
       this.stepsPerOps = kSteps;
-      await this.op('sae_fused_steps.wgsl', { ...def, ...setDefs, K_STEPS: kSteps, WG: this.wg }, { groups: [cfg.M, 1, 1] });
-      await this.op('step_advance.wgsl', { AMOUNT: kSteps }, { groups: [1, 1, 1] });
+      await this.op('sae_fused_steps.wgsl', { K_STEPS: kSteps, WG: this.wg });
+      await this.op('step_advance.wgsl', { AMOUNT: kSteps });
       return;
     }
     if (this.spec.batches) {
-      await this.op('copy_step.wgsl', { ...def, WIDTH: dims.D }, { threads: rows * dims.D });
+      await this.op('copy_step.wgsl', { WIDTH: dims.D });
     } else {
-      await this.op('sample_data.wgsl', { ...def, ...setDefs }, { threads: rows });
-      await this.op('toy_forward.wgsl', def, { threads: rows });
+      await this.op('sample_data.wgsl');
+      await this.op('toy_forward.wgsl');
     }
     const norm = this.spec.normalizeDecoder !== false;
-    if (norm) await this.op('sae_normalize.wgsl', def, { threads: cfg.M * dims.S });
-    await this.op('sae_dead.wgsl', def, { threads: cfg.M * dims.S });
-    if (cfg.flags & FLAG.BATCH_FVU) await this.op('sae_batch_stats.wgsl', def, { groups: [cfg.M, 1, 1] });
-    if (cfg.flags & FLAG.BATCH_TOPK) await this.op('sae_batch_topk.wgsl', def, { groups: [cfg.M, 1, 1] });
-    await this.op('sae_forward.wgsl', def, { threads: rows });
-    await this.op('sae_firing.wgsl', def, { groups: [dims.S, cfg.M, 1] });
-    await this.op('sae_grad.wgsl', def, { threads: cfg.M * L.P });
-    await this.op('sae_cos_grad.wgsl', def, { threads: cfg.M });
-    if (norm) await this.op('sae_project_grad.wgsl', def, { threads: cfg.M * dims.S });
-    await this.op('sae_loss.wgsl', def, { groups: [cfg.M, 1, 1] });
-    await this.op('adam.wgsl', { ...def, P_COUNT: L.P }, { threads: cfg.M * L.P });
-    await this.op('step_advance.wgsl', { AMOUNT: 1 }, { groups: [1, 1, 1] });
+    if (norm) await this.op('sae_normalize.wgsl');
+    await this.op('sae_dead.wgsl');
+    if (cfg.flags & FLAG.BATCH_FVU) await this.op('sae_batch_stats.wgsl');
+    if (cfg.flags & FLAG.BATCH_TOPK) await this.op('sae_batch_topk.wgsl');
+    await this.op('sae_forward.wgsl');
+    await this.op('sae_firing.wgsl');
+    await this.op('sae_grad.wgsl');
+    await this.op('sae_cos_grad.wgsl');
+    if (norm) await this.op('sae_project_grad.wgsl');
+    await this.op('sae_loss.wgsl');
+    await this.op('adam.wgsl');
+    await this.op('step_advance.wgsl');
   }
 
   train(steps: number, opts: TrainOptions = {}): Promise<void> {
@@ -281,6 +293,10 @@ export class GpuToyTrainer extends GpuJob {
     return t;
   }
 
+  protected get shape(): JobShape {
+    return { M: this.cfg.M, B: this.cfg.B, ...this.spec.dims, S: 1, sets: this.spec.sets };
+  }
+
   private async init(): Promise<void> {
     const { cfg, dims } = this.spec;
     const T = toyLayout(dims);
@@ -303,15 +319,15 @@ export class GpuToyTrainer extends GpuJob {
     this.buf('adam', 2 * cfg.M * T.P * 4);
     this.buf('toy_work', rows * T.REC * 4);
     if (this.spec.batches) {
-      await this.op('copy_step.wgsl', { ...def, WIDTH: dims.N }, { threads: rows * dims.N });
+      await this.op('copy_step.wgsl', { WIDTH: dims.N });
     } else {
-      await this.op('sample_data.wgsl', { ...def, N_SETS: this.spec.sets.length, SET_SIZES: this.spec.sets.map((k) => `${k}u`).join(', ') }, { threads: rows });
+      await this.op('sample_data.wgsl');
     }
-    await this.op('toy_forward.wgsl', def, { threads: rows });
-    await this.op('toy_loss.wgsl', def, { groups: [cfg.M, 1, 1] });
-    await this.op('toy_grad.wgsl', def, { threads: cfg.M * T.P });
-    await this.op('adam.wgsl', { ...def, P_COUNT: T.P }, { threads: cfg.M * T.P });
-    await this.op('step_advance.wgsl', { AMOUNT: 1 }, { groups: [1, 1, 1] });
+    await this.op('toy_forward.wgsl');
+    await this.op('toy_loss.wgsl');
+    await this.op('toy_grad.wgsl');
+    await this.op('adam.wgsl', { P_COUNT: T.P });
+    await this.op('step_advance.wgsl');
   }
 
   train(steps: number, opts: TrainOptions = {}): Promise<void> {
@@ -355,14 +371,13 @@ export async function evaluateSaes(ctx: GpuContext, spec: SaeJobSpec, params: Fl
       toy_work: toyWork, acts: toyWork, params: up('params', params), lat: mk('lat', M * dims.S * L.LAT_W * 4), work: mk('work', rows * L.REC * 4),
       probe: mk('probe', M * dims.N * dims.S * 4), metrics: mk('metrics', M * L.MET_W * 4), bstat: up('bstat', new Float32Array(M).fill(1)), bthr: mk('bthr', M * 4),
     };
-    const setDefs = { N_SETS: spec.sets.length, SET_SIZES: spec.sets.map((k) => `${k}u`).join(', ') };
-    const ops: [string, Record<string, string | number>, Grid][] = [
-      ['sample_data.wgsl', { ...def, ...setDefs }, { threads: rows }], ['toy_forward.wgsl', def, { threads: rows }],
-      ...(cfg.flags & FLAG.BATCH_TOPK ? [['sae_batch_topk.wgsl', def, { groups: [M, 1, 1] }] as [string, Record<string, string | number>, Grid]] : []),
-      ['sae_forward.wgsl', def, { threads: rows }],
-      ['sae_probe.wgsl', def, { threads: M }], ['sae_eval.wgsl', def, { groups: [M, 1, 1] }],
-    ];
-    const bound = await Promise.all(ops.map(async ([file, d, wg]) => { const k = await ctx.kernel(file, { defines: d }); return { k, groups: k.bindPool(pool), wg: k.grid(wg) }; }));
+    const shape: JobShape = { M, B: samples, ...dims, sets: spec.sets };
+    const files = ['sample_data.wgsl', 'toy_forward.wgsl', ...(cfg.flags & FLAG.BATCH_TOPK ? ['sae_batch_topk.wgsl'] : []), 'sae_forward.wgsl', 'sae_probe.wgsl', 'sae_eval.wgsl'];
+    const bound = await Promise.all(files.map(async (file) => {
+      const defines = definesFor(file, shape);
+      const k = await ctx.kernel(file, { defines });
+      return { k, groups: k.bindPool(pool), wg: k.grid(kernelEntry(file).grid(shape, defines)) };
+    }));
     await ctx.run('evaluate SAEs', (pass) => bound.forEach((o) => o.k.dispatch(pass, o.groups, ...o.wg)));
     const [metrics, probe] = await ctx.readback([pool.metrics, pool.probe], [M * L.MET_W * 4, M * dims.N * dims.S * 4]);
     return { metrics: new Float32Array(metrics), probe: new Float32Array(probe) };

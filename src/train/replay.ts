@@ -7,7 +7,7 @@ import type { GpuContext } from '../gpu/context';
 import { decodeNpy } from '../io/npy';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
-import { defaultConfig, FLAG, saeLayout, toyLayout } from '../core/wire';
+import { defaultConfig, saeFlags, saeLayout, toyLayout } from '../core/wire';
 import { GpuSaeTrainer, GpuToyTrainer } from './gpu';
 
 const frac = z.number().min(0).max(1);
@@ -102,9 +102,7 @@ export async function replay(ctx: GpuContext, inDir: string, outDir: string): Pr
     // W_enc arrives as [d, s]; the kernels keep it as [s][d] (row k = latent k's encoder)
     for (let k = 0; k < c.s; k++) for (let j = 0; j < c.d; j++) params[L.WE + k * c.d + j] = We[j * c.s + k];
     params.set(be, L.BE); params.set(Wd, L.WD); params.set(bd, L.BD);
-    let flags = c.pre_encoder_bias ? FLAG.PRE_BIAS : 0;
-    if (c.cos_penalty.variant === 'abs') flags |= FLAG.COS_ABS;
-    if (c.cos_penalty.norm === 'pairs') flags |= FLAG.COS_PAIRS;
+    const flags = saeFlags({ pre_encoder_bias: c.pre_encoder_bias, cos: c.cos_penalty });
     const job = await GpuSaeTrainer.create(ctx, {
       dims, sets: [1], cfg: defaultConfig({ M: 1, B, toy_count: 1, flags, act_stride: c.d, act_offset: 0, ...sched }), hyper,
       tables: new Float32Array(1), toyParams: new Float32Array(0), saeParams: params, batches: batches.data, normalizeDecoder: c.normalize_decoder,

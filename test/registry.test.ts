@@ -1,0 +1,39 @@
+// The kernel registry is the one list of kernels: every kernel file has an entry, every entry's file
+// exists, every check it names exists, and each grid covers its work with the reflected workgroup size.
+import { describe, expect, it } from 'vitest';
+import { CHECKS } from '../src/checks';
+import { KERNEL_SHAPES } from '../src/kernels/fixtures';
+import { definesFor, KERNELS } from '../src/kernels/registry';
+import { loadShaderSourcesFromDisk } from '../src/gpu/shaders-node';
+import { resolveShader } from '../src/gpu/shaders';
+
+const sources = loadShaderSourcesFromDisk();
+const files = Object.keys(sources).filter((f) => !f.startsWith('lib/'));
+
+describe('kernel registry', () => {
+  it('has exactly one entry per kernel file', () => {
+    expect(KERNELS.map((k) => k.file).sort()).toEqual([...files].sort());
+    expect(new Set(KERNELS.map((k) => k.file)).size).toBe(KERNELS.length);
+  });
+
+  it('names an existing check for every kernel with a twin', () => {
+    for (const k of KERNELS.filter((e) => e.bench !== 'peak')) expect(CHECKS[k.check], `${k.file} -> '${k.check}'`).toBeDefined();
+  });
+
+  it('gives every placeholder of every kernel a value at each test shape', () => {
+    for (const k of KERNELS) for (const s of KERNEL_SHAPES) {
+      const code = resolveShader(k.file, sources).code;
+      const defines = definesFor(k.file, s);
+      const missing = [...code.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).filter((n) => !(n in defines));
+      expect(missing, k.file).toEqual([]);
+    }
+  });
+
+  it('grids are whole, positive workgroup counts or invocation counts', () => {
+    for (const k of KERNELS) for (const s of KERNEL_SHAPES) {
+      const g = k.grid(s, definesFor(k.file, s));
+      const n = 'groups' in g ? g.groups : typeof g.threads === 'number' ? [g.threads] : g.threads;
+      for (const v of n) expect(Number.isInteger(v) && v > 0, `${k.file}: ${JSON.stringify(g)}`).toBe(true);
+    }
+  });
+});
