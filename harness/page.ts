@@ -1,7 +1,7 @@
 // The harness page: acquires WebGPU in the browser and exposes the kit's checks to puppeteer
 // as window.kit.*. Everything returned is plain JSON.
 import { CHECKS, runCheck, type CheckResult } from '../src/checks';
-import { runExperiment, type ExperimentResult, type StageProgress } from '../src/experiments/runner';
+import { runExperiment, type ExperimentResult, } from '../src/experiments/runner';
 import type { ExperimentConfig } from '../src/experiments/schema';
 import type { GpuContext, AdapterReport } from '../src/gpu/context';
 import { acquireDevice } from '../src/gpu/device';

@@ -5,7 +5,7 @@ import type { GpuContext, TypedArray } from '../gpu/context';
 import type { Grid } from '../gpu/kernel';
 import { kernelEntry, type JobShape } from '../kernels/registry';
 import { compareArrays, type Comparison, type Tolerance } from './compare';
-import { defaultConfig, FLAG, NOT_DIVERGED, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
+import { defaultConfig, FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
 import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';

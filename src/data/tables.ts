@@ -21,7 +21,7 @@ export interface DataSpec {
 }
 
 export function zipf(k: number, alpha: number): number[] {
-  const w = Array.from({ length: k }, (_, r) => Math.pow(r + 1, -alpha));
+  const w = Array.from({ length: k }, (_, r) => (r + 1) ** -alpha);
   const s = w.reduce((a, b) => a + b, 0);
   return w.map((v) => v / s);
 }

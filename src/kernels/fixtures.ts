@@ -1,6 +1,6 @@
 // Fixtures: the shapes and small training jobs that the checks, the tests, the kernel lab and the
 // benchmark share. Production code may import them (they build specs from the same core as the runner).
-import { defaultConfig, FLAG, toyLayout, type Dims, type Hyper } from '../core/wire';
+import { defaultConfig, toyLayout, type Dims, type Hyper } from '../core/wire';
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
 import { samplerTables } from '../data/tables';
 import { initSae, initToy } from '../models/init';

@@ -4,8 +4,8 @@ import { NOT_DIVERGED, lrFactor, type GpuConfig, type Hyper } from '../core/wire
 export function adamStep(cfg: GpuConfig, hyper: Hyper[], t: number, status: Uint32Array, P: number,
   grads: ArrayLike<number>, params: Float64Array, m1: Float64Array, v: Float64Array): void {
   const step = t + 1;
-  const bc1 = 1 - Math.pow(cfg.beta1, step);
-  const bc2 = 1 - Math.pow(cfg.beta2, step);
+  const bc1 = 1 - cfg.beta1 ** step;
+  const bc2 = 1 - cfg.beta2 ** step;
   for (let m = 0; m < cfg.M; m++) {
     if (status[m] !== NOT_DIVERGED) continue;
     const lr = hyper[m].lr * lrFactor(t, cfg.T, cfg.warmup, cfg.cooldown);
