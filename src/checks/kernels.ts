@@ -187,7 +187,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const acts = rand(s.M * s.B * s.D, 52, -1, 1);
       if (s.B > 3) acts.fill(0, s.D * 2, s.D * 3); // a zero-norm input (FVU denominator 1)
       const params = rand(s.M * L.P, 53, -0.6, 0.6);
-      saeNormalize(cfg, s, params as unknown as Float64Array);
+      saeNormalize(cfg, s, params);
       const lat = randLat(s.M, s.S, 54, cfg.dead_after);
       const tag = `flags=${flags}${topk ? ` topk=${topk}` : ''} ${shapeName(s)}`;
       let bstat = new Float32Array(s.M).fill(1);

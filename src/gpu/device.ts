@@ -21,12 +21,12 @@ const WANTED_LIMITS = [
 export function reportAdapter(adapter: GPUAdapter, runtime: string): AdapterReport {
   const info = adapter.info;
   const limits: Record<string, number> = {};
-  for (const k of WANTED_LIMITS) limits[k] = Number((adapter.limits as unknown as Record<string, number>)[k]);
+  for (const k of WANTED_LIMITS) limits[k] = Number(adapter.limits[k]);
   return {
     vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', device: info?.device ?? '',
     description: info?.description ?? '',
-    isFallbackAdapter: Boolean((info as unknown as { isFallbackAdapter?: boolean })?.isFallbackAdapter ??
-      (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter),
+    // older implementations put the flag on the adapter rather than on its info
+    isFallbackAdapter: Boolean(info?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter),
     features: [...adapter.features].map(String).sort(), limits, runtime,
   };
 }
@@ -49,7 +49,7 @@ export async function acquireDevice(opts: AcquireOptions): Promise<GpuContext> {
       : 'WebGPU is unavailable: requestAdapter() returned null. Enable WebGPU (Chromium on Linux: --enable-unsafe-webgpu; check chrome://gpu).');
   }
   const requiredLimits: Record<string, number> = {};
-  for (const k of WANTED_LIMITS) requiredLimits[k] = (adapter.limits as unknown as Record<string, number>)[k];
+  for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
   const requiredFeatures: GPUFeatureName[] = [];
   if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
   let device: GPUDevice;

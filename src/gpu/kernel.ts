@@ -1,7 +1,7 @@
 // A compute kernel built from one WGSL file: compiled with diagnostics, bind group layouts from
 // wgsl_reflect reflection (the shader is the single source of truth for its bindings), and host
 // bindings checked by name, kind and size before anything is dispatched.
-import { WgslReflect, type VariableInfo, type TypeInfo, type MemberInfo } from 'wgsl_reflect/wgsl_reflect.module.js';
+import { type ArrayInfo, type MemberInfo, type StructInfo, type TypeInfo, type VariableInfo, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { BindingError, GpuValidationError, ShaderCompileError } from './errors';
 import { originOf, resolveShader, type ShaderSources } from './shaders';
 
@@ -39,11 +39,12 @@ function bindingKind(v: VariableInfo): BindingKind {
   throw new Error(`binding '${v.name}': only buffer bindings are supported (got resource type ${v.resourceType})`);
 }
 
+const isArrayInfo = (t: TypeInfo): t is ArrayInfo => t.isArray;
+const isStructInfo = (t: TypeInfo): t is StructInfo => t.isStruct;
+
 function minBytesOf(v: VariableInfo): number {
   const t = v.type;
-  if (t.isArray && (t as unknown as { count: number }).count === 0) {
-    return (t as unknown as { stride: number }).stride; // runtime-sized: one element
-  }
+  if (isArrayInfo(t) && t.count === 0) return t.stride; // runtime-sized: one element
   return v.size;
 }
 
@@ -189,7 +190,7 @@ export class Kernel {
   /** Members of a struct-typed binding, with offsets as the shader lays them out. */
   structMembers(name: string): MemberInfo[] {
     const b = this.binding(name);
-    const members = (b.type as unknown as { members?: MemberInfo[] }).members;
+    const members = isStructInfo(b.type) ? b.type.members : null;
     if (!members) throw new BindingError(this.name, name, 'is not a struct');
     return members;
   }
@@ -205,12 +206,12 @@ export class Kernel {
   /** Pack an array-of-struct binding (e.g. the per-model Hyper table) from one object per element. */
   packArray(name: string, rows: readonly object[]): ArrayBuffer {
     const b = this.binding(name);
-    const t = b.type as unknown as { isArray?: boolean; stride?: number; format?: { members?: MemberInfo[] } };
-    const members = t.format?.members;
-    if (!t.isArray || !members || !t.stride) throw new BindingError(this.name, name, 'is not an array of structs');
+    const t = b.type;
+    if (!isArrayInfo(t) || !isStructInfo(t.format)) throw new BindingError(this.name, name, 'is not an array of structs');
+    const members = t.format.members;
     const buf = new ArrayBuffer(Math.max(16, rows.length * t.stride));
     const view = new DataView(buf);
-    rows.forEach((r, i) => packMembers(this.name, `${name}[${i}]`, members, r as Record<string, number>, view, i * t.stride!));
+    rows.forEach((r, i) => packMembers(this.name, `${name}[${i}]`, members, r as Record<string, number>, view, i * t.stride));
     return buf;
   }
 }

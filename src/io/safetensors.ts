@@ -45,7 +45,7 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'):
   const tensors: Record<string, Tensor> = {};
   let metadata: Record<string, string> = {};
   for (const [name, t] of Object.entries(header)) {
-    if (name === '__metadata__') { metadata = t as unknown as Record<string, string>; continue; }
+    if (name === '__metadata__') { metadata = (header as { __metadata__?: Record<string, string> }).__metadata__ ?? {}; continue; }
     if (t.dtype !== 'F32') throw new Error(`${what}: tensor '${name}' has dtype ${t.dtype}; only F32 (float32) is supported`);
     const [b, e] = t.data_offsets;
     const count = t.shape.reduce((a, c) => a * c, 1);

@@ -5,7 +5,7 @@ import { FLAG, NOT_DIVERGED, saeLayout, type Dims, type GpuConfig, type Hyper } 
 
 type SD = Pick<Dims, 'D' | 'S'>;
 
-export function saeNormalize(cfg: GpuConfig, dims: SD, params: Float64Array): void {
+export function saeNormalize(cfg: GpuConfig, dims: SD, params: Float64Array | Float32Array): void {
   const L = saeLayout(dims);
   for (let m = 0; m < cfg.M; m++) for (let k = 0; k < dims.S; k++) {
     const base = m * L.P + L.WD + k * dims.D;
