@@ -1,8 +1,9 @@
 // sae_probe: one-hot probes through toy model and SAE (docs/science.md §5), one thread per model:
-//   h_i = W^T e_i = W[i, :] (toy model m % toy_count), A[i, k] = f_k(h_i);
+//   h_i = W^T e_i = W[i, :] (toy model m % toy_count), A[i, k] = f_k(h_i) with the SAE's own activation
+//   (ReLU, TopK, JumpReLU, or BatchTopK at the threshold of the evaluation batch, bthr[m]);
 //   monosemanticity = (1/S) sum_k max_i A[i,k] / (1e-10 + sum_i A[i,k]); dead on probes = #{k : max_i A[i,k] <= 1e-6}.
 // Bindings: @0 cfg (uniform Config), @1 toy_params (read), @2 params (read, [M][P_SAE]),
-//           @3 probe (rw, [M][N][S] activations A), @4 metrics (rw, [M][MET_W]).
+//           @3 probe (rw, [M][N][S] activations A), @4 metrics (rw, [M][MET_W]), @5 bthr (read, [M]).
 // Dispatch: (ceil(M / 64), 1, 1). Twin: src/reference/metrics.ts (saeProbe).
 //#include "lib/common.wgsl"
 //#include "lib/toy_layout.wgsl"
@@ -13,6 +14,7 @@
 @group(0) @binding(2) var<storage, read> params: array<f32>;
 @group(0) @binding(3) var<storage, read_write> probe: array<f32>;
 @group(0) @binding(4) var<storage, read_write> metrics: array<f32>;
+@group(0) @binding(5) var<storage, read> bthr: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -23,16 +25,22 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let pre_bias = select(0.0, 1.0, (cfg.flags & FLAG_PRE_BIAS) != 0u);
   var mx: array<f32, S_LAT>;
   var sum: array<f32, S_LAT>;
+  var theta: array<f32, S_LAT>;
+  for (var k = 0u; k < S_LAT; k++) { theta[k] = exp(params[p + OFF_TH + k]); }
   for (var i = 0u; i < N_FEAT; i++) {
+    var pre: array<f32, S_LAT>;
     for (var k = 0u; k < S_LAT; k++) {
       var acc = params[p + OFF_BE + k];
       for (var j = 0u; j < D_HID; j++) {
         acc += params[p + OFF_WE + k * D_HID + j] * (toy_params[tp + i * D_HID + j] - pre_bias * params[p + OFF_BD + j]);
       }
-      let act = max(acc, 0.0);
-      probe[(m * N_FEAT + i) * S_LAT + k] = act;
-      mx[k] = max(mx[k], act);
-      sum[k] += act;
+      pre[k] = acc;
+    }
+    let f = sae_activation(pre, theta, bthr[m], cfg.flags, cfg.topk);
+    for (var k = 0u; k < S_LAT; k++) {
+      probe[(m * N_FEAT + i) * S_LAT + k] = f[k];
+      mx[k] = max(mx[k], f[k]);
+      sum[k] += f[k];
     }
   }
   var mono = 0.0;

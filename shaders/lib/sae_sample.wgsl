@@ -52,20 +52,8 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     pre[k] = acc;
   }
   var theta: array<f32, S_LAT>;
-  var keep: array<u32, S_LAT>;
-  if (cfg.topk > 0u && (cfg.flags & FLAG_BATCH_TOPK) == 0u) { keep = topk_mask(pre, cfg.topk); }
-  for (var k = 0u; k < S_LAT; k++) {
-    if (jump) {
-      theta[k] = exp(sae_param(OFF_TH + k));
-      o.f[k] = select(0.0, pre[k], pre[k] > theta[k]);
-    } else if ((cfg.flags & FLAG_BATCH_TOPK) != 0u) {
-      o.f[k] = select(0.0, pre[k], pre[k] > 0.0 && pre[k] >= bthr);
-    } else if (cfg.topk > 0u) {
-      o.f[k] = select(0.0, max(pre[k], 0.0), keep[k] != 0u);
-    } else {
-      o.f[k] = max(pre[k], 0.0);
-    }
-  }
+  if (jump) { for (var k = 0u; k < S_LAT; k++) { theta[k] = exp(sae_param(OFF_TH + k)); } }
+  o.f = sae_activation(pre, theta, bthr, cfg.flags, cfg.topk);
   var se = 0.0;
   for (var j = 0u; j < D_HID; j++) {
     var acc = sae_param(OFF_BD + j);

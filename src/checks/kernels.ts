@@ -225,22 +225,30 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   async sae_probe_eval(ctx, s) {
     const L = saeLayout(s), T = toyLayout(s);
     const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
-    const cfg = baseCfg(s, FLAG.PRE_BIAS, { act_stride: T.REC, act_offset: 0 });
-    const hyper = randHyper(s.M, 61);
-    const toy = rand(T.P, 62, -0.7, 0.7);
-    const params = rand(s.M * L.P, 63, -0.6, 0.6);
-    const x = rand(s.M * s.B * s.N, 64, 0, 1);
-    const toyWork = toyForward(cfg, s, x, toy, new Float32Array(s.N).fill(1));
-    const acts = Float32Array.from(toyWork);
-    const lat = new Uint32Array(s.M * s.S * 3);
-    const work = Float32Array.from(saeForward(cfg, s, hyper, acts, params, lat, new Float32Array(s.M).fill(1), new Float32Array(s.M)));
-    const metrics = new Float32Array(s.M * L.MET_W);
-    const pr = await runKernelOnce(ctx, 'sae_probe.wgsl', def, cfg, { toy_params: toy, params, probe: new Float32Array(s.M * s.N * s.S), metrics }, ['probe', 'metrics'], s);
-    const ev = await runKernelOnce(ctx, 'sae_eval.wgsl', def, cfg, { hyper: hyper, acts, toy_params: toy, toy_work: acts, work, metrics: f32(pr.metrics) }, ['metrics'], s);
-    const refM = new Float64Array(s.M * L.MET_W);
-    const refProbe = saeProbe(cfg, s, toy, params, refM);
-    saeEval(cfg, s, hyper, acts, toy, acts, work, refM);
-    return [compareArrays(`sae_probe activations ${shapeName(s)}`, f32(pr.probe), refProbe, TOL.fwd), compareArrays(`sae_probe + sae_eval metrics ${shapeName(s)}`, f32(ev.metrics), refM, { atol: 1e-4, rtol: 1e-4 })];
+    const out: Comparison[] = [];
+    // every encoder variant: the probes must encode as training does
+    for (const [flags, topk] of [[FLAG.PRE_BIAS, 0], [0, 2], [FLAG.JUMPRELU, 0], [FLAG.BATCH_TOPK, 2]]) {
+      const cfg = baseCfg(s, flags, { act_stride: T.REC, act_offset: 0, topk });
+      const hyper = randHyper(s.M, 61);
+      const toy = rand(T.P, 62, -0.7, 0.7);
+      const params = rand(s.M * L.P, 63, -0.6, 0.6);
+      for (let m = 0; m < s.M; m++) for (let k = 0; k < s.S; k++) params[m * L.P + L.TH + k] = Math.log(0.05 + 0.2 * ((m + k) % 3)); // thresholds 0.05..0.45
+      const bthr = rand(s.M, 65, 0, 0.3);
+      const x = rand(s.M * s.B * s.N, 64, 0, 1);
+      const toyWork = toyForward(cfg, s, x, toy, new Float32Array(s.N).fill(1));
+      const acts = Float32Array.from(toyWork);
+      const lat = new Uint32Array(s.M * s.S * L.LAT_W);
+      const work = Float32Array.from(saeForward(cfg, s, hyper, acts, params, lat, new Float32Array(s.M).fill(1), bthr));
+      const metrics = new Float32Array(s.M * L.MET_W);
+      const pr = await runKernelOnce(ctx, 'sae_probe.wgsl', def, cfg, { toy_params: toy, params, probe: new Float32Array(s.M * s.N * s.S), metrics, bthr }, ['probe', 'metrics'], s);
+      const ev = await runKernelOnce(ctx, 'sae_eval.wgsl', def, cfg, { hyper, acts, toy_params: toy, toy_work: acts, work, metrics: f32(pr.metrics) }, ['metrics'], s);
+      const refM = new Float64Array(s.M * L.MET_W);
+      const refProbe = saeProbe(cfg, s, toy, params, refM, bthr);
+      saeEval(cfg, s, hyper, acts, toy, acts, work, refM);
+      const tag = `flags=${flags}${topk ? ` topk=${topk}` : ''} ${shapeName(s)}`;
+      out.push(compareArrays(`sae_probe activations ${tag}`, f32(pr.probe), refProbe, TOL.fwd), compareArrays(`sae_probe + sae_eval metrics ${tag}`, f32(ev.metrics), refM, { atol: 1e-4, rtol: 1e-4 }));
+    }
+    return out;
   },
 };
 

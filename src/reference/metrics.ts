@@ -1,7 +1,8 @@
 // Twins of shaders/sae_probe.wgsl and shaders/sae_eval.wgsl (docs/science.md §5 metrics), in f64.
 import { FLAG, MET, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
+import { saeActivation } from './sae';
 
-export function saeProbe(cfg: GpuConfig, dims: Dims, toyParams: ArrayLike<number>, params: ArrayLike<number>, metrics: Float64Array): Float64Array {
+export function saeProbe(cfg: GpuConfig, dims: Dims, toyParams: ArrayLike<number>, params: ArrayLike<number>, metrics: Float64Array, bthr?: ArrayLike<number>): Float64Array {
   const { N, D, S } = dims;
   const L = saeLayout(dims), T = toyLayout(dims);
   const probe = new Float64Array(cfg.M * N * S);
@@ -9,12 +10,17 @@ export function saeProbe(cfg: GpuConfig, dims: Dims, toyParams: ArrayLike<number
   for (let m = 0; m < cfg.M; m++) {
     const tp = (m % cfg.toy_count) * T.P, p = m * L.P;
     const mx = new Float64Array(S), sum = new Float64Array(S);
-    for (let i = 0; i < N; i++) for (let k = 0; k < S; k++) {
-      let acc = params[p + L.BE + k];
-      for (let j = 0; j < D; j++) acc += params[p + L.WE + k * D + j] * (toyParams[tp + i * D + j] - preBias * params[p + L.BD + j]);
-      const a = Math.max(acc, 0);
-      probe[(m * N + i) * S + k] = a;
-      mx[k] = Math.max(mx[k], a); sum[k] += a;
+    const theta = Array.from({ length: S }, (_, k) => Math.exp(params[p + L.TH + k]));
+    for (let i = 0; i < N; i++) {
+      const pre = Array.from({ length: S }, (_, k) => {
+        let acc = params[p + L.BE + k];
+        for (let j = 0; j < D; j++) acc += params[p + L.WE + k * D + j] * (toyParams[tp + i * D + j] - preBias * params[p + L.BD + j]);
+        return acc;
+      });
+      saeActivation(cfg, pre, theta, bthr?.[m] ?? 0).forEach((a, k) => {
+        probe[(m * N + i) * S + k] = a;
+        mx[k] = Math.max(mx[k], a); sum[k] += a;
+      });
     }
     let mono = 0, dead = 0;
     for (let k = 0; k < S; k++) { mono += mx[k] / (1e-10 + sum[k]); if (mx[k] <= 1e-6) dead++; }

@@ -35,6 +35,13 @@ export function saeDead(cfg: GpuConfig, dims: SD, lat: Uint32Array): void {
   }
 }
 
+/** Twin of sae_activation (lib/sae_layout.wgsl): the activation of the SAE variant. */
+export function saeActivation(cfg: GpuConfig, pre: ArrayLike<number>, theta: ArrayLike<number>, bthr: number): number[] {
+  const jump = (cfg.flags & FLAG.JUMPRELU) !== 0, batchTopk = (cfg.flags & FLAG.BATCH_TOPK) !== 0;
+  const keep = topkMask(pre, batchTopk ? 0 : cfg.topk);
+  return Array.from(pre, (v, k) => (jump ? (v > theta[k] ? v : 0) : batchTopk ? (v > 0 && v >= bthr ? v : 0) : keep[k] ? Math.max(v, 0) : 0));
+}
+
 /** Twin of topk_mask (lib/sae_layout.wgsl): the k largest pre-activations (ties: lowest index); k = 0 or >= S: all. */
 export function topkMask(pre: ArrayLike<number>, k: number): boolean[] {
   const S = pre.length;
@@ -117,12 +124,8 @@ export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: Array
     }
     const jump = (cfg.flags & FLAG.JUMPRELU) !== 0;
     const theta = Array.from({ length: S }, (_, k) => Math.exp(params[p + L.TH + k]));
-    const keep = topkMask(pre, cfg.topk);
-    const batchTopk = (cfg.flags & FLAG.BATCH_TOPK) !== 0;
-    if (batchTopk && !bthr) throw new Error('saeForward: BatchTopK needs the batch thresholds (saeBatchTopkThreshold)');
-    for (let k = 0; k < S; k++) {
-      f[k] = jump ? (pre[k] > theta[k] ? pre[k] : 0) : batchTopk ? (pre[k] > 0 && pre[k] >= bthr![m] ? pre[k] : 0) : keep[k] ? Math.max(pre[k], 0) : 0;
-    }
+    if ((cfg.flags & FLAG.BATCH_TOPK) !== 0 && !bthr) throw new Error('saeForward: BatchTopK needs the batch thresholds (saeBatchTopkThreshold)');
+    f.set(saeActivation(cfg, pre, theta, bthr?.[m] ?? 0));
     const e = new Float64Array(D);
     let se = 0;
     for (let j = 0; j < D; j++) {
