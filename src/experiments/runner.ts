@@ -34,6 +34,8 @@ export interface RunOptions {
   kSteps?: number;
   /** awaited after every training chunk with the SAE job (live views read parameters; pause awaits; stop throws) */
   onSaeChunk?: (job: GpuSaeTrainer, models: { lr: number; l1: number; realization: number }[]) => Promise<void> | void;
+  /** models per evaluation dispatch (default: as many as the adapter's limits allow; tests force groups) */
+  evalModelsPerDispatch?: number;
   /** awaited after every toy-model training chunk (pause / stop) */
   onToyChunk?: () => Promise<void> | void;
 }
@@ -232,7 +234,7 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   t0 = now();
   report({ stage: 'eval', step: 0, total: 1, models: M, loss: NaN, diverged: 0 });
   const evalSamples = evalSamplesFor(c, ctx.adapter);
-  const ev = await evaluateSaes(ctx, spec, params, evalSamples, 0x5eed0e7a);
+  const ev = await evaluateSaes(ctx, spec, params, evalSamples, 0x5eed0e7a, { modelsPerDispatch: opts.evalModelsPerDispatch });
   const evalS = now() - t0;
 
   // --- host analysis
