@@ -5,6 +5,7 @@ import type { GpuContext } from '../gpu/context';
 import type { Kernel, BufferBinding } from '../gpu/kernel';
 import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper, packHyper } from '../reference/common';
 import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from './spec';
+import { median } from '../metrics/analysis';
 
 interface Op { kernel: Kernel; groups: GPUBindGroup[]; wg: [number, number, number] }
 
@@ -91,9 +92,9 @@ abstract class GpuJob {
       for (const r of rows) if (!this.history.length || r.step > this.history[this.history.length - 1].step) this.history.push(r);
       if (opts.onProgress) {
         const last = this.history[this.history.length - 1];
-        let sum = 0, live = 0;
-        for (let m = 0; m < M; m++) if (st[m] === NOT_DIVERGED && last) { sum += last.values[m * W]; live++; }
-        opts.onProgress({ step: this.step, total: this.cfg.T, loss: live ? sum / live : NaN, diverged: M - live });
+        const live: number[] = [];
+        for (let m = 0; m < M; m++) if (st[m] === NOT_DIVERGED && last) live.push(last.values[m * W]);
+        opts.onProgress({ step: this.step, total: this.cfg.T, loss: live.length ? median(live) : NaN, diverged: st.filter((x) => x !== NOT_DIVERGED).length });
       }
       if (opts.onChunk) await opts.onChunk();
     }
