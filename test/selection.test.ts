@@ -66,6 +66,8 @@ describe('selection rules (host)', () => {
     expect(falling.drop).toBeCloseTo((1.15 - 1.05) / 1.15, 2);
     // a single spike in the last window does not flag a flat curve
     expect(convergence(steps, steps.map((t) => (t === 950 ? 1e6 : 1)), 1000).converged).toBe(true);
+    // too few logged points in a window: unknown
+    expect(convergence([0, 500, 850, 950], [4, 3, 2, 1], 1000).converged).toBe(null);
   });
   it('evaluation sample counts: eval_samples_hardware only on a hardware adapter; groups fit the limits', () => {
     const c = parseExperiment({ name: 'x', eval_samples: 10_000, eval_samples_hardware: 1_000_000 });

@@ -11,7 +11,7 @@ import { jointTable } from '../data/tables';
 import { composedDirections, matchLatents, verdictOf, windowedMedian } from '../metrics/analysis';
 import { ConfigError, parseExperiment, type ExperimentConfig } from '../experiments/schema';
 import { saeWeights, toStored, type StoredExperiment } from '../experiments/stored';
-import { experimentFigures, trendWindow } from '../plots/figures';
+import { experimentFigures, stepTick, trendWindow } from '../plots/figures';
 import { saeLayout } from '../reference/common';
 import type { GpuSaeTrainer } from '../train/gpu';
 import { listRuns, loadRun, saveRun, type SavedRun } from './store';
@@ -36,7 +36,7 @@ function lossChart(rows: { step: number; loss: number }[]): Element {
   return Plot.plot({
     width: 400, height: 250, marginLeft: 56, marginRight: 16,
     y: { type: 'log', label: 'total loss (median over SAEs)', grid: true, domain: yDomain, tickFormat: '~g' },
-    x: { label: 'step', domain: [0, Math.max(1, lastStep)], tickFormat: '~s', ticks: 5 },
+    x: { label: 'step', domain: [0, Math.max(1, lastStep)], tickFormat: stepTick, ticks: 5 },
     marks: [
       Plot.line(pos, { x: 'step', y: 'loss', stroke: '#999', strokeOpacity: 0.5, strokeWidth: 0.8, clip: true }),
       Plot.line(med, { x: 'step', y: 'loss', stroke: '#2563eb', strokeWidth: 2 }),

@@ -73,10 +73,11 @@ export function convergenceSection(res: Pick<ResultsFile, 'experiments'>): strin
   const exps = res.experiments.filter((e) => e.cells.some((c) => c.converged !== undefined));
   if (!exps.length) return '';
   const out = ['## Convergence\n',
-    `An SAE counts as not converged when the median of its logged training loss over the last 10 % of steps is more than ${CONVERGENCE_DROP * 100} % below the median over the 10 % before (medians, because single batches spike the per-sample FVU); a cell is flagged when more than half its realizations had not converged. Flagged cells are marked (*) below and left out of the claims that rest on single cells.\n`];
+    `An SAE counts as not converged when the median of its logged training loss over the last 10 % of steps is more than ${CONVERGENCE_DROP * 100} % below the median over the 10 % before (medians, because single batches spike the per-sample FVU); a cell is flagged when more than half its realizations had not converged (a diverged SAE counts as not converged). Flagged cells are listed here, marked * in summary.md, and left out of claims 2, 3 and 5 where they rest on single cells or picks.\n`];
   for (const e of exps) {
     const bad = notConverged(e);
-    out.push(`- ${e.name}: ${bad.length} of ${e.cells.length} cells not converged${bad.length ? `: ${bad.map((c) => `lr ${c.lr}, lambda ${c.l1} (${c.models.filter((m) => e.saes[m].converged === false).length}/${c.models.length} still falling, median drop ${f3(Math.max(...c.models.map((m) => e.saes[m].late_drop).filter(Number.isFinite)))})`).join('; ')}` : ''}.`);
+    if (e.cells.every((c) => c.converged === null)) { out.push(`- ${e.name}: unknown (fewer than 3 logged losses in the last 10 % of steps; lower log_every).`); continue; }
+    out.push(`- ${e.name}: ${bad.length} of ${e.cells.length} cells not converged${bad.length ? `: ${bad.map((c) => `lr ${c.lr}, lambda ${c.l1} (${c.models.filter((m) => e.saes[m].converged === false).length}/${c.models.length} still falling, largest drop of the median ${f3(Math.max(...c.models.map((m) => e.saes[m].late_drop).filter(Number.isFinite)))})`).join('; ')}` : ''}.`);
   }
   out.push('');
   return out.join('\n');

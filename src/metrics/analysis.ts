@@ -186,12 +186,14 @@ export const CONVERGENCE_DROP = 0.05;
 /**
  * Is the loss still falling at the end of training? Compares the median of the logged losses over the last
  * `frac` of the steps with the median over the `frac` before it; `drop` is (earlier - last) / |earlier|.
- * converged is false when the drop exceeds CONVERGENCE_DROP; null when too few points were logged.
+ * converged is false when the drop exceeds CONVERGENCE_DROP; null when a window holds fewer than 3 logged points.
  */
 export function convergence(steps: number[], losses: number[], totalSteps: number, frac = 0.1): { converged: boolean | null; drop: number } {
   const lastFrom = totalSteps * (1 - frac), prevFrom = totalSteps * (1 - 2 * frac);
   const last = losses.filter((_, i) => steps[i] >= lastFrom);
   const prev = losses.filter((_, i) => steps[i] >= prevFrom && steps[i] < lastFrom);
+  // fewer than 3 logged points per window: a median of 1-2 spiky values says nothing
+  if (prev.length < 3 || last.length < 3) return { converged: null, drop: NaN };
   const a = median(prev), b = median(last);
   if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0) return { converged: null, drop: NaN };
   const drop = (a - b) / Math.abs(a);

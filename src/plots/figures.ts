@@ -146,6 +146,9 @@ function colorKey(values: number[], color: Plot.ScaleOptions, document: Doc): El
   }) as unknown as Element;
 }
 
+/** Step tick labels: 0, 500, 1k, 2.5k, 125k (d3's ~s writes 0 as "0k" next to k ticks). */
+export const stepTick = (v: number) => (Math.abs(v) >= 1000 ? `${Number((v / 1000).toPrecision(3))}k` : String(Number(v.toPrecision(3))));
+
 /** Window of the robust trend: about 1/15 of the logged points, at least 3. */
 export const trendWindow = (points: number) => Math.max(3, Math.round(points / 15));
 
@@ -175,7 +178,7 @@ export function lossFigure(r: ExperimentResult, document: Doc): string {
   const color = { type: 'log' as const, scheme: 'viridis' as const, label: 'learning rate (colour)' };
   return compose(`${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate; bold: median of the last ${w} logged values, faint: raw values; circles: batch-FVU selection loss on fresh samples at the end`, [colorKey(lrsOf(r), color, document), Plot.plot({
     document, width: Math.max(640, 220 * l1s.length), height: 300, marginTop: 30, marginLeft: 56, style: { background: 'white' },
-    y: { type: 'log', label: 'total loss', grid: true, domain, tickFormat: '~g' }, x: { label: 'step', tickFormat: '~s' },
+    y: { type: 'log', label: 'total loss', grid: true, domain, tickFormat: '~g' }, x: { label: 'step', tickFormat: stepTick },
     color,
     fx: { label: 'L1 coefficient lambda', domain: l1s },
     marks: [
@@ -213,7 +216,7 @@ export function heatmapFigure(r: ExperimentResult, document: Doc): string {
       Plot.text(swatches, { x: (d: { i: number }) => d.i + 0.46, y: 0.5, text: (d: { v: number }) => (d.v > 0 ? `+${d.v}` : String(d.v)), fill: (d: { v: number }) => heatTextColor(d.v), fontSize: 10 }),
     ],
   }) as unknown as Element;
-  return compose(`${r.name}: cosine(true feature, decoder direction) of the lowest-loss SAE at lr ${cell.lr}, lambda ${cell.l1} (${s.verdict}); red +1, blue -1`, [key, Plot.plot({
+  return compose(`${r.name}: cos(true feature, decoder direction), lowest-loss SAE at lr ${cell.lr}, lambda ${cell.l1} (${s.verdict}); red +1, blue -1`, [key, Plot.plot({
     document, width: ml + mr + cw * s.decoder.length, height: mt + mb + ch * r.toy.W.length, marginLeft: ml, marginRight: mr, marginTop: mt, marginBottom: mb, style: { background: 'white' },
     x: { label: 'latent (decoder direction)', domain: s.decoder.map((_, k) => `L${k}`) }, y: { label: 'true feature', domain: r.toy.labels },
     color: heatColor,
