@@ -26,12 +26,13 @@ export const REALIZATION_COLORS = ['#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '
  * The live loss chart: raw reports faint, their windowed median bold (single batches spike the per-sample
  * FVU); readable from one point (a dot, padded domains) to many (compact tick labels).
  */
-function lossChart(rows: { step: number; loss: number }[]): Element {
+function lossChart(rows: { step: number; loss: number }[], batchRows: { step: number; loss: number }[] = []): Element {
   const pos = rows.filter((r) => r.loss > 0);
   const med = windowedMedian(pos.map((r) => r.loss), trendWindow(pos.length)).map((loss, i) => ({ step: pos[i].step, loss }));
-  const lastStep = pos.length ? pos[pos.length - 1].step : 1;
-  const lo = Math.min(...med.map((r) => r.loss)), hi = Math.max(...med.map((r) => r.loss));
-  const yDomain = pos.length ? [lo / 2, hi * 2] : [0.1, 10];
+  const batch = batchRows.filter((r) => r.loss > 0);
+  const lastStep = Math.max(pos.length ? pos[pos.length - 1].step : 1, batch.length ? batch[batch.length - 1].step : 1);
+  const lo = Math.min(...med.map((r) => r.loss), ...batch.map((r) => r.loss)), hi = Math.max(...med.map((r) => r.loss), ...batch.map((r) => r.loss));
+  const yDomain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 2, hi * 2] : [0.1, 10];
   const last = med[med.length - 1];
   return Plot.plot({
     width: 400, height: 250, marginLeft: 56, marginRight: 16,
@@ -40,6 +41,9 @@ function lossChart(rows: { step: number; loss: number }[]): Element {
     marks: [
       Plot.line(pos, { x: 'step', y: 'loss', stroke: '#999', strokeOpacity: 0.5, strokeWidth: 0.8, clip: true }),
       Plot.line(med, { x: 'step', y: 'loss', stroke: '#2563eb', strokeWidth: 2 }),
+      Plot.line(batch, { x: 'step', y: 'loss', stroke: '#ea580c', strokeWidth: 1.5 }),
+      Plot.dot(batch, { x: 'step', y: 'loss', fill: '#ea580c', r: 2 }),
+      Plot.text(['training loss (blue: median of recent reports; grey: raw)', 'batch-FVU selection loss on fresh samples (orange)'], { frameAnchor: 'top-right', dy: (_: string, i: number) => 4 + 13 * i, fontSize: 10, fill: (_: string, i: number) => (i ? '#ea580c' : '#2563eb') } as never),
       Plot.dot(last ? [last] : [], { x: 'step', y: 'loss', fill: '#2563eb', r: 3 }),
       Plot.text(last ? [last] : [], { x: 'step', y: 'loss', text: (d: { loss: number }) => d.loss.toPrecision(3), dy: -10, textAnchor: 'end', fontSize: 11 }),
     ],
@@ -180,8 +184,10 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
   const liveView = (c: ExperimentConfig) => {
     const lrs = c.grid.lr, l1s = c.grid.l1;
     const lossRows: { step: number; loss: number }[] = [];
+    const batchRows: { step: number; loss: number }[] = [];
     return {
       onLoss: (step: number, loss: number) => { if (Number.isFinite(loss)) lossRows.push({ step, loss }); },
+      onBatch: (step: number, loss: number) => { if (Number.isFinite(loss)) batchRows.push({ step, loss }); },
       draw: async (job: GpuSaeTrainer, models: { lr: number; l1: number; realization: number }[], toyFeatures: number[][]) => {
         if (c.toy.d !== 2) return;
         const p = await job.readParams();
@@ -210,7 +216,7 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
             Plot.text(labels, { fx: 'l1', fy: 'lr', x: 0, y: -1.15, text: 'text', fontSize: 9 }),
           ],
         });
-        const loss = lossChart(lossRows);
+        const loss = lossChart(lossRows, batchRows);
         live.innerHTML = '';
         const a = el('div', { id: 'live-grid' }); a.append(el('div', {}, 'every SAE\'s decoder directions (thin, one colour per realization) over the toy features (wide, faint: x set red, y set blue); live verdict counts T(rue) C(omposed) M(ixed)'), grid);
         const b = el('div', { id: 'live-loss' }); b.append(loss);
@@ -228,6 +234,8 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
     {
       const r: ExperimentResult = await runExperiment(ctx, c, {
         onProgress: (p) => {
+          // a training-curve evaluation: its point goes to the chart, the status keeps the training progress
+          if (p.batch_loss !== undefined) { view.onBatch(p.step, p.batch_loss); return; }
           const stages = { toy: 0, sae: 1, eval: 2 };
           const frac = (stages[p.stage] + (p.total ? p.step / p.total : 0)) / 3;
           fill.style.width = `${(frac * 100).toFixed(1)}%`;

@@ -12,8 +12,12 @@ export class ProgressBar {
   private losses = new Map<string, number[]>();
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
 
+  private batch = new Map<string, number>();
+
   update(p: StageProgress): void {
     const key = `${p.experiment}/${p.stage}`;
+    // a training-curve evaluation: remember its batch-FVU loss for the next line
+    if (p.batch_loss !== undefined) { if (Number.isFinite(p.batch_loss)) this.batch.set(key, p.batch_loss); return; }
     const now = Date.now();
     if (!this.started.has(key)) this.started.set(key, now);
     const frac = p.total > 0 ? p.step / p.total : 0;
@@ -23,7 +27,8 @@ export class ProgressBar {
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
     const recent = this.losses.get(key) ?? [];
     if (Number.isFinite(p.loss)) { recent.push(p.loss); if (recent.length > LOSS_WINDOW) recent.shift(); this.losses.set(key, recent); }
-    const loss = recent.length ? ` loss ${median(recent).toPrecision(4)} (median)` : '';
+    const b = this.batch.get(key);
+    const loss = (recent.length ? ` loss ${median(recent).toPrecision(4)} (median)` : '') + (b !== undefined ? ` batch-FVU ${b.toPrecision(3)}` : '');
     const div = p.diverged ? ` diverged ${p.diverged}` : '';
     const line = `[${p.experiment}] ${p.stage.padEnd(4)} [${bar}] ${String(p.step).padStart(6)}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}% ${p.models} models${loss}${div} ETA ${fmt(eta)}`;
     if (this.out.isTTY) {

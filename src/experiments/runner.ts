@@ -9,7 +9,7 @@ import { sampleData } from '../reference/data';
 import { rngU32, STREAM } from '../reference/rng';
 import {
   angleDeg, collapsedPairs, composedDirections, convergence, expectedL1TwoByTwo, featureDirections, featureLabel, figureRotation, matchLatents, mmcs,
-  pickLowest, principalComponents, recovered, rotate2, verdictOf, type LatentMatch, type SelectionRule, type Vec, type Verdict,
+  median, pickLowest, principalComponents, recovered, rotate2, verdictOf, type LatentMatch, type SelectionRule, type Vec, type Verdict,
 } from '../metrics/analysis';
 import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type SaePath } from '../train/gpu';
 import type { SaeJobSpec } from '../train/spec';
@@ -23,7 +23,13 @@ export interface StageProgress {
   models: number;
   loss: number;
   diverged: number;
+  /** at the training-curve evaluations: median over live SAEs of the batch-FVU selection loss on fresh samples */
+  batch_loss?: number;
 }
+
+/** Evaluations on fresh samples during SAE training (for the batch-FVU curve): about this many, of CURVE_SAMPLES samples each. */
+export const CURVE_EVALS = 50;
+export const CURVE_SAMPLES = 1024;
 
 export interface RunOptions {
   onProgress?: (p: StageProgress) => void;
@@ -108,7 +114,12 @@ export interface ExperimentResult {
   cells: CellResult[];
   pca: { second_moment_eigenvalues: number[]; covariance_eigenvalues: number[]; second_moment_axes_deg: number[]; eigenvalue_ratio: number };
   expected_l1: { true_dictionary: number; composed_dictionary: number } | null;
-  curves: { step: number[]; total: number[][] };
+  /**
+   * total: the training loss (study's per-sample FVU + L1 + ghost + penalty) at every logged step;
+   * eval: selection losses of the current parameters on CURVE_SAMPLES fresh samples at about CURVE_EVALS
+   * steps (batch: batch FVU + lambda mean sum f; per_sample: the study's per-sample FVU + lambda mean sum f)
+   */
+  curves: { step: number[]; total: number[][]; eval?: { step: number[]; batch: number[][]; per_sample: number[][] } };
   /** the evaluation: fresh samples used, the selection rule, whether the adapter counted as software */
   evaluation: { samples: number; selection: SelectionRule; software_adapter: boolean };
   sae_path: SaePath;
@@ -214,17 +225,41 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   };
   const job = await GpuSaeTrainer.create(ctx, spec, { path: opts.path, kSteps: opts.kSteps });
   let params: Float32Array, status: Uint32Array;
-  let curves: { step: number[]; total: number[][] };
+  let curves: ExperimentResult['curves'];
+  // the batch-FVU curve: the current parameters evaluated on fresh samples every `evalEvery` steps (own
+  // buffers and seeds: training is unchanged); the per-step history holds only the study's loss terms
+  const evalCurve = { step: [] as number[], batch: models.map(() => [] as number[]), per_sample: models.map(() => [] as number[]) };
+  const evalEvery = Math.max(1, Math.ceil(c.sae.steps / CURVE_EVALS));
+  let nextEval = 0;
+  const curvePoint = async (p: Float32Array, step: number) => {
+    const L0 = saeLayout(dims);
+    const r = await evaluateSaes(ctx, spec, p, Math.min(CURVE_SAMPLES, c.eval_samples), (0x0c0e0000 + evalCurve.step.length) >>> 0, { modelsPerDispatch: opts.evalModelsPerDispatch });
+    evalCurve.step.push(step);
+    const live: number[] = [];
+    for (let m = 0; m < M; m++) {
+      const met = r.metrics.subarray(m * L0.MET_W, (m + 1) * L0.MET_W);
+      const b = 1 - met[MET.EV_H] + Math.fround(hyper[m].l1) * met[MET.L1];
+      evalCurve.batch[m].push(b);
+      evalCurve.per_sample[m].push(met[MET.SEL]);
+      if (Number.isFinite(b)) live.push(b);
+    }
+    report({ stage: 'sae', step, total: c.sae.steps, models: M, loss: NaN, diverged: 0, batch_loss: live.length ? median(live) : NaN });
+    nextEval = step + evalEvery;
+  };
   try {
     const modelInfo = models.map((m, i) => ({ lr: hyper[i].lr, l1: hyper[i].l1, realization: m.r }));
+    await curvePoint(spec.saeParams, 0);
     await job.train(c.sae.steps, {
       onProgress: (p) => report({ stage: 'sae', step: p.step, total: p.total, models: M, loss: p.loss, diverged: p.diverged }),
-      onChunk: opts.onSaeChunk ? () => opts.onSaeChunk!(job, modelInfo) : undefined,
+      onChunk: async () => {
+        if (job.step >= nextEval || job.step >= c.sae.steps) await curvePoint(await job.readParams(), job.step);
+        if (opts.onSaeChunk) await opts.onSaeChunk(job, modelInfo);
+      },
     });
     params = await job.readParams();
     status = await job.readStatus();
     const L = saeLayout(dims);
-    curves = { step: job.history.map((r) => r.step), total: models.map((_, m) => job.history.map((r) => r.values[m * L.HIST_W])) };
+    curves = { step: job.history.map((r) => r.step), total: models.map((_, m) => job.history.map((r) => r.values[m * L.HIST_W])), eval: evalCurve };
   } finally {
     job.destroy();
   }

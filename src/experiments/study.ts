@@ -125,5 +125,11 @@ function mergeExperiment(pieces: ExperimentResult[]): ExperimentResult {
       lowest_by: c.lowest_by ? { per_sample_fvu: remap(p, c.lowest_by.per_sample_fvu), batch_fvu: remap(p, c.lowest_by.batch_fvu) } : c.lowest_by, most_monosemantic: remap(p, c.most_monosemantic) })))
     .sort((a, b) => (a.cell[0] * nL1 + a.cell[1]) - (b.cell[0] * nL1 + b.cell[1]));
   const total = all.map(({ p, s }) => p.curves.total[s.index]);
-  return { ...pieces[0], shard: null, saes, cells, curves: { step: pieces[0].curves.step, total }, weights: { toy: pieces[0].weights.toy, saes: weights } };
+  // the evaluation curve's steps follow the training chunks, which depend on the shard's size: kept only when all agree
+  const sameSteps = pieces.every((p) => p.curves.eval && JSON.stringify(p.curves.eval.step) === JSON.stringify(pieces[0].curves.eval!.step));
+  const ev = sameSteps ? {
+    step: pieces[0].curves.eval!.step,
+    batch: all.map(({ p, s }) => p.curves.eval!.batch[s.index]), per_sample: all.map(({ p, s }) => p.curves.eval!.per_sample[s.index]),
+  } : undefined;
+  return { ...pieces[0], shard: null, saes, cells, curves: { step: pieces[0].curves.step, total, ...(ev ? { eval: ev } : {}) }, weights: { toy: pieces[0].weights.toy, saes: weights } };
 }

@@ -186,7 +186,31 @@ export function lossFigure(r: ExperimentResult, document: Doc): string {
       Plot.line(trend, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
       Plot.dot(batch, { fx: 'l1', x: 'step', y: 'loss', stroke: 'lr', r: 3.5, strokeWidth: 1.2 }),
     ],
-  }) as unknown as Element]);
+  }) as unknown as Element, ...evalCurvePlot(r, l1s, color, document)]);
+}
+
+/** The second row of losses.svg: selection losses of the parameters during training on fresh samples (batch FVU solid, per-sample FVU dotted). */
+function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOptions, document: Doc): Element[] {
+  const ev = r.curves.eval;
+  if (!ev || !ev.step.length) return [];
+  const rows = (which: 'batch' | 'per_sample') => r.saes.flatMap((s) => ev.step.map((t, i) => ({ step: t, loss: ev[which][s.index]?.[i], lr: s.lr, l1: s.l1, id: s.index }))).filter((d) => Number.isFinite(d.loss) && d.loss > 0);
+  const batch = rows('batch'), perSample = rows('per_sample');
+  const lo = Math.min(...batch.map((d) => d.loss)), hi = Math.max(...batch.map((d) => d.loss));
+  const domain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 1.5, hi * 3] : undefined;
+  const title = Plot.plot({
+    document, width: Math.max(640, 220 * l1s.length), height: 34, margin: 0, x: { axis: null, domain: [0, 1] }, y: { axis: null, domain: [0, 1] },
+    marks: [Plot.text([`Below: selection losses of the parameters during training on fresh samples (${ev.step.length} evaluations): batch FVU + L1 (solid), the study's per-sample FVU + L1 (dotted; spikes clipped)`],
+      { frameAnchor: 'top-left', dx: 8, dy: 4, fontSize: 11, lineWidth: (Math.max(640, 220 * l1s.length) - 16) / 11 })],
+  }) as unknown as Element;
+  return [title, Plot.plot({
+    document, width: Math.max(640, 220 * l1s.length), height: 260, marginTop: 30, marginLeft: 56, style: { background: 'white' },
+    y: { type: 'log', label: 'selection loss', grid: true, domain, tickFormat: '~g' }, x: { label: 'step', tickFormat: stepTick },
+    color, fx: { label: 'L1 coefficient lambda', domain: l1s },
+    marks: [
+      Plot.line(perSample, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1, strokeOpacity: 0.5, strokeDasharray: '2,3', clip: true }),
+      Plot.line(batch, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
+    ],
+  }) as unknown as Element];
 }
 
 function planeNote(r: ExperimentResult): string {
