@@ -94,7 +94,7 @@ abstract class GpuJob {
         const last = this.history[this.history.length - 1];
         const live: number[] = [];
         for (let m = 0; m < M; m++) if (st[m] === NOT_DIVERGED && last) live.push(last.values[m * W]);
-        opts.onProgress({ step: this.step, total: this.cfg.T, loss: live.length ? median(live) : NaN, diverged: st.filter((x) => x !== NOT_DIVERGED).length });
+        opts.onProgress({ step: this.step, total: this.cfg.T, loss: live.length ? median(live) : NaN, diverged: st.subarray(0, M).filter((x) => x !== NOT_DIVERGED).length });
       }
       if (opts.onChunk) await opts.onChunk();
     }
