@@ -115,8 +115,9 @@ export function gridFigure(r: ExperimentResult, document: Doc): string {
   const feats = r.cells.flatMap((c) => featureArrows(r, { lr: c.lr, l1: c.l1 }));
   const mono = r.cells.flatMap((c) => decoderArrows(r, c.most_monosemantic, 'most monosemantic', { lr: c.lr, l1: c.l1 }));
   const low = r.cells.flatMap((c) => decoderArrows(r, c.lowest_loss, 'lowest loss', { lr: c.lr, l1: c.l1 }));
-  const notes = r.cells.map((c) => ({ lr: c.lr, l1: c.l1, text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed}` }));
-  return compose(`${r.name}: lowest-loss SAE (black), most monosemantic (grey); labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed)${planeNote(r)}`, [Plot.plot({
+  const notes = r.cells.map((c) => ({ lr: c.lr, l1: c.l1, text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed}${c.converged === false ? ' *' : ''}` }));
+  const anyUnconverged = r.cells.some((c) => c.converged === false);
+  return compose(`${r.name}: lowest-loss SAE (black), most monosemantic (grey); labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed)${anyUnconverged ? '; * not converged' : ''}${planeNote(r)}`, [Plot.plot({
     document, width: Math.max(640, 150 * l1s.length + 90), height: 150 * lrs.length + 70, ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
     marginLeft: 70, marginTop: 30,
     fx: { label: 'L1 coefficient lambda', domain: l1s }, fy: { label: 'learning rate', domain: lrs, tickFormat: (v: number) => v.toExponential(0) },
