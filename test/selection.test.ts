@@ -130,7 +130,7 @@ describe('selection rules (GPU, tiny preset)', () => {
     expect(report).toMatch(/## Selection rules/);
     expect(report).toMatch(/## Convergence/);
     const copied = publishRun(a, pub);
-    expect(copied).toEqual(expect.arrayContaining(['report.md', 'summary.json', 'summary.md', 'correlated/heatmap.svg', 'correlated/losses.svg']));
+    expect(copied).toEqual(expect.arrayContaining(['report.md', 'summary.json', 'summary.md', 'correlated/heatmap.svg', 'correlated/losses.svg', 'correlated/config.json']));
     expect(copied.some((f) => f.endsWith('.safetensors') || f.endsWith('results.json'))).toBe(false);
     expect(existsSync(join(pub, 'correlated', 'grid.svg'))).toBe(true);
     expect(() => publishRun(tmp(), pub)).toThrow(/has no results\.json/);

@@ -1,5 +1,6 @@
 // `npm start -- publish --from RUN_DIR --to DIR`: copy what a reader needs from a finished run into a
-// folder fit to commit (report.md, summary.json/md, compare.md, every SVG and PNG; no weights).
+// folder fit to commit (report.md, summary.json/md, compare.md, every SVG and PNG, each experiment's
+// config.json; no weights, no results.json).
 // `npm start -- compare RUN_A RUN_B`: two runs of the same study with different seeds: writes
 // RUN_A/compare.md and rewrites RUN_A/report.md and summary.* so each claim states the seed-to-seed spread.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -9,8 +10,8 @@ import { renderReport, seedSection, selectionSection } from '../experiments/repo
 import { readResults, type ResultsFile } from '../experiments/results';
 import { writeSummary } from '../experiments/study';
 
-export const PUBLISH_HELP = `       npm start -- publish --from RUN_DIR --to DIR   copy report.md, summary.*, compare.md and every figure
-                                                   (SVG, PNG) of a finished run into DIR (e.g. docs/results/study-quick)
+export const PUBLISH_HELP = `       npm start -- publish --from RUN_DIR --to DIR   copy report.md, summary.*, compare.md, configs and every
+                                                   figure (SVG, PNG) of a finished run into DIR (e.g. docs/results/study-quick)
        npm start -- compare RUN_A RUN_B               RUN_B is the same study at another seed (e.g. study-quick-seed2):
                                                    writes RUN_A/compare.md, and RUN_A/report.md with the seed spread`;
 
@@ -21,7 +22,7 @@ function figuresUnder(dir: string): string[] {
   for (const d of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, d.name);
     if (d.isDirectory()) out.push(...figuresUnder(p));
-    else if (/\.(svg|png)$/.test(d.name)) out.push(p);
+    else if (/\.(svg|png)$/.test(d.name) || d.name === 'config.json') out.push(p);
   }
   return out;
 }
