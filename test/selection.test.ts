@@ -138,6 +138,9 @@ describe('selection rules (GPU, tiny preset)', () => {
     expect(md).toMatch(/\| correlated \| all SAEs composed \| \d+\/8 \| \d+\/8 \| \d+ \|/);
     expect(readFileSync(join(a, 'report.md'), 'utf8')).toMatch(/second seed/);
     expect(readFileSync(join(a, 'report.md'), 'utf8')).toMatch(/## Seed to seed/);
+    const s2 = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8')) as RunSummary;
+    expect(s2.second_seed?.experiments[0].seed).toBe(1);
+    expect(readFileSync(join(a, 'summary.md'), 'utf8')).toMatch(/Second seed \(tiny-seed2\)/);
     const ra = readResults(a) as ResultsFile, rb = readResults(bDir) as ResultsFile;
     expect(rb.experiments[0].config.seed).toBe(1);
     expect(renderReport(ra, rb)).toMatch(/seed-to-seed difference \d+/);

@@ -59,7 +59,7 @@ export function compareRuns(a: string, b: string): string {
     `### Selection rules, ${ra.preset}\n`, selectionSection(ra), `### Selection rules, ${rb.preset}\n`, selectionSection(rb)].join('\n');
   writeFileSync(join(a, 'compare.md'), md);
   writeFileSync(join(a, 'report.md'), renderReport(ra, rb));
-  writeSummary(a, { ...ra });
+  writeSummary(a, ra, undefined, rb);
   return md;
 }
 

@@ -24,8 +24,8 @@ export interface StudyOptions extends RunOptions {
 }
 
 /** summary.json and summary.md beside results.json. */
-export function writeSummary(outDir: string, res: ResultsFile, expected?: number): void {
-  const s = summarize(res, expected);
+export function writeSummary(outDir: string, res: ResultsFile, expected?: number, second?: ResultsFile): void {
+  const s = summarize(res, expected, second);
   writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(s, null, 1) + '\n');
   writeFileAtomic(join(outDir, 'summary.md'), summaryMarkdown(s));
 }

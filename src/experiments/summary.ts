@@ -51,6 +51,8 @@ export interface RunSummary {
   wall_s: number;
   complete: boolean;
   experiments: ExperimentSummary[];
+  /** after `compare`: the same counts from the run at the second seed */
+  second_seed?: { preset: string; experiments: Pick<ExperimentSummary, 'name' | 'seed' | 'verdicts_all' | 'verdicts_lowest'>[] };
 }
 
 const r4 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
@@ -78,9 +80,9 @@ function experimentSummary(e: StoredExperiment, res: ResultsFile): ExperimentSum
   };
 }
 
-export function summarize(res: ResultsFile, expected?: number): RunSummary {
+export function summarize(res: ResultsFile, expected?: number, second?: ResultsFile): RunSummary {
   const a = res.adapter;
-  return {
+  const out: RunSummary = {
     kit: res.kit, preset: res.preset, description: res.description, budget: res.budget,
     adapter: a ? { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description, isFallbackAdapter: a.isFallbackAdapter, runtime: a.runtime } : null,
     command: res.command ?? null, started: res.started, updated: res.updated,
@@ -88,6 +90,11 @@ export function summarize(res: ResultsFile, expected?: number): RunSummary {
     complete: expected === undefined ? true : res.experiments.length === expected,
     experiments: res.experiments.map((e) => experimentSummary(e, res)),
   };
+  if (second) {
+    out.second_seed = { preset: second.preset, experiments: second.experiments.map((e) => experimentSummary(e, second))
+      .map(({ name, seed, verdicts_all, verdicts_lowest }) => ({ name, seed, verdicts_all, verdicts_lowest })) };
+  }
+  return out;
 }
 
 const c4 = (c: Counts) => `${c.composed} / ${c.true} / ${c.mixed} / ${c.dead}`;
@@ -105,6 +112,12 @@ export function summaryMarkdown(s: RunSummary): string {
     out.push(`| ${e.name} | ${e.saes} | ${e.sae_steps} x ${e.sae_batch} | ${e.eval_samples} | ${c4(e.verdicts_all)} | ${e.verdicts_lowest.per_sample_fvu ? c4(e.verdicts_lowest.per_sample_fvu) : '-'} | ${e.verdicts_lowest.batch_fvu ? c4(e.verdicts_lowest.batch_fvu) : '-'} | ${e.pick_changes.length} | ${e.cells_not_converged.length} | ${e.wall_s?.toFixed(1) ?? '-'} |`);
   }
   out.push('');
+  if (s.second_seed) {
+    out.push(`Second seed (${s.second_seed.preset}), same columns:\n`);
+    out.push('| experiment | seed | all SAEs | picks, per-sample FVU | picks, batch FVU |', '|---|---|---|---|---|');
+    for (const e of s.second_seed.experiments) out.push(`| ${e.name} | ${e.seed} | ${c4(e.verdicts_all)} | ${e.verdicts_lowest.per_sample_fvu ? c4(e.verdicts_lowest.per_sample_fvu) : '-'} | ${e.verdicts_lowest.batch_fvu ? c4(e.verdicts_lowest.batch_fvu) : '-'} |`);
+    out.push('');
+  }
   for (const e of s.experiments) {
     out.push(`## ${e.name}\n`);
     out.push(`${e.description ? `${e.description}. ` : ''}Selection rule: ${e.selection}. Cells (lr x lambda): pick under per-sample FVU (realization, verdict, selection loss, decoder angles in degrees)${e.verdicts_lowest.batch_fvu ? ' and, when it differs, under batch FVU' : ''}; * = not converged.\n`);
