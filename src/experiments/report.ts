@@ -1,4 +1,4 @@
-// report.md: each of the study's claims (SPEC §7) with the measured numbers behind it, the margin to the
+// report.md: each of the study's claims (docs/science.md) with the measured numbers behind it, the margin to the
 // claim's threshold, the seed-to-seed spread when a second seed's run is given, and cells whose SAEs had not
 // converged marked and left out of the claims that rest on single cells.
 import { CONVERGENCE_DROP, MATCH_THRESHOLD, SELECTION_RULES, type SelectionRule } from '../metrics/analysis';
@@ -186,9 +186,11 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
 
   const pcaEv = res.experiments.map((e) => `${e.name}: eigenvalues of E[hh^T] ${e.pca.second_moment_eigenvalues.map(f3).join(', ')} (ratio ${f3(e.pca.eigenvalue_ratio)})` +
     (e.expected_l1 ? `, expected L1 true ${f3(e.expected_l1.true_dictionary)} vs composed ${f3(e.expected_l1.composed_dictionary)}` : ''));
-  const iso = res.experiments.filter((e) => e.config.data.p_onehot === 0).every((e) => e.pca.eigenvalue_ratio < 1.1);
+  const noOnehot = res.experiments.filter((e) => e.config.data.p_onehot === 0);
+  const iso = noOnehot.every((e) => e.pca.eigenvalue_ratio < 1.1);
+  const maxRatio = Math.max(...noOnehot.map((e) => e.pca.eigenvalue_ratio));
   out.push(claim(6, '(comment) "the principal components of the hidden activations lie on the diagonals"',
-    `In the experiments without one-hot draws the second moment is isotropic, so no principal direction exists; what favours the diagonals is the L1 cost of the dictionaries. ${pcaEv.join('; ')}.`,
+    `In the experiments without one-hot draws the second moment is ${iso ? 'isotropic' : 'not isotropic everywhere'} (largest eigenvalue ratio ${f3(maxRatio)}; isotropic here means below 1.1)${iso ? ', so no principal direction exists' : ''}; what favours the diagonals is the L1 cost of the dictionaries. ${pcaEv.join('; ')}.`,
     iso ? 'not supported' : 'partly supported'));
   out.push(claim(7, 'figures: the lowest-loss realization is drawn large', 'The overlay figures put the lowest-loss realization (by the selection loss on fresh samples) in the first, labelled panel, as the text says (the study\'s code draws realization 0 there).', 'supported'));
 
