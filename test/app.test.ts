@@ -27,9 +27,22 @@ describe('browser app', () => {
       expect(await h.page.$eval('#start', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
       await h.page.$eval('#config', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input')); }, valid);
       await h.page.click('#start');
+      // Pause at once (the tiny run is over in seconds): the status says so and stays so until Resume
+      await h.page.click('#pause');
+      await h.page.waitForFunction(() => /^paused/.test(document.querySelector('#status')?.textContent ?? ''), { timeout: 30_000 });
+      expect(await h.page.$eval('#pause', (e) => e.textContent)).toBe('Resume');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await h.page.$eval('#status', (e) => e.textContent)).toMatch(/^paused/);
+      await h.page.screenshot({ path: join(SHOTS, 'app-paused.png') });
+      await h.page.click('#pause');
+      expect(await h.page.$eval('#status', (e) => e.textContent)).not.toMatch(/^paused/);
       await h.page.waitForSelector('#live-grid svg', { timeout: 120_000 });
       expect(await h.page.$eval('#live-grid', (e) => e.textContent)).toMatch(/T\d+ C\d+ M\d+/);
       await h.page.screenshot({ path: join(SHOTS, 'app-running.png') });
+      // the live loss chart: compact tick labels (no '.822m' or '200.000000')
+      const ticks = await h.page.$$eval('#live-loss svg g[aria-label$="tick label"] text', (t) => t.map((x) => x.textContent ?? ''));
+      expect(ticks.filter((t) => t).length).toBeGreaterThan(1);
+      for (const t of ticks) expect(t, t).toMatch(/^([-\d.k]{1,7})?$/); // log axes leave some ticks unlabelled
       await h.page.waitForFunction(() => ['finished', 'failed'].includes(window.appState ?? ''), { timeout: 300_000 });
       expect(await h.page.$eval('#status', (e) => e.textContent)).toMatch(/finished in/);
       expect(await h.page.$$eval('#final-figures svg', (s) => s.length)).toBeGreaterThanOrEqual(4);
@@ -80,6 +93,8 @@ describe('browser app', () => {
       await h.page.click('#bench');
       await h.page.waitForSelector('#bench-output, #lab-error', { timeout: 120_000 });
       expect(await h.page.$eval('#bench-output', (e) => e.textContent)).toMatch(/ms per dispatch/);
+      // the layout fits a 1280 px window (long result lines wrap instead of widening the page)
+      expect(await h.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
       await h.page.screenshot({ path: join(SHOTS, 'lab.png') });
     } finally {
       await h.close();

@@ -70,7 +70,7 @@ describe('SAE variants and larger cases end to end', () => {
       expect(s.angles_deg).toHaveLength(12);
     }
     for (const f of ['toy.svg', 'grid.svg', 'sae-overlay.svg', 'heatmap.svg', 'losses.svg']) expect(existsSync(join(out, 'topk-3x3', f)), f).toBe(true);
-    expect(readFileSync(join(out, 'topk-3x3', 'toy.svg'), 'utf8')).toMatch(/projected onto the top-2 principal components/);
+    expect(readFileSync(join(out, 'topk-3x3', 'toy.svg'), 'utf8')).toMatch(/projected onto the top-2( |<\/text><text[^>]*>)principal components/); // titles wrap to the figure width
     expect(readResults(out)!.experiments[0].config.sae.variant).toBe('topk');
   });
 });

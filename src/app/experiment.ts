@@ -8,16 +8,48 @@ import { PRESETS } from '../experiments/presets';
 import { verdictTable } from '../experiments/report';
 import { dataSpec, runExperiment, type ExperimentResult } from '../experiments/runner';
 import { jointTable } from '../data/tables';
-import { composedDirections, matchLatents, verdictOf } from '../metrics/analysis';
+import { composedDirections, matchLatents, verdictOf, windowedMedian } from '../metrics/analysis';
 import { ConfigError, parseExperiment, type ExperimentConfig } from '../experiments/schema';
 import { saeWeights, toStored, type StoredExperiment } from '../experiments/stored';
-import { experimentFigures } from '../plots/figures';
+import { experimentFigures, stepTick, trendWindow } from '../plots/figures';
 import { saeLayout } from '../core/wire';
 import type { GpuSaeTrainer } from '../train/gpu';
 import { listRuns, loadRun, saveRun, type SavedRun } from './store';
 import { phaseFigure, phasePoints } from '../plots/phase';
 
 class Stopped extends Error {}
+
+/** Realization colours of the live grid: none red or blue, which the toy-feature arrows use. */
+export const REALIZATION_COLORS = ['#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+
+/**
+ * The live loss chart: raw reports faint, their windowed median bold (single batches spike the per-sample
+ * FVU); readable from one point (a dot, padded domains) to many (compact tick labels).
+ */
+function lossChart(rows: { step: number; loss: number }[], batchRows: { step: number; loss: number }[] = []): Element {
+  const pos = rows.filter((r) => r.loss > 0);
+  const med = windowedMedian(pos.map((r) => r.loss), trendWindow(pos.length)).map((loss, i) => ({ step: pos[i].step, loss }));
+  const batch = batchRows.filter((r) => r.loss > 0);
+  const lastStep = Math.max(pos.length ? pos[pos.length - 1].step : 1, batch.length ? batch[batch.length - 1].step : 1);
+  const lo = Math.min(...med.map((r) => r.loss), ...batch.map((r) => r.loss)), hi = Math.max(...med.map((r) => r.loss), ...batch.map((r) => r.loss));
+  const yDomain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 2, hi * 2] : [0.1, 10];
+  const last = med[med.length - 1];
+  return Plot.plot({
+    width: 400, height: 250, marginLeft: 56, marginRight: 16,
+    y: { type: 'log', label: 'total loss (median over SAEs)', grid: true, domain: yDomain, tickFormat: '~g' },
+    x: { label: 'step', domain: [0, Math.max(1, lastStep)], tickFormat: stepTick, ticks: 5 },
+    marks: [
+      Plot.line(pos, { x: 'step', y: 'loss', stroke: '#999', strokeOpacity: 0.5, strokeWidth: 0.8, clip: true }),
+      Plot.line(med, { x: 'step', y: 'loss', stroke: '#2563eb', strokeWidth: 2 }),
+      Plot.line(batch, { x: 'step', y: 'loss', stroke: '#ea580c', strokeWidth: 1.5 }),
+      Plot.dot(batch, { x: 'step', y: 'loss', fill: '#ea580c', r: 2 }),
+      Plot.text(['training loss: median of recent reports (blue), raw (grey)'], { frameAnchor: 'top-right', dy: 2, fontSize: 10, fill: '#2563eb' }),
+      Plot.text(['batch-FVU selection loss on fresh samples (orange)'], { frameAnchor: 'top-right', dy: 15, fontSize: 10, fill: '#ea580c' }),
+      Plot.dot(last ? [last] : [], { x: 'step', y: 'loss', fill: '#2563eb', r: 3 }),
+      Plot.text(last ? [last] : [], { x: 'step', y: 'loss', text: (d: { loss: number }) => d.loss.toPrecision(3), dy: -10, textAnchor: 'end', fontSize: 11 }),
+    ],
+  }) as unknown as Element;
+}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text = ''): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -109,7 +141,10 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
   pauseBtn.addEventListener('click', () => {
     paused = !paused;
     pauseBtn.textContent = paused ? 'Resume' : 'Pause';
-    if (!paused) { resume?.(); resume = null; }
+    (window as unknown as { appState: string }).appState = paused ? 'paused' : 'running';
+    // the status line says so at once (progress reports stop while paused)
+    if (paused) status.textContent = `paused — ${status.textContent?.replace(/^paused — /, '')}`;
+    else { status.textContent = status.textContent?.replace(/^paused — /, '') ?? ''; resume?.(); resume = null; }
   });
   stopBtn.addEventListener('click', () => { stopRequested = true; resume?.(); });
 
@@ -150,8 +185,10 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
   const liveView = (c: ExperimentConfig) => {
     const lrs = c.grid.lr, l1s = c.grid.l1;
     const lossRows: { step: number; loss: number }[] = [];
+    const batchRows: { step: number; loss: number }[] = [];
     return {
       onLoss: (step: number, loss: number) => { if (Number.isFinite(loss)) lossRows.push({ step, loss }); },
+      onBatch: (step: number, loss: number) => { if (Number.isFinite(loss)) batchRows.push({ step, loss }); },
       draw: async (job: GpuSaeTrainer, models: { lr: number; l1: number; realization: number }[], toyFeatures: number[][]) => {
         if (c.toy.d !== 2) return;
         const p = await job.readParams();
@@ -173,17 +210,16 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
         const grid = Plot.plot({
           width: Math.min(760, 130 * l1s.length + 80), height: 110 * lrs.length + 60, marginLeft: 60, x: { domain: [-1.3, 1.3], axis: null }, y: { domain: [-1.3, 1.3], axis: null },
           fx: { label: 'L1 coefficient' }, fy: { label: 'learning rate', tickFormat: (v: number) => v.toExponential(0) },
-          color: { type: 'categorical', legend: false },
           marks: [
             Plot.frame({ stroke: '#ddd' }),
-            Plot.arrow(feats, { fx: 'l1', fy: 'lr', x1: 0, y1: 0, x2: 'x', y2: 'y', stroke: (d: { set: number }) => (d.set ? '#1f77b4' : '#d62728'), strokeOpacity: 0.4, headLength: 4 }),
-            Plot.arrow(arrows, { fx: 'l1', fy: 'lr', x1: 0, y1: 0, x2: 'x', y2: 'y', stroke: 'r', strokeWidth: 1, headLength: 4 }),
+            Plot.arrow(feats, { fx: 'l1', fy: 'lr', x1: 0, y1: 0, x2: 'x', y2: 'y', stroke: (d: { set: number }) => (d.set ? '#1f77b4' : '#d62728'), strokeOpacity: 0.35, strokeWidth: 2.5, headLength: 4 }),
+            Plot.arrow(arrows, { fx: 'l1', fy: 'lr', x1: 0, y1: 0, x2: 'x', y2: 'y', stroke: (d: { r: number }) => REALIZATION_COLORS[d.r % REALIZATION_COLORS.length], strokeWidth: 1.2, headLength: 4 }),
             Plot.text(labels, { fx: 'l1', fy: 'lr', x: 0, y: -1.15, text: 'text', fontSize: 9 }),
           ],
         });
-        const loss = Plot.plot({ width: 380, height: 240, y: { type: 'log', label: 'mean total loss', grid: true }, x: { label: 'step' }, marks: [Plot.line(lossRows, { x: 'step', y: 'loss' })] });
+        const loss = lossChart(lossRows, batchRows);
         live.innerHTML = '';
-        const a = el('div', { id: 'live-grid' }); a.append(el('div', {}, 'every SAE\'s decoder directions (colour = realization) over the toy features; live verdict counts T(rue) C(omposed) M(ixed)'), grid);
+        const a = el('div', { id: 'live-grid' }); a.append(el('div', {}, 'every SAE\'s decoder directions (thin, one colour per realization) over the toy features (wide, faint: x set red, y set blue); live verdict counts T(rue) C(omposed) M(ixed)'), grid);
         const b = el('div', { id: 'live-loss' }); b.append(loss);
         live.append(a, b);
       },
@@ -199,12 +235,14 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
     {
       const r: ExperimentResult = await runExperiment(ctx, c, {
         onProgress: (p) => {
+          // a training-curve evaluation: its point goes to the chart, the status keeps the training progress
+          if (p.batch_loss !== undefined) { view.onBatch(p.step, p.batch_loss); return; }
           const stages = { toy: 0, sae: 1, eval: 2 };
           const frac = (stages[p.stage] + (p.total ? p.step / p.total : 0)) / 3;
           fill.style.width = `${(frac * 100).toFixed(1)}%`;
           const el2 = (performance.now() - t0) / 1000;
           const eta = frac > 0.02 ? el2 / frac * (1 - frac) : NaN;
-          status.textContent = `${prefix}${p.stage === 'toy' ? 'toy model' : p.stage === 'sae' ? `${p.models} SAEs` : 'evaluating'}: step ${p.step}/${p.total}` +
+          status.textContent = `${paused ? 'paused — ' : ''}${prefix}${p.stage === 'toy' ? 'toy model' : p.stage === 'sae' ? `${p.models} SAEs` : 'evaluating'}: step ${p.step}/${p.total}` +
             `${Number.isFinite(p.loss) ? `, loss ${p.loss.toPrecision(4)}` : ''}${p.diverged ? `, ${p.diverged} diverged` : ''} — ${el2.toFixed(0)} s${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ''}`;
           if (p.stage === 'sae') view.onLoss(p.step, p.loss);
         },

@@ -15,9 +15,11 @@ import { mergeShards, runPreset } from '../experiments/study';
 import { nodeDocument } from '../plots/dom-node';
 import { runAllChecks } from './checks';
 import { ProgressBar } from './progress';
+import { isPublishCommand, PUBLISH_HELP, publishCommand } from './publish';
 
 const HELP = `usage: npm start -- [options]            run a preset (default: ${DEFAULT_PRESET}, the whole study at the quick budget)
        npm start -- merge --out DIR SHARD_DIR...   merge shard results into DIR
+${PUBLISH_HELP}
 
 options:
   --preset NAME     preset to run (--list shows them)
@@ -47,6 +49,7 @@ function listSvgs(dir: string): string[] {
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
+  if (isPublishCommand(argv[0])) return publishCommand(argv);
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
     options: {

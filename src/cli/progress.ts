@@ -1,14 +1,23 @@
 // A progress bar on stderr: redrawn in place on a terminal, one line every 10 % (or 30 s) otherwise.
+// The loss shown is the median of the last LOSS_WINDOW reports: single batches spike the per-sample FVU.
 import type { StageProgress } from '../experiments/runner';
+import { median } from '../metrics/analysis';
+
+export const LOSS_WINDOW = 10;
 
 export class ProgressBar {
   private started = new Map<string, number>();
   private lastLine = 0;
   private lastPct = new Map<string, number>();
+  private losses = new Map<string, number[]>();
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+
+  private batch = new Map<string, number>();
 
   update(p: StageProgress): void {
     const key = `${p.experiment}/${p.stage}`;
+    // a training-curve evaluation: remember its batch-FVU loss for the next line
+    if (p.batch_loss !== undefined) { if (Number.isFinite(p.batch_loss)) this.batch.set(key, p.batch_loss); return; }
     const now = Date.now();
     if (!this.started.has(key)) this.started.set(key, now);
     const frac = p.total > 0 ? p.step / p.total : 0;
@@ -16,7 +25,10 @@ export class ProgressBar {
     const eta = frac > 0 && frac < 1 ? elapsed / frac * (1 - frac) : 0;
     const width = 24, filled = Math.round(frac * width);
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
-    const loss = Number.isFinite(p.loss) ? ` loss ${p.loss.toPrecision(4)}` : '';
+    const recent = this.losses.get(key) ?? [];
+    if (Number.isFinite(p.loss)) { recent.push(p.loss); if (recent.length > LOSS_WINDOW) recent.shift(); this.losses.set(key, recent); }
+    const b = this.batch.get(key);
+    const loss = (recent.length ? ` loss ${median(recent).toPrecision(4)} (median)` : '') + (b !== undefined ? ` batch-FVU ${b.toPrecision(3)}` : '');
     const div = p.diverged ? ` diverged ${p.diverged}` : '';
     const line = `[${p.experiment}] ${p.stage.padEnd(4)} [${bar}] ${String(p.step).padStart(6)}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}% ${p.models} models${loss}${div} ETA ${fmt(eta)}`;
     if (this.out.isTTY) {

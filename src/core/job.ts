@@ -36,7 +36,7 @@ export interface ToyJobSpec {
 export interface Progress {
   step: number;
   total: number;
-  /** mean over live models of the latest logged total loss */
+  /** median over live models of the latest logged total loss (a mean is dominated by one model's spike) */
   loss: number;
   diverged: number;
 }

@@ -3,9 +3,11 @@
 // a 2-core machine with a software WebGPU adapter and still shows the study's effects (see budget_note).
 import { parsePreset, type ExperimentInput, type PresetConfig, ConfigError } from './schema';
 
-export const QUICK = { saeSteps: 12000, saeBatch: 64, toySteps: 4000, evalSamples: 4000, logEvery: 100 };
-const QUICK_NOTE = `quick budget: ${QUICK.saeSteps} SAE steps of ${QUICK.saeBatch} samples (${(QUICK.saeSteps * QUICK.saeBatch / 1e6).toFixed(2)}M samples per SAE, the study used 128M), toy model ${QUICK.toySteps} steps of 1000, selection loss on ${QUICK.evalSamples} fresh samples (study: 10,000). Low learning rates do not converge at this budget.`;
-const FULL_NOTE = 'full budget: the study\'s 125,000 SAE steps of 1,024 samples (128M per SAE), toy model 10,000 steps of 1,000, selection loss on 10,000 fresh samples.';
+export const QUICK = { saeSteps: 12000, saeBatch: 64, toySteps: 4000, evalSamples: 10000, logEvery: 100 };
+/** Fresh evaluation samples at the full budget: the study's 10,000, and 1,000,000 on a hardware adapter (cheap there; picks on 10,000 are noisy). */
+export const FULL = { saeSteps: 125000, saeBatch: 1024, toySteps: 10000, evalSamples: 10000, evalSamplesHardware: 1_000_000, logEvery: 500 };
+const QUICK_NOTE = `quick budget: ${QUICK.saeSteps} SAE steps of ${QUICK.saeBatch} samples (${(QUICK.saeSteps * QUICK.saeBatch / 1e6).toFixed(2)}M samples per SAE, the study used 128M), toy model ${QUICK.toySteps} steps of 1000, selection loss on ${QUICK.evalSamples} fresh samples (the study's number). Low learning rates do not converge at this budget.`;
+const FULL_NOTE = `full budget: the study's ${FULL.saeSteps.toLocaleString('en-US')} SAE steps of ${FULL.saeBatch.toLocaleString('en-US')} samples (128M per SAE), toy model ${FULL.toySteps.toLocaleString('en-US')} steps of 1,000, selection loss on ${FULL.evalSamples.toLocaleString('en-US')} fresh samples (the study's number) on a software adapter and ${FULL.evalSamplesHardware.toLocaleString('en-US')} on a hardware one.`;
 
 const STUDY: ExperimentInput[] = [
   { name: 'correlated', description: 'two sets of two features, correlated amplitudes (rho = 1)', data: { sets: [2, 2], rho: 1, p_onehot: 0 } },
@@ -18,8 +20,8 @@ const STUDY: ExperimentInput[] = [
 function atBudget(e: ExperimentInput, budget: 'quick' | 'full'): ExperimentInput {
   const b = budget === 'quick'
     ? { toy: { steps: QUICK.toySteps }, sae: { steps: QUICK.saeSteps, batch: QUICK.saeBatch }, eval_samples: QUICK.evalSamples, log_every: QUICK.logEvery }
-    : { toy: { steps: 10000 }, sae: { steps: 125000, batch: 1024 }, eval_samples: 10000, log_every: 500 };
-  return { ...e, toy: { ...e.toy, ...b.toy }, sae: { ...e.sae, ...b.sae }, eval_samples: b.eval_samples, log_every: b.log_every };
+    : { toy: { steps: FULL.toySteps }, sae: { steps: FULL.saeSteps, batch: FULL.saeBatch }, eval_samples: FULL.evalSamples, eval_samples_hardware: FULL.evalSamplesHardware, log_every: FULL.logEvery };
+  return { ...e, toy: { ...e.toy, ...b.toy }, sae: { ...e.sae, ...b.sae }, eval_samples: b.eval_samples, ...('eval_samples_hardware' in b ? { eval_samples_hardware: b.eval_samples_hardware } : {}), log_every: b.log_every };
 }
 
 function build(): Record<string, PresetConfig> {
@@ -27,6 +29,8 @@ function build(): Record<string, PresetConfig> {
   for (const budget of ['quick', 'full'] as const) {
     const note = budget === 'quick' ? QUICK_NOTE : FULL_NOTE;
     out[`study-${budget}`] = parsePreset({ name: `study-${budget}`, description: `the whole study: ${STUDY.map((e) => e.name).join(', ')}`, budget, budget_note: note, experiments: STUDY.map((e) => atBudget(e, budget)) });
+    // the second seed of the whole study (toy models, SAE initialisations, data and evaluation samples): `compare` the two runs
+    out[`study-${budget}-seed2`] = withSeed(out[`study-${budget}`], SECOND_SEED, `study-${budget}-seed2`);
     for (const e of STUDY) {
       out[`${e.name}-${budget}`] = parsePreset({ name: `${e.name}-${budget}`, description: e.description ?? '', budget, budget_note: note, experiments: [atBudget(e, budget)] });
     }
@@ -38,6 +42,14 @@ function build(): Record<string, PresetConfig> {
   out.tiny = parsePreset({ name: 'tiny', description: 'a 2x2 grid with 2 realizations and a few hundred steps (tests, demos)', budget: 'custom', budget_note: 'tiny: 200 SAE steps of 64, toy 600 steps of 200',
     experiments: [{ name: 'correlated', data: { sets: [2, 2], rho: 1 }, toy: { steps: 600, batch: 200, lr: 1e-2 }, sae: { steps: 200, batch: 64 }, grid: { lr: [1e-3, 1e-2], l1: [0.03, 0.3] }, realizations: 2, eval_samples: 500, log_every: 10 }] });
   return out;
+}
+
+/** The experiment seed of the `-seed2` presets (the study presets use seed 0). */
+export const SECOND_SEED = 1;
+
+/** The same preset with every experiment's seed set to `seed` (a new toy model, new SAE initialisations, new data). */
+export function withSeed(p: PresetConfig, seed: number, name: string): PresetConfig {
+  return parsePreset({ ...p, name, description: `${p.description} (seed ${seed})`, budget_note: `${p.budget_note} Seed ${seed}.`, experiments: p.experiments.map((e) => ({ ...e, seed })) });
 }
 
 export const PHASE = { ks: [2, 3, 4, 6, 8], ps: [0, 0.25, 0.5, 0.75, 0.9], toySteps: 3000, saeSteps: 3000, saeBatch: 64, lr: 3e-3, l1: 0.1, realizations: 2 };

@@ -1,15 +1,15 @@
 // The study runner: train the toy model, then every SAE of the grid x realizations in one batched GPU
 // job, evaluate them, analyse them on the host and return one result object per experiment.
 // Data flows one way: config -> sampler -> toy model -> activations -> SAE sweep -> metrics -> results.
-import type { GpuContext } from '../gpu/context';
+import type { AdapterReport, GpuContext } from '../gpu/context';
 import { jointTable, samplerTables, type DataSpec } from '../data/tables';
 import { geometricMedian, initSae, initToy, sampleActivations } from '../models/init';
 import { defaultConfig, MET, NOT_DIVERGED, saeFlags, saeLayout, toyLayout, type Hyper } from '../core/wire';
 import { sampleData } from '../core/sampler';
 import { rngU32, STREAM } from '../core/rng';
 import {
-  angleDeg, collapsedPairs, composedDirections, expectedL1TwoByTwo, featureDirections, featureLabel, figureRotation, matchLatents, mmcs,
-  principalComponents, recovered, rotate2, verdictOf, type LatentMatch, type Vec, type Verdict,
+  angleDeg, collapsedPairs, composedDirections, convergence, expectedL1TwoByTwo, featureDirections, featureLabel, figureRotation, matchLatents, mmcs,
+  median, pickLowest, principalComponents, recovered, rotate2, verdictOf, type LatentMatch, type SelectionRule, type Vec, type Verdict,
 } from '../metrics/analysis';
 import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type SaePath } from '../train/gpu';
 import type { SaeJobSpec } from '../core/job';
@@ -23,7 +23,13 @@ export interface StageProgress {
   models: number;
   loss: number;
   diverged: number;
+  /** at the training-curve evaluations: median over live SAEs of the batch-FVU selection loss on fresh samples */
+  batch_loss?: number;
 }
+
+/** Evaluations on fresh samples during SAE training (for the batch-FVU curve): about this many, of CURVE_SAMPLES samples each. */
+export const CURVE_EVALS = 50;
+export const CURVE_SAMPLES = 1024;
 
 export interface RunOptions {
   onProgress?: (p: StageProgress) => void;
@@ -34,6 +40,8 @@ export interface RunOptions {
   kSteps?: number;
   /** awaited after every training chunk with the SAE job (live views read parameters; pause awaits; stop throws) */
   onSaeChunk?: (job: GpuSaeTrainer, models: { lr: number; l1: number; realization: number }[]) => Promise<void> | void;
+  /** models per evaluation dispatch (default: as many as the adapter's limits allow; tests force groups) */
+  evalModelsPerDispatch?: number;
   /** awaited after every toy-model training chunk (pause / stop) */
   onToyChunk?: () => Promise<void> | void;
 }
@@ -45,9 +53,14 @@ export interface SaeResult {
   l1: number;
   realization: number;
   seed: number;
-  /** selection loss on fresh samples: mean FVU + lambda mean sum|f| */
+  /** the study's selection loss on fresh samples: mean per-sample FVU + lambda mean sum|f| */
   final_loss: number;
+  /** the batch-FVU selection loss on the same samples: batch_fvu + lambda mean sum|f| */
+  final_loss_batch: number;
+  /** mean per-sample FVU on the evaluation samples */
   mse: number;
+  /** batch FVU on the evaluation samples: sum |hhat - h|^2 / sum |h - mean h|^2 (= 1 - ev_h) */
+  batch_fvu: number;
   /** mean sum |f| (the L1 term divided by lambda) */
   l1_term: number;
   train_loss: number;
@@ -69,6 +82,10 @@ export interface SaeResult {
   dead_fraction: number;
   collapsed_pairs: number;
   diverged: number | null;
+  /** false when the training loss (median) still fell by more than CONVERGENCE_DROP over the last 10 % of steps; null: too few logged points */
+  converged: boolean | null;
+  /** relative drop of the median training loss from the previous 10 % of steps to the last 10 % */
+  late_drop: number;
 }
 
 export interface CellResult {
@@ -76,9 +93,14 @@ export interface CellResult {
   lr: number;
   l1: number;
   models: number[];
+  /** the lowest-loss realization under the experiment's selection rule (config.selection) */
   lowest_loss: number;
+  /** the lowest-loss realization under each selection rule */
+  lowest_by: Record<SelectionRule, number>;
   most_monosemantic: number;
   verdicts: Record<Verdict, number>;
+  /** at least half of the cell's realizations converged (see SaeResult.converged); null when unknown */
+  converged: boolean | null;
 }
 
 export interface ExperimentResult {
@@ -92,7 +114,14 @@ export interface ExperimentResult {
   cells: CellResult[];
   pca: { second_moment_eigenvalues: number[]; covariance_eigenvalues: number[]; second_moment_axes_deg: number[]; eigenvalue_ratio: number };
   expected_l1: { true_dictionary: number; composed_dictionary: number } | null;
-  curves: { step: number[]; total: number[][] };
+  /**
+   * total: the training loss (study's per-sample FVU + L1 + ghost + penalty) at every logged step;
+   * eval: selection losses of the current parameters on CURVE_SAMPLES fresh samples at about CURVE_EVALS
+   * steps (batch: batch FVU + lambda mean sum f; per_sample: the study's per-sample FVU + lambda mean sum f)
+   */
+  curves: { step: number[]; total: number[][]; eval?: { step: number[]; batch: number[][]; per_sample: number[][] } };
+  /** the evaluation: fresh samples used, the selection rule, whether the adapter counted as software */
+  evaluation: { samples: number; selection: SelectionRule; software_adapter: boolean };
   sae_path: SaePath;
   timing: { toy_s: number; sae_s: number; eval_s: number; analysis_s: number };
   weights: { toy: Float32Array; saes: Float32Array };
@@ -105,6 +134,17 @@ export function dataSpec(c: ExperimentConfig): DataSpec {
 /** Model seed from (experiment seed, grid cell, realization): independent of sharding and M. */
 export function saeSeed(c: ExperimentConfig, iLr: number, iL1: number, r: number): number {
   return rngU32(c.seed, STREAM.saeInit, iLr, iL1, r);
+}
+
+/** A fallback or software adapter (SwiftShader, llvmpipe): large evaluation sets are slow there. */
+export function isSoftwareAdapter(a: Pick<AdapterReport, 'isFallbackAdapter' | 'vendor' | 'architecture' | 'description'> | null | undefined): boolean {
+  if (!a) return true;
+  return a.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|software/i.test(`${a.vendor} ${a.architecture} ${a.description}`);
+}
+
+/** Fresh evaluation samples for this adapter: eval_samples_hardware on a hardware adapter when given, else eval_samples. */
+export function evalSamplesFor(c: ExperimentConfig, adapter: AdapterReport | null | undefined): number {
+  return !isSoftwareAdapter(adapter) && c.eval_samples_hardware ? c.eval_samples_hardware : c.eval_samples;
 }
 
 /** Trained toy models by (data, toy config, seed): experiments that differ only in the SAE reuse one (deterministic anyway). */
@@ -175,17 +215,41 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   };
   const job = await GpuSaeTrainer.create(ctx, spec, { path: opts.path, kSteps: opts.kSteps });
   let params: Float32Array, status: Uint32Array;
-  let curves: { step: number[]; total: number[][] };
+  let curves: ExperimentResult['curves'];
+  // the batch-FVU curve: the current parameters evaluated on fresh samples every `evalEvery` steps (own
+  // buffers and seeds: training is unchanged); the per-step history holds only the study's loss terms
+  const evalCurve = { step: [] as number[], batch: models.map(() => [] as number[]), per_sample: models.map(() => [] as number[]) };
+  const evalEvery = Math.max(1, Math.ceil(c.sae.steps / CURVE_EVALS));
+  let nextEval = 0;
+  const curvePoint = async (p: Float32Array, step: number) => {
+    const L0 = saeLayout(dims);
+    const r = await evaluateSaes(ctx, spec, p, Math.min(CURVE_SAMPLES, c.eval_samples), (0x0c0e0000 + evalCurve.step.length) >>> 0, { modelsPerDispatch: opts.evalModelsPerDispatch });
+    evalCurve.step.push(step);
+    const live: number[] = [];
+    for (let m = 0; m < M; m++) {
+      const met = r.metrics.subarray(m * L0.MET_W, (m + 1) * L0.MET_W);
+      const b = 1 - met[MET.EV_H] + Math.fround(hyper[m].l1) * met[MET.L1];
+      evalCurve.batch[m].push(b);
+      evalCurve.per_sample[m].push(met[MET.SEL]);
+      if (Number.isFinite(b)) live.push(b);
+    }
+    report({ stage: 'sae', step, total: c.sae.steps, models: M, loss: NaN, diverged: 0, batch_loss: live.length ? median(live) : NaN });
+    nextEval = step + evalEvery;
+  };
   try {
     const modelInfo = models.map((m, i) => ({ lr: hyper[i].lr, l1: hyper[i].l1, realization: m.r }));
+    await curvePoint(spec.saeParams, 0);
     await job.train(c.sae.steps, {
       onProgress: (p) => report({ stage: 'sae', step: p.step, total: p.total, models: M, loss: p.loss, diverged: p.diverged }),
-      onChunk: opts.onSaeChunk ? () => opts.onSaeChunk!(job, modelInfo) : undefined,
+      onChunk: async () => {
+        if (job.step >= nextEval || job.step >= c.sae.steps) await curvePoint(await job.readParams(), job.step);
+        if (opts.onSaeChunk) await opts.onSaeChunk(job, modelInfo);
+      },
     });
     params = await job.readParams();
     status = await job.readStatus();
     const L = saeLayout(dims);
-    curves = { step: job.history.map((r) => r.step), total: models.map((_, m) => job.history.map((r) => r.values[m * L.HIST_W])) };
+    curves = { step: job.history.map((r) => r.step), total: models.map((_, m) => job.history.map((r) => r.values[m * L.HIST_W])), eval: evalCurve };
   } finally {
     job.destroy();
   }
@@ -194,7 +258,8 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   // --- evaluation on fresh samples
   t0 = now();
   report({ stage: 'eval', step: 0, total: 1, models: M, loss: NaN, diverged: 0 });
-  const ev = await evaluateSaes(ctx, spec, params, c.eval_samples, 0x5eed0e7a);
+  const evalSamples = evalSamplesFor(c, ctx.adapter);
+  const ev = await evaluateSaes(ctx, spec, params, evalSamples, 0x5eed0e7a, { modelsPerDispatch: opts.evalModelsPerDispatch });
   const evalS = now() - t0;
 
   // --- host analysis
@@ -217,9 +282,12 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
     const alive = decoder.map((_, k) => Array.from({ length: N }, (_, i) => ev.probe[(m * N + i) * S + k]).some((a) => a > 1e-6));
     const latents = matchLatents(decoder, alive, features, composed, c.data.sets);
     const lastTotal = curves.total[m][curves.total[m].length - 1];
+    const conv = convergence(curves.step, curves.total[m], c.sae.steps);
+    const batchFvu = 1 - met[MET.EV_H];
     return {
       index: m, cell: mdl.cell, lr: hyper[m].lr, l1: hyper[m].l1, realization: mdl.r, seed: mdl.seed,
-      final_loss: met[MET.SEL], mse: met[MET.FVU], l1_term: met[MET.L1], train_loss: lastTotal ?? NaN,
+      final_loss: met[MET.SEL], final_loss_batch: batchFvu + Math.fround(hyper[m].l1) * met[MET.L1], mse: met[MET.FVU], batch_fvu: batchFvu,
+      l1_term: met[MET.L1], train_loss: lastTotal ?? NaN, converged: status[m] === NOT_DIVERGED ? conv.converged : false, late_drop: conv.drop,
       monosemanticity: met[MET.MONO], l0: met[MET.L0], dead: met[MET.DEAD_BATCH], dead_probe: met[MET.DEAD_PROBE], ev_h: met[MET.EV_H], ev_out: met[MET.EV_OUT],
       decoder, angles_deg: decoder.map((w) => angleDeg(toPlane(w))), latents, verdict: verdictOf(latents),
       mmcs: mmcs(decoder, features), recovered: recovered(decoder, features), collapsed_pairs: collapsedPairs(decoder),
@@ -229,14 +297,19 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   });
   const cellResults: CellResult[] = cells.map((cell) => {
     const idx = saes.filter((s) => s.cell[0] === cell[0] && s.cell[1] === cell[1]).map((s) => s.index);
-    const live = idx.filter((i) => saes[i].diverged === null && Number.isFinite(saes[i].final_loss));
-    const pick = (better: (a: number, b: number) => boolean) => (live.length ? live : idx).reduce((best, i) => (better(i, best) ? i : best));
+    const diverged = (i: number) => saes[i].diverged !== null;
     const verdicts: Record<Verdict, number> = { true: 0, composed: 0, mixed: 0, dead: 0 };
     idx.forEach((i) => verdicts[saes[i].verdict]++);
+    const lowestBy: Record<SelectionRule, number> = {
+      per_sample_fvu: pickLowest(idx, saes.map((s) => s.final_loss), diverged),
+      batch_fvu: pickLowest(idx, saes.map((s) => s.final_loss_batch), diverged),
+    };
+    const known = idx.filter((i) => saes[i].converged !== null);
     return {
       cell, lr: c.grid.lr[cell[0]], l1: c.grid.l1[cell[1]], models: idx,
-      lowest_loss: pick((a, b) => saes[a].final_loss < saes[b].final_loss),
-      most_monosemantic: pick((a, b) => saes[a].monosemanticity > saes[b].monosemanticity), verdicts,
+      lowest_loss: lowestBy[c.selection], lowest_by: lowestBy,
+      most_monosemantic: pickLowest(idx, saes.map((s) => -s.monosemanticity), diverged), verdicts,
+      converged: known.length ? known.filter((i) => saes[i].converged).length * 2 >= known.length : null,
     };
   });
   let expectedL1 = null;
@@ -261,7 +334,7 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
       second_moment_axes_deg: D === 2 ? pcs.second_moment.vectors.map((v) => angleDeg(rotate2(v, theta))) : [],
       eigenvalue_ratio: ev0[ev0.length - 1] > 0 ? ev0[0] / ev0[ev0.length - 1] : Infinity,
     },
-    expected_l1: expectedL1, curves, sae_path: job.path,
+    expected_l1: expectedL1, curves, evaluation: { samples: evalSamples, selection: c.selection, software_adapter: isSoftwareAdapter(ctx.adapter) }, sae_path: job.path,
     timing: { toy_s: toyS, sae_s: saeS, eval_s: evalS, analysis_s: now() - t0 },
     weights: { toy: toyParams, saes: params },
   };

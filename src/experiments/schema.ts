@@ -78,7 +78,13 @@ export const ExperimentSchema = z.object({
   grid: GridSchema.prefault({}),
   realizations: positiveInt.max(1000).default(5),
   seed: z.number().int().min(0).default(0),
+  /** fresh samples for the evaluation and the selection loss (the study: 10,000) */
   eval_samples: positiveInt.default(10000),
+  /** fresh samples instead of eval_samples when the adapter is hardware (not a fallback/software adapter), where many are cheap */
+  eval_samples_hardware: positiveInt.optional(),
+  /** the loss that picks each cell's lowest-loss realization: per_sample_fvu (the study: mean |hhat - h|^2 / |h|^2 + lambda mean sum f)
+   *  or batch_fvu (sum |hhat - h|^2 / sum |h - mean h|^2 + lambda mean sum f); both are always computed and reported */
+  selection: z.enum(['per_sample_fvu', 'batch_fvu']).default('per_sample_fvu'),
   log_every: positiveInt.default(50),
 }).strict();
 
@@ -137,11 +143,15 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
   const M = c.grid.lr.length * c.grid.l1.length * c.realizations;
   if (M > 65535) throw new ConfigError(`${name}: ${M} SAEs in one job; at most 65535`);
   if (limits) {
-    // the largest per-sample buffer: the SAE work record or the toy model's record (same rows)
+    // training holds every SAE's batch at once; the evaluation is split into groups of models, so one model's samples must fit
+    // the largest per-sample record: the SAE work record or the toy model's (same rows)
     const rec = Math.max(saeLayout({ D: c.toy.d, S: c.sae.s }).REC, toyLayout({ N: n, D: c.toy.d }).REC);
-    const bytes = M * Math.max(c.sae.batch, c.eval_samples) * rec * 4;
     const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
-    if (bytes > cap) throw new ConfigError(`${name}: the per-sample work buffer needs ${bytes} bytes (${M} SAEs x ${Math.max(c.sae.batch, c.eval_samples)} samples), the adapter allows ${cap}; lower eval_samples, sae.batch or the grid`);
+    const train = M * c.sae.batch * rec * 4;
+    if (train > cap) throw new ConfigError(`${name}: the per-sample work buffer needs ${train} bytes (${M} SAEs x ${c.sae.batch} samples), the adapter allows ${cap}; lower sae.batch or the grid`);
+    const evalN = Math.max(c.eval_samples, c.eval_samples_hardware ?? 0);
+    const ev = evalN * rec * 4;
+    if (ev > cap) throw new ConfigError(`${name}: evaluating one SAE on ${evalN} samples needs ${ev} bytes of per-sample work, the adapter allows ${cap}; lower eval_samples / eval_samples_hardware`);
   }
   return c;
 }

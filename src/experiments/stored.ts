@@ -16,6 +16,8 @@ export interface ResultsFile {
   shard: { index: number; count: number } | null;
   started: string;
   updated: string;
+  /** the command line that made the run (the last one, when resumed) */
+  command?: string;
   timing: Record<string, Record<string, number>>;
   experiments: StoredExperiment[];
 }

@@ -7,6 +7,7 @@ import { saeLayout } from '../core/wire';
 import { experimentFigures } from '../plots/figures';
 import { phaseFigure, phasePoints } from '../plots/phase';
 import { renderReport } from './report';
+import { summarize, summaryMarkdown } from './summary';
 import { loadExperiment, newResults, readResults, saveResults, writeExperiment, type ResultsFile } from './results';
 import { runExperiment, type ExperimentResult, type RunOptions } from './runner';
 import type { ExperimentConfig, PresetConfig } from './schema';
@@ -18,6 +19,19 @@ export interface StudyOptions extends RunOptions {
   onExperimentDone?: (name: string, r: ExperimentResult, skipped: boolean) => void;
   /** stop after this many experiments (tests of resume) */
   maxExperiments?: number;
+  /** the command line recorded in results.json and summary.json (default: this process's arguments) */
+  command?: string;
+}
+
+/** summary.json and summary.md beside results.json. */
+export function writeSummary(outDir: string, res: ResultsFile, expected?: number, second?: ResultsFile): void {
+  const s = summarize(res, expected, second);
+  writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(s, null, 1) + '\n');
+  writeFileAtomic(join(outDir, 'summary.md'), summaryMarkdown(s));
+}
+
+function thisCommand(): string {
+  return ['npm start --', ...process.argv.slice(2)].join(' ');
 }
 
 export async function runPreset(ctx: GpuContext | null, preset: PresetConfig, outDir: string, opts: StudyOptions & { adapter?: ResultsFile['adapter'] }): Promise<ResultsFile> {
@@ -29,6 +43,7 @@ export async function runPreset(ctx: GpuContext | null, preset: PresetConfig, ou
   } else {
     res = newResults(preset, ctx?.adapter ?? opts.adapter ?? null, shard);
   }
+  res.command = opts.command ?? thisCommand();
   let ran = 0;
   for (const exp of preset.experiments) {
     const done = res.experiments.find((e) => e.name === exp.name);
@@ -47,6 +62,7 @@ export async function runPreset(ctx: GpuContext | null, preset: PresetConfig, ou
     res.adapter ??= ctx?.adapter ?? null;
     res.timing[exp.name] = { ...r.timing, figures_s: (performance.now() - t1) / 1000, total_s: (performance.now() - t0) / 1000 };
     saveResults(outDir, res);
+    writeSummary(outDir, res, preset.experiments.length);
     ran++;
     opts.onExperimentDone?.(exp.name, r, false);
   }
@@ -54,6 +70,7 @@ export async function runPreset(ctx: GpuContext | null, preset: PresetConfig, ou
     const points = phasePoints(res.experiments);
     if (points.length) writeFileAtomic(join(outDir, 'phase.svg'), phaseFigure(points, opts.document));
     writeFileAtomic(join(outDir, 'report.md'), renderReport(res));
+    writeSummary(outDir, res, preset.experiments.length);
   }
   return res;
 }
@@ -84,8 +101,10 @@ export function mergeShards(shardDirs: string[], outDir: string, document: Docum
     merged.experiments.push(writeExperiment(outDir, r, experimentFigures(r, document)));
     merged.timing[e0.name] = Object.fromEntries(Object.keys(parts[0].r.timing[e0.name] ?? {}).map((k) => [k, Math.max(...parts.map((p) => p.r.timing[e0.name]?.[k] ?? 0))]));
   }
+  merged.command = thisCommand();
   saveResults(outDir, merged);
   writeFileAtomic(join(outDir, 'report.md'), renderReport(merged));
+  writeSummary(outDir, merged);
   return merged;
 }
 
@@ -102,8 +121,15 @@ function mergeExperiment(pieces: ExperimentResult[]): ExperimentResult {
   });
   const remap = (p: ExperimentResult, m: number) => newIndex.get(`${pieces.indexOf(p)}:${m}`)!;
   const saes = all.map(({ s }, i) => ({ ...s, index: i }));
-  const cells = pieces.flatMap((p) => p.cells.map((c) => ({ ...c, models: c.models.map((m) => remap(p, m)), lowest_loss: remap(p, c.lowest_loss), most_monosemantic: remap(p, c.most_monosemantic) })))
+  const cells = pieces.flatMap((p) => p.cells.map((c) => ({ ...c, models: c.models.map((m) => remap(p, m)), lowest_loss: remap(p, c.lowest_loss),
+      lowest_by: c.lowest_by ? { per_sample_fvu: remap(p, c.lowest_by.per_sample_fvu), batch_fvu: remap(p, c.lowest_by.batch_fvu) } : c.lowest_by, most_monosemantic: remap(p, c.most_monosemantic) })))
     .sort((a, b) => (a.cell[0] * nL1 + a.cell[1]) - (b.cell[0] * nL1 + b.cell[1]));
   const total = all.map(({ p, s }) => p.curves.total[s.index]);
-  return { ...pieces[0], shard: null, saes, cells, curves: { step: pieces[0].curves.step, total }, weights: { toy: pieces[0].weights.toy, saes: weights } };
+  // the evaluation curve's steps follow the training chunks, which depend on the shard's size: kept only when all agree
+  const sameSteps = pieces.every((p) => p.curves.eval && JSON.stringify(p.curves.eval.step) === JSON.stringify(pieces[0].curves.eval!.step));
+  const ev = sameSteps ? {
+    step: pieces[0].curves.eval!.step,
+    batch: all.map(({ p, s }) => p.curves.eval!.batch[s.index]), per_sample: all.map(({ p, s }) => p.curves.eval!.per_sample[s.index]),
+  } : undefined;
+  return { ...pieces[0], shard: null, saes, cells, curves: { step: pieces[0].curves.step, total, ...(ev ? { eval: ev } : {}) }, weights: { toy: pieces[0].weights.toy, saes: weights } };
 }

@@ -162,3 +162,52 @@ export function expectedL1TwoByTwo(x: ArrayLike<number>, count: number): { true_
   }
   return { true_dictionary: t / count, composed_dictionary: c / count };
 }
+
+/** Median of a list (NaN when empty); non-finite values are dropped. */
+export function median(values: number[]): number {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const h = v.length >> 1;
+  return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+}
+
+/**
+ * Trailing windowed median: out[i] = median(values[i-w+1 .. i]). The per-sample-FVU loss has rare huge
+ * spikes (a batch holding a sample with |h| near 0), so a mean hides the trend and a median shows it.
+ */
+export function windowedMedian(values: number[], window: number): number[] {
+  const w = Math.max(1, Math.floor(window));
+  return values.map((_, i) => median(values.slice(Math.max(0, i - w + 1), i + 1)));
+}
+
+/** Relative drop of the median loss beyond which an SAE counts as not converged. */
+export const CONVERGENCE_DROP = 0.05;
+
+/**
+ * Is the loss still falling at the end of training? Compares the median of the logged losses over the last
+ * `frac` of the steps with the median over the `frac` before it; `drop` is (earlier - last) / |earlier|.
+ * converged is false when the drop exceeds CONVERGENCE_DROP; null when a window holds fewer than 3 logged points.
+ */
+export function convergence(steps: number[], losses: number[], totalSteps: number, frac = 0.1): { converged: boolean | null; drop: number } {
+  const lastFrom = totalSteps * (1 - frac), prevFrom = totalSteps * (1 - 2 * frac);
+  const last = losses.filter((_, i) => steps[i] >= lastFrom);
+  const prev = losses.filter((_, i) => steps[i] >= prevFrom && steps[i] < lastFrom);
+  // fewer than 3 logged points per window: a median of 1-2 spiky values says nothing
+  if (prev.length < 3 || last.length < 3) return { converged: null, drop: NaN };
+  const a = median(prev), b = median(last);
+  if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0) return { converged: null, drop: NaN };
+  const drop = (a - b) / Math.abs(a);
+  return { converged: drop <= CONVERGENCE_DROP, drop };
+}
+
+export type SelectionRule = 'per_sample_fvu' | 'batch_fvu';
+export const SELECTION_RULES: SelectionRule[] = ['per_sample_fvu', 'batch_fvu'];
+
+/**
+ * Index (into `losses`) of the lowest loss among the candidates that did not diverge and have a finite loss
+ * (all candidates when none qualify); ties keep the first.
+ */
+export function pickLowest(candidates: number[], losses: number[], diverged: (i: number) => boolean): number {
+  const live = candidates.filter((i) => !diverged(i) && Number.isFinite(losses[i]));
+  return (live.length ? live : candidates).reduce((best, i) => (losses[i] < losses[best] ? i : best));
+}

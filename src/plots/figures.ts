@@ -2,7 +2,7 @@
 // is passed in (plots/dom-node.ts); in the browser the page's own document is used.
 import * as Plot from '@observablehq/plot';
 import type { ExperimentResult } from '../experiments/runner';
-import { cosine } from '../metrics/analysis';
+import { cosine, windowedMedian } from '../metrics/analysis';
 
 type Doc = Document;
 const SET_COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
@@ -10,7 +10,20 @@ const LIM = 1.35;
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Stack a title and plot SVGs (legend, chart) vertically into one standalone SVG document. */
+/** Break a title into lines of at most `chars` characters at spaces. */
+export function wrapTitle(title: string, chars: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const w of title.split(' ')) {
+    if (line && (line + ' ' + w).length > chars) { lines.push(line); line = w; } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+const TITLE_CHAR_PX = 7.6;
+
+/** Stack a title and plot SVGs (legend, chart) vertically into one standalone SVG document; the title wraps to the charts' width. */
 function compose(title: string, parts: (Element | HTMLElement | SVGSVGElement)[]): string {
   const svgs = parts.map((p) => {
     const el = p as Element;
@@ -18,20 +31,20 @@ function compose(title: string, parts: (Element | HTMLElement | SVGSVGElement)[]
     if (!svg) throw new Error('plot produced no <svg>');
     return svg;
   });
-  const titleH = 28;
+  const width = Math.max(320, ...svgs.map((s) => Number(s.getAttribute('width') ?? 300)));
+  const lines = wrapTitle(title, Math.floor((width - 16) / TITLE_CHAR_PX));
+  const titleH = 10 + 18 * lines.length;
   let y = titleH;
-  let width = 0;
   const inner = svgs.map((s) => {
-    const w = Number(s.getAttribute('width') ?? 300), h = Number(s.getAttribute('height') ?? 30);
+    const h = Number(s.getAttribute('height') ?? 30);
     s.setAttribute('x', '0');
     s.setAttribute('y', String(y));
     y += h + 4;
-    width = Math.max(width, w);
     return s.outerHTML;
   });
-  width = Math.max(width, Math.ceil(title.length * 7.6) + 16);
+  const text = lines.map((l, i) => `<text x="8" y="${19 + 18 * i}" font-size="13" font-weight="bold">${esc(l)}</text>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="system-ui, sans-serif">` +
-    `<rect width="100%" height="100%" fill="white"/><text x="8" y="19" font-size="13" font-weight="bold">${esc(title)}</text>${inner.join('')}</svg>`;
+    `<rect width="100%" height="100%" fill="white"/>${text}${inner.join('')}</svg>`;
 }
 
 function setOf(label: string): number {
@@ -102,8 +115,9 @@ export function gridFigure(r: ExperimentResult, document: Doc): string {
   const feats = r.cells.flatMap((c) => featureArrows(r, { lr: c.lr, l1: c.l1 }));
   const mono = r.cells.flatMap((c) => decoderArrows(r, c.most_monosemantic, 'most monosemantic', { lr: c.lr, l1: c.l1 }));
   const low = r.cells.flatMap((c) => decoderArrows(r, c.lowest_loss, 'lowest loss', { lr: c.lr, l1: c.l1 }));
-  const notes = r.cells.map((c) => ({ lr: c.lr, l1: c.l1, text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed}` }));
-  return compose(`${r.name}: lowest-loss SAE (black), most monosemantic (grey); labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed)${planeNote(r)}`, [Plot.plot({
+  const notes = r.cells.map((c) => ({ lr: c.lr, l1: c.l1, text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed}${c.converged === false ? ' *' : ''}` }));
+  const anyUnconverged = r.cells.some((c) => c.converged === false);
+  return compose(`${r.name}: lowest-loss SAE (black), most monosemantic (grey); labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed)${anyUnconverged ? '; * not converged' : ''}${planeNote(r)}`, [Plot.plot({
     document, width: Math.max(640, 150 * l1s.length + 90), height: 150 * lrs.length + 70, ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
     marginLeft: 70, marginTop: 30,
     fx: { label: 'L1 coefficient lambda', domain: l1s }, fy: { label: 'learning rate', domain: lrs, tickFormat: (v: number) => v.toExponential(0) },
@@ -133,23 +147,82 @@ function colorKey(values: number[], color: Plot.ScaleOptions, document: Doc): El
   }) as unknown as Element;
 }
 
-/** Training loss (total, before each update) of every SAE, one panel per lambda, coloured by learning rate. */
+/** Step tick labels: 0, 500, 1k, 2.5k, 125k (d3's ~s writes 0 as "0k" next to k ticks). */
+export const stepTick = (v: number) => (Math.abs(v) >= 1000 ? `${Number((v / 1000).toPrecision(3))}k` : String(Number(v.toPrecision(3))));
+
+/** Window of the robust trend: about 1/15 of the logged points, at least 3. */
+export const trendWindow = (points: number) => Math.max(3, Math.round(points / 15));
+
+/**
+ * Training loss of every SAE, one panel per lambda, coloured by learning rate: the raw logged values faint,
+ * their trailing windowed median bold (single batches with a near-zero |h| spike the per-sample FVU by
+ * orders of magnitude), and at the last step the evaluation's batch-FVU selection loss (open circles).
+ * The y range follows the medians; raw spikes beyond it are clipped.
+ */
 export function lossFigure(r: ExperimentResult, document: Doc): string {
-  const rows = r.saes.flatMap((s) => r.curves.step.map((t, i) => ({ step: t, loss: r.curves.total[s.index][i], lr: s.lr, l1: s.l1, id: s.index }))).filter((d) => Number.isFinite(d.loss) && d.loss > 0);
+  const w = trendWindow(r.curves.step.length);
+  const raw: { step: number; loss: number; lr: number; l1: number; id: number }[] = [];
+  const trend: typeof raw = [];
+  for (const s of r.saes) {
+    const vals = r.curves.total[s.index] ?? [];
+    const med = windowedMedian(vals, w);
+    r.curves.step.forEach((t, i) => {
+      if (Number.isFinite(vals[i]) && vals[i] > 0) raw.push({ step: t, loss: vals[i], lr: s.lr, l1: s.l1, id: s.index });
+      if (Number.isFinite(med[i]) && med[i] > 0) trend.push({ step: t, loss: med[i], lr: s.lr, l1: s.l1, id: s.index });
+    });
+  }
+  const lastStep = r.curves.step[r.curves.step.length - 1] ?? 0;
+  const batch = r.saes.filter((s) => Number.isFinite(s.final_loss_batch) && s.final_loss_batch > 0).map((s) => ({ step: lastStep, loss: s.final_loss_batch, lr: s.lr, l1: s.l1 }));
+  const lo = Math.min(...trend.map((d) => d.loss), ...batch.map((d) => d.loss)), hi = Math.max(...trend.map((d) => d.loss), ...batch.map((d) => d.loss));
+  const domain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 1.5, hi * 3] : undefined;
   const l1s = [...new Set(r.saes.map((s) => s.l1))].sort((a, b) => a - b);
   const color = { type: 'log' as const, scheme: 'viridis' as const, label: 'learning rate (colour)' };
-  return compose(`${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate`, [colorKey(lrsOf(r), color, document), Plot.plot({
-    document, width: Math.max(640, 220 * l1s.length), height: 300, marginTop: 30, style: { background: 'white' },
-    y: { type: 'log', label: 'total loss', grid: true }, x: { label: 'step' },
+  return compose(`${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate; bold: median of the last ${w} logged values, faint: raw values; circles: batch-FVU selection loss on fresh samples at the end`, [colorKey(lrsOf(r), color, document), Plot.plot({
+    document, width: Math.max(640, 220 * l1s.length), height: 300, marginTop: 30, marginLeft: 56, style: { background: 'white' },
+    y: { type: 'log', label: 'total loss', grid: true, domain, tickFormat: '~g' }, x: { label: 'step', tickFormat: stepTick },
     color,
     fx: { label: 'L1 coefficient lambda', domain: l1s },
-    marks: [Plot.line(rows, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 0.8, strokeOpacity: 0.7 })],
-  }) as unknown as Element]);
+    marks: [
+      Plot.line(raw, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 0.6, strokeOpacity: 0.18, clip: true }),
+      Plot.line(trend, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
+      Plot.dot(batch, { fx: 'l1', x: 'step', y: 'loss', stroke: 'lr', r: 3.5, strokeWidth: 1.2 }),
+    ],
+  }) as unknown as Element, ...evalCurvePlot(r, l1s, color, document)]);
+}
+
+/** The second row of losses.svg: selection losses of the parameters during training on fresh samples (batch FVU solid, per-sample FVU dotted). */
+function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOptions, document: Doc): Element[] {
+  const ev = r.curves.eval;
+  if (!ev || !ev.step.length) return [];
+  const rows = (which: 'batch' | 'per_sample') => r.saes.flatMap((s) => ev.step.map((t, i) => ({ step: t, loss: ev[which][s.index]?.[i], lr: s.lr, l1: s.l1, id: s.index }))).filter((d) => Number.isFinite(d.loss) && d.loss > 0);
+  const batch = rows('batch'), perSample = rows('per_sample');
+  const lo = Math.min(...batch.map((d) => d.loss)), hi = Math.max(...batch.map((d) => d.loss));
+  const domain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 1.5, hi * 3] : undefined;
+  const title = Plot.plot({
+    document, width: Math.max(640, 220 * l1s.length), height: 34, margin: 0, x: { axis: null, domain: [0, 1] }, y: { axis: null, domain: [0, 1] },
+    marks: [Plot.text([`Below: selection losses of the parameters during training on fresh samples (${ev.step.length} evaluations): batch FVU + L1 (solid), the study's per-sample FVU + L1 (dotted; spikes clipped)`],
+      { frameAnchor: 'top-left', dx: 8, dy: 4, fontSize: 11, lineWidth: (Math.max(640, 220 * l1s.length) - 16) / 11 })],
+  }) as unknown as Element;
+  return [title, Plot.plot({
+    document, width: Math.max(640, 220 * l1s.length), height: 260, marginTop: 30, marginLeft: 56, style: { background: 'white' },
+    y: { type: 'log', label: 'selection loss', grid: true, domain, tickFormat: '~g' }, x: { label: 'step', tickFormat: stepTick },
+    color, fx: { label: 'L1 coefficient lambda', domain: l1s },
+    marks: [
+      Plot.line(perSample, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1, strokeOpacity: 0.5, strokeDasharray: '2,3', clip: true }),
+      Plot.line(batch, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
+    ],
+  }) as unknown as Element];
 }
 
 function planeNote(r: ExperimentResult): string {
   return r.toy.projection === 'top-2-pcs' ? ' [unit arrows in the plane of the top-2 principal components of h]' : '';
 }
+
+/** The heat map's diverging colours: -1 blue, 0 near-white, +1 red (explicit, so the key cannot drift from the fills). */
+export const HEAT = { neg: '#2166ac', mid: '#f7f7f7', pos: '#b2182b' };
+const heatColor = { type: 'linear' as const, domain: [-1, 0, 1], range: [HEAT.neg, HEAT.mid, HEAT.pos], interpolate: 'rgb' as const };
+/** Text on a heat-map cell: white on the dark ends of the scale, black elsewhere. */
+export const heatTextColor = (cos: number) => (Math.abs(cos) > 0.6 ? 'white' : 'black');
 
 /** Cosine between every true feature (rows) and every latent's decoder direction (columns), lowest-loss SAE of the headline cell. */
 export function heatmapFigure(r: ExperimentResult, document: Doc): string {
@@ -157,13 +230,24 @@ export function heatmapFigure(r: ExperimentResult, document: Doc): string {
   const s = r.saes[cell.lowest_loss];
   const rows = r.toy.W.flatMap((w, i) => s.decoder.map((d, k) => ({ feature: r.toy.labels[i], latent: `L${k}`, cos: cosine(w, d), kind: s.latents[k].kind })));
   const small = rows.length <= 96;
-  return compose(`${r.name}: cosine(true feature, decoder direction), lowest-loss SAE at lr ${cell.lr}, lambda ${cell.l1} (${s.verdict}; red +1, blue -1)`, [Plot.plot({
-    document, width: Math.max(360, 60 + 34 * s.decoder.length), height: Math.max(200, 60 + 26 * r.toy.W.length), marginLeft: 50, marginBottom: 40, style: { background: 'white' },
+  const cw = small ? 46 : 22, ch = small ? 30 : 16;
+  const ml = 60, mr = 10, mt = 10, mb = 40;
+  const swatches = [-1, -0.5, 0, 0.5, 1].map((v, i) => ({ v, i }));
+  const key = Plot.plot({
+    document, width: 260, height: 30, margin: 0, marginLeft: 40, marginRight: 5, x: { axis: null, domain: [0, 5] }, y: { axis: null, domain: [0, 1] }, color: heatColor,
+    marks: [
+      Plot.text(['key'], { frameAnchor: 'left', dx: -36, fontSize: 11 }),
+      Plot.rect(swatches, { x1: 'i', x2: (d: { i: number }) => d.i + 0.92, y1: 0.1, y2: 0.9, fill: 'v' }),
+      Plot.text(swatches, { x: (d: { i: number }) => d.i + 0.46, y: 0.5, text: (d: { v: number }) => (d.v > 0 ? `+${d.v}` : String(d.v)), fill: (d: { v: number }) => heatTextColor(d.v), fontSize: 10 }),
+    ],
+  }) as unknown as Element;
+  return compose(`${r.name}: cos(true feature, decoder direction), lowest-loss SAE at lr ${cell.lr}, lambda ${cell.l1} (${s.verdict}); red +1, blue -1`, [key, Plot.plot({
+    document, width: ml + mr + cw * s.decoder.length, height: mt + mb + ch * r.toy.W.length, marginLeft: ml, marginRight: mr, marginTop: mt, marginBottom: mb, style: { background: 'white' },
     x: { label: 'latent (decoder direction)', domain: s.decoder.map((_, k) => `L${k}`) }, y: { label: 'true feature', domain: r.toy.labels },
-    color: { type: 'linear', scheme: 'rdbu', domain: [1, -1] },
+    color: heatColor,
     marks: [
       Plot.cell(rows, { x: 'latent', y: 'feature', fill: 'cos', inset: 0.5 }),
-      ...(small ? [Plot.text(rows, { x: 'latent', y: 'feature', text: (d: { cos: number }) => d.cos.toFixed(2), fontSize: 9 })] : []),
+      ...(small ? [Plot.text(rows, { x: 'latent', y: 'feature', text: (d: { cos: number }) => d.cos.toFixed(2), fill: (d: { cos: number }) => heatTextColor(d.cos), fontSize: 10 })] : []),
     ],
   }) as unknown as Element]);
 }

@@ -6,6 +6,7 @@ import type { BufferBinding, Kernel } from '../gpu/kernel';
 import { definesFor, dimDefines, kernelEntry, type Defines, type JobShape } from '../kernels/registry';
 import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
 import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from '../core/job';
+import { median } from '../metrics/analysis';
 
 /** One recorded stage of a training step: a kernel, its bind groups and its workgroup counts. */
 export interface BoundOp { readonly kernel: Kernel; readonly groups: GPUBindGroup[]; readonly wg: [number, number, number] }
@@ -115,9 +116,9 @@ abstract class GpuJob {
       for (const r of rows) if (!this.history.length || r.step > this.history[this.history.length - 1].step) this.history.push(r);
       if (opts.onProgress) {
         const last = this.history[this.history.length - 1];
-        let sum = 0, live = 0;
-        for (let m = 0; m < M; m++) if (st[m] === NOT_DIVERGED && last) { sum += last.values[m * W]; live++; }
-        opts.onProgress({ step: this.step, total: this.cfg.T, loss: live ? sum / live : NaN, diverged: M - live });
+        const live: number[] = [];
+        for (let m = 0; m < M; m++) if (st[m] === NOT_DIVERGED && last) live.push(last.values[m * W]);
+        opts.onProgress({ step: this.step, total: this.cfg.T, loss: live.length ? median(live) : NaN, diverged: st.subarray(0, M).filter((x) => x !== NOT_DIVERGED).length });
       }
       if (opts.onChunk) await opts.onChunk();
     }
@@ -344,17 +345,53 @@ export class GpuToyTrainer extends GpuJob {
 }
 
 /**
- * Evaluate trained SAEs on fresh samples (docs/science.md §5): sample_data -> toy_forward -> sae_forward (no ghost,
- * no cosine term, no update) -> sae_probe -> sae_eval, one submit. Returns the metrics rows
- * [M][MET_W] and the one-hot probe activations [M][N][S].
+ * How many models one evaluation dispatch may hold: its per-sample buffers (work [Mc][B][REC], toy_work
+ * [Mc][B][REC_T], x [Mc][B][N]) must fit the adapter's buffer limits and its (ceil(Mc*B/64), 1, 1) grid the
+ * workgroup-count limit. Throws, naming the limit, when not even one model fits.
  */
-export async function evaluateSaes(ctx: GpuContext, spec: SaeJobSpec, params: Float32Array, samples: number, seedSalt: number): Promise<{ metrics: Float32Array; probe: Float32Array }> {
+export function evalModelsPerDispatch(dims: { N: number; D: number; S: number }, samples: number, M: number, limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupsPerDimension: number }): number {
+  const L = saeLayout(dims), T = toyLayout(dims);
+  const perModel = samples * Math.max(L.REC, T.REC, dims.N) * 4;
+  const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
+  const byBytes = Math.floor(cap / perModel);
+  const byGrid = Math.floor((limits.maxComputeWorkgroupsPerDimension * 64) / samples);
+  if (byBytes < 1) throw new Error(`evaluation: ${samples} samples of one SAE need ${perModel} bytes of per-sample work, the adapter allows ${cap}; lower eval_samples`);
+  if (byGrid < 1) throw new Error(`evaluation: ${samples} samples need ${Math.ceil(samples / 64)} workgroups in one dispatch, the adapter allows ${limits.maxComputeWorkgroupsPerDimension}; lower eval_samples`);
+  return Math.max(1, Math.min(M, byBytes, byGrid));
+}
+
+/**
+ * Evaluate trained SAEs on fresh samples (docs/science.md §5): sample_data -> toy_forward -> sae_forward (no ghost,
+ * no cosine term, no update) -> sae_probe -> sae_eval. Returns the metrics rows [M][MET_W] and the one-hot
+ * probe activations [M][N][S]. Models are evaluated in groups that fit the adapter's limits
+ * (evalModelsPerDispatch, or `modelsPerDispatch`); a model's samples depend only on its own seed and the
+ * sample index, so the grouping does not change any result.
+ */
+export async function evaluateSaes(ctx: GpuContext, spec: SaeJobSpec, params: Float32Array, samples: number, seedSalt: number, opts: { modelsPerDispatch?: number } = {}): Promise<{ metrics: Float32Array; probe: Float32Array }> {
+  const { dims } = spec;
+  const L = saeLayout(dims);
+  const M = spec.cfg.M;
+  const per = opts.modelsPerDispatch ?? evalModelsPerDispatch(dims, samples, M, ctx.device.limits);
+  if (per >= M) return evaluateGroup(ctx, spec, params, samples, seedSalt, 0, M);
+  if (spec.cfg.toy_count !== 1) throw new Error(`evaluation: ${M} models do not fit one dispatch, and grouping needs a single toy model (toy_count ${spec.cfg.toy_count})`);
+  const metrics = new Float32Array(M * L.MET_W), probe = new Float32Array(M * dims.N * dims.S);
+  for (let m0 = 0; m0 < M; m0 += per) {
+    const n = Math.min(per, M - m0);
+    const r = await evaluateGroup(ctx, spec, params.subarray(m0 * L.P, (m0 + n) * L.P), samples, seedSalt, m0, n);
+    metrics.set(r.metrics, m0 * L.MET_W);
+    probe.set(r.probe, m0 * dims.N * dims.S);
+  }
+  return { metrics, probe };
+}
+
+/** One evaluation dispatch chain for models m0 .. m0 + count - 1 (params holds just theirs). */
+async function evaluateGroup(ctx: GpuContext, spec: SaeJobSpec, params: Float32Array, samples: number, seedSalt: number, m0: number, count: number): Promise<{ metrics: Float32Array; probe: Float32Array }> {
   const { dims } = spec;
   const L = saeLayout(dims), T = toyLayout(dims);
-  const M = spec.cfg.M;
+  const M = count;
   // no ghost, cosine or batch-FVU terms in the evaluation; the encoder variant (pre-bias, JumpReLU, BatchTopK) stays
-  const cfg: GpuConfig = { ...spec.cfg, B: samples, T: 1, flags: spec.cfg.flags & (FLAG.PRE_BIAS | FLAG.JUMPRELU | FLAG.BATCH_TOPK), act_stride: T.REC, act_offset: T.H, hist_len: 1 };
-  const hyper = spec.hyper.map((h) => ({ ...h, seed: (h.seed ^ seedSalt) >>> 0 }));
+  const cfg: GpuConfig = { ...spec.cfg, M, B: samples, T: 1, flags: spec.cfg.flags & (FLAG.PRE_BIAS | FLAG.JUMPRELU | FLAG.BATCH_TOPK), act_stride: T.REC, act_offset: T.H, hist_len: 1 };
+  const hyper = spec.hyper.slice(m0, m0 + count).map((h) => ({ ...h, seed: (h.seed ^ seedSalt) >>> 0 }));
   const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: dims.S };
   const rows = M * samples;
   const owned: GPUBuffer[] = [];
