@@ -24,7 +24,8 @@ export const KERNEL_CHECK_OF: Record<string, string> = {
   'sae_batch_stats.wgsl': 'kernel sae_forward_grad_loss', 'sae_batch_topk.wgsl': 'kernel sae_forward_grad_loss',
   'sae_probe.wgsl': 'kernel sae_probe_eval', 'sae_eval.wgsl': 'kernel sae_probe_eval',
   'matmul_batched.wgsl': 'matmul-batched', 'rng_fill.wgsl': 'rng-streams',
-  'sae_fused_steps.wgsl': 'train SAE fused K=7: study shape d=2 s=4, ghost (quirk), M=6, 50 steps', 'step_advance.wgsl': 'train SAE study shape d=2 s=4, ghost (quirk), M=6, 50 steps',
+  'sae_fused_steps.wgsl': 'train SAE fused K=7: study shape d=2 s=4, ghost (quirk), M=6, 50 steps',
+  'sae_fused_steps_v2.wgsl': 'train SAE fused v2 K=7: study shape d=2 s=4, ghost (quirk), M=6, 50 steps', 'toy_fused_steps.wgsl': 'train toy fused K=7: n=4 d=2 AdamW M=3, 50 steps', 'step_advance.wgsl': 'train SAE study shape d=2 s=4, ghost (quirk), M=6, 50 steps',
 };
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text = ''): HTMLElementTagNameMap[K] {

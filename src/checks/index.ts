@@ -9,8 +9,8 @@ import { compareArrays, type Comparison } from '../reference/compare';
 import { matmulBatched } from '../reference/matmul';
 import { rngFill, rngU32 } from '../reference/rng';
 import { KERNEL_CHECKS, KERNEL_SHAPES } from './kernels';
-import { FLAG } from '../reference/common';
-import { checkSaeTraining, checkToyTraining, SAE_TRAIN_CASES } from './training';
+import { checkSaeTraining, checkToyTraining, SAE_TRAIN_CASES, saeTestSpec } from './training';
+import { fusedMisfit } from '../train/gpu';
 
 export interface CheckResult {
   name: string;
@@ -104,11 +104,20 @@ for (const name of Object.keys(KERNEL_CHECKS)) {
     return { comparisons, notes: [] };
   };
 }
+// A fused version is checked on every case whose shape it fits (on a device with the WebGPU default
+// limits, so the list of checks is the same everywhere); v2 runs at 64 threads per model here (tiny
+// batches) and once without subgroups (the workgroup-memory fallback).
+const DEFAULT_LIMITS = { limits: { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 10 }, features: new Set<string>() } as unknown as GPUDevice;
 for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
   CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'modular');
-  if (c.D * c.S * 2 + 3 * c.S + c.D + 5 <= 64 && !(c.flags & (FLAG.BATCH_FVU | FLAG.BATCH_TOPK))) CHECKS[`train SAE fused K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused');
+  const spec = saeTestSpec(c);
+  if (fusedMisfit(spec, DEFAULT_LIMITS, 'v1') === null) CHECKS[`train SAE fused K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused');
+  if (fusedMisfit(spec, DEFAULT_LIMITS, 'v2', 64) === null) CHECKS[`train SAE fused v2 K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused', { kernel: 'v2', wg: 64 });
 }
-CHECKS['train toy n=4 d=2 AdamW M=3, 50 steps'] = checkToyTraining;
+CHECKS['train SAE fused v2 K=7, no subgroups (workgroup-memory reduction): pre-bias + |cos| penalty, M=3, 50 steps'] = (ctx) =>
+  checkSaeTraining(ctx, SAE_TRAIN_CASES['pre-bias + |cos| penalty, M=3, 50 steps'], 'fused', { kernel: 'v2', wg: 64, subgroups: false });
+CHECKS['train toy n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx);
+CHECKS['train toy fused K=7: n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx, { kernel: 'fused', wg: 64 });
 
 export async function runCheck(ctx: GpuContext, name: string): Promise<CheckResult> {
   const fn = CHECKS[name];
