@@ -137,13 +137,17 @@ export function fusedFootprint(dims: { D: number; S: number }, kernel: SaeKernel
   return { rv, maxRv: 128, bytes: (rv * (threads / 4) + (subgroups ? 1 : rv * threads) + P + 2 * S) * 4 };
 }
 
-/** Threads per model a fused version uses on this device (v2: 256, else 128, else 64 where memory or the invocation limit require). */
-export function fusedThreads(dims: { D: number; S: number }, kernel: SaeKernel, device: GPUDevice, requested?: number, subgroups = true): number {
+/**
+ * Threads per model a fused version uses: v1 16; v2 256, 128 or 64, the largest with at least 4 samples
+ * per thread (B >= 4 * threads, at least 64 threads) that the device's invocation and memory limits allow.
+ */
+export function fusedThreads(spec: Pick<SaeJobSpec, 'dims' | 'cfg'>, kernel: SaeKernel, device: GPUDevice, requested?: number, subgroups = true): number {
   if (requested) return requested;
   if (kernel === 'v1') return V1_THREADS;
   const sg = subgroups && device.features.has('subgroups' as GPUFeatureName);
   for (const t of [V2_THREADS, 128, 64]) {
-    if (t <= device.limits.maxComputeInvocationsPerWorkgroup && fusedFootprint(dims, 'v2', t, sg).bytes <= device.limits.maxComputeWorkgroupStorageSize) return t;
+    if (t > 64 && 4 * t > spec.cfg.B) continue;
+    if (t <= device.limits.maxComputeInvocationsPerWorkgroup && fusedFootprint(spec.dims, 'v2', t, sg).bytes <= device.limits.maxComputeWorkgroupStorageSize) return t;
   }
   return 64;
 }
@@ -154,7 +158,7 @@ export function fusedMisfit(spec: SaeJobSpec, device: GPUDevice, kernel: SaeKern
   if (spec.normalizeDecoder === false) return 'it always normalises the decoder';
   if (spec.cfg.flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
   if (spec.cfg.flags & FLAG.BATCH_TOPK) return 'it has no BatchTopK threshold pass (use the modular path)';
-  const wg = fusedThreads(spec.dims, kernel, device, threads, subgroups);
+  const wg = fusedThreads(spec, kernel, device, threads, subgroups);
   const sg = kernel === 'v2' && subgroups && device.features.has('subgroups' as GPUFeatureName);
   const f = fusedFootprint(spec.dims, kernel, wg, sg);
   const what = kernel === 'v1' ? 'P + S + 5' : 'P + S + 6';
@@ -175,7 +179,7 @@ export interface SaeTrainerOptions {
   /** fused kernel version (default v1) */
   kernel?: SaeKernel;
   kSteps?: number;
-  /** threads per model of the fused kernel (v1 default 16; v2 default 256, or less where the device requires) */
+  /** threads per model of the fused kernel (v1 default 16; v2 default: see fusedThreads) */
   wg?: number;
   /** v2: use subgroup reductions where the device has them (default true; false forces the workgroup-memory fallback) */
   subgroups?: boolean;
@@ -214,7 +218,7 @@ export class GpuSaeTrainer extends GpuJob {
     }
     t.path = path;
     t.kernel = kernel;
-    t.wg = fusedThreads(spec.dims, kernel, ctx.device, opts.wg, opts.subgroups);
+    t.wg = fusedThreads(spec, kernel, ctx.device, opts.wg, opts.subgroups);
     t.subgroups = kernel === 'v2' && opts.subgroups !== false && ctx.device.features.has('subgroups' as GPUFeatureName);
     await t.init(opts.kSteps ?? 25);
     return t;
@@ -329,7 +333,7 @@ export interface ToyTrainerOptions {
   kernel?: ToyKernel;
   /** steps per fused dispatch (default 50) */
   kSteps?: number;
-  /** threads per model of the fused kernel (default 256, or less where the device requires) */
+  /** threads per model of the fused kernel (default 256, or fewer for small batches or where the device requires) */
   wg?: number;
   subgroups?: boolean;
 }
@@ -352,6 +356,7 @@ function toyFusedThreads(spec: ToyJobSpec, device: GPUDevice, threads?: number, 
   const rv = toyLayout(spec.dims).P + 1;
   const sg = subgroups && device.features.has('subgroups' as GPUFeatureName);
   for (const t of [V2_THREADS, 128, 64]) {
+    if (t > 64 && 4 * t > spec.cfg.B) continue;
     if (t <= device.limits.maxComputeInvocationsPerWorkgroup && (rv * (t / 4) + (sg ? 1 : rv * t) + rv) * 4 <= device.limits.maxComputeWorkgroupStorageSize) return t;
   }
   return 64;
