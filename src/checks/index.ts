@@ -106,7 +106,7 @@ for (const name of Object.keys(KERNEL_CHECKS)) {
 }
 // A fused version is checked on every case whose shape it fits (on a device with the WebGPU default
 // limits, so the list of checks is the same everywhere); v2 runs at 64 threads per model here (tiny
-// batches) and once without subgroups (the workgroup-memory fallback).
+// batches); the workgroup-memory fallback (no subgroups) is checked on the fused toy kernel below.
 const DEFAULT_LIMITS = { limits: { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 10 }, features: new Set<string>() } as unknown as GPUDevice;
 for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
   CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'modular');
@@ -114,10 +114,11 @@ for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
   if (fusedMisfit(spec, DEFAULT_LIMITS, 'v1') === null) CHECKS[`train SAE fused K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused');
   if (fusedMisfit(spec, DEFAULT_LIMITS, 'v2', 64) === null) CHECKS[`train SAE fused v2 K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused', { kernel: 'v2', wg: 64 });
 }
-CHECKS['train SAE fused v2 K=7, no subgroups (workgroup-memory reduction): pre-bias + |cos| penalty, M=3, 50 steps'] = (ctx) =>
-  checkSaeTraining(ctx, SAE_TRAIN_CASES['pre-bias + |cos| penalty, M=3, 50 steps'], 'fused', { kernel: 'v2', wg: 64, subgroups: false });
 CHECKS['train toy n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx);
 CHECKS['train toy fused K=7: n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx, { kernel: 'fused', wg: 64 });
+// the workgroup-memory fallback of lib/wg_partials.wgsl (shared with v2), on the toy kernel: v2's own
+// fallback build takes ~20 s to compile on SwiftShader (it passed the same checks when built, see BENCHMARKS.md)
+CHECKS['train toy fused K=7, no subgroups (workgroup-memory reduction): n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx, { kernel: 'fused', wg: 64, subgroups: false });
 
 export async function runCheck(ctx: GpuContext, name: string): Promise<CheckResult> {
   const fn = CHECKS[name];
