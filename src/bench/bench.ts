@@ -5,7 +5,7 @@
 // its ratio to a baseline measured in the same run.
 import type { GpuContext } from '../gpu/context';
 import { saeTestSpec, toyTestSpec } from '../checks/training';
-import { FLAG } from '../reference/common';
+import { FLAG, saeLayout, toyLayout } from '../reference/common';
 import { chooseSaeKernel } from '../train/choose';
 import { fusedMisfit, GpuSaeTrainer, GpuToyTrainer, SAE_KERNELS, type SaeKernel } from '../train/gpu';
 import { timePass } from './timing';
@@ -100,7 +100,10 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
     const rates: Record<string, number> = {};
     const variants: { label: string; kernel: SaeKernel | null }[] = [{ label: 'modular', kernel: null }, ...SAE_KERNELS.map((k) => ({ label: `fused ${k}`, kernel: k }))];
     for (const v of variants) {
-      const why = v.kernel ? fusedMisfit(sp, ctx.device, v.kernel) : null;
+      // the modular path keeps per-sample records: skip it where they exceed a storage binding
+      const workBytes = M * B * Math.max(saeLayout(sp.dims).REC, toyLayout(sp.dims).REC) * 4;
+      const modularWhy = workBytes > ctx.device.limits.maxStorageBufferBindingSize ? `its per-sample records need ${workBytes} bytes, a storage binding allows ${ctx.device.limits.maxStorageBufferBindingSize}` : null;
+      const why = v.kernel ? fusedMisfit(sp, ctx.device, v.kernel) : modularWhy;
       const name = `train ${v.label}, M=${M}, B=${B}`;
       if (why) {
         emit({ name, value: NaN, unit: 'model-steps/s', ratio: null, baseline: '', note: `skipped: ${why}` });
