@@ -10,7 +10,7 @@ import { matmulBatched } from '../reference/matmul';
 import { rngFill, rngU32 } from '../reference/rng';
 import { KERNEL_CHECKS, KERNEL_SHAPES } from './kernels';
 import { checkSaeTraining, checkToyTraining, SAE_TRAIN_CASES, saeTestSpec } from './training';
-import { fusedMisfit } from '../train/gpu';
+import { fusedMisfit, type DeviceCaps } from '../train/gpu';
 
 export interface CheckResult {
   name: string;
@@ -104,10 +104,10 @@ for (const name of Object.keys(KERNEL_CHECKS)) {
     return { comparisons, notes: [] };
   };
 }
-// A fused version is checked on every case whose shape it fits (on a device with the WebGPU default
-// limits, so the list of checks is the same everywhere); v2 runs at 64 threads per model here (tiny
-// batches); the workgroup-memory fallback (no subgroups) is checked on the fused toy kernel below.
-const DEFAULT_LIMITS = { limits: { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 10 }, features: new Set<string>() } as unknown as GPUDevice;
+// A fused version is checked on every case whose shape it fits on a device with WebGPU's default
+// invocation and workgroup-memory limits and 10 storage buffers (so the list of checks is the same
+// everywhere); v2 runs at 64 threads per model here (tiny batches); the workgroup-memory fallback (no subgroups) is checked on the fused toy kernel below.
+const DEFAULT_LIMITS: DeviceCaps = { limits: { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 10 }, features: new Set<string>() };
 for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
   CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'modular');
   const spec = saeTestSpec(c);

@@ -120,9 +120,15 @@ export const SAE_KERNEL_FILE: Record<SaeKernel, string> = { v1: 'sae_fused_steps
 export const V1_THREADS = 16;
 export const V2_THREADS = 256;
 
+/** What the fit checks read of a device (a GPUDevice, or its default limits in the check list). */
+export interface DeviceCaps {
+  limits: Pick<GPUSupportedLimits, 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupStorageSize' | 'maxStorageBuffersPerShaderStage'>;
+  features: { has(name: string): boolean };
+}
+
 /** Text defines selecting subgroup reductions (lib/wg_partials.wgsl) when the device has the feature. */
-export function subgroupDefines(device: GPUDevice, use = true): Record<string, string> {
-  const sg = use && device.features.has('subgroups' as GPUFeatureName);
+export function subgroupDefines(device: DeviceCaps, use = true): Record<string, string> {
+  const sg = use && device.features.has('subgroups');
   return { SG_ENABLE: sg ? 'enable subgroups;' : '', USE_SG: sg ? 'true' : 'false', SG_ADD: sg ? 'subgroupAdd' : 'sg_none', SG_EXCL: sg ? 'subgroupExclusiveAdd' : 'sg_none_excl' };
 }
 
@@ -141,10 +147,10 @@ export function fusedFootprint(dims: { D: number; S: number }, kernel: SaeKernel
  * Threads per model a fused version uses: v1 16; v2 256, 128 or 64, the largest with at least 4 samples
  * per thread (B >= 4 * threads, at least 64 threads) that the device's invocation and memory limits allow.
  */
-export function fusedThreads(spec: Pick<SaeJobSpec, 'dims' | 'cfg'>, kernel: SaeKernel, device: GPUDevice, requested?: number, subgroups = true): number {
+export function fusedThreads(spec: Pick<SaeJobSpec, 'dims' | 'cfg'>, kernel: SaeKernel, device: DeviceCaps, requested?: number, subgroups = true): number {
   if (requested) return requested;
   if (kernel === 'v1') return V1_THREADS;
-  const sg = subgroups && device.features.has('subgroups' as GPUFeatureName);
+  const sg = subgroups && device.features.has('subgroups');
   for (const t of [V2_THREADS, 128, 64]) {
     if (t > 64 && 4 * t > spec.cfg.B) continue;
     if (t <= device.limits.maxComputeInvocationsPerWorkgroup && fusedFootprint(spec.dims, 'v2', t, sg).bytes <= device.limits.maxComputeWorkgroupStorageSize) return t;
@@ -153,13 +159,13 @@ export function fusedThreads(spec: Pick<SaeJobSpec, 'dims' | 'cfg'>, kernel: Sae
 }
 
 /** Why a fused multi-step kernel version cannot run a job (null when it can). */
-export function fusedMisfit(spec: SaeJobSpec, device: GPUDevice, kernel: SaeKernel = 'v1', threads?: number, subgroups = true): string | null {
+export function fusedMisfit(spec: SaeJobSpec, device: DeviceCaps, kernel: SaeKernel = 'v1', threads?: number, subgroups = true): string | null {
   if (spec.batches) return 'it samples its own data (no replay batches)';
   if (spec.normalizeDecoder === false) return 'it always normalises the decoder';
   if (spec.cfg.flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
   if (spec.cfg.flags & FLAG.BATCH_TOPK) return 'it has no BatchTopK threshold pass (use the modular path)';
   const wg = fusedThreads(spec, kernel, device, threads, subgroups);
-  const sg = kernel === 'v2' && subgroups && device.features.has('subgroups' as GPUFeatureName);
+  const sg = kernel === 'v2' && subgroups && device.features.has('subgroups');
   const f = fusedFootprint(spec.dims, kernel, wg, sg);
   const what = kernel === 'v1' ? 'P + S + 5' : 'P + S + 6';
   if (f.rv > f.maxRv) return `${kernel} reduces ${what} = ${f.rv} values per step, at most ${f.maxRv} fit (use d*s smaller)`;
@@ -170,7 +176,7 @@ export function fusedMisfit(spec: SaeJobSpec, device: GPUDevice, kernel: SaeKern
   return null;
 }
 
-export function fusedFits(spec: SaeJobSpec, device: GPUDevice, kernel: SaeKernel = 'v1'): boolean {
+export function fusedFits(spec: SaeJobSpec, device: DeviceCaps, kernel: SaeKernel = 'v1'): boolean {
   return fusedMisfit(spec, device, kernel) === null;
 }
 
@@ -219,7 +225,7 @@ export class GpuSaeTrainer extends GpuJob {
     t.path = path;
     t.kernel = kernel;
     t.wg = fusedThreads(spec, kernel, ctx.device, opts.wg, opts.subgroups);
-    t.subgroups = kernel === 'v2' && opts.subgroups !== false && ctx.device.features.has('subgroups' as GPUFeatureName);
+    t.subgroups = kernel === 'v2' && opts.subgroups !== false && ctx.device.features.has('subgroups');
     await t.init(opts.kSteps ?? 25);
     return t;
   }
@@ -339,22 +345,22 @@ export interface ToyTrainerOptions {
 }
 
 /** Why the fused toy kernel cannot run a job (null when it can). */
-export function toyFusedMisfit(spec: ToyJobSpec, device: GPUDevice, threads?: number, subgroups = true): string | null {
+export function toyFusedMisfit(spec: ToyJobSpec, device: DeviceCaps, threads?: number, subgroups = true): string | null {
   if (spec.batches) return 'it samples its own data (no replay batches)';
   const rv = toyLayout(spec.dims).P + 1;
   if (rv > 128) return `it reduces P + 1 = ${rv} values per step, at most 128 fit`;
   const wg = toyFusedThreads(spec, device, threads, subgroups);
   if (wg > device.limits.maxComputeInvocationsPerWorkgroup) return `${wg} threads per model, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
-  const sg = subgroups && device.features.has('subgroups' as GPUFeatureName);
+  const sg = subgroups && device.features.has('subgroups');
   const bytes = (rv * (wg / 4) + (sg ? 1 : rv * wg) + toyLayout(spec.dims).P) * 4;
   if (bytes > device.limits.maxComputeWorkgroupStorageSize) return `needs ${bytes} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
   return null;
 }
 
-function toyFusedThreads(spec: ToyJobSpec, device: GPUDevice, threads?: number, subgroups = true): number {
+function toyFusedThreads(spec: ToyJobSpec, device: DeviceCaps, threads?: number, subgroups = true): number {
   if (threads) return threads;
   const rv = toyLayout(spec.dims).P + 1;
-  const sg = subgroups && device.features.has('subgroups' as GPUFeatureName);
+  const sg = subgroups && device.features.has('subgroups');
   for (const t of [V2_THREADS, 128, 64]) {
     if (t > 64 && 4 * t > spec.cfg.B) continue;
     if (t <= device.limits.maxComputeInvocationsPerWorkgroup && (rv * (t / 4) + (sg ? 1 : rv * t) + rv) * 4 <= device.limits.maxComputeWorkgroupStorageSize) return t;
@@ -385,7 +391,7 @@ export class GpuToyTrainer extends GpuJob {
       const why = toyFusedMisfit(spec, ctx.device, opts.wg, opts.subgroups);
       if (why) throw new Error(`toy job: the fused toy kernel cannot run this job: ${why}`);
       t.wg = toyFusedThreads(spec, ctx.device, opts.wg, opts.subgroups);
-      t.subgroups = opts.subgroups !== false && ctx.device.features.has('subgroups' as GPUFeatureName);
+      t.subgroups = opts.subgroups !== false && ctx.device.features.has('subgroups');
     }
     await t.init(opts.kSteps ?? 50);
     return t;
