@@ -68,18 +68,27 @@ abstract class GpuJob {
     return Math.max(k, Math.floor(want / k) * k);
   }
 
-  /** Train `steps` steps (clamped to the schedule's T), reading the loss history back once per chunk. */
+  /**
+   * Train `steps` steps (clamped to the schedule's T), reading the loss history back once per chunk.
+   * Without opts.stepsPerSubmit the chunk doubles (up to the history ring) while a chunk takes under
+   * 50 ms: on a fast GPU the per-chunk readback would otherwise dominate (chunk sizes are estimated from
+   * the work, which suits SwiftShader). Chunking never changes the results (the step counter is on the GPU).
+   */
   async train(steps: number, opts: TrainOptions = {}, perStepWork = 1): Promise<void> {
     const end = Math.min(this.cfg.T, this.step + steps);
-    const chunk = this.chunkSize(opts, perStepWork);
+    let chunk = this.chunkSize(opts, perStepWork);
+    const k = this.stepsPerOps;
+    const maxChunk = Math.max(k, Math.floor((this.cfg.hist_len * this.cfg.log_every) / k) * k);
     // state[1] = the stop step: multi-step kernels and step_advance never go past it
     this.ctx.write(this.pool.state as GPUBuffer, new Uint32Array([end]), 4);
     while (this.step < end) {
       const n = Math.min(chunk, end - this.step);
+      const t0 = performance.now();
       await this.ctx.run(`${this.kind} steps ${this.step}..${this.step + n - 1}`, (pass) => this.encodeSteps(pass, n));
       const from = this.step;
       this.step += n;
       const [hist, status] = await this.ctx.readback([this.pool.hist as GPUBuffer, this.pool.status as GPUBuffer]);
+      if (opts.stepsPerSubmit === undefined && n === chunk && performance.now() - t0 < 50) chunk = Math.min(maxChunk, chunk * 2);
       const h = new Float32Array(hist), st = new Uint32Array(status);
       const W = this.histWidth, M = this.cfg.M, stepCol = W - 1;
       const rows: HistoryRow[] = [];
