@@ -8,7 +8,9 @@
 //           @3 status (read, [M] u32), @4 grads (read, [M][P]), @5 params (rw, [M][P]),
 //           @6 adam (rw, first moments [M][P] then second moments [M][P]).
 // Dispatch: (ceil(M*P / 64), 1, 1) with P = {{P_COUNT}} parameters per model. Twin: src/reference/adam.ts (adamStep).
+// The update itself: lib/adam.wgsl.
 //#include "lib/common.wgsl"
+//#include "lib/adam.wgsl"
 
 const P: u32 = {{P_COUNT}}u;
 
@@ -27,17 +29,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m = i / P;
   if (status[m] != NOT_DIVERGED) { return; }
   let t = state[0];
-  let lr = hyper[m].lr * lr_factor(t, cfg.T, cfg.warmup, cfg.cooldown);
-  let g = grads[i];
   let vi = cfg.M * P + i;
-  let m1 = cfg.beta1 * adam[i] + (1.0 - cfg.beta1) * g;
-  let v = cfg.beta2 * adam[vi] + (1.0 - cfg.beta2) * g * g;
-  adam[i] = m1;
-  adam[vi] = v;
-  let step = f32(t + 1u);
-  let bc1 = 1.0 - pow(cfg.beta1, step);
-  let bc2 = 1.0 - pow(cfg.beta2, step);
-  var p = params[i] * (1.0 - lr * cfg.weight_decay);
-  p -= (lr / bc1) * m1 / (sqrt(v) / sqrt(bc2) + cfg.eps);
-  params[i] = p;
+  let o = adam_update(params[i], grads[i], adam[i], adam[vi], adam_lr(hyper[m].lr, t), t);
+  adam[i] = o.m1;
+  adam[vi] = o.v;
+  params[i] = o.p;
 }

@@ -6,7 +6,9 @@
 // Dispatch: (M, 1, 1), 64 threads striding over the batch, tree reductions of sum h and sum |h|^2.
 // Twin: src/reference/sae.ts (saeBatchStats).
 //#include "lib/common.wgsl"
-//#include "lib/reduce64.wgsl"
+const RED_WG: u32 = 64u;
+const RED_ROWS: u32 = 1u;
+//#include "lib/reduce.wgsl"
 
 @group(0) @binding(0) var<uniform> cfg: Config;
 @group(0) @binding(1) var<storage, read> acts: array<f32>;

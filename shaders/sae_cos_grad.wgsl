@@ -5,9 +5,10 @@
 //   to the decoder gradient and writes P to aux[m]. Skipped (aux = 0) when gamma = 0.
 // Bindings: @0 cfg (uniform Config), @1 hyper (read, [M] Hyper; cos), @2 params (read, [M][P_SAE]),
 //           @3 grads (rw, [M][P_SAE]), @4 aux (rw, [M]).
-// Dispatch: (ceil(M / 64), 1, 1). Twin: src/reference/sae.ts (saeCosGrad).
+// Dispatch: (ceil(M / 64), 1, 1). The pair terms: lib/sae_step.wgsl. Twin: src/reference/sae.ts (saeCosGrad).
 //#include "lib/common.wgsl"
 //#include "lib/sae_layout.wgsl"
+//#include "lib/sae_step.wgsl"
 
 @group(0) @binding(0) var<uniform> cfg: Config;
 @group(0) @binding(1) var<storage, read> hyper: array<Hyper>;
@@ -21,41 +22,22 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (m >= cfg.M) { return; }
   let gamma = hyper[m].cos;
   if (gamma == 0.0) { aux[m] = 0.0; return; }
-  let s = f32(S_LAT);
-  var z = s * s;
-  if ((cfg.flags & FLAG_COS_PAIRS) != 0u) { z = max(s * (s - 1.0) / 2.0, 1.0); }
-  let use_abs = (cfg.flags & FLAG_COS_ABS) != 0u;
-  let use_sq = (cfg.flags & FLAG_COS_SQ) != 0u;
+  let z = cos_z();
   let wd = m * P_SAE + OFF_WD;
+  var w: array<array<f32, D_HID>, S_LAT>;
   var norm: array<f32, S_LAT>;
   for (var k = 0u; k < S_LAT; k++) {
-    var sq = 0.0;
-    for (var j = 0u; j < D_HID; j++) { sq += params[wd + k * D_HID + j] * params[wd + k * D_HID + j]; }
-    norm[k] = max(sqrt(sq), 1e-12);
+    for (var j = 0u; j < D_HID; j++) { w[k][j] = params[wd + k * D_HID + j]; }
+    norm[k] = cos_norm(w[k]);
   }
-  var pen = 0.0;
-  if ((cfg.flags & FLAG_COS_PAIRS) == 0u) { pen = s; }  // the diagonal entries (each 1) of the code's tril
+  var pen = cos_diag();
   for (var k = 0u; k < S_LAT; k++) {
     for (var l = 0u; l < k; l++) {
-      var dot = 0.0;
-      for (var j = 0u; j < D_HID; j++) { dot += params[wd + k * D_HID + j] * params[wd + l * D_HID + j]; }
-      let sim = dot / (norm[k] * norm[l]);
-      var dphi = 1.0;
-      if (use_sq) {
-        pen += sim * sim;
-        dphi = 2.0 * sim;
-      } else if (use_abs) {
-        pen += abs(sim);
-        dphi = sign(sim);
-      } else {
-        pen += sim;
-      }
-      let c = gamma / z * dphi;
+      let p = cos_pair(w[k], w[l], norm[k], norm[l], gamma, z);
+      pen += p.phi;
       for (var j = 0u; j < D_HID; j++) {
-        let wk = params[wd + k * D_HID + j];
-        let wl = params[wd + l * D_HID + j];
-        grads[wd + k * D_HID + j] += c * (wl / (norm[k] * norm[l]) - sim * wk / (norm[k] * norm[k]));
-        grads[wd + l * D_HID + j] += c * (wk / (norm[k] * norm[l]) - sim * wl / (norm[l] * norm[l]));
+        grads[wd + k * D_HID + j] += cos_grad_term(p, w[k][j], w[l][j], norm[k], norm[l]);
+        grads[wd + l * D_HID + j] += cos_grad_term(p, w[l][j], w[k][j], norm[l], norm[k]);
       }
     }
   }

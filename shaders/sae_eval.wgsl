@@ -8,7 +8,9 @@
 // Dispatch: (M, 1, 1), 64 threads striding over the batch then tree reductions.
 // Twin: src/reference/metrics.ts (saeEval).
 //#include "lib/common.wgsl"
-//#include "lib/reduce64.wgsl"
+const RED_WG: u32 = 64u;
+const RED_ROWS: u32 = 1u;
+//#include "lib/reduce.wgsl"
 //#include "lib/toy_layout.wgsl"
 //#include "lib/sae_layout.wgsl"
 

@@ -2,21 +2,30 @@
 // and step order as the modular kernels (sample_data -> toy_forward -> sae_normalize -> sae_dead ->
 // sae_forward -> sae_firing -> sae_grad -> sae_cos_grad -> sae_project_grad -> sae_loss -> adam), with the
 // per-sample math of lib/sae_sample.wgsl (ReLU, TopK, JumpReLU; ghost grads or AuxK; not batch FVU/BatchTopK).
-// Parameters live in workgroup memory for the whole chunk; each thread takes samples b = lid, lid+64, ...
+// Version v1 (tuned for SwiftShader: few threads, few barrier round trips). v2 (sae_fused_steps_v2.wgsl)
+// is the version shaped for GPUs; both are checked against the same reference and the modular path.
+// Parameters live in workgroup memory for the whole chunk; each thread takes samples b = lid, lid+WG, ...
 // of the step's batch, accumulates its share of the gradient, the loss terms and the firing counts in
-// its own column of workgroup memory, and one tree reduction per step sums them. Threads q < P then apply Adam.
-// Only for small SAEs: P_SAE + S_LAT + 5 <= 64 values are reduced per step (the study's d=2, s=4: 31).
+// its own column of workgroup memory, and one tree reduction per step sums them (lib/reduce.wgsl).
+// Thread 0 then adds the cosine penalty and writes firing counters, loss history and divergence;
+// threads k < S project the decoder gradient and threads q < P apply Adam. The per-step formulas are
+// lib/sae_step.wgsl and lib/adam.wgsl, the per-sample ones lib/sae_sample.wgsl.
+// Only for small SAEs: P_SAE + S_LAT + 5 <= 64 values are reduced per step (the study's d=2, s=4: 35),
+// and (P_SAE + S_LAT + 5) * WG floats of workgroup memory (src/train/gpu.ts, fusedMisfit).
 // The step counter is read once (state[0] = t0); steps run up to min(t0 + K, T, state[1]) (state[1] = the
 // host's stop step); step_advance adds K afterwards, clamped the same way.
 // Bindings: @0 cfg (uniform Config), @1 hyper (read), @2 state (read, u32 step), @3 tables (read, sampler
 //   CDFs), @4 toy_params (read), @5 params (rw, [M][P_SAE]), @6 adam (rw, [2][M][P_SAE]),
 //   @7 lat (rw, [M][S][3] u32), @8 status (rw, [M] u32), @9 hist (rw, [hist_len][M][HIST_W]).
-// Dispatch: (M, 1, 1) workgroups of 64 threads; K = {{K_STEPS}} steps (clamped to T).
-// Twin: src/train/reference.ts (RefSaeTrainer.doStep), checked against the modular path too.
+// Dispatch: (M, 1, 1) workgroups of WG = {{WG}} threads (default 16, src/train/gpu.ts); K = {{K_STEPS}} steps.
+// Twin: src/reference/trainer.ts (RefSaeTrainer.doStep), checked against the modular path too.
 //#include "lib/rng.wgsl"
 //#include "lib/common.wgsl"
 //#include "lib/toy_layout.wgsl"
 //#include "lib/sae_layout.wgsl"
+//#include "lib/sae_step.wgsl"
+//#include "lib/sae_loss.wgsl"
+//#include "lib/adam.wgsl"
 
 const N_SETS: u32 = {{N_SETS}}u;
 const SET_SIZE = array<u32, N_SETS>({{SET_SIZES}});
@@ -26,6 +35,9 @@ const WG: u32 = {{WG}}u;
 const RV: u32 = P_SAE + S_LAT + 5u;
 const RV_FIRE: u32 = P_SAE;
 const RV_LOSS: u32 = P_SAE + S_LAT;
+const RED_WG: u32 = WG;
+const RED_ROWS: u32 = RV;
+//#include "lib/reduce.wgsl"
 
 @group(0) @binding(0) var<uniform> cfg: Config;
 @group(0) @binding(1) var<storage, read> hyper: array<Hyper>;
@@ -39,7 +51,6 @@ const RV_LOSS: u32 = P_SAE + S_LAT;
 @group(0) @binding(9) var<storage, read_write> hist: array<f32>;
 
 var<workgroup> wp: array<f32, P_SAE>;        // this model's parameters
-var<workgroup> red: array<f32, RV * WG>;     // partial sums, value r of thread i at r * WG + i
 var<workgroup> live: u32;
 var<workgroup> dead_wg: array<u32, S_LAT>;  // this step's dead flags and L1 weights (workgroup copies: fast)
 var<workgroup> weight_wg: array<f32, S_LAT>;
@@ -54,6 +65,12 @@ fn latent_dead(k: u32) -> bool {
 
 fn latent_weight(k: u32) -> f32 {
   return weight_wg[k];
+}
+
+fn dec_row(k: u32) -> array<f32, D_HID> {
+  var w: array<f32, D_HID>;
+  for (var j = 0u; j < D_HID; j++) { w[j] = wp[OFF_WD + k * D_HID + j]; }
+  return w;
 }
 
 //#include "lib/sample.wgsl"
@@ -81,18 +98,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     storageBarrier();
     if (lid < S_LAT) {
       let k = lid;
-      var sq = 0.0;
-      for (var j = 0u; j < D_HID; j++) { sq += wp[OFF_WD + k * D_HID + j] * wp[OFF_WD + k * D_HID + j]; }
-      if (sq > 0.0) {
-        let inv = 1.0 / sqrt(sq);
-        for (var j = 0u; j < D_HID; j++) { wp[OFF_WD + k * D_HID + j] = wp[OFF_WD + k * D_HID + j] * inv; }
-      }
+      let w = normalized_row(dec_row(k));
+      for (var j = 0u; j < D_HID; j++) { wp[OFF_WD + k * D_HID + j] = w[j]; }
       let at = (m * S_LAT + k) * 3u;
-      let is_dead = (cfg.flags & (FLAG_GHOST | FLAG_AUXK)) != 0u && lat[at + LAT_SINCE] > cfg.dead_after;
-      lat[at + LAT_DEAD] = select(0u, 1u, is_dead);
-      if (is_dead) { lat[at + LAT_COOL] = cfg.ghost_cooldown; } else if (lat[at + LAT_COOL] > 0u) { lat[at + LAT_COOL] = lat[at + LAT_COOL] - 1u; }
-      dead_wg[k] = select(0u, 1u, is_dead);
-      weight_wg[k] = l1_weight(cfg.flags, lat[at + LAT_COOL], cfg.ghost_cooldown);
+      let d = dead_update(lat[at + LAT_SINCE], lat[at + LAT_COOL]);
+      lat[at + LAT_DEAD] = select(0u, 1u, d.dead);
+      lat[at + LAT_COOL] = d.cool;
+      dead_wg[k] = select(0u, 1u, d.dead);
+      weight_wg[k] = l1_weight(cfg.flags, d.cool, cfg.ghost_cooldown);
     }
     if (lid == 0u) { live = select(0u, 1u, status[m] == NOT_DIVERGED); }
     // normalised rows (workgroup memory) and dead flags / cooldowns (storage) are read by every thread below
@@ -135,42 +148,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       red[(RV_LOSS + 3u) * WG + lid] += o.ghost;
       red[(RV_LOSS + 4u) * WG + lid] += o.l0;
     }
-    // all partial sums in place before the tree reduction
-    workgroupBarrier();
-    for (var width = WG / 2u; width > 0u; width >>= 1u) {
-      if (lid < width) {
-        for (var r = 0u; r < RV; r++) { red[r * WG + lid] += red[r * WG + lid + width]; }
-      }
-      // the next level reads this level's sums
-      workgroupBarrier();
-    }
+    reduce_rows(lid);
     // red[r * WG] now holds the batch sums. Thread 0: cosine penalty (adds to the decoder gradient),
     // firing counters, loss history and divergence; the sums are final, parameters still this step's.
     if (lid == 0u) {
       var pen = 0.0;
       if (gamma != 0.0) {
-        let s = f32(S_LAT);
-        var z = s * s;
-        if ((cfg.flags & FLAG_COS_PAIRS) != 0u) { z = max(s * (s - 1.0) / 2.0, 1.0); } else { pen = s; }
+        let z = cos_z();
+        pen = cos_diag();
         var norm: array<f32, S_LAT>;
+        for (var k = 0u; k < S_LAT; k++) { norm[k] = cos_norm(dec_row(k)); }
         for (var k = 0u; k < S_LAT; k++) {
-          var sq = 0.0;
-          for (var j = 0u; j < D_HID; j++) { sq += wp[OFF_WD + k * D_HID + j] * wp[OFF_WD + k * D_HID + j]; }
-          norm[k] = max(sqrt(sq), 1e-12);
-        }
-        for (var k = 0u; k < S_LAT; k++) {
+          let wk = dec_row(k);
           for (var l = 0u; l < k; l++) {
-            var dot = 0.0;
-            for (var j = 0u; j < D_HID; j++) { dot += wp[OFF_WD + k * D_HID + j] * wp[OFF_WD + l * D_HID + j]; }
-            let sim = dot / (norm[k] * norm[l]);
-            var dphi = 1.0;
-            if ((cfg.flags & FLAG_COS_SQ) != 0u) { pen += sim * sim; dphi = 2.0 * sim; } else if ((cfg.flags & FLAG_COS_ABS) != 0u) { pen += abs(sim); dphi = sign(sim); } else { pen += sim; }
-            let c = gamma / z * dphi;
+            let wl = dec_row(l);
+            let p = cos_pair(wk, wl, norm[k], norm[l], gamma, z);
+            pen += p.phi;
             for (var j = 0u; j < D_HID; j++) {
-              let wkj = wp[OFF_WD + k * D_HID + j];
-              let wlj = wp[OFF_WD + l * D_HID + j];
-              red[(OFF_WD + k * D_HID + j) * WG] += c * (wlj / (norm[k] * norm[l]) - sim * wkj / (norm[k] * norm[k]));
-              red[(OFF_WD + l * D_HID + j) * WG] += c * (wkj / (norm[k] * norm[l]) - sim * wlj / (norm[l] * norm[l]));
+              red[(OFF_WD + k * D_HID + j) * WG] += cos_grad_term(p, wk[j], wl[j], norm[k], norm[l]);
+              red[(OFF_WD + l * D_HID + j) * WG] += cos_grad_term(p, wl[j], wk[j], norm[l], norm[k]);
             }
           }
         }
@@ -178,53 +174,34 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       }
       for (var k = 0u; k < S_LAT; k++) {
         let at = (m * S_LAT + k) * 3u + LAT_SINCE;
-        lat[at] = select(lat[at] + 1u, 0u, red[(RV_FIRE + k) * WG] > 0.0);
+        lat[at] = since_update(lat[at], red[(RV_FIRE + k) * WG] > 0.0);
       }
-      let fvu = red[RV_LOSS * WG] * inv_b;
-      let l1term = lambda * red[(RV_LOSS + 2u) * WG] * inv_b;
-      let ghost = red[(RV_LOSS + 3u) * WG] * inv_b;
-      let total = fvu + l1term + ghost + pen;
-      if (!is_finite(total) && status[m] == NOT_DIVERGED) { status[m] = t; live = 0u; }
-      if (t % cfg.log_every == 0u) {
-        let r = (((t / cfg.log_every) % cfg.hist_len) * cfg.M + m) * HIST_W;
-        hist[r + 0u] = total;
-        hist[r + 1u] = fvu;
-        hist[r + 2u] = l1term;
-        hist[r + 3u] = red[(RV_LOSS + 1u) * WG] * inv_b;
-        hist[r + 4u] = ghost;
-        hist[r + 5u] = pen;
-        hist[r + 6u] = red[(RV_LOSS + 4u) * WG] * inv_b;
-        hist[r + 7u] = f32(t);
-      }
+      var sums: array<f32, LOSS_N>;
+      for (var q = 0u; q < LOSS_N; q++) { sums[q] = red[(RV_LOSS + q) * WG]; }
+      if (!sae_loss_write(m, t, sae_loss_row(sums, lambda, pen))) { live = 0u; }
     }
     // the gradient (with the cosine term) and `live` are complete
     workgroupBarrier();
     // sae_project_grad (threads k < S): rows are unit, gradient sums sit at red[q * WG]
     if (lid < S_LAT) {
       let k = lid;
-      var dot = 0.0;
-      for (var j = 0u; j < D_HID; j++) { dot += red[(OFF_WD + k * D_HID + j) * WG] * wp[OFF_WD + k * D_HID + j]; }
-      for (var j = 0u; j < D_HID; j++) { red[(OFF_WD + k * D_HID + j) * WG] -= dot * wp[OFF_WD + k * D_HID + j]; }
+      var g: array<f32, D_HID>;
+      for (var j = 0u; j < D_HID; j++) { g[j] = red[(OFF_WD + k * D_HID + j) * WG]; }
+      g = projected_row(g, dec_row(k));
+      for (var j = 0u; j < D_HID; j++) { red[(OFF_WD + k * D_HID + j) * WG] = g[j]; }
     }
     // projected gradient complete before Adam reads it
     workgroupBarrier();
     // adam (threads q < P), skipped for diverged models
     if (live != 0u) {
-      let lr = hyper[m].lr * lr_factor(t, cfg.T, cfg.warmup, cfg.cooldown);
-      let step = f32(t + 1u);
-      let bc1 = 1.0 - pow(cfg.beta1, step);
-      let bc2 = 1.0 - pow(cfg.beta2, step);
+      let lr = adam_lr(hyper[m].lr, t);
       for (var q = lid; q < P_SAE; q += WG) {
         let i = base + q;
         let vi = cfg.M * P_SAE + i;
-        let g = red[q * WG];
-        let m1 = cfg.beta1 * adam[i] + (1.0 - cfg.beta1) * g;
-        let v = cfg.beta2 * adam[vi] + (1.0 - cfg.beta2) * g * g;
-        adam[i] = m1;
-        adam[vi] = v;
-        var p = wp[q] * (1.0 - lr * cfg.weight_decay);
-        p -= (lr / bc1) * m1 / (sqrt(v) / sqrt(bc2) + cfg.eps);
-        wp[q] = p;
+        let o = adam_update(wp[q], red[q * WG], adam[i], adam[vi], lr, t);
+        adam[i] = o.m1;
+        adam[vi] = o.v;
+        wp[q] = o.p;
       }
     }
   }

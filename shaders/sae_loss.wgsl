@@ -7,6 +7,12 @@
 // Twin: src/reference/sae.ts (saeLoss).
 //#include "lib/common.wgsl"
 //#include "lib/sae_layout.wgsl"
+//#include "lib/sae_step.wgsl"
+//#include "lib/sae_loss.wgsl"
+
+const RED_WG: u32 = 64u;
+const RED_ROWS: u32 = LOSS_N;
+//#include "lib/reduce.wgsl"
 
 @group(0) @binding(0) var<uniform> cfg: Config;
 @group(0) @binding(1) var<storage, read> hyper: array<Hyper>;
@@ -15,8 +21,6 @@
 @group(0) @binding(4) var<storage, read> aux: array<f32>;
 @group(0) @binding(5) var<storage, read_write> status: array<u32>;
 @group(0) @binding(6) var<storage, read_write> hist: array<f32>;
-
-var<workgroup> red: array<f32, 320>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -27,32 +31,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var q = 0u; q < 5u; q++) { acc[q] += work[w + q]; }
   }
   for (var q = 0u; q < 5u; q++) { red[q * 64u + lid] = acc[q]; }
-  // all partial sums written before the tree reduction reads them
-  workgroupBarrier();
-  for (var width = 32u; width > 0u; width >>= 1u) {
-    if (lid < width) {
-      for (var q = 0u; q < 5u; q++) { red[q * 64u + lid] += red[q * 64u + lid + width]; }
-    }
-    // the next level reads this level's sums
-    workgroupBarrier();
-  }
+  reduce_rows(lid);
   if (lid != 0u) { return; }
-  let t = state[0];
-  let inv_b = 1.0 / f32(cfg.B);
-  let fvu = red[0] * inv_b;
-  let l1term = hyper[m].l1 * red[128] * inv_b;
-  let ghost = red[192] * inv_b;
-  let total = fvu + l1term + ghost + aux[m];
-  if (!is_finite(total) && status[m] == NOT_DIVERGED) { status[m] = t; }
-  if (t % cfg.log_every == 0u) {
-    let r = (((t / cfg.log_every) % cfg.hist_len) * cfg.M + m) * HIST_W;
-    hist[r + 0u] = total;
-    hist[r + 1u] = fvu;
-    hist[r + 2u] = l1term;
-    hist[r + 3u] = red[64] * inv_b;
-    hist[r + 4u] = ghost;
-    hist[r + 5u] = aux[m];
-    hist[r + 6u] = red[256] * inv_b;
-    hist[r + 7u] = f32(t);
-  }
+  var sums: array<f32, LOSS_N>;
+  for (var q = 0u; q < LOSS_N; q++) { sums[q] = red[q * 64u]; }
+  sae_loss_write(m, state[0], sae_loss_row(sums, hyper[m].l1, aux[m]));
 }

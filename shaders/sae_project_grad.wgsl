@@ -4,6 +4,7 @@
 // Dispatch: (ceil(M*S / 64), 1, 1). Twin: src/reference/sae.ts (saeProjectGrad).
 //#include "lib/common.wgsl"
 //#include "lib/sae_layout.wgsl"
+//#include "lib/sae_step.wgsl"
 
 @group(0) @binding(0) var<uniform> cfg: Config;
 @group(0) @binding(1) var<storage, read> params: array<f32>;
@@ -14,7 +15,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   if (i >= cfg.M * S_LAT) { return; }
   let base = (i / S_LAT) * P_SAE + OFF_WD + (i % S_LAT) * D_HID;
-  var dot = 0.0;
-  for (var j = 0u; j < D_HID; j++) { dot += grads[base + j] * params[base + j]; }
-  for (var j = 0u; j < D_HID; j++) { grads[base + j] = grads[base + j] - dot * params[base + j]; }
+  var g: array<f32, D_HID>;
+  var w: array<f32, D_HID>;
+  for (var j = 0u; j < D_HID; j++) { g[j] = grads[base + j]; w[j] = params[base + j]; }
+  g = projected_row(g, w);
+  for (var j = 0u; j < D_HID; j++) { grads[base + j] = g[j]; }
 }

@@ -6,6 +6,11 @@
 // Twin: src/reference/toy.ts (toyLoss).
 //#include "lib/common.wgsl"
 //#include "lib/toy_layout.wgsl"
+//#include "lib/toy_step.wgsl"
+
+const RED_WG: u32 = 64u;
+const RED_ROWS: u32 = 1u;
+//#include "lib/reduce.wgsl"
 
 @group(0) @binding(0) var<uniform> cfg: Config;
 @group(0) @binding(1) var<storage, read> state: array<u32>;
@@ -13,28 +18,13 @@
 @group(0) @binding(3) var<storage, read_write> status: array<u32>;
 @group(0) @binding(4) var<storage, read_write> hist: array<f32>;
 
-var<workgroup> red: array<f32, 64>;
-
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let m = wid.x;
   var acc = 0.0;
   for (var b = lid; b < cfg.B; b += 64u) { acc += toy_work[(m * cfg.B + b) * REC_T + T_LOSS]; }
   red[lid] = acc;
-  // all partial sums written before the tree reduction reads them
-  workgroupBarrier();
-  for (var width = 32u; width > 0u; width >>= 1u) {
-    if (lid < width) { red[lid] += red[lid + width]; }
-    // the next level reads this level's sums
-    workgroupBarrier();
-  }
+  reduce_rows(lid);
   if (lid != 0u) { return; }
-  let t = state[0];
-  let loss = red[0] / f32(cfg.B);
-  if (!is_finite(loss) && status[m] == NOT_DIVERGED) { status[m] = t; }
-  if (t % cfg.log_every == 0u) {
-    let r = ((t / cfg.log_every) % cfg.hist_len) * cfg.M + m;
-    hist[r * 2u] = loss;
-    hist[r * 2u + 1u] = f32(t);
-  }
+  toy_loss_write(m, state[0], red[0] / f32(cfg.B));
 }

@@ -68,14 +68,18 @@ describe('wire format: TypeScript layouts match the WGSL constants', () => {
 
 describe('adapter-limit check uses the real per-sample record', () => {
   it('rejects a job whose work buffer (REC = 4S + 4D + 5 floats per sample) exceeds the limit', () => {
-    const exp = getPreset('tiny').experiments[0];
+    const tiny = getPreset('tiny').experiments[0];
+    const exp = { ...tiny, sae: { ...tiny.sae, batch: 1024 } }; // training's buffer is the larger one
     const M = exp.grid.lr.length * exp.grid.l1.length * exp.realizations;
-    const rows = M * Math.max(exp.sae.batch, exp.eval_samples);
+    const rows = M * exp.sae.batch; // training holds every SAE's batch at once
     const rec = saeLayout({ D: exp.toy.d, S: exp.sae.s }).REC;
     const old = 3 * exp.sae.s + 4 * exp.toy.d + 5; // the record before JumpReLU: too small
     expect(rec).toBeGreaterThan(old);
+    const evalBytes = Math.max(exp.eval_samples, exp.eval_samples_hardware ?? 0) * rec * 4; // one model's evaluation
     const cap = rows * old * 4; // fits the old formula exactly, not the real record
+    expect(evalBytes).toBeLessThan(cap);
     expect(() => parseExperiment(exp, { maxBufferSize: cap, maxStorageBufferBindingSize: cap })).toThrow(/work buffer needs/);
-    expect(() => parseExperiment(exp, { maxBufferSize: rows * rec * 4, maxStorageBufferBindingSize: rows * rec * 4 })).not.toThrow();
+    const ok = Math.max(rows * rec * 4, evalBytes);
+    expect(() => parseExperiment(exp, { maxBufferSize: ok, maxStorageBufferBindingSize: ok })).not.toThrow();
   });
 });

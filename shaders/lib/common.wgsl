@@ -1,4 +1,4 @@
-// Shared declarations of the training kernels (twin: src/reference/common.ts).
+// Shared declarations of the training kernels (twin: src/core/wire.ts).
 // Shapes are compile-time constants substituted by the loader ({{...}} defines):
 //   N_FEAT features, D_HID hidden dims, S_LAT SAE latents, N_SETS feature sets.
 // Per-job scalars live in the Config uniform; per-model hyper-parameters in the Hyper table;

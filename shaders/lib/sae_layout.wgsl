@@ -1,4 +1,4 @@
-// Layouts of the SAE buffers (twin: src/reference/common.ts, saeLayout).
+// Layouts of the SAE buffers (twin: src/core/wire.ts, saeLayout).
 // Parameters of model m at params[m*P_SAE ...]: W_enc [S][D] (row k = latent k's encoder),
 // b_enc [S], W_dec [S][D] (row k = latent k's decoder direction), b_dec [D], log_threshold [S]
 // (JumpReLU only: theta_k = exp(log_threshold_k); unused, gradient 0, by the other variants).

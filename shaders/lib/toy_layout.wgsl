@@ -1,4 +1,4 @@
-// Layouts of the toy-model buffers (twin: src/reference/common.ts, toyLayout).
+// Layouts of the toy-model buffers (twin: src/core/wire.ts, toyLayout).
 // Parameters of toy model m at params[m*P_TOY ...]: W [N][D] (row i = feature i's direction), b [N].
 // Per-sample record at work[(m*B + b)*REC_T ...]: h [D], xhat [N], delta [N] (dL/du), g [D] (dL/dh), loss [1].
 

@@ -111,9 +111,10 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
         lines.push(`peak ${p.gflops.toFixed(3)} GFLOP/s (${p.ms.toFixed(2)} ms, ${p.method})`);
       } else {
         if (entry.bench === 'standalone') throw new Error(`${selected} is not part of a training step; it is verified, not benchmarked here`);
-        const toy = entry.bench === 'toy-modular';
-        const job = toy ? await GpuToyTrainer.create(ctx, { ...toyTestSpec(s.M, 100) })
-          : await GpuSaeTrainer.create(ctx, saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags: FLAG.GHOST }), { path: entry.bench === 'sae-fused' ? 'fused' : 'modular' });
+        const toy = entry.bench === 'toy-modular' || entry.bench === 'toy-fused';
+        const version = entry.version === 'v2' ? 'v2' : 'v1';
+        const job = toy ? await GpuToyTrainer.create(ctx, { ...toyTestSpec(s.M, 100) }, { kernel: entry.bench === 'toy-fused' ? 'fused' : 'modular' })
+          : await GpuSaeTrainer.create(ctx, saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags: FLAG.GHOST }), { path: entry.bench === 'sae-fused' ? 'fused' : 'modular', kernel: version });
         try {
           const op = job.ops.find((o) => o.kernel.name === selected);
           if (!op) throw new Error(`${selected} is not part of a training step at this shape; it is verified, not benchmarked here`);

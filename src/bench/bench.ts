@@ -1,13 +1,14 @@
-// The benchmark: the adapter's FMA peak, every training kernel's time per dispatch, training
-// throughput (model-steps/s) of the modular path, the fused step (K = 1) and the K-step path for
-// M = 1, 25, 125, the CPU reference on the same work, and an end-to-end study run. Every figure is
-// printed with its ratio to a baseline measured in the same run.
+// The benchmark: the adapter's FMA peak; every modular kernel's time per dispatch (many dispatches
+// between one pair of timestamps); training throughput (model-steps/s and samples/s) of the modular
+// path and of each fused SAE kernel version at the study shape for several (M, B); the toy-model stage
+// (modular vs fused toy kernel); and the kernel the trainer would choose. Every figure is printed with
+// its ratio to a baseline measured in the same run.
 import type { GpuContext } from '../gpu/context';
-import { saeTestSpec, STUDY_SHAPE } from '../kernels/fixtures';
-import { FLAG } from '../core/wire';
-import { GpuSaeTrainer } from '../train/gpu';
-import { RefSaeTrainer } from '../reference/trainer';
-import { timeAsync, timePass } from './timing';
+import { saeTestSpec, STUDY_SHAPE, toyTestSpec } from '../kernels/fixtures';
+import { FLAG, saeLayout, toyLayout } from '../core/wire';
+import { chooseSaeKernel } from '../train/choose';
+import { fusedMisfit, GpuSaeTrainer, GpuToyTrainer, SAE_KERNELS, type SaeKernel } from '../train/gpu';
+import { timePass } from './timing';
 
 export interface BenchLine { name: string; value: number; unit: string; ratio: number | null; baseline: string; note?: string }
 
@@ -16,6 +17,10 @@ export interface BenchLine { name: string; value: number; unit: string; ratio: n
 export function flopsPerSample(n: number, d: number, s: number): number {
   return 2 * n * d + 4 * s * d + 6 * s * d + 10 * (s + d);
 }
+
+/** (M, B) shapes of the throughput table: the full list (GPUs) and the reduced default (SwiftShader: minutes). */
+export const SHAPES_FULL: [number, number][] = [[125, 1024], [1000, 1024], [20000, 1024], [125, 64]];
+export const SHAPES_QUICK: [number, number][] = [[125, 64], [25, 1024]];
 
 export async function peakGflops(ctx: GpuContext): Promise<{ gflops: number; ms: number; method: string }> {
   const iters = 4096, groups = 256;
@@ -29,61 +34,154 @@ export async function peakGflops(ctx: GpuContext): Promise<{ gflops: number; ms:
   return { gflops: (groups * 64 * iters * 64) / (t.ms * 1e6), ms: t.ms, method: t.method };
 }
 
-export async function runBench(ctx: GpuContext, opts: { log: (l: BenchLine) => void; quick?: boolean }): Promise<BenchLine[]> {
+interface Trainable { train: (n: number, o: { stepsPerSubmit: number }) => Promise<void>; destroy: () => void }
+
+/**
+ * Wall-clock rate of a trainer (steps/s): one warm-up chunk, then chunks of n steps, n growing 4x until
+ * one takes at least minMs (each chunk is one submit and one history readback, as in training).
+ */
+async function stepsPerSecond(job: Trainable, k: number, minMs: number, maxSteps: number): Promise<{ rate: number; steps: number }> {
+  await job.train(k, { stepsPerSubmit: k });
+  let n = k;
+  for (;;) {
+    const t0 = performance.now();
+    await job.train(n, { stepsPerSubmit: n });
+    const ms = performance.now() - t0;
+    if (ms >= minMs || 4 * n > maxSteps) return { rate: n / (ms / 1000), steps: n };
+    n *= 4;
+  }
+}
+
+function benchSpec(M: number, B: number) {
+  const sp = saeTestSpec({ ...STUDY_SHAPE, M, B, T: 1_000_000, flags: FLAG.GHOST | FLAG.GHOST_QUIRK });
+  sp.cfg.log_every = 100;
+  sp.cfg.hist_len = 1000;
+  return sp;
+}
+
+export interface BenchOptions {
+  log: (l: BenchLine) => void;
+  /** the full shape list (GPUs); default: the reduced list */
+  full?: boolean;
+  /** shortest timed chunk (ms); default 300 */
+  minMs?: number;
+  /** SAE steps per fused dispatch (default 25) */
+  kSteps?: number;
+}
+
+export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<BenchLine[]> {
   const lines: BenchLine[] = [];
   const emit = (l: BenchLine) => { lines.push(l); opts.log(l); };
+  const minMs = opts.minMs ?? 300, K = opts.kSteps ?? 25;
   const peak = await peakGflops(ctx);
   emit({ name: 'adapter peak (FMA kernel)', value: peak.gflops, unit: 'GFLOP/s', ratio: 1, baseline: 'itself', note: `${peak.method} timing` });
 
-  // --- every modular kernel at the study shape, M = 125, B = 1024
+  // --- every modular kernel at the study shape: R dispatches of one kernel between one pair of timestamps
   const { N, D, S } = STUDY_SHAPE;
-  const M = 125, B = opts.quick ? 256 : 1024;
-  const spec = saeTestSpec({ ...STUDY_SHAPE, M, B, T: 100000, flags: FLAG.GHOST | FLAG.GHOST_QUIRK });
-  spec.cfg.log_every = 100; spec.cfg.hist_len = 100;
-  const mod = await GpuSaeTrainer.create(ctx, spec, { path: 'modular' });
+  const kM = 125, kB = opts.full ? 1024 : 256, R = opts.full ? 50 : 3;
+  const mod = await GpuSaeTrainer.create(ctx, benchSpec(kM, kB), { path: 'modular' });
   await mod.train(2, { stepsPerSubmit: 2 });
-  const perSampleFlops = flopsPerSample(N, D, S);
   let stepMs = 0;
   const kernelTimes: { name: string; ms: number; method: string }[] = [];
   for (const o of mod.ops) {
-    const t = await timePass(ctx, (pass) => mod.dispatchOp(pass, o), { runs: 5 });
+    const t = await timePass(ctx, (pass) => mod.dispatchOp(pass, o), { runs: 3, repeat: R });
     stepMs += t.ms;
-    kernelTimes.push({ name: o.kernel.name, ms: t.ms, method: t.method });
-  }
-  for (const k of kernelTimes) {
-    emit({ name: `kernel ${k.name} (M=${M}, B=${B})`, value: k.ms, unit: 'ms/dispatch', ratio: k.ms / stepMs, baseline: 'modular step (sum of kernels)', note: k.method });
+    kernelTimes.push({ name: o.kernel.name, ms: t.ms, method: `${t.method}, ${R} dispatches per timing` });
   }
   mod.destroy();
+  for (const k of kernelTimes) emit({ name: `kernel ${k.name} (M=${kM}, B=${kB})`, value: k.ms, unit: 'ms/dispatch', ratio: k.ms / stepMs, baseline: 'modular step (sum of kernels)', note: k.method });
+  emit({ name: `modular step, sum of kernel times (M=${kM}, B=${kB})`, value: stepMs, unit: 'ms/step', ratio: null, baseline: '' });
 
-  // --- throughput: model-steps/s
-  const results: Record<string, number> = {};
-  for (const m of [1, 25, 125]) {
-    const sp = saeTestSpec({ ...STUDY_SHAPE, M: m, B, T: 100000, flags: FLAG.GHOST | FLAG.GHOST_QUIRK });
-    sp.cfg.log_every = 100; sp.cfg.hist_len = 100;
-    for (const [label, path, k] of [['modular', 'modular', 1], ['fused step (K=1)', 'fused', 1], ['K-step (K=50)', 'fused', 50]] as const) {
-      const job = await GpuSaeTrainer.create(ctx, sp, { path, kSteps: k });
-      const steps = 100;
-      await job.train(k, { stepsPerSubmit: k });
-      const ms = await timeAsync(() => job.train(steps, { stepsPerSubmit: 100 }), { warmup: 0, runs: 1 });
-      job.destroy();
-      const rate = (m * steps) / (ms / 1000);
-      results[`${label}@${m}`] = rate;
-      const base = results[`modular@${m}`];
-      const gflops = rate * B * perSampleFlops / 1e9;
-      emit({ name: `train ${label}, M=${m}, B=${B}`, value: rate, unit: 'model-steps/s', ratio: rate / base, baseline: `modular M=${m}`, note: `${gflops.toFixed(3)} GFLOP/s est. = ${(gflops / peak.gflops * 100).toFixed(1)} % of peak` });
+  // --- SAE training throughput per path / version
+  const perSampleFlops = flopsPerSample(N, D, S);
+  for (const [M, B] of opts.full ? SHAPES_FULL : SHAPES_QUICK) {
+    const sp = benchSpec(M, B);
+    const rates: Record<string, number> = {};
+    const variants: { label: string; kernel: SaeKernel | null }[] = [{ label: 'modular', kernel: null }, ...SAE_KERNELS.map((k) => ({ label: `fused ${k}`, kernel: k }))];
+    for (const v of variants) {
+      // the modular path keeps per-sample records: skip it where they exceed a storage binding
+      const workBytes = M * B * Math.max(saeLayout(sp.dims).REC, toyLayout(sp.dims).REC) * 4;
+      const modularWhy = workBytes > ctx.device.limits.maxStorageBufferBindingSize ? `its per-sample records need ${workBytes} bytes, a storage binding allows ${ctx.device.limits.maxStorageBufferBindingSize}` : null;
+      const why = v.kernel ? fusedMisfit(sp, ctx.device, v.kernel) : modularWhy;
+      const name = `train ${v.label}, M=${M}, B=${B}`;
+      if (why) {
+        emit({ name, value: NaN, unit: 'model-steps/s', ratio: null, baseline: '', note: `skipped: ${why}` });
+        continue;
+      }
+      let job: GpuSaeTrainer | null = null;
+      try {
+        job = await GpuSaeTrainer.create(ctx, sp, v.kernel ? { path: 'fused', kernel: v.kernel, kSteps: K } : { path: 'modular' });
+        const r = await stepsPerSecond(job, v.kernel ? K : 4, minMs, 200_000);
+        const rate = r.rate * M;
+        rates[v.label] = rate;
+        const gflops = rate * B * perSampleFlops / 1e9;
+        const base = rates.modular ? { ratio: rate / rates.modular, baseline: 'modular' } : { ratio: null, baseline: '' };
+        const vsV1 = rates['fused v1'] && v.label !== 'fused v1' && v.label !== 'modular' ? `, x${(rate / rates['fused v1']).toPrecision(3)} vs v1` : '';
+        emit({ name, value: rate, unit: 'model-steps/s', ...base, note: `${job.describe()}; ${(rate * B).toPrecision(3)} samples/s; ${(gflops / peak.gflops * 100).toPrecision(2)} % of FMA peak${vsV1}; wall clock over ${r.steps} steps in one submit` });
+      } catch (e) {
+        emit({ name, value: NaN, unit: 'model-steps/s', ratio: null, baseline: '', note: `failed: ${(e as Error).message.slice(0, 200)}` });
+      } finally {
+        job?.destroy();
+      }
     }
-    if (m <= 25) {
-      const ref = new RefSaeTrainer(sp);
-      const refSteps = m === 1 ? 20 : 3;
-      const ms = await timeAsync(() => ref.train(refSteps), { warmup: 0, runs: 1 });
-      const rate = (m * refSteps) / (ms / 1000);
-      emit({ name: `CPU reference, M=${m}, B=${B}`, value: rate, unit: 'model-steps/s', ratio: rate / results[`modular@${m}`], baseline: `modular M=${m}` });
+    const choice = await chooseSaeKernel(ctx, sp, 'auto', { fresh: true, kSteps: K });
+    emit({ name: `kernel choice (auto), M=${M}, B=${B}`, value: NaN, unit: '', ratio: null, baseline: '', note: `${choice.path}${choice.kernel ? ` ${choice.kernel}` : ''}: ${choice.why}` });
+  }
+
+  // --- toy-model stage: the study's toy model (n=4, d=2, one model, B=1000, 10,000 steps at the full budget)
+  const toySpec = toyTestSpec(1, 1_000_000);
+  toySpec.cfg.B = 1000;
+  toySpec.cfg.log_every = 100;
+  toySpec.cfg.hist_len = 1000;
+  const toyRates: Record<string, number> = {};
+  for (const kernel of ['modular', 'fused'] as const) {
+    const job = await GpuToyTrainer.create(ctx, toySpec, { kernel, kSteps: 50 });
+    try {
+      const r = await stepsPerSecond(job, 50, minMs, 200_000);
+      toyRates[kernel] = r.rate;
+      emit({ name: `toy model ${kernel} (M=1, B=1000)`, value: r.rate, unit: 'steps/s', ratio: toyRates.modular ? r.rate / toyRates.modular : null, baseline: toyRates.modular ? 'modular toy' : '', note: `${job.describe()}; 10,000 steps = ${(10000 / r.rate).toPrecision(3)} s; over ${r.steps} steps` });
+    } finally {
+      job.destroy();
     }
   }
-  const kstep = results['K-step (K=50)@125'], modular = results['modular@125'];
-  emit({ name: 'K-step vs modular at M=125 (target >= 10x)', value: kstep / modular, unit: 'x', ratio: kstep / modular, baseline: 'modular M=125' });
-  const frac = kstep * B * perSampleFlops / 1e9 / peak.gflops;
-  emit({ name: 'K-step SAE step, fraction of adapter peak (target >= 50 %)', value: frac * 100, unit: '%', ratio: frac, baseline: 'FMA peak' });
-  emit({ name: 'modular step, sum of kernel times', value: stepMs, unit: 'ms/step', ratio: null, baseline: '' });
   return lines;
+}
+
+/** Config flags of an experiment's SAE job (the same mapping as the runner's). */
+function flagsOf(c: { sae: { pre_encoder_bias: boolean; auxk?: unknown; ghost: boolean; ghost_quirk: boolean; cos: { variant: string; norm: string }; fvu: string; variant: string } }): number {
+  let f = 0;
+  if (c.sae.pre_encoder_bias) f |= FLAG.PRE_BIAS;
+  if (c.sae.auxk) f |= FLAG.AUXK;
+  else if (c.sae.ghost) f |= FLAG.GHOST;
+  if (c.sae.ghost_quirk) f |= FLAG.GHOST_QUIRK;
+  if (c.sae.cos.variant === 'abs') f |= FLAG.COS_ABS;
+  if (c.sae.cos.variant === 'ortho') f |= FLAG.COS_SQ;
+  if (c.sae.fvu === 'batch') f |= FLAG.BATCH_FVU;
+  if (c.sae.variant === 'jumprelu') f |= FLAG.JUMPRELU;
+  if (c.sae.variant === 'batchtopk') f |= FLAG.BATCH_TOPK;
+  if (c.sae.cos.norm === 'pairs') f |= FLAG.COS_PAIRS;
+  return f;
+}
+
+/**
+ * The runner's own share of an experiment's SAE stage: the stage's wall time (trainer set-up, chunks
+ * with progress and history readbacks, parameter readback) against the same number of steps of a bare
+ * trainer with the same kernel and shape in as few submits as the history ring allows. Evaluation,
+ * host analysis and figures are separate stages; their times are reported beside it.
+ */
+export async function runnerOverhead(ctx: GpuContext, r: { config: Parameters<typeof flagsOf>[0] & { data: { sets: number[] }; toy: { d: number }; sae: { s: number; steps: number; batch: number } }; saes: unknown[]; kernels: { sae: { path: string; kernel: string | null; threads: number | null } }; timing: { sae_s: number; eval_s: number; analysis_s: number } }): Promise<{ bare_s: number; overhead: number }> {
+  const c = r.config;
+  const sp = saeTestSpec({ N: c.data.sets.reduce((a, b) => a + b, 0), D: c.toy.d, S: c.sae.s, sets: c.data.sets, M: r.saes.length, B: c.sae.batch, T: c.sae.steps, flags: flagsOf(c) });
+  sp.cfg.log_every = Math.max(1, Math.ceil(c.sae.steps / 4000));
+  sp.cfg.hist_len = Math.ceil(c.sae.steps / sp.cfg.log_every) + 1;
+  const k = r.kernels.sae;
+  const job = await GpuSaeTrainer.create(ctx, sp, k.path === 'fused' ? { path: 'fused', kernel: (k.kernel ?? 'v1') as SaeKernel, wg: k.threads ?? undefined } : { path: 'modular' });
+  try {
+    const t0 = performance.now();
+    await job.train(c.sae.steps, { stepsPerSubmit: k.path === 'fused' ? c.sae.steps : 1000 });
+    const bare = (performance.now() - t0) / 1000;
+    return { bare_s: bare, overhead: 1 - bare / r.timing.sae_s };
+  } finally {
+    job.destroy();
+  }
 }

@@ -10,7 +10,8 @@ import { matmulBatched } from '../reference/matmul';
 import { rngFill } from '../reference/rng';
 import { rngU32 } from '../core/rng';
 import { KERNEL_CHECKS, KERNEL_SHAPES } from './kernels';
-import { fusedShapeMisfit } from '../train/gpu';
+import { fusedMisfit, type DeviceCaps } from '../train/gpu';
+import { saeTestSpec } from '../kernels/fixtures';
 import { checkSaeTraining, checkToyTraining, SAE_TRAIN_CASES } from './training';
 
 export interface CheckResult {
@@ -105,11 +106,21 @@ for (const name of Object.keys(KERNEL_CHECKS)) {
     return { comparisons, notes: [] };
   };
 }
+// A fused version is checked on every case whose shape it fits on a device with WebGPU's default
+// invocation and workgroup-memory limits and 10 storage buffers (so the list of checks is the same
+// everywhere); v2 runs at 64 threads per model here (tiny batches); the workgroup-memory fallback (no subgroups) is checked on the fused toy kernel below.
+const DEFAULT_LIMITS: DeviceCaps = { limits: { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 10 }, features: new Set<string>() };
 for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
   CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'modular');
-  if (!fusedShapeMisfit(c, c.flags)) CHECKS[`train SAE fused K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused');
+  const spec = saeTestSpec(c);
+  if (fusedMisfit(spec, DEFAULT_LIMITS, 'v1') === null) CHECKS[`train SAE fused K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused');
+  if (fusedMisfit(spec, DEFAULT_LIMITS, 'v2', 64) === null) CHECKS[`train SAE fused v2 K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused', { kernel: 'v2', wg: 64 });
 }
-CHECKS['train toy n=4 d=2 AdamW M=3, 50 steps'] = checkToyTraining;
+CHECKS['train toy n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx);
+CHECKS['train toy fused K=7: n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx, { kernel: 'fused', wg: 64 });
+// the workgroup-memory fallback of lib/wg_partials.wgsl (shared with v2), on the toy kernel: v2's own
+// fallback build takes ~20 s to compile on SwiftShader (it passed the same checks when built, see BENCHMARKS.md)
+CHECKS['train toy fused K=7, no subgroups (workgroup-memory reduction): n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx, { kernel: 'fused', wg: 64, subgroups: false });
 
 export async function runCheck(ctx: GpuContext, name: string): Promise<CheckResult> {
   const fn = CHECKS[name];

@@ -2,7 +2,7 @@
 import type { GpuContext } from '../gpu/context';
 import { compareArrays, type Comparison } from './compare';
 import { FLAG, saeLayout } from '../core/wire';
-import { GpuSaeTrainer, GpuToyTrainer, type SaePath } from '../train/gpu';
+import { GpuSaeTrainer, GpuToyTrainer, type SaeKernel, type SaePath, type ToyTrainerOptions } from '../train/gpu';
 import { RefSaeTrainer, RefToyTrainer } from '../reference/trainer';
 import { saeTestSpec, toyTestSpec, type SaeCase } from '../kernels/fixtures';
 
@@ -18,9 +18,12 @@ export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
 };
 export const TRAIN_TOL = { params: { atol: 2e-4, rtol: 2e-3 }, loss: { atol: 1e-4, rtol: 1e-3 } };
 
-export async function checkSaeTraining(ctx: GpuContext, c: SaeCase, path: SaePath = 'modular'): Promise<{ comparisons: Comparison[]; notes: string[] }> {
+/** Fused kernel under test: version, threads per model, subgroup reductions (v2). */
+export interface FusedVariant { kernel: SaeKernel; wg?: number; subgroups?: boolean }
+
+export async function checkSaeTraining(ctx: GpuContext, c: SaeCase, path: SaePath = 'modular', variant: FusedVariant = { kernel: 'v1' }): Promise<{ comparisons: Comparison[]; notes: string[] }> {
   const spec = saeTestSpec(c);
-  const gpu = await GpuSaeTrainer.create(ctx, spec, { path, kSteps: 7 });
+  const gpu = await GpuSaeTrainer.create(ctx, spec, { path, kSteps: 7, ...variant });
   try {
     await gpu.train(c.T, { stepsPerSubmit: 28 });
     const ref = new RefSaeTrainer(spec);
@@ -28,7 +31,7 @@ export async function checkSaeTraining(ctx: GpuContext, c: SaeCase, path: SaePat
     const L = saeLayout(spec.dims);
     const lat = await gpu.readLat();
     const comparisons = [
-      compareArrays(`SAE params after ${c.T} steps (${path} path)`, await gpu.readParams(), ref.params, TRAIN_TOL.params),
+      compareArrays(`SAE params after ${c.T} steps (${gpu.describe()})`, await gpu.readParams(), ref.params, TRAIN_TOL.params),
       compareArrays('total loss per step, all models', gpu.history.flatMap((r) => [...r.values].filter((_, i) => i % L.HIST_W === 0)), ref.history.flatMap((r) => [...r.rows].filter((_, i) => i % L.HIST_W === 0)), TRAIN_TOL.loss),
       compareArrays('latent state (since fired, cooldown, dead)', lat, ref.lat, { atol: 0, rtol: 0 }),
     ];
@@ -37,29 +40,42 @@ export async function checkSaeTraining(ctx: GpuContext, c: SaeCase, path: SaePat
       // the fused kernel must also agree with the modular kernels
       const mod = await GpuSaeTrainer.create(ctx, spec, { path: 'modular' });
       await mod.train(c.T, { stepsPerSubmit: 25 });
-      comparisons.push(compareArrays('fused vs modular params', await gpu.readParams(), await mod.readParams(), TRAIN_TOL.params));
+      comparisons.push(compareArrays(`fused ${variant.kernel} vs modular params`, await gpu.readParams(), await mod.readParams(), TRAIN_TOL.params));
+      const modHist = mod.history.flatMap((r) => [...r.values].filter((_, i) => i % L.HIST_W === 0));
+      comparisons.push(compareArrays(`fused ${variant.kernel} vs modular total loss per step`, gpu.history.flatMap((r) => [...r.values].filter((_, i) => i % L.HIST_W === 0)), modHist, TRAIN_TOL.loss));
+      comparisons.push(compareArrays(`fused ${variant.kernel} vs modular latent state`, lat, await mod.readLat(), { atol: 0, rtol: 0 }));
       mod.destroy();
     }
-    return { comparisons, notes: [`dead latents at the end: ${dead}`] };
+    return { comparisons, notes: [`dead latents at the end: ${dead}`, `ran: ${gpu.describe()}`] };
   } finally {
     gpu.destroy();
   }
 }
 
-export async function checkToyTraining(ctx: GpuContext): Promise<{ comparisons: Comparison[]; notes: string[] }> {
+export const TOY_TOL = { atol: 1e-4, rtol: 1e-3 };
+
+export async function checkToyTraining(ctx: GpuContext, opts: ToyTrainerOptions = {}): Promise<{ comparisons: Comparison[]; notes: string[] }> {
   const spec = toyTestSpec();
-  const gpu = await GpuToyTrainer.create(ctx, spec);
+  const gpu = await GpuToyTrainer.create(ctx, spec, { kSteps: 7, ...opts });
+  const losses = (rows: { values: Float64Array }[]) => rows.flatMap((r) => [...r.values].filter((_, i) => i % 2 === 0));
   try {
-    await gpu.train(spec.cfg.T);
+    await gpu.train(spec.cfg.T, { stepsPerSubmit: 21 });
     const ref = new RefToyTrainer(spec);
     ref.train(spec.cfg.T);
-    return {
-      comparisons: [
-        compareArrays(`toy params after ${spec.cfg.T} steps (AdamW, M=3)`, await gpu.readParams(), ref.params, { atol: 1e-4, rtol: 1e-3 }),
-        compareArrays('toy loss per step', gpu.history.flatMap((r) => [...r.values].filter((_, i) => i % 2 === 0)), ref.history.flatMap((r) => [...r.loss]), TRAIN_TOL.loss),
-      ],
-      notes: [],
-    };
+    const comparisons = [
+      compareArrays(`toy params after ${spec.cfg.T} steps (AdamW, M=3, ${gpu.describe()})`, await gpu.readParams(), ref.params, TOY_TOL),
+      compareArrays('toy loss per step', losses(gpu.history), ref.history.flatMap((r) => [...r.loss]), TRAIN_TOL.loss),
+      compareArrays('toy divergence status', await gpu.readStatus(), ref.status, { atol: 0, rtol: 0 }),
+    ];
+    if (gpu.kernel === 'fused') {
+      // the fused toy kernel must also agree with the modular toy path
+      const mod = await GpuToyTrainer.create(ctx, spec);
+      await mod.train(spec.cfg.T);
+      comparisons.push(compareArrays('fused vs modular toy params', await gpu.readParams(), await mod.readParams(), TOY_TOL));
+      comparisons.push(compareArrays('fused vs modular toy loss per step', losses(gpu.history), losses(mod.history), TRAIN_TOL.loss));
+      mod.destroy();
+    }
+    return { comparisons, notes: [`ran: ${gpu.describe()}`] };
   } finally {
     gpu.destroy();
   }

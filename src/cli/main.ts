@@ -27,6 +27,7 @@ options:
                     results.json of the same preset is resumed: finished experiments are skipped
   --shard i/n       run grid cells whose index % n == i (0-based), to spread a sweep over machines
   --path P          SAE training path: fused (default where it fits) or modular
+  --kernel V        fused SAE kernel version: v1, v2 or auto (default: chosen per adapter; --runtime node)
   --runtime R       where the GPU work runs: browser (default: headless Chromium through the harness,
                     its software WebGPU adapter here) or node (the webgpu package, same adapter)
   --png             also render every figure to PNG through headless Chromium
@@ -53,7 +54,7 @@ async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
     options: {
-      preset: { type: 'string' }, out: { type: 'string' }, shard: { type: 'string' }, path: { type: 'string' },
+      preset: { type: 'string' }, out: { type: 'string' }, kernel: { type: 'string' }, shard: { type: 'string' }, path: { type: 'string' },
       png: { type: 'boolean' }, runtime: { type: 'string' }, checks: { type: 'boolean' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -78,6 +79,7 @@ async function main(): Promise<number> {
     shard = { index: Number(m[1]), count: Number(m[2]) };
   }
   if (values.path && values.path !== 'fused' && values.path !== 'modular') throw new Error(`--path must be fused or modular, got '${values.path}'`);
+  if (values.kernel && !['v1', 'v2', 'auto'].includes(values.kernel)) throw new Error(`--kernel must be v1, v2 or auto, got '${values.kernel}'`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const out = values.out ?? join('runs', `${preset.name}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${stamp}`);
   const runtime = values.runtime ?? 'browser';
@@ -92,7 +94,7 @@ async function main(): Promise<number> {
     if (browser) {
       adapter = await browser.page.evaluate(() => window.kit!.adapter()) as AdapterReport;
       await browser.page.exposeFunction('reportProgress', (p: StageProgress) => bar.update(p));
-      if (values.path) throw new Error('--path is only available with --runtime node');
+      if (values.path || values.kernel) throw new Error('--path and --kernel are only available with --runtime node');
       execute = async (exp) => {
         const r = await browser.page.evaluate((c, s) => window.kit!.runExperiment(c, s), exp as never, (shard ?? null) as never) as ExperimentResult & { weights: { toy: number[]; saes: number[] } };
         return { ...r, weights: { toy: Float32Array.from(r.weights.toy), saes: Float32Array.from(r.weights.saes) } };
@@ -101,7 +103,7 @@ async function main(): Promise<number> {
     bar.note(`preset ${preset.name}: ${preset.experiments.length} experiment(s) on ${adapter?.vendor} ${adapter?.architecture} (${runtime}); writing ${out}`);
     bar.note(preset.budget_note);
     const res = await runPreset(ctx, preset, out, {
-      document: nodeDocument(), shard, path: values.path as 'fused' | 'modular' | undefined, execute, adapter,
+      document: nodeDocument(), shard, path: values.path as 'fused' | 'modular' | undefined, execute, adapter, kernel: values.kernel as 'v1' | 'v2' | 'auto' | undefined, onNote: (l) => bar.note(l),
       onProgress: (p) => bar.update(p),
       onExperimentDone: (name, r, skipped) => bar.note(skipped ? `[${name}] already finished in ${out}: skipped` : `[${name}] done in ${(r.timing.toy_s + r.timing.sae_s + r.timing.eval_s + r.timing.analysis_s).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path)`),
     });

@@ -11,7 +11,8 @@ import {
   angleDeg, collapsedPairs, composedDirections, convergence, expectedL1TwoByTwo, featureDirections, featureLabel, figureRotation, matchLatents, mmcs,
   median, pickLowest, principalComponents, recovered, rotate2, verdictOf, type LatentMatch, type SelectionRule, type Vec, type Verdict,
 } from '../metrics/analysis';
-import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type SaePath } from '../train/gpu';
+import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type SaePath, type ToyKernel } from '../train/gpu';
+import { chooseSaeKernel, chooseToyKernel, type KernelRequest } from '../train/choose';
 import type { SaeJobSpec } from '../core/job';
 import { parseExperiment, type ExperimentConfig } from './schema';
 
@@ -38,6 +39,12 @@ export interface RunOptions {
   path?: SaePath;
   /** steps per fused dispatch */
   kSteps?: number;
+  /** fused SAE kernel version: v1, v2 or auto (default: chosen per adapter, src/train/choose.ts) */
+  kernel?: KernelRequest;
+  /** toy-model kernel: modular, fused or auto (default auto) */
+  toyKernel?: ToyKernel | 'auto';
+  /** one-line notes for the run log (the kernel choices) */
+  onNote?: (line: string) => void;
   /** awaited after every training chunk with the SAE job (live views read parameters; pause awaits; stop throws) */
   onSaeChunk?: (job: GpuSaeTrainer, models: { lr: number; l1: number; realization: number }[]) => Promise<void> | void;
   /** models per evaluation dispatch (default: as many as the adapter's limits allow; tests force groups) */
@@ -123,6 +130,11 @@ export interface ExperimentResult {
   /** the evaluation: fresh samples used, the selection rule, whether the adapter counted as software */
   evaluation: { samples: number; selection: SelectionRule; software_adapter: boolean };
   sae_path: SaePath;
+  /** what trained the toy model and the SAEs, and why (per adapter: src/train/choose.ts) */
+  kernels: {
+    toy: { kernel: ToyKernel | 'cached'; why: string; measured?: Record<string, number> };
+    sae: { path: SaePath; kernel: string | null; threads: number | null; describe: string; why: string; measured?: Record<string, number>; skipped?: Record<string, string> };
+  };
   timing: { toy_s: number; sae_s: number; eval_s: number; analysis_s: number };
   weights: { toy: Float32Array; saes: Float32Array };
 }
@@ -166,18 +178,23 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   const toyHist = Math.ceil(c.toy.steps / c.log_every) + 1;
   let toyParams: Float32Array;
   let toyCurve: { step: number[]; loss: number[] };
-  const toyKey = JSON.stringify([c.data, c.toy, c.seed, c.log_every, ctx.adapter.description]);
+  const toySpec = {
+    dims, sets: c.data.sets, tables, importance: new Float32Array(N).fill(1), toyParams: initToy(dims, [toySeed]),
+    hyper: [{ lr: c.toy.lr, l1: 0, cos: 0, seed: toySeed }],
+    cfg: defaultConfig({ M: 1, B: c.toy.batch, T: c.toy.steps, toy_count: 1, table_len: tableLen, hist_len: Math.min(toyHist, 4096), log_every: c.log_every,
+      beta1: c.toy.betas[0], beta2: c.toy.betas[1], eps: c.toy.eps, weight_decay: c.toy.weight_decay, rho: c.data.rho, p_onehot: c.data.p_onehot, p_set_empty: c.data.p_set_empty }),
+  };
+  const toyChoice = await chooseToyKernel(ctx, toySpec, opts.toyKernel ?? 'auto');
+  let toyKernelUsed: ExperimentResult['kernels']['toy'] = { kernel: toyChoice.kernel, why: toyChoice.why, measured: toyChoice.measured };
+  const toyKey = JSON.stringify([c.data, c.toy, c.seed, c.log_every, ctx.adapter.description, toyChoice.kernel]);
   const cached = toyCache.get(toyKey);
   if (cached) {
     toyParams = cached.params;
     toyCurve = cached.curve;
+    toyKernelUsed = { kernel: 'cached', why: `the same toy model was trained earlier in this process (${toyChoice.kernel})` };
   } else {
-    const toy = await GpuToyTrainer.create(ctx, {
-      dims, sets: c.data.sets, tables, importance: new Float32Array(N).fill(1), toyParams: initToy(dims, [toySeed]),
-      hyper: [{ lr: c.toy.lr, l1: 0, cos: 0, seed: toySeed }],
-      cfg: defaultConfig({ M: 1, B: c.toy.batch, T: c.toy.steps, toy_count: 1, table_len: tableLen, hist_len: Math.min(toyHist, 4096), log_every: c.log_every,
-        beta1: c.toy.betas[0], beta2: c.toy.betas[1], eps: c.toy.eps, weight_decay: c.toy.weight_decay, rho: c.data.rho, p_onehot: c.data.p_onehot, p_set_empty: c.data.p_set_empty }),
-    });
+    const toy = await GpuToyTrainer.create(ctx, toySpec, { kernel: toyChoice.kernel });
+    opts.onNote?.(`[${c.name}] toy model: ${toy.describe()} (${toyChoice.why})`);
     try {
       await toy.train(c.toy.steps, { onProgress: (p) => report({ stage: 'toy', step: p.step, total: p.total, models: 1, loss: p.loss, diverged: p.diverged }), onChunk: opts.onToyChunk });
       toyParams = await toy.readParams();
@@ -213,7 +230,14 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
       p_set_empty: c.data.p_set_empty, topk: c.sae.variant === 'topk' || c.sae.variant === 'batchtopk' ? c.sae.k! : 0, jump_eps: c.sae.jump_eps,
       aux_k: c.sae.auxk?.k ?? 0, aux_coef: c.sae.auxk?.coef ?? 0 }),
   };
-  const job = await GpuSaeTrainer.create(ctx, spec, { path: opts.path, kSteps: opts.kSteps });
+  const choice = opts.path === 'modular' ? { path: 'modular' as const, kernel: null, why: '--path modular forced' } : await chooseSaeKernel(ctx, spec, opts.kernel ?? 'auto');
+  // --path fused with a version that does not fit still fails with the reason (as before)
+  const job = await GpuSaeTrainer.create(ctx, spec, { path: opts.path ?? choice.path, kernel: choice.kernel ?? 'v1', kSteps: opts.kSteps });
+  const saeKernel: ExperimentResult['kernels']['sae'] = {
+    path: job.path, kernel: job.path === 'fused' ? job.kernel : null, threads: job.path === 'fused' ? job.wg : null, describe: job.describe(), why: choice.why,
+    ...('measured' in choice && choice.measured ? { measured: choice.measured } : {}), ...('skipped' in choice && choice.skipped && Object.keys(choice.skipped).length ? { skipped: choice.skipped } : {}),
+  };
+  opts.onNote?.(`[${c.name}] SAEs: ${job.describe()} (${choice.why})`);
   let params: Float32Array, status: Uint32Array;
   let curves: ExperimentResult['curves'];
   // the batch-FVU curve: the current parameters evaluated on fresh samples every `evalEvery` steps (own
@@ -334,7 +358,7 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
       second_moment_axes_deg: D === 2 ? pcs.second_moment.vectors.map((v) => angleDeg(rotate2(v, theta))) : [],
       eigenvalue_ratio: ev0[ev0.length - 1] > 0 ? ev0[0] / ev0[ev0.length - 1] : Infinity,
     },
-    expected_l1: expectedL1, curves, evaluation: { samples: evalSamples, selection: c.selection, software_adapter: isSoftwareAdapter(ctx.adapter) }, sae_path: job.path,
+    expected_l1: expectedL1, curves, evaluation: { samples: evalSamples, selection: c.selection, software_adapter: isSoftwareAdapter(ctx.adapter) }, sae_path: job.path, kernels: { toy: toyKernelUsed, sae: saeKernel },
     timing: { toy_s: toyS, sae_s: saeS, eval_s: evalS, analysis_s: now() - t0 },
     weights: { toy: toyParams, saes: params },
   };

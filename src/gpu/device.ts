@@ -52,6 +52,8 @@ export async function acquireDevice(opts: AcquireOptions): Promise<GpuContext> {
   for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
   const requiredFeatures: GPUFeatureName[] = [];
   if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  // subgroup reductions in the v2 fused kernel (lib/wg_partials.wgsl); without them it uses workgroup memory
+  if (adapter.features.has('subgroups' as GPUFeatureName)) requiredFeatures.push('subgroups' as GPUFeatureName);
   let device: GPUDevice;
   try {
     device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'sae-kit' });

@@ -7,6 +7,7 @@ import type { GpuContext } from './context';
 import { acquireDevice } from './device';
 import { WebGPUUnavailableError } from './errors';
 import { loadShaderSourcesFromDisk } from './shaders-node';
+import { useDiskChoiceCache } from '../train/choice-cache-node';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const VENDOR_ICDS = ['/usr/share/vulkan/icd.d/nvidia_icd.json', '/etc/vulkan/icd.d/nvidia_icd.json'];
@@ -31,7 +32,9 @@ export async function acquireNodeDevice(): Promise<GpuContext> {
     throw new WebGPUUnavailableError(`WebGPU is unavailable in Node: the 'webgpu' package failed to load (${(e as Error).message}). Run npm ci.`);
   }
   Object.assign(globalThis, mod.globals);
-  gpuRef ??= mod.create([]);
+  // real timestamps: Dawn otherwise rounds them to 2^16 ns, which made short kernels read ~0.5 ms on an H100
+  gpuRef ??= mod.create(['disable-dawn-features=timestamp_quantization']);
+  useDiskChoiceCache(); // the per-adapter kernel choice (src/train/choose.ts) survives the process
   return acquireDevice({ gpu: gpuRef, sources: loadShaderSourcesFromDisk(), runtime: 'node' });
 }
 

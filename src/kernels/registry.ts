@@ -12,7 +12,7 @@ export interface JobShape { M: number; B: number; N: number; D: number; S: numbe
 export type Defines = Record<string, string | number>;
 
 /** Where the benchmark and the lab time a kernel: inside one step of which training job. */
-export type BenchCase = 'sae-modular' | 'sae-fused' | 'toy-modular' | 'peak' | 'standalone';
+export type BenchCase = 'sae-modular' | 'sae-fused' | 'toy-modular' | 'toy-fused' | 'peak' | 'standalone';
 
 export interface KernelEntry {
   file: string;
@@ -40,6 +40,8 @@ const perLatent = (s: JobShape): Grid => ({ threads: s.M * s.S });
 const perModelGroup = (s: JobShape): Grid => ({ groups: [s.M, 1, 1] });
 const single: Grid = { groups: [1, 1, 1] };
 const sets = (s: JobShape) => setDefines(s.sets ?? [s.N]);
+// lib/wg_partials.wgsl without the subgroups feature (the trainers pass subgroupDefines of their device)
+const NO_SUBGROUPS: Defines = { SG_ENABLE: '', USE_SG: 'false', SG_ADD: 'sg_none', SG_EXCL: 'sg_none_excl' };
 const STEP = 'train SAE study shape d=2 s=4, ghost (quirk), M=6, 50 steps';
 
 export const KERNELS: KernelEntry[] = [
@@ -63,9 +65,19 @@ export const KERNELS: KernelEntry[] = [
   { file: 'sae_probe.wgsl', summary: 'one-hot probes: monosemanticity, dead on probes', twin: 'reference/metrics: saeProbe', check: 'kernel sae_probe_eval', grid: (s) => ({ threads: s.M }), bench: 'standalone' },
   { file: 'sae_eval.wgsl', summary: 'evaluation metrics on fresh samples', twin: 'reference/metrics: saeEval', check: 'kernel sae_probe_eval', grid: perModelGroup, bench: 'standalone' },
   {
-    file: 'sae_fused_steps.wgsl', summary: 'K whole SAE steps per dispatch, one workgroup per model', op: 'sae-fused-steps', version: 'v1',
+    file: 'sae_fused_steps.wgsl', summary: 'K whole SAE steps per dispatch, one workgroup of 16 threads per model (SwiftShader)', op: 'sae-fused-steps', version: 'v1',
     twin: 'reference/trainer: RefSaeTrainer', check: `train SAE fused K=7: ${STEP.slice('train SAE '.length)}`, grid: perModelGroup,
     defines: (s) => ({ ...sets(s), K_STEPS: 1, WG: 16 }), bench: 'sae-fused',
+  },
+  {
+    file: 'sae_fused_steps_v2.wgsl', summary: 'K whole SAE steps per dispatch, one workgroup of 64-256 threads per model, subgroup partial sums (GPUs)', op: 'sae-fused-steps', version: 'v2',
+    twin: 'reference/trainer: RefSaeTrainer', check: `train SAE fused v2 K=7: ${STEP.slice('train SAE '.length)}`, grid: perModelGroup,
+    defines: (s) => ({ ...sets(s), K_STEPS: 1, WG: 64, ...NO_SUBGROUPS }), bench: 'sae-fused',
+  },
+  {
+    file: 'toy_fused_steps.wgsl', summary: 'K whole toy-model steps per dispatch, one workgroup per toy model', op: 'toy-steps', version: 'fused',
+    twin: 'reference/trainer: RefToyTrainer', check: 'train toy fused K=7: n=4 d=2 AdamW M=3, 50 steps', grid: perModelGroup,
+    defines: (s) => ({ ...sets(s), K_STEPS: 1, WG: 64, ...NO_SUBGROUPS }), bench: 'toy-fused',
   },
   { file: 'rng_fill.wgsl', summary: 'the counter-based RNG, one value per element', twin: 'reference/rng: rngFill', check: 'rng-streams', grid: (s) => ({ threads: s.M * s.B }), bench: 'standalone' },
   { file: 'matmul_batched.wgsl', summary: 'batched matmul C[m] = A[m] B[m] in tiles (foundation check; here B = rows, S = columns)', twin: 'reference/matmul: matmulBatched', check: 'matmul-batched', grid: (s) => ({ threads: [s.S, s.B, s.M] }), bench: 'standalone' },

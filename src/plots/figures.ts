@@ -193,7 +193,7 @@ export function lossFigure(r: ExperimentResult, document: Doc): string {
 /** The second row of losses.svg: selection losses of the parameters during training on fresh samples (batch FVU solid, per-sample FVU dotted). */
 function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOptions, document: Doc): Element[] {
   const ev = r.curves.eval;
-  if (!ev || !ev.step.length) return [];
+  if (!ev?.step.length) return [];
   const rows = (which: 'batch' | 'per_sample') => r.saes.flatMap((s) => ev.step.map((t, i) => ({ step: t, loss: ev[which][s.index]?.[i], lr: s.lr, l1: s.l1, id: s.index }))).filter((d) => Number.isFinite(d.loss) && d.loss > 0);
   const batch = rows('batch'), perSample = rows('per_sample');
   const lo = Math.min(...batch.map((d) => d.loss)), hi = Math.max(...batch.map((d) => d.loss));

@@ -4,7 +4,7 @@
 import type { GpuContext } from '../gpu/context';
 import type { BufferBinding, Kernel } from '../gpu/kernel';
 import { definesFor, dimDefines, kernelEntry, type Defines, type JobShape } from '../kernels/registry';
-import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
+import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
 import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from '../core/job';
 import { median } from '../metrics/analysis';
 
@@ -93,18 +93,27 @@ abstract class GpuJob {
     return Math.max(k, Math.floor(want / k) * k);
   }
 
-  /** Train `steps` steps (clamped to the schedule's T), reading the loss history back once per chunk. */
+  /**
+   * Train `steps` steps (clamped to the schedule's T), reading the loss history back once per chunk.
+   * Without opts.stepsPerSubmit the chunk doubles (up to the history ring) while a chunk takes under
+   * 50 ms: on a fast GPU the per-chunk readback would otherwise dominate (chunk sizes are estimated from
+   * the work, which suits SwiftShader). Chunking never changes the results (the step counter is on the GPU).
+   */
   async train(steps: number, opts: TrainOptions = {}, perStepWork = 1): Promise<void> {
     const end = Math.min(this.cfg.T, this.step + steps);
-    const chunk = this.chunkSize(opts, perStepWork);
+    let chunk = this.chunkSize(opts, perStepWork);
+    const k = this.stepsPerOps;
+    const maxChunk = Math.max(k, Math.floor((this.cfg.hist_len * this.cfg.log_every) / k) * k);
     // state[1] = the stop step: multi-step kernels and step_advance never go past it
     this.ctx.write(this.pool.state as GPUBuffer, new Uint32Array([end]), 4);
     while (this.step < end) {
       const n = Math.min(chunk, end - this.step);
+      const t0 = performance.now();
       await this.ctx.run(`${this.kind} steps ${this.step}..${this.step + n - 1}`, (pass) => this.encodeSteps(pass, n));
       const from = this.step;
       this.step += n;
       const [hist, status] = await this.ctx.readback([this.pool.hist as GPUBuffer, this.pool.status as GPUBuffer]);
+      if (opts.stepsPerSubmit === undefined && n === chunk && performance.now() - t0 < 50) chunk = Math.min(maxChunk, chunk * 2);
       const h = new Float32Array(hist), st = new Uint32Array(status);
       const W = this.histWidth, M = this.cfg.M, stepCol = W - 1;
       const rows: HistoryRow[] = [];
@@ -136,31 +145,84 @@ abstract class GpuJob {
 
 
 export type SaePath = 'modular' | 'fused';
+/** Versions of the fused multi-step SAE kernel: v1 (sae_fused_steps.wgsl, tuned for SwiftShader), v2 (sae_fused_steps_v2.wgsl, for GPUs). */
+export type SaeKernel = 'v1' | 'v2';
+export const SAE_KERNELS: readonly SaeKernel[] = ['v1', 'v2'];
+export const SAE_KERNEL_FILE: Record<SaeKernel, string> = { v1: 'sae_fused_steps.wgsl', v2: 'sae_fused_steps_v2.wgsl' };
 
-/** Why the fused multi-step kernel cannot run a job of these dims and flags on any adapter (null when it can). */
-export function fusedShapeMisfit(dims: Pick<Dims, 'D' | 'S'>, flags: number): string | null {
-  const rv = saeLayout(dims).P + dims.S + 5;
-  if (flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
-  if (flags & FLAG.BATCH_TOPK) return 'it has no BatchTopK threshold pass (use the modular path)';
-  if (rv > 64) return `it reduces P + S + 5 = ${rv} values per step, at most 64 fit (use d*s smaller)`;
-  return null;
+/** Threads per model: v1's default, v2's preferred (a GPU keeps ~2000 threads per SM resident: 256 per model fills it at M >= ~1000). */
+export const V1_THREADS = 16;
+export const V2_THREADS = 256;
+
+/** What the fit checks read of a device (a GPUDevice, or its default limits in the check list). */
+export interface DeviceCaps {
+  limits: Pick<GPUSupportedLimits, 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupStorageSize' | 'maxStorageBuffersPerShaderStage'>;
+  features: { has(name: string): boolean };
 }
 
-/** Why the fused multi-step kernel cannot run a job on this device (null when it can). */
-export function fusedMisfit(spec: SaeJobSpec, device: GPUDevice): string | null {
-  const L = saeLayout(spec.dims);
-  const rv = L.P + spec.dims.S + 5;
+/** Text defines selecting subgroup reductions (lib/wg_partials.wgsl) when the device has the feature. */
+export function subgroupDefines(device: DeviceCaps, use = true): Record<string, string> {
+  const sg = use && device.features.has('subgroups');
+  return { SG_ENABLE: sg ? 'enable subgroups;' : '', USE_SG: sg ? 'true' : 'false', SG_ADD: sg ? 'subgroupAdd' : 'sg_none', SG_EXCL: sg ? 'subgroupExclusiveAdd' : 'sg_none_excl' };
+}
+
+/** Workgroup memory (bytes) and reduced values of a fused version at these dims and threads per model. */
+export function fusedFootprint(dims: { D: number; S: number }, kernel: SaeKernel, threads: number, subgroups: boolean): { rv: number; maxRv: number; bytes: number } {
+  const P = saeLayout(dims).P, S = dims.S;
+  if (kernel === 'v1') {
+    const rv = P + S + 5; // red [rv][WG], wp [P], dead and weight [S] each, live
+    return { rv, maxRv: 64, bytes: (rv * threads + P + 2 * S + 1) * 4 };
+  }
+  const rv = P + S + 6; // part [rv][WG/4] (+ red_fb [rv][WG] without subgroups), wp [P], dead and weight [S]
+  return { rv, maxRv: 128, bytes: (rv * (threads / 4) + (subgroups ? 1 : rv * threads) + P + 2 * S) * 4 };
+}
+
+/**
+ * Threads per model a fused version uses: v1 16; v2 256, 128 or 64, the largest with at least 4 samples
+ * per thread (B >= 4 * threads, at least 64 threads) that the device's invocation and memory limits allow.
+ */
+export function fusedThreads(spec: Pick<SaeJobSpec, 'dims' | 'cfg'>, kernel: SaeKernel, device: DeviceCaps, requested?: number, subgroups = true): number {
+  if (requested) return requested;
+  if (kernel === 'v1') return V1_THREADS;
+  const sg = subgroups && device.features.has('subgroups');
+  for (const t of [V2_THREADS, 128, 64]) {
+    if (t > 64 && 4 * t > spec.cfg.B) continue;
+    if (t <= device.limits.maxComputeInvocationsPerWorkgroup && fusedFootprint(spec.dims, 'v2', t, sg).bytes <= device.limits.maxComputeWorkgroupStorageSize) return t;
+  }
+  return 64;
+}
+
+/** Why a fused multi-step kernel version cannot run a job (null when it can). */
+export function fusedMisfit(spec: SaeJobSpec, device: DeviceCaps, kernel: SaeKernel = 'v1', threads?: number, subgroups = true): string | null {
   if (spec.batches) return 'it samples its own data (no replay batches)';
   if (spec.normalizeDecoder === false) return 'it always normalises the decoder';
-  const shape = fusedShapeMisfit(spec.dims, spec.cfg.flags);
-  if (shape) return shape;
-  if ((rv * 64 + L.P + 2 * spec.dims.S + 2) * 4 > device.limits.maxComputeWorkgroupStorageSize) return `needs ${(rv * 64 + L.P) * 4} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
+  if (spec.cfg.flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
+  if (spec.cfg.flags & FLAG.BATCH_TOPK) return 'it has no BatchTopK threshold pass (use the modular path)';
+  const wg = fusedThreads(spec, kernel, device, threads, subgroups);
+  const sg = kernel === 'v2' && subgroups && device.features.has('subgroups');
+  const f = fusedFootprint(spec.dims, kernel, wg, sg);
+  const what = kernel === 'v1' ? 'P + S + 5' : 'P + S + 6';
+  if (f.rv > f.maxRv) return `${kernel} reduces ${what} = ${f.rv} values per step, at most ${f.maxRv} fit (use d*s smaller)`;
+  if (wg & (wg - 1) || wg < (kernel === 'v1' ? 1 : 64)) return `${kernel}: ${wg} threads per model, need a power of two${kernel === 'v2' ? ' >= 64' : ''}`;
+  if (wg > device.limits.maxComputeInvocationsPerWorkgroup) return `${kernel}: ${wg} threads per model, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
+  if (f.bytes > device.limits.maxComputeWorkgroupStorageSize) return `${kernel} needs ${f.bytes} bytes of workgroup memory at ${wg} threads, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
   if (device.limits.maxStorageBuffersPerShaderStage < 9) return `needs 9 storage buffers per stage, the device allows ${device.limits.maxStorageBuffersPerShaderStage}`;
   return null;
 }
 
-export function fusedFits(spec: SaeJobSpec, device: GPUDevice): boolean {
-  return fusedMisfit(spec, device) === null;
+export function fusedFits(spec: SaeJobSpec, device: DeviceCaps, kernel: SaeKernel = 'v1'): boolean {
+  return fusedMisfit(spec, device, kernel) === null;
+}
+
+export interface SaeTrainerOptions {
+  path?: SaePath;
+  /** fused kernel version (default v1) */
+  kernel?: SaeKernel;
+  kSteps?: number;
+  /** threads per model of the fused kernel (v1 default 16; v2 default: see fusedThreads) */
+  wg?: number;
+  /** v2: use subgroup reductions where the device has them (default true; false forces the workgroup-memory fallback) */
+  subgroups?: boolean;
 }
 
 export class GpuSaeTrainer extends GpuJob {
@@ -173,23 +235,36 @@ export class GpuSaeTrainer extends GpuJob {
   }
 
   /** threads per model in the fused kernel */
-  wg = 16;
+  wg = V1_THREADS;
+  /** fused kernel version (meaningful when path is 'fused') */
+  kernel: SaeKernel = 'v1';
+  /** v2: subgroup reductions in use */
+  subgroups = false;
 
-  static async create(ctx: GpuContext, spec: SaeJobSpec, opts: { path?: SaePath; kSteps?: number; wg?: number } = {}): Promise<GpuSaeTrainer> {
+  static async create(ctx: GpuContext, spec: SaeJobSpec, opts: SaeTrainerOptions = {}): Promise<GpuSaeTrainer> {
     checkSpec('SAE', spec.cfg, spec.hyper);
     const t = new GpuSaeTrainer(ctx, spec);
-    const path = opts.path ?? (fusedFits(spec, ctx.device) ? 'fused' : 'modular');
+    const kernel = opts.kernel ?? 'v1';
+    const path = opts.path ?? (fusedMisfit(spec, ctx.device, kernel, opts.wg, opts.subgroups) === null ? 'fused' : 'modular');
     if (path === 'fused') {
-      const why = fusedMisfit(spec, ctx.device);
-      if (why) throw new Error(`SAE job: the fused path cannot run this job: ${why}`);
+      const why = fusedMisfit(spec, ctx.device, kernel, opts.wg, opts.subgroups);
+      if (why) throw new Error(`SAE job: the fused path (${kernel}) cannot run this job: ${why}`);
     }
     t.path = path;
-    if (opts.wg) t.wg = opts.wg;
+    t.kernel = kernel;
+    t.wg = fusedThreads(spec, kernel, ctx.device, opts.wg, opts.subgroups);
+    t.subgroups = kernel === 'v2' && opts.subgroups !== false && ctx.device.features.has('subgroups');
     await t.init(opts.kSteps ?? 25);
     return t;
   }
 
   path: SaePath = 'modular';
+
+  /** What runs: "modular", "fused v1 (16 threads/model)", "fused v2 (256 threads/model, subgroups)". */
+  describe(): string {
+    if (this.path === 'modular') return 'modular';
+    return `fused ${this.kernel} (${this.wg} threads/model${this.kernel === 'v2' ? (this.subgroups ? ', subgroups' : ', workgroup-memory reduction') : ''}, K=${this.stepsPerOps})`;
+  }
 
   private async init(kSteps: number): Promise<void> {
     const { cfg, dims } = this.spec;
@@ -233,7 +308,8 @@ export class GpuSaeTrainer extends GpuJob {
 
     if (this.path === 'fused') {
       this.stepsPerOps = kSteps;
-      await this.op('sae_fused_steps.wgsl', { K_STEPS: kSteps, WG: this.wg });
+      const sg = this.kernel === 'v2' ? subgroupDefines(this.ctx.device, this.subgroups) : {};
+      await this.op(SAE_KERNEL_FILE[this.kernel], { K_STEPS: kSteps, WG: this.wg, ...sg });
       await this.op('step_advance.wgsl', { AMOUNT: kSteps });
       return;
     }
@@ -281,16 +357,64 @@ export class GpuSaeTrainer extends GpuJob {
   }
 }
 
+/** How the toy model trains: per-step modular dispatches, or toy_fused_steps.wgsl (K steps per dispatch). */
+export type ToyKernel = 'modular' | 'fused';
+export const TOY_KERNELS: readonly ToyKernel[] = ['modular', 'fused'];
+
+export interface ToyTrainerOptions {
+  kernel?: ToyKernel;
+  /** steps per fused dispatch (default 50) */
+  kSteps?: number;
+  /** threads per model of the fused kernel (default 256, or fewer for small batches or where the device requires) */
+  wg?: number;
+  subgroups?: boolean;
+}
+
+/** Why the fused toy kernel cannot run a job (null when it can). */
+export function toyFusedMisfit(spec: ToyJobSpec, device: DeviceCaps, threads?: number, subgroups = true): string | null {
+  if (spec.batches) return 'it samples its own data (no replay batches)';
+  const rv = toyLayout(spec.dims).P + 1;
+  if (rv > 128) return `it reduces P + 1 = ${rv} values per step, at most 128 fit`;
+  const wg = toyFusedThreads(spec, device, threads, subgroups);
+  if (wg > device.limits.maxComputeInvocationsPerWorkgroup) return `${wg} threads per model, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
+  const sg = subgroups && device.features.has('subgroups');
+  const bytes = (rv * (wg / 4) + (sg ? 1 : rv * wg) + toyLayout(spec.dims).P) * 4;
+  if (bytes > device.limits.maxComputeWorkgroupStorageSize) return `needs ${bytes} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
+  return null;
+}
+
+function toyFusedThreads(spec: ToyJobSpec, device: DeviceCaps, threads?: number, subgroups = true): number {
+  if (threads) return threads;
+  const rv = toyLayout(spec.dims).P + 1;
+  const sg = subgroups && device.features.has('subgroups');
+  for (const t of [V2_THREADS, 128, 64]) {
+    if (t > 64 && 4 * t > spec.cfg.B) continue;
+    if (t <= device.limits.maxComputeInvocationsPerWorkgroup && (rv * (t / 4) + (sg ? 1 : rv * t) + rv) * 4 <= device.limits.maxComputeWorkgroupStorageSize) return t;
+  }
+  return 64;
+}
+
 export class GpuToyTrainer extends GpuJob {
   private constructor(ctx: GpuContext, readonly spec: ToyJobSpec) {
     super(ctx, spec.cfg, spec.hyper, 2, 'toy');
   }
 
-  static async create(ctx: GpuContext, spec: ToyJobSpec): Promise<GpuToyTrainer> {
+  kernel: ToyKernel = 'modular';
+  wg = 64;
+  subgroups = false;
+
+  static async create(ctx: GpuContext, spec: ToyJobSpec, opts: ToyTrainerOptions = {}): Promise<GpuToyTrainer> {
     checkSpec('toy', spec.cfg, spec.hyper);
     if (spec.cfg.toy_count !== spec.cfg.M) throw new Error(`toy job: toy_count (${spec.cfg.toy_count}) must equal M (${spec.cfg.M})`);
     const t = new GpuToyTrainer(ctx, spec);
-    await t.init();
+    t.kernel = opts.kernel ?? 'modular';
+    if (t.kernel === 'fused') {
+      const why = toyFusedMisfit(spec, ctx.device, opts.wg, opts.subgroups);
+      if (why) throw new Error(`toy job: the fused toy kernel cannot run this job: ${why}`);
+      t.wg = toyFusedThreads(spec, ctx.device, opts.wg, opts.subgroups);
+      t.subgroups = opts.subgroups !== false && ctx.device.features.has('subgroups');
+    }
+    await t.init(opts.kSteps ?? 50);
     return t;
   }
 
@@ -298,13 +422,27 @@ export class GpuToyTrainer extends GpuJob {
     return { M: this.cfg.M, B: this.cfg.B, ...this.spec.dims, S: 1, sets: this.spec.sets };
   }
 
-  private async init(): Promise<void> {
+  describe(): string {
+    return this.kernel === 'modular' ? 'modular' : `fused (${this.wg} threads/model${this.subgroups ? ', subgroups' : ', workgroup-memory reduction'}, K=${this.stepsPerOps})`;
+  }
+
+  private async init(kSteps: number): Promise<void> {
     const { cfg, dims } = this.spec;
     const T = toyLayout(dims);
     const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: 1 };
     if (this.spec.toyParams.length !== cfg.M * T.P) throw new Error(`toy job: toyParams has ${this.spec.toyParams.length} floats, expected ${cfg.M * T.P}`);
     this.cfgKernel = await this.ctx.kernel('adam.wgsl', { defines: { ...def, P_COUNT: T.P } });
     this.initCommon();
+    if (this.kernel === 'fused') {
+      this.buf('tables', 0, this.spec.tables);
+      this.buf('importance', 0, this.spec.importance);
+      this.pool.params = this.pool.toy_params = this.buf('toy_params', 0, this.spec.toyParams);
+      this.buf('adam', 2 * cfg.M * T.P * 4);
+      this.stepsPerOps = kSteps;
+      await this.op('toy_fused_steps.wgsl', { K_STEPS: kSteps, WG: this.wg, ...subgroupDefines(this.ctx.device, this.subgroups) });
+      await this.op('step_advance.wgsl', { AMOUNT: kSteps });
+      return;
+    }
     const rows = cfg.M * cfg.B;
     this.buf('x', rows * dims.N * 4);
     if (this.spec.batches) {
@@ -332,7 +470,7 @@ export class GpuToyTrainer extends GpuJob {
   }
 
   train(steps: number, opts: TrainOptions = {}): Promise<void> {
-    return super.train(steps, opts, this.cfg.M * this.cfg.B * (this.spec.dims.N * this.spec.dims.D * 6 + 10));
+    return super.train(steps, opts, this.cfg.M * this.cfg.B * (this.spec.dims.N * this.spec.dims.D * 6 + 10) / (this.kernel === 'fused' ? 8 : 1));
   }
 
   async readParams(): Promise<Float32Array> {
