@@ -4,7 +4,7 @@
 import type { AdapterReport, GpuContext } from '../gpu/context';
 import { jointTable, samplerTables, type DataSpec } from '../data/tables';
 import { geometricMedian, initSae, initToy, sampleActivations } from '../models/init';
-import { defaultConfig, MET, NOT_DIVERGED, saeFlags, saeLayout, toyLayout, type Hyper } from '../core/wire';
+import { defaultConfig, MET, NOT_DIVERGED, saeFlags, saeLayout, scheduleSteps, toyLayout, type Hyper } from '../core/wire';
 import { sampleData } from '../core/sampler';
 import { rngU32, STREAM } from '../core/rng';
 import {
@@ -162,96 +162,129 @@ export function evalSamplesFor(c: ExperimentConfig, adapter: AdapterReport | nul
 /** Trained toy models by (data, toy config, seed): experiments that differ only in the SAE reuse one (deterministic anyway). */
 const toyCache = new Map<string, { params: Float32Array; curve: { step: number[]; loss: number[] } }>();
 
-export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: RunOptions = {}): Promise<ExperimentResult> {
-  const now = () => performance.now() / 1000;
-  parseExperiment(c, ctx.device.limits); // shapes against this adapter's limits, before any GPU work
+const seconds = () => performance.now() / 1000;
+
+/** What every stage needs to know of the data: the sampler tables and the model dims. */
+export interface DataSetup {
+  ds: DataSpec;
+  tables: Float32Array;
+  tableLen: number;
+  dims: { N: number; D: number; S: number };
+}
+
+export function dataSetup(c: ExperimentConfig): DataSetup {
   const ds = dataSpec(c);
   const { tables, tableLen } = samplerTables(ds);
-  const N = c.data.sets.reduce((a, b) => a + b, 0), D = c.toy.d, S = c.sae.s;
-  const dims = { N, D, S };
-  const report = (p: Omit<StageProgress, 'experiment'>) => opts.onProgress?.({ experiment: c.name, ...p });
+  return { ds, tables, tableLen, dims: { N: c.data.sets.reduce((a, b) => a + b, 0), D: c.toy.d, S: c.sae.s } };
+}
 
-  // --- toy model
-  let t0 = now();
+type Report = (p: Omit<StageProgress, 'experiment'>) => void;
+
+export interface ToyStage {
+  params: Float32Array;
+  curve: { step: number[]; loss: number[] };
+  kernel: ExperimentResult['kernels']['toy'];
+  seconds: number;
+}
+
+/** Stage 1: the toy model (trained once per data/toy config/seed in this process). */
+export async function trainToyStage(ctx: GpuContext, c: ExperimentConfig, data: DataSetup, opts: RunOptions, report: Report): Promise<ToyStage> {
+  const t0 = seconds();
+  const { dims, tables, tableLen } = data;
   const toySeed = rngU32(c.seed, STREAM.toyInit, c.toy.seed, 0, 0);
-  const TL = toyLayout(dims);
   const toyHist = Math.ceil(c.toy.steps / c.log_every) + 1;
-  let toyParams: Float32Array;
-  let toyCurve: { step: number[]; loss: number[] };
   const toySpec = {
-    dims, sets: c.data.sets, tables, importance: new Float32Array(N).fill(1), toyParams: initToy(dims, [toySeed]),
+    dims, sets: c.data.sets, tables, importance: new Float32Array(dims.N).fill(1), toyParams: initToy(dims, [toySeed]),
     hyper: [{ lr: c.toy.lr, l1: 0, cos: 0, seed: toySeed }],
     cfg: defaultConfig({ M: 1, B: c.toy.batch, T: c.toy.steps, toy_count: 1, table_len: tableLen, hist_len: Math.min(toyHist, 4096), log_every: c.log_every,
       beta1: c.toy.betas[0], beta2: c.toy.betas[1], eps: c.toy.eps, weight_decay: c.toy.weight_decay, rho: c.data.rho, p_onehot: c.data.p_onehot, p_set_empty: c.data.p_set_empty }),
   };
-  const toyChoice = await chooseToyKernel(ctx, toySpec, opts.toyKernel ?? 'auto');
-  let toyKernelUsed: ExperimentResult['kernels']['toy'] = { kernel: toyChoice.kernel, why: toyChoice.why, measured: toyChoice.measured };
-  const toyKey = JSON.stringify([c.data, c.toy, c.seed, c.log_every, ctx.adapter.description, toyChoice.kernel]);
-  const cached = toyCache.get(toyKey);
+  const choice = await chooseToyKernel(ctx, toySpec, opts.toyKernel ?? 'auto');
+  const key = JSON.stringify([c.data, c.toy, c.seed, c.log_every, ctx.adapter.description, choice.kernel]);
+  const cached = toyCache.get(key);
   if (cached) {
-    toyParams = cached.params;
-    toyCurve = cached.curve;
-    toyKernelUsed = { kernel: 'cached', why: `the same toy model was trained earlier in this process (${toyChoice.kernel})` };
-  } else {
-    const toy = await GpuToyTrainer.create(ctx, toySpec, { kernel: toyChoice.kernel });
-    opts.onNote?.(`[${c.name}] toy model: ${toy.describe()} (${toyChoice.why})`);
-    try {
-      await toy.train(c.toy.steps, { onProgress: (p) => report({ stage: 'toy', step: p.step, total: p.total, models: 1, loss: p.loss, diverged: p.diverged }), onChunk: opts.onToyChunk });
-      toyParams = await toy.readParams();
-      toyCurve = toy.lossCurve(0);
-      if ((await toy.readStatus())[0] !== NOT_DIVERGED) throw new Error(`experiment '${c.name}': the toy model diverged (NaN/Inf loss); lower toy.lr`);
-      toyCache.set(toyKey, { params: toyParams, curve: toyCurve });
-    } finally {
-      toy.destroy();
-    }
+    return { ...cached, kernel: { kernel: 'cached', why: `the same toy model was trained earlier in this process (${choice.kernel})` }, seconds: seconds() - t0 };
   }
-  const toyS = now() - t0;
+  const toy = await GpuToyTrainer.create(ctx, toySpec, { kernel: choice.kernel });
+  opts.onNote?.(`[${c.name}] toy model: ${toy.describe()} (${choice.why})`);
+  try {
+    await toy.train(c.toy.steps, { onProgress: (p) => report({ stage: 'toy', step: p.step, total: p.total, models: 1, loss: p.loss, diverged: p.diverged }), onChunk: opts.onToyChunk });
+    const params = await toy.readParams();
+    const curve = toy.lossCurve(0);
+    if ((await toy.readStatus())[0] !== NOT_DIVERGED) throw new Error(`experiment '${c.name}': the toy model diverged (NaN/Inf loss); lower toy.lr`);
+    toyCache.set(key, { params, curve });
+    return { params, curve, kernel: { kernel: choice.kernel, why: choice.why, measured: choice.measured }, seconds: seconds() - t0 };
+  } finally {
+    toy.destroy();
+  }
+}
 
-  // --- SAE grid x realizations (this shard's cells)
-  t0 = now();
-  const shard = opts.shard ?? { index: 0, count: 1 };
+/** One SAE of the job: its grid cell, realization and seed. */
+export interface ModelSlot { cell: [number, number]; r: number; seed: number }
+
+export interface SaeJobPlan { spec: SaeJobSpec; cells: [number, number][]; models: ModelSlot[] }
+
+/** Stage 2: the SAE job of this shard's grid cells x realizations (shapes, flags, schedule, initial parameters). */
+export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Float32Array, shard = { index: 0, count: 1 }): SaeJobPlan {
+  const { dims, tables, tableLen } = data;
+  const TL = toyLayout(dims);
   const cells: [number, number][] = [];
   c.grid.lr.forEach((_, i) => c.grid.l1.forEach((__, j) => { if ((i * c.grid.l1.length + j) % shard.count === shard.index) cells.push([i, j]); }));
-  const models: { cell: [number, number]; r: number; seed: number }[] = [];
+  const models: ModelSlot[] = [];
   for (const cell of cells) for (let r = 0; r < c.realizations; r++) models.push({ cell, r, seed: saeSeed(c, cell[0], cell[1], r) });
   const M = models.length;
   if (M === 0) throw new Error(`experiment '${c.name}': shard ${shard.index}/${shard.count} has no grid cells`);
   const cosCoef = c.sae.cos.variant === 'none' ? 0 : c.sae.cos.coef;
   const hyper: Hyper[] = models.map((m) => ({ lr: c.grid.lr[m.cell[0]], l1: c.grid.l1[m.cell[1]], cos: cosCoef, seed: m.seed }));
-  const flags = saeFlags(c.sae);
-  const bDec = (m: number) => c.sae.b_dec_init === 'zeros' ? new Array(D).fill(0)
-    : Array.from(geometricMedian(sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0), 5000, c.data.p_set_empty), 5000, D));
+  const bDec = (m: number) => c.sae.b_dec_init === 'zeros' ? new Array(dims.D).fill(0)
+    : Array.from(geometricMedian(sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0), 5000, c.data.p_set_empty), 5000, dims.D));
   const spec: SaeJobSpec = {
     dims, sets: c.data.sets, tables, toyParams, hyper, saeParams: initSae(dims, models.map((m) => m.seed), bDec, c.sae.init_threshold),
-    cfg: defaultConfig({ M, B: c.sae.batch, T: c.sae.steps, warmup: Math.floor(c.sae.warmup_frac * c.sae.steps), cooldown: Math.floor(c.sae.cooldown_frac * c.sae.steps),
-      toy_count: 1, table_len: tableLen, flags, dead_after: c.sae.dead_after, ghost_cooldown: c.sae.ghost_cooldown,
+    cfg: defaultConfig({ M, B: c.sae.batch, ...scheduleSteps(c.sae.steps, c.sae.warmup_frac, c.sae.cooldown_frac),
+      toy_count: 1, table_len: tableLen, flags: saeFlags(c.sae), dead_after: c.sae.dead_after, ghost_cooldown: c.sae.ghost_cooldown,
       hist_len: Math.min(Math.ceil(c.sae.steps / c.log_every) + 1, 4096), log_every: c.log_every, act_stride: TL.REC, act_offset: TL.H,
       beta1: c.sae.betas[0], beta2: c.sae.betas[1], eps: c.sae.eps, weight_decay: 0, rho: c.data.rho, p_onehot: c.data.p_onehot,
       p_set_empty: c.data.p_set_empty, topk: c.sae.variant === 'topk' || c.sae.variant === 'batchtopk' ? c.sae.k! : 0, jump_eps: c.sae.jump_eps,
       aux_k: c.sae.auxk?.k ?? 0, aux_coef: c.sae.auxk?.coef ?? 0 }),
   };
+  return { spec, cells, models };
+}
+
+export interface SaeStage {
+  params: Float32Array;
+  status: Uint32Array;
+  curves: ExperimentResult['curves'];
+  path: SaePath;
+  kernel: ExperimentResult['kernels']['sae'];
+  seconds: number;
+}
+
+/** Stage 3: train every SAE of the plan in one batched job, with the batch-FVU curve beside it. */
+export async function trainSaeStage(ctx: GpuContext, c: ExperimentConfig, plan: SaeJobPlan, opts: RunOptions, report: Report): Promise<SaeStage> {
+  const t0 = seconds();
+  const { spec, models } = plan;
+  const { hyper } = spec;
+  const M = models.length;
   const choice = opts.path === 'modular' ? { path: 'modular' as const, kernel: null, why: '--path modular forced' } : await chooseSaeKernel(ctx, spec, opts.kernel ?? 'auto');
   // --path fused with a version that does not fit still fails with the reason (as before)
   const job = await GpuSaeTrainer.create(ctx, spec, { path: opts.path ?? choice.path, kernel: choice.kernel ?? 'v1', kSteps: opts.kSteps });
-  const saeKernel: ExperimentResult['kernels']['sae'] = {
+  const kernel: SaeStage['kernel'] = {
     path: job.path, kernel: job.path === 'fused' ? job.kernel : null, threads: job.path === 'fused' ? job.wg : null, describe: job.describe(), why: choice.why,
     ...('measured' in choice && choice.measured ? { measured: choice.measured } : {}), ...('skipped' in choice && choice.skipped && Object.keys(choice.skipped).length ? { skipped: choice.skipped } : {}),
   };
   opts.onNote?.(`[${c.name}] SAEs: ${job.describe()} (${choice.why})`);
-  let params: Float32Array, status: Uint32Array;
-  let curves: ExperimentResult['curves'];
   // the batch-FVU curve: the current parameters evaluated on fresh samples every `evalEvery` steps (own
   // buffers and seeds: training is unchanged); the per-step history holds only the study's loss terms
   const evalCurve = { step: [] as number[], batch: models.map(() => [] as number[]), per_sample: models.map(() => [] as number[]) };
   const evalEvery = Math.max(1, Math.ceil(c.sae.steps / CURVE_EVALS));
   let nextEval = 0;
+  const L = saeLayout(spec.dims);
   const curvePoint = async (p: Float32Array, step: number) => {
-    const L0 = saeLayout(dims);
     const r = await evaluateSaes(ctx, spec, p, Math.min(CURVE_SAMPLES, c.eval_samples), (0x0c0e0000 + evalCurve.step.length) >>> 0, { modelsPerDispatch: opts.evalModelsPerDispatch });
     evalCurve.step.push(step);
     const live: number[] = [];
     for (let m = 0; m < M; m++) {
-      const met = r.metrics.subarray(m * L0.MET_W, (m + 1) * L0.MET_W);
+      const met = r.metrics.subarray(m * L.MET_W, (m + 1) * L.MET_W);
       const b = 1 - met[MET.EV_H] + Math.fround(hyper[m].l1) * met[MET.L1];
       evalCurve.batch[m].push(b);
       evalCurve.per_sample[m].push(met[MET.SEL]);
@@ -270,36 +303,45 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
         if (opts.onSaeChunk) await opts.onSaeChunk(job, modelInfo);
       },
     });
-    params = await job.readParams();
-    status = await job.readStatus();
-    const L = saeLayout(dims);
-    curves = { step: job.history.map((r) => r.step), total: models.map((_, m) => job.history.map((r) => r.values[m * L.HIST_W])), eval: evalCurve };
+    const params = await job.readParams();
+    const status = await job.readStatus();
+    const curves = { step: job.history.map((r) => r.step), total: models.map((_, m) => job.history.map((r) => r.values[m * L.HIST_W])), eval: evalCurve };
+    return { params, status, curves, path: job.path, kernel, seconds: seconds() - t0 };
   } finally {
     job.destroy();
   }
-  const saeS = now() - t0;
+}
 
-  // --- evaluation on fresh samples
-  t0 = now();
-  report({ stage: 'eval', step: 0, total: 1, models: M, loss: NaN, diverged: 0 });
-  const evalSamples = evalSamplesFor(c, ctx.adapter);
-  const ev = await evaluateSaes(ctx, spec, params, evalSamples, 0x5eed0e7a, { modelsPerDispatch: opts.evalModelsPerDispatch });
-  const evalS = now() - t0;
+export interface EvalStage { metrics: Float32Array; probe: Float32Array; samples: number; seconds: number }
 
-  // --- host analysis
-  t0 = now();
-  const L = saeLayout(dims);
-  const features = featureDirections(toyParams, N, D);
-  const joint = jointTable(ds);
-  const composed = composedDirections(features, c.data.sets, joint);
+/** Stage 4: the trained SAEs on fresh samples and the one-hot probes. */
+export async function evaluateStage(ctx: GpuContext, c: ExperimentConfig, plan: SaeJobPlan, params: Float32Array, opts: RunOptions, report: Report): Promise<EvalStage> {
+  const t0 = seconds();
+  report({ stage: 'eval', step: 0, total: 1, models: plan.models.length, loss: NaN, diverged: 0 });
+  const samples = evalSamplesFor(c, ctx.adapter);
+  const ev = await evaluateSaes(ctx, plan.spec, params, samples, 0x5eed0e7a, { modelsPerDispatch: opts.evalModelsPerDispatch });
+  return { ...ev, samples, seconds: seconds() - t0 };
+}
+
+export type Analysis = Pick<ExperimentResult, 'toy' | 'composed' | 'saes' | 'cells' | 'pca' | 'expected_l1'>;
+
+/** Stage 5 (host): directions, verdicts, selections, PCA and the expected-L1 comparison. */
+export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage, plan: SaeJobPlan, sae: SaeStage, ev: EvalStage): Analysis {
+  const { dims, tables, tableLen, ds } = data;
+  const { N, D, S } = dims;
+  const { params, status, curves } = sae;
+  const { hyper } = plan.spec;
+  const L = saeLayout(dims), TL = toyLayout(dims);
+  const features = featureDirections(toy.params, N, D);
+  const composed = composedDirections(features, c.data.sets, jointTable(ds));
   const theta = D === 2 ? figureRotation(features) : 0;
   const labels = features.map((_, i) => featureLabel(i, c.data.sets));
-  const hs = sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(c.seed, STREAM.evalData, 0, 0, 0), 10000, c.data.p_set_empty);
+  const hs = sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toy.params, rngU32(c.seed, STREAM.evalData, 0, 0, 0), 10000, c.data.p_set_empty);
   const pcs = principalComponents(hs, 10000, D);
   // the figure plane: the hidden plane itself (d = 2, rotated so x1 is on +x) or the top-2 principal components of h
   const [e1, e2] = pcs.second_moment.vectors;
   const toPlane = (v: Vec): Vec => (D === 2 ? rotate2(v, theta) : [v.reduce((s, x, j) => s + x * e1[j], 0), v.reduce((s, x, j) => s + x * (e2?.[j] ?? 0), 0)]);
-  const saes: SaeResult[] = models.map((mdl, m) => {
+  const saes: SaeResult[] = plan.models.map((mdl, m) => {
     const p = params.subarray(m * L.P, (m + 1) * L.P);
     const decoder: Vec[] = Array.from({ length: S }, (_, k) => Array.from(p.subarray(L.WD + k * D, L.WD + (k + 1) * D)));
     const met = ev.metrics.subarray(m * L.MET_W, (m + 1) * L.MET_W);
@@ -319,7 +361,7 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
       diverged: status[m] === NOT_DIVERGED ? null : status[m],
     };
   });
-  const cellResults: CellResult[] = cells.map((cell) => {
+  const cells: CellResult[] = plan.cells.map((cell) => {
     const idx = saes.filter((s) => s.cell[0] === cell[0] && s.cell[1] === cell[1]).map((s) => s.index);
     const diverged = (i: number) => saes[i].diverged !== null;
     const verdicts: Record<Verdict, number> = { true: 0, composed: 0, mixed: 0, dead: 0 };
@@ -345,22 +387,40 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   const pairCos: Record<string, number> = {};
   for (let a = 0; a < N; a++) for (let b = 0; b < a; b++) pairCos[`${labels[b]}-${labels[a]}`] = pair(a, b);
   const ev0 = pcs.second_moment.values;
-  const result: ExperimentResult = {
-    name: c.name, description: c.description, config: c, shard: opts.shard ?? null,
+  return {
     toy: {
-      W: features, b: Array.from(toyParams.subarray(TL.B, TL.P)), final_loss: toyCurve.loss[toyCurve.loss.length - 1] ?? NaN,
-      rotation_deg: (theta * 180) / Math.PI, projection: D === 2 ? 'exact-2d' : 'top-2-pcs', features_rotated: features.map(toPlane), labels, pair_cosines: pairCos, loss_curve: toyCurve,
+      W: features, b: Array.from(toy.params.subarray(TL.B, TL.P)), final_loss: toy.curve.loss[toy.curve.loss.length - 1] ?? NaN,
+      rotation_deg: (theta * 180) / Math.PI, projection: D === 2 ? 'exact-2d' : 'top-2-pcs', features_rotated: features.map(toPlane), labels, pair_cosines: pairCos, loss_curve: toy.curve,
     },
     composed: composed.map((x) => ({ label: x.label, dir_rotated: toPlane(x.dir) })),
-    saes, cells: cellResults,
+    saes, cells,
     pca: {
       second_moment_eigenvalues: ev0, covariance_eigenvalues: pcs.covariance.values,
       second_moment_axes_deg: D === 2 ? pcs.second_moment.vectors.map((v) => angleDeg(rotate2(v, theta))) : [],
       eigenvalue_ratio: ev0[ev0.length - 1] > 0 ? ev0[0] / ev0[ev0.length - 1] : Infinity,
     },
-    expected_l1: expectedL1, curves, evaluation: { samples: evalSamples, selection: c.selection, software_adapter: isSoftwareAdapter(ctx.adapter) }, sae_path: job.path, kernels: { toy: toyKernelUsed, sae: saeKernel },
-    timing: { toy_s: toyS, sae_s: saeS, eval_s: evalS, analysis_s: now() - t0 },
-    weights: { toy: toyParams, saes: params },
+    expected_l1: expectedL1,
   };
-  return result;
+}
+
+/** One experiment: toy model -> SAE job -> train -> evaluate -> analyse -> result (each stage above is usable on its own). */
+export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: RunOptions = {}): Promise<ExperimentResult> {
+  parseExperiment(c, ctx.device.limits); // shapes against this adapter's limits, before any GPU work
+  const report: Report = (p) => opts.onProgress?.({ experiment: c.name, ...p });
+  const data = dataSetup(c);
+  const toy = await trainToyStage(ctx, c, data, opts, report);
+  const t0 = seconds();
+  const plan = saeJobPlan(c, data, toy.params, opts.shard);
+  const sae = await trainSaeStage(ctx, c, plan, opts, report);
+  const saeS = seconds() - t0; // the plan (b_dec init) counts to the SAE stage, as before
+  const ev = await evaluateStage(ctx, c, plan, sae.params, opts, report);
+  const t1 = seconds();
+  const analysis = analyseStage(c, data, toy, plan, sae, ev);
+  return {
+    name: c.name, description: c.description, config: c, shard: opts.shard ?? null, ...analysis,
+    curves: sae.curves, evaluation: { samples: ev.samples, selection: c.selection, software_adapter: isSoftwareAdapter(ctx.adapter) }, sae_path: sae.path,
+    kernels: { toy: toy.kernel, sae: sae.kernel },
+    timing: { toy_s: toy.seconds, sae_s: saeS, eval_s: ev.seconds, analysis_s: seconds() - t1 },
+    weights: { toy: toy.params, saes: sae.params },
+  };
 }

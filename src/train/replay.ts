@@ -7,7 +7,7 @@ import type { GpuContext } from '../gpu/context';
 import { decodeNpy } from '../io/npy';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
-import { defaultConfig, saeFlags, saeLayout, toyLayout } from '../core/wire';
+import { defaultConfig, saeFlags, saeLayout, scheduleSteps, toyLayout } from '../core/wire';
 import { GpuSaeTrainer, GpuToyTrainer } from './gpu';
 
 const frac = z.number().min(0).max(1);
@@ -71,7 +71,7 @@ export async function replay(ctx: GpuContext, inDir: string, outDir: string): Pr
   if (B < 1) throw new Error('replay: batches.npy has an empty batch');
   if (batches.data.some((v) => !Number.isFinite(v))) throw new Error('replay: batches.npy contains NaN or Inf');
   const T = c.steps;
-  const sched = { T, warmup: Math.floor(c.warmup_frac * T), cooldown: Math.floor(c.cooldown_frac * T), beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weight_decay: c.weight_decay, hist_len: Math.min(T, 256), log_every: 1 };
+  const sched = { ...scheduleSteps(T, c.warmup_frac, c.cooldown_frac), beta1: c.betas[0], beta2: c.betas[1], eps: c.eps, weight_decay: c.weight_decay, hist_len: Math.min(T, 256), log_every: 1 };
   const hyper = [{ lr: c.lr, l1: c.model === 'sae' ? c.l1 : 0, cos: c.model === 'sae' && c.cos_penalty.variant !== 'none' ? c.cos_penalty.coef : 0, seed: 0 }];
   const losses = { total: [] as number[], mse: [] as number[], l1: [] as number[] };
   let final: ReplayResult['final'];
