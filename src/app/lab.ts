@@ -13,13 +13,7 @@ import { formatComparison, type Comparison } from '../checks/compare';
 import { FLAG } from '../core/wire';
 import { definesFor, kernelEntry } from '../kernels/registry';
 import { GpuSaeTrainer, GpuToyTrainer } from '../train/gpu';
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text = ''): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  if (text) e.textContent = text;
-  return e;
-}
+import { el } from './views';
 
 export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
   const wrap = el('div', { class: 'lab' });

@@ -1,6 +1,7 @@
 // The study's figures (docs/science.md §6) as SVG strings, drawn with Observable Plot. In Node a jsdom document
 // is passed in (plots/dom-node.ts); in the browser the page's own document is used.
 import * as Plot from '@observablehq/plot';
+import { plot } from './plot';
 import type { ExperimentResult } from '../experiments/runner';
 import { cosine, windowedMedian } from '../metrics/analysis';
 
@@ -78,14 +79,14 @@ const frame = (extra: Partial<Plot.PlotOptions> = {}): Partial<Plot.PlotOptions>
 export function toyFigure(r: ExperimentResult, document: Doc): string {
   const data = featureArrows(r);
   const title = r.toy.projection === 'top-2-pcs' ? `${r.name}: toy model features projected onto the top-2 principal components of h` : `${r.name}: toy model features (rotated ${r.toy.rotation_deg.toFixed(1)} deg so x1 is on +x)`;
-  return compose(title, [Plot.plot({
+  return compose(title, [plot({
     document, width: 440, height: 440, ...frame(),
     marks: [
       Plot.ruleX([0], { stroke: '#ddd' }), Plot.ruleY([0], { stroke: '#ddd' }),
       Plot.arrow(data, { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length], strokeWidth: 2.5, headLength: 10 }),
       Plot.text(data, { x: (d: { x2: number }) => d.x2 * 1.13, y: (d: { y2: number }) => d.y2 * 1.13, text: 'label', fontSize: 14, fontWeight: 'bold', fill: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length] }),
     ],
-  }) as unknown as Element]);
+  })]);
 }
 
 /** Lowest-loss SAE of the headline cell (black) over the toy features, and every realization in small panels. */
@@ -96,7 +97,7 @@ export function overlayFigure(r: ExperimentResult, document: Doc): string {
   const feats = order.flatMap((m, i) => featureArrows(r, { panel: panel(m, i) }));
   const decs = order.flatMap((m, i) => decoderArrows(r, m, 'decoder', { panel: panel(m, i), verdict: r.saes[m].verdict, loss: r.saes[m].final_loss }));
   const info = order.map((m, i) => ({ panel: panel(m, i), text: `${r.saes[m].verdict}, loss ${r.saes[m].final_loss.toFixed(3)}, mono ${r.saes[m].monosemanticity.toFixed(2)}` }));
-  return compose(`${r.name}: SAE decoder directions (black) at lr ${cell.lr}, lambda ${cell.l1}; toy features coloured${planeNote(r)}`, [Plot.plot({
+  return compose(`${r.name}: SAE decoder directions (black) at lr ${cell.lr}, lambda ${cell.l1}; toy features coloured${planeNote(r)}`, [plot({
     document, width: Math.max(520, 220 * order.length), height: 300, ...frame(), marginTop: 30,
     fx: { label: null, domain: order.map(panel) },
     marks: [
@@ -105,7 +106,7 @@ export function overlayFigure(r: ExperimentResult, document: Doc): string {
       Plot.arrow(decs, { fx: 'panel', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 2 }),
       Plot.text(info, { fx: 'panel', x: 0, y: -LIM + 0.12, text: 'text', fontSize: 10 }),
     ],
-  }) as unknown as Element]);
+  })]);
 }
 
 /** lr (rows) x lambda (columns): toy features, lowest-loss SAE (black), most monosemantic SAE (grey). */
@@ -117,7 +118,7 @@ export function gridFigure(r: ExperimentResult, document: Doc): string {
   const low = r.cells.flatMap((c) => decoderArrows(r, c.lowest_loss, 'lowest loss', { lr: c.lr, l1: c.l1 }));
   const notes = r.cells.map((c) => ({ lr: c.lr, l1: c.l1, text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed}${c.converged === false ? ' *' : ''}` }));
   const anyUnconverged = r.cells.some((c) => c.converged === false);
-  return compose(`${r.name}: lowest-loss SAE (black), most monosemantic (grey); labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed)${anyUnconverged ? '; * not converged' : ''}${planeNote(r)}`, [Plot.plot({
+  return compose(`${r.name}: lowest-loss SAE (black), most monosemantic (grey); labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed)${anyUnconverged ? '; * not converged' : ''}${planeNote(r)}`, [plot({
     document, width: Math.max(640, 150 * l1s.length + 90), height: 150 * lrs.length + 70, ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
     marginLeft: 70, marginTop: 30,
     fx: { label: 'L1 coefficient lambda', domain: l1s }, fy: { label: 'learning rate', domain: lrs, tickFormat: (v: number) => v.toExponential(0) },
@@ -128,7 +129,7 @@ export function gridFigure(r: ExperimentResult, document: Doc): string {
       Plot.arrow(low, { fx: 'l1', fy: 'lr', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 1.5, headLength: 6 }),
       Plot.text(notes, { fx: 'l1', fy: 'lr', x: 0, y: -LIM + 0.15, text: 'text', fontSize: 9 }),
     ],
-  }) as unknown as Element]);
+  })]);
 }
 
 function lrsOf(r: ExperimentResult): number[] {
@@ -137,14 +138,14 @@ function lrsOf(r: ExperimentResult): number[] {
 
 /** A small SVG colour key (Plot's continuous legends need a canvas, which Node lacks). */
 function colorKey(values: number[], color: Plot.ScaleOptions, document: Doc): Element {
-  return Plot.plot({
+  return plot({
     document, width: 120 + 90 * values.length, height: 34, margin: 0, marginLeft: 110, color, x: { axis: null, domain: [-0.5, values.length - 0.5] }, y: { axis: null, domain: [0, 1] },
     marks: [
       Plot.text(['learning rate:'], { frameAnchor: 'left', dx: -105, fontSize: 11 }),
       Plot.dot(values, { x: (_: number, i: number) => i, y: 0.5, fill: (d: number) => d, r: 6, dx: -28 }),
       Plot.text(values, { x: (_: number, i: number) => i, y: 0.5, text: (d: number) => d.toExponential(0), fontSize: 11, dx: 4, textAnchor: 'start' as const }),
     ],
-  }) as unknown as Element;
+  });
 }
 
 /** Step tick labels: 0, 500, 1k, 2.5k, 125k (d3's ~s writes 0 as "0k" next to k ticks). */
@@ -177,7 +178,7 @@ export function lossFigure(r: ExperimentResult, document: Doc): string {
   const domain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 1.5, hi * 3] : undefined;
   const l1s = [...new Set(r.saes.map((s) => s.l1))].sort((a, b) => a - b);
   const color = { type: 'log' as const, scheme: 'viridis' as const, label: 'learning rate (colour)' };
-  return compose(`${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate; bold: median of the last ${w} logged values, faint: raw values; circles: batch-FVU selection loss on fresh samples at the end`, [colorKey(lrsOf(r), color, document), Plot.plot({
+  return compose(`${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate; bold: median of the last ${w} logged values, faint: raw values; circles: batch-FVU selection loss on fresh samples at the end`, [colorKey(lrsOf(r), color, document), plot({
     document, width: Math.max(640, 220 * l1s.length), height: 300, marginTop: 30, marginLeft: 56, style: { background: 'white' },
     y: { type: 'log', label: 'total loss', grid: true, domain, tickFormat: '~g' }, x: { label: 'step', tickFormat: stepTick },
     color,
@@ -187,7 +188,7 @@ export function lossFigure(r: ExperimentResult, document: Doc): string {
       Plot.line(trend, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
       Plot.dot(batch, { fx: 'l1', x: 'step', y: 'loss', stroke: 'lr', r: 3.5, strokeWidth: 1.2 }),
     ],
-  }) as unknown as Element, ...evalCurvePlot(r, l1s, color, document)]);
+  }), ...evalCurvePlot(r, l1s, color, document)]);
 }
 
 /** The second row of losses.svg: selection losses of the parameters during training on fresh samples (batch FVU solid, per-sample FVU dotted). */
@@ -198,12 +199,12 @@ function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOpti
   const batch = rows('batch'), perSample = rows('per_sample');
   const lo = Math.min(...batch.map((d) => d.loss)), hi = Math.max(...batch.map((d) => d.loss));
   const domain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 1.5, hi * 3] : undefined;
-  const title = Plot.plot({
+  const title = plot({
     document, width: Math.max(640, 220 * l1s.length), height: 34, margin: 0, x: { axis: null, domain: [0, 1] }, y: { axis: null, domain: [0, 1] },
     marks: [Plot.text([`Below: selection losses of the parameters during training on fresh samples (${ev.step.length} evaluations): batch FVU + L1 (solid), the study's per-sample FVU + L1 (dotted; spikes clipped)`],
       { frameAnchor: 'top-left', dx: 8, dy: 4, fontSize: 11, lineWidth: (Math.max(640, 220 * l1s.length) - 16) / 11 })],
-  }) as unknown as Element;
-  return [title, Plot.plot({
+  });
+  return [title, plot({
     document, width: Math.max(640, 220 * l1s.length), height: 260, marginTop: 30, marginLeft: 56, style: { background: 'white' },
     y: { type: 'log', label: 'selection loss', grid: true, domain, tickFormat: '~g' }, x: { label: 'step', tickFormat: stepTick },
     color, fx: { label: 'L1 coefficient lambda', domain: l1s },
@@ -211,7 +212,7 @@ function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOpti
       Plot.line(perSample, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1, strokeOpacity: 0.5, strokeDasharray: '2,3', clip: true }),
       Plot.line(batch, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
     ],
-  }) as unknown as Element];
+  })];
 }
 
 function planeNote(r: ExperimentResult): string {
@@ -233,15 +234,15 @@ export function heatmapFigure(r: ExperimentResult, document: Doc): string {
   const cw = small ? 46 : 22, ch = small ? 30 : 16;
   const ml = 60, mr = 10, mt = 10, mb = 40;
   const swatches = [-1, -0.5, 0, 0.5, 1].map((v, i) => ({ v, i }));
-  const key = Plot.plot({
+  const key = plot({
     document, width: 260, height: 30, margin: 0, marginLeft: 40, marginRight: 5, x: { axis: null, domain: [0, 5] }, y: { axis: null, domain: [0, 1] }, color: heatColor,
     marks: [
       Plot.text(['key'], { frameAnchor: 'left', dx: -36, fontSize: 11 }),
       Plot.rect(swatches, { x1: 'i', x2: (d: { i: number }) => d.i + 0.92, y1: 0.1, y2: 0.9, fill: 'v' }),
       Plot.text(swatches, { x: (d: { i: number }) => d.i + 0.46, y: 0.5, text: (d: { v: number }) => (d.v > 0 ? `+${d.v}` : String(d.v)), fill: (d: { v: number }) => heatTextColor(d.v), fontSize: 10 }),
     ],
-  }) as unknown as Element;
-  return compose(`${r.name}: cos(true feature, decoder direction), lowest-loss SAE at lr ${cell.lr}, lambda ${cell.l1} (${s.verdict}); red +1, blue -1`, [key, Plot.plot({
+  });
+  return compose(`${r.name}: cos(true feature, decoder direction), lowest-loss SAE at lr ${cell.lr}, lambda ${cell.l1} (${s.verdict}); red +1, blue -1`, [key, plot({
     document, width: ml + mr + cw * s.decoder.length, height: mt + mb + ch * r.toy.W.length, marginLeft: ml, marginRight: mr, marginTop: mt, marginBottom: mb, style: { background: 'white' },
     x: { label: 'latent (decoder direction)', domain: s.decoder.map((_, k) => `L${k}`) }, y: { label: 'true feature', domain: r.toy.labels },
     color: heatColor,
@@ -249,7 +250,7 @@ export function heatmapFigure(r: ExperimentResult, document: Doc): string {
       Plot.cell(rows, { x: 'latent', y: 'feature', fill: 'cos', inset: 0.5 }),
       ...(small ? [Plot.text(rows, { x: 'latent', y: 'feature', text: (d: { cos: number }) => d.cos.toFixed(2), fill: (d: { cos: number }) => heatTextColor(d.cos), fontSize: 10 })] : []),
     ],
-  }) as unknown as Element]);
+  })]);
 }
 
 export interface FigureSet { [file: string]: string }

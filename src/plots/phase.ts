@@ -1,6 +1,7 @@
 // The phase diagram (issue: "when do SAEs learn true features?"): fraction of true features recovered
 // (decoder cosine >= 0.9, mean over realizations) against features per set k and one-hot probability p.
 import * as Plot from '@observablehq/plot';
+import { plot } from './plot';
 import type { StoredExperiment } from '../experiments/stored';
 
 export interface PhasePoint { variant: string; k: number; p: number; recovered: number; composed: number; mmcs: number; n: number }
@@ -15,7 +16,7 @@ export function phasePoints(exps: Pick<StoredExperiment, 'name' | 'config' | 'sa
 }
 
 export function phaseFigure(points: PhasePoint[], document: Document): string {
-  const plot = Plot.plot({
+  const fig = plot({
     document, width: 760, height: 330, marginLeft: 60, marginTop: 36, style: { background: 'white' },
     x: { label: 'one-hot probability p', type: 'band' }, y: { label: 'features per set k', type: 'band', reverse: true },
     fx: { label: null }, color: { type: 'linear', scheme: 'blues', domain: [0, 1] },
@@ -23,8 +24,8 @@ export function phaseFigure(points: PhasePoint[], document: Document): string {
       Plot.cell(points, { fx: 'variant', x: 'p', y: 'k', fill: 'recovered', inset: 1 }),
       Plot.text(points, { fx: 'variant', x: 'p', y: 'k', text: (d: PhasePoint) => d.recovered.toFixed(2), fill: (d: PhasePoint) => (d.recovered > 0.6 ? 'white' : 'black'), fontSize: 11 }),
     ],
-  }) as unknown as Element;
-  const svg = plot.tagName.toLowerCase() === 'svg' ? plot : plot.querySelector('svg')!;
+  });
+  const svg = fig.tagName.toLowerCase() === 'svg' ? fig : fig.querySelector('svg')!;
   svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   const w = Number(svg.getAttribute('width')), h = Number(svg.getAttribute('height'));
   svg.setAttribute('y', '28');

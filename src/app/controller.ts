@@ -1,0 +1,102 @@
+// The experiment page's controller: runs one experiment or several in turn on the page's device, owns
+// the run state (running, paused, stop requested), keeps finished runs in IndexedDB and tells the view
+// what to show through callbacks. No DOM here.
+import type { GpuContext } from '../gpu/context';
+import { runExperiment, type ExperimentResult, type StageProgress } from '../experiments/runner';
+import type { ExperimentConfig } from '../experiments/schema';
+import { toStored, type StoredExperiment } from '../experiments/stored';
+import { experimentFigures } from '../plots/figures';
+import type { GpuSaeTrainer } from '../train/gpu';
+import { saveRun, type SavedRun } from './store';
+import type { LiveModel } from './views';
+
+export class Stopped extends Error {}
+
+export interface RunCallbacks {
+  /** progress line and overall fraction of this experiment (0..1) */
+  onStatus(text: string, fraction: number): void;
+  /** a logged training loss, and a batch-FVU evaluation point */
+  onLoss(step: number, loss: number): void;
+  onBatchLoss(step: number, loss: number): void;
+  /** at most every 0.7 s while the SAEs train: current parameters for the live figures (d = 2) */
+  onLive(c: ExperimentConfig, params: Float32Array, models: LiveModel[], toyFeatures: number[][]): void;
+  /** a finished experiment, already saved */
+  onFinished(run: SavedRun): Promise<void> | void;
+}
+
+export class RunController {
+  running = false;
+  paused = false;
+  private stopRequested = false;
+  private resume: (() => void) | null = null;
+
+  constructor(private readonly ctx: GpuContext) {}
+
+  /** Awaited between training chunks: waits while paused, throws Stopped after Stop. */
+  readonly gate = async (): Promise<void> => {
+    if (this.stopRequested) throw new Stopped('stopped');
+    if (this.paused) await new Promise<void>((r) => { this.resume = r; });
+    if (this.stopRequested) throw new Stopped('stopped');
+  };
+
+  togglePause(): boolean {
+    this.paused = !this.paused;
+    if (!this.paused) { this.resume?.(); this.resume = null; }
+    return this.paused;
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    this.resume?.();
+  }
+
+  /** Run the experiments in turn; returns the stored results of all (throws Stopped when stopped). */
+  async runAll(configs: ExperimentConfig[], preset: string, cb: RunCallbacks): Promise<StoredExperiment[]> {
+    this.running = true; this.paused = false; this.stopRequested = false;
+    try {
+      const done: StoredExperiment[] = [];
+      for (const [i, c] of configs.entries()) done.push(await this.runOne(c, i, configs.length, preset, cb));
+      return done;
+    } finally {
+      this.running = false; this.paused = false;
+    }
+  }
+
+  private async runOne(c: ExperimentConfig, index: number, count: number, preset: string, cb: RunCallbacks): Promise<StoredExperiment> {
+    const t0 = performance.now();
+    let toyFeatures: number[][] = [];
+    let lastDraw = 0;
+    const prefix = count > 1 ? `[${index + 1}/${count} ${c.name}] ` : '';
+    const onProgress = (p: StageProgress) => {
+      // a training-curve evaluation: its point goes to the chart, the status keeps the training progress
+      if (p.batch_loss !== undefined) { cb.onBatchLoss(p.step, p.batch_loss); return; }
+      const stages = { toy: 0, sae: 1, eval: 2 };
+      const frac = (stages[p.stage] + (p.total ? p.step / p.total : 0)) / 3;
+      const elapsed = (performance.now() - t0) / 1000;
+      const eta = frac > 0.02 ? elapsed / frac * (1 - frac) : NaN;
+      cb.onStatus(`${this.paused ? 'paused — ' : ''}${prefix}${p.stage === 'toy' ? 'toy model' : p.stage === 'sae' ? `${p.models} SAEs` : 'evaluating'}: step ${p.step}/${p.total}` +
+        `${Number.isFinite(p.loss) ? `, loss ${p.loss.toPrecision(4)}` : ''}${p.diverged ? `, ${p.diverged} diverged` : ''} — ${elapsed.toFixed(0)} s${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ''}`, frac);
+      if (p.stage === 'sae' && Number.isFinite(p.loss)) cb.onLoss(p.step, p.loss);
+    };
+    const onSaeChunk = async (job: GpuSaeTrainer, models: LiveModel[]) => {
+      if (c.toy.d === 2) {
+        if (!toyFeatures.length) {
+          const tp = await job.ctx.readF32(job.buffer('toy_params'));
+          const n = c.data.sets.reduce((a, b) => a + b, 0);
+          toyFeatures = Array.from({ length: n }, (_, i) => [tp[i * 2], tp[i * 2 + 1]]);
+        }
+        if (performance.now() - lastDraw > 700) { lastDraw = performance.now(); cb.onLive(c, await job.readParams(), models, toyFeatures); }
+      }
+      await this.gate();
+    };
+    const r: ExperimentResult = await runExperiment(this.ctx, c, { onProgress, onToyChunk: this.gate, onSaeChunk });
+    cb.onStatus(`${prefix}finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path)`, 1);
+    const figures = experimentFigures(r, document);
+    const files = Object.fromEntries(Object.keys(figures).map((f) => [f.replace('.svg', ''), f]));
+    const experiment = toStored(r, files);
+    const run: SavedRun = { id: `${Date.now()}-${index}`, date: new Date().toISOString(), preset, experiment, figures, weights: r.weights };
+    await saveRun(run);
+    await cb.onFinished(run);
+    return experiment;
+  }
+}

@@ -1,0 +1,145 @@
+// Views of the experiment page: DOM helpers and the figures it shows (live loss chart, live decoder grid,
+// result panels). Pure functions of their inputs; the controller (controller.ts) decides when to draw them.
+import * as Plot from '@observablehq/plot';
+import type { AdapterReport } from '../gpu/context';
+import { encodeSafetensors } from '../io/safetensors';
+import { verdictTable } from '../experiments/report';
+import { dataSpec } from '../experiments/runner';
+import { jointTable } from '../data/tables';
+import { composedDirections, matchLatents, verdictOf, windowedMedian } from '../metrics/analysis';
+import type { ExperimentConfig } from '../experiments/schema';
+import { saeWeights, type StoredExperiment } from '../experiments/stored';
+import { stepTick, trendWindow } from '../plots/figures';
+import { plot } from '../plots/plot';
+import { saeLayout } from '../core/wire';
+import type { SavedRun } from './store';
+import { phaseFigure, phasePoints } from '../plots/phase';
+
+/** Realization colours of the live grid: none red or blue, which the toy-feature arrows use. */
+export const REALIZATION_COLORS = ['#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+
+export /**
+ * The live loss chart: raw reports faint, their windowed median bold (single batches spike the per-sample
+ * FVU); readable from one point (a dot, padded domains) to many (compact tick labels).
+ */
+function lossChart(rows: { step: number; loss: number }[], batchRows: { step: number; loss: number }[] = []): Element {
+  const pos = rows.filter((r) => r.loss > 0);
+  const med = windowedMedian(pos.map((r) => r.loss), trendWindow(pos.length)).map((loss, i) => ({ step: pos[i].step, loss }));
+  const batch = batchRows.filter((r) => r.loss > 0);
+  const lastStep = Math.max(pos.length ? pos[pos.length - 1].step : 1, batch.length ? batch[batch.length - 1].step : 1);
+  const lo = Math.min(...med.map((r) => r.loss), ...batch.map((r) => r.loss)), hi = Math.max(...med.map((r) => r.loss), ...batch.map((r) => r.loss));
+  const yDomain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 2, hi * 2] : [0.1, 10];
+  const last = med[med.length - 1];
+  return plot({
+    width: 400, height: 250, marginLeft: 56, marginRight: 16,
+    y: { type: 'log', label: 'total loss (median over SAEs)', grid: true, domain: yDomain, tickFormat: '~g' },
+    x: { label: 'step', domain: [0, Math.max(1, lastStep)], tickFormat: stepTick, ticks: 5 },
+    marks: [
+      Plot.line(pos, { x: 'step', y: 'loss', stroke: '#999', strokeOpacity: 0.5, strokeWidth: 0.8, clip: true }),
+      Plot.line(med, { x: 'step', y: 'loss', stroke: '#2563eb', strokeWidth: 2 }),
+      Plot.line(batch, { x: 'step', y: 'loss', stroke: '#ea580c', strokeWidth: 1.5 }),
+      Plot.dot(batch, { x: 'step', y: 'loss', fill: '#ea580c', r: 2 }),
+      Plot.text(['training loss: median of recent reports (blue), raw (grey)'], { frameAnchor: 'top-right', dy: 2, fontSize: 10, fill: '#2563eb' }),
+      Plot.text(['batch-FVU selection loss on fresh samples (orange)'], { frameAnchor: 'top-right', dy: 15, fontSize: 10, fill: '#ea580c' }),
+      Plot.dot(last ? [last] : [], { x: 'step', y: 'loss', fill: '#2563eb', r: 3 }),
+      Plot.text(last ? [last] : [], { x: 'step', y: 'loss', text: (d: { loss: number }) => d.loss.toPrecision(3), dy: -10, textAnchor: 'end', fontSize: 11 }),
+    ],
+  });
+}
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text = ''): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text) e.textContent = text;
+  return e;
+}
+
+export function mdTableToHtml(md: string): string {
+  const rows = md.trim().split('\n').filter((l) => !/^\|---/.test(l)).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+  return `<table><thead><tr>${rows[0].map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows.slice(1).map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+export function download(a: HTMLAnchorElement, name: string, data: BlobPart, type: string): void {
+  a.href = URL.createObjectURL(new Blob([data], { type }));
+  a.download = name;
+  a.textContent = name;
+}
+
+/** The SAE being trained, as the live grid needs it: decoder rows per model, its grid position and realization. */
+export interface LiveModel { lr: number; l1: number; realization: number }
+
+/**
+ * Every SAE's decoder directions over the toy features, one facet per grid cell, with live verdict counts
+ * from the current directions (all latents counted as alive until the evaluation). d = 2 only.
+ */
+export function liveGrid(c: ExperimentConfig, params: Float32Array, models: LiveModel[], toyFeatures: number[][]): Element {
+  const lrs = c.grid.lr, l1s = c.grid.l1;
+  const L = saeLayout({ D: 2, S: c.sae.s });
+  const composed = composedDirections(toyFeatures, c.data.sets, jointTable(dataSpec(c)));
+  const counts = new Map<string, { T: number; C: number; M: number }>();
+  models.forEach((m, i) => {
+    const dec = Array.from({ length: c.sae.s }, (_, k) => [params[i * L.P + L.WD + k * 2], params[i * L.P + L.WD + k * 2 + 1]]);
+    const v = verdictOf(matchLatents(dec, dec.map(() => true), toyFeatures, composed, c.data.sets));
+    const key = `${m.lr}|${m.l1}`;
+    const e = counts.get(key) ?? { T: 0, C: 0, M: 0 };
+    if (v === 'true') e.T++; else if (v === 'composed') e.C++; else e.M++;
+    counts.set(key, e);
+  });
+  const labels = [...counts].map(([key, e]) => { const [lr, l1] = key.split('|').map(Number); return { lr, l1, text: `T${e.T} C${e.C} M${e.M}` }; });
+  const arrows = models.flatMap((m, i) => Array.from({ length: c.sae.s }, (_, k) => ({ lr: m.lr, l1: m.l1, r: m.realization, x: params[i * L.P + L.WD + k * 2], y: params[i * L.P + L.WD + k * 2 + 1] })));
+  const feats = lrs.flatMap((lr) => l1s.flatMap((l1) => toyFeatures.map((f, i) => ({ lr, l1, x: f[0], y: f[1], set: i < c.data.sets[0] ? 0 : 1 }))));
+  return plot({
+    width: Math.min(760, 130 * l1s.length + 80), height: 110 * lrs.length + 60, marginLeft: 60, x: { domain: [-1.3, 1.3], axis: null }, y: { domain: [-1.3, 1.3], axis: null },
+    fx: { label: 'L1 coefficient' }, fy: { label: 'learning rate', tickFormat: (v: number) => v.toExponential(0) },
+    marks: [
+      Plot.frame({ stroke: '#ddd' }),
+      Plot.arrow(feats, { fx: 'l1', fy: 'lr', x1: 0, y1: 0, x2: 'x', y2: 'y', stroke: (d: { set: number }) => (d.set ? '#1f77b4' : '#d62728'), strokeOpacity: 0.35, strokeWidth: 2.5, headLength: 4 }),
+      Plot.arrow(arrows, { fx: 'l1', fy: 'lr', x1: 0, y1: 0, x2: 'x', y2: 'y', stroke: (d: { r: number }) => REALIZATION_COLORS[d.r % REALIZATION_COLORS.length], strokeWidth: 1.2, headLength: 4 }),
+      Plot.text(labels, { fx: 'l1', fy: 'lr', x: 0, y: -1.15, text: 'text', fontSize: 9 }),
+    ],
+  });
+}
+
+/** The live panels: the decoder grid (when d = 2) and the loss chart. */
+export function livePanels(grid: Element | null, loss: Element): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (grid) {
+    const a = el('div', { id: 'live-grid' });
+    a.append(el('div', {}, 'every SAE\'s decoder directions (thin, one colour per realization) over the toy features (wide, faint: x set red, y set blue); live verdict counts T(rue) C(omposed) M(ixed)'), grid);
+    out.push(a);
+  }
+  const b = el('div', { id: 'live-loss' });
+  b.append(loss);
+  out.push(b);
+  return out;
+}
+
+/** A finished run: its verdict table, downloads (results.json, weights, figures) and figures. */
+export function resultsPanels(run: SavedRun, adapter: AdapterReport): HTMLElement[] {
+  const e = run.experiment;
+  const head = el('div', { class: 'panel' });
+  head.append(el('h2', {}, `Results: ${e.name} (${run.preset})`));
+  const table = el('div', { id: 'summary' });
+  table.innerHTML = mdTableToHtml(verdictTable({ experiments: [e] } as never));
+  const dl = el('div', { class: 'downloads', id: 'downloads' });
+  const add = (name: string, data: BlobPart, type: string) => { const a = el('a'); download(a, name, data, type); dl.append(a); };
+  add('results.json', JSON.stringify({ preset: run.preset, adapter, experiments: [e] }, null, 1), 'application/json');
+  add(`${e.name}-saes.safetensors`, encodeSafetensors(saeWeights(e, run.weights.saes), { config: JSON.stringify(e.config) }) as BlobPart, 'application/octet-stream');
+  for (const [f, svg] of Object.entries(run.figures)) add(`${e.name}-${f}`, svg, 'image/svg+xml');
+  head.append(table, el('h2', {}, 'Downloads'), dl);
+  const figs = el('div', { class: 'figs', id: 'final-figures' });
+  for (const svg of Object.values(run.figures)) { const d = el('div'); d.innerHTML = svg; figs.append(d); }
+  return [head, figs];
+}
+
+/** Several experiments: the verdict table of all, and the phase diagram when they form one. */
+export function allResultsPanel(done: StoredExperiment[]): HTMLElement {
+  const all = el('div', { class: 'panel', id: 'all-results' });
+  all.append(el('h2', {}, `All ${done.length} experiments`));
+  const t = el('div');
+  t.innerHTML = mdTableToHtml(verdictTable({ experiments: done } as never));
+  all.append(t);
+  const points = phasePoints(done);
+  if (points.length) { const f = el('div', { id: 'phase' }); f.innerHTML = phaseFigure(points, document); all.append(f); }
+  return all;
+}
