@@ -5,6 +5,8 @@ export class ProgressBar {
   private started = new Map<string, number>();
   private lastLine = 0;
   private lastPct = new Map<string, number>();
+  /** the adapter, named on every progress line */
+  tag = '';
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
 
   update(p: StageProgress): void {
@@ -18,7 +20,7 @@ export class ProgressBar {
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
     const loss = Number.isFinite(p.loss) ? ` loss ${p.loss.toPrecision(4)}` : '';
     const div = p.diverged ? ` diverged ${p.diverged}` : '';
-    const line = `[${p.experiment}] ${p.stage.padEnd(4)} [${bar}] ${String(p.step).padStart(6)}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}% ${p.models} models${loss}${div} ETA ${fmt(eta)}`;
+    const line = `[${p.experiment}${this.tag ? ` @ ${this.tag}` : ''}] ${p.stage.padEnd(4)} [${bar}] ${String(p.step).padStart(6)}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}% ${p.models} models${loss}${div} ETA ${fmt(eta)}`;
     if (this.out.isTTY) {
       this.out.write(`\r${line.slice(0, (this.out.columns ?? 120) - 1).padEnd((this.out.columns ?? 120) - 1)}`);
       if (frac >= 1) this.out.write('\n');
