@@ -17,6 +17,7 @@ import type { ResultsFile } from '../experiments/results';
 import { mergeShards, runPreset } from '../experiments/study';
 import { probeOutputDir } from '../io/files';
 import { nodeDocument } from '../plots/dom-node';
+import { watchLaunchers } from './launcher';
 import { ProgressBar } from './progress';
 
 const HELP = `usage: npm start -- [options]            run a preset (default: ${DEFAULT_PRESET}, the whole study at the quick budget)
@@ -67,11 +68,11 @@ function listSvgs(dir: string): string[] {
 const live: { browser: Harness | null; ctx: GpuContext | null; closeServer: (() => Promise<void>) | null; killPng: (() => void) | null; out: string | null } = { browser: null, ctx: null, closeServer: null, killPng: null, out: null };
 let stopping = false;
 
-function onSignal(sig: NodeJS.Signals): void {
-  const code = 128 + (sig === 'SIGINT' ? 2 : 15);
+function onSignal(sig: NodeJS.Signals, why = sig as string): void {
+  const code = 128 + (sig === 'SIGINT' ? 2 : sig === 'SIGHUP' ? 1 : 15);
   if (stopping) process.exit(code); // a second signal: leave now
   stopping = true;
-  process.stderr.write(`\nstopping on ${sig}: closing the browser and the GPU device${live.out ? `; finished experiments stay in ${live.out}, the same --out resumes` : ''}\n`);
+  process.stderr.write(`\nstopping on ${why}: closing the browser and the GPU device${live.out ? `; finished experiments stay in ${live.out}, the same --out resumes` : ''}\n`);
   live.browser?.kill();
   live.killPng?.();
   if (live.ctx) releaseNodeGpu(live.ctx);
@@ -93,8 +94,8 @@ async function openBrowser(): Promise<Harness> {
 }
 
 async function main(): Promise<number> {
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => onSignal(sig));
+  watchLaunchers((p) => onSignal('SIGTERM', `the exit of its launcher (pid ${p.pid}: ${p.cmd.slice(0, 40)})`));
   const argv = process.argv.slice(2);
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
