@@ -22,7 +22,7 @@ async function main() {
     console.log('usage: npm run bench -- [--json FILE] [--quick] [--study PRESET]\n  --quick         smaller batch (256) for a fast run\n  --study PRESET  also time a whole preset end to end (e.g. study-quick, correlated-quick; default tiny)');
     return;
   }
-  const ctx = await acquireNodeDevice();
+  const ctx = await acquireNodeDevice({ log: (l) => console.error(l) });
   try {
     console.log(`adapter: ${ctx.adapter.vendor} ${ctx.adapter.architecture} ${ctx.adapter.description} (${ctx.adapter.runtime}), timestamps: ${ctx.hasTimestamps}`);
     const lines = await runBench(ctx, { log: (l) => console.log(fmt(l)), quick: values.quick });
