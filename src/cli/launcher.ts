@@ -32,7 +32,7 @@ export function launcherChain(): Proc[] {
   return out;
 }
 
-/** Call `onGone` (once) when a launcher of the chain exits; polls once a second, never keeps Node alive. */
+/** Call `onGone` (once) when a launcher of the chain exits; polls 4 times a second, never keeps Node alive. */
 export function watchLaunchers(onGone: (p: Proc) => void): void {
   const chain = launcherChain();
   if (!chain.length) return;
@@ -45,6 +45,6 @@ export function watchLaunchers(onGone: (p: Proc) => void): void {
         return;
       }
     }
-  }, 1000);
+  }, 250);
   timer.unref();
 }
