@@ -13,7 +13,7 @@ import { WebGPUUnavailableError } from '../gpu/errors';
 import { presetAsConfig, presetFromConfigFile } from '../experiments/config-file';
 import { DEFAULT_PRESET, getPreset, PRESETS } from '../experiments/presets';
 import { verdictTable } from '../experiments/report';
-import type { ResultsFile } from '../experiments/results';
+import { readResults, type ResultsFile } from '../experiments/results';
 import { mergeShards, runPreset } from '../experiments/study';
 import { probeOutputDir } from '../io/files';
 import { nodeDocument } from '../plots/dom-node';
@@ -154,6 +154,9 @@ async function main(): Promise<number> {
   const out = values.out ?? join('runs', `${stem}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${stamp}`);
   // before any device or training: an output folder we cannot write fails now, not after hours of work
   probeOutputDir(out);
+  const previous = readResults(out); // a folder of another preset or shard fails now, before the device starts
+  if (previous && previous.preset !== preset.name) throw new Error(`${out} holds results of preset '${previous.preset}', not '${preset.name}'; choose another --out`);
+  if (previous && JSON.stringify(previous.shard) !== JSON.stringify(shard ?? null)) throw new Error(`${out} holds shard ${JSON.stringify(previous.shard)}, not ${JSON.stringify(shard ?? null)}; choose another --out`);
   live.out = out;
   const bar = new ProgressBar();
   const t0 = performance.now();

@@ -33,7 +33,7 @@ export function ensureDir(path: string): void {
       mkdirSync(cur);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST' && statSync(cur).isDirectory()) continue; // made concurrently
-      throw new OutputError(`cannot create folder ${path} (at ${cur}): ${why(e)}`);
+      throw new OutputError(`cannot create folder ${path}${cur === abs ? '' : ` (at ${cur})`}: ${why(e)}`);
     }
   }
 }
