@@ -60,7 +60,7 @@ describe('output folder checked before any work', () => {
       expect(r.ms).toBeLessThan(30_000); // tsx start-up on a loaded machine; no training, no browser
       expect(r.stderr).not.toMatch(/\] (toy|sae) /); // no training started
     }
-    expect(runs[0].stderr).toMatch(/error: cannot create folder \/proc\/forbidden .*ENOENT/);
+    expect(runs[0].stderr).toMatch(/error: cannot create folder \/proc\/forbidden: ENOENT/);
     expect(runs[1].stderr).toMatch(/error: cannot create folder \/proc\/forbidden/);
     expect(runs[2].stderr).toContain(`error: cannot create folder ${file}: ${file} exists and is not a folder`);
   }, 60_000);

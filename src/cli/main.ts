@@ -213,7 +213,7 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (e) => {
+main().then((code) => { if (!stopping) process.exit(code); }, (e) => {
   if (stopping) return; // the signal handler exits
   console.error(`error: ${e instanceof Error ? e.message : e}`);
   process.exit(1);
