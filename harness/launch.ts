@@ -38,6 +38,8 @@ export interface Harness {
   page: Page;
   url: string;
   close(): Promise<void>;
+  /** SIGKILL Chromium's whole process group (puppeteer starts it detached): for signals, where close() may wait on a busy page */
+  kill(): void;
 }
 
 let shared: Promise<ViteDevServer> | null = null;
@@ -69,9 +71,20 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
   ];
   if (opts.webgpu !== false) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan');
   const browser = await puppeteer.launch({ executablePath: findChromium(), args, headless: true, protocolTimeout: 600_000 });
-  const close = async () => {
-    await browser.close().catch(() => undefined);
+  const kill = () => {
+    const proc = browser.process(), pid = proc?.pid;
+    if (pid && proc.exitCode === null && proc.signalCode === null) {
+      try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
     rmSync(userDataDir, { recursive: true, force: true });
+  };
+  const close = async () => {
+    // a page stuck in a long evaluate can keep close() waiting: give it 5 s, then kill the process group
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([browser.close().catch(() => undefined), new Promise((r) => { timer = setTimeout(r, 5000); })]);
+    clearTimeout(timer);
+    kill();
   };
   try {
     const page = await browser.newPage();
@@ -85,7 +98,7 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
         throw new Error(`harness page did not become ready at ${url}${errors.length ? `: ${errors.join('; ')}` : ''}`);
       });
     }
-    return { browser, page, url, close };
+    return { browser, page, url, close, kill };
   } catch (e) {
     await close();
     throw e;

@@ -5,10 +5,22 @@ import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { findChromium } from './launch';
 
+const active = new Set<number>();
+
+/** SIGKILL the Chromium of a render in progress (signal handlers: no browser may outlive the CLI). */
+export function killPngBrowsers(): void {
+  for (const pid of active) {
+    try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  active.clear();
+}
+
 export async function svgFilesToPng(files: string[]): Promise<{ file: string; png: string; width: number; height: number; errors: string[] }[]> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'sae-kit-png-'));
   const browser = await puppeteer.launch({ executablePath: findChromium(), headless: true,
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${userDataDir}`] });
+  const pid = browser.process()?.pid;
+  if (pid) active.add(pid);
   try {
     const page = await browser.newPage();
     const out = [];
@@ -34,6 +46,7 @@ export async function svgFilesToPng(files: string[]): Promise<{ file: string; pn
     return out;
   } finally {
     await browser.close().catch(() => undefined);
+    if (pid) active.delete(pid);
     rmSync(userDataDir, { recursive: true, force: true });
   }
 }

@@ -115,6 +115,7 @@ describe('replay on the GPU path', () => {
     const { rmSync } = await import('node:fs');
     rmSync(join(dir, 'init.safetensors'));
     await expect(replay(ctx, dir, tmp())).rejects.toThrow(/missing input file .*init.safetensors/);
+    await expect(replay(ctx, '/missing', tmp())).rejects.toThrow('replay: the input folder /missing does not exist');
   });
 
   it('CLI: npm run replay writes the outputs', () => {

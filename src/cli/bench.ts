@@ -33,7 +33,7 @@ async function main() {
     return;
   }
   if (values.kernel && !['v1', 'v2', 'auto'].includes(values.kernel)) throw new Error(`--kernel must be v1, v2 or auto, got '${values.kernel}'`);
-  const ctx = await acquireNodeDevice();
+  const ctx = await acquireNodeDevice({ log: (l) => console.error(l) });
   const t00 = performance.now();
   try {
     const a = ctx.adapter;

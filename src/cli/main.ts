@@ -1,19 +1,23 @@
 // `npm start`: the kit's main job — reproduce the study (default preset study-quick) headlessly.
-import { readdirSync } from 'node:fs';
+// The browser harness (vite, puppeteer-core) is imported only when a run needs it, so a Node-only
+// entry bundles without them.
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { closeServer, openHarness } from '../../harness/launch';
-import { svgFilesToPng } from '../../harness/png';
-import type { AdapterReport } from '../gpu/context';
+import type { Harness } from '../../harness/launch';
+import type { AdapterReport, GpuContext } from '../gpu/context';
 import type { ExperimentResult, StageProgress } from '../experiments/runner';
-import type { ExperimentConfig } from '../experiments/schema';
-import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
+import type { ExperimentConfig, PresetConfig } from '../experiments/schema';
+import { acquireNodeDevice, listNodeAdapters, releaseNodeGpu } from '../gpu/node';
+import { WebGPUUnavailableError } from '../gpu/errors';
+import { presetAsConfig, presetFromConfigFile } from '../experiments/config-file';
 import { DEFAULT_PRESET, getPreset, PRESETS } from '../experiments/presets';
 import { verdictTable } from '../experiments/report';
-import type { ResultsFile } from '../experiments/results';
+import { readResults, type ResultsFile } from '../experiments/results';
 import { mergeShards, runPreset } from '../experiments/study';
+import { probeOutputDir } from '../io/files';
 import { nodeDocument } from '../plots/dom-node';
-import { runAllChecks } from './checks';
+import { watchLaunchers } from './launcher';
 import { ProgressBar } from './progress';
 import { isPublishCommand, PUBLISH_HELP, publishCommand } from './publish';
 
@@ -23,17 +27,32 @@ ${PUBLISH_HELP}
 
 options:
   --preset NAME     preset to run (--list shows them)
-  --out DIR         output folder (default runs/<preset>-<timestamp>); a folder that already holds
-                    results.json of the same preset is resumed: finished experiments are skipped
-  --shard i/n       run grid cells whose index % n == i (0-based), to spread a sweep over machines
+  --config FILE     run your own experiments instead: one (a JSON object) or several (a JSON array),
+                    the schema of the browser page's config editor
+  --print-config PRESET  print a preset as --config JSON (a starting point for your own)
+  --out DIR         output folder (default runs/<preset>-<timestamp>), created and checked for writing
+                    before any work; a folder that already holds results.json of the same preset is
+                    resumed: finished experiments are skipped (also after Ctrl-C or SIGTERM)
+  --shard i/n       run grid cells whose index % n == i (0-based), to spread a sweep over GPUs or machines
   --path P          SAE training path: fused (default where it fits) or modular
-  --kernel V        fused SAE kernel version: v1, v2 or auto (default: chosen per adapter; --runtime node)
-  --runtime R       where the GPU work runs: browser (default: headless Chromium through the harness,
-                    its software WebGPU adapter here) or node (the webgpu package, same adapter)
+  --kernel V        fused SAE kernel version: v1, v2 or auto (default: chosen per adapter; Node runtime)
+  --runtime R       where the GPU work runs: auto (default: WebGPU in Node on the best hardware adapter,
+                    the software adapter when there is none; headless Chromium if WebGPU in Node cannot
+                    start), node (WebGPU in Node only) or browser (headless Chromium through the harness)
+  --adapter A       Node: the adapter to use, by index or name (--list-adapters shows them)
+  --list-adapters   list the WebGPU adapters Node finds, and the Vulkan drivers tried
   --png             also render every figure to PNG through headless Chromium
   --checks          run the GPU-vs-reference checks on Node and headless Chromium instead
   --list            list presets
   -h, --help        this text`;
+
+/** One short name for an adapter (run header, progress line). */
+function adapterName(a: AdapterReport | null): string {
+  if (!a) return 'unknown adapter';
+  const what = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'adapter';
+  const detail = [a.device, a.description].filter(Boolean).join(', ');
+  return `${what}${detail ? ` (${detail})` : ''}${a.isFallbackAdapter ? ' [software]' : ''}`;
+}
 
 function summary(res: ResultsFile, dir: string): string {
   return [`results: ${resolve(dir)}/results.json`, `report:  ${resolve(dir)}/report.md`, '', verdictTable(res)].join('\n');
@@ -48,14 +67,46 @@ function listSvgs(dir: string): string[] {
   return out;
 }
 
+// Resources a signal must release: the browser (and its process group), the GPU device, the Vite server.
+const live: { browser: Harness | null; ctx: GpuContext | null; closeServer: (() => Promise<void>) | null; killPng: (() => void) | null; out: string | null } = { browser: null, ctx: null, closeServer: null, killPng: null, out: null };
+let stopping = false;
+
+function onSignal(sig: NodeJS.Signals, why = sig as string): void {
+  const code = 128 + (sig === 'SIGINT' ? 2 : sig === 'SIGHUP' ? 1 : 15);
+  if (stopping) process.exit(code); // a second signal: leave now
+  stopping = true;
+  process.stderr.write(`\nstopping on ${why}: closing the browser and the GPU device${live.out ? `; finished experiments stay in ${live.out}, the same --out resumes` : ''}\n`);
+  live.browser?.kill();
+  live.killPng?.();
+  if (live.ctx) releaseNodeGpu(live.ctx);
+  const done = () => process.exit(code);
+  setTimeout(done, 3000).unref();
+  (live.closeServer?.() ?? Promise.resolve()).catch(() => undefined).then(done);
+}
+
+// a computed specifier, so bundlers leave the harness (vite, puppeteer-core) out of a Node-only bundle
+const harnessModule = <T>(name: 'launch' | 'png'): Promise<T> => import(new URL(`../../harness/${name}.ts`, import.meta.url).href);
+
+async function openBrowser(): Promise<Harness> {
+  const launch = await harnessModule<typeof import('../../harness/launch')>('launch');
+  live.closeServer = launch.closeServer;
+  const h = await launch.openHarness();
+  live.browser = h;
+  if (stopping) h.kill();
+  return h;
+}
+
 async function main(): Promise<number> {
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => onSignal(sig));
+  watchLaunchers((p) => onSignal('SIGTERM', `the exit of its launcher (pid ${p.pid}: ${p.cmd.slice(0, 40)})`));
   const argv = process.argv.slice(2);
   if (isPublishCommand(argv[0])) return publishCommand(argv);
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
     options: {
-      preset: { type: 'string' }, out: { type: 'string' }, kernel: { type: 'string' }, shard: { type: 'string' }, path: { type: 'string' },
-      png: { type: 'boolean' }, runtime: { type: 'string' }, checks: { type: 'boolean' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      preset: { type: 'string' }, config: { type: 'string' }, 'print-config': { type: 'string' }, out: { type: 'string' }, kernel: { type: 'string' }, shard: { type: 'string' }, path: { type: 'string' },
+      png: { type: 'boolean' }, runtime: { type: 'string' }, adapter: { type: 'string' }, 'list-adapters': { type: 'boolean' },
+      checks: { type: 'boolean' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) { console.log(HELP); return 0; }
@@ -63,15 +114,34 @@ async function main(): Promise<number> {
     for (const [name, p] of Object.entries(PRESETS)) console.log(`${name.padEnd(20)} ${p.description} [${p.budget}]`);
     return 0;
   }
-  if (values.checks) return (await runAllChecks()) ? 0 : 1;
+  if (values['print-config'] !== undefined) {
+    console.log(JSON.stringify(presetAsConfig(getPreset(values['print-config'])), null, 2));
+    return 0;
+  }
+  if (values['list-adapters']) {
+    const { adapters, drivers } = await listNodeAdapters();
+    console.log('WebGPU adapters in Node (--adapter INDEX or NAME):');
+    for (const a of adapters) console.log(`  ${a.index}: ${a.name} (${a.drivers} driver${a.drivers === 'software' ? ': used only when no hardware adapter is found' : ''})`);
+    if (!adapters.length) console.log('  none');
+    console.log('Vulkan drivers:');
+    for (const d of drivers) console.log(`  ${d}`);
+    return 0;
+  }
+  if (values.checks) {
+    const { runAllChecks } = await (import(new URL('./checks.ts', import.meta.url).href) as Promise<typeof import('./checks')>);
+    return (await runAllChecks()) ? 0 : 1;
+  }
   if (positionals[0] === 'merge') {
     if (!values.out || positionals.length < 2) throw new Error('usage: npm start -- merge --out DIR SHARD_DIR...');
+    for (const d of positionals.slice(1)) if (!existsSync(d)) throw new Error(`merge: shard folder ${d} does not exist`);
+    probeOutputDir(values.out);
     const res = mergeShards(positionals.slice(1), values.out, nodeDocument());
     console.log(summary(res, values.out));
     return 0;
   }
   if (positionals.length) throw new Error(`unexpected argument '${positionals[0]}'\n${HELP}`);
-  const preset = getPreset(values.preset ?? DEFAULT_PRESET);
+  if (values.config && values.preset) throw new Error('give --preset or --config, not both');
+  const preset: PresetConfig = values.config ? presetFromConfigFile(values.config) : getPreset(values.preset ?? DEFAULT_PRESET);
   let shard: { index: number; count: number } | undefined;
   if (values.shard) {
     const m = /^(\d+)\/(\d+)$/.exec(values.shard);
@@ -80,49 +150,76 @@ async function main(): Promise<number> {
   }
   if (values.path && values.path !== 'fused' && values.path !== 'modular') throw new Error(`--path must be fused or modular, got '${values.path}'`);
   if (values.kernel && !['v1', 'v2', 'auto'].includes(values.kernel)) throw new Error(`--kernel must be v1, v2 or auto, got '${values.kernel}'`);
+  let runtime = values.runtime ?? 'auto';
+  if (runtime !== 'auto' && runtime !== 'browser' && runtime !== 'node') throw new Error(`--runtime must be auto, node or browser, got '${runtime}'`);
+  if (runtime === 'browser' && (values.path || values.kernel)) throw new Error('--path and --kernel are only available with --runtime node or auto');
+  if (runtime === 'browser' && values.adapter !== undefined) throw new Error('--adapter chooses among Node\'s adapters; it does not apply to --runtime browser');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  const out = values.out ?? join('runs', `${preset.name}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${stamp}`);
-  const runtime = values.runtime ?? 'browser';
-  if (runtime !== 'browser' && runtime !== 'node') throw new Error(`--runtime must be browser or node, got '${runtime}'`);
+  const stem = values.config ? preset.name.replace(/^config:/, '') : preset.name;
+  const out = values.out ?? join('runs', `${stem}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${stamp}`);
+  // before any device or training: an output folder we cannot write fails now, not after hours of work
+  probeOutputDir(out);
+  const previous = readResults(out); // a folder of another preset or shard fails now, before the device starts
+  if (previous && previous.preset !== preset.name) throw new Error(`${out} holds results of preset '${previous.preset}', not '${preset.name}'; choose another --out`);
+  if (previous && JSON.stringify(previous.shard) !== JSON.stringify(shard ?? null)) throw new Error(`${out} holds shard ${JSON.stringify(previous.shard)}, not ${JSON.stringify(shard ?? null)}; choose another --out`);
+  live.out = out;
   const bar = new ProgressBar();
   const t0 = performance.now();
-  const browser = runtime === 'browser' ? await openHarness() : null;
-  const ctx = runtime === 'node' ? await acquireNodeDevice() : null;
+  let ctx: GpuContext | null = null;
+  let browser: Harness | null = null;
   try {
+    if (runtime !== 'browser') {
+      try {
+        ctx = await acquireNodeDevice({ adapter: values.adapter, log: (l) => bar.note(l) });
+        live.ctx = ctx;
+        runtime = 'node';
+      } catch (e) {
+        if (runtime === 'node' || values.adapter !== undefined || !(e instanceof WebGPUUnavailableError)) throw e;
+        bar.note(`${(e as Error).message}\nfalling back to headless Chromium (--runtime browser)`);
+        runtime = 'browser';
+      }
+    }
+    if (stopping) return 1;
     let execute: ((exp: ExperimentConfig) => Promise<ExperimentResult>) | undefined;
     let adapter: AdapterReport | null = ctx?.adapter ?? null;
-    if (browser) {
-      adapter = await browser.page.evaluate(() => window.kit!.adapter()) as AdapterReport;
-      await browser.page.exposeFunction('reportProgress', (p: StageProgress) => bar.update(p));
-      if (values.path || values.kernel) throw new Error('--path and --kernel are only available with --runtime node');
+    if (runtime === 'browser') {
+      const h = browser = await openBrowser();
+      adapter = await h.page.evaluate(() => window.kit!.adapter()) as AdapterReport;
+      await h.page.exposeFunction('reportProgress', (p: StageProgress) => bar.update(p));
       execute = async (exp) => {
-        const r = await browser.page.evaluate((c, s) => window.kit!.runExperiment(c, s), exp as never, (shard ?? null) as never) as ExperimentResult & { weights: { toy: number[]; saes: number[] } };
+        const r = await h.page.evaluate((c, s) => window.kit!.runExperiment(c, s), exp as never, (shard ?? null) as never) as ExperimentResult & { weights: { toy: number[]; saes: number[] } };
         return { ...r, weights: { toy: Float32Array.from(r.weights.toy), saes: Float32Array.from(r.weights.saes) } };
       };
     }
-    bar.note(`preset ${preset.name}: ${preset.experiments.length} experiment(s) on ${adapter?.vendor} ${adapter?.architecture} (${runtime}); writing ${out}`);
+    bar.tag = [adapter?.vendor, adapter?.architecture].filter(Boolean).join(' ') || adapter?.device || '';
+    bar.note(`preset ${preset.name}: ${preset.experiments.length} experiment(s) on ${adapterName(adapter)} (runtime ${runtime}); writing ${out}`);
     bar.note(preset.budget_note);
     const res = await runPreset(ctx, preset, out, {
       document: nodeDocument(), shard, path: values.path as 'fused' | 'modular' | undefined, execute, adapter, kernel: values.kernel as 'v1' | 'v2' | 'auto' | undefined, onNote: (l) => bar.note(l),
       onProgress: (p) => bar.update(p),
-      onExperimentDone: (name, r, skipped) => bar.note(skipped ? `[${name}] already finished in ${out}: skipped` : `[${name}] done in ${(r.timing.toy_s + r.timing.sae_s + r.timing.eval_s + r.timing.analysis_s).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path)`),
+      onExperimentDone: (name, r, skipped) => bar.note(skipped ? `[${name}] already finished in ${out}: skipped` : `[${name}] done in ${(r.timing.toy_s + r.timing.sae_s + r.timing.eval_s + r.timing.analysis_s).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path); saved in ${out}`),
     });
     if (values.png) {
-      const pngs = await svgFilesToPng(listSvgs(out));
+      const png = await harnessModule<typeof import('../../harness/png')>('png');
+      live.killPng = png.killPngBrowsers;
+      const pngs = await png.svgFilesToPng(listSvgs(out));
       const bad = pngs.filter((p) => p.errors.length);
       bar.note(`rendered ${pngs.length} PNG figure(s)${bad.length ? `; problems: ${bad.flatMap((b) => b.errors).join('; ')}` : ''}`);
     }
-    console.log(`\nfinished in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`\nfinished in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${adapterName(adapter)}`);
     console.log(summary(res, out));
     return 0;
   } finally {
     if (ctx) releaseNodeGpu(ctx);
+    live.ctx = null;
     await browser?.close();
-    await closeServer();
+    live.browser = null;
+    await live.closeServer?.();
   }
 }
 
-main().then((code) => process.exit(code), (e) => {
+main().then((code) => { if (!stopping) process.exit(code); }, (e) => {
+  if (stopping) return; // the signal handler exits
   console.error(`error: ${e instanceof Error ? e.message : e}`);
   process.exit(1);
 });

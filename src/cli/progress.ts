@@ -10,6 +10,8 @@ export class ProgressBar {
   private lastLine = 0;
   private lastPct = new Map<string, number>();
   private losses = new Map<string, number[]>();
+  /** the adapter, named on every progress line */
+  tag = '';
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
 
   private batch = new Map<string, number>();
@@ -30,7 +32,7 @@ export class ProgressBar {
     const b = this.batch.get(key);
     const loss = (recent.length ? ` loss ${median(recent).toPrecision(4)} (median)` : '') + (b !== undefined ? ` batch-FVU ${b.toPrecision(3)}` : '');
     const div = p.diverged ? ` diverged ${p.diverged}` : '';
-    const line = `[${p.experiment}] ${p.stage.padEnd(4)} [${bar}] ${String(p.step).padStart(6)}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}% ${p.models} models${loss}${div} ETA ${fmt(eta)}`;
+    const line = `[${p.experiment}${this.tag ? ` @ ${this.tag}` : ''}] ${p.stage.padEnd(4)} [${bar}] ${String(p.step).padStart(6)}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}% ${p.models} models${loss}${div} ETA ${fmt(eta)}`;
     if (this.out.isTTY) {
       this.out.write(`\r${line.slice(0, (this.out.columns ?? 120) - 1).padEnd((this.out.columns ?? 120) - 1)}`);
       if (frac >= 1) this.out.write('\n');

@@ -1,4 +1,5 @@
 // `npm run replay -- --in DIR --out DIR`: GPU training steps from a given state on given data.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
 import { replay } from '../train/replay';
@@ -11,7 +12,8 @@ async function main() {
   const { values } = parseArgs({ options: { in: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) { console.log(USAGE); return; }
   if (!values.in || !values.out) throw new Error(`--in and --out are required\n${USAGE}`);
-  const ctx = await acquireNodeDevice();
+  if (!existsSync(values.in)) throw new Error(`the input folder ${values.in} does not exist`);
+  const ctx = await acquireNodeDevice({ log: (l) => console.error(l) });
   try {
     const t0 = performance.now();
     const r = await replay(ctx, values.in, values.out);

@@ -23,11 +23,16 @@ export class GpuContext {
   private uncaptured: GpuValidationError[] = [];
   private kernels = new Map<string, Promise<Kernel>>();
   private destroyed = false;
+  /** rejects when the device is lost: every wait on the GPU races it, so a lost device never hangs a run */
+  private readonly lostSignal: Promise<never>;
 
   constructor(readonly device: GPUDevice, readonly adapter: AdapterReport, public sources: ShaderSources) {
-    device.lost.then((info) => {
-      if (!this.destroyed) this.lostError = new DeviceLostError(info.reason, info.message);
+    this.lostSignal = device.lost.then((info) => {
+      const e = new DeviceLostError(info.reason, info.message);
+      if (!this.destroyed) this.lostError = e;
+      throw e;
     });
+    this.lostSignal.catch(() => undefined);
     device.addEventListener('uncapturederror', (ev) => {
       this.uncaptured.push(new GpuValidationError('an unscoped GPU call', (ev as GPUUncapturedErrorEvent).error.message));
     });
@@ -41,6 +46,11 @@ export class GpuContext {
       this.uncaptured.length = 0;
       throw e;
     }
+  }
+
+  /** `p`, or a DeviceLostError as soon as the device is lost (whichever comes first). */
+  guard<T>(p: Promise<T>): Promise<T> {
+    return Promise.race([p, this.lostSignal]);
   }
 
   get hasTimestamps(): boolean {
@@ -106,8 +116,8 @@ export class GpuContext {
     }
     pass.end();
     if (!thrown) this.device.queue.submit([encoder.finish()]);
-    const oom = await this.device.popErrorScope();
-    const val = await this.device.popErrorScope();
+    const oom = await this.guard(this.device.popErrorScope());
+    const val = await this.guard(this.device.popErrorScope());
     if (thrown) throw thrown;
     if (oom) throw new GpuValidationError(where, `out of memory: ${oom.message}`);
     if (val) throw new GpuValidationError(where, val.message);
@@ -116,7 +126,7 @@ export class GpuContext {
 
   /** Wait for all submitted work. */
   async finish(): Promise<void> {
-    await this.device.queue.onSubmittedWorkDone();
+    await this.guard(this.device.queue.onSubmittedWorkDone());
     this.checkHealthy();
   }
 
@@ -132,13 +142,13 @@ export class GpuContext {
       return s;
     });
     this.device.queue.submit([encoder.finish()]);
-    const err = await this.device.popErrorScope();
+    const err = await this.guard(this.device.popErrorScope());
     if (err) {
       staging.forEach((s) => s.destroy());
       throw new GpuValidationError(`reading back ${buffers.map((b) => b.label).join(', ')}`, err.message);
     }
     const out = await Promise.all(staging.map(async (s) => {
-      await s.mapAsync(GPUMapMode.READ);
+      await this.guard(s.mapAsync(GPUMapMode.READ));
       const copy = s.getMappedRange().slice(0);
       s.unmap();
       s.destroy();

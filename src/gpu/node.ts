@@ -1,41 +1,140 @@
-// Node: WebGPU through the `webgpu` package (Dawn). On machines without a GPU driver it uses the
-// SwiftShader Vulkan driver that Debian's chromium package ships, the same adapter as headless Chromium.
-import { existsSync, mkdtempSync } from 'node:fs';
+// Node: WebGPU through the `webgpu` package (Dawn). The Vulkan drivers Dawn may load are chosen by
+// planIcds (src/gpu/icd.ts): hardware drivers from every standard and vendor location first, with the
+// high-performance preference; a software driver (new lavapipe, else Chromium's SwiftShader) only when
+// no hardware adapter is found. VK_DRIVER_FILES / VK_ICD_FILENAMES set by the user always win.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GpuContext } from './context';
 import { acquireDevice } from './device';
 import { WebGPUUnavailableError } from './errors';
+import { describePlan, planIcds, type IcdFs, type IcdPlan } from './icd';
 import { loadShaderSourcesFromDisk } from './shaders-node';
 import { useDiskChoiceCache } from '../train/choice-cache-node';
 
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const VENDOR_ICDS = ['/usr/share/vulkan/icd.d/nvidia_icd.json', '/etc/vulkan/icd.d/nvidia_icd.json'];
-
 let gpuRef: GPU | null = null;
 
-function prepareEnv(): void {
-  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'sae-kit-xdg-'));
-  // Mesa's old lavapipe is listed by default here and does not work with Dawn; prefer a vendor
-  // driver when present, else SwiftShader. VK_ICD_FILENAMES set by the user always wins.
-  if (!process.env.VK_ICD_FILENAMES && !VENDOR_ICDS.some(existsSync) && existsSync(SWIFTSHADER_ICD)) {
-    process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  }
+export const realFs: IcdFs = {
+  isDir: (p) => { try { return statSync(p).isDirectory(); } catch { return false; } },
+  list: (p) => { try { return readdirSync(p); } catch { return []; } },
+  read: (p) => { try { return readFileSync(p, 'utf8'); } catch { return null; } },
+  realpath: (p) => { try { return realpathSync(p); } catch { return p; } },
+};
+
+export interface NodeAdapterEntry {
+  index: number;
+  name: string;
+  /** 'hardware' or 'software' driver set it was found with ('user' when VK_* was set by the user) */
+  drivers: 'hardware' | 'software' | 'user';
 }
 
-export async function acquireNodeDevice(): Promise<GpuContext> {
-  prepareEnv();
-  let mod: typeof import('webgpu');
+export interface NodeDeviceOptions {
+  /** an adapter index from listNodeAdapters, or a substring of its name */
+  adapter?: string;
+  /** one line of news for the user (e.g. "using the software adapter") */
+  log?: (line: string) => void;
+}
+
+type DriverSet = { drivers: NodeAdapterEntry['drivers']; files: string | null };
+
+/** Driver sets to try in order: hardware, then software (each a VK_DRIVER_FILES value; null = leave the env alone). */
+function driverSets(plan: IcdPlan): DriverSet[] {
+  if (plan.user) return [{ drivers: 'user', files: null }];
+  const sets: DriverSet[] = [];
+  if (plan.hardware.length) sets.push({ drivers: 'hardware', files: plan.hardware.map((f) => f.file).join(':') });
+  for (const f of plan.software) sets.push({ drivers: 'software', files: f.file });
+  return sets;
+}
+
+async function loadDawn(): Promise<typeof import('webgpu')> {
+  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'sae-kit-xdg-'));
   try {
-    mod = await import('webgpu');
+    const mod = await import('webgpu');
+    Object.assign(globalThis, mod.globals);
+    return mod;
   } catch (e) {
     throw new WebGPUUnavailableError(`WebGPU is unavailable in Node: the 'webgpu' package failed to load (${(e as Error).message}). Run npm ci.`);
   }
-  Object.assign(globalThis, mod.globals);
+}
+
+function useDrivers(set: DriverSet): void {
+  if (set.files === null) return;
+  // both names: newer Vulkan loaders read VK_DRIVER_FILES, older ones VK_ICD_FILENAMES
+  process.env.VK_DRIVER_FILES = set.files;
+  process.env.VK_ICD_FILENAMES = set.files;
+}
+
+/** Adapter names Dawn sees with the current drivers (it lists them when asked for a name that matches none). */
+async function dawnAdapterNames(mod: typeof import('webgpu')): Promise<string[]> {
+  try {
+    const a = await mod.create(['adapter=\u0001no-such-adapter']).requestAdapter({ powerPreference: 'high-performance' });
+    return a ? [a.info.device] : [];
+  } catch (e) {
+    return [...String((e as Error).message ?? e).matchAll(/name: '(.*)'$/gm)].map((m) => m[1]);
+  }
+}
+
+/** Every adapter Dawn finds, hardware driver set first; the index is what --adapter takes. */
+export async function listNodeAdapters(): Promise<{ adapters: NodeAdapterEntry[]; drivers: string[] }> {
+  const mod = await loadDawn();
+  const plan = planIcds(realFs, process.env);
+  const saved = { d: process.env.VK_DRIVER_FILES, i: process.env.VK_ICD_FILENAMES };
+  const adapters: NodeAdapterEntry[] = [];
+  try {
+    for (const set of driverSets(plan)) {
+      useDrivers(set);
+      for (const name of await dawnAdapterNames(mod)) adapters.push({ index: adapters.length, name, drivers: set.drivers });
+    }
+  } finally {
+    restore('VK_DRIVER_FILES', saved.d);
+    restore('VK_ICD_FILENAMES', saved.i);
+  }
+  return { adapters, drivers: describePlan(plan) };
+}
+
+function restore(k: string, v: string | undefined): void {
+  if (v === undefined) delete process.env[k];
+  else process.env[k] = v;
+}
+
+export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<GpuContext> {
+  const mod = await loadDawn();
+  const plan = planIcds(realFs, process.env);
+  const sets = driverSets(plan);
+  if (!sets.length) {
+    throw new WebGPUUnavailableError(`WebGPU is unavailable in Node: no usable Vulkan driver.\n  ${describePlan(plan).join('\n  ')}\nInstall your GPU's Vulkan driver, or Debian's chromium (its SwiftShader software driver): apt-get install -y chromium libvulkan1`);
+  }
   // real timestamps: Dawn otherwise rounds them to 2^16 ns, which made short kernels read ~0.5 ms on an H100
-  gpuRef ??= mod.create(['disable-dawn-features=timestamp_quantization']);
-  useDiskChoiceCache(); // the per-adapter kernel choice (src/train/choose.ts) survives the process
-  return acquireDevice({ gpu: gpuRef, sources: loadShaderSourcesFromDisk(), runtime: 'node' });
+  const flags: string[] = ['disable-dawn-features=timestamp_quantization'];
+  let chosen: DriverSet | undefined;
+  if (opts.adapter !== undefined) {
+    // pick by index (as --list-adapters numbers them) or by a substring of the name
+    const { adapters } = await listNodeAdapters();
+    const byIndex = /^\d+$/.test(opts.adapter) ? adapters[Number(opts.adapter)] : undefined;
+    const hit = byIndex ?? adapters.find((a) => a.name.includes(opts.adapter!));
+    const listing = adapters.length ? adapters.map((a) => `${a.index}: ${a.name} (${a.drivers} driver)`).join('; ') : 'none';
+    if (!hit) throw new WebGPUUnavailableError(`--adapter ${opts.adapter}: no such adapter; adapters here: ${listing}`);
+    const twins = adapters.filter((a) => a.name === hit.name && a.drivers === hit.drivers);
+    if (twins.length > 1 && twins[0] !== hit) {
+      throw new WebGPUUnavailableError(`--adapter ${opts.adapter}: adapters ${twins.map((t) => t.index).join(', ')} are all '${hit.name}', and Dawn in Node picks among them by name only (the first). Give each process one GPU instead (Slurm --gpus-per-task=1, Docker/Kubernetes GPU assignment, NVIDIA_VISIBLE_DEVICES) and leave --adapter out.`);
+    }
+    flags.push(`adapter=${hit.name}`);
+    chosen = sets.find((s) => s.drivers === hit.drivers);
+  }
+  for (const set of chosen ? [chosen] : sets) {
+    useDrivers(set);
+    const gpu = mod.create(flags);
+    const probe = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+    if (!probe) continue;
+    gpuRef = gpu;
+    useDiskChoiceCache(); // the per-adapter kernel choice (src/train/choose.ts) survives the process
+    const ctx = await acquireDevice({ gpu, sources: loadShaderSourcesFromDisk(), runtime: 'node', powerPreference: 'high-performance' });
+    if (ctx.adapter.isFallbackAdapter || set.drivers === 'software') {
+      opts.log?.(`no hardware GPU adapter found: using the software adapter ${ctx.adapter.description || ctx.adapter.architecture} (${set.files ?? 'your VK_* driver setting'}); runs are much slower than on a GPU`);
+    }
+    return ctx;
+  }
+  throw new WebGPUUnavailableError(`WebGPU is unavailable in Node: no driver gave an adapter.\n  ${describePlan(plan).join('\n  ')}`);
 }
 
 /** Drop the Dawn instance so Node can exit. */
@@ -43,3 +142,6 @@ export function releaseNodeGpu(ctx?: GpuContext): void {
   ctx?.destroy();
   gpuRef = null;
 }
+
+/** True when Chromium's SwiftShader driver is installed (the software fallback). */
+export const hasSwiftShader = (): boolean => existsSync('/usr/lib/chromium/vk_swiftshader_icd.json');

@@ -1,6 +1,6 @@
 // Replay: train one toy model or SAE on the GPU path from a given state on given data, so an
 // independent implementation (e.g. PyTorch) can be compared step by step. See README "Replay".
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { GpuContext } from '../gpu/context';
@@ -52,9 +52,12 @@ export interface ReplayResult { steps: number; final: Record<string, { shape: nu
 
 /** Validate everything first; write final.safetensors and losses.json only after training succeeded. */
 export async function replay(ctx: GpuContext, inDir: string, outDir: string): Promise<ReplayResult> {
+  if (!existsSync(inDir)) throw new Error(`replay: the input folder ${inDir} does not exist`);
+  if (!statSync(inDir).isDirectory()) throw new Error(`replay: --in ${inDir} is a file, not a folder`);
+  const configBytes = readInput(inDir, 'config.json');
   let raw: unknown;
   try {
-    raw = JSON.parse(new TextDecoder().decode(readInput(inDir, 'config.json')));
+    raw = JSON.parse(new TextDecoder().decode(configBytes));
   } catch (e) {
     throw new Error(`replay: config.json is not valid JSON (${(e as Error).message})`);
   }

@@ -1,0 +1,193 @@
+// The CLI as a user runs it (separate processes): unwritable output folders fail before any work,
+// --config / --print-config, shards run in parallel then merged, and signals leave no process behind
+// and resume to the same results. Tiny shapes, Node runtime where the browser is not the point.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { presetAsConfig, presetFromConfigFile } from '../src/experiments/config-file';
+import { getPreset } from '../src/experiments/presets';
+import { descendants, stillAlive, type ProcId } from './proc-tree';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'sae-cli-'));
+const tiny = getPreset('tiny').experiments[0];
+/** tiny, made smaller still: these tests are about processes and files, not about what is learnt */
+const micro = { ...tiny, toy: { ...tiny.toy, steps: 200 }, sae: { ...tiny.sae, steps: 100 }, eval_samples: 200 };
+function configFile(dir: string, value: unknown): string {
+  const f = join(dir, 'config.json');
+  writeFileSync(f, JSON.stringify(value));
+  return f;
+}
+const TSX = join('node_modules', '.bin', 'tsx');
+
+interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }
+
+function cli(args: string[], opts: { npx?: boolean; onStderr?: (all: string, pid: number) => void } = {}): Promise<Run> & { pid: number } {
+  const t0 = Date.now();
+  const p = opts.npx
+    ? spawn('npx', ['tsx', 'src/cli/main.ts', ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(TSX, ['src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  p.stdout.on('data', (d) => { stdout += d; });
+  p.stderr.on('data', (d) => { stderr += d; opts.onStderr?.(stderr, p.pid!); });
+  const done = new Promise<Run>((resolve) => p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 })));
+  return Object.assign(done, { pid: p.pid! });
+}
+
+const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+/** What must match between two runs of the same work: every SAE's numbers, decoder and verdict, and the weights files. */
+function outcome(dir: string) {
+  const r = results(dir);
+  return r.experiments.map((e: { name: string; saes: { lr: number; l1: number; realization: number; final_loss: number; decoder: number[][]; verdict: string }[] }) => ({
+    name: e.name,
+    saes: e.saes.map((s) => ({ lr: s.lr, l1: s.l1, r: s.realization, loss: s.final_loss, decoder: s.decoder, verdict: s.verdict })),
+    weights: readFileSync(join(dir, e.name, 'saes.safetensors')).toString('base64'),
+  }));
+}
+
+describe('output folder checked before any work', () => {
+  it('--out under /proc and --out an existing file fail within seconds with a named error', async () => {
+    const file = join(tmp(), 'some-file.txt');
+    writeFileSync(file, 'not a folder');
+    const runs = await Promise.all([
+      cli(['--preset', 'tiny', '--runtime', 'node', '--out', '/proc/forbidden']),
+      cli(['--preset', 'tiny', '--runtime', 'browser', '--out', '/proc/forbidden']),
+      cli(['--preset', 'tiny', '--out', file]),
+    ]);
+    for (const r of runs) {
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.ms).toBeLessThan(30_000); // tsx start-up on a loaded machine; no training, no browser
+      expect(r.stderr).not.toMatch(/\] (toy|sae) /); // no training started
+    }
+    expect(runs[0].stderr).toMatch(/error: cannot create folder \/proc\/forbidden: ENOENT/);
+    expect(runs[1].stderr).toMatch(/error: cannot create folder \/proc\/forbidden/);
+    expect(runs[2].stderr).toContain(`error: cannot create folder ${file}: ${file} exists and is not a folder`);
+  }, 60_000);
+});
+
+describe('Node-only entry', () => {
+  it('bundles without the browser harness (vite, puppeteer-core are imported lazily)', () => {
+    const out = join(tmp(), 'main.mjs');
+    const r = spawnSync(join('node_modules', '.bin', 'esbuild'), ['src/cli/main.ts', '--bundle', '--platform=node', '--format=esm', '--external:webgpu', '--external:jsdom', '--log-level=error', `--outfile=${out}`], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text.length).toBeGreaterThan(100_000);
+    expect(text.match(/puppeteer|from "vite"|vite\/dist/g)).toBeNull();
+  }, 60_000);
+});
+
+describe('--config and --print-config', () => {
+  it('print-config gives JSON that --config accepts as the same experiments', async () => {
+    const r = await cli(['--print-config', 'tiny']);
+    expect(r.code, r.stderr).toBe(0);
+    const dir = tmp(), f = join(dir, 'mine.json');
+    writeFileSync(f, r.stdout);
+    expect(presetFromConfigFile(f).experiments).toEqual(getPreset('tiny').experiments);
+    expect(JSON.parse(r.stdout)).toEqual(presetAsConfig(getPreset('tiny')));
+    const study = presetAsConfig(getPreset('study-quick')); // several experiments: an array
+    expect(Array.isArray(study) && study.length).toBe(5);
+  }, 60_000);
+
+  it('errors name the file, the experiment and the field', async () => {
+    const dir = tmp();
+    const w = (name: string, text: string) => { writeFileSync(join(dir, name), text); return join(dir, name); };
+    const cases: [string, RegExp][] = [
+      [join(dir, 'missing.json'), /--config .*missing\.json: no such file/],
+      [w('broken.json', '{ "name": "x", '), /--config .*broken\.json: not valid JSON/],
+      [w('field.json', JSON.stringify({ ...tiny, sae: { ...tiny.sae, steps: -5 } })), /--config .*field\.json: invalid experiment config: sae\.steps: must be > 0/],
+      [w('second.json', JSON.stringify([tiny, { ...tiny, name: 'b', grid: { lr: [0.01], l1: [-1] } }])), /--config .*second\.json \[1\] \(b\): invalid experiment config: grid\.l1\.0: L1 coefficients must be >= 0/],
+      [w('unknown.json', JSON.stringify({ ...tiny, lamda: 3 })), /--config .*unknown\.json: invalid experiment config: .*lamda/],
+      [w('dup.json', JSON.stringify([tiny, tiny])), /--config .*dup\.json: .*experiment name 'correlated' appears twice/],
+      [w('scalar.json', '42'), /--config .*scalar\.json: an experiment must be a JSON object, got 42/],
+      [w('empty.json', '[]'), /--config .*empty\.json: the array holds no experiment/],
+    ];
+    for (const [file, re] of cases) expect(() => presetFromConfigFile(file)).toThrow(re);
+    // and through the CLI: exit 1 with the same message, before any GPU work
+    const r = await cli(['--config', join(dir, 'field.json'), '--out', join(dir, 'out')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: --config .*field\.json: invalid experiment config: sae\.steps: must be > 0/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  }, 60_000);
+});
+
+describe('sharded sweep', () => {
+  it('two shard processes in parallel, merged, equal the unsharded run', async () => {
+    const dir = tmp(), config = configFile(dir, micro);
+    const [full, s0, s1] = await Promise.all([
+      cli(['--config', config, '--runtime', 'node', '--out', join(dir, 'full')]),
+      cli(['--config', config, '--runtime', 'node', '--adapter', '0', '--shard', '0/2', '--out', join(dir, 's0')]),
+      cli(['--config', config, '--runtime', 'node', '--adapter', '0', '--shard', '1/2', '--out', join(dir, 's1')]),
+    ]);
+    for (const r of [full, s0, s1]) expect(r.code, r.stderr).toBe(0);
+    const m = await cli(['merge', '--out', join(dir, 'merged'), join(dir, 's0'), join(dir, 's1')]);
+    expect(m.code, m.stderr).toBe(0);
+    expect(results(join(dir, 's0')).experiments[0].saes).toHaveLength(4);
+    expect(outcome(join(dir, 'merged'))).toEqual(outcome(join(dir, 'full')));
+    // the run header, the progress lines and results.json name the adapter
+    const a = results(join(dir, 'full')).adapter;
+    for (const k of ['vendor', 'architecture', 'device', 'description']) expect(typeof a[k]).toBe('string');
+    expect(typeof a.isFallbackAdapter).toBe('boolean');
+    expect(full.stderr).toContain(`experiment(s) on ${a.vendor} ${a.architecture}`);
+    expect(full.stderr).toMatch(new RegExp(`\\[correlated @ ${a.vendor} ${a.architecture}\\] sae `));
+  }, 180_000);
+});
+
+/** Start a run detached, wait for `ready` in its stderr, snapshot its process tree, send `sig`. */
+async function interrupt(args: string[], ready: RegExp, sig: NodeJS.Signals, target: 'process' | 'group') {
+  let snap: ProcId[] = [];
+  let sent = false;
+  const run = cli(args, {
+    npx: true,
+    onStderr: (all, pid) => {
+      if (sent || !ready.test(all)) return;
+      sent = true;
+      snap = descendants(pid);
+      process.kill(target === 'group' ? -pid : pid, sig);
+    },
+  });
+  const r = await run;
+  expect(sent, `never saw ${ready} in:\n${r.stderr}`).toBe(true);
+  // Chromium may take a moment to go after its parent: allow 5 s, then nothing of the tree may run
+  let alive = stillAlive(snap);
+  for (let i = 0; i < 50 && alive.length; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    alive = stillAlive(snap);
+  }
+  return { r, snap, alive };
+}
+
+describe('signals', () => {
+  it('SIGTERM to npx (as `timeout` or a scheduler sends it) stops a browser run: no process survives, Chromium included', async () => {
+    const dir = tmp();
+    const { r, snap, alive } = await interrupt(['--config', configFile(dir, micro), '--runtime', 'browser', '--out', join(dir, 'o')], /\] (toy|sae) /, 'SIGTERM', 'process');
+    expect(snap.some((p) => /chromium/.test(p.cmd)), 'Chromium was running when the signal was sent').toBe(true);
+    expect(alive.map((p) => `${p.pid} ${p.cmd}`)).toEqual([]);
+    expect(r.code === 0).toBe(false);
+  }, 120_000);
+
+  it('SIGINT to the process group (Ctrl-C) stops a browser run: no process survives', async () => {
+    const dir = tmp();
+    const { r, snap, alive } = await interrupt(['--config', configFile(dir, micro), '--runtime', 'browser', '--out', join(dir, 'o')], /\] (toy|sae) /, 'SIGINT', 'group');
+    expect(snap.some((p) => /chromium/.test(p.cmd))).toBe(true);
+    expect(alive.map((p) => `${p.pid} ${p.cmd}`)).toEqual([]);
+    expect(r.stderr).toMatch(/stopping on SIGINT: closing the browser and the GPU device/);
+  }, 120_000);
+
+  it('after SIGTERM the same --out resumes and gives the results of an uninterrupted run', async () => {
+    const dir = tmp();
+    // b runs long enough that the signal surely lands in it (its kernels are compiled by then, so micro alone is over in a second)
+    const config = configFile(dir, [{ ...micro, name: 'a' }, { ...micro, name: 'b', seed: 7, sae: { ...micro.sae, steps: 3000 } }]);
+    const ref = cli(['--config', config, '--runtime', 'node', '--out', join(dir, 'ref')]);
+    const { r, alive } = await interrupt(['--config', config, '--runtime', 'node', '--out', join(dir, 'cut')], /\[a\] done/, 'SIGTERM', 'process');
+    expect(alive.map((p) => `${p.pid} ${p.cmd}`)).toEqual([]);
+    expect(r.code === 0).toBe(false);
+    expect(results(join(dir, 'cut')).experiments.map((e: { name: string }) => e.name)).toEqual(['a']); // the finished one is kept
+    const resumed = await cli(['--config', config, '--runtime', 'node', '--out', join(dir, 'cut')]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/\[a\] already finished .*: skipped/);
+    const full = await ref;
+    expect(full.code, full.stderr).toBe(0);
+    expect(outcome(join(dir, 'cut'))).toEqual(outcome(join(dir, 'ref')));
+  }, 180_000);
+});
