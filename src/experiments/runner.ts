@@ -225,7 +225,8 @@ export interface ModelSlot { cell: [number, number]; r: number; seed: number }
 export interface SaeJobPlan { spec: SaeJobSpec; cells: [number, number][]; models: ModelSlot[] }
 
 /** Stage 2: the SAE job of this shard's grid cells x realizations (shapes, flags, schedule, initial parameters). */
-export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Float32Array, shard = { index: 0, count: 1 }): SaeJobPlan {
+export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Float32Array, only?: { index: number; count: number } | null): SaeJobPlan {
+  const shard = only ?? { index: 0, count: 1 }; // null from the harness page's JSON means no shard
   const { dims, tables, tableLen } = data;
   const TL = toyLayout(dims);
   const cells: [number, number][] = [];
