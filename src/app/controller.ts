@@ -13,6 +13,8 @@ import type { LiveModel } from './views';
 export class Stopped extends Error {}
 
 export interface RunCallbacks {
+  /** an experiment starts (index of count) */
+  onStart(c: ExperimentConfig, index: number, count: number): void;
   /** progress line and overall fraction of this experiment (0..1) */
   onStatus(text: string, fraction: number): void;
   /** a logged training loss, and a batch-FVU evaluation point */
@@ -55,7 +57,10 @@ export class RunController {
     this.running = true; this.paused = false; this.stopRequested = false;
     try {
       const done: StoredExperiment[] = [];
-      for (const [i, c] of configs.entries()) done.push(await this.runOne(c, i, configs.length, preset, cb));
+      for (const [i, c] of configs.entries()) {
+        cb.onStart(c, i, configs.length);
+        done.push(await this.runOne(c, i, configs.length, preset, cb));
+      }
       return done;
     } finally {
       this.running = false; this.paused = false;

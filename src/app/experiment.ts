@@ -114,6 +114,7 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
     let lossRows: { step: number; loss: number }[] = [], batchRows: { step: number; loss: number }[] = [];
     try {
       const done = await ctl.runAll(list, presetSel.value, {
+        onStart: () => { live.innerHTML = ''; lossRows = []; batchRows = []; },
         onStatus: (text, frac) => { status.textContent = text; fill.style.width = `${(frac * 100).toFixed(1)}%`; },
         onLoss: (step, loss) => lossRows.push({ step, loss }),
         onBatchLoss: (step, loss) => { if (Number.isFinite(loss)) batchRows.push({ step, loss }); },
@@ -121,7 +122,6 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
         onFinished: async (run) => {
           showResults(run);
           await refreshRuns();
-          live.innerHTML = ''; lossRows = []; batchRows = [];
         },
       });
       if (list.length > 1) results.prepend(allResultsPanel(done));
