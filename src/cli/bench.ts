@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { useDiskChoiceCache } from '../train/choice-cache-node';
 import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
 import { writeJsonAtomic } from '../io/files';
 import { runBench, runnerOverhead, SHAPES_FULL, SHAPES_QUICK, type BenchLine } from '../bench/bench';
@@ -33,6 +34,7 @@ async function main() {
     return;
   }
   if (values.kernel && !['v1', 'v2', 'auto'].includes(values.kernel)) throw new Error(`--kernel must be v1, v2 or auto, got '${values.kernel}'`);
+  useDiskChoiceCache(); // the per-adapter kernel choice (src/train/choose.ts) survives the process
   const ctx = await acquireNodeDevice({ log: (l) => console.error(l) });
   const t00 = performance.now();
   try {

@@ -8,6 +8,7 @@ import type { Harness } from '../../harness/launch';
 import type { AdapterReport, GpuContext } from '../gpu/context';
 import type { ExperimentResult, StageProgress } from '../experiments/runner';
 import type { ExperimentConfig, PresetConfig } from '../experiments/schema';
+import { useDiskChoiceCache } from '../train/choice-cache-node';
 import { acquireNodeDevice, listNodeAdapters, releaseNodeGpu } from '../gpu/node';
 import { WebGPUUnavailableError } from '../gpu/errors';
 import { presetAsConfig, presetFromConfigFile } from '../experiments/config-file';
@@ -170,6 +171,7 @@ async function main(): Promise<number> {
   try {
     if (runtime !== 'browser') {
       try {
+        useDiskChoiceCache(); // the per-adapter kernel choice (src/train/choose.ts) survives the process
         ctx = await acquireNodeDevice({ adapter: values.adapter, log: (l) => bar.note(l) });
         live.ctx = ctx;
         runtime = 'node';

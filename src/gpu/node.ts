@@ -10,7 +10,6 @@ import { acquireDevice } from './device';
 import { WebGPUUnavailableError } from './errors';
 import { describePlan, planIcds, type IcdFs, type IcdPlan } from './icd';
 import { loadShaderSourcesFromDisk } from './shaders-node';
-import { useDiskChoiceCache } from '../train/choice-cache-node';
 
 let gpuRef: GPU | null = null;
 
@@ -127,7 +126,6 @@ export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<G
     const probe = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
     if (!probe) continue;
     gpuRef = gpu;
-    useDiskChoiceCache(); // the per-adapter kernel choice (src/train/choose.ts) survives the process
     const ctx = await acquireDevice({ gpu, sources: loadShaderSourcesFromDisk(), runtime: 'node', powerPreference: 'high-performance' });
     if (ctx.adapter.isFallbackAdapter || set.drivers === 'software') {
       opts.log?.(`no hardware GPU adapter found: using the software adapter ${ctx.adapter.description || ctx.adapter.architecture} (${set.files ?? 'your VK_* driver setting'}); runs are much slower than on a GPU`);
