@@ -19,7 +19,9 @@ export function findChromium(): string {
   }
   const found = CANDIDATES.find(existsSync);
   if (!found) {
-    throw new Error('No Chromium found for the headless harness. Install Debian\'s: `apt-get install -y chromium` (puppeteer cannot download a browser here), or set PUPPETEER_EXECUTABLE_PATH.');
+    throw new Error(
+      "No Chromium found for the headless harness. Install Debian's: `apt-get install -y chromium` (puppeteer cannot download a browser here), or set PUPPETEER_EXECUTABLE_PATH.",
+    );
   }
   return found;
 }
@@ -45,7 +47,9 @@ export interface Harness {
 let shared: Promise<ViteDevServer> | null = null;
 async function server(): Promise<ViteDevServer> {
   shared ??= createServer({
-    root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error',
+    root: ROOT,
+    configFile: join(ROOT, 'vite.config.ts'),
+    logLevel: 'error',
     server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
   }).then((s) => s.listen());
   return shared;
@@ -66,23 +70,43 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const url = `http://127.0.0.1:${addr.port}/${opts.page ?? 'harness/index.html'}`;
   const userDataDir = mkdtempSync(join(tmpdir(), 'sae-kit-chromium-'));
   const args = [
-    '--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-dev-shm-usage', `--user-data-dir=${userDataDir}`,
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-dev-shm-usage',
+    `--user-data-dir=${userDataDir}`,
   ];
   if (opts.webgpu !== false) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan');
   const browser = await puppeteer.launch({ executablePath: findChromium(), args, headless: true, protocolTimeout: 600_000 });
   const kill = () => {
-    const proc = browser.process(), pid = proc?.pid;
+    const proc = browser.process(),
+      pid = proc?.pid;
     if (pid && proc.exitCode === null && proc.signalCode === null) {
-      try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
-      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
     rmSync(userDataDir, { recursive: true, force: true });
   };
   const close = async () => {
     // a page stuck in a long evaluate can keep close() waiting: give it 5 s, then kill the process group
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([browser.close().catch(() => undefined), new Promise((r) => { timer = setTimeout(r, 5000); })]);
+    await Promise.race([
+      browser.close().catch(() => undefined),
+      new Promise((r) => {
+        timer = setTimeout(r, 5000);
+      }),
+    ]);
     clearTimeout(timer);
     kill();
   };

@@ -1,7 +1,7 @@
 // The harness page: acquires WebGPU in the browser and exposes the kit's checks to puppeteer
 // as window.kit.*. Everything returned is plain JSON.
 import { CHECKS, runCheck, type CheckResult } from '../src/checks';
-import { runExperiment, type ExperimentResult, } from '../src/experiments/runner';
+import { runExperiment, type ExperimentResult } from '../src/experiments/runner';
 import type { ExperimentConfig } from '../src/experiments/schema';
 import type { GpuContext, AdapterReport } from '../src/gpu/context';
 import { acquireDevice } from '../src/gpu/device';
@@ -15,7 +15,10 @@ export interface HarnessApi {
   checks(): string[];
   runCheck(name: string): Promise<CheckResult>;
   /** run one experiment in the page; weights come back as plain arrays (JSON) */
-  runExperiment(config: ExperimentConfig, shard?: { index: number; count: number }): Promise<Omit<ExperimentResult, 'weights'> & { weights: { toy: number[]; saes: number[] } }>;
+  runExperiment(
+    config: ExperimentConfig,
+    shard?: { index: number; count: number },
+  ): Promise<Omit<ExperimentResult, 'weights'> & { weights: { toy: number[]; saes: number[] } }>;
 }
 
 const api: HarnessApi = {

@@ -10,15 +10,31 @@ const active = new Set<number>();
 /** SIGKILL the Chromium of a render in progress (signal handlers: no browser may outlive the CLI). */
 export function killPngBrowsers(): void {
   for (const pid of active) {
-    try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
   active.clear();
 }
 
 export async function svgFilesToPng(files: string[]): Promise<{ file: string; png: string; width: number; height: number; errors: string[] }[]> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'sae-kit-png-'));
-  const browser = await puppeteer.launch({ executablePath: findChromium(), headless: true,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${userDataDir}`] });
+  const browser = await puppeteer.launch({
+    executablePath: findChromium(),
+    headless: true,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--user-data-dir=${userDataDir}`,
+    ],
+  });
   const pid = browser.process()?.pid;
   if (pid) active.add(pid);
   try {
@@ -37,7 +53,8 @@ export async function svgFilesToPng(files: string[]): Promise<{ file: string; pn
         return { width: Math.ceil(r.width), height: Math.ceil(r.height) };
       });
       if (!box || box.width < 10 || box.height < 10) errors.push(`${file}: no visible <svg> element`);
-      const width = box?.width ?? 100, height = box?.height ?? 100;
+      const width = box?.width ?? 100,
+        height = box?.height ?? 100;
       await page.setViewport({ width, height });
       const png = file.replace(/\.svg$/, '.png');
       writeFileSync(png, await page.screenshot({ type: 'png', clip: { x: 0, y: 0, width, height } }));

@@ -12,7 +12,6 @@ const SHOTS = join(__dirname, '..', 'test-output');
 mkdirSync(SHOTS, { recursive: true });
 afterAll(closeServer);
 
-
 describe('browser app', () => {
   it('runs the tiny preset to the end with live figures, final figures, downloads; reopens after reload', async () => {
     const h = await openHarness({ page: 'index.html' });
@@ -22,10 +21,24 @@ describe('browser app', () => {
       expect(await h.page.$eval('#preset', (e) => (e as HTMLSelectElement).value)).toBe('tiny');
       // an invalid edit is marked with the reason and disables Start
       const valid = await h.page.$eval('#config', (e) => (e as HTMLTextAreaElement).value);
-      await h.page.$eval('#config', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input')); }, valid.replace('"p_onehot": 0', '"p_onehot": 1.5'));
+      await h.page.$eval(
+        '#config',
+        (e, v) => {
+          (e as HTMLTextAreaElement).value = v;
+          e.dispatchEvent(new Event('input'));
+        },
+        valid.replace('"p_onehot": 0', '"p_onehot": 1.5'),
+      );
       expect(await h.page.$eval('#config-errors', (e) => e.textContent)).toMatch(/data\.p_onehot: must be <= 1/);
       expect(await h.page.$eval('#start', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
-      await h.page.$eval('#config', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input')); }, valid);
+      await h.page.$eval(
+        '#config',
+        (e, v) => {
+          (e as HTMLTextAreaElement).value = v;
+          e.dispatchEvent(new Event('input'));
+        },
+        valid,
+      );
       await h.page.click('#start');
       // Pause at once (the tiny run is over in seconds): the status says so and stays so until Resume
       await h.page.click('#pause');
@@ -46,7 +59,9 @@ describe('browser app', () => {
       await h.page.waitForFunction(() => ['finished', 'failed'].includes(window.appState ?? ''), { timeout: 300_000 });
       expect(await h.page.$eval('#status', (e) => e.textContent)).toMatch(/finished in/);
       expect(await h.page.$$eval('#final-figures svg', (s) => s.length)).toBeGreaterThanOrEqual(4);
-      const links = await h.page.$$eval('#downloads a', (as) => as.map((a) => ({ href: (a as HTMLAnchorElement).href, name: (a as HTMLAnchorElement).download })));
+      const links = await h.page.$$eval('#downloads a', (as) =>
+        as.map((a) => ({ href: (a as HTMLAnchorElement).href, name: (a as HTMLAnchorElement).download })),
+      );
       expect(links.map((l) => l.name)).toEqual(expect.arrayContaining(['results.json', 'correlated-saes.safetensors', 'correlated-grid.svg']));
       expect(links.every((l) => l.href.startsWith('blob:'))).toBe(true);
       expect(await h.page.$eval('#summary table', (t) => t.textContent)).toMatch(/correlated/);
@@ -67,8 +82,18 @@ describe('browser app', () => {
       await h.page.setViewport({ width: 1280, height: 800 });
       await h.page.waitForFunction(() => window.appState === 'ready:experiment', { timeout: 60_000 });
       const one = JSON.parse(await h.page.$eval('#config', (e) => (e as HTMLTextAreaElement).value));
-      const two = [{ ...one, sae: { ...one.sae, steps: 40 } }, { ...one, name: 'topk', sae: { ...one.sae, steps: 40, variant: 'topk', k: 2 } }];
-      await h.page.$eval('#config', (e, v) => { (e as HTMLTextAreaElement).value = v; e.dispatchEvent(new Event('input')); }, JSON.stringify(two));
+      const two = [
+        { ...one, sae: { ...one.sae, steps: 40 } },
+        { ...one, name: 'topk', sae: { ...one.sae, steps: 40, variant: 'topk', k: 2 } },
+      ];
+      await h.page.$eval(
+        '#config',
+        (e, v) => {
+          (e as HTMLTextAreaElement).value = v;
+          e.dispatchEvent(new Event('input'));
+        },
+        JSON.stringify(two),
+      );
       expect(await h.page.$eval('#config-errors', (e) => e.textContent)).toBe('');
       await h.page.click('#start');
       await h.page.waitForFunction(() => ['finished', 'failed'].includes(window.appState ?? ''), { timeout: 300_000 });

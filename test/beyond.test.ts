@@ -17,27 +17,30 @@ import { nodeDocument } from '../src/plots/dom-node';
 import { phaseFigure, phaseTable, type PhasePoint } from '../src/plots/phase';
 
 let ctx: GpuContext;
-beforeAll(async () => { ctx = await acquireNodeDevice(); });
+beforeAll(async () => {
+  ctx = await acquireNodeDevice();
+});
 afterAll(() => releaseNodeGpu(ctx));
 
 describe('general composed-feature data (reference sampler)', () => {
   it('Zipf(alpha) frequencies within a set', () => {
-    expect(zipf(3, 1)).toEqual([1 / (1 + 1 / 2 + 1 / 3), (1 / 2) / (1 + 1 / 2 + 1 / 3), (1 / 3) / (1 + 1 / 2 + 1 / 3)]);
+    expect(zipf(3, 1)).toEqual([1 / (1 + 1 / 2 + 1 / 3), 1 / 2 / (1 + 1 / 2 + 1 / 3), 1 / 3 / (1 + 1 / 2 + 1 / 3)]);
     const { tables, tableLen } = samplerTables({ sets: [4, 4], rho: 0, pOnehot: 0, zipfAlpha: 1.5 });
     const B = 40000;
     const x = sampleData(defaultConfig({ M: 1, B, table_len: tableLen }), [{ lr: 1, l1: 0, cos: 0, seed: 3 }], 0, [4, 4], tables);
     const counts = [0, 0, 0, 0];
     for (let b = 0; b < B; b++) for (let i = 0; i < 4; i++) if (x[b * 8 + i] > 0) counts[i]++;
-    zipf(4, 1.5).forEach((p, i) => expect(Math.abs(counts[i] / B - p)).toBeLessThan(5 * Math.sqrt(p * (1 - p) / B)));
+    zipf(4, 1.5).forEach((p, i) => expect(Math.abs(counts[i] / B - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / B)));
   });
   it('sparser draws: each set is empty with probability q', () => {
-    const q = 0.3, B = 40000;
+    const q = 0.3,
+      B = 40000;
     const { tables, tableLen } = samplerTables({ sets: [3, 3, 3], rho: 0, pOnehot: 0 });
     const x = sampleData(defaultConfig({ M: 1, B, table_len: tableLen, p_set_empty: q }), [{ lr: 1, l1: 0, cos: 0, seed: 4 }], 0, [3, 3, 3], tables);
     for (let j = 0; j < 3; j++) {
       let empty = 0;
       for (let b = 0; b < B; b++) if ([0, 1, 2].every((i) => x[b * 9 + j * 3 + i] === 0)) empty++;
-      expect(Math.abs(empty / B - q)).toBeLessThan(5 * Math.sqrt(q * (1 - q) / B));
+      expect(Math.abs(empty / B - q)).toBeLessThan(5 * Math.sqrt((q * (1 - q)) / B));
     }
   });
   it('validates the new options', () => {
@@ -54,10 +57,23 @@ describe('general composed-feature data (reference sampler)', () => {
 describe('SAE variants and larger cases end to end', () => {
   it('TopK, orthogonality penalty, Zipf, sparser draws, 3 sets of 3 features, d = 3, s = 12', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sae-beyond-'));
-    const preset = parsePreset({ name: 'beyond-test', description: 'test', budget: 'custom', experiments: [{
-      name: 'topk-3x3', data: { sets: [3, 3, 3], rho: 0.5, p_onehot: 0.2, zipf_alpha: 1, p_set_empty: 0.2 }, toy: { d: 3, steps: 300, batch: 200, lr: 1e-2 },
-      sae: { s: 12, steps: 60, batch: 32, variant: 'topk', k: 3, cos: { variant: 'ortho', coef: 0.1 } }, grid: { lr: [3e-3], l1: [0] }, realizations: 2, eval_samples: 300, log_every: 10,
-    }] });
+    const preset = parsePreset({
+      name: 'beyond-test',
+      description: 'test',
+      budget: 'custom',
+      experiments: [
+        {
+          name: 'topk-3x3',
+          data: { sets: [3, 3, 3], rho: 0.5, p_onehot: 0.2, zipf_alpha: 1, p_set_empty: 0.2 },
+          toy: { d: 3, steps: 300, batch: 200, lr: 1e-2 },
+          sae: { s: 12, steps: 60, batch: 32, variant: 'topk', k: 3, cos: { variant: 'ortho', coef: 0.1 } },
+          grid: { lr: [3e-3], l1: [0] },
+          realizations: 2,
+          eval_samples: 300,
+          log_every: 10,
+        },
+      ],
+    });
     const res = await runPreset(ctx, preset, out, { document: nodeDocument() });
     const e = res.experiments[0];
     expect(e.toy.projection).toBe('top-2-pcs');
@@ -85,7 +101,10 @@ describe('phase diagram', () => {
     expect(Math.max(...p.experiments.map((e) => e.data.p_onehot))).toBe(0.9);
   });
   it('figure and table from points', () => {
-    const pts: PhasePoint[] = [{ variant: 'relu', k: 2, p: 0, recovered: 0.25, composed: 0.5, mmcs: 0.8, n: 2 }, { variant: 'topk', k: 2, p: 0.9, recovered: 1, composed: 0, mmcs: 1, n: 2 }];
+    const pts: PhasePoint[] = [
+      { variant: 'relu', k: 2, p: 0, recovered: 0.25, composed: 0.5, mmcs: 0.8, n: 2 },
+      { variant: 'topk', k: 2, p: 0.9, recovered: 1, composed: 0, mmcs: 1, n: 2 },
+    ];
     const svg = phaseFigure(pts, nodeDocument());
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('0.25');
@@ -96,10 +115,23 @@ describe('phase diagram', () => {
 describe('JumpReLU end to end', () => {
   it('trains (fused path), thresholds move, results record the variant', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sae-jump-'));
-    const preset = parsePreset({ name: 'jump-test', description: 'test', budget: 'custom', experiments: [{
-      name: 'jumprelu', data: { sets: [2, 2], rho: 0 }, toy: { steps: 300, batch: 200, lr: 1e-2 },
-      sae: { s: 4, steps: 80, batch: 64, variant: 'jumprelu', init_threshold: 0.05, jump_eps: 0.05 }, grid: { lr: [1e-2], l1: [0.1] }, realizations: 2, eval_samples: 300, log_every: 10,
-    }] });
+    const preset = parsePreset({
+      name: 'jump-test',
+      description: 'test',
+      budget: 'custom',
+      experiments: [
+        {
+          name: 'jumprelu',
+          data: { sets: [2, 2], rho: 0 },
+          toy: { steps: 300, batch: 200, lr: 1e-2 },
+          sae: { s: 4, steps: 80, batch: 64, variant: 'jumprelu', init_threshold: 0.05, jump_eps: 0.05 },
+          grid: { lr: [1e-2], l1: [0.1] },
+          realizations: 2,
+          eval_samples: 300,
+          log_every: 10,
+        },
+      ],
+    });
     const res = await runPreset(ctx, preset, out, { document: nodeDocument() });
     const e = res.experiments[0];
     expect(e.sae_path).toBe('fused');
@@ -113,10 +145,23 @@ describe('JumpReLU end to end', () => {
 
   it('BatchTopK with the AuxK loss trains on the modular path and keeps about k latents per sample', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sae-btk-'));
-    const preset = parsePreset({ name: 'btk-test', description: 'test', budget: 'custom', experiments: [{
-      name: 'batchtopk', data: { sets: [2, 2], rho: 0 }, toy: { steps: 300, batch: 200, lr: 1e-2 },
-      sae: { s: 4, steps: 60, batch: 64, variant: 'batchtopk', k: 2, auxk: { k: 2 }, dead_after: 5 }, grid: { lr: [1e-2], l1: [0] }, realizations: 2, eval_samples: 400, log_every: 10,
-    }] });
+    const preset = parsePreset({
+      name: 'btk-test',
+      description: 'test',
+      budget: 'custom',
+      experiments: [
+        {
+          name: 'batchtopk',
+          data: { sets: [2, 2], rho: 0 },
+          toy: { steps: 300, batch: 200, lr: 1e-2 },
+          sae: { s: 4, steps: 60, batch: 64, variant: 'batchtopk', k: 2, auxk: { k: 2 }, dead_after: 5 },
+          grid: { lr: [1e-2], l1: [0] },
+          realizations: 2,
+          eval_samples: 400,
+          log_every: 10,
+        },
+      ],
+    });
     const res = await runPreset(ctx, preset, out, { document: nodeDocument() });
     const e = res.experiments[0];
     expect(e.sae_path).toBe('modular');

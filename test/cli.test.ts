@@ -21,16 +21,28 @@ function configFile(dir: string, value: unknown): string {
 }
 const TSX = join('node_modules', '.bin', 'tsx');
 
-interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
 
 function cli(args: string[], opts: { npx?: boolean; onStderr?: (all: string, pid: number) => void } = {}): Promise<Run> & { pid: number } {
   const t0 = Date.now();
   const p = opts.npx
     ? spawn('npx', ['tsx', 'src/cli/main.ts', ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(TSX, ['src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
-  p.stdout.on('data', (d) => { stdout += d; });
-  p.stderr.on('data', (d) => { stderr += d; opts.onStderr?.(stderr, p.pid!); });
+  let stdout = '',
+    stderr = '';
+  p.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  p.stderr.on('data', (d) => {
+    stderr += d;
+    opts.onStderr?.(stderr, p.pid!);
+  });
   const done = new Promise<Run>((resolve) => p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 })));
   return Object.assign(done, { pid: p.pid! });
 }
@@ -39,11 +51,13 @@ const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json
 /** What must match between two runs of the same work: every SAE's numbers, decoder and verdict, and the weights files. */
 function outcome(dir: string) {
   const r = results(dir);
-  return r.experiments.map((e: { name: string; saes: { lr: number; l1: number; realization: number; final_loss: number; decoder: number[][]; verdict: string }[] }) => ({
-    name: e.name,
-    saes: e.saes.map((s) => ({ lr: s.lr, l1: s.l1, r: s.realization, loss: s.final_loss, decoder: s.decoder, verdict: s.verdict })),
-    weights: readFileSync(join(dir, e.name, 'saes.safetensors')).toString('base64'),
-  }));
+  return r.experiments.map(
+    (e: { name: string; saes: { lr: number; l1: number; realization: number; final_loss: number; decoder: number[][]; verdict: string }[] }) => ({
+      name: e.name,
+      saes: e.saes.map((s) => ({ lr: s.lr, l1: s.l1, r: s.realization, loss: s.final_loss, decoder: s.decoder, verdict: s.verdict })),
+      weights: readFileSync(join(dir, e.name, 'saes.safetensors')).toString('base64'),
+    }),
+  );
 }
 
 describe('output folder checked before any work', () => {
@@ -69,7 +83,11 @@ describe('output folder checked before any work', () => {
 describe('Node-only entry', () => {
   it('bundles without the browser harness (vite, puppeteer-core are imported lazily)', () => {
     const out = join(tmp(), 'main.mjs');
-    const r = spawnSync(join('node_modules', '.bin', 'esbuild'), ['src/cli/main.ts', '--bundle', '--platform=node', '--format=esm', '--external:webgpu', '--external:jsdom', '--log-level=error', `--outfile=${out}`], { encoding: 'utf8' });
+    const r = spawnSync(
+      join('node_modules', '.bin', 'esbuild'),
+      ['src/cli/main.ts', '--bundle', '--platform=node', '--format=esm', '--external:webgpu', '--external:jsdom', '--log-level=error', `--outfile=${out}`],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     const text = readFileSync(out, 'utf8');
     expect(text.length).toBeGreaterThan(100_000);
@@ -81,7 +99,8 @@ describe('--config and --print-config', () => {
   it('print-config gives JSON that --config accepts as the same experiments', async () => {
     const r = await cli(['--print-config', 'tiny']);
     expect(r.code, r.stderr).toBe(0);
-    const dir = tmp(), f = join(dir, 'mine.json');
+    const dir = tmp(),
+      f = join(dir, 'mine.json');
     writeFileSync(f, r.stdout);
     expect(presetFromConfigFile(f).experiments).toEqual(getPreset('tiny').experiments);
     expect(JSON.parse(r.stdout)).toEqual(presetAsConfig(getPreset('tiny')));
@@ -91,12 +110,21 @@ describe('--config and --print-config', () => {
 
   it('errors name the file, the experiment and the field', async () => {
     const dir = tmp();
-    const w = (name: string, text: string) => { writeFileSync(join(dir, name), text); return join(dir, name); };
+    const w = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
     const cases: [string, RegExp][] = [
       [join(dir, 'missing.json'), /--config .*missing\.json: no such file/],
       [w('broken.json', '{ "name": "x", '), /--config .*broken\.json: not valid JSON/],
-      [w('field.json', JSON.stringify({ ...tiny, sae: { ...tiny.sae, steps: -5 } })), /--config .*field\.json: invalid experiment config: sae\.steps: must be > 0/],
-      [w('second.json', JSON.stringify([tiny, { ...tiny, name: 'b', grid: { lr: [0.01], l1: [-1] } }])), /--config .*second\.json \[1\] \(b\): invalid experiment config: grid\.l1\.0: L1 coefficients must be >= 0/],
+      [
+        w('field.json', JSON.stringify({ ...tiny, sae: { ...tiny.sae, steps: -5 } })),
+        /--config .*field\.json: invalid experiment config: sae\.steps: must be > 0/,
+      ],
+      [
+        w('second.json', JSON.stringify([tiny, { ...tiny, name: 'b', grid: { lr: [0.01], l1: [-1] } }])),
+        /--config .*second\.json \[1\] \(b\): invalid experiment config: grid\.l1\.0: L1 coefficients must be >= 0/,
+      ],
       [w('unknown.json', JSON.stringify({ ...tiny, lamda: 3 })), /--config .*unknown\.json: invalid experiment config: .*lamda/],
       [w('dup.json', JSON.stringify([tiny, tiny])), /--config .*dup\.json: .*experiment name 'correlated' appears twice/],
       [w('scalar.json', '42'), /--config .*scalar\.json: an experiment must be a JSON object, got 42/],
@@ -113,7 +141,8 @@ describe('--config and --print-config', () => {
 
 describe('sharded sweep', () => {
   it('two shard processes in parallel, merged, equal the unsharded run', async () => {
-    const dir = tmp(), config = configFile(dir, micro);
+    const dir = tmp(),
+      config = configFile(dir, micro);
     const [full, s0, s1] = await Promise.all([
       cli(['--config', config, '--runtime', 'node', '--out', join(dir, 'full')]),
       cli(['--config', config, '--runtime', 'node', '--adapter', '0', '--shard', '0/2', '--out', join(dir, 's0')]),
@@ -160,15 +189,28 @@ async function interrupt(args: string[], ready: RegExp, sig: NodeJS.Signals, tar
 describe('signals', () => {
   it('SIGTERM to npx (as `timeout` or a scheduler sends it) stops a browser run: no process survives, Chromium included', async () => {
     const dir = tmp();
-    const { r, snap, alive } = await interrupt(['--config', configFile(dir, micro), '--runtime', 'browser', '--out', join(dir, 'o')], /\] (toy|sae) /, 'SIGTERM', 'process');
-    expect(snap.some((p) => /chromium/.test(p.cmd)), 'Chromium was running when the signal was sent').toBe(true);
+    const { r, snap, alive } = await interrupt(
+      ['--config', configFile(dir, micro), '--runtime', 'browser', '--out', join(dir, 'o')],
+      /\] (toy|sae) /,
+      'SIGTERM',
+      'process',
+    );
+    expect(
+      snap.some((p) => /chromium/.test(p.cmd)),
+      'Chromium was running when the signal was sent',
+    ).toBe(true);
     expect(alive.map((p) => `${p.pid} ${p.cmd}`)).toEqual([]);
     expect(r.code === 0).toBe(false);
   }, 120_000);
 
   it('SIGINT to the process group (Ctrl-C) stops a browser run: no process survives', async () => {
     const dir = tmp();
-    const { r, snap, alive } = await interrupt(['--config', configFile(dir, micro), '--runtime', 'browser', '--out', join(dir, 'o')], /\] (toy|sae) /, 'SIGINT', 'group');
+    const { r, snap, alive } = await interrupt(
+      ['--config', configFile(dir, micro), '--runtime', 'browser', '--out', join(dir, 'o')],
+      /\] (toy|sae) /,
+      'SIGINT',
+      'group',
+    );
     expect(snap.some((p) => /chromium/.test(p.cmd))).toBe(true);
     expect(alive.map((p) => `${p.pid} ${p.cmd}`)).toEqual([]);
     expect(r.stderr).toMatch(/stopping on SIGINT: closing the browser and the GPU device/);
@@ -177,7 +219,10 @@ describe('signals', () => {
   it('after SIGTERM the same --out resumes and gives the results of an uninterrupted run', async () => {
     const dir = tmp();
     // b runs long enough that the signal surely lands in it (its kernels are compiled by then, so micro alone is over in a second)
-    const config = configFile(dir, [{ ...micro, name: 'a' }, { ...micro, name: 'b', seed: 7, sae: { ...micro.sae, steps: 3000 } }]);
+    const config = configFile(dir, [
+      { ...micro, name: 'a' },
+      { ...micro, name: 'b', seed: 7, sae: { ...micro.sae, steps: 3000 } },
+    ]);
     const ref = cli(['--config', config, '--runtime', 'node', '--out', join(dir, 'ref')]);
     const { r, alive } = await interrupt(['--config', config, '--runtime', 'node', '--out', join(dir, 'cut')], /\[a\] done/, 'SIGTERM', 'process');
     expect(alive.map((p) => `${p.pid} ${p.cmd}`)).toEqual([]);

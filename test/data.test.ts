@@ -9,18 +9,20 @@ function draw(sets: number[], rho: number, p: number, B = 40000, extra: Record<s
   const cfg = defaultConfig({ M: 1, B, table_len: tableLen, rho, p_onehot: p });
   return sampleData(cfg, [{ lr: 1, l1: 0, cos: 0, seed: 99 }], 0, sets, tables);
 }
-const se = (p: number, n: number) => Math.sqrt(p * (1 - p) / n);
+const se = (p: number, n: number) => Math.sqrt((p * (1 - p)) / n);
 
 describe('composed-feature sampler (reference)', () => {
   it('uniform 2x2 table: one feature per set, pair frequencies 1/4 each', () => {
-    const B = 40000, x = draw([2, 2], 1, 0, B);
+    const B = 40000,
+      x = draw([2, 2], 1, 0, B);
     const counts = [0, 0, 0, 0];
     for (let b = 0; b < B; b++) {
       const r = x.subarray(b * 4, b * 4 + 4);
       expect((r[0] > 0 ? 1 : 0) + (r[1] > 0 ? 1 : 0)).toBeLessThanOrEqual(1);
       expect(r[0] * r[1]).toBe(0);
       expect(r[2] * r[3]).toBe(0);
-      const i = r[0] > 0 || r[1] === 0 ? 0 : 1, j = r[2] > 0 || r[3] === 0 ? 0 : 1;
+      const i = r[0] > 0 || r[1] === 0 ? 0 : 1,
+        j = r[2] > 0 || r[3] === 0 ? 0 : 1;
       counts[i * 2 + j]++;
     }
     for (const c of counts) expect(Math.abs(c / B - 0.25)).toBeLessThan(5 * se(0.25, B));
@@ -30,26 +32,39 @@ describe('composed-feature sampler (reference)', () => {
     const x1 = draw([2, 2], 1, 0, B);
     for (let b = 0; b < B; b++) expect(x1[b * 4] + x1[b * 4 + 1]).toBe(x1[b * 4 + 2] + x1[b * 4 + 3]);
     const x0 = draw([2, 2], 0, 0, B);
-    const a: number[] = [], c: number[] = [];
-    for (let b = 0; b < B; b++) { a.push(x0[b * 4] + x0[b * 4 + 1]); c.push(x0[b * 4 + 2] + x0[b * 4 + 3]); }
+    const a: number[] = [],
+      c: number[] = [];
+    for (let b = 0; b < B; b++) {
+      a.push(x0[b * 4] + x0[b * 4 + 1]);
+      c.push(x0[b * 4 + 2] + x0[b * 4 + 3]);
+    }
     const mean = (v: number[]) => v.reduce((s, y) => s + y, 0) / v.length;
-    const ma = mean(a), mc = mean(c);
+    const ma = mean(a),
+      mc = mean(c);
     const cov = mean(a.map((v, i) => (v - ma) * (c[i] - mc)));
     expect(Math.abs(ma - 0.5)).toBeLessThan(0.01);
     expect(Math.abs(cov / (1 / 12))).toBeLessThan(5 / Math.sqrt(B)); // correlation ~ 0
   });
   it('rho = 0.5: amplitude correlation matches (1-rho)... = rho / sqrt(rho^2 + (1-rho)^2)', () => {
-    const B = 40000, rho = 0.5, x = draw([2, 2], rho, 0, B);
-    const a: number[] = [], c: number[] = [];
-    for (let b = 0; b < B; b++) { a.push(x[b * 4] + x[b * 4 + 1]); c.push(x[b * 4 + 2] + x[b * 4 + 3]); }
+    const B = 40000,
+      rho = 0.5,
+      x = draw([2, 2], rho, 0, B);
+    const a: number[] = [],
+      c: number[] = [];
+    for (let b = 0; b < B; b++) {
+      a.push(x[b * 4] + x[b * 4 + 1]);
+      c.push(x[b * 4 + 2] + x[b * 4 + 3]);
+    }
     const m = (v: number[]) => v.reduce((s, y) => s + y, 0) / v.length;
-    const ma = m(a), mc = m(c);
+    const ma = m(a),
+      mc = m(c);
     const corr = m(a.map((v, i) => (v - ma) * (c[i] - mc))) / Math.sqrt(m(a.map((v) => (v - ma) ** 2)) * m(c.map((v) => (v - mc) ** 2)));
     const want = rho / Math.sqrt(rho ** 2 + (1 - rho) ** 2);
     expect(Math.abs(corr - want)).toBeLessThan(0.02);
   });
   it('p = 0.75: one-hot draws with probability 0.75, each feature 0.1875; pairs 0.0625', () => {
-    const B = 40000, x = draw([2, 2], 1, 0.75, B);
+    const B = 40000,
+      x = draw([2, 2], 1, 0.75, B);
     const single = [0, 0, 0, 0];
     let pairs = 0;
     for (let b = 0; b < B; b++) {
@@ -61,16 +76,37 @@ describe('composed-feature sampler (reference)', () => {
     expect(Math.abs(pairs / B - 0.25)).toBeLessThan(5 * se(0.25, B));
   });
   it('more sets: one feature from each of three sets of three', () => {
-    const B = 5000, x = draw([3, 3, 3], 0, 0, B);
-    for (let b = 0; b < B; b += 7) for (let j = 0; j < 3; j++) {
-      const nz = [0, 1, 2].filter((i) => x[b * 9 + j * 3 + i] > 0).length;
-      expect(nz).toBeLessThanOrEqual(1);
-    }
+    const B = 5000,
+      x = draw([3, 3, 3], 0, 0, B);
+    for (let b = 0; b < B; b += 7)
+      for (let j = 0; j < 3; j++) {
+        const nz = [0, 1, 2].filter((i) => x[b * 9 + j * 3 + i] > 0).length;
+        expect(nz).toBeLessThanOrEqual(1);
+      }
   });
   it('correlated-pair boost keeps marginals and the total', () => {
-    const P = boostPair([[0.25, 0.25], [0.25, 0.25]], 0, 0, 1);
-    expect(P).toEqual([[0.5, 0], [0, 0.5]]);
-    const Q = boostPair([[0.25, 0.25], [0.25, 0.25]], 0, 1, 0.5);
+    const P = boostPair(
+      [
+        [0.25, 0.25],
+        [0.25, 0.25],
+      ],
+      0,
+      0,
+      1,
+    );
+    expect(P).toEqual([
+      [0.5, 0],
+      [0, 0.5],
+    ]);
+    const Q = boostPair(
+      [
+        [0.25, 0.25],
+        [0.25, 0.25],
+      ],
+      0,
+      1,
+      0.5,
+    );
     expect(Q[0][1]).toBeCloseTo(0.375, 12);
     expect(Q.flat().reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(Q[0][0] + Q[0][1]).toBeCloseTo(0.5, 12);

@@ -7,7 +7,9 @@ import { FLAG, NOT_DIVERGED, saeLayout } from '../src/core/wire';
 import { GpuSaeTrainer } from '../src/train/gpu';
 
 let ctx: GpuContext;
-beforeAll(async () => { ctx = await acquireNodeDevice(); });
+beforeAll(async () => {
+  ctx = await acquireNodeDevice();
+});
 afterAll(() => releaseNodeGpu(ctx));
 
 it('a diverging model is marked and frozen; the others train as if alone', async () => {
@@ -24,8 +26,12 @@ it('a diverging model is marked and frozen; the others train as if alone', async
   expect(status[1]).toBeGreaterThan(0);
   expect(status[1]).toBeLessThan(40);
   // the other models are unaffected: same as a job without the diverging one
-  const alone = { ...spec, cfg: { ...spec.cfg, M: 2 }, hyper: [spec.hyper[0], spec.hyper[2]],
-    saeParams: Float32Array.from([...spec.saeParams.subarray(0, L.P), ...spec.saeParams.subarray(2 * L.P, 3 * L.P)]) };
+  const alone = {
+    ...spec,
+    cfg: { ...spec.cfg, M: 2 },
+    hyper: [spec.hyper[0], spec.hyper[2]],
+    saeParams: Float32Array.from([...spec.saeParams.subarray(0, L.P), ...spec.saeParams.subarray(2 * L.P, 3 * L.P)]),
+  };
   const job2 = await GpuSaeTrainer.create(ctx, alone);
   await job2.train(40, { stepsPerSubmit: 10 });
   const q = await job2.readParams();
@@ -35,5 +41,6 @@ it('a diverging model is marked and frozen; the others train as if alone', async
   const bits = (a: Float32Array) => [...new Uint32Array(a.buffer.slice(a.byteOffset + L.P * 4, a.byteOffset + 2 * L.P * 4))];
   await job.train(20, { stepsPerSubmit: 10 });
   expect(bits(await job.readParams())).toEqual(bits(p));
-  job.destroy(); job2.destroy();
+  job.destroy();
+  job2.destroy();
 });

@@ -8,10 +8,17 @@ import { nodeDocument } from '../src/plots/dom-node';
 
 /** Features on +-e1 (x) and +-e2 (y); the SAE's decoder is the true dictionary, so cosines are +1, -1 and 0. */
 function fake(): ExperimentResult {
-  const W = [[1, 0], [-1, 0], [0, 1], [0, -1]];
+  const W = [
+    [1, 0],
+    [-1, 0],
+    [0, 1],
+    [0, -1],
+  ];
   const sae = { decoder: W, latents: W.map(() => ({ kind: 'true' })), verdict: 'true' };
   return {
-    name: 'fake', toy: { W, labels: ['x1', 'x2', 'y1', 'y2'] }, saes: [sae],
+    name: 'fake',
+    toy: { W, labels: ['x1', 'x2', 'y1', 'y2'] },
+    saes: [sae],
     cells: [{ lr: 3e-4, l1: 0.3, lowest_loss: 0, models: [0] }],
   } as unknown as ExperimentResult;
 }
@@ -28,7 +35,8 @@ describe('heat map', () => {
   const svg = heatmapFigure(fake(), nodeDocument());
   const doc = new JSDOM(svg, { contentType: 'image/svg+xml' }).window.document;
   const charts = [...doc.querySelectorAll('svg > svg')];
-  const key = charts[0], matrix = charts[charts.length - 1];
+  const key = charts[0],
+    matrix = charts[charts.length - 1];
 
   it('fills +1 red and -1 blue, as the title and the key say', () => {
     const title = [...doc.querySelectorAll('svg > text')].map((t) => t.textContent).join(' ');

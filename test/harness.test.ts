@@ -9,7 +9,7 @@ import { formatComparison } from '../src/checks/compare';
 let h: Harness;
 beforeAll(async () => {
   h = await openHarness();
-  const adapter = await h.page.evaluate(() => window.kit!.adapter()) as AdapterReport;
+  const adapter = (await h.page.evaluate(() => window.kit!.adapter())) as AdapterReport;
   console.log(`browser adapter: ${adapter.vendor} ${adapter.architecture} fallback=${adapter.isFallbackAdapter} features=${adapter.features.join(',')}`);
   expect(adapter.runtime).toBe('browser');
 });
@@ -21,7 +21,7 @@ afterAll(async () => {
 describe('GPU checks (headless Chromium)', () => {
   for (const name of Object.keys(CHECKS)) {
     it(name, async () => {
-      const r = await h.page.evaluate((n) => window.kit!.runCheck(n), name) as CheckResult;
+      const r = (await h.page.evaluate((n) => window.kit!.runCheck(n), name)) as CheckResult;
       for (const c of r.comparisons) console.log(formatComparison(c));
       for (const n of r.notes) console.log(`  ${n}`);
       expect(r.comparisons.filter((c) => !c.pass).map(formatComparison)).toEqual([]);
@@ -33,7 +33,12 @@ describe('harness', () => {
   it('cleans up and reports a clear error when the page has no WebGPU', async () => {
     const noGpu = await openHarness({ webgpu: false });
     try {
-      const msg = await noGpu.page.evaluate(() => window.kit!.adapter().then(() => 'no error', (e: Error) => e.message));
+      const msg = await noGpu.page.evaluate(() =>
+        window.kit!.adapter().then(
+          () => 'no error',
+          (e: Error) => e.message,
+        ),
+      );
       expect(msg).toMatch(/WebGPU is unavailable/);
     } finally {
       await noGpu.close();

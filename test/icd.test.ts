@@ -30,12 +30,18 @@ describe('Vulkan driver plan', () => {
   });
 
   it('NVIDIA under $XDG_DATA_DIRS and /etc are both found; one driver listed twice is kept once', () => {
-    const plan = planIcds(fakeFs({ '/opt/x/share/vulkan/icd.d/nvidia_icd.json': NVIDIA, '/etc/vulkan/icd.d/nvidia_icd.json': NVIDIA }), { ...ENV, XDG_DATA_DIRS: '/opt/x/share' });
+    const plan = planIcds(fakeFs({ '/opt/x/share/vulkan/icd.d/nvidia_icd.json': NVIDIA, '/etc/vulkan/icd.d/nvidia_icd.json': NVIDIA }), {
+      ...ENV,
+      XDG_DATA_DIRS: '/opt/x/share',
+    });
     expect(plan.hardware.map((f) => f.file)).toEqual(['/etc/vulkan/icd.d/nvidia_icd.json']);
   });
 
   it('AMD + old lavapipe: AMD is hardware, lavapipe excluded with the reason, SwiftShader the fallback', () => {
-    const plan = planIcds(fakeFs({ '/usr/share/vulkan/icd.d/radeon_icd.x86_64.json': RADEON, '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json': OLD_LVP, [SWIFTSHADER_ICD]: SWIFT }), ENV);
+    const plan = planIcds(
+      fakeFs({ '/usr/share/vulkan/icd.d/radeon_icd.x86_64.json': RADEON, '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json': OLD_LVP, [SWIFTSHADER_ICD]: SWIFT }),
+      ENV,
+    );
     expect(plan.hardware.map((f) => f.file)).toEqual(['/usr/share/vulkan/icd.d/radeon_icd.x86_64.json']);
     expect(plan.excluded).toEqual([{ file: '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json', reason: expect.stringMatching(/lavapipe with Vulkan 1\.1\.230/) }]);
     expect(plan.software.map((f) => f.file)).toEqual([SWIFTSHADER_ICD]);
@@ -68,7 +74,10 @@ describe('Vulkan driver plan', () => {
   it('VK_DRIVER_FILES / VK_ICD_FILENAMES set by the user always win', () => {
     const files = fakeFs({ '/usr/share/vulkan/icd.d/nvidia_icd.json': NVIDIA, [SWIFTSHADER_ICD]: SWIFT });
     expect(planIcds(files, { ...ENV, VK_ICD_FILENAMES: SWIFTSHADER_ICD }).user).toEqual({ variable: 'VK_ICD_FILENAMES', files: SWIFTSHADER_ICD });
-    expect(planIcds(files, { ...ENV, VK_DRIVER_FILES: '/x.json', VK_ICD_FILENAMES: '/y.json' }).user).toEqual({ variable: 'VK_DRIVER_FILES', files: '/x.json' });
+    expect(planIcds(files, { ...ENV, VK_DRIVER_FILES: '/x.json', VK_ICD_FILENAMES: '/y.json' }).user).toEqual({
+      variable: 'VK_DRIVER_FILES',
+      files: '/x.json',
+    });
     expect(planIcds(files, { ...ENV, VK_ICD_FILENAMES: '' }).user).toBeNull(); // empty means unset
   });
 });

@@ -27,7 +27,9 @@ describe('kernel versions: fit and choice', () => {
     expect(fusedMisfit(big, ctx.device, 'v2')).toMatch(/v2 reduces P \+ S \+ 6 = 318 values per step, at most 128 fit/);
     expect(fusedMisfit(study, ctx.device, 'v2', 48)).toMatch(/48 threads per model, need a power of two >= 64/);
     expect(fusedThreads(study, 'v2', ctx.device)).toBe(64);
-    expect(fusedThreads({ ...study, cfg: { ...study.cfg, B: 1024 } }, 'v2', ctx.device)).toBe(Math.min(256, ctx.device.limits.maxComputeInvocationsPerWorkgroup));
+    expect(fusedThreads({ ...study, cfg: { ...study.cfg, B: 1024 } }, 'v2', ctx.device)).toBe(
+      Math.min(256, ctx.device.limits.maxComputeInvocationsPerWorkgroup),
+    );
     expect(fusedThreads(study, 'v1', ctx.device)).toBe(16);
   });
 
@@ -38,7 +40,11 @@ describe('kernel versions: fit and choice', () => {
     expect(forcedBig.why).toMatch(/--kernel v2 forced, but v2 does not fit: v2 reduces/);
     expect((await chooseSaeKernel(ctx, big, 'auto')).why).toMatch(/no fused version fits \(v1 skipped: .*; v2 skipped: .*\); modular path/);
     expect(ctx.adapter.isFallbackAdapter).toBe(true); // SwiftShader here: the measured table decides
-    expect(await chooseSaeKernel(ctx, study, 'auto')).toMatchObject({ path: 'fused', kernel: 'v1', why: expect.stringMatching(/software adapter: v1 from the measured table/) });
+    expect(await chooseSaeKernel(ctx, study, 'auto')).toMatchObject({
+      path: 'fused',
+      kernel: 'v1',
+      why: expect.stringMatching(/software adapter: v1 from the measured table/),
+    });
     expect((await chooseToyKernel(ctx, toyTestSpec(1, 50), 'auto')).kernel).toBe('modular');
   });
 
@@ -56,7 +62,12 @@ describe('kernel versions: fit and choice', () => {
   });
 
   it('the runner records the SAE and toy kernels (and why) per experiment', async () => {
-    const exp = { ...getPreset('tiny').experiments[0], toy: { ...getPreset('tiny').experiments[0].toy, steps: 40 }, sae: { ...getPreset('tiny').experiments[0].sae, steps: 20 }, realizations: 1 };
+    const exp = {
+      ...getPreset('tiny').experiments[0],
+      toy: { ...getPreset('tiny').experiments[0].toy, steps: 40 },
+      sae: { ...getPreset('tiny').experiments[0].sae, steps: 20 },
+      realizations: 1,
+    };
     const notes: string[] = [];
     const r = await runExperiment(ctx, exp, { kernel: 'v2', toyKernel: 'fused', onNote: (l) => notes.push(l) });
     expect(r.kernels.sae).toMatchObject({ path: 'fused', kernel: 'v2', threads: 64, why: '--kernel v2 forced' });

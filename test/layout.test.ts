@@ -11,7 +11,10 @@ const lib = (f: string) => readFileSync(new URL(`../shaders/lib/${f}`, import.me
 
 /** Evaluate every `const NAME: u32 = EXPR;` of the given WGSL sources for one shape. */
 function wgslConsts(src: string, shape: { N: number; D: number; S: number }): Record<string, number> {
-  const text = src.replace(/\{\{N_FEAT\}\}/g, String(shape.N)).replace(/\{\{D_HID\}\}/g, String(shape.D)).replace(/\{\{S_LAT\}\}/g, String(shape.S));
+  const text = src
+    .replace(/\{\{N_FEAT\}\}/g, String(shape.N))
+    .replace(/\{\{D_HID\}\}/g, String(shape.D))
+    .replace(/\{\{S_LAT\}\}/g, String(shape.S));
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^const (\w+): u32 = ([^;]+);/gm)) {
     const expr = m[2].replace(/\b(0x[0-9a-f]+|\d+)u\b/gi, '$1').replace(/\b([A-Z_][A-Z0-9_]*)\b/g, (name) => {
@@ -24,7 +27,11 @@ function wgslConsts(src: string, shape: { N: number; D: number; S: number }): Re
   return out;
 }
 
-const SHAPES = [{ N: 4, D: 2, S: 4 }, { N: 9, D: 3, S: 12 }, { N: 40, D: 16, S: 64 }];
+const SHAPES = [
+  { N: 4, D: 2, S: 4 },
+  { N: 9, D: 3, S: 12 },
+  { N: 40, D: 16, S: 64 },
+];
 
 describe('wire format: TypeScript layouts match the WGSL constants', () => {
   const src = lib('common.wgsl') + lib('sae_layout.wgsl') + lib('toy_layout.wgsl');
@@ -32,13 +39,41 @@ describe('wire format: TypeScript layouts match the WGSL constants', () => {
   for (const shape of SHAPES) {
     it(`SAE and toy layouts at N=${shape.N}, D=${shape.D}, S=${shape.S}`, () => {
       const w = wgslConsts(src, shape);
-      const L = saeLayout(shape), T = toyLayout(shape);
+      const L = saeLayout(shape),
+        T = toyLayout(shape);
       const sae: Record<keyof typeof L, string> = {
-        P: 'P_SAE', WE: 'OFF_WE', BE: 'OFF_BE', WD: 'OFF_WD', BD: 'OFF_BD', TH: 'OFF_TH', F: 'R_F', DPRE: 'R_DPRE', A: 'R_A', DH: 'R_DH',
-        G: 'R_G', HIN: 'R_HIN', E: 'R_E', LOSS: 'R_LOSS', LOSS_N: 'LOSS_N', DTH: 'R_DTH', REC: 'REC', HIST_W: 'HIST_W', MET_W: 'MET_W', LAT_W: 'LAT_W',
+        P: 'P_SAE',
+        WE: 'OFF_WE',
+        BE: 'OFF_BE',
+        WD: 'OFF_WD',
+        BD: 'OFF_BD',
+        TH: 'OFF_TH',
+        F: 'R_F',
+        DPRE: 'R_DPRE',
+        A: 'R_A',
+        DH: 'R_DH',
+        G: 'R_G',
+        HIN: 'R_HIN',
+        E: 'R_E',
+        LOSS: 'R_LOSS',
+        LOSS_N: 'LOSS_N',
+        DTH: 'R_DTH',
+        REC: 'REC',
+        HIST_W: 'HIST_W',
+        MET_W: 'MET_W',
+        LAT_W: 'LAT_W',
       };
       for (const [ts, wg] of Object.entries(sae)) expect({ [ts]: L[ts as keyof typeof L] }).toEqual({ [ts]: w[wg] });
-      const toy: Record<keyof typeof T, string> = { P: 'P_TOY', B: 'T_OFF_B', H: 'T_H', XHAT: 'T_XHAT', DELTA: 'T_DELTA', G: 'T_G', LOSS: 'T_LOSS', REC: 'REC_T' };
+      const toy: Record<keyof typeof T, string> = {
+        P: 'P_TOY',
+        B: 'T_OFF_B',
+        H: 'T_H',
+        XHAT: 'T_XHAT',
+        DELTA: 'T_DELTA',
+        G: 'T_G',
+        LOSS: 'T_LOSS',
+        REC: 'REC_T',
+      };
       for (const [ts, wg] of Object.entries(toy)) expect({ [ts]: T[ts as keyof typeof T] }).toEqual({ [ts]: w[wg] });
     });
   }

@@ -39,16 +39,28 @@ describe('output folders and files', () => {
 
 describe('a write failure in the middle of a study', () => {
   let ctx: GpuContext;
-  beforeAll(async () => { ctx = await acquireNodeDevice(); });
+  beforeAll(async () => {
+    ctx = await acquireNodeDevice();
+  });
   afterAll(() => releaseNodeGpu(ctx));
 
   it('names the file and keeps the experiments finished before it', async () => {
     const t = getPreset('tiny').experiments[0];
     const micro = { ...t, toy: { ...t.toy, steps: 100 }, sae: { ...t.sae, steps: 50 }, eval_samples: 200, grid: { lr: [1e-2], l1: [0.1] } };
-    const preset = parsePreset({ name: 'two', description: 'two micro experiments', budget: 'custom', experiments: [{ ...micro, name: 'a' }, { ...micro, name: 'b' }] });
+    const preset = parsePreset({
+      name: 'two',
+      description: 'two micro experiments',
+      budget: 'custom',
+      experiments: [
+        { ...micro, name: 'a' },
+        { ...micro, name: 'b' },
+      ],
+    });
     const out = tmp();
-    writeFileSync(join(out, 'b'), 'a file where experiment b\'s folder goes');
-    await expect(runPreset(ctx, preset, out, { document: nodeDocument() })).rejects.toThrow(new RegExp(`cannot create folder ${join(out, 'b')}: .*exists and is not a folder`));
+    writeFileSync(join(out, 'b'), "a file where experiment b's folder goes");
+    await expect(runPreset(ctx, preset, out, { document: nodeDocument() })).rejects.toThrow(
+      new RegExp(`cannot create folder ${join(out, 'b')}: .*exists and is not a folder`),
+    );
     const res = readResults(out)!;
     expect(res.experiments.map((e) => e.name)).toEqual(['a']);
     expect(existsSync(join(out, 'a/saes.safetensors'))).toBe(true);

@@ -1,7 +1,11 @@
 // Process-tree helpers for the CLI tests (Linux /proc): descendants of a pid, and which are still alive.
 import { readdirSync, readFileSync } from 'node:fs';
 
-export interface ProcId { pid: number; start: string; cmd: string }
+export interface ProcId {
+  pid: number;
+  start: string;
+  cmd: string;
+}
 
 function stat(pid: number): { ppid: number; state: string; start: string } | null {
   try {
@@ -28,7 +32,11 @@ export function descendants(root: number): ProcId[] {
     const st = stat(pid);
     if (!st) continue;
     let cmd = '';
-    try { cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120); } catch { /* gone */ }
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120);
+    } catch {
+      /* gone */
+    }
     out.push({ pid, start: st.start, cmd });
     todo.push(...(kids.get(pid) ?? []));
   }

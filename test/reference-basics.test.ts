@@ -16,19 +16,30 @@ describe('counter-based RNG (reference)', () => {
   it('is deterministic and differs across every counter word', () => {
     const base = rngU32(1, 2, 3, 4, 5);
     expect(rngU32(1, 2, 3, 4, 5)).toBe(base);
-    for (const args of [[2, 2, 3, 4, 5], [1, 3, 3, 4, 5], [1, 2, 4, 4, 5], [1, 2, 3, 5, 5], [1, 2, 3, 4, 6]] as [number, number, number, number, number][]) {
+    for (const args of [
+      [2, 2, 3, 4, 5],
+      [1, 3, 3, 4, 5],
+      [1, 2, 4, 4, 5],
+      [1, 2, 3, 5, 5],
+      [1, 2, 3, 4, 6],
+    ] as [number, number, number, number, number][]) {
       expect(rngU32(...args)).not.toBe(base);
     }
   });
   it('gives U[0,1) with the right mean, variance and bucket counts', () => {
-    const n = 200_000, buckets = new Array(10).fill(0);
-    let s = 0, s2 = 0;
+    const n = 200_000,
+      buckets = new Array(10).fill(0);
+    let s = 0,
+      s2 = 0;
     for (let i = 0; i < n; i++) {
       const u = rngUnit(7, 3, 0, i >>> 8, i & 255);
       expect(u >= 0 && u < 1).toBe(true);
-      s += u; s2 += u * u; buckets[Math.floor(u * 10)]++;
+      s += u;
+      s2 += u * u;
+      buckets[Math.floor(u * 10)]++;
     }
-    const mean = s / n, v = s2 / n - mean * mean;
+    const mean = s / n,
+      v = s2 / n - mean * mean;
     expect(Math.abs(mean - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / n));
     expect(Math.abs(v - 1 / 12)).toBeLessThan(0.002);
     const chi2 = buckets.reduce((a, c) => a + (c - n / 10) ** 2 / (n / 10), 0);

@@ -12,8 +12,10 @@ function fdCheck(name: string, f: (p: Float64Array) => number, p: Float64Array, 
   let worst = 0;
   for (let i = 0; i < count; i++) {
     const save = p[i];
-    p[i] = save + h; const up = f(p);
-    p[i] = save - h; const dn = f(p);
+    p[i] = save + h;
+    const up = f(p);
+    p[i] = save - h;
+    const dn = f(p);
     p[i] = save;
     const fd = (up - dn) / (2 * h);
     const err = Math.abs(fd - analytic[i]) / Math.max(1, Math.abs(fd));
@@ -61,15 +63,29 @@ describe('finite differences (f64)', () => {
       acts.fill(0, 3, 6); // one zero-norm sample
       const p = rand(L.P, 11, -0.7, 0.7);
       const lat = new Uint32Array(dims.S * 3);
-      if (c.dead) { lat[1 * 3 + 2] = 1; lat[3 * 3 + 2] = 1; }
-      if (c.cool) { lat[2 * 3 + 1] = c.cool; lat[1 * 3 + 1] = 10; }
+      if (c.dead) {
+        lat[1 * 3 + 2] = 1;
+        lat[3 * 3 + 2] = 1;
+      }
+      if (c.cool) {
+        lat[2 * 3 + 1] = c.cool;
+        lat[1 * 3 + 1] = 10;
+      }
       const work = saeForward(cfg, dims, [hyper], acts, p, lat, saeBatchStats(cfg, dims, acts), saeBatchTopkThreshold(cfg, dims, acts, p));
       const g = saeGrad(cfg, dims, p, work);
       saeCosGrad(cfg, dims, [hyper], p, g);
       const ghost = c.dead ? saeGhostConstants(cfg, dims, p, acts, lat) : undefined;
       if (c.dead) expect(work.some((v, i) => i % L.REC === L.LOSS + 3 && v > 0)).toBe(true);
       if (c.flags & FLAG.JUMPRELU) for (let k = 0; k < dims.S; k++) p[L.TH + k] = Math.log(0.05 + 0.1 * k); // thresholds among the pre-activations
-      const g2 = c.flags & FLAG.JUMPRELU ? (() => { const w2 = saeForward(cfg, dims, [hyper], acts, p, lat, saeBatchStats(cfg, dims, acts)); const gg = saeGrad(cfg, dims, p, w2); saeCosGrad(cfg, dims, [hyper], p, gg); return gg; })() : g;
+      const g2 =
+        c.flags & FLAG.JUMPRELU
+          ? (() => {
+              const w2 = saeForward(cfg, dims, [hyper], acts, p, lat, saeBatchStats(cfg, dims, acts));
+              const gg = saeGrad(cfg, dims, p, w2);
+              saeCosGrad(cfg, dims, [hyper], p, gg);
+              return gg;
+            })()
+          : g;
       fdCheck(c.name, (q) => saeObjective(cfg, dims, hyper, q, acts, lat, ghost), p, g2, 1e-6, 1e-6, c.flags & FLAG.JUMPRELU ? L.TH : p.length);
     });
   }

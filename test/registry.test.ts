@@ -21,19 +21,21 @@ describe('kernel registry', () => {
   });
 
   it('gives every placeholder of every kernel a value at each test shape', () => {
-    for (const k of KERNELS) for (const s of KERNEL_SHAPES) {
-      const code = resolveShader(k.file, sources).code;
-      const defines = definesFor(k.file, s);
-      const missing = [...code.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).filter((n) => !(n in defines));
-      expect(missing, k.file).toEqual([]);
-    }
+    for (const k of KERNELS)
+      for (const s of KERNEL_SHAPES) {
+        const code = resolveShader(k.file, sources).code;
+        const defines = definesFor(k.file, s);
+        const missing = [...code.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).filter((n) => !(n in defines));
+        expect(missing, k.file).toEqual([]);
+      }
   });
 
   it('grids are whole, positive workgroup counts or invocation counts', () => {
-    for (const k of KERNELS) for (const s of KERNEL_SHAPES) {
-      const g = k.grid(s, definesFor(k.file, s));
-      const n = 'groups' in g ? g.groups : typeof g.threads === 'number' ? [g.threads] : g.threads;
-      for (const v of n) expect(Number.isInteger(v) && v > 0, `${k.file}: ${JSON.stringify(g)}`).toBe(true);
-    }
+    for (const k of KERNELS)
+      for (const s of KERNEL_SHAPES) {
+        const g = k.grid(s, definesFor(k.file, s));
+        const n = 'groups' in g ? g.groups : typeof g.threads === 'number' ? [g.threads] : g.threads;
+        for (const v of n) expect(Number.isInteger(v) && v > 0, `${k.file}: ${JSON.stringify(g)}`).toBe(true);
+      }
   });
 });

@@ -23,19 +23,60 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'sae-sel-'));
 /** A stored experiment with one 1 x 2 grid and 3 realizations per cell; losses chosen so the rules disagree in cell 1. */
 function fakeExperiment(): StoredExperiment {
   const sae = (index: number, cell: [number, number], r: number, verdict: string, ps: number, bf: number) => ({
-    index, cell, lr: 1e-3, l1: cell[1] ? 0.3 : 0.1, realization: r, verdict, final_loss: ps, final_loss_batch: bf, diverged: null, converged: true, late_drop: 0, monosemanticity: 0.5,
+    index,
+    cell,
+    lr: 1e-3,
+    l1: cell[1] ? 0.3 : 0.1,
+    realization: r,
+    verdict,
+    final_loss: ps,
+    final_loss_batch: bf,
+    diverged: null,
+    converged: true,
+    late_drop: 0,
+    monosemanticity: 0.5,
   });
   const saes = [
-    sae(0, [0, 0], 0, 'composed', 0.5, 0.40), sae(1, [0, 0], 1, 'true', 0.6, 0.45), sae(2, [0, 0], 2, 'mixed', 0.7, 0.50),
+    sae(0, [0, 0], 0, 'composed', 0.5, 0.4),
+    sae(1, [0, 0], 1, 'true', 0.6, 0.45),
+    sae(2, [0, 0], 2, 'mixed', 0.7, 0.5),
     // per-sample FVU picks r0 (a spike-free but worse batch fit); batch FVU picks r2
-    sae(3, [0, 1], 0, 'composed', 0.8, 0.70), sae(4, [0, 1], 1, 'mixed', 0.9, 0.60), sae(5, [0, 1], 2, 'true', 1.2, 0.30),
+    sae(3, [0, 1], 0, 'composed', 0.8, 0.7),
+    sae(4, [0, 1], 1, 'mixed', 0.9, 0.6),
+    sae(5, [0, 1], 2, 'true', 1.2, 0.3),
   ];
   const cell = (c: [number, number], models: number[]) => {
     const diverged = () => false;
-    const by = { per_sample_fvu: pickLowest(models, saes.map((s) => s.final_loss), diverged), batch_fvu: pickLowest(models, saes.map((s) => s.final_loss_batch), diverged) };
-    return { cell: c, lr: 1e-3, l1: c[1] ? 0.3 : 0.1, models, lowest_loss: by.per_sample_fvu, lowest_by: by, most_monosemantic: models[0], verdicts: { true: 0, composed: 0, mixed: 0, dead: 0 }, converged: true };
+    const by = {
+      per_sample_fvu: pickLowest(
+        models,
+        saes.map((s) => s.final_loss),
+        diverged,
+      ),
+      batch_fvu: pickLowest(
+        models,
+        saes.map((s) => s.final_loss_batch),
+        diverged,
+      ),
+    };
+    return {
+      cell: c,
+      lr: 1e-3,
+      l1: c[1] ? 0.3 : 0.1,
+      models,
+      lowest_loss: by.per_sample_fvu,
+      lowest_by: by,
+      most_monosemantic: models[0],
+      verdicts: { true: 0, composed: 0, mixed: 0, dead: 0 },
+      converged: true,
+    };
   };
-  return { name: 'fake', config: { selection: 'per_sample_fvu', eval_samples: 100 }, saes, cells: [cell([0, 0], [0, 1, 2]), cell([0, 1], [3, 4, 5])] } as unknown as StoredExperiment;
+  return {
+    name: 'fake',
+    config: { selection: 'per_sample_fvu', eval_samples: 100 },
+    saes,
+    cells: [cell([0, 0], [0, 1, 2]), cell([0, 1], [3, 4, 5])],
+  } as unknown as StoredExperiment;
 }
 
 describe('selection rules (host)', () => {
@@ -60,12 +101,28 @@ describe('selection rules (host)', () => {
     expect(median([4, 1, 2, 3])).toBe(2.5);
     expect(windowedMedian([1, 100, 1, 1, 1e6, 1], 3)).toEqual([1, 50.5, 1, 1, 1, 1]);
     const steps = Array.from({ length: 100 }, (_, i) => i * 10);
-    expect(convergence(steps, steps.map(() => 1), 1000).converged).toBe(true);
-    const falling = convergence(steps, steps.map((t) => 2 - t / 1000), 1000);
+    expect(
+      convergence(
+        steps,
+        steps.map(() => 1),
+        1000,
+      ).converged,
+    ).toBe(true);
+    const falling = convergence(
+      steps,
+      steps.map((t) => 2 - t / 1000),
+      1000,
+    );
     expect(falling.converged).toBe(false);
     expect(falling.drop).toBeCloseTo((1.15 - 1.05) / 1.15, 2);
     // a single spike in the last window does not flag a flat curve
-    expect(convergence(steps, steps.map((t) => (t === 950 ? 1e6 : 1)), 1000).converged).toBe(true);
+    expect(
+      convergence(
+        steps,
+        steps.map((t) => (t === 950 ? 1e6 : 1)),
+        1000,
+      ).converged,
+    ).toBe(true);
     // too few logged points in a window: unknown
     expect(convergence([0, 500, 850, 950], [4, 3, 2, 1], 1000).converged).toBe(null);
   });
@@ -79,13 +136,17 @@ describe('selection rules (host)', () => {
     const lim = { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupsPerDimension: 65535 };
     expect(evalModelsPerDispatch(dims, 1_000_000, 125, lim)).toBe(4); // (65535 * 64) / 1e6 workgroups
     expect(evalModelsPerDispatch(dims, 10_000, 125, lim)).toBe(125);
-    expect(() => evalModelsPerDispatch(dims, 10_000_000, 1, { ...lim, maxStorageBufferBindingSize: 1 << 27 })).toThrow(/adapter allows 134217728; lower eval_samples/);
+    expect(() => evalModelsPerDispatch(dims, 10_000_000, 1, { ...lim, maxStorageBufferBindingSize: 1 << 27 })).toThrow(
+      /adapter allows 134217728; lower eval_samples/,
+    );
   });
 });
 
 describe('selection rules (GPU, tiny preset)', () => {
   let ctx: GpuContext;
-  beforeAll(async () => { ctx = await acquireNodeDevice(); });
+  beforeAll(async () => {
+    ctx = await acquireNodeDevice();
+  });
   afterAll(() => releaseNodeGpu(ctx));
 
   it('both rules per cell; the evaluation in groups of 3 models equals one dispatch bit for bit', async () => {
@@ -95,7 +156,8 @@ describe('selection rules (GPU, tiny preset)', () => {
     expect(grouped.saes.map((s) => [s.final_loss, s.batch_fvu, s.l0, s.dead])).toEqual(one.saes.map((s) => [s.final_loss, s.batch_fvu, s.l0, s.dead]));
     for (const cell of one.cells) {
       expect(cell.lowest_loss).toBe(cell.lowest_by.per_sample_fvu);
-      const ls = cell.models.map((m) => one.saes[m].final_loss), lb = cell.models.map((m) => one.saes[m].final_loss_batch);
+      const ls = cell.models.map((m) => one.saes[m].final_loss),
+        lb = cell.models.map((m) => one.saes[m].final_loss_batch);
       expect(one.saes[cell.lowest_by.per_sample_fvu].final_loss).toBe(Math.min(...ls));
       expect(one.saes[cell.lowest_by.batch_fvu].final_loss_batch).toBe(Math.min(...lb));
     }
@@ -112,7 +174,9 @@ describe('selection rules (GPU, tiny preset)', () => {
   });
 
   it('summary.json/md beside results.json; publish copies report, summaries and figures; compare states the seed spread', async () => {
-    const a = tmp(), bDir = tmp(), pub = tmp();
+    const a = tmp(),
+      bDir = tmp(),
+      pub = tmp();
     const tiny = getPreset('tiny');
     await runPreset(ctx, tiny, a, { document: nodeDocument(), command: 'npm start -- --preset tiny' });
     await runPreset(ctx, withSeed(tiny, 1, 'tiny-seed2'), bDir, { document: nodeDocument(), command: 'npm start -- --preset tiny-seed2' });
@@ -130,7 +194,9 @@ describe('selection rules (GPU, tiny preset)', () => {
     expect(report).toMatch(/## Selection rules/);
     expect(report).toMatch(/## Convergence/);
     const copied = publishRun(a, pub);
-    expect(copied).toEqual(expect.arrayContaining(['report.md', 'summary.json', 'summary.md', 'correlated/heatmap.svg', 'correlated/losses.svg', 'correlated/config.json']));
+    expect(copied).toEqual(
+      expect.arrayContaining(['report.md', 'summary.json', 'summary.md', 'correlated/heatmap.svg', 'correlated/losses.svg', 'correlated/config.json']),
+    );
     expect(copied.some((f) => f.endsWith('.safetensors') || f.endsWith('results.json'))).toBe(false);
     expect(existsSync(join(pub, 'correlated', 'grid.svg'))).toBe(true);
     expect(() => publishRun(tmp(), pub)).toThrow(/has no results\.json/);
@@ -141,7 +207,8 @@ describe('selection rules (GPU, tiny preset)', () => {
     const s2 = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8')) as RunSummary;
     expect(s2.second_seed?.experiments[0].seed).toBe(1);
     expect(readFileSync(join(a, 'summary.md'), 'utf8')).toMatch(/Second seed \(tiny-seed2\)/);
-    const ra = readResults(a) as ResultsFile, rb = readResults(bDir) as ResultsFile;
+    const ra = readResults(a) as ResultsFile,
+      rb = readResults(bDir) as ResultsFile;
     expect(rb.experiments[0].config.seed).toBe(1);
     expect(renderReport(ra, rb)).toMatch(/seed-to-seed difference \d+/);
   });

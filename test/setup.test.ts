@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 
 function fixture(opts: { uid: number; chromium: boolean; vulkan: boolean }) {
   const dir = mkdtempSync(join(tmpdir(), 'sae-setup-'));
-  const bin = join(dir, 'bin'), root = join(dir, 'root'), log = join(dir, 'calls.log');
+  const bin = join(dir, 'bin'),
+    root = join(dir, 'root'),
+    log = join(dir, 'calls.log');
   mkdirSync(join(dir, 'scripts'), { recursive: true });
   copyFileSync('scripts/setup.sh', join(dir, 'scripts/setup.sh'));
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
@@ -35,9 +37,11 @@ function fixture(opts: { uid: number; chromium: boolean; vulkan: boolean }) {
   tool('apt-get', `echo "apt-get $*" >> '${log}'`);
   tool('npm', `echo "npm $*" >> '${log}'`);
   tool('sudo', `echo "sudo $*" >> '${log}'; exit 1`); // sudo that wants a password
-  const run = () => spawnSync('bash', [join(dir, 'scripts/setup.sh')], {
-    encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, SETUP_FAKE_ROOT: root, HOME: dir },
-  });
+  const run = () =>
+    spawnSync('bash', [join(dir, 'scripts/setup.sh')], {
+      encoding: 'utf8',
+      env: { PATH: `${bin}:/usr/bin:/bin`, SETUP_FAKE_ROOT: root, HOME: dir },
+    });
   const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : []);
   return { dir, ldconfigBytes: readFileSync(join(dir, 'ldconfig.txt')).length, run, calls };
 }

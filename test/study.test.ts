@@ -14,7 +14,9 @@ import { mergeShards, runPreset } from '../src/experiments/study';
 import { nodeDocument } from '../src/plots/dom-node';
 
 let ctx: GpuContext;
-beforeAll(async () => { ctx = await acquireNodeDevice(); });
+beforeAll(async () => {
+  ctx = await acquireNodeDevice();
+});
 afterAll(() => releaseNodeGpu(ctx));
 const tmp = () => mkdtempSync(join(tmpdir(), 'sae-study-'));
 
@@ -22,7 +24,11 @@ describe('experiment config validation', () => {
   const bad: [string, unknown, RegExp][] = [
     ['negative lr', { name: 'x', grid: { lr: [-1e-3] } }, /grid\.lr\.0: learning rates must be > 0/],
     ['toy lr zero', { name: 'x', toy: { lr: 0 } }, /toy\.lr: must be > 0/],
-    ['probabilities not summing to 1', { name: 'x', data: { sets: [2, 2], joint: [0.5, 0.5, 0.5, 0.5] } }, /data\.joint sums to 2, probabilities must sum to 1/],
+    [
+      'probabilities not summing to 1',
+      { name: 'x', data: { sets: [2, 2], joint: [0.5, 0.5, 0.5, 0.5] } },
+      /data\.joint sums to 2, probabilities must sum to 1/,
+    ],
     ['p outside [0,1]', { name: 'x', data: { p_onehot: 1.5 } }, /data\.p_onehot: must be <= 1/],
     ['rho outside [0,1]', { name: 'x', data: { rho: -0.2 } }, /data\.rho: must be >= 0/],
     ['non-integer steps', { name: 'x', sae: { steps: 10.5 } }, /sae\.steps: must be an integer/],
@@ -32,19 +38,26 @@ describe('experiment config validation', () => {
   ];
   for (const [what, cfg, msg] of bad) it(`rejects ${what}`, () => expect(() => parseExperiment(cfg)).toThrow(msg));
   it('rejects shapes over the adapter limits', () => {
-    expect(() => parseExperiment({ name: 'x', eval_samples: 10_000_000 }, { maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 27 })).toThrow(/the adapter allows 134217728/);
+    expect(() => parseExperiment({ name: 'x', eval_samples: 10_000_000 }, { maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 27 })).toThrow(
+      /the adapter allows 134217728/,
+    );
   });
   it('rejects an unknown preset, naming the known ones', () => expect(() => getPreset('nope')).toThrow(/unknown preset 'nope'; known presets: study-quick/));
   it('every preset is valid; the study presets cover every experiment at both budgets', () => {
     for (const p of Object.values(PRESETS)) expect(() => parsePreset(p)).not.toThrow();
-    for (const b of ['quick', 'full']) expect(getPreset(`study-${b}`).experiments.map((e) => e.name)).toEqual(['correlated', 'uncorrelated', 'onehot', 'cos-signed', 'cos-abs']);
+    for (const b of ['quick', 'full'])
+      expect(getPreset(`study-${b}`).experiments.map((e) => e.name)).toEqual(['correlated', 'uncorrelated', 'onehot', 'cos-signed', 'cos-abs']);
     expect(getPreset('study-full').experiments[0].sae.steps * getPreset('study-full').experiments[0].sae.batch).toBe(128_000_000);
     expect(() => parsePreset({ ...getPreset('tiny'), experiments: [getPreset('tiny').experiments[0], getPreset('tiny').experiments[0]] })).toThrow(ConfigError);
   });
 });
 
 describe('study runner', () => {
-  const two = parsePreset({ ...getPreset('tiny'), name: 'tiny-two', experiments: [getPreset('tiny').experiments[0], { ...getPreset('tiny').experiments[0], name: 'onehot', data: { sets: [2, 2], rho: 0, p_onehot: 0.75 } }] });
+  const two = parsePreset({
+    ...getPreset('tiny'),
+    name: 'tiny-two',
+    experiments: [getPreset('tiny').experiments[0], { ...getPreset('tiny').experiments[0], name: 'onehot', data: { sets: [2, 2], rho: 0, p_onehot: 0.75 } }],
+  });
 
   it('writes results as each experiment finishes and resumes an interrupted run', async () => {
     const out = tmp();
@@ -53,7 +66,10 @@ describe('study runner', () => {
     expect(partial.experiments.map((e) => e.name)).toEqual(['correlated']);
     expect(existsSync(join(out, 'report.md'))).toBe(false);
     const seen: string[] = [];
-    const res = await runPreset(ctx, two, out, { document: nodeDocument(), onExperimentDone: (n, _r, skipped) => seen.push(`${n}:${skipped ? 'skipped' : 'ran'}`) });
+    const res = await runPreset(ctx, two, out, {
+      document: nodeDocument(),
+      onExperimentDone: (n, _r, skipped) => seen.push(`${n}:${skipped ? 'skipped' : 'ran'}`),
+    });
     expect(seen).toEqual(['correlated:skipped', 'onehot:ran']);
     expect(res.experiments.map((e) => e.name)).toEqual(['correlated', 'onehot']);
     const e = res.experiments[0];
@@ -64,7 +80,8 @@ describe('study runner', () => {
       expect(s.angles_deg).toHaveLength(4);
       expect(Number.isFinite(s.final_loss)).toBe(true);
     }
-    for (const f of ['toy.safetensors', 'saes.safetensors', 'config.json', 'toy.svg', 'grid.svg', 'sae-overlay.svg', 'losses.svg', 'result.json']) expect(existsSync(join(out, 'correlated', f)), f).toBe(true);
+    for (const f of ['toy.safetensors', 'saes.safetensors', 'config.json', 'toy.svg', 'grid.svg', 'sae-overlay.svg', 'losses.svg', 'result.json'])
+      expect(existsSync(join(out, 'correlated', f)), f).toBe(true);
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     for (let n = 1; n <= 7; n++) expect(report).toMatch(new RegExp(`### Claim ${n}:`));
     expect(report).toMatch(/Claim 1: .*\n\n\*\*(supported|partly supported|not supported)\.\*\* \d of 2 toy models/);
@@ -76,13 +93,17 @@ describe('study runner', () => {
 
   it('shard + merge equals the unsharded run', async () => {
     const p = getPreset('tiny');
-    const full = tmp(), s0 = tmp(), s1 = tmp(), merged = tmp();
+    const full = tmp(),
+      s0 = tmp(),
+      s1 = tmp(),
+      merged = tmp();
     await runPreset(ctx, p, full, { document: nodeDocument() });
     await runPreset(ctx, p, s0, { document: nodeDocument(), shard: { index: 0, count: 2 } });
     await runPreset(ctx, p, s1, { document: nodeDocument(), shard: { index: 1, count: 2 } });
     expect(readResults(s0)!.experiments[0].saes.length).toBe(4);
     mergeShards([s1, s0], merged, nodeDocument());
-    const a = readResults(full)!.experiments[0], b = readResults(merged)!.experiments[0];
+    const a = readResults(full)!.experiments[0],
+      b = readResults(merged)!.experiments[0];
     const key = (x: typeof a) => x.saes.map((s) => [s.cell, s.realization, s.seed, s.verdict, s.decoder, s.final_loss]);
     expect(key(b)).toEqual(key(a));
     expect(b.cells.map((c) => [c.cell, c.lowest_loss, c.most_monosemantic])).toEqual(a.cells.map((c) => [c.cell, c.lowest_loss, c.most_monosemantic]));
@@ -110,17 +131,26 @@ describe('npm start', () => {
   it('runs a preset through the harness (headless Chromium) and matches the Node runtime', () => {
     const run = (runtime: string) => {
       const out = tmp();
-      const log = execFileSync('npx', ['tsx', 'src/cli/main.ts', '--preset', 'tiny', '--out', out, '--runtime', runtime], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const log = execFileSync('npx', ['tsx', 'src/cli/main.ts', '--preset', 'tiny', '--out', out, '--runtime', runtime], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       expect(log).toMatch(/\| correlated \| 8 \|/);
       return readResults(out)!;
     };
-    const b = run('browser'), n = run('node');
+    const b = run('browser'),
+      n = run('node');
     expect(b.adapter?.runtime).toBe('browser');
     expect(n.adapter?.runtime).toBe('node');
-    const eb = b.experiments[0], en = n.experiments[0];
+    const eb = b.experiments[0],
+      en = n.experiments[0];
     expect(eb.saes.map((s) => s.verdict)).toEqual(en.saes.map((s) => s.verdict));
     let worst = 0;
-    eb.saes.forEach((s, i) => s.decoder.flat().forEach((v, j) => { worst = Math.max(worst, Math.abs(v - en.saes[i].decoder.flat()[j])); }));
+    eb.saes.forEach((s, i) =>
+      s.decoder.flat().forEach((v, j) => {
+        worst = Math.max(worst, Math.abs(v - en.saes[i].decoder.flat()[j]));
+      }),
+    );
     console.log(`browser vs node runtime: worst decoder difference ${worst.toExponential(2)} (tolerance 1e-5)`);
     expect(worst).toBeLessThan(1e-5);
   });

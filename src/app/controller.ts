@@ -37,13 +37,19 @@ export class RunController {
   /** Awaited between training chunks: waits while paused, throws Stopped after Stop. */
   readonly gate = async (): Promise<void> => {
     if (this.stopRequested) throw new Stopped('stopped');
-    if (this.paused) await new Promise<void>((r) => { this.resume = r; });
+    if (this.paused)
+      await new Promise<void>((r) => {
+        this.resume = r;
+      });
     if (this.stopRequested) throw new Stopped('stopped');
   };
 
   togglePause(): boolean {
     this.paused = !this.paused;
-    if (!this.paused) { this.resume?.(); this.resume = null; }
+    if (!this.paused) {
+      this.resume?.();
+      this.resume = null;
+    }
     return this.paused;
   }
 
@@ -54,7 +60,9 @@ export class RunController {
 
   /** Run the experiments in turn; returns the stored results of all (throws Stopped when stopped). */
   async runAll(configs: ExperimentConfig[], preset: string, cb: RunCallbacks): Promise<StoredExperiment[]> {
-    this.running = true; this.paused = false; this.stopRequested = false;
+    this.running = true;
+    this.paused = false;
+    this.stopRequested = false;
     try {
       const done: StoredExperiment[] = [];
       for (const [i, c] of configs.entries()) {
@@ -63,7 +71,8 @@ export class RunController {
       }
       return done;
     } finally {
-      this.running = false; this.paused = false;
+      this.running = false;
+      this.paused = false;
     }
   }
 
@@ -74,13 +83,19 @@ export class RunController {
     const prefix = count > 1 ? `[${index + 1}/${count} ${c.name}] ` : '';
     const onProgress = (p: StageProgress) => {
       // a training-curve evaluation: its point goes to the chart, the status keeps the training progress
-      if (p.batch_loss !== undefined) { cb.onBatchLoss(p.step, p.batch_loss); return; }
+      if (p.batch_loss !== undefined) {
+        cb.onBatchLoss(p.step, p.batch_loss);
+        return;
+      }
       const stages = { toy: 0, sae: 1, eval: 2 };
       const frac = (stages[p.stage] + (p.total ? p.step / p.total : 0)) / 3;
       const elapsed = (performance.now() - t0) / 1000;
-      const eta = frac > 0.02 ? elapsed / frac * (1 - frac) : NaN;
-      cb.onStatus(`${this.paused ? 'paused — ' : ''}${prefix}${p.stage === 'toy' ? 'toy model' : p.stage === 'sae' ? `${p.models} SAEs` : 'evaluating'}: step ${p.step}/${p.total}` +
-        `${Number.isFinite(p.loss) ? `, loss ${p.loss.toPrecision(4)}` : ''}${p.diverged ? `, ${p.diverged} diverged` : ''} — ${elapsed.toFixed(0)} s${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ''}`, frac);
+      const eta = frac > 0.02 ? (elapsed / frac) * (1 - frac) : NaN;
+      cb.onStatus(
+        `${this.paused ? 'paused — ' : ''}${prefix}${p.stage === 'toy' ? 'toy model' : p.stage === 'sae' ? `${p.models} SAEs` : 'evaluating'}: step ${p.step}/${p.total}` +
+          `${Number.isFinite(p.loss) ? `, loss ${p.loss.toPrecision(4)}` : ''}${p.diverged ? `, ${p.diverged} diverged` : ''} — ${elapsed.toFixed(0)} s${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ''}`,
+        frac,
+      );
       if (p.stage === 'sae' && Number.isFinite(p.loss)) cb.onLoss(p.step, p.loss);
     };
     const onSaeChunk = async (job: GpuSaeTrainer, models: LiveModel[]) => {
@@ -90,7 +105,10 @@ export class RunController {
           const n = c.data.sets.reduce((a, b) => a + b, 0);
           toyFeatures = Array.from({ length: n }, (_, i) => [tp[i * 2], tp[i * 2 + 1]]);
         }
-        if (performance.now() - lastDraw > 700) { lastDraw = performance.now(); cb.onLive(c, await job.readParams(), models, toyFeatures); }
+        if (performance.now() - lastDraw > 700) {
+          lastDraw = performance.now();
+          cb.onLive(c, await job.readParams(), models, toyFeatures);
+        }
       }
       await this.gate();
     };

@@ -22,7 +22,8 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
   const cfgPanel = el('div', { class: 'panel' });
   cfgPanel.append(el('h2', {}, 'Configure'));
   const presetSel = el('select', { id: 'preset' });
-  for (const [name, p] of Object.entries(PRESETS)) presetSel.append(el('option', { value: name }, `${name} — ${p.experiments.length > 1 ? `${p.experiments.length} experiments: ` : ''}${p.description}`));
+  for (const [name, p] of Object.entries(PRESETS))
+    presetSel.append(el('option', { value: name }, `${name} — ${p.experiments.length > 1 ? `${p.experiments.length} experiments: ` : ''}${p.description}`));
   presetSel.value = 'tiny';
   const editor = el('textarea', { id: 'config', spellcheck: 'false' });
   const errors = el('div', { class: 'errors', id: 'config-errors' });
@@ -92,7 +93,10 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
       a.addEventListener('click', async (ev) => {
         ev.preventDefault();
         const run = await loadRun(r.id);
-        if (run) { showResults(run); window.appState = 'finished'; }
+        if (run) {
+          showResults(run);
+          window.appState = 'finished';
+        }
       });
       li.append(a);
       runsList.append(li);
@@ -108,17 +112,35 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
   startBtn.addEventListener('click', async () => {
     if (!configs || ctl.running) return;
     const list = configs;
-    startBtn.disabled = true; pauseBtn.disabled = false; stopBtn.disabled = false; presetSel.disabled = true; editor.disabled = true;
-    results.innerHTML = ''; live.innerHTML = '';
+    startBtn.disabled = true;
+    pauseBtn.disabled = false;
+    stopBtn.disabled = false;
+    presetSel.disabled = true;
+    editor.disabled = true;
+    results.innerHTML = '';
+    live.innerHTML = '';
     window.appState = 'running';
-    let lossRows: { step: number; loss: number }[] = [], batchRows: { step: number; loss: number }[] = [];
+    let lossRows: { step: number; loss: number }[] = [],
+      batchRows: { step: number; loss: number }[] = [];
     try {
       const done = await ctl.runAll(list, presetSel.value, {
-        onStart: () => { live.innerHTML = ''; lossRows = []; batchRows = []; },
-        onStatus: (text, frac) => { status.textContent = text; fill.style.width = `${(frac * 100).toFixed(1)}%`; },
+        onStart: () => {
+          live.innerHTML = '';
+          lossRows = [];
+          batchRows = [];
+        },
+        onStatus: (text, frac) => {
+          status.textContent = text;
+          fill.style.width = `${(frac * 100).toFixed(1)}%`;
+        },
         onLoss: (step, loss) => lossRows.push({ step, loss }),
-        onBatchLoss: (step, loss) => { if (Number.isFinite(loss)) batchRows.push({ step, loss }); },
-        onLive: (c, params, models, toyFeatures) => { live.innerHTML = ''; live.append(...livePanels(liveGrid(c, params, models, toyFeatures), lossChart(lossRows, batchRows))); },
+        onBatchLoss: (step, loss) => {
+          if (Number.isFinite(loss)) batchRows.push({ step, loss });
+        },
+        onLive: (c, params, models, toyFeatures) => {
+          live.innerHTML = '';
+          live.append(...livePanels(liveGrid(c, params, models, toyFeatures), lossChart(lossRows, batchRows)));
+        },
         onFinished: async (run) => {
           showResults(run);
           await refreshRuns();
@@ -130,7 +152,10 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
       status.textContent = e instanceof Stopped ? 'stopped' : `failed: ${(e as Error).message}`;
       window.appState = e instanceof Stopped ? 'stopped' : 'failed';
     } finally {
-      pauseBtn.disabled = true; stopBtn.disabled = true; presetSel.disabled = false; editor.disabled = false;
+      pauseBtn.disabled = true;
+      stopBtn.disabled = true;
+      presetSel.disabled = false;
+      editor.disabled = false;
       pauseBtn.textContent = 'Pause';
       validate();
     }

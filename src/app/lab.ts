@@ -24,7 +24,9 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
   const detail = el('div');
   wrap.append(listPanel, detail);
   root.append(wrap);
-  const files = Object.keys(ctx.sources).filter((f) => !f.startsWith('lib/')).sort();
+  const files = Object.keys(ctx.sources)
+    .filter((f) => !f.startsWith('lib/'))
+    .sort();
   let selected = files.includes('sae_forward.wgsl') ? 'sae_forward.wgsl' : files[0];
 
   const headerPanel = el('div', { class: 'panel' });
@@ -46,7 +48,11 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
     for (const f of files) {
       const li = el('li', { 'data-kernel': f }, f.replace('.wgsl', ''));
       if (f === selected) li.className = 'sel';
-      li.addEventListener('click', () => { selected = f; render(); out.innerHTML = ''; });
+      li.addEventListener('click', () => {
+        selected = f;
+        render();
+        out.innerHTML = '';
+      });
       list.append(li);
     }
     (headerPanel.querySelector('h2') as HTMLElement).textContent = selected;
@@ -55,7 +61,8 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
 
   const showError = (e: unknown) => {
     const p = el('p', { class: 'fail', id: 'lab-error' });
-    p.textContent = e instanceof ShaderCompileError ? `compile error at ${e.file}:${e.line}:${e.column}: ${e.compilerMessage}` : `error: ${(e as Error).message}`;
+    p.textContent =
+      e instanceof ShaderCompileError ? `compile error at ${e.file}:${e.line}:${e.column}: ${e.compilerMessage}` : `error: ${(e as Error).message}`;
     out.append(p);
   };
 
@@ -107,8 +114,12 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
         if (entry.bench === 'standalone') throw new Error(`${selected} is not part of a training step; it is verified, not benchmarked here`);
         const toy = entry.bench === 'toy-modular' || entry.bench === 'toy-fused';
         const version = entry.version === 'v2' ? 'v2' : 'v1';
-        const job = toy ? await GpuToyTrainer.create(ctx, { ...toyTestSpec(s.M, 100) }, { kernel: entry.bench === 'toy-fused' ? 'fused' : 'modular' })
-          : await GpuSaeTrainer.create(ctx, saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags: FLAG.GHOST }), { path: entry.bench === 'sae-fused' ? 'fused' : 'modular', kernel: version });
+        const job = toy
+          ? await GpuToyTrainer.create(ctx, { ...toyTestSpec(s.M, 100) }, { kernel: entry.bench === 'toy-fused' ? 'fused' : 'modular' })
+          : await GpuSaeTrainer.create(ctx, saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags: FLAG.GHOST }), {
+              path: entry.bench === 'sae-fused' ? 'fused' : 'modular',
+              kernel: version,
+            });
         try {
           const op = job.ops.find((o) => o.kernel.name === selected);
           if (!op) throw new Error(`${selected} is not part of a training step at this shape; it is verified, not benchmarked here`);
@@ -132,7 +143,10 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
 
   verifyBtn.addEventListener('click', () => void verify());
   benchBtn.addEventListener('click', () => void bench());
-  const onShaders = () => { render(); void verify(); };
+  const onShaders = () => {
+    render();
+    void verify();
+  };
   window.addEventListener('shaders-changed', onShaders);
   render();
   return () => window.removeEventListener('shaders-changed', onShaders);

@@ -20,7 +20,10 @@ export async function saveRun(run: SavedRun): Promise<void> {
 export async function listRuns(): Promise<{ id: string; date: string; preset: string; name: string }[]> {
   const ks = (await keys()).map(String).filter((k) => k.startsWith(PREFIX));
   const runs = await Promise.all(ks.map((k) => get<SavedRun>(k)));
-  return runs.filter((r): r is SavedRun => !!r).map((r) => ({ id: r.id, date: r.date, preset: r.preset, name: r.experiment.name })).sort((a, b) => b.date.localeCompare(a.date));
+  return runs
+    .filter((r): r is SavedRun => !!r)
+    .map((r) => ({ id: r.id, date: r.date, preset: r.preset, name: r.experiment.name }))
+    .sort((a, b) => b.date.localeCompare(a.date));
 }
 
 export async function loadRun(id: string): Promise<SavedRun | undefined> {

@@ -24,14 +24,21 @@ export /**
  */
 function lossChart(rows: { step: number; loss: number }[], batchRows: { step: number; loss: number }[] = []): Element {
   const pos = rows.filter((r) => r.loss > 0);
-  const med = windowedMedian(pos.map((r) => r.loss), trendWindow(pos.length)).map((loss, i) => ({ step: pos[i].step, loss }));
+  const med = windowedMedian(
+    pos.map((r) => r.loss),
+    trendWindow(pos.length),
+  ).map((loss, i) => ({ step: pos[i].step, loss }));
   const batch = batchRows.filter((r) => r.loss > 0);
   const lastStep = Math.max(pos.length ? pos[pos.length - 1].step : 1, batch.length ? batch[batch.length - 1].step : 1);
-  const lo = Math.min(...med.map((r) => r.loss), ...batch.map((r) => r.loss)), hi = Math.max(...med.map((r) => r.loss), ...batch.map((r) => r.loss));
+  const lo = Math.min(...med.map((r) => r.loss), ...batch.map((r) => r.loss)),
+    hi = Math.max(...med.map((r) => r.loss), ...batch.map((r) => r.loss));
   const yDomain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 2, hi * 2] : [0.1, 10];
   const last = med[med.length - 1];
   return plot({
-    width: 400, height: 250, marginLeft: 56, marginRight: 16,
+    width: 400,
+    height: 250,
+    marginLeft: 56,
+    marginRight: 16,
     y: { type: 'log', label: 'total loss (median over SAEs)', grid: true, domain: yDomain, tickFormat: '~g' },
     x: { label: 'step', domain: [0, Math.max(1, lastStep)], tickFormat: stepTick, ticks: 5 },
     marks: [
@@ -55,8 +62,20 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
 }
 
 export function mdTableToHtml(md: string): string {
-  const rows = md.trim().split('\n').filter((l) => !/^\|---/.test(l)).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
-  return `<table><thead><tr>${rows[0].map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows.slice(1).map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const rows = md
+    .trim()
+    .split('\n')
+    .filter((l) => !/^\|---/.test(l))
+    .map((l) =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
+  return `<table><thead><tr>${rows[0].map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows
+    .slice(1)
+    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
 }
 
 export function download(a: HTMLAnchorElement, name: string, data: BlobPart, type: string): void {
@@ -66,35 +85,87 @@ export function download(a: HTMLAnchorElement, name: string, data: BlobPart, typ
 }
 
 /** The SAE being trained, as the live grid needs it: decoder rows per model, its grid position and realization. */
-export interface LiveModel { lr: number; l1: number; realization: number }
+export interface LiveModel {
+  lr: number;
+  l1: number;
+  realization: number;
+}
 
 /**
  * Every SAE's decoder directions over the toy features, one facet per grid cell, with live verdict counts
  * from the current directions (all latents counted as alive until the evaluation). d = 2 only.
  */
 export function liveGrid(c: ExperimentConfig, params: Float32Array, models: LiveModel[], toyFeatures: number[][]): Element {
-  const lrs = c.grid.lr, l1s = c.grid.l1;
+  const lrs = c.grid.lr,
+    l1s = c.grid.l1;
   const L = saeLayout({ D: 2, S: c.sae.s });
   const composed = composedDirections(toyFeatures, c.data.sets, jointTable(dataSpec(c)));
   const counts = new Map<string, { T: number; C: number; M: number }>();
   models.forEach((m, i) => {
     const dec = Array.from({ length: c.sae.s }, (_, k) => [params[i * L.P + L.WD + k * 2], params[i * L.P + L.WD + k * 2 + 1]]);
-    const v = verdictOf(matchLatents(dec, dec.map(() => true), toyFeatures, composed, c.data.sets));
+    const v = verdictOf(
+      matchLatents(
+        dec,
+        dec.map(() => true),
+        toyFeatures,
+        composed,
+        c.data.sets,
+      ),
+    );
     const key = `${m.lr}|${m.l1}`;
     const e = counts.get(key) ?? { T: 0, C: 0, M: 0 };
-    if (v === 'true') e.T++; else if (v === 'composed') e.C++; else e.M++;
+    if (v === 'true') e.T++;
+    else if (v === 'composed') e.C++;
+    else e.M++;
     counts.set(key, e);
   });
-  const labels = [...counts].map(([key, e]) => { const [lr, l1] = key.split('|').map(Number); return { lr, l1, text: `T${e.T} C${e.C} M${e.M}` }; });
-  const arrows = models.flatMap((m, i) => Array.from({ length: c.sae.s }, (_, k) => ({ lr: m.lr, l1: m.l1, r: m.realization, x: params[i * L.P + L.WD + k * 2], y: params[i * L.P + L.WD + k * 2 + 1] })));
+  const labels = [...counts].map(([key, e]) => {
+    const [lr, l1] = key.split('|').map(Number);
+    return { lr, l1, text: `T${e.T} C${e.C} M${e.M}` };
+  });
+  const arrows = models.flatMap((m, i) =>
+    Array.from({ length: c.sae.s }, (_, k) => ({
+      lr: m.lr,
+      l1: m.l1,
+      r: m.realization,
+      x: params[i * L.P + L.WD + k * 2],
+      y: params[i * L.P + L.WD + k * 2 + 1],
+    })),
+  );
   const feats = lrs.flatMap((lr) => l1s.flatMap((l1) => toyFeatures.map((f, i) => ({ lr, l1, x: f[0], y: f[1], set: i < c.data.sets[0] ? 0 : 1 }))));
   return plot({
-    width: Math.min(760, 130 * l1s.length + 80), height: 110 * lrs.length + 60, marginLeft: 60, x: { domain: [-1.3, 1.3], axis: null }, y: { domain: [-1.3, 1.3], axis: null },
-    fx: { label: 'L1 coefficient' }, fy: { label: 'learning rate', tickFormat: (v: number) => v.toExponential(0) },
+    width: Math.min(760, 130 * l1s.length + 80),
+    height: 110 * lrs.length + 60,
+    marginLeft: 60,
+    x: { domain: [-1.3, 1.3], axis: null },
+    y: { domain: [-1.3, 1.3], axis: null },
+    fx: { label: 'L1 coefficient' },
+    fy: { label: 'learning rate', tickFormat: (v: number) => v.toExponential(0) },
     marks: [
       Plot.frame({ stroke: '#ddd' }),
-      Plot.arrow(feats, { fx: 'l1', fy: 'lr', x1: 0, y1: 0, x2: 'x', y2: 'y', stroke: (d: { set: number }) => (d.set ? '#1f77b4' : '#d62728'), strokeOpacity: 0.35, strokeWidth: 2.5, headLength: 4 }),
-      Plot.arrow(arrows, { fx: 'l1', fy: 'lr', x1: 0, y1: 0, x2: 'x', y2: 'y', stroke: (d: { r: number }) => REALIZATION_COLORS[d.r % REALIZATION_COLORS.length], strokeWidth: 1.2, headLength: 4 }),
+      Plot.arrow(feats, {
+        fx: 'l1',
+        fy: 'lr',
+        x1: 0,
+        y1: 0,
+        x2: 'x',
+        y2: 'y',
+        stroke: (d: { set: number }) => (d.set ? '#1f77b4' : '#d62728'),
+        strokeOpacity: 0.35,
+        strokeWidth: 2.5,
+        headLength: 4,
+      }),
+      Plot.arrow(arrows, {
+        fx: 'l1',
+        fy: 'lr',
+        x1: 0,
+        y1: 0,
+        x2: 'x',
+        y2: 'y',
+        stroke: (d: { r: number }) => REALIZATION_COLORS[d.r % REALIZATION_COLORS.length],
+        strokeWidth: 1.2,
+        headLength: 4,
+      }),
       Plot.text(labels, { fx: 'l1', fy: 'lr', x: 0, y: -1.15, text: 'text', fontSize: 9 }),
     ],
   });
@@ -105,7 +176,14 @@ export function livePanels(grid: Element | null, loss: Element): HTMLElement[] {
   const out: HTMLElement[] = [];
   if (grid) {
     const a = el('div', { id: 'live-grid' });
-    a.append(el('div', {}, 'every SAE\'s decoder directions (thin, one colour per realization) over the toy features (wide, faint: x set red, y set blue); live verdict counts T(rue) C(omposed) M(ixed)'), grid);
+    a.append(
+      el(
+        'div',
+        {},
+        "every SAE's decoder directions (thin, one colour per realization) over the toy features (wide, faint: x set red, y set blue); live verdict counts T(rue) C(omposed) M(ixed)",
+      ),
+      grid,
+    );
     out.push(a);
   }
   const b = el('div', { id: 'live-loss' });
@@ -122,13 +200,25 @@ export function resultsPanels(run: SavedRun, adapter: AdapterReport): HTMLElemen
   const table = el('div', { id: 'summary' });
   table.innerHTML = mdTableToHtml(verdictTable({ experiments: [e] } as never));
   const dl = el('div', { class: 'downloads', id: 'downloads' });
-  const add = (name: string, data: BlobPart, type: string) => { const a = el('a'); download(a, name, data, type); dl.append(a); };
+  const add = (name: string, data: BlobPart, type: string) => {
+    const a = el('a');
+    download(a, name, data, type);
+    dl.append(a);
+  };
   add('results.json', JSON.stringify({ preset: run.preset, adapter, experiments: [e] }, null, 1), 'application/json');
-  add(`${e.name}-saes.safetensors`, encodeSafetensors(saeWeights(e, run.weights.saes), { config: JSON.stringify(e.config) }) as BlobPart, 'application/octet-stream');
+  add(
+    `${e.name}-saes.safetensors`,
+    encodeSafetensors(saeWeights(e, run.weights.saes), { config: JSON.stringify(e.config) }) as BlobPart,
+    'application/octet-stream',
+  );
   for (const [f, svg] of Object.entries(run.figures)) add(`${e.name}-${f}`, svg, 'image/svg+xml');
   head.append(table, el('h2', {}, 'Downloads'), dl);
   const figs = el('div', { class: 'figs', id: 'final-figures' });
-  for (const svg of Object.values(run.figures)) { const d = el('div'); d.innerHTML = svg; figs.append(d); }
+  for (const svg of Object.values(run.figures)) {
+    const d = el('div');
+    d.innerHTML = svg;
+    figs.append(d);
+  }
   return [head, figs];
 }
 
@@ -140,6 +230,10 @@ export function allResultsPanel(done: StoredExperiment[]): HTMLElement {
   t.innerHTML = mdTableToHtml(verdictTable({ experiments: done } as never));
   all.append(t);
   const points = phasePoints(done);
-  if (points.length) { const f = el('div', { id: 'phase' }); f.innerHTML = phaseFigure(points, document); all.append(f); }
+  if (points.length) {
+    const f = el('div', { id: 'phase' });
+    f.innerHTML = phaseFigure(points, document);
+    all.append(f);
+  }
   return all;
 }

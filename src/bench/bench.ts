@@ -10,8 +10,14 @@ import { chooseSaeKernel } from '../train/choose';
 import { fusedMisfit, GpuSaeTrainer, GpuToyTrainer, SAE_KERNELS, type SaeKernel } from '../train/gpu';
 import { timePass } from './timing';
 
-export interface BenchLine { name: string; value: number; unit: string; ratio: number | null; baseline: string; note?: string }
-
+export interface BenchLine {
+  name: string;
+  value: number;
+  unit: string;
+  ratio: number | null;
+  baseline: string;
+  note?: string;
+}
 
 /** Estimated flops of one SAE training step per sample (toy forward, SAE forward + backward, elementwise). */
 export function flopsPerSample(n: number, d: number, s: number): number {
@@ -19,11 +25,20 @@ export function flopsPerSample(n: number, d: number, s: number): number {
 }
 
 /** (M, B) shapes of the throughput table: the full list (GPUs) and the reduced default (SwiftShader: minutes). */
-export const SHAPES_FULL: [number, number][] = [[125, 1024], [1000, 1024], [20000, 1024], [125, 64]];
-export const SHAPES_QUICK: [number, number][] = [[125, 64], [25, 1024]];
+export const SHAPES_FULL: [number, number][] = [
+  [125, 1024],
+  [1000, 1024],
+  [20000, 1024],
+  [125, 64],
+];
+export const SHAPES_QUICK: [number, number][] = [
+  [125, 64],
+  [25, 1024],
+];
 
 export async function peakGflops(ctx: GpuContext): Promise<{ gflops: number; ms: number; method: string }> {
-  const iters = 4096, groups = 256;
+  const iters = 4096,
+    groups = 256;
   const k = await ctx.kernel('bench_fma.wgsl', { defines: { ITERS: iters } });
   const out = ctx.createBuffer('fma out', groups * 64 * 4);
   const g = k.bind({ out });
@@ -34,7 +49,10 @@ export async function peakGflops(ctx: GpuContext): Promise<{ gflops: number; ms:
   return { gflops: (groups * 64 * iters * 64) / (t.ms * 1e6), ms: t.ms, method: t.method };
 }
 
-interface Trainable { train: (n: number, o: { stepsPerSubmit: number }) => Promise<void>; destroy: () => void }
+interface Trainable {
+  train: (n: number, o: { stepsPerSubmit: number }) => Promise<void>;
+  destroy: () => void;
+}
 
 /**
  * Wall-clock rate of a trainer (steps/s): one warm-up chunk, then chunks of n steps, n growing 4x until
@@ -71,14 +89,20 @@ export interface BenchOptions {
 
 export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<BenchLine[]> {
   const lines: BenchLine[] = [];
-  const emit = (l: BenchLine) => { lines.push(l); opts.log(l); };
-  const minMs = opts.minMs ?? 300, K = opts.kSteps ?? 25;
+  const emit = (l: BenchLine) => {
+    lines.push(l);
+    opts.log(l);
+  };
+  const minMs = opts.minMs ?? 300,
+    K = opts.kSteps ?? 25;
   const peak = await peakGflops(ctx);
   emit({ name: 'adapter peak (FMA kernel)', value: peak.gflops, unit: 'GFLOP/s', ratio: 1, baseline: 'itself', note: `${peak.method} timing` });
 
   // --- every modular kernel at the study shape: R dispatches of one kernel between one pair of timestamps
   const { N, D, S } = STUDY_SHAPE;
-  const kM = 125, kB = opts.full ? 1024 : 256, R = opts.full ? 50 : 3;
+  const kM = 125,
+    kB = opts.full ? 1024 : 256,
+    R = opts.full ? 50 : 3;
   const mod = await GpuSaeTrainer.create(ctx, benchSpec(kM, kB), { path: 'modular' });
   await mod.train(2, { stepsPerSubmit: 2 });
   let stepMs = 0;
@@ -89,7 +113,15 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
     kernelTimes.push({ name: o.kernel.name, ms: t.ms, method: `${t.method}, ${R} dispatches per timing` });
   }
   mod.destroy();
-  for (const k of kernelTimes) emit({ name: `kernel ${k.name} (M=${kM}, B=${kB})`, value: k.ms, unit: 'ms/dispatch', ratio: k.ms / stepMs, baseline: 'modular step (sum of kernels)', note: k.method });
+  for (const k of kernelTimes)
+    emit({
+      name: `kernel ${k.name} (M=${kM}, B=${kB})`,
+      value: k.ms,
+      unit: 'ms/dispatch',
+      ratio: k.ms / stepMs,
+      baseline: 'modular step (sum of kernels)',
+      note: k.method,
+    });
   emit({ name: `modular step, sum of kernel times (M=${kM}, B=${kB})`, value: stepMs, unit: 'ms/step', ratio: null, baseline: '' });
 
   // --- SAE training throughput per path / version
@@ -97,11 +129,17 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
   for (const [M, B] of opts.full ? SHAPES_FULL : SHAPES_QUICK) {
     const sp = benchSpec(M, B);
     const rates: Record<string, number> = {};
-    const variants: { label: string; kernel: SaeKernel | null }[] = [{ label: 'modular', kernel: null }, ...SAE_KERNELS.map((k) => ({ label: `fused ${k}`, kernel: k }))];
+    const variants: { label: string; kernel: SaeKernel | null }[] = [
+      { label: 'modular', kernel: null },
+      ...SAE_KERNELS.map((k) => ({ label: `fused ${k}`, kernel: k })),
+    ];
     for (const v of variants) {
       // the modular path keeps per-sample records: skip it where they exceed a storage binding
       const workBytes = M * B * Math.max(saeLayout(sp.dims).REC, toyLayout(sp.dims).REC) * 4;
-      const modularWhy = workBytes > ctx.device.limits.maxStorageBufferBindingSize ? `its per-sample records need ${workBytes} bytes, a storage binding allows ${ctx.device.limits.maxStorageBufferBindingSize}` : null;
+      const modularWhy =
+        workBytes > ctx.device.limits.maxStorageBufferBindingSize
+          ? `its per-sample records need ${workBytes} bytes, a storage binding allows ${ctx.device.limits.maxStorageBufferBindingSize}`
+          : null;
       const why = v.kernel ? fusedMisfit(sp, ctx.device, v.kernel) : modularWhy;
       const name = `train ${v.label}, M=${M}, B=${B}`;
       if (why) {
@@ -114,10 +152,16 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
         const r = await stepsPerSecond(job, v.kernel ? K : 4, minMs, 200_000);
         const rate = r.rate * M;
         rates[v.label] = rate;
-        const gflops = rate * B * perSampleFlops / 1e9;
+        const gflops = (rate * B * perSampleFlops) / 1e9;
         const base = rates.modular ? { ratio: rate / rates.modular, baseline: 'modular' } : { ratio: null, baseline: '' };
         const vsV1 = rates['fused v1'] && v.label !== 'fused v1' && v.label !== 'modular' ? `, x${(rate / rates['fused v1']).toPrecision(3)} vs v1` : '';
-        emit({ name, value: rate, unit: 'model-steps/s', ...base, note: `${job.describe()}; ${(rate * B).toPrecision(3)} samples/s; ${(gflops / peak.gflops * 100).toPrecision(2)} % of FMA peak${vsV1}; wall clock over ${r.steps} steps in one submit` });
+        emit({
+          name,
+          value: rate,
+          unit: 'model-steps/s',
+          ...base,
+          note: `${job.describe()}; ${(rate * B).toPrecision(3)} samples/s; ${((gflops / peak.gflops) * 100).toPrecision(2)} % of FMA peak${vsV1}; wall clock over ${r.steps} steps in one submit`,
+        });
       } catch (e) {
         emit({ name, value: NaN, unit: 'model-steps/s', ratio: null, baseline: '', note: `failed: ${(e as Error).message.slice(0, 200)}` });
       } finally {
@@ -125,7 +169,14 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
       }
     }
     const choice = await chooseSaeKernel(ctx, sp, 'auto', { fresh: true, kSteps: K });
-    emit({ name: `kernel choice (auto), M=${M}, B=${B}`, value: NaN, unit: '', ratio: null, baseline: '', note: `${choice.path}${choice.kernel ? ` ${choice.kernel}` : ''}: ${choice.why}` });
+    emit({
+      name: `kernel choice (auto), M=${M}, B=${B}`,
+      value: NaN,
+      unit: '',
+      ratio: null,
+      baseline: '',
+      note: `${choice.path}${choice.kernel ? ` ${choice.kernel}` : ''}: ${choice.why}`,
+    });
   }
 
   // --- toy-model stage: the study's toy model (n=4, d=2, one model, B=1000, 10,000 steps at the full budget)
@@ -139,7 +190,14 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
     try {
       const r = await stepsPerSecond(job, 50, minMs, 200_000);
       toyRates[kernel] = r.rate;
-      emit({ name: `toy model ${kernel} (M=1, B=1000)`, value: r.rate, unit: 'steps/s', ratio: toyRates.modular ? r.rate / toyRates.modular : null, baseline: toyRates.modular ? 'modular toy' : '', note: `${job.describe()}; 10,000 steps = ${(10000 / r.rate).toPrecision(3)} s; over ${r.steps} steps` });
+      emit({
+        name: `toy model ${kernel} (M=1, B=1000)`,
+        value: r.rate,
+        unit: 'steps/s',
+        ratio: toyRates.modular ? r.rate / toyRates.modular : null,
+        baseline: toyRates.modular ? 'modular toy' : '',
+        note: `${job.describe()}; 10,000 steps = ${(10000 / r.rate).toPrecision(3)} s; over ${r.steps} steps`,
+      });
     } finally {
       job.destroy();
     }
@@ -148,7 +206,17 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
 }
 
 /** Config flags of an experiment's SAE job (the same mapping as the runner's). */
-function flagsOf(c: { sae: { pre_encoder_bias: boolean; auxk?: unknown; ghost: boolean; ghost_quirk: boolean; cos: { variant: string; norm: string }; fvu: string; variant: string } }): number {
+function flagsOf(c: {
+  sae: {
+    pre_encoder_bias: boolean;
+    auxk?: unknown;
+    ghost: boolean;
+    ghost_quirk: boolean;
+    cos: { variant: string; norm: string };
+    fvu: string;
+    variant: string;
+  };
+}): number {
   let f = 0;
   if (c.sae.pre_encoder_bias) f |= FLAG.PRE_BIAS;
   if (c.sae.auxk) f |= FLAG.AUXK;
@@ -169,13 +237,34 @@ function flagsOf(c: { sae: { pre_encoder_bias: boolean; auxk?: unknown; ghost: b
  * trainer with the same kernel and shape in as few submits as the history ring allows. Evaluation,
  * host analysis and figures are separate stages; their times are reported beside it.
  */
-export async function runnerOverhead(ctx: GpuContext, r: { config: Parameters<typeof flagsOf>[0] & { data: { sets: number[] }; toy: { d: number }; sae: { s: number; steps: number; batch: number } }; saes: unknown[]; kernels: { sae: { path: string; kernel: string | null; threads: number | null } }; timing: { sae_s: number; eval_s: number; analysis_s: number } }): Promise<{ bare_s: number; overhead: number }> {
+export async function runnerOverhead(
+  ctx: GpuContext,
+  r: {
+    config: Parameters<typeof flagsOf>[0] & { data: { sets: number[] }; toy: { d: number }; sae: { s: number; steps: number; batch: number } };
+    saes: unknown[];
+    kernels: { sae: { path: string; kernel: string | null; threads: number | null } };
+    timing: { sae_s: number; eval_s: number; analysis_s: number };
+  },
+): Promise<{ bare_s: number; overhead: number }> {
   const c = r.config;
-  const sp = saeTestSpec({ N: c.data.sets.reduce((a, b) => a + b, 0), D: c.toy.d, S: c.sae.s, sets: c.data.sets, M: r.saes.length, B: c.sae.batch, T: c.sae.steps, flags: flagsOf(c) });
+  const sp = saeTestSpec({
+    N: c.data.sets.reduce((a, b) => a + b, 0),
+    D: c.toy.d,
+    S: c.sae.s,
+    sets: c.data.sets,
+    M: r.saes.length,
+    B: c.sae.batch,
+    T: c.sae.steps,
+    flags: flagsOf(c),
+  });
   sp.cfg.log_every = Math.max(1, Math.ceil(c.sae.steps / 4000));
   sp.cfg.hist_len = Math.ceil(c.sae.steps / sp.cfg.log_every) + 1;
   const k = r.kernels.sae;
-  const job = await GpuSaeTrainer.create(ctx, sp, k.path === 'fused' ? { path: 'fused', kernel: (k.kernel ?? 'v1') as SaeKernel, wg: k.threads ?? undefined } : { path: 'modular' });
+  const job = await GpuSaeTrainer.create(
+    ctx,
+    sp,
+    k.path === 'fused' ? { path: 'fused', kernel: (k.kernel ?? 'v1') as SaeKernel, wg: k.threads ?? undefined } : { path: 'modular' },
+  );
   try {
     const t0 = performance.now();
     await job.train(c.sae.steps, { stepsPerSubmit: k.path === 'fused' ? c.sae.steps : 1000 });

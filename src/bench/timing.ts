@@ -4,10 +4,20 @@
 // them) and reports the time per repetition: short kernels then last many timer quanta.
 import type { GpuContext } from '../gpu/context';
 
-export interface Timing { ms: number; method: 'timestamp' | 'wall'; runs: number[] }
+export interface Timing {
+  ms: number;
+  method: 'timestamp' | 'wall';
+  runs: number[];
+}
 
-export async function timePass(ctx: GpuContext, record: (pass: GPUComputePassEncoder) => void, opts: { warmup?: number; runs?: number; repeat?: number } = {}): Promise<Timing> {
-  const warmup = opts.warmup ?? 1, runs = opts.runs ?? 5, repeat = opts.repeat ?? 1;
+export async function timePass(
+  ctx: GpuContext,
+  record: (pass: GPUComputePassEncoder) => void,
+  opts: { warmup?: number; runs?: number; repeat?: number } = {},
+): Promise<Timing> {
+  const warmup = opts.warmup ?? 1,
+    runs = opts.runs ?? 5,
+    repeat = opts.repeat ?? 1;
   const dev = ctx.device;
   const ts = ctx.hasTimestamps;
   const qs = ts ? dev.createQuerySet({ type: 'timestamp', count: 2 }) : null;
@@ -44,7 +54,8 @@ export async function timePass(ctx: GpuContext, record: (pass: GPUComputePassEnc
 
 /** Median wall time of an async function (ms), after warm-up. */
 export async function timeAsync(fn: () => Promise<unknown> | unknown, opts: { warmup?: number; runs?: number } = {}): Promise<number> {
-  const warmup = opts.warmup ?? 1, runs = opts.runs ?? 3;
+  const warmup = opts.warmup ?? 1,
+    runs = opts.runs ?? 3;
   const t: number[] = [];
   for (let i = 0; i < warmup + runs; i++) {
     const t0 = performance.now();

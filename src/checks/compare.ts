@@ -21,12 +21,22 @@ export interface Comparison {
 
 export function compareArrays(name: string, gpu: ArrayLike<number>, ref: ArrayLike<number>, tol: Tolerance): Comparison {
   if (gpu.length !== ref.length) throw new Error(`${name}: length mismatch, gpu ${gpu.length} vs reference ${ref.length}`);
-  let maxAbs = 0, maxRel = 0, worstIndex = -1, worstExcess = -Infinity, nonFinite = 0;
+  let maxAbs = 0,
+    maxRel = 0,
+    worstIndex = -1,
+    worstExcess = -Infinity,
+    nonFinite = 0;
   let pass = true;
   for (let i = 0; i < ref.length; i++) {
-    const g = gpu[i], r = ref[i];
+    const g = gpu[i],
+      r = ref[i];
     if (!Number.isFinite(g) || !Number.isFinite(r)) {
-      if (!(Number.isNaN(g) && Number.isNaN(r)) && g !== r) { nonFinite++; pass = false; worstIndex = i; worstExcess = Infinity; }
+      if (!(Number.isNaN(g) && Number.isNaN(r)) && g !== r) {
+        nonFinite++;
+        pass = false;
+        worstIndex = i;
+        worstExcess = Infinity;
+      }
       continue;
     }
     const d = Math.abs(g - r);
@@ -35,12 +45,21 @@ export function compareArrays(name: string, gpu: ArrayLike<number>, ref: ArrayLi
     if (r !== 0 && rel > maxRel) maxRel = rel;
     const excess = d - (tol.atol + tol.rtol * Math.abs(r));
     if (excess > 0) pass = false;
-    if (excess > worstExcess) { worstExcess = excess; worstIndex = i; }
+    if (excess > worstExcess) {
+      worstExcess = excess;
+      worstIndex = i;
+    }
   }
   return {
-    name, count: ref.length, maxAbs, maxRel, worstIndex,
+    name,
+    count: ref.length,
+    maxAbs,
+    maxRel,
+    worstIndex,
     worst: worstIndex >= 0 ? { gpu: gpu[worstIndex], ref: ref[worstIndex] } : null,
-    tol, pass, nonFinite,
+    tol,
+    pass,
+    nonFinite,
   };
 }
 

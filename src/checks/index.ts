@@ -45,7 +45,11 @@ export const MATMUL_TOL = { atol: 1e-5, rtol: 1e-5 };
 export const CHECKS: Record<string, CheckFn> = {
   async 'rng-streams'(ctx) {
     const comparisons: Comparison[] = [];
-    for (const p of [{ seed: 0, stream: 0, step: 0, rows: 1, cols: 1 }, { seed: 12345, stream: 3, step: 77, rows: 37, cols: 29 }, { seed: 0xffffffff, stream: 1, step: 4000000000, rows: 3, cols: 300 }]) {
+    for (const p of [
+      { seed: 0, stream: 0, step: 0, rows: 1, cols: 1 },
+      { seed: 12345, stream: 3, step: 77, rows: 37, cols: 29 },
+      { seed: 0xffffffff, stream: 1, step: 4000000000, rows: 3, cols: 300 },
+    ]) {
       const g = await gpuRngFill(ctx, p);
       const r = rngFill(p);
       comparisons.push(compareArrays(`rng u32 seed=${p.seed} ${p.rows}x${p.cols}`, g.u32, r.u32, { atol: 0, rtol: 0 }));
@@ -57,7 +61,8 @@ export const CHECKS: Record<string, CheckFn> = {
   async 'matmul-batched'(ctx) {
     const comparisons: Comparison[] = [];
     for (const [i, s] of MATMUL_SHAPES.entries()) {
-      const a = testData(s.M * s.R * s.K, 100 + i), b = testData(s.M * s.K * s.N, 200 + i);
+      const a = testData(s.M * s.R * s.K, 100 + i),
+        b = testData(s.M * s.K * s.N, 200 + i);
       const g = await gpuMatmulBatched(ctx, s, a, b);
       comparisons.push(compareArrays(`matmul M=${s.M} R=${s.R} K=${s.K} N=${s.N}`, g, matmulBatched(a, b, s.M, s.R, s.K, s.N), MATMUL_TOL));
     }
@@ -65,7 +70,10 @@ export const CHECKS: Record<string, CheckFn> = {
   },
 
   async 'error-broken-shader'(ctx) {
-    const sources = { ...ctx.sources, 'broken.wgsl': '// header\n//#include "lib/rng.wgsl"\n@compute @workgroup_size(1)\nfn main() {\n  let x: u32 = 1.5;\n}\n' };
+    const sources = {
+      ...ctx.sources,
+      'broken.wgsl': '// header\n//#include "lib/rng.wgsl"\n@compute @workgroup_size(1)\nfn main() {\n  let x: u32 = 1.5;\n}\n',
+    };
     try {
       await Kernel.create(ctx.device, 'broken.wgsl', sources);
     } catch (e) {
@@ -93,8 +101,16 @@ export const CHECKS: Record<string, CheckFn> = {
     };
     expectThrow('missing', () => k.bind({ params, a: buf('a', 64), b: buf('b', 64) }), /binding 'c' .*not provided/);
     expectThrow('unknown', () => k.bind({ params, a: buf('a', 64), b: buf('b', 64), c: buf('c', 64), d: buf('d', 64) }), /binding 'd' is not declared/);
-    expectThrow('too small', () => k.bind({ params, a: buf('a', 64), b: buf('b', 64), c: buf('c', 16) }, { c: 64 }), /binding 'c' .*too small: 16 bytes bound, 64 needed/);
-    expectThrow('wrong kind', () => k.bind({ params: buf('params-as-storage', 16), a: buf('a', 64), b: buf('b', 64), c: buf('c', 64) }), /binding 'params' .*UNIFORM usage/);
+    expectThrow(
+      'too small',
+      () => k.bind({ params, a: buf('a', 64), b: buf('b', 64), c: buf('c', 16) }, { c: 64 }),
+      /binding 'c' .*too small: 16 bytes bound, 64 needed/,
+    );
+    expectThrow(
+      'wrong kind',
+      () => k.bind({ params: buf('params-as-storage', 16), a: buf('a', 64), b: buf('b', 64), c: buf('c', 64) }),
+      /binding 'params' .*UNIFORM usage/,
+    );
     return { comparisons: [], notes };
   },
 };
@@ -102,25 +118,30 @@ export const CHECKS: Record<string, CheckFn> = {
 for (const name of Object.keys(KERNEL_CHECKS)) {
   CHECKS[`kernel ${name}`] = async (ctx) => {
     const comparisons: Comparison[] = [];
-    for (const s of KERNEL_SHAPES) comparisons.push(...await KERNEL_CHECKS[name](ctx, s));
+    for (const s of KERNEL_SHAPES) comparisons.push(...(await KERNEL_CHECKS[name](ctx, s)));
     return { comparisons, notes: [] };
   };
 }
 // A fused version is checked on every case whose shape it fits on a device with WebGPU's default
 // invocation and workgroup-memory limits and 10 storage buffers (so the list of checks is the same
 // everywhere); v2 runs at 64 threads per model here (tiny batches); the workgroup-memory fallback (no subgroups) is checked on the fused toy kernel below.
-const DEFAULT_LIMITS: DeviceCaps = { limits: { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 10 }, features: new Set<string>() };
+const DEFAULT_LIMITS: DeviceCaps = {
+  limits: { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 10 },
+  features: new Set<string>(),
+};
 for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
   CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'modular');
   const spec = saeTestSpec(c);
   if (fusedMisfit(spec, DEFAULT_LIMITS, 'v1') === null) CHECKS[`train SAE fused K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused');
-  if (fusedMisfit(spec, DEFAULT_LIMITS, 'v2', 64) === null) CHECKS[`train SAE fused v2 K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused', { kernel: 'v2', wg: 64 });
+  if (fusedMisfit(spec, DEFAULT_LIMITS, 'v2', 64) === null)
+    CHECKS[`train SAE fused v2 K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused', { kernel: 'v2', wg: 64 });
 }
 CHECKS['train toy n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx);
 CHECKS['train toy fused K=7: n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx, { kernel: 'fused', wg: 64 });
 // the workgroup-memory fallback of lib/wg_partials.wgsl (shared with v2), on the toy kernel: v2's own
 // fallback build takes ~20 s to compile on SwiftShader (it passed the same checks when built, see BENCHMARKS.md)
-CHECKS['train toy fused K=7, no subgroups (workgroup-memory reduction): n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx, { kernel: 'fused', wg: 64, subgroups: false });
+CHECKS['train toy fused K=7, no subgroups (workgroup-memory reduction): n=4 d=2 AdamW M=3, 50 steps'] = (ctx) =>
+  checkToyTraining(ctx, { kernel: 'fused', wg: 64, subgroups: false });
 
 export async function runCheck(ctx: GpuContext, name: string): Promise<CheckResult> {
   const fn = CHECKS[name];

@@ -8,7 +8,18 @@ import { compareArrays, type Comparison, type Tolerance } from './compare';
 import { defaultConfig, FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
-import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from '../reference/sae';
+import {
+  saeBatchStats,
+  saeBatchTopkThreshold,
+  saeCosGrad,
+  saeDead,
+  saeFiring,
+  saeForward,
+  saeGrad,
+  saeLoss,
+  saeNormalize,
+  saeProjectGrad,
+} from '../reference/sae';
 import { saeEval, saeProbe } from '../reference/metrics';
 import { toyForward, toyGrad, toyLoss } from '../reference/toy';
 import { rngU32, rngUnit } from '../core/rng';
@@ -18,14 +29,21 @@ import { KERNEL_SHAPES, type KernelShape } from '../kernels/fixtures';
 export { KERNEL_SHAPES };
 
 /** Run one kernel once (grid explicit, or the registry's at a shape): upload named inputs, dispatch, read back named outputs. */
-export async function runKernelOnce(ctx: GpuContext, file: string, defines: Record<string, string | number>, cfg: GpuConfig | null,
-  inputs: Record<string, TypedArray | ArrayBuffer | readonly object[]>, outputs: string[], grid: Grid | JobShape): Promise<Record<string, ArrayBuffer>> {
+export async function runKernelOnce(
+  ctx: GpuContext,
+  file: string,
+  defines: Record<string, string | number>,
+  cfg: GpuConfig | null,
+  inputs: Record<string, TypedArray | ArrayBuffer | readonly object[]>,
+  outputs: string[],
+  grid: Grid | JobShape,
+): Promise<Record<string, ArrayBuffer>> {
   const k = await ctx.kernel(file, { defines });
   const pool: Record<string, GPUBuffer> = {};
   const bytes: Record<string, number> = {};
   for (const [name, data] of Object.entries(inputs)) {
     // arrays of objects (the Hyper table) are packed by the shader's reflected struct layout
-    const raw = Array.isArray(data) ? k.packArray(name, data) : data as TypedArray | ArrayBuffer;
+    const raw = Array.isArray(data) ? k.packArray(name, data) : (data as TypedArray | ArrayBuffer);
     pool[name] = ctx.upload(`${file} ${name}`, raw);
     bytes[name] = raw.byteLength;
   }
@@ -34,7 +52,10 @@ export async function runKernelOnce(ctx: GpuContext, file: string, defines: Reco
   // a JobShape takes the kernel's grid from the registry, as the trainers do
   const g = 'threads' in grid || 'groups' in grid ? grid : kernelEntry(file).grid(grid, defines);
   await ctx.run(file, (pass) => k.dispatch(pass, groups, ...k.grid(g)));
-  const bufs = await ctx.readback(outputs.map((o) => pool[o]), outputs.map((o) => bytes[o]));
+  const bufs = await ctx.readback(
+    outputs.map((o) => pool[o]),
+    outputs.map((o) => bytes[o]),
+  );
   Object.values(pool).forEach((b) => b.destroy());
   return Object.fromEntries(outputs.map((o, i) => [o, bufs[i]]));
 }
@@ -47,8 +68,10 @@ function rand(n: number, seed: number, lo = -1, hi = 1): Float32Array {
 
 function randHyper(M: number, seed: number): Hyper[] {
   return Array.from({ length: M }, (_, m) => ({
-    lr: Math.fround(1e-3 * (1 + rngUnit(seed, 0, 1, m, 0))), l1: Math.fround(rngUnit(seed, 0, 1, m, 1)),
-    cos: m % 3 === 2 ? 0 : Math.fround(rngUnit(seed, 0, 1, m, 2)), seed: rngU32(seed, 0, 1, m, 3),
+    lr: Math.fround(1e-3 * (1 + rngUnit(seed, 0, 1, m, 0))),
+    l1: Math.fround(rngUnit(seed, 0, 1, m, 1)),
+    cos: m % 3 === 2 ? 0 : Math.fround(rngUnit(seed, 0, 1, m, 2)),
+    seed: rngU32(seed, 0, 1, m, 3),
   }));
 }
 
@@ -79,31 +102,66 @@ function shapeName(s: KernelShape): string {
 }
 
 function baseCfg(s: KernelShape, flags: number, extra: Partial<GpuConfig> = {}): GpuConfig {
-  return defaultConfig({ M: s.M, B: s.B, T: 100, warmup: 10, cooldown: 20, toy_count: 1, flags, dead_after: 5, ghost_cooldown: 10,
-    act_stride: s.D, act_offset: 0, beta1: 0, beta2: 0.999, ...extra });
+  return defaultConfig({
+    M: s.M,
+    B: s.B,
+    T: 100,
+    warmup: 10,
+    cooldown: 20,
+    toy_count: 1,
+    flags,
+    dead_after: 5,
+    ghost_cooldown: 10,
+    act_stride: s.D,
+    act_offset: 0,
+    beta1: 0,
+    beta2: 0.999,
+    ...extra,
+  });
 }
 
 export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   async sample_data(ctx, s) {
     const out: Comparison[] = [];
-    for (const [rho, p, empty] of [[1, 0, 0], [0.3, 0.75, 0], [0.5, 0.2, 0.3]]) {
+    for (const [rho, p, empty] of [
+      [1, 0, 0],
+      [0.3, 0.75, 0],
+      [0.5, 0.2, 0.3],
+    ]) {
       const { tables, tableLen } = samplerTables({ sets: s.sets, rho, pOnehot: p });
       const cfg = baseCfg(s, 0, { table_len: tableLen, rho, p_onehot: p, p_set_empty: empty });
       const hyper = randHyper(s.M, 5);
       const t = 123;
-      const r = await runKernelOnce(ctx, 'sample_data.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, N_SETS: s.sets.length, SET_SIZES: s.sets.map((k) => `${k}u`).join(', ') },
-        cfg, { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), tables, x: new Float32Array(s.M * s.B * s.N) }, ['x'], s);
-      out.push(compareArrays(`sample_data rho=${rho} p=${p} p_set_empty=${empty} ${shapeName(s)}`, f32(r.x), sampleData(cfg, hyper, t, s.sets, tables), TOL.amp));
+      const r = await runKernelOnce(
+        ctx,
+        'sample_data.wgsl',
+        { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, N_SETS: s.sets.length, SET_SIZES: s.sets.map((k) => `${k}u`).join(', ') },
+        cfg,
+        { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), tables, x: new Float32Array(s.M * s.B * s.N) },
+        ['x'],
+        s,
+      );
+      out.push(
+        compareArrays(`sample_data rho=${rho} p=${p} p_set_empty=${empty} ${shapeName(s)}`, f32(r.x), sampleData(cfg, hyper, t, s.sets, tables), TOL.amp),
+      );
     }
     return out;
   },
 
   async copy_step(ctx, s) {
     const cfg = baseCfg(s, 0);
-    const T = 3, t = 2;
+    const T = 3,
+      t = 2;
     const src = rand(T * s.B * s.D, 3);
-    const r = await runKernelOnce(ctx, 'copy_step.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, WIDTH: s.D }, cfg,
-      { state: new Uint32Array([t, 0, 0, 0]), src, out: new Float32Array(s.M * s.B * s.D) }, ['out'], s);
+    const r = await runKernelOnce(
+      ctx,
+      'copy_step.wgsl',
+      { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, WIDTH: s.D },
+      cfg,
+      { state: new Uint32Array([t, 0, 0, 0]), src, out: new Float32Array(s.M * s.B * s.D) },
+      ['out'],
+      s,
+    );
     return [compareArrays(`copy_step ${shapeName(s)}`, f32(r.out), copyStep(cfg, t, s.D, src), TOL.exact)];
   },
 
@@ -111,15 +169,35 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const T = toyLayout(s);
     const cfg = baseCfg(s, 0, { toy_count: s.M, log_every: 1, hist_len: 2 });
     const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
-    const x = rand(s.M * s.B * s.N, 11, 0, 1), params = rand(s.M * T.P, 12, -0.5, 0.5), importance = rand(s.N, 13, 0.5, 1.5);
-    const fw = await runKernelOnce(ctx, 'toy_forward.wgsl', def, cfg, { x, toy_params: params, importance, toy_work: new Float32Array(s.M * s.B * T.REC) }, ['toy_work'], s);
+    const x = rand(s.M * s.B * s.N, 11, 0, 1),
+      params = rand(s.M * T.P, 12, -0.5, 0.5),
+      importance = rand(s.N, 13, 0.5, 1.5);
+    const fw = await runKernelOnce(
+      ctx,
+      'toy_forward.wgsl',
+      def,
+      cfg,
+      { x, toy_params: params, importance, toy_work: new Float32Array(s.M * s.B * T.REC) },
+      ['toy_work'],
+      s,
+    );
     const refWork = toyForward(cfg, s, x, params, importance);
     const work = f32(fw.toy_work);
     const gr = await runKernelOnce(ctx, 'toy_grad.wgsl', def, cfg, { x, toy_work: work, grads: new Float32Array(s.M * T.P) }, ['grads'], s);
     const status = new Uint32Array(s.M).fill(NOT_DIVERGED);
-    const ls = await runKernelOnce(ctx, 'toy_loss.wgsl', def, cfg, { state: new Uint32Array([4, 0, 0, 0]), toy_work: work, status, hist: new Float32Array(2 * s.M * 2) }, ['hist', 'status'], s);
+    const ls = await runKernelOnce(
+      ctx,
+      'toy_loss.wgsl',
+      def,
+      cfg,
+      { state: new Uint32Array([4, 0, 0, 0]), toy_work: work, status, hist: new Float32Array(2 * s.M * 2) },
+      ['hist', 'status'],
+      s,
+    );
     const refLoss = toyLoss(cfg, s, 4, work, new Uint32Array(s.M).fill(NOT_DIVERGED));
-    const hist = f32(ls.hist).subarray(0, s.M * 2).filter((_, i) => i % 2 === 0);
+    const hist = f32(ls.hist)
+      .subarray(0, s.M * 2)
+      .filter((_, i) => i % 2 === 0);
     return [
       compareArrays(`toy_forward ${shapeName(s)}`, work, refWork, TOL.fwd),
       compareArrays(`toy_grad ${shapeName(s)}`, f32(gr.grads), toyGrad(cfg, s, x, work), TOL.grad),
@@ -130,19 +208,38 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   async adam(ctx, s) {
     const P = saeLayout(s).P;
     const out: Comparison[] = [];
-    for (const [wd, t, beta1] of [[0, 0, 0], [0.01, 95, 0.9]]) {
+    for (const [wd, t, beta1] of [
+      [0, 0, 0],
+      [0.01, 95, 0.9],
+    ]) {
       const cfg = baseCfg(s, 0, { weight_decay: wd, beta1 });
       const hyper = randHyper(s.M, 21);
       const status = new Uint32Array(s.M).fill(NOT_DIVERGED);
       if (s.M > 1) status[1] = 3; // a diverged model stays frozen
-      const g = rand(s.M * P, 22), p = rand(s.M * P, 23), m1 = rand(s.M * P, 24, -0.1, 0.1), v = rand(s.M * P, 25, 0, 0.01);
-      const r = await runKernelOnce(ctx, 'adam.wgsl', { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, P_COUNT: P }, cfg,
-        { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), status, grads: g, params: p, adam: Float32Array.from([...m1, ...v]) }, ['params', 'adam'], s);
-      const rp = Float64Array.from(p), rm = Float64Array.from(m1), rv = Float64Array.from(v);
+      const g = rand(s.M * P, 22),
+        p = rand(s.M * P, 23),
+        m1 = rand(s.M * P, 24, -0.1, 0.1),
+        v = rand(s.M * P, 25, 0, 0.01);
+      const r = await runKernelOnce(
+        ctx,
+        'adam.wgsl',
+        { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, P_COUNT: P },
+        cfg,
+        { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), status, grads: g, params: p, adam: Float32Array.from([...m1, ...v]) },
+        ['params', 'adam'],
+        s,
+      );
+      const rp = Float64Array.from(p),
+        rm = Float64Array.from(m1),
+        rv = Float64Array.from(v);
       adamStep(cfg, hyper, t, status, P, g, rp, rm, rv);
       const tag = `wd=${wd} t=${t} beta1=${beta1} ${shapeName(s)}`;
       const mv = f32(r.adam);
-      out.push(compareArrays(`adam params ${tag}`, f32(r.params), rp, TOL.adam), compareArrays(`adam m ${tag}`, mv.subarray(0, s.M * P), rm, TOL.adam), compareArrays(`adam v ${tag}`, mv.subarray(s.M * P), rv, TOL.adam));
+      out.push(
+        compareArrays(`adam params ${tag}`, f32(r.params), rp, TOL.adam),
+        compareArrays(`adam m ${tag}`, mv.subarray(0, s.M * P), rm, TOL.adam),
+        compareArrays(`adam v ${tag}`, mv.subarray(s.M * P), rv, TOL.adam),
+      );
     }
     return out;
   },
@@ -151,7 +248,8 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const P = saeLayout(s).P;
     const cfg = baseCfg(s, 0);
     const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
-    const params = rand(s.M * P, 31), grads = rand(s.M * P, 32);
+    const params = rand(s.M * P, 31),
+      grads = rand(s.M * P, 32);
     const n = await runKernelOnce(ctx, 'sae_normalize.wgsl', def, cfg, { params }, ['params'], s);
     const refP = Float64Array.from(params);
     saeNormalize(cfg, s, refP);
@@ -159,7 +257,10 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const g = await runKernelOnce(ctx, 'sae_project_grad.wgsl', def, cfg, { params: normed, grads }, ['grads'], s);
     const refG = Float64Array.from(grads);
     saeProjectGrad(cfg, s, normed, refG);
-    return [compareArrays(`sae_normalize ${shapeName(s)}`, normed, refP, TOL.fwd), compareArrays(`sae_project_grad ${shapeName(s)}`, f32(g.grads), refG, TOL.fwd)];
+    return [
+      compareArrays(`sae_normalize ${shapeName(s)}`, normed, refP, TOL.fwd),
+      compareArrays(`sae_project_grad ${shapeName(s)}`, f32(g.grads), refG, TOL.fwd),
+    ];
   },
 
   async sae_dead_firing(ctx, s) {
@@ -181,7 +282,16 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const L = saeLayout(s);
     const out: Comparison[] = [];
     const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
-    for (const [flags, topk] of [[FLAG.GHOST | FLAG.GHOST_QUIRK, 0], [FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, 0], [FLAG.COS_PAIRS, 0], [FLAG.COS_SQ | FLAG.GHOST, Math.max(1, s.S >> 2)], [FLAG.BATCH_FVU | FLAG.GHOST, 0], [FLAG.JUMPRELU | FLAG.GHOST, 0], [FLAG.BATCH_TOPK | FLAG.GHOST, 2], [FLAG.AUXK, 2]]) {
+    for (const [flags, topk] of [
+      [FLAG.GHOST | FLAG.GHOST_QUIRK, 0],
+      [FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, 0],
+      [FLAG.COS_PAIRS, 0],
+      [FLAG.COS_SQ | FLAG.GHOST, Math.max(1, s.S >> 2)],
+      [FLAG.BATCH_FVU | FLAG.GHOST, 0],
+      [FLAG.JUMPRELU | FLAG.GHOST, 0],
+      [FLAG.BATCH_TOPK | FLAG.GHOST, 2],
+      [FLAG.AUXK, 2],
+    ]) {
       const cfg = baseCfg(s, flags, { log_every: 1, hist_len: 1, topk, jump_eps: 0.2, aux_k: 2, aux_coef: 0.5 });
       const hyper = randHyper(s.M, 51 + flags);
       const acts = rand(s.M * s.B * s.D, 52, -1, 1);
@@ -205,7 +315,15 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
         refThr = saeBatchTopkThreshold(cfg, s, acts, params);
         out.push(compareArrays(`sae_batch_topk threshold ${tag}`, bthr, refThr, TOL.fwd));
       }
-      const fw = await runKernelOnce(ctx, 'sae_forward.wgsl', def, cfg, { hyper: hyper, acts, params, lat, work: new Float32Array(s.M * s.B * L.REC), bstat, bthr }, ['work'], s);
+      const fw = await runKernelOnce(
+        ctx,
+        'sae_forward.wgsl',
+        def,
+        cfg,
+        { hyper: hyper, acts, params, lat, work: new Float32Array(s.M * s.B * L.REC), bstat, bthr },
+        ['work'],
+        s,
+      );
       const work = f32(fw.work);
       out.push(compareArrays(`sae_forward ${tag}`, work, saeForward(cfg, s, hyper, acts, params, lat, bstat, refThr), TOL.fwd));
       const gr = await runKernelOnce(ctx, 'sae_grad.wgsl', def, cfg, { params, work, grads: new Float32Array(s.M * L.P) }, ['grads'], s);
@@ -214,20 +332,37 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const cg = await runKernelOnce(ctx, 'sae_cos_grad.wgsl', def, cfg, { hyper: hyper, params, grads, aux: new Float32Array(s.M) }, ['grads', 'aux'], s);
       const refG = Float64Array.from(grads);
       const refAux = saeCosGrad(cfg, s, hyper, params, refG);
-      out.push(compareArrays(`sae_cos_grad grads ${tag}`, f32(cg.grads), refG, TOL.grad), compareArrays(`sae_cos_grad penalty ${tag}`, f32(cg.aux), refAux, TOL.fwd));
+      out.push(
+        compareArrays(`sae_cos_grad grads ${tag}`, f32(cg.grads), refG, TOL.grad),
+        compareArrays(`sae_cos_grad penalty ${tag}`, f32(cg.aux), refAux, TOL.fwd),
+      );
       const status = new Uint32Array(s.M).fill(NOT_DIVERGED);
-      const ls = await runKernelOnce(ctx, 'sae_loss.wgsl', def, cfg, { hyper: hyper, state: new Uint32Array([7, 0, 0, 0]), work, aux: f32(cg.aux), status, hist: new Float32Array(s.M * L.HIST_W) }, ['hist'], s);
+      const ls = await runKernelOnce(
+        ctx,
+        'sae_loss.wgsl',
+        def,
+        cfg,
+        { hyper: hyper, state: new Uint32Array([7, 0, 0, 0]), work, aux: f32(cg.aux), status, hist: new Float32Array(s.M * L.HIST_W) },
+        ['hist'],
+        s,
+      );
       out.push(compareArrays(`sae_loss ${tag}`, f32(ls.hist), saeLoss(cfg, s, hyper, 7, work, f32(cg.aux), new Uint32Array(s.M).fill(NOT_DIVERGED)), TOL.fwd));
     }
     return out;
   },
 
   async sae_probe_eval(ctx, s) {
-    const L = saeLayout(s), T = toyLayout(s);
+    const L = saeLayout(s),
+      T = toyLayout(s);
     const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
     const out: Comparison[] = [];
     // every encoder variant: the probes must encode as training does
-    for (const [flags, topk] of [[FLAG.PRE_BIAS, 0], [0, 2], [FLAG.JUMPRELU, 0], [FLAG.BATCH_TOPK, 2]]) {
+    for (const [flags, topk] of [
+      [FLAG.PRE_BIAS, 0],
+      [0, 2],
+      [FLAG.JUMPRELU, 0],
+      [FLAG.BATCH_TOPK, 2],
+    ]) {
       const cfg = baseCfg(s, flags, { act_stride: T.REC, act_offset: 0, topk });
       const hyper = randHyper(s.M, 61);
       const toy = rand(T.P, 62, -0.7, 0.7);
@@ -240,13 +375,32 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const lat = new Uint32Array(s.M * s.S * L.LAT_W);
       const work = Float32Array.from(saeForward(cfg, s, hyper, acts, params, lat, new Float32Array(s.M).fill(1), bthr));
       const metrics = new Float32Array(s.M * L.MET_W);
-      const pr = await runKernelOnce(ctx, 'sae_probe.wgsl', def, cfg, { toy_params: toy, params, probe: new Float32Array(s.M * s.N * s.S), metrics, bthr }, ['probe', 'metrics'], s);
-      const ev = await runKernelOnce(ctx, 'sae_eval.wgsl', def, cfg, { hyper, acts, toy_params: toy, toy_work: acts, work, metrics: f32(pr.metrics) }, ['metrics'], s);
+      const pr = await runKernelOnce(
+        ctx,
+        'sae_probe.wgsl',
+        def,
+        cfg,
+        { toy_params: toy, params, probe: new Float32Array(s.M * s.N * s.S), metrics, bthr },
+        ['probe', 'metrics'],
+        s,
+      );
+      const ev = await runKernelOnce(
+        ctx,
+        'sae_eval.wgsl',
+        def,
+        cfg,
+        { hyper, acts, toy_params: toy, toy_work: acts, work, metrics: f32(pr.metrics) },
+        ['metrics'],
+        s,
+      );
       const refM = new Float64Array(s.M * L.MET_W);
       const refProbe = saeProbe(cfg, s, toy, params, refM, bthr);
       saeEval(cfg, s, hyper, acts, toy, acts, work, refM);
       const tag = `flags=${flags}${topk ? ` topk=${topk}` : ''} ${shapeName(s)}`;
-      out.push(compareArrays(`sae_probe activations ${tag}`, f32(pr.probe), refProbe, TOL.fwd), compareArrays(`sae_probe + sae_eval metrics ${tag}`, f32(ev.metrics), refM, { atol: 1e-4, rtol: 1e-4 }));
+      out.push(
+        compareArrays(`sae_probe activations ${tag}`, f32(pr.probe), refProbe, TOL.fwd),
+        compareArrays(`sae_probe + sae_eval metrics ${tag}`, f32(ev.metrics), refM, { atol: 1e-4, rtol: 1e-4 }),
+      );
     }
     return out;
   },
@@ -254,6 +408,6 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
 
 export async function runKernelChecks(ctx: GpuContext, names = Object.keys(KERNEL_CHECKS), shapes = KERNEL_SHAPES): Promise<Comparison[]> {
   const out: Comparison[] = [];
-  for (const n of names) for (const s of shapes) out.push(...await KERNEL_CHECKS[n](ctx, s));
+  for (const n of names) for (const s of shapes) out.push(...(await KERNEL_CHECKS[n](ctx, s)));
   return out;
 }

@@ -9,19 +9,53 @@ import { saeTestSpec, toyTestSpec, type SaeCase } from '../kernels/fixtures';
 export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
   'study shape d=2 s=4, ghost (quirk), M=6, 50 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 6, B: 64, T: 50, flags: FLAG.GHOST | FLAG.GHOST_QUIRK },
   'pre-bias + |cos| penalty, M=3, 50 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 50, flags: FLAG.PRE_BIAS | FLAG.COS_ABS, cos: 1 },
-  'TopK k=2 + orthogonality penalty, sparser draws, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.COS_SQ | FLAG.GHOST, cos: 0.3, topk: 2, rho: 0, empty: 0.3 },
+  'TopK k=2 + orthogonality penalty, sparser draws, M=3, 40 steps': {
+    N: 4,
+    D: 2,
+    S: 4,
+    sets: [2, 2],
+    M: 3,
+    B: 32,
+    T: 40,
+    flags: FLAG.COS_SQ | FLAG.GHOST,
+    cos: 0.3,
+    topk: 2,
+    rho: 0,
+    empty: 0.3,
+  },
   'BatchTopK k=2, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_TOPK | FLAG.GHOST, topk: 2, rho: 0 },
   'TopK k=2 + AuxK, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.AUXK, topk: 2, rho: 0 },
   'JumpReLU, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.JUMPRELU, rho: 0 },
   'batch FVU, ghost, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_FVU | FLAG.GHOST, rho: 0 },
-  'd=8 s=16 n=12 (3 sets), signed cos (pairs), ghost ramp, 30 steps': { N: 12, D: 8, S: 16, sets: [4, 4, 4], M: 2, B: 32, T: 30, flags: FLAG.COS_PAIRS | FLAG.GHOST, cos: 0.5, rho: 0.3, p: 0.25 },
+  'd=8 s=16 n=12 (3 sets), signed cos (pairs), ghost ramp, 30 steps': {
+    N: 12,
+    D: 8,
+    S: 16,
+    sets: [4, 4, 4],
+    M: 2,
+    B: 32,
+    T: 30,
+    flags: FLAG.COS_PAIRS | FLAG.GHOST,
+    cos: 0.5,
+    rho: 0.3,
+    p: 0.25,
+  },
 };
 export const TRAIN_TOL = { params: { atol: 2e-4, rtol: 2e-3 }, loss: { atol: 1e-4, rtol: 1e-3 } };
 
 /** Fused kernel under test: version, threads per model, subgroup reductions (v2). */
-export interface FusedVariant { kernel: SaeKernel; wg?: number; subgroups?: boolean }
+export interface FusedVariant {
+  kernel: SaeKernel;
+  wg?: number;
+  subgroups?: boolean;
+}
 
-export async function checkSaeTraining(ctx: GpuContext, c: SaeCase, path: SaePath = 'modular', variant: FusedVariant = { kernel: 'v1' }): Promise<{ comparisons: Comparison[]; notes: string[] }> {
+export async function checkSaeTraining(
+  ctx: GpuContext,
+  c: SaeCase,
+  path: SaePath = 'modular',
+  variant: FusedVariant = { kernel: 'v1' },
+): Promise<{ comparisons: Comparison[]; notes: string[] }> {
   const spec = saeTestSpec(c);
   const gpu = await GpuSaeTrainer.create(ctx, spec, { path, kSteps: 7, ...variant });
   try {
@@ -32,7 +66,12 @@ export async function checkSaeTraining(ctx: GpuContext, c: SaeCase, path: SaePat
     const lat = await gpu.readLat();
     const comparisons = [
       compareArrays(`SAE params after ${c.T} steps (${gpu.describe()})`, await gpu.readParams(), ref.params, TRAIN_TOL.params),
-      compareArrays('total loss per step, all models', gpu.history.flatMap((r) => [...r.values].filter((_, i) => i % L.HIST_W === 0)), ref.history.flatMap((r) => [...r.rows].filter((_, i) => i % L.HIST_W === 0)), TRAIN_TOL.loss),
+      compareArrays(
+        'total loss per step, all models',
+        gpu.history.flatMap((r) => [...r.values].filter((_, i) => i % L.HIST_W === 0)),
+        ref.history.flatMap((r) => [...r.rows].filter((_, i) => i % L.HIST_W === 0)),
+        TRAIN_TOL.loss,
+      ),
       compareArrays('latent state (since fired, cooldown, dead)', lat, ref.lat, { atol: 0, rtol: 0 }),
     ];
     const dead = [...ref.lat].filter((_, i) => i % 3 === 2).reduce((a, b) => a + b, 0);
@@ -42,7 +81,14 @@ export async function checkSaeTraining(ctx: GpuContext, c: SaeCase, path: SaePat
       await mod.train(c.T, { stepsPerSubmit: 25 });
       comparisons.push(compareArrays(`fused ${variant.kernel} vs modular params`, await gpu.readParams(), await mod.readParams(), TRAIN_TOL.params));
       const modHist = mod.history.flatMap((r) => [...r.values].filter((_, i) => i % L.HIST_W === 0));
-      comparisons.push(compareArrays(`fused ${variant.kernel} vs modular total loss per step`, gpu.history.flatMap((r) => [...r.values].filter((_, i) => i % L.HIST_W === 0)), modHist, TRAIN_TOL.loss));
+      comparisons.push(
+        compareArrays(
+          `fused ${variant.kernel} vs modular total loss per step`,
+          gpu.history.flatMap((r) => [...r.values].filter((_, i) => i % L.HIST_W === 0)),
+          modHist,
+          TRAIN_TOL.loss,
+        ),
+      );
       comparisons.push(compareArrays(`fused ${variant.kernel} vs modular latent state`, lat, await mod.readLat(), { atol: 0, rtol: 0 }));
       mod.destroy();
     }
@@ -64,7 +110,12 @@ export async function checkToyTraining(ctx: GpuContext, opts: ToyTrainerOptions 
     ref.train(spec.cfg.T);
     const comparisons = [
       compareArrays(`toy params after ${spec.cfg.T} steps (AdamW, M=3, ${gpu.describe()})`, await gpu.readParams(), ref.params, TOY_TOL),
-      compareArrays('toy loss per step', losses(gpu.history), ref.history.flatMap((r) => [...r.loss]), TRAIN_TOL.loss),
+      compareArrays(
+        'toy loss per step',
+        losses(gpu.history),
+        ref.history.flatMap((r) => [...r.loss]),
+        TRAIN_TOL.loss,
+      ),
       compareArrays('toy divergence status', await gpu.readStatus(), ref.status, { atol: 0, rtol: 0 }),
     ];
     if (gpu.kernel === 'fused') {

@@ -28,7 +28,16 @@ function fmt(l: BenchLine): string {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { json: { type: 'string' }, study: { type: 'string' }, quick: { type: 'boolean' }, full: { type: 'boolean' }, kernel: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'string' },
+      study: { type: 'string' },
+      quick: { type: 'boolean' },
+      full: { type: 'boolean' },
+      kernel: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     console.log(HELP);
     return;
@@ -39,29 +48,52 @@ async function main() {
   const t00 = performance.now();
   try {
     const a = ctx.adapter;
-    console.log(`adapter: ${a.vendor} ${a.architecture} ${a.device} ${a.description} (${a.runtime}), fallback: ${a.isFallbackAdapter}, timestamps: ${ctx.hasTimestamps}, subgroups: ${ctx.device.features.has('subgroups' as GPUFeatureName)}`);
-    console.log(`limits: ${ctx.device.limits.maxComputeInvocationsPerWorkgroup} invocations/workgroup, ${ctx.device.limits.maxComputeWorkgroupStorageSize} B workgroup memory; shapes: ${values.full ? 'full' : 'reduced'}`);
+    console.log(
+      `adapter: ${a.vendor} ${a.architecture} ${a.device} ${a.description} (${a.runtime}), fallback: ${a.isFallbackAdapter}, timestamps: ${ctx.hasTimestamps}, subgroups: ${ctx.device.features.has('subgroups' as GPUFeatureName)}`,
+    );
+    console.log(
+      `limits: ${ctx.device.limits.maxComputeInvocationsPerWorkgroup} invocations/workgroup, ${ctx.device.limits.maxComputeWorkgroupStorageSize} B workgroup memory; shapes: ${values.full ? 'full' : 'reduced'}`,
+    );
     const lines = await runBench(ctx, { log: (l) => console.log(fmt(l)), full: values.full });
-    const emit = (l: BenchLine) => { lines.push(l); console.log(fmt(l)); };
+    const emit = (l: BenchLine) => {
+      lines.push(l);
+      console.log(fmt(l));
+    };
     const presetName = values.study ?? 'tiny';
     const preset = getPreset(presetName);
     const out = mkdtempSync(join(tmpdir(), 'sae-bench-'));
     const t0 = performance.now();
-    const res = await runPreset(ctx, preset, out, { document: nodeDocument(), kernel: values.kernel as 'v1' | 'v2' | 'auto' | undefined, onNote: (l) => console.log(`  ${l}`) });
+    const res = await runPreset(ctx, preset, out, {
+      document: nodeDocument(),
+      kernel: values.kernel as 'v1' | 'v2' | 'auto' | undefined,
+      onNote: (l) => console.log(`  ${l}`),
+    });
     const s = (performance.now() - t0) / 1000;
     emit({ name: `end to end: preset ${presetName} (${preset.experiments.length} experiment(s))`, value: s, unit: 's', ratio: null, baseline: '' });
     for (const e of res.experiments) {
       const t = res.timing[e.name] ?? {};
       const k = e.kernels;
-      emit({ name: `  ${e.name}: toy / SAE / eval / analysis / figures`, value: t.total_s ?? NaN, unit: 's total', ratio: null, baseline: '',
-        note: `${[t.toy_s, t.sae_s, t.eval_s, t.analysis_s, t.figures_s].map((x) => (x ?? NaN).toFixed(2)).join(' / ')} s; toy ${k?.toy.kernel}, SAEs ${k?.sae.describe}` });
+      emit({
+        name: `  ${e.name}: toy / SAE / eval / analysis / figures`,
+        value: t.total_s ?? NaN,
+        unit: 's total',
+        ratio: null,
+        baseline: '',
+        note: `${[t.toy_s, t.sae_s, t.eval_s, t.analysis_s, t.figures_s].map((x) => (x ?? NaN).toFixed(2)).join(' / ')} s; toy ${k?.toy.kernel}, SAEs ${k?.sae.describe}`,
+      });
     }
     if (res.experiments.length) {
       const first = loadExperiment(out, res.experiments[0]);
       const o = await runnerOverhead(ctx, first);
       const st = first.timing;
-      emit({ name: `runner overhead in ${first.name}'s SAE stage`, value: o.overhead * 100, unit: '%', ratio: null, baseline: '',
-        note: `stage ${st.sae_s.toFixed(2)} s vs bare trainer ${o.bare_s.toFixed(2)} s (same kernel and steps, fewest submits); evaluation ${(st.eval_s / st.sae_s * 100).toFixed(1)} %, host analysis ${(st.analysis_s / st.sae_s * 100).toFixed(1)} % of the SAE stage` });
+      emit({
+        name: `runner overhead in ${first.name}'s SAE stage`,
+        value: o.overhead * 100,
+        unit: '%',
+        ratio: null,
+        baseline: '',
+        note: `stage ${st.sae_s.toFixed(2)} s vs bare trainer ${o.bare_s.toFixed(2)} s (same kernel and steps, fewest submits); evaluation ${((st.eval_s / st.sae_s) * 100).toFixed(1)} %, host analysis ${((st.analysis_s / st.sae_s) * 100).toFixed(1)} % of the SAE stage`,
+      });
     }
     console.log(`bench wall time: ${((performance.now() - t00) / 1000).toFixed(1)} s`);
     if (values.json) writeJsonAtomic(values.json, { adapter: ctx.adapter, date: new Date().toISOString(), full: Boolean(values.full), lines });
@@ -70,4 +102,7 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(`bench failed: ${e instanceof Error ? e.message : e}`); process.exit(1); });
+main().catch((e) => {
+  console.error(`bench failed: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});

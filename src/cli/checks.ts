@@ -9,16 +9,17 @@ export async function runAllChecks(opts: { browser: boolean; node: boolean } = {
   if (opts.node) {
     const ctx = await acquireNodeDevice();
     try {
-      for (const name of Object.keys(CHECKS)) rows.push({ runtime: 'node', adapter: ctx.adapter.architecture || ctx.adapter.vendor, r: await runCheck(ctx, name) });
+      for (const name of Object.keys(CHECKS))
+        rows.push({ runtime: 'node', adapter: ctx.adapter.architecture || ctx.adapter.vendor, r: await runCheck(ctx, name) });
     } finally {
       releaseNodeGpu(ctx);
     }
   }
   if (opts.browser) {
     await withHarness(async (h) => {
-      const adapter = await h.page.evaluate(() => window.kit!.adapter()) as { architecture: string; vendor: string };
+      const adapter = (await h.page.evaluate(() => window.kit!.adapter())) as { architecture: string; vendor: string };
       for (const name of Object.keys(CHECKS)) {
-        const r = await h.page.evaluate((n) => window.kit!.runCheck(n), name) as CheckResult;
+        const r = (await h.page.evaluate((n) => window.kit!.runCheck(n), name)) as CheckResult;
         rows.push({ runtime: 'chromium', adapter: adapter.architecture || adapter.vendor, r });
       }
     }).finally(closeServer);
@@ -29,7 +30,9 @@ export async function runAllChecks(opts: { browser: boolean; node: boolean } = {
     const abs = Math.max(0, ...r.comparisons.map((c) => c.maxAbs));
     const rel = Math.max(0, ...r.comparisons.map((c) => c.maxRel));
     const err = r.comparisons.length ? [abs.toExponential(2), rel.toExponential(2)] : ['-', '-'];
-    console.log(`${pad(runtime, 9)} ${pad(adapter, 12)} ${pad(r.name, 26)} ${pad(r.pass ? 'PASS' : 'FAIL', 7)} ${pad(err[0], 14)} ${pad(err[1], 14)} ${r.ms.toFixed(0)}`);
+    console.log(
+      `${pad(runtime, 9)} ${pad(adapter, 12)} ${pad(r.name, 26)} ${pad(r.pass ? 'PASS' : 'FAIL', 7)} ${pad(err[0], 14)} ${pad(err[1], 14)} ${r.ms.toFixed(0)}`,
+    );
   }
   const ok = rows.every((x) => x.r.pass);
   console.log(ok ? 'all GPU checks passed' : 'SOME GPU CHECKS FAILED');
@@ -37,5 +40,11 @@ export async function runAllChecks(opts: { browser: boolean; node: boolean } = {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runAllChecks().then((ok) => process.exit(ok ? 0 : 1), (e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
+  runAllChecks().then(
+    (ok) => process.exit(ok ? 0 : 1),
+    (e) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
 }

@@ -3,7 +3,11 @@
 // PID 1. The CLI watches its launcher chain and stops as if signalled when any of them is gone.
 import { readFileSync } from 'node:fs';
 
-interface Proc { pid: number; start: string; cmd: string }
+interface Proc {
+  pid: number;
+  start: string;
+  cmd: string;
+}
 
 function proc(pid: number): (Proc & { ppid: number; state: string }) | null {
   try {

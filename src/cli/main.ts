@@ -69,14 +69,22 @@ function listSvgs(dir: string): string[] {
 }
 
 // Resources a signal must release: the browser (and its process group), the GPU device, the Vite server.
-const live: { browser: Harness | null; ctx: GpuContext | null; closeServer: (() => Promise<void>) | null; killPng: (() => void) | null; out: string | null } = { browser: null, ctx: null, closeServer: null, killPng: null, out: null };
+const live: { browser: Harness | null; ctx: GpuContext | null; closeServer: (() => Promise<void>) | null; killPng: (() => void) | null; out: string | null } = {
+  browser: null,
+  ctx: null,
+  closeServer: null,
+  killPng: null,
+  out: null,
+};
 let stopping = false;
 
 function onSignal(sig: NodeJS.Signals, why = sig as string): void {
   const code = 128 + (sig === 'SIGINT' ? 2 : sig === 'SIGHUP' ? 1 : 15);
   if (stopping) process.exit(code); // a second signal: leave now
   stopping = true;
-  process.stderr.write(`\nstopping on ${why}: closing the browser and the GPU device${live.out ? `; finished experiments stay in ${live.out}, the same --out resumes` : ''}\n`);
+  process.stderr.write(
+    `\nstopping on ${why}: closing the browser and the GPU device${live.out ? `; finished experiments stay in ${live.out}, the same --out resumes` : ''}\n`,
+  );
   live.browser?.kill();
   live.killPng?.();
   if (live.ctx) releaseNodeGpu(live.ctx);
@@ -103,14 +111,29 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (isPublishCommand(argv[0])) return publishCommand(argv);
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: {
-      preset: { type: 'string' }, config: { type: 'string' }, 'print-config': { type: 'string' }, out: { type: 'string' }, kernel: { type: 'string' }, shard: { type: 'string' }, path: { type: 'string' },
-      png: { type: 'boolean' }, runtime: { type: 'string' }, adapter: { type: 'string' }, 'list-adapters': { type: 'boolean' },
-      checks: { type: 'boolean' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      preset: { type: 'string' },
+      config: { type: 'string' },
+      'print-config': { type: 'string' },
+      out: { type: 'string' },
+      kernel: { type: 'string' },
+      shard: { type: 'string' },
+      path: { type: 'string' },
+      png: { type: 'boolean' },
+      runtime: { type: 'string' },
+      adapter: { type: 'string' },
+      'list-adapters': { type: 'boolean' },
+      checks: { type: 'boolean' },
+      list: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) { console.log(HELP); return 0; }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
   if (values.list) {
     for (const [name, p] of Object.entries(PRESETS)) console.log(`${name.padEnd(20)} ${p.description} [${p.budget}]`);
     return 0;
@@ -122,7 +145,8 @@ async function main(): Promise<number> {
   if (values['list-adapters']) {
     const { adapters, drivers } = await listNodeAdapters();
     console.log('WebGPU adapters in Node (--adapter INDEX or NAME):');
-    for (const a of adapters) console.log(`  ${a.index}: ${a.name} (${a.drivers} driver${a.drivers === 'software' ? ': used only when no hardware adapter is found' : ''})`);
+    for (const a of adapters)
+      console.log(`  ${a.index}: ${a.name} (${a.drivers} driver${a.drivers === 'software' ? ': used only when no hardware adapter is found' : ''})`);
     if (!adapters.length) console.log('  none');
     console.log('Vulkan drivers:');
     for (const d of drivers) console.log(`  ${d}`);
@@ -154,15 +178,17 @@ async function main(): Promise<number> {
   let runtime = values.runtime ?? 'auto';
   if (runtime !== 'auto' && runtime !== 'browser' && runtime !== 'node') throw new Error(`--runtime must be auto, node or browser, got '${runtime}'`);
   if (runtime === 'browser' && (values.path || values.kernel)) throw new Error('--path and --kernel are only available with --runtime node or auto');
-  if (runtime === 'browser' && values.adapter !== undefined) throw new Error('--adapter chooses among Node\'s adapters; it does not apply to --runtime browser');
+  if (runtime === 'browser' && values.adapter !== undefined) throw new Error("--adapter chooses among Node's adapters; it does not apply to --runtime browser");
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const stem = values.config ? preset.name.replace(/^config:/, '') : preset.name;
   const out = values.out ?? join('runs', `${stem}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${stamp}`);
   // before any device or training: an output folder we cannot write fails now, not after hours of work
   probeOutputDir(out);
   const previous = readResults(out); // a folder of another preset or shard fails now, before the device starts
-  if (previous && previous.preset !== preset.name) throw new Error(`${out} holds results of preset '${previous.preset}', not '${preset.name}'; choose another --out`);
-  if (previous && JSON.stringify(previous.shard) !== JSON.stringify(shard ?? null)) throw new Error(`${out} holds shard ${JSON.stringify(previous.shard)}, not ${JSON.stringify(shard ?? null)}; choose another --out`);
+  if (previous && previous.preset !== preset.name)
+    throw new Error(`${out} holds results of preset '${previous.preset}', not '${preset.name}'; choose another --out`);
+  if (previous && JSON.stringify(previous.shard) !== JSON.stringify(shard ?? null))
+    throw new Error(`${out} holds shard ${JSON.stringify(previous.shard)}, not ${JSON.stringify(shard ?? null)}; choose another --out`);
   live.out = out;
   const bar = new ProgressBar();
   const t0 = performance.now();
@@ -185,11 +211,13 @@ async function main(): Promise<number> {
     let execute: ((exp: ExperimentConfig) => Promise<ExperimentResult>) | undefined;
     let adapter: AdapterReport | null = ctx?.adapter ?? null;
     if (runtime === 'browser') {
-      const h = browser = await openBrowser();
-      adapter = await h.page.evaluate(() => window.kit!.adapter()) as AdapterReport;
+      const h = (browser = await openBrowser());
+      adapter = (await h.page.evaluate(() => window.kit!.adapter())) as AdapterReport;
       await h.page.exposeFunction('reportProgress', (p: StageProgress) => bar.update(p));
       execute = async (exp) => {
-        const r = await h.page.evaluate((c, s) => window.kit!.runExperiment(c, s), exp as never, (shard ?? null) as never) as ExperimentResult & { weights: { toy: number[]; saes: number[] } };
+        const r = (await h.page.evaluate((c, s) => window.kit!.runExperiment(c, s), exp as never, (shard ?? null) as never)) as ExperimentResult & {
+          weights: { toy: number[]; saes: number[] };
+        };
         return { ...r, weights: { toy: Float32Array.from(r.weights.toy), saes: Float32Array.from(r.weights.saes) } };
       };
     }
@@ -197,9 +225,20 @@ async function main(): Promise<number> {
     bar.note(`preset ${preset.name}: ${preset.experiments.length} experiment(s) on ${adapterName(adapter)} (runtime ${runtime}); writing ${out}`);
     bar.note(preset.budget_note);
     const res = await runPreset(ctx, preset, out, {
-      document: nodeDocument(), shard, path: values.path as 'fused' | 'modular' | undefined, execute, adapter, kernel: values.kernel as 'v1' | 'v2' | 'auto' | undefined, onNote: (l) => bar.note(l),
+      document: nodeDocument(),
+      shard,
+      path: values.path as 'fused' | 'modular' | undefined,
+      execute,
+      adapter,
+      kernel: values.kernel as 'v1' | 'v2' | 'auto' | undefined,
+      onNote: (l) => bar.note(l),
       onProgress: (p) => bar.update(p),
-      onExperimentDone: (name, r, skipped) => bar.note(skipped ? `[${name}] already finished in ${out}: skipped` : `[${name}] done in ${(r.timing.toy_s + r.timing.sae_s + r.timing.eval_s + r.timing.analysis_s).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path); saved in ${out}`),
+      onExperimentDone: (name, r, skipped) =>
+        bar.note(
+          skipped
+            ? `[${name}] already finished in ${out}: skipped`
+            : `[${name}] done in ${(r.timing.toy_s + r.timing.sae_s + r.timing.eval_s + r.timing.analysis_s).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path); saved in ${out}`,
+        ),
     });
     if (values.png) {
       const png = await harnessModule<typeof import('../../harness/png')>('png');
@@ -220,8 +259,13 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => { if (!stopping) process.exit(code); }, (e) => {
-  if (stopping) return; // the signal handler exits
-  console.error(`error: ${e instanceof Error ? e.message : e}`);
-  process.exit(1);
-});
+main().then(
+  (code) => {
+    if (!stopping) process.exit(code);
+  },
+  (e) => {
+    if (stopping) return; // the signal handler exits
+    console.error(`error: ${e instanceof Error ? e.message : e}`);
+    process.exit(1);
+  },
+);

@@ -19,16 +19,24 @@ export class ProgressBar {
   update(p: StageProgress): void {
     const key = `${p.experiment}/${p.stage}`;
     // a training-curve evaluation: remember its batch-FVU loss for the next line
-    if (p.batch_loss !== undefined) { if (Number.isFinite(p.batch_loss)) this.batch.set(key, p.batch_loss); return; }
+    if (p.batch_loss !== undefined) {
+      if (Number.isFinite(p.batch_loss)) this.batch.set(key, p.batch_loss);
+      return;
+    }
     const now = Date.now();
     if (!this.started.has(key)) this.started.set(key, now);
     const frac = p.total > 0 ? p.step / p.total : 0;
     const elapsed = (now - this.started.get(key)!) / 1000;
-    const eta = frac > 0 && frac < 1 ? elapsed / frac * (1 - frac) : 0;
-    const width = 24, filled = Math.round(frac * width);
+    const eta = frac > 0 && frac < 1 ? (elapsed / frac) * (1 - frac) : 0;
+    const width = 24,
+      filled = Math.round(frac * width);
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
     const recent = this.losses.get(key) ?? [];
-    if (Number.isFinite(p.loss)) { recent.push(p.loss); if (recent.length > LOSS_WINDOW) recent.shift(); this.losses.set(key, recent); }
+    if (Number.isFinite(p.loss)) {
+      recent.push(p.loss);
+      if (recent.length > LOSS_WINDOW) recent.shift();
+      this.losses.set(key, recent);
+    }
     const b = this.batch.get(key);
     const loss = (recent.length ? ` loss ${median(recent).toPrecision(4)} (median)` : '') + (b !== undefined ? ` batch-FVU ${b.toPrecision(3)}` : '');
     const div = p.diverged ? ` diverged ${p.diverged}` : '';

@@ -51,12 +51,23 @@ export function publishRun(from: string, to: string): string[] {
 
 /** Compare run `a` with run `b` (same experiments, another seed): compare.md, and a's report and summary with the spread. */
 export function compareRuns(a: string, b: string): string {
-  const ra = finished(a), rb = finished(b);
+  const ra = finished(a),
+    rb = finished(b);
   const shared = ra.experiments.filter((e) => rb.experiments.some((f) => f.name === e.name)).map((e) => e.name);
-  if (!shared.length) throw new Error(`compare: ${a} (${ra.experiments.map((e) => e.name).join(', ')}) and ${b} (${rb.experiments.map((e) => e.name).join(', ')}) share no experiment`);
+  if (!shared.length)
+    throw new Error(
+      `compare: ${a} (${ra.experiments.map((e) => e.name).join(', ')}) and ${b} (${rb.experiments.map((e) => e.name).join(', ')}) share no experiment`,
+    );
   const seeds = (r: ResultsFile) => [...new Set(r.experiments.map((e) => e.config.seed))].join(', ');
-  const md = [`# Compare: ${ra.preset} (seed ${seeds(ra)}) vs ${rb.preset} (seed ${seeds(rb)})\n`, `${a} vs ${b}\n`, seedSection(ra, rb),
-    `### Selection rules, ${ra.preset}\n`, selectionSection(ra), `### Selection rules, ${rb.preset}\n`, selectionSection(rb)].join('\n');
+  const md = [
+    `# Compare: ${ra.preset} (seed ${seeds(ra)}) vs ${rb.preset} (seed ${seeds(rb)})\n`,
+    `${a} vs ${b}\n`,
+    seedSection(ra, rb),
+    `### Selection rules, ${ra.preset}\n`,
+    selectionSection(ra),
+    `### Selection rules, ${rb.preset}\n`,
+    selectionSection(rb),
+  ].join('\n');
   writeFileSync(join(a, 'compare.md'), md);
   writeFileSync(join(a, 'report.md'), renderReport(ra, rb));
   writeSummary(a, ra, undefined, rb);

@@ -42,7 +42,9 @@ export interface Progress {
 }
 
 export function checkSpec(kind: string, cfg: GpuConfig, hyper: Hyper[]): void {
-  const bad = (what: string) => { throw new Error(`${kind} job: ${what}`); };
+  const bad = (what: string) => {
+    throw new Error(`${kind} job: ${what}`);
+  };
   if (!Number.isInteger(cfg.M) || cfg.M < 1) bad(`M = ${cfg.M} models, need a positive integer`);
   if (!Number.isInteger(cfg.B) || cfg.B < 1) bad(`batch size B = ${cfg.B}, need a positive integer`);
   if (!Number.isInteger(cfg.T) || cfg.T < 1) bad(`total steps T = ${cfg.T}, need a positive integer`);

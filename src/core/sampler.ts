@@ -5,10 +5,12 @@ import { rngUnit, STREAM } from './rng';
 import type { GpuConfig, Hyper } from './wire';
 
 function searchCdf(tables: Float32Array, start: number, len: number, u: number): number {
-  let lo = 0, hi = len - 1;
+  let lo = 0,
+    hi = len - 1;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (u < tables[start + mid]) hi = mid; else lo = mid + 1;
+    if (u < tables[start + mid]) hi = mid;
+    else lo = mid + 1;
   }
   return lo;
 }
@@ -17,7 +19,10 @@ export function sampleData(cfg: GpuConfig, hyper: Hyper[], t: number, sets: numb
   const N = sets.reduce((a, b) => a + b, 0);
   const x = new Float32Array(cfg.M * cfg.B * N);
   const f = Math.fround;
-  const rho = f(cfg.rho), oneMinus = f(1 - rho), pOne = f(cfg.p_onehot), pEmpty = f(cfg.p_set_empty);
+  const rho = f(cfg.rho),
+    oneMinus = f(1 - rho),
+    pOne = f(cfg.p_onehot),
+    pEmpty = f(cfg.p_set_empty);
   for (let m = 0; m < cfg.M; m++) {
     const seed = hyper[m].seed >>> 0;
     for (let b = 0; b < cfg.B; b++) {
@@ -43,4 +48,3 @@ export function sampleData(cfg: GpuConfig, hyper: Hyper[], t: number, sets: numb
   }
   return x;
 }
-

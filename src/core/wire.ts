@@ -1,7 +1,18 @@
 // Shared definitions of the training kernels' twins: the Config uniform, the per-model Hyper table,
 // buffer layouts and the learning-rate schedule (twin of shaders/lib/common.wgsl and the layout files).
 
-export const FLAG = { PRE_BIAS: 1, GHOST: 2, GHOST_QUIRK: 4, COS_ABS: 8, COS_PAIRS: 16, COS_SQ: 32, BATCH_FVU: 64, JUMPRELU: 128, BATCH_TOPK: 256, AUXK: 512 } as const;
+export const FLAG = {
+  PRE_BIAS: 1,
+  GHOST: 2,
+  GHOST_QUIRK: 4,
+  COS_ABS: 8,
+  COS_PAIRS: 16,
+  COS_SQ: 32,
+  BATCH_FVU: 64,
+  JUMPRELU: 128,
+  BATCH_TOPK: 256,
+  AUXK: 512,
+} as const;
 export const NOT_DIVERGED = 0xffffffff;
 
 /** The SAE's options as configs name them (experiment configs and replay configs share this mapping). */
@@ -33,20 +44,68 @@ export function saeFlags(o: SaeFlagOptions): number {
 
 /** Member names and order as in WGSL `struct Config` (packed by reflection). */
 export interface GpuConfig {
-  M: number; B: number; T: number; warmup: number; cooldown: number; toy_count: number; table_len: number;
-  flags: number; dead_after: number; ghost_cooldown: number; hist_len: number; log_every: number;
-  act_stride: number; act_offset: number;
-  beta1: number; beta2: number; eps: number; weight_decay: number; rho: number; p_onehot: number;
-  p_set_empty: number; topk: number; jump_eps: number; aux_k: number; aux_coef: number;
+  M: number;
+  B: number;
+  T: number;
+  warmup: number;
+  cooldown: number;
+  toy_count: number;
+  table_len: number;
+  flags: number;
+  dead_after: number;
+  ghost_cooldown: number;
+  hist_len: number;
+  log_every: number;
+  act_stride: number;
+  act_offset: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weight_decay: number;
+  rho: number;
+  p_onehot: number;
+  p_set_empty: number;
+  topk: number;
+  jump_eps: number;
+  aux_k: number;
+  aux_coef: number;
 }
 
-export interface Hyper { lr: number; l1: number; cos: number; seed: number }
+export interface Hyper {
+  lr: number;
+  l1: number;
+  cos: number;
+  seed: number;
+}
 
 export function defaultConfig(over: Partial<GpuConfig>): GpuConfig {
   return {
-    M: 1, B: 1, T: 1, warmup: 0, cooldown: 0, toy_count: 1, table_len: 1, flags: 0, dead_after: 400,
-    ghost_cooldown: 1000, hist_len: 1, log_every: 1, act_stride: 1, act_offset: 0,
-    beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0, rho: 0, p_onehot: 0, p_set_empty: 0, topk: 0, jump_eps: 0.001, aux_k: 0, aux_coef: 0, ...over,
+    M: 1,
+    B: 1,
+    T: 1,
+    warmup: 0,
+    cooldown: 0,
+    toy_count: 1,
+    table_len: 1,
+    flags: 0,
+    dead_after: 400,
+    ghost_cooldown: 1000,
+    hist_len: 1,
+    log_every: 1,
+    act_stride: 1,
+    act_offset: 0,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    weight_decay: 0,
+    rho: 0,
+    p_onehot: 0,
+    p_set_empty: 0,
+    topk: 0,
+    jump_eps: 0.001,
+    aux_k: 0,
+    aux_coef: 0,
+    ...over,
   };
 }
 
@@ -67,16 +126,37 @@ export function lrFactor(t: number, T: number, warmup: number, cooldown: number)
   return f;
 }
 
-export interface Dims { N: number; D: number; S: number }
+export interface Dims {
+  N: number;
+  D: number;
+  S: number;
+}
 
 export function saeLayout(d: Pick<Dims, 'D' | 'S'>) {
   const { S, D } = d;
   const P = 2 * S * D + 2 * S + D;
   const LOSS_N = 5;
   return {
-    P, WE: 0, BE: S * D, WD: S * D + S, BD: 2 * S * D + S, TH: 2 * S * D + S + D,
-    F: 0, DPRE: S, A: 2 * S, DH: 3 * S, G: 3 * S + D, HIN: 3 * S + 2 * D, E: 3 * S + 3 * D, LOSS: 3 * S + 4 * D,
-    LOSS_N, DTH: 3 * S + 4 * D + LOSS_N, REC: 4 * S + 4 * D + LOSS_N, HIST_W: 8, MET_W: 10, LAT_W: 3,
+    P,
+    WE: 0,
+    BE: S * D,
+    WD: S * D + S,
+    BD: 2 * S * D + S,
+    TH: 2 * S * D + S + D,
+    F: 0,
+    DPRE: S,
+    A: 2 * S,
+    DH: 3 * S,
+    G: 3 * S + D,
+    HIN: 3 * S + 2 * D,
+    E: 3 * S + 3 * D,
+    LOSS: 3 * S + 4 * D,
+    LOSS_N,
+    DTH: 3 * S + 4 * D + LOSS_N,
+    REC: 4 * S + 4 * D + LOSS_N,
+    HIST_W: 8,
+    MET_W: 10,
+    LAT_W: 3,
   };
 }
 export type SaeLayout = ReturnType<typeof saeLayout>;

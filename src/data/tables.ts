@@ -42,21 +42,23 @@ function checkProbs(name: string, p: number[]): void {
  * row and column to keep their marginals, and the remaining block so the table sums to 1. */
 export function boostPair(P: number[][], i0: number, j0: number, c: number): number[][] {
   if (!(c >= 0 && c <= 1)) throw new Error(`boost c = ${c} must lie in [0, 1]`);
-  const R = P.length, C = P[0].length;
+  const R = P.length,
+    C = P[0].length;
   if (!(i0 >= 0 && i0 < R && j0 >= 0 && j0 < C)) throw new Error(`boost pair (${i0}, ${j0}) outside the ${R}x${C} table`);
   const row = P[i0].reduce((a, b) => a + b, 0);
   const col = P.reduce((a, r) => a + r[j0], 0);
   const old = P[i0][j0];
   const nu = old + c * (Math.min(row, col) - old);
   const out = P.map((r) => [...r]);
-  const rowRest = row - old, colRest = col - old;
-  for (let j = 0; j < C; j++) if (j !== j0) out[i0][j] = rowRest > 0 ? P[i0][j] * (row - nu) / rowRest : 0;
-  for (let i = 0; i < R; i++) if (i !== i0) out[i][j0] = colRest > 0 ? P[i][j0] * (col - nu) / colRest : 0;
+  const rowRest = row - old,
+    colRest = col - old;
+  for (let j = 0; j < C; j++) if (j !== j0) out[i0][j] = rowRest > 0 ? (P[i0][j] * (row - nu)) / rowRest : 0;
+  for (let i = 0; i < R; i++) if (i !== i0) out[i][j0] = colRest > 0 ? (P[i][j0] * (col - nu)) / colRest : 0;
   out[i0][j0] = nu;
   let block = 0;
   for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) if (i !== i0 && j !== j0) block += P[i][j];
   const want = 1 - row - col + nu;
-  for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) if (i !== i0 && j !== j0) out[i][j] = block > 0 ? P[i][j] * want / block : 0;
+  for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) if (i !== i0 && j !== j0) out[i][j] = block > 0 ? (P[i][j] * want) / block : 0;
   return out;
 }
 
@@ -99,14 +101,18 @@ export function onehotTable(spec: DataSpec): number[] {
 export function cdfF32(p: number[]): Float32Array {
   const out = new Float32Array(p.length);
   let acc = 0;
-  p.forEach((x, i) => { acc += x; out[i] = acc; });
+  p.forEach((x, i) => {
+    acc += x;
+    out[i] = acc;
+  });
   out[p.length - 1] = 1;
   return out;
 }
 
 /** The `tables` buffer of sample_data.wgsl: joint CDF then one-hot CDF. */
 export function samplerTables(spec: DataSpec): { tables: Float32Array; tableLen: number } {
-  if (spec.sets.length < 1 || spec.sets.some((k) => !Number.isInteger(k) || k < 1)) throw new Error(`sets ${JSON.stringify(spec.sets)} must be positive integers`);
+  if (spec.sets.length < 1 || spec.sets.some((k) => !Number.isInteger(k) || k < 1))
+    throw new Error(`sets ${JSON.stringify(spec.sets)} must be positive integers`);
   if (!(spec.rho >= 0 && spec.rho <= 1)) throw new Error(`rho = ${spec.rho} must lie in [0, 1]`);
   if (!(spec.pOnehot >= 0 && spec.pOnehot <= 1)) throw new Error(`pOnehot = ${spec.pOnehot} must lie in [0, 1]`);
   const joint = cdfF32(jointTable(spec));

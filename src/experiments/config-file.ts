@@ -16,7 +16,10 @@ export function presetFromConfigFile(file: string): PresetConfig {
   const list = Array.isArray(json) ? json : [json];
   if (!list.length) throw new ConfigError(`--config ${file}: the array holds no experiment`);
   const experiments = list.map((x, i) => {
-    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new ConfigError(`--config ${file}${Array.isArray(json) ? ` [${i}]` : ''}: an experiment must be a JSON object, got ${Array.isArray(x) ? 'an array' : JSON.stringify(x)}`);
+    if (typeof x !== 'object' || x === null || Array.isArray(x))
+      throw new ConfigError(
+        `--config ${file}${Array.isArray(json) ? ` [${i}]` : ''}: an experiment must be a JSON object, got ${Array.isArray(x) ? 'an array' : JSON.stringify(x)}`,
+      );
     try {
       return parseExperiment(x);
     } catch (e) {
@@ -26,7 +29,13 @@ export function presetFromConfigFile(file: string): PresetConfig {
   });
   const stem = basename(file).replace(/\.json$/i, '');
   try {
-    return parsePreset({ name: `config:${stem}`, description: `experiments from ${file}`, budget: 'custom', budget_note: `custom config ${file}`, experiments });
+    return parsePreset({
+      name: `config:${stem}`,
+      description: `experiments from ${file}`,
+      budget: 'custom',
+      budget_note: `custom config ${file}`,
+      experiments,
+    });
   } catch (e) {
     throw new ConfigError(`--config ${file}: ${(e as Error).message}`);
   }

@@ -6,41 +6,97 @@ import { parsePreset, type ExperimentInput, type PresetConfig, ConfigError } fro
 export const QUICK = { saeSteps: 12000, saeBatch: 64, toySteps: 4000, evalSamples: 10000, logEvery: 100 };
 /** Fresh evaluation samples at the full budget: the study's 10,000, and 1,000,000 on a hardware adapter (cheap there; picks on 10,000 are noisy). */
 export const FULL = { saeSteps: 125000, saeBatch: 1024, toySteps: 10000, evalSamples: 10000, evalSamplesHardware: 1_000_000, logEvery: 500 };
-const QUICK_NOTE = `quick budget: ${QUICK.saeSteps} SAE steps of ${QUICK.saeBatch} samples (${(QUICK.saeSteps * QUICK.saeBatch / 1e6).toFixed(2)}M samples per SAE, the study used 128M), toy model ${QUICK.toySteps} steps of 1000, selection loss on ${QUICK.evalSamples} fresh samples (the study's number). Low learning rates do not converge at this budget.`;
+const QUICK_NOTE = `quick budget: ${QUICK.saeSteps} SAE steps of ${QUICK.saeBatch} samples (${((QUICK.saeSteps * QUICK.saeBatch) / 1e6).toFixed(2)}M samples per SAE, the study used 128M), toy model ${QUICK.toySteps} steps of 1000, selection loss on ${QUICK.evalSamples} fresh samples (the study's number). Low learning rates do not converge at this budget.`;
 const FULL_NOTE = `full budget: the study's ${FULL.saeSteps.toLocaleString('en-US')} SAE steps of ${FULL.saeBatch.toLocaleString('en-US')} samples (128M per SAE), toy model ${FULL.toySteps.toLocaleString('en-US')} steps of 1,000, selection loss on ${FULL.evalSamples.toLocaleString('en-US')} fresh samples (the study's number) on a software adapter and ${FULL.evalSamplesHardware.toLocaleString('en-US')} on a hardware one.`;
 
 const STUDY: ExperimentInput[] = [
   { name: 'correlated', description: 'two sets of two features, correlated amplitudes (rho = 1)', data: { sets: [2, 2], rho: 1, p_onehot: 0 } },
   { name: 'uncorrelated', description: 'two sets of two features, uncorrelated amplitudes (rho = 0)', data: { sets: [2, 2], rho: 0, p_onehot: 0 } },
   { name: 'onehot', description: '75 % one-hot draws (p = 0.75), uncorrelated amplitudes', data: { sets: [2, 2], rho: 0, p_onehot: 0.75 } },
-  { name: 'cos-signed', description: 'correlated amplitudes + cosine penalty gamma * mean(tril(S))', data: { sets: [2, 2], rho: 1, p_onehot: 0 }, sae: { cos: { variant: 'signed', coef: 1, norm: 'code' } } },
-  { name: 'cos-abs', description: 'correlated amplitudes + cosine penalty gamma * mean(|tril(S)|) (the study code\'s)', data: { sets: [2, 2], rho: 1, p_onehot: 0 }, sae: { cos: { variant: 'abs', coef: 1, norm: 'code' } } },
+  {
+    name: 'cos-signed',
+    description: 'correlated amplitudes + cosine penalty gamma * mean(tril(S))',
+    data: { sets: [2, 2], rho: 1, p_onehot: 0 },
+    sae: { cos: { variant: 'signed', coef: 1, norm: 'code' } },
+  },
+  {
+    name: 'cos-abs',
+    description: "correlated amplitudes + cosine penalty gamma * mean(|tril(S)|) (the study code's)",
+    data: { sets: [2, 2], rho: 1, p_onehot: 0 },
+    sae: { cos: { variant: 'abs', coef: 1, norm: 'code' } },
+  },
 ];
 
 function atBudget(e: ExperimentInput, budget: 'quick' | 'full'): ExperimentInput {
-  const b = budget === 'quick'
-    ? { toy: { steps: QUICK.toySteps }, sae: { steps: QUICK.saeSteps, batch: QUICK.saeBatch }, eval_samples: QUICK.evalSamples, log_every: QUICK.logEvery }
-    : { toy: { steps: FULL.toySteps }, sae: { steps: FULL.saeSteps, batch: FULL.saeBatch }, eval_samples: FULL.evalSamples, eval_samples_hardware: FULL.evalSamplesHardware, log_every: FULL.logEvery };
-  return { ...e, toy: { ...e.toy, ...b.toy }, sae: { ...e.sae, ...b.sae }, eval_samples: b.eval_samples, ...('eval_samples_hardware' in b ? { eval_samples_hardware: b.eval_samples_hardware } : {}), log_every: b.log_every };
+  const b =
+    budget === 'quick'
+      ? { toy: { steps: QUICK.toySteps }, sae: { steps: QUICK.saeSteps, batch: QUICK.saeBatch }, eval_samples: QUICK.evalSamples, log_every: QUICK.logEvery }
+      : {
+          toy: { steps: FULL.toySteps },
+          sae: { steps: FULL.saeSteps, batch: FULL.saeBatch },
+          eval_samples: FULL.evalSamples,
+          eval_samples_hardware: FULL.evalSamplesHardware,
+          log_every: FULL.logEvery,
+        };
+  return {
+    ...e,
+    toy: { ...e.toy, ...b.toy },
+    sae: { ...e.sae, ...b.sae },
+    eval_samples: b.eval_samples,
+    ...('eval_samples_hardware' in b ? { eval_samples_hardware: b.eval_samples_hardware } : {}),
+    log_every: b.log_every,
+  };
 }
 
 function build(): Record<string, PresetConfig> {
   const out: Record<string, PresetConfig> = {};
   for (const budget of ['quick', 'full'] as const) {
     const note = budget === 'quick' ? QUICK_NOTE : FULL_NOTE;
-    out[`study-${budget}`] = parsePreset({ name: `study-${budget}`, description: `the whole study: ${STUDY.map((e) => e.name).join(', ')}`, budget, budget_note: note, experiments: STUDY.map((e) => atBudget(e, budget)) });
+    out[`study-${budget}`] = parsePreset({
+      name: `study-${budget}`,
+      description: `the whole study: ${STUDY.map((e) => e.name).join(', ')}`,
+      budget,
+      budget_note: note,
+      experiments: STUDY.map((e) => atBudget(e, budget)),
+    });
     // the second seed of the whole study (toy models, SAE initialisations, data and evaluation samples): `compare` the two runs
     out[`study-${budget}-seed2`] = withSeed(out[`study-${budget}`], SECOND_SEED, `study-${budget}-seed2`);
     for (const e of STUDY) {
-      out[`${e.name}-${budget}`] = parsePreset({ name: `${e.name}-${budget}`, description: e.description ?? '', budget, budget_note: note, experiments: [atBudget(e, budget)] });
+      out[`${e.name}-${budget}`] = parsePreset({
+        name: `${e.name}-${budget}`,
+        description: e.description ?? '',
+        budget,
+        budget_note: note,
+        experiments: [atBudget(e, budget)],
+      });
     }
   }
-  out['phase-quick'] = parsePreset({ name: 'phase-quick', description: 'phase diagram: features per set k (2..8) x one-hot probability p (0..0.9), ReLU and TopK SAEs; fraction of true features recovered', budget: 'quick',
+  out['phase-quick'] = parsePreset({
+    name: 'phase-quick',
+    description: 'phase diagram: features per set k (2..8) x one-hot probability p (0..0.9), ReLU and TopK SAEs; fraction of true features recovered',
+    budget: 'quick',
     budget_note: `phase diagram, quick budget: toy model ${PHASE.toySteps} steps of 1000, SAEs ${PHASE.saeSteps} steps of ${PHASE.saeBatch}, lr ${PHASE.lr}, ${PHASE.realizations} realizations per point; d = k hidden dims, s = 2k latents, TopK k = 2`,
-    experiments: phaseExperiments() });
+    experiments: phaseExperiments(),
+  });
   // a tiny preset for tests and demos: 2 x 2 grid, 2 realizations, a few hundred steps
-  out.tiny = parsePreset({ name: 'tiny', description: 'a 2x2 grid with 2 realizations and a few hundred steps (tests, demos)', budget: 'custom', budget_note: 'tiny: 200 SAE steps of 64, toy 600 steps of 200',
-    experiments: [{ name: 'correlated', data: { sets: [2, 2], rho: 1 }, toy: { steps: 600, batch: 200, lr: 1e-2 }, sae: { steps: 200, batch: 64 }, grid: { lr: [1e-3, 1e-2], l1: [0.03, 0.3] }, realizations: 2, eval_samples: 500, log_every: 10 }] });
+  out.tiny = parsePreset({
+    name: 'tiny',
+    description: 'a 2x2 grid with 2 realizations and a few hundred steps (tests, demos)',
+    budget: 'custom',
+    budget_note: 'tiny: 200 SAE steps of 64, toy 600 steps of 200',
+    experiments: [
+      {
+        name: 'correlated',
+        data: { sets: [2, 2], rho: 1 },
+        toy: { steps: 600, batch: 200, lr: 1e-2 },
+        sae: { steps: 200, batch: 64 },
+        grid: { lr: [1e-3, 1e-2], l1: [0.03, 0.3] },
+        realizations: 2,
+        eval_samples: 500,
+        log_every: 10,
+      },
+    ],
+  });
   return out;
 }
 
@@ -49,7 +105,13 @@ export const SECOND_SEED = 1;
 
 /** The same preset with every experiment's seed set to `seed` (a new toy model, new SAE initialisations, new data). */
 export function withSeed(p: PresetConfig, seed: number, name: string): PresetConfig {
-  return parsePreset({ ...p, name, description: `${p.description} (seed ${seed})`, budget_note: `${p.budget_note} Seed ${seed}.`, experiments: p.experiments.map((e) => ({ ...e, seed })) });
+  return parsePreset({
+    ...p,
+    name,
+    description: `${p.description} (seed ${seed})`,
+    budget_note: `${p.budget_note} Seed ${seed}.`,
+    experiments: p.experiments.map((e) => ({ ...e, seed })),
+  });
 }
 
 export const PHASE = { ks: [2, 3, 4, 6, 8], ps: [0, 0.25, 0.5, 0.75, 0.9], toySteps: 3000, saeSteps: 3000, saeBatch: 64, lr: 3e-3, l1: 0.1, realizations: 2 };
@@ -57,14 +119,21 @@ export const PHASE = { ks: [2, 3, 4, 6, 8], ps: [0, 0.25, 0.5, 0.75, 0.9], toySt
 /** One experiment per (k, p, variant): two sets of k features, d = k hidden dims, s = 2k latents. */
 export function phaseExperiments(): ExperimentInput[] {
   const out: ExperimentInput[] = [];
-  for (const variant of ['relu', 'topk'] as const) for (const k of PHASE.ks) for (const p of PHASE.ps) {
-    out.push({
-      name: `phase-${variant}-k${k}-p${String(p).replace('.', '')}`, description: `${variant} SAE, two sets of ${k} features, one-hot probability ${p}`,
-      data: { sets: [k, k], rho: 0, p_onehot: p }, toy: { d: k, steps: PHASE.toySteps, lr: 3e-3 },
-      sae: { s: 2 * k, steps: PHASE.saeSteps, batch: PHASE.saeBatch, variant, ...(variant === 'topk' ? { k: 2 } : {}) },
-      grid: { lr: [PHASE.lr], l1: [variant === 'topk' ? 0 : PHASE.l1] }, realizations: PHASE.realizations, eval_samples: 2000, log_every: 100,
-    });
-  }
+  for (const variant of ['relu', 'topk'] as const)
+    for (const k of PHASE.ks)
+      for (const p of PHASE.ps) {
+        out.push({
+          name: `phase-${variant}-k${k}-p${String(p).replace('.', '')}`,
+          description: `${variant} SAE, two sets of ${k} features, one-hot probability ${p}`,
+          data: { sets: [k, k], rho: 0, p_onehot: p },
+          toy: { d: k, steps: PHASE.toySteps, lr: 3e-3 },
+          sae: { s: 2 * k, steps: PHASE.saeSteps, batch: PHASE.saeBatch, variant, ...(variant === 'topk' ? { k: 2 } : {}) },
+          grid: { lr: [PHASE.lr], l1: [variant === 'topk' ? 0 : PHASE.l1] },
+          realizations: PHASE.realizations,
+          eval_samples: 2000,
+          log_every: 100,
+        });
+      }
   return out;
 }
 

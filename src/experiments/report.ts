@@ -22,8 +22,12 @@ export const ruleName = (r: SelectionRule) => (r === 'per_sample_fvu' ? 'per-sam
 /** Verdict counts over all SAEs, or over each cell's pick under a selection rule; `converged` keeps only converged cells. */
 export function counts(e: Exp, which: 'all' | 'lowest' | SelectionRule, opts: { convergedOnly?: boolean } = {}) {
   const cells = opts.convergedOnly ? e.cells.filter((c) => c.converged !== false) : e.cells;
-  const list = which === 'all' ? (opts.convergedOnly ? cells.flatMap((c) => c.models.map((m) => e.saes[m])) : e.saes)
-    : cells.map((c) => e.saes[pickOf(c, which === 'lowest' ? 'configured' : which)]);
+  const list =
+    which === 'all'
+      ? opts.convergedOnly
+        ? cells.flatMap((c) => c.models.map((m) => e.saes[m]))
+        : e.saes
+      : cells.map((c) => e.saes[pickOf(c, which === 'lowest' ? 'configured' : which)]);
   const c = { true: 0, composed: 0, mixed: 0, dead: 0, n: list.length };
   list.forEach((s) => c[s.verdict]++);
   return c;
@@ -31,7 +35,8 @@ export function counts(e: Exp, which: 'all' | 'lowest' | SelectionRule, opts: { 
 
 /** Cells whose lowest-loss realization differs between the two selection rules. */
 export function pickChanges(e: Exp): { cell: Cell; a: number; b: number }[] {
-  return e.cells.filter((c) => c.lowest_by && c.lowest_by.per_sample_fvu !== c.lowest_by.batch_fvu)
+  return e.cells
+    .filter((c) => c.lowest_by && c.lowest_by.per_sample_fvu !== c.lowest_by.batch_fvu)
     .map((c) => ({ cell: c, a: c.lowest_by.per_sample_fvu, b: c.lowest_by.batch_fvu }));
 }
 
@@ -39,30 +44,42 @@ export const notConverged = (e: Exp) => e.cells.filter((c) => c.converged === fa
 
 export function verdictTable(res: Pick<ResultsFile, 'experiments'>): string {
   const rows = res.experiments.map((e) => {
-    const a = counts(e, 'all'), l = counts(e, 'lowest');
+    const a = counts(e, 'all'),
+      l = counts(e, 'lowest');
     const diverged = e.saes.filter((s) => s.diverged !== null).length;
     return `| ${e.name} | ${a.n} | ${a.composed} | ${a.true} | ${a.mixed} | ${a.dead} | ${diverged} | ${l.composed}/${l.n} | ${l.true}/${l.n} | ${f3(e.saes.reduce((s, x) => s + x.monosemanticity, 0) / e.saes.length)} |`;
   });
-  return ['| experiment | SAEs | composed | true | mixed | dead | diverged | lowest-loss composed | lowest-loss true | mean mono |', '|---|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| experiment | SAEs | composed | true | mixed | dead | diverged | lowest-loss composed | lowest-loss true | mean mono |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 /** Lowest-loss verdict counts under both selection rules, and the cells whose pick changes. */
 export function selectionSection(res: Pick<ResultsFile, 'experiments'>): string {
   const exps = res.experiments.filter((e) => e.cells.some((c) => c.lowest_by));
   if (!exps.length) return '';
-  const out = ['## Selection rules\n',
-    'Per grid cell the lowest-loss realization is picked by a selection loss on fresh samples: the study\'s per-sample FVU (mean of |hhat - h|^2 / |h|^2, plus lambda mean sum f), whose expectation is unbounded (a sample with |h| near 0 dominates), or the batch FVU (sum |hhat - h|^2 / sum |h - mean h|^2, plus lambda mean sum f). Counts of the picks\' verdicts (composed / true / mixed / dead of cells):\n',
-    '| experiment | eval samples | per-sample FVU pick | batch FVU pick | cells whose pick changes | of them, verdict changes |', '|---|---|---|---|---|---|'];
+  const out = [
+    '## Selection rules\n',
+    "Per grid cell the lowest-loss realization is picked by a selection loss on fresh samples: the study's per-sample FVU (mean of |hhat - h|^2 / |h|^2, plus lambda mean sum f), whose expectation is unbounded (a sample with |h| near 0 dominates), or the batch FVU (sum |hhat - h|^2 / sum |h - mean h|^2, plus lambda mean sum f). Counts of the picks' verdicts (composed / true / mixed / dead of cells):\n",
+    '| experiment | eval samples | per-sample FVU pick | batch FVU pick | cells whose pick changes | of them, verdict changes |',
+    '|---|---|---|---|---|---|',
+  ];
   const fmt = (c: ReturnType<typeof counts>) => `${c.composed} / ${c.true} / ${c.mixed} / ${c.dead} of ${c.n}`;
   for (const e of exps) {
     const ch = pickChanges(e);
-    out.push(`| ${e.name} | ${e.evaluation?.samples ?? e.config.eval_samples} | ${fmt(counts(e, 'per_sample_fvu'))} | ${fmt(counts(e, 'batch_fvu'))} | ${ch.length} | ${ch.filter((x) => e.saes[x.a].verdict !== e.saes[x.b].verdict).length} |`);
+    out.push(
+      `| ${e.name} | ${e.evaluation?.samples ?? e.config.eval_samples} | ${fmt(counts(e, 'per_sample_fvu'))} | ${fmt(counts(e, 'batch_fvu'))} | ${ch.length} | ${ch.filter((x) => e.saes[x.a].verdict !== e.saes[x.b].verdict).length} |`,
+    );
   }
   out.push('');
   for (const e of exps) {
     const ch = pickChanges(e);
     if (!ch.length) continue;
-    out.push(`- ${e.name}: ${ch.map((x) => `lr ${x.cell.lr}, lambda ${x.cell.l1}: r${e.saes[x.a].realization} (${e.saes[x.a].verdict}) -> r${e.saes[x.b].realization} (${e.saes[x.b].verdict})`).join('; ')}`);
+    out.push(
+      `- ${e.name}: ${ch.map((x) => `lr ${x.cell.lr}, lambda ${x.cell.l1}: r${e.saes[x.a].realization} (${e.saes[x.a].verdict}) -> r${e.saes[x.b].realization} (${e.saes[x.b].verdict})`).join('; ')}`,
+    );
   }
   out.push('');
   return out.join('\n');
@@ -72,12 +89,19 @@ export function selectionSection(res: Pick<ResultsFile, 'experiments'>): string 
 export function convergenceSection(res: Pick<ResultsFile, 'experiments'>): string {
   const exps = res.experiments.filter((e) => e.cells.some((c) => c.converged !== undefined));
   if (!exps.length) return '';
-  const out = ['## Convergence\n',
-    `An SAE counts as not converged when the median of its logged training loss over the last 10 % of steps is more than ${CONVERGENCE_DROP * 100} % below the median over the 10 % before (medians, because single batches spike the per-sample FVU); a cell is flagged when more than half its realizations had not converged (a diverged SAE counts as not converged). Flagged cells are listed here, marked * in summary.md, and left out of claims 2, 3 and 5 where they rest on single cells or picks.\n`];
+  const out = [
+    '## Convergence\n',
+    `An SAE counts as not converged when the median of its logged training loss over the last 10 % of steps is more than ${CONVERGENCE_DROP * 100} % below the median over the 10 % before (medians, because single batches spike the per-sample FVU); a cell is flagged when more than half its realizations had not converged (a diverged SAE counts as not converged). Flagged cells are listed here, marked * in summary.md, and left out of claims 2, 3 and 5 where they rest on single cells or picks.\n`,
+  ];
   for (const e of exps) {
     const bad = notConverged(e);
-    if (e.cells.every((c) => c.converged === null)) { out.push(`- ${e.name}: unknown (fewer than 3 logged losses in the last 10 % of steps; lower log_every).`); continue; }
-    out.push(`- ${e.name}: ${bad.length} of ${e.cells.length} cells not converged${bad.length ? `: ${bad.map((c) => `lr ${c.lr}, lambda ${c.l1} (${c.models.filter((m) => e.saes[m].converged === false).length}/${c.models.length} still falling, largest drop of the median ${f3(Math.max(...c.models.map((m) => e.saes[m].late_drop).filter(Number.isFinite)))})`).join('; ')}` : ''}.`);
+    if (e.cells.every((c) => c.converged === null)) {
+      out.push(`- ${e.name}: unknown (fewer than 3 logged losses in the last 10 % of steps; lower log_every).`);
+      continue;
+    }
+    out.push(
+      `- ${e.name}: ${bad.length} of ${e.cells.length} cells not converged${bad.length ? `: ${bad.map((c) => `lr ${c.lr}, lambda ${c.l1} (${c.models.filter((m) => e.saes[m].converged === false).length}/${c.models.length} still falling, largest drop of the median ${f3(Math.max(...c.models.map((m) => e.saes[m].late_drop).filter(Number.isFinite)))})`).join('; ')}` : ''}.`,
+    );
   }
   out.push('');
   return out.join('\n');
@@ -99,29 +123,49 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
   const out: string[] = [];
   out.push(`# Report: ${res.preset}\n`);
   out.push(`${res.description}. Budget: ${res.budget.note}`);
-  out.push(`Adapter: ${res.adapter ? `${res.adapter.vendor} ${res.adapter.architecture} (${res.adapter.description || 'no description'}, ${res.adapter.runtime}${res.adapter.isFallbackAdapter ? ', fallback adapter' : ''})` : 'unknown'}. Updated ${res.updated}.`);
+  out.push(
+    `Adapter: ${res.adapter ? `${res.adapter.vendor} ${res.adapter.architecture} (${res.adapter.description || 'no description'}, ${res.adapter.runtime}${res.adapter.isFallbackAdapter ? ', fallback adapter' : ''})` : 'unknown'}. Updated ${res.updated}.`,
+  );
   if (second) out.push(`Second seed: ${second.preset} (started ${second.started}); each claim gives its numbers for both seeds.`);
   out.push('');
-  out.push(`Verdicts: a latent is *true* (or *composed*) when its decoder direction has cosine >= ${MATCH_THRESHOLD} with a true feature (or with a normalised sum of one feature per set) and is closer to it than to the other kind; an SAE is *true* / *composed* when all its live latents are, else *mixed* (*dead*: no live latent). Lowest-loss columns use each experiment's selection rule (${[...new Set(res.experiments.map((e) => e.config.selection ?? 'per_sample_fvu'))].join(', ')}).\n`);
+  out.push(
+    `Verdicts: a latent is *true* (or *composed*) when its decoder direction has cosine >= ${MATCH_THRESHOLD} with a true feature (or with a normalised sum of one feature per set) and is closer to it than to the other kind; an SAE is *true* / *composed* when all its live latents are, else *mixed* (*dead*: no live latent). Lowest-loss columns use each experiment's selection rule (${[...new Set(res.experiments.map((e) => e.config.selection ?? 'per_sample_fvu'))].join(', ')}).\n`,
+  );
   out.push(verdictTable(res) + '\n');
-  out.push('## The study\'s claims\n');
+  out.push("## The study's claims\n");
 
-  const toyEvidence = (r: ResultsFile | null) => (r?.experiments ?? []).map((e) => {
-    const pc = e.toy.pair_cosines;
-    const withinE = Object.entries(pc).filter(([k]) => k[0] === k[3]);
-    const across = Object.entries(pc).filter(([k]) => k[0] !== k[3]).map(([, v]) => Math.abs(v));
-    return { e, within: withinE.map(([k, v]) => `${k} ${f3(v)}`), worst: Math.max(...withinE.map(([, v]) => v)), ok: withinE.every(([, v]) => v < -0.9), maxAcross: Math.max(0, ...across) };
-  });
-  const t1 = toyEvidence(res), t2 = second ? toyEvidence(second) : null;
+  const toyEvidence = (r: ResultsFile | null) =>
+    (r?.experiments ?? []).map((e) => {
+      const pc = e.toy.pair_cosines;
+      const withinE = Object.entries(pc).filter(([k]) => k[0] === k[3]);
+      const across = Object.entries(pc)
+        .filter(([k]) => k[0] !== k[3])
+        .map(([, v]) => Math.abs(v));
+      return {
+        e,
+        within: withinE.map(([k, v]) => `${k} ${f3(v)}`),
+        worst: Math.max(...withinE.map(([, v]) => v)),
+        ok: withinE.every(([, v]) => v < -0.9),
+        maxAcross: Math.max(0, ...across),
+      };
+    });
+  const t1 = toyEvidence(res),
+    t2 = second ? toyEvidence(second) : null;
   const toyOk = t1.filter((t) => t.ok).length;
   const worstWithin = Math.max(...t1.map((t) => t.worst));
-  out.push(claim(1, 'the toy model stores the four features as two antipodal pairs in superposition',
-    `${toyOk} of ${t1.length} toy models have cos(within-set pair) < -0.9; the least antipodal pair has cosine ${f3(worstWithin)} (margin ${f3(-0.9 - worstWithin)} below the -0.9 threshold)${t2 ? `; second seed: ${t2.filter((t) => t.ok).length} of ${t2.length}, least antipodal ${f3(Math.max(...t2.map((t) => t.worst)))}` : ''}. ${t1.map((t) => `${t.e.name}: ${t.within.join(', ')}, max |cos| across sets ${f3(t.maxAcross)}`).join('; ')}.`,
-    toyOk === t1.length && toyOk > 0 ? 'supported' : toyOk > 0 ? 'partly supported' : 'not supported'));
+  out.push(
+    claim(
+      1,
+      'the toy model stores the four features as two antipodal pairs in superposition',
+      `${toyOk} of ${t1.length} toy models have cos(within-set pair) < -0.9; the least antipodal pair has cosine ${f3(worstWithin)} (margin ${f3(-0.9 - worstWithin)} below the -0.9 threshold)${t2 ? `; second seed: ${t2.filter((t) => t.ok).length} of ${t2.length}, least antipodal ${f3(Math.max(...t2.map((t) => t.worst)))}` : ''}. ${t1.map((t) => `${t.e.name}: ${t.within.join(', ')}, max |cos| across sets ${f3(t.maxAcross)}`).join('; ')}.`,
+      toyOk === t1.length && toyOk > 0 ? 'supported' : toyOk > 0 ? 'partly supported' : 'not supported',
+    ),
+  );
 
   const corr = by('correlated');
   if (corr) {
-    const a = counts(corr, 'all'), a2 = by2('correlated') ? counts(by2('correlated')!, 'all') : undefined;
+    const a = counts(corr, 'all'),
+      a2 = by2('correlated') ? counts(by2('correlated')!, 'all') : undefined;
     const conv = corr.cells.filter((c) => c.converged !== false);
     const monoOf = (c: Cell) => c.models.reduce((s, m) => s + corr.saes[m].monosemanticity, 0) / c.models.length;
     const rank = [...corr.cells].sort((x, y) => monoOf(y) - monoOf(x));
@@ -129,38 +173,67 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
     const monoAll = rank[0];
     const monoText = monoConv
       ? `The most monosemantic converged cell is lr ${monoConv.lr}, lambda ${monoConv.l1} (mean monosemanticity ${f3(monoOf(monoConv))}, next ${f3(rank.filter((c) => c !== monoConv && c.converged !== false).map(monoOf)[0] ?? NaN)})` +
-        (monoAll !== monoConv ? `; the overall most monosemantic cell, lr ${monoAll.lr}, lambda ${monoAll.l1} (${f3(monoOf(monoAll))}), had not converged and is left out` : '') + '.'
+        (monoAll !== monoConv
+          ? `; the overall most monosemantic cell, lr ${monoAll.lr}, lambda ${monoAll.l1} (${f3(monoOf(monoAll))}), had not converged and is left out`
+          : '') +
+        '.'
       : 'No cell converged, so no cell is named.';
-    out.push(claim(2, 'with correlated amplitudes SAEs mostly learn composed (~45 deg) directions; few realizations find true features; one cell (low lambda, moderate lr) is mostly monosemantic',
-      `${a.composed}/${a.n} SAEs (${pct(a.composed, a.n)}) are composed${spread(a.composed, a2?.composed)}, ${a.true} true${spread(a.true, a2?.true)}, ${a.mixed} mixed, ${a.dead} dead; a majority needs ${Math.floor(a.n / 2) + 1} (margin ${signed(a.composed - Math.floor(a.n / 2) - 1)}). In the ${conv.length} converged cells: ${counts(corr, 'all', { convergedOnly: true }).composed}/${counts(corr, 'all', { convergedOnly: true }).n} composed. ${monoText}`,
-      a.composed > a.n / 2 && a.true <= a.n / 5 ? 'supported' : a.composed > a.true ? 'partly supported' : 'not supported'));
+    out.push(
+      claim(
+        2,
+        'with correlated amplitudes SAEs mostly learn composed (~45 deg) directions; few realizations find true features; one cell (low lambda, moderate lr) is mostly monosemantic',
+        `${a.composed}/${a.n} SAEs (${pct(a.composed, a.n)}) are composed${spread(a.composed, a2?.composed)}, ${a.true} true${spread(a.true, a2?.true)}, ${a.mixed} mixed, ${a.dead} dead; a majority needs ${Math.floor(a.n / 2) + 1} (margin ${signed(a.composed - Math.floor(a.n / 2) - 1)}). In the ${conv.length} converged cells: ${counts(corr, 'all', { convergedOnly: true }).composed}/${counts(corr, 'all', { convergedOnly: true }).n} composed. ${monoText}`,
+        a.composed > a.n / 2 && a.true <= a.n / 5 ? 'supported' : a.composed > a.true ? 'partly supported' : 'not supported',
+      ),
+    );
   } else out.push(claim(2, 'correlated amplitudes give composed directions', 'experiment `correlated` not in this run.', 'not measured'));
 
   const unc = by('uncorrelated');
   if (unc) {
-    const a = counts(unc, 'all'), a2 = by2('uncorrelated') ? counts(by2('uncorrelated')!, 'all') : undefined;
-    let trueLose = 0, both = 0;
+    const a = counts(unc, 'all'),
+      a2 = by2('uncorrelated') ? counts(by2('uncorrelated')!, 'all') : undefined;
+    let trueLose = 0,
+      both = 0;
     for (const c of unc.cells.filter((x) => x.converged !== false)) {
       const t = c.models.filter((m) => unc.saes[m].verdict === 'true').map((m) => unc.saes[m].final_loss);
       const k = c.models.filter((m) => unc.saes[m].verdict === 'composed').map((m) => unc.saes[m].final_loss);
-      if (t.length && k.length) { both++; if (Math.min(...k) < Math.min(...t)) trueLose++; }
+      if (t.length && k.length) {
+        both++;
+        if (Math.min(...k) < Math.min(...t)) trueLose++;
+      }
     }
     const cc = corr ? counts(corr, 'all') : null;
     const cmp = cc ? ` vs correlated ${cc.composed}/${cc.n} (${pct(cc.composed, cc.n)}; difference ${signed(a.composed - cc.composed)} SAEs)` : '';
-    out.push(claim(3, 'with uncorrelated amplitudes SAEs learn composed pairs even more consistently; monosemantic realizations lose on total loss',
-      `${a.composed}/${a.n} (${pct(a.composed, a.n)}) composed${spread(a.composed, a2?.composed)}${cmp}, ${a.true} true. In ${trueLose} of ${both} converged cells that have both kinds, the best composed SAE has lower selection loss than the best true one.`,
-      a.composed > a.n / 2 && (both === 0 || trueLose >= both / 2) ? 'supported' : a.composed > a.true ? 'partly supported' : 'not supported'));
+    out.push(
+      claim(
+        3,
+        'with uncorrelated amplitudes SAEs learn composed pairs even more consistently; monosemantic realizations lose on total loss',
+        `${a.composed}/${a.n} (${pct(a.composed, a.n)}) composed${spread(a.composed, a2?.composed)}${cmp}, ${a.true} true. In ${trueLose} of ${both} converged cells that have both kinds, the best composed SAE has lower selection loss than the best true one.`,
+        a.composed > a.n / 2 && (both === 0 || trueLose >= both / 2) ? 'supported' : a.composed > a.true ? 'partly supported' : 'not supported',
+      ),
+    );
   } else out.push(claim(3, 'uncorrelated amplitudes give composed pairs', 'experiment `uncorrelated` not in this run.', 'not measured'));
 
-  const cs = by('cos-signed'), ca = by('cos-abs');
+  const cs = by('cos-signed'),
+    ca = by('cos-abs');
   if (cs || ca) {
-    const ev = [cs, ca].filter((e): e is Exp => !!e).map((e) => {
-      const a = counts(e, 'all'), e2 = by2(e.name);
-      const collapsed = e.saes.filter((s) => s.collapsed_pairs > 0).length;
-      return `${e.name}: ${a.composed}/${a.n} composed, ${a.true} true (a fix would need ${Math.floor(a.n / 2) + 1} true; ${Math.floor(a.n / 2) + 1 - a.true} short)${spread(a.true, e2 ? counts(e2, 'all').true : undefined)}, ${collapsed} SAEs with collapsed decoder columns (cos > 0.99)${e2 ? ` (second seed: ${e2.saes.filter((s) => s.collapsed_pairs > 0).length})` : ''}`;
-    });
+    const ev = [cs, ca]
+      .filter((e): e is Exp => !!e)
+      .map((e) => {
+        const a = counts(e, 'all'),
+          e2 = by2(e.name);
+        const collapsed = e.saes.filter((s) => s.collapsed_pairs > 0).length;
+        return `${e.name}: ${a.composed}/${a.n} composed, ${a.true} true (a fix would need ${Math.floor(a.n / 2) + 1} true; ${Math.floor(a.n / 2) + 1 - a.true} short)${spread(a.true, e2 ? counts(e2, 'all').true : undefined)}, ${collapsed} SAEs with collapsed decoder columns (cos > 0.99)${e2 ? ` (second seed: ${e2.saes.filter((s) => s.collapsed_pairs > 0).length})` : ''}`;
+      });
     const fixed = [cs, ca].filter((e): e is Exp => !!e).some((e) => counts(e, 'all').true > counts(e, 'all').n / 2);
-    out.push(claim(4, 'neither cosine penalty fixes it; the absolute-value one can collapse decoder columns', ev.join('; ') + '.', fixed ? 'not supported' : 'supported'));
+    out.push(
+      claim(
+        4,
+        'neither cosine penalty fixes it; the absolute-value one can collapse decoder columns',
+        ev.join('; ') + '.',
+        fixed ? 'not supported' : 'supported',
+      ),
+    );
   } else out.push(claim(4, 'cosine penalties do not fix it', 'cosine-penalty experiments not in this run.', 'not measured'));
 
   const oh = by('onehot');
@@ -170,29 +243,71 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
       const l = counts(oh, rule, { convergedOnly: true });
       const o2 = by2('onehot');
       const l2 = o2 ? counts(o2, rule, { convergedOnly: true }) : undefined;
-      const ref = refs.map((e) => { const r = counts(e, rule, { convergedOnly: true }); return `${e.name} ${r.true}/${r.n}`; }).join(', ');
-      const margin = refs.length ? Math.min(...refs.map((e) => { const r = counts(e, rule, { convergedOnly: true }); return l.true - r.true; })) : NaN;
-      return { l, l2, margin, text: `${ruleName(rule)}: ${l.true}/${l.n} (${pct(l.true, l.n)})${l2 ? ` (second seed ${l2.true}/${l2.n}; seed-to-seed difference ${Math.abs(l.true - l2.true)})` : ''}${ref ? ` vs ${ref}; margin ${signed(margin)} cells over the nearer one` : ''}` };
+      const ref = refs
+        .map((e) => {
+          const r = counts(e, rule, { convergedOnly: true });
+          return `${e.name} ${r.true}/${r.n}`;
+        })
+        .join(', ');
+      const margin = refs.length
+        ? Math.min(
+            ...refs.map((e) => {
+              const r = counts(e, rule, { convergedOnly: true });
+              return l.true - r.true;
+            }),
+          )
+        : NaN;
+      return {
+        l,
+        l2,
+        margin,
+        text: `${ruleName(rule)}: ${l.true}/${l.n} (${pct(l.true, l.n)})${l2 ? ` (second seed ${l2.true}/${l2.n}; seed-to-seed difference ${Math.abs(l.true - l2.true)})` : ''}${ref ? ` vs ${ref}; margin ${signed(margin)} cells over the nearer one` : ''}`,
+      };
     };
     const lines = SELECTION_RULES.filter((r) => oh.cells.every((c) => c.lowest_by) || r === 'per_sample_fvu').map(line);
     const main = lines[0];
     const spreadMax = Math.max(0, ...lines.map((x) => (x.l2 ? Math.abs(x.l.true - x.l2.true) : 0)));
     const more = lines.every((x) => x.margin > 0);
-    const caveat = second && main.margin <= spreadMax ? ` The margin is not larger than the seed-to-seed difference (${spreadMax}), so this run cannot tell the counts apart.` : !second ? ' No second seed was compared, so the seed-to-seed spread of these counts is unknown (run the -seed2 preset and `npm start -- compare`).' : '';
-    out.push(claim(5, 'with p = 0.75 one-hot draws more lowest-loss SAEs find true features',
-      `Lowest-loss SAEs that are true, over converged cells, by ${lines.map((x) => x.text).join('; by ')}.${caveat}`,
-      more && main.l.true > 0 && !(second && main.margin <= spreadMax) ? 'supported' : main.l.true > 0 ? 'partly supported' : 'not supported'));
+    const caveat =
+      second && main.margin <= spreadMax
+        ? ` The margin is not larger than the seed-to-seed difference (${spreadMax}), so this run cannot tell the counts apart.`
+        : !second
+          ? ' No second seed was compared, so the seed-to-seed spread of these counts is unknown (run the -seed2 preset and `npm start -- compare`).'
+          : '';
+    out.push(
+      claim(
+        5,
+        'with p = 0.75 one-hot draws more lowest-loss SAEs find true features',
+        `Lowest-loss SAEs that are true, over converged cells, by ${lines.map((x) => x.text).join('; by ')}.${caveat}`,
+        more && main.l.true > 0 && !(second && main.margin <= spreadMax) ? 'supported' : main.l.true > 0 ? 'partly supported' : 'not supported',
+      ),
+    );
   } else out.push(claim(5, 'one-hot data gives more true features', 'experiment `onehot` not in this run.', 'not measured'));
 
-  const pcaEv = res.experiments.map((e) => `${e.name}: eigenvalues of E[hh^T] ${e.pca.second_moment_eigenvalues.map(f3).join(', ')} (ratio ${f3(e.pca.eigenvalue_ratio)})` +
-    (e.expected_l1 ? `, expected L1 true ${f3(e.expected_l1.true_dictionary)} vs composed ${f3(e.expected_l1.composed_dictionary)}` : ''));
+  const pcaEv = res.experiments.map(
+    (e) =>
+      `${e.name}: eigenvalues of E[hh^T] ${e.pca.second_moment_eigenvalues.map(f3).join(', ')} (ratio ${f3(e.pca.eigenvalue_ratio)})` +
+      (e.expected_l1 ? `, expected L1 true ${f3(e.expected_l1.true_dictionary)} vs composed ${f3(e.expected_l1.composed_dictionary)}` : ''),
+  );
   const noOnehot = res.experiments.filter((e) => e.config.data.p_onehot === 0);
   const iso = noOnehot.every((e) => e.pca.eigenvalue_ratio < 1.1);
   const maxRatio = Math.max(...noOnehot.map((e) => e.pca.eigenvalue_ratio));
-  out.push(claim(6, '(comment) "the principal components of the hidden activations lie on the diagonals"',
-    `In the experiments without one-hot draws the second moment is ${iso ? 'isotropic' : 'not isotropic everywhere'} (largest eigenvalue ratio ${f3(maxRatio)}; isotropic here means below 1.1)${iso ? ', so no principal direction exists' : ''}; what favours the diagonals is the L1 cost of the dictionaries. ${pcaEv.join('; ')}.`,
-    iso ? 'not supported' : 'partly supported'));
-  out.push(claim(7, 'figures: the lowest-loss realization is drawn large', 'The overlay figures put the lowest-loss realization (by the selection loss on fresh samples) in the first, labelled panel, as the text says (the study\'s code draws realization 0 there).', 'supported'));
+  out.push(
+    claim(
+      6,
+      '(comment) "the principal components of the hidden activations lie on the diagonals"',
+      `In the experiments without one-hot draws the second moment is ${iso ? 'isotropic' : 'not isotropic everywhere'} (largest eigenvalue ratio ${f3(maxRatio)}; isotropic here means below 1.1)${iso ? ', so no principal direction exists' : ''}; what favours the diagonals is the L1 cost of the dictionaries. ${pcaEv.join('; ')}.`,
+      iso ? 'not supported' : 'partly supported',
+    ),
+  );
+  out.push(
+    claim(
+      7,
+      'figures: the lowest-loss realization is drawn large',
+      "The overlay figures put the lowest-loss realization (by the selection loss on fresh samples) in the first, labelled panel, as the text says (the study's code draws realization 0 there).",
+      'supported',
+    ),
+  );
 
   const sel = selectionSection(res);
   if (sel) out.push(sel);
@@ -203,12 +318,15 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
   const phase = phasePoints(res.experiments);
   if (phase.length) {
     out.push('## Phase diagram: when do SAEs learn true features?\n');
-    out.push('Two sets of k features (uncorrelated amplitudes), a fraction p of one-hot draws, toy model with d = k hidden dims, SAEs with s = 2k latents (ReLU with L1, and TopK with k = 2). Cells: mean over realizations of the fraction of true features some decoder direction matches at cosine >= 0.9, then the fraction of latents that are composed directions. Figure: phase.svg.\n');
+    out.push(
+      'Two sets of k features (uncorrelated amplitudes), a fraction p of one-hot draws, toy model with d = k hidden dims, SAEs with s = 2k latents (ReLU with L1, and TopK with k = 2). Cells: mean over realizations of the fraction of true features some decoder direction matches at cosine >= 0.9, then the fraction of latents that are composed directions. Figure: phase.svg.\n',
+    );
     out.push(phaseTable(phase));
     const byV = (v: string) => phase.filter((p) => p.variant === v);
     for (const v of [...new Set(phase.map((p) => p.variant))]) {
       const pts = byV(v);
-      const lo = pts.filter((p) => p.p <= 0.25), hi = pts.filter((p) => p.p >= 0.75);
+      const lo = pts.filter((p) => p.p <= 0.25),
+        hi = pts.filter((p) => p.p >= 0.75);
       const mean = (a: typeof pts) => (a.length ? a.reduce((s, x) => s + x.recovered, 0) / a.length : NaN);
       out.push(`- ${v}: mean recovered fraction ${f3(mean(lo))} at p <= 0.25 vs ${f3(mean(hi))} at p >= 0.75.`);
     }
@@ -222,14 +340,21 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
 
 /** Verdict counts of two runs of the same preset with different seeds, side by side. */
 export function seedSection(a: ResultsFile, b: ResultsFile): string {
-  const out = ['## Seed to seed\n', `Verdict counts of this run (${a.preset}) and of the second seed (${b.preset}); "lowest" counts each cell's pick.\n`,
-    '| experiment | count | this run | second seed | difference |', '|---|---|---|---|---|'];
+  const out = [
+    '## Seed to seed\n',
+    `Verdict counts of this run (${a.preset}) and of the second seed (${b.preset}); "lowest" counts each cell's pick.\n`,
+    '| experiment | count | this run | second seed | difference |',
+    '|---|---|---|---|---|',
+  ];
   for (const e of a.experiments) {
     const f = b.experiments.find((x) => x.name === e.name);
     if (!f) continue;
     const rows: [string, ReturnType<typeof counts>, ReturnType<typeof counts>][] = [['all SAEs', counts(e, 'all'), counts(f, 'all')]];
-    for (const r of SELECTION_RULES) if (e.cells.every((c) => c.lowest_by) && f.cells.every((c) => c.lowest_by)) rows.push([`lowest (${r})`, counts(e, r), counts(f, r)]);
-    for (const [what, x, y] of rows) for (const k of ['composed', 'true', 'mixed'] as const) out.push(`| ${e.name} | ${what} ${k} | ${x[k]}/${x.n} | ${y[k]}/${y.n} | ${Math.abs(x[k] - y[k])} |`);
+    for (const r of SELECTION_RULES)
+      if (e.cells.every((c) => c.lowest_by) && f.cells.every((c) => c.lowest_by)) rows.push([`lowest (${r})`, counts(e, r), counts(f, r)]);
+    for (const [what, x, y] of rows)
+      for (const k of ['composed', 'true', 'mixed'] as const)
+        out.push(`| ${e.name} | ${what} ${k} | ${x[k]}/${x.n} | ${y[k]}/${y.n} | ${Math.abs(x[k] - y[k])} |`);
   }
   out.push('');
   return out.join('\n');

@@ -23,13 +23,27 @@ export function readResults(dir: string): ResultsFile | null {
 
 export function writeExperiment(dir: string, r: ExperimentResult, figures: Record<string, string>): StoredExperiment {
   const sub = join(dir, r.name);
-  const N = r.config.data.sets.reduce((a, b) => a + b, 0), D = r.config.toy.d;
+  const N = r.config.data.sets.reduce((a, b) => a + b, 0),
+    D = r.config.toy.d;
   const TL = toyLayout({ N, D });
-  const meta = { config: JSON.stringify(r.config), models: JSON.stringify(r.saes.map((s) => ({ lr: s.lr, l1: s.l1, realization: s.realization, seed: s.seed }))) };
-  writeFileAtomic(join(sub, 'toy.safetensors'), encodeSafetensors({ W: { shape: [N, D], data: r.weights.toy.slice(0, TL.B) }, b: { shape: [N], data: r.weights.toy.slice(TL.B, TL.P) } }, { config: meta.config }));
+  const meta = {
+    config: JSON.stringify(r.config),
+    models: JSON.stringify(r.saes.map((s) => ({ lr: s.lr, l1: s.l1, realization: s.realization, seed: s.seed }))),
+  };
+  writeFileAtomic(
+    join(sub, 'toy.safetensors'),
+    encodeSafetensors(
+      { W: { shape: [N, D], data: r.weights.toy.slice(0, TL.B) }, b: { shape: [N], data: r.weights.toy.slice(TL.B, TL.P) } },
+      { config: meta.config },
+    ),
+  );
   writeFileAtomic(join(sub, 'saes.safetensors'), encodeSafetensors(saeWeights(r, r.weights.saes), meta));
   writeJsonAtomic(join(sub, 'config.json'), r.config);
-  const files: Record<string, string> = { toy_weights: `${r.name}/toy.safetensors`, sae_weights: `${r.name}/saes.safetensors`, config: `${r.name}/config.json` };
+  const files: Record<string, string> = {
+    toy_weights: `${r.name}/toy.safetensors`,
+    sae_weights: `${r.name}/saes.safetensors`,
+    config: `${r.name}/config.json`,
+  };
   for (const [f, svg] of Object.entries(figures)) {
     writeFileAtomic(join(sub, f), svg);
     files[f.replace(/\.svg$/, '')] = `${r.name}/${f}`;
@@ -49,7 +63,8 @@ export function loadExperiment(dir: string, e: StoredExperiment): ExperimentResu
   const toy = decodeSafetensors(new Uint8Array(readFileSync(join(dir, e.files.toy_weights)))).tensors;
   const saes = decodeSafetensors(new Uint8Array(readFileSync(join(dir, e.files.sae_weights)))).tensors;
   const toyFlat = new Float32Array(toy.W.data.length + toy.b.data.length);
-  toyFlat.set(toy.W.data); toyFlat.set(toy.b.data, toy.W.data.length);
+  toyFlat.set(toy.W.data);
+  toyFlat.set(toy.b.data, toy.W.data.length);
   const { files: _f, ...rest } = e;
   void _f;
   return { ...rest, weights: { toy: toyFlat, saes: saeParamsFromWeights(saes) } } as ExperimentResult;

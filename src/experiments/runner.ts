@@ -8,8 +8,26 @@ import { defaultConfig, MET, NOT_DIVERGED, saeFlags, saeLayout, scheduleSteps, t
 import { sampleData } from '../core/sampler';
 import { rngU32, STREAM } from '../core/rng';
 import {
-  angleDeg, collapsedPairs, composedDirections, convergence, expectedL1TwoByTwo, featureDirections, featureLabel, figureRotation, matchLatents, mmcs,
-  median, pickLowest, principalComponents, recovered, rotate2, verdictOf, type LatentMatch, type SelectionRule, type Vec, type Verdict,
+  angleDeg,
+  collapsedPairs,
+  composedDirections,
+  convergence,
+  expectedL1TwoByTwo,
+  featureDirections,
+  featureLabel,
+  figureRotation,
+  matchLatents,
+  mmcs,
+  median,
+  pickLowest,
+  principalComponents,
+  recovered,
+  rotate2,
+  verdictOf,
+  type LatentMatch,
+  type SelectionRule,
+  type Vec,
+  type Verdict,
 } from '../metrics/analysis';
 import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type SaePath, type ToyKernel } from '../train/gpu';
 import { chooseSaeKernel, chooseToyKernel, type KernelRequest } from '../train/choose';
@@ -115,7 +133,17 @@ export interface ExperimentResult {
   description: string;
   config: ExperimentConfig;
   shard: { index: number; count: number } | null;
-  toy: { W: Vec[]; b: number[]; final_loss: number; rotation_deg: number; projection: 'exact-2d' | 'top-2-pcs'; features_rotated: Vec[]; labels: string[]; pair_cosines: Record<string, number>; loss_curve: { step: number[]; loss: number[] } };
+  toy: {
+    W: Vec[];
+    b: number[];
+    final_loss: number;
+    rotation_deg: number;
+    projection: 'exact-2d' | 'top-2-pcs';
+    features_rotated: Vec[];
+    labels: string[];
+    pair_cosines: Record<string, number>;
+    loss_curve: { step: number[]; loss: number[] };
+  };
   composed: { label: string; dir_rotated: Vec }[];
   saes: SaeResult[];
   cells: CellResult[];
@@ -133,14 +161,31 @@ export interface ExperimentResult {
   /** what trained the toy model and the SAEs, and why (per adapter: src/train/choose.ts) */
   kernels: {
     toy: { kernel: ToyKernel | 'cached'; why: string; measured?: Record<string, number> };
-    sae: { path: SaePath; kernel: string | null; threads: number | null; describe: string; why: string; measured?: Record<string, number>; skipped?: Record<string, string> };
+    sae: {
+      path: SaePath;
+      kernel: string | null;
+      threads: number | null;
+      describe: string;
+      why: string;
+      measured?: Record<string, number>;
+      skipped?: Record<string, string>;
+    };
   };
   timing: { toy_s: number; sae_s: number; eval_s: number; analysis_s: number };
   weights: { toy: Float32Array; saes: Float32Array };
 }
 
 export function dataSpec(c: ExperimentConfig): DataSpec {
-  return { sets: c.data.sets, joint: c.data.joint, setProbs: c.data.set_probs, rho: c.data.rho, pOnehot: c.data.p_onehot, onehotProbs: c.data.onehot_probs, boost: c.data.boost, zipfAlpha: c.data.zipf_alpha };
+  return {
+    sets: c.data.sets,
+    joint: c.data.joint,
+    setProbs: c.data.set_probs,
+    rho: c.data.rho,
+    pOnehot: c.data.p_onehot,
+    onehotProbs: c.data.onehot_probs,
+    boost: c.data.boost,
+    zipfAlpha: c.data.zipf_alpha,
+  };
 }
 
 /** Model seed from (experiment seed, grid cell, realization): independent of sharding and M. */
@@ -194,21 +239,46 @@ export async function trainToyStage(ctx: GpuContext, c: ExperimentConfig, data: 
   const toySeed = rngU32(c.seed, STREAM.toyInit, c.toy.seed, 0, 0);
   const toyHist = Math.ceil(c.toy.steps / c.log_every) + 1;
   const toySpec = {
-    dims, sets: c.data.sets, tables, importance: new Float32Array(dims.N).fill(1), toyParams: initToy(dims, [toySeed]),
+    dims,
+    sets: c.data.sets,
+    tables,
+    importance: new Float32Array(dims.N).fill(1),
+    toyParams: initToy(dims, [toySeed]),
     hyper: [{ lr: c.toy.lr, l1: 0, cos: 0, seed: toySeed }],
-    cfg: defaultConfig({ M: 1, B: c.toy.batch, T: c.toy.steps, toy_count: 1, table_len: tableLen, hist_len: Math.min(toyHist, 4096), log_every: c.log_every,
-      beta1: c.toy.betas[0], beta2: c.toy.betas[1], eps: c.toy.eps, weight_decay: c.toy.weight_decay, rho: c.data.rho, p_onehot: c.data.p_onehot, p_set_empty: c.data.p_set_empty }),
+    cfg: defaultConfig({
+      M: 1,
+      B: c.toy.batch,
+      T: c.toy.steps,
+      toy_count: 1,
+      table_len: tableLen,
+      hist_len: Math.min(toyHist, 4096),
+      log_every: c.log_every,
+      beta1: c.toy.betas[0],
+      beta2: c.toy.betas[1],
+      eps: c.toy.eps,
+      weight_decay: c.toy.weight_decay,
+      rho: c.data.rho,
+      p_onehot: c.data.p_onehot,
+      p_set_empty: c.data.p_set_empty,
+    }),
   };
   const choice = await chooseToyKernel(ctx, toySpec, opts.toyKernel ?? 'auto');
   const key = JSON.stringify([c.data, c.toy, c.seed, c.log_every, ctx.adapter.description, choice.kernel]);
   const cached = toyCache.get(key);
   if (cached) {
-    return { ...cached, kernel: { kernel: 'cached', why: `the same toy model was trained earlier in this process (${choice.kernel})` }, seconds: seconds() - t0 };
+    return {
+      ...cached,
+      kernel: { kernel: 'cached', why: `the same toy model was trained earlier in this process (${choice.kernel})` },
+      seconds: seconds() - t0,
+    };
   }
   const toy = await GpuToyTrainer.create(ctx, toySpec, { kernel: choice.kernel });
   opts.onNote?.(`[${c.name}] toy model: ${toy.describe()} (${choice.why})`);
   try {
-    await toy.train(c.toy.steps, { onProgress: (p) => report({ stage: 'toy', step: p.step, total: p.total, models: 1, loss: p.loss, diverged: p.diverged }), onChunk: opts.onToyChunk });
+    await toy.train(c.toy.steps, {
+      onProgress: (p) => report({ stage: 'toy', step: p.step, total: p.total, models: 1, loss: p.loss, diverged: p.diverged }),
+      onChunk: opts.onToyChunk,
+    });
     const params = await toy.readParams();
     const curve = toy.lossCurve(0);
     if ((await toy.readStatus())[0] !== NOT_DIVERGED) throw new Error(`experiment '${c.name}': the toy model diverged (NaN/Inf loss); lower toy.lr`);
@@ -220,9 +290,17 @@ export async function trainToyStage(ctx: GpuContext, c: ExperimentConfig, data: 
 }
 
 /** One SAE of the job: its grid cell, realization and seed. */
-export interface ModelSlot { cell: [number, number]; r: number; seed: number }
+export interface ModelSlot {
+  cell: [number, number];
+  r: number;
+  seed: number;
+}
 
-export interface SaeJobPlan { spec: SaeJobSpec; cells: [number, number][]; models: ModelSlot[] }
+export interface SaeJobPlan {
+  spec: SaeJobSpec;
+  cells: [number, number][];
+  models: ModelSlot[];
+}
 
 /** Stage 2: the SAE job of this shard's grid cells x realizations (shapes, flags, schedule, initial parameters). */
 export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Float32Array, only?: { index: number; count: number } | null): SaeJobPlan {
@@ -230,23 +308,75 @@ export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Floa
   const { dims, tables, tableLen } = data;
   const TL = toyLayout(dims);
   const cells: [number, number][] = [];
-  c.grid.lr.forEach((_, i) => c.grid.l1.forEach((__, j) => { if ((i * c.grid.l1.length + j) % shard.count === shard.index) cells.push([i, j]); }));
+  c.grid.lr.forEach((_, i) =>
+    c.grid.l1.forEach((__, j) => {
+      if ((i * c.grid.l1.length + j) % shard.count === shard.index) cells.push([i, j]);
+    }),
+  );
   const models: ModelSlot[] = [];
   for (const cell of cells) for (let r = 0; r < c.realizations; r++) models.push({ cell, r, seed: saeSeed(c, cell[0], cell[1], r) });
   const M = models.length;
   if (M === 0) throw new Error(`experiment '${c.name}': shard ${shard.index}/${shard.count} has no grid cells`);
   const cosCoef = c.sae.cos.variant === 'none' ? 0 : c.sae.cos.coef;
   const hyper: Hyper[] = models.map((m) => ({ lr: c.grid.lr[m.cell[0]], l1: c.grid.l1[m.cell[1]], cos: cosCoef, seed: m.seed }));
-  const bDec = (m: number) => c.sae.b_dec_init === 'zeros' ? new Array(dims.D).fill(0)
-    : Array.from(geometricMedian(sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toyParams, rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0), 5000, c.data.p_set_empty), 5000, dims.D));
+  const bDec = (m: number) =>
+    c.sae.b_dec_init === 'zeros'
+      ? new Array(dims.D).fill(0)
+      : Array.from(
+          geometricMedian(
+            sampleActivations(
+              dims,
+              c.data.sets,
+              tables,
+              tableLen,
+              c.data.rho,
+              c.data.p_onehot,
+              toyParams,
+              rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0),
+              5000,
+              c.data.p_set_empty,
+            ),
+            5000,
+            dims.D,
+          ),
+        );
   const spec: SaeJobSpec = {
-    dims, sets: c.data.sets, tables, toyParams, hyper, saeParams: initSae(dims, models.map((m) => m.seed), bDec, c.sae.init_threshold),
-    cfg: defaultConfig({ M, B: c.sae.batch, ...scheduleSteps(c.sae.steps, c.sae.warmup_frac, c.sae.cooldown_frac),
-      toy_count: 1, table_len: tableLen, flags: saeFlags(c.sae), dead_after: c.sae.dead_after, ghost_cooldown: c.sae.ghost_cooldown,
-      hist_len: Math.min(Math.ceil(c.sae.steps / c.log_every) + 1, 4096), log_every: c.log_every, act_stride: TL.REC, act_offset: TL.H,
-      beta1: c.sae.betas[0], beta2: c.sae.betas[1], eps: c.sae.eps, weight_decay: 0, rho: c.data.rho, p_onehot: c.data.p_onehot,
-      p_set_empty: c.data.p_set_empty, topk: c.sae.variant === 'topk' || c.sae.variant === 'batchtopk' ? c.sae.k! : 0, jump_eps: c.sae.jump_eps,
-      aux_k: c.sae.auxk?.k ?? 0, aux_coef: c.sae.auxk?.coef ?? 0 }),
+    dims,
+    sets: c.data.sets,
+    tables,
+    toyParams,
+    hyper,
+    saeParams: initSae(
+      dims,
+      models.map((m) => m.seed),
+      bDec,
+      c.sae.init_threshold,
+    ),
+    cfg: defaultConfig({
+      M,
+      B: c.sae.batch,
+      ...scheduleSteps(c.sae.steps, c.sae.warmup_frac, c.sae.cooldown_frac),
+      toy_count: 1,
+      table_len: tableLen,
+      flags: saeFlags(c.sae),
+      dead_after: c.sae.dead_after,
+      ghost_cooldown: c.sae.ghost_cooldown,
+      hist_len: Math.min(Math.ceil(c.sae.steps / c.log_every) + 1, 4096),
+      log_every: c.log_every,
+      act_stride: TL.REC,
+      act_offset: TL.H,
+      beta1: c.sae.betas[0],
+      beta2: c.sae.betas[1],
+      eps: c.sae.eps,
+      weight_decay: 0,
+      rho: c.data.rho,
+      p_onehot: c.data.p_onehot,
+      p_set_empty: c.data.p_set_empty,
+      topk: c.sae.variant === 'topk' || c.sae.variant === 'batchtopk' ? c.sae.k! : 0,
+      jump_eps: c.sae.jump_eps,
+      aux_k: c.sae.auxk?.k ?? 0,
+      aux_coef: c.sae.auxk?.coef ?? 0,
+    }),
   };
   return { spec, cells, models };
 }
@@ -266,12 +396,20 @@ export async function trainSaeStage(ctx: GpuContext, c: ExperimentConfig, plan: 
   const { spec, models } = plan;
   const { hyper } = spec;
   const M = models.length;
-  const choice = opts.path === 'modular' ? { path: 'modular' as const, kernel: null, why: '--path modular forced' } : await chooseSaeKernel(ctx, spec, opts.kernel ?? 'auto');
+  const choice =
+    opts.path === 'modular'
+      ? { path: 'modular' as const, kernel: null, why: '--path modular forced' }
+      : await chooseSaeKernel(ctx, spec, opts.kernel ?? 'auto');
   // --path fused with a version that does not fit still fails with the reason (as before)
   const job = await GpuSaeTrainer.create(ctx, spec, { path: opts.path ?? choice.path, kernel: choice.kernel ?? 'v1', kSteps: opts.kSteps });
   const kernel: SaeStage['kernel'] = {
-    path: job.path, kernel: job.path === 'fused' ? job.kernel : null, threads: job.path === 'fused' ? job.wg : null, describe: job.describe(), why: choice.why,
-    ...('measured' in choice && choice.measured ? { measured: choice.measured } : {}), ...('skipped' in choice && choice.skipped && Object.keys(choice.skipped).length ? { skipped: choice.skipped } : {}),
+    path: job.path,
+    kernel: job.path === 'fused' ? job.kernel : null,
+    threads: job.path === 'fused' ? job.wg : null,
+    describe: job.describe(),
+    why: choice.why,
+    ...('measured' in choice && choice.measured ? { measured: choice.measured } : {}),
+    ...('skipped' in choice && choice.skipped && Object.keys(choice.skipped).length ? { skipped: choice.skipped } : {}),
   };
   opts.onNote?.(`[${c.name}] SAEs: ${job.describe()} (${choice.why})`);
   // the batch-FVU curve: the current parameters evaluated on fresh samples every `evalEvery` steps (own
@@ -281,7 +419,9 @@ export async function trainSaeStage(ctx: GpuContext, c: ExperimentConfig, plan: 
   let nextEval = 0;
   const L = saeLayout(spec.dims);
   const curvePoint = async (p: Float32Array, step: number) => {
-    const r = await evaluateSaes(ctx, spec, p, Math.min(CURVE_SAMPLES, c.eval_samples), (0x0c0e0000 + evalCurve.step.length) >>> 0, { modelsPerDispatch: opts.evalModelsPerDispatch });
+    const r = await evaluateSaes(ctx, spec, p, Math.min(CURVE_SAMPLES, c.eval_samples), (0x0c0e0000 + evalCurve.step.length) >>> 0, {
+      modelsPerDispatch: opts.evalModelsPerDispatch,
+    });
     evalCurve.step.push(step);
     const live: number[] = [];
     for (let m = 0; m < M; m++) {
@@ -313,10 +453,22 @@ export async function trainSaeStage(ctx: GpuContext, c: ExperimentConfig, plan: 
   }
 }
 
-export interface EvalStage { metrics: Float32Array; probe: Float32Array; samples: number; seconds: number }
+export interface EvalStage {
+  metrics: Float32Array;
+  probe: Float32Array;
+  samples: number;
+  seconds: number;
+}
 
 /** Stage 4: the trained SAEs on fresh samples and the one-hot probes. */
-export async function evaluateStage(ctx: GpuContext, c: ExperimentConfig, plan: SaeJobPlan, params: Float32Array, opts: RunOptions, report: Report): Promise<EvalStage> {
+export async function evaluateStage(
+  ctx: GpuContext,
+  c: ExperimentConfig,
+  plan: SaeJobPlan,
+  params: Float32Array,
+  opts: RunOptions,
+  report: Report,
+): Promise<EvalStage> {
   const t0 = seconds();
   report({ stage: 'eval', step: 0, total: 1, models: plan.models.length, loss: NaN, diverged: 0 });
   const samples = evalSamplesFor(c, ctx.adapter);
@@ -332,12 +484,24 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
   const { N, D, S } = dims;
   const { params, status, curves } = sae;
   const { hyper } = plan.spec;
-  const L = saeLayout(dims), TL = toyLayout(dims);
+  const L = saeLayout(dims),
+    TL = toyLayout(dims);
   const features = featureDirections(toy.params, N, D);
   const composed = composedDirections(features, c.data.sets, jointTable(ds));
   const theta = D === 2 ? figureRotation(features) : 0;
   const labels = features.map((_, i) => featureLabel(i, c.data.sets));
-  const hs = sampleActivations(dims, c.data.sets, tables, tableLen, c.data.rho, c.data.p_onehot, toy.params, rngU32(c.seed, STREAM.evalData, 0, 0, 0), 10000, c.data.p_set_empty);
+  const hs = sampleActivations(
+    dims,
+    c.data.sets,
+    tables,
+    tableLen,
+    c.data.rho,
+    c.data.p_onehot,
+    toy.params,
+    rngU32(c.seed, STREAM.evalData, 0, 0, 0),
+    10000,
+    c.data.p_set_empty,
+  );
   const pcs = principalComponents(hs, 10000, D);
   // the figure plane: the hidden plane itself (d = 2, rotated so x1 is on +x) or the top-2 principal components of h
   const [e1, e2] = pcs.second_moment.vectors;
@@ -352,13 +516,35 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
     const conv = convergence(curves.step, curves.total[m], c.sae.steps);
     const batchFvu = 1 - met[MET.EV_H];
     return {
-      index: m, cell: mdl.cell, lr: hyper[m].lr, l1: hyper[m].l1, realization: mdl.r, seed: mdl.seed,
-      final_loss: met[MET.SEL], final_loss_batch: batchFvu + Math.fround(hyper[m].l1) * met[MET.L1], mse: met[MET.FVU], batch_fvu: batchFvu,
-      l1_term: met[MET.L1], train_loss: lastTotal ?? NaN, converged: status[m] === NOT_DIVERGED ? conv.converged : false, late_drop: conv.drop,
-      monosemanticity: met[MET.MONO], l0: met[MET.L0], dead: met[MET.DEAD_BATCH], dead_probe: met[MET.DEAD_PROBE], ev_h: met[MET.EV_H], ev_out: met[MET.EV_OUT],
-      decoder, angles_deg: decoder.map((w) => angleDeg(toPlane(w))), latents, verdict: verdictOf(latents),
-      mmcs: mmcs(decoder, features), recovered: recovered(decoder, features), collapsed_pairs: collapsedPairs(decoder),
-      composed_fraction: latents.filter((l) => l.kind === 'composed').length / S, dead_fraction: met[MET.DEAD_BATCH] / S,
+      index: m,
+      cell: mdl.cell,
+      lr: hyper[m].lr,
+      l1: hyper[m].l1,
+      realization: mdl.r,
+      seed: mdl.seed,
+      final_loss: met[MET.SEL],
+      final_loss_batch: batchFvu + Math.fround(hyper[m].l1) * met[MET.L1],
+      mse: met[MET.FVU],
+      batch_fvu: batchFvu,
+      l1_term: met[MET.L1],
+      train_loss: lastTotal ?? NaN,
+      converged: status[m] === NOT_DIVERGED ? conv.converged : false,
+      late_drop: conv.drop,
+      monosemanticity: met[MET.MONO],
+      l0: met[MET.L0],
+      dead: met[MET.DEAD_BATCH],
+      dead_probe: met[MET.DEAD_PROBE],
+      ev_h: met[MET.EV_H],
+      ev_out: met[MET.EV_OUT],
+      decoder,
+      angles_deg: decoder.map((w) => angleDeg(toPlane(w))),
+      latents,
+      verdict: verdictOf(latents),
+      mmcs: mmcs(decoder, features),
+      recovered: recovered(decoder, features),
+      collapsed_pairs: collapsedPairs(decoder),
+      composed_fraction: latents.filter((l) => l.kind === 'composed').length / S,
+      dead_fraction: met[MET.DEAD_BATCH] / S,
       diverged: status[m] === NOT_DIVERGED ? null : status[m],
     };
   });
@@ -368,35 +554,65 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
     const verdicts: Record<Verdict, number> = { true: 0, composed: 0, mixed: 0, dead: 0 };
     idx.forEach((i) => verdicts[saes[i].verdict]++);
     const lowestBy: Record<SelectionRule, number> = {
-      per_sample_fvu: pickLowest(idx, saes.map((s) => s.final_loss), diverged),
-      batch_fvu: pickLowest(idx, saes.map((s) => s.final_loss_batch), diverged),
+      per_sample_fvu: pickLowest(
+        idx,
+        saes.map((s) => s.final_loss),
+        diverged,
+      ),
+      batch_fvu: pickLowest(
+        idx,
+        saes.map((s) => s.final_loss_batch),
+        diverged,
+      ),
     };
     const known = idx.filter((i) => saes[i].converged !== null);
     return {
-      cell, lr: c.grid.lr[cell[0]], l1: c.grid.l1[cell[1]], models: idx,
-      lowest_loss: lowestBy[c.selection], lowest_by: lowestBy,
-      most_monosemantic: pickLowest(idx, saes.map((s) => -s.monosemanticity), diverged), verdicts,
+      cell,
+      lr: c.grid.lr[cell[0]],
+      l1: c.grid.l1[cell[1]],
+      models: idx,
+      lowest_loss: lowestBy[c.selection],
+      lowest_by: lowestBy,
+      most_monosemantic: pickLowest(
+        idx,
+        saes.map((s) => -s.monosemanticity),
+        diverged,
+      ),
+      verdicts,
       converged: known.length ? known.filter((i) => saes[i].converged).length * 2 >= known.length : null,
     };
   });
   let expectedL1 = null;
   if (c.data.sets.length === 2 && c.data.sets[0] === 2 && c.data.sets[1] === 2) {
     const cfgX = defaultConfig({ M: 1, B: 100000, table_len: tableLen, rho: c.data.rho, p_onehot: c.data.p_onehot, p_set_empty: c.data.p_set_empty });
-    expectedL1 = expectedL1TwoByTwo(sampleData(cfgX, [{ lr: 1, l1: 0, cos: 0, seed: rngU32(c.seed, STREAM.evalData, 1, 0, 0) }], 0, c.data.sets, tables), 100000);
+    expectedL1 = expectedL1TwoByTwo(
+      sampleData(cfgX, [{ lr: 1, l1: 0, cos: 0, seed: rngU32(c.seed, STREAM.evalData, 1, 0, 0) }], 0, c.data.sets, tables),
+      100000,
+    );
   }
-  const pair = (a: number, b: number) => features[a].reduce((s, v, j) => s + v * features[b][j], 0) / Math.max(1e-12, Math.hypot(...features[a]) * Math.hypot(...features[b]));
+  const pair = (a: number, b: number) =>
+    features[a].reduce((s, v, j) => s + v * features[b][j], 0) / Math.max(1e-12, Math.hypot(...features[a]) * Math.hypot(...features[b]));
   const pairCos: Record<string, number> = {};
   for (let a = 0; a < N; a++) for (let b = 0; b < a; b++) pairCos[`${labels[b]}-${labels[a]}`] = pair(a, b);
   const ev0 = pcs.second_moment.values;
   return {
     toy: {
-      W: features, b: Array.from(toy.params.subarray(TL.B, TL.P)), final_loss: toy.curve.loss[toy.curve.loss.length - 1] ?? NaN,
-      rotation_deg: (theta * 180) / Math.PI, projection: D === 2 ? 'exact-2d' : 'top-2-pcs', features_rotated: features.map(toPlane), labels, pair_cosines: pairCos, loss_curve: toy.curve,
+      W: features,
+      b: Array.from(toy.params.subarray(TL.B, TL.P)),
+      final_loss: toy.curve.loss[toy.curve.loss.length - 1] ?? NaN,
+      rotation_deg: (theta * 180) / Math.PI,
+      projection: D === 2 ? 'exact-2d' : 'top-2-pcs',
+      features_rotated: features.map(toPlane),
+      labels,
+      pair_cosines: pairCos,
+      loss_curve: toy.curve,
     },
     composed: composed.map((x) => ({ label: x.label, dir_rotated: toPlane(x.dir) })),
-    saes, cells,
+    saes,
+    cells,
     pca: {
-      second_moment_eigenvalues: ev0, covariance_eigenvalues: pcs.covariance.values,
+      second_moment_eigenvalues: ev0,
+      covariance_eigenvalues: pcs.covariance.values,
       second_moment_axes_deg: D === 2 ? pcs.second_moment.vectors.map((v) => angleDeg(rotate2(v, theta))) : [],
       eigenvalue_ratio: ev0[ev0.length - 1] > 0 ? ev0[0] / ev0[ev0.length - 1] : Infinity,
     },
@@ -418,8 +634,14 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   const t1 = seconds();
   const analysis = analyseStage(c, data, toy, plan, sae, ev);
   return {
-    name: c.name, description: c.description, config: c, shard: opts.shard ?? null, ...analysis,
-    curves: sae.curves, evaluation: { samples: ev.samples, selection: c.selection, software_adapter: isSoftwareAdapter(ctx.adapter) }, sae_path: sae.path,
+    name: c.name,
+    description: c.description,
+    config: c,
+    shard: opts.shard ?? null,
+    ...analysis,
+    curves: sae.curves,
+    evaluation: { samples: ev.samples, selection: c.selection, software_adapter: isSoftwareAdapter(ctx.adapter) },
+    sae_path: sae.path,
     kernels: { toy: toy.kernel, sae: sae.kernel },
     timing: { toy_s: toy.seconds, sae_s: saeS, eval_s: ev.seconds, analysis_s: seconds() - t1 },
     weights: { toy: toy.params, saes: sae.params },

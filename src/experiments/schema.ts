@@ -6,95 +6,121 @@ import { saeLayout, toyLayout } from '../core/wire';
 const prob = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
 const positiveInt = z.number().int('must be an integer').positive('must be > 0');
 
-export const DataSchema = z.object({
-  sets: z.array(positiveInt).min(1, 'needs at least one feature set').default([2, 2]),
-  joint: z.array(z.number().min(0)).optional(),
-  set_probs: z.array(z.array(z.number().min(0))).optional(),
-  rho: prob.default(1),
-  p_onehot: prob.default(0),
-  onehot_probs: z.array(z.number().min(0)).optional(),
-  boost: z.object({ i: z.number().int().min(0), j: z.number().int().min(0), c: prob }).strict().optional(),
-  /** Zipf-distributed feature frequencies: within each set (composed draws) and over all features (one-hot) */
-  zipf_alpha: z.number().min(0, 'must be >= 0').max(10, 'must be <= 10').optional(),
-  /** sparser data: each set is left out of a composed draw with this probability */
-  p_set_empty: prob.default(0),
-}).strict();
+export const DataSchema = z
+  .object({
+    sets: z.array(positiveInt).min(1, 'needs at least one feature set').default([2, 2]),
+    joint: z.array(z.number().min(0)).optional(),
+    set_probs: z.array(z.array(z.number().min(0))).optional(),
+    rho: prob.default(1),
+    p_onehot: prob.default(0),
+    onehot_probs: z.array(z.number().min(0)).optional(),
+    boost: z
+      .object({ i: z.number().int().min(0), j: z.number().int().min(0), c: prob })
+      .strict()
+      .optional(),
+    /** Zipf-distributed feature frequencies: within each set (composed draws) and over all features (one-hot) */
+    zipf_alpha: z.number().min(0, 'must be >= 0').max(10, 'must be <= 10').optional(),
+    /** sparser data: each set is left out of a composed draw with this probability */
+    p_set_empty: prob.default(0),
+  })
+  .strict();
 
-export const ToySchema = z.object({
-  d: positiveInt.max(64, 'must be <= 64').default(2),
-  lr: z.number().positive('must be > 0').default(1e-3),
-  weight_decay: z.number().min(0, 'must be >= 0').default(0.01),
-  betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0.9, 0.999]),
-  eps: z.number().positive().default(1e-8),
-  steps: positiveInt.default(10000),
-  batch: positiveInt.default(1000),
-  seed: z.number().int().min(0).default(0),
-}).strict();
+export const ToySchema = z
+  .object({
+    d: positiveInt.max(64, 'must be <= 64').default(2),
+    lr: z.number().positive('must be > 0').default(1e-3),
+    weight_decay: z.number().min(0, 'must be >= 0').default(0.01),
+    betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0.9, 0.999]),
+    eps: z.number().positive().default(1e-8),
+    steps: positiveInt.default(10000),
+    batch: positiveInt.default(1000),
+    seed: z.number().int().min(0).default(0),
+  })
+  .strict();
 
-export const CosSchema = z.object({
-  variant: z.enum(['none', 'abs', 'signed', 'ortho']).default('none'),
-  coef: z.number().min(0, 'must be >= 0').default(1),
-  norm: z.enum(['code', 'pairs']).default('code'),
-}).strict();
+export const CosSchema = z
+  .object({
+    variant: z.enum(['none', 'abs', 'signed', 'ortho']).default('none'),
+    coef: z.number().min(0, 'must be >= 0').default(1),
+    norm: z.enum(['code', 'pairs']).default('code'),
+  })
+  .strict();
 
-export const SaeSchema = z.object({
-  s: positiveInt.max(1024, 'must be <= 1024').default(4),
-  /** relu: the study's SAE; topk: keep the k largest pre-activations per sample */
-  variant: z.enum(['relu', 'topk', 'batchtopk', 'jumprelu']).default('relu'),
-  k: positiveInt.optional(),
-  /** JumpReLU: initial threshold and the straight-through estimator's kernel width */
-  init_threshold: z.number().positive('must be > 0').default(0.001),
-  jump_eps: z.number().positive('must be > 0').default(0.001),
-  batch: positiveInt.default(1024),
-  steps: positiveInt.default(125000),
-  warmup_frac: prob.default(0.1),
-  cooldown_frac: prob.default(0.2),
-  betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0, 0.999]),
-  eps: z.number().positive().default(1e-8),
-  ghost: z.boolean().default(true),
-  /** AuxK dead-latent loss (TopK-style SAEs), used instead of ghost grads when given */
-  auxk: z.object({ k: positiveInt, coef: z.number().min(0).default(1 / 32) }).strict().optional(),
-  ghost_quirk: z.boolean().default(true),
-  dead_after: positiveInt.default(400),
-  ghost_cooldown: positiveInt.default(1000),
-  pre_encoder_bias: z.boolean().default(false),
-  /** per-sample: mean of |hhat - h|^2 / |h|^2 (the study); batch: sum |hhat - h|^2 / sum |h - mean h|^2 */
-  fvu: z.enum(['per-sample', 'batch']).default('per-sample'),
-  b_dec_init: z.enum(['median', 'zeros']).default('median'),
-  cos: CosSchema.prefault({}),
-}).strict();
+export const SaeSchema = z
+  .object({
+    s: positiveInt.max(1024, 'must be <= 1024').default(4),
+    /** relu: the study's SAE; topk: keep the k largest pre-activations per sample */
+    variant: z.enum(['relu', 'topk', 'batchtopk', 'jumprelu']).default('relu'),
+    k: positiveInt.optional(),
+    /** JumpReLU: initial threshold and the straight-through estimator's kernel width */
+    init_threshold: z.number().positive('must be > 0').default(0.001),
+    jump_eps: z.number().positive('must be > 0').default(0.001),
+    batch: positiveInt.default(1024),
+    steps: positiveInt.default(125000),
+    warmup_frac: prob.default(0.1),
+    cooldown_frac: prob.default(0.2),
+    betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0, 0.999]),
+    eps: z.number().positive().default(1e-8),
+    ghost: z.boolean().default(true),
+    /** AuxK dead-latent loss (TopK-style SAEs), used instead of ghost grads when given */
+    auxk: z
+      .object({
+        k: positiveInt,
+        coef: z
+          .number()
+          .min(0)
+          .default(1 / 32),
+      })
+      .strict()
+      .optional(),
+    ghost_quirk: z.boolean().default(true),
+    dead_after: positiveInt.default(400),
+    ghost_cooldown: positiveInt.default(1000),
+    pre_encoder_bias: z.boolean().default(false),
+    /** per-sample: mean of |hhat - h|^2 / |h|^2 (the study); batch: sum |hhat - h|^2 / sum |h - mean h|^2 */
+    fvu: z.enum(['per-sample', 'batch']).default('per-sample'),
+    b_dec_init: z.enum(['median', 'zeros']).default('median'),
+    cos: CosSchema.prefault({}),
+  })
+  .strict();
 
-export const GridSchema = z.object({
-  lr: z.array(z.number().positive('learning rates must be > 0')).min(1).default([3e-5, 1e-4, 3e-4, 1e-3, 3e-3]),
-  l1: z.array(z.number().min(0, 'L1 coefficients must be >= 0')).min(1).default([0.01, 0.03, 0.1, 0.3, 1.0]),
-}).strict();
+export const GridSchema = z
+  .object({
+    lr: z.array(z.number().positive('learning rates must be > 0')).min(1).default([3e-5, 1e-4, 3e-4, 1e-3, 3e-3]),
+    l1: z.array(z.number().min(0, 'L1 coefficients must be >= 0')).min(1).default([0.01, 0.03, 0.1, 0.3, 1.0]),
+  })
+  .strict();
 
-export const ExperimentSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-  description: z.string().default(''),
-  data: DataSchema.prefault({}),
-  toy: ToySchema.prefault({}),
-  sae: SaeSchema.prefault({}),
-  grid: GridSchema.prefault({}),
-  realizations: positiveInt.max(1000).default(5),
-  seed: z.number().int().min(0).default(0),
-  /** fresh samples for the evaluation and the selection loss (the study: 10,000) */
-  eval_samples: positiveInt.default(10000),
-  /** fresh samples instead of eval_samples when the adapter is hardware (not a fallback/software adapter), where many are cheap */
-  eval_samples_hardware: positiveInt.optional(),
-  /** the loss that picks each cell's lowest-loss realization: per_sample_fvu (the study: mean |hhat - h|^2 / |h|^2 + lambda mean sum f)
-   *  or batch_fvu (sum |hhat - h|^2 / sum |h - mean h|^2 + lambda mean sum f); both are always computed and reported */
-  selection: z.enum(['per_sample_fvu', 'batch_fvu']).default('per_sample_fvu'),
-  log_every: positiveInt.default(50),
-}).strict();
+export const ExperimentSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    description: z.string().default(''),
+    data: DataSchema.prefault({}),
+    toy: ToySchema.prefault({}),
+    sae: SaeSchema.prefault({}),
+    grid: GridSchema.prefault({}),
+    realizations: positiveInt.max(1000).default(5),
+    seed: z.number().int().min(0).default(0),
+    /** fresh samples for the evaluation and the selection loss (the study: 10,000) */
+    eval_samples: positiveInt.default(10000),
+    /** fresh samples instead of eval_samples when the adapter is hardware (not a fallback/software adapter), where many are cheap */
+    eval_samples_hardware: positiveInt.optional(),
+    /** the loss that picks each cell's lowest-loss realization: per_sample_fvu (the study: mean |hhat - h|^2 / |h|^2 + lambda mean sum f)
+     *  or batch_fvu (sum |hhat - h|^2 / sum |h - mean h|^2 + lambda mean sum f); both are always computed and reported */
+    selection: z.enum(['per_sample_fvu', 'batch_fvu']).default('per_sample_fvu'),
+    log_every: positiveInt.default(50),
+  })
+  .strict();
 
-export const PresetSchema = z.object({
-  name: z.string(),
-  description: z.string(),
-  budget: z.enum(['quick', 'full', 'custom']),
-  budget_note: z.string().default(''),
-  experiments: z.array(ExperimentSchema).min(1),
-}).strict();
+export const PresetSchema = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    budget: z.enum(['quick', 'full', 'custom']),
+    budget_note: z.string().default(''),
+    experiments: z.array(ExperimentSchema).min(1),
+  })
+  .strict();
 
 export type ExperimentConfig = z.infer<typeof ExperimentSchema>;
 export type ExperimentInput = z.input<typeof ExperimentSchema>;
@@ -120,7 +146,8 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
   const n = c.data.sets.reduce((a, b) => a + b, 0);
   const combos = c.data.sets.reduce((a, b) => a * b, 1);
   if (c.data.joint) {
-    if (c.data.joint.length !== combos) throw new ConfigError(`${name}: data.joint has ${c.data.joint.length} entries, sets ${c.data.sets.join('x')} need ${combos}`);
+    if (c.data.joint.length !== combos)
+      throw new ConfigError(`${name}: data.joint has ${c.data.joint.length} entries, sets ${c.data.sets.join('x')} need ${combos}`);
     const s = c.data.joint.reduce((a, b) => a + b, 0);
     if (Math.abs(s - 1) > 1e-6) throw new ConfigError(`${name}: data.joint sums to ${s}, probabilities must sum to 1`);
   }
@@ -136,8 +163,10 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
     });
   }
   if (c.data.boost && c.data.sets.length !== 2) throw new ConfigError(`${name}: data.boost needs exactly two feature sets`);
-  if (c.data.zipf_alpha !== undefined && (c.data.set_probs || c.data.joint || c.data.onehot_probs)) throw new ConfigError(`${name}: data.zipf_alpha replaces set_probs/joint/onehot_probs; give one or the other`);
-  if ((c.sae.variant === 'topk' || c.sae.variant === 'batchtopk') && (c.sae.k === undefined || c.sae.k > c.sae.s)) throw new ConfigError(`${name}: sae.variant ${c.sae.variant} needs sae.k between 1 and s = ${c.sae.s}`);
+  if (c.data.zipf_alpha !== undefined && (c.data.set_probs || c.data.joint || c.data.onehot_probs))
+    throw new ConfigError(`${name}: data.zipf_alpha replaces set_probs/joint/onehot_probs; give one or the other`);
+  if ((c.sae.variant === 'topk' || c.sae.variant === 'batchtopk') && (c.sae.k === undefined || c.sae.k > c.sae.s))
+    throw new ConfigError(`${name}: sae.variant ${c.sae.variant} needs sae.k between 1 and s = ${c.sae.s}`);
   if (combos > 1 << 20) throw new ConfigError(`${name}: ${combos} feature combinations; at most ${1 << 20} are supported`);
   if (c.toy.d > n) throw new ConfigError(`${name}: toy.d = ${c.toy.d} hidden dims for n = ${n} features; superposition needs d <= n`);
   const M = c.grid.lr.length * c.grid.l1.length * c.realizations;
@@ -148,10 +177,16 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
     const rec = Math.max(saeLayout({ D: c.toy.d, S: c.sae.s }).REC, toyLayout({ N: n, D: c.toy.d }).REC);
     const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
     const train = M * c.sae.batch * rec * 4;
-    if (train > cap) throw new ConfigError(`${name}: the per-sample work buffer needs ${train} bytes (${M} SAEs x ${c.sae.batch} samples), the adapter allows ${cap}; lower sae.batch or the grid`);
+    if (train > cap)
+      throw new ConfigError(
+        `${name}: the per-sample work buffer needs ${train} bytes (${M} SAEs x ${c.sae.batch} samples), the adapter allows ${cap}; lower sae.batch or the grid`,
+      );
     const evalN = Math.max(c.eval_samples, c.eval_samples_hardware ?? 0);
     const ev = evalN * rec * 4;
-    if (ev > cap) throw new ConfigError(`${name}: evaluating one SAE on ${evalN} samples needs ${ev} bytes of per-sample work, the adapter allows ${cap}; lower eval_samples / eval_samples_hardware`);
+    if (ev > cap)
+      throw new ConfigError(
+        `${name}: evaluating one SAE on ${evalN} samples needs ${ev} bytes of per-sample work, the adapter allows ${cap}; lower eval_samples / eval_samples_hardware`,
+      );
   }
   return c;
 }

@@ -24,22 +24,49 @@ export interface ResultsFile {
 
 export function newResults(preset: PresetConfig, adapter: AdapterReport | null, shard: ResultsFile['shard']): ResultsFile {
   return {
-    kit: 'sae-composed-webgpu 0.1', preset: preset.name, description: preset.description,
-    budget: { kind: preset.budget, note: preset.budget_note, sae_steps: Object.fromEntries(preset.experiments.map((e) => [e.name, e.sae.steps])), sae_batch: Object.fromEntries(preset.experiments.map((e) => [e.name, e.sae.batch])) },
-    adapter, shard, started: new Date().toISOString(), updated: new Date().toISOString(), timing: {}, experiments: [],
+    kit: 'sae-composed-webgpu 0.1',
+    preset: preset.name,
+    description: preset.description,
+    budget: {
+      kind: preset.budget,
+      note: preset.budget_note,
+      sae_steps: Object.fromEntries(preset.experiments.map((e) => [e.name, e.sae.steps])),
+      sae_batch: Object.fromEntries(preset.experiments.map((e) => [e.name, e.sae.batch])),
+    },
+    adapter,
+    shard,
+    started: new Date().toISOString(),
+    updated: new Date().toISOString(),
+    timing: {},
+    experiments: [],
   };
 }
 
 export function saeWeights(r: Pick<ExperimentResult, 'config' | 'saes'>, params: Float32Array) {
-  const d = r.config.toy.d, s = r.config.sae.s, M = r.saes.length;
+  const d = r.config.toy.d,
+    s = r.config.sae.s,
+    M = r.saes.length;
   const L = saeLayout({ D: d, S: s });
-  const We = new Float32Array(M * d * s), be = new Float32Array(M * s), Wd = new Float32Array(M * s * d), bd = new Float32Array(M * d), th = new Float32Array(M * s);
+  const We = new Float32Array(M * d * s),
+    be = new Float32Array(M * s),
+    Wd = new Float32Array(M * s * d),
+    bd = new Float32Array(M * d),
+    th = new Float32Array(M * s);
   for (let m = 0; m < M; m++) {
     const p = params.subarray(m * L.P, (m + 1) * L.P);
     for (let k = 0; k < s; k++) for (let j = 0; j < d; j++) We[m * d * s + j * s + k] = p[L.WE + k * d + j];
-    be.set(p.subarray(L.BE, L.WD), m * s); Wd.set(p.subarray(L.WD, L.BD), m * s * d); bd.set(p.subarray(L.BD, L.TH), m * d); th.set(p.subarray(L.TH, L.P), m * s);
+    be.set(p.subarray(L.BE, L.WD), m * s);
+    Wd.set(p.subarray(L.WD, L.BD), m * s * d);
+    bd.set(p.subarray(L.BD, L.TH), m * d);
+    th.set(p.subarray(L.TH, L.P), m * s);
   }
-  return { W_enc: { shape: [M, d, s], data: We }, b_enc: { shape: [M, s], data: be }, W_dec: { shape: [M, s, d], data: Wd }, b_dec: { shape: [M, d], data: bd }, log_threshold: { shape: [M, s], data: th } };
+  return {
+    W_enc: { shape: [M, d, s], data: We },
+    b_enc: { shape: [M, s], data: be },
+    W_dec: { shape: [M, s, d], data: Wd },
+    b_dec: { shape: [M, d], data: bd },
+    log_threshold: { shape: [M, s], data: th },
+  };
 }
 
 /** Inverse of saeWeights: the kernels' flat [M][P] layout. */

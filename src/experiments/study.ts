@@ -34,12 +34,18 @@ function thisCommand(): string {
   return ['npm start --', ...process.argv.slice(2)].join(' ');
 }
 
-export async function runPreset(ctx: GpuContext | null, preset: PresetConfig, outDir: string, opts: StudyOptions & { adapter?: ResultsFile['adapter'] }): Promise<ResultsFile> {
+export async function runPreset(
+  ctx: GpuContext | null,
+  preset: PresetConfig,
+  outDir: string,
+  opts: StudyOptions & { adapter?: ResultsFile['adapter'] },
+): Promise<ResultsFile> {
   const shard = opts.shard ?? null;
   let res = readResults(outDir);
   if (res) {
     if (res.preset !== preset.name) throw new Error(`${outDir} holds results of preset '${res.preset}', not '${preset.name}'; choose another --out`);
-    if (JSON.stringify(res.shard) !== JSON.stringify(shard)) throw new Error(`${outDir} holds shard ${JSON.stringify(res.shard)}, not ${JSON.stringify(shard)}`);
+    if (JSON.stringify(res.shard) !== JSON.stringify(shard))
+      throw new Error(`${outDir} holds shard ${JSON.stringify(res.shard)}, not ${JSON.stringify(shard)}`);
   } else {
     res = newResults(preset, ctx?.adapter ?? opts.adapter ?? null, shard);
   }
@@ -83,7 +89,8 @@ export function mergeShards(shardDirs: string[], outDir: string, document: Docum
     if (!r.shard) throw new Error(`merge: ${d} is not a shard (it was run without --shard)`);
     return { dir: d, r };
   });
-  const preset = parts[0].r.preset, count = parts[0].r.shard!.count;
+  const preset = parts[0].r.preset,
+    count = parts[0].r.shard!.count;
   for (const p of parts) {
     if (p.r.preset !== preset) throw new Error(`merge: ${p.dir} is preset '${p.r.preset}', ${parts[0].dir} is '${preset}'`);
     if (p.r.shard!.count !== count) throw new Error(`merge: ${p.dir} is one of ${p.r.shard!.count} shards, expected ${count}`);
@@ -99,7 +106,9 @@ export function mergeShards(shardDirs: string[], outDir: string, document: Docum
     });
     const r = mergeExperiment(pieces);
     merged.experiments.push(writeExperiment(outDir, r, experimentFigures(r, document)));
-    merged.timing[e0.name] = Object.fromEntries(Object.keys(parts[0].r.timing[e0.name] ?? {}).map((k) => [k, Math.max(...parts.map((p) => p.r.timing[e0.name]?.[k] ?? 0))]));
+    merged.timing[e0.name] = Object.fromEntries(
+      Object.keys(parts[0].r.timing[e0.name] ?? {}).map((k) => [k, Math.max(...parts.map((p) => p.r.timing[e0.name]?.[k] ?? 0))]),
+    );
   }
   merged.command = thisCommand();
   saveResults(outDir, merged);
@@ -111,7 +120,7 @@ export function mergeShards(shardDirs: string[], outDir: string, document: Docum
 function mergeExperiment(pieces: ExperimentResult[]): ExperimentResult {
   const nL1 = pieces[0].config.grid.l1.length;
   const all = pieces.flatMap((p) => p.saes.map((s) => ({ p, s })));
-  all.sort((a, b) => (a.s.cell[0] * nL1 + a.s.cell[1]) - (b.s.cell[0] * nL1 + b.s.cell[1]) || a.s.realization - b.s.realization);
+  all.sort((a, b) => a.s.cell[0] * nL1 + a.s.cell[1] - (b.s.cell[0] * nL1 + b.s.cell[1]) || a.s.realization - b.s.realization);
   const P = saeLayout({ D: pieces[0].config.toy.d, S: pieces[0].config.sae.s }).P;
   const weights = new Float32Array(all.length * P);
   const newIndex = new Map<string, number>();
@@ -121,15 +130,33 @@ function mergeExperiment(pieces: ExperimentResult[]): ExperimentResult {
   });
   const remap = (p: ExperimentResult, m: number) => newIndex.get(`${pieces.indexOf(p)}:${m}`)!;
   const saes = all.map(({ s }, i) => ({ ...s, index: i }));
-  const cells = pieces.flatMap((p) => p.cells.map((c) => ({ ...c, models: c.models.map((m) => remap(p, m)), lowest_loss: remap(p, c.lowest_loss),
-      lowest_by: c.lowest_by ? { per_sample_fvu: remap(p, c.lowest_by.per_sample_fvu), batch_fvu: remap(p, c.lowest_by.batch_fvu) } : c.lowest_by, most_monosemantic: remap(p, c.most_monosemantic) })))
-    .sort((a, b) => (a.cell[0] * nL1 + a.cell[1]) - (b.cell[0] * nL1 + b.cell[1]));
+  const cells = pieces
+    .flatMap((p) =>
+      p.cells.map((c) => ({
+        ...c,
+        models: c.models.map((m) => remap(p, m)),
+        lowest_loss: remap(p, c.lowest_loss),
+        lowest_by: c.lowest_by ? { per_sample_fvu: remap(p, c.lowest_by.per_sample_fvu), batch_fvu: remap(p, c.lowest_by.batch_fvu) } : c.lowest_by,
+        most_monosemantic: remap(p, c.most_monosemantic),
+      })),
+    )
+    .sort((a, b) => a.cell[0] * nL1 + a.cell[1] - (b.cell[0] * nL1 + b.cell[1]));
   const total = all.map(({ p, s }) => p.curves.total[s.index]);
   // the evaluation curve's steps follow the training chunks, which depend on the shard's size: kept only when all agree
   const sameSteps = pieces.every((p) => p.curves.eval && JSON.stringify(p.curves.eval.step) === JSON.stringify(pieces[0].curves.eval!.step));
-  const ev = sameSteps ? {
-    step: pieces[0].curves.eval!.step,
-    batch: all.map(({ p, s }) => p.curves.eval!.batch[s.index]), per_sample: all.map(({ p, s }) => p.curves.eval!.per_sample[s.index]),
-  } : undefined;
-  return { ...pieces[0], shard: null, saes, cells, curves: { step: pieces[0].curves.step, total, ...(ev ? { eval: ev } : {}) }, weights: { toy: pieces[0].weights.toy, saes: weights } };
+  const ev = sameSteps
+    ? {
+        step: pieces[0].curves.eval!.step,
+        batch: all.map(({ p, s }) => p.curves.eval!.batch[s.index]),
+        per_sample: all.map(({ p, s }) => p.curves.eval!.per_sample[s.index]),
+      }
+    : undefined;
+  return {
+    ...pieces[0],
+    shard: null,
+    saes,
+    cells,
+    curves: { step: pieces[0].curves.step, total, ...(ev ? { eval: ev } : {}) },
+    weights: { toy: pieces[0].weights.toy, saes: weights },
+  };
 }

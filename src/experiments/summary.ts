@@ -62,18 +62,39 @@ function experimentSummary(e: StoredExperiment, res: ResultsFile): ExperimentSum
   const ruleList: SelectionRule[] = rules.length ? rules : ['per_sample_fvu'];
   const pick = (m: number) => {
     const s = e.saes[m];
-    return { realization: s.realization, verdict: s.verdict, loss_per_sample_fvu: r4(s.final_loss), loss_batch_fvu: r4(s.final_loss_batch ?? NaN), angles_deg: s.angles_deg?.map((a) => Number(a.toFixed(2))) ?? null };
+    return {
+      realization: s.realization,
+      verdict: s.verdict,
+      loss_per_sample_fvu: r4(s.final_loss),
+      loss_batch_fvu: r4(s.final_loss_batch ?? NaN),
+      angles_deg: s.angles_deg?.map((a) => Number(a.toFixed(2))) ?? null,
+    };
   };
   return {
-    name: e.name, description: e.description, sae_path: e.sae_path, sae_steps: e.config.sae.steps, sae_batch: e.config.sae.batch,
-    eval_samples: e.evaluation?.samples ?? e.config.eval_samples, selection: e.config.selection ?? 'per_sample_fvu', seed: e.config.seed,
-    saes: e.saes.length, diverged: e.saes.filter((s) => s.diverged !== null).length,
+    name: e.name,
+    description: e.description,
+    sae_path: e.sae_path,
+    sae_steps: e.config.sae.steps,
+    sae_batch: e.config.sae.batch,
+    eval_samples: e.evaluation?.samples ?? e.config.eval_samples,
+    selection: e.config.selection ?? 'per_sample_fvu',
+    seed: e.config.seed,
+    saes: e.saes.length,
+    diverged: e.saes.filter((s) => s.diverged !== null).length,
     verdicts_all: counts(e, 'all'),
     verdicts_lowest: Object.fromEntries(ruleList.map((r) => [r, counts(e, rules.length ? r : 'lowest')])) as Record<SelectionRule, Counts>,
-    pick_changes: pickChanges(e).map((x) => ({ lr: x.cell.lr, l1: x.cell.l1, per_sample_fvu: `r${e.saes[x.a].realization} ${e.saes[x.a].verdict}`, batch_fvu: `r${e.saes[x.b].realization} ${e.saes[x.b].verdict}` })),
+    pick_changes: pickChanges(e).map((x) => ({
+      lr: x.cell.lr,
+      l1: x.cell.l1,
+      per_sample_fvu: `r${e.saes[x.a].realization} ${e.saes[x.a].verdict}`,
+      batch_fvu: `r${e.saes[x.b].realization} ${e.saes[x.b].verdict}`,
+    })),
     cells_not_converged: notConverged(e).map((c) => ({ lr: c.lr, l1: c.l1 })),
     cells: e.cells.map((c) => ({
-      lr: c.lr, l1: c.l1, verdicts: c.verdicts, converged: c.converged ?? null,
+      lr: c.lr,
+      l1: c.l1,
+      verdicts: c.verdicts,
+      converged: c.converged ?? null,
       picks: Object.fromEntries(ruleList.map((r) => [r, pick(pickOf(c, rules.length ? r : 'configured'))])) as CellSummary['picks'],
     })),
     wall_s: res.timing[e.name]?.total_s ?? null,
@@ -83,16 +104,38 @@ function experimentSummary(e: StoredExperiment, res: ResultsFile): ExperimentSum
 export function summarize(res: ResultsFile, expected?: number, second?: ResultsFile): RunSummary {
   const a = res.adapter;
   const out: RunSummary = {
-    kit: res.kit, preset: res.preset, description: res.description, budget: res.budget,
-    adapter: a ? { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description, isFallbackAdapter: a.isFallbackAdapter, runtime: a.runtime } : null,
-    command: res.command ?? null, started: res.started, updated: res.updated,
-    wall_s: Number(Object.values(res.timing).reduce((s, t) => s + (t.total_s ?? 0), 0).toFixed(1)),
+    kit: res.kit,
+    preset: res.preset,
+    description: res.description,
+    budget: res.budget,
+    adapter: a
+      ? {
+          vendor: a.vendor,
+          architecture: a.architecture,
+          device: a.device,
+          description: a.description,
+          isFallbackAdapter: a.isFallbackAdapter,
+          runtime: a.runtime,
+        }
+      : null,
+    command: res.command ?? null,
+    started: res.started,
+    updated: res.updated,
+    wall_s: Number(
+      Object.values(res.timing)
+        .reduce((s, t) => s + (t.total_s ?? 0), 0)
+        .toFixed(1),
+    ),
     complete: expected === undefined ? true : res.experiments.length === expected,
     experiments: res.experiments.map((e) => experimentSummary(e, res)),
   };
   if (second) {
-    out.second_seed = { preset: second.preset, experiments: second.experiments.map((e) => experimentSummary(e, second))
-      .map(({ name, seed, verdicts_all, verdicts_lowest }) => ({ name, seed, verdicts_all, verdicts_lowest })) };
+    out.second_seed = {
+      preset: second.preset,
+      experiments: second.experiments
+        .map((e) => experimentSummary(e, second))
+        .map(({ name, seed, verdicts_all, verdicts_lowest }) => ({ name, seed, verdicts_all, verdicts_lowest })),
+    };
   }
   return out;
 }
@@ -102,29 +145,44 @@ const c4 = (c: Counts) => `${c.composed} / ${c.true} / ${c.mixed} / ${c.dead}`;
 export function summaryMarkdown(s: RunSummary): string {
   const out: string[] = [`# Summary: ${s.preset}\n`];
   out.push(`- budget: ${s.budget.kind}: ${s.budget.note}`);
-  out.push(`- adapter: ${s.adapter ? `${s.adapter.vendor} ${s.adapter.architecture} (${s.adapter.description || 'no description'}), runtime ${s.adapter.runtime}, isFallbackAdapter: ${s.adapter.isFallbackAdapter}` : 'unknown'}`);
+  out.push(
+    `- adapter: ${s.adapter ? `${s.adapter.vendor} ${s.adapter.architecture} (${s.adapter.description || 'no description'}), runtime ${s.adapter.runtime}, isFallbackAdapter: ${s.adapter.isFallbackAdapter}` : 'unknown'}`,
+  );
   out.push(`- command: \`${s.command ?? 'unknown'}\``);
   out.push(`- wall time: ${s.wall_s} s (started ${s.started}, updated ${s.updated})${s.complete ? '' : ' — incomplete run'}`);
   out.push('');
-  out.push('Verdict counts, composed / true / mixed / dead (all SAEs, then each cell\'s lowest-loss pick under each selection rule):\n');
-  out.push('| experiment | SAEs | steps x batch | eval samples | all SAEs | picks, per-sample FVU | picks, batch FVU | picks that change | cells not converged | wall s |', '|---|---|---|---|---|---|---|---|---|---|');
+  out.push("Verdict counts, composed / true / mixed / dead (all SAEs, then each cell's lowest-loss pick under each selection rule):\n");
+  out.push(
+    '| experiment | SAEs | steps x batch | eval samples | all SAEs | picks, per-sample FVU | picks, batch FVU | picks that change | cells not converged | wall s |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
   for (const e of s.experiments) {
-    out.push(`| ${e.name} | ${e.saes} | ${e.sae_steps} x ${e.sae_batch} | ${e.eval_samples} | ${c4(e.verdicts_all)} | ${e.verdicts_lowest.per_sample_fvu ? c4(e.verdicts_lowest.per_sample_fvu) : '-'} | ${e.verdicts_lowest.batch_fvu ? c4(e.verdicts_lowest.batch_fvu) : '-'} | ${e.pick_changes.length} | ${e.cells_not_converged.length} | ${e.wall_s?.toFixed(1) ?? '-'} |`);
+    out.push(
+      `| ${e.name} | ${e.saes} | ${e.sae_steps} x ${e.sae_batch} | ${e.eval_samples} | ${c4(e.verdicts_all)} | ${e.verdicts_lowest.per_sample_fvu ? c4(e.verdicts_lowest.per_sample_fvu) : '-'} | ${e.verdicts_lowest.batch_fvu ? c4(e.verdicts_lowest.batch_fvu) : '-'} | ${e.pick_changes.length} | ${e.cells_not_converged.length} | ${e.wall_s?.toFixed(1) ?? '-'} |`,
+    );
   }
   out.push('');
   if (s.second_seed) {
     out.push(`Second seed (${s.second_seed.preset}), same columns:\n`);
     out.push('| experiment | seed | all SAEs | picks, per-sample FVU | picks, batch FVU |', '|---|---|---|---|---|');
-    for (const e of s.second_seed.experiments) out.push(`| ${e.name} | ${e.seed} | ${c4(e.verdicts_all)} | ${e.verdicts_lowest.per_sample_fvu ? c4(e.verdicts_lowest.per_sample_fvu) : '-'} | ${e.verdicts_lowest.batch_fvu ? c4(e.verdicts_lowest.batch_fvu) : '-'} |`);
+    for (const e of s.second_seed.experiments)
+      out.push(
+        `| ${e.name} | ${e.seed} | ${c4(e.verdicts_all)} | ${e.verdicts_lowest.per_sample_fvu ? c4(e.verdicts_lowest.per_sample_fvu) : '-'} | ${e.verdicts_lowest.batch_fvu ? c4(e.verdicts_lowest.batch_fvu) : '-'} |`,
+      );
     out.push('');
   }
   for (const e of s.experiments) {
     out.push(`## ${e.name}\n`);
-    out.push(`${e.description ? `${e.description}. ` : ''}Selection rule: ${e.selection}. Cells (lr x lambda): pick under per-sample FVU (realization, verdict, selection loss, decoder angles in degrees)${e.verdicts_lowest.batch_fvu ? ' and, when it differs, under batch FVU' : ''}; * = not converged.\n`);
+    out.push(
+      `${e.description ? `${e.description}. ` : ''}Selection rule: ${e.selection}. Cells (lr x lambda): pick under per-sample FVU (realization, verdict, selection loss, decoder angles in degrees)${e.verdicts_lowest.batch_fvu ? ' and, when it differs, under batch FVU' : ''}; * = not converged.\n`,
+    );
     out.push('| lr | lambda | T / C / M | pick (per-sample FVU) | loss | angles | batch-FVU pick |', '|---|---|---|---|---|---|---|');
     for (const c of e.cells) {
-      const p = c.picks.per_sample_fvu, b = c.picks.batch_fvu;
-      out.push(`| ${c.lr}${c.converged === false ? ' *' : ''} | ${c.l1} | ${c.verdicts.true ?? 0} / ${c.verdicts.composed ?? 0} / ${c.verdicts.mixed ?? 0} | r${p.realization} ${p.verdict} | ${p.loss_per_sample_fvu} | ${p.angles_deg?.map((a) => a.toFixed(0)).join(', ') ?? '-'} | ${b && b.realization !== p.realization ? `r${b.realization} ${b.verdict}` : 'same'} |`);
+      const p = c.picks.per_sample_fvu,
+        b = c.picks.batch_fvu;
+      out.push(
+        `| ${c.lr}${c.converged === false ? ' *' : ''} | ${c.l1} | ${c.verdicts.true ?? 0} / ${c.verdicts.composed ?? 0} / ${c.verdicts.mixed ?? 0} | r${p.realization} ${p.verdict} | ${p.loss_per_sample_fvu} | ${p.angles_deg?.map((a) => a.toFixed(0)).join(', ') ?? '-'} | ${b && b.realization !== p.realization ? `r${b.realization} ${b.verdict}` : 'same'} |`,
+      );
     }
     out.push('');
   }

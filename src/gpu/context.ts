@@ -26,7 +26,11 @@ export class GpuContext {
   /** rejects when the device is lost: every wait on the GPU races it, so a lost device never hangs a run */
   private readonly lostSignal: Promise<never>;
 
-  constructor(readonly device: GPUDevice, readonly adapter: AdapterReport, public sources: ShaderSources) {
+  constructor(
+    readonly device: GPUDevice,
+    readonly adapter: AdapterReport,
+    public sources: ShaderSources,
+  ) {
     this.lostSignal = device.lost.then((info) => {
       const e = new DeviceLostError(info.reason, info.message);
       if (!this.destroyed) this.lostError = e;
@@ -147,13 +151,15 @@ export class GpuContext {
       staging.forEach((s) => s.destroy());
       throw new GpuValidationError(`reading back ${buffers.map((b) => b.label).join(', ')}`, err.message);
     }
-    const out = await Promise.all(staging.map(async (s) => {
-      await this.guard(s.mapAsync(GPUMapMode.READ));
-      const copy = s.getMappedRange().slice(0);
-      s.unmap();
-      s.destroy();
-      return copy;
-    }));
+    const out = await Promise.all(
+      staging.map(async (s) => {
+        await this.guard(s.mapAsync(GPUMapMode.READ));
+        const copy = s.getMappedRange().slice(0);
+        s.unmap();
+        s.destroy();
+        return copy;
+      }),
+    );
     this.checkHealthy();
     return out;
   }

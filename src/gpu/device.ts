@@ -13,9 +13,15 @@ export interface AcquireOptions {
 
 // Limits the kit raises to what the adapter allows (defaults are too low for big sweeps).
 const WANTED_LIMITS = [
-  'maxStorageBufferBindingSize', 'maxBufferSize', 'maxStorageBuffersPerShaderStage',
-  'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupSizeZ', 'maxComputeWorkgroupsPerDimension',
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
 ] as const;
 
 export function reportAdapter(adapter: GPUAdapter, runtime: string): AdapterReport {
@@ -23,11 +29,15 @@ export function reportAdapter(adapter: GPUAdapter, runtime: string): AdapterRepo
   const limits: Record<string, number> = {};
   for (const k of WANTED_LIMITS) limits[k] = Number(adapter.limits[k]);
   return {
-    vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', device: info?.device ?? '',
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    device: info?.device ?? '',
     description: info?.description ?? '',
     // older implementations put the flag on the adapter rather than on its info
     isFallbackAdapter: Boolean(info?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter),
-    features: [...adapter.features].map(String).sort(), limits, runtime,
+    features: [...adapter.features].map(String).sort(),
+    limits,
+    runtime,
   };
 }
 
@@ -38,15 +48,21 @@ export async function acquireDevice(opts: AcquireOptions): Promise<GpuContext> {
   if (!gpu) {
     const g = globalThis as { window?: unknown; isSecureContext?: boolean };
     if (g.window !== undefined && g.isSecureContext === false) {
-      throw new WebGPUUnavailableError('WebGPU is unavailable: this page is not a secure context. Serve it from http://127.0.0.1/localhost or https:// (not file:// or a LAN http address).');
+      throw new WebGPUUnavailableError(
+        'WebGPU is unavailable: this page is not a secure context. Serve it from http://127.0.0.1/localhost or https:// (not file:// or a LAN http address).',
+      );
     }
-    throw new WebGPUUnavailableError('WebGPU is unavailable: navigator.gpu is missing. Use a browser with WebGPU enabled (Chrome/Edge 113+, or Chromium with --enable-unsafe-webgpu on Linux), or in Node use the `webgpu` package (src/gpu/node.ts).');
+    throw new WebGPUUnavailableError(
+      'WebGPU is unavailable: navigator.gpu is missing. Use a browser with WebGPU enabled (Chrome/Edge 113+, or Chromium with --enable-unsafe-webgpu on Linux), or in Node use the `webgpu` package (src/gpu/node.ts).',
+    );
   }
   const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
   if (!adapter) {
-    throw new WebGPUUnavailableError(runtime === 'node'
-      ? 'WebGPU is unavailable: no adapter. In Node this needs a Vulkan driver: `apt-get install libvulkan1 chromium` provides SwiftShader (/usr/lib/chromium/vk_swiftshader_icd.json, picked via VK_ICD_FILENAMES).'
-      : 'WebGPU is unavailable: requestAdapter() returned null. Enable WebGPU (Chromium on Linux: --enable-unsafe-webgpu; check chrome://gpu).');
+    throw new WebGPUUnavailableError(
+      runtime === 'node'
+        ? 'WebGPU is unavailable: no adapter. In Node this needs a Vulkan driver: `apt-get install libvulkan1 chromium` provides SwiftShader (/usr/lib/chromium/vk_swiftshader_icd.json, picked via VK_ICD_FILENAMES).'
+        : 'WebGPU is unavailable: requestAdapter() returned null. Enable WebGPU (Chromium on Linux: --enable-unsafe-webgpu; check chrome://gpu).',
+    );
   }
   const requiredLimits: Record<string, number> = {};
   for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];

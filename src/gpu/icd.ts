@@ -37,16 +37,21 @@ export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 /** Folders the Vulkan loader searches on Linux, plus vendor trees it does not (NVIDIA's container layout, AMDGPU-PRO). */
 export function icdSearchDirs(env: Record<string, string | undefined>): string[] {
-  const split = (v: string | undefined, dflt: string) => (v && v.trim() ? v : dflt).split(':').filter(Boolean);
+  const split = (v: string | undefined, dflt: string) => (v?.trim() ? v : dflt).split(':').filter(Boolean);
   const home = env.HOME ?? '';
   const dirs = [
     ...(env.XDG_CONFIG_HOME ? [env.XDG_CONFIG_HOME] : home ? [posix.join(home, '.config')] : []),
     ...split(env.XDG_CONFIG_DIRS, '/etc/xdg'),
-    '/etc', '/usr/local/etc',
+    '/etc',
+    '/usr/local/etc',
     ...(env.XDG_DATA_HOME ? [env.XDG_DATA_HOME] : home ? [posix.join(home, '.local/share')] : []),
     ...split(env.XDG_DATA_DIRS, '/usr/local/share:/usr/share'),
-    '/usr/local/share', '/usr/share',
-    '/usr/local/nvidia/share', '/usr/local/nvidia/etc', '/opt/amdgpu/etc', '/opt/amdgpu-pro/etc',
+    '/usr/local/share',
+    '/usr/share',
+    '/usr/local/nvidia/share',
+    '/usr/local/nvidia/etc',
+    '/opt/amdgpu/etc',
+    '/opt/amdgpu-pro/etc',
   ].map((d) => posix.join(d, 'vulkan/icd.d'));
   return [...new Set(dirs)];
 }
@@ -68,11 +73,13 @@ export function classifyIcd(file: string, text: string | null): IcdFile | { file
   const library = typeof json.ICD?.library_path === 'string' ? json.ICD.library_path : '';
   if (!library) return { file, reason: 'no ICD.library_path' };
   const apiVersion = typeof json.ICD?.api_version === 'string' ? json.ICD.api_version : '';
-  const base = posix.basename(file).toLowerCase(), lib = posix.basename(library).toLowerCase();
+  const base = posix.basename(file).toLowerCase(),
+    lib = posix.basename(library).toLowerCase();
   if (base.includes('swiftshader') || lib.includes('swiftshader')) return { file, library, apiVersion, kind: 'software' };
   if (base.startsWith('lvp_') || lib.includes('vulkan_lvp')) {
     // Mesa < 23 lavapipe (Vulkan 1.1, e.g. Debian 12's 22.3) makes Dawn fail; newer lavapipe works (and beats SwiftShader)
-    if (!versionAtLeast(apiVersion, 1, 3)) return { file, reason: `Mesa lavapipe with Vulkan ${apiVersion || '?'} (older Mesa than 23 does not work with Dawn)` };
+    if (!versionAtLeast(apiVersion, 1, 3))
+      return { file, reason: `Mesa lavapipe with Vulkan ${apiVersion || '?'} (older Mesa than 23 does not work with Dawn)` };
     return { file, library, apiVersion, kind: 'software' };
   }
   return { file, library, apiVersion, kind: 'hardware' };
@@ -82,7 +89,7 @@ export function classifyIcd(file: string, text: string | null): IcdFile | { file
 export function planIcds(fs: IcdFs, env: Record<string, string | undefined>): IcdPlan {
   for (const variable of ['VK_DRIVER_FILES', 'VK_ICD_FILENAMES']) {
     const v = env[variable];
-    if (v && v.trim()) return { user: { variable, files: v }, hardware: [], software: [], excluded: [] };
+    if (v?.trim()) return { user: { variable, files: v }, hardware: [], software: [], excluded: [] };
   }
   const plan: IcdPlan = { user: null, hardware: [], software: [], excluded: [] };
   const seen = new Set<string>();
@@ -97,7 +104,11 @@ export function planIcds(fs: IcdFs, env: Record<string, string | undefined>): Ic
   };
   for (const dir of icdSearchDirs(env)) {
     if (!fs.isDir(dir)) continue;
-    for (const name of fs.list(dir).filter((n) => n.endsWith('.json')).sort()) consider(posix.join(dir, name));
+    for (const name of fs
+      .list(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort())
+      consider(posix.join(dir, name));
   }
   if (fs.read(SWIFTSHADER_ICD) !== null) consider(SWIFTSHADER_ICD);
   // the same driver library listed twice (two folders, two names) is loaded once
@@ -115,6 +126,6 @@ export function describePlan(plan: IcdPlan): string[] {
   for (const f of plan.hardware) out.push(`hardware driver ${f.file} (${posix.basename(f.library)}, Vulkan ${f.apiVersion || '?'})`);
   for (const f of plan.software) out.push(`software driver ${f.file} (${posix.basename(f.library)}; only when no hardware adapter is found)`);
   for (const e of plan.excluded) out.push(`excluded ${e.file}: ${e.reason}`);
-  if (!out.length) out.push('no Vulkan driver found (install your GPU vendor\'s driver, or `apt-get install chromium` for the SwiftShader software driver)');
+  if (!out.length) out.push("no Vulkan driver found (install your GPU vendor's driver, or `apt-get install chromium` for the SwiftShader software driver)");
   return out;
 }

@@ -78,7 +78,13 @@ export class Kernel {
         return { o, text: `${o.file}:${o.line}:${m.linePos}: ${m.message}` };
       };
       const first = fmt(errors[0]);
-      throw new ShaderCompileError(first.o.file, first.o.line, errors[0].linePos, errors[0].message, errors.map((m) => fmt(m).text));
+      throw new ShaderCompileError(
+        first.o.file,
+        first.o.line,
+        errors[0].linePos,
+        errors[0].message,
+        errors.map((m) => fmt(m).text),
+      );
     }
     if (scopeErr) throw new GpuValidationError(`compiling ${label}`, scopeErr.message);
 
@@ -89,24 +95,39 @@ export class Kernel {
       throw new Error(`kernel ${label}: no @compute entry point '${entryName}' (found: ${reflect.entry.compute.map((f) => f.name).join(', ') || 'none'})`);
     }
     const bindings: BindingInfo[] = entry.resources.map((v) => ({
-      name: v.name, group: v.group, binding: v.binding, kind: bindingKind(v), minBytes: minBytesOf(v), type: v.type,
+      name: v.name,
+      group: v.group,
+      binding: v.binding,
+      kind: bindingKind(v),
+      minBytes: minBytesOf(v),
+      type: v.type,
     }));
     const groupCount = bindings.reduce((n, b) => Math.max(n, b.group + 1), 0);
     const layouts: GPUBindGroupLayout[] = [];
     for (let g = 0; g < groupCount; g++) {
-      layouts.push(device.createBindGroupLayout({
-        label: `${label} group ${g}`,
-        entries: bindings.filter((b) => b.group === g).map((b) => ({
-          binding: b.binding, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.kind },
-        })),
-      }));
+      layouts.push(
+        device.createBindGroupLayout({
+          label: `${label} group ${g}`,
+          entries: bindings
+            .filter((b) => b.group === g)
+            .map((b) => ({
+              binding: b.binding,
+              visibility: GPUShaderStage.COMPUTE,
+              buffer: { type: b.kind },
+            })),
+        }),
+      );
     }
     device.pushErrorScope('validation');
-    const pipeline = await device.createComputePipelineAsync({
-      label,
-      layout: device.createPipelineLayout({ bindGroupLayouts: layouts }),
-      compute: { module, entryPoint: entryName, constants: opts.constants },
-    }).catch((e: unknown) => { throw new GpuValidationError(`creating pipeline ${label}`, String((e as Error).message ?? e)); });
+    const pipeline = await device
+      .createComputePipelineAsync({
+        label,
+        layout: device.createPipelineLayout({ bindGroupLayouts: layouts }),
+        compute: { module, entryPoint: entryName, constants: opts.constants },
+      })
+      .catch((e: unknown) => {
+        throw new GpuValidationError(`creating pipeline ${label}`, String((e as Error).message ?? e));
+      });
     const pipeErr = await device.popErrorScope();
     if (pipeErr) throw new GpuValidationError(`creating pipeline ${label}`, pipeErr.message);
     const wg = entry.workgroupSize ?? [1, 1, 1];
@@ -133,11 +154,15 @@ export class Kernel {
       const where = `(group ${b.group}, binding ${b.binding}, ${b.kind})`;
       if (r === undefined) throw new BindingError(this.name, b.name, `${where} was not provided`);
       const buffer = 'buffer' in r ? r.buffer : r;
-      const offset = 'buffer' in r ? r.offset ?? 0 : 0;
+      const offset = 'buffer' in r ? (r.offset ?? 0) : 0;
       const size = 'buffer' in r && r.size !== undefined ? r.size : buffer.size - offset;
       const needUsage = b.kind === 'uniform' ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE;
       if ((buffer.usage & needUsage) === 0) {
-        throw new BindingError(this.name, b.name, `${where} needs a buffer with ${b.kind === 'uniform' ? 'UNIFORM' : 'STORAGE'} usage (buffer '${buffer.label}' lacks it)`);
+        throw new BindingError(
+          this.name,
+          b.name,
+          `${where} needs a buffer with ${b.kind === 'uniform' ? 'UNIFORM' : 'STORAGE'} usage (buffer '${buffer.label}' lacks it)`,
+        );
       }
       const need = Math.max(b.minBytes, needBytes[b.name] ?? 0);
       if (size < need) {
@@ -152,7 +177,12 @@ export class Kernel {
   bindPool(pool: Record<string, BufferBinding>, needBytes: Record<string, number> = {}): GPUBindGroup[] {
     const picked: Record<string, BufferBinding> = {};
     for (const b of this.bindings) {
-      if (pool[b.name] === undefined) throw new BindingError(this.name, b.name, `(group ${b.group}, binding ${b.binding}, ${b.kind}) was not provided: no buffer of that name in the pool (${Object.keys(pool).join(', ')})`);
+      if (pool[b.name] === undefined)
+        throw new BindingError(
+          this.name,
+          b.name,
+          `(group ${b.group}, binding ${b.binding}, ${b.kind}) was not provided: no buffer of that name in the pool (${Object.keys(pool).join(', ')})`,
+        );
       picked[b.name] = pool[b.name];
     }
     const need: Record<string, number> = {};
@@ -170,13 +200,18 @@ export class Kernel {
   grid(g: Grid): [number, number, number] {
     if ('groups' in g) return g.groups;
     if (typeof g.threads === 'number') return [this.groupsFor(g.threads), 1, 1];
-    const [x, y, z] = g.threads, [wx, wy, wz] = this.workgroupSize;
+    const [x, y, z] = g.threads,
+      [wx, wy, wz] = this.workgroupSize;
     return [Math.ceil(x / wx), Math.ceil(y / wy), Math.ceil(z / wz)];
   }
 
   dispatch(pass: GPUComputePassEncoder, groups: GPUBindGroup[], x: number, y = 1, z = 1): void {
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
-    for (const [axis, n] of [['x', x], ['y', y], ['z', z]] as const) {
+    for (const [axis, n] of [
+      ['x', x],
+      ['y', y],
+      ['z', z],
+    ] as const) {
       if (!Number.isInteger(n) || n < 0 || n > max) {
         throw new Error(`kernel ${this.name}: ${n} workgroups along ${axis} (limit ${max})`);
       }

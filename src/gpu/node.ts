@@ -11,13 +11,38 @@ import { WebGPUUnavailableError } from './errors';
 import { describePlan, planIcds, type IcdFs, type IcdPlan } from './icd';
 import { loadShaderSourcesFromDisk } from './shaders-node';
 
+// biome-ignore lint/correctness/noUnusedVariables: holds the Dawn instance while a device lives; dropped so Node can exit
 let gpuRef: GPU | null = null;
 
 export const realFs: IcdFs = {
-  isDir: (p) => { try { return statSync(p).isDirectory(); } catch { return false; } },
-  list: (p) => { try { return readdirSync(p); } catch { return []; } },
-  read: (p) => { try { return readFileSync(p, 'utf8'); } catch { return null; } },
-  realpath: (p) => { try { return realpathSync(p); } catch { return p; } },
+  isDir: (p) => {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return false;
+    }
+  },
+  list: (p) => {
+    try {
+      return readdirSync(p);
+    } catch {
+      return [];
+    }
+  },
+  read: (p) => {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      return null;
+    }
+  },
+  realpath: (p) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  },
 };
 
 export interface NodeAdapterEntry {
@@ -101,7 +126,9 @@ export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<G
   const plan = planIcds(realFs, process.env);
   const sets = driverSets(plan);
   if (!sets.length) {
-    throw new WebGPUUnavailableError(`WebGPU is unavailable in Node: no usable Vulkan driver.\n  ${describePlan(plan).join('\n  ')}\nInstall your GPU's Vulkan driver, or Debian's chromium (its SwiftShader software driver): apt-get install -y chromium libvulkan1`);
+    throw new WebGPUUnavailableError(
+      `WebGPU is unavailable in Node: no usable Vulkan driver.\n  ${describePlan(plan).join('\n  ')}\nInstall your GPU's Vulkan driver, or Debian's chromium (its SwiftShader software driver): apt-get install -y chromium libvulkan1`,
+    );
   }
   // real timestamps: Dawn otherwise rounds them to 2^16 ns, which made short kernels read ~0.5 ms on an H100
   const flags: string[] = ['disable-dawn-features=timestamp_quantization'];
@@ -115,7 +142,9 @@ export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<G
     if (!hit) throw new WebGPUUnavailableError(`--adapter ${opts.adapter}: no such adapter; adapters here: ${listing}`);
     const twins = adapters.filter((a) => a.name === hit.name && a.drivers === hit.drivers);
     if (twins.length > 1 && twins[0] !== hit) {
-      throw new WebGPUUnavailableError(`--adapter ${opts.adapter}: adapters ${twins.map((t) => t.index).join(', ')} are all '${hit.name}', and Dawn in Node picks among them by name only (the first). Give each process one GPU instead (Slurm --gpus-per-task=1, Docker/Kubernetes GPU assignment, NVIDIA_VISIBLE_DEVICES) and leave --adapter out.`);
+      throw new WebGPUUnavailableError(
+        `--adapter ${opts.adapter}: adapters ${twins.map((t) => t.index).join(', ')} are all '${hit.name}', and Dawn in Node picks among them by name only (the first). Give each process one GPU instead (Slurm --gpus-per-task=1, Docker/Kubernetes GPU assignment, NVIDIA_VISIBLE_DEVICES) and leave --adapter out.`,
+      );
     }
     flags.push(`adapter=${hit.name}`);
     chosen = sets.find((s) => s.drivers === hit.drivers);
@@ -128,7 +157,9 @@ export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<G
     gpuRef = gpu;
     const ctx = await acquireDevice({ gpu, sources: loadShaderSourcesFromDisk(), runtime: 'node', powerPreference: 'high-performance' });
     if (ctx.adapter.isFallbackAdapter || set.drivers === 'software') {
-      opts.log?.(`no hardware GPU adapter found: using the software adapter ${ctx.adapter.description || ctx.adapter.architecture} (${set.files ?? 'your VK_* driver setting'}); runs are much slower than on a GPU`);
+      opts.log?.(
+        `no hardware GPU adapter found: using the software adapter ${ctx.adapter.description || ctx.adapter.architecture} (${set.files ?? 'your VK_* driver setting'}); runs are much slower than on a GPU`,
+      );
     }
     return ctx;
   }

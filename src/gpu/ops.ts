@@ -1,7 +1,10 @@
 // Host wrappers of the foundation kernels: shapes checked, buffers bound by name, one submit.
 import type { GpuContext } from './context';
 
-export async function gpuRngFill(ctx: GpuContext, p: { seed: number; stream: number; step: number; rows: number; cols: number }): Promise<{ u32: Uint32Array; unit: Float32Array }> {
+export async function gpuRngFill(
+  ctx: GpuContext,
+  p: { seed: number; stream: number; step: number; rows: number; cols: number },
+): Promise<{ u32: Uint32Array; unit: Float32Array }> {
   const k = await ctx.kernel('rng_fill.wgsl');
   const n = p.rows * p.cols;
   const params = ctx.uniform('rng params', k.packStruct('params', p));
@@ -14,7 +17,12 @@ export async function gpuRngFill(ctx: GpuContext, p: { seed: number; stream: num
   return { u32: new Uint32Array(u), unit: new Float32Array(f) };
 }
 
-export interface MatmulShape { M: number; R: number; K: number; N: number }
+export interface MatmulShape {
+  M: number;
+  R: number;
+  K: number;
+  N: number;
+}
 
 /** Encode C[m] = A[m] B[m] for buffers already on the GPU (no submit). */
 export async function encodeMatmulBatched(ctx: GpuContext, s: MatmulShape, a: GPUBuffer, b: GPUBuffer, c: GPUBuffer) {
@@ -31,7 +39,8 @@ export async function encodeMatmulBatched(ctx: GpuContext, s: MatmulShape, a: GP
 }
 
 export async function gpuMatmulBatched(ctx: GpuContext, s: MatmulShape, a: Float32Array, b: Float32Array): Promise<Float32Array> {
-  const ab = ctx.upload('matmul a', a), bb = ctx.upload('matmul b', b);
+  const ab = ctx.upload('matmul a', a),
+    bb = ctx.upload('matmul b', b);
   const cb = ctx.createBuffer('matmul c', s.M * s.R * s.N * 4);
   const op = await encodeMatmulBatched(ctx, s, ab, bb, cb);
   await ctx.run('matmul_batched', (pass) => op.encode(pass));

@@ -23,8 +23,12 @@ export function ensureDir(path: string): void {
   let cur = root;
   for (const part of abs.slice(root.length).split(sep).filter(Boolean)) {
     cur = cur === root ? root + part : cur + sep + part;
-    let st;
-    try { st = statSync(cur); } catch { st = null; }
+    let st: ReturnType<typeof statSync> | null;
+    try {
+      st = statSync(cur);
+    } catch {
+      st = null;
+    }
     if (st) {
       if (!st.isDirectory()) throw new OutputError(`cannot create folder ${path}: ${cur} exists and is not a folder`);
       continue;
@@ -57,7 +61,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
-    try { rmSync(tmp, { force: true }); } catch { /* the write error is the one to report */ }
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* the write error is the one to report */
+    }
     throw new OutputError(`cannot write ${path}: ${why(e)}`);
   }
 }

@@ -13,7 +13,11 @@ export function decodeNpy(bytes: Uint8Array, what = 'npy file'): { shape: number
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw new Error(`${what}: unreadable header ${header.trim()}`);
   if (descr !== '<f4') throw new Error(`${what}: dtype ${descr}, expected float32 ('<f4')`);
   if (fortran === 'True') throw new Error(`${what}: Fortran-ordered arrays are not supported; save a C-ordered array`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const start = hstart + hlen;
   if (bytes.length - start !== count * 4) throw new Error(`${what}: ${bytes.length - start} data bytes for shape (${shape.join(', ')}), expected ${count * 4}`);

@@ -2,7 +2,11 @@
 // {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}, then the raw data.
 // Written by hand: no maintained npm package implements it (the `safetensors` package is a 0.0.1 stub).
 
-export interface Tensor { dtype: 'F32'; shape: number[]; data: Float32Array }
+export interface Tensor {
+  dtype: 'F32';
+  shape: number[];
+  data: Float32Array;
+}
 
 export function encodeSafetensors(tensors: Record<string, { shape: number[]; data: Float32Array }>, metadata: Record<string, string> = {}): Uint8Array {
   const header: Record<string, unknown> = {};
@@ -45,11 +49,15 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'):
   const tensors: Record<string, Tensor> = {};
   let metadata: Record<string, string> = {};
   for (const [name, t] of Object.entries(header)) {
-    if (name === '__metadata__') { metadata = (header as { __metadata__?: Record<string, string> }).__metadata__ ?? {}; continue; }
+    if (name === '__metadata__') {
+      metadata = (header as { __metadata__?: Record<string, string> }).__metadata__ ?? {};
+      continue;
+    }
     if (t.dtype !== 'F32') throw new Error(`${what}: tensor '${name}' has dtype ${t.dtype}; only F32 (float32) is supported`);
     const [b, e] = t.data_offsets;
     const count = t.shape.reduce((a, c) => a * c, 1);
-    if (e - b !== count * 4 || base + e > bytes.length) throw new Error(`${what}: tensor '${name}' offsets [${b}, ${e}] do not fit shape [${t.shape.join(', ')}] or the file`);
+    if (e - b !== count * 4 || base + e > bytes.length)
+      throw new Error(`${what}: tensor '${name}' offsets [${b}, ${e}] do not fit shape [${t.shape.join(', ')}] or the file`);
     const copy = bytes.slice(base + b, base + e);
     tensors[name] = { dtype: 'F32', shape: t.shape, data: new Float32Array(copy.buffer, copy.byteOffset, count) };
   }

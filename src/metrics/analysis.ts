@@ -6,8 +6,14 @@ export type Vec = number[];
 
 export const dot = (a: Vec, b: Vec) => a.reduce((s, v, i) => s + v * b[i], 0);
 export const norm = (a: Vec) => Math.sqrt(dot(a, a));
-export const unit = (a: Vec) => { const n = norm(a); return n > 0 ? a.map((v) => v / n) : a.map(() => 0); };
-export const cosine = (a: Vec, b: Vec) => { const d = norm(a) * norm(b); return d > 0 ? dot(a, b) / d : 0; };
+export const unit = (a: Vec) => {
+  const n = norm(a);
+  return n > 0 ? a.map((v) => v / n) : a.map(() => 0);
+};
+export const cosine = (a: Vec, b: Vec) => {
+  const d = norm(a) * norm(b);
+  return d > 0 ? dot(a, b) / d : 0;
+};
 
 /** Toy model feature directions w_i = W[i, :] (h = W^T x puts feature i along row i). */
 export function featureDirections(W: ArrayLike<number>, N: number, D: number): Vec[] {
@@ -25,7 +31,10 @@ export function composedDirections(features: Vec[], sets: number[], joint: numbe
     if (p <= 0) return;
     const members: number[] = [];
     let rest = c;
-    for (let j = sets.length - 1; j >= 0; j--) { members.unshift(offsets[j] + (rest % sets[j])); rest = Math.floor(rest / sets[j]); }
+    for (let j = sets.length - 1; j >= 0; j--) {
+      members.unshift(offsets[j] + (rest % sets[j]));
+      rest = Math.floor(rest / sets[j]);
+    }
     const sum = features[0].map((_, d) => members.reduce((s, i) => s + features[i][d], 0));
     out.push({ dir: unit(sum), label: members.map((i) => featureLabel(i, sets)).join('+'), members });
   });
@@ -34,8 +43,12 @@ export function composedDirections(features: Vec[], sets: number[], joint: numbe
 
 const SET_NAMES = 'xyzuvwabcdefghijklmnopqrst';
 export function featureLabel(i: number, sets: number[]): string {
-  let j = 0, k = i;
-  while (j < sets.length && k >= sets[j]) { k -= sets[j]; j++; }
+  let j = 0,
+    k = i;
+  while (j < sets.length && k >= sets[j]) {
+    k -= sets[j];
+    j++;
+  }
   return `${SET_NAMES[j] ?? `s${j}_`}${k + 1}`;
 }
 
@@ -45,7 +58,8 @@ export function figureRotation(features: Vec[]): number {
 }
 
 export function rotate2(v: Vec, theta: number): Vec {
-  const c = Math.cos(theta), s = Math.sin(theta);
+  const c = Math.cos(theta),
+    s = Math.sin(theta);
   return [c * v[0] - s * v[1], s * v[0] + c * v[1]];
 }
 
@@ -69,14 +83,35 @@ export const MATCH_THRESHOLD = 0.9;
 /** Classify each latent by its decoder direction; dead latents (never fire on probes or eval batch) are 'dead'. */
 export function matchLatents(decoder: Vec[], alive: boolean[], features: Vec[], composed: { dir: Vec; label: string }[], sets: number[]): LatentMatch[] {
   return decoder.map((w, k) => {
-    let bt = -1, ct = -Infinity, bc = -1, cc = -Infinity;
-    features.forEach((f, i) => { const c = cosine(w, f); if (c > ct) { ct = c; bt = i; } });
-    composed.forEach((f, i) => { const c = cosine(w, f.dir); if (c > cc) { cc = c; bc = i; } });
+    let bt = -1,
+      ct = -Infinity,
+      bc = -1,
+      cc = -Infinity;
+    features.forEach((f, i) => {
+      const c = cosine(w, f);
+      if (c > ct) {
+        ct = c;
+        bt = i;
+      }
+    });
+    composed.forEach((f, i) => {
+      const c = cosine(w, f.dir);
+      if (c > cc) {
+        cc = c;
+        bc = i;
+      }
+    });
     let kind: LatentKind = 'other';
     if (!alive[k]) kind = 'dead';
     else if (ct >= MATCH_THRESHOLD && ct >= cc) kind = 'true';
     else if (cc >= MATCH_THRESHOLD && cc > ct) kind = 'composed';
-    return { kind, closest_true: bt >= 0 ? featureLabel(bt, sets) : '', cos_true: ct, closest_composed: bc >= 0 ? composed[bc].label : '', cos_composed: composed.length ? cc : NaN };
+    return {
+      kind,
+      closest_true: bt >= 0 ? featureLabel(bt, sets) : '',
+      cos_true: ct,
+      closest_composed: bc >= 0 ? composed[bc].label : '',
+      cos_composed: composed.length ? cc : NaN,
+    };
   });
 }
 
@@ -115,24 +150,32 @@ export function symmetricEigen(A: number[][]): { values: number[]; vectors: Vec[
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p][q] ** 2;
     if (off < 1e-24) break;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
-      if (Math.abs(a[p][q]) < 1e-300) continue;
-      const theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
-      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-      for (let k = 0; k < n; k++) {
-        const akp = a[k][p], akq = a[k][q];
-        a[k][p] = c * akp - s * akq; a[k][q] = s * akp + c * akq;
+    for (let p = 0; p < n; p++)
+      for (let q = p + 1; q < n; q++) {
+        if (Math.abs(a[p][q]) < 1e-300) continue;
+        const theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k][p],
+            akq = a[k][q];
+          a[k][p] = c * akp - s * akq;
+          a[k][q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p][k],
+            aqk = a[q][k];
+          a[p][k] = c * apk - s * aqk;
+          a[q][k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k][p],
+            vkq = v[k][q];
+          v[k][p] = c * vkp - s * vkq;
+          v[k][q] = s * vkp + c * vkq;
+        }
       }
-      for (let k = 0; k < n; k++) {
-        const apk = a[p][k], aqk = a[q][k];
-        a[p][k] = c * apk - s * aqk; a[q][k] = s * apk + c * aqk;
-      }
-      for (let k = 0; k < n; k++) {
-        const vkp = v[k][p], vkq = v[k][q];
-        v[k][p] = c * vkp - s * vkq; v[k][q] = s * vkp + c * vkq;
-      }
-    }
   }
   const order = a.map((_, i) => i).sort((i, j) => a[j][j] - a[i][i]);
   return { values: order.map((i) => a[i][i]), vectors: order.map((i) => v.map((r) => r[i])) };
@@ -143,7 +186,7 @@ export function principalComponents(h: ArrayLike<number>, count: number, D: numb
   const mean = new Array(D).fill(0);
   for (let b = 0; b < count; b++) for (let j = 0; j < D; j++) mean[j] += h[b * D + j] / count;
   const second = Array.from({ length: D }, () => new Array(D).fill(0));
-  for (let b = 0; b < count; b++) for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) second[i][j] += h[b * D + i] * h[b * D + j] / count;
+  for (let b = 0; b < count; b++) for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) second[i][j] += (h[b * D + i] * h[b * D + j]) / count;
   const cov = second.map((r, i) => r.map((v, j) => v - mean[i] * mean[j]));
   return { mean, second_moment: symmetricEigen(second), covariance: symmetricEigen(cov) };
 }
@@ -154,9 +197,11 @@ export function principalComponents(h: ArrayLike<number>, count: number, D: numb
  * `x` holds samples [count][4] from the kit's sampler.
  */
 export function expectedL1TwoByTwo(x: ArrayLike<number>, count: number): { true_dictionary: number; composed_dictionary: number } {
-  let t = 0, c = 0;
+  let t = 0,
+    c = 0;
   for (let b = 0; b < count; b++) {
-    const h1 = x[b * 4] - x[b * 4 + 1], h2 = x[b * 4 + 2] - x[b * 4 + 3];
+    const h1 = x[b * 4] - x[b * 4 + 1],
+      h2 = x[b * 4 + 2] - x[b * 4 + 3];
     t += Math.abs(h1) + Math.abs(h2);
     c += Math.SQRT2 * Math.max(Math.abs(h1), Math.abs(h2));
   }
@@ -189,12 +234,14 @@ export const CONVERGENCE_DROP = 0.05;
  * converged is false when the drop exceeds CONVERGENCE_DROP; null when a window holds fewer than 3 logged points.
  */
 export function convergence(steps: number[], losses: number[], totalSteps: number, frac = 0.1): { converged: boolean | null; drop: number } {
-  const lastFrom = totalSteps * (1 - frac), prevFrom = totalSteps * (1 - 2 * frac);
+  const lastFrom = totalSteps * (1 - frac),
+    prevFrom = totalSteps * (1 - 2 * frac);
   const last = losses.filter((_, i) => steps[i] >= lastFrom);
   const prev = losses.filter((_, i) => steps[i] >= prevFrom && steps[i] < lastFrom);
   // fewer than 3 logged points per window: a median of 1-2 spiky values says nothing
   if (prev.length < 3 || last.length < 3) return { converged: null, drop: NaN };
-  const a = median(prev), b = median(last);
+  const a = median(prev),
+    b = median(last);
   if (!Number.isFinite(a) || !Number.isFinite(b) || a === 0) return { converged: null, drop: NaN };
   const drop = (a - b) / Math.abs(a);
   return { converged: drop <= CONVERGENCE_DROP, drop };

@@ -10,9 +10,10 @@ export function initToy(dims: Pick<Dims, 'N' | 'D'>, seeds: number[]): Float32Ar
   const out = new Float32Array(seeds.length * L.P);
   const bound = 1 / Math.sqrt(dims.N);
   seeds.forEach((seed, m) => {
-    for (let i = 0; i < dims.N; i++) for (let j = 0; j < dims.D; j++) {
-      out[m * L.P + i * dims.D + j] = (2 * rngUnit(seed, STREAM.toyInit, 0, i, j) - 1) * bound;
-    }
+    for (let i = 0; i < dims.N; i++)
+      for (let j = 0; j < dims.D; j++) {
+        out[m * L.P + i * dims.D + j] = (2 * rngUnit(seed, STREAM.toyInit, 0, i, j) - 1) * bound;
+      }
   });
   return out;
 }
@@ -32,23 +33,38 @@ export function geometricMedian(points: ArrayLike<number>, count: number, D: num
       for (let j = 0; j < D; j++) num[j] += w * points[b * D + j];
     }
     let move = 0;
-    for (let j = 0; j < D; j++) { const nj = num[j] / den; move += (nj - y[j]) ** 2; y[j] = nj; }
+    for (let j = 0; j < D; j++) {
+      const nj = num[j] / den;
+      move += (nj - y[j]) ** 2;
+      y[j] = nj;
+    }
     if (Math.sqrt(move) < tol) break;
   }
   return y;
 }
 
 /** Hidden activations h = W^T x of `count` fresh samples through toy model `toy` (for the b_dec init). */
-export function sampleActivations(dims: Pick<Dims, 'N' | 'D'>, sets: number[], tables: Float32Array, tableLen: number,
-  rho: number, pOnehot: number, toyParams: ArrayLike<number>, seed: number, count: number, pSetEmpty = 0): Float64Array {
+export function sampleActivations(
+  dims: Pick<Dims, 'N' | 'D'>,
+  sets: number[],
+  tables: Float32Array,
+  tableLen: number,
+  rho: number,
+  pOnehot: number,
+  toyParams: ArrayLike<number>,
+  seed: number,
+  count: number,
+  pSetEmpty = 0,
+): Float64Array {
   const cfg = defaultConfig({ M: 1, B: count, table_len: tableLen, rho, p_onehot: pOnehot, p_set_empty: pSetEmpty });
   const x = sampleData(cfg, [{ lr: 1, l1: 0, cos: 0, seed }], 0, sets, tables);
   const h = new Float64Array(count * dims.D);
-  for (let b = 0; b < count; b++) for (let j = 0; j < dims.D; j++) {
-    let acc = 0;
-    for (let i = 0; i < dims.N; i++) acc += toyParams[i * dims.D + j] * x[b * dims.N + i];
-    h[b * dims.D + j] = acc;
-  }
+  for (let b = 0; b < count; b++)
+    for (let j = 0; j < dims.D; j++) {
+      let acc = 0;
+      for (let i = 0; i < dims.N; i++) acc += toyParams[i * dims.D + j] * x[b * dims.N + i];
+      h[b * dims.D + j] = acc;
+    }
   return h;
 }
 

@@ -16,7 +16,10 @@ export function wrapTitle(title: string, chars: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const w of title.split(' ')) {
-    if (line && (line + ' ' + w).length > chars) { lines.push(line); line = w; } else line = line ? `${line} ${w}` : w;
+    if (line && (line + ' ' + w).length > chars) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
   }
   if (line) lines.push(line);
   return lines;
@@ -44,8 +47,10 @@ function compose(title: string, parts: (Element | HTMLElement | SVGSVGElement)[]
     return s.outerHTML;
   });
   const text = lines.map((l, i) => `<text x="8" y="${19 + 18 * i}" font-size="13" font-weight="bold">${esc(l)}</text>`).join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="system-ui, sans-serif">` +
-    `<rect width="100%" height="100%" fill="white"/>${text}${inner.join('')}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="system-ui, sans-serif">` +
+    `<rect width="100%" height="100%" fill="white"/>${text}${inner.join('')}</svg>`
+  );
 }
 
 function setOf(label: string): number {
@@ -54,10 +59,14 @@ function setOf(label: string): number {
 
 /** Which grid cell stands for the study's headline setting (lr 3e-4, lambda 0.3): the nearest in log space. */
 export function headlineCell(r: ExperimentResult): number {
-  let best = 0, bestD = Infinity;
+  let best = 0,
+    bestD = Infinity;
   r.cells.forEach((c, i) => {
     const d = Math.abs(Math.log(c.lr / 3e-4)) + Math.abs(Math.log((c.l1 + 1e-9) / 0.3));
-    if (d < bestD) { bestD = d; best = i; }
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
   });
   return best;
 }
@@ -72,41 +81,86 @@ function decoderArrows(r: ExperimentResult, m: number, kind: string, extra: Reco
 }
 
 const frame = (extra: Partial<Plot.PlotOptions> = {}): Partial<Plot.PlotOptions> => ({
-  x: { domain: [-LIM, LIM], label: null, ticks: [-1, 0, 1] }, y: { domain: [-LIM, LIM], label: null, ticks: [-1, 0, 1] }, style: { background: 'white' }, ...extra,
+  x: { domain: [-LIM, LIM], label: null, ticks: [-1, 0, 1] },
+  y: { domain: [-LIM, LIM], label: null, ticks: [-1, 0, 1] },
+  style: { background: 'white' },
+  ...extra,
 });
 
 /** Toy model: one arrow per input feature in the hidden plane, rotated so x1 lies on +x. */
 export function toyFigure(r: ExperimentResult, document: Doc): string {
   const data = featureArrows(r);
-  const title = r.toy.projection === 'top-2-pcs' ? `${r.name}: toy model features projected onto the top-2 principal components of h` : `${r.name}: toy model features (rotated ${r.toy.rotation_deg.toFixed(1)} deg so x1 is on +x)`;
-  return compose(title, [plot({
-    document, width: 440, height: 440, ...frame(),
-    marks: [
-      Plot.ruleX([0], { stroke: '#ddd' }), Plot.ruleY([0], { stroke: '#ddd' }),
-      Plot.arrow(data, { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length], strokeWidth: 2.5, headLength: 10 }),
-      Plot.text(data, { x: (d: { x2: number }) => d.x2 * 1.13, y: (d: { y2: number }) => d.y2 * 1.13, text: 'label', fontSize: 14, fontWeight: 'bold', fill: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length] }),
-    ],
-  })]);
+  const title =
+    r.toy.projection === 'top-2-pcs'
+      ? `${r.name}: toy model features projected onto the top-2 principal components of h`
+      : `${r.name}: toy model features (rotated ${r.toy.rotation_deg.toFixed(1)} deg so x1 is on +x)`;
+  return compose(title, [
+    plot({
+      document,
+      width: 440,
+      height: 440,
+      ...frame(),
+      marks: [
+        Plot.ruleX([0], { stroke: '#ddd' }),
+        Plot.ruleY([0], { stroke: '#ddd' }),
+        Plot.arrow(data, {
+          x1: 'x1',
+          y1: 'y1',
+          x2: 'x2',
+          y2: 'y2',
+          stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length],
+          strokeWidth: 2.5,
+          headLength: 10,
+        }),
+        Plot.text(data, {
+          x: (d: { x2: number }) => d.x2 * 1.13,
+          y: (d: { y2: number }) => d.y2 * 1.13,
+          text: 'label',
+          fontSize: 14,
+          fontWeight: 'bold',
+          fill: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length],
+        }),
+      ],
+    }),
+  ]);
 }
 
 /** Lowest-loss SAE of the headline cell (black) over the toy features, and every realization in small panels. */
 export function overlayFigure(r: ExperimentResult, document: Doc): string {
   const cell = r.cells[headlineCell(r)];
   const order = [cell.lowest_loss, ...cell.models.filter((m) => m !== cell.lowest_loss)];
-  const panel = (m: number, i: number) => i === 0 ? `lowest loss (r${r.saes[m].realization})` : `r${r.saes[m].realization}`;
+  const panel = (m: number, i: number) => (i === 0 ? `lowest loss (r${r.saes[m].realization})` : `r${r.saes[m].realization}`);
   const feats = order.flatMap((m, i) => featureArrows(r, { panel: panel(m, i) }));
   const decs = order.flatMap((m, i) => decoderArrows(r, m, 'decoder', { panel: panel(m, i), verdict: r.saes[m].verdict, loss: r.saes[m].final_loss }));
-  const info = order.map((m, i) => ({ panel: panel(m, i), text: `${r.saes[m].verdict}, loss ${r.saes[m].final_loss.toFixed(3)}, mono ${r.saes[m].monosemanticity.toFixed(2)}` }));
-  return compose(`${r.name}: SAE decoder directions (black) at lr ${cell.lr}, lambda ${cell.l1}; toy features coloured${planeNote(r)}`, [plot({
-    document, width: Math.max(520, 220 * order.length), height: 300, ...frame(), marginTop: 30,
-    fx: { label: null, domain: order.map(panel) },
-    marks: [
-      Plot.frame({ stroke: '#ccc' }),
-      Plot.arrow(feats, { fx: 'panel', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length], strokeWidth: 1.5, strokeOpacity: 0.6 }),
-      Plot.arrow(decs, { fx: 'panel', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 2 }),
-      Plot.text(info, { fx: 'panel', x: 0, y: -LIM + 0.12, text: 'text', fontSize: 10 }),
-    ],
-  })]);
+  const info = order.map((m, i) => ({
+    panel: panel(m, i),
+    text: `${r.saes[m].verdict}, loss ${r.saes[m].final_loss.toFixed(3)}, mono ${r.saes[m].monosemanticity.toFixed(2)}`,
+  }));
+  return compose(`${r.name}: SAE decoder directions (black) at lr ${cell.lr}, lambda ${cell.l1}; toy features coloured${planeNote(r)}`, [
+    plot({
+      document,
+      width: Math.max(520, 220 * order.length),
+      height: 300,
+      ...frame(),
+      marginTop: 30,
+      fx: { label: null, domain: order.map(panel) },
+      marks: [
+        Plot.frame({ stroke: '#ccc' }),
+        Plot.arrow(feats, {
+          fx: 'panel',
+          x1: 'x1',
+          y1: 'y1',
+          x2: 'x2',
+          y2: 'y2',
+          stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length],
+          strokeWidth: 1.5,
+          strokeOpacity: 0.6,
+        }),
+        Plot.arrow(decs, { fx: 'panel', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 2 }),
+        Plot.text(info, { fx: 'panel', x: 0, y: -LIM + 0.12, text: 'text', fontSize: 10 }),
+      ],
+    }),
+  ]);
 }
 
 /** lr (rows) x lambda (columns): toy features, lowest-loss SAE (black), most monosemantic SAE (grey). */
@@ -116,20 +170,45 @@ export function gridFigure(r: ExperimentResult, document: Doc): string {
   const feats = r.cells.flatMap((c) => featureArrows(r, { lr: c.lr, l1: c.l1 }));
   const mono = r.cells.flatMap((c) => decoderArrows(r, c.most_monosemantic, 'most monosemantic', { lr: c.lr, l1: c.l1 }));
   const low = r.cells.flatMap((c) => decoderArrows(r, c.lowest_loss, 'lowest loss', { lr: c.lr, l1: c.l1 }));
-  const notes = r.cells.map((c) => ({ lr: c.lr, l1: c.l1, text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed}${c.converged === false ? ' *' : ''}` }));
+  const notes = r.cells.map((c) => ({
+    lr: c.lr,
+    l1: c.l1,
+    text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed}${c.converged === false ? ' *' : ''}`,
+  }));
   const anyUnconverged = r.cells.some((c) => c.converged === false);
-  return compose(`${r.name}: lowest-loss SAE (black), most monosemantic (grey); labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed)${anyUnconverged ? '; * not converged' : ''}${planeNote(r)}`, [plot({
-    document, width: Math.max(640, 150 * l1s.length + 90), height: 150 * lrs.length + 70, ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
-    marginLeft: 70, marginTop: 30,
-    fx: { label: 'L1 coefficient lambda', domain: l1s }, fy: { label: 'learning rate', domain: lrs, tickFormat: (v: number) => v.toExponential(0) },
-    marks: [
-      Plot.frame({ stroke: '#ccc' }),
-      Plot.arrow(feats, { fx: 'l1', fy: 'lr', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length], strokeOpacity: 0.5, strokeWidth: 1.2, headLength: 5 }),
-      Plot.arrow(mono, { fx: 'l1', fy: 'lr', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: '#999', strokeWidth: 3, headLength: 6 }),
-      Plot.arrow(low, { fx: 'l1', fy: 'lr', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 1.5, headLength: 6 }),
-      Plot.text(notes, { fx: 'l1', fy: 'lr', x: 0, y: -LIM + 0.15, text: 'text', fontSize: 9 }),
+  return compose(
+    `${r.name}: lowest-loss SAE (black), most monosemantic (grey); labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed)${anyUnconverged ? '; * not converged' : ''}${planeNote(r)}`,
+    [
+      plot({
+        document,
+        width: Math.max(640, 150 * l1s.length + 90),
+        height: 150 * lrs.length + 70,
+        ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
+        marginLeft: 70,
+        marginTop: 30,
+        fx: { label: 'L1 coefficient lambda', domain: l1s },
+        fy: { label: 'learning rate', domain: lrs, tickFormat: (v: number) => v.toExponential(0) },
+        marks: [
+          Plot.frame({ stroke: '#ccc' }),
+          Plot.arrow(feats, {
+            fx: 'l1',
+            fy: 'lr',
+            x1: 'x1',
+            y1: 'y1',
+            x2: 'x2',
+            y2: 'y2',
+            stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length],
+            strokeOpacity: 0.5,
+            strokeWidth: 1.2,
+            headLength: 5,
+          }),
+          Plot.arrow(mono, { fx: 'l1', fy: 'lr', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: '#999', strokeWidth: 3, headLength: 6 }),
+          Plot.arrow(low, { fx: 'l1', fy: 'lr', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 1.5, headLength: 6 }),
+          Plot.text(notes, { fx: 'l1', fy: 'lr', x: 0, y: -LIM + 0.15, text: 'text', fontSize: 9 }),
+        ],
+      }),
     ],
-  })]);
+  );
 }
 
 function lrsOf(r: ExperimentResult): number[] {
@@ -139,7 +218,14 @@ function lrsOf(r: ExperimentResult): number[] {
 /** A small SVG colour key (Plot's continuous legends need a canvas, which Node lacks). */
 function colorKey(values: number[], color: Plot.ScaleOptions, document: Doc): Element {
   return plot({
-    document, width: 120 + 90 * values.length, height: 34, margin: 0, marginLeft: 110, color, x: { axis: null, domain: [-0.5, values.length - 0.5] }, y: { axis: null, domain: [0, 1] },
+    document,
+    width: 120 + 90 * values.length,
+    height: 34,
+    margin: 0,
+    marginLeft: 110,
+    color,
+    x: { axis: null, domain: [-0.5, values.length - 0.5] },
+    y: { axis: null, domain: [0, 1] },
     marks: [
       Plot.text(['learning rate:'], { frameAnchor: 'left', dx: -105, fontSize: 11 }),
       Plot.dot(values, { x: (_: number, i: number) => i, y: 0.5, fill: (d: number) => d, r: 6, dx: -28 }),
@@ -173,46 +259,88 @@ export function lossFigure(r: ExperimentResult, document: Doc): string {
     });
   }
   const lastStep = r.curves.step[r.curves.step.length - 1] ?? 0;
-  const batch = r.saes.filter((s) => Number.isFinite(s.final_loss_batch) && s.final_loss_batch > 0).map((s) => ({ step: lastStep, loss: s.final_loss_batch, lr: s.lr, l1: s.l1 }));
-  const lo = Math.min(...trend.map((d) => d.loss), ...batch.map((d) => d.loss)), hi = Math.max(...trend.map((d) => d.loss), ...batch.map((d) => d.loss));
+  const batch = r.saes
+    .filter((s) => Number.isFinite(s.final_loss_batch) && s.final_loss_batch > 0)
+    .map((s) => ({ step: lastStep, loss: s.final_loss_batch, lr: s.lr, l1: s.l1 }));
+  const lo = Math.min(...trend.map((d) => d.loss), ...batch.map((d) => d.loss)),
+    hi = Math.max(...trend.map((d) => d.loss), ...batch.map((d) => d.loss));
   const domain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 1.5, hi * 3] : undefined;
   const l1s = [...new Set(r.saes.map((s) => s.l1))].sort((a, b) => a - b);
   const color = { type: 'log' as const, scheme: 'viridis' as const, label: 'learning rate (colour)' };
-  return compose(`${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate; bold: median of the last ${w} logged values, faint: raw values; circles: batch-FVU selection loss on fresh samples at the end`, [colorKey(lrsOf(r), color, document), plot({
-    document, width: Math.max(640, 220 * l1s.length), height: 300, marginTop: 30, marginLeft: 56, style: { background: 'white' },
-    y: { type: 'log', label: 'total loss', grid: true, domain, tickFormat: '~g' }, x: { label: 'step', tickFormat: stepTick },
-    color,
-    fx: { label: 'L1 coefficient lambda', domain: l1s },
-    marks: [
-      Plot.line(raw, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 0.6, strokeOpacity: 0.18, clip: true }),
-      Plot.line(trend, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
-      Plot.dot(batch, { fx: 'l1', x: 'step', y: 'loss', stroke: 'lr', r: 3.5, strokeWidth: 1.2 }),
+  return compose(
+    `${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate; bold: median of the last ${w} logged values, faint: raw values; circles: batch-FVU selection loss on fresh samples at the end`,
+    [
+      colorKey(lrsOf(r), color, document),
+      plot({
+        document,
+        width: Math.max(640, 220 * l1s.length),
+        height: 300,
+        marginTop: 30,
+        marginLeft: 56,
+        style: { background: 'white' },
+        y: { type: 'log', label: 'total loss', grid: true, domain, tickFormat: '~g' },
+        x: { label: 'step', tickFormat: stepTick },
+        color,
+        fx: { label: 'L1 coefficient lambda', domain: l1s },
+        marks: [
+          Plot.line(raw, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 0.6, strokeOpacity: 0.18, clip: true }),
+          Plot.line(trend, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
+          Plot.dot(batch, { fx: 'l1', x: 'step', y: 'loss', stroke: 'lr', r: 3.5, strokeWidth: 1.2 }),
+        ],
+      }),
+      ...evalCurvePlot(r, l1s, color, document),
     ],
-  }), ...evalCurvePlot(r, l1s, color, document)]);
+  );
 }
 
 /** The second row of losses.svg: selection losses of the parameters during training on fresh samples (batch FVU solid, per-sample FVU dotted). */
 function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOptions, document: Doc): Element[] {
   const ev = r.curves.eval;
   if (!ev?.step.length) return [];
-  const rows = (which: 'batch' | 'per_sample') => r.saes.flatMap((s) => ev.step.map((t, i) => ({ step: t, loss: ev[which][s.index]?.[i], lr: s.lr, l1: s.l1, id: s.index }))).filter((d) => Number.isFinite(d.loss) && d.loss > 0);
-  const batch = rows('batch'), perSample = rows('per_sample');
-  const lo = Math.min(...batch.map((d) => d.loss)), hi = Math.max(...batch.map((d) => d.loss));
+  const rows = (which: 'batch' | 'per_sample') =>
+    r.saes
+      .flatMap((s) => ev.step.map((t, i) => ({ step: t, loss: ev[which][s.index]?.[i], lr: s.lr, l1: s.l1, id: s.index })))
+      .filter((d) => Number.isFinite(d.loss) && d.loss > 0);
+  const batch = rows('batch'),
+    perSample = rows('per_sample');
+  const lo = Math.min(...batch.map((d) => d.loss)),
+    hi = Math.max(...batch.map((d) => d.loss));
   const domain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 1.5, hi * 3] : undefined;
   const title = plot({
-    document, width: Math.max(640, 220 * l1s.length), height: 34, margin: 0, x: { axis: null, domain: [0, 1] }, y: { axis: null, domain: [0, 1] },
-    marks: [Plot.text([`Below: selection losses of the parameters during training on fresh samples (${ev.step.length} evaluations): batch FVU + L1 (solid), the study's per-sample FVU + L1 (dotted; spikes clipped)`],
-      { frameAnchor: 'top-left', dx: 8, dy: 4, fontSize: 11, lineWidth: (Math.max(640, 220 * l1s.length) - 16) / 11 })],
-  });
-  return [title, plot({
-    document, width: Math.max(640, 220 * l1s.length), height: 260, marginTop: 30, marginLeft: 56, style: { background: 'white' },
-    y: { type: 'log', label: 'selection loss', grid: true, domain, tickFormat: '~g' }, x: { label: 'step', tickFormat: stepTick },
-    color, fx: { label: 'L1 coefficient lambda', domain: l1s },
+    document,
+    width: Math.max(640, 220 * l1s.length),
+    height: 34,
+    margin: 0,
+    x: { axis: null, domain: [0, 1] },
+    y: { axis: null, domain: [0, 1] },
     marks: [
-      Plot.line(perSample, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1, strokeOpacity: 0.5, strokeDasharray: '2,3', clip: true }),
-      Plot.line(batch, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
+      Plot.text(
+        [
+          `Below: selection losses of the parameters during training on fresh samples (${ev.step.length} evaluations): batch FVU + L1 (solid), the study's per-sample FVU + L1 (dotted; spikes clipped)`,
+        ],
+        { frameAnchor: 'top-left', dx: 8, dy: 4, fontSize: 11, lineWidth: (Math.max(640, 220 * l1s.length) - 16) / 11 },
+      ),
     ],
-  })];
+  });
+  return [
+    title,
+    plot({
+      document,
+      width: Math.max(640, 220 * l1s.length),
+      height: 260,
+      marginTop: 30,
+      marginLeft: 56,
+      style: { background: 'white' },
+      y: { type: 'log', label: 'selection loss', grid: true, domain, tickFormat: '~g' },
+      x: { label: 'step', tickFormat: stepTick },
+      color,
+      fx: { label: 'L1 coefficient lambda', domain: l1s },
+      marks: [
+        Plot.line(perSample, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1, strokeOpacity: 0.5, strokeDasharray: '2,3', clip: true }),
+        Plot.line(batch, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
+      ],
+    }),
+  ];
 }
 
 function planeNote(r: ExperimentResult): string {
@@ -231,29 +359,70 @@ export function heatmapFigure(r: ExperimentResult, document: Doc): string {
   const s = r.saes[cell.lowest_loss];
   const rows = r.toy.W.flatMap((w, i) => s.decoder.map((d, k) => ({ feature: r.toy.labels[i], latent: `L${k}`, cos: cosine(w, d), kind: s.latents[k].kind })));
   const small = rows.length <= 96;
-  const cw = small ? 46 : 22, ch = small ? 30 : 16;
-  const ml = 60, mr = 10, mt = 10, mb = 40;
+  const cw = small ? 46 : 22,
+    ch = small ? 30 : 16;
+  const ml = 60,
+    mr = 10,
+    mt = 10,
+    mb = 40;
   const swatches = [-1, -0.5, 0, 0.5, 1].map((v, i) => ({ v, i }));
   const key = plot({
-    document, width: 260, height: 30, margin: 0, marginLeft: 40, marginRight: 5, x: { axis: null, domain: [0, 5] }, y: { axis: null, domain: [0, 1] }, color: heatColor,
+    document,
+    width: 260,
+    height: 30,
+    margin: 0,
+    marginLeft: 40,
+    marginRight: 5,
+    x: { axis: null, domain: [0, 5] },
+    y: { axis: null, domain: [0, 1] },
+    color: heatColor,
     marks: [
       Plot.text(['key'], { frameAnchor: 'left', dx: -36, fontSize: 11 }),
       Plot.rect(swatches, { x1: 'i', x2: (d: { i: number }) => d.i + 0.92, y1: 0.1, y2: 0.9, fill: 'v' }),
-      Plot.text(swatches, { x: (d: { i: number }) => d.i + 0.46, y: 0.5, text: (d: { v: number }) => (d.v > 0 ? `+${d.v}` : String(d.v)), fill: (d: { v: number }) => heatTextColor(d.v), fontSize: 10 }),
+      Plot.text(swatches, {
+        x: (d: { i: number }) => d.i + 0.46,
+        y: 0.5,
+        text: (d: { v: number }) => (d.v > 0 ? `+${d.v}` : String(d.v)),
+        fill: (d: { v: number }) => heatTextColor(d.v),
+        fontSize: 10,
+      }),
     ],
   });
-  return compose(`${r.name}: cos(true feature, decoder direction), lowest-loss SAE at lr ${cell.lr}, lambda ${cell.l1} (${s.verdict}); red +1, blue -1`, [key, plot({
-    document, width: ml + mr + cw * s.decoder.length, height: mt + mb + ch * r.toy.W.length, marginLeft: ml, marginRight: mr, marginTop: mt, marginBottom: mb, style: { background: 'white' },
-    x: { label: 'latent (decoder direction)', domain: s.decoder.map((_, k) => `L${k}`) }, y: { label: 'true feature', domain: r.toy.labels },
-    color: heatColor,
-    marks: [
-      Plot.cell(rows, { x: 'latent', y: 'feature', fill: 'cos', inset: 0.5 }),
-      ...(small ? [Plot.text(rows, { x: 'latent', y: 'feature', text: (d: { cos: number }) => d.cos.toFixed(2), fill: (d: { cos: number }) => heatTextColor(d.cos), fontSize: 10 })] : []),
-    ],
-  })]);
+  return compose(`${r.name}: cos(true feature, decoder direction), lowest-loss SAE at lr ${cell.lr}, lambda ${cell.l1} (${s.verdict}); red +1, blue -1`, [
+    key,
+    plot({
+      document,
+      width: ml + mr + cw * s.decoder.length,
+      height: mt + mb + ch * r.toy.W.length,
+      marginLeft: ml,
+      marginRight: mr,
+      marginTop: mt,
+      marginBottom: mb,
+      style: { background: 'white' },
+      x: { label: 'latent (decoder direction)', domain: s.decoder.map((_, k) => `L${k}`) },
+      y: { label: 'true feature', domain: r.toy.labels },
+      color: heatColor,
+      marks: [
+        Plot.cell(rows, { x: 'latent', y: 'feature', fill: 'cos', inset: 0.5 }),
+        ...(small
+          ? [
+              Plot.text(rows, {
+                x: 'latent',
+                y: 'feature',
+                text: (d: { cos: number }) => d.cos.toFixed(2),
+                fill: (d: { cos: number }) => heatTextColor(d.cos),
+                fontSize: 10,
+              }),
+            ]
+          : []),
+      ],
+    }),
+  ]);
 }
 
-export interface FigureSet { [file: string]: string }
+export interface FigureSet {
+  [file: string]: string;
+}
 
 export function experimentFigures(r: ExperimentResult, document: Doc): FigureSet {
   return {

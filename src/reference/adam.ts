@@ -1,8 +1,17 @@
 // Twin of shaders/adam.wgsl (PyTorch Adam/AdamW with decoupled weight decay), in f64.
 import { NOT_DIVERGED, lrFactor, type GpuConfig, type Hyper } from '../core/wire';
 
-export function adamStep(cfg: GpuConfig, hyper: Hyper[], t: number, status: Uint32Array, P: number,
-  grads: ArrayLike<number>, params: Float64Array, m1: Float64Array, v: Float64Array): void {
+export function adamStep(
+  cfg: GpuConfig,
+  hyper: Hyper[],
+  t: number,
+  status: Uint32Array,
+  P: number,
+  grads: ArrayLike<number>,
+  params: Float64Array,
+  m1: Float64Array,
+  v: Float64Array,
+): void {
   const step = t + 1;
   const bc1 = 1 - cfg.beta1 ** step;
   const bc2 = 1 - cfg.beta2 ** step;
@@ -15,7 +24,7 @@ export function adamStep(cfg: GpuConfig, hyper: Hyper[], t: number, status: Uint
       m1[i] = cfg.beta1 * m1[i] + (1 - cfg.beta1) * g;
       v[i] = cfg.beta2 * v[i] + (1 - cfg.beta2) * g * g;
       let p = params[i] * (1 - lr * cfg.weight_decay);
-      p -= (lr / bc1) * m1[i] / (Math.sqrt(v[i]) / Math.sqrt(bc2) + cfg.eps);
+      p -= ((lr / bc1) * m1[i]) / (Math.sqrt(v[i]) / Math.sqrt(bc2) + cfg.eps);
       params[i] = p;
     }
   }

@@ -3,7 +3,9 @@
 export function matmulBatched(a: ArrayLike<number>, b: ArrayLike<number>, M: number, R: number, K: number, N: number): Float64Array {
   const c = new Float64Array(M * R * N);
   for (let m = 0; m < M; m++) {
-    const ao = m * R * K, bo = m * K * N, co = m * R * N;
+    const ao = m * R * K,
+      bo = m * K * N,
+      co = m * R * N;
     for (let i = 0; i < R; i++) {
       for (let k = 0; k < K; k++) {
         const aik = a[ao + i * K + k];

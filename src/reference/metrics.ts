@@ -2,14 +2,24 @@
 import { FLAG, MET, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
 import { saeActivation } from './sae';
 
-export function saeProbe(cfg: GpuConfig, dims: Dims, toyParams: ArrayLike<number>, params: ArrayLike<number>, metrics: Float64Array, bthr?: ArrayLike<number>): Float64Array {
+export function saeProbe(
+  cfg: GpuConfig,
+  dims: Dims,
+  toyParams: ArrayLike<number>,
+  params: ArrayLike<number>,
+  metrics: Float64Array,
+  bthr?: ArrayLike<number>,
+): Float64Array {
   const { N, D, S } = dims;
-  const L = saeLayout(dims), T = toyLayout(dims);
+  const L = saeLayout(dims),
+    T = toyLayout(dims);
   const probe = new Float64Array(cfg.M * N * S);
   const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
   for (let m = 0; m < cfg.M; m++) {
-    const tp = (m % cfg.toy_count) * T.P, p = m * L.P;
-    const mx = new Float64Array(S), sum = new Float64Array(S);
+    const tp = (m % cfg.toy_count) * T.P,
+      p = m * L.P;
+    const mx = new Float64Array(S),
+      sum = new Float64Array(S);
     const theta = Array.from({ length: S }, (_, k) => Math.exp(params[p + L.TH + k]));
     for (let i = 0; i < N; i++) {
       const pre = Array.from({ length: S }, (_, k) => {
@@ -19,34 +29,70 @@ export function saeProbe(cfg: GpuConfig, dims: Dims, toyParams: ArrayLike<number
       });
       saeActivation(cfg, pre, theta, bthr?.[m] ?? 0).forEach((a, k) => {
         probe[(m * N + i) * S + k] = a;
-        mx[k] = Math.max(mx[k], a); sum[k] += a;
+        mx[k] = Math.max(mx[k], a);
+        sum[k] += a;
       });
     }
-    let mono = 0, dead = 0;
-    for (let k = 0; k < S; k++) { mono += mx[k] / (1e-10 + sum[k]); if (mx[k] <= 1e-6) dead++; }
+    let mono = 0,
+      dead = 0;
+    for (let k = 0; k < S; k++) {
+      mono += mx[k] / (1e-10 + sum[k]);
+      if (mx[k] <= 1e-6) dead++;
+    }
     metrics[m * L.MET_W + MET.MONO] = mono / S;
     metrics[m * L.MET_W + MET.DEAD_PROBE] = dead;
   }
   return probe;
 }
 
-export function saeEval(cfg: GpuConfig, dims: Dims, hyper: Hyper[], acts: ArrayLike<number>, toyParams: ArrayLike<number>, toyWork: ArrayLike<number>, work: ArrayLike<number>, metrics: Float64Array): void {
+export function saeEval(
+  cfg: GpuConfig,
+  dims: Dims,
+  hyper: Hyper[],
+  acts: ArrayLike<number>,
+  toyParams: ArrayLike<number>,
+  toyWork: ArrayLike<number>,
+  work: ArrayLike<number>,
+  metrics: Float64Array,
+): void {
   const { N, D, S } = dims;
-  const L = saeLayout(dims), T = toyLayout(dims);
+  const L = saeLayout(dims),
+    T = toyLayout(dims);
   for (let m = 0; m < cfg.M; m++) {
     const tp = (m % cfg.toy_count) * T.P;
-    let fvu = 0, l1 = 0, l0 = 0, se = 0, hh = 0, so = 0, xx = 0;
-    const mh = new Float64Array(D), mx = new Float64Array(N), fired = new Array<boolean>(S).fill(false);
+    let fvu = 0,
+      l1 = 0,
+      l0 = 0,
+      se = 0,
+      hh = 0,
+      so = 0,
+      xx = 0;
+    const mh = new Float64Array(D),
+      mx = new Float64Array(N),
+      fired = new Array<boolean>(S).fill(false);
     for (let b = 0; b < cfg.B; b++) {
-      const row = m * cfg.B + b, w = row * L.REC, a = row * cfg.act_stride + cfg.act_offset, tw = row * T.REC;
-      fvu += work[w + L.LOSS]; l1 += work[w + L.LOSS + 1]; l0 += work[w + L.LOSS + 4];
+      const row = m * cfg.B + b,
+        w = row * L.REC,
+        a = row * cfg.act_stride + cfg.act_offset,
+        tw = row * T.REC;
+      fvu += work[w + L.LOSS];
+      l1 += work[w + L.LOSS + 1];
+      l0 += work[w + L.LOSS + 4];
       for (let k = 0; k < S; k++) if (work[w + L.F + k] > 1e-6) fired[k] = true;
-      for (let j = 0; j < D; j++) { const e = work[w + L.E + j], h = acts[a + j]; se += e * e; hh += h * h; mh[j] += h; }
+      for (let j = 0; j < D; j++) {
+        const e = work[w + L.E + j],
+          h = acts[a + j];
+        se += e * e;
+        hh += h * h;
+        mh[j] += h;
+      }
       for (let i = 0; i < N; i++) {
         let u = toyParams[tp + T.B + i];
         for (let j = 0; j < D; j++) u += toyParams[tp + i * D + j] * (acts[a + j] + work[w + L.E + j]);
         const xhat = toyWork[tw + T.XHAT + i];
-        so += (Math.max(u, 0) - xhat) ** 2; xx += xhat * xhat; mx[i] += xhat;
+        so += (Math.max(u, 0) - xhat) ** 2;
+        xx += xhat * xhat;
+        mx[i] += xhat;
       }
     }
     const nb = cfg.B;
@@ -59,6 +105,6 @@ export function saeEval(cfg: GpuConfig, dims: Dims, hyper: Hyper[], acts: ArrayL
     metrics[o + MET.DEAD_BATCH] = fired.filter((f) => !f).length;
     metrics[o + MET.EV_H] = 1 - se / Math.max(varH, 1e-30);
     metrics[o + MET.EV_OUT] = 1 - so / Math.max(varX, 1e-30);
-    metrics[o + MET.SEL] = fvu / nb + hyper[m].l1 * l1 / nb;
+    metrics[o + MET.SEL] = fvu / nb + (hyper[m].l1 * l1) / nb;
   }
 }

@@ -13,4 +13,3 @@ export function rngFill(p: { seed: number; stream: number; step: number; rows: n
   }
   return { u32, unit };
 }
-

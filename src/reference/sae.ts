@@ -7,22 +7,27 @@ type SD = Pick<Dims, 'D' | 'S'>;
 
 export function saeNormalize(cfg: GpuConfig, dims: SD, params: Float64Array | Float32Array): void {
   const L = saeLayout(dims);
-  for (let m = 0; m < cfg.M; m++) for (let k = 0; k < dims.S; k++) {
-    const base = m * L.P + L.WD + k * dims.D;
-    let sq = 0;
-    for (let j = 0; j < dims.D; j++) sq += params[base + j] ** 2;
-    if (sq > 0) { const inv = 1 / Math.sqrt(sq); for (let j = 0; j < dims.D; j++) params[base + j] *= inv; }
-  }
+  for (let m = 0; m < cfg.M; m++)
+    for (let k = 0; k < dims.S; k++) {
+      const base = m * L.P + L.WD + k * dims.D;
+      let sq = 0;
+      for (let j = 0; j < dims.D; j++) sq += params[base + j] ** 2;
+      if (sq > 0) {
+        const inv = 1 / Math.sqrt(sq);
+        for (let j = 0; j < dims.D; j++) params[base + j] *= inv;
+      }
+    }
 }
 
 export function saeProjectGrad(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, grads: Float64Array): void {
   const L = saeLayout(dims);
-  for (let m = 0; m < cfg.M; m++) for (let k = 0; k < dims.S; k++) {
-    const base = m * L.P + L.WD + k * dims.D;
-    let dot = 0;
-    for (let j = 0; j < dims.D; j++) dot += grads[base + j] * params[base + j];
-    for (let j = 0; j < dims.D; j++) grads[base + j] -= dot * params[base + j];
-  }
+  for (let m = 0; m < cfg.M; m++)
+    for (let k = 0; k < dims.S; k++) {
+      const base = m * L.P + L.WD + k * dims.D;
+      let dot = 0;
+      for (let j = 0; j < dims.D; j++) dot += grads[base + j] * params[base + j];
+      for (let j = 0; j < dims.D; j++) grads[base + j] -= dot * params[base + j];
+    }
 }
 
 /** lat: [M][S][3] = since_fired, cooldown, dead. */
@@ -37,7 +42,8 @@ export function saeDead(cfg: GpuConfig, dims: SD, lat: Uint32Array): void {
 
 /** Twin of sae_activation (lib/sae_layout.wgsl): the activation of the SAE variant. */
 export function saeActivation(cfg: GpuConfig, pre: ArrayLike<number>, theta: ArrayLike<number>, bthr: number): number[] {
-  const jump = (cfg.flags & FLAG.JUMPRELU) !== 0, batchTopk = (cfg.flags & FLAG.BATCH_TOPK) !== 0;
+  const jump = (cfg.flags & FLAG.JUMPRELU) !== 0,
+    batchTopk = (cfg.flags & FLAG.BATCH_TOPK) !== 0;
   const keep = topkMask(pre, batchTopk ? 0 : cfg.topk);
   return Array.from(pre, (v, k) => (jump ? (v > theta[k] ? v : 0) : batchTopk ? (v > 0 && v >= bthr ? v : 0) : keep[k] ? Math.max(v, 0) : 0));
 }
@@ -48,8 +54,13 @@ export function topkMask(pre: ArrayLike<number>, k: number): boolean[] {
   if (k === 0 || k >= S) return new Array(S).fill(true);
   const keep = new Array<boolean>(S).fill(false);
   for (let r = 0; r < k; r++) {
-    let best = -1, bv = -Infinity;
-    for (let i = 0; i < S; i++) if (!keep[i] && (best < 0 || pre[i] > bv)) { best = i; bv = pre[i]; }
+    let best = -1,
+      bv = -Infinity;
+    for (let i = 0; i < S; i++)
+      if (!keep[i] && (best < 0 || pre[i] > bv)) {
+        best = i;
+        bv = pre[i];
+      }
     keep[best] = true;
   }
   return keep;
@@ -64,11 +75,16 @@ export function l1Weight(cfg: GpuConfig, cool: number): number {
 export function saeBatchStats(cfg: GpuConfig, dims: SD, acts: ArrayLike<number>): Float64Array {
   const out = new Float64Array(cfg.M);
   for (let m = 0; m < cfg.M; m++) {
-    let sq = 0, centred = 0;
+    let sq = 0,
+      centred = 0;
     for (let j = 0; j < dims.D; j++) {
       let s = 0;
-      for (let b = 0; b < cfg.B; b++) { const h = acts[(m * cfg.B + b) * cfg.act_stride + cfg.act_offset + j]; s += h; sq += h * h; }
-      centred -= s * s / cfg.B;
+      for (let b = 0; b < cfg.B; b++) {
+        const h = acts[(m * cfg.B + b) * cfg.act_stride + cfg.act_offset + j];
+        s += h;
+        sq += h * h;
+      }
+      centred -= (s * s) / cfg.B;
     }
     const v = (centred + sq) / cfg.B;
     out[m] = v > 0 ? v : 1;
@@ -100,23 +116,38 @@ export function saeBatchTopkThreshold(cfg: GpuConfig, dims: SD, acts: ArrayLike<
   return out;
 }
 
-export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: ArrayLike<number>, params: ArrayLike<number>, lat: Uint32Array, bstat?: ArrayLike<number>, bthr?: ArrayLike<number>): Float64Array {
+export function saeForward(
+  cfg: GpuConfig,
+  dims: SD,
+  hyper: Hyper[],
+  acts: ArrayLike<number>,
+  params: ArrayLike<number>,
+  lat: Uint32Array,
+  bstat?: ArrayLike<number>,
+  bthr?: ArrayLike<number>,
+): Float64Array {
   const { D, S } = dims;
   const L = saeLayout(dims);
   const work = new Float64Array(cfg.M * cfg.B * L.REC);
   const invB = 1 / cfg.B;
   const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
   for (let row = 0; row < cfg.M * cfg.B; row++) {
-    const m = Math.floor(row / cfg.B), p = m * L.P, w = row * L.REC, a = row * cfg.act_stride + cfg.act_offset;
+    const m = Math.floor(row / cfg.B),
+      p = m * L.P,
+      w = row * L.REC,
+      a = row * cfg.act_stride + cfg.act_offset;
     const lambda = hyper[m].l1;
-    const h = new Float64Array(D), hin = new Float64Array(D);
+    const h = new Float64Array(D),
+      hin = new Float64Array(D);
     let hn = 0;
     for (let j = 0; j < D; j++) {
-      h[j] = acts[a + j]; hn += h[j] * h[j];
+      h[j] = acts[a + j];
+      hn += h[j] * h[j];
       hin[j] = h[j] - preBias * params[p + L.BD + j];
       work[w + L.HIN + j] = hin[j];
     }
-    const pre = new Float64Array(S), f = new Float64Array(S);
+    const pre = new Float64Array(S),
+      f = new Float64Array(S);
     for (let k = 0; k < S; k++) {
       let acc = params[p + L.BE + k];
       for (let j = 0; j < D; j++) acc += params[p + L.WE + k * D + j] * hin[j];
@@ -131,7 +162,8 @@ export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: Array
     for (let j = 0; j < D; j++) {
       let acc = params[p + L.BD + j];
       for (let k = 0; k < S; k++) acc += params[p + L.WD + k * D + j] * f[k];
-      e[j] = acc - h[j]; se += e[j] ** 2;
+      e[j] = acc - h[j];
+      se += e[j] ** 2;
     }
     let den = hn > 0 ? hn : 1;
     if ((cfg.flags & FLAG.BATCH_FVU) !== 0) {
@@ -139,69 +171,94 @@ export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: Array
       den = bstat[m];
     }
     const fvu = se / den;
-    let l1raw = 0, l1w = 0, l0 = 0;
+    let l1raw = 0,
+      l1w = 0,
+      l0 = 0;
     const dead = new Array<boolean>(S);
     const wk = new Float64Array(S);
     for (let k = 0; k < S; k++) {
       const at = (m * S + k) * 3;
       wk[k] = l1Weight(cfg, lat[at + 1]);
       dead[k] = lat[at + 2] !== 0;
-      l1raw += f[k]; l1w += wk[k] * (jump ? (f[k] > 0 ? 1 : 0) : f[k]); if (f[k] > 0) l0++;
+      l1raw += f[k];
+      l1w += wk[k] * (jump ? (f[k] > 0 ? 1 : 0) : f[k]);
+      if (f[k] > 0) l0++;
       work[w + L.F + k] = f[k];
     }
     const dh = new Float64Array(D);
-    for (let j = 0; j < D; j++) { dh[j] = 2 * e[j] / den * invB; work[w + L.DH + j] = dh[j]; work[w + L.E + j] = e[j]; }
+    for (let j = 0; j < D; j++) {
+      dh[j] = ((2 * e[j]) / den) * invB;
+      work[w + L.DH + j] = dh[j];
+      work[w + L.E + j] = e[j];
+    }
     const dpre = new Float64Array(S);
     for (let k = 0; k < S; k++) {
       let df = 0;
       for (let j = 0; j < D; j++) df += params[p + L.WD + k * D + j] * dh[j];
       dpre[k] = f[k] > 0 ? (jump ? 0 : lambda * wk[k] * invB) + df : 0;
       // JumpReLU straight-through estimator for log_threshold (rectangle kernel of width eps)
-      work[w + L.DTH + k] = jump && Math.abs(pre[k] - theta[k]) < 0.5 * cfg.jump_eps
-        ? theta[k] * (-(theta[k] / cfg.jump_eps) * df - (1 / cfg.jump_eps) * lambda * wk[k] * invB) : 0;
+      work[w + L.DTH + k] =
+        jump && Math.abs(pre[k] - theta[k]) < 0.5 * cfg.jump_eps
+          ? theta[k] * (-(theta[k] / cfg.jump_eps) * df - (1 / cfg.jump_eps) * lambda * wk[k] * invB)
+          : 0;
     }
     let ghost = 0;
-    const G = new Float64Array(D), A = new Float64Array(S);
+    const G = new Float64Array(D),
+      A = new Float64Array(S);
     if (dead.some(Boolean) && (cfg.flags & FLAG.AUXK) !== 0) {
-      const pick = topkMask(pre.map((v, k) => (dead[k] ? v : -3.4e38)), Math.min(cfg.aux_k, S));
+      const pick = topkMask(
+        pre.map((v, k) => (dead[k] ? v : -3.4e38)),
+        Math.min(cfg.aux_k, S),
+      );
       for (let k = 0; k < S; k++) if (pick[k] && dead[k]) A[k] = Math.max(pre[k], 0);
       let q = 0;
       const diff = new Float64Array(D);
       for (let j = 0; j < D; j++) {
         let ehat = 0;
         for (let k = 0; k < S; k++) ehat += A[k] * params[p + L.WD + k * D + j];
-        diff[j] = -e[j] - ehat; q += diff[j] ** 2;
+        diff[j] = -e[j] - ehat;
+        q += diff[j] ** 2;
       }
-      ghost = cfg.aux_coef * q / den;
-      for (let j = 0; j < D; j++) G[j] = -2 * cfg.aux_coef * diff[j] / den * invB;
-      for (let k = 0; k < S; k++) if (A[k] > 0) {
-        let acc = 0;
-        for (let j = 0; j < D; j++) acc += params[p + L.WD + k * D + j] * G[j];
-        dpre[k] += acc;
-      }
+      ghost = (cfg.aux_coef * q) / den;
+      for (let j = 0; j < D; j++) G[j] = ((-2 * cfg.aux_coef * diff[j]) / den) * invB;
+      for (let k = 0; k < S; k++)
+        if (A[k] > 0) {
+          let acc = 0;
+          for (let j = 0; j < D; j++) acc += params[p + L.WD + k * D + j] * G[j];
+          dpre[k] += acc;
+        }
     } else if (dead.some(Boolean)) {
       const rs = 1 / Math.sqrt(den);
       const graw = new Float64Array(D);
-      let rn = 0, gn = 0;
+      let rn = 0,
+        gn = 0;
       for (let j = 0; j < D; j++) {
         for (let k = 0; k < S; k++) if (dead[k]) graw[j] += Math.exp(pre[k]) * params[p + L.WD + k * D + j];
-        gn += graw[j] ** 2; rn += (e[j] * rs) ** 2;
+        gn += graw[j] ** 2;
+        rn += (e[j] * rs) ** 2;
       }
       const scale = Math.sqrt(rn) / (2 * Math.sqrt(gn) + 1e-6);
       const diff = new Float64Array(D);
       let q = 0;
-      for (let j = 0; j < D; j++) { diff[j] = -e[j] * rs - scale * graw[j]; q += diff[j] ** 2; }
+      for (let j = 0; j < D; j++) {
+        diff[j] = -e[j] * rs - scale * graw[j];
+        q += diff[j] ** 2;
+      }
       const c = fvu / (q + 1e-6);
       ghost = c * q;
       for (let j = 0; j < D; j++) G[j] = -2 * c * diff[j] * invB;
-      for (let k = 0; k < S; k++) if (dead[k]) {
-        A[k] = scale * Math.exp(pre[k]);
-        let acc = 0;
-        for (let j = 0; j < D; j++) acc += params[p + L.WD + k * D + j] * G[j];
-        dpre[k] += A[k] * acc;
-      }
+      for (let k = 0; k < S; k++)
+        if (dead[k]) {
+          A[k] = scale * Math.exp(pre[k]);
+          let acc = 0;
+          for (let j = 0; j < D; j++) acc += params[p + L.WD + k * D + j] * G[j];
+          dpre[k] += A[k] * acc;
+        }
     }
-    for (let k = 0; k < S; k++) { work[w + L.DPRE + k] = dpre[k]; work[w + L.A + k] = A[k]; }
+    for (let k = 0; k < S; k++) {
+      work[w + L.DPRE + k] = dpre[k];
+      work[w + L.A + k] = A[k];
+    }
     for (let j = 0; j < D; j++) work[w + L.G + j] = G[j];
     work.set([fvu, l1raw, l1w, ghost, l0], w + L.LOSS);
   }
@@ -210,12 +267,13 @@ export function saeForward(cfg: GpuConfig, dims: SD, hyper: Hyper[], acts: Array
 
 export function saeFiring(cfg: GpuConfig, dims: SD, work: ArrayLike<number>, lat: Uint32Array): void {
   const L = saeLayout(dims);
-  for (let m = 0; m < cfg.M; m++) for (let k = 0; k < dims.S; k++) {
-    let fired = false;
-    for (let b = 0; b < cfg.B && !fired; b++) fired = work[(m * cfg.B + b) * L.REC + L.F + k] > 1e-6;
-    const at = (m * dims.S + k) * 3;
-    lat[at] = fired ? 0 : lat[at] + 1;
-  }
+  for (let m = 0; m < cfg.M; m++)
+    for (let k = 0; k < dims.S; k++) {
+      let fired = false;
+      for (let b = 0; b < cfg.B && !fired; b++) fired = work[(m * cfg.B + b) * L.REC + L.F + k] > 1e-6;
+      const at = (m * dims.S + k) * 3;
+      lat[at] = fired ? 0 : lat[at] + 1;
+    }
 }
 
 export function saeGrad(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, work: ArrayLike<number>): Float64Array {
@@ -248,16 +306,19 @@ export function cosPenalty(cfg: GpuConfig, dims: SD, wd: ArrayLike<number>, gamm
   const { D, S } = dims;
   if (gamma === 0) return 0;
   const pairs = (cfg.flags & FLAG.COS_PAIRS) !== 0;
-  const z = pairs ? Math.max(S * (S - 1) / 2, 1) : S * S;
-  const norm = Array.from({ length: S }, (_, k) => Math.max(Math.sqrt(Array.from({ length: D }, (_, j) => wd[k * D + j] ** 2).reduce((a, b) => a + b, 0)), 1e-12));
+  const z = pairs ? Math.max((S * (S - 1)) / 2, 1) : S * S;
+  const norm = Array.from({ length: S }, (_, k) =>
+    Math.max(Math.sqrt(Array.from({ length: D }, (_, j) => wd[k * D + j] ** 2).reduce((a, b) => a + b, 0)), 1e-12),
+  );
   let pen = pairs ? 0 : S;
-  for (let k = 0; k < S; k++) for (let l = 0; l < k; l++) {
-    let dot = 0;
-    for (let j = 0; j < D; j++) dot += wd[k * D + j] * wd[l * D + j];
-    const sim = dot / (norm[k] * norm[l]);
-    pen += (cfg.flags & FLAG.COS_SQ) !== 0 ? sim * sim : (cfg.flags & FLAG.COS_ABS) !== 0 ? Math.abs(sim) : sim;
-  }
-  return gamma * pen / z;
+  for (let k = 0; k < S; k++)
+    for (let l = 0; l < k; l++) {
+      let dot = 0;
+      for (let j = 0; j < D; j++) dot += wd[k * D + j] * wd[l * D + j];
+      const sim = dot / (norm[k] * norm[l]);
+      pen += (cfg.flags & FLAG.COS_SQ) !== 0 ? sim * sim : (cfg.flags & FLAG.COS_ABS) !== 0 ? Math.abs(sim) : sim;
+    }
+  return (gamma * pen) / z;
 }
 
 /** Adds the cosine-penalty gradient to the decoder gradients; returns the penalty per model (aux). */
@@ -266,30 +327,44 @@ export function saeCosGrad(cfg: GpuConfig, dims: SD, hyper: Hyper[], params: Arr
   const L = saeLayout(dims);
   const aux = new Float64Array(cfg.M);
   const useAbs = (cfg.flags & FLAG.COS_ABS) !== 0;
-  const z = (cfg.flags & FLAG.COS_PAIRS) !== 0 ? Math.max(S * (S - 1) / 2, 1) : S * S;
+  const z = (cfg.flags & FLAG.COS_PAIRS) !== 0 ? Math.max((S * (S - 1)) / 2, 1) : S * S;
   for (let m = 0; m < cfg.M; m++) {
     const gamma = hyper[m].cos;
     if (gamma === 0) continue;
     const wd = m * L.P + L.WD;
     const w = (k: number, j: number) => params[wd + k * D + j];
     const norm = Array.from({ length: S }, (_, k) => Math.max(Math.sqrt(Array.from({ length: D }, (_, j) => w(k, j) ** 2).reduce((a, b) => a + b, 0)), 1e-12));
-    for (let k = 0; k < S; k++) for (let l = 0; l < k; l++) {
-      let dot = 0;
-      for (let j = 0; j < D; j++) dot += w(k, j) * w(l, j);
-      const sim = dot / (norm[k] * norm[l]);
-      const c = gamma / z * ((cfg.flags & FLAG.COS_SQ) !== 0 ? 2 * sim : useAbs ? Math.sign(sim) : 1);
-      for (let j = 0; j < D; j++) {
-        grads[wd + k * D + j] += c * (w(l, j) / (norm[k] * norm[l]) - sim * w(k, j) / (norm[k] ** 2));
-        grads[wd + l * D + j] += c * (w(k, j) / (norm[k] * norm[l]) - sim * w(l, j) / (norm[l] ** 2));
+    for (let k = 0; k < S; k++)
+      for (let l = 0; l < k; l++) {
+        let dot = 0;
+        for (let j = 0; j < D; j++) dot += w(k, j) * w(l, j);
+        const sim = dot / (norm[k] * norm[l]);
+        const c = (gamma / z) * ((cfg.flags & FLAG.COS_SQ) !== 0 ? 2 * sim : useAbs ? Math.sign(sim) : 1);
+        for (let j = 0; j < D; j++) {
+          grads[wd + k * D + j] += c * (w(l, j) / (norm[k] * norm[l]) - (sim * w(k, j)) / norm[k] ** 2);
+          grads[wd + l * D + j] += c * (w(k, j) / (norm[k] * norm[l]) - (sim * w(l, j)) / norm[l] ** 2);
+        }
       }
-    }
-    aux[m] = cosPenalty(cfg, dims, Array.from({ length: S * D }, (_, i) => params[wd + i]), gamma);
+    aux[m] = cosPenalty(
+      cfg,
+      dims,
+      Array.from({ length: S * D }, (_, i) => params[wd + i]),
+      gamma,
+    );
   }
   return aux;
 }
 
 /** Batch means of the loss terms; marks divergence; returns the history rows [M][8]. */
-export function saeLoss(cfg: GpuConfig, dims: SD, hyper: Hyper[], t: number, work: ArrayLike<number>, aux: ArrayLike<number>, status: Uint32Array): Float64Array {
+export function saeLoss(
+  cfg: GpuConfig,
+  dims: SD,
+  hyper: Hyper[],
+  t: number,
+  work: ArrayLike<number>,
+  aux: ArrayLike<number>,
+  status: Uint32Array,
+): Float64Array {
   const L = saeLayout(dims);
   const rows = new Float64Array(cfg.M * L.HIST_W);
   for (let m = 0; m < cfg.M; m++) {
@@ -310,7 +385,10 @@ function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts
   const L = saeLayout(dims);
   const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
   const h = Array.from({ length: D }, (_, j) => acts[b * cfg.act_stride + cfg.act_offset + j]);
-  const pre = Array.from({ length: S }, (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0));
+  const pre = Array.from(
+    { length: S },
+    (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0),
+  );
   const keep = topkMask(pre, cfg.topk);
   const jump = (cfg.flags & FLAG.JUMPRELU) !== 0;
   const batchTopk = (cfg.flags & FLAG.BATCH_TOPK) !== 0;
@@ -325,8 +403,15 @@ function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts
  * gradient algebra), for finite-difference checks. Ghost scale and rescaling factor are stop-gradient
  * constants: pass `ghostConst` computed at the base point (from saeGhostConstants) to hold them fixed.
  */
-export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: ArrayLike<number>, acts: ArrayLike<number>, lat: Uint32Array,
-  ghostConst?: { scale: number[]; c: number[]; r: number[][]; res: number[][] }): number {
+export function saeObjective(
+  cfg: GpuConfig,
+  dims: SD,
+  hyper: Hyper,
+  params: ArrayLike<number>,
+  acts: ArrayLike<number>,
+  lat: Uint32Array,
+  ghostConst?: { scale: number[]; c: number[]; r: number[][]; res: number[][] },
+): number {
   const { D, S } = dims;
   const L = saeLayout(dims);
   const dead = Array.from({ length: S }, (_, k) => lat[k * 3 + 2] !== 0);
@@ -341,9 +426,12 @@ export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: Arr
     const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * ((cfg.flags & FLAG.JUMPRELU) !== 0 ? (fk > 0 ? 1 : 0) : fk), 0);
     let ghost = 0;
     if (ghostConst && dead.some(Boolean) && (cfg.flags & FLAG.AUXK) !== 0) {
-      const pick = topkMask(pre.map((v, k) => (dead[k] ? v : -3.4e38)), Math.min(cfg.aux_k, S));
+      const pick = topkMask(
+        pre.map((v, k) => (dead[k] ? v : -3.4e38)),
+        Math.min(cfg.aux_k, S),
+      );
       const ehat = h.map((_, j) => pre.reduce((a, v, k) => a + (pick[k] && dead[k] ? Math.max(v, 0) * params[L.WD + k * D + j] : 0), 0));
-      ghost = cfg.aux_coef * ghostConst.res[b].reduce((a, rj, j) => a + (rj - ehat[j]) ** 2, 0) / den;
+      ghost = (cfg.aux_coef * ghostConst.res[b].reduce((a, rj, j) => a + (rj - ehat[j]) ** 2, 0)) / den;
     } else if (ghostConst && dead.some(Boolean)) {
       const g = h.map((_, j) => ghostConst.scale[b] * dead.reduce((a, dk, k) => a + (dk ? Math.exp(pre[k]) * params[L.WD + k * D + j] : 0), 0));
       ghost = ghostConst.c[b] * ghostConst.r[b].reduce((a, rj, j) => a + (rj - g[j]) ** 2, 0);
@@ -358,7 +446,10 @@ export function saeObjective(cfg: GpuConfig, dims: SD, hyper: Hyper, params: Arr
 export function saeGhostConstants(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts: ArrayLike<number>, lat: Uint32Array) {
   const { D } = dims;
   const L = saeLayout(dims);
-  const scale: number[] = [], c: number[] = [], r: number[][] = [], res: number[][] = [];
+  const scale: number[] = [],
+    c: number[] = [],
+    r: number[][] = [],
+    res: number[][] = [];
   const bstat = (cfg.flags & FLAG.BATCH_FVU) !== 0 ? saeBatchStats({ ...cfg, M: 1 }, dims, acts)[0] : 0;
   const bthr = (cfg.flags & FLAG.BATCH_TOPK) !== 0 ? saeBatchTopkThreshold({ ...cfg, M: 1 }, dims, acts, params)[0] : 0;
   for (let b = 0; b < cfg.B; b++) {
@@ -371,7 +462,10 @@ export function saeGhostConstants(cfg: GpuConfig, dims: SD, params: ArrayLike<nu
     const gn = Math.sqrt(graw.reduce((a, v) => a + v * v, 0));
     const sc = rn / (2 * gn + 1e-6);
     const q = rb.reduce((a, v, j) => a + (v - sc * graw[j]) ** 2, 0);
-    scale.push(sc); c.push((rn * rn) / (q + 1e-6)); r.push(rb); res.push(h.map((v, j) => v - hhat[j]));
+    scale.push(sc);
+    c.push((rn * rn) / (q + 1e-6));
+    r.push(rb);
+    res.push(h.map((v, j) => v - hhat[j]));
   }
   return { scale, c, r, res };
 }

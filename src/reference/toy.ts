@@ -2,7 +2,13 @@
 // finite-difference checks. f64 throughout; buffers laid out exactly as on the GPU.
 import { NOT_DIVERGED, toyLayout, type Dims, type GpuConfig } from '../core/wire';
 
-export function toyForward(cfg: GpuConfig, dims: Pick<Dims, 'N' | 'D'>, x: ArrayLike<number>, toyParams: ArrayLike<number>, importance: ArrayLike<number>): Float64Array {
+export function toyForward(
+  cfg: GpuConfig,
+  dims: Pick<Dims, 'N' | 'D'>,
+  x: ArrayLike<number>,
+  toyParams: ArrayLike<number>,
+  importance: ArrayLike<number>,
+): Float64Array {
   const { N, D } = dims;
   const L = toyLayout(dims);
   const work = new Float64Array(cfg.M * cfg.B * L.REC);
@@ -10,7 +16,8 @@ export function toyForward(cfg: GpuConfig, dims: Pick<Dims, 'N' | 'D'>, x: Array
   for (let row = 0; row < cfg.M * cfg.B; row++) {
     const m = Math.floor(row / cfg.B);
     const p = (m % cfg.toy_count) * L.P;
-    const xb = row * N, w = row * L.REC;
+    const xb = row * N,
+      w = row * L.REC;
     const h = new Float64Array(D);
     for (let j = 0; j < D; j++) {
       let acc = 0;
@@ -41,9 +48,11 @@ export function toyGrad(cfg: GpuConfig, dims: Pick<Dims, 'N' | 'D'>, x: ArrayLik
   const grads = new Float64Array(cfg.M * L.P);
   for (let m = 0; m < cfg.M; m++) {
     for (let b = 0; b < cfg.B; b++) {
-      const row = m * cfg.B + b, w = row * L.REC;
+      const row = m * cfg.B + b,
+        w = row * L.REC;
       for (let i = 0; i < N; i++) {
-        const delta = work[w + L.DELTA + i], xi = x[row * N + i];
+        const delta = work[w + L.DELTA + i],
+          xi = x[row * N + i];
         for (let j = 0; j < D; j++) grads[m * L.P + i * D + j] += delta * work[w + L.H + j] + xi * work[w + L.G + j];
         grads[m * L.P + L.B + i] += delta;
       }

@@ -55,7 +55,12 @@ function adapterKey(ctx: GpuContext): string {
   return [a.vendor, a.architecture, a.device, a.description, a.runtime].join('/');
 }
 
-async function rate(create: () => Promise<{ train: (n: number, o: { stepsPerSubmit: number }) => Promise<void>; destroy: () => void }>, M: number, k: number, chunks: number): Promise<number> {
+async function rate(
+  create: () => Promise<{ train: (n: number, o: { stepsPerSubmit: number }) => Promise<void>; destroy: () => void }>,
+  M: number,
+  k: number,
+  chunks: number,
+): Promise<number> {
   const job = await create();
   try {
     await job.train(k, { stepsPerSubmit: k }); // warm-up (pipelines are compiled by create)
@@ -90,47 +95,73 @@ export async function chooseSaeKernel(ctx: GpuContext, spec: SaeJobSpec, request
     if (why) skipped[k] = why;
   }
   const fits = SAE_KERNELS.filter((k) => !skipped[k]);
-  const skipNote = Object.entries(skipped).map(([k, w]) => `${k} skipped: ${w}`).join('; ');
+  const skipNote = Object.entries(skipped)
+    .map(([k, w]) => `${k} skipped: ${w}`)
+    .join('; ');
   if (request !== 'auto') {
-    if (skipped[request]) return { path: 'modular', kernel: null, why: `--kernel ${request} forced, but ${request} does not fit: ${skipped[request]}; modular path`, skipped };
+    if (skipped[request])
+      return { path: 'modular', kernel: null, why: `--kernel ${request} forced, but ${request} does not fit: ${skipped[request]}; modular path`, skipped };
     return { path: 'fused', kernel: request, why: `--kernel ${request} forced`, skipped };
   }
   if (fits.length === 0) return { path: 'modular', kernel: null, why: `no fused version fits (${skipNote}); modular path`, skipped };
   if (fits.length === 1) return { path: 'fused', kernel: fits[0], why: `the only fused version that fits (${skipNote})`, skipped };
   if (ctx.adapter.isFallbackAdapter && !opts.benchmarkOnFallback) {
-    return { path: 'fused', kernel: SAE_ON_FALLBACK, why: `software adapter: ${SAE_ON_FALLBACK} from the measured table (v2 was slower on SwiftShader at the study's shapes)`, skipped };
+    return {
+      path: 'fused',
+      kernel: SAE_ON_FALLBACK,
+      why: `software adapter: ${SAE_ON_FALLBACK} from the measured table (v2 was slower on SwiftShader at the study's shapes)`,
+      skipped,
+    };
   }
   const { D, S, N } = spec.dims;
   const key = `sae|${adapterKey(ctx)}|N${N} D${D} S${S} sets${spec.sets.join('x')} M${spec.cfg.M} B${spec.cfg.B} flags${spec.cfg.flags}`;
   const cached = opts.fresh ? undefined : (store.get(key) as SaeKernelChoice | undefined);
   if (cached?.kernel) return { ...cached, why: `${cached.why} (cached for this adapter and shape)` };
-  const k = opts.kSteps ?? 25, chunks = opts.chunks ?? 3;
+  const k = opts.kSteps ?? 25,
+    chunks = opts.chunks ?? 3;
   const sp = benchSpec(spec, k * (chunks + 1));
   const measured: Record<string, number> = {};
   for (const v of fits) measured[v] = await rate(() => GpuSaeTrainer.create(ctx, sp, { path: 'fused', kernel: v, kSteps: k }), spec.cfg.M, k, chunks);
   const best = fits.reduce((a, b) => (measured[b] > measured[a] ? b : a));
   const figures = fits.map((v) => `${v} ${measured[v].toPrecision(3)}`).join(', ');
-  const choice: SaeKernelChoice = { path: 'fused', kernel: best, why: `benchmark at this shape (${chunks} chunks of K=${k}): ${figures} model-steps/s`, measured, skipped };
+  const choice: SaeKernelChoice = {
+    path: 'fused',
+    kernel: best,
+    why: `benchmark at this shape (${chunks} chunks of K=${k}): ${figures} model-steps/s`,
+    measured,
+    skipped,
+  };
   store.set(key, choice);
   return choice;
 }
 
-export async function chooseToyKernel(ctx: GpuContext, spec: ToyJobSpec, request: ToyKernel | 'auto' = 'auto', opts: ChooseOptions = {}): Promise<ToyKernelChoice> {
+export async function chooseToyKernel(
+  ctx: GpuContext,
+  spec: ToyJobSpec,
+  request: ToyKernel | 'auto' = 'auto',
+  opts: ChooseOptions = {},
+): Promise<ToyKernelChoice> {
   const misfit = toyFusedMisfit(spec, ctx.device);
   const skipped = misfit ? { fused: misfit } : undefined;
   if (request === 'modular') return { kernel: 'modular', why: 'modular forced' };
   if (misfit) return { kernel: 'modular', why: `fused toy kernel does not fit: ${misfit}`, skipped };
   if (request === 'fused') return { kernel: 'fused', why: 'fused forced' };
-  if (ctx.adapter.isFallbackAdapter && !opts.benchmarkOnFallback) return { kernel: TOY_ON_FALLBACK, why: `software adapter: ${TOY_ON_FALLBACK} from the measured table` };
+  if (ctx.adapter.isFallbackAdapter && !opts.benchmarkOnFallback)
+    return { kernel: TOY_ON_FALLBACK, why: `software adapter: ${TOY_ON_FALLBACK} from the measured table` };
   const key = `toy|${adapterKey(ctx)}|N${spec.dims.N} D${spec.dims.D} M${spec.cfg.M} B${spec.cfg.B}`;
   const cached = opts.fresh ? undefined : (store.get(key) as ToyKernelChoice | undefined);
   if (cached?.kernel) return { ...cached, why: `${cached.why} (cached for this adapter and shape)` };
-  const k = opts.kSteps ?? 50, chunks = opts.chunks ?? 3;
+  const k = opts.kSteps ?? 50,
+    chunks = opts.chunks ?? 3;
   const sp = benchSpec(spec, k * (chunks + 1));
   const measured: Record<string, number> = {};
   for (const v of ['modular', 'fused'] as const) measured[v] = await rate(() => GpuToyTrainer.create(ctx, sp, { kernel: v, kSteps: k }), spec.cfg.M, k, chunks);
   const best: ToyKernel = measured.fused >= measured.modular ? 'fused' : 'modular';
-  const choice: ToyKernelChoice = { kernel: best, why: `benchmark at this shape: modular ${measured.modular.toPrecision(3)}, fused ${measured.fused.toPrecision(3)} model-steps/s`, measured };
+  const choice: ToyKernelChoice = {
+    kernel: best,
+    why: `benchmark at this shape: modular ${measured.modular.toPrecision(3)}, fused ${measured.fused.toPrecision(3)} model-steps/s`,
+    measured,
+  };
   store.set(key, choice);
   return choice;
 }

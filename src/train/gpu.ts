@@ -9,7 +9,11 @@ import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from '../c
 import { median } from '../metrics/analysis';
 
 /** One recorded stage of a training step: a kernel, its bind groups and its workgroup counts. */
-export interface BoundOp { readonly kernel: Kernel; readonly groups: GPUBindGroup[]; readonly wg: [number, number, number] }
+export interface BoundOp {
+  readonly kernel: Kernel;
+  readonly groups: GPUBindGroup[];
+  readonly wg: [number, number, number];
+}
 
 export interface TrainOptions {
   /** steps recorded per submit (default: enough for ~1e7 sample-latent products, at least 1) */
@@ -19,7 +23,10 @@ export interface TrainOptions {
   onChunk?: () => Promise<void> | void;
 }
 
-export interface HistoryRow { step: number; values: Float64Array /* [M][width] */ }
+export interface HistoryRow {
+  step: number;
+  values: Float64Array /* [M][width] */;
+}
 
 abstract class GpuJob {
   protected pool: Record<string, BufferBinding> = {};
@@ -30,7 +37,13 @@ abstract class GpuJob {
   readonly history: HistoryRow[] = [];
   step = 0;
 
-  constructor(readonly ctx: GpuContext, readonly cfg: GpuConfig, readonly hyper: Hyper[], readonly histWidth: number, readonly kind: string) {}
+  constructor(
+    readonly ctx: GpuContext,
+    readonly cfg: GpuConfig,
+    readonly hyper: Hyper[],
+    readonly histWidth: number,
+    readonly kind: string,
+  ) {}
 
   protected buf(name: string, bytes: number, data?: ArrayBufferView | ArrayBuffer): GPUBuffer {
     const b = data ? this.ctx.upload(`${this.kind} ${name}`, data as Float32Array) : this.ctx.createBuffer(`${this.kind} ${name}`, bytes);
@@ -88,7 +101,10 @@ abstract class GpuJob {
     // the loss-history ring must hold a whole chunk; chunks are whole multi-step dispatches (stepsPerOps)
     const cap = this.cfg.hist_len * this.cfg.log_every;
     const k = this.stepsPerOps;
-    if (k > cap) throw new Error(`${this.kind} job: ${k} steps per dispatch do not fit the loss-history ring (${this.cfg.hist_len} rows x log_every ${this.cfg.log_every}); lower kSteps or raise hist_len`);
+    if (k > cap)
+      throw new Error(
+        `${this.kind} job: ${k} steps per dispatch do not fit the loss-history ring (${this.cfg.hist_len} rows x log_every ${this.cfg.log_every}); lower kSteps or raise hist_len`,
+      );
     const want = Math.max(1, Math.min(cap, opts.stepsPerSubmit ?? Math.max(1, Math.floor(2e7 / perStepWork))));
     return Math.max(k, Math.floor(want / k) * k);
   }
@@ -114,12 +130,16 @@ abstract class GpuJob {
       this.step += n;
       const [hist, status] = await this.ctx.readback([this.pool.hist as GPUBuffer, this.pool.status as GPUBuffer]);
       if (opts.stepsPerSubmit === undefined && n === chunk && performance.now() - t0 < 50) chunk = Math.min(maxChunk, chunk * 2);
-      const h = new Float32Array(hist), st = new Uint32Array(status);
-      const W = this.histWidth, M = this.cfg.M, stepCol = W - 1;
+      const h = new Float32Array(hist),
+        st = new Uint32Array(status);
+      const W = this.histWidth,
+        M = this.cfg.M,
+        stepCol = W - 1;
       const rows: HistoryRow[] = [];
       for (let r = 0; r < this.cfg.hist_len; r++) {
-        const t = h[(r * M) * W + stepCol];
-        if (t >= from && t < this.step && t % this.cfg.log_every === 0) rows.push({ step: t, values: Float64Array.from(h.subarray(r * M * W, (r + 1) * M * W)) });
+        const t = h[r * M * W + stepCol];
+        if (t >= from && t < this.step && t % this.cfg.log_every === 0)
+          rows.push({ step: t, values: Float64Array.from(h.subarray(r * M * W, (r + 1) * M * W)) });
       }
       rows.sort((a, b) => a.step - b.step);
       for (const r of rows) if (!this.history.length || r.step > this.history[this.history.length - 1].step) this.history.push(r);
@@ -127,7 +147,12 @@ abstract class GpuJob {
         const last = this.history[this.history.length - 1];
         const live: number[] = [];
         for (let m = 0; m < M; m++) if (st[m] === NOT_DIVERGED && last) live.push(last.values[m * W]);
-        opts.onProgress({ step: this.step, total: this.cfg.T, loss: live.length ? median(live) : NaN, diverged: st.subarray(0, M).filter((x) => x !== NOT_DIVERGED).length });
+        opts.onProgress({
+          step: this.step,
+          total: this.cfg.T,
+          loss: live.length ? median(live) : NaN,
+          diverged: st.subarray(0, M).filter((x) => x !== NOT_DIVERGED).length,
+        });
       }
       if (opts.onChunk) await opts.onChunk();
     }
@@ -142,7 +167,6 @@ abstract class GpuJob {
     this.owned = [];
   }
 }
-
 
 export type SaePath = 'modular' | 'fused';
 /** Versions of the fused multi-step SAE kernel: v1 (sae_fused_steps.wgsl, tuned for SwiftShader), v2 (sae_fused_steps_v2.wgsl, for GPUs). */
@@ -163,12 +187,23 @@ export interface DeviceCaps {
 /** Text defines selecting subgroup reductions (lib/wg_partials.wgsl) when the device has the feature. */
 export function subgroupDefines(device: DeviceCaps, use = true): Record<string, string> {
   const sg = use && device.features.has('subgroups');
-  return { SG_ENABLE: sg ? 'enable subgroups;' : '', USE_SG: sg ? 'true' : 'false', SG_ADD: sg ? 'subgroupAdd' : 'sg_none', SG_EXCL: sg ? 'subgroupExclusiveAdd' : 'sg_none_excl' };
+  return {
+    SG_ENABLE: sg ? 'enable subgroups;' : '',
+    USE_SG: sg ? 'true' : 'false',
+    SG_ADD: sg ? 'subgroupAdd' : 'sg_none',
+    SG_EXCL: sg ? 'subgroupExclusiveAdd' : 'sg_none_excl',
+  };
 }
 
 /** Workgroup memory (bytes) and reduced values of a fused version at these dims and threads per model. */
-export function fusedFootprint(dims: { D: number; S: number }, kernel: SaeKernel, threads: number, subgroups: boolean): { rv: number; maxRv: number; bytes: number } {
-  const P = saeLayout(dims).P, S = dims.S;
+export function fusedFootprint(
+  dims: { D: number; S: number },
+  kernel: SaeKernel,
+  threads: number,
+  subgroups: boolean,
+): { rv: number; maxRv: number; bytes: number } {
+  const P = saeLayout(dims).P,
+    S = dims.S;
   if (kernel === 'v1') {
     const rv = P + S + 5; // red [rv][WG], wp [P], dead and weight [S] each, live
     return { rv, maxRv: 64, bytes: (rv * threads + P + 2 * S + 1) * 4 };
@@ -187,7 +222,8 @@ export function fusedThreads(spec: Pick<SaeJobSpec, 'dims' | 'cfg'>, kernel: Sae
   const sg = subgroups && device.features.has('subgroups');
   for (const t of [V2_THREADS, 128, 64]) {
     if (t > 64 && 4 * t > spec.cfg.B) continue;
-    if (t <= device.limits.maxComputeInvocationsPerWorkgroup && fusedFootprint(spec.dims, 'v2', t, sg).bytes <= device.limits.maxComputeWorkgroupStorageSize) return t;
+    if (t <= device.limits.maxComputeInvocationsPerWorkgroup && fusedFootprint(spec.dims, 'v2', t, sg).bytes <= device.limits.maxComputeWorkgroupStorageSize)
+      return t;
   }
   return 64;
 }
@@ -204,9 +240,12 @@ export function fusedMisfit(spec: SaeJobSpec, device: DeviceCaps, kernel: SaeKer
   const what = kernel === 'v1' ? 'P + S + 5' : 'P + S + 6';
   if (f.rv > f.maxRv) return `${kernel} reduces ${what} = ${f.rv} values per step, at most ${f.maxRv} fit (use d*s smaller)`;
   if (wg & (wg - 1) || wg < (kernel === 'v1' ? 1 : 64)) return `${kernel}: ${wg} threads per model, need a power of two${kernel === 'v2' ? ' >= 64' : ''}`;
-  if (wg > device.limits.maxComputeInvocationsPerWorkgroup) return `${kernel}: ${wg} threads per model, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
-  if (f.bytes > device.limits.maxComputeWorkgroupStorageSize) return `${kernel} needs ${f.bytes} bytes of workgroup memory at ${wg} threads, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
-  if (device.limits.maxStorageBuffersPerShaderStage < 9) return `needs 9 storage buffers per stage, the device allows ${device.limits.maxStorageBuffersPerShaderStage}`;
+  if (wg > device.limits.maxComputeInvocationsPerWorkgroup)
+    return `${kernel}: ${wg} threads per model, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
+  if (f.bytes > device.limits.maxComputeWorkgroupStorageSize)
+    return `${kernel} needs ${f.bytes} bytes of workgroup memory at ${wg} threads, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
+  if (device.limits.maxStorageBuffersPerShaderStage < 9)
+    return `needs 9 storage buffers per stage, the device allows ${device.limits.maxStorageBuffersPerShaderStage}`;
   return null;
 }
 
@@ -226,7 +265,10 @@ export interface SaeTrainerOptions {
 }
 
 export class GpuSaeTrainer extends GpuJob {
-  private constructor(ctx: GpuContext, readonly spec: SaeJobSpec) {
+  private constructor(
+    ctx: GpuContext,
+    readonly spec: SaeJobSpec,
+  ) {
     super(ctx, spec.cfg, spec.hyper, saeLayout(spec.dims).HIST_W, 'sae');
   }
 
@@ -268,7 +310,8 @@ export class GpuSaeTrainer extends GpuJob {
 
   private async init(kSteps: number): Promise<void> {
     const { cfg, dims } = this.spec;
-    const L = saeLayout(dims), T = toyLayout(dims);
+    const L = saeLayout(dims),
+      T = toyLayout(dims);
     const def = dimDefines(dims);
     const expect = (what: string, got: number, want: number) => {
       if (got !== want) throw new Error(`SAE job: ${what} has ${got} floats, expected ${want}`);
@@ -285,7 +328,8 @@ export class GpuSaeTrainer extends GpuJob {
       this.pool.out = this.buf('acts', rows * dims.D * 4); // copy_step's output
     } else {
       expect('toyParams', this.spec.toyParams.length, cfg.toy_count * T.P);
-      if (cfg.act_stride !== T.REC || cfg.act_offset !== T.H) throw new Error(`SAE job: act_stride must be REC_T = ${T.REC} and act_offset ${T.H} when sampling through the toy model`);
+      if (cfg.act_stride !== T.REC || cfg.act_offset !== T.H)
+        throw new Error(`SAE job: act_stride must be REC_T = ${T.REC} and act_offset ${T.H} when sampling through the toy model`);
       this.buf('tables', 0, this.spec.tables);
       if (!fused) {
         // per-sample buffers of the modular kernels (the fused kernel keeps samples in registers)
@@ -337,7 +381,7 @@ export class GpuSaeTrainer extends GpuJob {
   train(steps: number, opts: TrainOptions = {}): Promise<void> {
     const { S, D } = this.spec.dims;
     // fused: fewer, larger submits (readbacks only once per chunk)
-    const work = this.cfg.M * this.cfg.B * (S * D * 8 + 20) / (this.path === 'fused' ? 8 : 1);
+    const work = (this.cfg.M * this.cfg.B * (S * D * 8 + 20)) / (this.path === 'fused' ? 8 : 1);
     return super.train(steps, opts, work);
   }
 
@@ -353,7 +397,16 @@ export class GpuSaeTrainer extends GpuJob {
   lossCurves(m: number): { step: number[]; total: number[]; fvu: number[]; l1: number[]; l1raw: number[]; ghost: number[]; cos: number[]; l0: number[] } {
     const W = this.histWidth;
     const col = (c: number) => this.history.map((r) => r.values[m * W + c]);
-    return { step: this.history.map((r) => r.step), total: col(HIST.TOTAL), fvu: col(HIST.FVU), l1: col(HIST.L1_TERM), l1raw: col(HIST.L1_RAW), ghost: col(HIST.GHOST), cos: col(HIST.COS), l0: col(HIST.L0) };
+    return {
+      step: this.history.map((r) => r.step),
+      total: col(HIST.TOTAL),
+      fvu: col(HIST.FVU),
+      l1: col(HIST.L1_TERM),
+      l1raw: col(HIST.L1_RAW),
+      ghost: col(HIST.GHOST),
+      cos: col(HIST.COS),
+      l0: col(HIST.L0),
+    };
   }
 }
 
@@ -376,10 +429,12 @@ export function toyFusedMisfit(spec: ToyJobSpec, device: DeviceCaps, threads?: n
   const rv = toyLayout(spec.dims).P + 1;
   if (rv > 128) return `it reduces P + 1 = ${rv} values per step, at most 128 fit`;
   const wg = toyFusedThreads(spec, device, threads, subgroups);
-  if (wg > device.limits.maxComputeInvocationsPerWorkgroup) return `${wg} threads per model, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
+  if (wg > device.limits.maxComputeInvocationsPerWorkgroup)
+    return `${wg} threads per model, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
   const sg = subgroups && device.features.has('subgroups');
   const bytes = (rv * (wg / 4) + (sg ? 1 : rv * wg) + toyLayout(spec.dims).P) * 4;
-  if (bytes > device.limits.maxComputeWorkgroupStorageSize) return `needs ${bytes} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
+  if (bytes > device.limits.maxComputeWorkgroupStorageSize)
+    return `needs ${bytes} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
   return null;
 }
 
@@ -389,13 +444,17 @@ function toyFusedThreads(spec: ToyJobSpec, device: DeviceCaps, threads?: number,
   const sg = subgroups && device.features.has('subgroups');
   for (const t of [V2_THREADS, 128, 64]) {
     if (t > 64 && 4 * t > spec.cfg.B) continue;
-    if (t <= device.limits.maxComputeInvocationsPerWorkgroup && (rv * (t / 4) + (sg ? 1 : rv * t) + rv) * 4 <= device.limits.maxComputeWorkgroupStorageSize) return t;
+    if (t <= device.limits.maxComputeInvocationsPerWorkgroup && (rv * (t / 4) + (sg ? 1 : rv * t) + rv) * 4 <= device.limits.maxComputeWorkgroupStorageSize)
+      return t;
   }
   return 64;
 }
 
 export class GpuToyTrainer extends GpuJob {
-  private constructor(ctx: GpuContext, readonly spec: ToyJobSpec) {
+  private constructor(
+    ctx: GpuContext,
+    readonly spec: ToyJobSpec,
+  ) {
     super(ctx, spec.cfg, spec.hyper, 2, 'toy');
   }
 
@@ -423,7 +482,9 @@ export class GpuToyTrainer extends GpuJob {
   }
 
   describe(): string {
-    return this.kernel === 'modular' ? 'modular' : `fused (${this.wg} threads/model${this.subgroups ? ', subgroups' : ', workgroup-memory reduction'}, K=${this.stepsPerOps})`;
+    return this.kernel === 'modular'
+      ? 'modular'
+      : `fused (${this.wg} threads/model${this.subgroups ? ', subgroups' : ', workgroup-memory reduction'}, K=${this.stepsPerOps})`;
   }
 
   private async init(kSteps: number): Promise<void> {
@@ -446,7 +507,8 @@ export class GpuToyTrainer extends GpuJob {
     const rows = cfg.M * cfg.B;
     this.buf('x', rows * dims.N * 4);
     if (this.spec.batches) {
-      if (this.spec.batches.length !== cfg.T * cfg.B * dims.N) throw new Error(`toy replay: batches has ${this.spec.batches.length} floats, expected T*B*N = ${cfg.T * cfg.B * dims.N}`);
+      if (this.spec.batches.length !== cfg.T * cfg.B * dims.N)
+        throw new Error(`toy replay: batches has ${this.spec.batches.length} floats, expected T*B*N = ${cfg.T * cfg.B * dims.N}`);
       this.buf('src', 0, this.spec.batches);
       this.pool.out = this.pool.x; // copy_step's output
     } else {
@@ -470,7 +532,7 @@ export class GpuToyTrainer extends GpuJob {
   }
 
   train(steps: number, opts: TrainOptions = {}): Promise<void> {
-    return super.train(steps, opts, this.cfg.M * this.cfg.B * (this.spec.dims.N * this.spec.dims.D * 6 + 10) / (this.kernel === 'fused' ? 8 : 1));
+    return super.train(steps, opts, (this.cfg.M * this.cfg.B * (this.spec.dims.N * this.spec.dims.D * 6 + 10)) / (this.kernel === 'fused' ? 8 : 1));
   }
 
   async readParams(): Promise<Float32Array> {
@@ -487,14 +549,24 @@ export class GpuToyTrainer extends GpuJob {
  * [Mc][B][REC_T], x [Mc][B][N]) must fit the adapter's buffer limits and its (ceil(Mc*B/64), 1, 1) grid the
  * workgroup-count limit. Throws, naming the limit, when not even one model fits.
  */
-export function evalModelsPerDispatch(dims: { N: number; D: number; S: number }, samples: number, M: number, limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupsPerDimension: number }): number {
-  const L = saeLayout(dims), T = toyLayout(dims);
+export function evalModelsPerDispatch(
+  dims: { N: number; D: number; S: number },
+  samples: number,
+  M: number,
+  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupsPerDimension: number },
+): number {
+  const L = saeLayout(dims),
+    T = toyLayout(dims);
   const perModel = samples * Math.max(L.REC, T.REC, dims.N) * 4;
   const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
   const byBytes = Math.floor(cap / perModel);
   const byGrid = Math.floor((limits.maxComputeWorkgroupsPerDimension * 64) / samples);
-  if (byBytes < 1) throw new Error(`evaluation: ${samples} samples of one SAE need ${perModel} bytes of per-sample work, the adapter allows ${cap}; lower eval_samples`);
-  if (byGrid < 1) throw new Error(`evaluation: ${samples} samples need ${Math.ceil(samples / 64)} workgroups in one dispatch, the adapter allows ${limits.maxComputeWorkgroupsPerDimension}; lower eval_samples`);
+  if (byBytes < 1)
+    throw new Error(`evaluation: ${samples} samples of one SAE need ${perModel} bytes of per-sample work, the adapter allows ${cap}; lower eval_samples`);
+  if (byGrid < 1)
+    throw new Error(
+      `evaluation: ${samples} samples need ${Math.ceil(samples / 64)} workgroups in one dispatch, the adapter allows ${limits.maxComputeWorkgroupsPerDimension}; lower eval_samples`,
+    );
   return Math.max(1, Math.min(M, byBytes, byGrid));
 }
 
@@ -505,14 +577,23 @@ export function evalModelsPerDispatch(dims: { N: number; D: number; S: number },
  * (evalModelsPerDispatch, or `modelsPerDispatch`); a model's samples depend only on its own seed and the
  * sample index, so the grouping does not change any result.
  */
-export async function evaluateSaes(ctx: GpuContext, spec: SaeJobSpec, params: Float32Array, samples: number, seedSalt: number, opts: { modelsPerDispatch?: number } = {}): Promise<{ metrics: Float32Array; probe: Float32Array }> {
+export async function evaluateSaes(
+  ctx: GpuContext,
+  spec: SaeJobSpec,
+  params: Float32Array,
+  samples: number,
+  seedSalt: number,
+  opts: { modelsPerDispatch?: number } = {},
+): Promise<{ metrics: Float32Array; probe: Float32Array }> {
   const { dims } = spec;
   const L = saeLayout(dims);
   const M = spec.cfg.M;
   const per = opts.modelsPerDispatch ?? evalModelsPerDispatch(dims, samples, M, ctx.device.limits);
   if (per >= M) return evaluateGroup(ctx, spec, params, samples, seedSalt, 0, M);
-  if (spec.cfg.toy_count !== 1) throw new Error(`evaluation: ${M} models do not fit one dispatch, and grouping needs a single toy model (toy_count ${spec.cfg.toy_count})`);
-  const metrics = new Float32Array(M * L.MET_W), probe = new Float32Array(M * dims.N * dims.S);
+  if (spec.cfg.toy_count !== 1)
+    throw new Error(`evaluation: ${M} models do not fit one dispatch, and grouping needs a single toy model (toy_count ${spec.cfg.toy_count})`);
+  const metrics = new Float32Array(M * L.MET_W),
+    probe = new Float32Array(M * dims.N * dims.S);
   for (let m0 = 0; m0 < M; m0 += per) {
     const n = Math.min(per, M - m0);
     const r = await evaluateGroup(ctx, spec, params.subarray(m0 * L.P, (m0 + n) * L.P), samples, seedSalt, m0, n);
@@ -523,36 +604,83 @@ export async function evaluateSaes(ctx: GpuContext, spec: SaeJobSpec, params: Fl
 }
 
 /** One evaluation dispatch chain for models m0 .. m0 + count - 1 (params holds just theirs). */
-async function evaluateGroup(ctx: GpuContext, spec: SaeJobSpec, params: Float32Array, samples: number, seedSalt: number, m0: number, count: number): Promise<{ metrics: Float32Array; probe: Float32Array }> {
+async function evaluateGroup(
+  ctx: GpuContext,
+  spec: SaeJobSpec,
+  params: Float32Array,
+  samples: number,
+  seedSalt: number,
+  m0: number,
+  count: number,
+): Promise<{ metrics: Float32Array; probe: Float32Array }> {
   const { dims } = spec;
-  const L = saeLayout(dims), T = toyLayout(dims);
+  const L = saeLayout(dims),
+    T = toyLayout(dims);
   const M = count;
   // no ghost, cosine or batch-FVU terms in the evaluation; the encoder variant (pre-bias, JumpReLU, BatchTopK) stays
-  const cfg: GpuConfig = { ...spec.cfg, M, B: samples, T: 1, flags: spec.cfg.flags & (FLAG.PRE_BIAS | FLAG.JUMPRELU | FLAG.BATCH_TOPK), act_stride: T.REC, act_offset: T.H, hist_len: 1 };
+  const cfg: GpuConfig = {
+    ...spec.cfg,
+    M,
+    B: samples,
+    T: 1,
+    flags: spec.cfg.flags & (FLAG.PRE_BIAS | FLAG.JUMPRELU | FLAG.BATCH_TOPK),
+    act_stride: T.REC,
+    act_offset: T.H,
+    hist_len: 1,
+  };
   const hyper = spec.hyper.slice(m0, m0 + count).map((h) => ({ ...h, seed: (h.seed ^ seedSalt) >>> 0 }));
   const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: dims.S };
   const rows = M * samples;
   const owned: GPUBuffer[] = [];
-  const up = (name: string, data: Float32Array | Uint32Array | ArrayBuffer) => { const b = ctx.upload(`eval ${name}`, data); owned.push(b); return b; };
-  const mk = (name: string, bytes: number) => { const b = ctx.createBuffer(`eval ${name}`, bytes); owned.push(b); return b; };
+  const up = (name: string, data: Float32Array | Uint32Array | ArrayBuffer) => {
+    const b = ctx.upload(`eval ${name}`, data);
+    owned.push(b);
+    return b;
+  };
+  const mk = (name: string, bytes: number) => {
+    const b = ctx.createBuffer(`eval ${name}`, bytes);
+    owned.push(b);
+    return b;
+  };
   try {
     const fwd = await ctx.kernel('sae_forward.wgsl', { defines: def });
     const cfgBuf = ctx.uniform('eval cfg', fwd.packStruct('cfg', { ...cfg }));
     owned.push(cfgBuf);
     const toyWork = mk('toy_work', rows * T.REC * 4);
     const pool: Record<string, GPUBuffer> = {
-      cfg: cfgBuf, hyper: up('hyper', fwd.packArray('hyper', hyper)), state: up('state', new Uint32Array([0, 1, 0, 0])), tables: up('tables', spec.tables),
-      x: mk('x', rows * dims.N * 4), importance: up('importance', new Float32Array(dims.N).fill(1)), toy_params: up('toy_params', spec.toyParams),
-      toy_work: toyWork, acts: toyWork, params: up('params', params), lat: mk('lat', M * dims.S * L.LAT_W * 4), work: mk('work', rows * L.REC * 4),
-      probe: mk('probe', M * dims.N * dims.S * 4), metrics: mk('metrics', M * L.MET_W * 4), bstat: up('bstat', new Float32Array(M).fill(1)), bthr: mk('bthr', M * 4),
+      cfg: cfgBuf,
+      hyper: up('hyper', fwd.packArray('hyper', hyper)),
+      state: up('state', new Uint32Array([0, 1, 0, 0])),
+      tables: up('tables', spec.tables),
+      x: mk('x', rows * dims.N * 4),
+      importance: up('importance', new Float32Array(dims.N).fill(1)),
+      toy_params: up('toy_params', spec.toyParams),
+      toy_work: toyWork,
+      acts: toyWork,
+      params: up('params', params),
+      lat: mk('lat', M * dims.S * L.LAT_W * 4),
+      work: mk('work', rows * L.REC * 4),
+      probe: mk('probe', M * dims.N * dims.S * 4),
+      metrics: mk('metrics', M * L.MET_W * 4),
+      bstat: up('bstat', new Float32Array(M).fill(1)),
+      bthr: mk('bthr', M * 4),
     };
     const shape: JobShape = { M, B: samples, ...dims, sets: spec.sets };
-    const files = ['sample_data.wgsl', 'toy_forward.wgsl', ...(cfg.flags & FLAG.BATCH_TOPK ? ['sae_batch_topk.wgsl'] : []), 'sae_forward.wgsl', 'sae_probe.wgsl', 'sae_eval.wgsl'];
-    const bound = await Promise.all(files.map(async (file) => {
-      const defines = definesFor(file, shape);
-      const k = await ctx.kernel(file, { defines });
-      return { k, groups: k.bindPool(pool), wg: k.grid(kernelEntry(file).grid(shape, defines)) };
-    }));
+    const files = [
+      'sample_data.wgsl',
+      'toy_forward.wgsl',
+      ...(cfg.flags & FLAG.BATCH_TOPK ? ['sae_batch_topk.wgsl'] : []),
+      'sae_forward.wgsl',
+      'sae_probe.wgsl',
+      'sae_eval.wgsl',
+    ];
+    const bound = await Promise.all(
+      files.map(async (file) => {
+        const defines = definesFor(file, shape);
+        const k = await ctx.kernel(file, { defines });
+        return { k, groups: k.bindPool(pool), wg: k.grid(kernelEntry(file).grid(shape, defines)) };
+      }),
+    );
     await ctx.run('evaluate SAEs', (pass) => bound.forEach((o) => o.k.dispatch(pass, o.groups, ...o.wg)));
     const [metrics, probe] = await ctx.readback([pool.metrics, pool.probe], [M * L.MET_W * 4, M * dims.N * dims.S * 4]);
     return { metrics: new Float32Array(metrics), probe: new Float32Array(probe) };
