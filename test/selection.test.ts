@@ -134,9 +134,9 @@ describe('selection rules (host)', () => {
     expect(isSoftwareAdapter({ isFallbackAdapter: false, vendor: 'google', architecture: 'swiftshader', description: '' })).toBe(true);
     const dims = { N: 4, D: 2, S: 4 };
     const lim = { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupsPerDimension: 65535 };
-    expect(evalModelsPerDispatch(dims, 1_000_000, 125, lim)).toBe(4); // (65535 * 64) / 1e6 workgroups
-    expect(evalModelsPerDispatch(dims, 10_000, 125, lim)).toBe(125);
-    expect(() => evalModelsPerDispatch(dims, 10_000_000, 1, { ...lim, maxStorageBufferBindingSize: 1 << 27 })).toThrow(
+    expect(evalModelsPerDispatch(dims, 1_000_000, 125, lim, 64)).toBe(4); // (65535 * 64) / 1e6 workgroups
+    expect(evalModelsPerDispatch(dims, 10_000, 125, lim, 64)).toBe(125);
+    expect(() => evalModelsPerDispatch(dims, 10_000_000, 1, { ...lim, maxStorageBufferBindingSize: 1 << 27 }, 64)).toThrow(
       /adapter allows 134217728; lower eval_samples/,
     );
   });

@@ -546,26 +546,28 @@ export class GpuToyTrainer extends GpuJob {
 
 /**
  * How many models one evaluation dispatch may hold: its per-sample buffers (work [Mc][B][REC], toy_work
- * [Mc][B][REC_T], x [Mc][B][N]) must fit the adapter's buffer limits and its (ceil(Mc*B/64), 1, 1) grid the
- * workgroup-count limit. Throws, naming the limit, when not even one model fits.
+ * [Mc][B][REC_T], x [Mc][B][N]) must fit the adapter's buffer limits and its (ceil(Mc*B/wg), 1, 1) grid the
+ * workgroup-count limit (wg: the per-sample kernels' reflected workgroup size). Throws, naming the limit,
+ * when not even one model fits.
  */
 export function evalModelsPerDispatch(
   dims: { N: number; D: number; S: number },
   samples: number,
   M: number,
   limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupsPerDimension: number },
+  wg: number,
 ): number {
   const L = saeLayout(dims),
     T = toyLayout(dims);
   const perModel = samples * Math.max(L.REC, T.REC, dims.N) * 4;
   const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
   const byBytes = Math.floor(cap / perModel);
-  const byGrid = Math.floor((limits.maxComputeWorkgroupsPerDimension * 64) / samples);
+  const byGrid = Math.floor((limits.maxComputeWorkgroupsPerDimension * wg) / samples);
   if (byBytes < 1)
     throw new Error(`evaluation: ${samples} samples of one SAE need ${perModel} bytes of per-sample work, the adapter allows ${cap}; lower eval_samples`);
   if (byGrid < 1)
     throw new Error(
-      `evaluation: ${samples} samples need ${Math.ceil(samples / 64)} workgroups in one dispatch, the adapter allows ${limits.maxComputeWorkgroupsPerDimension}; lower eval_samples`,
+      `evaluation: ${samples} samples need ${Math.ceil(samples / wg)} workgroups in one dispatch, the adapter allows ${limits.maxComputeWorkgroupsPerDimension}; lower eval_samples`,
     );
   return Math.max(1, Math.min(M, byBytes, byGrid));
 }
@@ -588,7 +590,14 @@ export async function evaluateSaes(
   const { dims } = spec;
   const L = saeLayout(dims);
   const M = spec.cfg.M;
-  const per = opts.modelsPerDispatch ?? evalModelsPerDispatch(dims, samples, M, ctx.device.limits);
+  let per = opts.modelsPerDispatch;
+  if (per === undefined) {
+    // the per-sample kernels set the grid: one invocation per sample of every model in the group
+    const shape: JobShape = { M, B: samples, ...dims, sets: spec.sets };
+    const perSample = ['sample_data.wgsl', 'toy_forward.wgsl', 'sae_forward.wgsl'];
+    const sizes = await Promise.all(perSample.map(async (f) => (await ctx.kernel(f, { defines: definesFor(f, shape) })).workgroupSize.reduce((a, b) => a * b)));
+    per = evalModelsPerDispatch(dims, samples, M, ctx.device.limits, Math.min(...sizes));
+  }
   if (per >= M) return evaluateGroup(ctx, spec, params, samples, seedSalt, 0, M);
   if (spec.cfg.toy_count !== 1)
     throw new Error(`evaluation: ${M} models do not fit one dispatch, and grouping needs a single toy model (toy_count ${spec.cfg.toy_count})`);
