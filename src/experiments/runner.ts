@@ -225,6 +225,11 @@ export function dataSetup(c: ExperimentConfig): DataSetup {
 
 type Report = (p: Omit<StageProgress, 'experiment'>) => void;
 
+/** Hidden activations h of the trained toy model on the experiment's data (b_dec init, PCA). */
+function hiddenSamples(c: ExperimentConfig, data: DataSetup, toyParams: Float32Array, seed: number, count: number): Float64Array {
+  return sampleActivations(data.dims, c.data.sets, data.tables, data.tableLen, c.data.rho, c.data.p_onehot, toyParams, seed, count, c.data.p_set_empty);
+}
+
 export interface ToyStage {
   params: Float32Array;
   curve: { step: number[]; loss: number[] };
@@ -322,24 +327,7 @@ export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Floa
   const bDec = (m: number) =>
     c.sae.b_dec_init === 'zeros'
       ? new Array(dims.D).fill(0)
-      : Array.from(
-          geometricMedian(
-            sampleActivations(
-              dims,
-              c.data.sets,
-              tables,
-              tableLen,
-              c.data.rho,
-              c.data.p_onehot,
-              toyParams,
-              rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0),
-              5000,
-              c.data.p_set_empty,
-            ),
-            5000,
-            dims.D,
-          ),
-        );
+      : Array.from(geometricMedian(hiddenSamples(c, data, toyParams, rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0), 5000), 5000, dims.D));
   const spec: SaeJobSpec = {
     dims,
     sets: c.data.sets,
@@ -490,18 +478,7 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
   const composed = composedDirections(features, c.data.sets, jointTable(ds));
   const theta = D === 2 ? figureRotation(features) : 0;
   const labels = features.map((_, i) => featureLabel(i, c.data.sets));
-  const hs = sampleActivations(
-    dims,
-    c.data.sets,
-    tables,
-    tableLen,
-    c.data.rho,
-    c.data.p_onehot,
-    toy.params,
-    rngU32(c.seed, STREAM.evalData, 0, 0, 0),
-    10000,
-    c.data.p_set_empty,
-  );
+  const hs = hiddenSamples(c, data, toy.params, rngU32(c.seed, STREAM.evalData, 0, 0, 0), 10000);
   const pcs = principalComponents(hs, 10000, D);
   // the figure plane: the hidden plane itself (d = 2, rotated so x1 is on +x) or the top-2 principal components of h
   const [e1, e2] = pcs.second_moment.vectors;
