@@ -50,28 +50,8 @@ const RED_ROWS: u32 = RV;
 @group(0) @binding(8) var<storage, read_write> status: array<u32>;
 @group(0) @binding(9) var<storage, read_write> hist: array<f32>;
 
-var<workgroup> wp: array<f32, P_SAE>;        // this model's parameters
 var<workgroup> live: u32;
-var<workgroup> dead_wg: array<u32, S_LAT>;  // this step's dead flags and L1 weights (workgroup copies: fast)
-var<workgroup> weight_wg: array<f32, S_LAT>;
-
-fn sae_param(i: u32) -> f32 {
-  return wp[i];
-}
-
-fn latent_dead(k: u32) -> bool {
-  return dead_wg[k] != 0u;
-}
-
-fn latent_weight(k: u32) -> f32 {
-  return weight_wg[k];
-}
-
-fn dec_row(k: u32) -> array<f32, D_HID> {
-  var w: array<f32, D_HID>;
-  for (var j = 0u; j < D_HID; j++) { w[j] = wp[OFF_WD + k * D_HID + j]; }
-  return w;
-}
+//#include "lib/fused_model.wgsl"
 
 //#include "lib/sample.wgsl"
 //#include "lib/sae_sample.wgsl"
