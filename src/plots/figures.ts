@@ -272,16 +272,7 @@ export function lossFigure(r: ExperimentResult, document: Doc): string {
     [
       colorKey(lrsOf(r), color, document),
       plot({
-        document,
-        width: Math.max(640, 220 * l1s.length),
-        height: 300,
-        marginTop: 30,
-        marginLeft: 56,
-        style: { background: 'white' },
-        y: { type: 'log', label: 'total loss', grid: true, domain, tickFormat: '~g' },
-        x: { label: 'step', tickFormat: stepTick },
-        color,
-        fx: { label: 'L1 coefficient lambda', domain: l1s },
+        ...lossPanel(document, l1s, color, 300, 'total loss', domain),
         marks: [
           Plot.line(raw, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 0.6, strokeOpacity: 0.18, clip: true }),
           Plot.line(trend, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
@@ -291,6 +282,22 @@ export function lossFigure(r: ExperimentResult, document: Doc): string {
       ...evalCurvePlot(r, l1s, color, document),
     ],
   );
+}
+
+/** The frame shared by the loss figures' panels: one facet per L1 coefficient, log loss over steps, coloured by lr. */
+function lossPanel(document: Doc, l1s: number[], color: Plot.ScaleOptions, height: number, yLabel: string, domain: number[] | undefined): Plot.PlotOptions {
+  return {
+    document,
+    width: Math.max(640, 220 * l1s.length),
+    height,
+    marginTop: 30,
+    marginLeft: 56,
+    style: { background: 'white' },
+    y: { type: 'log', label: yLabel, grid: true, domain, tickFormat: '~g' },
+    x: { label: 'step', tickFormat: stepTick },
+    color,
+    fx: { label: 'L1 coefficient lambda', domain: l1s },
+  };
 }
 
 /** The second row of losses.svg: selection losses of the parameters during training on fresh samples (batch FVU solid, per-sample FVU dotted). */
@@ -325,16 +332,7 @@ function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOpti
   return [
     title,
     plot({
-      document,
-      width: Math.max(640, 220 * l1s.length),
-      height: 260,
-      marginTop: 30,
-      marginLeft: 56,
-      style: { background: 'white' },
-      y: { type: 'log', label: 'selection loss', grid: true, domain, tickFormat: '~g' },
-      x: { label: 'step', tickFormat: stepTick },
-      color,
-      fx: { label: 'L1 coefficient lambda', domain: l1s },
+      ...lossPanel(document, l1s, color, 260, 'selection loss', domain),
       marks: [
         Plot.line(perSample, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1, strokeOpacity: 0.5, strokeDasharray: '2,3', clip: true }),
         Plot.line(batch, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
