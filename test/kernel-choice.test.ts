@@ -8,7 +8,7 @@ import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { FLAG } from '../src/core/wire';
 import { chooseSaeKernel, chooseToyKernel, setChoiceStore } from '../src/train/choose';
-import { fusedMisfit, fusedThreads } from '../src/train/gpu';
+import { fusedMisfit, fusedThreads } from '../src/kernels/sae_steps';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -38,19 +38,26 @@ describe('kernel versions: fit and choice', () => {
     const forcedBig = await chooseSaeKernel(ctx, big, 'v2');
     expect(forcedBig).toMatchObject({ path: 'modular', kernel: null });
     expect(forcedBig.why).toMatch(/--kernel v2 forced, but v2 does not fit: v2 reduces/);
-    expect((await chooseSaeKernel(ctx, big, 'auto')).why).toMatch(/no fused version fits \(v1 skipped: .*; v2 skipped: .*\); modular path/);
+    // the CPU-shaped version has no reduction cap: it is the only one that fits the large SAE
+    expect(fusedMisfit(big, ctx.device, 'cpu')).toBeNull();
+    expect(await chooseSaeKernel(ctx, big, 'auto')).toMatchObject({
+      kernel: 'cpu',
+      why: expect.stringMatching(/the only fused version that fits \(v1 skipped: .*; v2 skipped: .*\)/),
+    });
     expect(ctx.adapter.isFallbackAdapter).toBe(true); // SwiftShader here: the measured table decides
     expect(await chooseSaeKernel(ctx, study, 'auto')).toMatchObject({
       path: 'fused',
-      kernel: 'v1',
-      why: expect.stringMatching(/software adapter: v1 from the measured table/),
+      kernel: 'cpu',
+      why: expect.stringMatching(/software adapter: cpu from the measured table/),
     });
+    // where cpu cannot run (replay batches), the table's next entry does not either: modular
+    expect((await chooseSaeKernel(ctx, { ...study, normalizeDecoder: false }, 'auto')).path).toBe('modular');
     expect((await chooseToyKernel(ctx, toyTestSpec(1, 50), 'auto')).kernel).toBe('modular');
   });
 
   it('benchmarks each fitting version at the job shape once, then uses the cache', async () => {
     const first = await chooseSaeKernel(ctx, study, 'auto', { benchmarkOnFallback: true, kSteps: 4, chunks: 1 });
-    expect(Object.keys(first.measured ?? {}).sort()).toEqual(['v1', 'v2']);
+    expect(Object.keys(first.measured ?? {}).sort()).toEqual(['cpu', 'v1', 'v2']);
     for (const v of Object.values(first.measured!)) expect(v).toBeGreaterThan(0);
     expect(first.measured![first.kernel!]).toBe(Math.max(...Object.values(first.measured!)));
     expect(first.why).toMatch(/benchmark at this shape \(1 chunks of K=4\): v1 .*, v2 .* model-steps\/s/);

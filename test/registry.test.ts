@@ -6,6 +6,8 @@ import { KERNEL_SHAPES } from '../src/kernels/fixtures';
 import { definesFor, KERNELS } from '../src/kernels/registry';
 import { loadShaderSourcesFromDisk } from '../src/gpu/shaders-node';
 import { resolveShader } from '../src/gpu/shaders';
+import { SAE_KERNELS, SAE_STEPS } from '../src/kernels/sae_steps';
+import { RefSaeTrainer } from '../src/reference/trainer';
 
 const sources = loadShaderSourcesFromDisk();
 const files = Object.keys(sources).filter((f) => !f.startsWith('lib/'));
@@ -18,6 +20,18 @@ describe('kernel registry', () => {
 
   it('names an existing check for every kernel with a twin', () => {
     for (const k of KERNELS.filter((e) => e.bench !== 'peak')) expect(CHECKS[k.check], `${k.file} -> '${k.check}'`).toBeDefined();
+  });
+
+  it('the fused SAE step unit: every version has its file, a check that exists, a twin and a registry entry', () => {
+    for (const name of SAE_KERNELS) {
+      const v = SAE_STEPS[name];
+      expect(v.name, name).toBe(name);
+      expect(sources[v.file], v.file).toBeDefined();
+      expect(CHECKS[v.check], `${name} -> '${v.check}'`).toBeDefined();
+      expect(v.twin).toBe('reference/trainer: RefSaeTrainer');
+      expect(typeof RefSaeTrainer).toBe('function');
+      expect(KERNELS.filter((k) => k.file === v.file && k.version === name)).toHaveLength(1);
+    }
   });
 
   it('gives every placeholder of every kernel a value at each test shape', () => {

@@ -8,17 +8,10 @@
 
 const STREAM_DATA: u32 = 3u;
 
-// First index i in [start, start+len) with u < cdf[i] (the last entry is 1, u < 1).
-fn search_cdf(start: u32, len: u32, u: f32) -> u32 {
-  var lo = 0u;
-  var hi = len - 1u;
-  while (lo < hi) {
-    let mid = (lo + hi) / 2u;
-    if (u < tables[start + mid]) { hi = mid; } else { lo = mid + 1u; }
-  }
-  return lo;
-}
-
+// Table look-ups: the first index i with u < cdf[i] (the last entry is 1, u < 1) is the count of entries
+// i < len - 1 with cdf[i] <= u, as the CDF is non-decreasing (the reference's binary search gives the same
+// index). A scan: every lane reads the same addresses, and with constant lengths (the CPU-shaped kernel
+// bakes cfg.table_len in) the loops unroll.
 fn sample_features(seed: u32, t: u32, b: u32) -> array<f32, N_FEAT> {
   var x: array<f32, N_FEAT>;
   // explicit zeros: SwiftShader was seen to keep loop-scoped arrays between iterations of a caller's loop
@@ -27,10 +20,13 @@ fn sample_features(seed: u32, t: u32, b: u32) -> array<f32, N_FEAT> {
   let a0 = rng_unit_at(pre_rng, 2u);
   let u_pick = rng_unit_at(pre_rng, 1u);
   if (rng_unit_at(pre_rng, 0u) < cfg.p_onehot) {
-    x[search_cdf(cfg.table_len, N_FEAT, u_pick)] = a0;
+    var pick = 0u;
+    for (var i = 0u; i < N_FEAT - 1u; i++) { pick += select(0u, 1u, u_pick >= tables[cfg.table_len + i]); }
+    for (var i = 0u; i < N_FEAT; i++) { x[i] = select(0.0, a0, i == pick); }
     return x;
   }
-  var c = search_cdf(0u, cfg.table_len, u_pick);
+  var c = 0u;
+  for (var i = 0u; i < cfg.table_len - 1u; i++) { c += select(0u, 1u, u_pick >= tables[i]); }
   // decode from the last set (fastest varying) back to set 0
   var offset = N_FEAT;
   for (var jj = 0u; jj < N_SETS; jj++) {
@@ -39,10 +35,12 @@ fn sample_features(seed: u32, t: u32, b: u32) -> array<f32, N_FEAT> {
     offset -= k;
     let f = c % k;
     c = c / k;
-    if (rng_unit_at(pre_rng, 2u + N_SETS + j) < cfg.p_set_empty) { continue; }
-    var a = a0;
-    if (j > 0u) { a = (1.0 - cfg.rho) * rng_unit_at(pre_rng, 2u + j) + cfg.rho * a0; }
-    x[offset + f] = a;
+    // (no `continue`: the loop stays unrollable, src/gpu/unroll.ts)
+    if (rng_unit_at(pre_rng, 2u + N_SETS + j) >= cfg.p_set_empty) {
+      var a = a0;
+      if (j > 0u) { a = (1.0 - cfg.rho) * rng_unit_at(pre_rng, 2u + j) + cfg.rho * a0; }
+      for (var i = 0u; i < N_FEAT; i++) { x[i] = select(x[i], a, i == offset + f); }
+    }
   }
   return x;
 }

@@ -7,7 +7,8 @@ import type { GpuContext } from '../gpu/context';
 import { saeTestSpec, STUDY_SHAPE, toyTestSpec } from '../kernels/fixtures';
 import { FLAG, saeLayout, toyLayout } from '../core/wire';
 import { chooseSaeKernel } from '../train/choose';
-import { fusedMisfit, GpuSaeTrainer, GpuToyTrainer, SAE_KERNELS, type SaeKernel } from '../train/gpu';
+import { GpuSaeTrainer, GpuToyTrainer } from '../train/gpu';
+import { fusedMisfit, SAE_KERNELS, type SaeKernel } from '../kernels/sae_steps';
 import { timePass } from './timing';
 
 export interface BenchLine {
@@ -263,7 +264,7 @@ export async function runnerOverhead(
   const job = await GpuSaeTrainer.create(
     ctx,
     sp,
-    k.path === 'fused' ? { path: 'fused', kernel: (k.kernel ?? 'v1') as SaeKernel, wg: k.threads ?? undefined } : { path: 'modular' },
+    k.path === 'fused' ? { path: 'fused', kernel: (k.kernel ?? 'v1') as SaeKernel, threads: k.threads ?? undefined } : { path: 'modular' },
   );
   try {
     const t0 = performance.now();

@@ -10,7 +10,7 @@ import { matmulBatched } from '../reference/matmul';
 import { rngFill } from '../reference/rng';
 import { rngU32 } from '../core/rng';
 import { KERNEL_CHECKS, KERNEL_SHAPES } from './kernels';
-import { fusedMisfit, type DeviceCaps } from '../train/gpu';
+import { fusedMisfit, SAE_KERNELS, SAE_STEPS, type DeviceCaps } from '../kernels/sae_steps';
 import { saeTestSpec } from '../kernels/fixtures';
 import { checkSaeTraining, checkToyTraining, SAE_TRAIN_CASES } from './training';
 
@@ -132,9 +132,13 @@ const DEFAULT_LIMITS: DeviceCaps = {
 for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
   CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'modular');
   const spec = saeTestSpec(c);
-  if (fusedMisfit(spec, DEFAULT_LIMITS, 'v1') === null) CHECKS[`train SAE fused K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused');
-  if (fusedMisfit(spec, DEFAULT_LIMITS, 'v2', 64) === null)
-    CHECKS[`train SAE fused v2 K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused', { kernel: 'v2', wg: 64 });
+  // every version of the fused step (src/kernels/sae_steps.ts), at its lab threads, on every case it fits
+  for (const version of SAE_KERNELS) {
+    const v = SAE_STEPS[version];
+    if (fusedMisfit(spec, DEFAULT_LIMITS, version, v.labThreads) !== null) continue;
+    const label = v.name === 'v1' ? 'fused' : `fused ${v.name}`;
+    CHECKS[`train SAE ${label} K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused', { kernel: version, threads: v.labThreads });
+  }
 }
 CHECKS['train toy n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx);
 CHECKS['train toy fused K=7: n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx, { kernel: 'fused', wg: 64 });

@@ -2,7 +2,8 @@
 import type { GpuContext } from '../gpu/context';
 import { compareArrays, type Comparison } from './compare';
 import { FLAG, saeLayout } from '../core/wire';
-import { GpuSaeTrainer, GpuToyTrainer, type SaeKernel, type SaePath, type ToyTrainerOptions } from '../train/gpu';
+import { GpuSaeTrainer, GpuToyTrainer, type SaePath, type ToyTrainerOptions } from '../train/gpu';
+import type { SaeKernel } from '../kernels/sae_steps';
 import { RefSaeTrainer, RefToyTrainer } from '../reference/trainer';
 import { saeTestSpec, toyTestSpec, type SaeCase } from '../kernels/fixtures';
 
@@ -46,7 +47,7 @@ export const TRAIN_TOL = { params: { atol: 2e-4, rtol: 2e-3 }, loss: { atol: 1e-
 /** Fused kernel under test: version, threads per model, subgroup reductions (v2). */
 export interface FusedVariant {
   kernel: SaeKernel;
-  wg?: number;
+  threads?: number;
   subgroups?: boolean;
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { useDiskChoiceCache } from '../train/choice-cache-node';
+import { KERNEL_REQUESTS, type KernelRequest } from '../train/choose';
 import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
 import { writeJsonAtomic } from '../io/files';
 import { runBench, runnerOverhead, SHAPES_FULL, SHAPES_QUICK, type BenchLine } from '../bench/bench';
@@ -12,7 +13,7 @@ import { runPreset } from '../experiments/study';
 import { loadExperiment } from '../experiments/results';
 import { nodeDocument } from '../plots/dom-node';
 
-const HELP = `usage: npm run bench -- [--json FILE] [--full] [--study PRESET] [--kernel v1|v2|auto]
+const HELP = `usage: npm run bench -- [--json FILE] [--full] [--study PRESET] [--kernel ${KERNEL_REQUESTS.join('|')}]
   --full          the full shape list, (M, B) = ${SHAPES_FULL.map(([m, b]) => `(${m}, ${b})`).join(' ')} (for GPUs);
                   default: the reduced list ${SHAPES_QUICK.map(([m, b]) => `(${m}, ${b})`).join(' ')} (minutes on SwiftShader)
   --quick         the reduced list (the default; kept for old command lines)
@@ -42,7 +43,8 @@ async function main() {
     console.log(HELP);
     return;
   }
-  if (values.kernel && !['v1', 'v2', 'auto'].includes(values.kernel)) throw new Error(`--kernel must be v1, v2 or auto, got '${values.kernel}'`);
+  if (values.kernel && !(KERNEL_REQUESTS as readonly string[]).includes(values.kernel))
+    throw new Error(`--kernel must be one of ${KERNEL_REQUESTS.join(', ')}, got '${values.kernel}'`);
   useDiskChoiceCache(); // the per-adapter kernel choice (src/train/choose.ts) survives the process
   const ctx = await acquireNodeDevice({ log: (l) => console.error(l) });
   const t00 = performance.now();
@@ -65,7 +67,7 @@ async function main() {
     const t0 = performance.now();
     const res = await runPreset(ctx, preset, out, {
       document: nodeDocument(),
-      kernel: values.kernel as 'v1' | 'v2' | 'auto' | undefined,
+      kernel: values.kernel as KernelRequest | undefined,
       onNote: (l) => console.log(`  ${l}`),
     });
     const s = (performance.now() - t0) / 1000;

@@ -9,6 +9,7 @@ import type { AdapterReport, GpuContext } from '../gpu/context';
 import type { ExperimentResult, StageProgress } from '../experiments/runner';
 import type { ExperimentConfig, PresetConfig } from '../experiments/schema';
 import { useDiskChoiceCache } from '../train/choice-cache-node';
+import { KERNEL_REQUESTS, type KernelRequest } from '../train/choose';
 import { acquireNodeDevice, listNodeAdapters, releaseNodeGpu } from '../gpu/node';
 import { WebGPUUnavailableError } from '../gpu/errors';
 import { presetAsConfig, presetFromConfigFile } from '../experiments/config-file';
@@ -174,7 +175,8 @@ async function main(): Promise<number> {
     shard = { index: Number(m[1]), count: Number(m[2]) };
   }
   if (values.path && values.path !== 'fused' && values.path !== 'modular') throw new Error(`--path must be fused or modular, got '${values.path}'`);
-  if (values.kernel && !['v1', 'v2', 'auto'].includes(values.kernel)) throw new Error(`--kernel must be v1, v2 or auto, got '${values.kernel}'`);
+  if (values.kernel && !(KERNEL_REQUESTS as readonly string[]).includes(values.kernel))
+    throw new Error(`--kernel must be one of ${KERNEL_REQUESTS.join(', ')}, got '${values.kernel}'`);
   let runtime = values.runtime ?? 'auto';
   if (runtime !== 'auto' && runtime !== 'browser' && runtime !== 'node') throw new Error(`--runtime must be auto, node or browser, got '${runtime}'`);
   if (runtime === 'browser' && (values.path || values.kernel)) throw new Error('--path and --kernel are only available with --runtime node or auto');
@@ -230,7 +232,7 @@ async function main(): Promise<number> {
       path: values.path as 'fused' | 'modular' | undefined,
       execute,
       adapter,
-      kernel: values.kernel as 'v1' | 'v2' | 'auto' | undefined,
+      kernel: values.kernel as KernelRequest | undefined,
       onNote: (l) => bar.note(l),
       onProgress: (p) => bar.update(p),
       onExperimentDone: (name, r, skipped) =>

@@ -393,7 +393,7 @@ export async function trainSaeStage(ctx: GpuContext, c: ExperimentConfig, plan: 
   const kernel: SaeStage['kernel'] = {
     path: job.path,
     kernel: job.path === 'fused' ? job.kernel : null,
-    threads: job.path === 'fused' ? job.wg : null,
+    threads: job.path === 'fused' ? job.threads : null,
     describe: job.describe(),
     why: choice.why,
     ...('measured' in choice && choice.measured ? { measured: choice.measured } : {}),

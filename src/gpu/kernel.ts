@@ -3,6 +3,7 @@
 // bindings checked by name, kind and size before anything is dispatched.
 import { type ArrayInfo, type MemberInfo, type StructInfo, type TypeInfo, type VariableInfo, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { BindingError, GpuValidationError, ShaderCompileError } from './errors';
+import { specializeFields, unrollLoops } from './unroll';
 import { originOf, resolveShader, type ShaderSources } from './shaders';
 
 export type BindingKind = 'uniform' | 'storage' | 'read-only-storage';
@@ -66,12 +67,25 @@ export class Kernel {
     for (const [k, v] of Object.entries(opts.defines ?? {})) code = code.split(`{{${k}}}`).join(String(v));
     const missing = /\{\{(\w+)\}\}/.exec(code);
     if (missing) throw new Error(`kernel ${label}: placeholder {{${missing[1]}}} has no value in options.defines`);
+    const plain = code;
+    // CPU-shaped kernels: uniform fields fixed for a job baked in as literals (SPECIALIZE = "flags=6 topk=0"),
+    // so the compiler drops the branches of other variants, then constant-bound loops unrolled (src/gpu/unroll.ts)
+    if (opts.defines?.SPECIALIZE) code = specializeFields(code, String(opts.defines.SPECIALIZE));
+    if (opts.defines?.UNROLL) code = unrollLoops(code);
 
-    device.pushErrorScope('validation');
-    const module = device.createShaderModule({ code, label });
-    const info = await module.getCompilationInfo();
-    const scopeErr = await device.popErrorScope();
-    const errors = info.messages.filter((m) => m.type === 'error');
+    const compile = async (text: string) => {
+      device.pushErrorScope('validation');
+      const module = device.createShaderModule({ code: text, label });
+      const info = await module.getCompilationInfo();
+      return { module, errors: info.messages.filter((m) => m.type === 'error'), scopeErr: await device.popErrorScope() };
+    };
+    let { module, errors, scopeErr } = await compile(code);
+    if (errors.length > 0 && code !== plain) {
+      // messages name lines of the unrolled text: the plain source gives them file and line (or the unroller is at fault)
+      const again = await compile(plain);
+      if (again.errors.length === 0) throw new Error(`kernel ${label}: the unrolled source does not compile (src/gpu/unroll.ts): ${errors[0].message}`);
+      ({ module, errors, scopeErr } = again);
+    }
     if (errors.length > 0) {
       const fmt = (m: GPUCompilationMessage) => {
         const o = originOf(resolved, m.lineNum);

@@ -5,6 +5,7 @@
 // a new kernel, or a new version of one (llm.c's dev/cuda habit), is one more entry.
 import { saeLayout, toyLayout } from '../core/wire';
 import type { Grid } from '../gpu/kernel';
+import { NO_SUBGROUPS, SAE_STEPS, STUDY_STEP_CASE, type SaeStepsVersion } from './sae_steps';
 
 /** The shape a dispatch covers: M models, B rows (samples) per model, and the model dims. */
 export interface JobShape {
@@ -47,9 +48,7 @@ const perLatent = (s: JobShape): Grid => ({ threads: s.M * s.S });
 const perModelGroup = (s: JobShape): Grid => ({ groups: [s.M, 1, 1] });
 const single: Grid = { groups: [1, 1, 1] };
 const sets = (s: JobShape) => setDefines(s.sets ?? [s.N]);
-// lib/wg_partials.wgsl without the subgroups feature (the trainers pass subgroupDefines of their device)
-const NO_SUBGROUPS: Defines = { SG_ENABLE: '', USE_SG: 'false', SG_ADD: 'sg_none', SG_EXCL: 'sg_none_excl' };
-const STEP = 'train SAE study shape d=2 s=4, ghost (quirk), M=6, 50 steps';
+const STEP = `train SAE ${STUDY_STEP_CASE}`;
 
 export const KERNELS: KernelEntry[] = [
   {
@@ -208,28 +207,20 @@ export const KERNELS: KernelEntry[] = [
     grid: perModelGroup,
     bench: 'standalone',
   },
-  {
-    file: 'sae_fused_steps.wgsl',
-    summary: 'K whole SAE steps per dispatch, one workgroup of 16 threads per model (SwiftShader)',
-    op: 'sae-fused-steps',
-    version: 'v1',
-    twin: 'reference/trainer: RefSaeTrainer',
-    check: `train SAE fused K=7: ${STEP.slice('train SAE '.length)}`,
-    grid: perModelGroup,
-    defines: (s) => ({ ...sets(s), K_STEPS: 1, WG: 16 }),
-    bench: 'sae-fused',
-  },
-  {
-    file: 'sae_fused_steps_v2.wgsl',
-    summary: 'K whole SAE steps per dispatch, one workgroup of 64-256 threads per model, subgroup partial sums (GPUs)',
-    op: 'sae-fused-steps',
-    version: 'v2',
-    twin: 'reference/trainer: RefSaeTrainer',
-    check: `train SAE fused v2 K=7: ${STEP.slice('train SAE '.length)}`,
-    grid: perModelGroup,
-    defines: (s) => ({ ...sets(s), K_STEPS: 1, WG: 64, ...NO_SUBGROUPS }),
-    bench: 'sae-fused',
-  },
+  // the fused SAE step's versions come from their unit (src/kernels/sae_steps.ts)
+  ...Object.values(SAE_STEPS).map(
+    (v: SaeStepsVersion): KernelEntry => ({
+      file: v.file,
+      summary: `K whole SAE steps per dispatch: ${v.summary}`,
+      op: 'sae-fused-steps',
+      version: v.name,
+      twin: v.twin,
+      check: v.check,
+      grid: (s) => v.grid(s),
+      defines: (s) => ({ ...sets(s), K_STEPS: 1, WG: v.workgroup(v.labThreads), ...NO_SUBGROUPS }),
+      bench: v.bench,
+    }),
+  ),
   {
     file: 'toy_fused_steps.wgsl',
     summary: 'K whole toy-model steps per dispatch, one workgroup per toy model',

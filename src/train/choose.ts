@@ -4,11 +4,13 @@
 // other adapter a short benchmark at the job's shape (a few K-step chunks of each fitting version)
 // decides, cached per adapter and shape (in memory; Node also on disk, see choice-cache-node.ts).
 import type { GpuContext } from '../gpu/context';
-import { fusedMisfit, GpuSaeTrainer, GpuToyTrainer, SAE_KERNELS, toyFusedMisfit, type SaeKernel, type SaePath, type ToyKernel } from './gpu';
+import { GpuSaeTrainer, GpuToyTrainer, toyFusedMisfit, type SaePath, type ToyKernel } from './gpu';
+import { fusedMisfit, SAE_KERNELS, type SaeKernel } from '../kernels/sae_steps';
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
 
 export type KernelRequest = SaeKernel | 'auto';
-export const KERNEL_REQUESTS: readonly KernelRequest[] = ['v1', 'v2', 'auto'];
+/** The --kernel values: every version of the unit, and auto. */
+export const KERNEL_REQUESTS: readonly KernelRequest[] = [...SAE_KERNELS, 'auto'];
 
 export interface SaeKernelChoice {
   path: SaePath;
@@ -47,8 +49,19 @@ export function setChoiceStore(s: ChoiceStore): void {
  * Toy stage (M=1, B=1000, 200 steps, twice): modular 244 and 796, fused 466 and 556 steps/s (too noisy to
  * prefer fused); both tables keep SwiftShader's results identical to the kit before the versions.
  */
-const SAE_ON_FALLBACK: SaeKernel = 'v1';
+/**
+ * Measured 2026-12-01 on this 2-core machine (BENCHMARKS.md), study shape M=125, B=1024, samples per
+ * CPU-second: cpu 1.5e6 vs v1 ~3e5 on SwiftShader, cpu 2.3e7 vs v1 ~2e6 on lavapipe. So on a software
+ * adapter the first fitting version of this list runs.
+ */
+const SAE_ON_FALLBACK: readonly SaeKernel[] = ['cpu', 'v1'];
 const TOY_ON_FALLBACK: ToyKernel = 'modular';
+
+/** SwiftShader reports itself as a fallback adapter; lavapipe (llvmpipe) does not, but is a CPU all the same. */
+export function isSoftware(ctx: GpuContext): boolean {
+  const a = ctx.adapter;
+  return a.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${a.architecture} ${a.description} ${a.device} ${a.vendor}`);
+}
 
 function adapterKey(ctx: GpuContext): string {
   const a = ctx.adapter;
@@ -105,11 +118,12 @@ export async function chooseSaeKernel(ctx: GpuContext, spec: SaeJobSpec, request
   }
   if (fits.length === 0) return { path: 'modular', kernel: null, why: `no fused version fits (${skipNote}); modular path`, skipped };
   if (fits.length === 1) return { path: 'fused', kernel: fits[0], why: `the only fused version that fits (${skipNote})`, skipped };
-  if (ctx.adapter.isFallbackAdapter && !opts.benchmarkOnFallback) {
+  const pick = SAE_ON_FALLBACK.find((k) => fits.includes(k));
+  if (isSoftware(ctx) && !opts.benchmarkOnFallback && pick) {
     return {
       path: 'fused',
-      kernel: SAE_ON_FALLBACK,
-      why: `software adapter: ${SAE_ON_FALLBACK} from the measured table (v2 was slower on SwiftShader at the study's shapes)`,
+      kernel: pick,
+      why: `software adapter: ${pick} from the measured table (${SAE_ON_FALLBACK.join(' > ')}: the CPU-shaped version is 5-10x faster than v1 on SwiftShader and lavapipe)`,
       skipped,
     };
   }
@@ -146,8 +160,7 @@ export async function chooseToyKernel(
   if (request === 'modular') return { kernel: 'modular', why: 'modular forced' };
   if (misfit) return { kernel: 'modular', why: `fused toy kernel does not fit: ${misfit}`, skipped };
   if (request === 'fused') return { kernel: 'fused', why: 'fused forced' };
-  if (ctx.adapter.isFallbackAdapter && !opts.benchmarkOnFallback)
-    return { kernel: TOY_ON_FALLBACK, why: `software adapter: ${TOY_ON_FALLBACK} from the measured table` };
+  if (isSoftware(ctx) && !opts.benchmarkOnFallback) return { kernel: TOY_ON_FALLBACK, why: `software adapter: ${TOY_ON_FALLBACK} from the measured table` };
   const key = `toy|${adapterKey(ctx)}|N${spec.dims.N} D${spec.dims.D} M${spec.cfg.M} B${spec.cfg.B}`;
   const cached = opts.fresh ? undefined : (store.get(key) as ToyKernelChoice | undefined);
   if (cached?.kernel) return { ...cached, why: `${cached.why} (cached for this adapter and shape)` };

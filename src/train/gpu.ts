@@ -4,6 +4,7 @@
 import type { GpuContext } from '../gpu/context';
 import type { BufferBinding, Kernel } from '../gpu/kernel';
 import { definesFor, dimDefines, kernelEntry, type Defines, type JobShape } from '../kernels/registry';
+import { fusedMisfit, fusedThreads, SAE_STEPS, subgroupDefines, type DeviceCaps, type SaeKernel } from '../kernels/sae_steps';
 import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
 import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from '../core/job';
 import { median } from '../metrics/analysis';
@@ -169,97 +170,14 @@ abstract class GpuJob {
 }
 
 export type SaePath = 'modular' | 'fused';
-/** Versions of the fused multi-step SAE kernel: v1 (sae_fused_steps.wgsl, tuned for SwiftShader), v2 (sae_fused_steps_v2.wgsl, for GPUs). */
-export type SaeKernel = 'v1' | 'v2';
-export const SAE_KERNELS: readonly SaeKernel[] = ['v1', 'v2'];
-export const SAE_KERNEL_FILE: Record<SaeKernel, string> = { v1: 'sae_fused_steps.wgsl', v2: 'sae_fused_steps_v2.wgsl' };
-
-/** Threads per model: v1's default, v2's preferred (a GPU keeps ~2000 threads per SM resident: 256 per model fills it at M >= ~1000). */
-export const V1_THREADS = 16;
-export const V2_THREADS = 256;
-
-/** What the fit checks read of a device (a GPUDevice, or its default limits in the check list). */
-export interface DeviceCaps {
-  limits: Pick<GPUSupportedLimits, 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupStorageSize' | 'maxStorageBuffersPerShaderStage'>;
-  features: { has(name: string): boolean };
-}
-
-/** Text defines selecting subgroup reductions (lib/wg_partials.wgsl) when the device has the feature. */
-export function subgroupDefines(device: DeviceCaps, use = true): Record<string, string> {
-  const sg = use && device.features.has('subgroups');
-  return {
-    SG_ENABLE: sg ? 'enable subgroups;' : '',
-    USE_SG: sg ? 'true' : 'false',
-    SG_ADD: sg ? 'subgroupAdd' : 'sg_none',
-    SG_EXCL: sg ? 'subgroupExclusiveAdd' : 'sg_none_excl',
-  };
-}
-
-/** Workgroup memory (bytes) and reduced values of a fused version at these dims and threads per model. */
-export function fusedFootprint(
-  dims: { D: number; S: number },
-  kernel: SaeKernel,
-  threads: number,
-  subgroups: boolean,
-): { rv: number; maxRv: number; bytes: number } {
-  const P = saeLayout(dims).P,
-    S = dims.S;
-  if (kernel === 'v1') {
-    const rv = P + S + 5; // red [rv][WG], wp [P], dead and weight [S] each, live
-    return { rv, maxRv: 64, bytes: (rv * threads + P + 2 * S + 1) * 4 };
-  }
-  const rv = P + S + 6; // part [rv][WG/4] (+ red_fb [rv][WG] without subgroups), wp [P], dead and weight [S]
-  return { rv, maxRv: 128, bytes: (rv * (threads / 4) + (subgroups ? 1 : rv * threads) + P + 2 * S) * 4 };
-}
-
-/**
- * Threads per model a fused version uses: v1 16; v2 256, 128 or 64, the largest with at least 4 samples
- * per thread (B >= 4 * threads, at least 64 threads) that the device's invocation and memory limits allow.
- */
-export function fusedThreads(spec: Pick<SaeJobSpec, 'dims' | 'cfg'>, kernel: SaeKernel, device: DeviceCaps, requested?: number, subgroups = true): number {
-  if (requested) return requested;
-  if (kernel === 'v1') return V1_THREADS;
-  const sg = subgroups && device.features.has('subgroups');
-  for (const t of [V2_THREADS, 128, 64]) {
-    if (t > 64 && 4 * t > spec.cfg.B) continue;
-    if (t <= device.limits.maxComputeInvocationsPerWorkgroup && fusedFootprint(spec.dims, 'v2', t, sg).bytes <= device.limits.maxComputeWorkgroupStorageSize)
-      return t;
-  }
-  return 64;
-}
-
-/** Why a fused multi-step kernel version cannot run a job (null when it can). */
-export function fusedMisfit(spec: SaeJobSpec, device: DeviceCaps, kernel: SaeKernel = 'v1', threads?: number, subgroups = true): string | null {
-  if (spec.batches) return 'it samples its own data (no replay batches)';
-  if (spec.normalizeDecoder === false) return 'it always normalises the decoder';
-  if (spec.cfg.flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
-  if (spec.cfg.flags & FLAG.BATCH_TOPK) return 'it has no BatchTopK threshold pass (use the modular path)';
-  const wg = fusedThreads(spec, kernel, device, threads, subgroups);
-  const sg = kernel === 'v2' && subgroups && device.features.has('subgroups');
-  const f = fusedFootprint(spec.dims, kernel, wg, sg);
-  const what = kernel === 'v1' ? 'P + S + 5' : 'P + S + 6';
-  if (f.rv > f.maxRv) return `${kernel} reduces ${what} = ${f.rv} values per step, at most ${f.maxRv} fit (use d*s smaller)`;
-  if (wg & (wg - 1) || wg < (kernel === 'v1' ? 1 : 64)) return `${kernel}: ${wg} threads per model, need a power of two${kernel === 'v2' ? ' >= 64' : ''}`;
-  if (wg > device.limits.maxComputeInvocationsPerWorkgroup)
-    return `${kernel}: ${wg} threads per model, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
-  if (f.bytes > device.limits.maxComputeWorkgroupStorageSize)
-    return `${kernel} needs ${f.bytes} bytes of workgroup memory at ${wg} threads, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
-  if (device.limits.maxStorageBuffersPerShaderStage < 9)
-    return `needs 9 storage buffers per stage, the device allows ${device.limits.maxStorageBuffersPerShaderStage}`;
-  return null;
-}
-
-export function fusedFits(spec: SaeJobSpec, device: DeviceCaps, kernel: SaeKernel = 'v1'): boolean {
-  return fusedMisfit(spec, device, kernel) === null;
-}
 
 export interface SaeTrainerOptions {
   path?: SaePath;
   /** fused kernel version (default v1) */
   kernel?: SaeKernel;
   kSteps?: number;
-  /** threads per model of the fused kernel (v1 default 16; v2 default: see fusedThreads) */
-  wg?: number;
+  /** invocations per model of the fused kernel (default: the version's own rule, src/kernels/sae_steps.ts) */
+  threads?: number;
   /** v2: use subgroup reductions where the device has them (default true; false forces the workgroup-memory fallback) */
   subgroups?: boolean;
 }
@@ -276,8 +194,8 @@ export class GpuSaeTrainer extends GpuJob {
     return { M: this.cfg.M, B: this.cfg.B, ...this.spec.dims, sets: this.spec.sets };
   }
 
-  /** threads per model in the fused kernel */
-  wg = V1_THREADS;
+  /** invocations per model in the fused kernel */
+  threads = 16;
   /** fused kernel version (meaningful when path is 'fused') */
   kernel: SaeKernel = 'v1';
   /** v2: subgroup reductions in use */
@@ -287,25 +205,25 @@ export class GpuSaeTrainer extends GpuJob {
     checkSpec('SAE', spec.cfg, spec.hyper);
     const t = new GpuSaeTrainer(ctx, spec);
     const kernel = opts.kernel ?? 'v1';
-    const path = opts.path ?? (fusedMisfit(spec, ctx.device, kernel, opts.wg, opts.subgroups) === null ? 'fused' : 'modular');
+    const path = opts.path ?? (fusedMisfit(spec, ctx.device, kernel, opts.threads, opts.subgroups) === null ? 'fused' : 'modular');
     if (path === 'fused') {
-      const why = fusedMisfit(spec, ctx.device, kernel, opts.wg, opts.subgroups);
+      const why = fusedMisfit(spec, ctx.device, kernel, opts.threads, opts.subgroups);
       if (why) throw new Error(`SAE job: the fused path (${kernel}) cannot run this job: ${why}`);
     }
     t.path = path;
     t.kernel = kernel;
-    t.wg = fusedThreads(spec, kernel, ctx.device, opts.wg, opts.subgroups);
-    t.subgroups = kernel === 'v2' && opts.subgroups !== false && ctx.device.features.has('subgroups');
+    t.threads = fusedThreads(spec, kernel, ctx.device, opts.threads, opts.subgroups);
+    t.subgroups = SAE_STEPS[kernel].shapedFor === 'gpu' && opts.subgroups !== false && ctx.device.features.has('subgroups');
     await t.init(opts.kSteps ?? 25);
     return t;
   }
 
   path: SaePath = 'modular';
 
-  /** What runs: "modular", "fused v1 (16 threads/model)", "fused v2 (256 threads/model, subgroups)". */
+  /** What runs: "modular", "fused v1 (16 threads/model, K=25)", ... (the version's own line). */
   describe(): string {
     if (this.path === 'modular') return 'modular';
-    return `fused ${this.kernel} (${this.wg} threads/model${this.kernel === 'v2' ? (this.subgroups ? ', subgroups' : ', workgroup-memory reduction') : ''}, K=${this.stepsPerOps})`;
+    return SAE_STEPS[this.kernel].describe(this.threads, this.subgroups, this.stepsPerOps);
   }
 
   private async init(kSteps: number): Promise<void> {
@@ -352,8 +270,8 @@ export class GpuSaeTrainer extends GpuJob {
 
     if (this.path === 'fused') {
       this.stepsPerOps = kSteps;
-      const sg = this.kernel === 'v2' ? subgroupDefines(this.ctx.device, this.subgroups) : {};
-      await this.op(SAE_KERNEL_FILE[this.kernel], { K_STEPS: kSteps, WG: this.wg, ...sg });
+      const v = SAE_STEPS[this.kernel];
+      await this.op(v.file, { K_STEPS: kSteps, WG: v.workgroup(this.threads), ...v.defines(this.ctx.device, this.subgroups, this.cfg) });
       await this.op('step_advance.wgsl', { AMOUNT: kSteps });
       return;
     }
@@ -442,7 +360,7 @@ function toyFusedThreads(spec: ToyJobSpec, device: DeviceCaps, threads?: number,
   if (threads) return threads;
   const rv = toyLayout(spec.dims).P + 1;
   const sg = subgroups && device.features.has('subgroups');
-  for (const t of [V2_THREADS, 128, 64]) {
+  for (const t of [256, 128, 64]) {
     if (t > 64 && 4 * t > spec.cfg.B) continue;
     if (t <= device.limits.maxComputeInvocationsPerWorkgroup && (rv * (t / 4) + (sg ? 1 : rv * t) + rv) * 4 <= device.limits.maxComputeWorkgroupStorageSize)
       return t;

@@ -1,0 +1,182 @@
+// The fused SAE training step as a kernel unit (llm.c's dev/cuda habit): every version of the op
+// "K whole SAE steps per dispatch" is one entry of SAE_STEPS, as data: its WGSL file, the adapter kind it
+// is shaped for, how many invocations per model it uses, its compile-time defines, why it cannot run a
+// job (fit rule), its workgroup-memory footprint, the check that judges it and its twin. The trainer,
+// the per-adapter choice, the CLI's --kernel values, the checks, the kernel registry, the lab and the
+// bench all read this map. Adding a version = one WGSL file + one entry here (docs/architecture.md).
+import { FLAG, saeLayout, type GpuConfig } from '../core/wire';
+import type { SaeJobSpec } from '../core/job';
+import type { BenchCase, Defines, JobShape } from './registry';
+import type { Grid } from '../gpu/kernel';
+
+/** What the fit checks read of a device (a GPUDevice, or its default limits in the check list). */
+export interface DeviceCaps {
+  limits: Pick<GPUSupportedLimits, 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupStorageSize' | 'maxStorageBuffersPerShaderStage'>;
+  features: { has(name: string): boolean };
+}
+
+/** Text defines selecting subgroup reductions (lib/wg_partials.wgsl) when the device has the feature. */
+export function subgroupDefines(device: DeviceCaps, use = true): Record<string, string> {
+  const sg = use && device.features.has('subgroups');
+  return {
+    SG_ENABLE: sg ? 'enable subgroups;' : '',
+    USE_SG: sg ? 'true' : 'false',
+    SG_ADD: sg ? 'subgroupAdd' : 'sg_none',
+    SG_EXCL: sg ? 'subgroupExclusiveAdd' : 'sg_none_excl',
+  };
+}
+/** lib/wg_partials.wgsl without the subgroups feature (the trainers pass subgroupDefines of their device). */
+export const NO_SUBGROUPS: Defines = subgroupDefines({ limits: {} as DeviceCaps['limits'], features: new Set<string>() });
+
+type Spec = Pick<SaeJobSpec, 'dims' | 'cfg'>;
+
+export interface SaeStepsVersion {
+  /** the --kernel value and the name in results.json */
+  readonly name: string;
+  readonly file: string;
+  readonly summary: string;
+  /** the adapters it is shaped for: the choice prefers such a version there */
+  readonly shapedFor: 'software' | 'gpu';
+  /** invocations per model (threads: 1 for the CPU-shaped version, which packs WG models per workgroup) */
+  threads(spec: Spec, device: DeviceCaps, requested?: number, subgroups?: boolean): number;
+  /** invocations per model the lab and the check list compile it with (tiny batches, default limits) */
+  readonly labThreads: number;
+  /** workgroup size (WG define) at `threads` invocations per model */
+  workgroup(threads: number): number;
+  /** the dispatch grid at a shape (the registry turns invocations into workgroups by the reflected size) */
+  grid(s: JobShape): Grid;
+  /** defines beyond the dims, the sets, K_STEPS and WG, for a job with this Config */
+  defines(device: DeviceCaps, subgroups: boolean, cfg: GpuConfig): Defines;
+  /** reduced values per step and workgroup memory in bytes (0 for a version that uses none), and the cap on reduced values */
+  footprint(dims: { D: number; S: number }, threads: number, subgroups: boolean): { rv: number; maxRv: number; bytes: number };
+  /** a version-specific reason it cannot run at these threads, beyond the shared rules (null: none) */
+  misfit?(threads: number): string | null;
+  /** one line for logs: "fused v1 (16 threads/model, K=25)" */
+  describe(threads: number, subgroups: boolean, k: number): string;
+  /** the check (src/checks) on the reference study-shape training case; every version has one (test/registry.test.ts) */
+  readonly check: string;
+  readonly twin: 'reference/trainer: RefSaeTrainer';
+  readonly bench: BenchCase;
+}
+
+const pow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
+export const STUDY_STEP_CASE = 'study shape d=2 s=4, ghost (quirk), M=6, 50 steps';
+
+export const SAE_STEPS = {
+  v1: {
+    name: 'v1',
+    file: 'sae_fused_steps.wgsl',
+    summary: 'one workgroup of 16 threads per model, parameters in workgroup memory, one tree reduction per step',
+    shapedFor: 'software',
+    threads: (_s, _d, requested) => requested ?? 16,
+    labThreads: 16,
+    workgroup: (t) => t,
+    grid: (s) => ({ groups: [s.M, 1, 1] }),
+    defines: () => ({}),
+    footprint: ({ D, S }, threads) => {
+      const P = saeLayout({ D, S }).P;
+      const rv = P + S + 5; // red [rv][WG], wp [P], dead and weight [S] each, live
+      return { rv, maxRv: 64, bytes: (rv * threads + P + 2 * S + 1) * 4 };
+    },
+    misfit: (t) => (pow2(t) ? null : `v1: ${t} threads per model, need a power of two`),
+    describe: (t, _sg, k) => `fused v1 (${t} threads/model, K=${k})`,
+    check: `train SAE fused K=7: ${STUDY_STEP_CASE}`,
+    twin: 'reference/trainer: RefSaeTrainer',
+    bench: 'sae-fused',
+  },
+  v2: {
+    name: 'v2',
+    file: 'sae_fused_steps_v2.wgsl',
+    summary: 'one workgroup of 64-256 threads per model, samples drawn in-kernel, subgroup partial sums (GPUs)',
+    shapedFor: 'gpu',
+    // 256, 128 or 64: the largest with at least 4 samples per thread (64 at least) that the device's limits allow
+    threads: (spec, device, requested, subgroups = true) => {
+      if (requested) return requested;
+      const sg = subgroups && device.features.has('subgroups');
+      for (const t of [256, 128, 64]) {
+        if (t > 64 && 4 * t > spec.cfg.B) continue;
+        if (
+          t <= device.limits.maxComputeInvocationsPerWorkgroup &&
+          SAE_STEPS.v2.footprint(spec.dims, t, sg).bytes <= device.limits.maxComputeWorkgroupStorageSize
+        )
+          return t;
+      }
+      return 64;
+    },
+    labThreads: 64,
+    workgroup: (t) => t,
+    grid: (s) => ({ groups: [s.M, 1, 1] }),
+    defines: (device, subgroups) => subgroupDefines(device, subgroups),
+    footprint: ({ D, S }, threads, subgroups) => {
+      const P = saeLayout({ D, S }).P;
+      const rv = P + S + 6; // part [rv][WG/4] (+ red_fb [rv][WG] without subgroups), wp [P], dead and weight [S]
+      return { rv, maxRv: 128, bytes: (rv * (threads / 4) + (subgroups ? 1 : rv * threads) + P + 2 * S) * 4 };
+    },
+    misfit: (t) => (pow2(t) && t >= 64 ? null : `v2: ${t} threads per model, need a power of two >= 64`),
+    describe: (t, sg, k) => `fused v2 (${t} threads/model, ${sg ? 'subgroups' : 'workgroup-memory reduction'}, K=${k})`,
+    check: `train SAE fused v2 K=7: ${STUDY_STEP_CASE}`,
+    twin: 'reference/trainer: RefSaeTrainer',
+    bench: 'sae-fused',
+  },
+  cpu: {
+    name: 'cpu',
+    file: 'sae_fused_steps_cpu.wgsl',
+    summary: 'one invocation per model, batch walked serially, private accumulators, no barriers (CPU adapters)',
+    shapedFor: 'software',
+    threads: () => 1,
+    labThreads: 1,
+    // models per workgroup: 8 SIMD lanes on SwiftShader and lavapipe (16 with LP_NATIVE_VECTOR_WIDTH=512 helps little)
+    workgroup: () => Number(globalThis.process?.env?.CPU_WG ?? 8),
+    grid: (s) => ({ threads: s.M }),
+    // constant-bound loops unrolled at load (src/gpu/unroll.ts): private arrays then stay in registers
+    // the job's variant flags and table sizes baked in, then constant-bound loops unrolled at load
+    // (src/gpu/unroll.ts): branches of other variants vanish and private arrays stay in registers
+    defines: (_d, _sg, cfg) => ({
+      UNROLL: 1,
+      SPECIALIZE: `flags=${cfg.flags} topk=${cfg.topk} aux_k=${cfg.aux_k} table_len=${cfg.table_len}`,
+    }),
+    footprint: () => ({ rv: 0, maxRv: Infinity, bytes: 0 }),
+    describe: (_t, _sg, k) => `fused cpu (1 invocation/model, 8 models/workgroup, K=${k})`,
+    check: `train SAE fused cpu K=7: ${STUDY_STEP_CASE}`,
+    twin: 'reference/trainer: RefSaeTrainer',
+    bench: 'sae-fused',
+  },
+} satisfies Record<string, SaeStepsVersion>;
+
+export type SaeKernel = keyof typeof SAE_STEPS;
+export const SAE_KERNELS = Object.keys(SAE_STEPS) as SaeKernel[];
+
+export function saeStepsVersion(name: string): SaeStepsVersion {
+  const v = (SAE_STEPS as Record<string, SaeStepsVersion>)[name];
+  if (!v) throw new Error(`unknown SAE kernel version '${name}' (known: ${SAE_KERNELS.join(', ')})`);
+  return v;
+}
+
+/** Invocations per model a version uses at a job (its own rule, or `requested`). */
+export function fusedThreads(spec: Spec, kernel: SaeKernel, device: DeviceCaps, requested?: number, subgroups = true): number {
+  return SAE_STEPS[kernel].threads(spec, device, requested, subgroups);
+}
+
+/** Why a fused multi-step kernel version cannot run a job (null when it can). */
+export function fusedMisfit(spec: SaeJobSpec, device: DeviceCaps, kernel: SaeKernel = 'v1', threads?: number, subgroups = true): string | null {
+  if (spec.batches) return 'it samples its own data (no replay batches)';
+  if (spec.normalizeDecoder === false) return 'it always normalises the decoder';
+  if (spec.cfg.flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
+  if (spec.cfg.flags & FLAG.BATCH_TOPK) return 'it has no BatchTopK threshold pass (use the modular path)';
+  const v: SaeStepsVersion = SAE_STEPS[kernel];
+  const t = v.threads(spec, device, threads, subgroups);
+  const sg = v.shapedFor === 'gpu' && subgroups && device.features.has('subgroups');
+  const f = v.footprint(spec.dims, t, sg);
+  if (f.rv > f.maxRv)
+    return `${kernel} reduces P + S + ${f.rv - saeLayout(spec.dims).P - spec.dims.S} = ${f.rv} values per step, at most ${f.maxRv} fit (use d*s smaller)`;
+  const own = v.misfit?.(t);
+  if (own) return own;
+  const wg = v.workgroup(t);
+  if (wg > device.limits.maxComputeInvocationsPerWorkgroup)
+    return `${kernel}: ${wg} invocations per workgroup, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
+  if (f.bytes > device.limits.maxComputeWorkgroupStorageSize)
+    return `${kernel} needs ${f.bytes} bytes of workgroup memory at ${t} threads, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
+  if (device.limits.maxStorageBuffersPerShaderStage < 9)
+    return `needs 9 storage buffers per stage, the device allows ${device.limits.maxStorageBuffersPerShaderStage}`;
+  return null;
+}
