@@ -76,7 +76,8 @@ describe('study runner', () => {
     expect(e.saes).toHaveLength(8);
     for (const s of e.saes) {
       expect(s.decoder).toHaveLength(4);
-      expect(['true', 'composed', 'mixed', 'dead']).toContain(s.verdict);
+      expect(['true', 'composed', 'mixed', 'partial', 'dead']).toContain(s.verdict);
+      expect(['true', 'composed', 'mixed', 'dead']).toContain(s.verdict_nearest);
       expect(s.angles_deg).toHaveLength(4);
       expect(Number.isFinite(s.final_loss)).toBe(true);
     }

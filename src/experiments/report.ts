@@ -28,8 +28,11 @@ export function counts(e: Exp, which: 'all' | 'lowest' | SelectionRule, opts: { 
         ? cells.flatMap((c) => c.models.map((m) => e.saes[m]))
         : e.saes
       : cells.map((c) => e.saes[pickOf(c, which === 'lowest' ? 'configured' : which)]);
-  const c = { true: 0, composed: 0, mixed: 0, dead: 0, n: list.length };
-  list.forEach((s) => c[s.verdict]++);
+  const c = { true: 0, composed: 0, mixed: 0, partial: 0, dead: 0, n: list.length, nearest: { true: 0, composed: 0, mixed: 0, dead: 0 } };
+  list.forEach((s) => {
+    if (s.verdict in c) c[s.verdict]++;
+    if (s.verdict_nearest) c.nearest[s.verdict_nearest]++;
+  });
   return c;
 }
 
