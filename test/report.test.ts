@@ -88,3 +88,19 @@ describe('report for the study: new verdicts, guards, distinct toy models', () =
     expect(smd).toMatch(/r0 partial \(nearest: composed\)/);
   });
 });
+
+describe('results written with the old rule', () => {
+  it('are re-judged by matched recovery from their stored decoders; the stored verdict becomes verdict_nearest', () => {
+    const e = fakeExperiment({ name: 'correlated', sets: [2, 2], W: STUDY_W, saes: [{ decoder: [-63, -141, 38, 40].map(dir) }] });
+    // as an older kit wrote it: the nearest-line verdict in `verdict`, no recovery, no guards
+    const old = {
+      ...e,
+      toy: { ...e.toy, validity: undefined },
+      saes: e.saes.map(({ recovery: _r, verdict_nearest, ...s }) => ({ ...s, verdict: verdict_nearest })),
+    } as unknown as typeof e;
+    const md = renderReport(fakeResults([old]));
+    expect(md).toMatch(/\| correlated \| 1 \| A \| 0 \| 0 \| 0 \| 1 \| 0 \|/); // partial, not composed
+    expect(md).toMatch(/Old nearest-line rule \(secondary\): 1 composed/);
+    expect(summarize(fakeResults([old])).experiments[0].cells[0].picks.per_sample_fvu.verdict).toBe('partial');
+  });
+});

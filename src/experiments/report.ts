@@ -1,8 +1,8 @@
 // report.md: each of the study's claims (docs/science.md §7) with the measured numbers behind it, the margin to the
 // claim's threshold, the seed-to-seed spread when a second seed's run is given, and cells whose SAEs had not
 // converged marked and left out of the claims that rest on single cells.
-import { CONVERGENCE_DROP, MATCH_THRESHOLD, SELECTION_RULES, type SelectionRule } from '../metrics/analysis';
-import { COVER_THRESHOLD, toyModelGroups, toyValidity, type ToyValidity } from '../metrics/recovery';
+import { CONVERGENCE_DROP, MATCH_THRESHOLD, SELECTION_RULES, unit, type SelectionRule } from '../metrics/analysis';
+import { analyseSae, COVER_THRESHOLD, toyModelGroups, toyValidity, VERDICTS, type ToyValidity, type Verdict } from '../metrics/recovery';
 import { phasePoints, phaseTable } from '../plots/phase';
 import type { ResultsFile, StoredExperiment } from './stored';
 
@@ -16,6 +16,45 @@ const signed = (v: number) => (v >= 0 ? `+${v}` : String(v));
 export function pickOf(c: Cell, rule: SelectionRule | 'configured'): number {
   if (rule === 'configured' || !c.lowest_by) return c.lowest_loss;
   return c.lowest_by[rule];
+}
+
+/**
+ * Results written before matched recovery existed hold the old nearest-line verdict in `verdict` and no
+ * `recovery`: recompute the verdicts from the stored decoders, toy W and composed labels (live latents: those
+ * not marked dead), keeping the stored verdict as `verdict_nearest`. Experiments that have recovery are returned as they are.
+ */
+export function withRecovery<T extends Pick<ResultsFile, 'experiments'>>(res: T): T {
+  return { ...res, experiments: res.experiments.map(upgradeExperiment) };
+}
+function upgradeExperiment(e: Exp): Exp {
+  // nothing to recompute from (hand-built or partial records): leave as is
+  if (e.saes.every((s) => s.recovery) || !e.toy?.W?.length || !e.composed || e.saes.some((s) => !s.decoder || !s.latents)) return e;
+  const sets = e.config.data.sets;
+  const composed = e.composed
+    .map((x) => ({ label: x.label, members: x.label.split('+').map((l) => e.toy.labels.indexOf(l)) }))
+    .filter((x) => x.members.every((i) => i >= 0))
+    .map((x) => ({ label: x.label, dir: unit(e.toy.W[0].map((_, d) => x.members.reduce((acc, i) => acc + e.toy.W[i][d], 0))) }));
+  const saes = e.saes.map((s) => {
+    if (s.recovery) return s;
+    const a = analyseSae(
+      s.decoder,
+      s.latents.map((l) => l.kind !== 'dead'),
+      e.toy.W,
+      composed,
+      sets,
+    );
+    return { ...s, verdict: a.verdict, verdict_nearest: s.verdict_nearest ?? (s.verdict as Exp['saes'][number]['verdict_nearest']), recovery: a.recovery };
+  });
+  const cells = e.cells.map((c) => {
+    const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+    const nearest = { true: 0, composed: 0, mixed: 0, dead: 0 };
+    for (const m of c.models) {
+      verdicts[saes[m].verdict]++;
+      nearest[saes[m].verdict_nearest]++;
+    }
+    return { ...c, verdicts, verdicts_nearest: nearest };
+  });
+  return { ...e, saes, cells };
 }
 
 /** The study's shape: two sets of two features in a d = 2 toy model. The study's claims apply only to these experiments. */
@@ -78,6 +117,7 @@ export function pickChanges(e: Exp): { cell: Cell; a: number; b: number }[] {
 export const notConverged = (e: Exp) => e.cells.filter((c) => c.converged === false);
 
 export function verdictTable(res: Pick<ResultsFile, 'experiments'>): string {
+  res = withRecovery(res);
   const ids = toyModelIds(res.experiments);
   const rows = res.experiments.map((e) => {
     const a = counts(e, 'all'),
@@ -439,6 +479,8 @@ function claimsSection(res: ResultsFile, second: ResultsFile | null): string[] {
 }
 
 export function renderReport(res: ResultsFile, second: ResultsFile | null = null): string {
+  res = withRecovery(res);
+  second = second ? withRecovery(second) : null;
   const out: string[] = [];
   out.push(`# Report: ${res.preset}\n`);
   out.push(`${res.description}. Budget: ${res.budget.note}`);

@@ -3,7 +3,7 @@
 // cells whose pick changes; per grid cell the picked SAE's decoder angles, verdict and losses.
 // Pure (no Node imports): the CLI writes it, `compare` reads two of them.
 import { SELECTION_RULES, type SelectionRule } from '../metrics/analysis';
-import { counts, notConverged, pickChanges, pickOf, toyModelIds, validityOf, VERDICT_RULE } from './report';
+import { counts, notConverged, pickChanges, pickOf, toyModelIds, validityOf, VERDICT_RULE, withRecovery } from './report';
 import type { ResultsFile, StoredExperiment } from './stored';
 
 type Counts = ReturnType<typeof counts>;
@@ -123,6 +123,8 @@ function experimentSummary(e: StoredExperiment, res: ResultsFile, ids: Map<strin
 }
 
 export function summarize(res: ResultsFile, expected?: number, second?: ResultsFile): RunSummary {
+  res = withRecovery(res);
+  second = second ? withRecovery(second) : undefined;
   const a = res.adapter;
   const out: RunSummary = {
     kit: res.kit,
