@@ -284,8 +284,8 @@ export function gridFigure(r: ExperimentResult, document: Doc): string {
   const P = 140,
     ml = 70,
     mr = 20,
-    mt = 30,
-    mb = 20;
+    mt = 46,
+    mb = 10;
   const xy = { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', fx: 'l1', fy: 'lr' } as const;
   return compose(
     `${r.name}: lowest-loss SAE (dark, bold), most monosemantic (light, thin), dead latents dashed; labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed) P(artial) (matched recovery)${anyUnconverged ? '; * not converged' : ''}${planeNote(r)}${flagNote(r)}`,
@@ -300,7 +300,7 @@ export function gridFigure(r: ExperimentResult, document: Doc): string {
         marginRight: mr,
         marginTop: mt,
         marginBottom: mb,
-        fx: { label: 'L1 coefficient lambda', domain: l1s, padding: FACET_PAD, round: false },
+        fx: { label: 'L1 coefficient lambda', domain: l1s, padding: FACET_PAD, round: false, axis: 'top', labelAnchor: 'left' },
         fy: { label: 'learning rate', domain: lrs, tickFormat: (v: number) => v.toExponential(0), padding: FACET_PAD, round: false },
         marks: [
           Plot.frame({ stroke: '#ccc' }),
@@ -484,7 +484,7 @@ function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOpti
   const title = plot({
     document,
     width: Math.max(640, 220 * l1s.length),
-    height: 34,
+    height: 52, // up to three lines of text
     margin: 0,
     x: { axis: null, domain: [0, 1] },
     y: { axis: null, domain: [0, 1] },
