@@ -38,6 +38,7 @@ export function fakeExperiment(o: FakeOptions): StoredExperiment & ExperimentRes
   const labels = o.W.map((_, i) => featureLabel(i, o.sets));
   const nCells = o.cells ?? 1;
   const per = Math.ceil(o.saes.length / nCells);
+  const validity = toyValidity(o.W, o.sets, composed);
   const saes = o.saes.map((s, m) => {
     const alive = s.alive ?? s.decoder.map(() => true);
     const a = analyseSae(s.decoder, alive, o.W, composed, o.sets);
@@ -64,6 +65,7 @@ export function fakeExperiment(o: FakeOptions): StoredExperiment & ExperimentRes
       decoder: s.decoder,
       angles_deg: s.decoder.map((w) => angleDeg(plane(w))),
       ...a,
+      verdict_flagged: !validity.valid,
       dead_fraction: alive.filter((x) => !x).length / s.decoder.length,
       diverged: null,
       converged: true,
@@ -124,7 +126,7 @@ export function fakeExperiment(o: FakeOptions): StoredExperiment & ExperimentRes
       features_rotated: o.W.map(plane),
       labels,
       pair_cosines: pair,
-      validity: toyValidity(o.W, o.sets, composed),
+      validity,
       loss_curve: { step: [0], loss: [0.1] },
     },
     composed: composed.map((x) => ({ label: x.label, dir_rotated: plane(x.dir) })),

@@ -43,7 +43,13 @@ function upgradeExperiment(e: Exp): Exp {
       composed,
       sets,
     );
-    return { ...s, verdict: a.verdict, verdict_nearest: s.verdict_nearest ?? (s.verdict as Exp['saes'][number]['verdict_nearest']), recovery: a.recovery };
+    return {
+      ...s,
+      verdict: a.verdict,
+      verdict_nearest: s.verdict_nearest ?? (s.verdict as Exp['saes'][number]['verdict_nearest']),
+      recovery: a.recovery,
+      verdict_flagged: toyFlagged(e),
+    };
   });
   const cells = e.cells.map((c) => {
     const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
@@ -142,19 +148,21 @@ export const VERDICT_RULE = `Verdicts (matched recovery): the live latents' deco
 
 /** Lowest-loss verdict counts under both selection rules, and the cells whose pick changes. */
 export function selectionSection(res: Pick<ResultsFile, 'experiments'>): string {
+  res = withRecovery(res);
   const exps = res.experiments.filter((e) => e.cells.some((c) => c.lowest_by));
   if (!exps.length) return '';
   const out = [
     '## Selection rules\n',
     "Per grid cell the lowest-loss realization is picked by a selection loss on fresh samples: the study's per-sample FVU (mean of |hhat - h|^2 / |h|^2, plus lambda mean sum f), whose expectation is unbounded (a sample with |h| near 0 dominates), or the batch FVU (sum |hhat - h|^2 / sum |h - mean h|^2, plus lambda mean sum f). Counts of the picks' verdicts (composed / true / mixed / partial / dead of cells):\n",
-    '| experiment | eval samples | per-sample FVU pick | batch FVU pick | cells whose pick changes | of them, verdict changes |',
-    '|---|---|---|---|---|---|',
+    '| experiment | eval samples | per-sample FVU pick | batch FVU pick | cells whose pick changes | of them, verdict changes | nearest rule C / T / M, per-sample / batch picks (secondary) |',
+    '|---|---|---|---|---|---|---|',
   ];
   const fmt = (c: ReturnType<typeof counts>) => `${c.composed} / ${c.true} / ${c.mixed} / ${c.partial} / ${c.dead} of ${c.n}`;
+  const near = (c: ReturnType<typeof counts>) => `${c.nearest.composed} / ${c.nearest.true} / ${c.nearest.mixed}`;
   for (const e of exps) {
     const ch = pickChanges(e);
     out.push(
-      `| ${e.name} | ${e.evaluation?.samples ?? e.config.eval_samples} | ${fmt(counts(e, 'per_sample_fvu'))} | ${fmt(counts(e, 'batch_fvu'))} | ${ch.length} | ${ch.filter((x) => e.saes[x.a].verdict !== e.saes[x.b].verdict).length} |`,
+      `| ${e.name} | ${e.evaluation?.samples ?? e.config.eval_samples} | ${fmt(counts(e, 'per_sample_fvu'))} | ${fmt(counts(e, 'batch_fvu'))} | ${ch.length} | ${ch.filter((x) => e.saes[x.a].verdict !== e.saes[x.b].verdict).length} | ${near(counts(e, 'per_sample_fvu'))} / ${near(counts(e, 'batch_fvu'))} |`,
     );
   }
   out.push('');
@@ -537,6 +545,8 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
 
 /** Verdict counts of two runs of the same preset with different seeds, side by side. */
 export function seedSection(a: ResultsFile, b: ResultsFile): string {
+  a = withRecovery(a);
+  b = withRecovery(b);
   const out = [
     '## Seed to seed\n',
     `Verdict counts of this run (${a.preset}) and of the second seed (${b.preset}); "lowest" counts each cell's pick.\n`,

@@ -98,6 +98,8 @@ export interface SaeResult {
   verdict: Verdict;
   /** the old nearest-line rule (secondary: it cannot reject in 2-D) */
   verdict_nearest: NearestVerdict;
+  /** true when the toy model fails the guards (toy.validity): the verdict is not the study's kind */
+  verdict_flagged: boolean;
   /** one-to-one (Hungarian) matching of the live latents to the true and to the composed directions */
   recovery: { true: Recovery; composed: Recovery };
   mmcs: number;
@@ -483,6 +485,7 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
   const composed = composedDirections(features, c.data.sets, jointTable(ds));
   const theta = D === 2 ? figureRotation(features) : 0;
   const labels = features.map((_, i) => featureLabel(i, c.data.sets));
+  const validity = toyValidity(features, c.data.sets, composed);
   const hs = hiddenSamples(c, data, toy.params, rngU32(c.seed, STREAM.evalData, 0, 0, 0), 10000);
   const pcs = principalComponents(hs, 10000, D);
   // the figure plane: the hidden plane itself (d = 2, rotated so x1 is on +x) or the top-2 principal components of h
@@ -523,6 +526,7 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
       latents: a.latents,
       verdict: a.verdict,
       verdict_nearest: a.verdict_nearest,
+      verdict_flagged: !validity.valid,
       recovery: a.recovery,
       mmcs: a.mmcs,
       recovered: a.recovered,
@@ -592,7 +596,7 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
       features_rotated: features.map(toPlane),
       labels,
       pair_cosines: pairCos,
-      validity: toyValidity(features, c.data.sets, composed),
+      validity,
       loss_curve: toy.curve,
     },
     composed: composed.map((x) => ({ label: x.label, dir_rotated: toPlane(x.dir) })),
