@@ -93,7 +93,7 @@ describe('selection rules (host)', () => {
     const ch = pickChanges(e);
     expect(ch.map((x) => [x.cell.l1, x.a, x.b])).toEqual([[0.3, 3, 5]]);
     const md = selectionSection({ experiments: [e] });
-    expect(md).toMatch(/\| fake \| 100 \| 2 \/ 0 \/ 0 \/ 0 of 2 \| 1 \/ 1 \/ 0 \/ 0 of 2 \| 1 \| 1 \|/);
+    expect(md).toMatch(/\| fake \| 100 \| 2 \/ 0 \/ 0 \/ 0 \/ 0 of 2 \| 1 \/ 1 \/ 0 \/ 0 \/ 0 of 2 \| 1 \| 1 \|/); // composed / true / mixed / partial / dead
     expect(md).toMatch(/lr 0\.001, lambda 0\.3: r0 \(composed\) -> r2 \(true\)/);
   });
   it('windowed median and convergence', () => {

@@ -76,7 +76,11 @@ describe('study runner', () => {
     expect(e.saes).toHaveLength(8);
     for (const s of e.saes) {
       expect(s.decoder).toHaveLength(4);
-      expect(['true', 'composed', 'mixed', 'dead']).toContain(s.verdict);
+      expect(['true', 'composed', 'mixed', 'partial', 'dead']).toContain(s.verdict);
+      expect(['true', 'composed', 'mixed', 'dead']).toContain(s.verdict_nearest);
+      expect(s.verdict_flagged).toBe(!e.toy.validity.valid);
+      expect(s.recovery.true.targets).toBe(4);
+      expect(s.recovery.composed.targets).toBe(e.composed.length);
       expect(s.angles_deg).toHaveLength(4);
       expect(Number.isFinite(s.final_loss)).toBe(true);
     }

@@ -1,7 +1,8 @@
 // report.md: each of the study's claims (docs/science.md §7) with the measured numbers behind it, the margin to the
 // claim's threshold, the seed-to-seed spread when a second seed's run is given, and cells whose SAEs had not
 // converged marked and left out of the claims that rest on single cells.
-import { CONVERGENCE_DROP, MATCH_THRESHOLD, SELECTION_RULES, type SelectionRule } from '../metrics/analysis';
+import { CONVERGENCE_DROP, MATCH_THRESHOLD, SELECTION_RULES, unit, type SelectionRule } from '../metrics/analysis';
+import { analyseSae, COVER_THRESHOLD, toyModelGroups, toyValidity, VERDICTS, type ToyValidity, type Verdict } from '../metrics/recovery';
 import { phasePoints, phaseTable } from '../plots/phase';
 import type { ResultsFile, StoredExperiment } from './stored';
 
@@ -17,6 +18,82 @@ export function pickOf(c: Cell, rule: SelectionRule | 'configured'): number {
   return c.lowest_by[rule];
 }
 
+/**
+ * Results written before matched recovery existed hold the old nearest-line verdict in `verdict` and no
+ * `recovery`: recompute the verdicts from the stored decoders, toy W and composed labels (live latents: those
+ * not marked dead), keeping the stored verdict as `verdict_nearest`. Experiments that have recovery are returned as they are.
+ */
+export function withRecovery<T extends Pick<ResultsFile, 'experiments'>>(res: T): T {
+  return { ...res, experiments: res.experiments.map(upgradeExperiment) };
+}
+function upgradeExperiment(e: Exp): Exp {
+  // nothing to recompute from (hand-built or partial records): leave as is
+  if (e.saes.every((s) => s.recovery) || !e.toy?.W?.length || !e.composed || e.saes.some((s) => !s.decoder || !s.latents)) return e;
+  const sets = e.config.data.sets;
+  const composed = e.composed
+    .map((x) => ({ label: x.label, members: x.label.split('+').map((l) => e.toy.labels.indexOf(l)) }))
+    .filter((x) => x.members.every((i) => i >= 0))
+    .map((x) => ({ label: x.label, dir: unit(e.toy.W[0].map((_, d) => x.members.reduce((acc, i) => acc + e.toy.W[i][d], 0))) }));
+  const saes = e.saes.map((s) => {
+    if (s.recovery) return s;
+    const a = analyseSae(
+      s.decoder,
+      s.latents.map((l) => l.kind !== 'dead'),
+      e.toy.W,
+      composed,
+      sets,
+    );
+    return {
+      ...s,
+      verdict: a.verdict,
+      verdict_nearest: s.verdict_nearest ?? (s.verdict as Exp['saes'][number]['verdict_nearest']),
+      recovery: a.recovery,
+      verdict_flagged: toyFlagged(e),
+    };
+  });
+  const cells = e.cells.map((c) => {
+    const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+    const nearest = { true: 0, composed: 0, mixed: 0, dead: 0 };
+    for (const m of c.models) {
+      verdicts[saes[m].verdict]++;
+      nearest[saes[m].verdict_nearest]++;
+    }
+    return { ...c, verdicts, verdicts_nearest: nearest };
+  });
+  return { ...e, saes, cells };
+}
+
+/** The study's shape: two sets of two features in a d = 2 toy model. The study's claims apply only to these experiments. */
+export const isStudyShape = (e: Pick<Exp, 'config'>) => e.config.data.sets.length === 2 && e.config.data.sets.every((k) => k === 2) && e.config.toy.d === 2;
+
+/** The toy-model guards of an experiment (recomputed from the stored W for results written before they existed). */
+export function validityOf(e: Pick<Exp, 'toy' | 'composed' | 'config'>): ToyValidity {
+  if (e.toy.validity) return e.toy.validity;
+  const members = e.composed.map((x) => ({ label: x.label, members: x.label.split('+').map((l) => e.toy.labels.indexOf(l)) }));
+  return toyValidity(
+    e.toy.W,
+    e.config.data.sets,
+    members.filter((x) => x.members.every((i) => i >= 0)),
+  );
+}
+export const toyFlagged = (e: Pick<Exp, 'toy' | 'composed' | 'config'>) => !validityOf(e).valid;
+
+/** Experiments grouped by identical toy models (same W): one letter per distinct toy model, A, B, ... */
+export function toyModelIds(exps: Pick<Exp, 'name' | 'toy'>[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  toyModelGroups(exps.map((e) => e.toy.W)).forEach((g, i) => {
+    for (const j of g) ids.set(exps[j].name, String.fromCharCode(65 + (i % 26)) + (i >= 26 ? String(Math.floor(i / 26)) : ''));
+  });
+  return ids;
+}
+
+/** "N distinct toy model(s) (a = b = c; d)" for the experiments behind a claim. */
+export function toyModelNote(exps: Pick<Exp, 'name' | 'toy'>[]): string {
+  if (!exps.length) return '';
+  const groups = toyModelGroups(exps.map((e) => e.toy.W)).map((g) => g.map((i) => exps[i].name).join(' = '));
+  return ` Toy models behind this claim: ${groups.length} distinct (${groups.join('; ')}).`;
+}
+
 export const ruleName = (r: SelectionRule) => (r === 'per_sample_fvu' ? 'per-sample FVU (the study)' : 'batch FVU');
 
 /** Verdict counts over all SAEs, or over each cell's pick under a selection rule; `converged` keeps only converged cells. */
@@ -28,8 +105,11 @@ export function counts(e: Exp, which: 'all' | 'lowest' | SelectionRule, opts: { 
         ? cells.flatMap((c) => c.models.map((m) => e.saes[m]))
         : e.saes
       : cells.map((c) => e.saes[pickOf(c, which === 'lowest' ? 'configured' : which)]);
-  const c = { true: 0, composed: 0, mixed: 0, dead: 0, n: list.length };
-  list.forEach((s) => c[s.verdict]++);
+  const c = { true: 0, composed: 0, mixed: 0, partial: 0, dead: 0, n: list.length, nearest: { true: 0, composed: 0, mixed: 0, dead: 0 } };
+  list.forEach((s) => {
+    if (s.verdict in c) c[s.verdict]++;
+    if (s.verdict_nearest) c.nearest[s.verdict_nearest]++;
+  });
   return c;
 }
 
@@ -43,34 +123,46 @@ export function pickChanges(e: Exp): { cell: Cell; a: number; b: number }[] {
 export const notConverged = (e: Exp) => e.cells.filter((c) => c.converged === false);
 
 export function verdictTable(res: Pick<ResultsFile, 'experiments'>): string {
+  res = withRecovery(res);
+  const ids = toyModelIds(res.experiments);
   const rows = res.experiments.map((e) => {
     const a = counts(e, 'all'),
       l = counts(e, 'lowest');
     const diverged = e.saes.filter((s) => s.diverged !== null).length;
-    return `| ${e.name} | ${a.n} | ${a.composed} | ${a.true} | ${a.mixed} | ${a.dead} | ${diverged} | ${l.composed}/${l.n} | ${l.true}/${l.n} | ${f3(e.saes.reduce((s, x) => s + x.monosemanticity, 0) / e.saes.length)} |`;
+    const mcc = (b: 'true' | 'composed') => {
+      const v = e.saes.map((s) => s.recovery?.[b].mcc).filter((x): x is number => Number.isFinite(x));
+      return v.length ? f3(v.reduce((x, y) => x + y, 0) / v.length) : '-';
+    };
+    const flag = toyFlagged(e) ? ' (toy model flagged)' : '';
+    return `| ${e.name}${flag} | ${a.n} | ${ids.get(e.name)} | ${a.composed} | ${a.true} | ${a.mixed} | ${a.partial} | ${a.dead} | ${diverged} | ${l.composed}/${l.n} | ${l.true}/${l.n} | ${mcc('true')} / ${mcc('composed')} | ${a.nearest.composed} / ${a.nearest.true} / ${a.nearest.mixed} | ${f3(e.saes.reduce((s, x) => s + x.monosemanticity, 0) / e.saes.length)} |`;
   });
   return [
-    '| experiment | SAEs | composed | true | mixed | dead | diverged | lowest-loss composed | lowest-loss true | mean mono |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| experiment | SAEs | toy model | composed | true | mixed | partial | dead | diverged | lowest-loss composed | lowest-loss true | mean MCC true / composed | nearest rule C / T / M (secondary) | mean mono |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
 }
 
+/** What a verdict means, in one paragraph (report.md and summary.md). */
+export const VERDICT_RULE = `Verdicts (matched recovery): the live latents' decoder directions are matched one-to-one (Hungarian assignment) to the true feature directions, and separately to the composed directions that occur in the data (normalised sums of one feature per set); a target is *covered* when its matched latent has signed cosine >= ${COVER_THRESHOLD}. An SAE is *true* when every true direction is covered, *composed* when (not true and) every occurring composed direction is covered, *mixed* when neither basis is covered but both have covered targets, *partial* when the covered targets (possibly none) are of one kind only, *dead* when no latent is live. MCC is the mean matched signed cosine (max-sum assignment). The old nearest-line rule (every live latent within cos ${MATCH_THRESHOLD} of one kind and closer to it than to the other) is shown as a secondary count: in 2-D every direction is within 22.5 deg of an axis or a diagonal (cos 22.5 deg = 0.924 > ${MATCH_THRESHOLD}), so it never finds an "other" latent and never asks whether every target is covered; it cannot reject.`;
+
 /** Lowest-loss verdict counts under both selection rules, and the cells whose pick changes. */
 export function selectionSection(res: Pick<ResultsFile, 'experiments'>): string {
+  res = withRecovery(res);
   const exps = res.experiments.filter((e) => e.cells.some((c) => c.lowest_by));
   if (!exps.length) return '';
   const out = [
     '## Selection rules\n',
-    "Per grid cell the lowest-loss realization is picked by a selection loss on fresh samples: the study's per-sample FVU (mean of |hhat - h|^2 / |h|^2, plus lambda mean sum f), whose expectation is unbounded (a sample with |h| near 0 dominates), or the batch FVU (sum |hhat - h|^2 / sum |h - mean h|^2, plus lambda mean sum f). Counts of the picks' verdicts (composed / true / mixed / dead of cells):\n",
-    '| experiment | eval samples | per-sample FVU pick | batch FVU pick | cells whose pick changes | of them, verdict changes |',
-    '|---|---|---|---|---|---|',
+    "Per grid cell the lowest-loss realization is picked by a selection loss on fresh samples: the study's per-sample FVU (mean of |hhat - h|^2 / |h|^2, plus lambda mean sum f), whose expectation is unbounded (a sample with |h| near 0 dominates), or the batch FVU (sum |hhat - h|^2 / sum |h - mean h|^2, plus lambda mean sum f). Counts of the picks' verdicts (composed / true / mixed / partial / dead of cells):\n",
+    '| experiment | eval samples | per-sample FVU pick | batch FVU pick | cells whose pick changes | of them, verdict changes | nearest rule C / T / M, per-sample / batch picks (secondary) |',
+    '|---|---|---|---|---|---|---|',
   ];
-  const fmt = (c: ReturnType<typeof counts>) => `${c.composed} / ${c.true} / ${c.mixed} / ${c.dead} of ${c.n}`;
+  const fmt = (c: ReturnType<typeof counts>) => `${c.composed} / ${c.true} / ${c.mixed} / ${c.partial} / ${c.dead} of ${c.n}`;
+  const near = (c: ReturnType<typeof counts>) => `${c.nearest.composed} / ${c.nearest.true} / ${c.nearest.mixed}`;
   for (const e of exps) {
     const ch = pickChanges(e);
     out.push(
-      `| ${e.name} | ${e.evaluation?.samples ?? e.config.eval_samples} | ${fmt(counts(e, 'per_sample_fvu'))} | ${fmt(counts(e, 'batch_fvu'))} | ${ch.length} | ${ch.filter((x) => e.saes[x.a].verdict !== e.saes[x.b].verdict).length} |`,
+      `| ${e.name} | ${e.evaluation?.samples ?? e.config.eval_samples} | ${fmt(counts(e, 'per_sample_fvu'))} | ${fmt(counts(e, 'batch_fvu'))} | ${ch.length} | ${ch.filter((x) => e.saes[x.a].verdict !== e.saes[x.b].verdict).length} | ${near(counts(e, 'per_sample_fvu'))} / ${near(counts(e, 'batch_fvu'))} |`,
     );
   }
   out.push('');
@@ -117,25 +209,79 @@ function spread(a: number, b: number | undefined, unit = ''): string {
   return ` (second seed: ${b}${unit}; seed-to-seed difference ${Math.abs(a - b)}${unit})`;
 }
 
-export function renderReport(res: ResultsFile, second: ResultsFile | null = null): string {
-  const by = (name: string) => res.experiments.find((e) => e.name === name);
-  const by2 = (name: string) => second?.experiments.find((e) => e.name === name);
+/** Largest over smallest eigenvalue; Infinity when the smallest is 0 (rank-deficient: h spans fewer than d dims). */
+export function eigenRatio(values: (number | null)[]): number {
+  const v = values.filter((x): x is number => Number.isFinite(x));
+  if (!v.length) return NaN;
+  const hi = Math.max(...v),
+    lo = Math.min(...v);
+  return lo > 1e-12 * Math.max(hi, 1e-300) ? hi / lo : Infinity;
+}
+function ratioText(values: (number | null)[]): string {
+  const r = eigenRatio(values);
+  return r === Infinity ? 'rank-deficient: smallest eigenvalue 0' : Number.isFinite(r) ? f3(r) : 'not measured';
+}
+
+/**
+ * For experiments outside the study's shape (not two sets of two features with d = 2): what was measured,
+ * without the study's wording: per-set toy geometry, the guards, matched-recovery counts and the eigenvalues of E[hh^T].
+ */
+export function measuredSection(exps: Exp[], alongsideClaims: boolean): string {
+  const out = [
+    alongsideClaims ? '## Other experiments: what was measured\n' : '## What was measured\n',
+    `${alongsideClaims ? "These experiments are not the study's shape (two sets of two features, d = 2), so the claims above leave them out. " : "The study's claims are about two sets of two features in a d = 2 toy model; this run has none, so none of them is assessed here. "}Per experiment: the toy model's geometry per set, the guards, matched recovery and the second moment of h.\n`,
+  ];
+  for (const e of exps) {
+    const sets = e.config.data.sets;
+    const set = (l: string) => l.replace(/\d+$/, '');
+    const pc = Object.entries(e.toy.pair_cosines);
+    const within = pc.filter(([k]) => set(k.split('-')[0]) === set(k.split('-')[1]));
+    const across = pc.filter(([k]) => set(k.split('-')[0]) !== set(k.split('-')[1])).map(([, v]) => Math.abs(v));
+    const perSet = [...new Set(e.toy.labels.map(set))].map((sname) => {
+      const v = within.filter(([k]) => set(k.split('-')[0]) === sname).map(([, x]) => x);
+      return v.length ? `${sname}: within-set cosines ${f3(Math.min(...v))} to ${f3(Math.max(...v))}` : `${sname}: one feature`;
+    });
+    const a = counts(e, 'all'),
+      l = counts(e, 'lowest');
+    const mean = (f: (s: Exp['saes'][number]) => number | undefined) => {
+      const v = e.saes.map(f).filter((x): x is number => Number.isFinite(x));
+      return v.length ? f3(v.reduce((x, y) => x + y, 0) / v.length) : '-';
+    };
+    const val = validityOf(e);
+    out.push(`### ${e.name}\n`);
+    out.push(
+      `- shape: sets [${sets.join(', ')}] (n = ${sets.reduce((x, y) => x + y, 0)}), d = ${e.config.toy.d}, s = ${e.config.sae.s} latents, ${e.config.sae.variant ?? 'relu'} SAE; figures ${e.toy.projection === 'top-2-pcs' ? 'project onto the top-2 principal components of h' : 'show the hidden plane'}.`,
+    );
+    out.push(
+      `- toy model: ${perSet.join('; ')}; max |cos| across sets ${across.length ? f3(Math.max(...across)) : '-'}; guards: ${val.valid ? 'passed' : val.notes.join('; ')}.`,
+    );
+    out.push(
+      `- matched recovery (${a.n} SAEs): ${a.true} true, ${a.composed} composed, ${a.mixed} mixed, ${a.partial} partial, ${a.dead} dead; lowest-loss picks ${l.true} true / ${l.composed} composed of ${l.n}; mean covered true directions ${mean((s) => s.recovery?.true.covered)} of ${e.toy.W.length}, composed ${mean((s) => s.recovery?.composed.covered)} of ${e.composed.length}; mean MCC true ${mean((s) => s.recovery?.true.mcc)}, composed ${mean((s) => s.recovery?.composed.mcc)}; old nearest-line rule (secondary) ${a.nearest.true} true / ${a.nearest.composed} composed / ${a.nearest.mixed} mixed.`,
+    );
+    out.push(
+      `- eigenvalues of E[hh^T] (d = ${e.pca.second_moment_eigenvalues.length}): ${e.pca.second_moment_eigenvalues.map(f3).join(', ')}; largest / smallest ${ratioText(e.pca.second_moment_eigenvalues)}.`,
+    );
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** The study's claims (docs/science.md §7), over the study-shaped experiments whose toy model passes the guards (claim 1: every study-shaped toy model). */
+function claimsSection(res: ResultsFile, second: ResultsFile | null): string[] {
+  const ok = (e: Exp) => isStudyShape(e) && !toyFlagged(e);
+  const by = (name: string) => res.experiments.find((e) => e.name === name && ok(e));
+  const by2 = (name: string) => second?.experiments.find((e) => e.name === name && ok(e));
+  const absent = (name: string) => {
+    const e = res.experiments.find((x) => x.name === name);
+    if (!e) return `experiment \`${name}\` not in this run.`;
+    if (!isStudyShape(e)) return `experiment \`${name}\` is not the study's shape (two sets of two features, d = 2).`;
+    return `experiment \`${name}\` left out: its toy model fails the guards (${validityOf(e).notes.join('; ')}).`;
+  };
   const out: string[] = [];
-  out.push(`# Report: ${res.preset}\n`);
-  out.push(`${res.description}. Budget: ${res.budget.note}`);
-  out.push(
-    `Adapter: ${res.adapter ? `${res.adapter.vendor} ${res.adapter.architecture} (${res.adapter.description || 'no description'}, ${res.adapter.runtime}${res.adapter.isFallbackAdapter ? ', fallback adapter' : ''})` : 'unknown'}. Updated ${res.updated}.`,
-  );
-  if (second) out.push(`Second seed: ${second.preset} (started ${second.started}); each claim gives its numbers for both seeds.`);
-  out.push('');
-  out.push(
-    `Verdicts: a latent is *true* (or *composed*) when its decoder direction has cosine >= ${MATCH_THRESHOLD} with a true feature (or with a normalised sum of one feature per set) and is closer to it than to the other kind; an SAE is *true* / *composed* when all its live latents are, else *mixed* (*dead*: no live latent). Lowest-loss columns use each experiment's selection rule (${[...new Set(res.experiments.map((e) => e.config.selection ?? 'per_sample_fvu'))].join(', ')}).\n`,
-  );
-  out.push(verdictTable(res) + '\n');
   out.push("## The study's claims\n");
 
   const toyEvidence = (r: ResultsFile | null) =>
-    (r?.experiments ?? []).map((e) => {
+    (r?.experiments ?? []).filter(isStudyShape).map((e) => {
       const pc = e.toy.pair_cosines;
       const withinE = Object.entries(pc).filter(([k]) => k[0] === k[3]);
       const across = Object.entries(pc)
@@ -153,11 +299,21 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
     t2 = second ? toyEvidence(second) : null;
   const toyOk = t1.filter((t) => t.ok).length;
   const worstWithin = Math.max(...t1.map((t) => t.worst));
+  // count distinct toy models (experiments sharing W count once)
+  const groups1 = toyModelGroups(t1.map((t) => t.e.toy.W));
+  const distinctOk = groups1.filter((g) => t1[g[0]].ok).length;
   out.push(
     claim(
       1,
       'the toy model stores the four features as two antipodal pairs in superposition',
-      `${toyOk} of ${t1.length} toy models have cos(within-set pair) < -0.9; the least antipodal pair has cosine ${f3(worstWithin)} (margin ${f3(-0.9 - worstWithin)} below the -0.9 threshold)${t2 ? `; second seed: ${t2.filter((t) => t.ok).length} of ${t2.length}, least antipodal ${f3(Math.max(...t2.map((t) => t.worst)))}` : ''}. ${t1.map((t) => `${t.e.name}: ${t.within.join(', ')}, max |cos| across sets ${f3(t.maxAcross)}`).join('; ')}.`,
+      `${distinctOk} of ${groups1.length} toy models (distinct W; ${toyOk} of ${t1.length} experiments) have cos(within-set pair) < -0.9; the least antipodal pair has cosine ${f3(worstWithin)} (margin ${f3(-0.9 - worstWithin)} below the -0.9 threshold)${t2 ? `; second seed: ${t2.filter((t) => t.ok).length} of ${t2.length}, least antipodal ${f3(Math.max(...t2.map((t) => t.worst)))}` : ''}. ${t1.map((t) => `${t.e.name}: ${t.within.join(', ')}, max |cos| across sets ${f3(t.maxAcross)}`).join('; ')}.${toyModelNote(t1.map((t) => t.e))}${
+        t1.some((t) => toyFlagged(t.e))
+          ? ` Flagged by the guards (see Toy-model guards; counted here by their within-set cosines like the others, and left out of the other claims): ${t1
+              .filter((t) => toyFlagged(t.e))
+              .map((t) => t.e.name)
+              .join(', ')}.`
+          : ''
+      }`,
       toyOk === t1.length && toyOk > 0 ? 'supported' : toyOk > 0 ? 'partly supported' : 'not supported',
     ),
   );
@@ -182,11 +338,11 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
       claim(
         2,
         'with correlated amplitudes SAEs mostly learn composed (~45 deg) directions; few realizations find true features; one cell (low lambda, moderate lr) is mostly monosemantic',
-        `${a.composed}/${a.n} SAEs (${pct(a.composed, a.n)}) are composed${spread(a.composed, a2?.composed)}, ${a.true} true${spread(a.true, a2?.true)}, ${a.mixed} mixed, ${a.dead} dead; a majority needs ${Math.floor(a.n / 2) + 1} (margin ${signed(a.composed - Math.floor(a.n / 2) - 1)}). In the ${conv.length} converged cells: ${counts(corr, 'all', { convergedOnly: true }).composed}/${counts(corr, 'all', { convergedOnly: true }).n} composed. ${monoText}`,
+        `${a.composed}/${a.n} SAEs (${pct(a.composed, a.n)}) are composed${spread(a.composed, a2?.composed)}, ${a.true} true${spread(a.true, a2?.true)}, ${a.mixed} mixed, ${a.partial} partial, ${a.dead} dead; a majority needs ${Math.floor(a.n / 2) + 1} (margin ${signed(a.composed - Math.floor(a.n / 2) - 1)}). In the ${conv.length} converged cells: ${counts(corr, 'all', { convergedOnly: true }).composed}/${counts(corr, 'all', { convergedOnly: true }).n} composed. ${monoText} Old nearest-line rule (secondary): ${a.nearest.composed} composed, ${a.nearest.true} true, ${a.nearest.mixed} mixed.${toyModelNote([corr])}`,
         a.composed > a.n / 2 && a.true <= a.n / 5 ? 'supported' : a.composed > a.true ? 'partly supported' : 'not supported',
       ),
     );
-  } else out.push(claim(2, 'correlated amplitudes give composed directions', 'experiment `correlated` not in this run.', 'not measured'));
+  } else out.push(claim(2, 'correlated amplitudes give composed directions', absent('correlated'), 'not measured'));
 
   const unc = by('uncorrelated');
   if (unc) {
@@ -208,11 +364,11 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
       claim(
         3,
         'with uncorrelated amplitudes SAEs learn composed pairs even more consistently; monosemantic realizations lose on total loss',
-        `${a.composed}/${a.n} (${pct(a.composed, a.n)}) composed${spread(a.composed, a2?.composed)}${cmp}, ${a.true} true. In ${trueLose} of ${both} converged cells that have both kinds, the best composed SAE has lower selection loss than the best true one.`,
+        `${a.composed}/${a.n} (${pct(a.composed, a.n)}) composed${spread(a.composed, a2?.composed)}${cmp}, ${a.true} true. In ${trueLose} of ${both} converged cells that have both kinds, the best composed SAE has lower selection loss than the best true one. Old nearest-line rule (secondary): ${a.nearest.composed} composed, ${a.nearest.true} true.${toyModelNote([unc, corr].filter((e): e is Exp => !!e))}`,
         a.composed > a.n / 2 && (both === 0 || trueLose >= both / 2) ? 'supported' : a.composed > a.true ? 'partly supported' : 'not supported',
       ),
     );
-  } else out.push(claim(3, 'uncorrelated amplitudes give composed pairs', 'experiment `uncorrelated` not in this run.', 'not measured'));
+  } else out.push(claim(3, 'uncorrelated amplitudes give composed pairs', absent('uncorrelated'), 'not measured'));
 
   const cs = by('cos-signed'),
     ca = by('cos-abs');
@@ -230,11 +386,17 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
       claim(
         4,
         'neither cosine penalty fixes it; the absolute-value one can collapse decoder columns',
-        ev.join('; ') + '.',
+        ev.join('; ') +
+          '.' +
+          ` Old nearest-line rule (secondary): ${[cs, ca]
+            .filter((e): e is Exp => !!e)
+            .map((e) => `${e.name} ${counts(e, 'all').nearest.composed} composed / ${counts(e, 'all').nearest.true} true`)
+            .join(', ')}.` +
+          toyModelNote([cs, ca, corr].filter((e): e is Exp => !!e)),
         fixed ? 'not supported' : 'supported',
       ),
     );
-  } else out.push(claim(4, 'cosine penalties do not fix it', 'cosine-penalty experiments not in this run.', 'not measured'));
+  } else out.push(claim(4, 'cosine penalties do not fix it', `${absent('cos-signed')} ${absent('cos-abs')}`, 'not measured'));
 
   const oh = by('onehot');
   if (oh) {
@@ -278,28 +440,40 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
       claim(
         5,
         'with p = 0.75 one-hot draws more lowest-loss SAEs find true features',
-        `Lowest-loss SAEs that are true, over converged cells, by ${lines.map((x) => x.text).join('; by ')}.${caveat}`,
+        `Lowest-loss SAEs that are true, over converged cells, by ${lines.map((x) => x.text).join('; by ')}.${caveat}${toyModelNote([oh, ...refs])}`,
         more && main.l.true > 0 && !(second && main.margin <= spreadMax) ? 'supported' : main.l.true > 0 ? 'partly supported' : 'not supported',
       ),
     );
-  } else out.push(claim(5, 'one-hot data gives more true features', 'experiment `onehot` not in this run.', 'not measured'));
+  } else out.push(claim(5, 'one-hot data gives more true features', absent('onehot'), 'not measured'));
 
-  const pcaEv = res.experiments.map(
+  const studyOk = res.experiments.filter(ok);
+  const pcaEv = studyOk.map(
     (e) =>
-      `${e.name}: eigenvalues of E[hh^T] ${e.pca.second_moment_eigenvalues.map(f3).join(', ')} (ratio ${f3(e.pca.eigenvalue_ratio)})` +
+      `${e.name}: eigenvalues of E[hh^T] ${e.pca.second_moment_eigenvalues.map(f3).join(', ')} (ratio ${ratioText(e.pca.second_moment_eigenvalues)})` +
       (e.expected_l1 ? `, expected L1 true ${f3(e.expected_l1.true_dictionary)} vs composed ${f3(e.expected_l1.composed_dictionary)}` : ''),
   );
-  const noOnehot = res.experiments.filter((e) => e.config.data.p_onehot === 0);
-  const iso = noOnehot.every((e) => e.pca.eigenvalue_ratio < 1.1);
-  const maxRatio = Math.max(...noOnehot.map((e) => e.pca.eigenvalue_ratio));
-  out.push(
-    claim(
-      6,
-      '(comment) "the principal components of the hidden activations lie on the diagonals"',
-      `In the experiments without one-hot draws the second moment is ${iso ? 'isotropic' : 'not isotropic everywhere'} (largest eigenvalue ratio ${f3(maxRatio)}; isotropic here means below 1.1)${iso ? ', so no principal direction exists' : ''}; what favours the diagonals is the L1 cost of the dictionaries. ${pcaEv.join('; ')}.`,
-      iso ? 'not supported' : 'partly supported',
-    ),
-  );
+  const noOnehot = studyOk.filter((e) => e.config.data.p_onehot === 0);
+  if (noOnehot.length) {
+    const ratios = noOnehot.map((e) => eigenRatio(e.pca.second_moment_eigenvalues));
+    const iso = ratios.every((r) => r < 1.1);
+    const maxRatio = Math.max(...ratios);
+    out.push(
+      claim(
+        6,
+        '(comment) "the principal components of the hidden activations lie on the diagonals"',
+        `In the experiments without one-hot draws the second moment is ${iso ? 'isotropic' : 'not isotropic everywhere'} (largest eigenvalue ratio ${f3(maxRatio)}; isotropic here means below 1.1)${iso ? ', so no principal direction exists' : ''}; what favours the diagonals is the L1 cost of the dictionaries. ${pcaEv.join('; ')}.${toyModelNote(noOnehot)}`,
+        iso ? 'not supported' : 'partly supported',
+      ),
+    );
+  } else
+    out.push(
+      claim(
+        6,
+        '(comment) principal components on the diagonals',
+        `no experiment without one-hot draws in this run. ${pcaEv.join('; ')}${pcaEv.length ? '.' : ''}`,
+        'not measured',
+      ),
+    );
   out.push(
     claim(
       7,
@@ -309,6 +483,37 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
     ),
   );
 
+  return out;
+}
+
+export function renderReport(res: ResultsFile, second: ResultsFile | null = null): string {
+  res = withRecovery(res);
+  second = second ? withRecovery(second) : null;
+  const out: string[] = [];
+  out.push(`# Report: ${res.preset}\n`);
+  out.push(`${res.description}. Budget: ${res.budget.note}`);
+  out.push(
+    `Adapter: ${res.adapter ? `${res.adapter.vendor} ${res.adapter.architecture} (${res.adapter.description || 'no description'}, ${res.adapter.runtime}${res.adapter.isFallbackAdapter ? ', fallback adapter' : ''})` : 'unknown'}. Updated ${res.updated}.`,
+  );
+  if (second) out.push(`Second seed: ${second.preset} (started ${second.started}); each claim gives its numbers for both seeds.`);
+  out.push('');
+  out.push(
+    `${VERDICT_RULE} Lowest-loss columns use each experiment's selection rule (${[...new Set(res.experiments.map((e) => e.config.selection ?? 'per_sample_fvu'))].join(', ')}); "toy model" names each distinct toy model (experiments with the same letter share one W).\n`,
+  );
+  out.push(verdictTable(res) + '\n');
+  const study = res.experiments.filter(isStudyShape);
+  const flagged = res.experiments.filter(toyFlagged);
+  if (flagged.length) {
+    out.push('## Toy-model guards\n');
+    out.push(
+      'These toy models are not the geometry the study assumes (its features of one set stored antipodally, its composed directions defined); the verdicts of their SAEs are flagged in results.json, summary and figures, and the claims below leave these experiments out:\n',
+    );
+    for (const e of flagged) out.push(`- ${e.name}: ${validityOf(e).notes.join('; ')}.`);
+    out.push('');
+  }
+  if (study.length) out.push(...claimsSection(res, second));
+  const others = res.experiments.filter((e) => !isStudyShape(e));
+  if (others.length) out.push(measuredSection(others, study.length > 0));
   const sel = selectionSection(res);
   if (sel) out.push(sel);
   const conv = convergenceSection(res);
@@ -340,6 +545,8 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
 
 /** Verdict counts of two runs of the same preset with different seeds, side by side. */
 export function seedSection(a: ResultsFile, b: ResultsFile): string {
+  a = withRecovery(a);
+  b = withRecovery(b);
   const out = [
     '## Seed to seed\n',
     `Verdict counts of this run (${a.preset}) and of the second seed (${b.preset}); "lowest" counts each cell's pick.\n`,
@@ -353,7 +560,7 @@ export function seedSection(a: ResultsFile, b: ResultsFile): string {
     for (const r of SELECTION_RULES)
       if (e.cells.every((c) => c.lowest_by) && f.cells.every((c) => c.lowest_by)) rows.push([`lowest (${r})`, counts(e, r), counts(f, r)]);
     for (const [what, x, y] of rows)
-      for (const k of ['composed', 'true', 'mixed'] as const)
+      for (const k of ['composed', 'true', 'mixed', 'partial'] as const)
         out.push(`| ${e.name} | ${what} ${k} | ${x[k]}/${x.n} | ${y[k]}/${y.n} | ${Math.abs(x[k] - y[k])} |`);
   }
   out.push('');

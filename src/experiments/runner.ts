@@ -9,26 +9,22 @@ import { sampleData } from '../core/sampler';
 import { rngU32, STREAM } from '../core/rng';
 import {
   angleDeg,
-  collapsedPairs,
   composedDirections,
   convergence,
   expectedL1TwoByTwo,
   featureDirections,
   featureLabel,
   figureRotation,
-  matchLatents,
-  mmcs,
   median,
   pickLowest,
   principalComponents,
-  recovered,
   rotate2,
-  verdictOf,
   type LatentMatch,
+  type NearestVerdict,
   type SelectionRule,
   type Vec,
-  type Verdict,
 } from '../metrics/analysis';
+import { analyseSae, toyValidity, VERDICTS, type Recovery, type ToyValidity, type Verdict } from '../metrics/recovery';
 import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type SaePath, type ToyKernel } from '../train/gpu';
 import { chooseSaeKernel, chooseToyKernel, type KernelRequest } from '../train/choose';
 import type { SaeJobSpec } from '../core/job';
@@ -98,7 +94,14 @@ export interface SaeResult {
   decoder: Vec[];
   angles_deg: number[] | null;
   latents: LatentMatch[];
+  /** from matched recovery (docs/science.md §8.4): true / composed when every true / occurring composed direction is covered */
   verdict: Verdict;
+  /** the old nearest-line rule (secondary: it cannot reject in 2-D) */
+  verdict_nearest: NearestVerdict;
+  /** true when the toy model fails the guards (toy.validity): the verdict is not the study's kind */
+  verdict_flagged: boolean;
+  /** one-to-one (Hungarian) matching of the live latents to the true and to the composed directions */
+  recovery: { true: Recovery; composed: Recovery };
   mmcs: number;
   recovered: number;
   /** latents whose decoder direction is a composed direction, over s */
@@ -124,6 +127,8 @@ export interface CellResult {
   lowest_by: Record<SelectionRule, number>;
   most_monosemantic: number;
   verdicts: Record<Verdict, number>;
+  /** the realizations' counts under the old nearest-line rule */
+  verdicts_nearest: Record<NearestVerdict, number>;
   /** at least half of the cell's realizations converged (see SaeResult.converged); null when unknown */
   converged: boolean | null;
 }
@@ -142,6 +147,8 @@ export interface ExperimentResult {
     features_rotated: Vec[];
     labels: string[];
     pair_cosines: Record<string, number>;
+    /** guards: cross-set antipodal pairs, degenerate composed directions; when not valid, the verdicts are flagged */
+    validity: ToyValidity;
     loss_curve: { step: number[]; loss: number[] };
   };
   composed: { label: string; dir_rotated: Vec }[];
@@ -478,6 +485,7 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
   const composed = composedDirections(features, c.data.sets, jointTable(ds));
   const theta = D === 2 ? figureRotation(features) : 0;
   const labels = features.map((_, i) => featureLabel(i, c.data.sets));
+  const validity = toyValidity(features, c.data.sets, composed);
   const hs = hiddenSamples(c, data, toy.params, rngU32(c.seed, STREAM.evalData, 0, 0, 0), 10000);
   const pcs = principalComponents(hs, 10000, D);
   // the figure plane: the hidden plane itself (d = 2, rotated so x1 is on +x) or the top-2 principal components of h
@@ -488,7 +496,7 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
     const decoder: Vec[] = Array.from({ length: S }, (_, k) => Array.from(p.subarray(L.WD + k * D, L.WD + (k + 1) * D)));
     const met = ev.metrics.subarray(m * L.MET_W, (m + 1) * L.MET_W);
     const alive = decoder.map((_, k) => Array.from({ length: N }, (_, i) => ev.probe[(m * N + i) * S + k]).some((a) => a > 1e-6));
-    const latents = matchLatents(decoder, alive, features, composed, c.data.sets);
+    const a = analyseSae(decoder, alive, features, composed, c.data.sets);
     const lastTotal = curves.total[m][curves.total[m].length - 1];
     const conv = convergence(curves.step, curves.total[m], c.sae.steps);
     const batchFvu = 1 - met[MET.EV_H];
@@ -515,12 +523,15 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
       ev_out: met[MET.EV_OUT],
       decoder,
       angles_deg: decoder.map((w) => angleDeg(toPlane(w))),
-      latents,
-      verdict: verdictOf(latents),
-      mmcs: mmcs(decoder, features),
-      recovered: recovered(decoder, features),
-      collapsed_pairs: collapsedPairs(decoder),
-      composed_fraction: latents.filter((l) => l.kind === 'composed').length / S,
+      latents: a.latents,
+      verdict: a.verdict,
+      verdict_nearest: a.verdict_nearest,
+      verdict_flagged: !validity.valid,
+      recovery: a.recovery,
+      mmcs: a.mmcs,
+      recovered: a.recovered,
+      collapsed_pairs: a.collapsed_pairs,
+      composed_fraction: a.composed_fraction,
       dead_fraction: met[MET.DEAD_BATCH] / S,
       diverged: status[m] === NOT_DIVERGED ? null : status[m],
     };
@@ -528,8 +539,10 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
   const cells: CellResult[] = plan.cells.map((cell) => {
     const idx = saes.filter((s) => s.cell[0] === cell[0] && s.cell[1] === cell[1]).map((s) => s.index);
     const diverged = (i: number) => saes[i].diverged !== null;
-    const verdicts: Record<Verdict, number> = { true: 0, composed: 0, mixed: 0, dead: 0 };
+    const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
     idx.forEach((i) => verdicts[saes[i].verdict]++);
+    const verdictsNearest: Record<NearestVerdict, number> = { true: 0, composed: 0, mixed: 0, dead: 0 };
+    idx.forEach((i) => verdictsNearest[saes[i].verdict_nearest]++);
     const lowestBy: Record<SelectionRule, number> = {
       per_sample_fvu: pickLowest(
         idx,
@@ -556,6 +569,7 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
         diverged,
       ),
       verdicts,
+      verdicts_nearest: verdictsNearest,
       converged: known.length ? known.filter((i) => saes[i].converged).length * 2 >= known.length : null,
     };
   });
@@ -582,6 +596,7 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
       features_rotated: features.map(toPlane),
       labels,
       pair_cosines: pairCos,
+      validity,
       loss_curve: toy.curve,
     },
     composed: composed.map((x) => ({ label: x.label, dir_rotated: toPlane(x.dir) })),

@@ -3,7 +3,7 @@
 // cells whose pick changes; per grid cell the picked SAE's decoder angles, verdict and losses.
 // Pure (no Node imports): the CLI writes it, `compare` reads two of them.
 import { SELECTION_RULES, type SelectionRule } from '../metrics/analysis';
-import { counts, notConverged, pickChanges, pickOf } from './report';
+import { counts, notConverged, pickChanges, pickOf, toyModelIds, validityOf, VERDICT_RULE, withRecovery } from './report';
 import type { ResultsFile, StoredExperiment } from './stored';
 
 type Counts = ReturnType<typeof counts>;
@@ -15,7 +15,22 @@ export interface CellSummary {
   verdicts: Record<string, number>;
   converged: boolean | null;
   /** the pick under each selection rule: realization, verdict, losses and decoder angles (degrees, figure plane) */
-  picks: Record<SelectionRule, { realization: number; verdict: string; loss_per_sample_fvu: number; loss_batch_fvu: number; angles_deg: number[] | null }>;
+  picks: Record<
+    SelectionRule,
+    {
+      realization: number;
+      /** from matched recovery */
+      verdict: string;
+      /** the old nearest-line rule (secondary) */
+      verdict_nearest: string | null;
+      /** true / composed directions covered (cos >= 0.95) and MCC, per basis */
+      covered: { true: number; composed: number } | null;
+      mcc: { true: number; composed: number } | null;
+      loss_per_sample_fvu: number;
+      loss_batch_fvu: number;
+      angles_deg: number[] | null;
+    }
+  >;
 }
 
 export interface ExperimentSummary {
@@ -29,6 +44,8 @@ export interface ExperimentSummary {
   seed: number;
   saes: number;
   diverged: number;
+  /** the toy model: a letter shared by experiments with the same W, and the guards (valid false: verdicts flagged) */
+  toy_model: { id: string; valid: boolean; notes: string[] };
   verdicts_all: Counts;
   /** verdicts of the cells' picks under each selection rule */
   verdicts_lowest: Record<SelectionRule, Counts>;
@@ -57,7 +74,7 @@ export interface RunSummary {
 
 const r4 = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : v);
 
-function experimentSummary(e: StoredExperiment, res: ResultsFile): ExperimentSummary {
+function experimentSummary(e: StoredExperiment, res: ResultsFile, ids: Map<string, string>): ExperimentSummary {
   const rules = SELECTION_RULES.filter(() => e.cells.every((c) => c.lowest_by));
   const ruleList: SelectionRule[] = rules.length ? rules : ['per_sample_fvu'];
   const pick = (m: number) => {
@@ -65,6 +82,9 @@ function experimentSummary(e: StoredExperiment, res: ResultsFile): ExperimentSum
     return {
       realization: s.realization,
       verdict: s.verdict,
+      verdict_nearest: s.verdict_nearest ?? null,
+      covered: s.recovery ? { true: s.recovery.true.covered, composed: s.recovery.composed.covered } : null,
+      mcc: s.recovery ? { true: r4(s.recovery.true.mcc), composed: r4(s.recovery.composed.mcc) } : null,
       loss_per_sample_fvu: r4(s.final_loss),
       loss_batch_fvu: r4(s.final_loss_batch ?? NaN),
       angles_deg: s.angles_deg?.map((a) => Number(a.toFixed(2))) ?? null,
@@ -81,6 +101,7 @@ function experimentSummary(e: StoredExperiment, res: ResultsFile): ExperimentSum
     seed: e.config.seed,
     saes: e.saes.length,
     diverged: e.saes.filter((s) => s.diverged !== null).length,
+    toy_model: { id: ids.get(e.name) ?? '?', valid: validityOf(e).valid, notes: validityOf(e).notes },
     verdicts_all: counts(e, 'all'),
     verdicts_lowest: Object.fromEntries(ruleList.map((r) => [r, counts(e, rules.length ? r : 'lowest')])) as Record<SelectionRule, Counts>,
     pick_changes: pickChanges(e).map((x) => ({
@@ -102,6 +123,8 @@ function experimentSummary(e: StoredExperiment, res: ResultsFile): ExperimentSum
 }
 
 export function summarize(res: ResultsFile, expected?: number, second?: ResultsFile): RunSummary {
+  res = withRecovery(res);
+  second = second ? withRecovery(second) : undefined;
   const a = res.adapter;
   const out: RunSummary = {
     kit: res.kit,
@@ -127,20 +150,21 @@ export function summarize(res: ResultsFile, expected?: number, second?: ResultsF
         .toFixed(1),
     ),
     complete: expected === undefined ? true : res.experiments.length === expected,
-    experiments: res.experiments.map((e) => experimentSummary(e, res)),
+    experiments: res.experiments.map((e) => experimentSummary(e, res, toyModelIds(res.experiments))),
   };
   if (second) {
     out.second_seed = {
       preset: second.preset,
       experiments: second.experiments
-        .map((e) => experimentSummary(e, second))
+        .map((e) => experimentSummary(e, second, toyModelIds(second.experiments)))
         .map(({ name, seed, verdicts_all, verdicts_lowest }) => ({ name, seed, verdicts_all, verdicts_lowest })),
     };
   }
   return out;
 }
 
-const c4 = (c: Counts) => `${c.composed} / ${c.true} / ${c.mixed} / ${c.dead}`;
+const c4 = (c: Counts) => `${c.composed} / ${c.true} / ${c.mixed} / ${c.partial ?? 0} / ${c.dead}`;
+const nearest = (c: Counts) => (c.nearest ? `${c.nearest.composed} / ${c.nearest.true} / ${c.nearest.mixed}` : '-');
 
 export function summaryMarkdown(s: RunSummary): string {
   const out: string[] = [`# Summary: ${s.preset}\n`];
@@ -151,14 +175,18 @@ export function summaryMarkdown(s: RunSummary): string {
   out.push(`- command: \`${s.command ?? 'unknown'}\``);
   out.push(`- wall time: ${s.wall_s} s (started ${s.started}, updated ${s.updated})${s.complete ? '' : ' — incomplete run'}`);
   out.push('');
-  out.push("Verdict counts, composed / true / mixed / dead (all SAEs, then each cell's lowest-loss pick under each selection rule):\n");
+  out.push(`${VERDICT_RULE}\n`);
   out.push(
-    '| experiment | SAEs | steps x batch | eval samples | all SAEs | picks, per-sample FVU | picks, batch FVU | picks that change | cells not converged | wall s |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    "Verdict counts, composed / true / mixed / partial / dead (all SAEs, then each cell's lowest-loss pick under each selection rule); the old nearest-line rule's composed / true / mixed over all SAEs as a secondary column:\n",
+  );
+  out.push(
+    '| experiment | toy model | SAEs | steps x batch | eval samples | all SAEs | picks, per-sample FVU | picks, batch FVU | all SAEs, nearest rule C / T / M | picks that change | cells not converged | wall s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const e of s.experiments) {
+    const flag = e.toy_model && !e.toy_model.valid ? ' (toy model flagged)' : '';
     out.push(
-      `| ${e.name} | ${e.saes} | ${e.sae_steps} x ${e.sae_batch} | ${e.eval_samples} | ${c4(e.verdicts_all)} | ${e.verdicts_lowest.per_sample_fvu ? c4(e.verdicts_lowest.per_sample_fvu) : '-'} | ${e.verdicts_lowest.batch_fvu ? c4(e.verdicts_lowest.batch_fvu) : '-'} | ${e.pick_changes.length} | ${e.cells_not_converged.length} | ${e.wall_s?.toFixed(1) ?? '-'} |`,
+      `| ${e.name}${flag} | ${e.toy_model?.id ?? '-'} | ${e.saes} | ${e.sae_steps} x ${e.sae_batch} | ${e.eval_samples} | ${c4(e.verdicts_all)} | ${e.verdicts_lowest.per_sample_fvu ? c4(e.verdicts_lowest.per_sample_fvu) : '-'} | ${e.verdicts_lowest.batch_fvu ? c4(e.verdicts_lowest.batch_fvu) : '-'} | ${nearest(e.verdicts_all)} | ${e.pick_changes.length} | ${e.cells_not_converged.length} | ${e.wall_s?.toFixed(1) ?? '-'} |`,
     );
   }
   out.push('');
@@ -173,15 +201,20 @@ export function summaryMarkdown(s: RunSummary): string {
   }
   for (const e of s.experiments) {
     out.push(`## ${e.name}\n`);
+    if (e.toy_model && !e.toy_model.valid)
+      out.push(`**Toy model flagged** (its verdicts are not the study's kind and the report's claims leave it out): ${e.toy_model.notes.join('; ')}.\n`);
     out.push(
       `${e.description ? `${e.description}. ` : ''}Selection rule: ${e.selection}. Cells (lr x lambda): pick under per-sample FVU (realization, verdict, selection loss, decoder angles in degrees)${e.verdicts_lowest.batch_fvu ? ' and, when it differs, under batch FVU' : ''}; * = not converged.\n`,
     );
-    out.push('| lr | lambda | T / C / M | pick (per-sample FVU) | loss | angles | batch-FVU pick |', '|---|---|---|---|---|---|---|');
+    out.push(
+      '| lr | lambda | T / C / M / P | pick (per-sample FVU) | covered true / composed | loss | angles | batch-FVU pick |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     for (const c of e.cells) {
       const p = c.picks.per_sample_fvu,
         b = c.picks.batch_fvu;
       out.push(
-        `| ${c.lr}${c.converged === false ? ' *' : ''} | ${c.l1} | ${c.verdicts.true ?? 0} / ${c.verdicts.composed ?? 0} / ${c.verdicts.mixed ?? 0} | r${p.realization} ${p.verdict} | ${p.loss_per_sample_fvu} | ${p.angles_deg?.map((a) => a.toFixed(0)).join(', ') ?? '-'} | ${b && b.realization !== p.realization ? `r${b.realization} ${b.verdict}` : 'same'} |`,
+        `| ${c.lr}${c.converged === false ? ' *' : ''} | ${c.l1} | ${c.verdicts.true ?? 0} / ${c.verdicts.composed ?? 0} / ${c.verdicts.mixed ?? 0} / ${c.verdicts.partial ?? 0} | r${p.realization} ${p.verdict}${p.verdict_nearest ? ` (nearest: ${p.verdict_nearest})` : ''} | ${p.covered ? `${p.covered.true} / ${p.covered.composed}` : '-'} | ${p.loss_per_sample_fvu} | ${p.angles_deg?.map((a) => a.toFixed(0)).join(', ') ?? '-'} | ${b && b.realization !== p.realization ? `r${b.realization} ${b.verdict}` : 'same'} |`,
       );
     }
     out.push('');

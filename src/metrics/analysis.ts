@@ -1,5 +1,5 @@
 // Host-side analysis of trained models (docs/science.md §5): feature directions in the hidden space, the figure
-// rotation, closest true and composed directions per latent, verdicts, MMCS, principal components
+// rotation, closest true and composed directions per latent, the old nearest-line verdict, MMCS, principal components
 // and the expected-L1 comparison of the true and composed dictionaries.
 
 export type Vec = number[];
@@ -68,7 +68,8 @@ export function angleDeg(v: Vec): number {
 }
 
 export type LatentKind = 'true' | 'composed' | 'other' | 'dead';
-export type Verdict = 'true' | 'composed' | 'mixed' | 'dead';
+/** The old nearest-line verdict (secondary; see recovery.ts for the SAE verdict the kit reports). */
+export type NearestVerdict = 'true' | 'composed' | 'mixed' | 'dead';
 
 export interface LatentMatch {
   kind: LatentKind;
@@ -115,8 +116,13 @@ export function matchLatents(decoder: Vec[], alive: boolean[], features: Vec[], 
   });
 }
 
-/** true: every live latent is a true feature; composed: every live latent is composed; dead: none live. */
-export function verdictOf(matches: LatentMatch[]): Verdict {
+/**
+ * The old nearest-line rule: true when every live latent is a true feature, composed when every live latent
+ * is composed, dead when none is live. In 2-D every direction lies within 22.5 deg of an axis or a diagonal
+ * (cos 22.5 deg = 0.924 > 0.9), so no latent is ever 'other', and the rule never asks whether every target is
+ * covered: it cannot reject. Kept as `verdict_nearest`; the SAE verdict is recoveryVerdict (recovery.ts).
+ */
+export function verdictOf(matches: LatentMatch[]): NearestVerdict {
   const live = matches.filter((m) => m.kind !== 'dead');
   if (!live.length) return 'dead';
   if (live.every((m) => m.kind === 'true')) return 'true';

@@ -6,8 +6,17 @@ import type { ExperimentResult } from '../experiments/runner';
 import { cosine, windowedMedian } from '../metrics/analysis';
 
 type Doc = Document;
-const SET_COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
+/** Okabe-Ito colours (colour-blind safe), without the yellow that vanishes on white: feature sets. */
+export const SET_COLORS = ['#D55E00', '#0072B2', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'];
+/** Learning-rate colours of the loss figures: Okabe-Ito, no yellow, dark enough on white. */
+export const LR_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#000000', '#E69F00', '#56B4E9'];
+/** Decoder arrows in the grids: the lowest-loss SAE dark and bold, the most monosemantic light and thin. */
+export const ARROW = { lowest: { stroke: '#111', width: 2.4 }, mono: { stroke: '#9a9a9a', width: 1 }, dead: '3,2' };
 const LIM = 1.35;
+/** fx / fy padding of the vector panels (Plot: paddingInner; facets have no outer padding). */
+const FACET_PAD = 0.1;
+/** Range (px) that n facets of `panel` px each need (d3 band: step = range / max(1, n - pad), band = step (1 - pad)). */
+export const facetRange = (n: number, panel: number) => (panel * Math.max(1, n - FACET_PAD)) / (1 - FACET_PAD);
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -77,7 +86,80 @@ function featureArrows(r: ExperimentResult, extra: Record<string, unknown> = {})
 
 function decoderArrows(r: ExperimentResult, m: number, kind: string, extra: Record<string, unknown> = {}) {
   const s = r.saes[m];
-  return (s.angles_deg ?? []).map((a) => ({ x1: 0, y1: 0, x2: Math.cos((a * Math.PI) / 180), y2: Math.sin((a * Math.PI) / 180), kind, ...extra }));
+  return (s.angles_deg ?? []).map((a, k) => ({
+    x1: 0,
+    y1: 0,
+    x2: Math.cos((a * Math.PI) / 180),
+    y2: Math.sin((a * Math.PI) / 180),
+    kind,
+    dead: s.latents?.[k]?.kind === 'dead',
+    ...extra,
+  }));
+}
+
+/** Faint guide rays along the composed directions (the occurring normalised sums of one feature per set). */
+function composedRays(r: ExperimentResult, extra: Record<string, unknown> = {}) {
+  return (r.composed ?? []).map((c) => {
+    const n = Math.hypot(c.dir_rotated[0], c.dir_rotated[1]) || 1;
+    return { x1: 0, y1: 0, x2: (c.dir_rotated[0] / n) * LIM * 0.95, y2: (c.dir_rotated[1] / n) * LIM * 0.95, label: c.label, ...extra };
+  });
+}
+
+/** The note a figure carries when the toy model fails the guards (cross-set pairs, degenerate composed directions). */
+export function flagNote(r: ExperimentResult): string {
+  const v = r.toy.validity;
+  return v && !v.valid ? ` -- TOY MODEL FLAGGED, verdicts not the study's kind: ${v.notes.join('; ')}` : '';
+}
+
+/** Legend of the vector figures: feature sets, the SAE arrows, dead latents, composed guide rays. */
+function arrowKey(r: ExperimentResult, document: Doc, items: ('lowest' | 'mono' | 'decoder')[]): Element {
+  const sets = [...new Set(r.toy.labels.map(setOf))];
+  type Item = { text: string; stroke: string; width: number; dash?: string };
+  const entries: Item[] = [
+    ...sets.map((j) => ({ text: `toy features, ${'xyzuvwabcdefghijklmnopqrst'[j] ?? j} set`, stroke: SET_COLORS[j % SET_COLORS.length], width: 2 })),
+    ...items.map((k) =>
+      k === 'lowest'
+        ? { text: 'lowest-loss SAE', stroke: ARROW.lowest.stroke, width: ARROW.lowest.width }
+        : k === 'mono'
+          ? { text: 'most monosemantic SAE', stroke: ARROW.mono.stroke, width: ARROW.mono.width }
+          : { text: 'SAE decoder', stroke: ARROW.lowest.stroke, width: 2 },
+    ),
+    { text: 'dead latent (dashed)', stroke: '#555', width: 1.2, dash: ARROW.dead },
+    { text: 'composed directions', stroke: '#bbb', width: 1, dash: '1,3' },
+  ];
+  const perRow = 4,
+    colW = 180;
+  const rows = Math.ceil(entries.length / perRow);
+  const at = entries.map((e, i) => ({ ...e, col: i % perRow, row: Math.floor(i / perRow) }));
+  return plot({
+    document,
+    width: colW * perRow + 20,
+    height: 18 * rows + 8,
+    margin: 0,
+    x: { axis: null, domain: [0, colW * perRow + 20] },
+    y: { axis: null, domain: [18 * rows + 8, 0] },
+    marks: [
+      ...at.map((e) =>
+        Plot.arrow([e], {
+          x1: (d: typeof e) => 10 + d.col * colW,
+          x2: (d: typeof e) => 38 + d.col * colW,
+          y1: (d: typeof e) => 13 + 18 * d.row,
+          y2: (d: typeof e) => 13 + 18 * d.row,
+          stroke: e.stroke,
+          strokeWidth: e.width,
+          strokeDasharray: e.dash,
+          headLength: 5,
+        }),
+      ),
+      Plot.text(at, {
+        x: (d: (typeof at)[number]) => 44 + d.col * colW,
+        y: (d: (typeof at)[number]) => 13 + 18 * d.row,
+        text: 'text',
+        textAnchor: 'start',
+        fontSize: 11,
+      }),
+    ],
+  });
 }
 
 const frame = (extra: Partial<Plot.PlotOptions> = {}): Partial<Plot.PlotOptions> => ({
@@ -94,15 +176,18 @@ export function toyFigure(r: ExperimentResult, document: Doc): string {
     r.toy.projection === 'top-2-pcs'
       ? `${r.name}: toy model features projected onto the top-2 principal components of h`
       : `${r.name}: toy model features (rotated ${r.toy.rotation_deg.toFixed(1)} deg so x1 is on +x)`;
-  return compose(title, [
+  return compose(title + flagNote(r), [
     plot({
       document,
+      // equal margins: the plot area is square, so angles are true
       width: 440,
       height: 440,
+      margin: 30,
       ...frame(),
       marks: [
         Plot.ruleX([0], { stroke: '#ddd' }),
         Plot.ruleY([0], { stroke: '#ddd' }),
+        Plot.link(composedRays(r), { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: '#bbb', strokeWidth: 1, strokeDasharray: '1,3' }),
         Plot.arrow(data, {
           x1: 'x1',
           y1: 'y1',
@@ -136,31 +221,50 @@ export function overlayFigure(r: ExperimentResult, document: Doc): string {
     panel: panel(m, i),
     text: `${r.saes[m].verdict}, loss ${r.saes[m].final_loss.toFixed(3)}, mono ${r.saes[m].monosemanticity.toFixed(2)}`,
   }));
-  return compose(`${r.name}: SAE decoder directions (black) at lr ${cell.lr}, lambda ${cell.l1}; toy features coloured${planeNote(r)}`, [
-    plot({
-      document,
-      width: Math.max(520, 220 * order.length),
-      height: 300,
-      ...frame(),
-      marginTop: 30,
-      fx: { label: null, domain: order.map(panel) },
-      marks: [
-        Plot.frame({ stroke: '#ccc' }),
-        Plot.arrow(feats, {
-          fx: 'panel',
-          x1: 'x1',
-          y1: 'y1',
-          x2: 'x2',
-          y2: 'y2',
-          stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length],
-          strokeWidth: 1.5,
-          strokeOpacity: 0.6,
-        }),
-        Plot.arrow(decs, { fx: 'panel', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 2 }),
-        Plot.text(info, { fx: 'panel', x: 0, y: -LIM + 0.12, text: 'text', fontSize: 10 }),
-      ],
-    }),
-  ]);
+  const P = 200,
+    mt = 30,
+    mb = 20,
+    ml = 20,
+    mr = 20;
+  const live = decs.filter((d) => !d.dead),
+    dead = decs.filter((d) => d.dead);
+  return compose(
+    `${r.name}: SAE decoder directions (black; dashed: dead latents) at lr ${cell.lr}, lambda ${cell.l1}; toy features coloured; dotted grey: composed directions${planeNote(r)}${flagNote(r)}`,
+    [
+      arrowKey(r, document, ['decoder']),
+      plot({
+        document,
+        width: ml + mr + facetRange(order.length, P),
+        height: mt + mb + P,
+        marginTop: mt,
+        marginBottom: mb,
+        marginLeft: ml,
+        marginRight: mr,
+        ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
+        fx: { label: null, domain: order.map(panel), padding: FACET_PAD, round: false },
+        marks: [
+          Plot.frame({ stroke: '#ccc' }),
+          Plot.link(
+            order.flatMap((m, i) => composedRays(r, { panel: panel(m, i) })),
+            { fx: 'panel', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: '#bbb', strokeWidth: 1, strokeDasharray: '1,3' },
+          ),
+          Plot.arrow(feats, {
+            fx: 'panel',
+            x1: 'x1',
+            y1: 'y1',
+            x2: 'x2',
+            y2: 'y2',
+            stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length],
+            strokeWidth: 1.5,
+            strokeOpacity: 0.6,
+          }),
+          Plot.arrow(dead, { fx: 'panel', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: '#555', strokeWidth: 1.2, strokeDasharray: ARROW.dead }),
+          Plot.arrow(live, { fx: 'panel', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 2 }),
+          Plot.text(info, { fx: 'panel', x: 0, y: -LIM + 0.12, text: 'text', fontSize: 10 }),
+        ],
+      }),
+    ],
+  );
 }
 
 /** lr (rows) x lambda (columns): toy features, lowest-loss SAE (black), most monosemantic SAE (grey). */
@@ -168,42 +272,63 @@ export function gridFigure(r: ExperimentResult, document: Doc): string {
   const lrs = [...new Set(r.cells.map((c) => c.lr))].sort((a, b) => a - b);
   const l1s = [...new Set(r.cells.map((c) => c.l1))].sort((a, b) => a - b);
   const feats = r.cells.flatMap((c) => featureArrows(r, { lr: c.lr, l1: c.l1 }));
+  const rays = r.cells.flatMap((c) => composedRays(r, { lr: c.lr, l1: c.l1 }));
   const mono = r.cells.flatMap((c) => decoderArrows(r, c.most_monosemantic, 'most monosemantic', { lr: c.lr, l1: c.l1 }));
   const low = r.cells.flatMap((c) => decoderArrows(r, c.lowest_loss, 'lowest loss', { lr: c.lr, l1: c.l1 }));
   const notes = r.cells.map((c) => ({
     lr: c.lr,
     l1: c.l1,
-    text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed}${c.converged === false ? ' *' : ''}`,
+    text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed} P${c.verdicts.partial ?? 0}${c.converged === false ? ' *' : ''}`,
   }));
   const anyUnconverged = r.cells.some((c) => c.converged === false);
+  const P = 140,
+    ml = 70,
+    mr = 20,
+    mt = 46,
+    mb = 10;
+  const xy = { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', fx: 'l1', fy: 'lr' } as const;
   return compose(
-    `${r.name}: lowest-loss SAE (black), most monosemantic (grey); labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed)${anyUnconverged ? '; * not converged' : ''}${planeNote(r)}`,
+    `${r.name}: lowest-loss SAE (dark, bold), most monosemantic (light, thin), dead latents dashed; labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed) P(artial) (matched recovery)${anyUnconverged ? '; * not converged' : ''}${planeNote(r)}${flagNote(r)}`,
     [
+      arrowKey(r, document, ['lowest', 'mono']),
       plot({
         document,
-        width: Math.max(640, 150 * l1s.length + 90),
-        height: 150 * lrs.length + 70,
+        width: ml + mr + facetRange(l1s.length, P),
+        height: mt + mb + facetRange(lrs.length, P),
         ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
-        marginLeft: 70,
-        marginTop: 30,
-        fx: { label: 'L1 coefficient lambda', domain: l1s },
-        fy: { label: 'learning rate', domain: lrs, tickFormat: (v: number) => v.toExponential(0) },
+        marginLeft: ml,
+        marginRight: mr,
+        marginTop: mt,
+        marginBottom: mb,
+        fx: { label: 'L1 coefficient lambda', domain: l1s, padding: FACET_PAD, round: false, axis: 'top', labelAnchor: 'left' },
+        fy: { label: 'learning rate', domain: lrs, tickFormat: (v: number) => v.toExponential(0), padding: FACET_PAD, round: false },
         marks: [
           Plot.frame({ stroke: '#ccc' }),
+          Plot.link(rays, { ...xy, stroke: '#bbb', strokeWidth: 1, strokeDasharray: '1,3' }),
           Plot.arrow(feats, {
-            fx: 'l1',
-            fy: 'lr',
-            x1: 'x1',
-            y1: 'y1',
-            x2: 'x2',
-            y2: 'y2',
+            ...xy,
             stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length],
             strokeOpacity: 0.5,
             strokeWidth: 1.2,
             headLength: 5,
           }),
-          Plot.arrow(mono, { fx: 'l1', fy: 'lr', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: '#999', strokeWidth: 3, headLength: 6 }),
-          Plot.arrow(low, { fx: 'l1', fy: 'lr', x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: 'black', strokeWidth: 1.5, headLength: 6 }),
+          // light and thin below, dark and bold on top: the lowest-loss SAE is the one that reads first
+          Plot.arrow(
+            mono.filter((d) => d.dead),
+            { ...xy, stroke: ARROW.mono.stroke, strokeWidth: ARROW.mono.width, strokeDasharray: ARROW.dead, headLength: 4 },
+          ),
+          Plot.arrow(
+            mono.filter((d) => !d.dead),
+            { ...xy, stroke: ARROW.mono.stroke, strokeWidth: ARROW.mono.width, headLength: 4 },
+          ),
+          Plot.arrow(
+            low.filter((d) => d.dead),
+            { ...xy, stroke: ARROW.lowest.stroke, strokeWidth: 1.2, strokeDasharray: ARROW.dead, headLength: 6 },
+          ),
+          Plot.arrow(
+            low.filter((d) => !d.dead),
+            { ...xy, stroke: ARROW.lowest.stroke, strokeWidth: ARROW.lowest.width, headLength: 6 },
+          ),
           Plot.text(notes, { fx: 'l1', fy: 'lr', x: 0, y: -LIM + 0.15, text: 'text', fontSize: 9 }),
         ],
       }),
@@ -240,14 +365,36 @@ export const stepTick = (v: number) => (Math.abs(v) >= 1000 ? `${Number((v / 100
 /** Window of the robust trend: about 1/15 of the logged points, at least 3. */
 export const trendWindow = (points: number) => Math.max(3, Math.round(points / 15));
 
+/** Points above the top of a log-y panel's domain, one marker per (lambda, step): where a curve is clipped. */
+export function clippedMarks(
+  points: { step: number; loss: number; l1: number }[],
+  top: number | undefined,
+): { step: number; l1: number; y: number; n: number }[] {
+  if (top === undefined) return [];
+  const at = new Map<string, { step: number; l1: number; y: number; n: number }>();
+  for (const p of points)
+    if (p.loss > top) {
+      const key = `${p.l1}|${p.step}`;
+      const e = at.get(key) ?? { step: p.step, l1: p.l1, y: top, n: 0 };
+      e.n++;
+      at.set(key, e);
+    }
+  return [...at.values()];
+}
+
+/** The lowest-loss pick of every cell (under the experiment's selection rule). */
+const pickSet = (r: ExperimentResult) => new Set(r.cells.map((c) => c.lowest_loss));
+
 /**
- * Training loss of every SAE, one panel per lambda, coloured by learning rate: the raw logged values faint,
- * their trailing windowed median bold (single batches with a near-zero |h| spike the per-sample FVU by
- * orders of magnitude), and at the last step the evaluation's batch-FVU selection loss (open circles).
- * The y range follows the medians; raw spikes beyond it are clipped.
+ * Training loss of every SAE, one panel per lambda, coloured by learning rate (colour-blind-safe palette): the
+ * raw logged values faint, their trailing windowed median bold (single batches with a near-zero |h| spike the
+ * per-sample FVU by orders of magnitude), and at the last step the evaluation's batch-FVU selection loss
+ * (circles; filled and thicker lines: each cell's lowest-loss pick). The y range follows the medians; raw values
+ * above it are clipped, and a triangle at the top of the panel marks every step where that happens.
  */
 export function lossFigure(r: ExperimentResult, document: Doc): string {
   const w = trendWindow(r.curves.step.length);
+  const picks = pickSet(r);
   const raw: { step: number; loss: number; lr: number; l1: number; id: number }[] = [];
   const trend: typeof raw = [];
   for (const s of r.saes) {
@@ -261,22 +408,42 @@ export function lossFigure(r: ExperimentResult, document: Doc): string {
   const lastStep = r.curves.step[r.curves.step.length - 1] ?? 0;
   const batch = r.saes
     .filter((s) => Number.isFinite(s.final_loss_batch) && s.final_loss_batch > 0)
-    .map((s) => ({ step: lastStep, loss: s.final_loss_batch, lr: s.lr, l1: s.l1 }));
+    .map((s) => ({ step: lastStep, loss: s.final_loss_batch, lr: s.lr, l1: s.l1, pick: picks.has(s.index) }));
   const lo = Math.min(...trend.map((d) => d.loss), ...batch.map((d) => d.loss)),
     hi = Math.max(...trend.map((d) => d.loss), ...batch.map((d) => d.loss));
   const domain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 1.5, hi * 3] : undefined;
+  const clipped = clippedMarks(raw, domain?.[1]);
   const l1s = [...new Set(r.saes.map((s) => s.l1))].sort((a, b) => a - b);
-  const color = { type: 'log' as const, scheme: 'viridis' as const, label: 'learning rate (colour)' };
+  const lrs = lrsOf(r);
+  const color = { type: 'ordinal' as const, domain: lrs, range: LR_COLORS.slice(0, Math.max(1, lrs.length)), label: 'learning rate (colour)' };
+  const clipNote = clipped.length
+    ? `; raw values above the y range are clipped at ${clipped.length} logged steps (triangles at the top)`
+    : '; no raw value is clipped';
   return compose(
-    `${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate; bold: median of the last ${w} logged values, faint: raw values; circles: batch-FVU selection loss on fresh samples at the end`,
+    `${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate; bold: median of the last ${w} logged values, faint: raw values${clipNote}; circles: batch-FVU selection loss on fresh samples at the end, filled with thicker lines: each cell's lowest-loss pick`,
     [
-      colorKey(lrsOf(r), color, document),
+      colorKey(lrs, color, document),
       plot({
         ...lossPanel(document, l1s, color, 300, 'total loss', domain),
         marks: [
           Plot.line(raw, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 0.6, strokeOpacity: 0.18, clip: true }),
-          Plot.line(trend, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
-          Plot.dot(batch, { fx: 'l1', x: 'step', y: 'loss', stroke: 'lr', r: 3.5, strokeWidth: 1.2 }),
+          Plot.line(
+            trend.filter((d) => !picks.has(d.id)),
+            { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.1, strokeOpacity: 0.75, clip: true },
+          ),
+          Plot.line(
+            trend.filter((d) => picks.has(d.id)),
+            { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 2.4, strokeOpacity: 1, clip: true },
+          ),
+          Plot.dot(
+            batch.filter((d) => !d.pick),
+            { fx: 'l1', x: 'step', y: 'loss', stroke: 'lr', r: 3.5, strokeWidth: 1.2 },
+          ),
+          Plot.dot(
+            batch.filter((d) => d.pick),
+            { fx: 'l1', x: 'step', y: 'loss', fill: 'lr', stroke: 'black', r: 4, strokeWidth: 0.8 },
+          ),
+          Plot.dot(clipped, { fx: 'l1', x: 'step', y: 'y', symbol: 'triangle', r: 2.5, fill: '#555', dy: 3 }),
         ],
       }),
       ...evalCurvePlot(r, l1s, color, document),
@@ -313,17 +480,18 @@ function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOpti
   const lo = Math.min(...batch.map((d) => d.loss)),
     hi = Math.max(...batch.map((d) => d.loss));
   const domain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 1.5, hi * 3] : undefined;
+  const clipped = clippedMarks(perSample, domain?.[1]);
   const title = plot({
     document,
     width: Math.max(640, 220 * l1s.length),
-    height: 34,
+    height: 52, // up to three lines of text
     margin: 0,
     x: { axis: null, domain: [0, 1] },
     y: { axis: null, domain: [0, 1] },
     marks: [
       Plot.text(
         [
-          `Below: selection losses of the parameters during training on fresh samples (${ev.step.length} evaluations): batch FVU + L1 (solid), the study's per-sample FVU + L1 (dotted; spikes clipped)`,
+          `Below: selection losses of the parameters during training on fresh samples (${ev.step.length} evaluations): batch FVU + L1 (solid), the study's per-sample FVU + L1 (dotted)${clipped.length ? `; the per-sample curves are clipped above the y range at ${clipped.length} evaluations (triangles at the top)` : '; nothing clipped'}`,
         ],
         { frameAnchor: 'top-left', dx: 8, dy: 4, fontSize: 11, lineWidth: (Math.max(640, 220 * l1s.length) - 16) / 11 },
       ),
@@ -336,6 +504,7 @@ function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOpti
       marks: [
         Plot.line(perSample, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1, strokeOpacity: 0.5, strokeDasharray: '2,3', clip: true }),
         Plot.line(batch, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
+        Plot.dot(clipped, { fx: 'l1', x: 'step', y: 'y', symbol: 'triangle', r: 2.5, fill: '#555', dy: 3 }),
       ],
     }),
   ];

@@ -1,0 +1,150 @@
+// The vector figures and the loss figure read back from their SVG (hand-built experiments, no GPU): square
+// panels (equal axes, so angles are true) for d = 2 and d = 3, the lowest-loss SAE drawn dark and bold over
+// the most monosemantic one, dead latents dashed, a legend, composed guide rays, the toy-model flag, the
+// loss figure's clipping marks, picks and colour-blind-safe palette; figures are deterministic.
+import { JSDOM } from 'jsdom';
+import { describe, expect, it } from 'vitest';
+import { gridFigure, lossFigure, overlayFigure, toyFigure } from '../src/plots/figures';
+import { nodeDocument } from '../src/plots/dom-node';
+import { CROSS_W, dir, fakeExperiment, STUDY_W } from './fake-experiment';
+
+const e3 = (i: number, sign = 1) => [0, 1, 2].map((j) => (j === i ? sign : 0));
+const W3 = [e3(0), e3(0, -1), e3(1), e3(1, -1), e3(2), e3(2, -1)];
+/** The brief's case: 3 sets of 2 (d = 3), 2 learning rates x 1 lambda, 3 realizations, one with dead latents. */
+const three = () =>
+  fakeExperiment({
+    name: 'three-sets',
+    sets: [2, 2, 2],
+    W: W3,
+    cells: 2,
+    saes: [
+      { decoder: W3 },
+      { decoder: W3, alive: [true, true, true, true, false, false], loss: 0.01 },
+      { decoder: W3 },
+      { decoder: W3 },
+      { decoder: W3 },
+      { decoder: W3 },
+    ],
+  });
+const study = () =>
+  fakeExperiment({
+    name: 'correlated',
+    sets: [2, 2],
+    W: STUDY_W,
+    cells: 4,
+    saes: Array.from({ length: 8 }, (_, i) => ({ decoder: [-63, -141, 38, 40 + i].map(dir) })),
+  });
+
+const parse = (svg: string) => new JSDOM(svg, { contentType: 'image/svg+xml' }).window.document;
+const frames = (doc: Document) =>
+  [...doc.querySelectorAll('g[aria-label="frame"] rect')].map((r) => [Number(r.getAttribute('width')), Number(r.getAttribute('height'))]);
+/** Arrow groups of the chart (not the legend), with their stroke attributes. */
+const arrowGroups = (doc: Document) => {
+  const charts = [...doc.querySelectorAll('svg > svg')];
+  const chart = charts[charts.length - 1];
+  return [...chart.querySelectorAll('g[aria-label="arrow"] > g')].map((g) => ({
+    stroke: g.getAttribute('stroke'),
+    width: Number(g.getAttribute('stroke-width') ?? 1),
+    dash: g.getAttribute('stroke-dasharray'),
+    paths: g.querySelectorAll('path').length,
+  }));
+};
+const lum = (hex: string) => {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex) ?? /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(hex);
+  if (!m) throw new Error(`not a hex colour: ${hex}`);
+  const v = [1, 2, 3].map((i) => parseInt(m[i].length === 1 ? m[i] + m[i] : m[i], 16));
+  return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+};
+
+describe('vector panels have equal axes', () => {
+  for (const [name, make] of [
+    ['d = 3, 2 x 1 grid', three],
+    ['d = 2, 4 x 1 grid', study],
+  ] as const) {
+    it(`grid.svg and sae-overlay.svg panels are square (${name})`, () => {
+      for (const fig of [gridFigure, overlayFigure]) {
+        const f = frames(parse(fig(make(), nodeDocument())));
+        expect(f.length).toBeGreaterThan(0);
+        for (const [w, h] of f) expect(Math.abs(w / h - 1), `${fig.name} panel ${w} x ${h}`).toBeLessThan(0.02);
+      }
+    });
+  }
+  it('toy.svg has a square plot area', () => {
+    const doc = parse(toyFigure(study(), nodeDocument()));
+    const chart = doc.querySelector('svg > svg')!;
+    // equal margins: the chart itself is square
+    expect(Number(chart.getAttribute('width'))).toBe(Number(chart.getAttribute('height')));
+  });
+});
+
+describe('grid.svg arrows, legend and guides', () => {
+  const svg = gridFigure(three(), nodeDocument());
+  const doc = parse(svg);
+  const groups = arrowGroups(doc);
+  it('draws the lowest-loss SAE darker and bolder than the most monosemantic one', () => {
+    // the most monosemantic SAE is the cell's last model; the lowest-loss one is the first (cell 1: the one with dead latents)
+    // SAE arrows carry their stroke on the group (toy-feature arrows per path, coloured by set)
+    const solid = groups.filter((g) => !g.dash && g.stroke !== null);
+    const widths = new Map(solid.map((g) => [g.stroke, g.width]));
+    const strokes = [...widths.keys()] as string[];
+    expect(strokes.length).toBe(2);
+    const [dark, light] = strokes.sort((a, b) => lum(a) - lum(b));
+    expect(widths.get(dark)!).toBeGreaterThan(widths.get(light)!);
+    // the bold arrows come later in the SVG, so they are drawn on top
+    const order = groups.map((g) => g.stroke);
+    expect(order.lastIndexOf(dark)).toBeGreaterThan(order.lastIndexOf(light));
+  });
+  it('dashes dead latents', () => {
+    const dashed = groups.filter((g) => g.dash === '3,2');
+    expect(dashed.reduce((s, g) => s + g.paths, 0)).toBe(2); // the two dead latents of the lowest-loss SAE of cell 1
+  });
+  it('has a legend for the toy-feature arrows and faint guide rays along the composed directions', () => {
+    const legend = [...doc.querySelectorAll('svg > svg')][0];
+    const texts = [...legend.querySelectorAll('text')].map((t) => t.textContent);
+    expect(texts).toEqual(
+      expect.arrayContaining(['toy features, x set', 'toy features, y set', 'toy features, z set', 'lowest-loss SAE', 'most monosemantic SAE']),
+    );
+    const rays = [...doc.querySelectorAll('g[aria-label="link"] path')];
+    expect(rays).toHaveLength(2 * 8); // 2 cells x 8 composed directions of 3 sets of 2
+  });
+  it('is deterministic', () => {
+    expect(gridFigure(three(), nodeDocument())).toBe(svg);
+  });
+  it('notes a flagged toy model in the title', () => {
+    const flagged = fakeExperiment({ name: 'onehot', sets: [2, 2], W: CROSS_W, saes: [{ decoder: [0, 90, 180, 270].map(dir) }] });
+    const title = [...parse(gridFigure(flagged, nodeDocument())).querySelectorAll('svg > text')].map((t) => t.textContent).join(' ');
+    expect(title).toMatch(/TOY MODEL FLAGGED/);
+    expect(title).toMatch(/cross-set antipodal pairs x1-y1/);
+    expect(title).not.toMatch(/undefined/);
+  });
+});
+
+describe('losses.svg', () => {
+  const svg = lossFigure(three(), nodeDocument());
+  const doc = parse(svg);
+  const title = [...doc.querySelectorAll('svg > text')].map((t) => t.textContent).join(' ');
+  it('says where the curves are clipped and marks those steps', () => {
+    expect(title).toMatch(/clipped at \d+ logged steps \(triangles at the top\)/);
+    const all = [...doc.querySelectorAll('text')].map((t) => t.textContent).join(' ');
+    expect(all).toMatch(/per-sample curves are clipped above the y range at \d+ evaluations/);
+    // triangles: Plot draws symbol dots as paths inside a dot group
+    const tri = [...doc.querySelectorAll('g[aria-label="dot"] > g[fill="#555"]')];
+    expect(tri.length).toBe(2);
+    expect(tri.every((g) => g.querySelectorAll('path').length > 0)).toBe(true);
+  });
+  it('marks the picks: filled circles', () => {
+    // the end-of-training circles (r 3.5 hollow, r 4 filled); the colour key's swatches are r 6
+    const ends = [...doc.querySelectorAll('g[aria-label="dot"] circle')].filter((c) => c.getAttribute('r') !== '6');
+    const filled = ends.filter((c) => (c.getAttribute('fill') ?? c.parentElement?.getAttribute('fill') ?? 'none') !== 'none');
+    expect(ends).toHaveLength(6);
+    expect(filled.length).toBe(2); // one pick per cell
+  });
+  it('uses no yellow on white', () => {
+    const colours = new Set([...svg.matchAll(/(?:stroke|fill)="(#[0-9a-fA-F]{6})"/g)].map((m) => m[1].toLowerCase()));
+    expect(colours.size).toBeGreaterThan(1);
+    for (const c of colours) {
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+      expect(r > 200 && g > 180 && b < 120, `yellowish ${c}`).toBe(false);
+    }
+  });
+});

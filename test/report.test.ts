@@ -1,0 +1,106 @@
+// report.md and summary.md from hand-built results (no GPU): the verdicts come from matched recovery, the
+// old rule is a secondary count, toy models failing the guards are flagged and left out of the claims, claims
+// state how many distinct toy models stand behind them, and configs outside the study's shape get a report
+// of what was measured without the study's wording.
+import { describe, expect, it } from 'vitest';
+import { counts, renderReport, verdictTable } from '../src/experiments/report';
+import { summarize, summaryMarkdown } from '../src/experiments/summary';
+import { CROSS_W, dir, fakeExperiment, fakeResults, STUDY_W } from './fake-experiment';
+
+const e3 = (i: number, sign = 1) => [0, 1, 2].map((j) => (j === i ? sign : 0));
+
+function threeSets(name = 'three-sets', W = [e3(0), e3(0, -1), e3(1), e3(1, -1), e3(2), e3(2, -1)]) {
+  return fakeExperiment({
+    name,
+    sets: [2, 2, 2],
+    W,
+    saes: [
+      { decoder: W.map((w) => [...w]) }, // the true dictionary
+      { decoder: [e3(0), e3(0), e3(1), e3(1, -1), e3(2), e3(2, -1)] }, // x2 missing, x1 twice
+    ],
+  });
+}
+
+describe('report for configs outside the study (3 sets of 2, d = 3)', () => {
+  it('states what was measured, with finite numbers and none of the study claim titles', () => {
+    const md = renderReport(fakeResults([threeSets()]));
+    expect(md).not.toMatch(/-?Infinity|NaN/);
+    expect(md).not.toMatch(/### Claim/);
+    expect(md).not.toMatch(/two antipodal pairs|four features|principal components of the hidden activations lie on the diagonals/);
+    expect(md).toMatch(/## What was measured/);
+    expect(md).toMatch(/eigenvalues of E\[hh\^T\] \(d = 3\): 0\.167, 0\.167, 0\.167; largest \/ smallest 1\.000/);
+    expect(md).toMatch(/matched recovery \(2 SAEs\): 1 true, 0 composed, 0 mixed, 1 partial/);
+    expect(md).toMatch(/x: within-set cosines -1\.000 to -1\.000/);
+  });
+  it('says rank-deficient instead of an infinite eigenvalue ratio', () => {
+    // all six features in the x-y plane of a d = 3 toy model: E[hh^T] has a zero eigenvalue
+    const flat = [dir(0), dir(180), dir(60), dir(240), dir(120), dir(300)].map((v) => [v[0], v[1], 0]);
+    const md = renderReport(fakeResults([threeSets('flat', flat)]));
+    expect(md).toMatch(/rank-deficient: smallest eigenvalue 0/);
+    expect(md).not.toMatch(/-?Infinity|NaN/);
+  });
+  it('a mixed run gives the claims for the study experiments and the measured section for the others', () => {
+    const corr = fakeExperiment({ name: 'correlated', sets: [2, 2], W: STUDY_W, saes: [{ decoder: [0, 180, 90, -90].map(dir) }] });
+    const md = renderReport(fakeResults([corr, threeSets()]));
+    expect(md).toMatch(/### Claim 1:/);
+    expect(md).toMatch(/## Other experiments: what was measured/);
+    expect(md).toMatch(/### three-sets/);
+  });
+});
+
+describe('report for the study: new verdicts, guards, distinct toy models', () => {
+  // the published quick run's counter-examples: both pass the old rule, neither covers its basis
+  const corr = fakeExperiment({
+    name: 'correlated',
+    sets: [2, 2],
+    W: STUDY_W,
+    saes: [{ decoder: [-63, -141, 38, 40].map(dir) }, { decoder: [45, 135, -45, -135].map(dir) }],
+  });
+  const cosSigned = fakeExperiment({ name: 'cos-signed', sets: [2, 2], W: STUDY_W.map((r) => [...r]), saes: [{ decoder: [0, 180, 90, -90].map(dir) }] });
+  const onehot = fakeExperiment({ name: 'onehot', sets: [2, 2], W: CROSS_W, p_onehot: 0.75, saes: [{ decoder: [-88, 109, -76, 4].map(dir) }] });
+  const res = fakeResults([corr, cosSigned, onehot], 'study-quick');
+  const md = renderReport(res);
+
+  it('counts the new verdicts, with the old rule as a secondary count', () => {
+    const c = counts(corr, 'all');
+    expect(c).toMatchObject({ composed: 1, partial: 1, true: 0, n: 2 });
+    expect(c.nearest).toMatchObject({ composed: 2, true: 0 });
+    expect(verdictTable(res)).toMatch(/\| correlated \| 2 \| A \| 1 \| 0 \| 0 \| 1 \| 0 \| 0 \|/);
+    expect(md).toMatch(/Old nearest-line rule \(secondary\): 2 composed, 0 true/);
+    expect(md).toMatch(/cannot reject/);
+  });
+  it('flags the cross-set toy model and leaves it out of the claims', () => {
+    expect(md).toMatch(/## Toy-model guards/);
+    expect(md).toMatch(/- onehot: cross-set antipodal pairs x1-y1 .*x2-y2/);
+    expect(md).toMatch(/\| onehot \(toy model flagged\) \| 1 \| B \|/);
+    expect(md).toMatch(/### Claim 5: [^\n]*\n\n\*\*not measured\.\*\* experiment `onehot` left out: its toy model fails the guards/);
+  });
+  it('counts distinct toy models: correlated and cos-signed share one W', () => {
+    expect(md).toMatch(/\*\* 1 of 2 toy models \(distinct W; 2 of 3 experiments\)/);
+    expect(md).toMatch(/### Claim 4:[^\n]*\n\n[^\n]*Toy models behind this claim: 1 distinct \(cos-signed = correlated\)/);
+  });
+  it('summary.md shows both rules and the flag', () => {
+    const s = summarize(res);
+    expect(s.experiments[2].toy_model.valid).toBe(false);
+    expect(s.experiments[0].toy_model.id).toBe(s.experiments[1].toy_model.id);
+    const smd = summaryMarkdown(s);
+    expect(smd).toMatch(/toy model flagged/);
+    expect(smd).toMatch(/r0 partial \(nearest: composed\)/);
+  });
+});
+
+describe('results written with the old rule', () => {
+  it('are re-judged by matched recovery from their stored decoders; the stored verdict becomes verdict_nearest', () => {
+    const e = fakeExperiment({ name: 'correlated', sets: [2, 2], W: STUDY_W, saes: [{ decoder: [-63, -141, 38, 40].map(dir) }] });
+    // as an older kit wrote it: the nearest-line verdict in `verdict`, no recovery, no guards
+    const old = {
+      ...e,
+      toy: { ...e.toy, validity: undefined },
+      saes: e.saes.map(({ recovery: _r, verdict_nearest, ...s }) => ({ ...s, verdict: verdict_nearest })),
+    } as unknown as typeof e;
+    const md = renderReport(fakeResults([old]));
+    expect(md).toMatch(/\| correlated \| 1 \| A \| 0 \| 0 \| 0 \| 1 \| 0 \|/); // partial, not composed
+    expect(md).toMatch(/Old nearest-line rule \(secondary\): 1 composed/);
+    expect(summarize(fakeResults([old])).experiments[0].cells[0].picks.per_sample_fvu.verdict).toBe('partial');
+  });
+});
