@@ -17,6 +17,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     // GPU tests share one software adapter; running files in parallel only thrashes 2 cores.
     fileParallelism: false,
+    // every GPU test on one adapter, SwiftShader (Chromium's, the browser tests' too); test/lavapipe.test.ts
+    // runs the CPU-shaped kernels on the project's lavapipe (scripts/setup.sh) on its own
+    env: { SAE_KIT_NO_LAVAPIPE: '1' },
     reporters: ['default'],
   },
 });

@@ -39,7 +39,12 @@ describe('Vulkan driver plan', () => {
 
   it('AMD + old lavapipe: AMD is hardware, lavapipe excluded with the reason, SwiftShader the fallback', () => {
     const plan = planIcds(
-      fakeFs({ '/usr/share/vulkan/icd.d/radeon_icd.x86_64.json': RADEON, '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json': OLD_LVP, [SWIFTSHADER_ICD]: SWIFT }),
+      fakeFs({
+        '/usr/share/vulkan/icd.d/radeon_icd.x86_64.json': RADEON,
+        '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json': OLD_LVP,
+        [SWIFTSHADER_ICD]: SWIFT,
+        '/dev/dri/renderD128': '',
+      }),
       ENV,
     );
     expect(plan.hardware.map((f) => f.file)).toEqual(['/usr/share/vulkan/icd.d/radeon_icd.x86_64.json']);
@@ -58,6 +63,23 @@ describe('Vulkan driver plan', () => {
     const plan = planIcds(fakeFs({ '/usr/local/share/vulkan/icd.d/lvp_icd.x86_64.json': NEW_LVP, [SWIFTSHADER_ICD]: SWIFT }), ENV);
     expect(plan.hardware).toEqual([]);
     expect(plan.software.map((f) => f.file)).toEqual(['/usr/local/share/vulkan/icd.d/lvp_icd.x86_64.json', SWIFTSHADER_ICD]);
+  });
+
+  it("Mesa GPU drivers without a render node are left out with the reason (they only print 'Failed to detect any valid GPUs')", () => {
+    const files = { '/usr/share/vulkan/icd.d/radeon_icd.x86_64.json': RADEON, '/etc/vulkan/icd.d/nvidia_icd.json': NVIDIA, [SWIFTSHADER_ICD]: SWIFT };
+    const plan = planIcds(fakeFs(files), ENV);
+    expect(plan.hardware.map((f) => f.file)).toEqual(['/etc/vulkan/icd.d/nvidia_icd.json']);
+    expect(plan.excluded).toEqual([{ file: '/usr/share/vulkan/icd.d/radeon_icd.x86_64.json', reason: expect.stringMatching(/no GPU render node/) }]);
+    expect(planIcds(fakeFs({ ...files, '/dev/dri/renderD128': '' }), ENV).hardware).toHaveLength(2);
+  });
+
+  it("the project's own lavapipe (scripts/setup.sh) is a software driver before SwiftShader", () => {
+    const local = '/repo/.lavapipe/lvp_icd.json';
+    const plan = planIcds(fakeFs({ [local]: NEW_LVP.replace('/usr/lib', '/repo/.lavapipe/root/usr/lib'), [SWIFTSHADER_ICD]: SWIFT }), ENV, [
+      local,
+      '/absent.json',
+    ]);
+    expect(plan.software.map((f) => f.file)).toEqual([local, SWIFTSHADER_ICD]);
   });
 
   it('no driver at all: an empty plan', () => {

@@ -34,6 +34,8 @@ export interface IcdPlan {
 }
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+/** Mesa's Vulkan drivers for GPUs reached through DRM (not lavapipe; NVIDIA's own driver is not Mesa's). */
+const MESA_DRM = /^libvulkan_(intel|intel_hasvk|radeon|nouveau|virtio|gfxstream|asahi|freedreno|panfrost|broadcom|powervr_mesa|lima|v3dv)\.so/;
 
 /** Folders the Vulkan loader searches on Linux, plus vendor trees it does not (NVIDIA's container layout, AMDGPU-PRO). */
 export function icdSearchDirs(env: Record<string, string | undefined>): string[] {
@@ -85,8 +87,11 @@ export function classifyIcd(file: string, text: string | null): IcdFile | { file
   return { file, library, apiVersion, kind: 'hardware' };
 }
 
-/** The driver plan: the user's choice, else hardware drivers first and software ones as the fallback. */
-export function planIcds(fs: IcdFs, env: Record<string, string | undefined>): IcdPlan {
+/**
+ * The driver plan: the user's choice, else hardware drivers first and software ones as the fallback.
+ * `localIcds`: manifests of the project's own drivers (scripts/setup.sh puts Mesa's lavapipe in .lavapipe/).
+ */
+export function planIcds(fs: IcdFs, env: Record<string, string | undefined>, localIcds: string[] = []): IcdPlan {
   for (const variable of ['VK_DRIVER_FILES', 'VK_ICD_FILENAMES']) {
     const v = env[variable];
     if (v?.trim()) return { user: { variable, files: v }, hardware: [], software: [], excluded: [] };
@@ -109,6 +114,14 @@ export function planIcds(fs: IcdFs, env: Record<string, string | undefined>): Ic
       .filter((n) => n.endsWith('.json'))
       .sort())
       consider(posix.join(dir, name));
+  }
+  for (const f of localIcds) if (fs.read(f) !== null) consider(f);
+  // Mesa's GPU drivers (installed with chromium's Mesa) need a DRM render node: without one they only print
+  // "Failed to detect any valid GPUs", so they are left out with the reason
+  if (!fs.list('/dev/dri').some((n) => n.startsWith('renderD'))) {
+    const drm = plan.hardware.filter((f) => MESA_DRM.test(posix.basename(f.library)));
+    plan.hardware = plan.hardware.filter((f) => !drm.includes(f));
+    for (const f of drm) plan.excluded.push({ file: f.file, reason: 'Mesa GPU driver, but this machine has no GPU render node (/dev/dri/renderD*)' });
   }
   if (fs.read(SWIFTSHADER_ICD) !== null) consider(SWIFTSHADER_ICD);
   // the same driver library listed twice (two folders, two names) is loaded once

@@ -5,11 +5,18 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { GpuContext } from './context';
 import { acquireDevice } from './device';
 import { WebGPUUnavailableError } from './errors';
 import { describePlan, planIcds, type IcdFs, type IcdPlan } from './icd';
 import { loadShaderSourcesFromDisk } from './shaders-node';
+
+/** The project's own lavapipe (Mesa's CPU Vulkan driver, installed by scripts/setup.sh). */
+export const LOCAL_LAVAPIPE_ICD = fileURLToPath(new URL('../../.lavapipe/lvp_icd.json', import.meta.url));
+
+/** SAE_KIT_NO_LAVAPIPE=1 (the test suite sets it: one adapter, SwiftShader, for every GPU test) leaves it out. */
+const localIcds = (): string[] => (process.env.SAE_KIT_NO_LAVAPIPE ? [] : [LOCAL_LAVAPIPE_ICD]);
 
 // biome-ignore lint/correctness/noUnusedVariables: holds the Dawn instance while a device lives; dropped so Node can exit
 let gpuRef: GPU | null = null;
@@ -101,7 +108,7 @@ async function dawnAdapterNames(mod: typeof import('webgpu')): Promise<string[]>
 /** Every adapter Dawn finds, hardware driver set first; the index is what --adapter takes. */
 export async function listNodeAdapters(): Promise<{ adapters: NodeAdapterEntry[]; drivers: string[] }> {
   const mod = await loadDawn();
-  const plan = planIcds(realFs, process.env);
+  const plan = planIcds(realFs, process.env, localIcds());
   const saved = { d: process.env.VK_DRIVER_FILES, i: process.env.VK_ICD_FILENAMES };
   const adapters: NodeAdapterEntry[] = [];
   try {
@@ -123,7 +130,7 @@ function restore(k: string, v: string | undefined): void {
 
 export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<GpuContext> {
   const mod = await loadDawn();
-  const plan = planIcds(realFs, process.env);
+  const plan = planIcds(realFs, process.env, localIcds());
   const sets = driverSets(plan);
   if (!sets.length) {
     throw new WebGPUUnavailableError(
@@ -158,7 +165,7 @@ export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<G
     const ctx = await acquireDevice({ gpu, sources: loadShaderSourcesFromDisk(), runtime: 'node', powerPreference: 'high-performance' });
     if (ctx.adapter.isFallbackAdapter || set.drivers === 'software') {
       opts.log?.(
-        `no hardware GPU adapter found: using the software adapter ${ctx.adapter.description || ctx.adapter.architecture} (${set.files ?? 'your VK_* driver setting'}); runs are much slower than on a GPU`,
+        `no hardware GPU adapter found: using the software adapter ${ctx.adapter.description || ctx.adapter.architecture} (${set.files ?? 'your VK_* driver setting'}); runs are much slower than on a GPU${/llvmpipe/i.test(ctx.adapter.description) ? '; lavapipe compiles each kernel once (seconds to a minute with a cold Mesa shader cache, then cached)' : ''}`,
       );
     }
     return ctx;
