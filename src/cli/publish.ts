@@ -5,7 +5,7 @@
 // RUN_A/compare.md and rewrites RUN_A/report.md and summary.* so each claim states the seed-to-seed spread.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from './args';
 import { renderReport, seedSection, selectionSection } from '../experiments/report';
 import { readResults, type ResultsFile } from '../experiments/results';
 import { writeSummary } from '../experiments/study';
@@ -106,14 +106,14 @@ export function compareRuns(a: string, b: string): string {
 export function publishCommand(argv: string[]): number {
   const [cmd, ...rest] = argv;
   if (cmd === 'publish') {
-    const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' } } });
+    const { values } = parseCli({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' } } });
     if (!values.from || !values.to) throw new Error('usage: npm start -- publish --from RUN_DIR --to DIR');
     const copied = publishRun(values.from, values.to);
     console.log(`copied ${copied.length} file(s) to ${values.to}:\n  ${copied.join('\n  ')}`);
     return 0;
   }
   if (cmd === 'compare') {
-    const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+    const { positionals } = parseCli({ args: rest, allowPositionals: true, options: {} });
     if (positionals.length !== 2) throw new Error('usage: npm start -- compare RUN_A RUN_B');
     console.log(compareRuns(positionals[0], positionals[1]));
     console.log(`wrote ${join(positionals[0], 'compare.md')}; ${join(positionals[0], 'report.md')} now states the seed-to-seed spread`);

@@ -65,9 +65,13 @@ export async function runPreset(
     const t1 = performance.now();
     const stored = writeExperiment(outDir, r, experimentFigures(r, opts.document));
     res.experiments.push(stored);
-    res.adapter ??= ctx?.adapter ?? null;
+    // a resumed run may be on another adapter: each experiment records its own, res.adapter is the latest
+    const adapter = ctx?.adapter ?? opts.adapter ?? null;
+    res.adapter = adapter ?? res.adapter;
+    res.adapters = { ...res.adapters, [exp.name]: adapter };
     res.timing[exp.name] = { ...r.timing, figures_s: (performance.now() - t1) / 1000, total_s: (performance.now() - t0) / 1000 };
     saveResults(outDir, res);
+    for (const stage of ['toy', 'sae']) opts.checkpoint?.store.remove(`${exp.name}/${stage}`); // finished: its checkpoints are spent
     writeSummary(outDir, res, preset.experiments.length);
     ran++;
     opts.onExperimentDone?.(exp.name, r, false);
