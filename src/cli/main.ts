@@ -12,6 +12,7 @@ import { acquireNodeDevice, listNodeAdapters, releaseNodeGpu } from '../gpu/node
 import { WebGPUUnavailableError } from '../gpu/errors';
 import { presetAsConfig, presetFromConfigFile } from '../experiments/config-file';
 import { DEFAULT_PRESET, getPreset, PRESETS } from '../experiments/presets';
+import { RunProgress } from '../experiments/progress';
 import { verdictTable } from '../experiments/report';
 import { readResults, type ResultsFile } from '../experiments/results';
 import { mergeShards, runPreset } from '../experiments/study';
@@ -268,6 +269,7 @@ async function main(): Promise<number> {
     bar.tag = [adapter?.vendor, adapter?.architecture].filter(Boolean).join(' ') || adapter?.device || '';
     bar.note(`preset ${preset.name}: ${preset.experiments.length} experiment(s) on ${adapterName(adapter)} (runtime ${runtime}); writing ${out}`);
     bar.note(preset.budget_note);
+    bar.plan = new RunProgress(preset.experiments, adapter, shard);
     const res = await runPreset(ctx, preset, out, {
       document: nodeDocument(),
       shard,
@@ -294,6 +296,7 @@ async function main(): Promise<number> {
       onExperimentDone: (name, r, skipped) => {
         live.finished++;
         live.current = null;
+        bar.plan?.finish(name);
         bar.note(
           skipped
             ? `[${name}] already finished in ${out}: skipped`
