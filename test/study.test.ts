@@ -115,6 +115,7 @@ describe('study runner', () => {
     // the selection-loss curves are evaluated at the same steps in every shard, so the merge keeps them
     expect(b.curves.eval?.step.length).toBeGreaterThan(2);
     expect(b.curves.eval).toEqual(a.curves.eval);
+    expect(readResults(merged)!.adapters).toEqual({ correlated: ctx.adapter });
     expect(existsSync(join(merged, 'report.md'))).toBe(true);
     expect(() => mergeShards([s0], tmp(), nodeDocument())).toThrow(/shard 1\/2 is missing/);
   });

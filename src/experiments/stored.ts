@@ -16,6 +16,8 @@ export interface ResultsFile {
   adapter: AdapterReport | null;
   /** per experiment: the adapter it ran on (a run resumed on another machine has several) */
   adapters?: Record<string, AdapterReport | null>;
+  /** a merge of shards that ran on different adapters: each shard's, by shard index */
+  shard_adapters?: (AdapterReport | null)[];
   shard: { index: number; count: number } | null;
   started: string;
   updated: string;
