@@ -1,7 +1,13 @@
 // The checkpoint container: every byte of the job buffers, the loss history and the caller's arrays
-// survive a round trip (NaN and Inf included: diverged models log them); damaged files are refused.
-import { describe, expect, it } from 'vitest';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../src/train/checkpoint';
+// survive a round trip (NaN and Inf included: diverged models log them); damaged files are refused; a
+// stage stopped after a checkpoint resumes to the bits of an uninterrupted run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getPreset } from '../src/experiments/presets';
+import { forgetToyModels, runExperiment } from '../src/experiments/runner';
+import { parseExperiment } from '../src/experiments/schema';
+import type { GpuContext } from '../src/gpu/context';
+import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type CheckpointStore } from '../src/train/checkpoint';
 
 describe('checkpoint container', () => {
   const c: Checkpoint = {
@@ -31,5 +37,53 @@ describe('checkpoint container', () => {
     expect(() => decodeCheckpoint(new TextEncoder().encode('{"not":"a checkpoint"}'))).toThrow(/bad magic/);
     const bytes = encodeCheckpoint(c);
     expect(() => decodeCheckpoint(bytes.subarray(0, bytes.byteLength - 16))).toThrow(/truncated/);
+  });
+});
+
+describe('checkpointed stages (in process, a store in memory)', () => {
+  let ctx: GpuContext;
+  beforeAll(async () => {
+    ctx = await acquireNodeDevice();
+  });
+  afterAll(() => releaseNodeGpu(ctx));
+
+  it('a stop in the toy stage or in the SAE stage resumes to the bits of an uninterrupted run', async () => {
+    // a toy model trained in several chunks (1000-sample batches), on the modular SAE path too
+    const t = getPreset('tiny').experiments[0];
+    const c = parseExperiment({ ...t, name: 'ck', seed: 3, toy: { ...t.toy, steps: 1500, batch: 1000 } });
+    const files = new Map<string, Uint8Array>();
+    const store: CheckpointStore = {
+      load: (k) => files.get(k) ?? null,
+      save: (k, d) => void files.set(k, d.slice()),
+      remove: (k) => void files.delete(k),
+      where: (k) => `memory:${k}`,
+    };
+    forgetToyModels();
+    const ref = await runExperiment(ctx, c, { path: 'modular' });
+    class Stop extends Error {}
+    for (const stage of ['toy', 'sae'] as const) {
+      files.clear();
+      forgetToyModels(); // train the toy model again (and stop there, for the toy stage)
+      let chunks = 0;
+      const stop = () => {
+        if (++chunks === 3) throw new Stop(stage);
+      };
+      const notes: string[] = [];
+      const checkpoint = { store, everySeconds: 0 };
+      await expect(
+        runExperiment(ctx, c, { path: 'modular', checkpoint, ...(stage === 'toy' ? { onToyChunk: stop } : { onSaeChunk: stop }) }),
+      ).rejects.toBeInstanceOf(Stop);
+      expect(files.has(`ck/${stage}`)).toBe(true);
+      forgetToyModels();
+      const r = await runExperiment(ctx, c, { path: 'modular', checkpoint, onNote: (l) => notes.push(l) });
+      expect(notes.join('\n')).toMatch(
+        stage === 'toy' ? /\[ck\] toy model: resuming from the checkpoint at step [1-9]/ : /\[ck\] SAEs: resuming from the checkpoint at step [1-9]/,
+      );
+      expect(Array.from(r.weights.toy), stage).toEqual(Array.from(ref.weights.toy));
+      expect(Array.from(r.weights.saes), stage).toEqual(Array.from(ref.weights.saes));
+      expect(r.toy.loss_curve, stage).toEqual(ref.toy.loss_curve);
+      expect(r.curves, stage).toEqual(ref.curves);
+      expect(r.saes.map((s) => s.final_loss)).toEqual(ref.saes.map((s) => s.final_loss));
+    }
   });
 });

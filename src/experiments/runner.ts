@@ -216,6 +216,11 @@ export function evalSamplesFor(c: ExperimentConfig, adapter: AdapterReport | nul
 /** Trained toy models by (data, toy config, seed): experiments that differ only in the SAE reuse one (deterministic anyway). */
 const toyCache = new Map<string, { params: Float32Array; curve: { step: number[]; loss: number[] }; trainedBy: string }>();
 
+/** Forget the toy models trained in this process (tests that must train one again). */
+export function forgetToyModels(): void {
+  toyCache.clear();
+}
+
 const seconds = () => performance.now() / 1000;
 
 /** What every stage needs to know of the data: the sampler tables and the model dims. */
