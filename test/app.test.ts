@@ -1,16 +1,17 @@
 // The browser app through the harness (headless Chromium, software WebGPU): the experiment page runs a
 // tiny preset to the end, shows figures and enables downloads, survives a reload; the kernel lab
 // verifies a kernel; without WebGPU a help page appears. Screenshots go to test-output/ for review.
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { build } from 'vite';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tmpDirs } from './tmp';
 import { closeServer, openHarness } from '../harness/launch';
 
 const SHOTS = join(__dirname, '..', 'test-output');
 mkdirSync(SHOTS, { recursive: true });
 afterAll(closeServer);
+const tmp = tmpDirs('sae-build-');
 
 describe('browser app', () => {
   it('runs the tiny preset to the end with live figures, final figures, downloads; reopens after reload', async () => {
@@ -142,7 +143,7 @@ describe('browser app', () => {
   });
 
   it('npm run build produces a static site with relative asset paths', async () => {
-    const outDir = mkdtempSync(join(tmpdir(), 'sae-build-'));
+    const outDir = tmp();
     await build({ root: join(__dirname, '..'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
     const html = readFileSync(join(outDir, 'index.html'), 'utf8');
     expect(html).toMatch(/src="\.\/assets\/[^"]+\.js"/);

@@ -1,9 +1,9 @@
 // Beyond the study: general data (Zipf, sparser draws, more/larger sets, d > 2), TopK and orthogonality
 // options end to end, the new metrics, the heat map and the phase diagram.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tmpDirs } from './tmp';
 import { samplerTables, zipf } from '../src/data/tables';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
@@ -21,6 +21,7 @@ beforeAll(async () => {
   ctx = await acquireNodeDevice();
 });
 afterAll(() => releaseNodeGpu(ctx));
+const tmp = tmpDirs('sae-beyond-');
 
 describe('general composed-feature data (reference sampler)', () => {
   it('Zipf(alpha) frequencies within a set', () => {
@@ -56,7 +57,7 @@ describe('general composed-feature data (reference sampler)', () => {
 
 describe('SAE variants and larger cases end to end', () => {
   it('TopK, orthogonality penalty, Zipf, sparser draws, 3 sets of 3 features, d = 3, s = 12', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'sae-beyond-'));
+    const out = tmp();
     const preset = parsePreset({
       name: 'beyond-test',
       description: 'test',
@@ -114,7 +115,7 @@ describe('phase diagram', () => {
 
 describe('JumpReLU end to end', () => {
   it('trains (fused path), thresholds move, results record the variant', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'sae-jump-'));
+    const out = tmp();
     const preset = parsePreset({
       name: 'jump-test',
       description: 'test',
@@ -144,7 +145,7 @@ describe('JumpReLU end to end', () => {
   });
 
   it('BatchTopK with the AuxK loss trains on the modular path and keeps about k latents per sample', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'sae-btk-'));
+    const out = tmp();
     const preset = parsePreset({
       name: 'btk-test',
       description: 'test',

@@ -2,15 +2,15 @@
 // --config / --print-config, shards run in parallel then merged, and signals leave no process behind
 // and resume to the same results. Tiny shapes, Node runtime where the browser is not the point.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpDirs } from './tmp';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetAsConfig, presetFromConfigFile } from '../src/experiments/config-file';
 import { getPreset } from '../src/experiments/presets';
 import { descendants, stillAlive, type ProcId } from './proc-tree';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'sae-cli-'));
+const tmp = tmpDirs('sae-cli-');
 const tiny = getPreset('tiny').experiments[0];
 /** tiny, made smaller still: these tests are about processes and files, not about what is learnt */
 const micro = { ...tiny, toy: { ...tiny.toy, steps: 200 }, sae: { ...tiny.sae, steps: 100 }, eval_samples: 200 };
@@ -77,6 +77,50 @@ describe('output folder checked before any work', () => {
     expect(runs[0].stderr).toMatch(/error: cannot create folder \/proc\/forbidden: ENOENT/);
     expect(runs[1].stderr).toMatch(/error: cannot create folder \/proc\/forbidden/);
     expect(runs[2].stderr).toContain(`error: cannot create folder ${file}: ${file} exists and is not a folder`);
+  }, 60_000);
+});
+
+describe('mistakes on the command line', () => {
+  it("an unknown option is named in the kit's words, for the run and for a subcommand", async () => {
+    for (const args of [
+      ['--sped', '3'],
+      ['compare', '--sped', 'a', 'b'],
+    ]) {
+      const r = await cli(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: unknown option --sped; see --help$/m);
+      expect(r.stderr).not.toMatch(/positional|place it at the end/);
+    }
+  }, 60_000);
+});
+
+describe('npm run dev', () => {
+  it('serves the page with its own favicon, and a SIGTERM to npm leaves no server behind', async () => {
+    const port = String(20000 + (process.pid % 20000));
+    const p = spawn('npm', ['run', 'dev', '--', '--port', port], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => {
+      out += d;
+    });
+    p.stderr.on('data', (d) => {
+      out += d;
+    });
+    const closed = new Promise((res) => p.on('close', res));
+    for (let i = 0; i < 300 && !/Local:/.test(out); i++) await new Promise((res) => setTimeout(res, 100));
+    expect(out).toMatch(/Local: +http:\/\/127\.0\.0\.1:\d+/);
+    const url = /Local: +(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1];
+    const html = await (await fetch(`${url}/`)).text();
+    expect(html).toMatch(/<link rel="icon" href="data:/); // no request for /favicon.ico, so no 404 in the console
+    const snap = descendants(p.pid!);
+    expect(snap.some((x) => /dev\.ts/.test(x.cmd))).toBe(true);
+    process.kill(p.pid!, 'SIGTERM'); // npm alone, as `kill` or a closed terminal tab would
+    await closed;
+    let alive = stillAlive(snap);
+    for (let i = 0; i < 50 && alive.length; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      alive = stillAlive(snap);
+    }
+    expect(alive.map((x) => `${x.pid} ${x.cmd}`)).toEqual([]);
   }, 60_000);
 });
 
@@ -234,5 +278,42 @@ describe('signals', () => {
     const full = await ref;
     expect(full.code, full.stderr).toBe(0);
     expect(outcome(join(dir, 'cut'))).toEqual(outcome(join(dir, 'ref')));
+  }, 180_000);
+
+  it('a stop mid-experiment resumes from its last checkpoint, with the results and curves of an uninterrupted run', async () => {
+    const dir = tmp();
+    const config = configFile(dir, [
+      { ...micro, name: 'a' },
+      { ...micro, name: 'b', seed: 7, sae: { ...micro.sae, steps: 3000 } },
+    ]);
+    const ref = cli(['--config', config, '--runtime', 'node', '--out', join(dir, 'ref'), '--checkpoint-every', 'off']);
+    const cut = join(dir, 'cut');
+    const { r, alive } = await interrupt(
+      ['--config', config, '--runtime', 'node', '--out', cut, '--checkpoint-every', '0'],
+      /\[b\] SAEs: checkpoint at step \d+/,
+      'SIGTERM',
+      'process',
+    );
+    expect(alive.map((p) => `${p.pid} ${p.cmd}`)).toEqual([]);
+    expect(r.code === 0).toBe(false);
+    // the stop names what is kept, and there is no browser to close
+    const kept = /stopping on [^\n]*?: closing the GPU device; 1 experiment finished; b resumes from SAE step ([\d,]+) of 3,000 in /.exec(r.stderr);
+    expect(kept, r.stderr).not.toBeNull();
+    expect(r.stderr).not.toMatch(/closing the browser/);
+    expect(existsSync(join(cut, 'b', 'checkpoint', 'sae.ckpt'))).toBe(true);
+    const resumed = await cli(['--config', config, '--runtime', 'node', '--out', cut, '--checkpoint-every', '0']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const from = /\[b\] SAEs: resuming from the checkpoint at step (\d+) of 3000/.exec(resumed.stderr);
+    expect(from, resumed.stderr).not.toBeNull();
+    expect(Number(from![1])).toBeGreaterThan(0);
+    expect(Number(from![1])).toBeLessThan(3000);
+    expect(Number(from![1])).toBeGreaterThanOrEqual(Number(kept![1].replace(/,/g, ''))); // never behind what the stop promised
+    expect(resumed.stderr).toMatch(/\[b\] toy model: trained before the stop: taken from its checkpoint/);
+    const full = await ref;
+    expect(full.code, full.stderr).toBe(0);
+    expect(outcome(cut)).toEqual(outcome(join(dir, 'ref')));
+    const curves = (d: string) => results(d).experiments.map((e: { curves: unknown; toy: { loss_curve: unknown } }) => [e.curves, e.toy.loss_curve]);
+    expect(curves(cut)).toEqual(curves(join(dir, 'ref')));
+    expect(existsSync(join(cut, 'b', 'checkpoint'))).toBe(false); // spent checkpoints are removed
   }, 180_000);
 });

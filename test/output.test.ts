@@ -1,9 +1,9 @@
 // Output files: folders made without Node's recursive mkdir (which loops forever under /proc), write
 // errors that name the file, and a failed write mid-study that keeps every finished experiment.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tmpDirs } from './tmp';
 import { getPreset } from '../src/experiments/presets';
 import { readResults } from '../src/experiments/results';
 import { parsePreset } from '../src/experiments/schema';
@@ -13,7 +13,7 @@ import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { ensureDir, OutputError, probeOutputDir, writeFileAtomic } from '../src/io/files';
 import { nodeDocument } from '../src/plots/dom-node';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'sae-out-'));
+const tmp = tmpDirs('sae-out-');
 
 describe('output folders and files', () => {
   it('ensureDir makes nested folders, and fails with a named error under /proc and through a file (no hang)', () => {

@@ -1,9 +1,9 @@
 // Replay (`npm run replay`): file formats, GPU replay vs the reference trainer, and malformed inputs.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tmpDirs } from './tmp';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { decodeNpy, encodeNpy } from '../src/io/npy';
@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => releaseNodeGpu(ctx));
 
 const rand = (n: number, seed: number, lo = -1, hi = 1) => Float32Array.from({ length: n }, (_, i) => lo + (hi - lo) * rngUnit(seed, 0, 0, i, 0));
-const tmp = () => mkdtempSync(join(tmpdir(), 'sae-replay-'));
+const tmp = tmpDirs('sae-replay-');
 
 function saeDir(over: Record<string, unknown> = {}) {
   const d = 2,

@@ -1,9 +1,9 @@
 // Model selection under both rules (per-sample FVU, the study's; batch FVU), the cells whose pick changes,
 // the grouped evaluation (bit-identical to one dispatch), convergence flags, summary.json, publish and compare.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tmpDirs } from './tmp';
 import { compareRuns, publishRun } from '../src/cli/publish';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
@@ -18,7 +18,7 @@ import type { RunSummary } from '../src/experiments/summary';
 import { evalModelsPerDispatch } from '../src/train/gpu';
 import { nodeDocument } from '../src/plots/dom-node';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'sae-sel-'));
+const tmp = tmpDirs('sae-sel-');
 
 /** A stored experiment with one 1 x 2 grid and 3 realizations per cell; losses chosen so the rules disagree in cell 1. */
 function fakeExperiment(): StoredExperiment {

@@ -1,13 +1,15 @@
 // scripts/setup.sh against fake tools: a large `ldconfig -p` (the SIGPIPE race), fake apt-get/npm/sudo/id
 // that log their calls, and a fake root for the files it looks for. Nothing on this machine is changed.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tmpDirs } from './tmp';
+
+const tmp = tmpDirs('sae-setup-');
 
 function fixture(opts: { uid: number; chromium: boolean; vulkan: boolean }) {
-  const dir = mkdtempSync(join(tmpdir(), 'sae-setup-'));
+  const dir = tmp();
   const bin = join(dir, 'bin'),
     root = join(dir, 'root'),
     log = join(dir, 'calls.log');

@@ -1,7 +1,7 @@
 // The study runner: config validation, resume, shard + merge, report claims and figures.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpDirs } from './tmp';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { svgFilesToPng } from '../harness/png';
@@ -10,6 +10,7 @@ import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { getPreset, PRESETS } from '../src/experiments/presets';
 import { readResults } from '../src/experiments/results';
 import { ConfigError, parseExperiment, parsePreset } from '../src/experiments/schema';
+import { runExperiment } from '../src/experiments/runner';
 import { mergeShards, runPreset } from '../src/experiments/study';
 import { nodeDocument } from '../src/plots/dom-node';
 
@@ -18,7 +19,7 @@ beforeAll(async () => {
   ctx = await acquireNodeDevice();
 });
 afterAll(() => releaseNodeGpu(ctx));
-const tmp = () => mkdtempSync(join(tmpdir(), 'sae-study-'));
+const tmp = tmpDirs('sae-study-');
 
 describe('experiment config validation', () => {
   const bad: [string, unknown, RegExp][] = [
@@ -37,6 +38,10 @@ describe('experiment config validation', () => {
     ['bad name', { name: 'Has Spaces' }, /name: lower-case letters/],
   ];
   for (const [what, cfg, msg] of bad) it(`rejects ${what}`, () => expect(() => parseExperiment(cfg)).toThrow(msg));
+  it('an omitted name takes its default, so only the bad field is named', () => {
+    expect(() => parseExperiment({ sae: { s: 0 } })).toThrow(/^invalid experiment config: sae\.s: must be > 0$/);
+    expect(parseExperiment({}).name).toBe('experiment');
+  });
   it('rejects shapes over the adapter limits', () => {
     expect(() => parseExperiment({ name: 'x', eval_samples: 10_000_000 }, { maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 27 })).toThrow(
       /the adapter allows 134217728/,
@@ -111,8 +116,36 @@ describe('study runner', () => {
     const key = (x: typeof a) => x.saes.map((s) => [s.cell, s.realization, s.seed, s.verdict, s.decoder, s.final_loss]);
     expect(key(b)).toEqual(key(a));
     expect(b.cells.map((c) => [c.cell, c.lowest_loss, c.most_monosemantic])).toEqual(a.cells.map((c) => [c.cell, c.lowest_loss, c.most_monosemantic]));
+    // the selection-loss curves are evaluated at the same steps in every shard, so the merge keeps them
+    expect(b.curves.eval?.step.length).toBeGreaterThan(2);
+    expect(b.curves.eval).toEqual(a.curves.eval);
+    expect(readResults(merged)!.adapters).toEqual({ correlated: ctx.adapter });
     expect(existsSync(join(merged, 'report.md'))).toBe(true);
     expect(() => mergeShards([s0], tmp(), nodeDocument())).toThrow(/shard 1\/2 is missing/);
+  });
+
+  it('says when a toy model is reused, and records the adapter of each part of a resumed run', async () => {
+    const t = getPreset('tiny').experiments[0];
+    const p = parsePreset({
+      ...getPreset('tiny'),
+      name: 'tiny-reuse',
+      experiments: [t, { ...t, name: 'signed', sae: { ...t.sae, cos: { variant: 'signed' } } }],
+    });
+    const out = tmp();
+    const notes: string[] = [];
+    const other = { ...ctx.adapter, description: 'another machine' };
+    const run = (adapter: typeof ctx.adapter, max?: number) =>
+      runPreset(null, p, out, {
+        document: nodeDocument(),
+        adapter,
+        maxExperiments: max,
+        execute: (exp) => runExperiment(ctx, exp, { onNote: (l) => notes.push(l) }),
+      });
+    await run(ctx.adapter, 1);
+    const res = await run(other);
+    expect(res.adapters).toEqual({ correlated: ctx.adapter, signed: other });
+    expect(res.adapter).toEqual(other);
+    expect(notes.join('\n')).toMatch(/\[signed\] toy model: the same data, toy config and seed as correlated's, trained earlier in this run: reused/);
   });
 
   it('figures render in headless Chromium without errors', async () => {

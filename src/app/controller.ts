@@ -3,6 +3,7 @@
 // what to show through callbacks. No DOM here.
 import type { GpuContext } from '../gpu/context';
 import { runExperiment, type ExperimentResult, type StageProgress } from '../experiments/runner';
+import { ExperimentProgress } from '../experiments/progress';
 import type { ExperimentConfig } from '../experiments/schema';
 import { toStored, type StoredExperiment } from '../experiments/stored';
 import { experimentFigures } from '../plots/figures';
@@ -32,7 +33,11 @@ export class RunController {
   private stopRequested = false;
   private resume: (() => void) | null = null;
 
-  constructor(private readonly ctx: GpuContext) {}
+  constructor(
+    private readonly ctx: GpuContext,
+    /** where finished runs are kept and figures drawn (default: IndexedDB and the page; tests pass their own) */
+    private readonly env: { save?: (run: SavedRun) => Promise<void>; document?: Document } = {},
+  ) {}
 
   /** Awaited between training chunks: waits while paused, throws Stopped after Stop. */
   readonly gate = async (): Promise<void> => {
@@ -81,14 +86,14 @@ export class RunController {
     let toyFeatures: number[][] = [];
     let lastDraw = 0;
     const prefix = count > 1 ? `[${index + 1}/${count} ${c.name}] ` : '';
+    const work = new ExperimentProgress(c, this.ctx.adapter); // the CLI's weighting: each stage by its work
     const onProgress = (p: StageProgress) => {
       // a training-curve evaluation: its point goes to the chart, the status keeps the training progress
       if (p.batch_loss !== undefined) {
         cb.onBatchLoss(p.step, p.batch_loss);
         return;
       }
-      const stages = { toy: 0, sae: 1, eval: 2 };
-      const frac = (stages[p.stage] + (p.total ? p.step / p.total : 0)) / 3;
+      const frac = work.fraction(p);
       const elapsed = (performance.now() - t0) / 1000;
       const eta = frac > 0.02 ? (elapsed / frac) * (1 - frac) : NaN;
       cb.onStatus(
@@ -114,11 +119,11 @@ export class RunController {
     };
     const r: ExperimentResult = await runExperiment(this.ctx, c, { onProgress, onToyChunk: this.gate, onSaeChunk });
     cb.onStatus(`${prefix}finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path)`, 1);
-    const figures = experimentFigures(r, document);
+    const figures = experimentFigures(r, this.env.document ?? document);
     const files = Object.fromEntries(Object.keys(figures).map((f) => [f.replace('.svg', ''), f]));
     const experiment = toStored(r, files);
     const run: SavedRun = { id: `${Date.now()}-${index}`, date: new Date().toISOString(), preset, experiment, figures, weights: r.weights };
-    await saveRun(run);
+    await (this.env.save ?? saveRun)(run);
     await cb.onFinished(run);
     return experiment;
   }

@@ -3,7 +3,6 @@
 // entry bundles without them.
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Harness } from '../../harness/launch';
 import type { AdapterReport, GpuContext } from '../gpu/context';
 import type { ExperimentResult, StageProgress } from '../experiments/runner';
@@ -14,10 +13,13 @@ import { acquireNodeDevice, listNodeAdapters, releaseNodeGpu } from '../gpu/node
 import { WebGPUUnavailableError } from '../gpu/errors';
 import { presetAsConfig, presetFromConfigFile } from '../experiments/config-file';
 import { DEFAULT_PRESET, getPreset, PRESETS } from '../experiments/presets';
+import { RunProgress } from '../experiments/progress';
 import { verdictTable } from '../experiments/report';
 import { readResults, type ResultsFile } from '../experiments/results';
 import { mergeShards, runPreset } from '../experiments/study';
+import { fileCheckpointStore } from '../io/checkpoints';
 import { probeOutputDir } from '../io/files';
+import { parseCli } from './args';
 import { nodeDocument } from '../plots/dom-node';
 import { watchLaunchers } from './launcher';
 import { ProgressBar } from './progress';
@@ -35,6 +37,10 @@ options:
   --out DIR         output folder (default runs/<preset>-<timestamp>), created and checked for writing
                     before any work; a folder that already holds results.json of the same preset is
                     resumed: finished experiments are skipped (also after Ctrl-C or SIGTERM)
+  --checkpoint-every S  save the toy model's and the SAEs' training state at most every S seconds of work
+                    (default 60; 0: after every chunk; off: never) in OUT/<experiment>/checkpoint/: a stopped
+                    run resumes mid-experiment from the latest, with the results of an uninterrupted run
+                    (Node runtime; --runtime browser resumes whole experiments only)
   --shard i/n       run grid cells whose index % n == i (0-based), to spread a sweep over GPUs or machines
   --path P          SAE training path: fused (default where it fits) or modular
   --kernel V        fused SAE kernel version: v1, v2 or auto (default: chosen per adapter; Node runtime)
@@ -70,21 +76,54 @@ function listSvgs(dir: string): string[] {
 }
 
 // Resources a signal must release: the browser (and its process group), the GPU device, the Vite server.
-const live: { browser: Harness | null; ctx: GpuContext | null; closeServer: (() => Promise<void>) | null; killPng: (() => void) | null; out: string | null } = {
+const live: {
+  browser: Harness | null;
+  ctx: GpuContext | null;
+  closeServer: (() => Promise<void>) | null;
+  killPng: (() => void) | null;
+  out: string | null;
+  /** experiments finished (this process or before), the one running and its latest checkpoint */
+  finished: number;
+  current: string | null;
+  saved: { experiment: string; stage: string; step: number; total: number } | null;
+} = {
   browser: null,
   ctx: null,
   closeServer: null,
   killPng: null,
   out: null,
+  finished: 0,
+  current: null,
+  saved: null,
 };
+
+/** What a stop keeps: "3 experiments finished; correlated resumes from SAE step 9,000 of 12,000". */
+function keptMessage(finished: number, current: string | null, saved: typeof live.saved): string {
+  const parts = [`${finished} experiment${finished === 1 ? '' : 's'} finished`];
+  if (current) {
+    const s = saved?.experiment === current ? saved : null;
+    const n = (x: number) => x.toLocaleString('en-US');
+    parts.push(
+      !s
+        ? `${current} starts again (no checkpoint yet)`
+        : s.stage === 'toy'
+          ? s.step >= s.total
+            ? `${current} resumes with its trained toy model`
+            : `${current} resumes from toy-model step ${n(s.step)} of ${n(s.total)}`
+          : `${current} resumes from SAE step ${n(s.step)} of ${n(s.total)}`,
+    );
+  }
+  return parts.join('; ');
+}
 let stopping = false;
 
 function onSignal(sig: NodeJS.Signals, why = sig as string): void {
   const code = 128 + (sig === 'SIGINT' ? 2 : sig === 'SIGHUP' ? 1 : 15);
   if (stopping) process.exit(code); // a second signal: leave now
   stopping = true;
+  const closing = live.browser || live.killPng ? 'the browser and the GPU device' : 'the GPU device';
   process.stderr.write(
-    `\nstopping on ${why}: closing the browser and the GPU device${live.out ? `; finished experiments stay in ${live.out}, the same --out resumes` : ''}\n`,
+    `\nstopping on ${why}: closing ${closing}${live.out ? `; ${keptMessage(live.finished, live.current, live.saved)} in ${live.out}; the same --out resumes` : ''}\n`,
   );
   live.browser?.kill();
   live.killPng?.();
@@ -111,7 +150,7 @@ async function main(): Promise<number> {
   watchLaunchers((p) => onSignal('SIGTERM', `the exit of its launcher (pid ${p.pid}: ${p.cmd.slice(0, 40)})`));
   const argv = process.argv.slice(2);
   if (isPublishCommand(argv[0])) return publishCommand(argv);
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCli({
     args: argv,
     allowPositionals: true,
     options: {
@@ -121,6 +160,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       kernel: { type: 'string' },
       shard: { type: 'string' },
+      'checkpoint-every': { type: 'string' },
       path: { type: 'string' },
       png: { type: 'boolean' },
       runtime: { type: 'string' },
@@ -174,6 +214,8 @@ async function main(): Promise<number> {
     if (!m || Number(m[1]) >= Number(m[2]) || Number(m[2]) < 1) throw new Error(`--shard must look like i/n with 0 <= i < n, got '${values.shard}'`);
     shard = { index: Number(m[1]), count: Number(m[2]) };
   }
+  const every = values['checkpoint-every'] ?? '60';
+  if (every !== 'off' && !(Number(every) >= 0)) throw new Error(`--checkpoint-every must be seconds (>= 0) or off, got '${every}'`);
   if (values.path && values.path !== 'fused' && values.path !== 'modular') throw new Error(`--path must be fused or modular, got '${values.path}'`);
   if (values.kernel && !(KERNEL_REQUESTS as readonly string[]).includes(values.kernel))
     throw new Error(`--kernel must be one of ${KERNEL_REQUESTS.join(', ')}, got '${values.kernel}'`);
@@ -215,7 +257,10 @@ async function main(): Promise<number> {
     if (runtime === 'browser') {
       const h = (browser = await openBrowser());
       adapter = (await h.page.evaluate(() => window.kit!.adapter())) as AdapterReport;
-      await h.page.exposeFunction('reportProgress', (p: StageProgress) => bar.update(p));
+      await h.page.exposeFunction('reportProgress', (p: StageProgress) => {
+        live.current = p.experiment;
+        bar.update(p);
+      });
       execute = async (exp) => {
         const r = (await h.page.evaluate((c, s) => window.kit!.runExperiment(c, s), exp as never, (shard ?? null) as never)) as ExperimentResult & {
           weights: { toy: number[]; saes: number[] };
@@ -226,6 +271,7 @@ async function main(): Promise<number> {
     bar.tag = [adapter?.vendor, adapter?.architecture].filter(Boolean).join(' ') || adapter?.device || '';
     bar.note(`preset ${preset.name}: ${preset.experiments.length} experiment(s) on ${adapterName(adapter)} (runtime ${runtime}); writing ${out}`);
     bar.note(preset.budget_note);
+    bar.plan = new RunProgress(preset.experiments, adapter, shard);
     const res = await runPreset(ctx, preset, out, {
       document: nodeDocument(),
       shard,
@@ -234,13 +280,31 @@ async function main(): Promise<number> {
       adapter,
       kernel: values.kernel as KernelRequest | undefined,
       onNote: (l) => bar.note(l),
-      onProgress: (p) => bar.update(p),
-      onExperimentDone: (name, r, skipped) =>
+      onProgress: (p) => {
+        live.current = p.experiment;
+        bar.update(p);
+      },
+      checkpoint:
+        every === 'off'
+          ? undefined
+          : {
+              store: fileCheckpointStore(out),
+              everySeconds: Number(every),
+              onSave: (key, step, total) => {
+                const [experiment, stage] = key.split('/');
+                live.saved = { experiment, stage, step, total };
+              },
+            },
+      onExperimentDone: (name, r, skipped) => {
+        live.finished++;
+        live.current = null;
+        bar.plan?.finish(name);
         bar.note(
           skipped
             ? `[${name}] already finished in ${out}: skipped`
             : `[${name}] done in ${(r.timing.toy_s + r.timing.sae_s + r.timing.eval_s + r.timing.analysis_s).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path); saved in ${out}`,
-        ),
+        );
+      },
     });
     if (values.png) {
       const png = await harnessModule<typeof import('../../harness/png')>('png');

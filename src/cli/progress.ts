@@ -1,6 +1,7 @@
 // A progress bar on stderr: redrawn in place on a terminal, one line every 10 % (or 30 s) otherwise.
 // The loss shown is the median of the last LOSS_WINDOW reports: single batches spike the per-sample FVU.
 import type { StageProgress } from '../experiments/runner';
+import type { RunProgress } from '../experiments/progress';
 import { median } from '../metrics/analysis';
 
 export const LOSS_WINDOW = 10;
@@ -12,6 +13,9 @@ export class ProgressBar {
   private losses = new Map<string, number[]>();
   /** the adapter, named on every progress line */
   tag = '';
+  /** the whole run's work (src/experiments/progress.ts): each line then ends with the run's share done and its ETA */
+  plan: RunProgress | null = null;
+  private runStart: { t: number; f: number } | null = null;
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
 
   private batch = new Map<string, number>();
@@ -40,7 +44,14 @@ export class ProgressBar {
     const b = this.batch.get(key);
     const loss = (recent.length ? ` loss ${median(recent).toPrecision(4)} (median)` : '') + (b !== undefined ? ` batch-FVU ${b.toPrecision(3)}` : '');
     const div = p.diverged ? ` diverged ${p.diverged}` : '';
-    const line = `[${p.experiment}${this.tag ? ` @ ${this.tag}` : ''}] ${p.stage.padEnd(4)} [${bar}] ${String(p.step).padStart(6)}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}% ${p.models} models${loss}${div} ETA ${fmt(eta)}`;
+    let run = '';
+    if (this.plan) {
+      const f = this.plan.update(p);
+      this.runStart ??= { t: now, f };
+      const rate = (f - this.runStart.f) / Math.max(1e-9, (now - this.runStart.t) / 1000);
+      run = ` | run ${(f * 100).toFixed(0)}% ETA ${fmt(rate > 0 && f < 1 ? (1 - f) / rate : 0)}`;
+    }
+    const line = `[${p.experiment}${this.tag ? ` @ ${this.tag}` : ''}] ${p.stage.padEnd(4)} [${bar}] ${String(p.step).padStart(6)}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}% ${p.models} models${loss}${div} ETA ${fmt(eta)}${run}`;
     if (this.out.isTTY) {
       this.out.write(`\r${line.slice(0, (this.out.columns ?? 120) - 1).padEnd((this.out.columns ?? 120) - 1)}`);
       if (frac >= 1) this.out.write('\n');

@@ -3,9 +3,9 @@
 // config.json; no weights, no results.json).
 // `npm start -- compare RUN_A RUN_B`: two runs of the same study with different seeds: writes
 // RUN_A/compare.md and rewrites RUN_A/report.md and summary.* so each claim states the seed-to-seed spread.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from './args';
 import { renderReport, seedSection, selectionSection } from '../experiments/report';
 import { readResults, type ResultsFile } from '../experiments/results';
 import { writeSummary } from '../experiments/study';
@@ -49,15 +49,43 @@ export function publishRun(from: string, to: string): string[] {
   return copied.sort();
 }
 
+/** An experiment's config without its seed: what two independent seeds of the same study must share. */
+const withoutSeed = (c: ResultsFile['experiments'][number]['config']) => JSON.stringify({ ...c, seed: null });
+
+/**
+ * Throws unless `rb` is an independent seed of the study `ra` ran: another folder, neither a shard, the
+ * same budget, every shared experiment with the same config apart from its seed, and a different seed
+ * in each. A run compared with itself (or with a copy at the same seed) would report a spread of 0.
+ */
+export function checkIndependentSeeds(a: string, ra: ResultsFile, b: string, rb: ResultsFile): string[] {
+  const refuse = (why: string) => {
+    throw new Error(`compare: ${a} and ${b} ${why}; nothing was written`);
+  };
+  if (realpathSync(a) === realpathSync(b)) refuse('are the same run (a run compared with itself has no seed-to-seed spread)');
+  if (ra.shard || rb.shard) refuse(`include a shard (${ra.shard ? a : b}); merge the shards first (npm start -- merge)`);
+  const shared = ra.experiments.filter((e) => rb.experiments.some((f) => f.name === e.name)).map((e) => e.name);
+  if (!shared.length) refuse(`share no experiment (${ra.experiments.map((e) => e.name).join(', ')} vs ${rb.experiments.map((e) => e.name).join(', ')})`);
+  const budget = (r: ResultsFile) => JSON.stringify([r.budget.kind, ...shared.map((n) => [r.budget.sae_steps[n], r.budget.sae_batch[n]])]);
+  if (budget(ra) !== budget(rb)) refuse(`were run at different budgets (${ra.budget.kind} vs ${rb.budget.kind}, or other SAE steps or batch)`);
+  for (const name of shared) {
+    const ea = ra.experiments.find((e) => e.name === name)!.config,
+      eb = rb.experiments.find((e) => e.name === name)!.config;
+    if (withoutSeed(ea) !== withoutSeed(eb))
+      refuse(`ran experiment '${name}' with different configs (not only the seed differs), so their difference is not a seed-to-seed spread`);
+    if (ea.seed === eb.seed)
+      refuse(`both ran experiment '${name}' at seed ${ea.seed}: they are not independent seeds (run the -seed2 preset for a second seed)`);
+    const sa = ra.experiments.find((e) => e.name === name)!.evaluation?.samples,
+      sb = rb.experiments.find((e) => e.name === name)!.evaluation?.samples;
+    if (sa !== sb) refuse(`evaluated experiment '${name}' on different numbers of fresh samples (${sa} vs ${sb}: a hardware and a software adapter?)`);
+  }
+  return shared;
+}
+
 /** Compare run `a` with run `b` (same experiments, another seed): compare.md, and a's report and summary with the spread. */
 export function compareRuns(a: string, b: string): string {
   const ra = finished(a),
     rb = finished(b);
-  const shared = ra.experiments.filter((e) => rb.experiments.some((f) => f.name === e.name)).map((e) => e.name);
-  if (!shared.length)
-    throw new Error(
-      `compare: ${a} (${ra.experiments.map((e) => e.name).join(', ')}) and ${b} (${rb.experiments.map((e) => e.name).join(', ')}) share no experiment`,
-    );
+  checkIndependentSeeds(a, ra, b, rb); // before anything is written
   const seeds = (r: ResultsFile) => [...new Set(r.experiments.map((e) => e.config.seed))].join(', ');
   const md = [
     `# Compare: ${ra.preset} (seed ${seeds(ra)}) vs ${rb.preset} (seed ${seeds(rb)})\n`,
@@ -78,14 +106,14 @@ export function compareRuns(a: string, b: string): string {
 export function publishCommand(argv: string[]): number {
   const [cmd, ...rest] = argv;
   if (cmd === 'publish') {
-    const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' } } });
+    const { values } = parseCli({ args: rest, options: { from: { type: 'string' }, to: { type: 'string' } } });
     if (!values.from || !values.to) throw new Error('usage: npm start -- publish --from RUN_DIR --to DIR');
     const copied = publishRun(values.from, values.to);
     console.log(`copied ${copied.length} file(s) to ${values.to}:\n  ${copied.join('\n  ')}`);
     return 0;
   }
   if (cmd === 'compare') {
-    const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+    const { positionals } = parseCli({ args: rest, allowPositionals: true, options: {} });
     if (positionals.length !== 2) throw new Error('usage: npm start -- compare RUN_A RUN_B');
     console.log(compareRuns(positionals[0], positionals[1]));
     console.log(`wrote ${join(positionals[0], 'compare.md')}; ${join(positionals[0], 'report.md')} now states the seed-to-seed spread`);

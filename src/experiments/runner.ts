@@ -28,6 +28,7 @@ import { analyseSae, toyValidity, VERDICTS, type Recovery, type ToyValidity, typ
 import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type SaePath, type ToyKernel } from '../train/gpu';
 import { chooseSaeKernel, chooseToyKernel, type KernelRequest } from '../train/choose';
 import type { SaeJobSpec } from '../core/job';
+import { JobCheckpoints, restoreJob, type CheckpointPolicy } from '../train/checkpoint';
 import { parseExperiment, type ExperimentConfig } from './schema';
 
 export interface StageProgress {
@@ -65,6 +66,14 @@ export interface RunOptions {
   evalModelsPerDispatch?: number;
   /** awaited after every toy-model training chunk (pause / stop) */
   onToyChunk?: () => Promise<void> | void;
+  /** mid-training checkpoints of the toy and SAE stages (keys `<experiment>/toy`, `<experiment>/sae`): a stopped experiment resumes from the latest */
+  checkpoint?: CheckpointPolicy;
+}
+
+/** What a checkpoint must match to be resumed: the experiment, the shard, the kernel that trains it and the adapter (bit-identical results). */
+function fingerprint(ctx: GpuContext, c: ExperimentConfig, stage: string, describe: string, shard: RunOptions['shard']): string {
+  const a = ctx.adapter;
+  return JSON.stringify({ v: 1, stage, config: c, shard: shard ?? null, kernel: describe, adapter: [a.vendor, a.architecture, a.device, a.description] });
 }
 
 export interface SaeResult {
@@ -212,7 +221,12 @@ export function evalSamplesFor(c: ExperimentConfig, adapter: AdapterReport | nul
 }
 
 /** Trained toy models by (data, toy config, seed): experiments that differ only in the SAE reuse one (deterministic anyway). */
-const toyCache = new Map<string, { params: Float32Array; curve: { step: number[]; loss: number[] } }>();
+const toyCache = new Map<string, { params: Float32Array; curve: { step: number[]; loss: number[] }; trainedBy: string }>();
+
+/** Forget the toy models trained in this process (tests that must train one again). */
+export function forgetToyModels(): void {
+  toyCache.clear();
+}
 
 const seconds = () => performance.now() / 1000;
 
@@ -278,23 +292,39 @@ export async function trainToyStage(ctx: GpuContext, c: ExperimentConfig, data: 
   const key = JSON.stringify([c.data, c.toy, c.seed, c.log_every, ctx.adapter.description, choice.kernel]);
   const cached = toyCache.get(key);
   if (cached) {
+    opts.onNote?.(`[${c.name}] toy model: the same data, toy config and seed as ${cached.trainedBy}'s, trained earlier in this run: reused`);
     return {
-      ...cached,
-      kernel: { kernel: 'cached', why: `the same toy model was trained earlier in this process (${choice.kernel})` },
+      params: cached.params,
+      curve: cached.curve,
+      kernel: { kernel: 'cached', why: `the same toy model was trained earlier in this process (${choice.kernel}, by ${cached.trainedBy})` },
       seconds: seconds() - t0,
     };
   }
   const toy = await GpuToyTrainer.create(ctx, toySpec, { kernel: choice.kernel });
   opts.onNote?.(`[${c.name}] toy model: ${toy.describe()} (${choice.why})`);
+  const note = (l: string) => opts.onNote?.(`[${c.name}] toy model: ${l}`);
+  const ck = opts.checkpoint ? new JobCheckpoints(opts.checkpoint, `${c.name}/toy`, fingerprint(ctx, c, 'toy', toy.describe(), undefined), note) : null;
   try {
-    await toy.train(c.toy.steps, {
+    const saved = ck?.load();
+    if (saved) {
+      restoreJob(toy, saved);
+      note(saved.step >= c.toy.steps ? 'trained before the stop: taken from its checkpoint' : `resuming from the checkpoint at step ${saved.step}`);
+    }
+    await toy.train(c.toy.steps - toy.step, {
       onProgress: (p) => report({ stage: 'toy', step: p.step, total: p.total, models: 1, loss: p.loss, diverged: p.diverged }),
-      onChunk: opts.onToyChunk,
+      onChunk: async () => {
+        if (toy.step < c.toy.steps && (await ck?.maybeSave(toy)) && ck!.saves === 1)
+          note(
+            `checkpoint at step ${toy.step} in ${ck!.policy.store.where(ck!.key)} (every ${ck!.policy.everySeconds} s; a stopped run resumes from the latest)`,
+          );
+        await opts.onToyChunk?.();
+      },
     });
+    if (ck && !(saved && saved.step >= c.toy.steps)) await ck.maybeSave(toy, undefined, true); // the trained toy model: a stop during the SAEs keeps it
     const params = await toy.readParams();
     const curve = toy.lossCurve(0);
     if ((await toy.readStatus())[0] !== NOT_DIVERGED) throw new Error(`experiment '${c.name}': the toy model diverged (NaN/Inf loss); lower toy.lr`);
-    toyCache.set(key, { params, curve });
+    toyCache.set(key, { params, curve, trainedBy: c.name });
     return { params, curve, kernel: { kernel: choice.kernel, why: choice.why, measured: choice.measured }, seconds: seconds() - t0 };
   } finally {
     toy.destroy();
@@ -429,16 +459,43 @@ export async function trainSaeStage(ctx: GpuContext, c: ExperimentConfig, plan: 
     report({ stage: 'sae', step, total: c.sae.steps, models: M, loss: NaN, diverged: 0, batch_loss: live.length ? median(live) : NaN });
     nextEval = step + evalEvery;
   };
+  const note = (l: string) => opts.onNote?.(`[${c.name}] SAEs: ${l}`);
+  const ck = opts.checkpoint ? new JobCheckpoints(opts.checkpoint, `${c.name}/sae`, fingerprint(ctx, c, 'sae', job.describe(), opts.shard), note) : null;
+  // the checkpoint keeps the curve beside the job's state: [M][points] per curve, flattened
+  const curveState = () => ({
+    meta: { evalSteps: evalCurve.step, nextEval },
+    arrays: { eval_batch: Float64Array.from(evalCurve.batch.flat()), eval_per_sample: Float64Array.from(evalCurve.per_sample.flat()) },
+  });
   try {
     const modelInfo = models.map((m, i) => ({ lr: hyper[i].lr, l1: hyper[i].l1, realization: m.r }));
-    await curvePoint(spec.saeParams, 0);
-    await job.train(c.sae.steps, {
-      onProgress: (p) => report({ stage: 'sae', step: p.step, total: p.total, models: M, loss: p.loss, diverged: p.diverged }),
-      onChunk: async () => {
-        if (job.step >= nextEval || job.step >= c.sae.steps) await curvePoint(await job.readParams(), job.step);
-        if (opts.onSaeChunk) await opts.onSaeChunk(job, modelInfo);
-      },
-    });
+    const saved = ck?.load();
+    if (saved) {
+      restoreJob(job, saved);
+      const meta = saved.meta as { evalSteps: number[]; nextEval: number };
+      const k = meta.evalSteps.length;
+      evalCurve.step.push(...meta.evalSteps);
+      for (let m = 0; m < M; m++) {
+        evalCurve.batch[m].push(...saved.arrays.eval_batch.subarray(m * k, (m + 1) * k));
+        evalCurve.per_sample[m].push(...saved.arrays.eval_per_sample.subarray(m * k, (m + 1) * k));
+      }
+      nextEval = meta.nextEval;
+      note(`resuming from the checkpoint at step ${saved.step} of ${c.sae.steps}`);
+    } else await curvePoint(spec.saeParams, 0);
+    // train up to each curve evaluation exactly (its steps then depend on neither the chunk sizes nor a stop)
+    while (job.step < c.sae.steps) {
+      const target = Math.min(c.sae.steps, nextEval);
+      await job.train(target - job.step, {
+        onProgress: (p) => report({ stage: 'sae', step: p.step, total: p.total, models: M, loss: p.loss, diverged: p.diverged }),
+        onChunk: async () => {
+          if (job.step >= target) await curvePoint(await job.readParams(), job.step);
+          if (job.step < c.sae.steps && (await ck?.maybeSave(job, curveState)) && ck!.saves === 1)
+            note(
+              `checkpoint at step ${job.step} in ${ck!.policy.store.where(ck!.key)} (every ${ck!.policy.everySeconds} s; a stopped run resumes from the latest)`,
+            );
+          if (opts.onSaeChunk) await opts.onSaeChunk(job, modelInfo);
+        },
+      });
+    }
     const params = await job.readParams();
     const status = await job.readStatus();
     const curves = { step: job.history.map((r) => r.step), total: models.map((_, m) => job.history.map((r) => r.values[m * L.HIST_W])), eval: evalCurve };

@@ -93,7 +93,10 @@ export const GridSchema = z
 
 export const ExperimentSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
+      .default('experiment'),
     description: z.string().default(''),
     data: DataSchema.prefault({}),
     toy: ToySchema.prefault({}),

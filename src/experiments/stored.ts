@@ -12,7 +12,12 @@ export interface ResultsFile {
   preset: string;
   description: string;
   budget: { kind: string; note: string; sae_steps: Record<string, number>; sae_batch: Record<string, number> };
+  /** the adapter of the latest process that ran experiments (see `adapters` when the run was resumed elsewhere) */
   adapter: AdapterReport | null;
+  /** per experiment: the adapter it ran on (a run resumed on another machine has several) */
+  adapters?: Record<string, AdapterReport | null>;
+  /** a merge of shards that ran on different adapters: each shard's, by shard index */
+  shard_adapters?: (AdapterReport | null)[];
   shard: { index: number; count: number } | null;
   started: string;
   updated: string;

@@ -65,9 +65,13 @@ export async function runPreset(
     const t1 = performance.now();
     const stored = writeExperiment(outDir, r, experimentFigures(r, opts.document));
     res.experiments.push(stored);
-    res.adapter ??= ctx?.adapter ?? null;
+    // a resumed run may be on another adapter: each experiment records its own, res.adapter is the latest
+    const adapter = ctx?.adapter ?? opts.adapter ?? null;
+    res.adapter = adapter ?? res.adapter;
+    res.adapters = { ...res.adapters, [exp.name]: adapter };
     res.timing[exp.name] = { ...r.timing, figures_s: (performance.now() - t1) / 1000, total_s: (performance.now() - t0) / 1000 };
     saveResults(outDir, res);
+    for (const stage of ['toy', 'sae']) opts.checkpoint?.store.remove(`${exp.name}/${stage}`); // finished: its checkpoints are spent
     writeSummary(outDir, res, preset.experiments.length);
     ran++;
     opts.onExperimentDone?.(exp.name, r, false);
@@ -110,6 +114,16 @@ export function mergeShards(shardDirs: string[], outDir: string, document: Docum
       Object.keys(parts[0].r.timing[e0.name] ?? {}).map((k) => [k, Math.max(...parts.map((p) => p.r.timing[e0.name]?.[k] ?? 0))]),
     );
   }
+  // each experiment's adapter: the shards' when they agree, else each shard's by index (shard_adapters)
+  const same = (xs: unknown[]) => xs.every((x) => JSON.stringify(x) === JSON.stringify(xs[0]));
+  const byIndex = [...parts].sort((x, y) => x.r.shard!.index - y.r.shard!.index);
+  merged.adapters = Object.fromEntries(
+    merged.experiments.map((e) => {
+      const as = byIndex.map((p) => p.r.adapters?.[e.name] ?? p.r.adapter);
+      return [e.name, same(as) ? as[0] : null];
+    }),
+  );
+  if (!same(byIndex.map((p) => p.r.adapter))) merged.shard_adapters = byIndex.map((p) => p.r.adapter);
   merged.command = thisCommand();
   saveResults(outDir, merged);
   writeFileAtomic(join(outDir, 'report.md'), renderReport(merged));

@@ -1,0 +1,79 @@
+// Progress is weighted by work, the same code for the CLI's bar and the browser page's controller: the
+// fraction never goes back, and grows in proportion to each stage's work (not a third per stage).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunController } from '../src/app/controller';
+import type { GpuContext } from '../src/gpu/context';
+import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
+import { getPreset } from '../src/experiments/presets';
+import { ExperimentProgress, RunProgress, stageWork } from '../src/experiments/progress';
+import type { StageProgress } from '../src/experiments/runner';
+import { ProgressBar } from '../src/cli/progress';
+import { nodeDocument } from '../src/plots/dom-node';
+
+const tiny = getPreset('tiny').experiments[0];
+
+describe('work-weighted progress', () => {
+  it('weighs stages by their work; a quick study experiment spends almost all of it in the SAEs', () => {
+    const quick = getPreset('study-quick').experiments[0];
+    const w = stageWork(quick, null);
+    expect(w.toy / (w.toy + w.sae + w.eval)).toBeLessThan(0.1);
+    const p = new ExperimentProgress(quick, null);
+    const toyDone = p.fraction({ stage: 'toy', step: quick.toy.steps, total: quick.toy.steps });
+    expect(toyDone).toBeCloseTo(w.toy / p.total, 12); // not 1/3
+    const half = p.fraction({ stage: 'sae', step: quick.sae.steps / 2, total: quick.sae.steps });
+    expect(half).toBeCloseTo((w.toy + w.sae / 2) / p.total, 12);
+    expect(p.fraction({ stage: 'toy', step: 0, total: quick.toy.steps })).toBe(half); // a late report never takes it back
+  });
+
+  it('the CLI bar shows the whole run in proportion to work, finished experiments counting as done', () => {
+    const lines: string[] = [];
+    const out = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+    const bar = new ProgressBar(out);
+    const two = [tiny, { ...tiny, name: 'b' }];
+    bar.plan = new RunProgress(two, null);
+    expect(bar.plan.finish('correlated')).toBeCloseTo(0.5, 12);
+    const ex = new ExperimentProgress(tiny, null);
+    const p: StageProgress = { experiment: 'b', stage: 'sae', step: 100, total: 200, models: 8, loss: 1, diverged: 0 };
+    bar.update(p);
+    const want = 0.5 + (0.5 * (ex.work.toy + ex.work.sae / 2)) / ex.total;
+    expect(lines.at(-1)).toContain(`| run ${(want * 100).toFixed(0)}% ETA`);
+  });
+});
+
+describe('browser page controller', () => {
+  let ctx: GpuContext;
+  beforeAll(async () => {
+    ctx = await acquireNodeDevice();
+  });
+  afterAll(() => releaseNodeGpu(ctx));
+
+  it('over a tiny run its fractions are monotone and proportional to work', async () => {
+    const seen: { text: string; f: number }[] = [];
+    const saved: string[] = [];
+    const ctl = new RunController(ctx, { save: async (r) => void saved.push(r.id), document: nodeDocument() });
+    await ctl.runAll([tiny], 'tiny', {
+      onStart: () => undefined,
+      onStatus: (text, f) => seen.push({ text, f }),
+      onLoss: () => undefined,
+      onBatchLoss: () => undefined,
+      onLive: () => undefined,
+      onFinished: () => undefined,
+    });
+    expect(saved).toHaveLength(1);
+    const f = seen.map((s) => s.f);
+    for (let i = 1; i < f.length; i++) expect(f[i], seen[i].text).toBeGreaterThanOrEqual(f[i - 1]);
+    expect(f.at(-1)).toBe(1);
+    const w = stageWork(tiny, ctx.adapter),
+      total = w.toy + w.sae + w.eval;
+    let checked = 0;
+    for (const s of seen) {
+      const m = /(toy model|\d+ SAEs): step (\d+)\/(\d+)/.exec(s.text);
+      if (!m) continue;
+      const done = Number(m[2]) / Number(m[3]);
+      const want = m[1] === 'toy model' ? (done * w.toy) / total : (w.toy + done * w.sae) / total;
+      expect(s.f, s.text).toBeCloseTo(want, 9);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(5);
+  }, 120_000);
+});
