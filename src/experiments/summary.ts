@@ -207,14 +207,14 @@ export function summaryMarkdown(s: RunSummary): string {
       `${e.description ? `${e.description}. ` : ''}Selection rule: ${e.selection}. Cells (lr x lambda): pick under per-sample FVU (realization, verdict, selection loss, decoder angles in degrees)${e.verdicts_lowest.batch_fvu ? ' and, when it differs, under batch FVU' : ''}; * = not converged.\n`,
     );
     out.push(
-      '| lr | lambda | T / C / M / P | pick (per-sample FVU) | covered true / composed | loss | angles | batch-FVU pick |',
+      '| lr | lambda | realizations: composed / true / mixed / partial | pick (per-sample FVU) | covered true / composed | loss | angles | batch-FVU pick |',
       '|---|---|---|---|---|---|---|---|',
     );
     for (const c of e.cells) {
       const p = c.picks.per_sample_fvu,
         b = c.picks.batch_fvu;
       out.push(
-        `| ${c.lr}${c.converged === false ? ' *' : ''} | ${c.l1} | ${c.verdicts.true ?? 0} / ${c.verdicts.composed ?? 0} / ${c.verdicts.mixed ?? 0} / ${c.verdicts.partial ?? 0} | r${p.realization} ${p.verdict}${p.verdict_nearest ? ` (nearest: ${p.verdict_nearest})` : ''} | ${p.covered ? `${p.covered.true} / ${p.covered.composed}` : '-'} | ${p.loss_per_sample_fvu} | ${p.angles_deg?.map((a) => a.toFixed(0)).join(', ') ?? '-'} | ${b && b.realization !== p.realization ? `r${b.realization} ${b.verdict}` : 'same'} |`,
+        `| ${c.lr}${c.converged === false ? ' *' : ''} | ${c.l1} | ${c.verdicts.composed ?? 0} / ${c.verdicts.true ?? 0} / ${c.verdicts.mixed ?? 0} / ${c.verdicts.partial ?? 0} | r${p.realization} ${p.verdict}${p.verdict_nearest ? ` (nearest: ${p.verdict_nearest})` : ''} | ${p.covered ? `${p.covered.true} / ${p.covered.composed}` : '-'} | ${p.loss_per_sample_fvu} | ${p.angles_deg?.map((a) => a.toFixed(0)).join(', ') ?? '-'} | ${b && b.realization !== p.realization ? `r${b.realization} ${b.verdict}` : 'same'} |`,
       );
     }
     out.push('');

@@ -2,7 +2,7 @@
 // planIcds (src/gpu/icd.ts): hardware drivers from every standard and vendor location first, with the
 // high-performance preference; a software driver (new lavapipe, else Chromium's SwiftShader) only when
 // no hardware adapter is found. VK_DRIVER_FILES / VK_ICD_FILENAMES set by the user always win.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +78,12 @@ function driverSets(plan: IcdPlan): DriverSet[] {
 }
 
 async function loadDawn(): Promise<typeof import('webgpu')> {
-  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'sae-kit-xdg-'));
+  if (!process.env.XDG_RUNTIME_DIR) {
+    // a private folder for Dawn's XDG_RUNTIME_DIR warning, removed when the process ends
+    const dir = mkdtempSync(join(tmpdir(), 'sae-kit-xdg-'));
+    process.env.XDG_RUNTIME_DIR = dir;
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
   try {
     const mod = await import('webgpu');
     Object.assign(globalThis, mod.globals);
