@@ -6,7 +6,8 @@
 import type { GpuContext } from '../gpu/context';
 import { saeTestSpec, STUDY_SHAPE, toyTestSpec } from '../kernels/fixtures';
 import { FLAG, saeLayout, toyLayout } from '../core/wire';
-import { chooseSaeKernel, isSoftware } from '../train/choose';
+import { chooseSaeKernel } from '../train/choose';
+import { isSoftwareAdapter } from '../gpu/context';
 import { GpuSaeTrainer, GpuToyTrainer } from '../train/gpu';
 import { fusedMisfit, SAE_KERNELS, type SaeKernel } from '../kernels/sae_steps';
 import { timePass } from './timing';
@@ -98,7 +99,7 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
     K = opts.kSteps ?? 25;
   const peak = await peakGflops(ctx);
   // on a CPU adapter the probe measures the probe (its workgroup shape, not the CPU's SIMD FMA limit): no "% of peak" there
-  const software = isSoftware(ctx);
+  const software = isSoftwareAdapter(ctx.adapter);
   emit({
     name: 'adapter peak (FMA kernel)',
     value: peak.gflops,

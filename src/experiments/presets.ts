@@ -7,7 +7,7 @@ export const QUICK = { saeSteps: 12000, saeBatch: 64, toySteps: 4000, evalSample
 /** Fresh evaluation samples at the full budget: the study's 10,000, and 1,000,000 on a hardware adapter (cheap there; picks on 10,000 are noisy). */
 export const FULL = { saeSteps: 125000, saeBatch: 1024, toySteps: 10000, evalSamples: 10000, evalSamplesHardware: 1_000_000, logEvery: 500 };
 const QUICK_NOTE = `quick budget: ${QUICK.saeSteps} SAE steps of ${QUICK.saeBatch} samples (${((QUICK.saeSteps * QUICK.saeBatch) / 1e6).toFixed(2)}M samples per SAE, the study used 128M), toy model ${QUICK.toySteps} steps of 1000, selection loss on ${QUICK.evalSamples} fresh samples (the study's number). Low learning rates do not converge at this budget.`;
-const FULL_NOTE = `full budget: the study's ${FULL.saeSteps.toLocaleString('en-US')} SAE steps of ${FULL.saeBatch.toLocaleString('en-US')} samples (128M per SAE), toy model ${FULL.toySteps.toLocaleString('en-US')} steps of 1,000, selection loss on ${FULL.evalSamples.toLocaleString('en-US')} fresh samples (the study's number) on a software adapter and ${FULL.evalSamplesHardware.toLocaleString('en-US')} on a hardware one.`;
+const FULL_NOTE = `full budget: the study's ${FULL.saeSteps.toLocaleString('en-US')} SAE steps of ${FULL.saeBatch.toLocaleString('en-US')} samples (128M per SAE), toy model ${FULL.toySteps.toLocaleString('en-US')} steps of 1,000, selection loss on ${FULL.evalSamples.toLocaleString('en-US')} fresh samples (the study's number) on SwiftShader and ${FULL.evalSamplesHardware.toLocaleString('en-US')} on other adapters (lavapipe, GPUs).`;
 
 const STUDY: ExperimentInput[] = [
   { name: 'correlated', description: 'two sets of two features, correlated amplitudes (rho = 1)', data: { sets: [2, 2], rho: 1, p_onehot: 0 } },
@@ -40,6 +40,8 @@ function atBudget(e: ExperimentInput, budget: 'quick' | 'full'): ExperimentInput
         };
   return {
     ...e,
+    // the study's realizations share one data stream (and so one evaluation set per cell)
+    data: { ...e.data, shared_stream: true },
     toy: { ...e.toy, ...b.toy },
     sae: { ...e.sae, ...b.sae },
     eval_samples: b.eval_samples,

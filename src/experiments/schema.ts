@@ -22,6 +22,11 @@ export const DataSchema = z
     zipf_alpha: z.number().min(0, 'must be >= 0').max(10, 'must be <= 10').optional(),
     /** sparser data: each set is left out of a composed draw with this probability */
     p_set_empty: prob.default(0),
+    /**
+     * one data stream per experiment: every SAE trains on the same batches and every realization is
+     * evaluated on the same samples (the study's realizations share one stream); else one per SAE
+     */
+    shared_stream: z.boolean().default(false),
   })
   .strict();
 

@@ -16,6 +16,12 @@ export interface AdapterReport {
   runtime: string;
 }
 
+/** A fallback or software adapter (SwiftShader, llvmpipe/lavapipe: the CPU): shaped kernels and budgets differ there. */
+export function isSoftwareAdapter(a: Pick<AdapterReport, 'isFallbackAdapter' | 'vendor' | 'architecture' | 'description'> | null | undefined): boolean {
+  if (!a) return true;
+  return a.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|software/i.test(`${a.vendor} ${a.architecture} ${a.description}`);
+}
+
 export type TypedArray = Float32Array | Uint32Array | Int32Array;
 
 export class GpuContext {

@@ -3,7 +3,7 @@
 // table below decides without a benchmark (deterministic, and a benchmark there costs seconds); on any
 // other adapter a short benchmark at the job's shape (a few K-step chunks of each fitting version)
 // decides, cached per adapter and shape (in memory; Node also on disk, see choice-cache-node.ts).
-import type { GpuContext } from '../gpu/context';
+import { isSoftwareAdapter, type GpuContext } from '../gpu/context';
 import { GpuSaeTrainer, GpuToyTrainer, toyFusedMisfit, type SaePath, type ToyKernel } from './gpu';
 import { fusedMisfit, SAE_KERNELS, type SaeKernel } from '../kernels/sae_steps';
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
@@ -56,12 +56,6 @@ export function setChoiceStore(s: ChoiceStore): void {
  */
 const SAE_ON_FALLBACK: readonly SaeKernel[] = ['cpu', 'v1'];
 const TOY_ON_FALLBACK: ToyKernel = 'modular';
-
-/** SwiftShader reports itself as a fallback adapter; lavapipe (llvmpipe) does not, but is a CPU all the same. */
-export function isSoftware(ctx: GpuContext): boolean {
-  const a = ctx.adapter;
-  return a.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${a.architecture} ${a.description} ${a.device} ${a.vendor}`);
-}
 
 function adapterKey(ctx: GpuContext): string {
   const a = ctx.adapter;
@@ -119,7 +113,7 @@ export async function chooseSaeKernel(ctx: GpuContext, spec: SaeJobSpec, request
   if (fits.length === 0) return { path: 'modular', kernel: null, why: `no fused version fits (${skipNote}); modular path`, skipped };
   if (fits.length === 1) return { path: 'fused', kernel: fits[0], why: `the only fused version that fits (${skipNote})`, skipped };
   const pick = SAE_ON_FALLBACK.find((k) => fits.includes(k));
-  if (isSoftware(ctx) && !opts.benchmarkOnFallback && pick) {
+  if (isSoftwareAdapter(ctx.adapter) && !opts.benchmarkOnFallback && pick) {
     return {
       path: 'fused',
       kernel: pick,
@@ -160,7 +154,8 @@ export async function chooseToyKernel(
   if (request === 'modular') return { kernel: 'modular', why: 'modular forced' };
   if (misfit) return { kernel: 'modular', why: `fused toy kernel does not fit: ${misfit}`, skipped };
   if (request === 'fused') return { kernel: 'fused', why: 'fused forced' };
-  if (isSoftware(ctx) && !opts.benchmarkOnFallback) return { kernel: TOY_ON_FALLBACK, why: `software adapter: ${TOY_ON_FALLBACK} from the measured table` };
+  if (isSoftwareAdapter(ctx.adapter) && !opts.benchmarkOnFallback)
+    return { kernel: TOY_ON_FALLBACK, why: `software adapter: ${TOY_ON_FALLBACK} from the measured table` };
   const key = `toy|${adapterKey(ctx)}|N${spec.dims.N} D${spec.dims.D} M${spec.cfg.M} B${spec.cfg.B}`;
   const cached = opts.fresh ? undefined : (store.get(key) as ToyKernelChoice | undefined);
   if (cached?.kernel) return { ...cached, why: `${cached.why} (cached for this adapter and shape)` };
