@@ -143,7 +143,7 @@ export const SAE_STEPS = {
   },
 } satisfies Record<string, SaeStepsVersion>;
 
-export type SaeKernel = keyof typeof SAE_STEPS;
+export type SaeKernel = Extract<keyof typeof SAE_STEPS, string>;
 export const SAE_KERNELS = Object.keys(SAE_STEPS) as SaeKernel[];
 
 export function saeStepsVersion(name: string): SaeStepsVersion {
