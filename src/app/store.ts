@@ -1,5 +1,5 @@
 // Finished runs kept in the browser (IndexedDB through idb-keyval) so they survive a reload.
-import { del, get, keys, set } from 'idb-keyval';
+import { get, keys, set } from 'idb-keyval';
 import type { StoredExperiment } from '../experiments/stored';
 
 export interface SavedRun {
@@ -28,8 +28,4 @@ export async function listRuns(): Promise<{ id: string; date: string; preset: st
 
 export async function loadRun(id: string): Promise<SavedRun | undefined> {
   return get<SavedRun>(PREFIX + id);
-}
-
-export async function deleteRun(id: string): Promise<void> {
-  await del(PREFIX + id);
 }

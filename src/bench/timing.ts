@@ -51,17 +51,3 @@ export async function timePass(
   const sorted = [...times].sort((a, b) => a - b);
   return { ms: sorted[Math.floor(sorted.length / 2)], method: ts ? 'timestamp' : 'wall', runs: times };
 }
-
-/** Median wall time of an async function (ms), after warm-up. */
-export async function timeAsync(fn: () => Promise<unknown> | unknown, opts: { warmup?: number; runs?: number } = {}): Promise<number> {
-  const warmup = opts.warmup ?? 1,
-    runs = opts.runs ?? 3;
-  const t: number[] = [];
-  for (let i = 0; i < warmup + runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    if (i >= warmup) t.push(performance.now() - t0);
-  }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)];
-}

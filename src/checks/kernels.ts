@@ -405,9 +405,3 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     return out;
   },
 };
-
-export async function runKernelChecks(ctx: GpuContext, names = Object.keys(KERNEL_CHECKS), shapes = KERNEL_SHAPES): Promise<Comparison[]> {
-  const out: Comparison[] = [];
-  for (const n of names) for (const s of shapes) out.push(...(await KERNEL_CHECKS[n](ctx, s)));
-  return out;
-}

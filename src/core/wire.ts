@@ -109,11 +109,6 @@ export function defaultConfig(over: Partial<GpuConfig>): GpuConfig {
   };
 }
 
-/** Hyper values as the GPU sees them (f32). */
-export function hyperF32(h: Hyper): Hyper {
-  return { lr: Math.fround(h.lr), l1: Math.fround(h.l1), cos: Math.fround(h.cos), seed: h.seed >>> 0 };
-}
-
 /** Schedule lengths from fractions of the run (science.md §3): warmup floor(w T) steps, cooldown floor(c T). */
 export function scheduleSteps(steps: number, warmupFrac: number, cooldownFrac: number): Pick<GpuConfig, 'T' | 'warmup' | 'cooldown'> {
   return { T: steps, warmup: Math.floor(warmupFrac * steps), cooldown: Math.floor(cooldownFrac * steps) };

@@ -2,7 +2,7 @@
 // planIcds (src/gpu/icd.ts): hardware drivers from every standard and vendor location first, with the
 // high-performance preference; a software driver (new lavapipe, else Chromium's SwiftShader) only when
 // no hardware adapter is found. VK_DRIVER_FILES / VK_ICD_FILENAMES set by the user always win.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -183,6 +183,3 @@ export function releaseNodeGpu(ctx?: GpuContext): void {
   ctx?.destroy();
   gpuRef = null;
 }
-
-/** True when Chromium's SwiftShader driver is installed (the software fallback). */
-export const hasSwiftShader = (): boolean => existsSync('/usr/lib/chromium/vk_swiftshader_icd.json');
