@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compareArrays } from '../src/checks/compare';
-import { matmulBatched } from '../src/reference/matmul';
-import { rngFill } from '../src/reference/rng';
-import { pcgHash, rngU32, rngUnit } from '../src/core/rng';
-import { originOf, resolveShader, shaderHeader } from '../src/gpu/shaders';
-import { loadShaderSourcesFromDisk } from '../src/gpu/shaders-node';
+import { compareArrays } from '../../src/checks/compare';
+import { matmulBatched } from '../../src/reference/matmul';
+import { rngFill } from '../../src/reference/rng';
+import { pcgHash, rngU32, rngUnit } from '../../src/core/rng';
+import { originOf, resolveShader, shaderHeader } from '../../src/gpu/shaders';
+import { loadShaderSourcesFromDisk } from '../../src/gpu/shaders-node';
 
 describe('counter-based RNG (reference)', () => {
   it('pcg_hash matches published values of the PCG hash', () => {

@@ -2,9 +2,9 @@
 // contrast with their cells, its width fits the matrix; titles wrap instead of widening a figure.
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
-import type { ExperimentResult } from '../src/experiments/runner';
-import { HEAT, heatmapFigure, heatTextColor, wrapTitle } from '../src/plots/figures';
-import { nodeDocument } from '../src/plots/dom-node';
+import type { ExperimentResult } from '../../src/experiments/runner';
+import { HEAT, heatmapFigure, heatTextColor, wrapTitle } from '../../src/plots/figures';
+import { nodeDocument } from '../../src/plots/dom-node';
 
 /** Features on +-e1 (x) and +-e2 (y); the SAE's decoder is the true dictionary, so cosines are +1, -1 and 0. */
 function fake(): ExperimentResult {

@@ -1,10 +1,10 @@
 // The reference's backward passes (the kernels' twins) against central finite differences of the
 // objectives written directly from docs/science.md §2-4, in f64.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, FLAG, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../src/core/wire';
-import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeForward, saeGhostConstants, saeGrad, saeObjective } from '../src/reference/sae';
-import { toyForward, toyGrad, toyLossDirect } from '../src/reference/toy';
-import { rngUnit } from '../src/core/rng';
+import { defaultConfig, FLAG, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../../src/core/wire';
+import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeForward, saeGhostConstants, saeGrad, saeObjective } from '../../src/reference/sae';
+import { toyForward, toyGrad, toyLossDirect } from '../../src/reference/toy';
+import { rngUnit } from '../../src/core/rng';
 
 const rand = (n: number, seed: number, lo = -1, hi = 1) => Float64Array.from({ length: n }, (_, i) => lo + (hi - lo) * rngUnit(seed, 0, 0, i, 0));
 

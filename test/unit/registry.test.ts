@@ -1,13 +1,13 @@
 // The kernel registry is the one list of kernels: every kernel file has an entry, every entry's file
 // exists, every check it names exists, and each grid covers its work with the reflected workgroup size.
 import { describe, expect, it } from 'vitest';
-import { CHECKS } from '../src/checks';
-import { KERNEL_SHAPES } from '../src/kernels/fixtures';
-import { definesFor, KERNELS } from '../src/kernels/registry';
-import { loadShaderSourcesFromDisk } from '../src/gpu/shaders-node';
-import { resolveShader } from '../src/gpu/shaders';
-import { SAE_KERNELS, SAE_STEPS } from '../src/kernels/sae_steps';
-import { RefSaeTrainer } from '../src/reference/trainer';
+import { CHECKS } from '../../src/checks';
+import { KERNEL_SHAPES } from '../../src/kernels/fixtures';
+import { definesFor, KERNELS } from '../../src/kernels/registry';
+import { loadShaderSourcesFromDisk } from '../../src/gpu/shaders-node';
+import { resolveShader } from '../../src/gpu/shaders';
+import { SAE_KERNELS, SAE_STEPS } from '../../src/kernels/sae_steps';
+import { RefSaeTrainer } from '../../src/reference/trainer';
 
 const sources = loadShaderSourcesFromDisk();
 const files = Object.keys(sources).filter((f) => !f.startsWith('lib/'));

@@ -2,10 +2,10 @@
 // draws the same batches and evaluation samples (hyper.seed is the kernels' data seed), while
 // initialisations stay per model.
 import { describe, expect, it } from 'vitest';
-import { toyLayout } from '../src/core/wire';
-import { dataSetup, saeJobPlan } from '../src/experiments/runner';
-import { getPreset } from '../src/experiments/presets';
-import { parseExperiment } from '../src/experiments/schema';
+import { toyLayout } from '../../src/core/wire';
+import { dataSetup, saeJobPlan } from '../../src/experiments/runner';
+import { getPreset } from '../../src/experiments/presets';
+import { parseExperiment } from '../../src/experiments/schema';
 
 const plan = (shared: boolean) => {
   const c = parseExperiment({

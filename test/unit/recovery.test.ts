@@ -1,9 +1,9 @@
 // Matched recovery (Hungarian assignment of live latents to true and to composed directions), the verdict
 // from coverage, and the toy-model validity guards, on hand-built decoders and toy models (no GPU).
 import { describe, expect, it } from 'vitest';
-import { composedDirections, featureDirections, type Vec } from '../src/metrics/analysis';
-import { assignMax, assignMin } from '../src/metrics/assignment';
-import { analyseSae, COVER_THRESHOLD, matchRecovery, recoveryVerdict, toyModelGroups, toyValidity } from '../src/metrics/recovery';
+import { composedDirections, featureDirections, type Vec } from '../../src/metrics/analysis';
+import { assignMax, assignMin } from '../../src/metrics/assignment';
+import { analyseSae, COVER_THRESHOLD, matchRecovery, recoveryVerdict, toyModelGroups, toyValidity } from '../../src/metrics/recovery';
 
 const dir = (deg: number): Vec => [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)];
 /** The study's geometry in the figure frame: x1 +e1, x2 -e1, y1 +e2, y2 -e2. */

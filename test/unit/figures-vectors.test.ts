@@ -4,9 +4,9 @@
 // loss figure's clipping marks, picks and colour-blind-safe palette; figures are deterministic.
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
-import { gridFigure, lossFigure, overlayFigure, toyFigure } from '../src/plots/figures';
-import { nodeDocument } from '../src/plots/dom-node';
-import { CROSS_W, dir, fakeExperiment, STUDY_W } from './fake-experiment';
+import { gridFigure, lossFigure, overlayFigure, toyFigure } from '../../src/plots/figures';
+import { nodeDocument } from '../../src/plots/dom-node';
+import { CROSS_W, dir, fakeExperiment, STUDY_W } from '../fake-experiment';
 
 const e3 = (i: number, sign = 1) => [0, 1, 2].map((j) => (j === i ? sign : 0));
 const W3 = [e3(0), e3(0, -1), e3(1), e3(1, -1), e3(2), e3(2, -1)];

@@ -3,11 +3,11 @@
 // so a constant changed on one side only fails here.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, FLAG, HIST, MET, NOT_DIVERGED, saeLayout, toyLayout } from '../src/core/wire';
-import { parseExperiment } from '../src/experiments/schema';
-import { getPreset } from '../src/experiments/presets';
+import { defaultConfig, FLAG, HIST, MET, NOT_DIVERGED, saeLayout, toyLayout } from '../../src/core/wire';
+import { parseExperiment } from '../../src/experiments/schema';
+import { getPreset } from '../../src/experiments/presets';
 
-const lib = (f: string) => readFileSync(new URL(`../shaders/lib/${f}`, import.meta.url), 'utf8');
+const lib = (f: string) => readFileSync(new URL(`../../shaders/lib/${f}`, import.meta.url), 'utf8');
 
 /** Evaluate every `const NAME: u32 = EXPR;` of the given WGSL sources for one shape. */
 function wgslConsts(src: string, shape: { N: number; D: number; S: number }): Record<string, number> {

@@ -3,9 +3,9 @@
 // state how many distinct toy models stand behind them, and configs outside the study's shape get a report
 // of what was measured without the study's wording.
 import { describe, expect, it } from 'vitest';
-import { counts, renderReport, verdictTable } from '../src/experiments/report';
-import { summarize, summaryMarkdown } from '../src/experiments/summary';
-import { CROSS_W, dir, fakeExperiment, fakeResults, STUDY_W } from './fake-experiment';
+import { counts, renderReport, verdictTable } from '../../src/experiments/report';
+import { summarize, summaryMarkdown } from '../../src/experiments/summary';
+import { CROSS_W, dir, fakeExperiment, fakeResults, STUDY_W } from '../fake-experiment';
 
 const e3 = (i: number, sign = 1) => [0, 1, 2].map((j) => (j === i ? sign : 0));
 

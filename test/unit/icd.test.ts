@@ -1,6 +1,6 @@
 // Vulkan driver selection for WebGPU in Node (src/gpu/icd.ts) on fake filesystem trees.
 import { describe, expect, it } from 'vitest';
-import { planIcds, SWIFTSHADER_ICD, type IcdFs } from '../src/gpu/icd';
+import { planIcds, SWIFTSHADER_ICD, type IcdFs } from '../../src/gpu/icd';
 
 const icd = (lib: string, api = '1.3.280') => JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: lib, api_version: api } });
 const NVIDIA = icd('libGLX_nvidia.so.0', '1.3.277');

@@ -1,8 +1,8 @@
 // The composed-feature sampler (reference) matches its configured statistics, and tables are validated.
 import { describe, expect, it } from 'vitest';
-import { boostPair, jointTable, samplerTables } from '../src/data/tables';
-import { defaultConfig } from '../src/core/wire';
-import { sampleData } from '../src/reference/data';
+import { boostPair, jointTable, samplerTables } from '../../src/data/tables';
+import { defaultConfig } from '../../src/core/wire';
+import { sampleData } from '../../src/reference/data';
 
 function draw(sets: number[], rho: number, p: number, B = 40000, extra: Record<string, unknown> = {}) {
   const { tables, tableLen } = samplerTables({ sets, rho, pOnehot: p, ...extra });
