@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDirs } from './tmp';
 import { compareRuns, publishRun } from '../src/cli/publish';
+import { gunzipSync } from 'node:zlib';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { convergence, median, pickLowest, windowedMedian } from '../src/metrics/analysis';
@@ -202,7 +203,10 @@ describe('selection rules (GPU, tiny preset)', () => {
     expect(copied).toEqual(
       expect.arrayContaining(['report.md', 'summary.json', 'summary.md', 'correlated/heatmap.svg', 'correlated/losses.svg', 'correlated/config.json']),
     );
-    expect(copied.some((f) => f.endsWith('.safetensors') || f.endsWith('results.json'))).toBe(false);
+    // the weights (small) and results.json gzipped, so a claim can be checked from what is published
+    expect(copied).toEqual(expect.arrayContaining(['correlated/saes.safetensors', 'correlated/toy.safetensors', 'results.json.gz']));
+    expect(copied).not.toContain('results.json');
+    expect(JSON.parse(gunzipSync(readFileSync(join(pub, 'results.json.gz'))).toString()).experiments.length).toBeGreaterThan(0);
     expect(existsSync(join(pub, 'correlated', 'grid.svg'))).toBe(true);
     expect(() => publishRun(tmp(), pub)).toThrow(/has no results\.json/);
     const md = compareRuns(a, bDir);

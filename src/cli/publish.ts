@@ -1,9 +1,11 @@
 // `npm start -- publish --from RUN_DIR --to DIR`: copy what a reader needs from a finished run into a
 // folder fit to commit (report.md, summary.json/md, compare.md, every SVG and PNG, each experiment's
-// config.json; no weights, no results.json).
+// config.json and weights — toy.safetensors and saes.safetensors, a few KB for the study's shapes — and
+// results.json gzipped, so every claim can be checked from what is published).
 // `npm start -- compare RUN_A RUN_B`: two runs of the same study with different seeds: writes
 // RUN_A/compare.md and rewrites RUN_A/report.md and summary.* so each claim states the seed-to-seed spread.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { dirname, join, relative } from 'node:path';
 import { parseCli } from './args';
 import { renderReport, seedSection, selectionSection } from '../experiments/report';
@@ -22,7 +24,7 @@ function figuresUnder(dir: string): string[] {
   for (const d of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, d.name);
     if (d.isDirectory()) out.push(...figuresUnder(p));
-    else if (/\.(svg|png)$/.test(d.name) || d.name === 'config.json') out.push(p);
+    else if (/\.(svg|png|safetensors)$/.test(d.name) || d.name === 'config.json') out.push(p);
   }
   return out;
 }
@@ -46,6 +48,9 @@ export function publishRun(from: string, to: string): string[] {
     copyFileSync(f, join(to, rel));
     copied.push(rel);
   }
+  // results.json (every SAE's metrics, decoders and curves) is several MB: gzipped beside the rest
+  writeFileSync(join(to, 'results.json.gz'), gzipSync(readFileSync(join(from, 'results.json')), { level: 9 }));
+  copied.push('results.json.gz');
   return copied.sort();
 }
 
