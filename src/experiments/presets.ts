@@ -63,6 +63,7 @@ function build(): Record<string, PresetConfig> {
     });
     // the second seed of the whole study (toy models, SAE initialisations, data and evaluation samples): `compare` the two runs
     out[`study-${budget}-seed2`] = withSeed(out[`study-${budget}`], SECOND_SEED, `study-${budget}-seed2`);
+    out[`study-${budget}-seed3`] = withSeed(out[`study-${budget}`], THIRD_SEED, `study-${budget}-seed3`);
     for (const e of STUDY) {
       out[`${e.name}-${budget}`] = parsePreset({
         name: `${e.name}-${budget}`,
@@ -104,6 +105,8 @@ function build(): Record<string, PresetConfig> {
 
 /** The experiment seed of the `-seed2` presets (the study presets use seed 0). */
 export const SECOND_SEED = 1;
+/** ... and of the `-seed3` presets. */
+export const THIRD_SEED = 2;
 
 /** The same preset with every experiment's seed set to `seed` (a new toy model, new SAE initialisations, new data). */
 export function withSeed(p: PresetConfig, seed: number, name: string): PresetConfig {
