@@ -132,9 +132,9 @@ describe('selection rules (host)', () => {
     const c = parseExperiment({ name: 'x', eval_samples: 10_000, eval_samples_hardware: 1_000_000 });
     const hw = { isFallbackAdapter: false, vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100' };
     expect(evalSamplesFor(c, hw as never)).toBe(1_000_000);
-    expect(evalSamplesFor(c, { ...hw, isFallbackAdapter: true } as never)).toBe(10_000);
+    expect(evalSamplesFor(c, { ...hw, vendor: 'google', description: 'SwiftShader Device (Subzero)', isFallbackAdapter: true } as never)).toBe(10_000);
     expect(isSoftwareAdapter({ isFallbackAdapter: false, vendor: 'google', architecture: 'swiftshader', description: '' })).toBe(true);
-    const lvp = { isFallbackAdapter: false, vendor: 'mesa', architecture: '', description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)' };
+    const lvp = { isFallbackAdapter: true, vendor: 'mesa', architecture: 'software', description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)' };
     expect(isSoftwareAdapter(lvp)).toBe(true);
     expect(evalSamplesFor(c, lvp as never)).toBe(1_000_000);
     expect(evalSamplesFor(c, { ...lvp, description: 'SwiftShader driver' } as never)).toBe(10_000);

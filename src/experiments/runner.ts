@@ -215,7 +215,8 @@ export function saeSeed(c: ExperimentConfig, iLr: number, iL1: number, r: number
  * lavapipe evaluates 1,000,000 samples of 125 SAEs in about a minute on 2 cores.
  */
 export function evalSamplesFor(c: ExperimentConfig, adapter: AdapterReport | null | undefined): number {
-  const slow = !adapter || adapter.isFallbackAdapter || /swiftshader/i.test(`${adapter.vendor} ${adapter.architecture} ${adapter.description}`);
+  // (lavapipe, like SwiftShader, reports isFallbackAdapter: the name tells them apart)
+  const slow = !adapter || /swiftshader/i.test(`${adapter.vendor} ${adapter.architecture} ${adapter.description}`);
   return !slow && c.eval_samples_hardware ? c.eval_samples_hardware : c.eval_samples;
 }
 
