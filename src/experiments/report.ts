@@ -137,7 +137,7 @@ export function verdictTable(res: Pick<ResultsFile, 'experiments'>): string {
     return `| ${e.name}${flag} | ${a.n} | ${ids.get(e.name)} | ${a.composed} | ${a.true} | ${a.mixed} | ${a.partial} | ${a.dead} | ${diverged} | ${l.composed}/${l.n} | ${l.true}/${l.n} | ${mcc('true')} / ${mcc('composed')} | ${a.nearest.composed} / ${a.nearest.true} / ${a.nearest.mixed} | ${f3(e.saes.reduce((s, x) => s + x.monosemanticity, 0) / e.saes.length)} |`;
   });
   return [
-    '| experiment | SAEs | toy model | composed | true | mixed | partial | dead | diverged | lowest-loss composed | lowest-loss true | mean MCC true / composed | nearest rule C / T / M (secondary) | mean mono |',
+    '| experiment | SAEs | toy model | composed | true | mixed | partial | dead | diverged | lowest-loss composed | lowest-loss true | mean MCC true / composed | nearest rule C / T / M (secondary) | mean monosemanticity (§5.1) |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');

@@ -81,7 +81,7 @@ export interface LatentMatch {
 
 export const MATCH_THRESHOLD = 0.9;
 
-/** Classify each latent by its decoder direction; dead latents (never fire on probes or eval batch) are 'dead'. */
+/** Classify each latent by its decoder direction; latents not `alive` are 'dead' (the runner: alive = fires on some one-hot probe). */
 export function matchLatents(decoder: Vec[], alive: boolean[], features: Vec[], composed: { dir: Vec; label: string }[], sets: number[]): LatentMatch[] {
   return decoder.map((w, k) => {
     let bt = -1,
