@@ -50,9 +50,9 @@ export function setChoiceStore(s: ChoiceStore): void {
  * prefer fused); both tables keep SwiftShader's results identical to the kit before the versions.
  */
 /**
- * Measured 2026-12-01 on this 2-core machine (BENCHMARKS.md), study shape M=125, B=1024, samples per
- * CPU-second: cpu 1.5e6 vs v1 ~3e5 on SwiftShader, cpu 2.3e7 vs v1 ~2e6 on lavapipe. So on a software
- * adapter the first fitting version of this list runs.
+ * Measured 2026-12-01 with `npm run bench` on a 2-core machine (BENCHMARKS.md), study shape M=125,
+ * samples/s at B=1024 / B=64: SwiftShader cpu 3.74e6 / 2.60e6 vs v1 6.17e5 / 4.16e5; lavapipe cpu
+ * 4.75e7 / 3.43e7 vs v1 4.88e6 / 2.02e6. So on a software adapter the first fitting version of this list runs.
  */
 const SAE_ON_FALLBACK: readonly SaeKernel[] = ['cpu', 'v1'];
 const TOY_ON_FALLBACK: ToyKernel = 'modular';
@@ -117,7 +117,7 @@ export async function chooseSaeKernel(ctx: GpuContext, spec: SaeJobSpec, request
     return {
       path: 'fused',
       kernel: pick,
-      why: `software adapter: ${pick} from the measured table (${SAE_ON_FALLBACK.join(' > ')}: the CPU-shaped version is 5-10x faster than v1 on SwiftShader and lavapipe)`,
+      why: `software adapter: ${pick} from the measured table (${SAE_ON_FALLBACK.join(' > ')}: the CPU-shaped version is 6-17x faster than v1 on SwiftShader and lavapipe)`,
       skipped,
     };
   }
