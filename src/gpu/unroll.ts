@@ -70,7 +70,8 @@ export function unrollLoops(code: string): string {
     const close = closing(out, open);
     const body = out.slice(open + 1, close);
     const trips = v === v2 && v === v3 ? evalConst(bound, consts) : null;
-    const unsafe = /\b(break|continue)\b/.test(body) || new RegExp(`\\b(var|let|const)\\s+${v}\\b`).test(body);
+    const code = body.replace(/\/\/[^\n]*/g, ''); // a word in a comment is not a statement
+    const unsafe = /\b(break|continue)\b/.test(code) || new RegExp(`\\b(var|let|const)\\s+${v}\\b`).test(code);
     if (trips === null || trips > MAX_TRIPS || trips * body.length > MAX_LOOP_EXPANSION || unsafe) {
       from = m.index + whole.length; // leave this loop; nested ones may still unroll
       continue;

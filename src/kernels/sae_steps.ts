@@ -8,6 +8,10 @@ import { FLAG, saeLayout, type GpuConfig } from '../core/wire';
 import type { SaeJobSpec } from '../core/job';
 import type { BenchCase, Defines, JobShape } from './registry';
 import type { Grid } from '../gpu/kernel';
+import type { AdapterReport } from '../gpu/context';
+
+/** what a version's workgroup rule reads of the adapter */
+export type AdapterDescription = Pick<AdapterReport, 'description'>;
 
 /** What the fit checks read of a device (a GPUDevice, or its default limits in the check list). */
 export interface DeviceCaps {
@@ -41,8 +45,8 @@ export interface SaeStepsVersion {
   threads(spec: Spec, device: DeviceCaps, requested?: number, subgroups?: boolean): number;
   /** invocations per model the lab and the check list compile it with (tiny batches, default limits) */
   readonly labThreads: number;
-  /** workgroup size (WG define) at `threads` invocations per model */
-  workgroup(threads: number): number;
+  /** workgroup size (WG define) at `threads` invocations per model, on an adapter (none: the check list's default) */
+  workgroup(threads: number, adapter?: AdapterDescription): number;
   /** the dispatch grid at a shape (the registry turns invocations into workgroups by the reflected size) */
   grid(s: JobShape): Grid;
   /** defines beyond the dims, the sets, K_STEPS and WG, for a job with this Config */
@@ -51,8 +55,8 @@ export interface SaeStepsVersion {
   footprint(dims: { D: number; S: number }, threads: number, subgroups: boolean): { rv: number; maxRv: number; bytes: number };
   /** a version-specific reason it cannot run at these threads, beyond the shared rules (null: none) */
   misfit?(threads: number): string | null;
-  /** one line for logs: "fused v1 (16 threads/model, K=25)" */
-  describe(threads: number, subgroups: boolean, k: number): string;
+  /** one line for logs: "fused v1 (16 threads/model, K=25)"; wg: the workgroup size it runs with */
+  describe(threads: number, subgroups: boolean, k: number, wg: number): string;
   /** the check (src/checks) on the reference study-shape training case; every version has one (test/registry.test.ts) */
   readonly check: string;
   readonly twin: 'reference/trainer: RefSaeTrainer';
@@ -125,10 +129,10 @@ export const SAE_STEPS = {
     shapedFor: 'software',
     threads: () => 1,
     labThreads: 1,
-    // models per workgroup: 8 SIMD lanes on SwiftShader and lavapipe (16 with LP_NATIVE_VECTOR_WIDTH=512 helps little)
-    workgroup: () => Number(globalThis.process?.env?.CPU_WG ?? 8),
+    // models per workgroup (SIMD lanes): 16 on lavapipe (two of its 8-wide vectors; 1.1e8 samples/s at the study
+    // shape vs 8.3e7 at 8 and 8.0e7 at 32), 8 elsewhere (SwiftShader: 6.7e6 at 8, 6.0e6 at 16)
+    workgroup: (_t, adapter) => (adapter && /llvmpipe|lavapipe/i.test(adapter.description) ? 16 : 8),
     grid: (s) => ({ threads: s.M }),
-    // constant-bound loops unrolled at load (src/gpu/unroll.ts): private arrays then stay in registers
     // the job's variant flags and table sizes baked in, then constant-bound loops unrolled at load
     // (src/gpu/unroll.ts): branches of other variants vanish and private arrays stay in registers
     defines: (_d, _sg, cfg) => ({
@@ -136,7 +140,7 @@ export const SAE_STEPS = {
       SPECIALIZE: `flags=${cfg.flags} topk=${cfg.topk} aux_k=${cfg.aux_k} table_len=${cfg.table_len}`,
     }),
     footprint: () => ({ rv: 0, maxRv: Infinity, bytes: 0 }),
-    describe: (_t, _sg, k) => `fused cpu (1 invocation/model, 8 models/workgroup, K=${k})`,
+    describe: (_t, _sg, k, wg) => `fused cpu (1 invocation/model, ${wg} models/workgroup, K=${k})`,
     check: `train SAE fused cpu K=7: ${STUDY_STEP_CASE}`,
     twin: 'reference/trainer: RefSaeTrainer',
     bench: 'sae-fused',

@@ -223,7 +223,8 @@ export class GpuSaeTrainer extends GpuJob {
   /** What runs: "modular", "fused v1 (16 threads/model, K=25)", ... (the version's own line). */
   describe(): string {
     if (this.path === 'modular') return 'modular';
-    return SAE_STEPS[this.kernel].describe(this.threads, this.subgroups, this.stepsPerOps);
+    const v = SAE_STEPS[this.kernel];
+    return v.describe(this.threads, this.subgroups, this.stepsPerOps, v.workgroup(this.threads, this.ctx.adapter));
   }
 
   private async init(kSteps: number): Promise<void> {
@@ -271,7 +272,7 @@ export class GpuSaeTrainer extends GpuJob {
     if (this.path === 'fused') {
       this.stepsPerOps = kSteps;
       const v = SAE_STEPS[this.kernel];
-      await this.op(v.file, { K_STEPS: kSteps, WG: v.workgroup(this.threads), ...v.defines(this.ctx.device, this.subgroups, this.cfg) });
+      await this.op(v.file, { K_STEPS: kSteps, WG: v.workgroup(this.threads, this.ctx.adapter), ...v.defines(this.ctx.device, this.subgroups, this.cfg) });
       await this.op('step_advance.wgsl', { AMOUNT: kSteps });
       return;
     }
