@@ -137,6 +137,9 @@ describe('selection rules (host)', () => {
     const lvp = { isFallbackAdapter: true, vendor: 'mesa', architecture: 'software', description: 'llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)' };
     expect(isSoftwareAdapter(lvp)).toBe(true);
     expect(evalSamplesFor(c, lvp as never)).toBe(10_000);
+    // the full presets evaluate 1,000,000 samples on every adapter, the quick ones the study's 10,000
+    for (const e of getPreset('study-full').experiments) expect(evalSamplesFor(parseExperiment(e), lvp as never)).toBe(1_000_000);
+    for (const e of getPreset('study-quick').experiments) expect(evalSamplesFor(parseExperiment(e), lvp as never)).toBe(10_000);
     const dims = { N: 4, D: 2, S: 4 };
     const lim = { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupsPerDimension: 65535 };
     expect(evalModelsPerDispatch(dims, 1_000_000, 125, lim, 64)).toBe(4); // (65535 * 64) / 1e6 workgroups

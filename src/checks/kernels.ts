@@ -24,7 +24,8 @@ import { saeEval, saeProbe } from '../reference/metrics';
 import { toyForward, toyGrad, toyLoss } from '../reference/toy';
 import { rngU32, rngUnit } from '../core/rng';
 import { samplerTables } from '../data/tables';
-import { KERNEL_SHAPES, type KernelShape } from '../kernels/fixtures';
+import { KERNEL_SHAPES, saeTestSpec, type KernelShape } from '../kernels/fixtures';
+import { evaluateSaes } from '../train/gpu';
 
 export { KERNEL_SHAPES };
 
@@ -347,6 +348,35 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
         s,
       );
       out.push(compareArrays(`sae_loss ${tag}`, f32(ls.hist), saeLoss(cfg, s, hyper, 7, work, f32(cg.aux), new Uint32Array(s.M).fill(NOT_DIVERGED)), TOL.fwd));
+    }
+    return out;
+  },
+
+  // the CPU-shaped evaluation against the modular chain (itself checked against saeEval above) on the
+  // same draws: equal per-sample terms, sums in another order; more samples than one of its sum blocks
+  async sae_eval_cpu(ctx, s) {
+    const out: Comparison[] = [];
+    const big = s.S > 8; // not chosen for such SAEs (evalKernelFor); checked once, at M = 1 (slow compiles on software adapters)
+    if (big && s.M > 1) return out;
+    const samples = big ? 300 : 2500;
+    const variants = [
+      [0, 0, 0],
+      [FLAG.PRE_BIAS, 0, 0.5],
+      [0, 2, 0],
+      [FLAG.JUMPRELU, 0, 0.25],
+    ];
+    for (const [flags, topk, p] of big ? variants.slice(1, 2) : variants) {
+      const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p, rho: 0.4 });
+      const L = saeLayout(s);
+      const params = rand(s.M * L.P, 71 + flags, -0.6, 0.6);
+      for (let m = 0; m < s.M; m++) for (let k = 0; k < s.S; k++) params[m * L.P + L.TH + k] = Math.log(0.05 + 0.2 * ((m + k) % 3));
+      const mod = await evaluateSaes(ctx, spec, params, samples, 0x5eed, { kernel: 'modular' });
+      const cpu = await evaluateSaes(ctx, spec, params, samples, 0x5eed, { kernel: 'cpu' });
+      const tag = `flags=${flags}${topk ? ` topk=${topk}` : ''} p_onehot=${p} ${shapeName(s)}, ${samples} samples`;
+      out.push(
+        compareArrays(`sae_eval_cpu metrics vs the modular chain ${tag}`, cpu.metrics, Float64Array.from(mod.metrics), { atol: 1e-5, rtol: 5e-4 }),
+        compareArrays(`sae_eval_cpu probes ${tag}`, cpu.probe, Float64Array.from(mod.probe), { atol: 0, rtol: 0 }),
+      );
     }
     return out;
   },

@@ -25,7 +25,7 @@ import {
   type Vec,
 } from '../metrics/analysis';
 import { analyseSae, toyValidity, VERDICTS, type Recovery, type ToyValidity, type Verdict } from '../metrics/recovery';
-import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type SaePath, type ToyKernel } from '../train/gpu';
+import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type EvalKernel, type SaePath, type ToyKernel } from '../train/gpu';
 import { chooseSaeKernel, chooseToyKernel, type KernelRequest } from '../train/choose';
 import type { SaeJobSpec } from '../core/job';
 import { JobCheckpoints, restoreJob, type CheckpointPolicy } from '../train/checkpoint';
@@ -186,6 +186,8 @@ export interface ExperimentResult {
       measured?: Record<string, number>;
       skipped?: Record<string, string>;
     };
+    /** the evaluation's kernels (src/train/gpu.ts evalKernelFor); absent in older results */
+    eval?: EvalKernel;
   };
   timing: { toy_s: number; sae_s: number; eval_s: number; analysis_s: number };
   weights: { toy: Float32Array; saes: Float32Array };
@@ -211,8 +213,8 @@ export function saeSeed(c: ExperimentConfig, iLr: number, iL1: number, r: number
 
 /**
  * Fresh evaluation samples for this adapter: eval_samples_hardware on a hardware adapter when given, else
- * eval_samples. lavapipe evaluates 1,000,000 samples of 125 SAEs in about a minute on 2 cores, but it keeps
- * the study's 10,000 like SwiftShader, so the published software-adapter runs at every seed compare.
+ * eval_samples (the full presets: 1,000,000 everywhere, since the CPU-shaped evaluation takes seconds on a
+ * software adapter too).
  */
 export function evalSamplesFor(c: ExperimentConfig, adapter: AdapterReport | null | undefined): number {
   return !isSoftwareAdapter(adapter) && c.eval_samples_hardware ? c.eval_samples_hardware : c.eval_samples;
@@ -508,6 +510,7 @@ export async function trainSaeStage(ctx: GpuContext, c: ExperimentConfig, plan: 
 export interface EvalStage {
   metrics: Float32Array;
   probe: Float32Array;
+  kernel: EvalKernel;
   samples: number;
   seconds: number;
 }
@@ -691,7 +694,7 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
     curves: sae.curves,
     evaluation: { samples: ev.samples, selection: c.selection, software_adapter: isSoftwareAdapter(ctx.adapter) },
     sae_path: sae.path,
-    kernels: { toy: toy.kernel, sae: sae.kernel },
+    kernels: { toy: toy.kernel, sae: sae.kernel, eval: ev.kernel },
     timing: { toy_s: toy.seconds, sae_s: saeS, eval_s: ev.seconds, analysis_s: seconds() - t1 },
     weights: { toy: toy.params, saes: sae.params },
   };

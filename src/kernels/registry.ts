@@ -207,6 +207,17 @@ export const KERNELS: KernelEntry[] = [
     grid: perModelGroup,
     bench: 'standalone',
   },
+  {
+    file: 'sae_eval_cpu.wgsl',
+    summary: 'the evaluation on fresh samples in one kernel, one invocation per model (CPU adapters)',
+    op: 'sae-eval',
+    version: 'cpu',
+    twin: 'reference/metrics: saeEval',
+    check: 'kernel sae_eval_cpu',
+    grid: (s) => ({ threads: s.M }),
+    defines: (s) => ({ ...sets(s), WG: 8 }),
+    bench: 'standalone',
+  },
   // the fused SAE step's versions come from their unit (src/kernels/sae_steps.ts)
   ...Object.values(SAE_STEPS).map(
     (v: SaeStepsVersion): KernelEntry => ({

@@ -1,7 +1,7 @@
 // Batched GPU trainers. All M models of a job live in one buffer per tensor and train in the same
 // dispatches; one step is a fixed list of kernels recorded into a compute pass, and many steps are
 // recorded per submit (the step counter lives on the GPU). Loss history is read back once per chunk.
-import type { GpuContext } from '../gpu/context';
+import { isSoftwareAdapter, type GpuContext } from '../gpu/context';
 import type { BufferBinding, Kernel } from '../gpu/kernel';
 import { definesFor, dimDefines, kernelEntry, type Defines, type JobShape } from '../kernels/registry';
 import { fusedMisfit, fusedThreads, SAE_STEPS, subgroupDefines, type DeviceCaps, type SaeKernel } from '../kernels/sae_steps';
@@ -504,11 +504,13 @@ export async function evaluateSaes(
   params: Float32Array,
   samples: number,
   seedSalt: number,
-  opts: { modelsPerDispatch?: number } = {},
-): Promise<{ metrics: Float32Array; probe: Float32Array }> {
+  opts: { modelsPerDispatch?: number; kernel?: EvalKernel } = {},
+): Promise<{ metrics: Float32Array; probe: Float32Array; kernel: EvalKernel }> {
   const { dims } = spec;
   const L = saeLayout(dims);
   const M = spec.cfg.M;
+  const kernel = opts.kernel ?? evalKernelFor(ctx, spec);
+  if (kernel === 'cpu') return { ...(await evaluateGroup(ctx, spec, params, samples, seedSalt, 0, M, true)), kernel };
   let per = opts.modelsPerDispatch;
   if (per === undefined) {
     // the per-sample kernels set the grid: one invocation per sample of every model in the group
@@ -517,18 +519,33 @@ export async function evaluateSaes(
     const sizes = await Promise.all(perSample.map(async (f) => (await ctx.kernel(f, { defines: definesFor(f, shape) })).workgroupSize.reduce((a, b) => a * b)));
     per = evalModelsPerDispatch(dims, samples, M, ctx.device.limits, Math.min(...sizes));
   }
-  if (per >= M) return evaluateGroup(ctx, spec, params, samples, seedSalt, 0, M);
+  if (per >= M) return { ...(await evaluateGroup(ctx, spec, params, samples, seedSalt, 0, M, false)), kernel };
   if (spec.cfg.toy_count !== 1)
     throw new Error(`evaluation: ${M} models do not fit one dispatch, and grouping needs a single toy model (toy_count ${spec.cfg.toy_count})`);
   const metrics = new Float32Array(M * L.MET_W),
     probe = new Float32Array(M * dims.N * dims.S);
   for (let m0 = 0; m0 < M; m0 += per) {
     const n = Math.min(per, M - m0);
-    const r = await evaluateGroup(ctx, spec, params.subarray(m0 * L.P, (m0 + n) * L.P), samples, seedSalt, m0, n);
+    const r = await evaluateGroup(ctx, spec, params.subarray(m0 * L.P, (m0 + n) * L.P), samples, seedSalt, m0, n, false);
     metrics.set(r.metrics, m0 * L.MET_W);
     probe.set(r.probe, m0 * dims.N * dims.S);
   }
-  return { metrics, probe };
+  return { metrics, probe, kernel };
+}
+
+/**
+ * The evaluation's kernels: 'modular' (sample_data -> toy_forward -> sae_forward -> sae_eval, per-sample
+ * records reduced in workgroups) or 'cpu' (shaders/sae_eval_cpu.wgsl: one invocation per model walks its
+ * samples, no records; 1,000,000 samples of 125 SAEs took 44 s modular on lavapipe). Same samples and
+ * formulas, sums in another order. cpu on software adapters for SAEs with d*s <= 64 (larger ones keep
+ * private arrays in per-lane memory there: 125 x 300 samples took 9 s on SwiftShader at d = 16, s = 64),
+ * except BatchTopK (its threshold needs the whole batch first).
+ */
+export type EvalKernel = 'modular' | 'cpu';
+
+export function evalKernelFor(ctx: GpuContext, spec: Pick<SaeJobSpec, 'cfg' | 'dims'>): EvalKernel {
+  const small = spec.dims.D * spec.dims.S <= 64;
+  return isSoftwareAdapter(ctx.adapter) && small && !(spec.cfg.flags & FLAG.BATCH_TOPK) ? 'cpu' : 'modular';
 }
 
 /** One evaluation dispatch chain for models m0 .. m0 + count - 1 (params holds just theirs). */
@@ -540,6 +557,7 @@ async function evaluateGroup(
   seedSalt: number,
   m0: number,
   count: number,
+  cpu: boolean,
 ): Promise<{ metrics: Float32Array; probe: Float32Array }> {
   const { dims } = spec;
   const L = saeLayout(dims),
@@ -558,7 +576,8 @@ async function evaluateGroup(
   };
   const hyper = spec.hyper.slice(m0, m0 + count).map((h) => ({ ...h, seed: (h.seed ^ seedSalt) >>> 0 }));
   const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: dims.S };
-  const rows = M * samples;
+  // the per-sample records of the modular chain (the CPU-shaped kernel keeps none)
+  const rows = cpu ? 1 : M * samples;
   const owned: GPUBuffer[] = [];
   const up = (name: string, data: Float32Array | Uint32Array | ArrayBuffer) => {
     const b = ctx.upload(`eval ${name}`, data);
@@ -594,17 +613,25 @@ async function evaluateGroup(
       bthr: mk('bthr', M * 4),
     };
     const shape: JobShape = { M, B: samples, ...dims, sets: spec.sets };
-    const files = [
-      'sample_data.wgsl',
-      'toy_forward.wgsl',
-      ...(cfg.flags & FLAG.BATCH_TOPK ? ['sae_batch_topk.wgsl'] : []),
-      'sae_forward.wgsl',
-      'sae_probe.wgsl',
-      'sae_eval.wgsl',
-    ];
+    const files = cpu
+      ? ['sae_probe.wgsl', 'sae_eval_cpu.wgsl']
+      : [
+          'sample_data.wgsl',
+          'toy_forward.wgsl',
+          ...(cfg.flags & FLAG.BATCH_TOPK ? ['sae_batch_topk.wgsl'] : []),
+          'sae_forward.wgsl',
+          'sae_probe.wgsl',
+          'sae_eval.wgsl',
+        ];
+    // the CPU-shaped kernel: the cpu SAE step's workgroup (SIMD lanes) and its specialisation
+    const cpuDefines = {
+      WG: SAE_STEPS.cpu.workgroup(1, ctx.adapter),
+      UNROLL: 1,
+      SPECIALIZE: `flags=${cfg.flags} topk=${cfg.topk} aux_k=${cfg.aux_k} table_len=${cfg.table_len}`,
+    };
     const bound = await Promise.all(
       files.map(async (file) => {
-        const defines = definesFor(file, shape);
+        const defines = { ...definesFor(file, shape), ...(file === 'sae_eval_cpu.wgsl' ? cpuDefines : {}) };
         const k = await ctx.kernel(file, { defines });
         return { k, groups: k.bindPool(pool), wg: k.grid(kernelEntry(file).grid(shape, defines)) };
       }),
