@@ -1,6 +1,6 @@
 // Progress is weighted by work, the same code for the CLI's bar and the browser page's controller: the
 // fraction never goes back, and grows in proportion to each stage's work (not a third per stage).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RunController } from '../src/app/controller';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
@@ -37,6 +37,40 @@ describe('work-weighted progress', () => {
     bar.update(p);
     const want = 0.5 + (0.5 * (ex.work.toy + ex.work.sae / 2)) / ex.total;
     expect(lines.at(-1)).toContain(`| run ${(want * 100).toFixed(0)}% ETA`);
+  });
+});
+
+describe('the run ETA', () => {
+  it('waits for SAE training (not the toy stage or the compiles), then prints one estimate of the whole run', () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(0);
+      const lines: string[] = [];
+      const out = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+      const bar = new ProgressBar(out);
+      bar.plan = new RunProgress([tiny], null);
+      const at = (ms: number, stage: StageProgress['stage'], step: number, total: number) => {
+        vi.setSystemTime(ms);
+        bar.update({ experiment: tiny.name, stage, step, total, models: 8, loss: 1, diverged: 0 });
+      };
+      at(60_000, 'toy', tiny.toy.steps, tiny.toy.steps); // a slow toy stage: no ETA from it
+      expect(lines.at(-1)!.trimEnd()).toMatch(/\| run \d+% ETA --$/);
+      at(61_000, 'sae', 10, 200);
+      at(62_000, 'sae', 20, 200); // under ETA_AFTER_S of SAE training: still none
+      expect(lines.at(-1)!.trimEnd()).toMatch(/ETA --$/);
+      at(71_000, 'sae', 100, 200);
+      const note = lines.find((l) => l.startsWith('run estimate:'));
+      expect(note, lines.join('')).toBeDefined();
+      // from the SAE rate: ~90 steps in 10 s, 100 left -> ~11 s left, ~82 s in all (not minutes from the toy stage)
+      const left = /ETA (\d+)s$/.exec(lines.at(-1)!.trim());
+      expect(left, lines.at(-1)).not.toBeNull();
+      expect(Number(left![1])).toBeGreaterThan(5);
+      expect(Number(left![1])).toBeLessThan(20);
+      at(72_000, 'sae', 110, 200);
+      expect(lines.filter((l) => l.startsWith('run estimate:'))).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -5,6 +5,8 @@ import type { RunProgress } from '../experiments/progress';
 import { median } from '../metrics/analysis';
 
 export const LOSS_WINDOW = 10;
+/** seconds of SAE training before the run's ETA is shown */
+export const ETA_AFTER_S = 5;
 
 export class ProgressBar {
   private started = new Map<string, number>();
@@ -16,6 +18,8 @@ export class ProgressBar {
   /** the whole run's work (src/experiments/progress.ts): each line then ends with the run's share done and its ETA */
   plan: RunProgress | null = null;
   private runStart: { t: number; f: number } | null = null;
+  private estimated = false;
+  private readonly created = Date.now();
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
 
   private batch = new Map<string, number>();
@@ -47,9 +51,18 @@ export class ProgressBar {
     let run = '';
     if (this.plan) {
       const f = this.plan.update(p);
-      this.runStart ??= { t: now, f };
-      const rate = (f - this.runStart.f) / Math.max(1e-9, (now - this.runStart.t) / 1000);
-      run = ` | run ${(f * 100).toFixed(0)}% ETA ${fmt(rate > 0 && f < 1 ? (1 - f) / rate : 0)}`;
+      // the run's rate is measured from its first SAE chunk on (the toy stage and the kernels' compiles
+      // before it are a small, slow share of the work: an ETA from them read 700 min for a 16 min run)
+      if (p.stage === 'sae' && p.step > 0) this.runStart ??= { t: now, f };
+      const span = this.runStart ? (now - this.runStart.t) / 1000 : 0;
+      const rate = this.runStart && span >= ETA_AFTER_S ? (f - this.runStart.f) / span : 0;
+      const left = rate > 0 && f < 1 ? (1 - f) / rate : 0;
+      run = ` | run ${(f * 100).toFixed(0)}% ETA ${fmt(left)}`;
+      if (left > 0 && !this.estimated) {
+        this.estimated = true;
+        const total = (now - this.created) / 1000 + left;
+        this.note(`run estimate: about ${fmt(total)} in all on this adapter (${fmt(left)} left; from ${span.toFixed(0)} s of SAE training)`);
+      }
     }
     const line = `[${p.experiment}${this.tag ? ` @ ${this.tag}` : ''}] ${p.stage.padEnd(4)} [${bar}] ${String(p.step).padStart(6)}/${p.total} ${(frac * 100).toFixed(0).padStart(3)}% ${p.models} models${loss}${div} ETA ${fmt(eta)}${run}`;
     if (this.out.isTTY) {
