@@ -6,7 +6,8 @@ import { encodeSafetensors } from '../io/safetensors';
 import { verdictTable } from '../experiments/report';
 import { dataSpec } from '../experiments/runner';
 import { jointTable } from '../data/tables';
-import { composedDirections, matchLatents, verdictOf, windowedMedian } from '../metrics/analysis';
+import { composedDirections, figureRotation, rotate2, windowedMedian } from '../metrics/analysis';
+import { analyseSae } from '../metrics/recovery';
 import type { ExperimentConfig } from '../experiments/schema';
 import { saeWeights, type StoredExperiment } from '../experiments/stored';
 import { stepTick, trendWindow } from '../plots/figures';
@@ -92,47 +93,56 @@ export interface LiveModel {
 }
 
 /**
- * Every SAE's decoder directions over the toy features, one facet per grid cell, with live verdict counts
- * from the current directions (all latents counted as alive until the evaluation). d = 2 only.
+ * The live grid's data: every SAE's decoder directions and the toy features, rotated as the final figures
+ * are (x1 on +x: figureRotation), and per grid cell the verdict counts of the report's coverage rule
+ * (analyseSae; all latents counted as alive until the evaluation). d = 2 only.
  */
-export function liveGrid(c: ExperimentConfig, params: Float32Array, models: LiveModel[], toyFeatures: number[][]): Element {
-  const lrs = c.grid.lr,
-    l1s = c.grid.l1;
+export function livePoints(c: ExperimentConfig, params: Float32Array, models: LiveModel[], toyFeatures: number[][]) {
   const L = saeLayout({ D: 2, S: c.sae.s });
   const composed = composedDirections(toyFeatures, c.data.sets, jointTable(dataSpec(c)));
-  const counts = new Map<string, { T: number; C: number; M: number }>();
-  models.forEach((m, i) => {
+  const theta = figureRotation(toyFeatures);
+  const counts = new Map<string, { T: number; C: number; M: number; P: number }>();
+  const arrows = models.flatMap((m, i) => {
     const dec = Array.from({ length: c.sae.s }, (_, k) => [params[i * L.P + L.WD + k * 2], params[i * L.P + L.WD + k * 2 + 1]]);
-    const v = verdictOf(
-      matchLatents(
-        dec,
-        dec.map(() => true),
-        toyFeatures,
-        composed,
-        c.data.sets,
-      ),
-    );
+    const v = analyseSae(
+      dec,
+      dec.map(() => true),
+      toyFeatures,
+      composed,
+      c.data.sets,
+    ).verdict;
     const key = `${m.lr}|${m.l1}`;
-    const e = counts.get(key) ?? { T: 0, C: 0, M: 0 };
+    const e = counts.get(key) ?? { T: 0, C: 0, M: 0, P: 0 };
     if (v === 'true') e.T++;
     else if (v === 'composed') e.C++;
+    else if (v === 'partial') e.P++;
     else e.M++;
     counts.set(key, e);
+    return dec.map((w) => {
+      const [x, y] = rotate2(w, theta);
+      return { lr: m.lr, l1: m.l1, r: m.realization, x, y };
+    });
   });
   const labels = [...counts].map(([key, e]) => {
     const [lr, l1] = key.split('|').map(Number);
-    return { lr, l1, text: `T${e.T} C${e.C} M${e.M}` };
+    return { lr, l1, text: `T${e.T} C${e.C} P${e.P} M${e.M}` };
   });
-  const arrows = models.flatMap((m, i) =>
-    Array.from({ length: c.sae.s }, (_, k) => ({
-      lr: m.lr,
-      l1: m.l1,
-      r: m.realization,
-      x: params[i * L.P + L.WD + k * 2],
-      y: params[i * L.P + L.WD + k * 2 + 1],
-    })),
+  const feats = c.grid.lr.flatMap((lr) =>
+    c.grid.l1.flatMap((l1) =>
+      toyFeatures.map((f, i) => {
+        const [x, y] = rotate2(f, theta);
+        return { lr, l1, x, y, set: i < c.data.sets[0] ? 0 : 1 };
+      }),
+    ),
   );
-  const feats = lrs.flatMap((lr) => l1s.flatMap((l1) => toyFeatures.map((f, i) => ({ lr, l1, x: f[0], y: f[1], set: i < c.data.sets[0] ? 0 : 1 }))));
+  return { arrows, feats, labels };
+}
+
+/** Every SAE's decoder directions over the toy features, one facet per grid cell, with live verdict counts (livePoints). */
+export function liveGrid(c: ExperimentConfig, params: Float32Array, models: LiveModel[], toyFeatures: number[][]): Element {
+  const lrs = c.grid.lr,
+    l1s = c.grid.l1;
+  const { arrows, feats, labels } = livePoints(c, params, models, toyFeatures);
   return plot({
     width: Math.min(760, 130 * l1s.length + 80),
     height: 110 * lrs.length + 60,
@@ -180,7 +190,7 @@ export function livePanels(grid: Element | null, loss: Element): HTMLElement[] {
       el(
         'div',
         {},
-        "every SAE's decoder directions (thin, one colour per realization) over the toy features (wide, faint: x set red, y set blue); live verdict counts T(rue) C(omposed) M(ixed)",
+        "every SAE's decoder directions (thin, one colour per realization) over the toy features (wide, faint: x set red, y set blue); live verdict counts T(rue) C(omposed) P(artial) M(ixed), rotated as the final figures (x1 on +x)",
       ),
       grid,
     );

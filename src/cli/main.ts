@@ -43,7 +43,7 @@ options:
                     (Node runtime; --runtime browser resumes whole experiments only)
   --shard i/n       run grid cells whose index % n == i (0-based), to spread a sweep over GPUs or machines
   --path P          SAE training path: fused (default where it fits) or modular
-  --kernel V        fused SAE kernel version: v1, v2 or auto (default: chosen per adapter; Node runtime)
+  --kernel V        fused SAE kernel version: ${KERNEL_REQUESTS.join(', ')} (default auto: chosen per adapter; Node runtime)
   --runtime R       where the GPU work runs: auto (default: WebGPU in Node on the best hardware adapter,
                     the software adapter when there is none; headless Chromium if WebGPU in Node cannot
                     start), node (WebGPU in Node only) or browser (headless Chromium through the harness)
