@@ -22,9 +22,14 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
   const cfgPanel = el('div', { class: 'panel' });
   cfgPanel.append(el('h2', {}, 'Configure'));
   const presetSel = el('select', { id: 'preset' });
-  for (const [name, p] of Object.entries(PRESETS))
-    presetSel.append(el('option', { value: name }, `${name} — ${p.experiments.length > 1 ? `${p.experiments.length} experiments: ` : ''}${p.description}`));
+  for (const [name, p] of Object.entries(PRESETS)) presetSel.append(el('option', { value: name, title: p.description }, presetLabel(name, p)));
   presetSel.value = 'tiny';
+  // the description under the drop-down (an option cannot wrap: long labels were cut off in the side column)
+  const presetDesc = el('div', { class: 'hint', id: 'preset-desc' });
+  const describePreset = () => {
+    presetDesc.textContent = PRESETS[presetSel.value].description;
+  };
+  describePreset();
   const editor = el('textarea', { id: 'config', spellcheck: 'false' });
   const errors = el('div', { class: 'errors', id: 'config-errors' });
   const startBtn = el('button', { class: 'primary', id: 'start' }, 'Start');
@@ -32,7 +37,15 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
   const stopBtn = el('button', { id: 'stop', disabled: '' }, 'Stop');
   const buttons = el('div', { class: 'buttons' });
   buttons.append(startBtn, pauseBtn, stopBtn);
-  cfgPanel.append(el('label', {}, 'Preset'), presetSel, el('label', {}, 'Experiment config (JSON, validated as you type)'), editor, errors, buttons);
+  cfgPanel.append(
+    el('label', {}, 'Preset'),
+    presetSel,
+    presetDesc,
+    el('label', {}, 'Experiment config (JSON, validated as you type)'),
+    editor,
+    errors,
+    buttons,
+  );
   const runsPanel = el('div', { class: 'panel' });
   runsPanel.append(el('h2', {}, 'Finished runs (kept in this browser)'));
   const runsList = el('ul', { class: 'runs', id: 'runs' });
@@ -71,7 +84,10 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
     }
     startBtn.disabled = !configs || ctl.running;
   };
-  presetSel.addEventListener('change', loadPreset);
+  presetSel.addEventListener('change', () => {
+    describePreset();
+    loadPreset();
+  });
   editor.addEventListener('input', validate);
 
   const ctl = new RunController(ctx);
@@ -164,4 +180,9 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
   loadPreset();
   void refreshRuns();
   return () => ctl.stop();
+}
+
+/** A preset's drop-down label: its name and experiment count only (the description goes below it). */
+export function presetLabel(name: string, p: { experiments: unknown[] }): string {
+  return p.experiments.length > 1 ? `${name} (${p.experiments.length} experiments)` : name;
 }

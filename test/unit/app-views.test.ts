@@ -1,5 +1,5 @@
-// The browser page's live decoder grid: rotated like the final figures (x1 on +x) and counted with the
-// report's coverage verdicts, not the old nearest-line rule.
+// The browser page's views: the live decoder grid, rotated like the final figures (x1 on +x) and counted with the
+// report's coverage verdicts; the preset drop-down's labels short enough for the side column.
 import { describe, expect, it } from 'vitest';
 import { livePoints } from '../../src/app/views';
 import { getPreset } from '../../src/experiments/presets';
@@ -30,5 +30,17 @@ describe('live grid', () => {
     expect(feats[0].x).toBeCloseTo(1, 6);
     expect(feats[0].y).toBeCloseTo(0, 6);
     expect(labels).toEqual([{ lr: c.grid.lr[0], l1: c.grid.l1[0], text: 'T1 C0 P1 M0' }]);
+  });
+});
+
+describe('preset drop-down', () => {
+  it('labels fit the side column (12 px monospace in 340 px: ~40 characters); descriptions go below', async () => {
+    const { presetLabel } = await import('../../src/app/experiment');
+    const { PRESETS } = await import('../../src/experiments/presets');
+    for (const [name, p] of Object.entries(PRESETS)) {
+      const label = presetLabel(name, p);
+      expect(label.length, label).toBeLessThanOrEqual(40);
+      expect(label).not.toContain(p.description);
+    }
   });
 });
