@@ -2,7 +2,7 @@
 // planIcds (src/gpu/icd.ts): hardware drivers from every standard and vendor location first, with the
 // high-performance preference; a software driver (new lavapipe, else Chromium's SwiftShader) only when
 // no hardware adapter is found. VK_DRIVER_FILES / VK_ICD_FILENAMES set by the user always win.
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { getPriority, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,13 +77,33 @@ function driverSets(plan: IcdPlan): DriverSet[] {
   return sets;
 }
 
-async function loadDawn(): Promise<typeof import('webgpu')> {
-  if (!process.env.XDG_RUNTIME_DIR) {
-    // a private folder for Dawn's XDG_RUNTIME_DIR warning, removed when the process ends
-    const dir = mkdtempSync(join(tmpdir(), 'sae-kit-xdg-'));
-    process.env.XDG_RUNTIME_DIR = dir;
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+/**
+ * An XDG_RUNTIME_DIR for Dawn (it warns without one): one folder per user, `sae-kit-xdg-<uid>` in the temp
+ * folder, mode 0700, reused by every process (a folder per process was left behind by every process that
+ * did not exit normally: 154 were seen). Another user's or a too-open folder of that name is not used:
+ * then a fresh private one, removed at exit.
+ */
+export function privateRuntimeDir(base = tmpdir()): string {
+  const uid = process.getuid?.() ?? 0;
+  const dir = join(base, `sae-kit-xdg-${uid}`);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch {
+    // exists: use it only if it is ours and private
   }
+  try {
+    const st = lstatSync(dir);
+    if (st.isDirectory() && st.uid === uid && (st.mode & 0o077) === 0) return dir;
+  } catch {
+    // not creatable here: fall through
+  }
+  const own = mkdtempSync(join(base, 'sae-kit-xdg-'));
+  process.on('exit', () => rmSync(own, { recursive: true, force: true }));
+  return own;
+}
+
+async function loadDawn(): Promise<typeof import('webgpu')> {
+  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = privateRuntimeDir();
   try {
     const mod = await import('webgpu');
     Object.assign(globalThis, mod.globals);
