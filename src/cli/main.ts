@@ -9,10 +9,10 @@ import type { ExperimentResult, StageProgress } from '../experiments/runner';
 import type { ExperimentConfig, PresetConfig } from '../experiments/schema';
 import { useDiskChoiceCache } from '../train/choice-cache-node';
 import { KERNEL_REQUESTS, type KernelRequest } from '../train/choose';
-import { acquireNodeDevice, listNodeAdapters, releaseNodeGpu } from '../gpu/node';
+import { acquireNodeDevice, fastAdapterLikely, listNodeAdapters, releaseNodeGpu } from '../gpu/node';
 import { WebGPUUnavailableError } from '../gpu/errors';
 import { presetAsConfig, presetFromConfigFile } from '../experiments/config-file';
-import { DEFAULT_PRESET, getPreset, PRESETS } from '../experiments/presets';
+import { DEFAULT_PRESET, DEFAULT_PRESET_SLOW, getPreset, PRESETS } from '../experiments/presets';
 import { RunProgress } from '../experiments/progress';
 import { verdictTable } from '../experiments/report';
 import { readResults, type ResultsFile } from '../experiments/results';
@@ -25,7 +25,8 @@ import { watchLaunchers } from './launcher';
 import { ProgressBar } from './progress';
 import { isPublishCommand, PUBLISH_HELP, publishCommand } from './publish';
 
-const HELP = `usage: npm start -- [options]            run a preset (default: ${DEFAULT_PRESET}, the whole study at the quick budget)
+const HELP = `usage: npm start -- [options]            run a preset (default: ${DEFAULT_PRESET}, the whole study at its
+                                          own budget, on a GPU or lavapipe; else ${DEFAULT_PRESET_SLOW})
        npm start -- merge --out DIR SHARD_DIR...   merge shard results into DIR
 ${PUBLISH_HELP}
 
@@ -207,7 +208,10 @@ async function main(): Promise<number> {
   }
   if (positionals.length) throw new Error(`unexpected argument '${positionals[0]}'\n${HELP}`);
   if (values.config && values.preset) throw new Error('give --preset or --config, not both');
-  const preset: PresetConfig = values.config ? presetFromConfigFile(values.config) : getPreset(values.preset ?? DEFAULT_PRESET);
+  // no preset named: the study at its own budget where that takes minutes, else the quick budget (said below)
+  const fast = !values.config && !values.preset && values.runtime !== 'browser' && fastAdapterLikely();
+  const defaultName = fast ? DEFAULT_PRESET : DEFAULT_PRESET_SLOW;
+  const preset: PresetConfig = values.config ? presetFromConfigFile(values.config) : getPreset(values.preset ?? defaultName);
   let shard: { index: number; count: number } | undefined;
   if (values.shard) {
     const m = /^(\d+)\/(\d+)$/.exec(values.shard);
@@ -271,6 +275,12 @@ async function main(): Promise<number> {
     bar.tag = [adapter?.vendor, adapter?.architecture].filter(Boolean).join(' ') || adapter?.device || '';
     bar.note(`preset ${preset.name}: ${preset.experiments.length} experiment(s) on ${adapterName(adapter)} (runtime ${runtime}); writing ${out}`);
     bar.note(preset.budget_note);
+    if (!values.config && !values.preset)
+      bar.note(
+        fast
+          ? `no --preset: ${DEFAULT_PRESET}, the study at its own budget (about 17 min on lavapipe on 2 cores, minutes on a GPU; the run estimate follows); --preset ${DEFAULT_PRESET_SLOW} is the one-minute look`
+          : `no --preset: ${DEFAULT_PRESET_SLOW}, the quick budget (no GPU or lavapipe here: the study's own budget, --preset ${DEFAULT_PRESET}, would take hours on SwiftShader)`,
+      );
     bar.plan = new RunProgress(preset.experiments, adapter, shard);
     const res = await runPreset(ctx, preset, out, {
       document: nodeDocument(),

@@ -141,7 +141,9 @@ export function phaseExperiments(): ExperimentInput[] {
 }
 
 export const PRESETS: Record<string, PresetConfig> = build();
-export const DEFAULT_PRESET = 'study-quick';
+/** the main job: the study at its own budget where that takes minutes (a GPU, lavapipe), else the quick budget */
+export const DEFAULT_PRESET = 'study-full';
+export const DEFAULT_PRESET_SLOW = 'study-quick';
 
 export function getPreset(name: string): PresetConfig {
   const p = PRESETS[name];

@@ -199,6 +199,16 @@ export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<G
   throw new WebGPUUnavailableError(`WebGPU is unavailable in Node: no driver gave an adapter.\n  ${describePlan(plan).join('\n  ')}`);
 }
 
+/**
+ * Whether Node will most likely run on a GPU or on lavapipe, from the Vulkan driver plan alone (no device
+ * is created): there the study's own budget takes minutes (GPU) to ~17 min (lavapipe, 2 cores); on
+ * SwiftShader it takes hours. A plan set by the user (VK_DRIVER_FILES) counts as unknown: no.
+ */
+export function fastAdapterLikely(plan: IcdPlan = planIcds(realFs, process.env, localIcds())): boolean {
+  if (plan.user) return false;
+  return plan.hardware.length > 0 || /lvp|lavapipe/i.test(`${plan.software[0]?.file ?? ''} ${plan.software[0]?.library ?? ''}`);
+}
+
 /** nice value of the calling thread while a software adapter's workers train (see yieldToAdapterWorkers) */
 export const MAIN_THREAD_NICE = 19;
 

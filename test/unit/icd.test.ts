@@ -103,3 +103,15 @@ describe('Vulkan driver plan', () => {
     expect(planIcds(files, { ...ENV, VK_ICD_FILENAMES: '' }).user).toBeNull(); // empty means unset
   });
 });
+
+describe('the default preset', () => {
+  it('is the study at its own budget on a GPU or lavapipe, the quick budget on SwiftShader or a user plan', async () => {
+    const { fastAdapterLikely } = await import('../../src/gpu/node');
+    const lvp = '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json';
+    expect(fastAdapterLikely(planIcds(fakeFs({ '/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json': NVIDIA, [SWIFTSHADER_ICD]: SWIFT }), ENV))).toBe(true);
+    expect(fastAdapterLikely(planIcds(fakeFs({ [lvp]: NEW_LVP, [SWIFTSHADER_ICD]: SWIFT }), ENV))).toBe(true);
+    expect(fastAdapterLikely(planIcds(fakeFs({ [lvp]: OLD_LVP, [SWIFTSHADER_ICD]: SWIFT }), ENV))).toBe(false);
+    expect(fastAdapterLikely(planIcds(fakeFs({ [SWIFTSHADER_ICD]: SWIFT }), ENV))).toBe(false);
+    expect(fastAdapterLikely(planIcds(fakeFs({ [lvp]: NEW_LVP }), { ...ENV, VK_ICD_FILENAMES: lvp }))).toBe(false);
+  });
+});
