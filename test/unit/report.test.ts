@@ -104,3 +104,37 @@ describe('results written with the old rule', () => {
     expect(summarize(fakeResults([old])).experiments[0].cells[0].picks.per_sample_fvu.verdict).toBe('partial');
   });
 });
+
+describe('claims 8 and 9: the comments on optimisation and on L1 geometry', () => {
+  const corr = (trueLoss: number, composedLoss: number) => {
+    const e = fakeExperiment({
+      name: 'correlated',
+      sets: [2, 2],
+      W: STUDY_W,
+      saes: [
+        { decoder: [0, 180, 90, -90].map(dir), loss: trueLoss },
+        { decoder: [45, 135, -45, -135].map(dir), loss: composedLoss },
+      ],
+    });
+    return { ...e, expected_l1: { true_dictionary: 1, composed_dictionary: Math.SQRT1_2 } };
+  };
+  const section = (md: string, n: number) => md.slice(md.indexOf(`### Claim ${n}:`), md.indexOf('###', md.indexOf(`### Claim ${n}:`) + 5));
+
+  it('the optimisation comment is not supported when the composed SAE has the lower loss, partly when the true one has', () => {
+    const won = section(renderReport(fakeResults([corr(0.3, 0.2)], 'study-quick')), 8);
+    expect(won).toContain('**not supported.**');
+    expect(won).toContain('in 1 of 1 cells holding both a true and a composed SAE the composed one has the lower selection loss');
+    expect(won).toContain('1 of the 2 SAEs in those cells end more than 5 % above');
+    const lost = section(renderReport(fakeResults([corr(0.2, 0.3)], 'study-quick')), 8);
+    expect(lost).toContain('**partly supported.**');
+    expect(lost).toContain('in 0 of 1 cells');
+  });
+
+  it('the L1 argument is judged by the expected-L1 numbers', () => {
+    const md = section(renderReport(fakeResults([corr(0.3, 0.2)], 'study-quick')), 9);
+    expect(md).toContain('**supported.**');
+    expect(md).toContain('true 1.000 vs composed 0.707');
+    const dearer = { ...corr(0.3, 0.2), expected_l1: { true_dictionary: 1, composed_dictionary: 1.2 } };
+    expect(section(renderReport(fakeResults([dearer], 'study-quick')), 9)).toContain('**partly supported.**');
+  });
+});
