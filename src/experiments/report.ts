@@ -384,18 +384,30 @@ function claimsSection(res: ResultsFile, second: ResultsFile | null): string[] {
         return `${e.name}: ${a.composed}/${a.n} composed, ${a.true} true (a fix would need ${Math.floor(a.n / 2) + 1} true; ${Math.floor(a.n / 2) + 1 - a.true} short)${spread(a.true, e2 ? counts(e2, 'all').true : undefined)}, ${collapsed} SAEs with collapsed decoder columns (cos > 0.99)${e2 ? ` (second seed: ${e2.saes.filter((s) => s.collapsed_pairs > 0).length})` : ''}`;
       });
     const fixed = [cs, ca].filter((e): e is Exp => !!e).some((e) => counts(e, 'all').true > counts(e, 'all').n / 2);
+    // the baseline: collapsed columns without any penalty (correlated: the same data and toy model)
+    const base = corr
+      ? ` Without a penalty (correlated, the same data and toy model): ${corr.saes.filter((s) => s.collapsed_pairs > 0).length} SAEs with collapsed columns${by2('correlated') ? ` (second seed: ${by2('correlated')!.saes.filter((s) => s.collapsed_pairs > 0).length})` : ''}, ${counts(corr, 'all').composed} composed, ${counts(corr, 'all').true} true.`
+      : ' No correlated experiment (the no-penalty baseline) in this run.';
+    const collapsed = (e: Exp) => e.saes.filter((s) => s.collapsed_pairs > 0).length;
+    // the second half ("the absolute-value one can collapse columns") is the penalty's doing only if it collapses more than no penalty
+    const noWorse = !!(ca && corr && collapsed(ca) <= collapsed(corr));
+    const collapseNote = noWorse
+      ? ` The absolute-value penalty collapses no more SAEs than no penalty (${collapsed(ca!)} vs ${collapsed(corr!)}), so collapsed columns are not its doing here.`
+      : '';
     out.push(
       claim(
         4,
         'neither cosine penalty fixes it; the absolute-value one can collapse decoder columns',
         ev.join('; ') +
           '.' +
+          base +
+          collapseNote +
           ` Old nearest-line rule (secondary): ${[cs, ca]
             .filter((e): e is Exp => !!e)
             .map((e) => `${e.name} ${counts(e, 'all').nearest.composed} composed / ${counts(e, 'all').nearest.true} true`)
             .join(', ')}.` +
           toyModelNote([cs, ca, corr].filter((e): e is Exp => !!e)),
-        fixed ? 'not supported' : 'supported',
+        fixed ? 'not supported' : noWorse ? 'partly supported' : 'supported',
       ),
     );
   } else out.push(claim(4, 'cosine penalties do not fix it', `${absent('cos-signed')} ${absent('cos-abs')}`, 'not measured'));

@@ -138,3 +138,24 @@ describe('claims 8 and 9: the comments on optimisation and on L1 geometry', () =
     expect(section(renderReport(fakeResults([dearer], 'study-quick')), 9)).toContain('**partly supported.**');
   });
 });
+
+describe('claim 4: the no-penalty baseline for collapsed columns', () => {
+  const exp = (name: string, decoders: number[][]) =>
+    fakeExperiment({ name, sets: [2, 2], W: STUDY_W.map((r) => [...r]), saes: decoders.map((d) => ({ decoder: d.map(dir) })) });
+  const collapsedDec = [45, 45, 135, -45];
+  const clean = [45, 135, -45, -135];
+  const claim4 = (corrDecs: number[][], absDecs: number[][]) => {
+    const md = renderReport(fakeResults([exp('correlated', corrDecs), exp('cos-abs', absDecs)], 'study-quick'));
+    const i = md.indexOf('### Claim 4:');
+    return md.slice(i, md.indexOf('###', i + 5));
+  };
+  it('is reported; no more collapses than without a penalty make the claim only partly supported', () => {
+    const same = claim4([collapsedDec, collapsedDec], [collapsedDec, clean]);
+    expect(same).toContain('Without a penalty (correlated, the same data and toy model): 2 SAEs with collapsed columns');
+    expect(same).toContain('**partly supported.**');
+    expect(same).toContain('collapses no more SAEs than no penalty (1 vs 2)');
+    const more = claim4([clean, clean], [collapsedDec, clean]);
+    expect(more).toContain('**supported.**');
+    expect(more).toContain('0 SAEs with collapsed columns');
+  });
+});
