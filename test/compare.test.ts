@@ -25,6 +25,10 @@ beforeAll(() => {
     expect(r.status, r.stderr).toBe(0);
   }
   cpSync(dir('a'), dir('b'), { recursive: true }); // another run at seed 0 (identical, as a rerun would be)
+  cpSync(dir('c'), dir('e'), { recursive: true }); // a third seed (seed 2; the same numbers as c: only the table's shape is tested)
+  const third = JSON.parse(readFileSync(join(dir('e'), 'results.json'), 'utf8'));
+  third.experiments[0].config.seed = 2;
+  writeFileSync(join(dir('e'), 'results.json'), JSON.stringify(third));
   cpSync(dir('c'), dir('d'), { recursive: true }); // seed 1 but another SAE batch size
   const res = JSON.parse(readFileSync(join(dir('d'), 'results.json'), 'utf8'));
   res.experiments[0].config.sae.batch = 32;
@@ -49,6 +53,17 @@ describe('compare', () => {
       expect(report).not.toMatch(/seed-to-seed difference/);
       expect(existsSync(join(dir(x), 'compare.md'))).toBe(false);
     }, 60_000);
+
+  it('takes three or more seeds: a table of every seed with the range, after checking every pair', () => {
+    const bad = cli('compare', dir('a'), dir('c'), dir('b'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/both ran experiment 'correlated' at seed 0/);
+    const r = cli('compare', dir('a'), dir('c'), dir('e'));
+    expect(r.status, r.stderr).toBe(0);
+    const md = readFileSync(join(dir('a'), 'compare.md'), 'utf8');
+    expect(md).toMatch(/## Across 3 seeds/);
+    expect(md).toMatch(/\| correlated \| all SAEs composed \| \d+\/8 \| \d+\/8 \| \d+\/8 \| \d+ \|/);
+  }, 60_000);
 
   it('accepts two seeds of the same study and states the spread', () => {
     const r = cli('compare', dir('a'), dir('c'));

@@ -8,14 +8,15 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpat
 import { gzipSync } from 'node:zlib';
 import { dirname, join, relative } from 'node:path';
 import { parseCli } from './args';
-import { renderReport, seedSection, selectionSection } from '../experiments/report';
+import { renderReport, seedSection, seedsSection, selectionSection } from '../experiments/report';
 import { readResults, type ResultsFile } from '../experiments/results';
 import { writeSummary } from '../experiments/study';
 
 export const PUBLISH_HELP = `       npm start -- publish --from RUN_DIR --to DIR   copy report.md, summary.*, compare.md, configs and every
                                                    figure (SVG, PNG) of a finished run into DIR (e.g. docs/results/study-quick)
-       npm start -- compare RUN_A RUN_B               RUN_B is the same study at another seed (e.g. study-quick-seed2):
-                                                   writes RUN_A/compare.md, and RUN_A/report.md with the seed spread`;
+       npm start -- compare RUN_A RUN_B [RUN_C ...]   the same study at other seeds (e.g. study-quick-seed2, -seed3):
+                                                   writes RUN_A/compare.md (every seed, the range), and RUN_A/report.md
+                                                   with the seed spread to RUN_B`;
 
 const TOP_FILES = ['report.md', 'summary.json', 'summary.md', 'compare.md'];
 
@@ -87,14 +88,18 @@ export function checkIndependentSeeds(a: string, ra: ResultsFile, b: string, rb:
 }
 
 /** Compare run `a` with run `b` (same experiments, another seed): compare.md, and a's report and summary with the spread. */
-export function compareRuns(a: string, b: string): string {
+export function compareRuns(a: string, b: string, more: string[] = []): string {
   const ra = finished(a),
     rb = finished(b);
-  checkIndependentSeeds(a, ra, b, rb); // before anything is written
+  const rest = more.map((d) => ({ d, r: finished(d) }));
+  // before anything is written: every pair must be independent seeds of the same study
+  const all = [{ d: a, r: ra }, { d: b, r: rb }, ...rest];
+  for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) checkIndependentSeeds(all[i].d, all[i].r, all[j].d, all[j].r);
   const seeds = (r: ResultsFile) => [...new Set(r.experiments.map((e) => e.config.seed))].join(', ');
   const md = [
-    `# Compare: ${ra.preset} (seed ${seeds(ra)}) vs ${rb.preset} (seed ${seeds(rb)})\n`,
-    `${a} vs ${b}\n`,
+    `# Compare: ${all.map((x) => `${x.r.preset} (seed ${seeds(x.r)})`).join(' vs ')}\n`,
+    `${all.map((x) => x.d).join(' vs ')}\n`,
+    ...(rest.length ? [seedsSection(all.map((x) => x.r))] : []),
     seedSection(ra, rb),
     `### Selection rules, ${ra.preset}\n`,
     selectionSection(ra),
@@ -119,8 +124,8 @@ export function publishCommand(argv: string[]): number {
   }
   if (cmd === 'compare') {
     const { positionals } = parseCli({ args: rest, allowPositionals: true, options: {} });
-    if (positionals.length !== 2) throw new Error('usage: npm start -- compare RUN_A RUN_B');
-    console.log(compareRuns(positionals[0], positionals[1]));
+    if (positionals.length < 2) throw new Error('usage: npm start -- compare RUN_A RUN_B [RUN_C ...]');
+    console.log(compareRuns(positionals[0], positionals[1], positionals.slice(2)));
     console.log(`wrote ${join(positionals[0], 'compare.md')}; ${join(positionals[0], 'report.md')} now states the seed-to-seed spread`);
     return 0;
   }

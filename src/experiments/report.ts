@@ -612,6 +612,34 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
 }
 
 /** Verdict counts of two runs of the same preset with different seeds, side by side. */
+/** Three or more seeds of one study: per experiment and count, each seed's value and the range (max - min). */
+export function seedsSection(runs: ResultsFile[]): string {
+  const rs = runs.map(withRecovery);
+  const seedOf = (r: ResultsFile) => [...new Set(r.experiments.map((e) => e.config.seed))].join('/');
+  const out = [
+    `## Across ${rs.length} seeds\n`,
+    `Verdict counts at each seed (${rs.map((r) => `${r.preset}: seed ${seedOf(r)}`).join('; ')}); "lowest" counts each cell's pick; a run whose toy model fails the guards is marked (flagged).\n`,
+    `| experiment | count | ${rs.map((r) => `seed ${seedOf(r)}`).join(' | ')} | range |`,
+    `|---|---|${rs.map(() => '---|').join('')}---|`,
+  ];
+  for (const e of rs[0].experiments) {
+    const es = rs.map((r) => r.experiments.find((x) => x.name === e.name));
+    if (es.some((x) => !x)) continue;
+    const whats: ['all' | SelectionRule, string][] = [
+      ['all', 'all SAEs'],
+      ...(es.every((x) => x!.cells.every((c) => c.lowest_by)) ? SELECTION_RULES : []).map((r): [SelectionRule, string] => [r, `lowest (${r})`]),
+    ];
+    for (const [rule, what] of whats)
+      for (const k of ['composed', 'true'] as const) {
+        const v = es.map((x) => counts(x!, rule)[k]);
+        const cellsText = es.map((x, i) => `${v[i]}/${counts(x!, rule).n}${toyFlagged(x!) ? ' (flagged)' : ''}`);
+        out.push(`| ${e.name} | ${what} ${k} | ${cellsText.join(' | ')} | ${Math.max(...v) - Math.min(...v)} |`);
+      }
+  }
+  out.push('');
+  return out.join('\n');
+}
+
 export function seedSection(a: ResultsFile, b: ResultsFile): string {
   a = withRecovery(a);
   b = withRecovery(b);
