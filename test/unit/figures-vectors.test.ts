@@ -126,7 +126,8 @@ describe('losses.svg', () => {
   it('says where the curves are clipped and marks those steps', () => {
     expect(title).toMatch(/clipped at \d+ logged steps \(triangles at the top\)/);
     const all = [...doc.querySelectorAll('text')].map((t) => t.textContent).join(' ');
-    expect(all).toMatch(/per-sample curves are clipped above the y range at \d+ evaluations/);
+    // (wrapped lines are tspans: textContent joins them without a space)
+    expect(all).toMatch(/per-sample\s*curves\s*are\s*clipped\s*above\s*the\s*y\s*range\s*at\s*\d+\s*evaluations/);
     // triangles: Plot draws symbol dots as paths inside a dot group
     const tri = [...doc.querySelectorAll('g[aria-label="dot"] > g[fill="#555"]')];
     expect(tri.length).toBe(2);
