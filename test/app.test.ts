@@ -51,7 +51,7 @@ describe('browser app', () => {
       await h.page.click('#pause');
       expect(await h.page.$eval('#status', (e) => e.textContent)).not.toMatch(/^paused/);
       await h.page.waitForSelector('#live-grid svg', { timeout: 120_000 });
-      expect(await h.page.$eval('#live-grid', (e) => e.textContent)).toMatch(/T\d+ C\d+ M\d+/);
+      expect(await h.page.$eval('#live-grid', (e) => e.textContent)).toMatch(/T\d+ C\d+ P\d+ M\d+/);
       await h.page.screenshot({ path: join(SHOTS, 'app-running.png') });
       // the live loss chart: compact tick labels (no '.822m' or '200.000000')
       const ticks = await h.page.$$eval('#live-loss svg g[aria-label$="tick label"] text', (t) => t.map((x) => x.textContent ?? ''));
