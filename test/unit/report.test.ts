@@ -159,3 +159,19 @@ describe('claim 4: the no-penalty baseline for collapsed columns', () => {
     expect(more).toContain('0 SAEs with collapsed columns');
   });
 });
+
+describe('claim 10: the composed features "largely persist" with one-hot draws', () => {
+  const onehot = (deg: number[]) =>
+    fakeExperiment({ name: 'onehot', sets: [2, 2], W: STUDY_W.map((r) => [...r]), p_onehot: 0.75, saes: [{ decoder: deg.map(dir) }] });
+  const claim10 = (deg: number[]) => {
+    const md = renderReport(fakeResults([onehot(deg)], 'study-quick'));
+    const i = md.indexOf('### Claim 10:');
+    return md.slice(i, md.indexOf('##', i + 5));
+  };
+  it('is supported when the composed picks are at least as common as the true ones, not when true ones win', () => {
+    expect(claim10([45, 135, -45, -135])).toContain('**supported.**');
+    const t = claim10([0, 180, 90, -90]);
+    expect(t).toContain('**not supported.**');
+    expect(t).toContain('one-hot 0 composed / 1 true of 1');
+  });
+});
