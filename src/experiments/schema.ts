@@ -1,6 +1,7 @@
 // One validated schema for an experiment (data, toy model, SAE, grid, realizations, budget, seed) and
 // for presets; the TypeScript types are inferred from it. Errors name the field and the allowed range.
 import { z } from 'zod';
+import { formatIssues } from '../core/issues';
 import { saeLayout, toyLayout } from '../core/wire';
 
 const prob = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
@@ -141,14 +142,10 @@ export class ConfigError extends Error {
   }
 }
 
-function issues(e: z.ZodError): string {
-  return e.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-}
-
 /** Parse and cross-check an experiment; `limits` are the adapter's (buffer size) when known. */
 export function parseExperiment(input: unknown, limits?: { maxBufferSize: number; maxStorageBufferBindingSize: number }): ExperimentConfig {
   const r = ExperimentSchema.safeParse(input);
-  if (!r.success) throw new ConfigError(`invalid experiment config: ${issues(r.error)}`);
+  if (!r.success) throw new ConfigError(`invalid experiment config: ${formatIssues(r.error)}`);
   const c = r.data;
   const name = `experiment '${c.name}'`;
   const n = c.data.sets.reduce((a, b) => a + b, 0);
@@ -201,7 +198,7 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
 
 export function parsePreset(input: unknown): PresetConfig {
   const r = PresetSchema.safeParse(input);
-  if (!r.success) throw new ConfigError(`invalid preset: ${issues(r.error)}`);
+  if (!r.success) throw new ConfigError(`invalid preset: ${formatIssues(r.error)}`);
   r.data.experiments.forEach((e) => parseExperiment(e));
   const names = r.data.experiments.map((e) => e.name);
   const dup = names.find((x, i) => names.indexOf(x) !== i);

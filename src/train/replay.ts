@@ -7,6 +7,7 @@ import type { GpuContext } from '../gpu/context';
 import { decodeNpy } from '../io/npy';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
+import { formatIssues } from '../core/issues';
 import { defaultConfig, saeFlags, saeLayout, scheduleSteps, toyLayout } from '../core/wire';
 import { GpuSaeTrainer, GpuToyTrainer } from './gpu';
 
@@ -52,10 +53,6 @@ export const ReplayConfig = z.discriminatedUnion('model', [
 ]);
 export type ReplayConfig = z.infer<typeof ReplayConfig>;
 
-export function formatZodError(where: string, e: z.ZodError): string {
-  return `${where}: ${e.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
-}
-
 function readInput(dir: string, name: string): Uint8Array {
   const p = join(dir, name);
   if (!existsSync(p)) throw new Error(`replay: missing input file ${p}`);
@@ -88,7 +85,7 @@ export async function replay(ctx: GpuContext, inDir: string, outDir: string): Pr
     throw new Error(`replay: config.json is not valid JSON (${(e as Error).message})`);
   }
   const parsed = ReplayConfig.safeParse(raw);
-  if (!parsed.success) throw new Error(formatZodError('replay: config.json', parsed.error));
+  if (!parsed.success) throw new Error(`replay: config.json: ${formatIssues(parsed.error)}`);
   const c = parsed.data;
   const init = decodeSafetensors(readInput(inDir, 'init.safetensors'), 'init.safetensors').tensors;
   const batches = decodeNpy(readInput(inDir, 'batches.npy'), 'batches.npy');
