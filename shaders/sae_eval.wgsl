@@ -14,7 +14,6 @@ const RED_ROWS: u32 = 1u;
 //#include "lib/toy_layout.wgsl"
 //#include "lib/sae_layout.wgsl"
 
-const NV: u32 = 7u + D_HID + N_FEAT;
 
 @group(0) @binding(0) var<uniform> cfg: Config;
 @group(0) @binding(1) var<storage, read> hyper: array<Hyper>;
@@ -23,14 +22,15 @@ const NV: u32 = 7u + D_HID + N_FEAT;
 @group(0) @binding(4) var<storage, read> toy_work: array<f32>;
 @group(0) @binding(5) var<storage, read> work: array<f32>;
 @group(0) @binding(6) var<storage, read_write> metrics: array<f32>;
+//#include "lib/eval_metrics.wgsl"
 
-var<workgroup> total: array<f32, NV>;
+var<workgroup> total: array<f32, EVAL_NV>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let m = wid.x;
   let tp = (m % cfg.toy_count) * P_TOY;
-  var acc: array<f32, NV>;
+  var acc: array<f32, EVAL_NV>;
   var fired: array<f32, S_LAT>;
   for (var b = lid; b < cfg.B; b += 64u) {
     let row = m * cfg.B + b;
@@ -58,7 +58,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       acc[7 + D_HID + i] += xhat;
     }
   }
-  for (var q = 0u; q < NV; q++) {
+  for (var q = 0u; q < EVAL_NV; q++) {
     let s = reduce_sum(lid, acc[q]);
     if (lid == 0u) { total[q] = s; }
   }
@@ -67,19 +67,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     if (reduce_sum(lid, fired[k]) == 0.0) { dead += 1.0; }
   }
   if (lid != 0u) { return; }
-  let nb = f32(cfg.B);
-  var mh = 0.0;
-  for (var j = 0u; j < D_HID; j++) { mh += total[7 + j] * total[7 + j]; }
-  var mx = 0.0;
-  for (var i = 0u; i < N_FEAT; i++) { mx += total[7 + D_HID + i] * total[7 + D_HID + i]; }
-  let var_h = total[4] - mh / nb;
-  let var_x = total[6] - mx / nb;
-  let o = m * MET_W;
-  metrics[o + MET_FVU] = total[0] / nb;
-  metrics[o + MET_L1] = total[1] / nb;
-  metrics[o + MET_L0] = total[2] / nb;
-  metrics[o + MET_DEAD_BATCH] = dead;
-  metrics[o + MET_EV_H] = 1.0 - total[3] / max(var_h, 1e-30);
-  metrics[o + MET_EV_OUT] = 1.0 - total[5] / max(var_x, 1e-30);
-  metrics[o + MET_SEL] = total[0] / nb + hyper[m].l1 * total[1] / nb;
+  eval_metrics_write(m, total, dead, hyper[m].l1);
 }

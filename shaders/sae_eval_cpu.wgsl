@@ -25,7 +25,6 @@ const N_SETS: u32 = {{N_SETS}}u;
 const SET_SIZE = array<u32, N_SETS>({{SET_SIZES}});
 const WG: u32 = {{WG}}u;
 const BLOCK: u32 = 1024u;
-const NV: u32 = 7u + D_HID + N_FEAT;
 
 @group(0) @binding(0) var<uniform> cfg: Config;
 @group(0) @binding(1) var<storage, read> hyper: array<Hyper>;
@@ -38,6 +37,7 @@ const NV: u32 = 7u + D_HID + N_FEAT;
 //#include "lib/private_model.wgsl"
 //#include "lib/sample.wgsl"
 //#include "lib/sae_sample.wgsl"
+//#include "lib/eval_metrics.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -58,13 +58,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let inv_b = 1.0 / f32(cfg.B);
   let t = state[0];
 
-  var total: array<f32, NV>;
+  var total: array<f32, EVAL_NV>;
   var fired: array<bool, S_LAT>;
-  for (var q = 0u; q < NV; q++) { total[q] = 0.0; }
+  for (var q = 0u; q < EVAL_NV; q++) { total[q] = 0.0; }
   for (var k = 0u; k < S_LAT; k++) { fired[k] = false; }
   for (var b0 = 0u; b0 < cfg.B; b0 += BLOCK) {
-    var acc: array<f32, NV>;
-    for (var q = 0u; q < NV; q++) { acc[q] = 0.0; }
+    var acc: array<f32, EVAL_NV>;
+    for (var q = 0u; q < EVAL_NV; q++) { acc[q] = 0.0; }
     let b1 = min(b0 + BLOCK, cfg.B);
     for (var b = b0; b < b1; b++) {
       let x = sample_features(seed, t, b);
@@ -98,23 +98,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         acc[7 + D_HID + i] += xhat;
       }
     }
-    for (var q = 0u; q < NV; q++) { total[q] += acc[q]; }
+    for (var q = 0u; q < EVAL_NV; q++) { total[q] += acc[q]; }
   }
   var dead = 0.0;
   for (var k = 0u; k < S_LAT; k++) { dead += select(1.0, 0.0, fired[k]); }
-  let nb = f32(cfg.B);
-  var mh = 0.0;
-  for (var j = 0u; j < D_HID; j++) { mh += total[7 + j] * total[7 + j]; }
-  var mx = 0.0;
-  for (var i = 0u; i < N_FEAT; i++) { mx += total[7 + D_HID + i] * total[7 + D_HID + i]; }
-  let var_h = total[4] - mh / nb;
-  let var_x = total[6] - mx / nb;
-  let o = m * MET_W;
-  metrics[o + MET_FVU] = total[0] / nb;
-  metrics[o + MET_L1] = total[1] / nb;
-  metrics[o + MET_L0] = total[2] / nb;
-  metrics[o + MET_DEAD_BATCH] = dead;
-  metrics[o + MET_EV_H] = 1.0 - total[3] / max(var_h, 1e-30);
-  metrics[o + MET_EV_OUT] = 1.0 - total[5] / max(var_x, 1e-30);
-  metrics[o + MET_SEL] = total[0] / nb + lambda * total[1] / nb;
+  eval_metrics_write(m, total, dead, lambda);
 }

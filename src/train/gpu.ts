@@ -623,12 +623,8 @@ async function evaluateGroup(
           'sae_probe.wgsl',
           'sae_eval.wgsl',
         ];
-    // the CPU-shaped kernel: the cpu SAE step's workgroup (SIMD lanes) and its specialisation
-    const cpuDefines = {
-      WG: SAE_STEPS.cpu.workgroup(1, ctx.adapter),
-      UNROLL: 1,
-      SPECIALIZE: `flags=${cfg.flags} topk=${cfg.topk} aux_k=${cfg.aux_k} table_len=${cfg.table_len}`,
-    };
+    // the CPU-shaped kernel: the cpu SAE step's workgroup (SIMD lanes) and its specialisation and unrolling
+    const cpuDefines = { WG: SAE_STEPS.cpu.workgroup(1, ctx.adapter), ...SAE_STEPS.cpu.defines(ctx.device, false, cfg) };
     const bound = await Promise.all(
       files.map(async (file) => {
         const defines = { ...definesFor(file, shape), ...(file === 'sae_eval_cpu.wgsl' ? cpuDefines : {}) };
