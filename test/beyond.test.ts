@@ -169,3 +169,52 @@ describe('JumpReLU end to end', () => {
     for (const s of e.saes) expect(s.l0).toBeLessThanOrEqual(2 + 0.05); // on average k per sample (ties aside)
   });
 });
+
+describe('optimality gap end to end', () => {
+  it('trains two reference SAEs per cell with fixed decoders and reports them beside the learned ones', async () => {
+    const out = tmp();
+    const preset = parsePreset({
+      name: 'gap-test',
+      description: 'test',
+      budget: 'custom',
+      experiments: [
+        {
+          name: 'correlated',
+          data: { sets: [2, 2], rho: 1, shared_stream: true },
+          toy: { steps: 300, batch: 200, lr: 1e-2 },
+          sae: { steps: 100, batch: 64 },
+          grid: { lr: [1e-2], l1: [0.03, 0.3] },
+          realizations: 2,
+          eval_samples: 500,
+          log_every: 10,
+          optimality_gap: true,
+        },
+      ],
+    });
+    const lines: string[] = [];
+    const res = await runPreset(ctx, preset, out, { document: nodeDocument(), onNote: (l) => lines.push(l) });
+    const e = res.experiments[0];
+    expect(e.cells).toHaveLength(2);
+    for (const c of e.cells)
+      for (const b of ['true', 'composed'] as const) {
+        const r = c.reference![b];
+        expect(Number.isFinite(r.final_loss) && r.final_loss > 0).toBe(true);
+        // selection loss = per-sample FVU + lambda * L1 term, as for the learned SAEs
+        expect(Math.abs(r.final_loss - (r.mse + Math.fround(c.l1) * r.l1_term))).toBeLessThan(1e-4 * (1 + r.final_loss));
+      }
+    expect(e.kernels.reference?.describe).toBeTruthy();
+    expect(e.timing.ref_s).toBeGreaterThan(0);
+    expect(lines.some((l) => l.includes('reference SAEs (fixed decoders)'))).toBe(true);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/## Optimality gap/);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/reference T \/ C/);
+    expect(readResults(out)!.experiments[0].cells[0].reference?.composed.final_loss).toBe(e.cells[0].reference!.composed.final_loss);
+    expect(existsSync(join(out, 'correlated', 'gap.svg'))).toBe(true);
+    expect(existsSync(join(out, 'correlated', 'grid.svg'))).toBe(true);
+  });
+  it('needs one decoder row per direction', () => {
+    expect(() => parseExperiment({ name: 'x', sae: { s: 8 }, optimality_gap: true })).toThrow(/optimality_gap needs .* s = 8, n = 4, 4 combinations/);
+    expect(() => parseExperiment({ name: 'x', data: { sets: [4] }, optimality_gap: true })).toThrow(/optimality_gap needs two or more feature sets/);
+    expect(parseExperiment({ name: 'x', optimality_gap: true }).optimality_gap).toBe(true);
+  });
+});

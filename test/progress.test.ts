@@ -23,6 +23,13 @@ describe('work-weighted progress', () => {
     const half = p.fraction({ stage: 'sae', step: quick.sae.steps / 2, total: quick.sae.steps });
     expect(half).toBeCloseTo((w.toy + w.sae / 2) / p.total, 12);
     expect(p.fraction({ stage: 'toy', step: 0, total: quick.toy.steps })).toBe(half); // a late report never takes it back
+    // the study's correlated experiment trains reference SAEs (2 per cell against 5 realizations) after the evaluation
+    expect(quick.optimality_gap).toBe(true);
+    expect(w.ref / w.sae).toBeGreaterThan(0.3);
+    expect(w.ref / w.sae).toBeLessThan(0.41);
+    expect(p.fraction({ stage: 'eval', step: 1, total: 1 })).toBeCloseTo(1 - w.ref / p.total, 12);
+    expect(p.fraction({ stage: 'ref', step: quick.sae.steps, total: quick.sae.steps })).toBeCloseTo(1, 12);
+    expect(stageWork({ ...quick, optimality_gap: false }, null).ref).toBe(0);
   });
 
   it('the CLI bar shows the whole run in proportion to work, finished experiments counting as done', () => {

@@ -18,6 +18,7 @@ const FLAG_COS_SQ: u32 = 32u;      // penalty on S^2 (decoder orthogonality); ta
 const FLAG_JUMPRELU: u32 = 128u;   // JumpReLU SAE: f = pre [pre > theta], L0 penalty, straight-through theta gradient
 const FLAG_BATCH_FVU: u32 = 64u;
 const FLAG_AUXK: u32 = 512u;       // AuxK dead-latent loss (TopK SAEs) instead of ghost grads
+const FLAG_FIXED_DEC: u32 = 1024u;  // decoder fixed at its initial rows (reference SAEs): its gradient is zero
 const FLAG_BATCH_TOPK: u32 = 256u; // BatchTopK: keep the topk*B largest activations of the batch (threshold from sae_batch_topk)   // batch FVU: squared errors over the batch's centred variance (sae_batch_stats)
 
 const NOT_DIVERGED: u32 = 0xffffffffu;

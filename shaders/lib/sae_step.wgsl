@@ -16,9 +16,14 @@ fn normalized_row(w: array<f32, D_HID>) -> array<f32, D_HID> {
   return o;
 }
 
-// --- sae_project_grad: g_k <- g_k - (g_k . w_k) w_k (w_k unit: the step stays tangent to the sphere)
+// --- sae_project_grad: g_k <- g_k - (g_k . w_k) w_k (w_k unit: the step stays tangent to the sphere);
+// g_k <- 0 with a fixed decoder (Adam's moments stay 0, so the rows do not move)
 fn projected_row(g: array<f32, D_HID>, w: array<f32, D_HID>) -> array<f32, D_HID> {
   var o = g;
+  if ((cfg.flags & FLAG_FIXED_DEC) != 0u) {
+    for (var j = 0u; j < D_HID; j++) { o[j] = 0.0; }
+    return o;
+  }
   var dot = 0.0;
   for (var j = 0u; j < D_HID; j++) { dot += g[j] * w[j]; }
   for (var j = 0u; j < D_HID; j++) { o[j] = g[j] - dot * w[j]; }

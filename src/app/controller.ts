@@ -97,7 +97,7 @@ export class RunController {
       const elapsed = (performance.now() - t0) / 1000;
       const eta = frac > 0.02 ? (elapsed / frac) * (1 - frac) : NaN;
       cb.onStatus(
-        `${this.paused ? 'paused — ' : ''}${prefix}${p.stage === 'toy' ? 'toy model' : p.stage === 'sae' ? `${p.models} SAEs` : 'evaluating'}: step ${p.step}/${p.total}` +
+        `${this.paused ? 'paused — ' : ''}${prefix}${p.stage === 'toy' ? 'toy model' : p.stage === 'sae' ? `${p.models} SAEs` : p.stage === 'ref' ? `${p.models} reference SAEs` : 'evaluating'}: step ${p.step}/${p.total}` +
           `${Number.isFinite(p.loss) ? `, loss ${p.loss.toPrecision(4)}` : ''}${p.diverged ? `, ${p.diverged} diverged` : ''} — ${elapsed.toFixed(0)} s${Number.isFinite(eta) ? `, ETA ${eta.toFixed(0)} s` : ''}`,
         frac,
       );

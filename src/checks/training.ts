@@ -27,6 +27,7 @@ export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
   'BatchTopK k=2, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_TOPK | FLAG.GHOST, topk: 2, rho: 0 },
   'TopK k=2 + AuxK, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.AUXK, topk: 2, rho: 0 },
   'JumpReLU, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.JUMPRELU, rho: 0 },
+  'fixed decoder (reference SAEs), ghost, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.FIXED_DEC | FLAG.GHOST, rho: 0.5 },
   'batch FVU, ghost, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_FVU | FLAG.GHOST, rho: 0 },
   'd=8 s=16 n=12 (3 sets), signed cos (pairs), ghost ramp, 30 steps': {
     N: 12,

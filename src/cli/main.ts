@@ -111,7 +111,7 @@ function keptMessage(finished: number, current: string | null, saved: typeof liv
           ? s.step >= s.total
             ? `${current} resumes with its trained toy model`
             : `${current} resumes from toy-model step ${n(s.step)} of ${n(s.total)}`
-          : `${current} resumes from SAE step ${n(s.step)} of ${n(s.total)}`,
+          : `${current} resumes from ${s.stage === 'ref' ? 'reference-SAE' : 'SAE'} step ${n(s.step)} of ${n(s.total)}`,
     );
   }
   return parts.join('; ');

@@ -1,6 +1,6 @@
 // What a batched training job is: shapes, the Config uniform, per-model hyper-parameters, data and
 // initial parameters. The GPU trainers and the reference trainers take the same spec.
-import type { Dims, GpuConfig, Hyper } from './wire';
+import { FLAG, type Dims, type GpuConfig, type Hyper } from './wire';
 
 export interface SaeJobSpec {
   dims: Dims;
@@ -53,4 +53,11 @@ export function checkSpec(kind: string, cfg: GpuConfig, hyper: Hyper[]): void {
     if (!(h.lr > 0) || !Number.isFinite(h.lr)) bad(`model ${m}: learning rate ${h.lr} must be > 0`);
     if (!(h.l1 >= 0)) bad(`model ${m}: L1 coefficient ${h.l1} must be >= 0`);
   });
+}
+
+/** checkSpec plus the SAE job's own rules. */
+export function checkSaeSpec(spec: SaeJobSpec): void {
+  checkSpec('SAE', spec.cfg, spec.hyper);
+  if ((spec.cfg.flags & FLAG.FIXED_DEC) !== 0 && spec.normalizeDecoder === false)
+    throw new Error('SAE job: a fixed decoder (reference SAEs) needs the unit-row projection; normalizeDecoder is false');
 }

@@ -12,6 +12,8 @@ export const FLAG = {
   JUMPRELU: 128,
   BATCH_TOPK: 256,
   AUXK: 512,
+  /** reference SAEs: the decoder stays at its initial rows (zero gradient; needs the unit-row projection) */
+  FIXED_DEC: 1024,
 } as const;
 export const NOT_DIVERGED = 0xffffffff;
 
@@ -24,6 +26,8 @@ export interface SaeFlagOptions {
   cos?: { variant: 'none' | 'abs' | 'signed' | 'ortho'; norm?: 'code' | 'pairs' };
   fvu?: 'per-sample' | 'batch';
   variant?: 'relu' | 'topk' | 'batchtopk' | 'jumprelu';
+  /** reference SAEs with a fixed decoder (the optimality gap) */
+  fixed_decoder?: boolean;
 }
 
 /** Config.flags of an SAE job. AuxK replaces ghost grads. */
@@ -39,6 +43,7 @@ export function saeFlags(o: SaeFlagOptions): number {
   if (o.fvu === 'batch') f |= FLAG.BATCH_FVU;
   if (o.variant === 'jumprelu') f |= FLAG.JUMPRELU;
   if (o.variant === 'batchtopk') f |= FLAG.BATCH_TOPK;
+  if (o.fixed_decoder) f |= FLAG.FIXED_DEC;
   return f;
 }
 

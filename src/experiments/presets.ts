@@ -27,6 +27,9 @@ const STUDY: ExperimentInput[] = [
   },
 ];
 
+/** The study's experiments that train reference SAEs (the optimality gap): those without a cosine penalty. */
+export const GAP_EXPERIMENTS = ['correlated', 'uncorrelated', 'onehot'];
+
 function atBudget(e: ExperimentInput, budget: 'quick' | 'full'): ExperimentInput {
   const b =
     budget === 'quick'
@@ -39,6 +42,8 @@ function atBudget(e: ExperimentInput, budget: 'quick' | 'full'): ExperimentInput
         };
   return {
     ...e,
+    // reference SAEs with fixed decoders where the claims ask what the objective prefers (8: no penalty, 10: one-hot)
+    optimality_gap: GAP_EXPERIMENTS.includes(e.name ?? ''),
     // the study's realizations share one data stream (and so one evaluation set per cell)
     data: { ...e.data, shared_stream: true },
     toy: { ...e.toy, ...b.toy },

@@ -20,10 +20,12 @@ export function stageWork(c: ExperimentConfig, adapter?: AdapterReport | null, s
     saeSample = S * D * 8 + 20,
     evalSample = S * D * 4 + N * D * 2 + 10; // forward passes only
   const curve = Math.min(CURVE_EVALS + 1, c.sae.steps + 1) * M * Math.min(CURVE_SAMPLES, c.eval_samples) * evalSample;
+  const refM = c.optimality_gap ? myCells * 2 : 0; // two reference SAEs per cell, trained and evaluated after the SAEs
   return {
     toy: c.toy.steps * c.toy.batch * toySample,
     sae: M * c.sae.steps * c.sae.batch * saeSample + curve,
     eval: M * evalSamplesFor(c, adapter) * evalSample + M * N * evalSample,
+    ref: refM * (c.sae.steps * c.sae.batch * saeSample + evalSamplesFor(c, adapter) * evalSample),
   };
 }
 
@@ -34,12 +36,13 @@ export class ExperimentProgress {
   private best = 0;
   constructor(c: ExperimentConfig, adapter?: AdapterReport | null, shard?: { index: number; count: number } | null) {
     this.work = stageWork(c, adapter, shard);
-    this.total = this.work.toy + this.work.sae + this.work.eval;
+    this.total = this.work.toy + this.work.sae + this.work.eval + this.work.ref;
   }
 
   /** 0..1 after `p` (a stage's report at step/total). */
   fraction(p: Pick<StageProgress, 'stage' | 'step' | 'total'>): number {
-    const before = p.stage === 'toy' ? 0 : p.stage === 'sae' ? this.work.toy : this.work.toy + this.work.sae;
+    const order: Stage[] = ['toy', 'sae', 'eval', 'ref'];
+    const before = order.slice(0, order.indexOf(p.stage)).reduce((a, st) => a + this.work[st], 0);
     const within = p.total > 0 ? Math.min(1, p.step / p.total) : 0;
     this.best = Math.max(this.best, (before + within * this.work[p.stage]) / this.total);
     return this.best;

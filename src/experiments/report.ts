@@ -115,6 +115,83 @@ export function counts(e: Exp, which: 'all' | 'lowest' | SelectionRule, opts: { 
   return c;
 }
 
+/** A cell's selection loss under a rule, for an SAE or a reference SAE. */
+const lossBy = (x: { final_loss: number; final_loss_batch?: number }, rule: SelectionRule) =>
+  rule === 'per_sample_fvu' ? x.final_loss : (x.final_loss_batch ?? NaN);
+
+/**
+ * The optimality gap of an experiment (config.optimality_gap) under a selection rule, over the converged cells whose
+ * two reference SAEs converged: in how many the composed reference has the lower loss (what the objective
+ * prefers), in how many a reference is below the cell's best learned SAE (a dictionary training missed), and
+ * median ratios composed / true of the selection loss and of the L1 term. null: no reference SAEs.
+ */
+export function gapStats(e: Exp, rule: SelectionRule) {
+  const withRef = e.cells.filter((c) => c.reference);
+  if (!withRef.length) return null;
+  const fine = (r: NonNullable<Cell['reference']>['true']) => r.diverged === null && r.converged !== false;
+  const cells = withRef.filter((c) => c.converged !== false && fine(c.reference!.true) && fine(c.reference!.composed));
+  let composedLower = 0,
+    trueBelowBest = 0,
+    composedBelowBest = 0;
+  const ratio: number[] = [],
+    l1Ratio: number[] = [];
+  for (const c of cells) {
+    const live = c.models.filter((m) => e.saes[m].diverged === null);
+    const best = Math.min(...live.map((m) => lossBy(e.saes[m], rule)));
+    const t = lossBy(c.reference!.true, rule),
+      k = lossBy(c.reference!.composed, rule);
+    if (k < t) composedLower++;
+    if (t < best) trueBelowBest++;
+    if (k < best) composedBelowBest++;
+    ratio.push(k / t);
+    l1Ratio.push(c.reference!.composed.l1_term / c.reference!.true.l1_term);
+  }
+  const med = (a: number[]) => {
+    const b = [...a].sort((x, y) => x - y);
+    return b.length ? (b.length % 2 ? b[(b.length - 1) >> 1] : (b[b.length / 2 - 1] + b[b.length / 2]) / 2) : NaN;
+  };
+  return { n: cells.length, of: withRef.length, composedLower, trueBelowBest, composedBelowBest, ratio: med(ratio), l1Ratio: med(l1Ratio) };
+}
+
+/** One sentence of gapStats for an experiment, both selection rules. */
+function gapText(e: Exp): string {
+  const g = gapStats(e, 'per_sample_fvu'),
+    b = gapStats(e, 'batch_fvu');
+  if (!g || !b) return '';
+  if (!g.n) return `${e.name}: no converged cell with converged reference SAEs (of ${g.of}).`;
+  return `${e.name} (${g.n} of ${g.of} cells): the composed reference has the lower selection loss in ${g.composedLower} (batch FVU: ${b.composedLower}), median ratio composed / true ${f3(g.ratio)} (batch ${f3(b.ratio)}); the true reference is below the cell's best learned SAE in ${g.trueBelowBest} (batch ${b.trueBelowBest}), the composed one in ${g.composedBelowBest} (batch ${b.composedBelowBest}).`;
+}
+
+/** Per experiment with reference SAEs: each cell's best learned selection loss beside the two references'. */
+export function gapSection(res: ResultsFile): string {
+  const exps = res.experiments.filter((e) => e.cells.some((c) => c.reference));
+  if (!exps.length) return '';
+  const out = [
+    '## Optimality gap\n',
+    "Per grid cell, two reference SAEs whose decoder is fixed to the true directions (T) and to the composed directions (C); the encoder starts on the same directions and it and the biases train at the cell's budget, data and evaluation samples (docs/science.md §8.5). Entries: the cell's best learned SAE / T / C, selection loss (per-sample FVU + lambda L1) on the evaluation samples; * marks a cell or reference that had not converged or diverged. A reference below the best learned SAE is a dictionary the training did not find; T against C is what the objective prefers.\n",
+  ];
+  for (const e of exps) {
+    const lrs = [...new Set(e.cells.map((c) => c.lr))].sort((a, b) => a - b);
+    const l1s = [...new Set(e.cells.map((c) => c.l1))].sort((a, b) => a - b);
+    out.push(`### ${e.name}${toyFlagged(e) ? ' (toy model flagged by the guards)' : ''}\n`);
+    out.push(`| lr \\ lambda | ${l1s.join(' | ')} |`, `|---|${l1s.map(() => '---|').join('')}`);
+    for (const lr of lrs) {
+      const row = l1s.map((l1) => {
+        const c = e.cells.find((x) => x.lr === lr && x.l1 === l1);
+        if (!c?.reference) return '';
+        const live = c.models.filter((m) => e.saes[m].diverged === null);
+        const best = live.length ? Math.min(...live.map((m) => e.saes[m].final_loss)) : NaN;
+        const star = (bad: boolean) => (bad ? '*' : '');
+        const ref = (r: NonNullable<Cell['reference']>['true']) => `${f3(r.final_loss)}${star(r.diverged !== null || r.converged === false)}`;
+        return `${f3(best)}${star(c.converged === false)} / ${ref(c.reference.true)} / ${ref(c.reference.composed)}`;
+      });
+      out.push(`| ${lr} | ${row.join(' | ')} |`);
+    }
+    out.push('', gapText(e), '');
+  }
+  return out.join('\n');
+}
+
 /** Cells whose lowest-loss realization differs between the two selection rules. */
 export function pickChanges(e: Exp): { cell: Cell; a: number; b: number }[] {
   return e.cells
@@ -199,6 +276,15 @@ export function convergenceSection(res: Pick<ResultsFile, 'experiments'>): strin
   }
   out.push('');
   return out.join('\n');
+}
+
+/** Claim 9's measured side: the trained reference SAEs' L1 terms, composed over true. */
+function refL1Text(exps: Exp[]): string {
+  const parts = exps
+    .map((e) => [e, gapStats(e, 'per_sample_fvu')] as const)
+    .filter(([, g]) => g && g.n > 0)
+    .map(([e, g]) => `${e.name} ${f3(g!.l1Ratio)} (${g!.n} cells)`);
+  return parts.length ? ` Trained reference SAEs with fixed decoders, median L1 term composed / true over converged cells: ${parts.join('; ')}.` : '';
 }
 
 function claim(n: number, text: string, evidence: string, status: 'supported' | 'not supported' | 'partly supported' | 'not measured'): string {
@@ -526,12 +612,41 @@ function claimsSection(res: ResultsFile, second: ResultsFile | null): string[] {
           if (Math.min(...k.map(loss)) < Math.min(...t.map(loss))) composedWins++;
         }
       }
+    // with reference SAEs (the optimality gap) the claim is judged by them: does the objective prefer the true
+    // decoder, and is a true dictionary below what training found?
+    const gaps = noHot.map((e) => gapStats(e, 'per_sample_fvu')).filter((g): g is NonNullable<typeof g> => !!g && g.n > 0);
+    const gn = gaps.reduce((a, g) => a + g.n, 0),
+      gComposed = gaps.reduce((a, g) => a + g.composedLower, 0),
+      gTrueBelow = gaps.reduce((a, g) => a + g.trueBelowBest, 0);
+    const picksText = `Over the converged cells of ${noHot.map((e) => e.name).join(' and ')}: in ${composedWins} of ${both} cells holding both a true and a composed SAE the composed one has the lower selection loss; in ${pickComposed} of ${withComposed} cells holding a composed SAE the lowest-loss pick is composed; ${worse} of the ${inCells} SAEs in those cells end more than ${WORSE_SHARE * 100} % above their cell's best (runs that do fail to optimise).`;
+    const gapPart = gaps.length
+      ? ` Reference SAEs with fixed decoders (Optimality gap): ${noHot.map(gapText).filter(Boolean).join(' ')} ${
+          gComposed * 2 > gn
+            ? 'The objective itself prefers the composed decoder in most cells, so the composed SAEs are not an optimisation failure.'
+            : gTrueBelow * 2 > gn
+              ? 'The true decoder has the lower loss in most cells and training finds a worse dictionary: the optimiser misses it.'
+              : 'The true decoder has the lower loss in most cells, but training mostly reaches at least as low a loss.'
+        }`
+      : noHot.some((e) => e.cells.some((c) => c.reference))
+        ? ' Reference SAEs were run but no converged cell has converged reference SAEs.'
+        : ' Whether a true dictionary trained to the end would have lower loss than the composed one needs reference SAEs with fixed decoders (optimality_gap, not run).';
+    const status = gaps.length
+      ? gComposed * 2 > gn
+        ? 'not supported'
+        : gTrueBelow * 2 > gn
+          ? 'supported'
+          : 'partly supported'
+      : both === 0
+        ? 'not measured'
+        : composedWins >= both / 2
+          ? 'not supported'
+          : 'partly supported';
     out.push(
       claim(
         8,
         '(comment) the SAEs fail to optimise their own objective: a lower-loss true dictionary exists that the optimiser misses',
-        `Over the converged cells of ${noHot.map((e) => e.name).join(' and ')}: in ${composedWins} of ${both} cells holding both a true and a composed SAE the composed one has the lower selection loss; in ${pickComposed} of ${withComposed} cells holding a composed SAE the lowest-loss pick is composed; ${worse} of the ${inCells} SAEs in those cells end more than ${WORSE_SHARE * 100} % above their cell's best (runs that do fail to optimise). Whether a true dictionary trained to the end would have lower loss than the composed one needs reference SAEs with fixed decoders (not run).`,
-        both === 0 ? 'not measured' : composedWins >= both / 2 ? 'not supported' : 'partly supported',
+        picksText + gapPart,
+        status,
       ),
     );
   } else out.push(claim(8, '(comment) the SAEs fail to optimise their own objective', `${absent('correlated')} ${absent('uncorrelated')}`, 'not measured'));
@@ -544,7 +659,7 @@ function claimsSection(res: ResultsFile, second: ResultsFile | null): string[] {
       claim(
         9,
         '(comment) the composed dictionary is cheaper in L1: a composed sample costs sqrt(2) A with it and 2 A with the true one',
-        `Expected L1 per sample of the data's exact codes (equal reconstruction): ${withL1.map((e) => `${e.name} true ${f3(e.expected_l1!.true_dictionary)} vs composed ${f3(e.expected_l1!.composed_dictionary)} (ratio ${f3(e.expected_l1!.composed_dictionary / e.expected_l1!.true_dictionary)}; sqrt(2)/2 = 0.707)`).join('; ')}. ${lower ? 'The composed dictionary is the cheaper code in every one, which is what an L1 penalty rewards.' : 'The composed dictionary is not the cheaper code in every one.'}${toyModelNote(withL1)}`,
+        `Expected L1 per sample of the data's exact codes (equal reconstruction): ${withL1.map((e) => `${e.name} true ${f3(e.expected_l1!.true_dictionary)} vs composed ${f3(e.expected_l1!.composed_dictionary)} (ratio ${f3(e.expected_l1!.composed_dictionary / e.expected_l1!.true_dictionary)}; sqrt(2)/2 = 0.707)`).join('; ')}. ${lower ? 'The composed dictionary is the cheaper code in every one, which is what an L1 penalty rewards.' : 'The composed dictionary is not the cheaper code in every one.'}${refL1Text(withL1)}${toyModelNote(withL1)}`,
         lower ? 'supported' : 'partly supported',
       ),
     );
@@ -563,7 +678,7 @@ function claimsSection(res: ResultsFile, second: ResultsFile | null): string[] {
       claim(
         10,
         '(study) with one-hot draws the composed features largely persist',
-        `Lowest-loss picks over converged cells, per-sample FVU: one-hot ${l.composed} composed / ${l.true} true of ${l.n}${l2 ? ` (second seed ${l2.composed} / ${l2.true} of ${l2.n})` : ''}${c ? `, correlated ${c.composed} / ${c.true} of ${c.n}` : ''}; all one-hot SAEs: ${counts(oh, 'all').composed} composed / ${counts(oh, 'all').true} true of ${counts(oh, 'all').n}. "Persist" is read as composed picks at least as common as true ones.${toyModelNote([oh, ...(corr ? [corr] : [])])}`,
+        `Lowest-loss picks over converged cells, per-sample FVU: one-hot ${l.composed} composed / ${l.true} true of ${l.n}${l2 ? ` (second seed ${l2.composed} / ${l2.true} of ${l2.n})` : ''}${c ? `, correlated ${c.composed} / ${c.true} of ${c.n}` : ''}; all one-hot SAEs: ${counts(oh, 'all').composed} composed / ${counts(oh, 'all').true} true of ${counts(oh, 'all').n}. "Persist" is read as composed picks at least as common as true ones.${gapStats(oh, 'per_sample_fvu') ? ` Reference SAEs (Optimality gap): ${gapText(oh)}` : ''}${toyModelNote([oh, ...(corr ? [corr] : [])])}`,
         persists ? 'supported' : l.composed > 0 ? 'partly supported' : 'not supported',
       ),
     );
@@ -600,6 +715,8 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
   if (study.length) out.push(...claimsSection(res, second));
   const others = res.experiments.filter((e) => !isStudyShape(e));
   if (others.length) out.push(measuredSection(others, study.length > 0));
+  const gap = gapSection(res);
+  if (gap) out.push(gap);
   const sel = selectionSection(res);
   if (sel) out.push(sel);
   const conv = convergenceSection(res);
@@ -652,6 +769,16 @@ export function seedsSection(runs: ResultsFile[]): string {
         const v = es.map((x) => counts(x!, rule)[k]);
         const cellsText = es.map((x, i) => `${v[i]}/${counts(x!, rule).n}${toyFlagged(x!) ? ' (flagged)' : ''}`);
         out.push(`| ${e.name} | ${what} ${k} | ${cellsText.join(' | ')} | ${Math.max(...v) - Math.min(...v)} |`);
+      }
+    // the optimality gap: converged cells where the composed reference SAE has the lower loss, and where the true one is below the best learned SAE
+    const gs = es.map((x) => gapStats(x!, 'per_sample_fvu'));
+    if (gs.every((g) => g))
+      for (const [k, what] of [
+        ['composedLower', 'reference: composed below true'],
+        ['trueBelowBest', 'reference: true below best learned'],
+      ] as const) {
+        const v = gs.map((g) => g![k]);
+        out.push(`| ${e.name} | ${what} | ${gs.map((g, i) => `${v[i]}/${g!.n}`).join(' | ')} | ${Math.max(...v) - Math.min(...v)} |`);
       }
   }
   out.push('');

@@ -4,7 +4,7 @@
 import { isSoftwareAdapter, type AdapterReport, type GpuContext } from '../gpu/context';
 import { jointTable, samplerTables, type DataSpec } from '../data/tables';
 import { geometricMedian, initSae, initToy, sampleActivations } from '../models/init';
-import { defaultConfig, MET, NOT_DIVERGED, saeFlags, saeLayout, scheduleSteps, toyLayout, type Hyper } from '../core/wire';
+import { defaultConfig, FLAG, MET, NOT_DIVERGED, saeFlags, saeLayout, scheduleSteps, toyLayout, type Hyper } from '../core/wire';
 import { sampleData } from '../core/sampler';
 import { rngU32, STREAM } from '../core/rng';
 import {
@@ -22,6 +22,7 @@ import {
   type LatentMatch,
   type NearestVerdict,
   type SelectionRule,
+  unit,
   type Vec,
 } from '../metrics/analysis';
 import { analyseSae, toyValidity, VERDICTS, type Recovery, type ToyValidity, type Verdict } from '../metrics/recovery';
@@ -33,7 +34,7 @@ import { parseExperiment, type ExperimentConfig } from './schema';
 
 export interface StageProgress {
   experiment: string;
-  stage: 'toy' | 'sae' | 'eval';
+  stage: 'toy' | 'sae' | 'eval' | 'ref';
   step: number;
   total: number;
   models: number;
@@ -140,6 +141,25 @@ export interface CellResult {
   verdicts_nearest: Record<NearestVerdict, number>;
   /** at least half of the cell's realizations converged (see SaeResult.converged); null when unknown */
   converged: boolean | null;
+  /** the optimality gap (config.optimality_gap): the cell's reference SAEs with the decoder fixed to each basis */
+  reference?: Record<ReferenceBasis, ReferenceSae>;
+}
+
+/** The two fixed decoders of the reference SAEs: the true feature directions and the occurring composed ones. */
+export type ReferenceBasis = 'true' | 'composed';
+export const REFERENCE_BASES: ReferenceBasis[] = ['true', 'composed'];
+
+/** A reference SAE on the cell's evaluation samples: the decoder is fixed, encoder and biases trained at the cell's budget. */
+export interface ReferenceSae {
+  /** the selection loss of SaeResult.final_loss (per-sample FVU + lambda mean sum|f|) */
+  final_loss: number;
+  final_loss_batch: number;
+  mse: number;
+  l1_term: number;
+  l0: number;
+  dead: number;
+  diverged: number | null;
+  converged: boolean | null;
 }
 
 export interface ExperimentResult {
@@ -188,8 +208,11 @@ export interface ExperimentResult {
     };
     /** the evaluation's kernels (src/train/gpu.ts evalKernelFor); absent in older results */
     eval?: EvalKernel;
+    /** the reference SAEs' job (config.optimality_gap) */
+    reference?: ExperimentResult['kernels']['sae'];
   };
-  timing: { toy_s: number; sae_s: number; eval_s: number; analysis_s: number };
+  /** ref_s: the reference SAEs (training and evaluation), when run */
+  timing: { toy_s: number; sae_s: number; eval_s: number; analysis_s: number; ref_s?: number };
   weights: { toy: Float32Array; saes: Float32Array };
 }
 
@@ -417,9 +440,20 @@ export interface SaeStage {
   seconds: number;
 }
 
-/** Stage 3: train every SAE of the plan in one batched job, with the batch-FVU curve beside it. */
-export async function trainSaeStage(ctx: GpuContext, c: ExperimentConfig, plan: SaeJobPlan, opts: RunOptions, report: Report): Promise<SaeStage> {
+/**
+ * Stage 3: train every SAE of the plan in one batched job, with the batch-FVU curve beside it. `kind` 'ref':
+ * the reference SAEs of referencePlan (no curve, no live views, checkpoints under `<experiment>/ref`).
+ */
+export async function trainSaeStage(
+  ctx: GpuContext,
+  c: ExperimentConfig,
+  plan: SaeJobPlan,
+  opts: RunOptions,
+  report: Report,
+  kind: 'sae' | 'ref' = 'sae',
+): Promise<SaeStage> {
   const t0 = seconds();
+  const withCurve = kind === 'sae';
   const { spec, models } = plan;
   const { hyper } = spec;
   const M = models.length;
@@ -438,7 +472,8 @@ export async function trainSaeStage(ctx: GpuContext, c: ExperimentConfig, plan: 
     ...('measured' in choice && choice.measured ? { measured: choice.measured } : {}),
     ...('skipped' in choice && choice.skipped && Object.keys(choice.skipped).length ? { skipped: choice.skipped } : {}),
   };
-  opts.onNote?.(`[${c.name}] SAEs: ${job.describe()} (${choice.why})`);
+  const what = kind === 'sae' ? 'SAEs' : 'reference SAEs (fixed decoders)';
+  opts.onNote?.(`[${c.name}] ${what}: ${job.describe()} (${choice.why})`);
   // the batch-FVU curve: the current parameters evaluated on fresh samples every `evalEvery` steps (own
   // buffers and seeds: training is unchanged); the per-step history holds only the study's loss terms
   const evalCurve = { step: [] as number[], batch: models.map(() => [] as number[]), per_sample: models.map(() => [] as number[]) };
@@ -461,8 +496,9 @@ export async function trainSaeStage(ctx: GpuContext, c: ExperimentConfig, plan: 
     report({ stage: 'sae', step, total: c.sae.steps, models: M, loss: NaN, diverged: 0, batch_loss: live.length ? median(live) : NaN });
     nextEval = step + evalEvery;
   };
-  const note = (l: string) => opts.onNote?.(`[${c.name}] SAEs: ${l}`);
-  const ck = opts.checkpoint ? new JobCheckpoints(opts.checkpoint, `${c.name}/sae`, fingerprint(ctx, c, 'sae', job.describe(), opts.shard), note) : null;
+  if (!withCurve) nextEval = Infinity;
+  const note = (l: string) => opts.onNote?.(`[${c.name}] ${what}: ${l}`);
+  const ck = opts.checkpoint ? new JobCheckpoints(opts.checkpoint, `${c.name}/${kind}`, fingerprint(ctx, c, kind, job.describe(), opts.shard), note) : null;
   // the checkpoint keeps the curve beside the job's state: [M][points] per curve, flattened
   const curveState = () => ({
     meta: { evalSteps: evalCurve.step, nextEval },
@@ -480,27 +516,31 @@ export async function trainSaeStage(ctx: GpuContext, c: ExperimentConfig, plan: 
         evalCurve.batch[m].push(...saved.arrays.eval_batch.subarray(m * k, (m + 1) * k));
         evalCurve.per_sample[m].push(...saved.arrays.eval_per_sample.subarray(m * k, (m + 1) * k));
       }
-      nextEval = meta.nextEval;
+      nextEval = withCurve ? meta.nextEval : Infinity;
       note(`resuming from the checkpoint at step ${saved.step} of ${c.sae.steps}`);
-    } else await curvePoint(spec.saeParams, 0);
+    } else if (withCurve) await curvePoint(spec.saeParams, 0);
     // train up to each curve evaluation exactly (its steps then depend on neither the chunk sizes nor a stop)
     while (job.step < c.sae.steps) {
       const target = Math.min(c.sae.steps, nextEval);
       await job.train(target - job.step, {
-        onProgress: (p) => report({ stage: 'sae', step: p.step, total: p.total, models: M, loss: p.loss, diverged: p.diverged }),
+        onProgress: (p) => report({ stage: kind, step: p.step, total: p.total, models: M, loss: p.loss, diverged: p.diverged }),
         onChunk: async () => {
-          if (job.step >= target) await curvePoint(await job.readParams(), job.step);
+          if (withCurve && job.step >= target) await curvePoint(await job.readParams(), job.step);
           if (job.step < c.sae.steps && (await ck?.maybeSave(job, curveState)) && ck!.saves === 1)
             note(
               `checkpoint at step ${job.step} in ${ck!.policy.store.where(ck!.key)} (every ${ck!.policy.everySeconds} s; a stopped run resumes from the latest)`,
             );
-          if (opts.onSaeChunk) await opts.onSaeChunk(job, modelInfo);
+          if (withCurve && opts.onSaeChunk) await opts.onSaeChunk(job, modelInfo);
         },
       });
     }
     const params = await job.readParams();
     const status = await job.readStatus();
-    const curves = { step: job.history.map((r) => r.step), total: models.map((_, m) => job.history.map((r) => r.values[m * L.HIST_W])), eval: evalCurve };
+    const curves = {
+      step: job.history.map((r) => r.step),
+      total: models.map((_, m) => job.history.map((r) => r.values[m * L.HIST_W])),
+      ...(withCurve ? { eval: evalCurve } : {}),
+    };
     return { params, status, curves, path: job.path, kernel, seconds: seconds() - t0 };
   } finally {
     job.destroy();
@@ -527,14 +567,106 @@ export async function evaluateStage(
   const t0 = seconds();
   report({ stage: 'eval', step: 0, total: 1, models: plan.models.length, loss: NaN, diverged: 0 });
   const samples = evalSamplesFor(c, ctx.adapter);
-  const ev = await evaluateSaes(ctx, plan.spec, params, samples, 0x5eed0e7a, { modelsPerDispatch: opts.evalModelsPerDispatch });
+  const ev = await evaluateSaes(ctx, plan.spec, params, samples, EVAL_SALT, { modelsPerDispatch: opts.evalModelsPerDispatch });
   return { ...ev, samples, seconds: seconds() - t0 };
+}
+
+/** Mixed into each SAE's data seed for its evaluation samples (the same for the reference SAEs: the same samples). */
+const EVAL_SALT = 0x5eed0e7a;
+
+/**
+ * The reference SAEs of the optimality gap (config.optimality_gap): per grid cell one SAE whose decoder is
+ * fixed to the unit true directions and one fixed to the occurring composed directions, in the order of
+ * REFERENCE_BASES. The encoder rows start on the same directions; biases, data stream and evaluation samples
+ * are those of the cell's first realization (with a shared stream, every realization's).
+ */
+export function referencePlan(c: ExperimentConfig, data: DataSetup, plan: SaeJobPlan, toyParams: Float32Array): SaeJobPlan {
+  const { N, D, S } = data.dims;
+  const raw = featureDirections(toyParams, N, D);
+  const bases: Record<ReferenceBasis, Vec[]> = {
+    true: raw.map(unit),
+    composed: composedDirections(raw, c.data.sets, jointTable(data.ds)).map((x) => x.dir),
+  };
+  for (const b of REFERENCE_BASES)
+    if (bases[b].length !== S)
+      throw new Error(`experiment '${c.name}': optimality_gap needs s = ${S} latents to equal the number of ${b} directions (${bases[b].length})`);
+  const L = saeLayout(data.dims);
+  const models: ModelSlot[] = [];
+  const hyper: Hyper[] = [];
+  const params = new Float32Array(plan.cells.length * REFERENCE_BASES.length * L.P);
+  plan.cells.forEach((cell) => {
+    const src = plan.models.findIndex((m) => m.cell[0] === cell[0] && m.cell[1] === cell[1]);
+    for (const [r, basis] of REFERENCE_BASES.entries()) {
+      const p = params.subarray(models.length * L.P, (models.length + 1) * L.P);
+      p.set(plan.spec.saeParams.subarray(src * L.P, (src + 1) * L.P));
+      bases[basis].forEach((w, k) =>
+        w.forEach((v, j) => {
+          p[L.WD + k * D + j] = v;
+          p[L.WE + k * D + j] = v;
+        }),
+      );
+      models.push({ cell, r, seed: plan.models[src].seed });
+      hyper.push(plan.spec.hyper[src]);
+    }
+  });
+  const cfg = { ...plan.spec.cfg, M: models.length, flags: plan.spec.cfg.flags | FLAG.FIXED_DEC };
+  return { cells: plan.cells, models, spec: { ...plan.spec, cfg, hyper, saeParams: params } };
+}
+
+export interface ReferenceStage {
+  /** per cell of the plan, in its order */
+  cells: Record<ReferenceBasis, ReferenceSae>[];
+  kernel: SaeStage['kernel'];
+  seconds: number;
+}
+
+/** Stage 4b (config.optimality_gap): train the reference SAEs at the cells' budget and evaluate them on the cells' samples. */
+export async function referenceStage(
+  ctx: GpuContext,
+  c: ExperimentConfig,
+  data: DataSetup,
+  plan: SaeJobPlan,
+  toyParams: Float32Array,
+  opts: RunOptions,
+  report: Report,
+): Promise<ReferenceStage> {
+  const t0 = seconds();
+  const ref = referencePlan(c, data, plan, toyParams);
+  const sae = await trainSaeStage(ctx, c, ref, opts, report, 'ref');
+  const ev = await evaluateSaes(ctx, ref.spec, sae.params, evalSamplesFor(c, ctx.adapter), EVAL_SALT, { modelsPerDispatch: opts.evalModelsPerDispatch });
+  const L = saeLayout(data.dims);
+  const cells = ref.cells.map((_, ci) => {
+    const one = (m: number): ReferenceSae => {
+      const met = ev.metrics.subarray(m * L.MET_W, (m + 1) * L.MET_W);
+      const live = sae.status[m] === NOT_DIVERGED;
+      return {
+        final_loss: met[MET.SEL],
+        final_loss_batch: 1 - met[MET.EV_H] + Math.fround(ref.spec.hyper[m].l1) * met[MET.L1],
+        mse: met[MET.FVU],
+        l1_term: met[MET.L1],
+        l0: met[MET.L0],
+        dead: met[MET.DEAD_BATCH],
+        diverged: live ? null : sae.status[m],
+        converged: live ? convergence(sae.curves.step, sae.curves.total[m], c.sae.steps).converged : false,
+      };
+    };
+    return Object.fromEntries(REFERENCE_BASES.map((b, r) => [b, one(ci * REFERENCE_BASES.length + r)])) as Record<ReferenceBasis, ReferenceSae>;
+  });
+  return { cells, kernel: sae.kernel, seconds: seconds() - t0 };
 }
 
 export type Analysis = Pick<ExperimentResult, 'toy' | 'composed' | 'saes' | 'cells' | 'pca' | 'expected_l1'>;
 
 /** Stage 5 (host): directions, verdicts, selections, PCA and the expected-L1 comparison. */
-export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage, plan: SaeJobPlan, sae: SaeStage, ev: EvalStage): Analysis {
+export function analyseStage(
+  c: ExperimentConfig,
+  data: DataSetup,
+  toy: ToyStage,
+  plan: SaeJobPlan,
+  sae: SaeStage,
+  ev: EvalStage,
+  ref?: ReferenceStage,
+): Analysis {
   const { dims, tables, tableLen, ds } = data;
   const { N, D, S } = dims;
   const { params, status, curves } = sae;
@@ -596,7 +728,7 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
       diverged: status[m] === NOT_DIVERGED ? null : status[m],
     };
   });
-  const cells: CellResult[] = plan.cells.map((cell) => {
+  const cells: CellResult[] = plan.cells.map((cell, ci) => {
     const idx = saes.filter((s) => s.cell[0] === cell[0] && s.cell[1] === cell[1]).map((s) => s.index);
     const diverged = (i: number) => saes[i].diverged !== null;
     const verdicts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
@@ -631,6 +763,7 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
       verdicts,
       verdicts_nearest: verdictsNearest,
       converged: known.length ? known.filter((i) => saes[i].converged).length * 2 >= known.length : null,
+      ...(ref ? { reference: ref.cells[ci] } : {}),
     };
   });
   let expectedL1 = null;
@@ -672,7 +805,7 @@ export function analyseStage(c: ExperimentConfig, data: DataSetup, toy: ToyStage
   };
 }
 
-/** One experiment: toy model -> SAE job -> train -> evaluate -> analyse -> result (each stage above is usable on its own). */
+/** One experiment: toy model -> SAE job -> train -> evaluate -> (reference SAEs) -> analyse -> result (each stage above is usable on its own). */
 export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: RunOptions = {}): Promise<ExperimentResult> {
   parseExperiment(c, ctx.device.limits); // shapes against this adapter's limits, before any GPU work
   const report: Report = (p) => opts.onProgress?.({ experiment: c.name, ...p });
@@ -683,8 +816,9 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   const sae = await trainSaeStage(ctx, c, plan, opts, report);
   const saeS = seconds() - t0; // the plan (b_dec init) counts to the SAE stage, as before
   const ev = await evaluateStage(ctx, c, plan, sae.params, opts, report);
+  const ref = c.optimality_gap ? await referenceStage(ctx, c, data, plan, toy.params, opts, report) : undefined;
   const t1 = seconds();
-  const analysis = analyseStage(c, data, toy, plan, sae, ev);
+  const analysis = analyseStage(c, data, toy, plan, sae, ev, ref);
   return {
     name: c.name,
     description: c.description,
@@ -694,8 +828,8 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
     curves: sae.curves,
     evaluation: { samples: ev.samples, selection: c.selection, software_adapter: isSoftwareAdapter(ctx.adapter) },
     sae_path: sae.path,
-    kernels: { toy: toy.kernel, sae: sae.kernel, eval: ev.kernel },
-    timing: { toy_s: toy.seconds, sae_s: saeS, eval_s: ev.seconds, analysis_s: seconds() - t1 },
+    kernels: { toy: toy.kernel, sae: sae.kernel, eval: ev.kernel, ...(ref ? { reference: ref.kernel } : {}) },
+    timing: { toy_s: toy.seconds, sae_s: saeS, eval_s: ev.seconds, analysis_s: seconds() - t1, ...(ref ? { ref_s: ref.seconds } : {}) },
     weights: { toy: toy.params, saes: sae.params },
   };
 }

@@ -118,6 +118,12 @@ export const ExperimentSchema = z
      *  or batch_fvu (sum |hhat - h|^2 / sum |h - mean h|^2 + lambda mean sum f); both are always computed and reported */
     selection: z.enum(['per_sample_fvu', 'batch_fvu']).default('per_sample_fvu'),
     log_every: positiveInt.default(50),
+    /**
+     * the optimality gap: per grid cell two reference SAEs whose decoder is fixed to the true and to the composed
+     * directions (encoder and biases trained at the same budget, evaluated on the same samples); needs
+     * s = the number of true features = the number of composed directions (two or more sets)
+     */
+    optimality_gap: z.boolean().default(false),
   })
   .strict();
 
@@ -172,6 +178,10 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
     throw new ConfigError(`${name}: data.zipf_alpha replaces set_probs/joint/onehot_probs; give one or the other`);
   if ((c.sae.variant === 'topk' || c.sae.variant === 'batchtopk') && (c.sae.k === undefined || c.sae.k > c.sae.s))
     throw new ConfigError(`${name}: sae.variant ${c.sae.variant} needs sae.k between 1 and s = ${c.sae.s}`);
+  if (c.optimality_gap && (c.data.sets.length < 2 || c.sae.s !== n || (!c.data.joint && c.sae.s !== combos)))
+    throw new ConfigError(
+      `${name}: optimality_gap needs two or more feature sets and s = n = the number of composed directions (one decoder row per direction); s = ${c.sae.s}, n = ${n}, ${combos} combinations`,
+    );
   if (combos > 1 << 20) throw new ConfigError(`${name}: ${combos} feature combinations; at most ${1 << 20} are supported`);
   if (c.toy.d > n) throw new ConfigError(`${name}: toy.d = ${c.toy.d} hidden dims for n = ${n} features; superposition needs d <= n`);
   const M = c.grid.lr.length * c.grid.l1.length * c.realizations;

@@ -71,7 +71,7 @@ export async function runPreset(
     res.adapters = { ...res.adapters, [exp.name]: adapter };
     res.timing[exp.name] = { ...r.timing, figures_s: (performance.now() - t1) / 1000, total_s: (performance.now() - t0) / 1000 };
     saveResults(outDir, res);
-    for (const stage of ['toy', 'sae']) opts.checkpoint?.store.remove(`${exp.name}/${stage}`); // finished: its checkpoints are spent
+    for (const stage of ['toy', 'sae', 'ref']) opts.checkpoint?.store.remove(`${exp.name}/${stage}`); // finished: its checkpoints are spent
     writeSummary(outDir, res, preset.experiments.length);
     ran++;
     opts.onExperimentDone?.(exp.name, r, false);

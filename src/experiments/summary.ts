@@ -3,7 +3,7 @@
 // cells whose pick changes; per grid cell the picked SAE's decoder angles, verdict and losses.
 // Pure (no Node imports): the CLI writes it, `compare` reads two of them.
 import { SELECTION_RULES, type SelectionRule } from '../metrics/analysis';
-import { counts, notConverged, pickChanges, pickOf, toyModelIds, validityOf, VERDICT_RULE, withRecovery } from './report';
+import { counts, gapStats, notConverged, pickChanges, pickOf, toyModelIds, validityOf, VERDICT_RULE, withRecovery } from './report';
 import type { ResultsFile, StoredExperiment } from './stored';
 
 type Counts = ReturnType<typeof counts>;
@@ -14,6 +14,8 @@ export interface CellSummary {
   /** realizations' verdict counts */
   verdicts: Record<string, number>;
   converged: boolean | null;
+  /** the reference SAEs' selection losses (per-sample FVU; optimality_gap), null when not run */
+  reference: { true: number; composed: number; converged: boolean } | null;
   /** the pick under each selection rule: realization, verdict, losses and decoder angles (degrees, figure plane) */
   picks: Record<
     SelectionRule,
@@ -51,6 +53,8 @@ export interface ExperimentSummary {
   verdicts_lowest: Record<SelectionRule, Counts>;
   pick_changes: { lr: number; l1: number; per_sample_fvu: string; batch_fvu: string }[];
   cells_not_converged: { lr: number; l1: number }[];
+  /** the optimality gap over converged cells under each selection rule (report.ts gapStats); null when no reference SAEs */
+  optimality_gap: Record<SelectionRule, ReturnType<typeof gapStats>> | null;
   cells: CellSummary[];
   wall_s: number | null;
 }
@@ -111,11 +115,21 @@ function experimentSummary(e: StoredExperiment, res: ResultsFile, ids: Map<strin
       batch_fvu: `r${e.saes[x.b].realization} ${e.saes[x.b].verdict}`,
     })),
     cells_not_converged: notConverged(e).map((c) => ({ lr: c.lr, l1: c.l1 })),
+    optimality_gap: gapStats(e, 'per_sample_fvu')
+      ? (Object.fromEntries(SELECTION_RULES.map((r) => [r, gapStats(e, r)])) as Record<SelectionRule, ReturnType<typeof gapStats>>)
+      : null,
     cells: e.cells.map((c) => ({
       lr: c.lr,
       l1: c.l1,
       verdicts: c.verdicts,
       converged: c.converged ?? null,
+      reference: c.reference
+        ? {
+            true: r4(c.reference.true.final_loss),
+            composed: r4(c.reference.composed.final_loss),
+            converged: [c.reference.true, c.reference.composed].every((x) => x.diverged === null && x.converged !== false),
+          }
+        : null,
       picks: Object.fromEntries(ruleList.map((r) => [r, pick(pickOf(c, rules.length ? r : 'configured'))])) as CellSummary['picks'],
     })),
     wall_s: res.timing[e.name]?.total_s ?? null,
@@ -206,15 +220,17 @@ export function summaryMarkdown(s: RunSummary): string {
     out.push(
       `${e.description ? `${e.description}. ` : ''}Selection rule: ${e.selection}. Cells (lr x lambda): pick under per-sample FVU (realization, verdict, selection loss, decoder angles in degrees)${e.verdicts_lowest.batch_fvu ? ' and, when it differs, under batch FVU' : ''}; * = not converged.\n`,
     );
+    const refs = e.cells.some((c) => c.reference);
     out.push(
-      '| lr | lambda | realizations: composed / true / mixed / partial | pick (per-sample FVU) | covered true / composed | loss | angles | batch-FVU pick |',
-      '|---|---|---|---|---|---|---|---|',
+      `| lr | lambda | realizations: composed / true / mixed / partial | pick (per-sample FVU) | covered true / composed | loss |${refs ? ' reference T / C |' : ''} angles | batch-FVU pick |`,
+      `|---|---|---|---|---|---|${refs ? '---|' : ''}---|---|`,
     );
     for (const c of e.cells) {
       const p = c.picks.per_sample_fvu,
         b = c.picks.batch_fvu;
+      const ref = c.reference ? ` ${c.reference.true} / ${c.reference.composed}${c.reference.converged ? '' : ' *'} |` : refs ? ' - |' : '';
       out.push(
-        `| ${c.lr}${c.converged === false ? ' *' : ''} | ${c.l1} | ${c.verdicts.composed ?? 0} / ${c.verdicts.true ?? 0} / ${c.verdicts.mixed ?? 0} / ${c.verdicts.partial ?? 0} | r${p.realization} ${p.verdict}${p.verdict_nearest ? ` (nearest: ${p.verdict_nearest})` : ''} | ${p.covered ? `${p.covered.true} / ${p.covered.composed}` : '-'} | ${p.loss_per_sample_fvu} | ${p.angles_deg?.map((a) => a.toFixed(0)).join(', ') ?? '-'} | ${b && b.realization !== p.realization ? `r${b.realization} ${b.verdict}` : 'same'} |`,
+        `| ${c.lr}${c.converged === false ? ' *' : ''} | ${c.l1} | ${c.verdicts.composed ?? 0} / ${c.verdicts.true ?? 0} / ${c.verdicts.mixed ?? 0} / ${c.verdicts.partial ?? 0} | r${p.realization} ${p.verdict}${p.verdict_nearest ? ` (nearest: ${p.verdict_nearest})` : ''} | ${p.covered ? `${p.covered.true} / ${p.covered.composed}` : '-'} | ${p.loss_per_sample_fvu} |${ref} ${p.angles_deg?.map((a) => a.toFixed(0)).join(', ') ?? '-'} | ${b && b.realization !== p.realization ? `r${b.realization} ${b.verdict}` : 'same'} |`,
       );
     }
     out.push('');

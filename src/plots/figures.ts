@@ -588,16 +588,79 @@ export function heatmapFigure(r: ExperimentResult, document: Doc): string {
   ]);
 }
 
+/** Okabe-Ito colours of the optimality-gap figure (readable in colour-blind vision): true basis, composed basis. */
+export const GAP_COLORS = { true: '#0072B2', composed: '#D55E00', learned: 'black' };
+
+/**
+ * gap.svg (config.optimality_gap): per cell, the best learned SAE's selection loss beside the two reference SAEs'
+ * (decoder fixed to the true / composed directions), one panel per L1 coefficient, learning rate on x. Hollow:
+ * not converged or diverged. null when the experiment has no reference SAEs.
+ */
+export function gapFigure(r: ExperimentResult, document: Doc): string | null {
+  const cells = r.cells.filter((c) => c.reference);
+  if (!cells.length) return null;
+  const pts: { lr: number; l1: number; loss: number; kind: string; ok: boolean }[] = [];
+  for (const c of cells) {
+    const live = c.models.filter((m) => r.saes[m].diverged === null);
+    if (live.length)
+      pts.push({ lr: c.lr, l1: c.l1, loss: Math.min(...live.map((m) => r.saes[m].final_loss)), kind: 'best learned SAE', ok: c.converged !== false });
+    for (const b of ['true', 'composed'] as const) {
+      const x = c.reference![b];
+      pts.push({ lr: c.lr, l1: c.l1, loss: x.final_loss, kind: `fixed ${b} decoder`, ok: x.diverged === null && x.converged !== false });
+    }
+  }
+  const shown = pts.filter((d) => Number.isFinite(d.loss) && d.loss > 0);
+  const l1s = [...new Set(cells.map((c) => c.l1))].sort((a, b) => a - b);
+  const kinds = ['best learned SAE', 'fixed true decoder', 'fixed composed decoder'];
+  const color = { type: 'ordinal' as const, domain: kinds, range: [GAP_COLORS.learned, GAP_COLORS.true, GAP_COLORS.composed] };
+  const symbol = { type: 'ordinal' as const, domain: kinds, range: ['circle', 'triangle', 'square'] };
+  const mark = (ok: boolean) =>
+    Plot.dot(
+      shown.filter((d) => d.ok === ok),
+      {
+        fx: 'l1',
+        x: 'lr',
+        y: 'loss',
+        symbol: 'kind',
+        r: 4.5,
+        strokeWidth: 1.5,
+        ...(ok ? { fill: 'kind', stroke: 'kind' } : { stroke: 'kind', fill: 'white' }),
+      },
+    );
+  return compose(
+    `${r.name}: optimality gap per grid cell -- selection loss (per-sample FVU + L1) on the evaluation samples of the best learned SAE (black circle) and of two reference SAEs whose decoder is fixed to the true directions (blue triangle) or to the composed ones (orange square), encoder and biases trained at the cell's budget; hollow: not converged or diverged. A reference below the black circle is a dictionary training did not find; triangle against square is what the objective prefers.${flagNote(r)}`,
+    [
+      plot({
+        document,
+        width: Math.max(640, 220 * l1s.length),
+        height: 300,
+        marginTop: 30,
+        marginLeft: 56,
+        style: { background: 'white' },
+        x: { type: 'log', label: 'learning rate', inset: 12, tickFormat: (v: number) => v.toExponential(0), ticks: [...new Set(cells.map((c) => c.lr))] },
+        y: { type: 'log', label: 'selection loss', grid: true, tickFormat: '~g' },
+        fx: { label: 'L1 coefficient lambda', domain: l1s },
+        color,
+        symbol,
+        marks: [Plot.frame({ stroke: '#ccc' }), mark(false), mark(true)],
+      }),
+    ],
+  );
+}
+
 export interface FigureSet {
   [file: string]: string;
 }
 
 export function experimentFigures(r: ExperimentResult, document: Doc): FigureSet {
-  return {
+  const out: FigureSet = {
     'toy.svg': toyFigure(r, document),
     'sae-overlay.svg': overlayFigure(r, document),
     'grid.svg': gridFigure(r, document),
     'heatmap.svg': heatmapFigure(r, document),
     'losses.svg': lossFigure(r, document),
   };
+  const gap = gapFigure(r, document);
+  if (gap) out['gap.svg'] = gap;
+  return out;
 }

@@ -24,6 +24,10 @@ export function saeProjectGrad(cfg: GpuConfig, dims: SD, params: ArrayLike<numbe
   for (let m = 0; m < cfg.M; m++)
     for (let k = 0; k < dims.S; k++) {
       const base = m * L.P + L.WD + k * dims.D;
+      if ((cfg.flags & FLAG.FIXED_DEC) !== 0) {
+        grads.fill(0, base, base + dims.D);
+        continue;
+      }
       let dot = 0;
       for (let j = 0; j < dims.D; j++) dot += grads[base + j] * params[base + j];
       for (let j = 0; j < dims.D; j++) grads[base + j] -= dot * params[base + j];

@@ -5,7 +5,7 @@ import { adamStep } from './adam';
 import { copyStep, sampleData } from './data';
 import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from './sae';
 import { toyForward, toyGrad, toyLoss } from './toy';
-import { checkSpec, type SaeJobSpec, type ToyJobSpec } from '../core/job';
+import { checkSaeSpec, checkSpec, type SaeJobSpec, type ToyJobSpec } from '../core/job';
 
 export class RefSaeTrainer {
   readonly params: Float64Array;
@@ -20,7 +20,7 @@ export class RefSaeTrainer {
   readonly hyper: Hyper[];
 
   constructor(readonly spec: SaeJobSpec) {
-    checkSpec('SAE', spec.cfg, spec.hyper);
+    checkSaeSpec(spec);
     this.cfg = spec.cfg;
     this.hyper = spec.hyper;
     const L = saeLayout(spec.dims);

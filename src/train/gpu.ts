@@ -6,7 +6,7 @@ import type { BufferBinding, Kernel } from '../gpu/kernel';
 import { definesFor, dimDefines, kernelEntry, type Defines, type JobShape } from '../kernels/registry';
 import { fusedMisfit, fusedThreads, SAE_STEPS, subgroupDefines, type DeviceCaps, type SaeKernel } from '../kernels/sae_steps';
 import { FLAG, HIST, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
-import { checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from '../core/job';
+import { checkSaeSpec, checkSpec, type Progress, type SaeJobSpec, type ToyJobSpec } from '../core/job';
 import { median } from '../metrics/analysis';
 
 /** One recorded stage of a training step: a kernel, its bind groups and its workgroup counts. */
@@ -202,7 +202,7 @@ export class GpuSaeTrainer extends GpuJob {
   subgroups = false;
 
   static async create(ctx: GpuContext, spec: SaeJobSpec, opts: SaeTrainerOptions = {}): Promise<GpuSaeTrainer> {
-    checkSpec('SAE', spec.cfg, spec.hyper);
+    checkSaeSpec(spec);
     const t = new GpuSaeTrainer(ctx, spec);
     const kernel = opts.kernel ?? 'v1';
     const path = opts.path ?? (fusedMisfit(spec, ctx.device, kernel, opts.threads, opts.subgroups) === null ? 'fused' : 'modular');

@@ -3,7 +3,7 @@
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult } from '../../src/experiments/runner';
-import { HEAT, heatmapFigure, heatTextColor, wrapTitle } from '../../src/plots/figures';
+import { GAP_COLORS, gapFigure, HEAT, heatmapFigure, heatTextColor, wrapTitle } from '../../src/plots/figures';
 import { nodeDocument } from '../../src/plots/dom-node';
 
 /** Features on +-e1 (x) and +-e2 (y); the SAE's decoder is the true dictionary, so cosines are +1, -1 and 0. */
@@ -76,5 +76,31 @@ describe('heat map', () => {
   it('titles wrap to the chart width', () => {
     expect(wrapTitle('aa bb cc dd', 5)).toEqual(['aa bb', 'cc dd']);
     expect(wrapTitle('averyveryverylongword x', 5)).toEqual(['averyveryverylongword', 'x']);
+  });
+});
+
+describe('optimality-gap figure', () => {
+  const ref = (loss: number, converged = true) => ({ final_loss: loss, final_loss_batch: loss, mse: 0, l1_term: 1, l0: 1, dead: 0, diverged: null, converged });
+  const withRefs = (): ExperimentResult => {
+    const r = fake();
+    return {
+      ...r,
+      toy: { ...r.toy, validity: { valid: true, notes: [] } },
+      saes: [{ ...r.saes[0], final_loss: 0.2, diverged: null }],
+      cells: [{ ...r.cells[0], converged: true, reference: { true: ref(0.3), composed: ref(0.1, false) } }],
+    } as unknown as ExperimentResult;
+  };
+  it('is absent without reference SAEs', () => {
+    expect(gapFigure(fake(), nodeDocument())).toBeNull();
+  });
+  it('draws the best learned SAE and both references, hollow when not converged, in colour-blind-safe colours', () => {
+    const svg = gapFigure(withRefs(), nodeDocument())!;
+    const doc = new JSDOM(svg).window.document;
+    const marks = [...doc.querySelectorAll('path, circle')].filter((e) => e.closest('g[aria-label="dot"]'));
+    expect(marks).toHaveLength(3);
+    const fills = marks.map((e) => (e.getAttribute('fill') ?? e.closest('[fill]')?.getAttribute('fill') ?? '').toLowerCase());
+    expect(fills).toContain(GAP_COLORS.true.toLowerCase());
+    expect(fills).toContain('white'); // the composed reference did not converge
+    expect(svg).toContain('fixed to the true directions');
   });
 });

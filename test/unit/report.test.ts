@@ -130,6 +130,49 @@ describe('claims 8 and 9: the comments on optimisation and on L1 geometry', () =
     expect(lost).toContain('in 0 of 1 cells');
   });
 
+  // the optimality gap: reference SAEs with the decoder fixed to each basis, beside the learned ones
+  const ref = (loss: number, l1 = 1, converged = true) => ({
+    final_loss: loss,
+    final_loss_batch: loss,
+    mse: 0.05,
+    l1_term: l1,
+    l0: 1,
+    dead: 0,
+    diverged: null,
+    converged,
+  });
+  const withRefs = (t: number, k: number, learned: [number, number], conv = true) => {
+    const e = corr(...learned);
+    return { ...e, cells: e.cells.map((c) => ({ ...c, reference: { true: ref(t, 2), composed: ref(k, Math.SQRT2, conv) } })) };
+  };
+  it('with reference SAEs: not supported when the composed decoder has the lower loss', () => {
+    const md = renderReport(fakeResults([withRefs(0.25, 0.15, [0.3, 0.2])], 'study-quick'));
+    const c8 = section(md, 8);
+    expect(c8).toContain('**not supported.**');
+    expect(c8).toContain('the composed reference has the lower selection loss in 1 (batch FVU: 1)');
+    expect(c8).toContain('The objective itself prefers the composed decoder');
+    expect(section(md, 9)).toContain('median L1 term composed / true over converged cells: correlated 0.707 (1 cells)');
+    expect(md).toMatch(/## Optimality gap/);
+    expect(md).toContain('| 0.001 | 0.200 / 0.250 / 0.150 |');
+  });
+  it('with reference SAEs: supported when the true decoder wins and lies below every learned SAE', () => {
+    const c8 = section(renderReport(fakeResults([withRefs(0.1, 0.15, [0.3, 0.2])], 'study-quick')), 8);
+    expect(c8).toContain('**supported.**');
+    expect(c8).toContain("the true reference is below the cell's best learned SAE in 1");
+  });
+  it('with reference SAEs: partly when the true decoder wins but training reaches as low a loss', () => {
+    const c8 = section(renderReport(fakeResults([withRefs(0.18, 0.25, [0.3, 0.15])], 'study-quick')), 8);
+    expect(c8).toContain('**partly supported.**');
+  });
+  it('reference SAEs that did not converge are left out and marked', () => {
+    const md = renderReport(fakeResults([withRefs(0.25, 0.15, [0.3, 0.2], false)], 'study-quick'));
+    expect(section(md, 8)).toContain('no converged cell has converged reference SAEs');
+    expect(md).toContain('0.150* |');
+    const sum = summarize(fakeResults([withRefs(0.25, 0.15, [0.3, 0.2], false)]));
+    expect(sum.experiments[0].cells[0].reference).toEqual({ true: 0.25, composed: 0.15, converged: false });
+    expect(sum.experiments[0].optimality_gap?.per_sample_fvu?.n).toBe(0);
+  });
+
   it('the L1 argument is judged by the expected-L1 numbers', () => {
     const md = section(renderReport(fakeResults([corr(0.3, 0.2)], 'study-quick')), 9);
     expect(md).toContain('**supported.**');
