@@ -63,6 +63,12 @@ describe('compare', () => {
     const md = readFileSync(join(dir('a'), 'compare.md'), 'utf8');
     expect(md).toMatch(/## Across 3 seeds/);
     expect(md).toMatch(/\| correlated \| all SAEs composed \| \d+\/8 \| \d+\/8 \| \d+\/8 \| \d+ \|/);
+    // every claim's verdict at every seed (a and c are different runs, c and e carry the same numbers)
+    expect(md).toMatch(/## Claims at each seed/);
+    const row = md.split('\n').find((l) => l.startsWith('| 1. the toy model stores'));
+    const v = '(supported|partly supported|not supported|not measured)';
+    expect(row).toMatch(new RegExp(`\\| ${v} \\| ${v} \\| ${v} \\| (yes|no) \\|$`));
+    expect(md).toMatch(/\| claim \| seed 0 \| seed 1 \| seed 2 \| seeds agree \|/);
   }, 60_000);
 
   it('accepts two seeds of the same study and states the spread', () => {

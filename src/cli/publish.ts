@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpat
 import { gzipSync } from 'node:zlib';
 import { dirname, join, relative } from 'node:path';
 import { parseCli } from './args';
-import { renderReport, seedSection, seedsSection, selectionSection } from '../experiments/report';
+import { claimsAcrossSeeds, renderReport, seedSection, seedsSection, selectionSection } from '../experiments/report';
 import { readResults, type ResultsFile } from '../experiments/results';
 import { writeSummary } from '../experiments/study';
 
@@ -99,6 +99,7 @@ export function compareRuns(a: string, b: string, more: string[] = []): string {
   const md = [
     `# Compare: ${all.map((x) => `${x.r.preset} (seed ${seeds(x.r)})`).join(' vs ')}\n`,
     `${all.map((x) => x.d).join(' vs ')}\n`,
+    claimsAcrossSeeds(all.map((x) => x.r)),
     ...(rest.length ? [seedsSection(all.map((x) => x.r))] : []),
     seedSection(ra, rb),
     `### Selection rules, ${ra.preset}\n`,

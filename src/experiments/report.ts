@@ -617,12 +617,13 @@ function claimsSection(res: ResultsFile, second: ResultsFile | null): string[] {
     const gaps = noHot.map((e) => gapStats(e, 'per_sample_fvu')).filter((g): g is NonNullable<typeof g> => !!g && g.n > 0);
     const gn = gaps.reduce((a, g) => a + g.n, 0),
       gComposed = gaps.reduce((a, g) => a + g.composedLower, 0),
-      gTrueBelow = gaps.reduce((a, g) => a + g.trueBelowBest, 0);
+      gTrueBelow = gaps.reduce((a, g) => a + g.trueBelowBest, 0),
+      gComposedBelow = gaps.reduce((a, g) => a + g.composedBelowBest, 0);
     const picksText = `Over the converged cells of ${noHot.map((e) => e.name).join(' and ')}: in ${composedWins} of ${both} cells holding both a true and a composed SAE the composed one has the lower selection loss; in ${pickComposed} of ${withComposed} cells holding a composed SAE the lowest-loss pick is composed; ${worse} of the ${inCells} SAEs in those cells end more than ${WORSE_SHARE * 100} % above their cell's best (runs that do fail to optimise).`;
     const gapPart = gaps.length
       ? ` Reference SAEs with fixed decoders (Optimality gap): ${noHot.map(gapText).filter(Boolean).join(' ')} ${
           gComposed * 2 > gn
-            ? 'The objective itself prefers the composed decoder in most cells, so the composed SAEs are not an optimisation failure.'
+            ? `The objective itself prefers the composed decoder in most cells, so the composed SAEs are not an optimisation failure${gComposedBelow * 2 > gn ? `; but in ${gComposedBelow} of ${gn} cells training also ends above the composed reference: it has not reached the composed optimum either` : ''}.`
             : gTrueBelow * 2 > gn
               ? 'The true decoder has the lower loss in most cells and training finds a worse dictionary: the optimiser misses it.'
               : 'The true decoder has the lower loss in most cells, but training mostly reaches at least as low a loss.'
@@ -747,6 +748,33 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
 }
 
 /** Verdict counts of two runs of the same preset with different seeds, side by side. */
+/** Each study claim's number, title and verdict in a run (the report's own claims, read back from its section). */
+export function claimStatuses(res: ResultsFile): { n: number; title: string; status: string }[] {
+  const r = withRecovery(res);
+  if (!r.experiments.some(isStudyShape)) return [];
+  return [...claimsSection(r, null).join('\n').matchAll(/^### Claim (\d+): (.*)\n\n\*\*(.+?)\.\*\*/gm)].map((m) => ({ n: Number(m[1]), title: m[2], status: m[3] }));
+}
+
+/** The verdict of every claim at every seed, and whether the seeds agree. */
+export function claimsAcrossSeeds(runs: ResultsFile[]): string {
+  const per = runs.map(claimStatuses);
+  if (!per[0].length) return '';
+  const seedOf = (r: ResultsFile) => [...new Set(r.experiments.map((e) => e.config.seed))].join('/');
+  const out = [
+    `## Claims at each seed
+`,
+    "Each claim's verdict in the report of each seed's run (the same tests and thresholds; the numbers are in each run's report.md).\n",
+    `| claim | ${runs.map((r) => `seed ${seedOf(r)}`).join(' | ')} | seeds agree |`,
+    `|---|${runs.map(() => '---|').join('')}---|`,
+  ];
+  for (const c of per[0]) {
+    const st = per.map((p) => p.find((x) => x.n === c.n)?.status ?? 'absent');
+    out.push(`| ${c.n}. ${c.title} | ${st.join(' | ')} | ${st.every((x) => x === st[0]) ? 'yes' : 'no'} |`);
+  }
+  out.push('');
+  return out.join('\n');
+}
+
 /** Three or more seeds of one study: per experiment and count, each seed's value and the range (max - min). */
 export function seedsSection(runs: ResultsFile[]): string {
   const rs = runs.map(withRecovery);
@@ -778,7 +806,7 @@ export function seedsSection(runs: ResultsFile[]): string {
         ['trueBelowBest', 'reference: true below best learned'],
       ] as const) {
         const v = gs.map((g) => g![k]);
-        out.push(`| ${e.name} | ${what} | ${gs.map((g, i) => `${v[i]}/${g!.n}`).join(' | ')} | ${Math.max(...v) - Math.min(...v)} |`);
+        out.push(`| ${e.name} | ${what} | ${gs.map((g, i) => `${v[i]}/${g!.n}${toyFlagged(es[i]!) ? ' (flagged)' : ''}`).join(' | ')} | ${Math.max(...v) - Math.min(...v)} |`);
       }
   }
   out.push('');
