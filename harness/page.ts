@@ -1,8 +1,9 @@
 // The harness page: acquires WebGPU in the browser and exposes the kit's checks to puppeteer
 // as window.kit.*. Everything returned is plain JSON.
 import { CHECKS, runCheck, type CheckResult } from '../src/checks';
-import { runExperiment, type ExperimentResult } from '../src/experiments/runner';
-import type { ExperimentConfig } from '../src/experiments/schema';
+import { runExperiment } from '../src/experiments/runner';
+import type { ExperimentResult } from '../src/results/schema';
+import type { ExperimentConfig } from '../src/config/schema';
 import type { GpuContext, AdapterReport } from '../src/gpu/context';
 import { acquireDevice } from '../src/gpu/device';
 import { bundledShaderSources } from '../src/gpu/shaders-browser';

@@ -9,7 +9,7 @@ import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { getPreset, PHASE } from '../src/experiments/presets';
 import { readResults } from '../src/experiments/results';
-import { parseExperiment, parsePreset } from '../src/experiments/schema';
+import { parseExperiment, parsePreset } from '../src/config/schema';
 import { runPreset } from '../src/experiments/study';
 import { defaultConfig } from '../src/core/wire';
 import { sampleData } from '../src/reference/data';

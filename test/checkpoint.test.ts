@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPreset } from '../src/experiments/presets';
 import { forgetToyModels, runExperiment } from '../src/experiments/runner';
-import { parseExperiment } from '../src/experiments/schema';
+import { parseExperiment } from '../src/config/schema';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type CheckpointStore } from '../src/train/checkpoint';

@@ -1,7 +1,7 @@
 // Hand-built experiments for the report, summary and figure tests (no GPU): a toy model W, SAE decoders and
 // liveness, analysed with the kit's own host functions (the same path analyseStage takes).
-import type { ExperimentResult } from '../src/experiments/runner';
-import type { ResultsFile, StoredExperiment } from '../src/experiments/stored';
+import type { ExperimentResult } from '../src/results/schema';
+import type { ResultsFile, StoredExperiment } from '../src/results/stored';
 import { angleDeg, composedDirections, featureLabel, figureRotation, rotate2, symmetricEigen, type Vec } from '../src/metrics/analysis';
 import { analyseSae, toyValidity, VERDICTS, type Verdict } from '../src/metrics/recovery';
 
@@ -146,7 +146,7 @@ export function fakeExperiment(o: FakeOptions): StoredExperiment & ExperimentRes
     },
     evaluation: { samples: 100, selection: 'per_sample_fvu', software_adapter: true },
     sae_path: 'fused',
-    kernels: {} as never,
+    kernels: { toy: { kernel: 'modular', why: 'hand-built' }, sae: { path: 'fused', kernel: 'v1', threads: 16, describe: 'hand-built', why: 'hand-built' } },
     timing: { toy_s: 0, sae_s: 0, eval_s: 0, analysis_s: 0 },
     weights: { toy: new Float32Array(0), saes: new Float32Array(0) },
     files: {},

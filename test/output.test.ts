@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDirs } from './tmp';
 import { getPreset } from '../src/experiments/presets';
 import { readResults } from '../src/experiments/results';
-import { parsePreset } from '../src/experiments/schema';
+import { parsePreset } from '../src/config/schema';
 import { runPreset } from '../src/experiments/study';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';

@@ -14,7 +14,7 @@ import { counts, pickChanges, renderReport, selectionSection } from '../src/expe
 import { readResults, type ResultsFile, type StoredExperiment } from '../src/experiments/results';
 import { evalSamplesFor, runExperiment } from '../src/experiments/runner';
 import { isSoftwareAdapter } from '../src/gpu/context';
-import { parseExperiment } from '../src/experiments/schema';
+import { parseExperiment } from '../src/config/schema';
 import { runPreset } from '../src/experiments/study';
 import type { RunSummary } from '../src/experiments/summary';
 import { evalModelsPerDispatch } from '../src/train/gpu';
@@ -163,22 +163,22 @@ describe('selection rules (GPU, tiny preset)', () => {
     const grouped = await runExperiment(ctx, c, { evalModelsPerDispatch: 3 });
     expect(grouped.saes.map((s) => [s.final_loss, s.batch_fvu, s.l0, s.dead])).toEqual(one.saes.map((s) => [s.final_loss, s.batch_fvu, s.l0, s.dead]));
     for (const cell of one.cells) {
-      expect(cell.lowest_loss).toBe(cell.lowest_by.per_sample_fvu);
+      expect(cell.lowest_loss).toBe(cell.lowest_by!.per_sample_fvu);
       const ls = cell.models.map((m) => one.saes[m].final_loss),
-        lb = cell.models.map((m) => one.saes[m].final_loss_batch);
-      expect(one.saes[cell.lowest_by.per_sample_fvu].final_loss).toBe(Math.min(...ls));
-      expect(one.saes[cell.lowest_by.batch_fvu].final_loss_batch).toBe(Math.min(...lb));
+        lb = cell.models.map((m) => one.saes[m].final_loss_batch!);
+      expect(one.saes[cell.lowest_by!.per_sample_fvu].final_loss).toBe(Math.min(...ls));
+      expect(one.saes[cell.lowest_by!.batch_fvu].final_loss_batch).toBe(Math.min(...lb));
     }
     let worst = 0;
     for (const s of one.saes) {
       expect(s.batch_fvu).toBeCloseTo(1 - s.ev_h, 6);
-      worst = Math.max(worst, Math.abs(s.final_loss_batch - (s.batch_fvu + s.l1 * s.l1_term)));
+      worst = Math.max(worst, Math.abs(s.final_loss_batch! - (s.batch_fvu! + s.l1 * s.l1_term)));
       expect(typeof s.converged === 'boolean' || s.converged === null).toBe(true);
     }
     expect(worst).toBeLessThan(1e-6);
     // batch_fvu as the configured rule picks by it
     const b = await runExperiment(ctx, { ...c, selection: 'batch_fvu' });
-    expect(b.cells.map((x) => x.lowest_loss)).toEqual(b.cells.map((x) => x.lowest_by.batch_fvu));
+    expect(b.cells.map((x) => x.lowest_loss)).toEqual(b.cells.map((x) => x.lowest_by!.batch_fvu));
   });
 
   it('summary.json/md beside results.json; publish copies report, summaries and figures; compare states the seed spread', async () => {

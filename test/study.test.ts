@@ -9,7 +9,7 @@ import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { getPreset, PRESETS } from '../src/experiments/presets';
 import { readResults } from '../src/experiments/results';
-import { ConfigError, parseExperiment, parsePreset } from '../src/experiments/schema';
+import { ConfigError, parseExperiment, parsePreset } from '../src/config/schema';
 import { runExperiment } from '../src/experiments/runner';
 import { mergeShards, runPreset } from '../src/experiments/study';
 import { nodeDocument } from '../src/plots/dom-node';
@@ -83,9 +83,9 @@ describe('study runner', () => {
       expect(s.decoder).toHaveLength(4);
       expect(['true', 'composed', 'mixed', 'partial', 'dead']).toContain(s.verdict);
       expect(['true', 'composed', 'mixed', 'dead']).toContain(s.verdict_nearest);
-      expect(s.verdict_flagged).toBe(!e.toy.validity.valid);
-      expect(s.recovery.true.targets).toBe(4);
-      expect(s.recovery.composed.targets).toBe(e.composed.length);
+      expect(s.verdict_flagged).toBe(!e.toy.validity!.valid);
+      expect(s.recovery!.true.targets).toBe(4);
+      expect(s.recovery!.composed.targets).toBe(e.composed.length);
       expect(s.angles_deg).toHaveLength(4);
       expect(Number.isFinite(s.final_loss)).toBe(true);
     }

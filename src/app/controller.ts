@@ -2,10 +2,11 @@
 // the run state (running, paused, stop requested), keeps finished runs in IndexedDB and tells the view
 // what to show through callbacks. No DOM here.
 import type { GpuContext } from '../gpu/context';
-import { runExperiment, type ExperimentResult, type StageProgress } from '../experiments/runner';
+import { runExperiment, type StageProgress } from '../experiments/runner';
+import type { ExperimentResult } from '../results/schema';
 import { ExperimentProgress } from '../experiments/progress';
-import type { ExperimentConfig } from '../experiments/schema';
-import { toStored, type StoredExperiment } from '../experiments/stored';
+import type { ExperimentConfig } from '../config/schema';
+import { toStored, type StoredExperiment } from '../results/stored';
 import { experimentFigures } from '../plots/figures';
 import type { GpuSaeTrainer } from '../train/gpu';
 import { saveRun, type SavedRun } from './store';

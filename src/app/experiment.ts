@@ -4,7 +4,7 @@
 // lives in controller.ts and the figures and panels in views.ts.
 import type { GpuContext } from '../gpu/context';
 import { PRESETS } from '../experiments/presets';
-import { ConfigError, parseExperiment, type ExperimentConfig } from '../experiments/schema';
+import { ConfigError, parseExperiment, type ExperimentConfig } from '../config/schema';
 import { RunController, Stopped } from './controller';
 import { listRuns, loadRun, type SavedRun } from './store';
 import { allResultsPanel, el, liveGrid, livePanels, lossChart, resultsPanels } from './views';

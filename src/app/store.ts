@@ -1,6 +1,6 @@
 // Finished runs kept in the browser (IndexedDB through idb-keyval) so they survive a reload.
 import { get, keys, set } from 'idb-keyval';
-import type { StoredExperiment } from '../experiments/stored';
+import type { StoredExperiment } from '../results/stored';
 
 export interface SavedRun {
   id: string;

@@ -5,7 +5,8 @@
 // its ratio to a baseline measured in the same run.
 import type { GpuContext } from '../gpu/context';
 import { saeTestSpec, STUDY_SHAPE, toyTestSpec } from '../kernels/fixtures';
-import { FLAG, saeLayout, toyLayout } from '../core/wire';
+import { FLAG, saeFlags, saeLayout, toyLayout } from '../core/wire';
+import type { ExperimentConfig } from '../config/schema';
 import { chooseSaeKernel } from '../train/choose';
 import { isSoftwareAdapter } from '../gpu/context';
 import { GpuSaeTrainer, GpuToyTrainer } from '../train/gpu';
@@ -217,32 +218,6 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
   return lines;
 }
 
-/** Config flags of an experiment's SAE job (the same mapping as the runner's). */
-function flagsOf(c: {
-  sae: {
-    pre_encoder_bias: boolean;
-    auxk?: unknown;
-    ghost: boolean;
-    ghost_quirk: boolean;
-    cos: { variant: string; norm: string };
-    fvu: string;
-    variant: string;
-  };
-}): number {
-  let f = 0;
-  if (c.sae.pre_encoder_bias) f |= FLAG.PRE_BIAS;
-  if (c.sae.auxk) f |= FLAG.AUXK;
-  else if (c.sae.ghost) f |= FLAG.GHOST;
-  if (c.sae.ghost_quirk) f |= FLAG.GHOST_QUIRK;
-  if (c.sae.cos.variant === 'abs') f |= FLAG.COS_ABS;
-  if (c.sae.cos.variant === 'ortho') f |= FLAG.COS_SQ;
-  if (c.sae.fvu === 'batch') f |= FLAG.BATCH_FVU;
-  if (c.sae.variant === 'jumprelu') f |= FLAG.JUMPRELU;
-  if (c.sae.variant === 'batchtopk') f |= FLAG.BATCH_TOPK;
-  if (c.sae.cos.norm === 'pairs') f |= FLAG.COS_PAIRS;
-  return f;
-}
-
 /**
  * The runner's own share of an experiment's SAE stage: the stage's wall time (trainer set-up, chunks
  * with progress and history readbacks, parameter readback) against the same number of steps of a bare
@@ -252,7 +227,7 @@ function flagsOf(c: {
 export async function runnerOverhead(
   ctx: GpuContext,
   r: {
-    config: Parameters<typeof flagsOf>[0] & { data: { sets: number[] }; toy: { d: number }; sae: { s: number; steps: number; batch: number } };
+    config: Pick<ExperimentConfig, 'data' | 'toy' | 'sae'>;
     saes: unknown[];
     kernels: { sae: { path: string; kernel: string | null; threads: number | null } };
     timing: { sae_s: number; eval_s: number; analysis_s: number };
@@ -267,7 +242,7 @@ export async function runnerOverhead(
     M: r.saes.length,
     B: c.sae.batch,
     T: c.sae.steps,
-    flags: flagsOf(c),
+    flags: saeFlags(c.sae),
   });
   sp.cfg.log_every = Math.max(1, Math.ceil(c.sae.steps / 4000));
   sp.cfg.hist_len = Math.ceil(c.sae.steps / sp.cfg.log_every) + 1;

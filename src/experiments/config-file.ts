@@ -2,7 +2,7 @@
 // the schema the browser page uses; every error names the file and, for arrays, which experiment.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { ConfigError, parseExperiment, parsePreset, type PresetConfig } from './schema';
+import { ConfigError, parseExperiment, parsePreset, type PresetConfig } from '../config/schema';
 
 export function presetFromConfigFile(file: string): PresetConfig {
   if (!existsSync(file)) throw new ConfigError(`--config ${file}: no such file`);

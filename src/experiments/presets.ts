@@ -1,7 +1,7 @@
 // Presets: every experiment of the study (docs/science.md §6) at two budgets. `full` is the study's own budget
 // (128M samples per SAE: 125,000 steps of 1,024); `quick` is sized so the whole study runs in minutes on
 // a 2-core machine with a software WebGPU adapter and still shows the study's effects (see budget_note).
-import { parsePreset, type ExperimentInput, type PresetConfig, ConfigError } from './schema';
+import { parsePreset, type ExperimentInput, type PresetConfig, ConfigError } from '../config/schema';
 
 export const QUICK = { saeSteps: 12000, saeBatch: 64, toySteps: 4000, evalSamples: 10000, logEvery: 100 };
 /** Fresh evaluation samples at the full budget: the study's 10,000, and 1,000,000 on a hardware adapter (cheap there; picks on 10,000 are noisy). */

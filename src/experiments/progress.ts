@@ -4,7 +4,7 @@
 // progress bar and the browser page's controller. No DOM or Node imports.
 import type { AdapterReport } from '../gpu/context';
 import { CURVE_EVALS, CURVE_SAMPLES, evalSamplesFor, type StageProgress } from './runner';
-import type { ExperimentConfig } from './schema';
+import type { ExperimentConfig } from '../config/schema';
 
 export type Stage = StageProgress['stage'];
 

@@ -4,7 +4,7 @@
 import { CONVERGENCE_DROP, MATCH_THRESHOLD, SELECTION_RULES, unit, type SelectionRule } from '../metrics/analysis';
 import { analyseSae, COVER_THRESHOLD, toyModelGroups, toyValidity, VERDICTS, type ToyValidity, type Verdict } from '../metrics/recovery';
 import { phasePoints, phaseTable } from '../plots/phase';
-import type { ResultsFile, StoredExperiment } from './stored';
+import type { ResultsFile, StoredExperiment } from '../results/stored';
 
 type Exp = StoredExperiment;
 type Cell = Exp['cells'][number];
@@ -58,7 +58,7 @@ function upgradeExperiment(e: Exp): Exp {
     const nearest = { true: 0, composed: 0, mixed: 0, dead: 0 };
     for (const m of c.models) {
       verdicts[saes[m].verdict]++;
-      nearest[saes[m].verdict_nearest]++;
+      nearest[saes[m].verdict_nearest ?? 'dead']++;
     }
     return { ...c, verdicts, verdicts_nearest: nearest };
   });
@@ -194,9 +194,9 @@ export function gapSection(res: ResultsFile): string {
 
 /** Cells whose lowest-loss realization differs between the two selection rules. */
 export function pickChanges(e: Exp): { cell: Cell; a: number; b: number }[] {
-  return e.cells
-    .filter((c) => c.lowest_by && c.lowest_by.per_sample_fvu !== c.lowest_by.batch_fvu)
-    .map((c) => ({ cell: c, a: c.lowest_by.per_sample_fvu, b: c.lowest_by.batch_fvu }));
+  return e.cells.flatMap((c) =>
+    c.lowest_by && c.lowest_by.per_sample_fvu !== c.lowest_by.batch_fvu ? [{ cell: c, a: c.lowest_by.per_sample_fvu, b: c.lowest_by.batch_fvu }] : [],
+  );
 }
 
 export const notConverged = (e: Exp) => e.cells.filter((c) => c.converged === false);
@@ -271,7 +271,7 @@ export function convergenceSection(res: Pick<ResultsFile, 'experiments'>): strin
       continue;
     }
     out.push(
-      `- ${e.name}: ${bad.length} of ${e.cells.length} cells not converged${bad.length ? `: ${bad.map((c) => `lr ${c.lr}, lambda ${c.l1} (${c.models.filter((m) => e.saes[m].converged === false).length}/${c.models.length} still falling, largest drop of the median ${f3(Math.max(...c.models.map((m) => e.saes[m].late_drop).filter(Number.isFinite)))})`).join('; ')}` : ''}.`,
+      `- ${e.name}: ${bad.length} of ${e.cells.length} cells not converged${bad.length ? `: ${bad.map((c) => `lr ${c.lr}, lambda ${c.l1} (${c.models.filter((m) => e.saes[m].converged === false).length}/${c.models.length} still falling, largest drop of the median ${f3(Math.max(...c.models.map((m) => e.saes[m].late_drop ?? Number.NaN).filter(Number.isFinite)))})`).join('; ')}` : ''}.`,
     );
   }
   out.push('');
@@ -752,7 +752,11 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
 export function claimStatuses(res: ResultsFile): { n: number; title: string; status: string }[] {
   const r = withRecovery(res);
   if (!r.experiments.some(isStudyShape)) return [];
-  return [...claimsSection(r, null).join('\n').matchAll(/^### Claim (\d+): (.*)\n\n\*\*(.+?)\.\*\*/gm)].map((m) => ({ n: Number(m[1]), title: m[2], status: m[3] }));
+  return [
+    ...claimsSection(r, null)
+      .join('\n')
+      .matchAll(/^### Claim (\d+): (.*)\n\n\*\*(.+?)\.\*\*/gm),
+  ].map((m) => ({ n: Number(m[1]), title: m[2], status: m[3] }));
 }
 
 /** The verdict of every claim at every seed, and whether the seeds agree. */
@@ -806,7 +810,9 @@ export function seedsSection(runs: ResultsFile[]): string {
         ['trueBelowBest', 'reference: true below best learned'],
       ] as const) {
         const v = gs.map((g) => g![k]);
-        out.push(`| ${e.name} | ${what} | ${gs.map((g, i) => `${v[i]}/${g!.n}${toyFlagged(es[i]!) ? ' (flagged)' : ''}`).join(' | ')} | ${Math.max(...v) - Math.min(...v)} |`);
+        out.push(
+          `| ${e.name} | ${what} | ${gs.map((g, i) => `${v[i]}/${g!.n}${toyFlagged(es[i]!) ? ' (flagged)' : ''}`).join(' | ')} | ${Math.max(...v) - Math.min(...v)} |`,
+        );
       }
   }
   out.push('');

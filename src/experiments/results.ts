@@ -6,19 +6,21 @@ import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
 import { toyLayout } from '../core/wire';
-import type { ExperimentResult } from './runner';
-import { saeParamsFromWeights, saeWeights, toStored, type ResultsFile, type StoredExperiment } from './stored';
+import { parseResultsFile, type ExperimentResult } from '../results/schema';
+import { saeParamsFromWeights, saeWeights, toStored, type ResultsFile, type StoredExperiment } from '../results/stored';
 
-export { newResults, saeParamsFromWeights, saeWeights, type ResultsFile, type StoredExperiment } from './stored';
+export { newResults, saeParamsFromWeights, saeWeights, type ResultsFile, type StoredExperiment } from '../results/stored';
 
 export function readResults(dir: string): ResultsFile | null {
   const p = join(dir, 'results.json');
   if (!existsSync(p)) return null;
+  let json: unknown;
   try {
-    return JSON.parse(readFileSync(p, 'utf8')) as ResultsFile;
+    json = JSON.parse(readFileSync(p, 'utf8'));
   } catch (e) {
     throw new Error(`${p} exists but is not readable JSON (${(e as Error).message}); move it away to start afresh`);
   }
+  return parseResultsFile(json, p);
 }
 
 export function writeExperiment(dir: string, r: ExperimentResult, figures: Record<string, string>): StoredExperiment {
@@ -67,5 +69,5 @@ export function loadExperiment(dir: string, e: StoredExperiment): ExperimentResu
   toyFlat.set(toy.b.data, toy.W.data.length);
   const { files: _f, ...rest } = e;
   void _f;
-  return { ...rest, weights: { toy: toyFlat, saes: saeParamsFromWeights(saes) } } as ExperimentResult;
+  return { ...rest, weights: { toy: toyFlat, saes: saeParamsFromWeights(saes) } };
 }

@@ -2,9 +2,8 @@
 // job, evaluate them, analyse them on the host and return one result object per experiment.
 // Data flows one way: config -> sampler -> toy model -> activations -> SAE sweep -> metrics -> results.
 import { isSoftwareAdapter, type AdapterReport, type GpuContext } from '../gpu/context';
-import { jointTable, samplerTables, type DataSpec } from '../data/tables';
-import { geometricMedian, initSae, initToy, sampleActivations } from '../models/init';
-import { defaultConfig, FLAG, MET, NOT_DIVERGED, saeFlags, saeLayout, scheduleSteps, toyLayout, type Hyper } from '../core/wire';
+import { jointTable } from '../data/tables';
+import { defaultConfig, MET, NOT_DIVERGED, saeLayout, toyLayout } from '../core/wire';
 import { sampleData } from '../core/sampler';
 import { rngU32, STREAM } from '../core/rng';
 import {
@@ -19,18 +18,17 @@ import {
   pickLowest,
   principalComponents,
   rotate2,
-  type LatentMatch,
   type NearestVerdict,
   type SelectionRule,
-  unit,
   type Vec,
 } from '../metrics/analysis';
-import { analyseSae, toyValidity, VERDICTS, type Recovery, type ToyValidity, type Verdict } from '../metrics/recovery';
+import { analyseSae, toyValidity, VERDICTS, type Verdict } from '../metrics/recovery';
 import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type EvalKernel, type SaePath, type ToyKernel } from '../train/gpu';
 import { chooseSaeKernel, chooseToyKernel, type KernelRequest } from '../train/choose';
-import type { SaeJobSpec } from '../core/job';
 import { JobCheckpoints, restoreJob, type CheckpointPolicy } from '../train/checkpoint';
-import { parseExperiment, type ExperimentConfig } from './schema';
+import { parseExperiment, type ExperimentConfig } from '../config/schema';
+import { dataSetup, hiddenSamples, referencePlan, saeJobPlan, toyJob, type DataSetup, type SaeJobPlan } from '../jobs/experiment';
+import { REFERENCE_BASES, type CellResult, type ExperimentResult, type ReferenceBasis, type ReferenceSae, type SaeResult } from '../results/schema';
 
 export interface StageProgress {
   experiment: string;
@@ -77,163 +75,6 @@ function fingerprint(ctx: GpuContext, c: ExperimentConfig, stage: string, descri
   return JSON.stringify({ v: 1, stage, config: c, shard: shard ?? null, kernel: describe, adapter: [a.vendor, a.architecture, a.device, a.description] });
 }
 
-export interface SaeResult {
-  index: number;
-  cell: [number, number];
-  lr: number;
-  l1: number;
-  realization: number;
-  seed: number;
-  /** the study's selection loss on fresh samples: mean per-sample FVU + lambda mean sum|f| */
-  final_loss: number;
-  /** the batch-FVU selection loss on the same samples: batch_fvu + lambda mean sum|f| */
-  final_loss_batch: number;
-  /** mean per-sample FVU on the evaluation samples */
-  mse: number;
-  /** batch FVU on the evaluation samples: sum |hhat - h|^2 / sum |h - mean h|^2 (= 1 - ev_h) */
-  batch_fvu: number;
-  /** mean sum |f| (the L1 term divided by lambda) */
-  l1_term: number;
-  train_loss: number;
-  monosemanticity: number;
-  l0: number;
-  dead: number;
-  dead_probe: number;
-  ev_h: number;
-  ev_out: number;
-  decoder: Vec[];
-  angles_deg: number[] | null;
-  latents: LatentMatch[];
-  /** from matched recovery (docs/science.md §8.4): true / composed when every true / occurring composed direction is covered */
-  verdict: Verdict;
-  /** the old nearest-line rule (secondary: it cannot reject in 2-D) */
-  verdict_nearest: NearestVerdict;
-  /** true when the toy model fails the guards (toy.validity): the verdict is not the study's kind */
-  verdict_flagged: boolean;
-  /** one-to-one (Hungarian) matching of the live latents to the true and to the composed directions */
-  recovery: { true: Recovery; composed: Recovery };
-  mmcs: number;
-  recovered: number;
-  /** latents whose decoder direction is a composed direction, over s */
-  composed_fraction: number;
-  /** latents that never fired on the evaluation batch, over s */
-  dead_fraction: number;
-  collapsed_pairs: number;
-  diverged: number | null;
-  /** false when the training loss (median) still fell by more than CONVERGENCE_DROP over the last 10 % of steps; null: too few logged points */
-  converged: boolean | null;
-  /** relative drop of the median training loss from the previous 10 % of steps to the last 10 % */
-  late_drop: number;
-}
-
-export interface CellResult {
-  cell: [number, number];
-  lr: number;
-  l1: number;
-  models: number[];
-  /** the lowest-loss realization under the experiment's selection rule (config.selection) */
-  lowest_loss: number;
-  /** the lowest-loss realization under each selection rule */
-  lowest_by: Record<SelectionRule, number>;
-  most_monosemantic: number;
-  verdicts: Record<Verdict, number>;
-  /** the realizations' counts under the old nearest-line rule */
-  verdicts_nearest: Record<NearestVerdict, number>;
-  /** at least half of the cell's realizations converged (see SaeResult.converged); null when unknown */
-  converged: boolean | null;
-  /** the optimality gap (config.optimality_gap): the cell's reference SAEs with the decoder fixed to each basis */
-  reference?: Record<ReferenceBasis, ReferenceSae>;
-}
-
-/** The two fixed decoders of the reference SAEs: the true feature directions and the occurring composed ones. */
-export type ReferenceBasis = 'true' | 'composed';
-export const REFERENCE_BASES: ReferenceBasis[] = ['true', 'composed'];
-
-/** A reference SAE on the cell's evaluation samples: the decoder is fixed, encoder and biases trained at the cell's budget. */
-export interface ReferenceSae {
-  /** the selection loss of SaeResult.final_loss (per-sample FVU + lambda mean sum|f|) */
-  final_loss: number;
-  final_loss_batch: number;
-  mse: number;
-  l1_term: number;
-  l0: number;
-  dead: number;
-  diverged: number | null;
-  converged: boolean | null;
-}
-
-export interface ExperimentResult {
-  name: string;
-  description: string;
-  config: ExperimentConfig;
-  shard: { index: number; count: number } | null;
-  toy: {
-    W: Vec[];
-    b: number[];
-    final_loss: number;
-    rotation_deg: number;
-    projection: 'exact-2d' | 'top-2-pcs';
-    features_rotated: Vec[];
-    labels: string[];
-    pair_cosines: Record<string, number>;
-    /** guards: cross-set antipodal pairs, degenerate composed directions; when not valid, the verdicts are flagged */
-    validity: ToyValidity;
-    loss_curve: { step: number[]; loss: number[] };
-  };
-  composed: { label: string; dir_rotated: Vec }[];
-  saes: SaeResult[];
-  cells: CellResult[];
-  pca: { second_moment_eigenvalues: number[]; covariance_eigenvalues: number[]; second_moment_axes_deg: number[]; eigenvalue_ratio: number };
-  expected_l1: { true_dictionary: number; composed_dictionary: number } | null;
-  /**
-   * total: the training loss (study's per-sample FVU + L1 + ghost + penalty) at every logged step;
-   * eval: selection losses of the current parameters on CURVE_SAMPLES fresh samples at about CURVE_EVALS
-   * steps (batch: batch FVU + lambda mean sum f; per_sample: the study's per-sample FVU + lambda mean sum f)
-   */
-  curves: { step: number[]; total: number[][]; eval?: { step: number[]; batch: number[][]; per_sample: number[][] } };
-  /** the evaluation: fresh samples used, the selection rule, whether the adapter counted as software */
-  evaluation: { samples: number; selection: SelectionRule; software_adapter: boolean };
-  sae_path: SaePath;
-  /** what trained the toy model and the SAEs, and why (per adapter: src/train/choose.ts) */
-  kernels: {
-    toy: { kernel: ToyKernel | 'cached'; why: string; measured?: Record<string, number> };
-    sae: {
-      path: SaePath;
-      kernel: string | null;
-      threads: number | null;
-      describe: string;
-      why: string;
-      measured?: Record<string, number>;
-      skipped?: Record<string, string>;
-    };
-    /** the evaluation's kernels (src/train/gpu.ts evalKernelFor); absent in older results */
-    eval?: EvalKernel;
-    /** the reference SAEs' job (config.optimality_gap) */
-    reference?: ExperimentResult['kernels']['sae'];
-  };
-  /** ref_s: the reference SAEs (training and evaluation), when run */
-  timing: { toy_s: number; sae_s: number; eval_s: number; analysis_s: number; ref_s?: number };
-  weights: { toy: Float32Array; saes: Float32Array };
-}
-
-export function dataSpec(c: ExperimentConfig): DataSpec {
-  return {
-    sets: c.data.sets,
-    joint: c.data.joint,
-    setProbs: c.data.set_probs,
-    rho: c.data.rho,
-    pOnehot: c.data.p_onehot,
-    onehotProbs: c.data.onehot_probs,
-    boost: c.data.boost,
-    zipfAlpha: c.data.zipf_alpha,
-  };
-}
-
-/** Model seed from (experiment seed, grid cell, realization): independent of sharding and M. */
-export function saeSeed(c: ExperimentConfig, iLr: number, iL1: number, r: number): number {
-  return rngU32(c.seed, STREAM.saeInit, iLr, iL1, r);
-}
-
 /**
  * Fresh evaluation samples for this adapter: eval_samples_hardware on a hardware adapter when given, else
  * eval_samples (the full presets: 1,000,000 everywhere, since the CPU-shaped evaluation takes seconds on a
@@ -253,26 +94,7 @@ export function forgetToyModels(): void {
 
 const seconds = () => performance.now() / 1000;
 
-/** What every stage needs to know of the data: the sampler tables and the model dims. */
-export interface DataSetup {
-  ds: DataSpec;
-  tables: Float32Array;
-  tableLen: number;
-  dims: { N: number; D: number; S: number };
-}
-
-export function dataSetup(c: ExperimentConfig): DataSetup {
-  const ds = dataSpec(c);
-  const { tables, tableLen } = samplerTables(ds);
-  return { ds, tables, tableLen, dims: { N: c.data.sets.reduce((a, b) => a + b, 0), D: c.toy.d, S: c.sae.s } };
-}
-
 type Report = (p: Omit<StageProgress, 'experiment'>) => void;
-
-/** Hidden activations h of the trained toy model on the experiment's data (b_dec init, PCA). */
-function hiddenSamples(c: ExperimentConfig, data: DataSetup, toyParams: Float32Array, seed: number, count: number): Float64Array {
-  return sampleActivations(data.dims, c.data.sets, data.tables, data.tableLen, c.data.rho, c.data.p_onehot, toyParams, seed, count, c.data.p_set_empty);
-}
 
 export interface ToyStage {
   params: Float32Array;
@@ -284,33 +106,7 @@ export interface ToyStage {
 /** Stage 1: the toy model (trained once per data/toy config/seed in this process). */
 export async function trainToyStage(ctx: GpuContext, c: ExperimentConfig, data: DataSetup, opts: RunOptions, report: Report): Promise<ToyStage> {
   const t0 = seconds();
-  const { dims, tables, tableLen } = data;
-  const toySeed = rngU32(c.seed, STREAM.toyInit, c.toy.seed, 0, 0);
-  const toyHist = Math.ceil(c.toy.steps / c.log_every) + 1;
-  const toySpec = {
-    dims,
-    sets: c.data.sets,
-    tables,
-    importance: new Float32Array(dims.N).fill(1),
-    toyParams: initToy(dims, [toySeed]),
-    hyper: [{ lr: c.toy.lr, l1: 0, cos: 0, seed: toySeed }],
-    cfg: defaultConfig({
-      M: 1,
-      B: c.toy.batch,
-      T: c.toy.steps,
-      toy_count: 1,
-      table_len: tableLen,
-      hist_len: Math.min(toyHist, 4096),
-      log_every: c.log_every,
-      beta1: c.toy.betas[0],
-      beta2: c.toy.betas[1],
-      eps: c.toy.eps,
-      weight_decay: c.toy.weight_decay,
-      rho: c.data.rho,
-      p_onehot: c.data.p_onehot,
-      p_set_empty: c.data.p_set_empty,
-    }),
-  };
+  const toySpec = toyJob(c, data);
   const choice = await chooseToyKernel(ctx, toySpec, opts.toyKernel ?? 'auto');
   const key = JSON.stringify([c.data, c.toy, c.seed, c.log_every, ctx.adapter.description, choice.kernel]);
   const cached = toyCache.get(key);
@@ -352,83 +148,6 @@ export async function trainToyStage(ctx: GpuContext, c: ExperimentConfig, data: 
   } finally {
     toy.destroy();
   }
-}
-
-/** One SAE of the job: its grid cell, realization and seed. */
-export interface ModelSlot {
-  cell: [number, number];
-  r: number;
-  seed: number;
-}
-
-export interface SaeJobPlan {
-  spec: SaeJobSpec;
-  cells: [number, number][];
-  models: ModelSlot[];
-}
-
-/** Stage 2: the SAE job of this shard's grid cells x realizations (shapes, flags, schedule, initial parameters). */
-export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Float32Array, only?: { index: number; count: number } | null): SaeJobPlan {
-  const shard = only ?? { index: 0, count: 1 }; // null from the harness page's JSON means no shard
-  const { dims, tables, tableLen } = data;
-  const TL = toyLayout(dims);
-  const cells: [number, number][] = [];
-  c.grid.lr.forEach((_, i) =>
-    c.grid.l1.forEach((__, j) => {
-      if ((i * c.grid.l1.length + j) % shard.count === shard.index) cells.push([i, j]);
-    }),
-  );
-  const models: ModelSlot[] = [];
-  for (const cell of cells) for (let r = 0; r < c.realizations; r++) models.push({ cell, r, seed: saeSeed(c, cell[0], cell[1], r) });
-  const M = models.length;
-  if (M === 0) throw new Error(`experiment '${c.name}': shard ${shard.index}/${shard.count} has no grid cells`);
-  const cosCoef = c.sae.cos.variant === 'none' ? 0 : c.sae.cos.coef;
-  // the kernels draw data (and the evaluation its samples) from hyper.seed; initialisation uses the model's own seed
-  const dataSeed = (m: ModelSlot) => (c.data.shared_stream ? rngU32(c.seed, STREAM.data, 0, 0, 0) : m.seed);
-  const hyper: Hyper[] = models.map((m) => ({ lr: c.grid.lr[m.cell[0]], l1: c.grid.l1[m.cell[1]], cos: cosCoef, seed: dataSeed(m) }));
-  const bDec = (m: number) =>
-    c.sae.b_dec_init === 'zeros'
-      ? new Array(dims.D).fill(0)
-      : Array.from(geometricMedian(hiddenSamples(c, data, toyParams, rngU32(models[m].seed, STREAM.medianSample, 0, 0, 0), 5000), 5000, dims.D));
-  const spec: SaeJobSpec = {
-    dims,
-    sets: c.data.sets,
-    tables,
-    toyParams,
-    hyper,
-    saeParams: initSae(
-      dims,
-      models.map((m) => m.seed),
-      bDec,
-      c.sae.init_threshold,
-    ),
-    cfg: defaultConfig({
-      M,
-      B: c.sae.batch,
-      ...scheduleSteps(c.sae.steps, c.sae.warmup_frac, c.sae.cooldown_frac),
-      toy_count: 1,
-      table_len: tableLen,
-      flags: saeFlags(c.sae),
-      dead_after: c.sae.dead_after,
-      ghost_cooldown: c.sae.ghost_cooldown,
-      hist_len: Math.min(Math.ceil(c.sae.steps / c.log_every) + 1, 4096),
-      log_every: c.log_every,
-      act_stride: TL.REC,
-      act_offset: TL.H,
-      beta1: c.sae.betas[0],
-      beta2: c.sae.betas[1],
-      eps: c.sae.eps,
-      weight_decay: 0,
-      rho: c.data.rho,
-      p_onehot: c.data.p_onehot,
-      p_set_empty: c.data.p_set_empty,
-      topk: c.sae.variant === 'topk' || c.sae.variant === 'batchtopk' ? c.sae.k! : 0,
-      jump_eps: c.sae.jump_eps,
-      aux_k: c.sae.auxk?.k ?? 0,
-      aux_coef: c.sae.auxk?.coef ?? 0,
-    }),
-  };
-  return { spec, cells, models };
 }
 
 export interface SaeStage {
@@ -574,45 +293,6 @@ export async function evaluateStage(
 /** Mixed into each SAE's data seed for its evaluation samples (the same for the reference SAEs: the same samples). */
 const EVAL_SALT = 0x5eed0e7a;
 
-/**
- * The reference SAEs of the optimality gap (config.optimality_gap): per grid cell one SAE whose decoder is
- * fixed to the unit true directions and one fixed to the occurring composed directions, in the order of
- * REFERENCE_BASES. The encoder rows start on the same directions; biases, data stream and evaluation samples
- * are those of the cell's first realization (with a shared stream, every realization's).
- */
-export function referencePlan(c: ExperimentConfig, data: DataSetup, plan: SaeJobPlan, toyParams: Float32Array): SaeJobPlan {
-  const { N, D, S } = data.dims;
-  const raw = featureDirections(toyParams, N, D);
-  const bases: Record<ReferenceBasis, Vec[]> = {
-    true: raw.map(unit),
-    composed: composedDirections(raw, c.data.sets, jointTable(data.ds)).map((x) => x.dir),
-  };
-  for (const b of REFERENCE_BASES)
-    if (bases[b].length !== S)
-      throw new Error(`experiment '${c.name}': optimality_gap needs s = ${S} latents to equal the number of ${b} directions (${bases[b].length})`);
-  const L = saeLayout(data.dims);
-  const models: ModelSlot[] = [];
-  const hyper: Hyper[] = [];
-  const params = new Float32Array(plan.cells.length * REFERENCE_BASES.length * L.P);
-  plan.cells.forEach((cell) => {
-    const src = plan.models.findIndex((m) => m.cell[0] === cell[0] && m.cell[1] === cell[1]);
-    for (const [r, basis] of REFERENCE_BASES.entries()) {
-      const p = params.subarray(models.length * L.P, (models.length + 1) * L.P);
-      p.set(plan.spec.saeParams.subarray(src * L.P, (src + 1) * L.P));
-      bases[basis].forEach((w, k) =>
-        w.forEach((v, j) => {
-          p[L.WD + k * D + j] = v;
-          p[L.WE + k * D + j] = v;
-        }),
-      );
-      models.push({ cell, r, seed: plan.models[src].seed });
-      hyper.push(plan.spec.hyper[src]);
-    }
-  });
-  const cfg = { ...plan.spec.cfg, M: models.length, flags: plan.spec.cfg.flags | FLAG.FIXED_DEC };
-  return { cells: plan.cells, models, spec: { ...plan.spec, cfg, hyper, saeParams: params } };
-}
-
 export interface ReferenceStage {
   /** per cell of the plan, in its order */
   cells: Record<ReferenceBasis, ReferenceSae>[];
@@ -683,7 +363,8 @@ export function analyseStage(
   // the figure plane: the hidden plane itself (d = 2, rotated so x1 is on +x) or the top-2 principal components of h
   const [e1, e2] = pcs.second_moment.vectors;
   const toPlane = (v: Vec): Vec => (D === 2 ? rotate2(v, theta) : [v.reduce((s, x, j) => s + x * e1[j], 0), v.reduce((s, x, j) => s + x * (e2?.[j] ?? 0), 0)]);
-  const saes: SaeResult[] = plan.models.map((mdl, m) => {
+  // satisfies, not a type annotation: the fields old results may lack are all present here
+  const saes = plan.models.map((mdl, m) => {
     const p = params.subarray(m * L.P, (m + 1) * L.P);
     const decoder: Vec[] = Array.from({ length: S }, (_, k) => Array.from(p.subarray(L.WD + k * D, L.WD + (k + 1) * D)));
     const met = ev.metrics.subarray(m * L.MET_W, (m + 1) * L.MET_W);
@@ -726,7 +407,7 @@ export function analyseStage(
       composed_fraction: a.composed_fraction,
       dead_fraction: met[MET.DEAD_BATCH] / S,
       diverged: status[m] === NOT_DIVERGED ? null : status[m],
-    };
+    } satisfies SaeResult;
   });
   const cells: CellResult[] = plan.cells.map((cell, ci) => {
     const idx = saes.filter((s) => s.cell[0] === cell[0] && s.cell[1] === cell[1]).map((s) => s.index);

@@ -9,8 +9,9 @@ import { phaseFigure, phasePoints } from '../plots/phase';
 import { renderReport } from './report';
 import { summarize, summaryMarkdown } from './summary';
 import { loadExperiment, newResults, readResults, saveResults, writeExperiment, type ResultsFile } from './results';
-import { runExperiment, type ExperimentResult, type RunOptions } from './runner';
-import type { ExperimentConfig, PresetConfig } from './schema';
+import { runExperiment, type RunOptions } from './runner';
+import type { ExperimentResult } from '../results/schema';
+import type { ExperimentConfig, PresetConfig } from '../config/schema';
 
 export interface StudyOptions extends RunOptions {
   document: Document;

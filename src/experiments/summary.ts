@@ -4,7 +4,7 @@
 // Pure (no Node imports): the CLI writes it, `compare` reads two of them.
 import { SELECTION_RULES, type SelectionRule } from '../metrics/analysis';
 import { counts, gapStats, notConverged, pickChanges, pickOf, toyModelIds, validityOf, VERDICT_RULE, withRecovery } from './report';
-import type { ResultsFile, StoredExperiment } from './stored';
+import type { ResultsFile, StoredExperiment } from '../results/stored';
 
 type Counts = ReturnType<typeof counts>;
 

@@ -67,9 +67,11 @@ export function angleDeg(v: Vec): number {
   return (Math.atan2(v[1], v[0]) * 180) / Math.PI;
 }
 
-export type LatentKind = 'true' | 'composed' | 'other' | 'dead';
+export const LATENT_KINDS = ['true', 'composed', 'other', 'dead'] as const;
+export type LatentKind = (typeof LATENT_KINDS)[number];
 /** The old nearest-line verdict (secondary; see recovery.ts for the SAE verdict the kit reports). */
-export type NearestVerdict = 'true' | 'composed' | 'mixed' | 'dead';
+export const NEAREST_VERDICTS = ['true', 'composed', 'mixed', 'dead'] as const;
+export type NearestVerdict = (typeof NEAREST_VERDICTS)[number];
 
 export interface LatentMatch {
   kind: LatentKind;
@@ -253,8 +255,8 @@ export function convergence(steps: number[], losses: number[], totalSteps: numbe
   return { converged: drop <= CONVERGENCE_DROP, drop };
 }
 
-export type SelectionRule = 'per_sample_fvu' | 'batch_fvu';
-export const SELECTION_RULES: SelectionRule[] = ['per_sample_fvu', 'batch_fvu'];
+export const SELECTION_RULES = ['per_sample_fvu', 'batch_fvu'] as const;
+export type SelectionRule = (typeof SELECTION_RULES)[number];
 
 /**
  * Index (into `losses`) of the lowest loss among the candidates that did not diverge and have a finite loss

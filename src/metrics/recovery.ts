@@ -30,8 +30,8 @@ export const COVER_THRESHOLD = 0.95;
  * - partial: neither basis fully covered, and the covered targets (possibly none) are all of one kind;
  * - dead: no live latent.
  */
-export type Verdict = 'true' | 'composed' | 'mixed' | 'partial' | 'dead';
-export const VERDICTS: Verdict[] = ['true', 'composed', 'mixed', 'partial', 'dead'];
+export const VERDICTS = ['true', 'composed', 'mixed', 'partial', 'dead'] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
 export interface Recovery {
   /** number of target directions */

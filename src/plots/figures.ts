@@ -2,7 +2,7 @@
 // is passed in (plots/dom-node.ts); in the browser the page's own document is used.
 import * as Plot from '@observablehq/plot';
 import { plot } from './plot';
-import type { ExperimentResult } from '../experiments/runner';
+import type { ExperimentResult } from '../results/schema';
 import { cosine, windowedMedian } from '../metrics/analysis';
 
 type Doc = Document;
@@ -407,8 +407,8 @@ export function lossFigure(r: ExperimentResult, document: Doc): string {
   }
   const lastStep = r.curves.step[r.curves.step.length - 1] ?? 0;
   const batch = r.saes
-    .filter((s) => Number.isFinite(s.final_loss_batch) && s.final_loss_batch > 0)
-    .map((s) => ({ step: lastStep, loss: s.final_loss_batch, lr: s.lr, l1: s.l1, pick: picks.has(s.index) }));
+    .map((s) => ({ step: lastStep, loss: s.final_loss_batch ?? Number.NaN, lr: s.lr, l1: s.l1, pick: picks.has(s.index) }))
+    .filter((d) => Number.isFinite(d.loss) && d.loss > 0);
   const lo = Math.min(...trend.map((d) => d.loss), ...batch.map((d) => d.loss)),
     hi = Math.max(...trend.map((d) => d.loss), ...batch.map((d) => d.loss));
   const domain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 1.5, hi * 3] : undefined;

@@ -2,7 +2,7 @@
 // (decoder cosine >= 0.9, mean over realizations) against features per set k and one-hot probability p.
 import * as Plot from '@observablehq/plot';
 import { plot } from './plot';
-import type { StoredExperiment } from '../experiments/stored';
+import type { StoredExperiment } from '../results/stored';
 
 export interface PhasePoint {
   variant: string;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { livePoints } from '../../src/app/views';
 import { getPreset } from '../../src/experiments/presets';
-import { parseExperiment } from '../../src/experiments/schema';
+import { parseExperiment } from '../../src/config/schema';
 import { saeLayout } from '../../src/core/wire';
 
 describe('live grid', () => {

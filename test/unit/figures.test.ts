@@ -2,7 +2,7 @@
 // contrast with their cells, its width fits the matrix; titles wrap instead of widening a figure.
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
-import type { ExperimentResult } from '../../src/experiments/runner';
+import type { ExperimentResult } from '../../src/results/schema';
 import { GAP_COLORS, gapFigure, HEAT, heatmapFigure, heatTextColor, wrapTitle } from '../../src/plots/figures';
 import { nodeDocument } from '../../src/plots/dom-node';
 

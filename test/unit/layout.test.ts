@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, FLAG, HIST, MET, NOT_DIVERGED, saeLayout, toyLayout } from '../../src/core/wire';
-import { parseExperiment } from '../../src/experiments/schema';
+import { parseExperiment } from '../../src/config/schema';
 import { getPreset } from '../../src/experiments/presets';
 
 const lib = (f: string) => readFileSync(new URL(`../../shaders/lib/${f}`, import.meta.url), 'utf8');

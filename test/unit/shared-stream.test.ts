@@ -3,9 +3,9 @@
 // initialisations stay per model.
 import { describe, expect, it } from 'vitest';
 import { toyLayout } from '../../src/core/wire';
-import { dataSetup, saeJobPlan } from '../../src/experiments/runner';
+import { dataSetup, saeJobPlan } from '../../src/jobs/experiment';
 import { getPreset } from '../../src/experiments/presets';
-import { parseExperiment } from '../../src/experiments/schema';
+import { parseExperiment } from '../../src/config/schema';
 
 const plan = (shared: boolean) => {
   const c = parseExperiment({

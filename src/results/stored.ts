@@ -2,30 +2,10 @@
 // downloads): no Node imports here.
 import type { AdapterReport } from '../gpu/context';
 import { saeLayout } from '../core/wire';
-import type { ExperimentResult } from './runner';
-import type { PresetConfig } from './schema';
+import type { PresetConfig } from '../config/schema';
+import type { ExperimentResult, ResultsFile, StoredExperiment } from './schema';
 
-export type StoredExperiment = Omit<ExperimentResult, 'weights'> & { files: Record<string, string> };
-
-export interface ResultsFile {
-  kit: string;
-  preset: string;
-  description: string;
-  budget: { kind: string; note: string; sae_steps: Record<string, number>; sae_batch: Record<string, number> };
-  /** the adapter of the latest process that ran experiments (see `adapters` when the run was resumed elsewhere) */
-  adapter: AdapterReport | null;
-  /** per experiment: the adapter it ran on (a run resumed on another machine has several) */
-  adapters?: Record<string, AdapterReport | null>;
-  /** a merge of shards that ran on different adapters: each shard's, by shard index */
-  shard_adapters?: (AdapterReport | null)[];
-  shard: { index: number; count: number } | null;
-  started: string;
-  updated: string;
-  /** the command line that made the run (the last one, when resumed) */
-  command?: string;
-  timing: Record<string, Record<string, number>>;
-  experiments: StoredExperiment[];
-}
+export type { ExperimentResult, ResultsFile, StoredExperiment } from './schema';
 
 export function newResults(preset: PresetConfig, adapter: AdapterReport | null, shard: ResultsFile['shard']): ResultsFile {
   return {
