@@ -4,7 +4,7 @@ import { saeTestSpec } from '../src/kernels/fixtures';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { FLAG, NOT_DIVERGED, saeLayout } from '../src/core/wire';
-import { GpuSaeTrainer } from '../src/train/gpu';
+import { GpuSaeTrainer } from '../src/train/sae';
 
 let ctx: GpuContext;
 beforeAll(async () => {

@@ -17,7 +17,7 @@ import { isSoftwareAdapter } from '../src/gpu/context';
 import { parseExperiment } from '../src/config/schema';
 import { runPreset } from '../src/experiments/study';
 import type { RunSummary } from '../src/experiments/summary';
-import { evalModelsPerDispatch } from '../src/train/gpu';
+import { evalModelsPerDispatch } from '../src/train/evaluate';
 import { nodeDocument } from '../src/plots/dom-node';
 
 const tmp = tmpDirs('sae-sel-');

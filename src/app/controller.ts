@@ -8,7 +8,7 @@ import { ExperimentProgress } from '../experiments/progress';
 import type { ExperimentConfig } from '../config/schema';
 import { toStored, type StoredExperiment } from '../results/stored';
 import { experimentFigures } from '../plots/figures';
-import type { GpuSaeTrainer } from '../train/gpu';
+import type { GpuSaeTrainer } from '../train/sae';
 import { saveRun, type SavedRun } from './store';
 import type { LiveModel } from './views';
 

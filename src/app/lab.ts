@@ -12,7 +12,8 @@ import { timePass } from '../bench/timing';
 import { formatComparison, type Comparison } from '../checks/compare';
 import { FLAG } from '../core/wire';
 import { definesFor, kernelEntry } from '../kernels/registry';
-import { GpuSaeTrainer, GpuToyTrainer } from '../train/gpu';
+import { GpuSaeTrainer } from '../train/sae';
+import { GpuToyTrainer } from '../train/toy';
 import { el } from './views';
 
 export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {

@@ -9,7 +9,8 @@ import { FLAG, saeFlags, saeLayout, toyLayout } from '../core/wire';
 import type { ExperimentConfig } from '../config/schema';
 import { chooseSaeKernel } from '../train/choose';
 import { isSoftwareAdapter } from '../gpu/context';
-import { GpuSaeTrainer, GpuToyTrainer } from '../train/gpu';
+import { GpuSaeTrainer } from '../train/sae';
+import { GpuToyTrainer } from '../train/toy';
 import { fusedMisfit, SAE_KERNELS, type SaeKernel } from '../kernels/sae_steps';
 import { timePass } from './timing';
 

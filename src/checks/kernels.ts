@@ -25,7 +25,7 @@ import { toyForward, toyGrad, toyLoss } from '../reference/toy';
 import { rngU32, rngUnit } from '../core/rng';
 import { samplerTables } from '../data/tables';
 import { KERNEL_SHAPES, saeTestSpec, type KernelShape } from '../kernels/fixtures';
-import { evaluateSaes } from '../train/gpu';
+import { evaluateSaes } from '../train/evaluate';
 
 export { KERNEL_SHAPES };
 

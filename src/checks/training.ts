@@ -2,7 +2,8 @@
 import type { GpuContext } from '../gpu/context';
 import { compareArrays, type Comparison } from './compare';
 import { FLAG, saeLayout } from '../core/wire';
-import { GpuSaeTrainer, GpuToyTrainer, type SaePath, type ToyTrainerOptions } from '../train/gpu';
+import { GpuSaeTrainer, type SaePath } from '../train/sae';
+import { GpuToyTrainer, type ToyTrainerOptions } from '../train/toy';
 import type { SaeKernel } from '../kernels/sae_steps';
 import { RefSaeTrainer, RefToyTrainer } from '../reference/trainer';
 import { saeTestSpec, toyTestSpec, type SaeCase } from '../kernels/fixtures';

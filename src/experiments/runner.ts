@@ -23,7 +23,9 @@ import {
   type Vec,
 } from '../metrics/analysis';
 import { analyseSae, toyValidity, VERDICTS, type Verdict } from '../metrics/recovery';
-import { evaluateSaes, GpuSaeTrainer, GpuToyTrainer, type EvalKernel, type SaePath, type ToyKernel } from '../train/gpu';
+import { evaluateSaes, type EvalKernel } from '../train/evaluate';
+import { GpuSaeTrainer, type SaePath } from '../train/sae';
+import { GpuToyTrainer, type ToyKernel } from '../train/toy';
 import { chooseSaeKernel, chooseToyKernel, type KernelRequest } from '../train/choose';
 import { JobCheckpoints, restoreJob, type CheckpointPolicy } from '../train/checkpoint';
 import { parseExperiment, type ExperimentConfig } from '../config/schema';

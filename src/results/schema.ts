@@ -186,7 +186,7 @@ export const StoredExperimentSchema = z.object({
   kernels: z.object({
     toy: z.object({ kernel: z.enum(['modular', 'fused', 'cached']), why: z.string(), measured: z.record(z.string(), num).optional() }),
     sae: SaeKernelRecord,
-    /** the evaluation's kernels (src/train/gpu.ts evalKernelFor); absent in older results */
+    /** the evaluation's kernels (src/train/evaluate.ts evalKernelFor); absent in older results */
     eval: z.enum(['modular', 'cpu']).optional(),
     /** the reference SAEs' job (config.optimality_gap) */
     reference: SaeKernelRecord.optional(),

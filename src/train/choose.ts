@@ -4,7 +4,8 @@
 // other adapter a short benchmark at the job's shape (a few K-step chunks of each fitting version)
 // decides, cached per adapter and shape (in memory; Node also on disk, see choice-cache-node.ts).
 import { isSoftwareAdapter, type GpuContext } from '../gpu/context';
-import { GpuSaeTrainer, GpuToyTrainer, toyFusedMisfit, type SaePath, type ToyKernel } from './gpu';
+import { GpuSaeTrainer, type SaePath } from './sae';
+import { GpuToyTrainer, toyFusedMisfit, type ToyKernel } from './toy';
 import { fusedMisfit, SAE_KERNELS, type SaeKernel } from '../kernels/sae_steps';
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
 

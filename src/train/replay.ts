@@ -9,7 +9,8 @@ import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { formatIssues } from '../core/issues';
 import { defaultConfig, saeFlags, saeLayout, scheduleSteps, toyLayout } from '../core/wire';
-import { GpuSaeTrainer, GpuToyTrainer } from './gpu';
+import { GpuSaeTrainer } from './sae';
+import { GpuToyTrainer } from './toy';
 
 const frac = z.number().min(0).max(1);
 const common = {

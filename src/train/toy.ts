@@ -1,0 +1,146 @@
+// The toy-model trainer: the modular kernels of one step or the fused K-step kernel, over src/train/job.ts.
+import type { GpuContext } from '../gpu/context';
+import type { JobShape } from '../kernels/registry';
+import { subgroupDefines, type DeviceCaps } from '../kernels/sae_steps';
+import { toyLayout } from '../core/wire';
+import { checkSpec, type ToyJobSpec } from '../core/job';
+import { GpuJob, type TrainOptions } from './job';
+
+export type ToyKernel = 'modular' | 'fused';
+
+export interface ToyTrainerOptions {
+  kernel?: ToyKernel;
+  /** steps per fused dispatch (default 50) */
+  kSteps?: number;
+  /** threads per model of the fused kernel (default 256, or fewer for small batches or where the device requires) */
+  wg?: number;
+  subgroups?: boolean;
+}
+
+/** Why the fused toy kernel cannot run a job (null when it can). */
+export function toyFusedMisfit(spec: ToyJobSpec, device: DeviceCaps, threads?: number, subgroups = true): string | null {
+  if (spec.batches) return 'it samples its own data (no replay batches)';
+  const rv = toyLayout(spec.dims).P + 1;
+  if (rv > 128) return `it reduces P + 1 = ${rv} values per step, at most 128 fit`;
+  const wg = toyFusedThreads(spec, device, threads, subgroups);
+  if (wg > device.limits.maxComputeInvocationsPerWorkgroup)
+    return `${wg} threads per model, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
+  const sg = subgroups && device.features.has('subgroups');
+  const bytes = (rv * (wg / 4) + (sg ? 1 : rv * wg) + toyLayout(spec.dims).P) * 4;
+  if (bytes > device.limits.maxComputeWorkgroupStorageSize)
+    return `needs ${bytes} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
+  return null;
+}
+
+function toyFusedThreads(spec: ToyJobSpec, device: DeviceCaps, threads?: number, subgroups = true): number {
+  if (threads) return threads;
+  const rv = toyLayout(spec.dims).P + 1;
+  const sg = subgroups && device.features.has('subgroups');
+  for (const t of [256, 128, 64]) {
+    if (t > 64 && 4 * t > spec.cfg.B) continue;
+    if (t <= device.limits.maxComputeInvocationsPerWorkgroup && (rv * (t / 4) + (sg ? 1 : rv * t) + rv) * 4 <= device.limits.maxComputeWorkgroupStorageSize)
+      return t;
+  }
+  return 64;
+}
+
+export class GpuToyTrainer extends GpuJob {
+  private constructor(
+    ctx: GpuContext,
+    readonly spec: ToyJobSpec,
+  ) {
+    super(ctx, spec.cfg, spec.hyper, 2, 'toy');
+  }
+
+  kernel: ToyKernel = 'modular';
+  wg = 64;
+  subgroups = false;
+
+  static async create(ctx: GpuContext, spec: ToyJobSpec, opts: ToyTrainerOptions = {}): Promise<GpuToyTrainer> {
+    checkSpec('toy', spec.cfg, spec.hyper);
+    if (spec.cfg.toy_count !== spec.cfg.M) throw new Error(`toy job: toy_count (${spec.cfg.toy_count}) must equal M (${spec.cfg.M})`);
+    const t = new GpuToyTrainer(ctx, spec);
+    t.kernel = opts.kernel ?? 'modular';
+    if (t.kernel === 'fused') {
+      const why = toyFusedMisfit(spec, ctx.device, opts.wg, opts.subgroups);
+      if (why) throw new Error(`toy job: the fused toy kernel cannot run this job: ${why}`);
+      t.wg = toyFusedThreads(spec, ctx.device, opts.wg, opts.subgroups);
+      t.subgroups = opts.subgroups !== false && ctx.device.features.has('subgroups');
+    }
+    await t.init(opts.kSteps ?? 50);
+    return t;
+  }
+
+  protected get shape(): JobShape {
+    return { M: this.cfg.M, B: this.cfg.B, ...this.spec.dims, S: 1, sets: this.spec.sets };
+  }
+
+  describe(): string {
+    return this.kernel === 'modular'
+      ? 'modular'
+      : `fused (${this.wg} threads/model${this.subgroups ? ', subgroups' : ', workgroup-memory reduction'}, K=${this.stepsPerOps})`;
+  }
+
+  private async init(kSteps: number): Promise<void> {
+    const { cfg, dims } = this.spec;
+    const T = toyLayout(dims);
+    const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: 1 };
+    if (this.spec.toyParams.length !== cfg.M * T.P) throw new Error(`toy job: toyParams has ${this.spec.toyParams.length} floats, expected ${cfg.M * T.P}`);
+    this.cfgKernel = await this.ctx.kernel('adam.wgsl', { defines: { ...def, P_COUNT: T.P } });
+    this.initCommon();
+    if (this.kernel === 'fused') {
+      this.buf('tables', 0, this.spec.tables);
+      this.buf('importance', 0, this.spec.importance);
+      this.pool.params = this.pool.toy_params = this.buf('toy_params', 0, this.spec.toyParams);
+      this.buf('adam', 2 * cfg.M * T.P * 4);
+      this.stepsPerOps = kSteps;
+      await this.op('toy_fused_steps.wgsl', { K_STEPS: kSteps, WG: this.wg, ...subgroupDefines(this.ctx.device, this.subgroups) });
+      await this.op('step_advance.wgsl', { AMOUNT: kSteps });
+      return;
+    }
+    const rows = cfg.M * cfg.B;
+    this.buf('x', rows * dims.N * 4);
+    if (this.spec.batches) {
+      if (this.spec.batches.length !== cfg.T * cfg.B * dims.N)
+        throw new Error(`toy replay: batches has ${this.spec.batches.length} floats, expected T*B*N = ${cfg.T * cfg.B * dims.N}`);
+      this.buf('src', 0, this.spec.batches);
+      this.pool.out = this.pool.x; // copy_step's output
+    } else {
+      this.buf('tables', 0, this.spec.tables);
+    }
+    this.buf('importance', 0, this.spec.importance);
+    this.pool.params = this.pool.toy_params = this.buf('toy_params', 0, this.spec.toyParams);
+    this.buf('grads', cfg.M * T.P * 4);
+    this.buf('adam', 2 * cfg.M * T.P * 4);
+    this.buf('toy_work', rows * T.REC * 4);
+    if (this.spec.batches) {
+      await this.op('copy_step.wgsl', { WIDTH: dims.N });
+    } else {
+      await this.op('sample_data.wgsl');
+    }
+    await this.op('toy_forward.wgsl');
+    await this.op('toy_loss.wgsl');
+    await this.op('toy_grad.wgsl');
+    await this.op('adam.wgsl', { P_COUNT: T.P });
+    await this.op('step_advance.wgsl');
+  }
+
+  train(steps: number, opts: TrainOptions = {}): Promise<void> {
+    return super.train(steps, opts, (this.cfg.M * this.cfg.B * (this.spec.dims.N * this.spec.dims.D * 6 + 10)) / (this.kernel === 'fused' ? 8 : 1));
+  }
+
+  async readParams(): Promise<Float32Array> {
+    return this.ctx.readF32(this.pool.toy_params as GPUBuffer, this.cfg.M * toyLayout(this.spec.dims).P);
+  }
+
+  lossCurve(m: number): { step: number[]; loss: number[] } {
+    return { step: this.history.map((r) => r.step), loss: this.history.map((r) => r.values[m * 2]) };
+  }
+}
+
+/**
+ * How many models one evaluation dispatch may hold: its per-sample buffers (work [Mc][B][REC], toy_work
+ * [Mc][B][REC_T], x [Mc][B][N]) must fit the adapter's buffer limits and its (ceil(Mc*B/wg), 1, 1) grid the
+ * workgroup-count limit (wg: the per-sample kernels' reflected workgroup size). Throws, naming the limit,
+ * when not even one model fits.
+ */
