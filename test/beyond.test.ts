@@ -202,7 +202,7 @@ describe('optimality gap end to end', () => {
         // selection loss = per-sample FVU + lambda * L1 term, as for the learned SAEs
         expect(Math.abs(r.final_loss - (r.mse + Math.fround(c.l1) * r.l1_term))).toBeLessThan(1e-4 * (1 + r.final_loss));
       }
-    expect(e.kernels.reference?.describe).toBeTruthy();
+    expect(e.kernels!.reference?.describe).toBeTruthy();
     expect(e.timing.ref_s).toBeGreaterThan(0);
     expect(lines.some((l) => l.includes('reference SAEs (fixed decoders)'))).toBe(true);
     const md = readFileSync(join(out, 'report.md'), 'utf8');

@@ -86,4 +86,35 @@ describe('checkpointed stages (in process, a store in memory)', () => {
       expect(r.saes.map((s) => s.final_loss)).toEqual(ref.saes.map((s) => s.final_loss));
     }
   });
+
+  it('a stop during the reference SAEs keeps the trained SAEs (checkpointed at their end) and resumes to the same bits', async () => {
+    const t = getPreset('tiny').experiments[0];
+    const c = parseExperiment({ ...t, name: 'gap', seed: 4, optimality_gap: true });
+    const files = new Map<string, Uint8Array>();
+    const store: CheckpointStore = {
+      load: (k) => files.get(k) ?? null,
+      save: (k, d) => void files.set(k, d.slice()),
+      remove: (k) => void files.delete(k),
+      where: (k) => `memory:${k}`,
+    };
+    forgetToyModels();
+    const ref = await runExperiment(ctx, c);
+    class Stop extends Error {}
+    const checkpoint = { store, everySeconds: 3600 }; // no timed saves: only the forced ones
+    await expect(
+      runExperiment(ctx, c, {
+        checkpoint,
+        onRefChunk: () => {
+          throw new Stop('ref');
+        },
+      }),
+    ).rejects.toBeInstanceOf(Stop);
+    expect(files.has('gap/sae')).toBe(true);
+    const notes: string[] = [];
+    const r = await runExperiment(ctx, c, { checkpoint, onNote: (l) => notes.push(l) });
+    expect(notes.join('\n')).toMatch(new RegExp(`\\[gap\\] SAEs: resuming from the checkpoint at step ${c.sae.steps} of ${c.sae.steps}`));
+    expect(Array.from(r.weights.saes)).toEqual(Array.from(ref.weights.saes));
+    expect(r.curves).toEqual(ref.curves);
+    expect(r.cells.map((x) => x.reference)).toEqual(ref.cells.map((x) => x.reference));
+  });
 });

@@ -77,8 +77,8 @@ describe('kernel versions: fit and choice', () => {
     };
     const notes: string[] = [];
     const r = await runExperiment(ctx, exp, { kernel: 'v2', toyKernel: 'fused', onNote: (l) => notes.push(l) });
-    expect(r.kernels.sae).toMatchObject({ path: 'fused', kernel: 'v2', threads: 64, why: '--kernel v2 forced' });
-    expect(r.kernels.toy).toMatchObject({ kernel: 'fused', why: 'fused forced' });
+    expect(r.kernels!.sae).toMatchObject({ path: 'fused', kernel: 'v2', threads: 64, why: '--kernel v2 forced' });
+    expect(r.kernels!.toy).toMatchObject({ kernel: 'fused', why: 'fused forced' });
     expect(notes.join('\n')).toMatch(/SAEs: fused v2 \(64 threads\/model/);
     expect(r.saes.every((s) => Number.isFinite(s.final_loss))).toBe(true);
   });

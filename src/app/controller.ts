@@ -118,7 +118,7 @@ export class RunController {
       }
       await this.gate();
     };
-    const r: ExperimentResult = await runExperiment(this.ctx, c, { onProgress, onToyChunk: this.gate, onSaeChunk });
+    const r: ExperimentResult = await runExperiment(this.ctx, c, { onProgress, onToyChunk: this.gate, onSaeChunk, onRefChunk: this.gate });
     cb.onStatus(`${prefix}finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path)`, 1);
     const figures = experimentFigures(r, this.env.document ?? document);
     const files = Object.fromEntries(Object.keys(figures).map((f) => [f.replace('.svg', ''), f]));

@@ -230,7 +230,7 @@ export async function runnerOverhead(
   r: {
     config: Pick<ExperimentConfig, 'data' | 'toy' | 'sae'>;
     saes: unknown[];
-    kernels: { sae: { path: string; kernel: string | null; threads: number | null } };
+    kernels?: { sae: { path: string; kernel: string | null; threads: number | null } };
     timing: { sae_s: number; eval_s: number; analysis_s: number };
   },
 ): Promise<{ bare_s: number; overhead: number }> {
@@ -247,6 +247,7 @@ export async function runnerOverhead(
   });
   sp.cfg.log_every = Math.max(1, Math.ceil(c.sae.steps / 4000));
   sp.cfg.hist_len = Math.ceil(c.sae.steps / sp.cfg.log_every) + 1;
+  if (!r.kernels) throw new Error('the results record no SAE kernel (written by an older kit): run the experiment again');
   const k = r.kernels.sae;
   const job = await GpuSaeTrainer.create(
     ctx,

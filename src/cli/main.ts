@@ -313,7 +313,7 @@ async function main(): Promise<number> {
         bar.note(
           skipped
             ? `[${name}] already finished in ${out}: skipped`
-            : `[${name}] done in ${(r.timing.toy_s + r.timing.sae_s + r.timing.eval_s + r.timing.analysis_s).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path); saved in ${out}`,
+            : `[${name}] done in ${(r.timing.toy_s + r.timing.sae_s + r.timing.eval_s + (r.timing.ref_s ?? 0) + r.timing.analysis_s).toFixed(1)} s (${r.saes.length} SAEs${r.timing.ref_s !== undefined ? ` + ${2 * r.cells.length} reference SAEs` : ''}, ${r.sae_path} path); saved in ${out}`,
         );
       },
     });

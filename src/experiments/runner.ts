@@ -29,7 +29,7 @@ import { GpuToyTrainer, type ToyKernel } from '../train/toy';
 import { chooseSaeKernel, chooseToyKernel, type KernelRequest } from '../train/choose';
 import { JobCheckpoints, restoreJob, type CheckpointPolicy } from '../train/checkpoint';
 import { parseExperiment, type ExperimentConfig } from '../config/schema';
-import { dataSetup, hiddenSamples, referencePlan, saeJobPlan, toyJob, type DataSetup, type SaeJobPlan } from '../jobs/experiment';
+import { checkGapShape, dataSetup, hiddenSamples, referencePlan, saeJobPlan, toyJob, type DataSetup, type SaeJobPlan } from '../jobs/experiment';
 import { REFERENCE_BASES, type CellResult, type ExperimentResult, type ReferenceBasis, type ReferenceSae, type SaeResult } from '../results/schema';
 
 export interface StageProgress {
@@ -67,6 +67,8 @@ export interface RunOptions {
   evalModelsPerDispatch?: number;
   /** awaited after every toy-model training chunk (pause / stop) */
   onToyChunk?: () => Promise<void> | void;
+  /** awaited after every chunk of the reference SAEs (optimality_gap; pause / stop) */
+  onRefChunk?: () => Promise<void> | void;
   /** mid-training checkpoints of the toy and SAE stages (keys `<experiment>/toy`, `<experiment>/sae`): a stopped experiment resumes from the latest */
   checkpoint?: CheckpointPolicy;
 }
@@ -74,7 +76,10 @@ export interface RunOptions {
 /** What a checkpoint must match to be resumed: the experiment, the shard, the kernel that trains it and the adapter (bit-identical results). */
 function fingerprint(ctx: GpuContext, c: ExperimentConfig, stage: string, describe: string, shard: RunOptions['shard']): string {
   const a = ctx.adapter;
-  return JSON.stringify({ v: 1, stage, config: c, shard: shard ?? null, kernel: describe, adapter: [a.vendor, a.architecture, a.device, a.description] });
+  // the toy and SAE jobs do not depend on optimality_gap (the reference SAEs are a job of their own): left out, so
+  // checkpoints written before the option existed still resume
+  const config = stage === 'ref' ? c : { ...c, optimality_gap: undefined };
+  return JSON.stringify({ v: 1, stage, config, shard: shard ?? null, kernel: describe, adapter: [a.vendor, a.architecture, a.device, a.description] });
 }
 
 /**
@@ -101,7 +106,7 @@ type Report = (p: Omit<StageProgress, 'experiment'>) => void;
 export interface ToyStage {
   params: Float32Array;
   curve: { step: number[]; loss: number[] };
-  kernel: ExperimentResult['kernels']['toy'];
+  kernel: NonNullable<ExperimentResult['kernels']>['toy'];
   seconds: number;
 }
 
@@ -157,7 +162,7 @@ export interface SaeStage {
   status: Uint32Array;
   curves: ExperimentResult['curves'];
   path: SaePath;
-  kernel: ExperimentResult['kernels']['sae'];
+  kernel: NonNullable<ExperimentResult['kernels']>['sae'];
   seconds: number;
 }
 
@@ -252,9 +257,12 @@ export async function trainSaeStage(
               `checkpoint at step ${job.step} in ${ck!.policy.store.where(ck!.key)} (every ${ck!.policy.everySeconds} s; a stopped run resumes from the latest)`,
             );
           if (withCurve && opts.onSaeChunk) await opts.onSaeChunk(job, modelInfo);
+          if (!withCurve) await opts.onRefChunk?.();
         },
       });
     }
+    // the trained SAEs, when reference SAEs train after them: a stop during those keeps this stage's work
+    if (ck && kind === 'sae' && c.optimality_gap && !(saved && saved.step >= c.sae.steps)) await ck.maybeSave(job, curveState, true);
     const params = await job.readParams();
     const status = await job.readStatus();
     const curves = {
@@ -493,6 +501,7 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   parseExperiment(c, ctx.device.limits); // shapes against this adapter's limits, before any GPU work
   const report: Report = (p) => opts.onProgress?.({ experiment: c.name, ...p });
   const data = dataSetup(c);
+  checkGapShape(c, data); // before any training: a reference SAE must have one row per direction
   const toy = await trainToyStage(ctx, c, data, opts, report);
   const t0 = seconds();
   const plan = saeJobPlan(c, data, toy.params, opts.shard);

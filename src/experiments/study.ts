@@ -11,7 +11,7 @@ import { summarize, summaryMarkdown } from './summary';
 import { loadExperiment, newResults, readResults, saveResults, writeExperiment, type ResultsFile } from './results';
 import { runExperiment, type RunOptions } from './runner';
 import type { ExperimentResult } from '../results/schema';
-import type { ExperimentConfig, PresetConfig } from '../config/schema';
+import { parseExperiment, type ExperimentConfig, type PresetConfig } from '../config/schema';
 
 export interface StudyOptions extends RunOptions {
   document: Document;
@@ -35,6 +35,16 @@ function thisCommand(): string {
   return ['npm start --', ...process.argv.slice(2)].join(' ');
 }
 
+/** A finished experiment's stored config is this one, once the defaults of options added since it was written are filled in. */
+function sameConfig(stored: unknown, exp: ExperimentConfig): boolean {
+  if (JSON.stringify(stored) === JSON.stringify(exp)) return true;
+  try {
+    return JSON.stringify(parseExperiment(stored)) === JSON.stringify(exp);
+  } catch {
+    return false; // a config this version no longer accepts: redo the experiment
+  }
+}
+
 export async function runPreset(
   ctx: GpuContext | null,
   preset: PresetConfig,
@@ -54,7 +64,7 @@ export async function runPreset(
   let ran = 0;
   for (const exp of preset.experiments) {
     const done = res.experiments.find((e) => e.name === exp.name);
-    if (done && JSON.stringify(done.config) === JSON.stringify(exp)) {
+    if (done && sameConfig(done.config, exp)) {
       opts.onExperimentDone?.(exp.name, loadExperiment(outDir, done), true);
       continue;
     }

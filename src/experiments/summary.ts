@@ -228,7 +228,8 @@ export function summaryMarkdown(s: RunSummary): string {
     for (const c of e.cells) {
       const p = c.picks.per_sample_fvu,
         b = c.picks.batch_fvu;
-      const ref = c.reference ? ` ${c.reference.true} / ${c.reference.composed}${c.reference.converged ? '' : ' *'} |` : refs ? ' - |' : '';
+      const v = (x: number) => (Number.isFinite(x) ? String(x) : 'n/a');
+      const ref = c.reference ? ` ${v(c.reference.true)} / ${v(c.reference.composed)}${c.reference.converged ? '' : ' *'} |` : refs ? ' - |' : '';
       out.push(
         `| ${c.lr}${c.converged === false ? ' *' : ''} | ${c.l1} | ${c.verdicts.composed ?? 0} / ${c.verdicts.true ?? 0} / ${c.verdicts.mixed ?? 0} / ${c.verdicts.partial ?? 0} | r${p.realization} ${p.verdict}${p.verdict_nearest ? ` (nearest: ${p.verdict_nearest})` : ''} | ${p.covered ? `${p.covered.true} / ${p.covered.composed}` : '-'} | ${p.loss_per_sample_fvu} |${ref} ${p.angles_deg?.map((a) => a.toFixed(0)).join(', ') ?? '-'} | ${b && b.realization !== p.realization ? `r${b.realization} ${b.verdict}` : 'same'} |`,
       );

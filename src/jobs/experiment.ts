@@ -155,6 +155,15 @@ export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Floa
   return { spec, cells, models };
 }
 
+/** The reference SAEs' rule, checked before any training: one decoder row per true and per occurring composed direction. */
+export function checkGapShape(c: ExperimentConfig, data: DataSetup): void {
+  if (!c.optimality_gap) return;
+  const count: Record<ReferenceBasis, number> = { true: data.dims.N, composed: jointTable(data.ds).filter((p) => p > 0).length };
+  for (const b of REFERENCE_BASES)
+    if (count[b] !== data.dims.S)
+      throw new Error(`experiment '${c.name}': optimality_gap needs s = ${data.dims.S} latents to equal the number of ${b} directions (${count[b]})`);
+}
+
 /**
  * The reference SAEs of the optimality gap (config.optimality_gap): per grid cell one SAE whose decoder is
  * fixed to the unit true directions and one fixed to the occurring composed directions, in the order of
@@ -162,15 +171,13 @@ export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Floa
  * are those of the cell's first realization (with a shared stream, every realization's).
  */
 export function referencePlan(c: ExperimentConfig, data: DataSetup, plan: SaeJobPlan, toyParams: Float32Array): SaeJobPlan {
-  const { N, D, S } = data.dims;
+  const { N, D } = data.dims;
   const raw = featureDirections(toyParams, N, D);
   const bases: Record<ReferenceBasis, Vec[]> = {
     true: raw.map(unit),
     composed: composedDirections(raw, c.data.sets, jointTable(data.ds)).map((x) => x.dir),
   };
-  for (const b of REFERENCE_BASES)
-    if (bases[b].length !== S)
-      throw new Error(`experiment '${c.name}': optimality_gap needs s = ${S} latents to equal the number of ${b} directions (${bases[b].length})`);
+  checkGapShape(c, data);
   const L = saeLayout(data.dims);
   const models: ModelSlot[] = [];
   const hyper: Hyper[] = [];

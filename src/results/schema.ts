@@ -83,7 +83,7 @@ export const SaeResultSchema = z.object({
   collapsed_pairs: z.number(),
   diverged: z.number().nullable(),
   /** false when the training loss (median) still fell by more than CONVERGENCE_DROP over the last 10 % of steps; null: too few logged points */
-  converged: z.boolean().nullable(),
+  converged: z.boolean().nullable().default(null),
   /** relative drop of the median training loss from the previous 10 % of steps to the last 10 % */
   late_drop: num.optional(),
 });
@@ -182,15 +182,17 @@ export const StoredExperimentSchema = z.object({
   /** the evaluation: fresh samples used, the selection rule, whether the adapter counted as software (absent in older results) */
   evaluation: z.object({ samples: z.number(), selection: z.enum(SELECTION_RULES), software_adapter: z.boolean() }).optional(),
   sae_path: z.enum(['modular', 'fused']),
-  /** what trained the toy model and the SAEs, and why (per adapter: src/train/choose.ts) */
-  kernels: z.object({
-    toy: z.object({ kernel: z.enum(['modular', 'fused', 'cached']), why: z.string(), measured: z.record(z.string(), num).optional() }),
-    sae: SaeKernelRecord,
-    /** the evaluation's kernels (src/train/evaluate.ts evalKernelFor); absent in older results */
-    eval: z.enum(['modular', 'cpu']).optional(),
-    /** the reference SAEs' job (config.optimality_gap) */
-    reference: SaeKernelRecord.optional(),
-  }),
+  /** what trained the toy model and the SAEs, and why (per adapter: src/train/choose.ts); absent in the oldest results */
+  kernels: z
+    .object({
+      toy: z.object({ kernel: z.enum(['modular', 'fused', 'cached']), why: z.string(), measured: z.record(z.string(), num).optional() }),
+      sae: SaeKernelRecord,
+      /** the evaluation's kernels (src/train/evaluate.ts evalKernelFor); absent in older results */
+      eval: z.enum(['modular', 'cpu']).optional(),
+      /** the reference SAEs' job (config.optimality_gap) */
+      reference: SaeKernelRecord.optional(),
+    })
+    .optional(),
   /** ref_s: the reference SAEs (training and evaluation), when run */
   timing: z.object({ toy_s: num, sae_s: num, eval_s: num, analysis_s: num, ref_s: num.optional() }),
   /** the experiment's files, relative to the run folder (weights, config, figures) */

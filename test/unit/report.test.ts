@@ -150,7 +150,7 @@ describe('claims 8 and 9: the comments on optimisation and on L1 geometry', () =
     const c8 = section(md, 8);
     expect(c8).toContain('**not supported.**');
     expect(c8).toContain('the composed reference has the lower selection loss in 1 (batch FVU: 1)');
-    expect(c8).toContain('The objective itself prefers the composed decoder');
+    expect(c8).toContain('The objective prefers the composed decoder in most converged cells of correlated');
     expect(section(md, 9)).toContain('median L1 term composed / true over converged cells: correlated 0.707 (1 cells)');
     expect(md).toMatch(/## Optimality gap/);
     expect(md).toContain('| 0.001 | 0.200 / 0.250 / 0.150 |');
@@ -163,6 +163,12 @@ describe('claims 8 and 9: the comments on optimisation and on L1 geometry', () =
   it('with reference SAEs: partly when the true decoder wins but training reaches as low a loss', () => {
     const c8 = section(renderReport(fakeResults([withRefs(0.18, 0.25, [0.3, 0.15])], 'study-quick')), 8);
     expect(c8).toContain('**partly supported.**');
+  });
+  it('with reference SAEs: partly when the experiments disagree on the preferred decoder', () => {
+    const unc = withRefs(0.1, 0.3, [0.3, 0.2]);
+    const c8 = section(renderReport(fakeResults([withRefs(0.25, 0.15, [0.3, 0.2]), { ...unc, name: 'uncorrelated' }], 'study-quick')), 8);
+    expect(c8).toContain('**partly supported.**');
+    expect(c8).toContain('The objective prefers the composed decoder in most converged cells of correlated; the true decoder in most of uncorrelated');
   });
   it('reference SAEs that did not converge are left out and marked', () => {
     const md = renderReport(fakeResults([withRefs(0.25, 0.15, [0.3, 0.2], false)], 'study-quick'));
