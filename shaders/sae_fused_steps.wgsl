@@ -167,7 +167,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let k = lid;
       var g: array<f32, D_HID>;
       for (var j = 0u; j < D_HID; j++) { g[j] = red[(OFF_WD + k * D_HID + j) * WG]; }
-      g = projected_row(g, dec_row(k));
+      g = decoder_grad_row(g, dec_row(k));
       for (var j = 0u; j < D_HID; j++) { red[(OFF_WD + k * D_HID + j) * WG] = g[j]; }
     }
     // projected gradient complete before Adam reads it

@@ -60,8 +60,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let lr0 = hyper[m].lr;
   let inv_b = 1.0 / f32(cfg.B);
   let pre_bias = (cfg.flags & FLAG_PRE_BIAS) != 0u;
-  // reference SAEs: the decoder gradient is not summed (projected_row zeroes it anyway)
-  let fixed_dec = (cfg.flags & FLAG_FIXED_DEC) != 0u;
   // the model, its Adam moments, latent state and toy weights stay private for the whole chunk
 
   for (var q = 0u; q < P_SAE; q++) {
@@ -111,7 +109,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       for (var k = 0u; k < S_LAT; k++) {
         for (var j = 0u; j < D_HID; j++) {
           g[OFF_WE + k * D_HID + j] += o.dpre[k] * o.hin[j];
-          if (!fixed_dec) { g[OFF_WD + k * D_HID + j] += o.dh[j] * o.f[k] + o.G[j] * o.A[k]; }
+          g[OFF_WD + k * D_HID + j] += o.dh[j] * o.f[k] + o.G[j] * o.A[k];
         }
         g[OFF_BE + k] += o.dpre[k];
         g[OFF_TH + k] += o.dth[k];
@@ -162,6 +160,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       gk = projected_row(gk, dec_row(k));
       for (var j = 0u; j < D_HID; j++) { g[OFF_WD + k * D_HID + j] = gk[j]; }
     }
+    // reference SAEs (FLAG_FIXED_DEC): no decoder step, decoder_grad_row's rule; the text is there only in their jobs
+    {{FIXED_DEC_STEP}}
     // --- adam, skipped for diverged models
     if (live) {
       let lr = adam_lr(lr0, t);

@@ -175,7 +175,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         if (live) {
           var g: array<f32, D_HID>;
           for (var j = 0u; j < D_HID; j++) { g[j] = part_total(OFF_WD + k * D_HID + j) + cosg[i][j]; }
-          g = projected_row(g, w);
+          g = decoder_grad_row(g, w);
           for (var j = 0u; j < D_HID; j++) {
             let pi = base + OFF_WD + k * D_HID + j;
             let o = adam_update(w[j], g[j], adam[pi], adam[cfg.M * P_SAE + pi], lr, t);

@@ -18,6 +18,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var g: array<f32, D_HID>;
   var w: array<f32, D_HID>;
   for (var j = 0u; j < D_HID; j++) { g[j] = grads[base + j]; w[j] = params[base + j]; }
-  g = projected_row(g, w);
+  g = decoder_grad_row(g, w);
   for (var j = 0u; j < D_HID; j++) { grads[base + j] = g[j]; }
 }

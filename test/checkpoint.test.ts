@@ -40,6 +40,18 @@ describe('checkpoint container', () => {
   });
 });
 
+/** A checkpoint store in memory, and its files. */
+function memoryStore(): { files: Map<string, Uint8Array>; store: CheckpointStore } {
+  const files = new Map<string, Uint8Array>();
+  const store: CheckpointStore = {
+    load: (k) => files.get(k) ?? null,
+    save: (k, d) => void files.set(k, d.slice()),
+    remove: (k) => void files.delete(k),
+    where: (k) => `memory:${k}`,
+  };
+  return { files, store };
+}
+
 describe('checkpointed stages (in process, a store in memory)', () => {
   let ctx: GpuContext;
   beforeAll(async () => {
@@ -51,13 +63,7 @@ describe('checkpointed stages (in process, a store in memory)', () => {
     // a toy model trained in several chunks (1000-sample batches), on the modular SAE path too
     const t = getPreset('tiny').experiments[0];
     const c = parseExperiment({ ...t, name: 'ck', seed: 3, toy: { ...t.toy, steps: 1500, batch: 1000 } });
-    const files = new Map<string, Uint8Array>();
-    const store: CheckpointStore = {
-      load: (k) => files.get(k) ?? null,
-      save: (k, d) => void files.set(k, d.slice()),
-      remove: (k) => void files.delete(k),
-      where: (k) => `memory:${k}`,
-    };
+    const { files, store } = memoryStore();
     forgetToyModels();
     const ref = await runExperiment(ctx, c, { path: 'modular' });
     class Stop extends Error {}
@@ -90,13 +96,7 @@ describe('checkpointed stages (in process, a store in memory)', () => {
   it('a stop during the reference SAEs keeps the trained SAEs (checkpointed at their end) and resumes to the same bits', async () => {
     const t = getPreset('tiny').experiments[0];
     const c = parseExperiment({ ...t, name: 'gap', seed: 4, optimality_gap: true });
-    const files = new Map<string, Uint8Array>();
-    const store: CheckpointStore = {
-      load: (k) => files.get(k) ?? null,
-      save: (k, d) => void files.set(k, d.slice()),
-      remove: (k) => void files.delete(k),
-      where: (k) => `memory:${k}`,
-    };
+    const { files, store } = memoryStore();
     forgetToyModels();
     const ref = await runExperiment(ctx, c);
     class Stop extends Error {}

@@ -16,18 +16,24 @@ fn normalized_row(w: array<f32, D_HID>) -> array<f32, D_HID> {
   return o;
 }
 
-// --- sae_project_grad: g_k <- g_k - (g_k . w_k) w_k (w_k unit: the step stays tangent to the sphere);
-// g_k <- 0 with a fixed decoder (Adam's moments stay 0, so the rows do not move)
+// --- sae_project_grad: g_k <- g_k - (g_k . w_k) w_k (w_k unit: the step stays tangent to the sphere)
 fn projected_row(g: array<f32, D_HID>, w: array<f32, D_HID>) -> array<f32, D_HID> {
   var o = g;
-  if ((cfg.flags & FLAG_FIXED_DEC) != 0u) {
-    for (var j = 0u; j < D_HID; j++) { o[j] = 0.0; }
-    return o;
-  }
   var dot = 0.0;
   for (var j = 0u; j < D_HID; j++) { dot += g[j] * w[j]; }
   for (var j = 0u; j < D_HID; j++) { o[j] = g[j] - dot * w[j]; }
   return o;
+}
+
+// The decoder row's step: projected_row, or 0 with a fixed decoder (reference SAEs; Adam's moments stay 0, so
+// the rows do not move). The CPU-shaped kernel zeroes its rows itself, with text present only in the
+// reference SAEs' jobs (FIXED_DEC_STEP, src/kernels/sae_steps.ts): any branch on the flag slowed it.
+fn decoder_grad_row(g: array<f32, D_HID>, w: array<f32, D_HID>) -> array<f32, D_HID> {
+  if ((cfg.flags & FLAG_FIXED_DEC) != 0u) {
+    var z: array<f32, D_HID>;
+    return z;
+  }
+  return projected_row(g, w);
 }
 
 // --- sae_dead: dead = since_fired > dead_after (only with ghost grads or AuxK); the cooldown counter is

@@ -119,6 +119,12 @@ export function counts(e: Exp, which: 'all' | 'lowest' | SelectionRule, opts: { 
 const lossBy = (x: { final_loss: number; final_loss_batch?: number }, rule: SelectionRule) =>
   rule === 'per_sample_fvu' ? x.final_loss : (x.final_loss_batch ?? NaN);
 
+/** The lowest selection loss of a cell's realizations that did not diverge (NaN when all did). */
+const bestLearned = (e: Exp, c: Cell, rule: SelectionRule) => {
+  const live = c.models.filter((m) => e.saes[m].diverged === null);
+  return live.length ? Math.min(...live.map((m) => lossBy(e.saes[m], rule))) : Number.NaN;
+};
+
 /**
  * The optimality gap of an experiment (config.optimality_gap) under a selection rule, over the converged cells whose
  * two reference SAEs converged: in how many the composed reference has the lower loss (what the objective
@@ -137,8 +143,7 @@ export function gapStats(e: Exp, rule: SelectionRule) {
   const ratio: number[] = [],
     l1Ratio: number[] = [];
   for (const c of cells) {
-    const live = c.models.filter((m) => e.saes[m].diverged === null);
-    const best = Math.min(...live.map((m) => lossBy(e.saes[m], rule)));
+    const best = bestLearned(e, c, rule);
     const t = lossBy(c.reference!.true, rule),
       k = lossBy(c.reference!.composed, rule);
     if (k < t) composedLower++;
@@ -186,8 +191,7 @@ export function gapSection(res: ResultsFile): string {
       const row = l1s.map((l1) => {
         const c = e.cells.find((x) => x.lr === lr && x.l1 === l1);
         if (!c?.reference) return '';
-        const live = c.models.filter((m) => e.saes[m].diverged === null);
-        const best = live.length ? Math.min(...live.map((m) => e.saes[m].final_loss)) : NaN;
+        const best = bestLearned(e, c, 'per_sample_fvu');
         const star = (bad: boolean) => (bad ? '*' : '');
         const ref = (r: NonNullable<Cell['reference']>['true']) => `${f3(r.final_loss)}${star(r.diverged !== null || r.converged === false)}`;
         return `${f3(best)}${star(c.converged === false)} / ${ref(c.reference.true)} / ${ref(c.reference.composed)}`;

@@ -101,6 +101,9 @@ export function forgetToyModels(): void {
 
 const seconds = () => performance.now() / 1000;
 
+/** The batch-FVU selection loss from a model's evaluation metrics: batch FVU (1 - EV_h) + lambda mean sum|f|, lambda as the kernels hold it (f32). */
+const batchSelectionLoss = (met: ArrayLike<number>, l1: number) => 1 - met[MET.EV_H] + Math.fround(l1) * met[MET.L1];
+
 type Report = (p: Omit<StageProgress, 'experiment'>) => void;
 
 export interface ToyStage {
@@ -214,7 +217,7 @@ export async function trainSaeStage(
     const live: number[] = [];
     for (let m = 0; m < M; m++) {
       const met = r.metrics.subarray(m * L.MET_W, (m + 1) * L.MET_W);
-      const b = 1 - met[MET.EV_H] + Math.fround(hyper[m].l1) * met[MET.L1];
+      const b = batchSelectionLoss(met, hyper[m].l1);
       evalCurve.batch[m].push(b);
       evalCurve.per_sample[m].push(met[MET.SEL]);
       if (Number.isFinite(b)) live.push(b);
@@ -331,7 +334,7 @@ export async function referenceStage(
       const live = sae.status[m] === NOT_DIVERGED;
       return {
         final_loss: met[MET.SEL],
-        final_loss_batch: 1 - met[MET.EV_H] + Math.fround(ref.spec.hyper[m].l1) * met[MET.L1],
+        final_loss_batch: batchSelectionLoss(met, ref.spec.hyper[m].l1),
         mse: met[MET.FVU],
         l1_term: met[MET.L1],
         l0: met[MET.L0],
@@ -391,7 +394,7 @@ export function analyseStage(
       realization: mdl.r,
       seed: mdl.seed,
       final_loss: met[MET.SEL],
-      final_loss_batch: batchFvu + Math.fround(hyper[m].l1) * met[MET.L1],
+      final_loss_batch: batchSelectionLoss(met, hyper[m].l1),
       mse: met[MET.FVU],
       batch_fvu: batchFvu,
       l1_term: met[MET.L1],

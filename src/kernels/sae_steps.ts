@@ -135,9 +135,12 @@ export const SAE_STEPS = {
     grid: (s) => ({ threads: s.M }),
     // the job's variant flags and table sizes baked in, then constant-bound loops unrolled at load
     // (src/gpu/unroll.ts): branches of other variants vanish and private arrays stay in registers
+    // FIXED_DEC_STEP: the reference SAEs' zero decoder step as text, present only in their jobs (a branch on the
+    // baked-in flag cost the kernel about a fifth of its speed on lavapipe at the study shape, even when false)
     defines: (_d, _sg, cfg) => ({
       UNROLL: 1,
       SPECIALIZE: `flags=${cfg.flags} topk=${cfg.topk} aux_k=${cfg.aux_k} table_len=${cfg.table_len}`,
+      FIXED_DEC_STEP: cfg.flags & FLAG.FIXED_DEC ? 'for (var q = OFF_WD; q < OFF_BD; q++) { g[q] = 0.0; }' : '',
     }),
     footprint: () => ({ rv: 0, maxRv: Infinity, bytes: 0 }),
     describe: (_t, _sg, k, wg) => `fused cpu (1 invocation/model, ${wg} models/workgroup, K=${k})`,
