@@ -228,7 +228,8 @@ export const KERNELS: KernelEntry[] = [
       twin: v.twin,
       check: v.check,
       grid: (s) => v.grid(s),
-      defines: (s) => ({ ...sets(s), K_STEPS: 1, WG: v.workgroup(v.labThreads), ...NO_SUBGROUPS }),
+      // FIXED_DEC_STEP: no reference-SAE step in the lab (the cpu version's placeholder; the others have none)
+      defines: (s) => ({ ...sets(s), K_STEPS: 1, WG: v.workgroup(v.labThreads), ...NO_SUBGROUPS, FIXED_DEC_STEP: '' }),
       bench: v.bench,
     }),
   ),
