@@ -200,7 +200,7 @@ describe('optimality gap end to end', () => {
         const r = c.reference![b];
         expect(Number.isFinite(r.final_loss) && r.final_loss > 0).toBe(true);
         // selection loss = per-sample FVU + lambda * L1 term, as for the learned SAEs
-        expect(Math.abs(r.final_loss - (r.mse + Math.fround(c.l1) * r.l1_term))).toBeLessThan(1e-4 * (1 + r.final_loss));
+        expect(Math.abs(r.final_loss - (r.per_sample_fvu + Math.fround(c.l1) * r.l1_term))).toBeLessThan(1e-4 * (1 + r.final_loss));
       }
     expect(e.kernels!.reference?.describe).toBeTruthy();
     expect(e.timing.ref_s).toBeGreaterThan(0);

@@ -52,7 +52,7 @@ export function fakeExperiment(o: FakeOptions): StoredExperiment & ExperimentRes
       seed: m,
       final_loss: s.loss ?? 0.1 + m / 100,
       final_loss_batch: s.loss ?? 0.1 + m / 100,
-      mse: 0.05,
+      per_sample_fvu: 0.05,
       batch_fvu: 0.05,
       l1_term: 1,
       train_loss: 0.1,

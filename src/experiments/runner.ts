@@ -335,7 +335,7 @@ export async function referenceStage(
       return {
         final_loss: met[MET.SEL],
         final_loss_batch: batchSelectionLoss(met, ref.spec.hyper[m].l1),
-        mse: met[MET.FVU],
+        per_sample_fvu: met[MET.FVU],
         l1_term: met[MET.L1],
         l0: met[MET.L0],
         dead: met[MET.DEAD_BATCH],
@@ -395,7 +395,7 @@ export function analyseStage(
       seed: mdl.seed,
       final_loss: met[MET.SEL],
       final_loss_batch: batchSelectionLoss(met, hyper[m].l1),
-      mse: met[MET.FVU],
+      per_sample_fvu: met[MET.FVU],
       batch_fvu: batchFvu,
       l1_term: met[MET.L1],
       train_loss: lastTotal ?? NaN,

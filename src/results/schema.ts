@@ -39,71 +39,86 @@ const RecoverySchema = z.object({
   duplicate_latents: z.number(),
 });
 
-export const SaeResultSchema = z.object({
-  index: z.number(),
-  cell,
-  lr: z.number(),
-  l1: z.number(),
-  realization: z.number(),
-  seed: z.number(),
-  /** the study's selection loss on fresh samples: mean per-sample FVU + lambda mean sum|f| */
-  final_loss: num,
-  /** the batch-FVU selection loss on the same samples: batch_fvu + lambda mean sum|f| (absent in the oldest results) */
-  final_loss_batch: num.optional(),
-  /** mean per-sample FVU on the evaluation samples */
-  mse: num,
-  /** batch FVU on the evaluation samples: sum |hhat - h|^2 / sum |h - mean h|^2 (= 1 - ev_h) */
-  batch_fvu: num.optional(),
-  /** mean sum |f| (the L1 term divided by lambda) */
-  l1_term: num,
-  train_loss: num,
-  monosemanticity: num,
-  l0: num,
-  dead: num,
-  dead_probe: num,
-  ev_h: num,
-  ev_out: num,
-  decoder: z.array(vec),
-  angles_deg: vec.nullable(),
-  latents: z.array(LatentMatchSchema),
-  /** from matched recovery (docs/science.md §8.4): true / composed when every true / occurring composed direction is covered */
-  verdict: z.enum(VERDICTS),
-  /** the old nearest-line rule (secondary: it cannot reject in 2-D; absent before matched recovery) */
-  verdict_nearest: z.enum(NEAREST_VERDICTS).optional(),
-  /** true when the toy model fails the guards (toy.validity): the verdict is not the study's kind */
-  verdict_flagged: z.boolean().optional(),
-  /** one-to-one (Hungarian) matching of the live latents to the true and to the composed directions */
-  recovery: z.object({ true: RecoverySchema, composed: RecoverySchema }).optional(),
-  mmcs: num,
-  recovered: num,
-  /** latents whose decoder direction is a composed direction, over s */
-  composed_fraction: num,
-  /** latents that never fired on the evaluation batch, over s */
-  dead_fraction: num,
-  collapsed_pairs: z.number(),
-  diverged: z.number().nullable(),
-  /** false when the training loss (median) still fell by more than CONVERGENCE_DROP over the last 10 % of steps; null: too few logged points */
-  converged: z.boolean().nullable().default(null),
-  /** relative drop of the median training loss from the previous 10 % of steps to the last 10 % */
-  late_drop: num.optional(),
-});
+/** Results written before the field was renamed call the mean per-sample FVU `mse`: read it as per_sample_fvu. */
+const renamedMse = (v: unknown) => {
+  if (v && typeof v === 'object' && 'mse' in v && !('per_sample_fvu' in v)) {
+    const { mse, ...rest } = v as Record<string, unknown>;
+    return { ...rest, per_sample_fvu: mse };
+  }
+  return v;
+};
+
+export const SaeResultSchema = z.preprocess(
+  renamedMse,
+  z.object({
+    index: z.number(),
+    cell,
+    lr: z.number(),
+    l1: z.number(),
+    realization: z.number(),
+    seed: z.number(),
+    /** the study's selection loss on fresh samples: mean per-sample FVU + lambda mean sum|f| */
+    final_loss: num,
+    /** the batch-FVU selection loss on the same samples: batch_fvu + lambda mean sum|f| (absent in the oldest results) */
+    final_loss_batch: num.optional(),
+    /** mean per-sample FVU on the evaluation samples (`mse` in results written before 2026-12) */
+    per_sample_fvu: num,
+    /** batch FVU on the evaluation samples: sum |hhat - h|^2 / sum |h - mean h|^2 (= 1 - ev_h) */
+    batch_fvu: num.optional(),
+    /** mean sum |f| (the L1 term divided by lambda) */
+    l1_term: num,
+    train_loss: num,
+    monosemanticity: num,
+    l0: num,
+    dead: num,
+    dead_probe: num,
+    ev_h: num,
+    ev_out: num,
+    decoder: z.array(vec),
+    angles_deg: vec.nullable(),
+    latents: z.array(LatentMatchSchema),
+    /** from matched recovery (docs/science.md §8.4): true / composed when every true / occurring composed direction is covered */
+    verdict: z.enum(VERDICTS),
+    /** the old nearest-line rule (secondary: it cannot reject in 2-D; absent before matched recovery) */
+    verdict_nearest: z.enum(NEAREST_VERDICTS).optional(),
+    /** true when the toy model fails the guards (toy.validity): the verdict is not the study's kind */
+    verdict_flagged: z.boolean().optional(),
+    /** one-to-one (Hungarian) matching of the live latents to the true and to the composed directions */
+    recovery: z.object({ true: RecoverySchema, composed: RecoverySchema }).optional(),
+    mmcs: num,
+    recovered: num,
+    /** latents whose decoder direction is a composed direction, over s */
+    composed_fraction: num,
+    /** latents that never fired on the evaluation batch, over s */
+    dead_fraction: num,
+    collapsed_pairs: z.number(),
+    diverged: z.number().nullable(),
+    /** false when the training loss (median) still fell by more than CONVERGENCE_DROP over the last 10 % of steps; null: too few logged points */
+    converged: z.boolean().nullable().default(null),
+    /** relative drop of the median training loss from the previous 10 % of steps to the last 10 % */
+    late_drop: num.optional(),
+  }),
+);
 
 /** The two fixed decoders of the reference SAEs: the true feature directions and the occurring composed ones. */
 export const REFERENCE_BASES = ['true', 'composed'] as const;
 export type ReferenceBasis = (typeof REFERENCE_BASES)[number];
 
 /** A reference SAE on the cell's evaluation samples: the decoder is fixed, encoder and biases trained at the cell's budget. */
-export const ReferenceSaeSchema = z.object({
-  /** the selection loss of SaeResult.final_loss (per-sample FVU + lambda mean sum|f|) */
-  final_loss: num,
-  final_loss_batch: num,
-  mse: num,
-  l1_term: num,
-  l0: num,
-  dead: num,
-  diverged: z.number().nullable(),
-  converged: z.boolean().nullable(),
-});
+export const ReferenceSaeSchema = z.preprocess(
+  renamedMse,
+  z.object({
+    /** the selection loss of SaeResult.final_loss (per-sample FVU + lambda mean sum|f|) */
+    final_loss: num,
+    final_loss_batch: num,
+    per_sample_fvu: num,
+    l1_term: num,
+    l0: num,
+    dead: num,
+    diverged: z.number().nullable(),
+    converged: z.boolean().nullable(),
+  }),
+);
 
 const verdictCounts = z.object(Object.fromEntries(VERDICTS.map((v) => [v, z.number()])) as Record<(typeof VERDICTS)[number], z.ZodNumber>);
 const nearestCounts = z.object(Object.fromEntries(NEAREST_VERDICTS.map((v) => [v, z.number()])) as Record<(typeof NEAREST_VERDICTS)[number], z.ZodNumber>);

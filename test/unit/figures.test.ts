@@ -80,7 +80,16 @@ describe('heat map', () => {
 });
 
 describe('optimality-gap figure', () => {
-  const ref = (loss: number, converged = true) => ({ final_loss: loss, final_loss_batch: loss, mse: 0, l1_term: 1, l0: 1, dead: 0, diverged: null, converged });
+  const ref = (loss: number, converged = true) => ({
+    final_loss: loss,
+    final_loss_batch: loss,
+    per_sample_fvu: 0,
+    l1_term: 1,
+    l0: 1,
+    dead: 0,
+    diverged: null,
+    converged,
+  });
   const withRefs = (): ExperimentResult => {
     const r = fake();
     return {

@@ -134,7 +134,7 @@ describe('claims 8 and 9: the comments on optimisation and on L1 geometry', () =
   const ref = (loss: number, l1 = 1, converged = true) => ({
     final_loss: loss,
     final_loss_batch: loss,
-    mse: 0.05,
+    per_sample_fvu: 0.05,
     l1_term: l1,
     l0: 1,
     dead: 0,
