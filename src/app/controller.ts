@@ -1,13 +1,13 @@
-// The experiment page's controller: runs one experiment or several in turn on the page's device, owns
-// the run state (running, paused, stop requested), keeps finished runs in IndexedDB and tells the view
-// what to show through callbacks. No DOM here.
+// The experiment page's controller: runs one experiment or several in turn on the page's device through the
+// study loop (experiments/loop.ts, the CLI's too) with an IndexedDB sink, owns the run state (running,
+// paused, stop requested) and tells the view what to show through callbacks. No DOM here.
 import type { GpuContext } from '../gpu/context';
 import { runExperiment, type StageProgress } from '../experiments/runner';
 import type { ExperimentResult } from '../results/schema';
 import { ExperimentProgress } from '../experiments/progress';
 import type { ExperimentConfig } from '../config/schema';
 import { toStored, type StoredExperiment } from '../results/stored';
-import { experimentFigures } from '../plots/figures';
+import { runStudyLoop, type StudySink } from '../experiments/loop';
 import type { GpuSaeTrainer } from '../train/sae';
 import { saveRun, type SavedRun } from './store';
 import type { LiveModel } from './views';
@@ -64,17 +64,28 @@ export class RunController {
     this.resume?.();
   }
 
-  /** Run the experiments in turn; returns the stored results of all (throws Stopped when stopped). */
+  /** Run the experiments in turn through the study loop, each saved as it finishes; returns the stored
+   * results of all (throws Stopped when stopped). */
   async runAll(configs: ExperimentConfig[], preset: string, cb: RunCallbacks): Promise<StoredExperiment[]> {
     this.running = true;
     this.paused = false;
     this.stopRequested = false;
     try {
       const done: StoredExperiment[] = [];
-      for (const [i, c] of configs.entries()) {
-        cb.onStart(c, i, configs.length);
-        done.push(await this.runOne(c, i, configs.length, preset, cb));
-      }
+      const sink: StudySink = {
+        put: async (r, figures) => {
+          const files = Object.fromEntries(Object.keys(figures).map((f) => [f.replace('.svg', ''), f]));
+          const experiment = toStored(r, files);
+          const run: SavedRun = { id: `${Date.now()}-${done.length}`, date: new Date().toISOString(), preset, experiment, figures, weights: r.weights };
+          await (this.env.save ?? saveRun)(run);
+          done.push(experiment);
+          await cb.onFinished(run);
+        },
+      };
+      await runStudyLoop(configs, (c, i) => this.runOne(c, i, configs.length, cb), sink, {
+        document: this.env.document ?? document,
+        onStart: (c, i, n) => cb.onStart(c, i, n),
+      });
       return done;
     } finally {
       this.running = false;
@@ -82,7 +93,8 @@ export class RunController {
     }
   }
 
-  private async runOne(c: ExperimentConfig, index: number, count: number, preset: string, cb: RunCallbacks): Promise<StoredExperiment> {
+  /** Train one experiment on the page's device, with progress, live figures and the pause/stop gate. */
+  private async runOne(c: ExperimentConfig, index: number, count: number, cb: RunCallbacks): Promise<ExperimentResult> {
     const t0 = performance.now();
     let toyFeatures: number[][] = [];
     let lastDraw = 0;
@@ -120,12 +132,6 @@ export class RunController {
     };
     const r: ExperimentResult = await runExperiment(this.ctx, c, { onProgress, onToyChunk: this.gate, onSaeChunk, onRefChunk: this.gate });
     cb.onStatus(`${prefix}finished in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.saes.length} SAEs, ${r.sae_path} path)`, 1);
-    const figures = experimentFigures(r, this.env.document ?? document);
-    const files = Object.fromEntries(Object.keys(figures).map((f) => [f.replace('.svg', ''), f]));
-    const experiment = toStored(r, files);
-    const run: SavedRun = { id: `${Date.now()}-${index}`, date: new Date().toISOString(), preset, experiment, figures, weights: r.weights };
-    await (this.env.save ?? saveRun)(run);
-    await cb.onFinished(run);
-    return experiment;
+    return r;
   }
 }

@@ -1,10 +1,12 @@
-// Run a whole preset: every experiment in turn, each written as soon as it finishes; an existing
-// results.json in the output folder is resumed (finished experiments are skipped). Also merges shards.
+// Run a whole preset through the study loop (loop.ts) with a file sink: each experiment written as soon as
+// it finishes; an existing results.json in the output folder is resumed (finished experiments are
+// skipped). Also merges shards.
 import { join } from 'node:path';
 import type { GpuContext } from '../gpu/context';
 import { writeFileAtomic } from '../io/files';
 import { saeLayout } from '../core/wire';
 import { experimentFigures } from '../plots/figures';
+import { runStudyLoop, type StudySink } from './loop';
 import { phaseFigure, phasePoints } from '../plots/phase';
 import { renderReport } from './report';
 import { summarize, summaryMarkdown } from './summary';
@@ -18,7 +20,7 @@ export interface StudyOptions extends RunOptions {
   /** how an experiment is run (default: runExperiment on `ctx`; the CLI's browser runtime runs it in headless Chromium) */
   execute?: (exp: ExperimentConfig) => Promise<ExperimentResult>;
   onExperimentDone?: (name: string, r: ExperimentResult, skipped: boolean) => void;
-  /** stop after this many experiments (tests of resume) */
+  /** stop after running this many experiments (tests of resume) */
   maxExperiments?: number;
   /** the command line recorded in results.json and summary.json (default: this process's arguments) */
   command?: string;
@@ -61,32 +63,32 @@ export async function runPreset(
     res = newResults(preset, ctx?.adapter ?? opts.adapter ?? null, shard);
   }
   res.command = opts.command ?? thisCommand();
-  let ran = 0;
-  for (const exp of preset.experiments) {
-    const done = res.experiments.find((e) => e.name === exp.name);
-    if (done && sameConfig(done.config, exp)) {
-      opts.onExperimentDone?.(exp.name, loadExperiment(outDir, done), true);
-      continue;
-    }
-    if (done) res.experiments = res.experiments.filter((e) => e.name !== exp.name); // config changed: redo
-    if (opts.maxExperiments !== undefined && ran >= opts.maxExperiments) break;
+  const file = res;
+  const sink: StudySink = {
+    held: (exp) => {
+      const done = file.experiments.find((e) => e.name === exp.name);
+      if (done && sameConfig(done.config, exp)) return loadExperiment(outDir, done);
+      if (done) file.experiments = file.experiments.filter((e) => e.name !== exp.name); // config changed: redo
+      return null;
+    },
+    put: (r, figures, clock) => {
+      file.experiments.push(writeExperiment(outDir, r, figures));
+      // a resumed run may be on another adapter: each experiment records its own, res.adapter is the latest
+      const adapter = ctx?.adapter ?? opts.adapter ?? null;
+      file.adapter = adapter ?? file.adapter;
+      file.adapters = { ...file.adapters, [r.name]: adapter };
+      const now = performance.now();
+      file.timing[r.name] = { ...r.timing, figures_s: (now - clock.trained) / 1000, total_s: (now - clock.started) / 1000 };
+      saveResults(outDir, file);
+      for (const stage of ['toy', 'sae', 'ref']) opts.checkpoint?.store.remove(`${r.name}/${stage}`); // finished: its checkpoints are spent
+      writeSummary(outDir, file, preset.experiments.length);
+    },
+  };
+  const run = (exp: ExperimentConfig) => {
     if (!ctx && !opts.execute) throw new Error('no GPU context to run experiments with');
-    const t0 = performance.now();
-    const r = opts.execute ? await opts.execute(exp) : await runExperiment(ctx!, exp, opts);
-    const t1 = performance.now();
-    const stored = writeExperiment(outDir, r, experimentFigures(r, opts.document));
-    res.experiments.push(stored);
-    // a resumed run may be on another adapter: each experiment records its own, res.adapter is the latest
-    const adapter = ctx?.adapter ?? opts.adapter ?? null;
-    res.adapter = adapter ?? res.adapter;
-    res.adapters = { ...res.adapters, [exp.name]: adapter };
-    res.timing[exp.name] = { ...r.timing, figures_s: (performance.now() - t1) / 1000, total_s: (performance.now() - t0) / 1000 };
-    saveResults(outDir, res);
-    for (const stage of ['toy', 'sae', 'ref']) opts.checkpoint?.store.remove(`${exp.name}/${stage}`); // finished: its checkpoints are spent
-    writeSummary(outDir, res, preset.experiments.length);
-    ran++;
-    opts.onExperimentDone?.(exp.name, r, false);
-  }
+    return opts.execute ? opts.execute(exp) : runExperiment(ctx!, exp, opts);
+  };
+  await runStudyLoop(preset.experiments, run, sink, opts);
   if (res.experiments.length === preset.experiments.length) {
     const points = phasePoints(res.experiments);
     if (points.length) writeFileAtomic(join(outDir, 'phase.svg'), phaseFigure(points, opts.document));
