@@ -6,6 +6,7 @@
 //           @3 grads (rw, [M][P_SAE]).
 // Dispatch: (ceil(M*P_SAE / 64), 1, 1): one thread per (model, parameter) summing over the batch in order
 // (no float atomics; a serial sum keeps many models busy without per-parameter workgroups).
+// The chain rule is lib/sae_grad.wgsl's (the fused kernels use it too), the sample read from the work record.
 // Twin: src/reference/sae.ts (saeGrad).
 //#include "lib/common.wgsl"
 //#include "lib/sae_layout.wgsl"
@@ -15,32 +16,27 @@
 @group(0) @binding(2) var<storage, read> work: array<f32>;
 @group(0) @binding(3) var<storage, read_write> grads: array<f32>;
 
+var<private> cur_m: u32;
+var<private> rec: u32;  // this sample's work record
+fn sae_param(i: u32) -> f32 { return params[cur_m * P_SAE + i]; }
+fn gs_dpre(k: u32) -> f32 { return work[rec + R_DPRE + k]; }
+fn gs_hin(j: u32) -> f32 { return work[rec + R_HIN + j]; }
+fn gs_dh(j: u32) -> f32 { return work[rec + R_DH + j]; }
+fn gs_f(k: u32) -> f32 { return work[rec + R_F + k]; }
+fn gs_G(j: u32) -> f32 { return work[rec + R_G + j]; }
+fn gs_A(k: u32) -> f32 { return work[rec + R_A + k]; }
+fn gs_dth(k: u32) -> f32 { return work[rec + R_DTH + k]; }
+//#include "lib/sae_grad.wgsl"
+
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (gid.x >= cfg.M * P_SAE) { return; }
   let q = gid.x % P_SAE;
-  let m = gid.x / P_SAE;
-  let pre_bias = (cfg.flags & FLAG_PRE_BIAS) != 0u;
+  cur_m = gid.x / P_SAE;
   var acc = 0.0;
   for (var b = 0u; b < cfg.B; b++) {
-    let w = (m * cfg.B + b) * REC;
-    if (q < OFF_BE) {
-      acc += work[w + R_DPRE + q / D_HID] * work[w + R_HIN + q % D_HID];
-    } else if (q < OFF_WD) {
-      acc += work[w + R_DPRE + q - OFF_BE];
-    } else if (q < OFF_BD) {
-      let k = (q - OFF_WD) / D_HID;
-      let j = (q - OFF_WD) % D_HID;
-      acc += work[w + R_DH + j] * work[w + R_F + k] + work[w + R_G + j] * work[w + R_A + k];
-    } else if (q >= OFF_TH) {
-      acc += work[w + R_DTH + q - OFF_TH];
-    } else {
-      let j = q - OFF_BD;
-      acc += work[w + R_DH + j];
-      if (pre_bias) {
-        for (var k = 0u; k < S_LAT; k++) { acc -= work[w + R_DPRE + k] * params[m * P_SAE + OFF_WE + k * D_HID + j]; }
-      }
-    }
+    rec = (cur_m * cfg.B + b) * REC;
+    acc += sae_grad_term(q);
   }
   grads[gid.x] = acc;
 }

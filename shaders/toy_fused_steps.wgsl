@@ -59,7 +59,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
 
   for (var t = t0; t < t_end; t++) {
-    var acc: array<f32, RV>;
     for (var r = 0u; r < RV; r++) { acc[r] = 0.0; }
     for (var b = lid; b < cfg.B; b += WG) {
       let x = sample_features(seed, t, b);
@@ -87,7 +86,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       }
       acc[P_TOY] += loss / f32(N_FEAT);
     }
-    part_write(lid, &acc);
+    part_write(lid);
     // toy_loss: every thread derives the same loss and divergence flag; thread 0 stores them
     let loss = part_total(P_TOY) / f32(cfg.B);
     if (lid == 0u) {

@@ -1,6 +1,6 @@
 // The fused SAE kernels' workgroup copy of one model: its parameters and this step's dead flags and L1
 // weights (workgroup memory: fast), and the accessors lib/sae_sample.wgsl reads them through. Shared by
-// sae_fused_steps.wgsl (v1) and sae_fused_steps_v2.wgsl; include after lib/sae_layout.wgsl.
+// sae_steps/v1.wgsl and sae_steps/v2.wgsl; include after lib/sae_layout.wgsl.
 
 var<workgroup> wp: array<f32, P_SAE>;        // this model's parameters
 var<workgroup> dead_wg: array<u32, S_LAT>;

@@ -65,29 +65,6 @@ fn topk_mask(pre: array<f32, S_LAT>, k: u32) -> array<u32, S_LAT> {
   return keep;
 }
 
-// The encoder's activation f(pre) of the SAE variant: JumpReLU pre [pre > theta]; BatchTopK pre [pre > 0 and
-// pre >= the batch threshold bthr]; TopK max(pre, 0) on the k largest; else ReLU. Training, evaluation and the
-// one-hot probes all encode through it.
-fn sae_activation(pre: array<f32, S_LAT>, theta: array<f32, S_LAT>, bthr: f32, flags: u32, topk: u32) -> array<f32, S_LAT> {
-  var f: array<f32, S_LAT>;
-  var keep: array<u32, S_LAT>;
-  let jump = (flags & FLAG_JUMPRELU) != 0u;
-  let batch_topk = (flags & FLAG_BATCH_TOPK) != 0u;
-  if (topk > 0u && !batch_topk) { keep = topk_mask(pre, topk); }
-  for (var k = 0u; k < S_LAT; k++) {
-    if (jump) {
-      f[k] = select(0.0, pre[k], pre[k] > theta[k]);
-    } else if (batch_topk) {
-      f[k] = select(0.0, pre[k], pre[k] > 0.0 && pre[k] >= bthr);
-    } else if (topk > 0u) {
-      f[k] = select(0.0, max(pre[k], 0.0), keep[k] != 0u);
-    } else {
-      f[k] = max(pre[k], 0.0);
-    }
-  }
-  return f;
-}
-
 // The L1 weight of a latent whose ghost cooldown counter is `cool` (docs/science.md §3): 1, or while cool > 0:
 // 0 with the quirk flag, else 1 - cool/ghost_cooldown.
 fn l1_weight(flags: u32, cool: u32, ghost_cooldown: u32) -> f32 {

@@ -1,17 +1,18 @@
 // One sample through the SAE: forward pass, loss terms and per-sample gradients (docs/science.md §3-4), shared by
-// sae_forward.wgsl (one thread per sample, terms written to the work record) and sae_fused_steps.wgsl
-// (terms summed in workgroup memory). Twin: src/reference/sae.ts (saeForward).
+// sae_forward.wgsl (one thread per sample, terms written to the work record) and the fused SAE steps
+// (terms summed per model; their gradient through lib/sae_grad.wgsl). Twin: src/reference/sae.ts (saeForward).
 // The including kernel provides `cfg`, sets `cur_m` (the model) and defines fn sae_param(i: u32) -> f32
 // (this model's parameter i, see lib/sae_layout.wgsl), fn latent_dead(k: u32) -> bool and
 // fn latent_weight(k: u32) -> f32 (the L1 weight: 1, or while the ghost cooldown c > 0: 0 with the quirk
 // flag, else 1 - c/cooldown).
-//   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = ReLU(pre), or TopK (the topk largest pre),
-//   BatchTopK (pre >= the batch threshold), JumpReLU (pre [pre > theta], theta = exp(log_threshold));
+//   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = act_f(pre) (the SAE variant's activation:
+//   one file per variant, src/variants/<SAE_VARIANT>.wgsl, included at compile time);
 //   hhat = W_dec^T f + b_dec;  fvu = |hhat - h|^2 / den (den = |h|^2, 1 if 0; batch FVU: the batch value);
-//   penalty = lambda sum_k w_k f_k (JumpReLU: lambda sum_k w_k [f_k > 0]), w_k the ghost-cooldown L1 weight;
-//   dh = 2 (hhat - h) / (den B);  dpre_k = [f_k > 0] ((W_dec dh)_k + lambda w_k / B (not for JumpReLU)).
-//   JumpReLU: dth_k = theta_k (-(theta_k/eps) (W_dec dh)_k - (1/eps) lambda w_k / B) when |pre_k - theta_k| < eps/2.
+//   penalty = lambda sum_k w_k act_penalised(f_k) (L1: f_k; JumpReLU's L0: [f_k > 0]), w_k the ghost-cooldown
+//   L1 weight;  dh = 2 (hhat - h) / (den B);  df_k = (W_dec dh)_k;  dpre_k = act_dpre(f_k, df_k, lambda w_k / B)
+//   (ReLU: [f_k > 0] (df_k + lambda w_k / B));  dth_k = act_dth(...) (JumpReLU's threshold; else 0).
 //   Dead latents: AuxK (FLAG_AUXK) or ghost grads (FLAG_GHOST), see sae_forward.wgsl's header.
+//#include "variants/{{SAE_VARIANT}}.wgsl"
 
 var<private> cur_m: u32;
 
@@ -35,11 +36,10 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
   var o: SaeSample;
   // explicit zeros for what is written conditionally: SwiftShader was seen to keep arrays between
   // iterations of a caller's loop (the other fields are written in full below)
-  for (var k = 0u; k < S_LAT; k++) { o.A[k] = 0.0; o.dth[k] = 0.0; }
+  for (var k = 0u; k < S_LAT; k++) { o.A[k] = 0.0; }
   for (var j = 0u; j < D_HID; j++) { o.G[j] = 0.0; }
   o.ghost = 0.0;
   let pre_bias = select(0.0, 1.0, (cfg.flags & FLAG_PRE_BIAS) != 0u);
-  let jump = (cfg.flags & FLAG_JUMPRELU) != 0u;
   var hn = 0.0;
   for (var j = 0u; j < D_HID; j++) {
     hn += h[j] * h[j];
@@ -51,9 +51,7 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     for (var j = 0u; j < D_HID; j++) { acc += sae_param(OFF_WE + k * D_HID + j) * o.hin[j]; }
     pre[k] = acc;
   }
-  var theta: array<f32, S_LAT>;
-  if (jump) { for (var k = 0u; k < S_LAT; k++) { theta[k] = exp(sae_param(OFF_TH + k)); } }
-  o.f = sae_activation(pre, theta, bthr, cfg.flags, cfg.topk);
+  o.f = act_f(pre, bthr);
   var se = 0.0;
   for (var j = 0u; j < D_HID; j++) {
     var acc = sae_param(OFF_BD + j);
@@ -74,21 +72,16 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     wl1[k] = latent_weight(k);
     if (latent_dead(k)) { any_dead = true; }
     o.l1raw += o.f[k];
-    // JumpReLU penalises L0 (the count of active latents), the others L1
-    o.l1w += wl1[k] * select(o.f[k], select(0.0, 1.0, o.f[k] > 0.0), jump);
+    o.l1w += wl1[k] * act_penalised(o.f[k]);
     if (o.f[k] > 0.0) { o.l0 += 1.0; }
   }
   for (var j = 0u; j < D_HID; j++) { o.dh[j] = 2.0 * o.e[j] / den * inv_b; }
   for (var k = 0u; k < S_LAT; k++) {
     var df = 0.0;  // dL/df_k from the reconstruction
     for (var j = 0u; j < D_HID; j++) { df += sae_param(OFF_WD + k * D_HID + j) * o.dh[j]; }
-    let pen = select(lambda * wl1[k] * inv_b, 0.0, jump);
-    o.dpre[k] = select(0.0, pen + df, o.f[k] > 0.0);  // ReLU / TopK / JumpReLU derivative
-    // JumpReLU straight-through estimator (rectangle kernel of width eps) for log_threshold:
-    // d/dtheta of f = -(theta/eps) K, of [pre > theta] = -(1/eps) K; chain rule through theta = exp(t)
-    if (jump && abs(pre[k] - theta[k]) < 0.5 * cfg.jump_eps) {
-      o.dth[k] = theta[k] * (-(theta[k] / cfg.jump_eps) * df - (1.0 / cfg.jump_eps) * lambda * wl1[k] * inv_b);
-    }
+    let pw = lambda * wl1[k] * inv_b;
+    o.dpre[k] = act_dpre(o.f[k], df, pw);
+    o.dth[k] = act_dth(k, pre[k], df, pw);
   }
 
   if (any_dead && (cfg.flags & FLAG_AUXK) != 0u) {
@@ -153,3 +146,14 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
   }
   return o;
 }
+
+// The sample whose gradient the fused kernels add (lib/sae_grad.wgsl reads it through these accessors):
+// smp = sae_sample(...), then sae_grad_add().
+var<private> smp: SaeSample;
+fn gs_dpre(k: u32) -> f32 { return smp.dpre[k]; }
+fn gs_hin(j: u32) -> f32 { return smp.hin[j]; }
+fn gs_dh(j: u32) -> f32 { return smp.dh[j]; }
+fn gs_f(k: u32) -> f32 { return smp.f[k]; }
+fn gs_G(j: u32) -> f32 { return smp.G[j]; }
+fn gs_A(k: u32) -> f32 { return smp.A[k]; }
+fn gs_dth(k: u32) -> f32 { return smp.dth[k]; }

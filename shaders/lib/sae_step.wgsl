@@ -1,5 +1,5 @@
 // Per-step SAE building blocks shared by the modular kernels (sae_normalize, sae_dead, sae_firing,
-// sae_cos_grad, sae_project_grad, sae_loss) and the fused kernels (sae_fused_steps v1 and v2), so each
+// sae_cos_grad, sae_project_grad, sae_loss) and the fused kernels (src/kernels/sae_steps/: v1, v2, cpu), so each
 // formula exists once (twins: src/reference/sae.ts). The includer declares `cfg: Config`;
 // lib/common.wgsl and lib/sae_layout.wgsl come first. The loss bookkeeping that writes status and
 // history is lib/sae_loss.wgsl.

@@ -1,4 +1,4 @@
-// One composed-feature draw (docs/science.md §1), shared by sample_data.wgsl and sae_fused_steps.wgsl
+// One composed-feature draw (docs/science.md §1), shared by sample_data.wgsl and the fused SAE steps (src/kernels/sae_steps/)
 // (twin: src/reference/data.ts, sampleData). The including kernel declares `cfg: Config` and
 // `tables` (joint CDF [table_len] then one-hot CDF [N]) and defines N_SETS and SET_SIZE.
 //   With probability p_onehot: one feature i ~ onehot_cdf, x_i = a0. Else one feature per set from the

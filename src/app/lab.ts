@@ -11,7 +11,7 @@ import { peakGflops } from '../bench/bench';
 import { timePass } from '../bench/timing';
 import { formatComparison, type Comparison } from '../checks/compare';
 import { FLAG } from '../core/wire';
-import { definesFor, kernelEntry } from '../kernels/registry';
+import { definesFor, kernelEntry, LAB_DEFINES } from '../kernels/registry';
 import { GpuSaeTrainer } from '../train/sae';
 import { GpuToyTrainer } from '../train/toy';
 import { el } from './views';
@@ -74,7 +74,7 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
     try {
       // compile first so a broken edit is reported with its line
       const entry = kernelEntry(selected);
-      await ctx.kernel(selected, { defines: definesFor(selected, KERNEL_SHAPES[Number(shapeSel.value)]) });
+      await ctx.kernel(selected, { defines: { ...definesFor(selected, KERNEL_SHAPES[Number(shapeSel.value)]), ...LAB_DEFINES } });
       const name = entry.check;
       let comparisons: Comparison[];
       if (entry.bench === 'peak') {

@@ -5,7 +5,8 @@
 // its ratio to a baseline measured in the same run.
 import type { GpuContext } from '../gpu/context';
 import { saeTestSpec, STUDY_SHAPE, toyTestSpec } from '../kernels/fixtures';
-import { FLAG, saeFlags, saeLayout, toyLayout } from '../core/wire';
+import { FLAG, saeLayout, toyLayout } from '../core/wire';
+import { saeFlags } from '../variants';
 import type { ExperimentConfig } from '../config/schema';
 import { chooseSaeKernel } from '../train/choose';
 import { isSoftwareAdapter } from '../gpu/context';

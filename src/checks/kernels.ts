@@ -6,6 +6,7 @@ import type { Grid } from '../gpu/kernel';
 import { kernelEntry, type JobShape } from '../kernels/registry';
 import { compareArrays, type Comparison, type Tolerance } from './compare';
 import { defaultConfig, FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
+import { variantDefines } from '../variants';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
 import {
@@ -39,7 +40,8 @@ export async function runKernelOnce(
   outputs: string[],
   grid: Grid | JobShape,
 ): Promise<Record<string, ArrayBuffer>> {
-  const k = await ctx.kernel(file, { defines });
+  // kernels that include an SAE variant's file get the variant of their Config
+  const k = await ctx.kernel(file, { defines: cfg ? { ...variantDefines(cfg), ...defines } : defines });
   const pool: Record<string, GPUBuffer> = {};
   const bytes: Record<string, number> = {};
   for (const [name, data] of Object.entries(inputs)) {

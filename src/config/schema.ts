@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { formatIssues } from '../core/issues';
 import { saeLayout, toyLayout } from '../core/wire';
+import { SAE_VARIANT_NAMES, saeVariant } from '../variants';
 
 const prob = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
 const positiveInt = z.number().int('must be an integer').positive('must be > 0');
@@ -55,8 +56,8 @@ export const CosSchema = z
 export const SaeSchema = z
   .object({
     s: positiveInt.max(1024, 'must be <= 1024').default(4),
-    /** relu: the study's SAE; topk: keep the k largest pre-activations per sample */
-    variant: z.enum(['relu', 'topk', 'batchtopk', 'jumprelu']).default('relu'),
+    /** the SAE variant (src/variants: one record each); relu is the study's */
+    variant: z.enum(SAE_VARIANT_NAMES).default('relu'),
     k: positiveInt.optional(),
     /** JumpReLU: initial threshold and the straight-through estimator's kernel width */
     init_threshold: z.number().positive('must be > 0').default(0.001),
@@ -176,7 +177,7 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
   if (c.data.boost && c.data.sets.length !== 2) throw new ConfigError(`${name}: data.boost needs exactly two feature sets`);
   if (c.data.zipf_alpha !== undefined && (c.data.set_probs || c.data.joint || c.data.onehot_probs))
     throw new ConfigError(`${name}: data.zipf_alpha replaces set_probs/joint/onehot_probs; give one or the other`);
-  if ((c.sae.variant === 'topk' || c.sae.variant === 'batchtopk') && (c.sae.k === undefined || c.sae.k > c.sae.s))
+  if (saeVariant(c.sae.variant).needsK && (c.sae.k === undefined || c.sae.k > c.sae.s))
     throw new ConfigError(`${name}: sae.variant ${c.sae.variant} needs sae.k between 1 and s = ${c.sae.s}`);
   if (c.optimality_gap && (c.data.sets.length < 2 || c.sae.s !== n || (!c.data.joint && c.sae.s !== combos)))
     throw new ConfigError(

@@ -9,6 +9,7 @@ export const FLAG = {
   COS_PAIRS: 16,
   COS_SQ: 32,
   BATCH_FVU: 64,
+  /** the variant bits: they name the SAE variant on the wire (src/variants); no kernel branches on them */
   JUMPRELU: 128,
   BATCH_TOPK: 256,
   AUXK: 512,
@@ -25,13 +26,12 @@ export interface SaeFlagOptions {
   auxk?: unknown;
   cos?: { variant: 'none' | 'abs' | 'signed' | 'ortho'; norm?: 'code' | 'pairs' };
   fvu?: 'per-sample' | 'batch';
-  variant?: 'relu' | 'topk' | 'batchtopk' | 'jumprelu';
   /** reference SAEs with a fixed decoder (the optimality gap) */
   fixed_decoder?: boolean;
 }
 
-/** Config.flags of an SAE job. AuxK replaces ghost grads. */
-export function saeFlags(o: SaeFlagOptions): number {
+/** The runtime-option bits of an SAE job's Config.flags (src/variants saeFlags adds the variant's bit). AuxK replaces ghost grads. */
+export function optionFlags(o: SaeFlagOptions): number {
   let f = 0;
   if (o.pre_encoder_bias) f |= FLAG.PRE_BIAS;
   if (o.auxk) f |= FLAG.AUXK;
@@ -41,8 +41,6 @@ export function saeFlags(o: SaeFlagOptions): number {
   if (o.cos?.variant === 'ortho') f |= FLAG.COS_SQ;
   if (o.cos?.norm === 'pairs') f |= FLAG.COS_PAIRS;
   if (o.fvu === 'batch') f |= FLAG.BATCH_FVU;
-  if (o.variant === 'jumprelu') f |= FLAG.JUMPRELU;
-  if (o.variant === 'batchtopk') f |= FLAG.BATCH_TOPK;
   if (o.fixed_decoder) f |= FLAG.FIXED_DEC;
   return f;
 }

@@ -62,7 +62,7 @@ export class Kernel {
 
   static async create(device: GPUDevice, file: string, sources: ShaderSources, opts: KernelOptions = {}): Promise<Kernel> {
     const label = opts.label ?? file;
-    const resolved = resolveShader(file, sources);
+    const resolved = resolveShader(file, sources, opts.defines);
     let code = resolved.code;
     for (const [k, v] of Object.entries(opts.defines ?? {})) code = code.split(`{{${k}}}`).join(String(v));
     const missing = /\{\{(\w+)\}\}/.exec(code);

@@ -1,6 +1,8 @@
 // Shader sources and the tiny include mechanism (WGSL has no #include).
 // A line `//#include "lib/x.wgsl"` is replaced by that file (once per kernel); a line map
-// keeps every output line's origin so compiler messages name the real file and line.
+// keeps every output line's origin so compiler messages name the real file and line. An include path may
+// name a define, `//#include "variants/{{SAE_VARIANT}}.wgsl"`: the file is chosen at compile time
+// (one WGSL file per SAE variant, src/variants/).
 
 export type ShaderSources = Readonly<Record<string, string>>;
 
@@ -13,7 +15,7 @@ export interface ResolvedShader {
 
 const INCLUDE = /^\s*\/\/#include\s+"([^"]+)"\s*$/;
 
-export function resolveShader(file: string, sources: ShaderSources): ResolvedShader {
+export function resolveShader(file: string, sources: ShaderSources, defines: Readonly<Record<string, string | number>> = {}): ResolvedShader {
   const lines: string[] = [];
   const origin: { file: string; line: number }[] = [];
   const seen = new Set<string>();
@@ -27,8 +29,12 @@ export function resolveShader(file: string, sources: ShaderSources): ResolvedSha
     src.split('\n').forEach((text, i) => {
       const m = INCLUDE.exec(text);
       if (m) {
-        if ([...from, name].includes(m[1])) throw new Error(`shader include cycle: ${[...from, name, m[1]].join(' -> ')}`);
-        if (!seen.has(m[1])) visit(m[1], [...from, name]);
+        const path = m[1].replace(/\{\{(\w+)\}\}/g, (_, d: string) => {
+          if (defines[d] === undefined) throw new Error(`shader ${name} includes "${m[1]}": the define ${d} has no value`);
+          return String(defines[d]);
+        });
+        if ([...from, name].includes(path)) throw new Error(`shader include cycle: ${[...from, name, path].join(' -> ')}`);
+        if (!seen.has(path)) visit(path, [...from, name]);
         return;
       }
       lines.push(text);

@@ -4,7 +4,8 @@
 import type { ExperimentConfig } from '../config/schema';
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
 import { rngU32, STREAM } from '../core/rng';
-import { defaultConfig, FLAG, saeFlags, saeLayout, scheduleSteps, toyLayout, type Hyper } from '../core/wire';
+import { defaultConfig, FLAG, saeLayout, scheduleSteps, toyLayout, type Hyper } from '../core/wire';
+import { saeFlags, saeVariant } from '../variants';
 import { jointTable, samplerTables, type DataSpec } from '../data/tables';
 import { composedDirections, featureDirections, unit, type Vec } from '../metrics/analysis';
 import { geometricMedian, initSae, initToy, sampleActivations } from '../models/init';
@@ -146,7 +147,7 @@ export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Floa
       rho: c.data.rho,
       p_onehot: c.data.p_onehot,
       p_set_empty: c.data.p_set_empty,
-      topk: c.sae.variant === 'topk' || c.sae.variant === 'batchtopk' ? c.sae.k! : 0,
+      topk: saeVariant(c.sae.variant).needsK ? c.sae.k! : 0,
       jump_eps: c.sae.jump_eps,
       aux_k: c.sae.auxk?.k ?? 0,
       aux_coef: c.sae.auxk?.coef ?? 0,

@@ -1,5 +1,6 @@
 // Twins of shaders/sae_probe.wgsl and shaders/sae_eval.wgsl (docs/science.md §5 metrics), in f64.
 import { FLAG, MET, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
+import { variantOf } from '../variants';
 import { saeActivation } from './sae';
 
 export function saeProbe(
@@ -20,7 +21,7 @@ export function saeProbe(
       p = m * L.P;
     const mx = new Float64Array(S),
       sum = new Float64Array(S);
-    const theta = Array.from({ length: S }, (_, k) => Math.exp(params[p + L.TH + k]));
+    const theta = Array.from({ length: S }, (_, k) => variantOf(cfg).twin.theta(params[p + L.TH + k]));
     for (let i = 0; i < N; i++) {
       const pre = Array.from({ length: S }, (_, k) => {
         let acc = params[p + L.BE + k];

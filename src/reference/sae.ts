@@ -2,6 +2,7 @@
 // sae_project_grad, sae_loss) in f64, plus the SAE objective written directly from docs/science.md §3-4 for
 // finite-difference checks of the gradients.
 import { FLAG, NOT_DIVERGED, saeLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
+import { topkMask, variantOf } from '../variants';
 
 type SD = Pick<Dims, 'D' | 'S'>;
 
@@ -44,31 +45,12 @@ export function saeDead(cfg: GpuConfig, dims: SD, lat: Uint32Array): void {
   }
 }
 
-/** Twin of sae_activation (lib/sae_layout.wgsl): the activation of the SAE variant. */
+/** The activation of the job's SAE variant (its record's twin; the kernels: src/variants/<name>.wgsl act_f). */
 export function saeActivation(cfg: GpuConfig, pre: ArrayLike<number>, theta: ArrayLike<number>, bthr: number): number[] {
-  const jump = (cfg.flags & FLAG.JUMPRELU) !== 0,
-    batchTopk = (cfg.flags & FLAG.BATCH_TOPK) !== 0;
-  const keep = topkMask(pre, batchTopk ? 0 : cfg.topk);
-  return Array.from(pre, (v, k) => (jump ? (v > theta[k] ? v : 0) : batchTopk ? (v > 0 && v >= bthr ? v : 0) : keep[k] ? Math.max(v, 0) : 0));
+  return variantOf(cfg).twin.activation(cfg, pre, theta, bthr);
 }
 
-/** Twin of topk_mask (lib/sae_layout.wgsl): the k largest pre-activations (ties: lowest index); k = 0 or >= S: all. */
-export function topkMask(pre: ArrayLike<number>, k: number): boolean[] {
-  const S = pre.length;
-  if (k === 0 || k >= S) return new Array(S).fill(true);
-  const keep = new Array<boolean>(S).fill(false);
-  for (let r = 0; r < k; r++) {
-    let best = -1,
-      bv = -Infinity;
-    for (let i = 0; i < S; i++)
-      if (!keep[i] && (best < 0 || pre[i] > bv)) {
-        best = i;
-        bv = pre[i];
-      }
-    keep[best] = true;
-  }
-  return keep;
-}
+export { topkMask };
 
 export function l1Weight(cfg: GpuConfig, cool: number): number {
   if ((cfg.flags & FLAG.GHOST) === 0 || cool === 0) return 1;
@@ -157,10 +139,10 @@ export function saeForward(
       for (let j = 0; j < D; j++) acc += params[p + L.WE + k * D + j] * hin[j];
       pre[k] = acc;
     }
-    const jump = (cfg.flags & FLAG.JUMPRELU) !== 0;
-    const theta = Array.from({ length: S }, (_, k) => Math.exp(params[p + L.TH + k]));
+    const vt = variantOf(cfg).twin;
+    const theta = Array.from({ length: S }, (_, k) => vt.theta(params[p + L.TH + k]));
     if ((cfg.flags & FLAG.BATCH_TOPK) !== 0 && !bthr) throw new Error('saeForward: BatchTopK needs the batch thresholds (saeBatchTopkThreshold)');
-    f.set(saeActivation(cfg, pre, theta, bthr?.[m] ?? 0));
+    f.set(vt.activation(cfg, pre, theta, bthr?.[m] ?? 0));
     const e = new Float64Array(D);
     let se = 0;
     for (let j = 0; j < D; j++) {
@@ -185,7 +167,7 @@ export function saeForward(
       wk[k] = l1Weight(cfg, lat[at + 1]);
       dead[k] = lat[at + 2] !== 0;
       l1raw += f[k];
-      l1w += wk[k] * (jump ? (f[k] > 0 ? 1 : 0) : f[k]);
+      l1w += wk[k] * vt.penalised(f[k]);
       if (f[k] > 0) l0++;
       work[w + L.F + k] = f[k];
     }
@@ -199,12 +181,9 @@ export function saeForward(
     for (let k = 0; k < S; k++) {
       let df = 0;
       for (let j = 0; j < D; j++) df += params[p + L.WD + k * D + j] * dh[j];
-      dpre[k] = f[k] > 0 ? (jump ? 0 : lambda * wk[k] * invB) + df : 0;
-      // JumpReLU straight-through estimator for log_threshold (rectangle kernel of width eps)
-      work[w + L.DTH + k] =
-        jump && Math.abs(pre[k] - theta[k]) < 0.5 * cfg.jump_eps
-          ? theta[k] * (-(theta[k] / cfg.jump_eps) * df - (1 / cfg.jump_eps) * lambda * wk[k] * invB)
-          : 0;
+      const pw = lambda * wk[k] * invB;
+      dpre[k] = vt.dpre(f[k], df, pw);
+      work[w + L.DTH + k] = vt.dth(cfg, pre[k], theta[k], df, pw);
     }
     let ghost = 0;
     const G = new Float64Array(D),
@@ -393,10 +372,13 @@ function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts
     { length: S },
     (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0),
   );
-  const keep = topkMask(pre, cfg.topk);
-  const jump = (cfg.flags & FLAG.JUMPRELU) !== 0;
-  const batchTopk = (cfg.flags & FLAG.BATCH_TOPK) !== 0;
-  const f = pre.map((v, k) => (jump ? (v > Math.exp(params[L.TH + k]) ? v : 0) : batchTopk ? (v > 0 && v >= bthr ? v : 0) : keep[k] ? Math.max(v, 0) : 0));
+  const vt = variantOf(cfg).twin;
+  const f = vt.activation(
+    cfg,
+    pre,
+    pre.map((_, k) => vt.theta(params[L.TH + k])),
+    bthr,
+  );
   const hhat = h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + params[L.WD + k * D + j] * fk, 0));
   const hn = h.reduce((a, v) => a + v * v, 0);
   return { h, pre, f, hhat, den: hn > 0 ? hn : 1 };
@@ -427,7 +409,7 @@ export function saeObjective(
     const { h, pre, f, hhat } = fs;
     const den = bstat || fs.den;
     const fvu = hhat.reduce((a, v, j) => a + (v - h[j]) ** 2, 0) / den;
-    const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * ((cfg.flags & FLAG.JUMPRELU) !== 0 ? (fk > 0 ? 1 : 0) : fk), 0);
+    const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * variantOf(cfg).twin.penalised(fk), 0);
     let ghost = 0;
     if (ghostConst && dead.some(Boolean) && (cfg.flags & FLAG.AUXK) !== 0) {
       const pick = topkMask(

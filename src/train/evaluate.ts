@@ -4,6 +4,7 @@ import { isSoftwareAdapter, type GpuContext } from '../gpu/context';
 import { definesFor, kernelEntry, type JobShape } from '../kernels/registry';
 import { SAE_STEPS } from '../kernels/sae_steps';
 import { FLAG, saeLayout, toyLayout, type GpuConfig } from '../core/wire';
+import { variantDefines, variantOf } from '../variants';
 import type { SaeJobSpec } from '../core/job';
 
 export function evalModelsPerDispatch(
@@ -53,7 +54,8 @@ export async function evaluateSaes(
     // the per-sample kernels set the grid: one invocation per sample of every model in the group
     const shape: JobShape = { M, B: samples, ...dims, sets: spec.sets };
     const perSample = ['sample_data.wgsl', 'toy_forward.wgsl', 'sae_forward.wgsl'];
-    const sizes = await Promise.all(perSample.map(async (f) => (await ctx.kernel(f, { defines: definesFor(f, shape) })).workgroupSize.reduce((a, b) => a * b)));
+    const defines = (f: string) => ({ ...definesFor(f, shape), ...variantDefines(spec.cfg) });
+    const sizes = await Promise.all(perSample.map(async (f) => (await ctx.kernel(f, { defines: defines(f) })).workgroupSize.reduce((a, b) => a * b)));
     per = evalModelsPerDispatch(dims, samples, M, ctx.device.limits, Math.min(...sizes));
   }
   if (per >= M) return { ...(await evaluateGroup(ctx, spec, params, samples, seedSalt, 0, M, false)), kernel };
@@ -82,7 +84,7 @@ export type EvalKernel = 'modular' | 'cpu';
 
 export function evalKernelFor(ctx: GpuContext, spec: Pick<SaeJobSpec, 'cfg' | 'dims'>): EvalKernel {
   const small = spec.dims.D * spec.dims.S <= 64;
-  return isSoftwareAdapter(ctx.adapter) && small && !(spec.cfg.flags & FLAG.BATCH_TOPK) ? 'cpu' : 'modular';
+  return isSoftwareAdapter(ctx.adapter) && small && !variantOf(spec.cfg).fusedMisfit ? 'cpu' : 'modular';
 }
 
 /** One evaluation dispatch chain for models m0 .. m0 + count - 1 (params holds just theirs). */
@@ -106,13 +108,13 @@ async function evaluateGroup(
     M,
     B: samples,
     T: 1,
-    flags: spec.cfg.flags & (FLAG.PRE_BIAS | FLAG.JUMPRELU | FLAG.BATCH_TOPK),
+    flags: spec.cfg.flags & (FLAG.PRE_BIAS | variantOf(spec.cfg).flag),
     act_stride: T.REC,
     act_offset: T.H,
     hist_len: 1,
   };
   const hyper = spec.hyper.slice(m0, m0 + count).map((h) => ({ ...h, seed: (h.seed ^ seedSalt) >>> 0 }));
-  const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: dims.S };
+  const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: dims.S, ...variantDefines(cfg) };
   // the per-sample records of the modular chain (the CPU-shaped kernel keeps none)
   const rows = cpu ? 1 : M * samples;
   const owned: GPUBuffer[] = [];
@@ -155,7 +157,7 @@ async function evaluateGroup(
       : [
           'sample_data.wgsl',
           'toy_forward.wgsl',
-          ...(cfg.flags & FLAG.BATCH_TOPK ? ['sae_batch_topk.wgsl'] : []),
+          ...(variantOf(cfg).prepass ? [variantOf(cfg).prepass as string] : []),
           'sae_forward.wgsl',
           'sae_probe.wgsl',
           'sae_eval.wgsl',
@@ -164,7 +166,7 @@ async function evaluateGroup(
     const cpuDefines = { WG: SAE_STEPS.cpu.workgroup(1, ctx.adapter), ...SAE_STEPS.cpu.defines(ctx.device, false, cfg) };
     const bound = await Promise.all(
       files.map(async (file) => {
-        const defines = { ...definesFor(file, shape), ...(file === 'sae_eval_cpu.wgsl' ? cpuDefines : {}) };
+        const defines = { ...definesFor(file, shape), ...variantDefines(cfg), ...(file === 'sae_eval_cpu.wgsl' ? cpuDefines : {}) };
         const k = await ctx.kernel(file, { defines });
         return { k, groups: k.bindPool(pool), wg: k.grid(kernelEntry(file).grid(shape, defines)) };
       }),

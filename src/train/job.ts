@@ -7,6 +7,7 @@ import { definesFor, kernelEntry, type Defines, type JobShape } from '../kernels
 import { NOT_DIVERGED, type GpuConfig, type Hyper } from '../core/wire';
 import type { Progress } from '../core/job';
 import { median } from '../metrics/analysis';
+import { variantDefines } from '../variants';
 
 /** One recorded stage of a training step: a kernel, its bind groups and its workgroup counts. */
 export interface BoundOp {
@@ -57,7 +58,7 @@ export abstract class GpuJob {
 
   /** Append a stage: defines and grid come from the kernel registry at the job's shape, plus `extra` defines. */
   protected async op(file: string, extra: Defines = {}): Promise<void> {
-    const defines = { ...definesFor(file, this.shape), ...extra };
+    const defines = { ...definesFor(file, this.shape), ...variantDefines(this.cfg), ...extra };
     const kernel = await this.ctx.kernel(file, { defines });
     this.stageOps.push({ kernel, groups: kernel.bindPool(this.pool), wg: kernel.grid(kernelEntry(file).grid(this.shape, defines)) });
   }

@@ -8,7 +8,8 @@ import { decodeNpy } from '../io/npy';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { formatIssues } from '../core/issues';
-import { defaultConfig, saeFlags, saeLayout, scheduleSteps, toyLayout } from '../core/wire';
+import { defaultConfig, saeLayout, scheduleSteps, toyLayout } from '../core/wire';
+import { saeFlags } from '../variants';
 import { GpuSaeTrainer } from './sae';
 import { GpuToyTrainer } from './toy';
 

@@ -4,6 +4,7 @@ import type { GpuContext } from '../gpu/context';
 import { dimDefines, type JobShape } from '../kernels/registry';
 import { fusedMisfit, fusedThreads, SAE_STEPS, type SaeKernel } from '../kernels/sae_steps';
 import { FLAG, HIST, saeLayout, toyLayout } from '../core/wire';
+import { variantDefines, variantOf } from '../variants';
 import { checkSaeSpec, type SaeJobSpec } from '../core/job';
 import { GpuJob, type TrainOptions } from './job';
 
@@ -74,7 +75,7 @@ export class GpuSaeTrainer extends GpuJob {
       if (got !== want) throw new Error(`SAE job: ${what} has ${got} floats, expected ${want}`);
     };
     expect('saeParams', this.spec.saeParams.length, cfg.M * L.P);
-    this.cfgKernel = await this.ctx.kernel('sae_forward.wgsl', { defines: def });
+    this.cfgKernel = await this.ctx.kernel('sae_forward.wgsl', { defines: { ...def, ...variantDefines(cfg) } });
     this.initCommon();
     const rows = cfg.M * cfg.B;
     const fused = this.path === 'fused';
@@ -124,7 +125,8 @@ export class GpuSaeTrainer extends GpuJob {
     if (norm) await this.op('sae_normalize.wgsl');
     await this.op('sae_dead.wgsl');
     if (cfg.flags & FLAG.BATCH_FVU) await this.op('sae_batch_stats.wgsl');
-    if (cfg.flags & FLAG.BATCH_TOPK) await this.op('sae_batch_topk.wgsl');
+    const prepass = variantOf(cfg).prepass;
+    if (prepass) await this.op(prepass);
     await this.op('sae_forward.wgsl');
     await this.op('sae_firing.wgsl');
     await this.op('sae_grad.wgsl');

@@ -1,9 +1,9 @@
-// sae_fused_steps_cpu: K whole SAE training steps per dispatch, ONE INVOCATION PER MODEL: the version
+// sae_steps/cpu.wgsl: K whole SAE training steps per dispatch, ONE INVOCATION PER MODEL: the version
 // shaped for CPU (software) adapters, where a workgroup's invocations run in SIMD lanes and barriers,
 // workgroup memory and subgroup operations are emulated and expensive. Same math and step order as the
 // modular kernels, v1 and v2 (sample_data -> toy_forward -> sae_normalize -> sae_dead -> sae_forward ->
 // sae_firing -> sae_grad -> sae_cos_grad -> sae_project_grad -> sae_loss -> adam), with the formulas of
-// lib/sample.wgsl, lib/sae_sample.wgsl, lib/sae_step.wgsl, lib/sae_loss.wgsl and lib/adam.wgsl.
+// lib/sample.wgsl, lib/sae_sample.wgsl, lib/sae_grad_add.wgsl, lib/sae_step.wgsl, lib/sae_loss.wgsl and lib/adam.wgsl.
 // What changed from v1: no barriers, no workgroup memory, no subgroup operations. The invocation keeps
 // its model's parameters, Adam moments, latent state and toy weights in private variables for the whole
 // chunk, walks the step's batch b = 0 .. B-1 serially (samples drawn in the kernel), sums gradient,
@@ -45,6 +45,11 @@ const WG: u32 = {{WG}}u;
 //#include "lib/private_model.wgsl"
 //#include "lib/sample.wgsl"
 //#include "lib/sae_sample.wgsl"
+//#include "lib/sae_grad_add.wgsl"
+
+// the step's gradient, summed over the batch (lib/sae_grad.wgsl adds each sample's terms)
+var<private> g: array<f32, P_SAE>;
+fn grad_add(q: u32, v: f32) { g[q] += v; }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -59,7 +64,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let gamma = hyper[m].cos;
   let lr0 = hyper[m].lr;
   let inv_b = 1.0 / f32(cfg.B);
-  let pre_bias = (cfg.flags & FLAG_PRE_BIAS) != 0u;
   // the model, its Adam moments, latent state and toy weights stay private for the whole chunk
 
   for (var q = 0u; q < P_SAE; q++) {
@@ -91,7 +95,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
 
     // --- per-sample work, summed in private accumulators
-    var g: array<f32, P_SAE>;
     var fired: array<bool, S_LAT>;
     var sums: array<f32, LOSS_N>;
     for (var q = 0u; q < P_SAE; q++) { g[q] = 0.0; }
@@ -105,28 +108,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         for (var i = 0u; i < N_FEAT; i++) { acc += tw[i * D_HID + j] * x[i]; }
         h[j] = acc;
       }
-      let o = sae_sample(h, lambda, inv_b, 1.0, 0.0);
-      for (var k = 0u; k < S_LAT; k++) {
-        for (var j = 0u; j < D_HID; j++) {
-          g[OFF_WE + k * D_HID + j] += o.dpre[k] * o.hin[j];
-          g[OFF_WD + k * D_HID + j] += o.dh[j] * o.f[k] + o.G[j] * o.A[k];
-        }
-        g[OFF_BE + k] += o.dpre[k];
-        g[OFF_TH + k] += o.dth[k];
-        fired[k] = fired[k] || o.f[k] > 1e-6;
-      }
-      for (var j = 0u; j < D_HID; j++) {
-        var acc = o.dh[j];
-        if (pre_bias) {
-          for (var k = 0u; k < S_LAT; k++) { acc -= o.dpre[k] * wp[OFF_WE + k * D_HID + j]; }
-        }
-        g[OFF_BD + j] += acc;
-      }
-      sums[0] += o.fvu;
-      sums[1] += o.l1raw;
-      sums[2] += o.l1w;
-      sums[3] += o.ghost;
-      sums[4] += o.l0;
+      smp = sae_sample(h, lambda, inv_b, 1.0, 0.0);
+      sae_grad_add();
+      for (var k = 0u; k < S_LAT; k++) { fired[k] = fired[k] || smp.f[k] > 1e-6; }
+      sums[0] += smp.fvu;
+      sums[1] += smp.l1raw;
+      sums[2] += smp.l1w;
+      sums[3] += smp.ghost;
+      sums[4] += smp.l0;
     }
 
     // --- sae_cos_grad: the penalty and its decoder gradient

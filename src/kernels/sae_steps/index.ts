@@ -4,11 +4,12 @@
 // job (fit rule), its workgroup-memory footprint, the check that judges it and its twin. The trainer,
 // the per-adapter choice, the CLI's --kernel values, the checks, the kernel registry, the lab and the
 // bench all read this map. Adding a version = one WGSL file + one entry here (docs/architecture.md).
-import { FLAG, saeLayout, type GpuConfig } from '../core/wire';
-import type { SaeJobSpec } from '../core/job';
-import type { BenchCase, Defines, JobShape } from './registry';
-import type { Grid } from '../gpu/kernel';
-import type { AdapterReport } from '../gpu/context';
+import { FLAG, saeLayout, type GpuConfig } from '../../core/wire';
+import type { SaeJobSpec } from '../../core/job';
+import { variantOf } from '../../variants';
+import type { BenchCase, Defines, JobShape } from '../registry';
+import type { Grid } from '../../gpu/kernel';
+import type { AdapterReport } from '../../gpu/context';
 
 /** what a version's workgroup rule reads of the adapter */
 export type AdapterDescription = Pick<AdapterReport, 'description'>;
@@ -69,7 +70,7 @@ export const STUDY_STEP_CASE = 'study shape d=2 s=4, ghost (quirk), M=6, 50 step
 export const SAE_STEPS = {
   v1: {
     name: 'v1',
-    file: 'sae_fused_steps.wgsl',
+    file: 'kernels/sae_steps/v1.wgsl',
     summary: 'one workgroup of 16 threads per model, parameters in workgroup memory, one tree reduction per step',
     shapedFor: 'software',
     threads: (_s, _d, requested) => requested ?? 16,
@@ -90,7 +91,7 @@ export const SAE_STEPS = {
   },
   v2: {
     name: 'v2',
-    file: 'sae_fused_steps_v2.wgsl',
+    file: 'kernels/sae_steps/v2.wgsl',
     summary: 'one workgroup of 64-256 threads per model, samples drawn in-kernel, subgroup partial sums (GPUs)',
     shapedFor: 'gpu',
     // 256, 128 or 64: the largest with at least 4 samples per thread (64 at least) that the device's limits allow
@@ -124,7 +125,7 @@ export const SAE_STEPS = {
   },
   cpu: {
     name: 'cpu',
-    file: 'sae_fused_steps_cpu.wgsl',
+    file: 'kernels/sae_steps/cpu.wgsl',
     summary: 'one invocation per model, batch walked serially, private accumulators, no barriers (CPU adapters)',
     shapedFor: 'software',
     threads: () => 1,
@@ -169,7 +170,8 @@ export function fusedMisfit(spec: SaeJobSpec, device: DeviceCaps, kernel: SaeKer
   if (spec.batches) return 'it samples its own data (no replay batches)';
   if (spec.normalizeDecoder === false) return 'it always normalises the decoder';
   if (spec.cfg.flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
-  if (spec.cfg.flags & FLAG.BATCH_TOPK) return 'it has no BatchTopK threshold pass (use the modular path)';
+  const variantMisfit = variantOf(spec.cfg).fusedMisfit;
+  if (variantMisfit) return variantMisfit;
   const v: SaeStepsVersion = SAE_STEPS[kernel];
   const t = v.threads(spec, device, threads, subgroups);
   const sg = v.shapedFor === 'gpu' && subgroups && device.features.has('subgroups');

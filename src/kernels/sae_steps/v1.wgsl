@@ -1,8 +1,8 @@
-// sae_fused_steps: K whole SAE training steps per dispatch, one workgroup per model, the same math
+// sae_steps/v1.wgsl: K whole SAE training steps per dispatch, one workgroup per model, the same math
 // and step order as the modular kernels (sample_data -> toy_forward -> sae_normalize -> sae_dead ->
 // sae_forward -> sae_firing -> sae_grad -> sae_cos_grad -> sae_project_grad -> sae_loss -> adam), with the
 // per-sample math of lib/sae_sample.wgsl (ReLU, TopK, JumpReLU; ghost grads or AuxK; not batch FVU/BatchTopK).
-// Version v1 (tuned for SwiftShader: few threads, few barrier round trips). v2 (sae_fused_steps_v2.wgsl)
+// Version v1 (tuned for SwiftShader: few threads, few barrier round trips). v2 (sae_steps/v2.wgsl)
 // is the version shaped for GPUs; both are checked against the same reference and the modular path.
 // Parameters live in workgroup memory for the whole chunk; each thread takes samples b = lid, lid+WG, ...
 // of the step's batch, accumulates its share of the gradient, the loss terms and the firing counts in
@@ -55,18 +55,23 @@ var<workgroup> live: u32;
 
 //#include "lib/sample.wgsl"
 //#include "lib/sae_sample.wgsl"
+//#include "lib/sae_grad_add.wgsl"
+
+// each thread sums its samples' gradient into its own column of `red` (lib/sae_grad.wgsl's terms)
+var<private> lid_p: u32;
+fn grad_add(q: u32, v: f32) { red[q * WG + lid_p] += v; }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let m = wid.x;
   cur_m = m;
+  lid_p = lid;
   let base = m * P_SAE;
   let tp = (m % cfg.toy_count) * P_TOY;
   let seed = hyper[m].seed;
   let lambda = hyper[m].l1;
   let gamma = hyper[m].cos;
   let inv_b = 1.0 / f32(cfg.B);
-  let pre_bias = select(0.0, 1.0, (cfg.flags & FLAG_PRE_BIAS) != 0u);
   for (var q = lid; q < P_SAE; q += WG) { wp[q] = params[base + q]; }
   let t0 = state[0];
   let t_end = min(min(t0 + K_STEPS, cfg.T), state[1]);
@@ -104,29 +109,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         for (var i = 0u; i < N_FEAT; i++) { acc += toy_params[tp + i * D_HID + j] * x[i]; }
         h[j] = acc;
       }
-      let o = sae_sample(h, lambda, inv_b, 1.0, 0.0);
-      // sae_grad's and sae_loss's per-sample terms, and the firing counts of sae_firing
+      smp = sae_sample(h, lambda, inv_b, 1.0, 0.0);
+      sae_grad_add();
+      // sae_loss's per-sample terms and the firing counts of sae_firing
       for (var k = 0u; k < S_LAT; k++) {
-        for (var j = 0u; j < D_HID; j++) {
-          red[(OFF_WE + k * D_HID + j) * WG + lid] += o.dpre[k] * o.hin[j];
-          red[(OFF_WD + k * D_HID + j) * WG + lid] += o.dh[j] * o.f[k] + o.G[j] * o.A[k];
-        }
-        red[(OFF_BE + k) * WG + lid] += o.dpre[k];
-        red[(OFF_TH + k) * WG + lid] += o.dth[k];
-        if (o.f[k] > 1e-6) { red[(RV_FIRE + k) * WG + lid] += 1.0; }
+        if (smp.f[k] > 1e-6) { red[(RV_FIRE + k) * WG + lid] += 1.0; }
       }
-      for (var j = 0u; j < D_HID; j++) {
-        var acc = o.dh[j];
-        if (pre_bias != 0.0) {
-          for (var k = 0u; k < S_LAT; k++) { acc -= o.dpre[k] * wp[OFF_WE + k * D_HID + j]; }
-        }
-        red[(OFF_BD + j) * WG + lid] += acc;
-      }
-      red[RV_LOSS * WG + lid] += o.fvu;
-      red[(RV_LOSS + 1u) * WG + lid] += o.l1raw;
-      red[(RV_LOSS + 2u) * WG + lid] += o.l1w;
-      red[(RV_LOSS + 3u) * WG + lid] += o.ghost;
-      red[(RV_LOSS + 4u) * WG + lid] += o.l0;
+      red[RV_LOSS * WG + lid] += smp.fvu;
+      red[(RV_LOSS + 1u) * WG + lid] += smp.l1raw;
+      red[(RV_LOSS + 2u) * WG + lid] += smp.l1w;
+      red[(RV_LOSS + 3u) * WG + lid] += smp.ghost;
+      red[(RV_LOSS + 4u) * WG + lid] += smp.l0;
     }
     reduce_rows(lid);
     // red[r * WG] now holds the batch sums. Thread 0: cosine penalty (adds to the decoder gradient),

@@ -1,5 +1,5 @@
-// sae_fused_steps_v2: K whole SAE training steps per dispatch, one workgroup per model: version v2,
-// shaped for GPUs (v1, sae_fused_steps.wgsl, is tuned for SwiftShader). Same math and step order as the
+// sae_steps/v2.wgsl: K whole SAE training steps per dispatch, one workgroup per model: version v2,
+// shaped for GPUs (v1, sae_steps/v1.wgsl, is tuned for SwiftShader). Same math and step order as the
 // modular kernels and v1 (sample_data -> toy_forward -> sae_normalize -> sae_dead -> sae_forward ->
 // sae_firing -> sae_grad -> sae_cos_grad -> sae_project_grad -> sae_loss -> adam); the formulas come from
 // lib/sample.wgsl, lib/sae_sample.wgsl, lib/sae_step.wgsl, lib/sae_loss.wgsl and lib/adam.wgsl.
@@ -58,6 +58,10 @@ const P_OTHER: u32 = P_SAE - S_LAT * D_HID;
 
 //#include "lib/sample.wgsl"
 //#include "lib/sae_sample.wgsl"
+//#include "lib/sae_grad_add.wgsl"
+
+// this thread's share of the step's sums (gradient, firing counts, loss terms: lib/wg_partials.wgsl's acc)
+fn grad_add(q: u32, v: f32) { acc[q] += v; }
 
 // Latent k's owner, before a step: unit decoder row (sae_normalize) and dead bookkeeping (sae_dead).
 fn latent_prologue(m: u32, k: u32) {
@@ -82,7 +86,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let gamma = hyper[m].cos;
   let lr0 = hyper[m].lr;
   let inv_b = 1.0 / f32(cfg.B);
-  let pre_bias = (cfg.flags & FLAG_PRE_BIAS) != 0u;
   let z = cos_z();
   for (var q = lid; q < P_SAE; q += WG) { wp[q] = params[base + q]; }
   let t0 = state[0];
@@ -99,7 +102,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
   for (var t = t0; t < t_end; t++) {
     // --- per-sample work (sample_data, toy_forward, sae_forward, per-sample gradients) into registers
-    var acc: array<f32, RV>;
     for (var r = 0u; r < RV; r++) { acc[r] = 0.0; }
     for (var b = lid; b < cfg.B; b += WG) {
       let x = sample_features(seed, t, b);
@@ -109,28 +111,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         for (var i = 0u; i < N_FEAT; i++) { a += toy_params[tp + i * D_HID + j] * x[i]; }
         h[j] = a;
       }
-      let o = sae_sample(h, lambda, inv_b, 1.0, 0.0);
+      smp = sae_sample(h, lambda, inv_b, 1.0, 0.0);
+      sae_grad_add();
       for (var k = 0u; k < S_LAT; k++) {
-        for (var j = 0u; j < D_HID; j++) {
-          acc[OFF_WE + k * D_HID + j] += o.dpre[k] * o.hin[j];
-          acc[OFF_WD + k * D_HID + j] += o.dh[j] * o.f[k] + o.G[j] * o.A[k];
-        }
-        acc[OFF_BE + k] += o.dpre[k];
-        acc[OFF_TH + k] += o.dth[k];
-        if (o.f[k] > 1e-6) { acc[RV_FIRE + k] += 1.0; }
+        if (smp.f[k] > 1e-6) { acc[RV_FIRE + k] += 1.0; }
       }
-      for (var j = 0u; j < D_HID; j++) {
-        var a = o.dh[j];
-        if (pre_bias) {
-          for (var k = 0u; k < S_LAT; k++) { a -= o.dpre[k] * wp[OFF_WE + k * D_HID + j]; }
-        }
-        acc[OFF_BD + j] += a;
-      }
-      acc[RV_LOSS] += o.fvu;
-      acc[RV_LOSS + 1u] += o.l1raw;
-      acc[RV_LOSS + 2u] += o.l1w;
-      acc[RV_LOSS + 3u] += o.ghost;
-      acc[RV_LOSS + 4u] += o.l0;
+      acc[RV_LOSS] += smp.fvu;
+      acc[RV_LOSS + 1u] += smp.l1raw;
+      acc[RV_LOSS + 2u] += smp.l1w;
+      acc[RV_LOSS + 3u] += smp.ghost;
+      acc[RV_LOSS + 4u] += smp.l0;
     }
     // --- cosine penalty (sae_cos_grad): latent k's owner, all pairs (k, l); the penalty counts l < k once
     var cosg: array<array<f32, D_HID>, ROWS_PT>;
@@ -150,7 +140,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         }
       }
     }
-    part_write(lid, &acc);
+    part_write(lid);
 
     // --- loss, history, divergence (sae_loss): every thread derives the same values from the partials
     var sums: array<f32, LOSS_N>;

@@ -1,0 +1,34 @@
+// The SAE's chain rule, written once (docs/science.md §4): one sample's contribution to the gradient of
+// every parameter, from the terms its forward pass left (lib/sae_sample.wgsl's SaeSample):
+//   dW_enc[k,j] = dpre_k hin_j;   db_enc[k] = dpre_k;   dW_dec[k,j] = dh_j f_k + G_j A_k;
+//   db_dec[j] = dh_j - [pre_bias] sum_k dpre_k W_enc[k,j];   dlog_threshold[k] = dth_k.
+// The includer provides the sample through accessors: fn gs_dpre(k), gs_hin(j), gs_dh(j), gs_f(k), gs_G(j),
+// gs_A(k), gs_dth(k) -> f32 (lib/sae_sample.wgsl's smp accessors for the fused kernels; the work record for
+// the modular sae_grad) and sae_param(i) (W_enc for the pre-bias term). The fused kernels add every
+// parameter's term through lib/sae_grad_add.wgsl.
+// Twin: src/reference/sae.ts (saeGrad). Include after lib/sae_layout.wgsl.
+
+fn grad_w_enc(k: u32, j: u32) -> f32 {
+  return gs_dpre(k) * gs_hin(j);
+}
+
+fn grad_w_dec(k: u32, j: u32) -> f32 {
+  return gs_dh(j) * gs_f(k) + gs_G(j) * gs_A(k);
+}
+
+fn grad_b_dec(j: u32) -> f32 {
+  var a = gs_dh(j);
+  if ((cfg.flags & FLAG_PRE_BIAS) != 0u) {
+    for (var k = 0u; k < S_LAT; k++) { a -= gs_dpre(k) * sae_param(OFF_WE + k * D_HID + j); }
+  }
+  return a;
+}
+
+// Parameter q's term (one thread per parameter: the modular sae_grad sums it over the batch).
+fn sae_grad_term(q: u32) -> f32 {
+  if (q < OFF_BE) { return grad_w_enc(q / D_HID, q % D_HID); }
+  if (q < OFF_WD) { return gs_dpre(q - OFF_BE); }
+  if (q < OFF_BD) { return grad_w_dec((q - OFF_WD) / D_HID, (q - OFF_WD) % D_HID); }
+  if (q < OFF_TH) { return grad_b_dec(q - OFF_BD); }
+  return gs_dth(q - OFF_TH);
+}

@@ -1,0 +1,38 @@
+// The SAE variants, one record each (src/variants/<name>.ts + <name>.wgsl). The config schema, the job
+// builders, the trainers, the evaluation, the reference and the checks read this list. Adding a variant =
+// its record, its WGSL file, and its entry here (before relu, which takes every Config the others do not).
+import { optionFlags, type SaeFlagOptions } from '../core/wire';
+import { batchtopk } from './batchtopk';
+import { jumprelu } from './jumprelu';
+import { relu } from './relu';
+import { topk } from './topk';
+import type { SaeVariant, VariantCfg } from './variant';
+
+export type { SaeVariant, SaeVariantTwin, VariantCfg } from './variant';
+export { topkMask } from './topk';
+
+export const SAE_VARIANTS: readonly SaeVariant[] = [jumprelu, batchtopk, topk, relu];
+export type SaeVariantName = (typeof jumprelu | typeof batchtopk | typeof topk | typeof relu)['name'];
+/** the config's sae.variant values (the schema's enum) */
+export const SAE_VARIANT_NAMES = SAE_VARIANTS.map((v) => v.name) as [SaeVariantName, ...SaeVariantName[]];
+
+export function saeVariant(name: string): SaeVariant {
+  const v = SAE_VARIANTS.find((r) => r.name === name);
+  if (!v) throw new Error(`unknown SAE variant '${name}' (known: ${SAE_VARIANT_NAMES.join(', ')})`);
+  return v;
+}
+
+/** The variant a job's Config describes (its flag bit, or Config.topk > 0 for topk, else relu). */
+export function variantOf(cfg: Pick<VariantCfg, 'flags' | 'topk'>): SaeVariant {
+  return SAE_VARIANTS.find((v) => v.matches(cfg)) ?? relu;
+}
+
+/** The compile-time define selecting the variant's WGSL file, for every kernel that includes one. */
+export function variantDefines(cfg: Pick<VariantCfg, 'flags' | 'topk'>): { SAE_VARIANT: string } {
+  return { SAE_VARIANT: variantOf(cfg).name };
+}
+
+/** Config.flags of an SAE job: the runtime options (core/wire optionFlags) and the variant's bit. */
+export function saeFlags(o: SaeFlagOptions & { variant?: string }): number {
+  return optionFlags(o) | saeVariant(o.variant ?? 'relu').flag;
+}

@@ -1,0 +1,46 @@
+// What an SAE variant is, as data (one record per variant, src/variants/<name>.ts, next to its WGSL file
+// <name>.wgsl): its config name and fields, the Config flag bit that names it on the wire, which kernel
+// versions can run it, and its twin (the f64 math the reference, the objective of the finite-difference
+// checks and the metrics use). The WGSL file provides the same math to the kernels (act_f, act_penalised,
+// act_dpre, act_dth: see relu.wgsl; thresholds read through sae_param), included at compile time through
+// the SAE_VARIANT define (`//#include "variants/{{SAE_VARIANT}}.wgsl"`), so no kernel branches on the
+// variant. Imports core/ only.
+
+/** The Config fields a variant's math reads. */
+export interface VariantCfg {
+  flags: number;
+  topk: number;
+  jump_eps: number;
+}
+
+export interface SaeVariantTwin {
+  /** a latent's threshold from its log_threshold parameter (variants without one: 0, unused) */
+  theta(t: number): number;
+  /** the activations f of one sample's pre-activations (bthr: BatchTopK's batch threshold) */
+  activation(cfg: VariantCfg, pre: ArrayLike<number>, theta: ArrayLike<number>, bthr: number): number[];
+  /** what the sparsity penalty sums per latent (L1: f; L0: [f > 0]) */
+  penalised(f: number): number;
+  /** dL/dpre from dL/df (the reconstruction's) and pw = lambda w / B, the penalty's weight */
+  dpre(f: number, df: number, pw: number): number;
+  /** dL/dlog_threshold (variants without a threshold: 0) */
+  dth(cfg: VariantCfg, pre: number, theta: number, df: number, pw: number): number;
+}
+
+export interface SaeVariant {
+  /** the config's sae.variant value and the SAE_VARIANT define */
+  readonly name: string;
+  readonly summary: string;
+  /** its WGSL file (shader key: the path below src/) */
+  readonly wgsl: string;
+  /** the Config flag bit that names it on the wire (0: none; relu and topk are told apart by Config.topk) */
+  readonly flag: number;
+  /** reads sae.k (Config.topk): the config must give 1 <= k <= s */
+  readonly needsK: boolean;
+  /** is this the variant a Config describes (the list is searched in order; relu, last, takes the rest) */
+  matches(cfg: Pick<VariantCfg, 'flags' | 'topk'>): boolean;
+  /** a kernel the modular path runs on the batch before sae_forward (BatchTopK's threshold) */
+  readonly prepass?: string;
+  /** why the fused K-step versions and the CPU-shaped evaluation cannot run it (none: they can) */
+  readonly fusedMisfit?: string;
+  readonly twin: SaeVariantTwin;
+}
