@@ -1,6 +1,6 @@
 // Partial sums of RV values per thread across a workgroup of WG threads, for kernels that then let
 // each consumer add a few partials itself (no second tree pass, one barrier). The includer defines WG,
-// RV and these text defines (src/kernels/sae_steps.ts, subgroupDefines):
+// RV and these text defines (src/kernels/sae_steps/index.ts, subgroupDefines):
 //   {{USE_SG}}  true when the device has the `subgroups` feature (the kernel then opens with `enable subgroups;`)
 //   {{SG_ADD}}  subgroupAdd, or sg_none when there are no subgroups (never called then)
 //   {{SG_EXCL}} subgroupExclusiveAdd, or sg_none_excl

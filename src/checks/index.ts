@@ -132,7 +132,7 @@ const DEFAULT_LIMITS: DeviceCaps = {
 for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
   CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'modular');
   const spec = saeTestSpec(c);
-  // every version of the fused step (src/kernels/sae_steps.ts), at its lab threads, on every case it fits
+  // every version of the fused step (src/kernels/sae_steps/index.ts), at its lab threads, on every case it fits
   for (const version of SAE_KERNELS) {
     const v = SAE_STEPS[version];
     if (fusedMisfit(spec, DEFAULT_LIMITS, version, v.labThreads) !== null) continue;

@@ -3,13 +3,14 @@
 // high-performance preference; a software driver (new lavapipe, else Chromium's SwiftShader) only when
 // no hardware adapter is found. VK_DRIVER_FILES / VK_ICD_FILENAMES set by the user always win.
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { getPriority, setPriority, tmpdir } from 'node:os';
+import { getPriority, homedir, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isSoftwareAdapter, type GpuContext } from './context';
 import { acquireDevice } from './device';
 import { WebGPUUnavailableError } from './errors';
 import { describePlan, planIcds, type IcdFs, type IcdPlan } from './icd';
+import { cpuFlags, lavapipeEnv } from './lavapipe';
 import { loadShaderSourcesFromDisk } from './shaders-node';
 
 /** The project's own lavapipe (Mesa's CPU Vulkan driver, installed by scripts/setup.sh). */
@@ -118,6 +119,8 @@ function useDrivers(set: DriverSet): void {
   // both names: newer Vulkan loaders read VK_DRIVER_FILES, older ones VK_ICD_FILENAMES
   process.env.VK_DRIVER_FILES = set.files;
   process.env.VK_ICD_FILENAMES = set.files;
+  // lavapipe: vector width and a cache folder per width (src/gpu/lavapipe.ts); Mesa reads them when the driver loads
+  if (/lvp|lavapipe/i.test(set.files)) Object.assign(process.env, lavapipeEnv(process.env, cpuFlags(realFs.read), homedir()));
 }
 
 /** Adapter names Dawn sees with the current drivers (it lists them when asked for a name that matches none). */

@@ -218,7 +218,7 @@ export const KERNELS: KernelEntry[] = [
     defines: (s) => ({ ...sets(s), WG: 8 }),
     bench: 'standalone',
   },
-  // the fused SAE step's versions come from their unit (src/kernels/sae_steps.ts)
+  // the fused SAE step's versions come from their unit (src/kernels/sae_steps/index.ts)
   ...Object.values(SAE_STEPS).map(
     (v: SaeStepsVersion): KernelEntry => ({
       file: v.file,

@@ -1,5 +1,5 @@
 // The SAE trainer: the modular kernels of one step (sample_data -> toy_forward -> ... -> adam) or a fused
-// K-step version (src/kernels/sae_steps.ts), over the job of src/train/job.ts.
+// K-step version (src/kernels/sae_steps/index.ts), over the job of src/train/job.ts.
 import type { GpuContext } from '../gpu/context';
 import { dimDefines, type JobShape } from '../kernels/registry';
 import { fusedMisfit, fusedThreads, SAE_STEPS, type SaeKernel } from '../kernels/sae_steps';
@@ -15,7 +15,7 @@ export interface SaeTrainerOptions {
   /** fused kernel version (default v1) */
   kernel?: SaeKernel;
   kSteps?: number;
-  /** invocations per model of the fused kernel (default: the version's own rule, src/kernels/sae_steps.ts) */
+  /** invocations per model of the fused kernel (default: the version's own rule, src/kernels/sae_steps/index.ts) */
   threads?: number;
   /** v2: use subgroup reductions where the device has them (default true; false forces the workgroup-memory fallback) */
   subgroups?: boolean;

@@ -11,13 +11,13 @@
 // threads k < S project the decoder gradient and threads q < P apply Adam. The per-step formulas are
 // lib/sae_step.wgsl and lib/adam.wgsl, the per-sample ones lib/sae_sample.wgsl.
 // Only for small SAEs: P_SAE + S_LAT + 5 <= 64 values are reduced per step (the study's d=2, s=4: 35),
-// and (P_SAE + S_LAT + 5) * WG floats of workgroup memory (src/kernels/sae_steps.ts, fusedMisfit).
+// and (P_SAE + S_LAT + 5) * WG floats of workgroup memory (src/kernels/sae_steps/index.ts, fusedMisfit).
 // The step counter is read once (state[0] = t0); steps run up to min(t0 + K, T, state[1]) (state[1] = the
 // host's stop step); step_advance adds K afterwards, clamped the same way.
 // Bindings: @0 cfg (uniform Config), @1 hyper (read), @2 state (read, u32 step), @3 tables (read, sampler
 //   CDFs), @4 toy_params (read), @5 params (rw, [M][P_SAE]), @6 adam (rw, [2][M][P_SAE]),
 //   @7 lat (rw, [M][S][3] u32), @8 status (rw, [M] u32), @9 hist (rw, [hist_len][M][HIST_W]).
-// Dispatch: (M, 1, 1) workgroups of WG = {{WG}} threads (default 16, src/kernels/sae_steps.ts); K = {{K_STEPS}} steps.
+// Dispatch: (M, 1, 1) workgroups of WG = {{WG}} threads (default 16, src/kernels/sae_steps/index.ts); K = {{K_STEPS}} steps.
 // Twin: src/reference/trainer.ts (RefSaeTrainer.doStep), checked against the modular path too.
 //#include "lib/rng.wgsl"
 //#include "lib/common.wgsl"

@@ -18,7 +18,7 @@
 //   CDFs), @4 toy_params (read), @5 params (rw, [M][P_SAE]), @6 adam (rw, [2][M][P_SAE]),
 //   @7 lat (rw, [M][S][3] u32), @8 status (rw, [M] u32), @9 hist (rw, [hist_len][M][HIST_W]).
 // Dispatch: (M, 1, 1) workgroups of WG threads; K = {{K_STEPS}} steps (clamped to T).
-// Fits when P_SAE + S + 6 <= 128 and the workgroup memory allows (src/kernels/sae_steps.ts, fusedMisfit).
+// Fits when P_SAE + S + 6 <= 128 and the workgroup memory allows (src/kernels/sae_steps/index.ts, fusedMisfit).
 // Twin: src/reference/trainer.ts (RefSaeTrainer.doStep), checked against the modular path and v1 too.
 {{SG_ENABLE}}
 //#include "lib/rng.wgsl"
