@@ -89,27 +89,6 @@ export const SAE_STEPS = {
     twin: 'reference/trainer: RefSaeTrainer',
     bench: 'sae-fused',
   },
-  v1copy: {
-    name: 'v1copy',
-    file: 'kernels/sae_steps/v1copy.wgsl',
-    summary: 'a copy of v1: one workgroup of 16 threads per model, parameters in workgroup memory, one tree reduction per step',
-    shapedFor: 'software',
-    threads: (_s, _d, requested) => requested ?? 16,
-    labThreads: 16,
-    workgroup: (t) => t,
-    grid: (s) => ({ groups: [s.M, 1, 1] }),
-    defines: () => ({}),
-    footprint: ({ D, S }, threads) => {
-      const P = saeLayout({ D, S }).P;
-      const rv = P + S + 5; // red [rv][WG], wp [P], dead and weight [S] each, live
-      return { rv, maxRv: 64, bytes: (rv * threads + P + 2 * S + 1) * 4 };
-    },
-    misfit: (t) => (pow2(t) ? null : `v1copy: ${t} threads per model, need a power of two`),
-    describe: (t, _sg, k) => `fused v1copy (${t} threads/model, K=${k})`,
-    check: `train SAE fused v1copy K=7: ${STUDY_STEP_CASE}`,
-    twin: 'reference/trainer: RefSaeTrainer',
-    bench: 'sae-fused',
-  },
   v2: {
     name: 'v2',
     file: 'kernels/sae_steps/v2.wgsl',
