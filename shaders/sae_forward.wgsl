@@ -14,7 +14,7 @@
 //   act_stride floats at act_offset), @3 params (read, [M][P_SAE]), @4 lat (read, [M][S][3] u32),
 //   @5 work (rw, [M][B][REC] per-sample record, see lib/sae_layout.wgsl), @6 bstat (read, [M]: the batch-FVU
 //   denominator from sae_batch_stats, used instead of den when FLAG_BATCH_FVU), @7 bthr (read, [M]: the
-//   BatchTopK threshold from sae_batch_topk, used when FLAG_BATCH_TOPK).
+//   BatchTopK threshold from sae_batch_topk, read by the batchtopk variant's act_f).
 // Dispatch: (ceil(M*B / 64), 1, 1). Twin: src/reference/sae.ts (saeForward). The math: lib/sae_sample.wgsl.
 //#include "lib/common.wgsl"
 //#include "lib/sae_layout.wgsl"

@@ -27,7 +27,7 @@ fn projected_row(g: array<f32, D_HID>, w: array<f32, D_HID>) -> array<f32, D_HID
 
 // The decoder row's step: projected_row, or 0 with a fixed decoder (reference SAEs; Adam's moments stay 0, so
 // the rows do not move). The CPU-shaped kernel zeroes its rows itself, with text present only in the
-// reference SAEs' jobs (FIXED_DEC_STEP, src/kernels/sae_steps/index.ts): any branch on the flag slowed it.
+// reference SAEs' jobs (FIXED_DEC_STEP, src/kernels/sae_steps/index.ts).
 fn decoder_grad_row(g: array<f32, D_HID>, w: array<f32, D_HID>) -> array<f32, D_HID> {
   if ((cfg.flags & FLAG_FIXED_DEC) != 0u) {
     var z: array<f32, D_HID>;

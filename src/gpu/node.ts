@@ -120,7 +120,12 @@ function useDrivers(set: DriverSet): void {
   process.env.VK_DRIVER_FILES = set.files;
   process.env.VK_ICD_FILENAMES = set.files;
   // lavapipe: vector width and a cache folder per width (src/gpu/lavapipe.ts); Mesa reads them when the driver loads
-  if (/lvp|lavapipe/i.test(set.files)) Object.assign(process.env, lavapipeEnv(process.env, cpuFlags(realFs.read), homedir()));
+  if (/lvp|lavapipe/i.test(set.files)) {
+    const env = lavapipeEnv(process.env, cpuFlags(realFs.read), homedir());
+    // Mesa creates the cache folder's last level only
+    if (env.MESA_SHADER_CACHE_DIR) mkdirSync(env.MESA_SHADER_CACHE_DIR, { recursive: true });
+    Object.assign(process.env, env);
+  }
 }
 
 /** Adapter names Dawn sees with the current drivers (it lists them when asked for a name that matches none). */
@@ -137,7 +142,12 @@ async function dawnAdapterNames(mod: typeof import('webgpu')): Promise<string[]>
 export async function listNodeAdapters(): Promise<{ adapters: NodeAdapterEntry[]; drivers: string[] }> {
   const mod = await loadDawn();
   const plan = planIcds(realFs, process.env, localIcds());
-  const saved = { d: process.env.VK_DRIVER_FILES, i: process.env.VK_ICD_FILENAMES };
+  const saved = {
+    d: process.env.VK_DRIVER_FILES,
+    i: process.env.VK_ICD_FILENAMES,
+    w: process.env.LP_NATIVE_VECTOR_WIDTH,
+    c: process.env.MESA_SHADER_CACHE_DIR,
+  };
   const adapters: NodeAdapterEntry[] = [];
   try {
     for (const set of driverSets(plan)) {
@@ -147,6 +157,8 @@ export async function listNodeAdapters(): Promise<{ adapters: NodeAdapterEntry[]
   } finally {
     restore('VK_DRIVER_FILES', saved.d);
     restore('VK_ICD_FILENAMES', saved.i);
+    restore('LP_NATIVE_VECTOR_WIDTH', saved.w);
+    restore('MESA_SHADER_CACHE_DIR', saved.c);
   }
   return { adapters, drivers: describePlan(plan) };
 }

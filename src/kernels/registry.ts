@@ -279,10 +279,11 @@ export function kernelEntry(file: string): KernelEntry {
   return e;
 }
 
-/** Every define a kernel needs at a shape: the model dims plus the entry's own. */
 /** What the lab and the registry test add when they compile a kernel on its own: the study's SAE variant
  * (a trainer gives its job's, src/variants variantDefines). */
 export const LAB_DEFINES: Defines = { SAE_VARIANT: 'relu' };
+
+/** Every define a kernel needs at a shape: the model dims plus the entry's own. */
 
 export function definesFor(file: string, s: JobShape): Defines {
   const e = kernelEntry(file);

@@ -24,6 +24,17 @@ describe('results schema', () => {
     expect(back.experiments[0].saes[0].final_loss).toBe(r.experiments[0].saes[0].final_loss);
     expect(back.experiments[0].cells[0].models).toEqual(r.experiments[0].cells[0].models);
   });
+  it('reads the per-sample FVU of results written before the rename from mse', () => {
+    const j = roundTrip(run());
+    const sae = j.experiments[0].saes[0];
+    const fvu = sae.per_sample_fvu;
+    sae.mse = fvu;
+    delete sae.per_sample_fvu;
+    const back = parseResultsFile(j, 'old/results.json');
+    expect(back.experiments[0].saes[0].per_sample_fvu).toBe(fvu);
+    expect('mse' in back.experiments[0].saes[0]).toBe(false);
+    expect(back.experiments[0].saes[1].per_sample_fvu).toBe(j.experiments[0].saes[1].per_sample_fvu);
+  });
   it('names the field of a damaged file', () => {
     const j = roundTrip(run());
     j.experiments[0].saes[0].verdict = 'maybe';

@@ -130,14 +130,15 @@ export const SAE_STEPS = {
     shapedFor: 'software',
     threads: () => 1,
     labThreads: 1,
-    // models per workgroup (SIMD lanes): 16 on lavapipe (two of its 8-wide vectors; 1.1e8 samples/s at the study
+    // models per workgroup (SIMD lanes): 16 on lavapipe (one 512-bit vector at the kit's setting, src/gpu/lavapipe.ts; 1.1e8 samples/s at the study
     // shape vs 8.3e7 at 8 and 8.0e7 at 32), 8 elsewhere (SwiftShader: 6.7e6 at 8, 6.0e6 at 16)
     workgroup: (_t, adapter) => (adapter && /llvmpipe|lavapipe/i.test(adapter.description) ? 16 : 8),
     grid: (s) => ({ threads: s.M }),
-    // the job's variant flags and table sizes baked in, then constant-bound loops unrolled at load
-    // (src/gpu/unroll.ts): branches of other variants vanish and private arrays stay in registers
+    // the job's option flags and table sizes baked in, then constant-bound loops unrolled at load
+    // (src/gpu/unroll.ts): branches of options the job does not use vanish and private arrays stay in registers
     // FIXED_DEC_STEP: the reference SAEs' zero decoder step as text, present only in their jobs (a branch on the
-    // baked-in flag cost the kernel about a fifth of its speed on lavapipe at the study shape, even when false)
+    // baked-in flag measured a fifth slower on lavapipe, but that A/B set a fresh 256-bit compile against a stale
+    // 512-bit cached binary, BENCHMARKS.md session 6: the branch's own cost is unknown; the text costs nothing)
     defines: (_d, _sg, cfg) => ({
       UNROLL: 1,
       SPECIALIZE: `flags=${cfg.flags} topk=${cfg.topk} aux_k=${cfg.aux_k} table_len=${cfg.table_len}`,
