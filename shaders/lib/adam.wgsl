@@ -1,4 +1,4 @@
-// Adam/AdamW update of one parameter (PyTorch semantics), shared by adam.wgsl, toy_fused_steps.wgsl and
+// Adam/AdamW update of one parameter (PyTorch semantics), shared by adam.wgsl, the fused toy step (src/kernels/toy_steps/) and
 // the fused SAE kernels (twin: src/reference/adam.ts, adamStep). The includer declares `cfg: Config`
 // (lib/common.wgsl: beta1, beta2, eps, weight_decay, the schedule T / warmup / cooldown).
 //   lr_t = lr * lr_factor(t);  p <- p (1 - lr_t wd);  m1 <- b1 m1 + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;

@@ -1,4 +1,4 @@
-// Toy-model loss bookkeeping shared by toy_loss.wgsl and toy_fused_steps.wgsl (twin: src/reference/toy.ts,
+// Toy-model loss bookkeeping shared by toy_loss.wgsl and the fused toy step (src/kernels/toy_steps/) (twin: src/reference/toy.ts,
 // toyLoss). The includer declares `cfg: Config`, `status` ([M] u32) and `hist` ([hist_len][M][2]).
 
 // Marks model m diverged at step t the first time the batch loss is not finite, writes the history

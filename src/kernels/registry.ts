@@ -6,6 +6,7 @@
 import { saeLayout, toyLayout } from '../core/wire';
 import type { Grid } from '../gpu/kernel';
 import { NO_SUBGROUPS, SAE_STEPS, STUDY_STEP_CASE, type SaeStepsVersion } from './sae_steps';
+import { TOY_STEPS, type ToyStepsVersion } from './toy_steps';
 
 /** The shape a dispatch covers: M models, B rows (samples) per model, and the model dims. */
 export interface JobShape {
@@ -233,17 +234,20 @@ export const KERNELS: KernelEntry[] = [
       bench: v.bench,
     }),
   ),
-  {
-    file: 'toy_fused_steps.wgsl',
-    summary: 'K whole toy-model steps per dispatch, one workgroup per toy model',
-    op: 'toy-steps',
-    version: 'fused',
-    twin: 'reference/trainer: RefToyTrainer',
-    check: 'train toy fused K=7: n=4 d=2 AdamW M=3, 50 steps',
-    grid: perModelGroup,
-    defines: (s) => ({ ...sets(s), K_STEPS: 1, WG: 64, ...NO_SUBGROUPS }),
-    bench: 'toy-fused',
-  },
+  // the fused toy step's versions come from their unit (src/kernels/toy_steps/index.ts)
+  ...Object.values(TOY_STEPS).map(
+    (v: ToyStepsVersion): KernelEntry => ({
+      file: v.file,
+      summary: v.summary,
+      op: 'toy-steps',
+      version: v.name,
+      twin: v.twin,
+      check: v.check,
+      grid: perModelGroup,
+      defines: (s) => ({ ...sets(s), K_STEPS: 1, WG: 64, ...NO_SUBGROUPS }),
+      bench: v.bench,
+    }),
+  ),
   {
     file: 'rng_fill.wgsl',
     summary: 'the counter-based RNG, one value per element',

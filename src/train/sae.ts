@@ -169,4 +169,4 @@ export class GpuSaeTrainer extends GpuJob {
   }
 }
 
-/** How the toy model trains: per-step modular dispatches, or toy_fused_steps.wgsl (K steps per dispatch). */
+/** How the toy model trains: per-step modular dispatches, or the fused toy step (src/kernels/toy_steps/, K steps per dispatch). */

@@ -2,6 +2,7 @@
 import type { GpuContext } from '../gpu/context';
 import type { JobShape } from '../kernels/registry';
 import { subgroupDefines, type DeviceCaps } from '../kernels/sae_steps';
+import { TOY_STEPS } from '../kernels/toy_steps';
 import { toyLayout } from '../core/wire';
 import { checkSpec, type ToyJobSpec } from '../core/job';
 import { GpuJob, type TrainOptions } from './job';
@@ -17,31 +18,9 @@ export interface ToyTrainerOptions {
   subgroups?: boolean;
 }
 
-/** Why the fused toy kernel cannot run a job (null when it can). */
+/** Why the fused toy kernel cannot run a job (null when it can): its unit's rule (src/kernels/toy_steps/). */
 export function toyFusedMisfit(spec: ToyJobSpec, device: DeviceCaps, threads?: number, subgroups = true): string | null {
-  if (spec.batches) return 'it samples its own data (no replay batches)';
-  const rv = toyLayout(spec.dims).P + 1;
-  if (rv > 128) return `it reduces P + 1 = ${rv} values per step, at most 128 fit`;
-  const wg = toyFusedThreads(spec, device, threads, subgroups);
-  if (wg > device.limits.maxComputeInvocationsPerWorkgroup)
-    return `${wg} threads per model, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
-  const sg = subgroups && device.features.has('subgroups');
-  const bytes = (rv * (wg / 4) + (sg ? 1 : rv * wg) + toyLayout(spec.dims).P) * 4;
-  if (bytes > device.limits.maxComputeWorkgroupStorageSize)
-    return `needs ${bytes} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
-  return null;
-}
-
-function toyFusedThreads(spec: ToyJobSpec, device: DeviceCaps, threads?: number, subgroups = true): number {
-  if (threads) return threads;
-  const rv = toyLayout(spec.dims).P + 1;
-  const sg = subgroups && device.features.has('subgroups');
-  for (const t of [256, 128, 64]) {
-    if (t > 64 && 4 * t > spec.cfg.B) continue;
-    if (t <= device.limits.maxComputeInvocationsPerWorkgroup && (rv * (t / 4) + (sg ? 1 : rv * t) + rv) * 4 <= device.limits.maxComputeWorkgroupStorageSize)
-      return t;
-  }
-  return 64;
+  return TOY_STEPS.fused.misfit(spec, device, threads, subgroups);
 }
 
 export class GpuToyTrainer extends GpuJob {
@@ -64,7 +43,7 @@ export class GpuToyTrainer extends GpuJob {
     if (t.kernel === 'fused') {
       const why = toyFusedMisfit(spec, ctx.device, opts.wg, opts.subgroups);
       if (why) throw new Error(`toy job: the fused toy kernel cannot run this job: ${why}`);
-      t.wg = toyFusedThreads(spec, ctx.device, opts.wg, opts.subgroups);
+      t.wg = TOY_STEPS.fused.threads(spec, ctx.device, opts.wg, opts.subgroups);
       t.subgroups = opts.subgroups !== false && ctx.device.features.has('subgroups');
     }
     await t.init(opts.kSteps ?? 50);
@@ -76,9 +55,7 @@ export class GpuToyTrainer extends GpuJob {
   }
 
   describe(): string {
-    return this.kernel === 'modular'
-      ? 'modular'
-      : `fused (${this.wg} threads/model${this.subgroups ? ', subgroups' : ', workgroup-memory reduction'}, K=${this.stepsPerOps})`;
+    return this.kernel === 'modular' ? 'modular' : TOY_STEPS.fused.describe(this.wg, this.subgroups, this.stepsPerOps);
   }
 
   private async init(kSteps: number): Promise<void> {
@@ -94,7 +71,7 @@ export class GpuToyTrainer extends GpuJob {
       this.pool.params = this.pool.toy_params = this.buf('toy_params', 0, this.spec.toyParams);
       this.buf('adam', 2 * cfg.M * T.P * 4);
       this.stepsPerOps = kSteps;
-      await this.op('toy_fused_steps.wgsl', { K_STEPS: kSteps, WG: this.wg, ...subgroupDefines(this.ctx.device, this.subgroups) });
+      await this.op(TOY_STEPS.fused.file, { K_STEPS: kSteps, WG: this.wg, ...subgroupDefines(this.ctx.device, this.subgroups) });
       await this.op('step_advance.wgsl', { AMOUNT: kSteps });
       return;
     }

@@ -7,6 +7,7 @@ import { definesFor, KERNELS, LAB_DEFINES } from '../../src/kernels/registry';
 import { loadShaderSourcesFromDisk } from '../../src/gpu/shaders-node';
 import { resolveShader } from '../../src/gpu/shaders';
 import { SAE_KERNELS, SAE_STEPS } from '../../src/kernels/sae_steps';
+import { TOY_STEPS } from '../../src/kernels/toy_steps';
 import { RefSaeTrainer } from '../../src/reference/trainer';
 
 const sources = loadShaderSourcesFromDisk();
@@ -31,6 +32,15 @@ describe('kernel registry', () => {
       expect(CHECKS[v.check], `${name} -> '${v.check}'`).toBeDefined();
       expect(v.twin).toBe('reference/trainer: RefSaeTrainer');
       expect(typeof RefSaeTrainer).toBe('function');
+      expect(KERNELS.filter((k) => k.file === v.file && k.version === name)).toHaveLength(1);
+    }
+  });
+
+  it('the fused toy step unit: every version has its file, a check that exists and a registry entry', () => {
+    for (const [name, v] of Object.entries(TOY_STEPS)) {
+      expect(v.name, name).toBe(name);
+      expect(sources[v.file], v.file).toBeDefined();
+      expect(CHECKS[v.check], `${name} -> '${v.check}'`).toBeDefined();
       expect(KERNELS.filter((k) => k.file === v.file && k.version === name)).toHaveLength(1);
     }
   });

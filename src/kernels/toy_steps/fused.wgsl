@@ -1,4 +1,4 @@
-// toy_fused_steps: K whole toy-model training steps per dispatch, one workgroup per toy model, the same
+// toy_steps/fused.wgsl: K whole toy-model training steps per dispatch, one workgroup per toy model, the same
 // math and step order as the modular toy path (sample_data -> toy_forward -> toy_loss -> toy_grad -> adam):
 //   h = W^T x, u = W h + b, xhat = ReLU(u), loss_b = (1/N) sum_i I_i (x_i - xhat_i)^2, L = mean_b loss_b;
 //   delta_i = -2 I_i (x_i - xhat_i) [u_i > 0] / (B N), g_j = sum_i delta_i W_ij;
