@@ -5,26 +5,22 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ShaderSources } from './shaders';
+import { shaderKeys, type ShaderSources } from './shaders';
 
 export const SHADER_DIR = fileURLToPath(new URL('../../shaders/', import.meta.url));
 export const SRC_DIR = fileURLToPath(new URL('../', import.meta.url));
 
 export function loadShaderSourcesFromDisk(dirs: string[] = [SHADER_DIR, SRC_DIR]): ShaderSources {
-  const out: Record<string, string> = {};
+  const entries: [string, string][] = [];
   for (const dir of dirs) {
     const walk = (d: string) => {
       for (const name of readdirSync(d)) {
         const p = join(d, name);
         if (statSync(p).isDirectory()) walk(p);
-        else if (name.endsWith('.wgsl')) {
-          const key = relative(dir, p).split(sep).join('/');
-          if (key in out) throw new Error(`two shader files named ${key} (under ${dirs.join(' and ')})`);
-          out[key] = readFileSync(p, 'utf8');
-        }
+        else if (name.endsWith('.wgsl')) entries.push([relative(dir, p).split(sep).join('/'), readFileSync(p, 'utf8')]);
       }
     };
     walk(dir);
   }
-  return out;
+  return shaderKeys(entries);
 }

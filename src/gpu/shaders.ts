@@ -13,6 +13,16 @@ export interface ResolvedShader {
   origin: { file: string; line: number }[];
 }
 
+/** One sources map from (key, text) pairs; two files with one key (one below shaders/, one below src/) are an error. */
+export function shaderKeys(entries: [string, string][]): ShaderSources {
+  const out: Record<string, string> = {};
+  for (const [k, v] of entries) {
+    if (k in out) throw new Error(`two shader files named ${k} (below shaders/ and below src/)`);
+    out[k] = v;
+  }
+  return out;
+}
+
 const INCLUDE = /^\s*\/\/#include\s+"([^"]+)"\s*$/;
 
 export function resolveShader(file: string, sources: ShaderSources, defines: Readonly<Record<string, string | number>> = {}): ResolvedShader {

@@ -3,7 +3,7 @@ import { compareArrays } from '../../src/checks/compare';
 import { matmulBatched } from '../../src/reference/matmul';
 import { rngFill } from '../../src/reference/rng';
 import { pcgHash, rngU32, rngUnit } from '../../src/core/rng';
-import { originOf, resolveShader, shaderHeader } from '../../src/gpu/shaders';
+import { originOf, resolveShader, shaderHeader, shaderKeys } from '../../src/gpu/shaders';
 import { loadShaderSourcesFromDisk } from '../../src/gpu/shaders-node';
 
 describe('counter-based RNG (reference)', () => {
@@ -82,6 +82,17 @@ describe('shader include mechanism', () => {
   it('names a missing include and a cycle', () => {
     expect(() => resolveShader('a.wgsl', { 'a.wgsl': '//#include "nope.wgsl"' })).toThrow(/not found: nope.wgsl \(included from a.wgsl\)/);
     expect(() => resolveShader('a.wgsl', { 'a.wgsl': '//#include "b.wgsl"', 'b.wgsl': '//#include "a.wgsl"' })).toThrow(/cycle/);
+  });
+  it('an include path may name a define; two files with one key are refused', () => {
+    const sources = { 'k.wgsl': '//#include "v/{{V}}.wgsl"\nfn main() {}', 'v/a.wgsl': 'const A = 1;', 'v/b.wgsl': 'const B = 2;' };
+    expect(resolveShader('k.wgsl', sources, { V: 'b' }).code).toContain('const B = 2;');
+    expect(() => resolveShader('k.wgsl', sources)).toThrow(/includes "v\/\{\{V\}\}.wgsl": the define V has no value/);
+    expect(() =>
+      shaderKeys([
+        ['lib/x.wgsl', 'a'],
+        ['lib/x.wgsl', 'b'],
+      ]),
+    ).toThrow(/two shader files named lib\/x.wgsl/);
   });
   it('every kernel file opens with a header naming its bindings, dispatch and twin', () => {
     const sources = loadShaderSourcesFromDisk();
