@@ -1,5 +1,5 @@
 // The evaluation metrics from the sums over an evaluation batch (docs/science.md §5), shared by sae_eval.wgsl
-// (sums from a workgroup reduction) and sae_eval_cpu.wgsl (sums from one invocation's walk). Twin:
+// (sums from a workgroup reduction) and src/kernels/sae_eval/cpu.wgsl (sums from one invocation's walk). Twin:
 // src/reference/metrics.ts (saeEval). The includer declares `cfg: Config` and `metrics` ([M][MET_W], rw);
 // include after lib/sae_layout.wgsl.
 // Sums (EVAL_NV of them): 0 fvu, 1 sum f, 2 l0, 3 |e|^2, 4 |h|^2, 5 |xo - xhat|^2, 6 |xhat|^2,

@@ -6,6 +6,7 @@
 import { saeLayout, toyLayout } from '../core/wire';
 import type { Grid } from '../gpu/kernel';
 import { NO_SUBGROUPS, SAE_STEPS, STUDY_STEP_CASE, type SaeStepsVersion } from './sae_steps';
+import { SAE_EVAL, SAE_EVAL_CPU_FILE } from './sae_eval';
 import { TOY_STEPS, type ToyStepsVersion } from './toy_steps';
 
 /** The shape a dispatch covers: M models, B rows (samples) per model, and the model dims. */
@@ -209,12 +210,13 @@ export const KERNELS: KernelEntry[] = [
     bench: 'standalone',
   },
   {
-    file: 'sae_eval_cpu.wgsl',
-    summary: 'the evaluation on fresh samples in one kernel, one invocation per model (CPU adapters)',
+    // the evaluation's CPU-shaped version, from its unit (src/kernels/sae_eval/index.ts)
+    file: SAE_EVAL_CPU_FILE,
+    summary: SAE_EVAL.cpu.summary,
     op: 'sae-eval',
     version: 'cpu',
     twin: 'reference/metrics: saeEval',
-    check: 'kernel sae_eval_cpu',
+    check: SAE_EVAL.cpu.check,
     grid: (s) => ({ threads: s.M }),
     defines: (s) => ({ ...sets(s), WG: 8 }),
     bench: 'standalone',

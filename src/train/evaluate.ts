@@ -2,7 +2,9 @@
 // CPU-shaped kernel on software adapters; models grouped per dispatch as the adapter's limits allow.
 import { isSoftwareAdapter, type GpuContext } from '../gpu/context';
 import { definesFor, kernelEntry, type JobShape } from '../kernels/registry';
-import { SAE_STEPS } from '../kernels/sae_steps';
+import { SAE_EVAL, type EvalKernel } from '../kernels/sae_eval';
+
+export type { EvalKernel };
 import { FLAG, saeLayout, toyLayout, type GpuConfig } from '../core/wire';
 import { variantDefines, variantOf } from '../variants';
 import type { SaeJobSpec } from '../core/job';
@@ -73,18 +75,11 @@ export async function evaluateSaes(
 }
 
 /**
- * The evaluation's kernels: 'modular' (sample_data -> toy_forward -> sae_forward -> sae_eval, per-sample
- * records reduced in workgroups) or 'cpu' (shaders/sae_eval_cpu.wgsl: one invocation per model walks its
- * samples, no records; 1,000,000 samples of 125 SAEs took 44 s modular on lavapipe). Same samples and
- * formulas, sums in another order. cpu on software adapters for SAEs with d*s <= 64 (larger ones keep
- * private arrays in per-lane memory there: 125 x 300 samples took 9 s on SwiftShader at d = 16, s = 64),
- * except BatchTopK (its threshold needs the whole batch first).
+ * The evaluation's version (src/kernels/sae_eval/): on a software adapter the one shaped for it (cpu) where it
+ * fits these SAEs, else modular.
  */
-export type EvalKernel = 'modular' | 'cpu';
-
 export function evalKernelFor(ctx: GpuContext, spec: Pick<SaeJobSpec, 'cfg' | 'dims'>): EvalKernel {
-  const small = spec.dims.D * spec.dims.S <= 64;
-  return isSoftwareAdapter(ctx.adapter) && small && !variantOf(spec.cfg).fusedMisfit ? 'cpu' : 'modular';
+  return isSoftwareAdapter(ctx.adapter) && SAE_EVAL.cpu.misfit(spec.dims, spec.cfg) === null ? 'cpu' : 'modular';
 }
 
 /** One evaluation dispatch chain for models m0 .. m0 + count - 1 (params holds just theirs). */
@@ -152,21 +147,10 @@ async function evaluateGroup(
       bthr: mk('bthr', M * 4),
     };
     const shape: JobShape = { M, B: samples, ...dims, sets: spec.sets };
-    const files = cpu
-      ? ['sae_probe.wgsl', 'sae_eval_cpu.wgsl']
-      : [
-          'sample_data.wgsl',
-          'toy_forward.wgsl',
-          ...(variantOf(cfg).prepass ? [variantOf(cfg).prepass as string] : []),
-          'sae_forward.wgsl',
-          'sae_probe.wgsl',
-          'sae_eval.wgsl',
-        ];
-    // the CPU-shaped kernel: the cpu SAE step's workgroup (SIMD lanes) and its specialisation and unrolling
-    const cpuDefines = { WG: SAE_STEPS.cpu.workgroup(1, ctx.adapter), ...SAE_STEPS.cpu.defines(ctx.device, false, cfg) };
+    const version = SAE_EVAL[cpu ? 'cpu' : 'modular'];
     const bound = await Promise.all(
-      files.map(async (file) => {
-        const defines = { ...definesFor(file, shape), ...variantDefines(cfg), ...(file === 'sae_eval_cpu.wgsl' ? cpuDefines : {}) };
+      version.files(cfg).map(async (file) => {
+        const defines = { ...definesFor(file, shape), ...variantDefines(cfg), ...version.defines(file, cfg, ctx.device, ctx.adapter) };
         const k = await ctx.kernel(file, { defines });
         return { k, groups: k.bindPool(pool), wg: k.grid(kernelEntry(file).grid(shape, defines)) };
       }),

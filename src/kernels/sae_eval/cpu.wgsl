@@ -1,4 +1,4 @@
-// sae_eval_cpu: the evaluation on fresh samples in one kernel, ONE INVOCATION PER MODEL: the version shaped
+// sae_eval/cpu.wgsl: the evaluation on fresh samples in one kernel, ONE INVOCATION PER MODEL: the version shaped
 // for CPU (software) adapters of the modular chain sample_data -> toy_forward -> sae_forward -> sae_eval
 // (which keeps per-sample records of every model and reduces them in a workgroup). Same samples (the
 // draws of lib/sample.wgsl at step state[0]) and formulas; the invocation walks its model's samples
