@@ -2,7 +2,7 @@
 // for presets; the TypeScript types are inferred from it. Errors name the field and the allowed range.
 import { z } from 'zod';
 import { formatIssues } from '../core/issues';
-import { saeLayout, toyLayout } from '../core/wire';
+import { COS_VARIANTS, saeLayout, toyLayout } from '../core/wire';
 import { SAE_VARIANT_NAMES, saeVariant } from '../variants';
 
 const prob = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
@@ -47,7 +47,7 @@ export const ToySchema = z
 
 export const CosSchema = z
   .object({
-    variant: z.enum(['none', 'abs', 'signed', 'ortho']).default('none'),
+    variant: z.enum(COS_VARIANTS).default('none'),
     coef: z.number().min(0, 'must be >= 0').default(1),
     norm: z.enum(['code', 'pairs']).default('code'),
   })

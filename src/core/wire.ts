@@ -18,13 +18,16 @@ export const FLAG = {
 } as const;
 export const NOT_DIVERGED = 0xffffffff;
 
+/** The decoder cosine penalty's forms (docs/science.md §4): none, |S|, signed S, S^2 (orthogonality). */
+export const COS_VARIANTS = ['none', 'abs', 'signed', 'ortho'] as const;
+
 /** The SAE's options as configs name them (experiment configs and replay configs share this mapping). */
 export interface SaeFlagOptions {
   pre_encoder_bias?: boolean;
   ghost?: boolean;
   ghost_quirk?: boolean;
   auxk?: unknown;
-  cos?: { variant: 'none' | 'abs' | 'signed' | 'ortho'; norm?: 'code' | 'pairs' };
+  cos?: { variant: (typeof COS_VARIANTS)[number]; norm?: 'code' | 'pairs' };
   fvu?: 'per-sample' | 'batch';
   /** reference SAEs with a fixed decoder (the optimality gap) */
   fixed_decoder?: boolean;

@@ -8,7 +8,7 @@ import { decodeNpy } from '../io/npy';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { formatIssues } from '../core/issues';
-import { defaultConfig, saeLayout, scheduleSteps, toyLayout } from '../core/wire';
+import { COS_VARIANTS, defaultConfig, saeLayout, scheduleSteps, toyLayout } from '../core/wire';
 import { saeFlags } from '../variants';
 import { GpuSaeTrainer } from './sae';
 import { GpuToyTrainer } from './toy';
@@ -42,7 +42,7 @@ export const ReplayConfig = z.discriminatedUnion('model', [
       ...common,
       cos_penalty: z
         .object({
-          variant: z.enum(['none', 'abs', 'signed']).default('none'),
+          variant: z.enum(COS_VARIANTS).default('none'),
           coef: z.number().min(0).default(0),
           norm: z.enum(['code', 'pairs']).default('code'),
         })
