@@ -65,6 +65,19 @@ export interface SaeStepsVersion {
 }
 
 const pow2 = (n: number) => n > 0 && (n & (n - 1)) === 0;
+
+/**
+ * Threads per model for a one-workgroup-per-model version (v2, the fused toy step): 256, 128 or 64, the largest
+ * with at least 4 samples of a batch of B per thread (64 at least) whose invocations and workgroup memory
+ * (`bytesAt(threads)`) the device allows.
+ */
+export function workgroupThreads(B: number, device: DeviceCaps, bytesAt: (threads: number) => number): number {
+  for (const t of [256, 128, 64]) {
+    if (t > 64 && 4 * t > B) continue;
+    if (t <= device.limits.maxComputeInvocationsPerWorkgroup && bytesAt(t) <= device.limits.maxComputeWorkgroupStorageSize) return t;
+  }
+  return 64;
+}
 export const STUDY_STEP_CASE = 'study shape d=2 s=4, ghost (quirk), M=6, 50 steps';
 
 export const SAE_STEPS = {
@@ -94,20 +107,8 @@ export const SAE_STEPS = {
     file: 'kernels/sae_steps/v2.wgsl',
     summary: 'one workgroup of 64-256 threads per model, samples drawn in-kernel, subgroup partial sums (GPUs)',
     shapedFor: 'gpu',
-    // 256, 128 or 64: the largest with at least 4 samples per thread (64 at least) that the device's limits allow
-    threads: (spec, device, requested, subgroups = true) => {
-      if (requested) return requested;
-      const sg = subgroups && device.features.has('subgroups');
-      for (const t of [256, 128, 64]) {
-        if (t > 64 && 4 * t > spec.cfg.B) continue;
-        if (
-          t <= device.limits.maxComputeInvocationsPerWorkgroup &&
-          SAE_STEPS.v2.footprint(spec.dims, t, sg).bytes <= device.limits.maxComputeWorkgroupStorageSize
-        )
-          return t;
-      }
-      return 64;
-    },
+    threads: (spec, device, requested, subgroups = true): number =>
+      requested || workgroupThreads(spec.cfg.B, device, (t) => SAE_STEPS.v2.footprint(spec.dims, t, subgroups && device.features.has('subgroups')).bytes),
     labThreads: 64,
     workgroup: (t) => t,
     grid: (s) => ({ groups: [s.M, 1, 1] }),

@@ -6,7 +6,7 @@
 import { toyLayout } from '../../core/wire';
 import type { ToyJobSpec } from '../../core/job';
 import type { BenchCase } from '../registry';
-import type { DeviceCaps } from '../sae_steps';
+import { workgroupThreads, type DeviceCaps } from '../sae_steps';
 
 export interface ToyStepsVersion {
   readonly name: string;
@@ -29,17 +29,8 @@ const fused: ToyStepsVersion = {
   name: 'fused',
   file: 'kernels/toy_steps/fused.wgsl',
   summary: 'K whole toy-model steps per dispatch, one workgroup per toy model',
-  // 256, 128 or 64: the largest with at least 4 samples per thread (64 at least) that the device's limits allow
-  threads: (spec, device, requested, subgroups = true) => {
-    if (requested) return requested;
-    const sg = subgroups && device.features.has('subgroups');
-    for (const t of [256, 128, 64]) {
-      if (t > 64 && 4 * t > spec.cfg.B) continue;
-      if (t <= device.limits.maxComputeInvocationsPerWorkgroup && fused.footprint(spec.dims, t, sg).bytes <= device.limits.maxComputeWorkgroupStorageSize)
-        return t;
-    }
-    return 64;
-  },
+  threads: (spec, device, requested, subgroups = true): number =>
+    requested || workgroupThreads(spec.cfg.B, device, (t) => fused.footprint(spec.dims, t, subgroups && device.features.has('subgroups')).bytes),
   // part [rv][WG/4] (+ red_fb [rv][WG] without subgroups) of lib/wg_partials.wgsl, wt [P]
   footprint: (dims, threads, sg) => {
     const P = toyLayout(dims).P;
