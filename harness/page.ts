@@ -1,6 +1,6 @@
 // The harness page: acquires WebGPU in the browser and exposes the kit's checks to puppeteer
 // as window.kit.*. Everything returned is plain JSON.
-import { CHECKS, runCheck, type CheckResult } from '../src/checks';
+import { checkList, runCheck, type CheckResult } from '../src/checks';
 import { runExperiment } from '../src/experiments/runner';
 import type { ExperimentResult } from '../src/results/schema';
 import type { ExperimentConfig } from '../src/config/schema';
@@ -13,7 +13,7 @@ const context = () => (ctxPromise ??= acquireDevice({ sources: bundledShaderSour
 
 export interface HarnessApi {
   adapter(): Promise<AdapterReport>;
-  checks(): string[];
+  checks(): Promise<string[]>;
   runCheck(name: string): Promise<CheckResult>;
   /** run one experiment in the page; weights come back as plain arrays (JSON) */
   runExperiment(
@@ -24,7 +24,7 @@ export interface HarnessApi {
 
 const api: HarnessApi = {
   adapter: async () => (await context()).adapter,
-  checks: () => Object.keys(CHECKS),
+  checks: async () => Object.keys(checkList((await context()).sources)),
   runCheck: async (name) => runCheck(await context(), name),
   runExperiment: async (config, shard) => {
     const report = window.reportProgress;

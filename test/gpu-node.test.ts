@@ -1,6 +1,7 @@
 // GPU-vs-reference checks on the Node WebGPU path (the `webgpu` package, SwiftShader here).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECKS, runCheck } from '../src/checks';
+import { checkList, runCheck } from '../src/checks';
+import { loadShaderSourcesFromDisk } from '../src/gpu/shaders-node';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { formatComparison } from '../src/checks/compare';
@@ -13,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => releaseNodeGpu(ctx));
 
 describe('GPU checks (node)', () => {
-  for (const name of Object.keys(CHECKS)) {
+  for (const name of Object.keys(checkList(loadShaderSourcesFromDisk()))) {
     it(name, async () => {
       const r = await runCheck(ctx, name);
       for (const c of r.comparisons) console.log(formatComparison(c));

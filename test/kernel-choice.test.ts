@@ -23,14 +23,12 @@ const big = saeTestSpec(SAE_TRAIN_CASES['d=8 s=16 n=12 (3 sets), signed cos (pai
 
 describe('kernel versions: fit and choice', () => {
   it('states why a version does not fit, and v2 uses fewer threads for small batches', () => {
-    expect(fusedMisfit(big, ctx.device, 'v1')).toMatch(/v1 reduces P \+ S \+ 5 = 317 values per step, at most 64 fit/);
-    expect(fusedMisfit(big, ctx.device, 'v2')).toMatch(/v2 reduces P \+ S \+ 6 = 318 values per step, at most 128 fit/);
-    expect(fusedMisfit(study, ctx.device, 'v2', 48)).toMatch(/48 threads per model, need a power of two >= 64/);
-    expect(fusedThreads(study, 'v2', ctx.device)).toBe(64);
-    expect(fusedThreads({ ...study, cfg: { ...study.cfg, B: 1024 } }, 'v2', ctx.device)).toBe(
-      Math.min(256, ctx.device.limits.maxComputeInvocationsPerWorkgroup),
-    );
-    expect(fusedThreads(study, 'v1', ctx.device)).toBe(16);
+    expect(fusedMisfit(big, ctx.caps, 'v1')).toMatch(/v1 reduces P \+ S \+ 5 = 317 values per step, at most 64 fit/);
+    expect(fusedMisfit(big, ctx.caps, 'v2')).toMatch(/v2 reduces P \+ S \+ 6 = 318 values per step, at most 128 fit/);
+    expect(fusedMisfit(study, ctx.caps, 'v2', 48)).toMatch(/48 threads per model, need a power of two >= 64/);
+    expect(fusedThreads(study, 'v2', ctx.caps)).toBe(64);
+    expect(fusedThreads({ ...study, cfg: { ...study.cfg, B: 1024 } }, 'v2', ctx.caps)).toBe(Math.min(256, ctx.device.limits.maxComputeInvocationsPerWorkgroup));
+    expect(fusedThreads(study, 'v1', ctx.caps)).toBe(16);
   });
 
   it('forced versions, misfits and the software-adapter table', async () => {
@@ -39,7 +37,7 @@ describe('kernel versions: fit and choice', () => {
     expect(forcedBig).toMatchObject({ path: 'modular', kernel: null });
     expect(forcedBig.why).toMatch(/--kernel v2 forced, but v2 does not fit: v2 reduces/);
     // the CPU-shaped version has no reduction cap: it is the only one that fits the large SAE
-    expect(fusedMisfit(big, ctx.device, 'cpu')).toBeNull();
+    expect(fusedMisfit(big, ctx.caps, 'cpu')).toBeNull();
     expect(await chooseSaeKernel(ctx, big, 'auto')).toMatchObject({
       kernel: 'cpu',
       why: expect.stringMatching(/the only fused version that fits \(v1 skipped: .*; v2 skipped: .*\)/),

@@ -1,7 +1,7 @@
 // Kernel lab: every kernel with its header; verify one against its CPU twin (worst error vs tolerance)
 // and benchmark it (time per dispatch; GPU timestamps when the adapter has them). Editing a shader
 // in shaders/ reloads it here (Vite HMR) and re-verifies it; compile errors show the file and line.
-import { CHECKS, runCheck } from '../checks';
+import { checkList, runCheck } from '../checks';
 import { KERNEL_CHECKS, KERNEL_SHAPES } from '../checks/kernels';
 import { saeTestSpec, toyTestSpec } from '../kernels/fixtures';
 import type { GpuContext } from '../gpu/context';
@@ -83,7 +83,7 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
         return;
       } else if (name?.startsWith('kernel ')) {
         comparisons = await KERNEL_CHECKS[name.slice(7)](ctx, KERNEL_SHAPES[Number(shapeSel.value)]);
-      } else if (name && CHECKS[name]) {
+      } else if (name && checkList(ctx.sources)[name]) {
         comparisons = (await runCheck(ctx, name)).comparisons;
       } else throw new Error(`no check covers ${selected}`);
       out.innerHTML = '';

@@ -154,7 +154,7 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
         workBytes > ctx.device.limits.maxStorageBufferBindingSize
           ? `its per-sample records need ${workBytes} bytes, a storage binding allows ${ctx.device.limits.maxStorageBufferBindingSize}`
           : null;
-      const why = v.kernel ? fusedMisfit(sp, ctx.device, v.kernel) : modularWhy;
+      const why = v.kernel ? fusedMisfit(sp, ctx.caps, v.kernel) : modularWhy;
       const name = `train ${v.label}, M=${M}, B=${B}`;
       if (why) {
         emit({ name, value: NaN, unit: 'model-steps/s', ratio: null, baseline: '', note: `skipped: ${why}` });

@@ -10,7 +10,8 @@ import { matmulBatched } from '../reference/matmul';
 import { rngFill } from '../reference/rng';
 import { rngU32 } from '../core/rng';
 import { KERNEL_CHECKS, KERNEL_SHAPES } from './kernels';
-import { fusedMisfit, SAE_KERNELS, SAE_STEPS, type DeviceCaps } from '../kernels/sae_steps';
+import { fusedMisfit, SAE_KERNELS, SAE_STEPS, type DeviceCaps, type FitTarget } from '../kernels/sae_steps';
+import type { ShaderSources } from '../gpu/shaders';
 import { saeTestSpec } from '../kernels/fixtures';
 import { checkSaeTraining, checkToyTraining, SAE_TRAIN_CASES } from './training';
 
@@ -42,7 +43,7 @@ export const MATMUL_SHAPES: MatmulShape[] = [
 // f32 accumulation of K products of values in [-1,1): error grows ~ K * 2^-24.
 export const MATMUL_TOL = { atol: 1e-5, rtol: 1e-5 };
 
-export const CHECKS: Record<string, CheckFn> = {
+const BASE_CHECKS: Record<string, CheckFn> = {
   async 'rng-streams'(ctx) {
     const comparisons: Comparison[] = [];
     for (const p of [
@@ -115,41 +116,55 @@ export const CHECKS: Record<string, CheckFn> = {
   },
 };
 
-for (const name of Object.keys(KERNEL_CHECKS)) {
-  CHECKS[`kernel ${name}`] = async (ctx) => {
-    const comparisons: Comparison[] = [];
-    for (const s of KERNEL_SHAPES) comparisons.push(...(await KERNEL_CHECKS[name](ctx, s)));
-    return { comparisons, notes: [] };
-  };
-}
 // A fused version is checked on every case whose shape it fits on a device with WebGPU's default
 // invocation and workgroup-memory limits and 10 storage buffers (so the list of checks is the same
-// everywhere); v2 runs at 64 threads per model here (tiny batches); the workgroup-memory fallback (no subgroups) is checked on the fused toy kernel below.
+// everywhere the sources are: the fit rules read the versions' workgroup memory from their WGSL); v2 runs
+// at 64 threads per model here (tiny batches); the workgroup-memory fallback (no subgroups) is checked on
+// the fused toy kernel below.
 const DEFAULT_LIMITS: DeviceCaps = {
   limits: { maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 10 },
   features: new Set<string>(),
 };
-for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
-  CHECKS[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'modular');
-  const spec = saeTestSpec(c);
-  // every version of the fused step (src/kernels/sae_steps/index.ts), at its lab threads, on every case it fits
-  for (const version of SAE_KERNELS) {
-    const v = SAE_STEPS[version];
-    if (fusedMisfit(spec, DEFAULT_LIMITS, version, v.labThreads) !== null) continue;
-    const label = v.name === 'v1' ? 'fused' : `fused ${v.name}`;
-    CHECKS[`train SAE ${label} K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused', { kernel: version, threads: v.labThreads });
+const lists = new WeakMap<ShaderSources, Readonly<Record<string, CheckFn>>>();
+
+/** Every named check, for a set of shader sources (a GpuContext's; in Node, the files on disk). */
+export function checkList(sources: ShaderSources): Readonly<Record<string, CheckFn>> {
+  const hit = lists.get(sources);
+  if (hit) return hit;
+  const checks: Record<string, CheckFn> = { ...BASE_CHECKS };
+  for (const name of Object.keys(KERNEL_CHECKS)) {
+    checks[`kernel ${name}`] = async (ctx) => {
+      const comparisons: Comparison[] = [];
+      for (const s of KERNEL_SHAPES) comparisons.push(...(await KERNEL_CHECKS[name](ctx, s)));
+      return { comparisons, notes: [] };
+    };
   }
+  const target: FitTarget = { ...DEFAULT_LIMITS, sources };
+  for (const [name, c] of Object.entries(SAE_TRAIN_CASES)) {
+    checks[`train SAE ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'modular');
+    const spec = saeTestSpec(c);
+    // every version of the fused step (src/kernels/sae_steps/index.ts), at its lab threads, on every case it fits
+    for (const version of SAE_KERNELS) {
+      const v = SAE_STEPS[version];
+      if (fusedMisfit(spec, target, version, v.labThreads) !== null) continue;
+      const label = v.name === 'v1' ? 'fused' : `fused ${v.name}`;
+      checks[`train SAE ${label} K=7: ${name}`] = (ctx) => checkSaeTraining(ctx, c, 'fused', { kernel: version, threads: v.labThreads });
+    }
+  }
+  checks['train toy n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx);
+  checks['train toy fused K=7: n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx, { kernel: 'fused', wg: 64 });
+  // the workgroup-memory fallback of lib/wg_partials.wgsl (shared with v2), on the toy kernel: v2's own
+  // fallback build takes ~20 s to compile on SwiftShader (it passed the same checks when built, see BENCHMARKS.md)
+  checks['train toy fused K=7, no subgroups (workgroup-memory reduction): n=4 d=2 AdamW M=3, 50 steps'] = (ctx) =>
+    checkToyTraining(ctx, { kernel: 'fused', wg: 64, subgroups: false });
+  lists.set(sources, checks);
+  return checks;
 }
-CHECKS['train toy n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx);
-CHECKS['train toy fused K=7: n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx, { kernel: 'fused', wg: 64 });
-// the workgroup-memory fallback of lib/wg_partials.wgsl (shared with v2), on the toy kernel: v2's own
-// fallback build takes ~20 s to compile on SwiftShader (it passed the same checks when built, see BENCHMARKS.md)
-CHECKS['train toy fused K=7, no subgroups (workgroup-memory reduction): n=4 d=2 AdamW M=3, 50 steps'] = (ctx) =>
-  checkToyTraining(ctx, { kernel: 'fused', wg: 64, subgroups: false });
 
 export async function runCheck(ctx: GpuContext, name: string): Promise<CheckResult> {
-  const fn = CHECKS[name];
-  if (!fn) throw new Error(`unknown check '${name}' (known: ${Object.keys(CHECKS).join(', ')})`);
+  const checks = checkList(ctx.sources);
+  const fn = checks[name];
+  if (!fn) throw new Error(`unknown check '${name}' (known: ${Object.keys(checks).join(', ')})`);
   const t0 = performance.now();
   const { comparisons, notes } = await fn(ctx);
   return { name, pass: comparisons.every((c) => c.pass), comparisons, notes, ms: performance.now() - t0 };

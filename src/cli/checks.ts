@@ -1,16 +1,18 @@
 // `npm run checks`: run every GPU-vs-reference check on the Node WebGPU path and in headless
 // Chromium, and print one table. Exit code 1 if any check fails.
 import { closeServer, withHarness } from '../../harness/launch';
-import { CHECKS, runCheck, type CheckResult } from '../checks';
+import { checkList, runCheck, type CheckResult } from '../checks';
+import { loadShaderSourcesFromDisk } from '../gpu/shaders-node';
 import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
 
 export async function runAllChecks(opts: { browser: boolean; node: boolean } = { browser: true, node: true }): Promise<boolean> {
   const rows: { runtime: string; adapter: string; r: CheckResult }[] = [];
+  // the same list in both runtimes: the browser bundles the same shader files
+  const names = Object.keys(checkList(loadShaderSourcesFromDisk()));
   if (opts.node) {
     const ctx = await acquireNodeDevice();
     try {
-      for (const name of Object.keys(CHECKS))
-        rows.push({ runtime: 'node', adapter: ctx.adapter.architecture || ctx.adapter.vendor, r: await runCheck(ctx, name) });
+      for (const name of names) rows.push({ runtime: 'node', adapter: ctx.adapter.architecture || ctx.adapter.vendor, r: await runCheck(ctx, name) });
     } finally {
       releaseNodeGpu(ctx);
     }
@@ -18,7 +20,7 @@ export async function runAllChecks(opts: { browser: boolean; node: boolean } = {
   if (opts.browser) {
     await withHarness(async (h) => {
       const adapter = (await h.page.evaluate(() => window.kit!.adapter())) as { architecture: string; vendor: string };
-      for (const name of Object.keys(CHECKS)) {
+      for (const name of names) {
         const r = (await h.page.evaluate((n) => window.kit!.runCheck(n), name)) as CheckResult;
         rows.push({ runtime: 'chromium', adapter: adapter.architecture || adapter.vendor, r });
       }

@@ -63,6 +63,11 @@ export class GpuContext {
     return Promise.race([p, this.lostSignal]);
   }
 
+  /** What the kernel fit rules read (src/kernels/sae_steps FitTarget): the device's limits and features and the shader sources. */
+  get caps(): { limits: GPUSupportedLimits; features: GPUSupportedFeatures; sources: ShaderSources } {
+    return { limits: this.device.limits, features: this.device.features, sources: this.sources };
+  }
+
   get hasTimestamps(): boolean {
     return this.device.features.has('timestamp-query');
   }

@@ -4,7 +4,7 @@
 import { type ArrayInfo, type MemberInfo, type StructInfo, type TypeInfo, type VariableInfo, WgslReflect } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { BindingError, GpuValidationError, ShaderCompileError } from './errors';
 import { specializeFields, unrollLoops } from './unroll';
-import { originOf, resolveShader, type ShaderSources } from './shaders';
+import { expandShader, originOf, type ShaderSources } from './shaders';
 
 export type BindingKind = 'uniform' | 'storage' | 'read-only-storage';
 
@@ -62,12 +62,8 @@ export class Kernel {
 
   static async create(device: GPUDevice, file: string, sources: ShaderSources, opts: KernelOptions = {}): Promise<Kernel> {
     const label = opts.label ?? file;
-    const resolved = resolveShader(file, sources, opts.defines);
-    let code = resolved.code;
-    for (const [k, v] of Object.entries(opts.defines ?? {})) code = code.split(`{{${k}}}`).join(String(v));
-    const missing = /\{\{(\w+)\}\}/.exec(code);
-    if (missing) throw new Error(`kernel ${label}: placeholder {{${missing[1]}}} has no value in options.defines`);
-    const plain = code;
+    const { resolved, code: plain } = expandShader(file, sources, opts.defines, label);
+    let code = plain;
     // CPU-shaped kernels: uniform fields fixed for a job baked in as literals (SPECIALIZE = "flags=6 topk=0"),
     // so the compiler drops the branches of other variants, then constant-bound loops unrolled (src/gpu/unroll.ts)
     if (opts.defines?.SPECIALIZE) code = specializeFields(code, String(opts.defines.SPECIALIZE));

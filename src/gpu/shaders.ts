@@ -55,6 +55,25 @@ export function resolveShader(file: string, sources: ShaderSources, defines: Rea
   return { file, code: lines.join('\n'), origin };
 }
 
+/**
+ * The text a kernel compiles: `file` with its includes resolved and every {{NAME}} placeholder replaced by
+ * its define (a placeholder without a value is an error naming it). Kernel.create compiles this; the fit
+ * rules reflect it (src/gpu/shader-facts.ts) before anything is compiled.
+ */
+export function expandShader(
+  file: string,
+  sources: ShaderSources,
+  defines: Readonly<Record<string, string | number>> = {},
+  label = file,
+): { resolved: ResolvedShader; code: string } {
+  const resolved = resolveShader(file, sources, defines);
+  let code = resolved.code;
+  for (const [k, v] of Object.entries(defines)) code = code.split(`{{${k}}}`).join(String(v));
+  const missing = /\{\{(\w+)\}\}/.exec(code);
+  if (missing) throw new Error(`kernel ${label}: placeholder {{${missing[1]}}} has no value in options.defines`);
+  return { resolved, code };
+}
+
 /** Map a 1-based line of resolved code back to its source file and line. */
 export function originOf(shader: ResolvedShader, line: number): { file: string; line: number } {
   return shader.origin[line - 1] ?? { file: shader.file, line };

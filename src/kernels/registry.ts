@@ -8,6 +8,8 @@ import type { Grid } from '../gpu/kernel';
 import { NO_SUBGROUPS, SAE_STEPS, STUDY_STEP_CASE, type SaeStepsVersion } from './sae_steps';
 import { SAE_EVAL, SAE_EVAL_CPU_FILE } from './sae_eval';
 import { TOY_STEPS, type ToyStepsVersion } from './toy_steps';
+import { dimDefines, setDefines, type Defines } from './defines';
+export { dimDefines, setDefines, type Defines };
 
 /** The shape a dispatch covers: M models, B rows (samples) per model, and the model dims. */
 export interface JobShape {
@@ -18,8 +20,6 @@ export interface JobShape {
   S: number;
   sets?: number[];
 }
-
-export type Defines = Record<string, string | number>;
 
 /** Where the benchmark and the lab time a kernel: inside one step of which training job. */
 export type BenchCase = 'sae-modular' | 'sae-fused' | 'toy-modular' | 'toy-fused' | 'peak' | 'standalone';
@@ -33,7 +33,7 @@ export interface KernelEntry {
   version?: string;
   /** the CPU twin (module: function), or 'none' for timing kernels */
   twin: string;
-  /** the named check (src/checks CHECKS) that compares it with its twin */
+  /** the named check (src/checks checkList) that compares it with its twin */
   check: string;
   /** the dispatch grid at a shape (`defines` as passed to the kernel) */
   grid(s: JobShape, defines: Defines): Grid;
@@ -41,9 +41,6 @@ export interface KernelEntry {
   defines?(s: JobShape): Defines;
   bench: BenchCase;
 }
-
-export const dimDefines = (s: Pick<JobShape, 'N' | 'D' | 'S'>): Defines => ({ N_FEAT: s.N, D_HID: s.D, S_LAT: s.S });
-export const setDefines = (sets: number[]): Defines => ({ N_SETS: sets.length, SET_SIZES: sets.map((k) => `${k}u`).join(', ') });
 
 const perSample = (s: JobShape): Grid => ({ threads: s.M * s.B });
 const perLatent = (s: JobShape): Grid => ({ threads: s.M * s.S });

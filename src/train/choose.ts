@@ -99,7 +99,7 @@ export interface ChooseOptions {
 export async function chooseSaeKernel(ctx: GpuContext, spec: SaeJobSpec, request: KernelRequest = 'auto', opts: ChooseOptions = {}): Promise<SaeKernelChoice> {
   const skipped: Record<string, string> = {};
   for (const k of SAE_KERNELS) {
-    const why = fusedMisfit(spec, ctx.device, k);
+    const why = fusedMisfit(spec, ctx.caps, k);
     if (why) skipped[k] = why;
   }
   const fits = SAE_KERNELS.filter((k) => !skipped[k]);
@@ -150,7 +150,7 @@ export async function chooseToyKernel(
   request: ToyKernel | 'auto' = 'auto',
   opts: ChooseOptions = {},
 ): Promise<ToyKernelChoice> {
-  const misfit = toyFusedMisfit(spec, ctx.device);
+  const misfit = toyFusedMisfit(spec, ctx.caps);
   const skipped = misfit ? { fused: misfit } : undefined;
   if (request === 'modular') return { kernel: 'modular', why: 'modular forced' };
   if (misfit) return { kernel: 'modular', why: `fused toy kernel does not fit: ${misfit}`, skipped };

@@ -2,7 +2,7 @@
 // K-step version (src/kernels/sae_steps/index.ts), over the job of src/train/job.ts.
 import type { GpuContext } from '../gpu/context';
 import { dimDefines, type JobShape } from '../kernels/registry';
-import { fusedMisfit, fusedThreads, SAE_STEPS, type SaeKernel } from '../kernels/sae_steps';
+import { fusedMisfit, fusedThreads, SAE_STEPS, stepDefines, type SaeKernel } from '../kernels/sae_steps';
 import { FLAG, HIST, saeLayout, toyLayout } from '../core/wire';
 import { variantDefines, variantOf } from '../variants';
 import { checkSaeSpec, type SaeJobSpec } from '../core/job';
@@ -44,14 +44,14 @@ export class GpuSaeTrainer extends GpuJob {
     checkSaeSpec(spec);
     const t = new GpuSaeTrainer(ctx, spec);
     const kernel = opts.kernel ?? 'v1';
-    const path = opts.path ?? (fusedMisfit(spec, ctx.device, kernel, opts.threads, opts.subgroups) === null ? 'fused' : 'modular');
+    const path = opts.path ?? (fusedMisfit(spec, ctx.caps, kernel, opts.threads, opts.subgroups) === null ? 'fused' : 'modular');
     if (path === 'fused') {
-      const why = fusedMisfit(spec, ctx.device, kernel, opts.threads, opts.subgroups);
+      const why = fusedMisfit(spec, ctx.caps, kernel, opts.threads, opts.subgroups);
       if (why) throw new Error(`SAE job: the fused path (${kernel}) cannot run this job: ${why}`);
     }
     t.path = path;
     t.kernel = kernel;
-    t.threads = fusedThreads(spec, kernel, ctx.device, opts.threads, opts.subgroups);
+    t.threads = fusedThreads(spec, kernel, ctx.caps, opts.threads, opts.subgroups);
     t.subgroups = SAE_STEPS[kernel].shapedFor === 'gpu' && opts.subgroups !== false && ctx.device.features.has('subgroups');
     await t.init(opts.kSteps ?? 25);
     return t;
@@ -111,7 +111,7 @@ export class GpuSaeTrainer extends GpuJob {
     if (this.path === 'fused') {
       this.stepsPerOps = kSteps;
       const v = SAE_STEPS[this.kernel];
-      await this.op(v.file, { K_STEPS: kSteps, WG: v.workgroup(this.threads, this.ctx.adapter), ...v.defines(this.ctx.device, this.subgroups, this.cfg) });
+      await this.op(v.file, stepDefines(v, this.spec, this.threads, this.ctx.device, this.subgroups, this.ctx.adapter, kSteps));
       await this.op('step_advance.wgsl', { AMOUNT: kSteps });
       return;
     }

@@ -1,7 +1,7 @@
 // The toy-model trainer: the modular kernels of one step or the fused K-step kernel, over src/train/job.ts.
 import type { GpuContext } from '../gpu/context';
 import type { JobShape } from '../kernels/registry';
-import { subgroupDefines, type DeviceCaps } from '../kernels/sae_steps';
+import type { FitTarget } from '../kernels/sae_steps';
 import { TOY_STEPS } from '../kernels/toy_steps';
 import { toyLayout } from '../core/wire';
 import { checkSpec, type ToyJobSpec } from '../core/job';
@@ -19,8 +19,8 @@ export interface ToyTrainerOptions {
 }
 
 /** Why the fused toy kernel cannot run a job (null when it can): its unit's rule (src/kernels/toy_steps/). */
-export function toyFusedMisfit(spec: ToyJobSpec, device: DeviceCaps, threads?: number, subgroups = true): string | null {
-  return TOY_STEPS.fused.misfit(spec, device, threads, subgroups);
+export function toyFusedMisfit(spec: ToyJobSpec, target: FitTarget, threads?: number, subgroups = true): string | null {
+  return TOY_STEPS.fused.misfit(spec, target, threads, subgroups);
 }
 
 export class GpuToyTrainer extends GpuJob {
@@ -41,9 +41,9 @@ export class GpuToyTrainer extends GpuJob {
     const t = new GpuToyTrainer(ctx, spec);
     t.kernel = opts.kernel ?? 'modular';
     if (t.kernel === 'fused') {
-      const why = toyFusedMisfit(spec, ctx.device, opts.wg, opts.subgroups);
+      const why = toyFusedMisfit(spec, ctx.caps, opts.wg, opts.subgroups);
       if (why) throw new Error(`toy job: the fused toy kernel cannot run this job: ${why}`);
-      t.wg = TOY_STEPS.fused.threads(spec, ctx.device, opts.wg, opts.subgroups);
+      t.wg = TOY_STEPS.fused.threads(spec, ctx.caps, opts.wg, opts.subgroups);
       t.subgroups = opts.subgroups !== false && ctx.device.features.has('subgroups');
     }
     await t.init(opts.kSteps ?? 50);
@@ -71,7 +71,7 @@ export class GpuToyTrainer extends GpuJob {
       this.pool.params = this.pool.toy_params = this.buf('toy_params', 0, this.spec.toyParams);
       this.buf('adam', 2 * cfg.M * T.P * 4);
       this.stepsPerOps = kSteps;
-      await this.op(TOY_STEPS.fused.file, { K_STEPS: kSteps, WG: this.wg, ...subgroupDefines(this.ctx.device, this.subgroups) });
+      await this.op(TOY_STEPS.fused.file, TOY_STEPS.fused.defines(this.wg, this.ctx.device, this.subgroups, kSteps));
       await this.op('step_advance.wgsl', { AMOUNT: kSteps });
       return;
     }

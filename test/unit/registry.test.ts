@@ -1,7 +1,7 @@
 // The kernel registry is the one list of kernels: every kernel file has an entry, every entry's file
 // exists, every check it names exists, and each grid covers its work with the reflected workgroup size.
 import { describe, expect, it } from 'vitest';
-import { CHECKS } from '../../src/checks';
+import { checkList } from '../../src/checks';
 import { KERNEL_SHAPES } from '../../src/kernels/fixtures';
 import { definesFor, KERNELS, LAB_DEFINES } from '../../src/kernels/registry';
 import { loadShaderSourcesFromDisk } from '../../src/gpu/shaders-node';
@@ -11,6 +11,7 @@ import { TOY_STEPS } from '../../src/kernels/toy_steps';
 import { RefSaeTrainer } from '../../src/reference/trainer';
 
 const sources = loadShaderSourcesFromDisk();
+const CHECKS = checkList(sources);
 // lib/ and variants/ hold included files, not kernels
 const files = Object.keys(sources).filter((f) => !f.startsWith('lib/') && !f.startsWith('variants/'));
 

@@ -1,15 +1,19 @@
 // The fused SAE training step as a kernel unit (llm.c's dev/cuda habit): every version of the op
 // "K whole SAE steps per dispatch" is one entry of SAE_STEPS, as data: its WGSL file, the adapter kind it
 // is shaped for, how many invocations per model it uses, its compile-time defines, why it cannot run a
-// job (fit rule), its workgroup-memory footprint, the check that judges it and its twin. The trainer,
+// job (fit rule), the check that judges it and its twin; its workgroup-memory footprint and the values it
+// reduces per step are read from its WGSL at the job's defines (stepsFootprint). The trainer,
 // the per-adapter choice, the CLI's --kernel values, the checks, the kernel registry, the lab and the
 // bench all read this map. Adding a version = one WGSL file + one entry here (docs/architecture.md).
 import { FLAG, saeLayout, type GpuConfig } from '../../core/wire';
 import type { SaeJobSpec } from '../../core/job';
-import { variantOf } from '../../variants';
-import type { BenchCase, Defines, JobShape } from '../registry';
+import { variantDefines, variantOf } from '../../variants';
+import type { BenchCase, JobShape } from '../registry';
+import { dimDefines, setDefines, type Defines } from '../defines';
 import type { Grid } from '../../gpu/kernel';
 import type { AdapterReport } from '../../gpu/context';
+import type { ShaderSources } from '../../gpu/shaders';
+import { shaderFacts } from '../../gpu/shader-facts';
 
 /** what a version's workgroup rule reads of the adapter */
 export type AdapterDescription = Pick<AdapterReport, 'description'>;
@@ -18,6 +22,12 @@ export type AdapterDescription = Pick<AdapterReport, 'description'>;
 export interface DeviceCaps {
   limits: Pick<GPUSupportedLimits, 'maxComputeInvocationsPerWorkgroup' | 'maxComputeWorkgroupStorageSize' | 'maxStorageBuffersPerShaderStage'>;
   features: { has(name: string): boolean };
+}
+
+/** What the fit rules read: a device's limits and features, and the shader sources whose workgroup-memory
+ * declarations they reflect (a GpuContext's `caps`). */
+export interface FitTarget extends DeviceCaps {
+  readonly sources: ShaderSources;
 }
 
 /** Text defines selecting subgroup reductions (lib/wg_partials.wgsl) when the device has the feature. */
@@ -33,7 +43,16 @@ export function subgroupDefines(device: DeviceCaps, use = true): Record<string, 
 /** lib/wg_partials.wgsl without the subgroups feature (the trainers pass subgroupDefines of their device). */
 export const NO_SUBGROUPS: Defines = subgroupDefines({ limits: {} as DeviceCaps['limits'], features: new Set<string>() });
 
-type Spec = Pick<SaeJobSpec, 'dims' | 'cfg'>;
+type Spec = Pick<SaeJobSpec, 'dims' | 'cfg' | 'sets'>;
+
+/** What a fused step keeps in workgroup memory at a job, reflected from its WGSL (src/gpu/shader-facts.ts). */
+export interface Footprint {
+  /** values reduced across the workgroup per step: the shader's const RV (0 where it has none) */
+  rv: number;
+  /** bytes of workgroup memory: the sum of its var<workgroup> declarations */
+  bytes: number;
+  vars: { name: string; bytes: number }[];
+}
 
 export interface SaeStepsVersion {
   /** the --kernel value and the name in results.json */
@@ -43,7 +62,7 @@ export interface SaeStepsVersion {
   /** the adapters it is shaped for: the choice prefers such a version there */
   readonly shapedFor: 'software' | 'gpu';
   /** invocations per model (threads: 1 for the CPU-shaped version, which packs WG models per workgroup) */
-  threads(spec: Spec, device: DeviceCaps, requested?: number, subgroups?: boolean): number;
+  threads(spec: Spec, target: FitTarget, requested?: number, subgroups?: boolean): number;
   /** invocations per model the lab and the check list compile it with (tiny batches, default limits) */
   readonly labThreads: number;
   /** workgroup size (WG define) at `threads` invocations per model, on an adapter (none: the check list's default) */
@@ -52,8 +71,8 @@ export interface SaeStepsVersion {
   grid(s: JobShape): Grid;
   /** defines beyond the dims, the sets, K_STEPS and WG, for a job with this Config */
   defines(device: DeviceCaps, subgroups: boolean, cfg: GpuConfig): Defines;
-  /** reduced values per step and workgroup memory in bytes (0 for a version that uses none), and the cap on reduced values */
-  footprint(dims: { D: number; S: number }, threads: number, subgroups: boolean): { rv: number; maxRv: number; bytes: number };
+  /** the most values per step it reduces (its RV, stepsFootprint) before its registers or memory run out */
+  readonly maxRv: number;
   /** a version-specific reason it cannot run at these threads, beyond the shared rules (null: none) */
   misfit?(threads: number): string | null;
   /** one line for logs: "fused v1 (16 threads/model, K=25)"; wg: the workgroup size it runs with */
@@ -91,11 +110,7 @@ export const SAE_STEPS = {
     workgroup: (t) => t,
     grid: (s) => ({ groups: [s.M, 1, 1] }),
     defines: () => ({}),
-    footprint: ({ D, S }, threads) => {
-      const P = saeLayout({ D, S }).P;
-      const rv = P + S + 5; // red [rv][WG], wp [P], dead and weight [S] each, live
-      return { rv, maxRv: 64, bytes: (rv * threads + P + 2 * S + 1) * 4 };
-    },
+    maxRv: 64,
     misfit: (t) => (pow2(t) ? null : `v1: ${t} threads per model, need a power of two`),
     describe: (t, _sg, k) => `fused v1 (${t} threads/model, K=${k})`,
     check: `train SAE fused K=7: ${STUDY_STEP_CASE}`,
@@ -107,17 +122,13 @@ export const SAE_STEPS = {
     file: 'kernels/sae_steps/v2.wgsl',
     summary: 'one workgroup of 64-256 threads per model, samples drawn in-kernel, subgroup partial sums (GPUs)',
     shapedFor: 'gpu',
-    threads: (spec, device, requested, subgroups = true): number =>
-      requested || workgroupThreads(spec.cfg.B, device, (t) => SAE_STEPS.v2.footprint(spec.dims, t, subgroups && device.features.has('subgroups')).bytes),
+    threads: (spec, target, requested, subgroups = true): number =>
+      requested || workgroupThreads(spec.cfg.B, target, (t) => stepsFootprint(SAE_STEPS.v2, spec, t, target, subgroups).bytes),
     labThreads: 64,
     workgroup: (t) => t,
     grid: (s) => ({ groups: [s.M, 1, 1] }),
     defines: (device, subgroups) => subgroupDefines(device, subgroups),
-    footprint: ({ D, S }, threads, subgroups) => {
-      const P = saeLayout({ D, S }).P;
-      const rv = P + S + 6; // part [rv][WG/4] (+ red_fb [rv][WG] without subgroups), wp [P], dead and weight [S]
-      return { rv, maxRv: 128, bytes: (rv * (threads / 4) + (subgroups ? 1 : rv * threads) + P + 2 * S) * 4 };
-    },
+    maxRv: 128,
     misfit: (t) => (pow2(t) && t >= 64 ? null : `v2: ${t} threads per model, need a power of two >= 64`),
     describe: (t, sg, k) => `fused v2 (${t} threads/model, ${sg ? 'subgroups' : 'workgroup-memory reduction'}, K=${k})`,
     check: `train SAE fused v2 K=7: ${STUDY_STEP_CASE}`,
@@ -145,7 +156,7 @@ export const SAE_STEPS = {
       SPECIALIZE: `flags=${cfg.flags} topk=${cfg.topk} aux_k=${cfg.aux_k} table_len=${cfg.table_len}`,
       FIXED_DEC_STEP: cfg.flags & FLAG.FIXED_DEC ? 'for (var q = OFF_WD; q < OFF_BD; q++) { g[q] = 0.0; }' : '',
     }),
-    footprint: () => ({ rv: 0, maxRv: Infinity, bytes: 0 }),
+    maxRv: Infinity,
     describe: (_t, _sg, k, wg) => `fused cpu (1 invocation/model, ${wg} models/workgroup, K=${k})`,
     check: `train SAE fused cpu K=7: ${STUDY_STEP_CASE}`,
     twin: 'reference/trainer: RefSaeTrainer',
@@ -163,31 +174,57 @@ export function saeStepsVersion(name: string): SaeStepsVersion {
 }
 
 /** Invocations per model a version uses at a job (its own rule, or `requested`). */
-export function fusedThreads(spec: Spec, kernel: SaeKernel, device: DeviceCaps, requested?: number, subgroups = true): number {
-  return SAE_STEPS[kernel].threads(spec, device, requested, subgroups);
+export function fusedThreads(spec: Spec, kernel: SaeKernel, target: FitTarget, requested?: number, subgroups = true): number {
+  return SAE_STEPS[kernel].threads(spec, target, requested, subgroups);
+}
+
+/** The defines a version compiles with beyond the dims, sets and variant (the trainer's; the lab's come from the registry). */
+export function stepDefines(
+  v: SaeStepsVersion,
+  spec: Spec,
+  threads: number,
+  device: DeviceCaps,
+  subgroups: boolean,
+  adapter?: AdapterDescription,
+  kSteps = 1,
+): Defines {
+  return { K_STEPS: kSteps, WG: v.workgroup(threads, adapter), ...v.defines(device, subgroups, spec.cfg) };
+}
+
+/** A version's workgroup memory and reduced values at a job and thread count, read from its WGSL at the job's defines. */
+export function stepsFootprint(v: SaeStepsVersion, spec: Spec, threads: number, target: FitTarget, subgroups = true): Footprint {
+  const sg = v.shapedFor === 'gpu' && subgroups && target.features.has('subgroups');
+  const f = shaderFacts(v.file, target.sources, {
+    ...dimDefines(spec.dims),
+    ...setDefines(spec.sets),
+    ...variantDefines(spec.cfg),
+    ...NO_SUBGROUPS,
+    FIXED_DEC_STEP: '',
+    ...stepDefines(v, spec, threads, target, sg),
+  });
+  return { rv: f.consts.get('RV') ?? 0, bytes: f.workgroupBytes, vars: f.vars };
 }
 
 /** Why a fused multi-step kernel version cannot run a job (null when it can). */
-export function fusedMisfit(spec: SaeJobSpec, device: DeviceCaps, kernel: SaeKernel = 'v1', threads?: number, subgroups = true): string | null {
+export function fusedMisfit(spec: SaeJobSpec, target: FitTarget, kernel: SaeKernel = 'v1', threads?: number, subgroups = true): string | null {
   if (spec.batches) return 'it samples its own data (no replay batches)';
   if (spec.normalizeDecoder === false) return 'it always normalises the decoder';
   if (spec.cfg.flags & FLAG.BATCH_FVU) return 'it has no batch-FVU pre-pass (use the modular path)';
   const variantMisfit = variantOf(spec.cfg).fusedMisfit;
   if (variantMisfit) return variantMisfit;
   const v: SaeStepsVersion = SAE_STEPS[kernel];
-  const t = v.threads(spec, device, threads, subgroups);
-  const sg = v.shapedFor === 'gpu' && subgroups && device.features.has('subgroups');
-  const f = v.footprint(spec.dims, t, sg);
-  if (f.rv > f.maxRv)
-    return `${kernel} reduces P + S + ${f.rv - saeLayout(spec.dims).P - spec.dims.S} = ${f.rv} values per step, at most ${f.maxRv} fit (use d*s smaller)`;
+  const t = v.threads(spec, target, threads, subgroups);
   const own = v.misfit?.(t);
   if (own) return own;
+  const f = stepsFootprint(v, spec, t, target, subgroups);
+  if (f.rv > v.maxRv)
+    return `${kernel} reduces P + S + ${f.rv - saeLayout(spec.dims).P - spec.dims.S} = ${f.rv} values per step, at most ${v.maxRv} fit (use d*s smaller)`;
   const wg = v.workgroup(t);
-  if (wg > device.limits.maxComputeInvocationsPerWorkgroup)
-    return `${kernel}: ${wg} invocations per workgroup, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
-  if (f.bytes > device.limits.maxComputeWorkgroupStorageSize)
-    return `${kernel} needs ${f.bytes} bytes of workgroup memory at ${t} threads, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
-  if (device.limits.maxStorageBuffersPerShaderStage < 9)
-    return `needs 9 storage buffers per stage, the device allows ${device.limits.maxStorageBuffersPerShaderStage}`;
+  if (wg > target.limits.maxComputeInvocationsPerWorkgroup)
+    return `${kernel}: ${wg} invocations per workgroup, the device allows ${target.limits.maxComputeInvocationsPerWorkgroup}`;
+  if (f.bytes > target.limits.maxComputeWorkgroupStorageSize)
+    return `${kernel} needs ${f.bytes} bytes of workgroup memory at ${t} threads (${f.vars.map((x) => `${x.name} ${x.bytes}`).join(', ')}), the device allows ${target.limits.maxComputeWorkgroupStorageSize}`;
+  if (target.limits.maxStorageBuffersPerShaderStage < 9)
+    return `needs 9 storage buffers per stage, the device allows ${target.limits.maxStorageBuffersPerShaderStage}`;
   return null;
 }

@@ -11,7 +11,7 @@
 // threads k < S project the decoder gradient and threads q < P apply Adam. The per-step formulas are
 // lib/sae_step.wgsl and lib/adam.wgsl, the per-sample ones lib/sae_sample.wgsl.
 // Only for small SAEs: P_SAE + S_LAT + 5 <= 64 values are reduced per step (the study's d=2, s=4: 35),
-// and (P_SAE + S_LAT + 5) * WG floats of workgroup memory (src/kernels/sae_steps/index.ts, fusedMisfit).
+// and RV * WG floats of red (the fit rule reads RV and the var<workgroup> sizes from this file: stepsFootprint).
 // The step counter is read once (state[0] = t0); steps run up to min(t0 + K, T, state[1]) (state[1] = the
 // host's stop step); step_advance adds K afterwards, clamped the same way.
 // Bindings: @0 cfg (uniform Config), @1 hyper (read), @2 state (read, u32 step), @3 tables (read, sampler

@@ -18,7 +18,8 @@
 //   CDFs), @4 toy_params (read), @5 params (rw, [M][P_SAE]), @6 adam (rw, [2][M][P_SAE]),
 //   @7 lat (rw, [M][S][3] u32), @8 status (rw, [M] u32), @9 hist (rw, [hist_len][M][HIST_W]).
 // Dispatch: (M, 1, 1) workgroups of WG threads; K = {{K_STEPS}} steps (clamped to T).
-// Fits when P_SAE + S + 6 <= 128 and the workgroup memory allows (src/kernels/sae_steps/index.ts, fusedMisfit).
+// Fits when RV = P_SAE + S + 6 <= 128 and the workgroup memory allows (the fit rule reads RV and the
+// var<workgroup> sizes from this file: src/kernels/sae_steps/index.ts, stepsFootprint).
 // Twin: src/reference/trainer.ts (RefSaeTrainer.doStep), checked against the modular path and v1 too.
 {{SG_ENABLE}}
 //#include "lib/rng.wgsl"

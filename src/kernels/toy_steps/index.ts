@@ -1,23 +1,25 @@
 // The fused toy-model training step as a kernel unit (like sae_steps/): every version of the op "K whole
 // toy-model steps per dispatch" is one entry of TOY_STEPS, as data: its WGSL file beside this module, how
-// many threads per model it uses, why it cannot run a job, its workgroup-memory footprint, a one-line
-// description, its check and twin. The toy trainer, the per-adapter choice and the kernel registry read it.
+// many threads per model it uses, why it cannot run a job, a one-line description, its check and twin; its
+// workgroup-memory footprint is read from its WGSL at the job's defines (toyStepsFootprint). The toy
+// trainer, the per-adapter choice and the kernel registry read it.
 // (The other way to train the toy model, the modular kernels of one step, is not a version of this op.)
-import { toyLayout } from '../../core/wire';
 import type { ToyJobSpec } from '../../core/job';
 import type { BenchCase } from '../registry';
-import { workgroupThreads, type DeviceCaps } from '../sae_steps';
+import { dimDefines, setDefines, type Defines } from '../defines';
+import { shaderFacts } from '../../gpu/shader-facts';
+import { NO_SUBGROUPS, subgroupDefines, workgroupThreads, type DeviceCaps, type FitTarget, type Footprint } from '../sae_steps';
 
 export interface ToyStepsVersion {
   readonly name: string;
   readonly file: string;
   readonly summary: string;
   /** threads per model at a job (its own rule, or `requested`) */
-  threads(spec: ToyJobSpec, device: DeviceCaps, requested?: number, subgroups?: boolean): number;
-  /** reduced values per step and workgroup memory in bytes at `threads` */
-  footprint(dims: { N: number; D: number }, threads: number, subgroups: boolean): { rv: number; bytes: number };
+  threads(spec: ToyJobSpec, target: FitTarget, requested?: number, subgroups?: boolean): number;
+  /** the defines it compiles with beyond the dims and sets, at `threads` (subgroups: the device has them and they are wanted) */
+  defines(threads: number, device: DeviceCaps, subgroups: boolean, kSteps?: number): Defines;
   /** why it cannot run a job (null: it can) */
-  misfit(spec: ToyJobSpec, device: DeviceCaps, threads?: number, subgroups?: boolean): string | null;
+  misfit(spec: ToyJobSpec, target: FitTarget, threads?: number, subgroups?: boolean): string | null;
   describe(threads: number, subgroups: boolean, k: number): string;
   /** the check (src/checks) that judges it against the reference trainer */
   readonly check: string;
@@ -29,23 +31,18 @@ const fused: ToyStepsVersion = {
   name: 'fused',
   file: 'kernels/toy_steps/fused.wgsl',
   summary: 'K whole toy-model steps per dispatch, one workgroup per toy model',
-  threads: (spec, device, requested, subgroups = true): number =>
-    requested || workgroupThreads(spec.cfg.B, device, (t) => fused.footprint(spec.dims, t, subgroups && device.features.has('subgroups')).bytes),
-  // part [rv][WG/4] (+ red_fb [rv][WG] without subgroups) of lib/wg_partials.wgsl, wt [P]
-  footprint: (dims, threads, sg) => {
-    const P = toyLayout(dims).P;
-    const rv = P + 1;
-    return { rv, bytes: (rv * (threads / 4) + (sg ? 1 : rv * threads) + P) * 4 };
-  },
-  misfit: (spec, device, threads, subgroups = true) => {
+  threads: (spec, target, requested, subgroups = true): number =>
+    requested || workgroupThreads(spec.cfg.B, target, (t) => toyStepsFootprint(fused, spec, t, target, subgroups).bytes),
+  defines: (threads, device, subgroups, kSteps = 1) => ({ K_STEPS: kSteps, WG: threads, ...subgroupDefines(device, subgroups) }),
+  misfit: (spec, target, threads, subgroups = true) => {
     if (spec.batches) return 'it samples its own data (no replay batches)';
-    const wg = fused.threads(spec, device, threads, subgroups);
-    const f = fused.footprint(spec.dims, wg, subgroups && device.features.has('subgroups'));
+    const wg = fused.threads(spec, target, threads, subgroups);
+    const f = toyStepsFootprint(fused, spec, wg, target, subgroups);
     if (f.rv > 128) return `it reduces P + 1 = ${f.rv} values per step, at most 128 fit`;
-    if (wg > device.limits.maxComputeInvocationsPerWorkgroup)
-      return `${wg} threads per model, the device allows ${device.limits.maxComputeInvocationsPerWorkgroup}`;
-    if (f.bytes > device.limits.maxComputeWorkgroupStorageSize)
-      return `needs ${f.bytes} bytes of workgroup memory, the device allows ${device.limits.maxComputeWorkgroupStorageSize}`;
+    if (wg > target.limits.maxComputeInvocationsPerWorkgroup)
+      return `${wg} threads per model, the device allows ${target.limits.maxComputeInvocationsPerWorkgroup}`;
+    if (f.bytes > target.limits.maxComputeWorkgroupStorageSize)
+      return `needs ${f.bytes} bytes of workgroup memory (${f.vars.map((x) => `${x.name} ${x.bytes}`).join(', ')}), the device allows ${target.limits.maxComputeWorkgroupStorageSize}`;
     return null;
   },
   describe: (t, sg, k) => `fused (${t} threads/model${sg ? ', subgroups' : ', workgroup-memory reduction'}, K=${k})`,
@@ -55,3 +52,15 @@ const fused: ToyStepsVersion = {
 };
 
 export const TOY_STEPS = { fused } satisfies Record<string, ToyStepsVersion>;
+
+/** A version's workgroup memory and reduced values (its const RV) at a job and thread count, read from its WGSL. */
+export function toyStepsFootprint(v: ToyStepsVersion, spec: ToyJobSpec, threads: number, target: FitTarget, subgroups = true): Footprint {
+  const sg = subgroups && target.features.has('subgroups');
+  const f = shaderFacts(v.file, target.sources, {
+    ...dimDefines({ ...spec.dims, S: 1 }),
+    ...setDefines(spec.sets),
+    ...NO_SUBGROUPS,
+    ...v.defines(threads, target, sg),
+  });
+  return { rv: f.consts.get('RV') ?? 0, bytes: f.workgroupBytes, vars: f.vars };
+}
