@@ -10,7 +10,7 @@ import { composedDirections, figureRotation, rotate2, windowedMedian } from '../
 import { analyseSae } from '../metrics/recovery';
 import type { ExperimentConfig } from '../config/schema';
 import { saeWeights, type StoredExperiment } from '../results/stored';
-import { stepTick, trendWindow } from '../plots/figures';
+import { decoderGrid, rayTo, stepTick, trendWindow } from '../plots/figures';
 import { plot } from '../plots/plot';
 import { saeLayout } from '../core/wire';
 import type { SavedRun } from './store';
@@ -93,9 +93,10 @@ export interface LiveModel {
 }
 
 /**
- * The live grid's data: every SAE's decoder directions and the toy features, rotated as the final figures
- * are (x1 on +x: figureRotation), and per grid cell the verdict counts of the report's coverage rule
- * (analyseSae; all latents counted as alive until the evaluation). d = 2 only.
+ * The live grid's data, in the grid figure's form (plots/figures.ts decoderGrid): every SAE's decoder
+ * directions and the toy features, rotated as the final figures are (x1 on +x: figureRotation), the
+ * composed rays, and per grid cell the verdict counts of the report's coverage rule (analyseSae; all
+ * latents counted as alive until the evaluation). d = 2 only.
  */
 export function livePoints(c: ExperimentConfig, params: Float32Array, models: LiveModel[], toyFeatures: number[][]) {
   const L = saeLayout({ D: 2, S: c.sae.s });
@@ -119,65 +120,38 @@ export function livePoints(c: ExperimentConfig, params: Float32Array, models: Li
     else e.M++;
     counts.set(key, e);
     return dec.map((w) => {
-      const [x, y] = rotate2(w, theta);
-      return { lr: m.lr, l1: m.l1, r: m.realization, x, y };
+      const [x2, y2] = rotate2(w, theta);
+      return { x1: 0, y1: 0, x2, y2, lr: m.lr, l1: m.l1, r: m.realization };
     });
   });
   const labels = [...counts].map(([key, e]) => {
     const [lr, l1] = key.split('|').map(Number);
     return { lr, l1, text: `T${e.T} C${e.C} P${e.P} M${e.M}` };
   });
-  const feats = c.grid.lr.flatMap((lr) =>
-    c.grid.l1.flatMap((l1) =>
-      toyFeatures.map((f, i) => {
-        const [x, y] = rotate2(f, theta);
-        return { lr, l1, x, y, set: i < c.data.sets[0] ? 0 : 1 };
-      }),
-    ),
+  const setOf = (i: number) => c.data.sets.findIndex((_, j) => i < c.data.sets.slice(0, j + 1).reduce((a, b) => a + b, 0));
+  const cells = c.grid.lr.flatMap((lr) => c.grid.l1.map((l1) => ({ lr, l1 })));
+  const feats = cells.flatMap((at) =>
+    toyFeatures.map((f, i) => {
+      const [x2, y2] = rotate2(f, theta);
+      return { x1: 0, y1: 0, x2, y2, ...at, set: setOf(i) };
+    }),
   );
-  return { arrows, feats, labels };
+  const rays = cells.flatMap((at) => composed.map((d) => rayTo(rotate2(d.dir, theta), at)));
+  return { arrows, feats, rays, labels };
 }
 
 /** Every SAE's decoder directions over the toy features, one facet per grid cell, with live verdict counts (livePoints). */
 export function liveGrid(c: ExperimentConfig, params: Float32Array, models: LiveModel[], toyFeatures: number[][]): Element {
-  const lrs = c.grid.lr,
-    l1s = c.grid.l1;
-  const { arrows, feats, labels } = livePoints(c, params, models, toyFeatures);
-  return plot({
-    width: Math.min(760, 130 * l1s.length + 80),
-    height: 110 * lrs.length + 60,
-    marginLeft: 60,
-    x: { domain: [-1.3, 1.3], axis: null },
-    y: { domain: [-1.3, 1.3], axis: null },
-    fx: { label: 'L1 coefficient' },
-    fy: { label: 'learning rate', tickFormat: (v: number) => v.toExponential(0) },
-    marks: [
-      Plot.frame({ stroke: '#ddd' }),
-      Plot.arrow(feats, {
-        fx: 'l1',
-        fy: 'lr',
-        x1: 0,
-        y1: 0,
-        x2: 'x',
-        y2: 'y',
-        stroke: (d: { set: number }) => (d.set ? '#1f77b4' : '#d62728'),
-        strokeOpacity: 0.35,
-        strokeWidth: 2.5,
-        headLength: 4,
-      }),
-      Plot.arrow(arrows, {
-        fx: 'l1',
-        fy: 'lr',
-        x1: 0,
-        y1: 0,
-        x2: 'x',
-        y2: 'y',
-        stroke: (d: { r: number }) => REALIZATION_COLORS[d.r % REALIZATION_COLORS.length],
-        strokeWidth: 1.2,
-        headLength: 4,
-      }),
-      Plot.text(labels, { fx: 'l1', fy: 'lr', x: 0, y: -1.15, text: 'text', fontSize: 9 }),
-    ],
+  const { arrows, feats, rays, labels } = livePoints(c, params, models, toyFeatures);
+  const panel = Math.max(90, Math.min(130, 660 / c.grid.l1.length));
+  return decoderGrid({
+    lrs: [...c.grid.lr].sort((a, b) => a - b),
+    l1s: [...c.grid.l1].sort((a, b) => a - b),
+    feats,
+    rays,
+    notes: labels,
+    panel,
+    layers: [{ data: arrows, stroke: (d) => REALIZATION_COLORS[(d.r as number) % REALIZATION_COLORS.length], width: 1.2, head: 4 }],
   });
 }
 
@@ -190,7 +164,7 @@ export function livePanels(grid: Element | null, loss: Element): HTMLElement[] {
       el(
         'div',
         {},
-        "every SAE's decoder directions (thin, one colour per realization) over the toy features (wide, faint: x set red, y set blue); live verdict counts T(rue) C(omposed) P(artial) M(ixed), rotated as the final figures (x1 on +x)",
+        "every SAE's decoder directions (thin, one colour per realization) over the toy features (faint, coloured by set as in the final figures: x set vermilion, y set blue) and the composed directions (dotted); live verdict counts T(rue) C(omposed) P(artial) M(ixed), rotated as the final figures (x1 on +x)",
       ),
       grid,
     );

@@ -80,11 +80,11 @@ export function headlineCell(r: ExperimentResult): number {
   return best;
 }
 
-function featureArrows(r: ExperimentResult, extra: Record<string, unknown> = {}) {
+function featureArrows<E extends object>(r: ExperimentResult, extra: E = {} as E) {
   return r.toy.features_rotated.map((f, i) => ({ x1: 0, y1: 0, x2: f[0], y2: f[1], label: r.toy.labels[i], set: setOf(r.toy.labels[i]), ...extra }));
 }
 
-function decoderArrows(r: ExperimentResult, m: number, kind: string, extra: Record<string, unknown> = {}) {
+function decoderArrows<E extends object>(r: ExperimentResult, m: number, kind: string, extra: E = {} as E) {
   const s = r.saes[m];
   return (s.angles_deg ?? []).map((a, k) => ({
     x1: 0,
@@ -98,11 +98,8 @@ function decoderArrows(r: ExperimentResult, m: number, kind: string, extra: Reco
 }
 
 /** Faint guide rays along the composed directions (the occurring normalised sums of one feature per set). */
-function composedRays(r: ExperimentResult, extra: Record<string, unknown> = {}) {
-  return (r.composed ?? []).map((c) => {
-    const n = Math.hypot(c.dir_rotated[0], c.dir_rotated[1]) || 1;
-    return { x1: 0, y1: 0, x2: (c.dir_rotated[0] / n) * LIM * 0.95, y2: (c.dir_rotated[1] / n) * LIM * 0.95, label: c.label, ...extra };
-  });
+function composedRays<E extends object>(r: ExperimentResult, extra: E = {} as E) {
+  return (r.composed ?? []).map((c) => rayTo(c.dir_rotated, { label: c.label, ...extra }));
 }
 
 /** The note a figure carries when the toy model fails the guards (cross-set pairs, degenerate composed directions). */
@@ -267,69 +264,111 @@ export function overlayFigure(r: ExperimentResult, document: Doc): string {
   );
 }
 
+/** An arrow from the origin in a decoder grid cell (or any facet field the marks name). */
+export interface CellArrow {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  lr: number;
+  l1: number;
+  [k: string]: unknown;
+}
+/** One layer of SAE arrows in a decoder grid, drawn in order (later on top). */
+export interface ArrowLayer {
+  data: CellArrow[];
+  stroke: string | ((d: CellArrow) => string);
+  width: number;
+  head: number;
+  dash?: string;
+}
+
+/**
+ * The lr (rows) x lambda (columns) facet grid of 2-D directions that both the grid figure and the app's live
+ * grid draw: per cell the toy features (coloured by set), faint composed rays, the SAE arrow layers and a
+ * note; square panels of `panel` px so angles are true.
+ */
+export function decoderGrid(o: {
+  lrs: number[];
+  l1s: number[];
+  feats: (CellArrow & { set: number })[];
+  rays: CellArrow[];
+  layers: ArrowLayer[];
+  notes: { lr: number; l1: number; text: string }[];
+  panel?: number;
+  document?: Doc;
+}): Element {
+  const P = o.panel ?? 140,
+    ml = 70,
+    mr = 20,
+    mt = 46,
+    mb = 10;
+  const xy = { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', fx: 'l1', fy: 'lr' } as const;
+  return plot({
+    document: o.document,
+    width: ml + mr + facetRange(o.l1s.length, P),
+    height: mt + mb + facetRange(o.lrs.length, P),
+    ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
+    marginLeft: ml,
+    marginRight: mr,
+    marginTop: mt,
+    marginBottom: mb,
+    fx: { label: 'L1 coefficient lambda', domain: o.l1s, padding: FACET_PAD, round: false, axis: 'top', labelAnchor: 'left' },
+    fy: { label: 'learning rate', domain: o.lrs, tickFormat: (v: number) => v.toExponential(0), padding: FACET_PAD, round: false },
+    marks: [
+      Plot.frame({ stroke: '#ccc' }),
+      Plot.link(o.rays, { ...xy, stroke: '#bbb', strokeWidth: 1, strokeDasharray: '1,3' }),
+      Plot.arrow(o.feats, {
+        ...xy,
+        stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length],
+        strokeOpacity: 0.5,
+        strokeWidth: 1.2,
+        headLength: 5,
+      }),
+      ...o.layers.map((l) => Plot.arrow(l.data, { ...xy, stroke: l.stroke, strokeWidth: l.width, strokeDasharray: l.dash, headLength: l.head })),
+      Plot.text(o.notes, { fx: 'l1', fy: 'lr', x: 0, y: -LIM + 0.15, text: 'text', fontSize: 9 }),
+    ],
+  });
+}
+
+/** Composed-direction rays for a decoder grid cell: `dir` (any length) scaled to the panel's edge. */
+export function rayTo<E extends object>(dir: number[], extra: E = {} as E) {
+  const n = Math.hypot(dir[0], dir[1]) || 1;
+  return { x1: 0, y1: 0, x2: (dir[0] / n) * LIM * 0.95, y2: (dir[1] / n) * LIM * 0.95, ...extra };
+}
+
 /** lr (rows) x lambda (columns): toy features, lowest-loss SAE (black), most monosemantic SAE (grey). */
 export function gridFigure(r: ExperimentResult, document: Doc): string {
   const lrs = [...new Set(r.cells.map((c) => c.lr))].sort((a, b) => a - b);
   const l1s = [...new Set(r.cells.map((c) => c.l1))].sort((a, b) => a - b);
-  const feats = r.cells.flatMap((c) => featureArrows(r, { lr: c.lr, l1: c.l1 }));
-  const rays = r.cells.flatMap((c) => composedRays(r, { lr: c.lr, l1: c.l1 }));
-  const mono = r.cells.flatMap((c) => decoderArrows(r, c.most_monosemantic, 'most monosemantic', { lr: c.lr, l1: c.l1 }));
-  const low = r.cells.flatMap((c) => decoderArrows(r, c.lowest_loss, 'lowest loss', { lr: c.lr, l1: c.l1 }));
+  const at = (c: { lr: number; l1: number }) => ({ lr: c.lr, l1: c.l1 });
+  const feats = r.cells.flatMap((c) => featureArrows(r, at(c)));
+  const rays = r.cells.flatMap((c) => composedRays(r, at(c)));
+  const mono = r.cells.flatMap((c) => decoderArrows(r, c.most_monosemantic, 'most monosemantic', at(c)));
+  const low = r.cells.flatMap((c) => decoderArrows(r, c.lowest_loss, 'lowest loss', at(c)));
   const notes = r.cells.map((c) => ({
     lr: c.lr,
     l1: c.l1,
     text: `${r.saes[c.lowest_loss].verdict} | T${c.verdicts.true} C${c.verdicts.composed} M${c.verdicts.mixed} P${c.verdicts.partial ?? 0}${c.converged === false ? ' *' : ''}`,
   }));
   const anyUnconverged = r.cells.some((c) => c.converged === false);
-  const P = 140,
-    ml = 70,
-    mr = 20,
-    mt = 46,
-    mb = 10;
-  const xy = { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', fx: 'l1', fy: 'lr' } as const;
   return compose(
     `${r.name}: lowest-loss SAE (dark, bold), most monosemantic (light, thin), dead latents dashed; labels: lowest-loss verdict | counts T(rue) C(omposed) M(ixed) P(artial) (matched recovery)${anyUnconverged ? '; * not converged' : ''}${planeNote(r)}${flagNote(r)}`,
     [
       arrowKey(r, document, ['lowest', 'mono']),
-      plot({
+      decoderGrid({
         document,
-        width: ml + mr + facetRange(l1s.length, P),
-        height: mt + mb + facetRange(lrs.length, P),
-        ...frame({ x: { domain: [-LIM, LIM], axis: null }, y: { domain: [-LIM, LIM], axis: null } }),
-        marginLeft: ml,
-        marginRight: mr,
-        marginTop: mt,
-        marginBottom: mb,
-        fx: { label: 'L1 coefficient lambda', domain: l1s, padding: FACET_PAD, round: false, axis: 'top', labelAnchor: 'left' },
-        fy: { label: 'learning rate', domain: lrs, tickFormat: (v: number) => v.toExponential(0), padding: FACET_PAD, round: false },
-        marks: [
-          Plot.frame({ stroke: '#ccc' }),
-          Plot.link(rays, { ...xy, stroke: '#bbb', strokeWidth: 1, strokeDasharray: '1,3' }),
-          Plot.arrow(feats, {
-            ...xy,
-            stroke: (d: { set: number }) => SET_COLORS[d.set % SET_COLORS.length],
-            strokeOpacity: 0.5,
-            strokeWidth: 1.2,
-            headLength: 5,
-          }),
-          // light and thin below, dark and bold on top: the lowest-loss SAE is the one that reads first
-          Plot.arrow(
-            mono.filter((d) => d.dead),
-            { ...xy, stroke: ARROW.mono.stroke, strokeWidth: ARROW.mono.width, strokeDasharray: ARROW.dead, headLength: 4 },
-          ),
-          Plot.arrow(
-            mono.filter((d) => !d.dead),
-            { ...xy, stroke: ARROW.mono.stroke, strokeWidth: ARROW.mono.width, headLength: 4 },
-          ),
-          Plot.arrow(
-            low.filter((d) => d.dead),
-            { ...xy, stroke: ARROW.lowest.stroke, strokeWidth: 1.2, strokeDasharray: ARROW.dead, headLength: 6 },
-          ),
-          Plot.arrow(
-            low.filter((d) => !d.dead),
-            { ...xy, stroke: ARROW.lowest.stroke, strokeWidth: ARROW.lowest.width, headLength: 6 },
-          ),
-          Plot.text(notes, { fx: 'l1', fy: 'lr', x: 0, y: -LIM + 0.15, text: 'text', fontSize: 9 }),
+        lrs,
+        l1s,
+        feats,
+        rays,
+        notes,
+        // light and thin below, dark and bold on top: the lowest-loss SAE is the one that reads first
+        layers: [
+          { data: mono.filter((d) => d.dead), stroke: ARROW.mono.stroke, width: ARROW.mono.width, dash: ARROW.dead, head: 4 },
+          { data: mono.filter((d) => !d.dead), stroke: ARROW.mono.stroke, width: ARROW.mono.width, head: 4 },
+          { data: low.filter((d) => d.dead), stroke: ARROW.lowest.stroke, width: 1.2, dash: ARROW.dead, head: 6 },
+          { data: low.filter((d) => !d.dead), stroke: ARROW.lowest.stroke, width: ARROW.lowest.width, head: 6 },
         ],
       }),
     ],

@@ -2,6 +2,8 @@
 // report's coverage verdicts; the preset drop-down's labels short enough for the side column.
 import { describe, expect, it } from 'vitest';
 import { livePoints } from '../../src/app/views';
+import { decoderGrid } from '../../src/plots/figures';
+import { nodeDocument } from '../../src/plots/dom-node';
 import { getPreset } from '../../src/experiments/presets';
 import { parseExperiment } from '../../src/config/schema';
 import { saeLayout } from '../../src/core/wire';
@@ -22,14 +24,43 @@ describe('live grid', () => {
       { lr: c.grid.lr[0], l1: c.grid.l1[0], realization: 0 },
       { lr: c.grid.lr[0], l1: c.grid.l1[0], realization: 1 },
     ];
-    const { arrows, feats, labels } = livePoints(c, params, models, features);
-    expect(arrows[0].x).toBeCloseTo(1, 6);
-    expect(arrows[0].y).toBeCloseTo(0, 6);
-    expect(arrows[2].x).toBeCloseTo(0, 6);
-    expect(arrows[2].y).toBeCloseTo(1, 6);
-    expect(feats[0].x).toBeCloseTo(1, 6);
-    expect(feats[0].y).toBeCloseTo(0, 6);
+    const { arrows, feats, rays, labels } = livePoints(c, params, models, features);
+    expect(arrows[0].x2).toBeCloseTo(1, 6);
+    expect(arrows[0].y2).toBeCloseTo(0, 6);
+    expect(arrows[2].x2).toBeCloseTo(0, 6);
+    expect(arrows[2].y2).toBeCloseTo(1, 6);
+    expect(feats[0].x2).toBeCloseTo(1, 6);
+    expect(feats[0].y2).toBeCloseTo(0, 6);
+    expect(feats.slice(0, 4).map((f) => f.set)).toEqual([0, 0, 1, 1]);
     expect(labels).toEqual([{ lr: c.grid.lr[0], l1: c.grid.l1[0], text: 'T1 C0 P1 M0' }]);
+    // the composed rays of every cell (2 x 2 sets: 4 directions), as the final grid figure draws them
+    const cells = c.grid.lr.length * c.grid.l1.length;
+    expect(rays).toHaveLength(4 * cells);
+    expect(Math.hypot(rays[0].x2, rays[0].y2)).toBeCloseTo(1.35 * 0.95, 6);
+  });
+
+  it('is drawn by the grid figure builder: one facet per grid cell', () => {
+    const c = parseExperiment(getPreset('study-quick').experiments[0]);
+    const features = [0, 1, 2, 3].map((k) => [Math.cos((k * Math.PI) / 2), Math.sin((k * Math.PI) / 2)]);
+    const L = saeLayout({ D: 2, S: 4 });
+    const models = [{ lr: c.grid.lr[0], l1: c.grid.l1[0], realization: 0 }];
+    const params = new Float32Array(L.P).fill(0.5);
+    const { arrows, feats, rays, labels } = livePoints(c, params, models, features);
+    const svg = decoderGrid({
+      document: nodeDocument(),
+      lrs: c.grid.lr,
+      l1s: c.grid.l1,
+      feats,
+      rays,
+      notes: labels,
+      layers: [{ data: arrows, stroke: '#2ca02c', width: 1.2, head: 4 }],
+    });
+    const cells = c.grid.lr.length * c.grid.l1.length;
+    // one frame per facet, and the one labelled cell
+    expect(svg.querySelectorAll('g[aria-label="frame"] rect').length).toBe(cells);
+    expect(svg.outerHTML.match(/T\d C\d P\d M\d/g)).toEqual([labels[0].text]);
+    expect(svg.querySelectorAll('g[aria-label="arrow"] path').length).toBe(feats.length + arrows.length);
+    expect(cells).toBeGreaterThan(1);
   });
 });
 

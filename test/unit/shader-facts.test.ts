@@ -47,7 +47,7 @@ describe('shader facts', () => {
 });
 
 describe('fused steps: footprints from their WGSL', () => {
-  const spec = saeTestSpec({ ...STUDY_SHAPE, M: 6, B: 64, T: 10 });
+  const spec = saeTestSpec({ ...STUDY_SHAPE, M: 6, B: 64, T: 10, flags: 0 });
   it('v1 keeps RV rows per thread; its RV is the shader constant P + S + 5', () => {
     const f16 = stepsFootprint(SAE_STEPS.v1, spec, 16, target(16384, false));
     const f32 = stepsFootprint(SAE_STEPS.v1, spec, 32, target(16384, false));
