@@ -50,7 +50,13 @@ describe('kernel versions: fit and choice', () => {
     });
     // where cpu cannot run (replay batches), the table's next entry does not either: modular
     expect((await chooseSaeKernel(ctx, { ...study, normalizeDecoder: false }, 'auto')).path).toBe('modular');
-    expect((await chooseToyKernel(ctx, toyTestSpec(1, 50), 'auto')).kernel).toBe('modular');
+    expect(await chooseToyKernel(ctx, toyTestSpec(1, 50), 'auto')).toMatchObject({
+      kernel: 'cpu',
+      why: expect.stringMatching(/software adapter: cpu from the measured table/),
+    });
+    // replay batches: no K-step version samples them, so the table's last entry
+    const replay = { ...toyTestSpec(1, 50), batches: new Float32Array(50 * 64 * 4) };
+    expect(await chooseToyKernel(ctx, replay, 'auto')).toMatchObject({ kernel: 'modular', skipped: { cpu: expect.stringMatching(/replay batches/) } });
   });
 
   it('benchmarks each fitting version at the job shape once, then uses the cache', async () => {
@@ -63,7 +69,7 @@ describe('kernel versions: fit and choice', () => {
     expect(again.kernel).toBe(first.kernel);
     expect(again.why).toMatch(/cached for this adapter and shape/);
     const toy = await chooseToyKernel(ctx, toyTestSpec(1, 50), 'auto', { benchmarkOnFallback: true, kSteps: 5, chunks: 1 });
-    expect(Object.keys(toy.measured ?? {}).sort()).toEqual(['fused', 'modular']);
+    expect(Object.keys(toy.measured ?? {}).sort()).toEqual(['cpu', 'fused', 'modular']);
   });
 
   it('the runner records the SAE and toy kernels (and why) per experiment', async () => {

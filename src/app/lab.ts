@@ -14,6 +14,8 @@ import { FLAG } from '../core/wire';
 import { definesFor, kernelEntry, LAB_DEFINES } from '../kernels/registry';
 import { GpuSaeTrainer } from '../train/sae';
 import { GpuToyTrainer } from '../train/toy';
+import { saeStepsVersion, type SaeKernel } from '../kernels/sae_steps';
+import { toyStepsKernel } from '../kernels/toy_steps';
 import { el } from './views';
 
 export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
@@ -114,12 +116,12 @@ export function mountLab(root: HTMLElement, ctx: GpuContext): () => void {
       } else {
         if (entry.bench === 'standalone') throw new Error(`${selected} is not part of a training step; it is verified, not benchmarked here`);
         const toy = entry.bench === 'toy-modular' || entry.bench === 'toy-fused';
-        const version = entry.version === 'v2' ? 'v2' : 'v1';
+        // the version the entry is (src/kernels/*/index.ts); the modular kernels train with the first fused version's job
         const job = toy
-          ? await GpuToyTrainer.create(ctx, { ...toyTestSpec(s.M, 100) }, { kernel: entry.bench === 'toy-fused' ? 'fused' : 'modular' })
+          ? await GpuToyTrainer.create(ctx, { ...toyTestSpec(s.M, 100) }, { kernel: entry.bench === 'toy-fused' ? toyStepsKernel(entry.version) : 'modular' })
           : await GpuSaeTrainer.create(ctx, saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags: FLAG.GHOST }), {
               path: entry.bench === 'sae-fused' ? 'fused' : 'modular',
-              kernel: version,
+              kernel: entry.version ? (saeStepsVersion(entry.version).name as SaeKernel) : 'v1',
             });
         try {
           const op = job.ops.find((o) => o.kernel.name === selected);

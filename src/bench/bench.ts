@@ -11,7 +11,7 @@ import type { ExperimentConfig } from '../config/schema';
 import { chooseSaeKernel } from '../train/choose';
 import { isSoftwareAdapter } from '../gpu/context';
 import { GpuSaeTrainer } from '../train/sae';
-import { GpuToyTrainer } from '../train/toy';
+import { TOY_KERNELS, GpuToyTrainer } from '../train/toy';
 import { fusedMisfit, SAE_KERNELS, type SaeKernel } from '../kernels/sae_steps';
 import { timePass } from './timing';
 
@@ -200,7 +200,7 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
   toySpec.cfg.log_every = 100;
   toySpec.cfg.hist_len = 1000;
   const toyRates: Record<string, number> = {};
-  for (const kernel of ['modular', 'fused'] as const) {
+  for (const kernel of TOY_KERNELS) {
     const job = await GpuToyTrainer.create(ctx, toySpec, { kernel, kSteps: 50 });
     try {
       const r = await stepsPerSecond(job, 50, minMs, 200_000);

@@ -13,6 +13,7 @@ import { KERNEL_CHECKS, KERNEL_SHAPES } from './kernels';
 import { fusedMisfit, SAE_KERNELS, SAE_STEPS, type DeviceCaps, type FitTarget } from '../kernels/sae_steps';
 import type { ShaderSources } from '../gpu/shaders';
 import { saeTestSpec } from '../kernels/fixtures';
+import { TOY_STEPS, toyStepsKernel } from '../kernels/toy_steps';
 import { checkSaeTraining, checkToyTraining, SAE_TRAIN_CASES } from './training';
 
 export interface CheckResult {
@@ -152,7 +153,8 @@ export function checkList(sources: ShaderSources): Readonly<Record<string, Check
     }
   }
   checks['train toy n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx);
-  checks['train toy fused K=7: n=4 d=2 AdamW M=3, 50 steps'] = (ctx) => checkToyTraining(ctx, { kernel: 'fused', wg: 64 });
+  // every version of the fused toy step (src/kernels/toy_steps/index.ts), at its lab threads
+  for (const [name, v] of Object.entries(TOY_STEPS)) checks[v.check] = (ctx) => checkToyTraining(ctx, { kernel: toyStepsKernel(name), wg: v.labThreads });
   // the workgroup-memory fallback of lib/wg_partials.wgsl (shared with v2), on the toy kernel: v2's own
   // fallback build takes ~20 s to compile on SwiftShader (it passed the same checks when built, see BENCHMARKS.md)
   checks['train toy fused K=7, no subgroups (workgroup-memory reduction): n=4 d=2 AdamW M=3, 50 steps'] = (ctx) =>

@@ -200,7 +200,8 @@ export const StoredExperimentSchema = z.object({
   /** what trained the toy model and the SAEs, and why (per adapter: src/train/choose.ts); absent in the oldest results */
   kernels: z
     .object({
-      toy: z.object({ kernel: z.enum(['modular', 'fused', 'cached']), why: z.string(), measured: z.record(z.string(), num).optional() }),
+      // kernel: 'modular', a version of src/kernels/toy_steps ('fused', 'cpu'), or 'cached' (an earlier experiment's toy model)
+      toy: z.object({ kernel: z.string(), why: z.string(), measured: z.record(z.string(), num).optional() }),
       sae: SaeKernelRecord,
       /** the evaluation's kernels (src/train/evaluate.ts evalKernelFor); absent in older results */
       eval: z.enum(['modular', 'cpu']).optional(),

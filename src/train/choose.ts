@@ -7,6 +7,7 @@ import { isSoftwareAdapter, type GpuContext } from '../gpu/context';
 import { GpuSaeTrainer, type SaePath } from './sae';
 import { GpuToyTrainer, toyFusedMisfit, type ToyKernel } from './toy';
 import { fusedMisfit, SAE_KERNELS, type SaeKernel } from '../kernels/sae_steps';
+import { TOY_STEPS, type ToyStepsKernel } from '../kernels/toy_steps';
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
 
 export type KernelRequest = SaeKernel | 'auto';
@@ -56,7 +57,14 @@ export function setChoiceStore(s: ChoiceStore): void {
  * 4.75e7 / 3.43e7 vs v1 4.88e6 / 2.02e6. So on a software adapter the first fitting version of this list runs.
  */
 const SAE_ON_FALLBACK: readonly SaeKernel[] = ['cpu', 'v1'];
-const TOY_ON_FALLBACK: ToyKernel = 'modular';
+/**
+ * Toy stage, M=1, B=1000 (the study's): the cpu version sums in the modular order, so it trains the same bits
+ * (its check compares them), and it is several times faster on both software adapters (BENCHMARKS.md); the
+ * fused version is faster still on lavapipe but its sums differ in the last bits, which would change every
+ * published toy model and the SAEs trained on it.
+ */
+const TOY_ON_FALLBACK: readonly ToyKernel[] = ['cpu', 'modular'];
+const TOY_FALLBACK_WHY = 'cpu: the modular bits, 6-11x faster than modular on SwiftShader and lavapipe';
 
 function adapterKey(ctx: GpuContext): string {
   const a = ctx.adapter;
@@ -150,13 +158,27 @@ export async function chooseToyKernel(
   request: ToyKernel | 'auto' = 'auto',
   opts: ChooseOptions = {},
 ): Promise<ToyKernelChoice> {
-  const misfit = toyFusedMisfit(spec, ctx.caps);
-  const skipped = misfit ? { fused: misfit } : undefined;
   if (request === 'modular') return { kernel: 'modular', why: 'modular forced' };
-  if (misfit) return { kernel: 'modular', why: `fused toy kernel does not fit: ${misfit}`, skipped };
-  if (request === 'fused') return { kernel: 'fused', why: 'fused forced' };
-  if (isSoftwareAdapter(ctx.adapter) && !opts.benchmarkOnFallback)
-    return { kernel: TOY_ON_FALLBACK, why: `software adapter: ${TOY_ON_FALLBACK} from the measured table` };
+  const skipped: Record<string, string> = {};
+  for (const v of Object.keys(TOY_STEPS) as ToyStepsKernel[]) {
+    const why = toyFusedMisfit(spec, ctx.caps, undefined, true, v);
+    if (why) skipped[v] = why;
+  }
+  const fits = (v: ToyStepsKernel) => !(v in skipped);
+  const skippedOrNone = Object.keys(skipped).length ? skipped : undefined;
+  if (request !== 'auto') {
+    if (!fits(request)) return { kernel: 'modular', why: `${request} toy kernel does not fit: ${skipped[request]}`, skipped: skippedOrNone };
+    return { kernel: request, why: `${request} forced` };
+  }
+  if (isSoftwareAdapter(ctx.adapter) && !opts.benchmarkOnFallback) {
+    const pick = TOY_ON_FALLBACK.find((v) => v === 'modular' || fits(v)) ?? 'modular';
+    return { kernel: pick, why: `software adapter: ${pick} from the measured table (${TOY_FALLBACK_WHY})`, skipped: skippedOrNone };
+  }
+  // the modular path and the fitting versions shaped for this kind of adapter (all of them when a software adapter benchmarks)
+  const soft = isSoftwareAdapter(ctx.adapter);
+  const versions = (Object.keys(TOY_STEPS) as ToyStepsKernel[]).filter((v) => fits(v) && (soft || TOY_STEPS[v].shapedFor === 'gpu'));
+  if (!versions.length) return { kernel: 'modular', why: 'no K-step toy version fits', skipped: skippedOrNone };
+  const candidates: ToyKernel[] = ['modular', ...versions];
   const key = `toy|${adapterKey(ctx)}|N${spec.dims.N} D${spec.dims.D} M${spec.cfg.M} B${spec.cfg.B}`;
   const cached = opts.fresh ? undefined : (store.get(key) as ToyKernelChoice | undefined);
   if (cached?.kernel) return { ...cached, why: `${cached.why} (cached for this adapter and shape)` };
@@ -164,12 +186,14 @@ export async function chooseToyKernel(
     chunks = opts.chunks ?? 3;
   const sp = benchSpec(spec, k * (chunks + 1));
   const measured: Record<string, number> = {};
-  for (const v of ['modular', 'fused'] as const) measured[v] = await rate(() => GpuToyTrainer.create(ctx, sp, { kernel: v, kSteps: k }), spec.cfg.M, k, chunks);
-  const best: ToyKernel = measured.fused >= measured.modular ? 'fused' : 'modular';
+  for (const v of candidates) measured[v] = await rate(() => GpuToyTrainer.create(ctx, sp, { kernel: v, kSteps: k }), spec.cfg.M, k, chunks);
+  // ties go to the earlier candidate (modular first)
+  const best = candidates.reduce((a, b) => (measured[b] > measured[a] ? b : a));
   const choice: ToyKernelChoice = {
     kernel: best,
-    why: `benchmark at this shape: modular ${measured.modular.toPrecision(3)}, fused ${measured.fused.toPrecision(3)} model-steps/s`,
+    why: `benchmark at this shape: ${candidates.map((v) => `${v} ${measured[v].toPrecision(3)}`).join(', ')} model-steps/s`,
     measured,
+    skipped: skippedOrNone,
   };
   store.set(key, choice);
   return choice;

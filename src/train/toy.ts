@@ -1,26 +1,28 @@
-// The toy-model trainer: the modular kernels of one step or the fused K-step kernel, over src/train/job.ts.
+// The toy-model trainer: the modular kernels of one step or a version of the K-step kernel (src/kernels/toy_steps/:
+// fused, cpu), over src/train/job.ts.
 import type { GpuContext } from '../gpu/context';
 import type { JobShape } from '../kernels/registry';
 import type { FitTarget } from '../kernels/sae_steps';
-import { TOY_STEPS } from '../kernels/toy_steps';
+import { TOY_STEPS, type ToyStepsKernel } from '../kernels/toy_steps';
 import { toyLayout } from '../core/wire';
 import { checkSpec, type ToyJobSpec } from '../core/job';
 import { GpuJob, type TrainOptions } from './job';
 
-export type ToyKernel = 'modular' | 'fused';
+export type ToyKernel = 'modular' | ToyStepsKernel;
+export const TOY_KERNELS: readonly ToyKernel[] = ['modular', ...(Object.keys(TOY_STEPS) as ToyStepsKernel[])];
 
 export interface ToyTrainerOptions {
   kernel?: ToyKernel;
-  /** steps per fused dispatch (default 50) */
+  /** steps per dispatch of a K-step version (default 50) */
   kSteps?: number;
-  /** threads per model of the fused kernel (default 256, or fewer for small batches or where the device requires) */
+  /** threads per model of the fused version (default 256, or fewer for small batches or where the device requires) */
   wg?: number;
   subgroups?: boolean;
 }
 
-/** Why the fused toy kernel cannot run a job (null when it can): its unit's rule (src/kernels/toy_steps/). */
-export function toyFusedMisfit(spec: ToyJobSpec, target: FitTarget, threads?: number, subgroups = true): string | null {
-  return TOY_STEPS.fused.misfit(spec, target, threads, subgroups);
+/** Why a K-step toy version cannot run a job (null when it can): its unit's rule (src/kernels/toy_steps/). */
+export function toyFusedMisfit(spec: ToyJobSpec, target: FitTarget, threads?: number, subgroups = true, kernel: ToyStepsKernel = 'fused'): string | null {
+  return TOY_STEPS[kernel].misfit(spec, target, threads, subgroups);
 }
 
 export class GpuToyTrainer extends GpuJob {
@@ -40,10 +42,11 @@ export class GpuToyTrainer extends GpuJob {
     if (spec.cfg.toy_count !== spec.cfg.M) throw new Error(`toy job: toy_count (${spec.cfg.toy_count}) must equal M (${spec.cfg.M})`);
     const t = new GpuToyTrainer(ctx, spec);
     t.kernel = opts.kernel ?? 'modular';
-    if (t.kernel === 'fused') {
-      const why = toyFusedMisfit(spec, ctx.caps, opts.wg, opts.subgroups);
-      if (why) throw new Error(`toy job: the fused toy kernel cannot run this job: ${why}`);
-      t.wg = TOY_STEPS.fused.threads(spec, ctx.caps, opts.wg, opts.subgroups);
+    if (t.kernel !== 'modular') {
+      const v = TOY_STEPS[t.kernel];
+      const why = v.misfit(spec, ctx.caps, opts.wg, opts.subgroups);
+      if (why) throw new Error(`toy job: the ${t.kernel} toy kernel cannot run this job: ${why}`);
+      t.wg = v.threads(spec, ctx.caps, opts.wg, opts.subgroups);
       t.subgroups = opts.subgroups !== false && ctx.device.features.has('subgroups');
     }
     await t.init(opts.kSteps ?? 50);
@@ -55,7 +58,7 @@ export class GpuToyTrainer extends GpuJob {
   }
 
   describe(): string {
-    return this.kernel === 'modular' ? 'modular' : TOY_STEPS.fused.describe(this.wg, this.subgroups, this.stepsPerOps);
+    return this.kernel === 'modular' ? 'modular' : TOY_STEPS[this.kernel].describe(this.wg, this.subgroups, this.stepsPerOps);
   }
 
   private async init(kSteps: number): Promise<void> {
@@ -65,13 +68,14 @@ export class GpuToyTrainer extends GpuJob {
     if (this.spec.toyParams.length !== cfg.M * T.P) throw new Error(`toy job: toyParams has ${this.spec.toyParams.length} floats, expected ${cfg.M * T.P}`);
     this.cfgKernel = await this.ctx.kernel('adam.wgsl', { defines: { ...def, P_COUNT: T.P } });
     this.initCommon();
-    if (this.kernel === 'fused') {
+    if (this.kernel !== 'modular') {
+      const v = TOY_STEPS[this.kernel];
       this.buf('tables', 0, this.spec.tables);
       this.buf('importance', 0, this.spec.importance);
       this.pool.params = this.pool.toy_params = this.buf('toy_params', 0, this.spec.toyParams);
       this.buf('adam', 2 * cfg.M * T.P * 4);
       this.stepsPerOps = kSteps;
-      await this.op(TOY_STEPS.fused.file, TOY_STEPS.fused.defines(this.wg, this.ctx.device, this.subgroups, kSteps));
+      await this.op(v.file, v.defines(this.wg, this.ctx.device, this.subgroups, kSteps, cfg, this.ctx.adapter));
       await this.op('step_advance.wgsl', { AMOUNT: kSteps });
       return;
     }
@@ -103,7 +107,7 @@ export class GpuToyTrainer extends GpuJob {
   }
 
   train(steps: number, opts: TrainOptions = {}): Promise<void> {
-    return super.train(steps, opts, (this.cfg.M * this.cfg.B * (this.spec.dims.N * this.spec.dims.D * 6 + 10)) / (this.kernel === 'fused' ? 8 : 1));
+    return super.train(steps, opts, (this.cfg.M * this.cfg.B * (this.spec.dims.N * this.spec.dims.D * 6 + 10)) / (this.kernel === 'modular' ? 1 : 8));
   }
 
   async readParams(): Promise<Float32Array> {
