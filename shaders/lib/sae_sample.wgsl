@@ -113,7 +113,8 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     // ghost grads: g = s sum_{k dead} exp(pre_k) w_k, s = |r| / (2|g_raw| + 1e-6), r = (h - hhat)/sqrt(den)
     // (both constant); ghost = c |r - g|^2 with c = fvu / (|r - g|^2 + 1e-6) (constant)
     let rs = 1.0 / sqrt(den);
-    // exp once per dead latent (SwiftShader's Subzero JIT does not merge repeated exp calls)
+    // exp once per dead latent (SwiftShader's Subzero JIT does not merge repeated exp calls); 0 for a live one,
+    // whose terms below then add exact zeros (no per-latent branch: software adapters run both sides)
     var ex: array<f32, S_LAT>;
     for (var k = 0u; k < S_LAT; k++) { ex[k] = 0.0; if (latent_dead(k)) { ex[k] = exp(pre[k]); } }
     var graw: array<f32, D_HID>;
@@ -121,9 +122,7 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     var gn = 0.0;
     for (var j = 0u; j < D_HID; j++) {
       var acc = 0.0;
-      for (var k = 0u; k < S_LAT; k++) {
-        if (latent_dead(k)) { acc += ex[k] * sae_param(OFF_WD + k * D_HID + j); }
-      }
+      for (var k = 0u; k < S_LAT; k++) { acc += ex[k] * sae_param(OFF_WD + k * D_HID + j); }
       graw[j] = acc;
       gn += acc * acc;
       rn += o.e[j] * o.e[j] * rs * rs;
@@ -139,12 +138,10 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     o.ghost = c * q;
     for (var j = 0u; j < D_HID; j++) { o.G[j] = -2.0 * c * diff[j] * inv_b; }
     for (var k = 0u; k < S_LAT; k++) {
-      if (latent_dead(k)) {
-        o.A[k] = scale * ex[k];
-        var acc = 0.0;
-        for (var j = 0u; j < D_HID; j++) { acc += sae_param(OFF_WD + k * D_HID + j) * o.G[j]; }
-        o.dpre[k] += o.A[k] * acc;
-      }
+      o.A[k] = scale * ex[k];
+      var acc = 0.0;
+      for (var j = 0u; j < D_HID; j++) { acc += sae_param(OFF_WD + k * D_HID + j) * o.G[j]; }
+      o.dpre[k] += o.A[k] * acc;
     }
   }
   return o;
