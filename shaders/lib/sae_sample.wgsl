@@ -109,9 +109,10 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
         o.dpre[k] += acc;
       }
     }
-  } else if (any_dead) {
+  } else if ((cfg.flags & FLAG_GHOST) != 0u) {
     // ghost grads: g = s sum_{k dead} exp(pre_k) w_k, s = |r| / (2|g_raw| + 1e-6), r = (h - hhat)/sqrt(den)
-    // (both constant); ghost = c |r - g|^2 with c = fvu / (|r - g|^2 + 1e-6) (constant)
+    // (both constant); ghost = c |r - g|^2 with c = fvu / (|r - g|^2 + 1e-6) (constant). Computed for every
+    // sample and kept when a latent is dead (a software adapter runs a per-lane branch's body anyway)
     let rs = 1.0 / sqrt(den);
     // exp once per dead latent (SwiftShader's Subzero JIT does not merge repeated exp calls); 0 for a live one,
     // whose terms below then add exact zeros (no per-latent branch: software adapters run both sides)
@@ -135,8 +136,8 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
       q += diff[j] * diff[j];
     }
     let c = o.fvu / (q + 1e-6);
-    o.ghost = c * q;
-    for (var j = 0u; j < D_HID; j++) { o.G[j] = -2.0 * c * diff[j] * inv_b; }
+    o.ghost = select(0.0, c * q, any_dead);
+    for (var j = 0u; j < D_HID; j++) { o.G[j] = select(0.0, -2.0 * c * diff[j] * inv_b, any_dead); }
     for (var k = 0u; k < S_LAT; k++) {
       o.A[k] = scale * ex[k];
       var acc = 0.0;
