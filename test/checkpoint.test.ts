@@ -60,12 +60,13 @@ describe('checkpointed stages (in process, a store in memory)', () => {
   afterAll(() => releaseNodeGpu(ctx));
 
   it('a stop in the toy stage or in the SAE stage resumes to the bits of an uninterrupted run', async () => {
-    // a toy model trained in several chunks (1000-sample batches), on the modular SAE path too
+    // a toy model trained in several chunks (1000-sample batches: the modular toy path, whose chunks are
+    // small; the cpu toy version trains these 1500 steps in one), on the modular SAE path too
     const t = getPreset('tiny').experiments[0];
     const c = parseExperiment({ ...t, name: 'ck', seed: 3, toy: { ...t.toy, steps: 1500, batch: 1000 } });
     const { files, store } = memoryStore();
     forgetToyModels();
-    const ref = await runExperiment(ctx, c, { path: 'modular' });
+    const ref = await runExperiment(ctx, c, { path: 'modular', toyKernel: 'modular' });
     class Stop extends Error {}
     for (const stage of ['toy', 'sae'] as const) {
       files.clear();
@@ -77,11 +78,11 @@ describe('checkpointed stages (in process, a store in memory)', () => {
       const notes: string[] = [];
       const checkpoint = { store, everySeconds: 0 };
       await expect(
-        runExperiment(ctx, c, { path: 'modular', checkpoint, ...(stage === 'toy' ? { onToyChunk: stop } : { onSaeChunk: stop }) }),
+        runExperiment(ctx, c, { path: 'modular', toyKernel: 'modular', checkpoint, ...(stage === 'toy' ? { onToyChunk: stop } : { onSaeChunk: stop }) }),
       ).rejects.toBeInstanceOf(Stop);
       expect(files.has(`ck/${stage}`)).toBe(true);
       forgetToyModels();
-      const r = await runExperiment(ctx, c, { path: 'modular', checkpoint, onNote: (l) => notes.push(l) });
+      const r = await runExperiment(ctx, c, { path: 'modular', toyKernel: 'modular', checkpoint, onNote: (l) => notes.push(l) });
       expect(notes.join('\n')).toMatch(
         stage === 'toy' ? /\[ck\] toy model: resuming from the checkpoint at step [1-9]/ : /\[ck\] SAEs: resuming from the checkpoint at step [1-9]/,
       );

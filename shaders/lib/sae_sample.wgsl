@@ -109,10 +109,11 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
         o.dpre[k] += acc;
       }
     }
-  } else if ((cfg.flags & FLAG_GHOST) != 0u) {
+  } else if ((cfg.flags & FLAG_GHOST) != 0u || any_dead) {
     // ghost grads: g = s sum_{k dead} exp(pre_k) w_k, s = |r| / (2|g_raw| + 1e-6), r = (h - hhat)/sqrt(den)
-    // (both constant); ghost = c |r - g|^2 with c = fvu / (|r - g|^2 + 1e-6) (constant). Computed for every
-    // sample and kept when a latent is dead (a software adapter runs a per-lane branch's body anyway)
+    // (both constant); ghost = c |r - g|^2 with c = fvu / (|r - g|^2 + 1e-6) (constant). Applied where a
+    // latent is dead; in a ghost-grads job computed for every sample and kept where one is (a uniform
+    // condition: a software adapter would run a per-lane branch's body for all lanes anyway)
     let rs = 1.0 / sqrt(den);
     // exp once per dead latent (SwiftShader's Subzero JIT does not merge repeated exp calls); 0 for a live one,
     // whose terms below then add exact zeros (no per-latent branch: software adapters run both sides)
