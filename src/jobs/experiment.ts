@@ -4,7 +4,7 @@
 import type { ExperimentConfig } from '../config/schema';
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
 import { rngU32, STREAM } from '../core/rng';
-import { defaultConfig, FLAG, saeLayout, scheduleSteps, toyLayout, type Hyper } from '../core/wire';
+import { defaultConfig, FLAG, saeLayout, scheduleSteps, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
 import { saeFlags, saeVariant } from '../variants';
 import { jointTable, samplerTables, type DataSpec } from '../data/tables';
 import { composedDirections, featureDirections, unit, type Vec } from '../metrics/analysis';
@@ -93,6 +93,28 @@ export interface SaeJobPlan {
 }
 
 /** Stage 2: the SAE job of this shard's grid cells x realizations (shapes, flags, schedule, initial parameters). */
+/**
+ * The Config fields an experiment's `sae` section sets: batch, schedule, optimiser, the variant's and the
+ * options' flags, the dead-latent rules. One mapping for the study's jobs (saeJobPlan) and for replay,
+ * whose config is translated into such a section (src/train/replay.ts).
+ */
+export function saeWire(sae: ExperimentConfig['sae']): Partial<GpuConfig> {
+  return {
+    B: sae.batch,
+    ...scheduleSteps(sae.steps, sae.warmup_frac, sae.cooldown_frac),
+    flags: saeFlags(sae),
+    dead_after: sae.dead_after,
+    ghost_cooldown: sae.ghost_cooldown,
+    beta1: sae.betas[0],
+    beta2: sae.betas[1],
+    eps: sae.eps,
+    topk: saeVariant(sae.variant).needsK ? sae.k! : 0,
+    jump_eps: sae.jump_eps,
+    aux_k: sae.auxk?.k ?? 0,
+    aux_coef: sae.auxk?.coef ?? 0,
+  };
+}
+
 export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Float32Array, only?: { index: number; count: number } | null): SaeJobPlan {
   const shard = only ?? { index: 0, count: 1 }; // null from the harness page's JSON means no shard
   const { dims, tables, tableLen } = data;
@@ -129,28 +151,17 @@ export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Floa
     ),
     cfg: defaultConfig({
       M,
-      B: c.sae.batch,
-      ...scheduleSteps(c.sae.steps, c.sae.warmup_frac, c.sae.cooldown_frac),
+      ...saeWire(c.sae),
       toy_count: 1,
       table_len: tableLen,
-      flags: saeFlags(c.sae),
-      dead_after: c.sae.dead_after,
-      ghost_cooldown: c.sae.ghost_cooldown,
       hist_len: Math.min(Math.ceil(c.sae.steps / c.log_every) + 1, 4096),
       log_every: c.log_every,
       act_stride: TL.REC,
       act_offset: TL.H,
-      beta1: c.sae.betas[0],
-      beta2: c.sae.betas[1],
-      eps: c.sae.eps,
       weight_decay: 0,
       rho: c.data.rho,
       p_onehot: c.data.p_onehot,
       p_set_empty: c.data.p_set_empty,
-      topk: saeVariant(c.sae.variant).needsK ? c.sae.k! : 0,
-      jump_eps: c.sae.jump_eps,
-      aux_k: c.sae.auxk?.k ?? 0,
-      aux_coef: c.sae.auxk?.coef ?? 0,
     }),
   };
   return { spec, cells, models };

@@ -9,7 +9,8 @@ import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { formatIssues } from '../core/issues';
 import { COS_VARIANTS, defaultConfig, saeLayout, scheduleSteps, toyLayout } from '../core/wire';
-import { saeFlags } from '../variants';
+import { SaeSchema } from '../config/schema';
+import { saeWire } from '../jobs/experiment';
 import { GpuSaeTrainer } from './sae';
 import { GpuToyTrainer } from './toy';
 
@@ -156,11 +157,35 @@ export async function replay(ctx: GpuContext, inDir: string, outDir: string): Pr
     params.set(be, L.BE);
     params.set(Wd, L.WD);
     params.set(bd, L.BD);
-    const flags = saeFlags({ pre_encoder_bias: c.pre_encoder_bias, cos: c.cos_penalty });
+    // the replay config as an experiment's sae section (no ghost grads, plain ReLU, per-sample FVU), mapped to
+    // the wire as the study's jobs are; replay adds its weight decay and logs every step
+    const sae = SaeSchema.safeParse({
+      s: c.s,
+      batch: B,
+      steps: T,
+      warmup_frac: c.warmup_frac,
+      cooldown_frac: c.cooldown_frac,
+      betas: c.betas,
+      eps: c.eps,
+      ghost: false,
+      ghost_quirk: false,
+      pre_encoder_bias: c.pre_encoder_bias,
+      cos: c.cos_penalty,
+    });
+    if (!sae.success) throw new Error(`replay: config.json as an experiment's sae section: ${formatIssues(sae.error)}`);
     const job = await GpuSaeTrainer.create(ctx, {
       dims,
       sets: [1],
-      cfg: defaultConfig({ M: 1, B, toy_count: 1, flags, act_stride: c.d, act_offset: 0, ...sched }),
+      cfg: defaultConfig({
+        M: 1,
+        ...saeWire(sae.data),
+        toy_count: 1,
+        act_stride: c.d,
+        act_offset: 0,
+        weight_decay: c.weight_decay,
+        hist_len: sched.hist_len,
+        log_every: 1,
+      }),
       hyper,
       tables: new Float32Array(1),
       toyParams: new Float32Array(0),

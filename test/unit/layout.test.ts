@@ -3,28 +3,20 @@
 // so a constant changed on one side only fails here.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { factsOfCode } from '../../src/gpu/shader-facts';
 import { defaultConfig, FLAG, HIST, MET, NOT_DIVERGED, saeLayout, toyLayout } from '../../src/core/wire';
 import { parseExperiment } from '../../src/config/schema';
 import { getPreset } from '../../src/experiments/presets';
 
 const lib = (f: string) => readFileSync(new URL(`../../shaders/lib/${f}`, import.meta.url), 'utf8');
 
-/** Evaluate every `const NAME: u32 = EXPR;` of the given WGSL sources for one shape. */
+/** Every scalar `const` of the given WGSL sources at one shape, evaluated by the reflection the fit rules use (src/gpu/shader-facts.ts). */
 function wgslConsts(src: string, shape: { N: number; D: number; S: number }): Record<string, number> {
   const text = src
     .replace(/\{\{N_FEAT\}\}/g, String(shape.N))
     .replace(/\{\{D_HID\}\}/g, String(shape.D))
     .replace(/\{\{S_LAT\}\}/g, String(shape.S));
-  const out: Record<string, number> = {};
-  for (const m of text.matchAll(/^const (\w+): u32 = ([^;]+);/gm)) {
-    const expr = m[2].replace(/\b(0x[0-9a-f]+|\d+)u\b/gi, '$1').replace(/\b([A-Z_][A-Z0-9_]*)\b/g, (name) => {
-      if (!(name in out)) throw new Error(`constant ${m[1]} uses ${name} before it is defined`);
-      return String(out[name]);
-    });
-    if (!/^[\d\s+*()x a-f-]+$/i.test(expr)) throw new Error(`cannot evaluate ${m[1]} = ${m[2]}`);
-    out[m[1]] = Number(Function(`return (${expr});`)()) >>> 0;
-  }
-  return out;
+  return Object.fromEntries(factsOfCode(text).consts);
 }
 
 const SHAPES = [
