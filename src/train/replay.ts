@@ -9,7 +9,7 @@ import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { formatIssues } from '../core/issues';
 import { COS_VARIANTS, defaultConfig, saeLayout, scheduleSteps, toyLayout } from '../core/wire';
-import { SaeSchema } from '../config/schema';
+import { SaeSchema, type ExperimentConfig } from '../config/schema';
 import { saeWire } from '../jobs/experiment';
 import { GpuSaeTrainer } from './sae';
 import { GpuToyTrainer } from './toy';
@@ -68,6 +68,28 @@ function tensor(t: Record<string, { shape: number[]; data: Float32Array }>, name
   if (x.shape.length !== shape.length || x.shape.some((v, i) => v !== shape[i]))
     throw new Error(`replay: tensor '${name}' has shape [${x.shape.join(', ')}], expected [${shape.join(', ')}]`);
   return x.data;
+}
+
+/**
+ * A replay SAE config as an experiment's sae section (no ghost grads, plain ReLU, per-sample FVU), so the
+ * study's mapping to the wire (saeWire) serves both; replay adds its weight decay and logs every step.
+ */
+function saeSection(c: Extract<ReplayConfig, { model: 'sae' }>, B: number): ExperimentConfig['sae'] {
+  const sae = SaeSchema.safeParse({
+    s: c.s,
+    batch: B,
+    steps: c.steps,
+    warmup_frac: c.warmup_frac,
+    cooldown_frac: c.cooldown_frac,
+    betas: c.betas,
+    eps: c.eps,
+    ghost: false,
+    ghost_quirk: false,
+    pre_encoder_bias: c.pre_encoder_bias,
+    cos: c.cos_penalty,
+  });
+  if (!sae.success) throw new Error(`replay: config.json as an experiment's sae section: ${formatIssues(sae.error)}`);
+  return sae.data;
 }
 
 export interface ReplayResult {
@@ -157,28 +179,13 @@ export async function replay(ctx: GpuContext, inDir: string, outDir: string): Pr
     params.set(be, L.BE);
     params.set(Wd, L.WD);
     params.set(bd, L.BD);
-    // the replay config as an experiment's sae section (no ghost grads, plain ReLU, per-sample FVU), mapped to
-    // the wire as the study's jobs are; replay adds its weight decay and logs every step
-    const sae = SaeSchema.safeParse({
-      s: c.s,
-      batch: B,
-      steps: T,
-      warmup_frac: c.warmup_frac,
-      cooldown_frac: c.cooldown_frac,
-      betas: c.betas,
-      eps: c.eps,
-      ghost: false,
-      ghost_quirk: false,
-      pre_encoder_bias: c.pre_encoder_bias,
-      cos: c.cos_penalty,
-    });
-    if (!sae.success) throw new Error(`replay: config.json as an experiment's sae section: ${formatIssues(sae.error)}`);
+    const sae = saeSection(c, B);
     const job = await GpuSaeTrainer.create(ctx, {
       dims,
       sets: [1],
       cfg: defaultConfig({
         M: 1,
-        ...saeWire(sae.data),
+        ...saeWire(sae),
         toy_count: 1,
         act_stride: c.d,
         act_offset: 0,
