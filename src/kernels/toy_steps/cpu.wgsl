@@ -41,6 +41,13 @@ const LOSS_PARTS: u32 = 64u;
 @group(0) @binding(8) var<storage, read_write> hist: array<f32>;
 
 //#include "lib/sample.wgsl"
+//#include "lib/toy_sample.wgsl"
+
+// the model and the importances stay private for the whole chunk
+var<private> wt: array<f32, P_TOY>;
+var<private> imp: array<f32, N_FEAT>;
+fn toy_w(q: u32) -> f32 { return wt[q]; }
+fn toy_imp(i: u32) -> f32 { return imp[i]; }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -51,10 +58,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let seed = hyper[m].seed;
   let lr0 = hyper[m].lr;
   let scale = 2.0 / f32(cfg.B * N_FEAT);
-  // the model stays private for the whole chunk
-  var wt: array<f32, P_TOY>;
   for (var q = 0u; q < P_TOY; q++) { wt[q] = toy_params[base + q]; }
-  var imp: array<f32, N_FEAT>;
   for (var i = 0u; i < N_FEAT; i++) { imp[i] = importance[i]; }
   let t0 = state[0];
   let t_end = min(min(t0 + K_STEPS, cfg.T), state[1]);
@@ -65,35 +69,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     var part: array<f32, LOSS_PARTS>;
     for (var l = 0u; l < LOSS_PARTS; l++) { part[l] = 0.0; }
     for (var b = 0u; b < cfg.B; b++) {
-      // --- sample_data, toy_forward
+      // --- sample_data, toy_forward (lib/toy_sample.wgsl); toy_grad's running sums, toy_loss's partial sums
       let x = sample_features(seed, t, b);
-      var h: array<f32, D_HID>;
-      for (var j = 0u; j < D_HID; j++) {
-        var a = 0.0;
-        for (var i = 0u; i < N_FEAT; i++) { a += wt[i * D_HID + j] * x[i]; }
-        h[j] = a;
-      }
-      var g: array<f32, D_HID>;
-      for (var j = 0u; j < D_HID; j++) { g[j] = 0.0; }
-      var loss = 0.0;
-      var delta: array<f32, N_FEAT>;
-      for (var i = 0u; i < N_FEAT; i++) {
-        var u = wt[T_OFF_B + i];
-        for (var j = 0u; j < D_HID; j++) { u += wt[i * D_HID + j] * h[j]; }
-        let xhat = max(u, 0.0);
-        let err = x[i] - xhat;
-        loss += imp[i] * err * err;
-        var d = 0.0;
-        if (u > 0.0) { d = -scale * imp[i] * err; }
-        delta[i] = d;
-        for (var j = 0u; j < D_HID; j++) { g[j] += d * wt[i * D_HID + j]; }
-      }
-      // --- toy_grad's running sums, toy_loss's partial sums
-      for (var i = 0u; i < N_FEAT; i++) {
-        for (var j = 0u; j < D_HID; j++) { grad[i * D_HID + j] += delta[i] * h[j] + x[i] * g[j]; }
-        grad[T_OFF_B + i] += delta[i];
-      }
-      part[b % LOSS_PARTS] += loss / f32(N_FEAT);
+      let smp = toy_sample(x, scale);
+      for (var q = 0u; q < P_TOY; q++) { grad[q] += toy_sample_grad(smp, x, q); }
+      part[b % LOSS_PARTS] += smp.loss / f32(N_FEAT);
     }
     // --- toy_loss: lib/reduce.wgsl's halving tree over the partials
     for (var width = LOSS_PARTS / 2u; width > 0u; width >>= 1u) {

@@ -43,6 +43,9 @@ const RV: u32 = P_TOY + 1u;
 var<workgroup> wt: array<f32, P_TOY>;  // this model's parameters
 
 //#include "lib/sample.wgsl"
+//#include "lib/toy_sample.wgsl"
+fn toy_w(q: u32) -> f32 { return wt[q]; }
+fn toy_imp(i: u32) -> f32 { return importance[i]; }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -62,29 +65,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var r = 0u; r < RV; r++) { acc[r] = 0.0; }
     for (var b = lid; b < cfg.B; b += WG) {
       let x = sample_features(seed, t, b);
-      var h: array<f32, D_HID>;
-      for (var j = 0u; j < D_HID; j++) {
-        var a = 0.0;
-        for (var i = 0u; i < N_FEAT; i++) { a += wt[i * D_HID + j] * x[i]; }
-        h[j] = a;
-      }
-      var g: array<f32, D_HID>;
-      for (var j = 0u; j < D_HID; j++) { g[j] = 0.0; }
-      var loss = 0.0;
-      var delta: array<f32, N_FEAT>;
-      for (var i = 0u; i < N_FEAT; i++) {
-        var u = wt[T_OFF_B + i];
-        for (var j = 0u; j < D_HID; j++) { u += wt[i * D_HID + j] * h[j]; }
-        let err = x[i] - max(u, 0.0);
-        loss += importance[i] * err * err;
-        delta[i] = select(0.0, -scale * importance[i] * err, u > 0.0);
-        for (var j = 0u; j < D_HID; j++) { g[j] += delta[i] * wt[i * D_HID + j]; }
-      }
-      for (var i = 0u; i < N_FEAT; i++) {
-        for (var j = 0u; j < D_HID; j++) { acc[i * D_HID + j] += delta[i] * h[j] + x[i] * g[j]; }
-        acc[T_OFF_B + i] += delta[i];
-      }
-      acc[P_TOY] += loss / f32(N_FEAT);
+      let smp = toy_sample(x, scale);
+      for (var q = 0u; q < P_TOY; q++) { acc[q] += toy_sample_grad(smp, x, q); }
+      acc[P_TOY] += smp.loss / f32(N_FEAT);
     }
     part_write(lid);
     // toy_loss: every thread derives the same loss and divergence flag; thread 0 stores them
