@@ -5,7 +5,7 @@
 // a new kernel, or a new version of one (llm.c's dev/cuda habit), is one more entry.
 import { saeLayout, toyLayout } from '../core/wire';
 import type { Grid } from '../gpu/kernel';
-import { NO_SUBGROUPS, SAE_STEPS, STUDY_STEP_CASE, type SaeStepsVersion } from './sae_steps';
+import { NO_FEATURES, NO_SUBGROUPS, SAE_STEPS, STUDY_STEP_CASE, type SaeStepsVersion } from './sae_steps';
 import { SAE_EVAL, SAE_EVAL_CPU_FILE } from './sae_eval';
 import { TOY_STEPS, type ToyStepsVersion } from './toy_steps';
 import { dimDefines, setDefines, type Defines } from './defines';
@@ -243,7 +243,7 @@ export const KERNELS: KernelEntry[] = [
       twin: v.twin,
       check: v.check,
       grid: (s) => v.grid(s),
-      defines: (s) => ({ ...sets(s), ...NO_SUBGROUPS, ...v.defines(v.labThreads, { limits: {} as GPUSupportedLimits, features: new Set<string>() }, false) }),
+      defines: (s) => ({ ...sets(s), ...NO_SUBGROUPS, ...v.defines(v.labThreads, NO_FEATURES, false) }),
       bench: v.bench,
     }),
   ),

@@ -5,7 +5,7 @@
 // decides, cached per adapter and shape (in memory; Node also on disk, see choice-cache-node.ts).
 import { isSoftwareAdapter, type GpuContext } from '../gpu/context';
 import { GpuSaeTrainer, type SaePath } from './sae';
-import { GpuToyTrainer, toyFusedMisfit, type ToyKernel } from './toy';
+import { GpuToyTrainer, toyStepsMisfit, type ToyKernel } from './toy';
 import { fusedMisfit, SAE_KERNELS, type SaeKernel } from '../kernels/sae_steps';
 import { TOY_STEPS, type ToyStepsKernel } from '../kernels/toy_steps';
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
@@ -161,7 +161,7 @@ export async function chooseToyKernel(
   if (request === 'modular') return { kernel: 'modular', why: 'modular forced' };
   const skipped: Record<string, string> = {};
   for (const v of Object.keys(TOY_STEPS) as ToyStepsKernel[]) {
-    const why = toyFusedMisfit(spec, ctx.caps, undefined, true, v);
+    const why = toyStepsMisfit(spec, ctx.caps, undefined, true, v);
     if (why) skipped[v] = why;
   }
   const fits = (v: ToyStepsKernel) => !(v in skipped);

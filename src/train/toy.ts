@@ -20,8 +20,8 @@ export interface ToyTrainerOptions {
   subgroups?: boolean;
 }
 
-/** Why a K-step toy version cannot run a job (null when it can): its unit's rule (src/kernels/toy_steps/). */
-export function toyFusedMisfit(spec: ToyJobSpec, target: FitTarget, threads?: number, subgroups = true, kernel: ToyStepsKernel = 'fused'): string | null {
+/** Why a K-step toy version (default fused) cannot run a job (null when it can): its unit's rule (src/kernels/toy_steps/). */
+export function toyStepsMisfit(spec: ToyJobSpec, target: FitTarget, threads?: number, subgroups = true, kernel: ToyStepsKernel = 'fused'): string | null {
   return TOY_STEPS[kernel].misfit(spec, target, threads, subgroups);
 }
 

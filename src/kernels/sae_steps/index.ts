@@ -41,7 +41,9 @@ export function subgroupDefines(device: DeviceCaps, use = true): Record<string, 
   };
 }
 /** lib/wg_partials.wgsl without the subgroups feature (the trainers pass subgroupDefines of their device). */
-export const NO_SUBGROUPS: Defines = subgroupDefines({ limits: {} as DeviceCaps['limits'], features: new Set<string>() });
+/** A device with no optional features (the lab's and the check list's compiles). */
+export const NO_FEATURES: DeviceCaps = { limits: {} as DeviceCaps['limits'], features: new Set<string>() };
+export const NO_SUBGROUPS: Defines = subgroupDefines(NO_FEATURES);
 
 type Spec = Pick<SaeJobSpec, 'dims' | 'cfg' | 'sets'>;
 
