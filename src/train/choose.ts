@@ -59,12 +59,12 @@ export function setChoiceStore(s: ChoiceStore): void {
 const SAE_ON_FALLBACK: readonly SaeKernel[] = ['cpu', 'v1'];
 /**
  * Toy stage, M=1, B=1000 (the study's): the cpu version sums in the modular order, so it trains the same bits
- * (its check compares them), and 2.2-2.5x as fast on both software adapters (`npm run bench`, BENCHMARKS.md); the
+ * (its check compares them), and 2.0-2.5x as fast on both software adapters (`npm run bench`, BENCHMARKS.md); the
  * fused version is faster still on lavapipe but its sums differ in the last bits, which would change every
  * published toy model and the SAEs trained on it.
  */
 const TOY_ON_FALLBACK: readonly ToyKernel[] = ['cpu', 'modular'];
-const TOY_FALLBACK_WHY = "cpu: the modular path's bits, 2.2-2.5x its speed on SwiftShader and lavapipe";
+const TOY_FALLBACK_WHY = "cpu: the modular path's bits, 2.0-2.5x its speed on SwiftShader and lavapipe";
 
 function adapterKey(ctx: GpuContext): string {
   const a = ctx.adapter;
