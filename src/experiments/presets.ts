@@ -65,8 +65,8 @@ function build(): Record<string, PresetConfig> {
       experiments: STUDY.map((e) => atBudget(e, budget)),
     });
     // the second seed of the whole study (toy models, SAE initialisations, data and evaluation samples): `compare` the two runs
-    out[`study-${budget}-seed2`] = withSeed(out[`study-${budget}`], SECOND_SEED, `study-${budget}-seed2`);
-    out[`study-${budget}-seed3`] = withSeed(out[`study-${budget}`], THIRD_SEED, `study-${budget}-seed3`);
+    // -seedN is experiment seed N - 1 (the plain preset is seed 0): -seed2 .. -seed10, so claims rest on >= 8 seeds
+    for (let n = 2; n <= SEED_PRESETS; n++) out[`study-${budget}-seed${n}`] = withSeed(out[`study-${budget}`], n - 1, `study-${budget}-seed${n}`);
     for (const e of STUDY) {
       out[`${e.name}-${budget}`] = parsePreset({
         name: `${e.name}-${budget}`,
@@ -106,10 +106,8 @@ function build(): Record<string, PresetConfig> {
   return out;
 }
 
-/** The experiment seed of the `-seed2` presets (the study presets use seed 0). */
-export const SECOND_SEED = 1;
-/** ... and of the `-seed3` presets. */
-export const THIRD_SEED = 2;
+/** The study presets come at seeds 0 (no suffix) and 1 .. SEED_PRESETS - 1 (`-seed2` .. `-seed<SEED_PRESETS>`). */
+export const SEED_PRESETS = 10;
 
 /** The same preset with every experiment's seed set to `seed` (a new toy model, new SAE initialisations, new data). */
 export function withSeed(p: PresetConfig, seed: number, name: string): PresetConfig {
