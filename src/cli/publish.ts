@@ -31,8 +31,8 @@ function figuresUnder(dir: string): string[] {
 }
 
 function finished(dir: string): ResultsFile {
-  const res = readResults(dir);
-  if (!res) throw new Error(`${dir} has no results.json (not a run folder)`);
+  const res = readResults(dir, { published: true });
+  if (!res) throw new Error(`${dir} has no results.json or results.json.gz (not a run folder)`);
   if (!existsSync(join(dir, 'report.md'))) throw new Error(`${dir} has no report.md: the run is not finished (resume it with the same --out)`);
   return res;
 }
@@ -100,7 +100,7 @@ export function compareRuns(a: string, b: string, more: string[] = []): string {
     `# Compare: ${all.map((x) => `${x.r.preset} (seed ${seeds(x.r)})`).join(' vs ')}\n`,
     `${all.map((x) => x.d).join(' vs ')}\n`,
     claimsAcrossSeeds(all.map((x) => x.r)),
-    ...(rest.length ? [seedsSection(all.map((x) => x.r))] : []),
+    seedsSection(all.map((x) => x.r)),
     seedSection(ra, rb),
     `### Selection rules, ${ra.preset}\n`,
     selectionSection(ra),
@@ -108,7 +108,7 @@ export function compareRuns(a: string, b: string, more: string[] = []): string {
     selectionSection(rb),
   ].join('\n');
   writeFileSync(join(a, 'compare.md'), md);
-  writeFileSync(join(a, 'report.md'), renderReport(ra, rb));
+  writeFileSync(join(a, 'report.md'), renderReport(ra, [rb, ...rest.map((x) => x.r)]));
   writeSummary(a, ra, undefined, rb);
   return md;
 }

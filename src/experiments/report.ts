@@ -4,15 +4,15 @@
 import { CONVERGENCE_DROP, MATCH_THRESHOLD, SELECTION_RULES, unit, type SelectionRule } from '../metrics/analysis';
 import { analyseSae, COVER_THRESHOLD, toyModelGroups, toyValidity, VERDICTS, type ToyValidity, type Verdict } from '../metrics/recovery';
 import { phasePoints, phaseTable } from '../plots/phase';
+import { claimsSection } from './claims';
+import { clusterBootstrap, fmtInterval, pooledShare } from '../metrics/stats';
 import type { ResultsFile, StoredExperiment } from '../results/stored';
 
 type Exp = StoredExperiment;
 type Cell = Exp['cells'][number];
-const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(0)} %` : 'n/a');
-const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : String(v));
-const signed = (v: number) => (v >= 0 ? `+${v}` : String(v));
-/** an SAE "ends well above its cell's best" when its selection loss is more than this share above it */
-const WORSE_SHARE = 0.05;
+export const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(0)} %` : 'n/a');
+export const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : String(v));
+export const signed = (v: number) => (v >= 0 ? `+${v}` : String(v));
 
 /** The pick of a cell under a rule (results written before both rules existed only have lowest_loss). */
 export function pickOf(c: Cell, rule: SelectionRule | 'configured'): number {
@@ -32,10 +32,7 @@ function upgradeExperiment(e: Exp): Exp {
   // nothing to recompute from (hand-built or partial records): leave as is
   if (e.saes.every((s) => s.recovery) || !e.toy?.W?.length || !e.composed || e.saes.some((s) => !s.decoder || !s.latents)) return e;
   const sets = e.config.data.sets;
-  const composed = e.composed
-    .map((x) => ({ label: x.label, members: x.label.split('+').map((l) => e.toy.labels.indexOf(l)) }))
-    .filter((x) => x.members.every((i) => i >= 0))
-    .map((x) => ({ label: x.label, dir: unit(e.toy.W[0].map((_, d) => x.members.reduce((acc, i) => acc + e.toy.W[i][d], 0))) }));
+  const composed = composedTargets(e);
   const saes = e.saes.map((s) => {
     if (s.recovery) return s;
     const a = analyseSae(
@@ -63,6 +60,14 @@ function upgradeExperiment(e: Exp): Exp {
     return { ...c, verdicts, verdicts_nearest: nearest };
   });
   return { ...e, saes, cells };
+}
+
+/** The occurring composed directions of an experiment in the toy model's hidden space (from the stored W and labels). */
+export function composedTargets(e: Pick<Exp, 'composed' | 'toy'>): { label: string; dir: number[] }[] {
+  return e.composed
+    .map((x) => ({ label: x.label, members: x.label.split('+').map((l) => e.toy.labels.indexOf(l)) }))
+    .filter((x) => x.members.every((i) => i >= 0))
+    .map((x) => ({ label: x.label, dir: unit(e.toy.W[0].map((_, d) => x.members.reduce((acc, i) => acc + e.toy.W[i][d], 0))) }));
 }
 
 /** The study's shape: two sets of two features in a d = 2 toy model. The study's claims apply only to these experiments. */
@@ -116,11 +121,27 @@ export function counts(e: Exp, which: 'all' | 'lowest' | SelectionRule, opts: { 
 }
 
 /** A cell's selection loss under a rule, for an SAE or a reference SAE. */
-const lossBy = (x: { final_loss: number; final_loss_batch?: number }, rule: SelectionRule) =>
+export const lossBy = (x: { final_loss: number; final_loss_batch?: number }, rule: SelectionRule) =>
   rule === 'per_sample_fvu' ? x.final_loss : (x.final_loss_batch ?? NaN);
 
+type Reference = NonNullable<Cell['reference']>['true'];
+/**
+ * Why a reference SAE says nothing about the objective's optimum, or null when it is usable: it diverged, had
+ * not converged, or a selection loss ends above the all-off code's (every latent off: per-sample FVU 1 with
+ * b_dec = 0, batch FVU 1 with b_dec the mean; L1 0). The references train on the per-sample objective, so above
+ * 1 there they did not reach even its trivial code (seen at lr >= 1e-3: an encoder firing ~3 latents per sample
+ * where the composed code needs 1, per-sample loss 4.5 while the learned SAEs end at 0.68).
+ */
+export function referenceProblem(r: Reference): string | null {
+  if (r.diverged !== null) return `diverged at step ${r.diverged}`;
+  if (r.converged === false) return 'not converged';
+  if (!(r.final_loss <= 1) || !(r.final_loss_batch <= 1))
+    return `unstable: selection loss ${f3(r.final_loss)} (batch FVU ${f3(r.final_loss_batch)}) above the all-off code's 1`;
+  return null;
+}
+
 /** The lowest selection loss of a cell's realizations that did not diverge (NaN when all did). */
-const bestLearned = (e: Exp, c: Cell, rule: SelectionRule) => {
+export const bestLearned = (e: Exp, c: Cell, rule: SelectionRule) => {
   const live = c.models.filter((m) => e.saes[m].diverged === null);
   return live.length ? Math.min(...live.map((m) => lossBy(e.saes[m], rule))) : Number.NaN;
 };
@@ -134,8 +155,7 @@ const bestLearned = (e: Exp, c: Cell, rule: SelectionRule) => {
 export function gapStats(e: Exp, rule: SelectionRule) {
   const withRef = e.cells.filter((c) => c.reference);
   if (!withRef.length) return null;
-  const fine = (r: NonNullable<Cell['reference']>['true']) => r.diverged === null && r.converged !== false;
-  const cells = withRef.filter((c) => c.converged !== false && fine(c.reference!.true) && fine(c.reference!.composed));
+  const cells = withRef.filter((c) => c.converged !== false && !referenceProblem(c.reference!.true) && !referenceProblem(c.reference!.composed));
   let composedLower = 0,
     trueBelowBest = 0,
     trueWinsBelowBest = 0,
@@ -159,14 +179,9 @@ export function gapStats(e: Exp, rule: SelectionRule) {
   };
   return { n: cells.length, of: withRef.length, composedLower, trueBelowBest, trueWinsBelowBest, composedBelowBest, ratio: med(ratio), l1Ratio: med(l1Ratio) };
 }
-type GapStats = ReturnType<typeof gapStats>;
-type GapPreference = 'composed' | 'true' | 'neither';
-/** The decoder the objective prefers in more than half of the cells (composed lower / true lower), else neither. */
-const preference = (g: NonNullable<GapStats>): GapPreference =>
-  g.composedLower * 2 > g.n ? 'composed' : (g.n - g.composedLower) * 2 > g.n ? 'true' : 'neither';
 
 /** One sentence of gapStats for an experiment, both selection rules. */
-function gapText(e: Exp): string {
+export function gapText(e: Exp): string {
   const g = gapStats(e, 'per_sample_fvu'),
     b = gapStats(e, 'batch_fvu');
   if (!g || !b) return '';
@@ -180,7 +195,7 @@ export function gapSection(res: ResultsFile): string {
   if (!exps.length) return '';
   const out = [
     '## Optimality gap\n',
-    "Per grid cell, two reference SAEs whose decoder is fixed to the true directions (T) and to the composed directions (C); the encoder starts on the same directions and it and the biases train at the cell's budget, data and evaluation samples (docs/science.md §8.5). Entries: the cell's best learned SAE / T / C, selection loss (per-sample FVU + lambda L1) on the evaluation samples; * marks a cell or reference that had not converged or diverged. A reference below the best learned SAE is a dictionary the training did not find; T against C is what the objective prefers.\n",
+    "Per grid cell, two reference SAEs whose decoder is fixed to the true directions (T) and to the composed directions (C); the encoder starts on the same directions and it and the biases train at the cell's budget, data and evaluation samples (docs/science.md §8.5). Entries: the cell's best learned SAE / T / C, selection loss (per-sample FVU + lambda L1) on the evaluation samples; * marks a cell that had not converged, or a reference that diverged, had not converged or ends above the all-off code's selection loss of 1 (unstable: it says nothing about the optimum and is left out of the counts). A reference below the best learned SAE is a dictionary the training did not find; T against C is what the objective prefers.\n",
   ];
   for (const e of exps) {
     const lrs = [...new Set(e.cells.map((c) => c.lr))].sort((a, b) => a - b);
@@ -193,7 +208,7 @@ export function gapSection(res: ResultsFile): string {
         if (!c?.reference) return '';
         const best = bestLearned(e, c, 'per_sample_fvu');
         const star = (bad: boolean) => (bad ? '*' : '');
-        const ref = (r: NonNullable<Cell['reference']>['true']) => `${f3(r.final_loss)}${star(r.diverged !== null || r.converged === false)}`;
+        const ref = (r: Reference) => `${f3(r.final_loss)}${star(!!referenceProblem(r))}`;
         return `${f3(best)}${star(c.converged === false)} / ${ref(c.reference.true)} / ${ref(c.reference.composed)}`;
       });
       out.push(`| ${lr} | ${row.join(' | ')} |`);
@@ -290,7 +305,7 @@ export function convergenceSection(res: Pick<ResultsFile, 'experiments'>): strin
 }
 
 /** Claim 9's measured side: the trained reference SAEs' L1 terms, composed over true. */
-function refL1Text(exps: Exp[]): string {
+export function refL1Text(exps: Exp[]): string {
   const parts = exps
     .map((e) => [e, gapStats(e, 'per_sample_fvu')] as const)
     .filter(([, g]) => g && g.n > 0)
@@ -298,14 +313,8 @@ function refL1Text(exps: Exp[]): string {
   return parts.length ? ` Trained reference SAEs with fixed decoders, median L1 term composed / true over converged cells: ${parts.join('; ')}.` : '';
 }
 
-function claim(n: number, text: string, evidence: string, status: 'supported' | 'not supported' | 'partly supported' | 'not measured'): string {
+export function claim(n: number, text: string, evidence: string, status: 'supported' | 'not supported' | 'partly supported' | 'not measured'): string {
   return `### Claim ${n}: ${text}\n\n**${status}.** ${evidence}\n`;
-}
-
-/** " (second seed: X; spread D)" when a second run is given. */
-function spread(a: number, b: number | undefined, unit = ''): string {
-  if (b === undefined) return '';
-  return ` (second seed: ${b}${unit}; seed-to-seed difference ${Math.abs(a - b)}${unit})`;
 }
 
 /** Largest over smallest eigenvalue; Infinity when the smallest is 0 (rank-deficient: h spans fewer than d dims). */
@@ -316,7 +325,7 @@ export function eigenRatio(values: (number | null)[]): number {
     lo = Math.min(...v);
   return lo > 1e-12 * Math.max(hi, 1e-300) ? hi / lo : Infinity;
 }
-function ratioText(values: (number | null)[]): string {
+export function ratioText(values: (number | null)[]): string {
   const r = eigenRatio(values);
   return r === Infinity ? 'rank-deficient: smallest eigenvalue 0' : Number.isFinite(r) ? f3(r) : 'not measured';
 }
@@ -365,357 +374,21 @@ export function measuredSection(exps: Exp[], alongsideClaims: boolean): string {
   return out.join('\n');
 }
 
-/** The study's claims (docs/science.md §7), over the study-shaped experiments whose toy model passes the guards (claim 1: every study-shaped toy model). */
-function claimsSection(res: ResultsFile, second: ResultsFile | null): string[] {
-  const ok = (e: Exp) => isStudyShape(e) && !toyFlagged(e);
-  const by = (name: string) => res.experiments.find((e) => e.name === name && ok(e));
-  const by2 = (name: string) => second?.experiments.find((e) => e.name === name && ok(e));
-  const absent = (name: string) => {
-    const e = res.experiments.find((x) => x.name === name);
-    if (!e) return `experiment \`${name}\` not in this run.`;
-    if (!isStudyShape(e)) return `experiment \`${name}\` is not the study's shape (two sets of two features, d = 2).`;
-    return `experiment \`${name}\` left out: its toy model fails the guards (${validityOf(e).notes.join('; ')}).`;
-  };
-  const out: string[] = [];
-  out.push("## The study's claims\n");
-
-  const toyEvidence = (r: ResultsFile | null) =>
-    (r?.experiments ?? []).filter(isStudyShape).map((e) => {
-      const pc = e.toy.pair_cosines;
-      const withinE = Object.entries(pc).filter(([k]) => k[0] === k[3]);
-      const across = Object.entries(pc)
-        .filter(([k]) => k[0] !== k[3])
-        .map(([, v]) => Math.abs(v));
-      return {
-        e,
-        within: withinE.map(([k, v]) => `${k} ${f3(v)}`),
-        worst: Math.max(...withinE.map(([, v]) => v)),
-        ok: withinE.every(([, v]) => v < -0.9),
-        maxAcross: Math.max(0, ...across),
-      };
-    });
-  const t1 = toyEvidence(res),
-    t2 = second ? toyEvidence(second) : null;
-  const toyOk = t1.filter((t) => t.ok).length;
-  const worstWithin = Math.max(...t1.map((t) => t.worst));
-  // count distinct toy models (experiments sharing W count once)
-  const groups1 = toyModelGroups(t1.map((t) => t.e.toy.W));
-  const distinctOk = groups1.filter((g) => t1[g[0]].ok).length;
-  out.push(
-    claim(
-      1,
-      'the toy model stores the four features as two antipodal pairs in superposition',
-      `${distinctOk} of ${groups1.length} toy models (distinct W; ${toyOk} of ${t1.length} experiments) have cos(within-set pair) < -0.9; the least antipodal pair has cosine ${f3(worstWithin)} (margin ${f3(-0.9 - worstWithin)} below the -0.9 threshold)${t2 ? `; second seed: ${t2.filter((t) => t.ok).length} of ${t2.length}, least antipodal ${f3(Math.max(...t2.map((t) => t.worst)))}` : ''}. ${t1.map((t) => `${t.e.name}: ${t.within.join(', ')}, max |cos| across sets ${f3(t.maxAcross)}`).join('; ')}.${toyModelNote(t1.map((t) => t.e))}${
-        t1.some((t) => toyFlagged(t.e))
-          ? ` Flagged by the guards (see Toy-model guards; counted here by their within-set cosines like the others, and left out of the other claims): ${t1
-              .filter((t) => toyFlagged(t.e))
-              .map((t) => t.e.name)
-              .join(', ')}.`
-          : ''
-      }`,
-      toyOk === t1.length && toyOk > 0 ? 'supported' : toyOk > 0 ? 'partly supported' : 'not supported',
-    ),
-  );
-
-  const corr = by('correlated');
-  if (corr) {
-    const a = counts(corr, 'all'),
-      a2 = by2('correlated') ? counts(by2('correlated')!, 'all') : undefined;
-    const conv = corr.cells.filter((c) => c.converged !== false);
-    const monoOf = (c: Cell) => c.models.reduce((s, m) => s + corr.saes[m].monosemanticity, 0) / c.models.length;
-    const rank = [...corr.cells].sort((x, y) => monoOf(y) - monoOf(x));
-    const monoConv = rank.find((c) => c.converged !== false);
-    const monoAll = rank[0];
-    const monoText = monoConv
-      ? `The most monosemantic converged cell is lr ${monoConv.lr}, lambda ${monoConv.l1} (mean monosemanticity ${f3(monoOf(monoConv))}, next ${f3(rank.filter((c) => c !== monoConv && c.converged !== false).map(monoOf)[0] ?? NaN)})` +
-        (monoAll !== monoConv
-          ? `; the overall most monosemantic cell, lr ${monoAll.lr}, lambda ${monoAll.l1} (${f3(monoOf(monoAll))}), had not converged and is left out`
-          : '') +
-        '.'
-      : 'No cell converged, so no cell is named.';
-    out.push(
-      claim(
-        2,
-        'with correlated amplitudes SAEs mostly learn composed (~45 deg) directions; few realizations find true features; one cell (low lambda, moderate lr) is mostly monosemantic',
-        `${a.composed}/${a.n} SAEs (${pct(a.composed, a.n)}) are composed${spread(a.composed, a2?.composed)}, ${a.true} true${spread(a.true, a2?.true)}, ${a.mixed} mixed, ${a.partial} partial, ${a.dead} dead; a majority needs ${Math.floor(a.n / 2) + 1} (margin ${signed(a.composed - Math.floor(a.n / 2) - 1)}). In the ${conv.length} converged cells: ${counts(corr, 'all', { convergedOnly: true }).composed}/${counts(corr, 'all', { convergedOnly: true }).n} composed. ${monoText} Old nearest-line rule (secondary): ${a.nearest.composed} composed, ${a.nearest.true} true, ${a.nearest.mixed} mixed.${toyModelNote([corr])}`,
-        a.composed > a.n / 2 && a.true <= a.n / 5 ? 'supported' : a.composed > a.true ? 'partly supported' : 'not supported',
-      ),
-    );
-  } else out.push(claim(2, 'correlated amplitudes give composed directions', absent('correlated'), 'not measured'));
-
-  const unc = by('uncorrelated');
-  if (unc) {
-    const a = counts(unc, 'all'),
-      a2 = by2('uncorrelated') ? counts(by2('uncorrelated')!, 'all') : undefined;
-    let trueLose = 0,
-      both = 0;
-    for (const c of unc.cells.filter((x) => x.converged !== false)) {
-      const t = c.models.filter((m) => unc.saes[m].verdict === 'true').map((m) => unc.saes[m].final_loss);
-      const k = c.models.filter((m) => unc.saes[m].verdict === 'composed').map((m) => unc.saes[m].final_loss);
-      if (t.length && k.length) {
-        both++;
-        if (Math.min(...k) < Math.min(...t)) trueLose++;
-      }
-    }
-    const cc = corr ? counts(corr, 'all') : null;
-    const cmp = cc ? ` vs correlated ${cc.composed}/${cc.n} (${pct(cc.composed, cc.n)}; difference ${signed(a.composed - cc.composed)} SAEs)` : '';
-    out.push(
-      claim(
-        3,
-        'with uncorrelated amplitudes SAEs learn composed pairs even more consistently; monosemantic realizations lose on total loss',
-        `${a.composed}/${a.n} (${pct(a.composed, a.n)}) composed${spread(a.composed, a2?.composed)}${cmp}, ${a.true} true. In ${trueLose} of ${both} converged cells that have both kinds, the best composed SAE has lower selection loss than the best true one. Old nearest-line rule (secondary): ${a.nearest.composed} composed, ${a.nearest.true} true.${toyModelNote([unc, corr].filter((e): e is Exp => !!e))}`,
-        a.composed > a.n / 2 && (both === 0 || trueLose >= both / 2) ? 'supported' : a.composed > a.true ? 'partly supported' : 'not supported',
-      ),
-    );
-  } else out.push(claim(3, 'uncorrelated amplitudes give composed pairs', absent('uncorrelated'), 'not measured'));
-
-  const cs = by('cos-signed'),
-    ca = by('cos-abs');
-  if (cs || ca) {
-    const ev = [cs, ca]
-      .filter((e): e is Exp => !!e)
-      .map((e) => {
-        const a = counts(e, 'all'),
-          e2 = by2(e.name);
-        const collapsed = e.saes.filter((s) => s.collapsed_pairs > 0).length;
-        return `${e.name}: ${a.composed}/${a.n} composed, ${a.true} true (a fix would need ${Math.floor(a.n / 2) + 1} true; ${Math.floor(a.n / 2) + 1 - a.true} short)${spread(a.true, e2 ? counts(e2, 'all').true : undefined)}, ${collapsed} SAEs with collapsed decoder columns (cos > 0.99)${e2 ? ` (second seed: ${e2.saes.filter((s) => s.collapsed_pairs > 0).length})` : ''}`;
-      });
-    const fixed = [cs, ca].filter((e): e is Exp => !!e).some((e) => counts(e, 'all').true > counts(e, 'all').n / 2);
-    // the baseline: collapsed columns without any penalty (correlated: the same data and toy model)
-    const base = corr
-      ? ` Without a penalty (correlated, the same data and toy model): ${corr.saes.filter((s) => s.collapsed_pairs > 0).length} SAEs with collapsed columns${by2('correlated') ? ` (second seed: ${by2('correlated')!.saes.filter((s) => s.collapsed_pairs > 0).length})` : ''}, ${counts(corr, 'all').composed} composed, ${counts(corr, 'all').true} true.`
-      : ' No correlated experiment (the no-penalty baseline) in this run.';
-    const collapsed = (e: Exp) => e.saes.filter((s) => s.collapsed_pairs > 0).length;
-    // the second half ("the absolute-value one can collapse columns") is the penalty's doing only if it collapses more than no penalty
-    const noWorse = !!(ca && corr && collapsed(ca) <= collapsed(corr));
-    const collapseNote = noWorse
-      ? ` The absolute-value penalty collapses no more SAEs than no penalty (${collapsed(ca!)} vs ${collapsed(corr!)}), so collapsed columns are not its doing here.`
-      : '';
-    out.push(
-      claim(
-        4,
-        'neither cosine penalty fixes it; the absolute-value one can collapse decoder columns',
-        ev.join('; ') +
-          '.' +
-          base +
-          collapseNote +
-          ` Old nearest-line rule (secondary): ${[cs, ca]
-            .filter((e): e is Exp => !!e)
-            .map((e) => `${e.name} ${counts(e, 'all').nearest.composed} composed / ${counts(e, 'all').nearest.true} true`)
-            .join(', ')}.` +
-          toyModelNote([cs, ca, corr].filter((e): e is Exp => !!e)),
-        fixed ? 'not supported' : noWorse ? 'partly supported' : 'supported',
-      ),
-    );
-  } else out.push(claim(4, 'cosine penalties do not fix it', `${absent('cos-signed')} ${absent('cos-abs')}`, 'not measured'));
-
-  const oh = by('onehot');
-  if (oh) {
-    const refs = [corr, unc].filter((e): e is Exp => !!e);
-    const line = (rule: SelectionRule) => {
-      const l = counts(oh, rule, { convergedOnly: true });
-      const o2 = by2('onehot');
-      const l2 = o2 ? counts(o2, rule, { convergedOnly: true }) : undefined;
-      const ref = refs
-        .map((e) => {
-          const r = counts(e, rule, { convergedOnly: true });
-          return `${e.name} ${r.true}/${r.n}`;
-        })
-        .join(', ');
-      const margin = refs.length
-        ? Math.min(
-            ...refs.map((e) => {
-              const r = counts(e, rule, { convergedOnly: true });
-              return l.true - r.true;
-            }),
-          )
-        : NaN;
-      return {
-        l,
-        l2,
-        margin,
-        text: `${ruleName(rule)}: ${l.true}/${l.n} (${pct(l.true, l.n)})${l2 ? ` (second seed ${l2.true}/${l2.n}; seed-to-seed difference ${Math.abs(l.true - l2.true)})` : ''}${ref ? ` vs ${ref}; margin ${signed(margin)} cells over the nearer one` : ''}`,
-      };
-    };
-    const lines = SELECTION_RULES.filter((r) => oh.cells.every((c) => c.lowest_by) || r === 'per_sample_fvu').map(line);
-    const main = lines[0];
-    const spreadMax = Math.max(0, ...lines.map((x) => (x.l2 ? Math.abs(x.l.true - x.l2.true) : 0)));
-    const more = lines.every((x) => x.margin > 0);
-    const caveat =
-      second && main.margin <= spreadMax
-        ? ` The margin is not larger than the seed-to-seed difference (${spreadMax}), so this run cannot tell the counts apart.`
-        : !second
-          ? ' No second seed was compared, so the seed-to-seed spread of these counts is unknown (run the -seed2 preset and `npm start -- compare`).'
-          : '';
-    out.push(
-      claim(
-        5,
-        'with p = 0.75 one-hot draws more lowest-loss SAEs find true features',
-        `Lowest-loss SAEs that are true, over converged cells, by ${lines.map((x) => x.text).join('; by ')}.${caveat}${toyModelNote([oh, ...refs])}`,
-        more && main.l.true > 0 && !(second && main.margin <= spreadMax) ? 'supported' : main.l.true > 0 ? 'partly supported' : 'not supported',
-      ),
-    );
-  } else out.push(claim(5, 'one-hot data gives more true features', absent('onehot'), 'not measured'));
-
-  const studyOk = res.experiments.filter(ok);
-  const pcaEv = studyOk.map(
-    (e) =>
-      `${e.name}: eigenvalues of E[hh^T] ${e.pca.second_moment_eigenvalues.map(f3).join(', ')} (ratio ${ratioText(e.pca.second_moment_eigenvalues)})` +
-      (e.expected_l1 ? `, expected L1 true ${f3(e.expected_l1.true_dictionary)} vs composed ${f3(e.expected_l1.composed_dictionary)}` : ''),
-  );
-  const noOnehot = studyOk.filter((e) => e.config.data.p_onehot === 0);
-  if (noOnehot.length) {
-    const ratios = noOnehot.map((e) => eigenRatio(e.pca.second_moment_eigenvalues));
-    const iso = ratios.every((r) => r < 1.1);
-    const maxRatio = Math.max(...ratios);
-    out.push(
-      claim(
-        6,
-        '(comment) "the principal components of the hidden activations lie on the diagonals"',
-        `In the experiments without one-hot draws the second moment is ${iso ? 'isotropic' : 'not isotropic everywhere'} (largest eigenvalue ratio ${f3(maxRatio)}; isotropic here means below 1.1)${iso ? ', so no principal direction exists' : ''}; what favours the diagonals is the L1 cost of the dictionaries. ${pcaEv.join('; ')}.${toyModelNote(noOnehot)}`,
-        iso ? 'not supported' : 'partly supported',
-      ),
-    );
-  } else
-    out.push(
-      claim(
-        6,
-        '(comment) principal components on the diagonals',
-        `no experiment without one-hot draws in this run. ${pcaEv.join('; ')}${pcaEv.length ? '.' : ''}`,
-        'not measured',
-      ),
-    );
-  out.push(
-    claim(
-      7,
-      'figures: the lowest-loss realization is drawn large',
-      "The overlay figures put the lowest-loss realization (by the selection loss on fresh samples) in the first, labelled panel, as the text says (the study's code draws realization 0 there).",
-      'supported',
-    ),
-  );
-
-  // claim 8: the comment that the SAEs fail to optimise their own objective (a lower-loss true dictionary
-  // exists but the optimiser misses it), judged by the picks: in converged cells holding both kinds, which has
-  // the lower selection loss, and how many SAEs end well above their cell's best (runs that do fail)
-  const noHot = [corr, unc].filter((e): e is Exp => !!e);
-  if (noHot.length) {
-    let both = 0,
-      composedWins = 0,
-      withComposed = 0,
-      pickComposed = 0,
-      worse = 0,
-      inCells = 0;
-    for (const e of noHot)
-      for (const c of e.cells.filter((x) => x.converged !== false)) {
-        const loss = (m: number) => e.saes[m].final_loss;
-        const kinds = (v: Verdict) => c.models.filter((m) => e.saes[m].verdict === v);
-        const t = kinds('true'),
-          k = kinds('composed');
-        if (k.length) {
-          withComposed++;
-          if (e.saes[pickOf(c, 'per_sample_fvu')].verdict === 'composed') pickComposed++;
-          const best = Math.min(...c.models.map(loss));
-          inCells += c.models.length;
-          worse += c.models.filter((m) => loss(m) > best * (1 + WORSE_SHARE)).length;
-        }
-        if (t.length && k.length) {
-          both++;
-          if (Math.min(...k.map(loss)) < Math.min(...t.map(loss))) composedWins++;
-        }
-      }
-    // with reference SAEs (the optimality gap) the claim is judged by them, per experiment: which decoder does the
-    // objective prefer in most converged cells, and where the true one wins, is it below what training found?
-    const gapped = noHot.map((e) => ({ e, g: gapStats(e, 'per_sample_fvu') })).filter((x): x is { e: Exp; g: NonNullable<GapStats> } => !!x.g && x.g.n > 0);
-    const picksText = `Over the converged cells of ${noHot.map((e) => e.name).join(' and ')}: in ${composedWins} of ${both} cells holding both a true and a composed SAE the composed one has the lower selection loss; in ${pickComposed} of ${withComposed} cells holding a composed SAE the lowest-loss pick is composed; ${worse} of the ${inCells} SAEs in those cells end more than ${WORSE_SHARE * 100} % above their cell's best (runs that do fail to optimise).`;
-    const byPref = (p: GapPreference) => gapped.filter((x) => preference(x.g) === p).map((x) => x.e.name);
-    const composedBelow = gapped.reduce((a, x) => a + x.g.composedBelowBest, 0),
-      gn = gapped.reduce((a, x) => a + x.g.n, 0);
-    const missed = gapped.filter((x) => x.g.trueWinsBelowBest * 2 > x.g.n).map((x) => x.e.name);
-    const verdictText = [
-      byPref('composed').length ? `The objective prefers the composed decoder in most converged cells of ${byPref('composed').join(' and ')}` : '',
-      byPref('true').length
-        ? `the true decoder in most of ${byPref('true').join(' and ')}${missed.length ? `, where it also lies below the best learned SAE in most cells of ${missed.join(' and ')} (a true dictionary training misses)` : ''}`
-        : '',
-      byPref('neither').length ? `neither in most cells of ${byPref('neither').join(' and ')}` : '',
-    ]
-      .filter(Boolean)
-      .join('; ');
-    const gapPart = gapped.length
-      ? ` Reference SAEs with fixed decoders (Optimality gap): ${noHot.map(gapText).filter(Boolean).join(' ')} ${verdictText}.${
-          composedBelow * 2 > gn
-            ? ` Training ends above the composed reference in ${composedBelow} of ${gn} cells; the references start on their basis, so at low learning rates this mostly says the learned SAEs are not trained to the end.`
-            : ''
-        }`
-      : noHot.some((e) => e.cells.some((c) => c.reference))
-        ? ' Reference SAEs were run but no converged cell has converged reference SAEs.'
-        : ' Whether a true dictionary trained to the end would have lower loss than the composed one needs reference SAEs with fixed decoders (optimality_gap, not run).';
-    const status = gapped.length
-      ? byPref('composed').length === gapped.length
-        ? 'not supported'
-        : byPref('true').length === gapped.length && missed.length === gapped.length
-          ? 'supported'
-          : 'partly supported'
-      : both === 0
-        ? 'not measured'
-        : composedWins >= both / 2
-          ? 'not supported'
-          : 'partly supported';
-    out.push(
-      claim(
-        8,
-        '(comment) the SAEs fail to optimise their own objective: a lower-loss true dictionary exists that the optimiser misses',
-        picksText + gapPart,
-        status,
-      ),
-    );
-  } else out.push(claim(8, '(comment) the SAEs fail to optimise their own objective', `${absent('correlated')} ${absent('uncorrelated')}`, 'not measured'));
-
-  // claim 9: the comment's geometric argument, with the expected-L1 numbers of each experiment without one-hot draws
-  const withL1 = noOnehot.filter((e) => e.expected_l1);
-  if (withL1.length) {
-    const lower = withL1.every((e) => e.expected_l1!.composed_dictionary < e.expected_l1!.true_dictionary);
-    out.push(
-      claim(
-        9,
-        '(comment) the composed dictionary is cheaper in L1: a composed sample costs sqrt(2) A with it and 2 A with the true one',
-        `Expected L1 per sample of the data's exact codes (equal reconstruction): ${withL1.map((e) => `${e.name} true ${f3(e.expected_l1!.true_dictionary)} vs composed ${f3(e.expected_l1!.composed_dictionary)} (ratio ${f3(e.expected_l1!.composed_dictionary / e.expected_l1!.true_dictionary)}; sqrt(2)/2 = 0.707)`).join('; ')}. ${lower ? 'The composed dictionary is the cheaper code in every one, which is what an L1 penalty rewards.' : 'The composed dictionary is not the cheaper code in every one.'}${refL1Text(withL1)}${toyModelNote(withL1)}`,
-        lower ? 'supported' : 'partly supported',
-      ),
-    );
-  } else
-    out.push(claim(9, '(comment) the composed dictionary is cheaper in L1', 'no study-shaped experiment without one-hot draws in this run.', 'not measured'));
-
-  // claim 10: the study's headline for one-hot data, that the composed features largely persist: the
-  // composed picks stay at least as common as the true ones (converged cells, the study's selection rule)
-  if (oh) {
-    const l = counts(oh, 'per_sample_fvu', { convergedOnly: true });
-    const o2 = by2('onehot');
-    const l2 = o2 ? counts(o2, 'per_sample_fvu', { convergedOnly: true }) : undefined;
-    const c = corr ? counts(corr, 'per_sample_fvu', { convergedOnly: true }) : undefined;
-    const persists = l.composed >= l.true && l.composed > 0;
-    out.push(
-      claim(
-        10,
-        '(study) with one-hot draws the composed features largely persist',
-        `Lowest-loss picks over converged cells, per-sample FVU: one-hot ${l.composed} composed / ${l.true} true of ${l.n}${l2 ? ` (second seed ${l2.composed} / ${l2.true} of ${l2.n})` : ''}${c ? `, correlated ${c.composed} / ${c.true} of ${c.n}` : ''}; all one-hot SAEs: ${counts(oh, 'all').composed} composed / ${counts(oh, 'all').true} true of ${counts(oh, 'all').n}. "Persist" is read as composed picks at least as common as true ones.${gapStats(oh, 'per_sample_fvu') ? ` Reference SAEs (Optimality gap): ${gapText(oh)}` : ''}${toyModelNote([oh, ...(corr ? [corr] : [])])}`,
-        persists ? 'supported' : l.composed > 0 ? 'partly supported' : 'not supported',
-      ),
-    );
-  } else out.push(claim(10, '(study) with one-hot draws the composed features largely persist', absent('onehot'), 'not measured'));
-
-  return out;
-}
-
-export function renderReport(res: ResultsFile, second: ResultsFile | null = null): string {
+/** report.md of a run; `others` are further independent seeds of the same study (after `compare`): the claims pool them. */
+export function renderReport(res: ResultsFile, others: ResultsFile[] = []): string {
   res = withRecovery(res);
-  second = second ? withRecovery(second) : null;
+  others = others.map(withRecovery);
+  const second = others[0] ?? null;
   const out: string[] = [];
   out.push(`# Report: ${res.preset}\n`);
   out.push(`${res.description}. Budget: ${res.budget.note}`);
   out.push(
     `Adapter: ${res.adapter ? `${res.adapter.vendor} ${res.adapter.architecture} (${res.adapter.description || 'no description'}, ${res.adapter.runtime}${res.adapter.isFallbackAdapter ? ', fallback adapter' : ''})` : 'unknown'}. Updated ${res.updated}.`,
   );
-  if (second) out.push(`Second seed: ${second.preset} (started ${second.started}); each claim gives its numbers for both seeds.`);
+  if (others.length)
+    out.push(
+      `Other seeds: ${others.map((r) => `${r.preset} (started ${r.started})`).join(', ')}; the claims pool every seed whose toy model passes the guards.`,
+    );
   out.push('');
   out.push(
     `${VERDICT_RULE} Lowest-loss columns use each experiment's selection rule (${[...new Set(res.experiments.map((e) => e.config.selection ?? 'per_sample_fvu'))].join(', ')}); "toy model" names each distinct toy model (experiments with the same letter share one W).\n`,
@@ -731,9 +404,9 @@ export function renderReport(res: ResultsFile, second: ResultsFile | null = null
     for (const e of flagged) out.push(`- ${e.name}: ${validityOf(e).notes.join('; ')}.`);
     out.push('');
   }
-  if (study.length) out.push(...claimsSection(res, second));
-  const others = res.experiments.filter((e) => !isStudyShape(e));
-  if (others.length) out.push(measuredSection(others, study.length > 0));
+  if (study.length) out.push(...claimsSection([res, ...others]));
+  const outside = res.experiments.filter((e) => !isStudyShape(e));
+  if (outside.length) out.push(measuredSection(outside, study.length > 0));
   const gap = gapSection(res);
   if (gap) out.push(gap);
   const sel = selectionSection(res);
@@ -771,7 +444,7 @@ export function claimStatuses(res: ResultsFile): { n: number; title: string; sta
   const r = withRecovery(res);
   if (!r.experiments.some(isStudyShape)) return [];
   return [
-    ...claimsSection(r, null)
+    ...claimsSection([r])
       .join('\n')
       .matchAll(/^### Claim (\d+): (.*)\n\n\*\*(.+?)\.\*\*/gm),
   ].map((m) => ({ n: Number(m[1]), title: m[2], status: m[3] }));
@@ -797,19 +470,29 @@ export function claimsAcrossSeeds(runs: ResultsFile[]): string {
   return out.join('\n');
 }
 
-/** Three or more seeds of one study: per experiment and count, each seed's value and the range (max - min). */
+/**
+ * Two or more seeds of one study: per experiment and count, each seed's value, the mean share over the seeds
+ * whose toy model passes the guards with its 95 % cluster-bootstrap interval, and the range (max - min) over
+ * those seeds; "not measured" when a flagged seed leaves fewer than two.
+ */
 export function seedsSection(runs: ResultsFile[]): string {
   const rs = runs.map(withRecovery);
   const seedOf = (r: ResultsFile) => [...new Set(r.experiments.map((e) => e.config.seed))].join('/');
   const out = [
     `## Across ${rs.length} seeds\n`,
-    `Verdict counts at each seed (${rs.map((r) => `${r.preset}: seed ${seedOf(r)}`).join('; ')}); "lowest" counts each cell's pick; a run whose toy model fails the guards is marked (flagged).\n`,
-    `| experiment | count | ${rs.map((r) => `seed ${seedOf(r)}`).join(' | ')} | range |`,
-    `|---|---|${rs.map(() => '---|').join('')}---|`,
+    `Verdict counts at each seed (${rs.map((r) => `${r.preset}: seed ${seedOf(r)}`).join('; ')}); "lowest" counts each cell's pick; a seed whose toy model fails the guards is marked (flagged) and left out of the pooled share, its interval and the range. The interval is a 95 % cluster bootstrap (seeds, then cells).\n`,
+    `| experiment | count | ${rs.map((r) => `seed ${seedOf(r)}`).join(' | ')} | pooled share [95 % CI] | range |`,
+    `|---|---|${rs.map(() => '---|').join('')}---|---|`,
   ];
+  const rangeText = (v: number[], flagged: boolean[]) => {
+    const ok = v.filter((_, i) => !flagged[i]);
+    if (ok.length < 2) return `not measured (${flagged.filter(Boolean).length} seed(s) flagged)`;
+    return `${Math.max(...ok) - Math.min(...ok)}${flagged.some(Boolean) ? ` (${flagged.filter(Boolean).length} flagged left out)` : ''}`;
+  };
   for (const e of rs[0].experiments) {
     const es = rs.map((r) => r.experiments.find((x) => x.name === e.name));
     if (es.some((x) => !x)) continue;
+    const flagged = es.map((x) => toyFlagged(x!));
     const whats: ['all' | SelectionRule, string][] = [
       ['all', 'all SAEs'],
       ...(es.every((x) => x!.cells.every((c) => c.lowest_by)) ? SELECTION_RULES : []).map((r): [SelectionRule, string] => [r, `lowest (${r})`]),
@@ -817,19 +500,37 @@ export function seedsSection(runs: ResultsFile[]): string {
     for (const [rule, what] of whats)
       for (const k of ['composed', 'true'] as const) {
         const v = es.map((x) => counts(x!, rule)[k]);
-        const cellsText = es.map((x, i) => `${v[i]}/${counts(x!, rule).n}${toyFlagged(x!) ? ' (flagged)' : ''}`);
-        out.push(`| ${e.name} | ${what} ${k} | ${cellsText.join(' | ')} | ${Math.max(...v) - Math.min(...v)} |`);
+        const cellsText = es.map((x, i) => `${v[i]}/${counts(x!, rule).n}${flagged[i] ? ' (flagged)' : ''}`);
+        // per valid seed, one unit per cell: [matching SAEs, SAEs] (all SAEs) or [pick matches, 1] (lowest)
+        const groups = es
+          .filter((_, i) => !flagged[i])
+          .map((x) =>
+            x!.cells.map((c) =>
+              rule === 'all' ? [c.models.filter((m) => x!.saes[m].verdict === k).length, c.models.length] : [x!.saes[pickOf(c, rule)].verdict === k ? 1 : 0, 1],
+            ),
+          );
+        const iv = clusterBootstrap(
+          groups,
+          pooledShare(
+            (u: number[]) => u[0],
+            (u: number[]) => u[1],
+          ),
+        );
+        out.push(`| ${e.name} | ${what} ${k} | ${cellsText.join(' | ')} | ${groups.length ? fmtInterval(iv) : 'not measured'} | ${rangeText(v, flagged)} |`);
       }
     // the optimality gap: converged cells where the composed reference SAE has the lower loss, and where the true one is below the best learned SAE
     const gs = es.map((x) => gapStats(x!, 'per_sample_fvu'));
     if (gs.every((g) => g))
       for (const [k, what] of [
         ['composedLower', 'reference: composed below true'],
+        ['composedBelowBest', 'reference: composed below best learned'],
         ['trueBelowBest', 'reference: true below best learned'],
       ] as const) {
         const v = gs.map((g) => g![k]);
+        const ok = gs.filter((_, i) => !flagged[i]);
+        const n = ok.reduce((a, g) => a + g!.n, 0);
         out.push(
-          `| ${e.name} | ${what} | ${gs.map((g, i) => `${v[i]}/${g!.n}${toyFlagged(es[i]!) ? ' (flagged)' : ''}`).join(' | ')} | ${Math.max(...v) - Math.min(...v)} |`,
+          `| ${e.name} | ${what} | ${gs.map((g, i) => `${v[i]}/${g!.n}${flagged[i] ? ' (flagged)' : ''}`).join(' | ')} | ${n ? `${ok.reduce((a, g) => a + g![k], 0)}/${n}` : 'not measured'} | ${rangeText(v, flagged)} |`,
         );
       }
   }

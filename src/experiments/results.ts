@@ -3,6 +3,7 @@
 // and results.json is rewritten after each finished experiment, so a crash never loses finished work.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
 import { toyLayout } from '../core/wire';
@@ -11,12 +12,25 @@ import { saeParamsFromWeights, saeWeights, toStored, type ResultsFile, type Stor
 
 export { newResults, saeParamsFromWeights, saeWeights, type ResultsFile, type StoredExperiment } from '../results/stored';
 
-export function readResults(dir: string): ResultsFile | null {
-  const p = join(dir, 'results.json');
-  if (!existsSync(p)) return null;
+/**
+ * The run's results.json, or null when the folder has none. With `published`, a folder written by `publish`
+ * (results.json.gz beside the report) is read too, for `compare`; a run being resumed never is.
+ */
+export function readResults(dir: string, opts: { published?: boolean } = {}): ResultsFile | null {
+  let p = join(dir, 'results.json');
+  let text: string;
+  if (existsSync(p)) text = readFileSync(p, 'utf8');
+  else if (opts.published && existsSync(`${p}.gz`)) {
+    p = `${p}.gz`;
+    try {
+      text = gunzipSync(readFileSync(p)).toString('utf8');
+    } catch (e) {
+      throw new Error(`${p} is not a readable gzip file (${(e as Error).message})`);
+    }
+  } else return null;
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(p, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
     throw new Error(`${p} exists but is not readable JSON (${(e as Error).message}); move it away to start afresh`);
   }
