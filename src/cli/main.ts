@@ -25,11 +25,13 @@ import { nodeDocument } from '../plots/dom-node';
 import { watchLaunchers } from './launcher';
 import { ProgressBar } from './progress';
 import { isPublishCommand, PUBLISH_HELP, publishCommand } from './publish';
+import { isSaelensCommand, SAELENS_HELP, saelensCommand } from './saelens';
 
 const HELP = `usage: npm start -- [options]            run a preset (default: ${DEFAULT_PRESET}, the whole study at its
                                           own budget, on a GPU or lavapipe; else ${DEFAULT_PRESET_SLOW})
        npm start -- merge --out DIR SHARD_DIR...   merge shard results into DIR
 ${PUBLISH_HELP}
+${SAELENS_HELP}
 
 options:
   --preset NAME     preset to run (--list shows them)
@@ -152,6 +154,7 @@ async function main(): Promise<number> {
   watchLaunchers((p) => onSignal('SIGTERM', `the exit of its launcher (pid ${p.pid}: ${p.cmd.slice(0, 40)})`));
   const argv = process.argv.slice(2);
   if (isPublishCommand(argv[0])) return publishCommand(argv);
+  if (isSaelensCommand(argv[0])) return saelensCommand(argv);
   const { values, positionals } = parseCli({
     args: argv,
     allowPositionals: true,
