@@ -14,7 +14,7 @@ import { runPreset } from '../src/experiments/study';
 import { defaultConfig } from '../src/core/wire';
 import { sampleData } from '../src/reference/data';
 import { nodeDocument } from '../src/plots/dom-node';
-import { phaseFigure, phaseTable, type PhasePoint } from '../src/plots/phase';
+import { phaseBudgetCheck, phaseFigure, phaseTable, type PhasePoint } from '../src/plots/phase';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -101,15 +101,37 @@ describe('phase diagram', () => {
     expect(Math.max(...p.experiments.map((e) => e.data.sets[0]))).toBe(8);
     expect(Math.max(...p.experiments.map((e) => e.data.p_onehot))).toBe(0.9);
   });
-  it('figure and table from points', () => {
+  it('figure and table from points: intervals, the analytic crossings', () => {
     const pts: PhasePoint[] = [
-      { variant: 'relu', k: 2, p: 0, recovered: 0.25, composed: 0.5, mmcs: 0.8, n: 2 },
-      { variant: 'topk', k: 2, p: 0.9, recovered: 1, composed: 0, mmcs: 1, n: 2 },
+      { variant: 'relu', k: 2, p: 0, recovered: 0.25, lo: 0.1, hi: 0.4, composed: 0.5, n: 10, seeds: 2, flagged: 0 },
+      { variant: 'topk', k: 2, p: 0.9, recovered: 1, lo: 1, hi: 1, composed: 0, n: 10, seeds: 2, flagged: 1 },
     ];
     const svg = phaseFigure(pts, nodeDocument());
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('0.25');
-    expect(phaseTable(pts)).toMatch(/\| 2 \| 0\.25 \/ 0\.50 \| - \|/);
+    expect(svg).toContain('0.10-0.40');
+    expect(svg).toContain('uncorrelated 0.22');
+    expect(svg).toContain('correlated 0.59');
+    expect(phaseTable(pts)).toMatch(/\| 2 \| 0\.25 \[0\.10, 0\.40\] \/ 0\.50 \| - \|/);
+    expect(phaseTable(pts)).toMatch(/1\.00 \[1\.00, 1\.00\] \/ 0\.00 \(1 flagged\)/);
+  });
+  it('two budgets agree where their intervals overlap', () => {
+    const at = (recovered: number, lo: number, hi: number): PhasePoint => ({
+      variant: 'relu',
+      k: 2,
+      p: 0,
+      recovered,
+      lo,
+      hi,
+      composed: 0,
+      n: 10,
+      seeds: 3,
+      flagged: 0,
+    });
+    expect(phaseBudgetCheck([at(0.5, 0.4, 0.6)], [at(0.55, 0.5, 0.65)])).toMatchObject({ agree: 1 });
+    const apart = phaseBudgetCheck([at(0.2, 0.1, 0.3)], [at(0.6, 0.5, 0.7)]);
+    expect(apart.agree).toBe(0);
+    expect(apart.maxDiff).toBeCloseTo(0.4, 12);
   });
 });
 

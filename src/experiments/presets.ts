@@ -77,13 +77,17 @@ function build(): Record<string, PresetConfig> {
       });
     }
   }
-  out['phase-quick'] = parsePreset({
-    name: 'phase-quick',
-    description: 'phase diagram: features per set k (2..8) x one-hot probability p (0..0.9), ReLU and TopK SAEs; fraction of true features recovered',
-    budget: 'quick',
-    budget_note: `phase diagram, quick budget: toy model ${PHASE.toySteps} steps of 1000, SAEs ${PHASE.saeSteps} steps of ${PHASE.saeBatch}, lr ${PHASE.lr}, ${PHASE.realizations} realizations per point; d = k hidden dims, s = 2k latents, TopK k = 2`,
-    experiments: phaseExperiments(),
-  });
+  // the phase diagram at two budgets (the longer one shows whether the quick one's shares have settled), at seeds 0, 1, 2
+  for (const [name, b] of Object.entries(PHASE_BUDGETS)) {
+    out[name] = parsePreset({
+      name,
+      description: 'phase diagram: features per set k (2..8) x one-hot probability p (0..0.9), ReLU and TopK SAEs; share of true feature directions recovered',
+      budget: b.kind,
+      budget_note: `phase diagram, ${b.label}: toy model ${b.toySteps} steps of 1000, SAEs ${b.saeSteps} steps of ${b.saeBatch}, lr ${PHASE.lr}, ${PHASE.realizations} realizations per point; d = k hidden dims, s = 2k latents, TopK k = 2`,
+      experiments: phaseExperiments(b),
+    });
+    for (let n = 2; n <= 3; n++) out[`${name}-seed${n}`] = withSeed(out[name], n - 1, `${name}-seed${n}`);
+  }
   // a tiny preset for tests and demos: 2 x 2 grid, 2 realizations, a few hundred steps
   out.tiny = parsePreset({
     name: 'tiny',
@@ -120,10 +124,16 @@ export function withSeed(p: PresetConfig, seed: number, name: string): PresetCon
   });
 }
 
-export const PHASE = { ks: [2, 3, 4, 6, 8], ps: [0, 0.25, 0.5, 0.75, 0.9], toySteps: 3000, saeSteps: 3000, saeBatch: 64, lr: 3e-3, l1: 0.1, realizations: 2 };
+export const PHASE = { ks: [2, 3, 4, 6, 8], ps: [0, 0.25, 0.5, 0.75, 0.9], lr: 3e-3, l1: 0.1, realizations: 5 };
+/** The phase diagram's budgets: quick, and long (3.3x the toy steps, 27x the SAE samples) to show the quick shares have settled. */
+export const PHASE_BUDGETS = {
+  'phase-quick': { kind: 'quick', label: 'quick budget', toySteps: 3000, saeSteps: 3000, saeBatch: 64 },
+  'phase-long': { kind: 'full', label: 'long budget', toySteps: 10000, saeSteps: 12000, saeBatch: 512 },
+} as const;
+type PhaseBudget = (typeof PHASE_BUDGETS)[keyof typeof PHASE_BUDGETS];
 
 /** One experiment per (k, p, variant): two sets of k features, d = k hidden dims, s = 2k latents. */
-export function phaseExperiments(): ExperimentInput[] {
+export function phaseExperiments(b: PhaseBudget = PHASE_BUDGETS['phase-quick']): ExperimentInput[] {
   const out: ExperimentInput[] = [];
   for (const variant of ['relu', 'topk'] as const)
     for (const k of PHASE.ks)
@@ -132,8 +142,8 @@ export function phaseExperiments(): ExperimentInput[] {
           name: `phase-${variant}-k${k}-p${String(p).replace('.', '')}`,
           description: `${variant} SAE, two sets of ${k} features, one-hot probability ${p}`,
           data: { sets: [k, k], rho: 0, p_onehot: p },
-          toy: { d: k, steps: PHASE.toySteps, lr: 3e-3 },
-          sae: { s: 2 * k, steps: PHASE.saeSteps, batch: PHASE.saeBatch, variant, ...(variant === 'topk' ? { k: 2 } : {}) },
+          toy: { d: k, steps: b.toySteps, lr: 3e-3 },
+          sae: { s: 2 * k, steps: b.saeSteps, batch: b.saeBatch, variant, ...(variant === 'topk' ? { k: 2 } : {}) },
           grid: { lr: [PHASE.lr], l1: [variant === 'topk' ? 0 : PHASE.l1] },
           realizations: PHASE.realizations,
           eval_samples: 2000,

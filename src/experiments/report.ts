@@ -415,20 +415,19 @@ export function renderReport(res: ResultsFile, others: ResultsFile[] = []): stri
   if (conv) out.push(conv);
   if (second) out.push(seedSection(res, second));
 
-  const phase = phasePoints(res.experiments);
+  const phase = phasePoints(res.experiments, ...others.map((r) => r.experiments));
   if (phase.length) {
     out.push('## Phase diagram: when do SAEs learn true features?\n');
     out.push(
-      'Two sets of k features (uncorrelated amplitudes), a fraction p of one-hot draws, toy model with d = k hidden dims, SAEs with s = 2k latents (ReLU with L1, and TopK with k = 2). Cells: mean over realizations of the fraction of true features some decoder direction matches at cosine >= 0.9, then the fraction of latents that are composed directions. Figure: phase.svg.\n',
+      `Two sets of k features (uncorrelated amplitudes), a fraction p of one-hot draws, toy model with d = k hidden dims, SAEs with s = 2k latents (ReLU with L1, and TopK with k = 2). Cells: the share of true feature directions an SAE recovers (matched recovery: one-to-one, covered at cos >= 0.95), mean over ${others.length ? `the SAEs of ${others.length + 1} seeds` : 'its SAEs'} with a 95 % cluster-bootstrap interval, then the share of live latents on composed directions; toy models that fail the guards are left out. Figure: phase.svg (dashed: the analytic crossings of the 2x2 case, p = 0.22 uncorrelated, 0.59 correlated).\n`,
     );
     out.push(phaseTable(phase));
-    const byV = (v: string) => phase.filter((p) => p.variant === v);
     for (const v of [...new Set(phase.map((p) => p.variant))]) {
-      const pts = byV(v);
+      const pts = phase.filter((p) => p.variant === v);
       const lo = pts.filter((p) => p.p <= 0.25),
         hi = pts.filter((p) => p.p >= 0.75);
       const mean = (a: typeof pts) => (a.length ? a.reduce((s, x) => s + x.recovered, 0) / a.length : NaN);
-      out.push(`- ${v}: mean recovered fraction ${f3(mean(lo))} at p <= 0.25 vs ${f3(mean(hi))} at p >= 0.75.`);
+      out.push(`- ${v}: mean recovered share ${f3(mean(lo))} at p <= 0.25 vs ${f3(mean(hi))} at p >= 0.75.`);
     }
     out.push('');
   }
