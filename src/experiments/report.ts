@@ -366,6 +366,10 @@ export function measuredSection(exps: Exp[], alongsideClaims: boolean): string {
     out.push(
       `- matched recovery (${a.n} SAEs): ${a.true} true, ${a.composed} composed, ${a.mixed} mixed, ${a.partial} partial, ${a.dead} dead; lowest-loss picks ${l.true} true / ${l.composed} composed of ${l.n}; mean covered true directions ${mean((s) => s.recovery?.true.covered)} of ${e.toy.W.length}, composed ${mean((s) => s.recovery?.composed.covered)} of ${e.composed.length}; mean MCC true ${mean((s) => s.recovery?.true.mcc)}, composed ${mean((s) => s.recovery?.composed.mcc)}; old nearest-line rule (secondary) ${a.nearest.true} true / ${a.nearest.composed} composed / ${a.nearest.mixed} mixed.`,
     );
+    if (e.saes.some((x) => x.synth))
+      out.push(
+        `- SynthSAEBench's decoder metrics (SAELens's definitions, every latent): mean MCC (|cos|, one-to-one) ${mean((x) => x.synth?.mcc)}, mean uniqueness (distinct best-matching features / latents) ${mean((x) => x.synth?.uniqueness)}.`,
+      );
     out.push(
       `- eigenvalues of E[hh^T] (d = ${e.pca.second_moment_eigenvalues.length}): ${e.pca.second_moment_eigenvalues.map(f3).join(', ')}; largest / smallest ${ratioText(e.pca.second_moment_eigenvalues)}.`,
     );

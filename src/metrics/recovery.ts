@@ -5,6 +5,7 @@
 // their matched latent at cosine >= COVER_THRESHOLD. Also: validity guards on the toy model (cross-set
 // antipodal pairs, degenerate composed directions) and the distinct toy models behind a set of experiments.
 import { assignMax } from './assignment';
+import { mccAbs, uniqueness } from './synth';
 import {
   collapsedPairs,
   cosine,
@@ -111,6 +112,8 @@ export interface SaeAnalysis {
   recovered: number;
   collapsed_pairs: number;
   composed_fraction: number;
+  /** SynthSAEBench's decoder metrics with SAELens's definitions (synth.ts), over every latent as SAELens counts them */
+  synth: { mcc: number; uniqueness: number };
 }
 
 /** Everything the analysis says about one SAE from its decoder directions and which latents are live. */
@@ -138,6 +141,7 @@ export function analyseSae(decoder: Vec[], alive: boolean[], features: Vec[], co
     recovered: recovered(decoder, features),
     collapsed_pairs: collapsedPairs(decoder),
     composed_fraction: latents.filter((l) => l.kind === 'composed').length / Math.max(1, decoder.length),
+    synth: { mcc: mccAbs(decoder, features), uniqueness: uniqueness(decoder, features) },
   };
 }
 

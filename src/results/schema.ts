@@ -89,6 +89,8 @@ export const SaeResultSchema = z.preprocess(
     recovered: num,
     /** latents whose decoder direction is a composed direction, over s */
     composed_fraction: num,
+    /** SynthSAEBench's decoder metrics, SAELens's definitions: MCC (mean |cos| of the one-to-one match to the true features) and uniqueness (distinct argmax features / latents); absent in older results */
+    synth: z.object({ mcc: num, uniqueness: num }).optional(),
     /** latents that never fired on the evaluation batch, over s */
     dead_fraction: num,
     collapsed_pairs: z.number(),
