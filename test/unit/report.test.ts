@@ -31,6 +31,8 @@ describe('report for configs outside the study (3 sets of 2, d = 3)', () => {
     expect(md).toMatch(/eigenvalues of E\[hh\^T\] \(d = 3\): 0\.167, 0\.167, 0\.167; largest \/ smallest 1\.000/);
     expect(md).toMatch(/matched recovery \(2 SAEs\): 1 true, 0 composed, 0 mixed, 1 partial/);
     expect(md).toMatch(/x: within-set cosines -1\.000 to -1\.000/);
+    // |cos| cannot tell antipodal features apart: every latent's argmax is the first of its pair, so 3 of 6
+    expect(md).toMatch(/mean MCC \(\|cos\|, one-to-one\) 1\.000, mean uniqueness \(distinct best-matching features \/ latents\) 0\.500/);
   });
   it('says rank-deficient instead of an infinite eigenvalue ratio', () => {
     // all six features in the x-y plane of a d = 3 toy model: E[hh^T] has a zero eigenvalue
