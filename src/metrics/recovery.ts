@@ -145,26 +145,31 @@ export function analyseSae(decoder: Vec[], alive: boolean[], features: Vec[], co
   };
 }
 
-/** Features of different sets whose directions are antipodal at cosine below this count as cross-set paired. */
-export const CROSS_SET_COS = -0.9;
+/** Features of different sets whose directions lie on one line, |cos| >= this (either sign), are flagged: the SAE cannot tell them apart. */
+export const CROSS_SET_ABS_COS = 0.9;
 /** A composed direction is degenerate when |sum of its members| < this x the mean member norm. */
 export const DEGENERATE_RATIO = 0.1;
+/** A feature is not represented when its direction's norm is below this x the median feature norm. */
+export const UNREPRESENTED_RATIO = 0.1;
 
 export interface ToyValidity {
   /** false when any guard below fires: the toy model is not the study's geometry and its SAE verdicts are flagged */
   valid: boolean;
-  /** pairs of features from different sets stored (nearly) antipodally, e.g. x1-y1 */
+  /** pairs of features from different sets stored on one line (|cos| >= CROSS_SET_ABS_COS), e.g. x1-y1 antipodal */
   cross_set_pairs: { pair: string; cos: number }[];
   /** occurring composed directions whose unnormalised sum is (nearly) zero */
   degenerate_composed: { label: string; norm_ratio: number }[];
+  /** features whose direction's norm is below UNREPRESENTED_RATIO x the median (the toy model does not store them; absent in older results) */
+  unrepresented?: { label: string; norm_ratio: number }[];
   /** one line per problem, for reports and figures */
   notes: string[];
 }
 
 /**
- * Guards on a trained toy model: cross-set antipodal pairs (features of different sets stored opposite each
- * other, so that e.g. x1 + y1 ~ 0) and degenerate composed directions (|w_i + w_j + ...| below
- * DEGENERATE_RATIO x the mean |w_i| of the members, so its normalised direction is noise).
+ * Guards on a trained toy model: cross-set pairs on one line (features of different sets stored antipodally,
+ * so that e.g. x1 + y1 ~ 0, or parallel, so that one direction stands for both; |cos| >= CROSS_SET_ABS_COS),
+ * degenerate composed directions (|w_i + w_j + ...| below DEGENERATE_RATIO x the mean |w_i| of the members, so
+ * its normalised direction is noise) and features not represented (|w_i| below UNREPRESENTED_RATIO x the median).
  */
 export function toyValidity(features: Vec[], sets: number[], composed: { label: string; members: number[] }[]): ToyValidity {
   const setOf = (i: number) => {
@@ -181,7 +186,7 @@ export function toyValidity(features: Vec[], sets: number[], composed: { label: 
     for (let b = a + 1; b < features.length; b++) {
       if (setOf(a) === setOf(b)) continue;
       const c = cosine(features[a], features[b]);
-      if (c < CROSS_SET_COS) cross.push({ pair: `${featureLabel(a, sets)}-${featureLabel(b, sets)}`, cos: c });
+      if (Math.abs(c) >= CROSS_SET_ABS_COS) cross.push({ pair: `${featureLabel(a, sets)}-${featureLabel(b, sets)}`, cos: c });
     }
   const degenerate: ToyValidity['degenerate_composed'] = [];
   for (const x of composed) {
@@ -190,14 +195,26 @@ export function toyValidity(features: Vec[], sets: number[], composed: { label: 
     const ratio = meanNorm > 0 ? norm(sum) / meanNorm : 0;
     if (ratio < DEGENERATE_RATIO) degenerate.push({ label: x.label, norm_ratio: ratio });
   }
+  const norms = features.map(norm);
+  const sorted = [...norms].sort((a, b) => a - b);
+  const med = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : 0;
+  const unrepresented = norms.flatMap((v, i) => (med > 0 && v < UNREPRESENTED_RATIO * med ? [{ label: featureLabel(i, sets), norm_ratio: v / med }] : []));
   const notes: string[] = [];
-  if (cross.length)
-    notes.push(`cross-set antipodal pairs ${cross.map((p) => `${p.pair} (cos ${p.cos.toFixed(3)})`).join(', ')}: features of different sets share a line`);
+  const anti = cross.filter((p) => p.cos < 0),
+    para = cross.filter((p) => p.cos > 0);
+  if (anti.length)
+    notes.push(`cross-set antipodal pairs ${anti.map((p) => `${p.pair} (cos ${p.cos.toFixed(3)})`).join(', ')}: features of different sets share a line`);
+  if (para.length)
+    notes.push(`cross-set parallel pairs ${para.map((p) => `${p.pair} (cos ${p.cos.toFixed(3)})`).join(', ')}: features of different sets share a direction`);
   if (degenerate.length)
     notes.push(
       `degenerate composed directions ${degenerate.map((d) => `${d.label} (|sum| ${d.norm_ratio.toFixed(3)} of the feature norm)`).join(', ')}: their direction is not defined`,
     );
-  return { valid: !cross.length && !degenerate.length, cross_set_pairs: cross, degenerate_composed: degenerate, notes };
+  if (unrepresented.length)
+    notes.push(
+      `features not represented ${unrepresented.map((u) => `${u.label} (norm ${u.norm_ratio.toFixed(3)} of the median)`).join(', ')}: the toy model does not store them`,
+    );
+  return { valid: !cross.length && !degenerate.length && !unrepresented.length, cross_set_pairs: cross, degenerate_composed: degenerate, unrepresented, notes };
 }
 
 /**

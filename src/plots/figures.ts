@@ -1,7 +1,10 @@
 // The study's figures (docs/science.md §6) as SVG strings, drawn with Observable Plot. In Node a jsdom document
 // is passed in (plots/dom-node.ts); in the browser the page's own document is used.
 import * as Plot from '@observablehq/plot';
-import { plot } from './plot';
+import { gramFigure } from './gram';
+import { plot, wrapTitle } from './plot';
+
+export { wrapTitle };
 import type { ExperimentResult } from '../results/schema';
 import { cosine, windowedMedian } from '../metrics/analysis';
 
@@ -19,20 +22,6 @@ const FACET_PAD = 0.1;
 export const facetRange = (n: number, panel: number) => (panel * Math.max(1, n - FACET_PAD)) / (1 - FACET_PAD);
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** Break a title into lines of at most `chars` characters at spaces. */
-export function wrapTitle(title: string, chars: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const w of title.split(' ')) {
-    if (line && (line + ' ' + w).length > chars) {
-      lines.push(line);
-      line = w;
-    } else line = line ? `${line} ${w}` : w;
-  }
-  if (line) lines.push(line);
-  return lines;
-}
 
 const TITLE_CHAR_PX = 7.6;
 
@@ -698,6 +687,7 @@ export function experimentFigures(r: ExperimentResult, document: Doc): FigureSet
     'grid.svg': gridFigure(r, document),
     'heatmap.svg': heatmapFigure(r, document),
     'losses.svg': lossFigure(r, document),
+    'gram.svg': gramFigure(r, document),
   };
   const gap = gapFigure(r, document);
   if (gap) out['gap.svg'] = gap;

@@ -148,6 +148,7 @@ const ToyValiditySchema = z.object({
   valid: z.boolean(),
   cross_set_pairs: z.array(z.object({ pair: z.string(), cos: num })),
   degenerate_composed: z.array(z.object({ label: z.string(), norm_ratio: num })),
+  unrepresented: z.array(z.object({ label: z.string(), norm_ratio: num })).optional(),
   notes: z.array(z.string()),
 });
 
@@ -177,7 +178,7 @@ export const StoredExperimentSchema = z.object({
     features_rotated: z.array(vec),
     labels: z.array(z.string()),
     pair_cosines: z.record(z.string(), num),
-    /** guards: cross-set antipodal pairs, degenerate composed directions; when not valid, the verdicts are flagged (absent in older results) */
+    /** guards: cross-set pairs on one line, degenerate composed directions, features not represented; when not valid, the verdicts are flagged (absent in older results) */
     validity: ToyValiditySchema.optional(),
     loss_curve: z.object({ step: z.array(z.number()), loss: vec }),
   }),

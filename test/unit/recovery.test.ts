@@ -177,6 +177,25 @@ describe('toy-model validity guards', () => {
     expect(v.degenerate_composed.every((d) => d.norm_ratio < 0.1)).toBe(true);
     expect(v.notes.join(' ')).toMatch(/cross-set antipodal pairs x1-y1/);
   });
+  it('flags cross-set parallel pairs and features the toy model does not store (two sets of 5 in d = 3)', () => {
+    // as a d = 3 toy model was seen: y3 and y4 with norms 0.07, y3 along x1 (cos +0.999); the others ~1
+    const sets = [5, 5];
+    const u = (v: number[]) => {
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    };
+    const x = [[1, 0, 0], [0, 1, 0], [0, 0, 1], u([1, 1, 0]), u([0, 1, 1])].map((v) => v.map((t) => 1.05 * t));
+    const y = [u([1, 0, 1]), u([-1, 1, 0]), [0.07, 0.002, 0], [0, -0.05, 0.05], u([1, -1, 1])];
+    const f = [...x, ...y];
+    const v = toyValidity(f, sets, []);
+    expect(v.valid).toBe(false);
+    expect(v.unrepresented?.map((r) => r.label)).toEqual(['y3', 'y4']);
+    expect(v.cross_set_pairs.some((p) => p.pair === 'x1-y3' && p.cos > 0.999)).toBe(true);
+    expect(v.notes.join(' ')).toMatch(/cross-set parallel pairs .*x1-y3 \(cos 1\.000\)/);
+    expect(v.notes.join(' ')).toMatch(/features not represented y3 \(norm 0\.0\d\d of the median\), y4/);
+    // overlaps below the stated |cos| pass
+    expect(toyValidity([x[0], x[1], u([1, 0.6, 0]), u([0, 1, 0.8])], [2, 2], []).valid).toBe(true);
+  });
   it('groups experiments by identical toy models', () => {
     const a = [
         [1, 0],
