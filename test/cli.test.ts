@@ -160,6 +160,19 @@ describe('--config and --print-config', () => {
     expect(Array.isArray(study) && study.length).toBe(5);
   }, 60_000);
 
+  it('--out-config writes the JSON alone to a file (npm start -- ... > file would also capture npm banner lines)', async () => {
+    const f = join(tmp(), 'mine.json');
+    const r = await cli(['--print-config', 'tiny', '--out-config', f]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`wrote ${f}`);
+    expect(readFileSync(f, 'utf8').startsWith('{')).toBe(true);
+    expect(presetFromConfigFile(f).experiments).toEqual(getPreset('tiny').experiments);
+    const alone = await cli(['--out-config', f]);
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toMatch(/error: --out-config FILE goes with --print-config PRESET/);
+  }, 60_000);
+
   it('errors name the file, the experiment and the field', async () => {
     const dir = tmp();
     const w = (name: string, text: string) => {
@@ -168,7 +181,7 @@ describe('--config and --print-config', () => {
     };
     const cases: [string, RegExp][] = [
       [join(dir, 'missing.json'), /--config .*missing\.json: no such file/],
-      [w('broken.json', '{ "name": "x", '), /--config .*broken\.json: not valid JSON/],
+      [w('broken.json', '{ "name": "x", '), /--config .*broken\.json: not valid JSON at line 1, column 16: the text ends before the JSON value does/],
       [
         w('field.json', JSON.stringify({ ...tiny, sae: { ...tiny.sae, steps: -5 } })),
         /--config .*field\.json: invalid experiment config: sae\.steps: must be > 0/,

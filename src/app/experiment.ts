@@ -5,6 +5,7 @@
 import type { GpuContext } from '../gpu/context';
 import { PRESETS } from '../experiments/presets';
 import { ConfigError, parseExperiment, type ExperimentConfig } from '../config/schema';
+import { parseJson } from '../io/json';
 import { RunController, Stopped } from './controller';
 import { listRuns, loadRun, type SavedRun } from './store';
 import { allResultsPanel, el, liveGrid, livePanels, lossChart, resultsPanels } from './views';
@@ -72,7 +73,7 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
   };
   const validate = () => {
     try {
-      const v = JSON.parse(editor.value);
+      const v = parseJson(editor.value); // a syntax error names its line and column
       configs = (Array.isArray(v) ? v : [v]).map((x) => parseExperiment(x, ctx.device.limits));
       if (!configs.length) throw new ConfigError('the config array is empty');
       errors.textContent = '';

@@ -19,7 +19,7 @@ import { verdictTable } from '../experiments/report';
 import { readResults, type ResultsFile } from '../experiments/results';
 import { mergeShards, runPreset } from '../experiments/study';
 import { fileCheckpointStore } from '../io/checkpoints';
-import { probeOutputDir } from '../io/files';
+import { probeOutputDir, writeFileAtomic } from '../io/files';
 import { parseCli } from './args';
 import { nodeDocument } from '../plots/dom-node';
 import { watchLaunchers } from './launcher';
@@ -36,6 +36,8 @@ options:
   --config FILE     run your own experiments instead: one (a JSON object) or several (a JSON array),
                     the schema of the browser page's config editor
   --print-config PRESET  print a preset as --config JSON (a starting point for your own)
+  --out-config FILE with --print-config: write the JSON to FILE instead (npm's own '> ...' lines, which
+                    \`npm start -- --print-config X > FILE\` also captures, stay out of it)
   --out DIR         output folder (default runs/<preset>-<timestamp>), created and checked for writing
                     before any work; a folder that already holds results.json of the same preset is
                     resumed: finished experiments are skipped (also after Ctrl-C or SIGTERM)
@@ -159,6 +161,7 @@ async function main(): Promise<number> {
       preset: { type: 'string' },
       config: { type: 'string' },
       'print-config': { type: 'string' },
+      'out-config': { type: 'string' },
       out: { type: 'string' },
       kernel: { type: 'string' },
       shard: { type: 'string' },
@@ -181,8 +184,15 @@ async function main(): Promise<number> {
     for (const [name, p] of Object.entries(PRESETS)) console.log(`${name.padEnd(20)} ${p.description} [${p.budget}]`);
     return 0;
   }
+  if (values['out-config'] !== undefined && values['print-config'] === undefined)
+    throw new Error('--out-config FILE goes with --print-config PRESET (it writes that preset as --config JSON)');
   if (values['print-config'] !== undefined) {
-    console.log(JSON.stringify(presetAsConfig(getPreset(values['print-config'])), null, 2));
+    const json = JSON.stringify(presetAsConfig(getPreset(values['print-config'])), null, 2);
+    if (values['out-config'] === undefined) console.log(json);
+    else {
+      writeFileAtomic(values['out-config'], `${json}\n`);
+      console.error(`wrote ${values['out-config']}: preset ${values['print-config']} as --config JSON`);
+    }
     return 0;
   }
   if (values['list-adapters']) {
