@@ -92,6 +92,21 @@ describe('mistakes on the command line', () => {
       expect(r.stderr).not.toMatch(/positional|place it at the end/);
     }
   }, 60_000);
+
+  it('--adapter that does not exist and a negative --checkpoint-every fail with their own message, and create no --out folder', async () => {
+    const dir = tmp();
+    const [adapter, every] = await Promise.all([
+      cli(['--preset', 'tiny', '--runtime', 'node', '--adapter', '7', '--out', join(dir, 'a')]),
+      cli(['--preset', 'tiny', '--checkpoint-every', '-5', '--out', join(dir, 'b')]),
+    ]);
+    expect(adapter.code).toBe(1);
+    expect(adapter.stderr).toMatch(/^error: --adapter 7: no such adapter; adapters here: 0: /m);
+    expect(every.code).toBe(1);
+    expect(every.stderr).toMatch(/^error: --checkpoint-every must be seconds \(>= 0\) or off, got '-5'$/m);
+    expect(every.stderr).not.toMatch(/ambiguous/);
+    expect(existsSync(join(dir, 'a'))).toBe(false);
+    expect(existsSync(join(dir, 'b'))).toBe(false);
+  }, 60_000);
 });
 
 describe('npm run dev', () => {

@@ -10,7 +10,7 @@ import type { ExperimentResult } from '../results/schema';
 import type { ExperimentConfig, PresetConfig } from '../config/schema';
 import { useDiskChoiceCache } from '../train/choice-cache-node';
 import { KERNEL_REQUESTS, type KernelRequest } from '../train/choose';
-import { acquireNodeDevice, fastAdapterLikely, listNodeAdapters, releaseNodeGpu } from '../gpu/node';
+import { acquireNodeDevice, fastAdapterLikely, listNodeAdapters, pickNodeAdapter, releaseNodeGpu } from '../gpu/node';
 import { WebGPUUnavailableError } from '../gpu/errors';
 import { presetAsConfig, presetFromConfigFile } from '../experiments/config-file';
 import { DEFAULT_PRESET, DEFAULT_PRESET_SLOW, getPreset, PRESETS } from '../experiments/presets';
@@ -241,6 +241,8 @@ async function main(): Promise<number> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const stem = values.config ? preset.name.replace(/^config:/, '') : preset.name;
   const out = values.out ?? join('runs', `${stem}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${stamp}`);
+  // --adapter names an adapter that exists (found without creating a device): else the error comes before --out is created
+  const picked = runtime !== 'browser' && values.adapter !== undefined ? await pickNodeAdapter(values.adapter) : undefined;
   // before any device or training: an output folder we cannot write fails now, not after hours of work
   probeOutputDir(out);
   const previous = readResults(out); // a folder of another preset or shard fails now, before the device starts
@@ -257,7 +259,7 @@ async function main(): Promise<number> {
     if (runtime !== 'browser') {
       try {
         useDiskChoiceCache(); // the per-adapter kernel choice (src/train/choose.ts) survives the process
-        ctx = await acquireNodeDevice({ adapter: values.adapter, log: (l) => bar.note(l) });
+        ctx = await acquireNodeDevice({ adapter: values.adapter, picked, log: (l) => bar.note(l) });
         live.ctx = ctx;
         runtime = 'node';
       } catch (e) {

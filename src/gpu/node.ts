@@ -63,6 +63,8 @@ export interface NodeAdapterEntry {
 export interface NodeDeviceOptions {
   /** an adapter index from listNodeAdapters, or a substring of its name */
   adapter?: string;
+  /** that adapter, already found by pickNodeAdapter (the CLI checks --adapter before it creates --out) */
+  picked?: NodeAdapterEntry;
   /** one line of news for the user (e.g. "using the software adapter") */
   log?: (line: string) => void;
 }
@@ -168,6 +170,22 @@ function restore(k: string, v: string | undefined): void {
   else process.env[k] = v;
 }
 
+/** The adapter `--adapter SPEC` names: an index as --list-adapters numbers them, or a substring of its name; else a named error. */
+export async function pickNodeAdapter(spec: string): Promise<NodeAdapterEntry> {
+  const { adapters } = await listNodeAdapters();
+  const byIndex = /^\d+$/.test(spec) ? adapters[Number(spec)] : undefined;
+  const hit = byIndex ?? adapters.find((a) => a.name.includes(spec));
+  const listing = adapters.length ? adapters.map((a) => `${a.index}: ${a.name} (${a.drivers} driver)`).join('; ') : 'none';
+  if (!hit) throw new WebGPUUnavailableError(`--adapter ${spec}: no such adapter; adapters here: ${listing}`);
+  const twins = adapters.filter((a) => a.name === hit.name && a.drivers === hit.drivers);
+  if (twins.length > 1 && twins[0] !== hit) {
+    throw new WebGPUUnavailableError(
+      `--adapter ${spec}: adapters ${twins.map((t) => t.index).join(', ')} are all '${hit.name}', and Dawn in Node picks among them by name only (the first). Give each process one GPU instead (Slurm --gpus-per-task=1, Docker/Kubernetes GPU assignment, NVIDIA_VISIBLE_DEVICES) and leave --adapter out.`,
+    );
+  }
+  return hit;
+}
+
 export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<GpuContext> {
   const mod = await loadDawn();
   const plan = planIcds(realFs, process.env, localIcds());
@@ -180,19 +198,8 @@ export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<G
   // real timestamps: Dawn otherwise rounds them to 2^16 ns, which made short kernels read ~0.5 ms on an H100
   const flags: string[] = ['disable-dawn-features=timestamp_quantization'];
   let chosen: DriverSet | undefined;
-  if (opts.adapter !== undefined) {
-    // pick by index (as --list-adapters numbers them) or by a substring of the name
-    const { adapters } = await listNodeAdapters();
-    const byIndex = /^\d+$/.test(opts.adapter) ? adapters[Number(opts.adapter)] : undefined;
-    const hit = byIndex ?? adapters.find((a) => a.name.includes(opts.adapter!));
-    const listing = adapters.length ? adapters.map((a) => `${a.index}: ${a.name} (${a.drivers} driver)`).join('; ') : 'none';
-    if (!hit) throw new WebGPUUnavailableError(`--adapter ${opts.adapter}: no such adapter; adapters here: ${listing}`);
-    const twins = adapters.filter((a) => a.name === hit.name && a.drivers === hit.drivers);
-    if (twins.length > 1 && twins[0] !== hit) {
-      throw new WebGPUUnavailableError(
-        `--adapter ${opts.adapter}: adapters ${twins.map((t) => t.index).join(', ')} are all '${hit.name}', and Dawn in Node picks among them by name only (the first). Give each process one GPU instead (Slurm --gpus-per-task=1, Docker/Kubernetes GPU assignment, NVIDIA_VISIBLE_DEVICES) and leave --adapter out.`,
-      );
-    }
+  if (opts.picked !== undefined || opts.adapter !== undefined) {
+    const hit = opts.picked ?? (await pickNodeAdapter(opts.adapter!));
     flags.push(`adapter=${hit.name}`);
     chosen = sets.find((s) => s.drivers === hit.drivers);
   }
