@@ -16,6 +16,16 @@ import { loadShaderSourcesFromDisk } from './shaders-node';
 /** The project's own lavapipe (Mesa's CPU Vulkan driver, installed by scripts/setup.sh). */
 export const LOCAL_LAVAPIPE_ICD = fileURLToPath(new URL('../../.lavapipe/lvp_icd.json', import.meta.url));
 
+/**
+ * Dawn prints "Warning: maxDynamicUniformBuffersPerPipelineLayout artificially reduced from 1000000 to 16 to
+ * fit dynamic offset allocation limit." (and the same for storage buffers) to stderr when it lists lavapipe,
+ * which advertises 1,000,000 dynamic buffers: the cap is Dawn's own, applied in requestAdapter() before any
+ * device or requested limit exists, so no setting of the kit avoids it, and Node cannot filter a native
+ * library's stderr. The kit binds no buffer with a dynamic offset: the cap changes nothing. Said once per run.
+ */
+export const LAVAPIPE_DAWN_WARNINGS =
+  "Dawn's two 'max...PerPipelineLayout artificially reduced ... to 16' warnings above are Dawn capping lavapipe's advertised limits when it lists the adapter: harmless, the kit uses no dynamic offsets";
+
 /** SAE_KIT_NO_LAVAPIPE=1 (the test suite sets it: one adapter, SwiftShader, for every GPU test) leaves it out. */
 const localIcds = (): string[] => (process.env.SAE_KIT_NO_LAVAPIPE ? [] : [LOCAL_LAVAPIPE_ICD]);
 
@@ -212,7 +222,7 @@ export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<G
     const ctx = await acquireDevice({ gpu, sources: loadShaderSourcesFromDisk(), runtime: 'node', powerPreference: 'high-performance' });
     if (ctx.adapter.isFallbackAdapter || set.drivers === 'software') {
       opts.log?.(
-        `no hardware GPU adapter found: using the software adapter ${ctx.adapter.description || ctx.adapter.architecture} (${set.files ?? 'your VK_* driver setting'}); runs are much slower than on a GPU${/llvmpipe/i.test(ctx.adapter.description) ? '; lavapipe compiles each kernel once (seconds to a minute with a cold Mesa shader cache, then cached)' : ''}`,
+        `no hardware GPU adapter found: using the software adapter ${ctx.adapter.description || ctx.adapter.architecture} (${set.files ?? 'your VK_* driver setting'}); runs are much slower than on a GPU${/llvmpipe/i.test(ctx.adapter.description) ? `; lavapipe compiles each kernel once (seconds to a minute with a cold Mesa shader cache, then cached); ${LAVAPIPE_DAWN_WARNINGS}` : ''}`,
       );
     }
     if (isSoftwareAdapter(ctx.adapter)) yieldToAdapterWorkers();
