@@ -233,7 +233,7 @@ export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<G
 
 /**
  * Whether Node will most likely run on a GPU or on lavapipe, from the Vulkan driver plan alone (no device
- * is created): there the study's own budget takes minutes (GPU) to ~18 min (lavapipe, 2 cores); on
+ * is created): there the study's own budget takes minutes (GPU) to 12-18 min (lavapipe, 2 cores); on
  * SwiftShader it takes hours. A plan set by the user (VK_DRIVER_FILES) counts as unknown: no.
  */
 export function fastAdapterLikely(plan: IcdPlan = planIcds(realFs, process.env, localIcds())): boolean {
