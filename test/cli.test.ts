@@ -233,6 +233,15 @@ describe('sharded sweep', () => {
     expect(m.code, m.stderr).toBe(0);
     expect(results(join(dir, 's0')).experiments[0].saes).toHaveLength(4);
     expect(outcome(join(dir, 'merged'))).toEqual(outcome(join(dir, 'full')));
+    // the end of a run and of a merge names every file a reader opens first, each of which exists
+    for (const [r, out] of [
+      [full, 'full'],
+      [m, 'merged'],
+    ] as const)
+      for (const f of ['results.json', 'report.md', 'summary.md']) {
+        expect(r.stdout).toContain(`${join(dir, out)}/${f}`);
+        expect(existsSync(join(dir, out, f))).toBe(true);
+      }
     // the run header, the progress lines and results.json name the adapter
     const a = results(join(dir, 'full')).adapter;
     for (const k of ['vendor', 'architecture', 'device', 'description']) expect(typeof a[k]).toBe('string');

@@ -67,7 +67,9 @@ function adapterName(a: AdapterReport | null): string {
 }
 
 function summary(res: ResultsFile, dir: string): string {
-  return [`results: ${resolve(dir)}/results.json`, `report:  ${resolve(dir)}/report.md`, '', verdictTable(res)].join('\n');
+  return [`results: ${resolve(dir)}/results.json`, `report:  ${resolve(dir)}/report.md`, `summary: ${resolve(dir)}/summary.md`, '', verdictTable(res)].join(
+    '\n',
+  );
 }
 
 function listSvgs(dir: string): string[] {
