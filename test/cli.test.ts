@@ -107,6 +107,18 @@ describe('mistakes on the command line', () => {
     expect(existsSync(join(dir, 'a'))).toBe(false);
     expect(existsSync(join(dir, 'b'))).toBe(false);
   }, 60_000);
+
+  it('a config whose s is below its composed directions is warned about before any work, naming the experiment', async () => {
+    const dir = tmp();
+    const three = { ...micro, name: 'three-sets', data: { ...micro.data, sets: [2, 2, 2] }, sae: { ...micro.sae, s: 6 } };
+    // a bad --shard stops the run right after the config is read: the warning must come before it
+    const r = await cli(['--config', configFile(dir, three), '--shard', '5/2', '--out', join(dir, 'out')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^warning: experiment 'three-sets': sae\.s = 6 latents is below the 8 occurring composed directions: no SAE can be judged composed/m,
+    );
+    expect(r.stderr).toMatch(/^error: --shard must look like i\/n/m);
+  }, 60_000);
 });
 
 describe('npm run dev', () => {

@@ -6,6 +6,7 @@ import type { GpuContext } from '../gpu/context';
 import { PRESETS } from '../experiments/presets';
 import { ConfigError, parseExperiment, type ExperimentConfig } from '../config/schema';
 import { parseJson } from '../io/json';
+import { experimentWarnings } from '../jobs/experiment';
 import { RunController, Stopped } from './controller';
 import { listRuns, loadRun, type SavedRun } from './store';
 import { allResultsPanel, el, liveGrid, livePanels, lossChart, resultsPanels } from './views';
@@ -76,7 +77,11 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
       const v = parseJson(editor.value); // a syntax error names its line and column
       configs = (Array.isArray(v) ? v : [v]).map((x) => parseExperiment(x, ctx.device.limits));
       if (!configs.length) throw new ConfigError('the config array is empty');
-      errors.textContent = '';
+      // valid, but what it cannot show (s below the number of composed directions ...) is said beside the editor
+      errors.textContent = configs
+        .flatMap(experimentWarnings)
+        .map((w) => `warning: ${w}`)
+        .join('\n');
       editor.classList.remove('invalid');
     } catch (e) {
       configs = null;

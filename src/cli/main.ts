@@ -13,6 +13,7 @@ import { KERNEL_REQUESTS, type KernelRequest } from '../train/choose';
 import { acquireNodeDevice, fastAdapterLikely, listNodeAdapters, pickNodeAdapter, releaseNodeGpu } from '../gpu/node';
 import { WebGPUUnavailableError } from '../gpu/errors';
 import { presetAsConfig, presetFromConfigFile } from '../experiments/config-file';
+import { experimentWarnings } from '../jobs/experiment';
 import { DEFAULT_PRESET, DEFAULT_PRESET_SLOW, getPreset, PRESETS } from '../experiments/presets';
 import { RunProgress } from '../experiments/progress';
 import { verdictTable } from '../experiments/report';
@@ -225,6 +226,10 @@ async function main(): Promise<number> {
   const fast = !values.config && !values.preset && values.runtime !== 'browser' && fastAdapterLikely();
   const defaultName = fast ? DEFAULT_PRESET : DEFAULT_PRESET_SLOW;
   const preset: PresetConfig = values.config ? presetFromConfigFile(values.config) : getPreset(values.preset ?? defaultName);
+  // configs that are valid but cannot show what the study asks (e.g. s below the number of composed directions)
+  const warnings = preset.experiments.flatMap(experimentWarnings);
+  for (const w of warnings.slice(0, 3)) console.error(`warning: ${w}`);
+  if (warnings.length > 3) console.error(`warning: and ${warnings.length - 3} more experiment(s) of ${preset.name} with too few latents for a verdict`);
   let shard: { index: number; count: number } | undefined;
   if (values.shard) {
     const m = /^(\d+)\/(\d+)$/.exec(values.shard);
