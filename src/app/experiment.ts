@@ -144,12 +144,16 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
     window.appState = 'running';
     let lossRows: { step: number; loss: number }[] = [],
       batchRows: { step: number; loss: number }[] = [];
+    // the live panels as last drawn (at most every 0.7 s while training): drawn once more when the experiment
+    // ends, so the chart holds every point (a short run ended before its second draw: 'step 0-4, two points')
+    let drawLive: (() => void) | null = null;
     try {
       const done = await ctl.runAll(list, presetSel.value, {
         onStart: () => {
           live.innerHTML = '';
           lossRows = [];
           batchRows = [];
+          drawLive = null;
         },
         onStatus: (text, frac) => {
           status.textContent = text;
@@ -160,10 +164,14 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
           if (Number.isFinite(loss)) batchRows.push({ step, loss });
         },
         onLive: (c, params, models, toyFeatures) => {
-          live.innerHTML = '';
-          live.append(...livePanels(liveGrid(c, params, models, toyFeatures), lossChart(lossRows, batchRows)));
+          drawLive = () => {
+            live.innerHTML = '';
+            live.append(...livePanels(liveGrid(c, params, models, toyFeatures), lossChart(lossRows, batchRows, c.sae.steps)));
+          };
+          drawLive();
         },
         onFinished: async (run) => {
+          drawLive?.();
           showResults(run);
           await refreshRuns();
         },
