@@ -177,13 +177,14 @@ export const LABEL_BOX = { w: 0.13, h: 0.075 };
  */
 export function labelPositions(tips: number[][], box = LABEL_BOX, lim = LIM): { x: number; y: number }[] {
   const placed: { x: number; y: number }[] = [];
-  const free = (x: number, y: number) =>
-    Math.abs(x) <= lim - box.w && Math.abs(y) <= lim - box.h && placed.every((p) => Math.abs(p.x - x) >= 2 * box.w || Math.abs(p.y - y) >= 2 * box.h);
+  const apart = (x: number, y: number) => placed.every((p) => Math.abs(p.x - x) >= 2 * box.w || Math.abs(p.y - y) >= 2 * box.h);
+  // a moved label must also stay inside the plot (a label left where it was stays, as before)
+  const free = (x: number, y: number) => Math.abs(x) <= lim - box.w && Math.abs(y) <= lim - box.h && apart(x, y);
   for (const [tx, ty] of tips) {
     const x0 = tx * 1.13,
       y0 = ty * 1.13;
     let at = { x: x0, y: y0 };
-    if (!free(x0, y0))
+    if (!apart(x0, y0))
       search: for (let ring = 1; ring <= 12; ring++)
         for (let k = 0; k < 8; k++) {
           const a = -Math.PI / 2 + (k * Math.PI) / 4; // below first, then round

@@ -99,6 +99,7 @@ describe('labels and numbers', () => {
   });
   it('labelPositions leaves labels that do not collide where they were: just past the arrow tip', () => {
     expect(labelPositions([[1, 0]])).toEqual([{ x: 1.13, y: 0 }]);
+    expect(labelPositions([[0, -1.15]])).toEqual([{ x: 0, y: -1.15 * 1.13 }]); // a long arrow's label stays at its tip
     const [a, b] = labelPositions([
       [0.02, 0],
       [0.02, 0.01],
