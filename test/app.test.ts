@@ -59,6 +59,10 @@ describe('browser app', () => {
       for (const t of ticks) expect(t, t).toMatch(/^([-\d.k]{1,7})?$/); // log axes leave some ticks unlabelled
       await h.page.waitForFunction(() => ['finished', 'failed'].includes(window.appState ?? ''), { timeout: 300_000 });
       expect(await h.page.$eval('#status', (e) => e.textContent)).toMatch(/finished in/);
+      // the live chart, drawn once more at the end: its x axis spans the run's 200 SAE steps, with every report on it
+      const xTicks = await h.page.$$eval('#live-loss svg g[aria-label="x-axis tick label"] text', (t) => t.map((x) => x.textContent ?? ''));
+      expect(xTicks.filter(Boolean).at(-1)).toBe('200');
+      expect(await h.page.$$eval('#live-loss svg g[aria-label="dot"] circle', (c) => c.length)).toBeGreaterThan(2);
       expect(await h.page.$$eval('#final-figures svg', (s) => s.length)).toBeGreaterThanOrEqual(4);
       const links = await h.page.$$eval('#downloads a', (as) =>
         as.map((a) => ({ href: (a as HTMLAnchorElement).href, name: (a as HTMLAnchorElement).download })),

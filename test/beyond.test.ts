@@ -85,7 +85,13 @@ describe('SAE variants and larger cases end to end', () => {
       expect(s.dead_fraction).toBeGreaterThanOrEqual(0);
       expect(s.recovered).toBeGreaterThanOrEqual(0);
       expect(s.angles_deg).toHaveLength(12);
+      // TopK's dead rule: a latent that fires on the data is live even where it wins on no one-hot probe
+      const deadKinds = s.latents.filter((l) => l.kind === 'dead').length;
+      expect(deadKinds).toBeLessThanOrEqual(s.dead_probe);
+      expect(deadKinds).toBeLessThanOrEqual(s.dead);
     }
+    // (with k = 3 of s = 12 some latents win on no single-feature probe, yet fire on the data)
+    expect(e.saes.some((s) => s.latents.filter((l) => l.kind === 'dead').length < s.dead_probe)).toBe(true);
     for (const f of ['toy.svg', 'grid.svg', 'sae-overlay.svg', 'heatmap.svg', 'losses.svg']) expect(existsSync(join(out, 'topk-3x3', f)), f).toBe(true);
     expect(readFileSync(join(out, 'topk-3x3', 'toy.svg'), 'utf8')).toMatch(/projected onto the top-2( |<\/text><text[^>]*>)principal components/); // titles wrap to the figure width
     expect(readResults(out)!.experiments[0].config.sae.variant).toBe('topk');

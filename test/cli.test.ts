@@ -92,6 +92,33 @@ describe('mistakes on the command line', () => {
       expect(r.stderr).not.toMatch(/positional|place it at the end/);
     }
   }, 60_000);
+
+  it('--adapter that does not exist and a negative --checkpoint-every fail with their own message, and create no --out folder', async () => {
+    const dir = tmp();
+    const [adapter, every] = await Promise.all([
+      cli(['--preset', 'tiny', '--runtime', 'node', '--adapter', '7', '--out', join(dir, 'a')]),
+      cli(['--preset', 'tiny', '--checkpoint-every', '-5', '--out', join(dir, 'b')]),
+    ]);
+    expect(adapter.code).toBe(1);
+    expect(adapter.stderr).toMatch(/^error: --adapter 7: no such adapter; adapters here: 0: /m);
+    expect(every.code).toBe(1);
+    expect(every.stderr).toMatch(/^error: --checkpoint-every must be seconds \(>= 0\) or off, got '-5'$/m);
+    expect(every.stderr).not.toMatch(/ambiguous/);
+    expect(existsSync(join(dir, 'a'))).toBe(false);
+    expect(existsSync(join(dir, 'b'))).toBe(false);
+  }, 60_000);
+
+  it('a config whose s is below its composed directions is warned about before any work, naming the experiment', async () => {
+    const dir = tmp();
+    const three = { ...micro, name: 'three-sets', data: { ...micro.data, sets: [2, 2, 2] }, sae: { ...micro.sae, s: 6 } };
+    // a bad --shard stops the run right after the config is read: the warning must come before it
+    const r = await cli(['--config', configFile(dir, three), '--shard', '5/2', '--out', join(dir, 'out')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^warning: experiment 'three-sets': sae\.s = 6 latents is below the 8 occurring composed directions: no SAE can be judged composed/m,
+    );
+    expect(r.stderr).toMatch(/^error: --shard must look like i\/n/m);
+  }, 60_000);
 });
 
 describe('npm run dev', () => {
@@ -160,6 +187,19 @@ describe('--config and --print-config', () => {
     expect(Array.isArray(study) && study.length).toBe(5);
   }, 60_000);
 
+  it('--out-config writes the JSON alone to a file (npm start -- ... > file would also capture npm banner lines)', async () => {
+    const f = join(tmp(), 'mine.json');
+    const r = await cli(['--print-config', 'tiny', '--out-config', f]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`wrote ${f}`);
+    expect(readFileSync(f, 'utf8').startsWith('{')).toBe(true);
+    expect(presetFromConfigFile(f).experiments).toEqual(getPreset('tiny').experiments);
+    const alone = await cli(['--out-config', f]);
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toMatch(/error: --out-config FILE goes with --print-config PRESET/);
+  }, 60_000);
+
   it('errors name the file, the experiment and the field', async () => {
     const dir = tmp();
     const w = (name: string, text: string) => {
@@ -168,7 +208,7 @@ describe('--config and --print-config', () => {
     };
     const cases: [string, RegExp][] = [
       [join(dir, 'missing.json'), /--config .*missing\.json: no such file/],
-      [w('broken.json', '{ "name": "x", '), /--config .*broken\.json: not valid JSON/],
+      [w('broken.json', '{ "name": "x", '), /--config .*broken\.json: not valid JSON at line 1, column 16: the text ends before the JSON value does/],
       [
         w('field.json', JSON.stringify({ ...tiny, sae: { ...tiny.sae, steps: -5 } })),
         /--config .*field\.json: invalid experiment config: sae\.steps: must be > 0/,
@@ -205,6 +245,15 @@ describe('sharded sweep', () => {
     expect(m.code, m.stderr).toBe(0);
     expect(results(join(dir, 's0')).experiments[0].saes).toHaveLength(4);
     expect(outcome(join(dir, 'merged'))).toEqual(outcome(join(dir, 'full')));
+    // the end of a run and of a merge names every file a reader opens first, each of which exists
+    for (const [r, out] of [
+      [full, 'full'],
+      [m, 'merged'],
+    ] as const)
+      for (const f of ['results.json', 'report.md', 'summary.md']) {
+        expect(r.stdout).toContain(`${join(dir, out)}/${f}`);
+        expect(existsSync(join(dir, out, f))).toBe(true);
+      }
     // the run header, the progress lines and results.json name the adapter
     const a = results(join(dir, 'full')).adapter;
     for (const k of ['vendor', 'architecture', 'device', 'description']) expect(typeof a[k]).toBe('string');

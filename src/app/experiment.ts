@@ -5,6 +5,8 @@
 import type { GpuContext } from '../gpu/context';
 import { PRESETS } from '../experiments/presets';
 import { ConfigError, parseExperiment, type ExperimentConfig } from '../config/schema';
+import { parseJson } from '../io/json';
+import { experimentWarnings } from '../jobs/experiment';
 import { RunController, Stopped } from './controller';
 import { listRuns, loadRun, type SavedRun } from './store';
 import { allResultsPanel, el, liveGrid, livePanels, lossChart, resultsPanels } from './views';
@@ -72,10 +74,14 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
   };
   const validate = () => {
     try {
-      const v = JSON.parse(editor.value);
+      const v = parseJson(editor.value); // a syntax error names its line and column
       configs = (Array.isArray(v) ? v : [v]).map((x) => parseExperiment(x, ctx.device.limits));
       if (!configs.length) throw new ConfigError('the config array is empty');
-      errors.textContent = '';
+      // valid, but what it cannot show (s below the number of composed directions ...) is said beside the editor
+      errors.textContent = configs
+        .flatMap(experimentWarnings)
+        .map((w) => `warning: ${w}`)
+        .join('\n');
       editor.classList.remove('invalid');
     } catch (e) {
       configs = null;
@@ -138,12 +144,16 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
     window.appState = 'running';
     let lossRows: { step: number; loss: number }[] = [],
       batchRows: { step: number; loss: number }[] = [];
+    // the live panels as last drawn (at most every 0.7 s while training): drawn once more when the experiment
+    // ends, so the chart holds every point (a short run ended before its second draw: 'step 0-4, two points')
+    let drawLive: (() => void) | null = null;
     try {
       const done = await ctl.runAll(list, presetSel.value, {
         onStart: () => {
           live.innerHTML = '';
           lossRows = [];
           batchRows = [];
+          drawLive = null;
         },
         onStatus: (text, frac) => {
           status.textContent = text;
@@ -154,10 +164,14 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
           if (Number.isFinite(loss)) batchRows.push({ step, loss });
         },
         onLive: (c, params, models, toyFeatures) => {
-          live.innerHTML = '';
-          live.append(...livePanels(liveGrid(c, params, models, toyFeatures), lossChart(lossRows, batchRows)));
+          drawLive = () => {
+            live.innerHTML = '';
+            live.append(...livePanels(liveGrid(c, params, models, toyFeatures), lossChart(lossRows, batchRows, c.sae.steps)));
+          };
+          drawLive();
         },
         onFinished: async (run) => {
+          drawLive?.();
           showResults(run);
           await refreshRuns();
         },

@@ -21,9 +21,11 @@ export const REALIZATION_COLORS = ['#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '
 
 export /**
  * The live loss chart: raw reports faint, their windowed median bold (single batches spike the per-sample
- * FVU); readable from one point (a dot, padded domains) to many (compact tick labels).
+ * FVU); readable from one point (a dot, padded domains) to many (compact tick labels). The x axis is the SAE
+ * training step, 0 to `totalSteps` (the run's; it was the last reported step: a chart drawn early in a
+ * 200-step run read 0-4).
  */
-function lossChart(rows: { step: number; loss: number }[], batchRows: { step: number; loss: number }[] = []): Element {
+function lossChart(rows: { step: number; loss: number }[], batchRows: { step: number; loss: number }[] = [], totalSteps = 0, document?: Document): Element {
   const pos = rows.filter((r) => r.loss > 0);
   const med = windowedMedian(
     pos.map((r) => r.loss),
@@ -36,12 +38,13 @@ function lossChart(rows: { step: number; loss: number }[], batchRows: { step: nu
   const yDomain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 2, hi * 2] : [0.1, 10];
   const last = med[med.length - 1];
   return plot({
+    document,
     width: 400,
     height: 250,
     marginLeft: 56,
     marginRight: 16,
     y: { type: 'log', label: 'total loss (median over SAEs)', grid: true, domain: yDomain, tickFormat: '~g' },
-    x: { label: 'step', domain: [0, Math.max(1, lastStep)], tickFormat: stepTick, ticks: 5 },
+    x: { label: 'SAE training step', domain: [0, Math.max(1, lastStep, totalSteps)], tickFormat: stepTick, ticks: 5 },
     marks: [
       Plot.line(pos, { x: 'step', y: 'loss', stroke: '#999', strokeOpacity: 0.5, strokeWidth: 0.8, clip: true }),
       Plot.line(med, { x: 'step', y: 'loss', stroke: '#2563eb', strokeWidth: 2 }),

@@ -10,16 +10,17 @@ import type { ExperimentResult } from '../results/schema';
 import type { ExperimentConfig, PresetConfig } from '../config/schema';
 import { useDiskChoiceCache } from '../train/choice-cache-node';
 import { KERNEL_REQUESTS, type KernelRequest } from '../train/choose';
-import { acquireNodeDevice, fastAdapterLikely, listNodeAdapters, releaseNodeGpu } from '../gpu/node';
+import { acquireNodeDevice, fastAdapterLikely, listNodeAdapters, pickNodeAdapter, releaseNodeGpu } from '../gpu/node';
 import { WebGPUUnavailableError } from '../gpu/errors';
 import { presetAsConfig, presetFromConfigFile } from '../experiments/config-file';
+import { experimentWarnings } from '../jobs/experiment';
 import { DEFAULT_PRESET, DEFAULT_PRESET_SLOW, getPreset, PRESETS } from '../experiments/presets';
 import { RunProgress } from '../experiments/progress';
 import { verdictTable } from '../experiments/report';
 import { readResults, type ResultsFile } from '../experiments/results';
 import { mergeShards, runPreset } from '../experiments/study';
 import { fileCheckpointStore } from '../io/checkpoints';
-import { probeOutputDir } from '../io/files';
+import { probeOutputDir, writeFileAtomic } from '../io/files';
 import { parseCli } from './args';
 import { nodeDocument } from '../plots/dom-node';
 import { watchLaunchers } from './launcher';
@@ -38,6 +39,8 @@ options:
   --config FILE     run your own experiments instead: one (a JSON object) or several (a JSON array),
                     the schema of the browser page's config editor
   --print-config PRESET  print a preset as --config JSON (a starting point for your own)
+  --out-config FILE with --print-config: write the JSON to FILE instead (npm's own '> ...' lines, which
+                    \`npm start -- --print-config X > FILE\` also captures, stay out of it)
   --out DIR         output folder (default runs/<preset>-<timestamp>), created and checked for writing
                     before any work; a folder that already holds results.json of the same preset is
                     resumed: finished experiments are skipped (also after Ctrl-C or SIGTERM)
@@ -67,7 +70,9 @@ function adapterName(a: AdapterReport | null): string {
 }
 
 function summary(res: ResultsFile, dir: string): string {
-  return [`results: ${resolve(dir)}/results.json`, `report:  ${resolve(dir)}/report.md`, '', verdictTable(res)].join('\n');
+  return [`results: ${resolve(dir)}/results.json`, `report:  ${resolve(dir)}/report.md`, `summary: ${resolve(dir)}/summary.md`, '', verdictTable(res)].join(
+    '\n',
+  );
 }
 
 function listSvgs(dir: string): string[] {
@@ -162,6 +167,7 @@ async function main(): Promise<number> {
       preset: { type: 'string' },
       config: { type: 'string' },
       'print-config': { type: 'string' },
+      'out-config': { type: 'string' },
       out: { type: 'string' },
       kernel: { type: 'string' },
       shard: { type: 'string' },
@@ -184,8 +190,15 @@ async function main(): Promise<number> {
     for (const [name, p] of Object.entries(PRESETS)) console.log(`${name.padEnd(20)} ${p.description} [${p.budget}]`);
     return 0;
   }
+  if (values['out-config'] !== undefined && values['print-config'] === undefined)
+    throw new Error('--out-config FILE goes with --print-config PRESET (it writes that preset as --config JSON)');
   if (values['print-config'] !== undefined) {
-    console.log(JSON.stringify(presetAsConfig(getPreset(values['print-config'])), null, 2));
+    const json = JSON.stringify(presetAsConfig(getPreset(values['print-config'])), null, 2);
+    if (values['out-config'] === undefined) console.log(json);
+    else {
+      writeFileAtomic(values['out-config'], `${json}\n`);
+      console.error(`wrote ${values['out-config']}: preset ${values['print-config']} as --config JSON`);
+    }
     return 0;
   }
   if (values['list-adapters']) {
@@ -216,6 +229,10 @@ async function main(): Promise<number> {
   const fast = !values.config && !values.preset && values.runtime !== 'browser' && fastAdapterLikely();
   const defaultName = fast ? DEFAULT_PRESET : DEFAULT_PRESET_SLOW;
   const preset: PresetConfig = values.config ? presetFromConfigFile(values.config) : getPreset(values.preset ?? defaultName);
+  // configs that are valid but cannot show what the study asks (e.g. s below the number of composed directions)
+  const warnings = preset.experiments.flatMap(experimentWarnings);
+  for (const w of warnings.slice(0, 3)) console.error(`warning: ${w}`);
+  if (warnings.length > 3) console.error(`warning: and ${warnings.length - 3} more experiment(s) of ${preset.name} with too few latents for a verdict`);
   let shard: { index: number; count: number } | undefined;
   if (values.shard) {
     const m = /^(\d+)\/(\d+)$/.exec(values.shard);
@@ -234,6 +251,8 @@ async function main(): Promise<number> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const stem = values.config ? preset.name.replace(/^config:/, '') : preset.name;
   const out = values.out ?? join('runs', `${stem}${shard ? `-shard${shard.index}of${shard.count}` : ''}-${stamp}`);
+  // --adapter names an adapter that exists (found without creating a device): else the error comes before --out is created
+  const picked = runtime !== 'browser' && values.adapter !== undefined ? await pickNodeAdapter(values.adapter) : undefined;
   // before any device or training: an output folder we cannot write fails now, not after hours of work
   probeOutputDir(out);
   const previous = readResults(out); // a folder of another preset or shard fails now, before the device starts
@@ -250,7 +269,7 @@ async function main(): Promise<number> {
     if (runtime !== 'browser') {
       try {
         useDiskChoiceCache(); // the per-adapter kernel choice (src/train/choose.ts) survives the process
-        ctx = await acquireNodeDevice({ adapter: values.adapter, log: (l) => bar.note(l) });
+        ctx = await acquireNodeDevice({ adapter: values.adapter, picked, log: (l) => bar.note(l) });
         live.ctx = ctx;
         runtime = 'node';
       } catch (e) {
@@ -282,7 +301,7 @@ async function main(): Promise<number> {
     if (!values.config && !values.preset)
       bar.note(
         fast
-          ? `no --preset: ${DEFAULT_PRESET}, the study at its own budget (about 18 min on lavapipe on 2 cores, minutes on a GPU; the run estimate follows); --preset ${DEFAULT_PRESET_SLOW} is the one-minute look`
+          ? `no --preset: ${DEFAULT_PRESET}, the study at its own budget (12-18 min measured on lavapipe on 2 cores, 25 min at 256-bit vectors, minutes on a GPU; the run estimate follows); --preset ${DEFAULT_PRESET_SLOW} is the one-minute look`
           : `no --preset: ${DEFAULT_PRESET_SLOW}, the quick budget (no GPU or lavapipe here: the study's own budget, --preset ${DEFAULT_PRESET}, would take hours on SwiftShader)`,
       );
     bar.plan = new RunProgress(preset.experiments, adapter, shard);

@@ -1,5 +1,10 @@
 // A progress bar on stderr: redrawn in place on a terminal, one line every 10 % (or 30 s) otherwise.
-// The loss shown is the median of the last LOSS_WINDOW reports: single batches spike the per-sample FVU.
+// SAE stages show two figures, each named: the robust one first, "batch-FVU (fresh samples)" (the median over
+// SAEs of the batch-FVU selection loss at the latest training-curve evaluation), then "train loss (last
+// batches)": the training objective on the latest batches, median over SAEs and over the last LOSS_WINDOW
+// reports. With the study's per-sample FVU that one is heavy-tailed (a batch holding a sample with |h| near 0
+// raises it by orders of magnitude; the study's SAEs share their batches, so the median over SAEs does not
+// help): issue 31 saw 0.3, then 6.46, 20.75, 23.51 in one run, printed as "loss ... (median)", which alarmed.
 import type { StageProgress } from '../experiments/runner';
 import type { RunProgress } from '../experiments/progress';
 import { median } from '../metrics/analysis';
@@ -46,7 +51,13 @@ export class ProgressBar {
       this.losses.set(key, recent);
     }
     const b = this.batch.get(key);
-    const loss = (recent.length ? ` loss ${median(recent).toPrecision(4)} (median)` : '') + (b !== undefined ? ` batch-FVU ${b.toPrecision(3)}` : '');
+    const loss =
+      p.stage === 'toy' || p.stage === 'eval'
+        ? recent.length
+          ? ` loss ${median(recent).toPrecision(4)} (median)`
+          : ''
+        : (b !== undefined ? ` batch-FVU ${b.toPrecision(3)} (fresh samples)` : '') +
+          (recent.length ? ` train loss ${median(recent).toPrecision(4)} (last batches)` : '');
     const div = p.diverged ? ` diverged ${p.diverged}` : '';
     let run = '';
     if (this.plan) {

@@ -3,15 +3,21 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ConfigError, parseExperiment, parsePreset, type PresetConfig } from '../config/schema';
+import { parseJson } from '../io/json';
 
 export function presetFromConfigFile(file: string): PresetConfig {
   if (!existsSync(file)) throw new ConfigError(`--config ${file}: no such file`);
   if (statSync(file).isDirectory()) throw new ConfigError(`--config ${file}: is a folder, not a JSON file`);
+  const text = readFileSync(file, 'utf8');
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = parseJson(text);
   } catch (e) {
-    throw new ConfigError(`--config ${file}: not valid JSON (${(e as Error).message})`);
+    // `npm start -- --print-config X > file` also captures npm's "> pkg@version start" lines
+    const npm = /^\s*> /.test(text)
+      ? "; the file starts with npm's '> ...' lines: write it with `npm start -- --print-config PRESET --out-config FILE` (or `npm start --silent -- --print-config PRESET > FILE`)"
+      : '';
+    throw new ConfigError(`--config ${file}: not valid JSON at ${(e as Error).message}${npm}`);
   }
   const list = Array.isArray(json) ? json : [json];
   if (!list.length) throw new ConfigError(`--config ${file}: the array holds no experiment`);

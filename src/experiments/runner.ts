@@ -3,7 +3,7 @@
 // Data flows one way: config -> sampler -> toy model -> activations -> SAE sweep -> metrics -> results.
 import { isSoftwareAdapter, type AdapterReport, type GpuContext } from '../gpu/context';
 import { jointTable } from '../data/tables';
-import { defaultConfig, MET, NOT_DIVERGED, saeLayout, toyLayout } from '../core/wire';
+import { defaultConfig, FLAG, MET, NOT_DIVERGED, saeLayout, toyLayout } from '../core/wire';
 import { sampleData } from '../core/sampler';
 import { rngU32, STREAM } from '../core/rng';
 import {
@@ -14,6 +14,7 @@ import {
   featureDirections,
   featureLabel,
   figureRotation,
+  latentsFiring,
   median,
   pickLowest,
   principalComponents,
@@ -24,6 +25,7 @@ import {
 } from '../metrics/analysis';
 import { analyseSae, toyValidity, VERDICTS, type Verdict } from '../metrics/recovery';
 import { evaluateSaes, type EvalKernel } from '../train/evaluate';
+import { variantOf } from '../variants';
 import { GpuSaeTrainer, type SaePath } from '../train/sae';
 import { GpuToyTrainer, type ToyKernel } from '../train/toy';
 import { chooseSaeKernel, chooseToyKernel, type KernelRequest } from '../train/choose';
@@ -376,12 +378,33 @@ export function analyseStage(
   // the figure plane: the hidden plane itself (d = 2, rotated so x1 is on +x) or the top-2 principal components of h
   const [e1, e2] = pcs.second_moment.vectors;
   const toPlane = (v: Vec): Vec => (D === 2 ? rotate2(v, theta) : [v.reduce((s, x, j) => s + x * e1[j], 0), v.reduce((s, x, j) => s + x * (e2?.[j] ?? 0), 0)]);
+  const jobCfg = plan.spec.cfg;
+  const firesOnData =
+    c.sae.variant === 'topk'
+      ? (p: Float32Array) =>
+          latentsFiring(
+            {
+              W: p.subarray(L.WE, L.WE + S * D),
+              b: p.subarray(L.BE, L.BE + S),
+              bDec: p.subarray(L.BD, L.BD + D),
+              preBias: (jobCfg.flags & FLAG.PRE_BIAS) !== 0,
+            },
+            S,
+            D,
+            hs,
+            hs.length / D,
+            (pre) => variantOf(jobCfg).twin.activation(jobCfg, pre, [], 0),
+          )
+      : null;
   // satisfies, not a type annotation: the fields old results may lack are all present here
   const saes = plan.models.map((mdl, m) => {
     const p = params.subarray(m * L.P, (m + 1) * L.P);
     const decoder: Vec[] = Array.from({ length: S }, (_, k) => Array.from(p.subarray(L.WD + k * D, L.WD + (k + 1) * D)));
     const met = ev.metrics.subarray(m * L.MET_W, (m + 1) * L.MET_W);
-    const alive = decoder.map((_, k) => Array.from({ length: N }, (_, i) => ev.probe[(m * N + i) * S + k]).some((a) => a > 1e-6));
+    // alive: fires on some one-hot probe; TopK latents also when they fire on the data's samples (latentsFiring: a
+    // latent on a composed direction can win the top k on composed samples and on no single-feature probe)
+    const onData = firesOnData ? firesOnData(p) : null;
+    const alive = decoder.map((_, k) => Array.from({ length: N }, (_, i) => ev.probe[(m * N + i) * S + k]).some((a) => a > 1e-6) || (onData?.[k] ?? false));
     const a = analyseSae(decoder, alive, features, composed, c.data.sets);
     const lastTotal = curves.total[m][curves.total[m].length - 1];
     const conv = convergence(curves.step, curves.total[m], c.sae.steps);

@@ -16,6 +16,16 @@ import { loadShaderSourcesFromDisk } from './shaders-node';
 /** The project's own lavapipe (Mesa's CPU Vulkan driver, installed by scripts/setup.sh). */
 export const LOCAL_LAVAPIPE_ICD = fileURLToPath(new URL('../../.lavapipe/lvp_icd.json', import.meta.url));
 
+/**
+ * Dawn prints "Warning: maxDynamicUniformBuffersPerPipelineLayout artificially reduced from 1000000 to 16 to
+ * fit dynamic offset allocation limit." (and the same for storage buffers) to stderr when it lists lavapipe,
+ * which advertises 1,000,000 dynamic buffers: the cap is Dawn's own, applied in requestAdapter() before any
+ * device or requested limit exists, so no setting of the kit avoids it, and Node cannot filter a native
+ * library's stderr. The kit binds no buffer with a dynamic offset: the cap changes nothing. Said once per run.
+ */
+export const LAVAPIPE_DAWN_WARNINGS =
+  "Dawn's two 'max...PerPipelineLayout artificially reduced ... to 16' warnings above are Dawn capping lavapipe's advertised limits when it lists the adapter: harmless, the kit uses no dynamic offsets";
+
 /** SAE_KIT_NO_LAVAPIPE=1 (the test suite sets it: one adapter, SwiftShader, for every GPU test) leaves it out. */
 const localIcds = (): string[] => (process.env.SAE_KIT_NO_LAVAPIPE ? [] : [LOCAL_LAVAPIPE_ICD]);
 
@@ -63,6 +73,8 @@ export interface NodeAdapterEntry {
 export interface NodeDeviceOptions {
   /** an adapter index from listNodeAdapters, or a substring of its name */
   adapter?: string;
+  /** that adapter, already found by pickNodeAdapter (the CLI checks --adapter before it creates --out) */
+  picked?: NodeAdapterEntry;
   /** one line of news for the user (e.g. "using the software adapter") */
   log?: (line: string) => void;
 }
@@ -168,6 +180,22 @@ function restore(k: string, v: string | undefined): void {
   else process.env[k] = v;
 }
 
+/** The adapter `--adapter SPEC` names: an index as --list-adapters numbers them, or a substring of its name; else a named error. */
+export async function pickNodeAdapter(spec: string): Promise<NodeAdapterEntry> {
+  const { adapters } = await listNodeAdapters();
+  const byIndex = /^\d+$/.test(spec) ? adapters[Number(spec)] : undefined;
+  const hit = byIndex ?? adapters.find((a) => a.name.includes(spec));
+  const listing = adapters.length ? adapters.map((a) => `${a.index}: ${a.name} (${a.drivers} driver)`).join('; ') : 'none';
+  if (!hit) throw new WebGPUUnavailableError(`--adapter ${spec}: no such adapter; adapters here: ${listing}`);
+  const twins = adapters.filter((a) => a.name === hit.name && a.drivers === hit.drivers);
+  if (twins.length > 1 && twins[0] !== hit) {
+    throw new WebGPUUnavailableError(
+      `--adapter ${spec}: adapters ${twins.map((t) => t.index).join(', ')} are all '${hit.name}', and Dawn in Node picks among them by name only (the first). Give each process one GPU instead (Slurm --gpus-per-task=1, Docker/Kubernetes GPU assignment, NVIDIA_VISIBLE_DEVICES) and leave --adapter out.`,
+    );
+  }
+  return hit;
+}
+
 export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<GpuContext> {
   const mod = await loadDawn();
   const plan = planIcds(realFs, process.env, localIcds());
@@ -180,19 +208,8 @@ export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<G
   // real timestamps: Dawn otherwise rounds them to 2^16 ns, which made short kernels read ~0.5 ms on an H100
   const flags: string[] = ['disable-dawn-features=timestamp_quantization'];
   let chosen: DriverSet | undefined;
-  if (opts.adapter !== undefined) {
-    // pick by index (as --list-adapters numbers them) or by a substring of the name
-    const { adapters } = await listNodeAdapters();
-    const byIndex = /^\d+$/.test(opts.adapter) ? adapters[Number(opts.adapter)] : undefined;
-    const hit = byIndex ?? adapters.find((a) => a.name.includes(opts.adapter!));
-    const listing = adapters.length ? adapters.map((a) => `${a.index}: ${a.name} (${a.drivers} driver)`).join('; ') : 'none';
-    if (!hit) throw new WebGPUUnavailableError(`--adapter ${opts.adapter}: no such adapter; adapters here: ${listing}`);
-    const twins = adapters.filter((a) => a.name === hit.name && a.drivers === hit.drivers);
-    if (twins.length > 1 && twins[0] !== hit) {
-      throw new WebGPUUnavailableError(
-        `--adapter ${opts.adapter}: adapters ${twins.map((t) => t.index).join(', ')} are all '${hit.name}', and Dawn in Node picks among them by name only (the first). Give each process one GPU instead (Slurm --gpus-per-task=1, Docker/Kubernetes GPU assignment, NVIDIA_VISIBLE_DEVICES) and leave --adapter out.`,
-      );
-    }
+  if (opts.picked !== undefined || opts.adapter !== undefined) {
+    const hit = opts.picked ?? (await pickNodeAdapter(opts.adapter!));
     flags.push(`adapter=${hit.name}`);
     chosen = sets.find((s) => s.drivers === hit.drivers);
   }
@@ -205,7 +222,7 @@ export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<G
     const ctx = await acquireDevice({ gpu, sources: loadShaderSourcesFromDisk(), runtime: 'node', powerPreference: 'high-performance' });
     if (ctx.adapter.isFallbackAdapter || set.drivers === 'software') {
       opts.log?.(
-        `no hardware GPU adapter found: using the software adapter ${ctx.adapter.description || ctx.adapter.architecture} (${set.files ?? 'your VK_* driver setting'}); runs are much slower than on a GPU${/llvmpipe/i.test(ctx.adapter.description) ? '; lavapipe compiles each kernel once (seconds to a minute with a cold Mesa shader cache, then cached)' : ''}`,
+        `no hardware GPU adapter found: using the software adapter ${ctx.adapter.description || ctx.adapter.architecture} (${set.files ?? 'your VK_* driver setting'}); runs are much slower than on a GPU${/llvmpipe/i.test(ctx.adapter.description) ? `; lavapipe compiles each kernel once (seconds to a minute with a cold Mesa shader cache, then cached); ${LAVAPIPE_DAWN_WARNINGS}` : ''}`,
       );
     }
     if (isSoftwareAdapter(ctx.adapter)) yieldToAdapterWorkers();
@@ -216,7 +233,7 @@ export async function acquireNodeDevice(opts: NodeDeviceOptions = {}): Promise<G
 
 /**
  * Whether Node will most likely run on a GPU or on lavapipe, from the Vulkan driver plan alone (no device
- * is created): there the study's own budget takes minutes (GPU) to ~18 min (lavapipe, 2 cores); on
+ * is created): there the study's own budget takes minutes (GPU) to 12-18 min (lavapipe, 2 cores); on
  * SwiftShader it takes hours. A plan set by the user (VK_DRIVER_FILES) counts as unknown: no.
  */
 export function fastAdapterLikely(plan: IcdPlan = planIcds(realFs, process.env, localIcds())): boolean {

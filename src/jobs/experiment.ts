@@ -167,6 +167,26 @@ export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Floa
   return { spec, cells, models };
 }
 
+/**
+ * What a valid config cannot show, said before any training, naming the experiment: matched recovery
+ * (metrics/recovery.ts) covers each target direction with its own latent, so with fewer latents than
+ * occurring composed directions no SAE can be judged composed, and with fewer than n features none true.
+ */
+export function experimentWarnings(c: ExperimentConfig): string[] {
+  if (c.data.sets.length < 2) return []; // one set: no composed directions
+  const n = c.data.sets.reduce((a, b) => a + b, 0);
+  const composed = jointTable(dataSpec(c)).filter((p) => p > 0).length;
+  const s = c.sae.s;
+  const below = [
+    s < composed ? { what: 'composed', n: `the ${composed} occurring composed directions` } : null,
+    s < n ? { what: 'true', n: `the ${n} features` } : null,
+  ].filter((x) => x !== null);
+  if (!below.length) return [];
+  return [
+    `experiment '${c.name}': sae.s = ${s} latents is below ${below.map((b) => b.n).join(' and ')}: no SAE can be judged ${below.map((b) => b.what).join(' or ')} (matched recovery gives each direction its own latent)`,
+  ];
+}
+
 /** The reference SAEs' rule, checked before any training: one decoder row per true and per occurring composed direction. */
 export function checkGapShape(c: ExperimentConfig, data: DataSetup): void {
   if (!c.optimality_gap) return;

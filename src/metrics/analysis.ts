@@ -83,7 +83,41 @@ export interface LatentMatch {
 
 export const MATCH_THRESHOLD = 0.9;
 
-/** Classify each latent by its decoder direction; latents not `alive` are 'dead' (the runner: alive = fires on some one-hot probe). */
+/**
+ * Which latents of one SAE fire (activation > 1e-6) on some of `count` samples h ([count][D], row-major):
+ * pre = W_enc (h - preBias b_dec) + b_enc through the variant's `activation`. Stops once every latent has fired.
+ * The runner uses it for TopK, whose latents fire only among the k largest pre-activations of a sample: on a
+ * one-hot probe (one feature alone) the k winners are the latents nearest that feature, so a latent on a
+ * composed direction can fire on every composed sample and on no probe.
+ */
+export function latentsFiring(
+  enc: { W: ArrayLike<number>; b: ArrayLike<number>; bDec: ArrayLike<number>; preBias: boolean },
+  S: number,
+  D: number,
+  h: ArrayLike<number>,
+  count: number,
+  activation: (pre: number[]) => ArrayLike<number>,
+): boolean[] {
+  const fired = new Array<boolean>(S).fill(false);
+  let left = S;
+  const pre = new Array<number>(S);
+  for (let b = 0; b < count && left > 0; b++) {
+    for (let k = 0; k < S; k++) {
+      let acc = enc.b[k];
+      for (let j = 0; j < D; j++) acc += enc.W[k * D + j] * (h[b * D + j] - (enc.preBias ? enc.bDec[j] : 0));
+      pre[k] = acc;
+    }
+    const f = activation(pre);
+    for (let k = 0; k < S; k++)
+      if (!fired[k] && f[k] > 1e-6) {
+        fired[k] = true;
+        left--;
+      }
+  }
+  return fired;
+}
+
+/** Classify each latent by its decoder direction; latents not `alive` are 'dead' (the runner: alive = fires on some one-hot probe; TopK: or on the data's samples, latentsFiring). */
 export function matchLatents(decoder: Vec[], alive: boolean[], features: Vec[], composed: { dir: Vec; label: string }[], sets: number[]): LatentMatch[] {
   return decoder.map((w, k) => {
     let bt = -1,

@@ -155,9 +155,45 @@ const frame = (extra: Partial<Plot.PlotOptions> = {}): Partial<Plot.PlotOptions>
   ...extra,
 });
 
+/** Half the size of a toy-figure label in plot units (bold 14 px, two or three characters; 1 unit is about 140 px). */
+export const LABEL_BOX = { w: 0.13, h: 0.075 };
+
+/**
+ * Where the toy figure writes each feature's label: just past its arrow's tip, moved out of the way where two
+ * labels would overlap (in the top-2-PC projection the features of a third set project near the centre, and
+ * their labels fell on one spot). A label that collides is tried on rings of growing radius around its spot,
+ * eight positions each, in a fixed order (deterministic), inside the plot.
+ */
+export function labelPositions(tips: number[][], box = LABEL_BOX, lim = LIM): { x: number; y: number }[] {
+  const placed: { x: number; y: number }[] = [];
+  const apart = (x: number, y: number) => placed.every((p) => Math.abs(p.x - x) >= 2 * box.w || Math.abs(p.y - y) >= 2 * box.h);
+  // a moved label must also stay inside the plot (a label left where it was stays, as before)
+  const free = (x: number, y: number) => Math.abs(x) <= lim - box.w && Math.abs(y) <= lim - box.h && apart(x, y);
+  for (const [tx, ty] of tips) {
+    const x0 = tx * 1.13,
+      y0 = ty * 1.13;
+    let at = { x: x0, y: y0 };
+    if (!apart(x0, y0))
+      search: for (let ring = 1; ring <= 12; ring++)
+        for (let k = 0; k < 8; k++) {
+          const a = -Math.PI / 2 + (k * Math.PI) / 4; // below first, then round
+          const x = x0 + ring * 2 * box.w * Math.cos(a),
+            y = y0 + ring * 2 * box.h * Math.sin(a);
+          if (free(x, y)) {
+            at = { x, y };
+            break search;
+          }
+        }
+    placed.push(at);
+  }
+  return placed;
+}
+
 /** Toy model: one arrow per input feature in the hidden plane, rotated so x1 lies on +x. */
 export function toyFigure(r: ExperimentResult, document: Doc): string {
-  const data = featureArrows(r);
+  const arrows = featureArrows(r);
+  const spots = labelPositions(arrows.map((d) => [d.x2, d.y2]));
+  const data = arrows.map((d, i) => ({ ...d, lx: spots[i].x, ly: spots[i].y }));
   const title =
     r.toy.projection === 'top-2-pcs'
       ? `${r.name}: toy model features projected onto the top-2 principal components of h`
@@ -184,8 +220,8 @@ export function toyFigure(r: ExperimentResult, document: Doc): string {
           headLength: 10,
         }),
         Plot.text(data, {
-          x: (d: { x2: number }) => d.x2 * 1.13,
-          y: (d: { y2: number }) => d.y2 * 1.13,
+          x: 'lx',
+          y: 'ly',
           text: 'label',
           fontSize: 14,
           fontWeight: 'bold',
@@ -196,6 +232,10 @@ export function toyFigure(r: ExperimentResult, document: Doc): string {
   ]);
 }
 
+/** A loss with three significant digits: 0.0123, 4.56e-5, 1.23 (never "0.000"). */
+export const formatLoss = (v: number) =>
+  !Number.isFinite(v) || v === 0 ? String(v) : Math.abs(v) < 1e-3 ? v.toExponential(2) : String(Number(v.toPrecision(3)));
+
 /** Lowest-loss SAE of the headline cell (black) over the toy features, and every realization in small panels. */
 export function overlayFigure(r: ExperimentResult, document: Doc): string {
   const cell = r.cells[headlineCell(r)];
@@ -205,7 +245,8 @@ export function overlayFigure(r: ExperimentResult, document: Doc): string {
   const decs = order.flatMap((m, i) => decoderArrows(r, m, 'decoder', { panel: panel(m, i), verdict: r.saes[m].verdict, loss: r.saes[m].final_loss }));
   const info = order.map((m, i) => ({
     panel: panel(m, i),
-    text: `${r.saes[m].verdict}, loss ${r.saes[m].final_loss.toFixed(3)}, mono ${r.saes[m].monosemanticity.toFixed(2)}`,
+    // significant digits: a converged selection loss is often below 5e-4 (toFixed(3) printed "loss 0.000")
+    text: `${r.saes[m].verdict}, loss ${formatLoss(r.saes[m].final_loss)}, mono ${r.saes[m].monosemanticity.toFixed(2)}`,
   }));
   const P = 200,
     mt = 30,
@@ -413,56 +454,68 @@ export function clippedMarks(
 /** The lowest-loss pick of every cell (under the experiment's selection rule). */
 const pickSet = (r: ExperimentResult) => new Set(r.cells.map((c) => c.lowest_loss));
 
+/** Per step, the median over several curves (NaN where none has a value). */
+function medianCurve(curves: number[][], steps: number): number[] {
+  return Array.from({ length: steps }, (_, i) => {
+    const v = curves.map((c) => c[i]).filter((x) => Number.isFinite(x) && x > 0);
+    if (!v.length) return Number.NaN;
+    v.sort((a, b) => a - b);
+    const h = v.length >> 1;
+    return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+  });
+}
+
 /**
- * Training loss of every SAE, one panel per lambda, coloured by learning rate (colour-blind-safe palette): the
- * raw logged values faint, their trailing windowed median bold (single batches with a near-zero |h| spike the
- * per-sample FVU by orders of magnitude), and at the last step the evaluation's batch-FVU selection loss
- * (circles; filled and thicker lines: each cell's lowest-loss pick). The y range follows the medians; raw values
- * above it are clipped, and a triangle at the top of the panel marks every step where that happens.
+ * Training loss, one panel per lambda, coloured by learning rate (colour-blind-safe palette): bold, one curve per
+ * grid cell, the median over its realizations of each SAE's trailing windowed median; thin and faint, each SAE's
+ * windowed median; at the last step the evaluation's batch-FVU selection loss (circles; filled: each cell's
+ * lowest-loss pick). The raw logged values are not drawn: single batches holding a sample with |h| near 0 spike
+ * the per-sample FVU by orders of magnitude, and 125 raw curves with their spikes hid the trends (results.json
+ * keeps them, curves.total).
  */
 export function lossFigure(r: ExperimentResult, document: Doc): string {
   const w = trendWindow(r.curves.step.length);
   const picks = pickSet(r);
-  const raw: { step: number; loss: number; lr: number; l1: number; id: number }[] = [];
-  const trend: typeof raw = [];
+  const steps = r.curves.step.length;
+  const trend: { step: number; loss: number; lr: number; l1: number; id: number }[] = [];
+  const medians = new Map<number, number[]>();
   for (const s of r.saes) {
-    const vals = r.curves.total[s.index] ?? [];
-    const med = windowedMedian(vals, w);
+    const med = windowedMedian(r.curves.total[s.index] ?? [], w);
+    medians.set(s.index, med);
     r.curves.step.forEach((t, i) => {
-      if (Number.isFinite(vals[i]) && vals[i] > 0) raw.push({ step: t, loss: vals[i], lr: s.lr, l1: s.l1, id: s.index });
       if (Number.isFinite(med[i]) && med[i] > 0) trend.push({ step: t, loss: med[i], lr: s.lr, l1: s.l1, id: s.index });
     });
   }
-  const lastStep = r.curves.step[r.curves.step.length - 1] ?? 0;
+  const cellTrend: { step: number; loss: number; lr: number; l1: number; cell: number }[] = [];
+  r.cells.forEach((c, ci) => {
+    const med = medianCurve(
+      c.models.map((m) => medians.get(m) ?? []),
+      steps,
+    );
+    r.curves.step.forEach((t, i) => {
+      if (Number.isFinite(med[i])) cellTrend.push({ step: t, loss: med[i], lr: c.lr, l1: c.l1, cell: ci });
+    });
+  });
+  const lastStep = r.curves.step[steps - 1] ?? 0;
   const batch = r.saes
     .map((s) => ({ step: lastStep, loss: s.final_loss_batch ?? Number.NaN, lr: s.lr, l1: s.l1, pick: picks.has(s.index) }))
     .filter((d) => Number.isFinite(d.loss) && d.loss > 0);
   const lo = Math.min(...trend.map((d) => d.loss), ...batch.map((d) => d.loss)),
     hi = Math.max(...trend.map((d) => d.loss), ...batch.map((d) => d.loss));
-  const domain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 1.5, hi * 3] : undefined;
-  const clipped = clippedMarks(raw, domain?.[1]);
+  const domain = Number.isFinite(lo) && Number.isFinite(hi) ? [lo / 1.5, hi * 1.5] : undefined;
   const l1s = [...new Set(r.saes.map((s) => s.l1))].sort((a, b) => a - b);
   const lrs = lrsOf(r);
   const color = { type: 'ordinal' as const, domain: lrs, range: LR_COLORS.slice(0, Math.max(1, lrs.length)), label: 'learning rate (colour)' };
-  const clipNote = clipped.length
-    ? `; raw values above the y range are clipped at ${clipped.length} logged steps (triangles at the top)`
-    : '; no raw value is clipped';
+  const per = Math.max(...r.cells.map((c) => c.models.length), 1);
   return compose(
-    `${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate; bold: median of the last ${w} logged values, faint: raw values${clipNote}; circles: batch-FVU selection loss on fresh samples at the end, filled with thicker lines: each cell's lowest-loss pick`,
+    `${r.name}: SAE training loss (FVU + L1 + ghost + penalty, before each update), coloured by learning rate; bold: per grid cell the median over its ${per} realization(s) of each SAE's median of the last ${w} logged values; thin: each SAE's; raw logged values not drawn (single batches spike the per-sample FVU; results.json curves.total); circles: batch-FVU selection loss on fresh samples at the end, filled: each cell's lowest-loss pick`,
     [
       colorKey(lrs, color, document),
       plot({
         ...lossPanel(document, l1s, color, 300, 'total loss', domain),
         marks: [
-          Plot.line(raw, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 0.6, strokeOpacity: 0.18, clip: true }),
-          Plot.line(
-            trend.filter((d) => !picks.has(d.id)),
-            { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.1, strokeOpacity: 0.75, clip: true },
-          ),
-          Plot.line(
-            trend.filter((d) => picks.has(d.id)),
-            { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 2.4, strokeOpacity: 1, clip: true },
-          ),
+          Plot.line(trend, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 0.7, strokeOpacity: 0.3, clip: true }),
+          Plot.line(cellTrend, { fx: 'l1', x: 'step', y: 'loss', z: 'cell', stroke: 'lr', strokeWidth: 2.2, strokeOpacity: 1, clip: true }),
           Plot.dot(
             batch.filter((d) => !d.pick),
             { fx: 'l1', x: 'step', y: 'loss', stroke: 'lr', r: 3.5, strokeWidth: 1.2 },
@@ -471,7 +524,6 @@ export function lossFigure(r: ExperimentResult, document: Doc): string {
             batch.filter((d) => d.pick),
             { fx: 'l1', x: 'step', y: 'loss', fill: 'lr', stroke: 'black', r: 4, strokeWidth: 0.8 },
           ),
-          Plot.dot(clipped, { fx: 'l1', x: 'step', y: 'y', symbol: 'triangle', r: 2.5, fill: '#555', dy: 3 }),
         ],
       }),
       ...evalCurvePlot(r, l1s, color, document),
@@ -499,9 +551,16 @@ function lossPanel(document: Doc, l1s: number[], color: Plot.ScaleOptions, heigh
 function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOptions, document: Doc): Element[] {
   const ev = r.curves.eval;
   if (!ev?.step.length) return [];
+  // per grid cell the median over its realizations (one curve per learning rate and panel, as above)
   const rows = (which: 'batch' | 'per_sample') =>
-    r.saes
-      .flatMap((s) => ev.step.map((t, i) => ({ step: t, loss: ev[which][s.index]?.[i], lr: s.lr, l1: s.l1, id: s.index })))
+    r.cells
+      .flatMap((c, ci) => {
+        const med = medianCurve(
+          c.models.map((m) => ev[which][m] ?? []),
+          ev.step.length,
+        );
+        return ev.step.map((t, i) => ({ step: t, loss: med[i], lr: c.lr, l1: c.l1, id: ci }));
+      })
       .filter((d) => Number.isFinite(d.loss) && d.loss > 0);
   const batch = rows('batch'),
     perSample = rows('per_sample');
@@ -519,7 +578,7 @@ function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOpti
     marks: [
       Plot.text(
         [
-          `Below: selection losses of the parameters during training on fresh samples (${ev.step.length} evaluations): batch FVU + L1 (solid), the study's per-sample FVU + L1 (dotted)${clipped.length ? `; the per-sample curves are clipped above the y range at ${clipped.length} evaluations (triangles at the top)` : '; nothing clipped'}`,
+          `Below: selection losses of the parameters during training on fresh samples (${ev.step.length} evaluations), per grid cell the median over its realizations: batch FVU + L1 (solid), the study's per-sample FVU + L1 (dotted)${clipped.length ? `; the per-sample curves are clipped above the y range at ${clipped.length} evaluations (triangles at the top)` : '; nothing clipped'}`,
         ],
         // lineWidth in ems: Plot's width estimate runs ~15 % narrower than Chromium's rendering (a line was cut off in the PNG)
         { frameAnchor: 'top-left', dx: 8, dy: 4, fontSize: 11, lineWidth: (0.85 * (Math.max(640, 220 * l1s.length) - 16)) / 11 },
@@ -531,8 +590,18 @@ function evalCurvePlot(r: ExperimentResult, l1s: number[], color: Plot.ScaleOpti
     plot({
       ...lossPanel(document, l1s, color, 260, 'selection loss', domain),
       marks: [
-        Plot.line(perSample, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1, strokeOpacity: 0.5, strokeDasharray: '2,3', clip: true }),
-        Plot.line(batch, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.4, strokeOpacity: 0.9, clip: true }),
+        Plot.line(perSample, {
+          fx: 'l1',
+          x: 'step',
+          y: 'loss',
+          z: 'id',
+          stroke: 'lr',
+          strokeWidth: 1.2,
+          strokeOpacity: 0.7,
+          strokeDasharray: '2,3',
+          clip: true,
+        }),
+        Plot.line(batch, { fx: 'l1', x: 'step', y: 'loss', z: 'id', stroke: 'lr', strokeWidth: 1.8, strokeOpacity: 0.95, clip: true }),
         Plot.dot(clipped, { fx: 'l1', x: 'step', y: 'y', symbol: 'triangle', r: 2.5, fill: '#555', dy: 3 }),
       ],
     }),

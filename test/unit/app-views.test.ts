@@ -1,7 +1,7 @@
 // The browser page's views: the live decoder grid, rotated like the final figures (x1 on +x) and counted with the
 // report's coverage verdicts; the preset drop-down's labels short enough for the side column.
 import { describe, expect, it } from 'vitest';
-import { livePoints } from '../../src/app/views';
+import { livePoints, lossChart } from '../../src/app/views';
 import { decoderGrid } from '../../src/plots/figures';
 import { nodeDocument } from '../../src/plots/dom-node';
 import { getPreset } from '../../src/experiments/presets';
@@ -73,5 +73,20 @@ describe('preset drop-down', () => {
       expect(label.length, label).toBeLessThanOrEqual(40);
       expect(label).not.toContain(p.description);
     }
+  });
+});
+
+describe('live loss chart', () => {
+  const xTicks = (e: Element) => [...e.querySelectorAll('g[aria-label="x-axis tick label"] text')].map((t) => t.textContent ?? '').filter(Boolean);
+  it("spans the run's SAE steps, also when drawn after the first report of a 200-step run", () => {
+    const early = lossChart([{ step: 4, loss: 1.27 }], [{ step: 0, loss: 1.3 }], 200, nodeDocument());
+    const ticks = xTicks(early);
+    expect(ticks.at(-1)).toBe('200');
+    expect(ticks).not.toContain('4');
+    expect(early.textContent).toMatch(/SAE training step/);
+  });
+  it('without a total, up to the last reported step', () => {
+    const rows = [20, 40, 60].map((step) => ({ step, loss: 1 }));
+    expect(xTicks(lossChart(rows, [], 0, nodeDocument())).at(-1)).toBe('60');
   });
 });
