@@ -62,6 +62,16 @@ describe('cluster bootstrap', () => {
     const quarter = clusterBootstrap(groups.slice(0, 2), stat);
     expect(quarter.hi - quarter.lo).toBeGreaterThan(iv.hi - iv.lo);
   });
+  it('one group: the percentile interval of a binomial share matches the normal approximation; no spread gives a point', () => {
+    // 60 of 200: 0.3 +- 1.96 sqrt(0.3 * 0.7 / 200) = [0.2365, 0.3635]
+    const one = [Array.from({ length: 200 }, (_, i) => [i < 60 ? 1 : 0, 1])];
+    const iv = clusterBootstrap(one, stat, { reps: 4000 });
+    expect(iv.lo).toBeCloseTo(0.2365, 1);
+    expect(Math.abs(iv.lo - 0.2365)).toBeLessThan(0.012);
+    expect(Math.abs(iv.hi - 0.3635)).toBeLessThan(0.012);
+    const same = clusterBootstrap([Array.from({ length: 30 }, () => [1, 1])], stat);
+    expect([same.lo, same.value, same.hi]).toEqual([1, 1, 1]);
+  });
   it('with seeds that disagree, resampling seeds widens the interval beyond the cells alone', () => {
     const split = [0, 1, 2, 3].map((g) => Array.from({ length: 25 }, () => [g % 2, 1]));
     const iv = clusterBootstrap(split, stat);
