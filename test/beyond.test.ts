@@ -14,6 +14,8 @@ import { runPreset } from '../src/experiments/study';
 import { defaultConfig } from '../src/core/wire';
 import { sampleData } from '../src/reference/data';
 import { nodeDocument } from '../src/plots/dom-node';
+import { randomDictionary } from '../src/data/dictionary';
+import { rngU32, STREAM } from '../src/core/rng';
 import { phaseBudgetCheck, phaseFigure, phaseTable, type PhasePoint } from '../src/plots/phase';
 
 let ctx: GpuContext;
@@ -95,6 +97,45 @@ describe('SAE variants and larger cases end to end', () => {
     for (const f of ['toy.svg', 'grid.svg', 'sae-overlay.svg', 'heatmap.svg', 'losses.svg']) expect(existsSync(join(out, 'topk-3x3', f)), f).toBe(true);
     expect(readFileSync(join(out, 'topk-3x3', 'toy.svg'), 'utf8')).toMatch(/projected onto the top-2( |<\/text><text[^>]*>)principal components/); // titles wrap to the figure width
     expect(readResults(out)!.experiments[0].config.sae.variant).toBe('topk');
+  });
+});
+
+describe('a fixed random dictionary in place of the toy model (toy.model = dictionary)', () => {
+  it('trains no toy model, uses the orthogonalised dictionary as W, and the report and gram.svg say so', async () => {
+    const out = tmp();
+    const preset = parsePreset({
+      name: 'dict-test',
+      description: 'test',
+      budget: 'custom',
+      experiments: [
+        {
+          name: 'dict-2x3',
+          data: { sets: [3, 3], rho: 0, p_onehot: 0.5 },
+          toy: { d: 4, model: 'dictionary', ortho_steps: 200 },
+          sae: { s: 6, steps: 60, batch: 32 },
+          grid: { lr: [3e-3], l1: [0.1] },
+          realizations: 2,
+          eval_samples: 300,
+          log_every: 10,
+        },
+      ],
+    });
+    const res = await runPreset(ctx, preset, out, { document: nodeDocument() });
+    const e = res.experiments[0];
+    const want = randomDictionary(6, 4, rngU32(e.config.seed, STREAM.toyInit, e.config.toy.seed, 1, 0), { orthoSteps: 200 });
+    e.toy.W.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(want[i][j], 6)));
+    expect(e.toy.b.every((v) => v === 0)).toBe(true);
+    expect(e.toy.loss_curve.step).toEqual([]);
+    expect(e.kernels?.toy.kernel).toBe('dictionary');
+    expect(e.saes.every((s) => s.synth && s.synth.mcc > 0 && s.synth.uniqueness > 0)).toBe(true);
+    const report = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(report).toContain('dict-2x3 used a fixed random unit dictionary in place of the trained toy model');
+    expect(report).toMatch(/- toy model \(a fixed random unit dictionary, not trained; orthogonalised by 200 Adam steps\)/);
+    expect(report).toMatch(/SynthSAEBench's decoder metrics/);
+    const gramText = readFileSync(join(out, 'dict-2x3', 'gram.svg'), 'utf8')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ');
+    expect(gramText).toContain('the fixed random dictionary (not trained) Gram matrix');
   });
 });
 

@@ -10,6 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import { parseCli } from './args';
 import { claimsAcrossSeeds, renderReport, seedSection, seedsSection, selectionSection } from '../experiments/report';
 import { readResults, type ResultsFile } from '../experiments/results';
+import { parseExperiment } from '../config/schema';
 import { nodeDocument } from '../plots/dom-node';
 import { phaseBudgetCheck, phaseFigure, phasePoints, phaseTable } from '../plots/phase';
 import { writeSummary } from '../experiments/study';
@@ -62,7 +63,14 @@ export function publishRun(from: string, to: string): string[] {
 }
 
 /** An experiment's config without its seed: what two independent seeds of the same study must share. */
-const withoutSeed = (c: ResultsFile['experiments'][number]['config']) => JSON.stringify({ ...c, seed: null });
+const withoutSeed = (c: ResultsFile['experiments'][number]['config']) => {
+  // defaults of options added since a run was written are filled in, so an older run compares with a newer one
+  let full: unknown = c;
+  try {
+    full = parseExperiment(c);
+  } catch {}
+  return JSON.stringify({ ...(full as object), seed: null });
+};
 
 /**
  * Throws unless `rb` is an independent seed of the study `ra` ran: another folder, neither a shard, the

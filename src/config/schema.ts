@@ -42,8 +42,25 @@ export const ToySchema = z
     steps: positiveInt.default(10000),
     batch: positiveInt.default(1000),
     seed: z.number().int().min(0).default(0),
+    /**
+     * 'dictionary': a fixed random unit dictionary in place of the trained toy model (SAELens's synthetic models;
+     * src/data/dictionary.ts), so the SAE question is asked without the toy model's own failures; absent: trained
+     */
+    model: z.enum(['trained', 'dictionary']).optional(),
+    /** dictionary: Adam steps orthogonalising it as SAELens does (0 or absent: the random unit vectors as drawn) */
+    ortho_steps: z.number().int('must be an integer').min(0, 'must be >= 0').max(100000, 'must be <= 100000').optional(),
+    ortho_lr: z.number().positive('must be > 0').optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    for (const k of ['ortho_steps', 'ortho_lr'] as const)
+      if (t[k] !== undefined && t.model !== 'dictionary')
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message: "orthogonalises a fixed dictionary: set toy.model to 'dictionary' (a trained toy model is not orthogonalised)",
+        });
+  });
 
 export const CosSchema = z
   .object({

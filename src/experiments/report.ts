@@ -70,6 +70,12 @@ export function composedTargets(e: Pick<Exp, 'composed' | 'toy'>): { label: stri
     .map((x) => ({ label: x.label, dir: unit(e.toy.W[0].map((_, d) => x.members.reduce((acc, i) => acc + e.toy.W[i][d], 0))) }));
 }
 
+/** " (a fixed random dictionary, ...)" when the experiment used one in place of the trained toy model (toy.model). */
+export const dictionaryNote = (e: Pick<Exp, 'config'>) =>
+  e.config.toy.model === 'dictionary'
+    ? ` (a fixed random unit dictionary, not trained${e.config.toy.ortho_steps ? `; orthogonalised by ${e.config.toy.ortho_steps} Adam steps` : ''})`
+    : '';
+
 /** The study's shape: two sets of two features in a d = 2 toy model. The study's claims apply only to these experiments. */
 export const isStudyShape = (e: Pick<Exp, 'config'>) => e.config.data.sets.length === 2 && e.config.data.sets.every((k) => k === 2) && e.config.toy.d === 2;
 
@@ -361,7 +367,7 @@ export function measuredSection(exps: Exp[], alongsideClaims: boolean): string {
       `- shape: sets [${sets.join(', ')}] (n = ${sets.reduce((x, y) => x + y, 0)}), d = ${e.config.toy.d}, s = ${e.config.sae.s} latents, ${e.config.sae.variant ?? 'relu'} SAE; figures ${e.toy.projection === 'top-2-pcs' ? 'project onto the top-2 principal components of h' : 'show the hidden plane'}.`,
     );
     out.push(
-      `- toy model: ${perSet.join('; ')}; max |cos| across sets ${across.length ? f3(Math.max(...across)) : '-'}; guards: ${val.valid ? 'passed' : val.notes.join('; ')}.`,
+      `- toy model${dictionaryNote(e)}: ${perSet.join('; ')}; max |cos| across sets ${across.length ? f3(Math.max(...across)) : '-'}; guards: ${val.valid ? 'passed' : val.notes.join('; ')}.`,
     );
     out.push(
       `- matched recovery (${a.n} SAEs): ${a.true} true, ${a.composed} composed, ${a.mixed} mixed, ${a.partial} partial, ${a.dead} dead; lowest-loss picks ${l.true} true / ${l.composed} composed of ${l.n}; mean covered true directions ${mean((s) => s.recovery?.true.covered)} of ${e.toy.W.length}, composed ${mean((s) => s.recovery?.composed.covered)} of ${e.composed.length}; mean MCC true ${mean((s) => s.recovery?.true.mcc)}, composed ${mean((s) => s.recovery?.composed.mcc)}; old nearest-line rule (secondary) ${a.nearest.true} true / ${a.nearest.composed} composed / ${a.nearest.mixed} mixed.`,
@@ -389,6 +395,11 @@ export function renderReport(res: ResultsFile, others: ResultsFile[] = []): stri
   out.push(
     `Adapter: ${res.adapter ? `${res.adapter.vendor} ${res.adapter.architecture} (${res.adapter.description || 'no description'}, ${res.adapter.runtime}${res.adapter.isFallbackAdapter ? ', fallback adapter' : ''})` : 'unknown'}. Updated ${res.updated}.`,
   );
+  const dicts = res.experiments.filter((e) => dictionaryNote(e));
+  if (dicts.length)
+    out.push(
+      `Toy model: ${dicts.map((e) => e.name).join(', ')} used a fixed random unit dictionary in place of the trained toy model (toy.model = dictionary, SAELens's synthetic models); the others a trained toy model.`,
+    );
   if (others.length)
     out.push(
       `Other seeds: ${others.map((r) => `${r.preset} (started ${r.started})`).join(', ')}; the claims pool every seed whose toy model passes the guards.`,

@@ -28,6 +28,7 @@ import { evaluateSaes, type EvalKernel } from '../train/evaluate';
 import { variantOf } from '../variants';
 import { GpuSaeTrainer, type SaePath } from '../train/sae';
 import { GpuToyTrainer, type ToyKernel } from '../train/toy';
+import { randomDictionary } from '../data/dictionary';
 import { chooseSaeKernel, chooseToyKernel, type KernelRequest } from '../train/choose';
 import { JobCheckpoints, restoreJob, type CheckpointPolicy } from '../train/checkpoint';
 import { parseExperiment, type ExperimentConfig } from '../config/schema';
@@ -118,6 +119,21 @@ export interface ToyStage {
 /** Stage 1: the toy model (trained once per data/toy config/seed in this process). */
 export async function trainToyStage(ctx: GpuContext, c: ExperimentConfig, data: DataSetup, opts: RunOptions, report: Report): Promise<ToyStage> {
   const t0 = seconds();
+  if (c.toy.model === 'dictionary') {
+    // no training: the toy model's W is a fixed random unit dictionary, b = 0 (so h = W^T x as in SAELens's synthetic models)
+    const { N, D } = data.dims;
+    const dict = randomDictionary(N, D, rngU32(c.seed, STREAM.toyInit, c.toy.seed, 1, 0), { orthoSteps: c.toy.ortho_steps, orthoLr: c.toy.ortho_lr });
+    const params = new Float32Array(toyLayout(data.dims).P);
+    dict.forEach((row, i) => params.set(row, i * D));
+    const how = c.toy.ortho_steps ? `orthogonalised by ${c.toy.ortho_steps} Adam steps (lr ${c.toy.ortho_lr ?? 0.01})` : 'as drawn';
+    opts.onNote?.(`[${c.name}] toy model: a fixed random unit dictionary of ${N} features in ${D} dims, ${how}; not trained`);
+    return {
+      params,
+      curve: { step: [], loss: [] },
+      kernel: { kernel: 'dictionary', why: `toy.model = dictionary: random unit directions, ${how}` },
+      seconds: seconds() - t0,
+    };
+  }
   const toySpec = toyJob(c, data);
   const choice = await chooseToyKernel(ctx, toySpec, opts.toyKernel ?? 'auto');
   const key = JSON.stringify([c.data, c.toy, c.seed, c.log_every, ctx.adapter.description, choice.kernel]);
@@ -441,6 +457,7 @@ export function analyseStage(
       recovered: a.recovered,
       collapsed_pairs: a.collapsed_pairs,
       composed_fraction: a.composed_fraction,
+      synth: a.synth,
       dead_fraction: met[MET.DEAD_BATCH] / S,
       diverged: status[m] === NOT_DIVERGED ? null : status[m],
     } satisfies SaeResult;

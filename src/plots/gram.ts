@@ -64,7 +64,8 @@ export function gramFigure(r: Pick<ExperimentResult, 'name' | 'toy' | 'config'>,
     h = Number(svg.getAttribute('height'));
   const v = r.toy.validity;
   const guard = v ? (v.valid ? 'guards passed' : `TOY MODEL FLAGGED: ${v.notes.join('; ')}`) : 'guards not recorded';
-  const title = `${r.name}: the toy model's Gram matrix W W^T (diagonal |w_i|^2; red positive, blue negative overlaps; sets outlined). ${guard}`;
+  const what = r.config.toy.model === 'dictionary' ? 'the fixed random dictionary (not trained)' : "the toy model's";
+  const title = `${r.name}: ${what} Gram matrix W W^T (diagonal |w_i|^2; red positive, blue negative overlaps; sets outlined). ${guard}`;
   const width = Math.max(w, 420);
   const lines = wrapTitle(title, Math.floor((width - 16) / 7.6));
   const top = 10 + 18 * lines.length;
