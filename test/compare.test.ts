@@ -62,7 +62,7 @@ describe('compare', () => {
     expect(r.status, r.stderr).toBe(0);
     const md = readFileSync(join(dir('a'), 'compare.md'), 'utf8');
     expect(md).toMatch(/## Across 3 seeds/);
-    expect(md).toMatch(/\| correlated \| all SAEs composed \| \d+\/8 \| \d+\/8 \| \d+\/8 \| \d+ \|/);
+    expect(md).toMatch(/\| correlated \| all SAEs composed \| \d+\/8 \| \d+\/8 \| \d+\/8 \| \d+ % \[95 % CI \d+ %, \d+ %\] \| \d+ \|/);
     // every claim's verdict at every seed (a and c are different runs, c and e carry the same numbers)
     expect(md).toMatch(/## Claims at each seed/);
     const row = md.split('\n').find((l) => l.startsWith('| 1. the toy model stores'));
@@ -71,10 +71,23 @@ describe('compare', () => {
     expect(md).toMatch(/\| claim \| seed 0 \| seed 1 \| seed 2 \| seeds agree \|/);
   }, 60_000);
 
+  it('reads published runs (results.json.gz beside the report)', () => {
+    const pub = dir('published');
+    const r1 = cli('publish', '--from', dir('c'), '--to', pub);
+    expect(r1.status, r1.stderr).toBe(0);
+    expect(existsSync(join(pub, 'results.json'))).toBe(false);
+    expect(existsSync(join(pub, 'results.json.gz'))).toBe(true);
+    const r = cli('compare', pub, dir('a'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(pub, 'compare.md'), 'utf8')).toMatch(/## Across 2 seeds/);
+  }, 60_000);
+
   it('accepts two seeds of the same study and states the spread', () => {
     const r = cli('compare', dir('a'), dir('c'));
     expect(r.status, r.stderr).toBe(0);
-    expect(readFileSync(join(dir('a'), 'report.md'), 'utf8')).toMatch(/Second seed: /);
+    const report = readFileSync(join(dir('a'), 'report.md'), 'utf8');
+    expect(report).toMatch(/Other seeds: /);
+    expect(report).toMatch(/Judged over 2 independent seeds \(0, 1\)/);
     expect(existsSync(join(dir('a'), 'compare.md'))).toBe(true);
   }, 60_000);
 });
