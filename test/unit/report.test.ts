@@ -194,7 +194,8 @@ describe("claims 8 and 9: Till's comment on the optimum and the L1 geometry", ()
   it('the L1 argument is judged by the expected-L1 numbers', () => {
     const md = section(renderReport(fakeResults([corr(0.3, 0.2)], 'study-quick')), 9);
     expect(md).toContain('**supported.**');
-    expect(md).toContain('composed / true over 1 experiment: 0.707 to 0.707');
+    expect(md).toContain('composed / true over 1 experiment of every seed: 0.707 to 0.707');
+    expect(md).toContain('correlated: true 1.000 vs composed 0.707');
     const dearer = { ...corr(0.3, 0.2), expected_l1: { true_dictionary: 1, composed_dictionary: 1.2 } };
     expect(section(renderReport(fakeResults([dearer], 'study-quick')), 9)).toContain('**partly supported.**');
   });
