@@ -76,7 +76,7 @@ shards=()
 for i in $(seq 0 $((N - 1))); do shards+=("$OUT/s$i"); done
 merge_cmd="npm start -- merge --out $OUT/merged ${shards[*]}"
 if ! sbatch --wait --parsable --job-name=sae-merge --dependency=afterok:"$array" --kill-on-invalid-dep=yes --chdir="$REPO" \
-  --output="$OUT/merge.log" --wrap "echo merge started \$(date +%s.%N); $merge_cmd; echo merge ended \$(date +%s.%N)" >/dev/null; then
+  --output="$OUT/merge.log" --wrap "echo merge started \$(date +%s.%N) && $merge_cmd && echo merge ended \$(date +%s.%N)" >/dev/null; then
   for i in $(seq 0 $((N - 1))); do
     echo "--- $OUT/s$i.log (last lines)" >&2
     tail -15 "$OUT/s$i.log" >&2 2>/dev/null || echo "(no log)" >&2
@@ -96,7 +96,7 @@ for i in $(seq 0 $((N - 1))); do
 done
 ms=$(awk '/^merge started/ {print $NF}' "$OUT/merge.log")
 me=$(awk '/^merge ended/ {print $NF}' "$OUT/merge.log")
-note "array: $(secs "$t0" "$last") s from sbatch to the last task's end (tasks ran $(secs "$first" "$last") s); the merge job started $(secs "$last" "$ms") s after that and took $(secs "$ms" "$me") s; sbatch to merged $(secs "$t0" "$t1") s; load average after: $(load)"
+note "array: $(secs "$t0" "$last") s from sbatch to the last task's end (tasks ran $(secs "$first" "$last") s); the merge job started $(secs "$last" "$ms") s after that and took $(secs "$ms" "$me") s; sbatch to merged $(secs "$t0" "$me") s ($(secs "$t0" "$t1") s until sbatch --wait, which polls, returned); load average after: $(load)"
 
 # 4. the unsharded run, one job
 if [ -n "${SAE_SLURM_UNSHARDED:-}" ]; then
@@ -107,12 +107,15 @@ else
   FULL=$OUT/full
   t2=$(now)
   sbatch --wait --parsable --job-name=sae-unsharded --chdir="$REPO" --output="$OUT/full.log" \
-    --wrap "npm start -- --preset $PRESET --out $FULL" >/dev/null || {
+    --wrap "echo unsharded started \$(date +%s.%N); npm start -- --preset $PRESET --out $FULL && echo unsharded ended \$(date +%s.%N)" >/dev/null || {
     tail -15 "$OUT/full.log" >&2
     fail "the unsharded run failed (log above)"
   }
   t3=$(now)
-  note "unsharded: $(secs "$t2" "$t3") s from sbatch to its end (one job); load average after: $(load)"
+  us=$(awk '/^unsharded started/ {print $NF}' "$OUT/full.log")
+  ue=$(awk '/^unsharded ended/ {print $NF}' "$OUT/full.log")
+  [ -n "$ue" ] || fail "the unsharded job ended without finishing; see $OUT/full.log"
+  note "unsharded: one job, ran $(secs "$us" "$ue") s, $(secs "$t2" "$ue") s from sbatch to its end ($(secs "$t2" "$t3") s until sbatch --wait returned); load average after: $(load)"
 fi
 
 # 5. compare
