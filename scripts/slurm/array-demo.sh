@@ -75,18 +75,19 @@ say "submitted array job $array ($N tasks); shard logs $OUT/s<i>.log"
 shards=()
 for i in $(seq 0 $((N - 1))); do shards+=("$OUT/s$i"); done
 merge_cmd="npm start -- merge --out $OUT/merged ${shards[*]}"
-if ! sbatch --wait --parsable --job-name=sae-merge --dependency=afterok:"$array" --kill-on-invalid-dep=yes --chdir="$REPO" \
-  --output="$OUT/merge.log" --wrap "echo merge started \$(date +%s.%N) && $merge_cmd && echo merge ended \$(date +%s.%N)" >/dev/null; then
+# (sbatch --wait returns 0 when the merge was cancelled for a failed dependency: the merge log tells)
+sbatch --wait --parsable --job-name=sae-merge --dependency=afterok:"$array" --kill-on-invalid-dep=yes --chdir="$REPO" \
+  --output="$OUT/merge.log" --wrap "echo merge started \$(date +%s.%N) && $merge_cmd && echo merge ended \$(date +%s.%N)" >/dev/null || true
+t1=$(now)
+if ! grep -q '^merge ended' "$OUT/merge.log" 2>/dev/null; then
   for i in $(seq 0 $((N - 1))); do
     echo "--- $OUT/s$i.log (last lines)" >&2
     tail -15 "$OUT/s$i.log" >&2 2>/dev/null || echo "(no log)" >&2
   done
   echo "--- $OUT/merge.log" >&2
-  tail -15 "$OUT/merge.log" >&2 2>/dev/null || echo "(no log: the merge was cancelled, so a shard task failed)" >&2
+  tail -15 "$OUT/merge.log" >&2 2>/dev/null || echo "(no log: the merge job never ran, so a shard task failed)" >&2
   fail "the array or the merge failed (logs above)"
 fi
-t1=$(now)
-grep -q '^merge ended' "$OUT/merge.log" || fail "the merge job ended without finishing; see $OUT/merge.log"
 first=$(grep -h '^task .* started' "$OUT"/s*.log | awk '{print $NF}' | sort -n | head -1)
 last=$(grep -h '^task .* ended' "$OUT"/s*.log | awk '{print $NF}' | sort -n | tail -1)
 for i in $(seq 0 $((N - 1))); do
