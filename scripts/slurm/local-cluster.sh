@@ -24,8 +24,10 @@ CONF=$DIR/slurm.conf
 MUNGE_SOCKET=$DIR/munge/munge.socket.2
 export SLURM_CONF=$CONF
 
+HINT=""
 die() {
-  echo "local-cluster: error: $*" >&2
+  echo "local-cluster: error: $*${HINT:+
+$HINT}" >&2
   exit 1
 }
 say() { echo "local-cluster: $*" >&2; }
@@ -156,10 +158,15 @@ $(tail -10 "$DIR/log/$name.log" 2>/dev/null)"
 }
 
 wait_idle() {
-  local host state i
+  local host state i d
   host=$(hostname -s)
   for i in $(seq 1 120); do
-    state=$(sinfo -h -N -n "$host" -o '%t' 2>/dev/null | head -1 || true)
+    # a daemon that wrote its pid file and then died (a port in use, a bad config line) ends the wait now
+    for d in slurmctld slurmd; do
+      alive_pid "$DIR/$d.pid" >/dev/null || die "$d exited after starting; see $DIR/log/$d.log:
+$(tail -5 "$DIR/log/$d.log" 2>/dev/null)"
+    done
+    state=$(timeout 10 sinfo -h -N -n "$host" -o '%t' 2>/dev/null | head -1 || true)
     case $state in
       idle | mix | alloc)
         say "node $host is $state; use it with: export SLURM_CONF=$CONF"
@@ -173,11 +180,12 @@ wait_idle() {
     esac
     sleep 0.5
   done
-  die "node $host is not idle after 60 s (sinfo says '${state:-nothing}'; $(sinfo -h -N -o '%N %t %E' 2>&1 | head -3)); see $DIR/log/slurmctld.log and $DIR/log/slurmd.log"
+  die "node $host is not idle after 120 tries (sinfo says '${state:-nothing}'; $(sinfo -h -N -o '%N %t %E' 2>&1 | head -3)); see $DIR/log/slurmctld.log and $DIR/log/slurmd.log"
 }
 
 cmd_start() {
   install_packages
+  HINT="local-cluster: '$0 stop' stops whatever did start"
   if ! alive_pid "$DIR/slurmctld.pid" >/dev/null && ! alive_pid "$DIR/slurmd.pid" >/dev/null; then
     write_config # only while no Slurm daemon of ours runs, so a running cluster keeps the config it read
   elif [ ! -f "$CONF" ]; then
