@@ -1,6 +1,6 @@
 // The study runner: config validation, resume, shard + merge, report claims and figures.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpDirs } from './tmp';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { ConfigError, parseExperiment, parsePreset } from '../src/config/schema'
 import { runExperiment } from '../src/experiments/runner';
 import { mergeShards, runPreset } from '../src/experiments/study';
 import { nodeDocument } from '../src/plots/dom-node';
+import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -122,6 +123,20 @@ describe('study runner', () => {
     expect(readResults(merged)!.adapters).toEqual({ correlated: ctx.adapter });
     expect(existsSync(join(merged, 'report.md'))).toBe(true);
     expect(() => mergeShards([s0], tmp(), nodeDocument())).toThrow(/shard 1\/2 is missing/);
+    // a shard whose toy model differs in one parameter (as when a GPU's benchmark picked another toy kernel there) is refused
+    const s1b = tmp();
+    cpSync(s1, s1b, { recursive: true });
+    const name = readResults(s1)!.experiments[0].name,
+      toyFile = join(s1b, name, 'toy.safetensors');
+    const { tensors, metadata } = decodeSafetensors(new Uint8Array(readFileSync(toyFile)));
+    tensors.W.data[0] += 2 ** -10;
+    writeFileSync(toyFile, encodeSafetensors(tensors, metadata));
+    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(() => mergeShards([s0, s1b], tmp(), nodeDocument())).toThrow(
+      new RegExp(
+        `experiment '${name}': the toy model of ${esc(s1b)} differs from that of ${esc(s0)} \\(1 of \\d+ parameters, max \\|diff\\| 9\\.77e-4; toy kernel \\w+ vs \\w+\\)`,
+      ),
+    );
   });
 
   it('says when a toy model is reused, and records the adapter of each part of a resumed run', async () => {

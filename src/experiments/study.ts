@@ -115,12 +115,21 @@ export function mergeShards(shardDirs: string[], outDir: string, document: Docum
   const have = new Set(parts.map((p) => p.r.shard!.index));
   for (let i = 0; i < count; i++) if (!have.has(i)) throw new Error(`merge: shard ${i}/${count} is missing`);
   const merged: ResultsFile = { ...parts[0].r, shard: null, experiments: [], timing: {}, started: parts[0].r.started };
-  for (const e0 of parts[0].r.experiments) {
+  // every experiment is loaded and checked before anything is written
+  const loaded = parts[0].r.experiments.map((e0) => {
     const pieces = parts.map((p) => {
       const e = p.r.experiments.find((x) => x.name === e0.name);
       if (!e) throw new Error(`merge: experiment '${e0.name}' missing from ${p.dir}`);
       return loadExperiment(p.dir, e);
     });
+    sameToyModel(
+      e0.name,
+      parts.map((p) => p.dir),
+      pieces,
+    );
+    return { e0, pieces };
+  });
+  for (const { e0, pieces } of loaded) {
     const r = mergeExperiment(pieces);
     merged.experiments.push(writeExperiment(outDir, r, experimentFigures(r, document)));
     merged.timing[e0.name] = Object.fromEntries(
@@ -142,6 +151,39 @@ export function mergeShards(shardDirs: string[], outDir: string, document: Docum
   writeFileAtomic(join(outDir, 'report.md'), renderReport(merged));
   writeSummary(outDir, merged);
   return merged;
+}
+
+/**
+ * Every shard trains the experiment's toy model itself, and its SAEs on it; the merge keeps the first shard's.
+ * So the shards' toy models must be the same bits. On a software adapter they are (a fixed kernel table); on
+ * a GPU each process picks the toy model's kernel by its own short benchmark (src/train/choose.ts), and the
+ * versions' sums differ in the last bits: shards that picked differently cannot be merged into one run.
+ */
+function sameToyModel(name: string, dirs: string[], pieces: ExperimentResult[]): void {
+  const t0 = pieces[0].weights.toy;
+  const kernel = (p: ExperimentResult) => {
+    const k = p.kernels?.toy;
+    // a toy model reused within a process records 'cached' and, in its reason, the kernel that trained it
+    return k ? (k.kernel === 'cached' ? (/\((\w+), by /.exec(k.why)?.[1] ?? 'cached') : k.kernel) : 'not recorded';
+  };
+  pieces.forEach((p, i) => {
+    const t = p.weights.toy;
+    let n = 0,
+      max = 0;
+    for (let j = 0; j < Math.min(t.length, t0.length); j++)
+      if (!Object.is(t[j], t0[j])) {
+        n++;
+        max = Math.max(max, Math.abs(t[j] - t0[j]));
+      }
+    if (n === 0 && t.length === t0.length) return;
+    throw new Error(
+      `merge: experiment '${name}': the toy model of ${dirs[i]} differs from that of ${dirs[0]} (${
+        t.length !== t0.length ? `${t.length} vs ${t0.length} parameters` : `${n} of ${t.length} parameters, max |diff| ${max.toExponential(2)}`
+      }; toy kernel ${kernel(p)} vs ${kernel(pieces[0])}), so their SAEs were trained on different toy models and cannot be merged. ` +
+        'On a GPU each shard benchmarks the toy kernels itself: rerun the differing shard (its folder removed) with SAE_KIT_CACHE naming a ' +
+        "copy of the kernel-choice cache of the first shard's machine (~/.cache/sae-kit/kernel-choice.json), so that it takes the same kernel",
+    );
+  });
 }
 
 function mergeExperiment(pieces: ExperimentResult[]): ExperimentResult {
