@@ -179,6 +179,10 @@ describe('phase diagram', () => {
     const apart = phaseBudgetCheck([at(0.2, 0.1, 0.3)], [at(0.6, 0.5, 0.7)]);
     expect(apart.agree).toBe(0);
     expect(apart.maxDiff).toBeCloseTo(0.4, 12);
+    // a point whose toy models all failed the guards is not compared (NaN would pass as overlapping)
+    const none: PhasePoint = { ...at(Number.NaN, Number.NaN, Number.NaN), flagged: 3 };
+    expect(phaseBudgetCheck([none], [at(0.5, 0.4, 0.6)])).toMatchObject({ agree: 0, notMeasured: 1, rows: [] });
+    expect(phaseTable([none])).toContain('not measured (3 flagged)');
   });
 });
 

@@ -152,7 +152,7 @@ export function phaseCheck(quick: string[], long: string[], to: string): string 
     '# Phase diagram: when do SAEs learn true features?\n',
     'Two sets of k features (uncorrelated amplitudes), a fraction p of one-hot draws, toy model with d = k hidden dims, SAEs with s = 2k latents (ReLU with L1, and TopK with k = 2). Each cell: the share of true feature directions an SAE recovers (matched recovery: one-to-one Hungarian matching, covered at cos >= 0.95), mean over the SAEs of every seed with a 95 % cluster-bootstrap interval (seeds, then SAEs), then the share of live latents on composed directions. Toy models that fail the guards are left out and counted. The dashed lines of phase.svg are the analytic crossings of the expected L1 costs for two sets of two features (p = 0.22 with uncorrelated amplitudes, as here; 0.59 with correlated ones): above them the true dictionary is the cheaper code.\n',
     `## Budget check\n`,
-    `The quick budget has settled where the long one (the same toy models, 16x the SAE samples) agrees with it: their intervals overlap at ${c.agree} of ${c.rows.length} points; the largest difference of the means is ${c.maxDiff.toFixed(3)}.${
+    `The quick budget has settled where the long one (the same toy models, 16x the SAE samples) agrees with it: their intervals overlap at ${c.agree} of ${c.rows.length} points (${c.notMeasured} more not measured: every seed's toy model failed the guards); the largest difference of the means is ${c.maxDiff.toFixed(3)}.${
       c.agree < c.rows.length
         ? ` Points where they do not overlap: ${c.rows
             .filter((r) => !r.overlap)

@@ -441,8 +441,13 @@ export function renderReport(res: ResultsFile, others: ResultsFile[] = []): stri
       const pts = phase.filter((p) => p.variant === v);
       const lo = pts.filter((p) => p.p <= 0.25),
         hi = pts.filter((p) => p.p >= 0.75);
-      const mean = (a: typeof pts) => (a.length ? a.reduce((s, x) => s + x.recovered, 0) / a.length : NaN);
-      out.push(`- ${v}: mean recovered share ${f3(mean(lo))} at p <= 0.25 vs ${f3(mean(hi))} at p >= 0.75.`);
+      const mean = (a: typeof pts) => {
+        const v = a.map((x) => x.recovered).filter(Number.isFinite);
+        return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
+      };
+      out.push(
+        `- ${v}: mean recovered share ${f3(mean(lo))} at p <= 0.25 vs ${f3(mean(hi))} at p >= 0.75 (points whose toy models all failed the guards left out).`,
+      );
     }
     out.push('');
   }

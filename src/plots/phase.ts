@@ -149,6 +149,7 @@ export function phaseTable(points: PhasePoint[]): string {
           .map((p) => {
             const x = points.find((q) => q.variant === v && q.k === k && q.p === p);
             if (!x) return '-';
+            if (!Number.isFinite(x.recovered)) return `not measured (${x.flagged} flagged)`;
             const ci = Number.isFinite(x.lo) ? ` [${x.lo.toFixed(2)}, ${x.hi.toFixed(2)}]` : '';
             return `${x.recovered.toFixed(2)}${ci} / ${x.composed.toFixed(2)}${x.flagged ? ` (${x.flagged} flagged)` : ''}`;
           })
@@ -165,12 +166,18 @@ export function phaseTable(points: PhasePoint[]): string {
  * difference of the means. A budget has settled when the larger one agrees with it everywhere.
  */
 export function phaseBudgetCheck(a: PhasePoint[], b: PhasePoint[]) {
-  const rows = a.flatMap((x) => {
+  const measured = (x: PhasePoint) => Number.isFinite(x.recovered) && Number.isFinite(x.lo) && Number.isFinite(x.hi);
+  const pairs = a.flatMap((x) => {
     const y = b.find((q) => q.variant === x.variant && q.k === x.k && q.p === x.p);
-    return y ? [{ a: x, b: y, diff: y.recovered - x.recovered, overlap: !(x.hi < y.lo || y.hi < x.lo) }] : [];
+    return y ? [{ a: x, b: y }] : [];
   });
+  // points where either budget has no valid toy model (every seed flagged) are not compared
+  const rows = pairs
+    .filter((r) => measured(r.a) && measured(r.b))
+    .map((r) => ({ ...r, diff: r.b.recovered - r.a.recovered, overlap: !(r.a.hi < r.b.lo || r.b.hi < r.a.lo) }));
   return {
     rows,
+    notMeasured: pairs.length - rows.length,
     agree: rows.filter((r) => r.overlap).length,
     maxDiff: rows.length ? Math.max(...rows.map((r) => Math.abs(r.diff))) : Number.NaN,
   };
