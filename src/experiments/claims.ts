@@ -423,7 +423,7 @@ export function claimsSection(runs: ResultsFile[]): string[] {
     });
     const fixed = fixes.some((f) => f.fixedAt > 0);
     let collapseText = 'No correlated experiment (the no-penalty baseline) or no cos-abs experiment in these runs.';
-    let collapse: 'more' | 'seed-dependent' | 'not more' | null = null;
+    let collapse: 'more' | 'leans more' | 'seed-dependent' | 'not more' | null = null;
     if (have(ca) && have(corr)) {
       const col = (t: SaeTally) => one(t.collapsed);
       const paired = ca.valid
@@ -431,13 +431,16 @@ export function claimsSection(runs: ResultsFile[]): string[] {
         .filter((x): x is { seed: string; a: Exp; b: Exp } => !!x.b);
       const diffs = paired.map((x) => x.a.saes.filter((s) => s.collapsed_pairs > 0).length - x.b.saes.filter((s) => s.collapsed_pairs > 0).length);
       const c = compareShares(ca, corr, (s) => cellGroups(s), col);
-      collapse = diffs.some((d) => d > 0) && diffs.some((d) => d < 0) ? 'seed-dependent' : shown(c) ? 'more' : 'not more';
+      collapse =
+        diffs.some((d) => d > 0) && diffs.some((d) => d < 0) ? 'seed-dependent' : shown(c) ? 'more' : diffs.some((d) => d > 0) ? 'leans more' : 'not more';
       collapseText = `**Collapsed decoder columns (cos > 0.99), abs penalty against none (correlated: the same data and toy model):** per seed ${paired.map((x, i) => `seed ${x.seed} ${x.a.saes.filter((s) => s.collapsed_pairs > 0).length} vs ${x.b.saes.filter((s) => s.collapsed_pairs > 0).length} (${diffs[i] >= 0 ? '+' : ''}${diffs[i]})`).join('; ')}; pooled ${c.text}. ${
         collapse === 'seed-dependent'
           ? 'The sign of the difference flips between seeds: whether the penalty collapses more columns than no penalty is seed-dependent.'
           : collapse === 'more'
             ? 'The penalty collapses more columns than no penalty.'
-            : 'The penalty does not collapse more columns than no penalty in these data.'
+            : collapse === 'leans more'
+              ? 'The penalty collapses more columns than no penalty at every seed that differs, but the tests do not show it (too few seeds for the sign test, or the pooled difference is small).'
+              : 'The penalty does not collapse more columns than no penalty at any seed.'
       }`;
     }
     out.push(
