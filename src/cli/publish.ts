@@ -191,7 +191,7 @@ export function publishCommand(argv: string[]): number {
     const { positionals } = parseCli({ args: rest, allowPositionals: true, options: {} });
     if (positionals.length < 2) throw new Error('usage: npm start -- compare RUN_A RUN_B [RUN_C ...]');
     console.log(compareRuns(positionals[0], positionals[1], positionals.slice(2)));
-    console.log(`wrote ${join(positionals[0], 'compare.md')}; ${join(positionals[0], 'report.md')} now states the seed-to-seed spread`);
+    console.log(`wrote ${join(positionals[0], 'compare.md')}; ${join(positionals[0], 'report.md')} now judges the claims over every seed`);
     return 0;
   }
   if (cmd === 'phase-check') {
