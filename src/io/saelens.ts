@@ -32,6 +32,7 @@
 // threshold is each batch's (k B)-th largest activation), so SAELens cannot represent it: a named error.
 // Orientation: the kit's saes.safetensors already stores W_enc as [M, d, s] and W_dec as [M, s, d], SAELens's
 // orientation per model; the kernels' flat layout (core/wire saeLayout) holds W_enc as [s][d] (kitParams converts).
+import { bf16, f16 } from './floats';
 import { saeLayout } from '../core/wire';
 
 export const SAE_WEIGHTS_FILENAME = 'sae_weights.safetensors';
@@ -387,19 +388,4 @@ export function decodeFloatSafetensors(bytes: Uint8Array, what: string): { tenso
     tensors[name] = { shape: t.shape.slice(), data: out };
   }
   return { tensors, metadata };
-}
-
-const bf16Buf = new DataView(new ArrayBuffer(4));
-function bf16(bits: number): number {
-  bf16Buf.setUint32(0, bits << 16);
-  return bf16Buf.getFloat32(0);
-}
-
-function f16(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1,
-    exp = (bits >> 10) & 0x1f,
-    frac = bits & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
