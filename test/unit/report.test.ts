@@ -225,7 +225,12 @@ describe('claim 4: the no-penalty baseline for collapsed columns, per seed', () 
     expect(same).toContain('**partly supported.**');
     expect(same).toContain('does not collapse more columns than no penalty at any seed');
     // more at the one seed there is: the data lean that way, the tests cannot show it
-    const lean = claim4([[[clean, clean], [collapsedDec, clean]]]);
+    const lean = claim4([
+      [
+        [clean, clean],
+        [collapsedDec, clean],
+      ],
+    ]);
     expect(lean).toContain('per seed seed 0 1 vs 0 (+1)');
     expect(lean).toContain('at every seed that differs, but the tests do not show it');
     expect(lean).toContain('**partly supported.**');
