@@ -508,7 +508,7 @@ export function claimsSection(runs: ResultsFile[]): string[] {
       claim(
         6,
         '(comment) "the principal components of the hidden activations lie on the diagonals"',
-        `E[hh^T] computed exactly from each toy model's W and the data distribution (the probability table, the amplitude law with its correlation rho; src/data/moments.ts), beside the estimate on the evaluation samples: ${rows
+        `E[hh^T] computed exactly from each toy model's W and the data distribution (the probability table, the amplitude law with its correlation rho; src/data/moments.ts), beside the estimate on 10,000 samples of h: ${rows
           .map(
             (r) =>
               `${r.s.name} seed ${r.seed}: eigenvalues ${r.m.eigenvalues.map(f3).join(', ')} (ratio ${ratioText(r.m.eigenvalues)}; sampled ${f3(r.sampled)})`,
