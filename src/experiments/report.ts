@@ -5,6 +5,7 @@ import { CONVERGENCE_DROP, MATCH_THRESHOLD, SELECTION_RULES, unit, type Selectio
 import { analyseSae, COVER_THRESHOLD, toyModelGroups, toyValidity, VERDICTS, type ToyValidity, type Verdict } from '../metrics/recovery';
 import { phasePoints, phaseTable } from '../plots/phase';
 import { claimsSection } from './claims';
+import { referenceProblem } from '../results/stored';
 import { clusterBootstrap, fmtInterval, pooledShare } from '../metrics/stats';
 import type { ResultsFile, StoredExperiment } from '../results/stored';
 
@@ -131,20 +132,7 @@ export const lossBy = (x: { final_loss: number; final_loss_batch?: number }, rul
   rule === 'per_sample_fvu' ? x.final_loss : (x.final_loss_batch ?? NaN);
 
 type Reference = NonNullable<Cell['reference']>['true'];
-/**
- * Why a reference SAE says nothing about the objective's optimum, or null when it is usable: it diverged, had
- * not converged, or a selection loss ends above the all-off code's (every latent off: per-sample FVU 1 with
- * b_dec = 0, batch FVU 1 with b_dec the mean; L1 0). The references train on the per-sample objective, so above
- * 1 there they did not reach even its trivial code (seen at lr >= 1e-3: an encoder firing ~3 latents per sample
- * where the composed code needs 1, per-sample loss 4.5 while the learned SAEs end at 0.68).
- */
-export function referenceProblem(r: Reference): string | null {
-  if (r.diverged !== null) return `diverged at step ${r.diverged}`;
-  if (r.converged === false) return 'not converged';
-  if (!(r.final_loss <= 1) || !(r.final_loss_batch <= 1))
-    return `unstable: selection loss ${f3(r.final_loss)} (batch FVU ${f3(r.final_loss_batch)}) above the all-off code's 1`;
-  return null;
-}
+export { referenceProblem };
 
 /** The lowest selection loss of a cell's realizations that did not diverge (NaN when all did). */
 export const bestLearned = (e: Exp, c: Cell, rule: SelectionRule) => {

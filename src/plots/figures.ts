@@ -6,6 +6,7 @@ import { plot, wrapTitle } from './plot';
 
 export { wrapTitle };
 import type { ExperimentResult } from '../results/schema';
+import { referenceProblem } from '../results/stored';
 import { cosine, windowedMedian } from '../metrics/analysis';
 
 type Doc = Document;
@@ -703,7 +704,7 @@ export function gapFigure(r: ExperimentResult, document: Doc): string | null {
       pts.push({ lr: c.lr, l1: c.l1, loss: Math.min(...live.map((m) => r.saes[m].final_loss)), kind: 'best learned SAE', ok: c.converged !== false });
     for (const b of ['true', 'composed'] as const) {
       const x = c.reference![b];
-      pts.push({ lr: c.lr, l1: c.l1, loss: x.final_loss, kind: `fixed ${b} decoder`, ok: x.diverged === null && x.converged !== false });
+      pts.push({ lr: c.lr, l1: c.l1, loss: x.final_loss, kind: `fixed ${b} decoder`, ok: !referenceProblem(x) });
     }
   }
   const shown = pts.filter((d) => Number.isFinite(d.loss) && d.loss > 0);
@@ -725,7 +726,7 @@ export function gapFigure(r: ExperimentResult, document: Doc): string | null {
       },
     );
   return compose(
-    `${r.name}: optimality gap per grid cell -- selection loss (per-sample FVU + L1) on the evaluation samples of the best learned SAE (black circle) and of two reference SAEs whose decoder is fixed to the true directions (blue triangle) or to the composed ones (orange square), encoder and biases trained at the cell's budget; hollow: not converged or diverged. A reference below the black circle is a dictionary training did not find; triangle against square is what the objective prefers.${flagNote(r)}`,
+    `${r.name}: optimality gap per grid cell -- selection loss (per-sample FVU + L1) on the evaluation samples of the best learned SAE (black circle) and of two reference SAEs whose decoder is fixed to the true directions (blue triangle) or to the composed ones (orange square), encoder and biases trained at the cell's budget; hollow: not converged or diverged (a reference also when it ends above the all-off code's loss of 1). A reference below the black circle is a dictionary training did not find; triangle against square is what the objective prefers.${flagNote(r)}`,
     [
       plot({
         document,

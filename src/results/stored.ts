@@ -76,3 +76,21 @@ export function toStored(r: ExperimentResult, files: Record<string, string>): St
   void _w;
   return { ...rest, files };
 }
+
+/** A reference SAE of the optimality gap (cells[].reference.true / .composed). */
+type ReferenceSae = NonNullable<StoredExperiment['cells'][number]['reference']>['true'];
+
+/**
+ * Why a reference SAE says nothing about the objective's optimum, or null when it is usable: it diverged, had
+ * not converged, or a selection loss ends above the all-off code's (every latent off: per-sample FVU 1 with
+ * b_dec = 0, batch FVU 1 with b_dec the mean; L1 0). The references train on the per-sample objective, so above
+ * 1 there they did not reach even its trivial code (seen at lr >= 1e-3: an encoder firing ~3 latents per sample
+ * where the composed code needs 1, per-sample loss 4.5 while the learned SAEs end at 0.68).
+ */
+export function referenceProblem(r: ReferenceSae): string | null {
+  if (r.diverged !== null) return `diverged at step ${r.diverged}`;
+  if (r.converged === false) return 'not converged';
+  if (!(r.final_loss <= 1) || !(r.final_loss_batch <= 1))
+    return `unstable: selection loss ${r.final_loss.toFixed(3)} (batch FVU ${r.final_loss_batch.toFixed(3)}) above the all-off code's 1`;
+  return null;
+}
