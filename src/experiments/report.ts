@@ -298,15 +298,6 @@ export function convergenceSection(res: Pick<ResultsFile, 'experiments'>): strin
   return out.join('\n');
 }
 
-/** Claim 9's measured side: the trained reference SAEs' L1 terms, composed over true. */
-export function refL1Text(exps: Exp[]): string {
-  const parts = exps
-    .map((e) => [e, gapStats(e, 'per_sample_fvu')] as const)
-    .filter(([, g]) => g && g.n > 0)
-    .map(([e, g]) => `${e.name} ${f3(g!.l1Ratio)} (${g!.n} cells)`);
-  return parts.length ? ` Trained reference SAEs with fixed decoders, median L1 term composed / true over converged cells: ${parts.join('; ')}.` : '';
-}
-
 export function claim(n: number, text: string, evidence: string, status: 'supported' | 'not supported' | 'partly supported' | 'not measured'): string {
   return `### Claim ${n}: ${text}\n\n**${status}.** ${evidence}\n`;
 }

@@ -155,7 +155,7 @@ describe("claims 8 and 9: Till's comment on the optimum and the L1 geometry", ()
       "in 1 of 1 converged cells (100 % [95 % CI 100 %, 100 %]) the composed reference has a lower selection loss than the cell's best learned SAE",
     );
     expect(c8).toContain('median 33.3 %'); // (0.2 - 0.15) / 0.15
-    expect(section(md, 9)).toContain('median L1 term composed / true over converged cells: correlated 0.707 (1 cells)');
+    expect(section(md, 9)).toContain('median L1 term composed / true over usable converged cells: correlated 0.707 (1 cells, 1 seed)');
     expect(md).toMatch(/## Optimality gap/);
     expect(md).toContain('| 0.001 | 0.200 / 0.250 / 0.150 |');
   });
