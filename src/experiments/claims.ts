@@ -165,7 +165,7 @@ function compareShares(
   groupsOf: (s: Series) => SaeTally[][][],
   count: (t: SaeTally) => number,
   total: (t: SaeTally) => number = () => 1,
-): { text: string; fisher: number; sign: ReturnType<typeof signTest>; diff: number } {
+): { text: string; fisher: number; sign: ReturnType<typeof signTest> } {
   const ga = groupsOf(a),
     gb = groupsOf(b);
   const xa = sum(ga, count),
@@ -182,7 +182,6 @@ function compareShares(
       return sa - sb;
     });
   const sign = signTest(paired);
-  const diff = (na ? xa / na : Number.NaN) - (nb ? xb / nb : Number.NaN);
   const signText = paired.length
     ? `sign test over ${paired.length} seed${paired.length === 1 ? '' : 's'}: higher in ${sign.pos}, lower in ${sign.neg}, ${fmtP(sign.p)}`
     : 'no seed has both';
@@ -190,7 +189,6 @@ function compareShares(
     text: `${xa}/${na} vs ${xb}/${nb}: one-sided Fisher exact test ${fmtP(fisher)} (SAEs as units; they share toy models and data, so this overstates the evidence); ${signText}`,
     fisher,
     sign,
-    diff,
   };
 }
 
