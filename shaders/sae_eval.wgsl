@@ -2,7 +2,8 @@
 //   fvu = mean_b fvu_b; sum f and l0 means; dead on the batch = #{k : f_k <= 1e-6 on every sample};
 //   EV(h) = 1 - sum_b |hhat - h|^2 / sum_b |h - mean h|^2;
 //   EV(out) = 1 - sum_b |xo - xhat|^2 / sum_b |xhat - mean xhat|^2, xhat = ReLU(W h + b), xo = ReLU(W hhat + b);
-//   selection loss = fvu + lambda * mean sum f (docs/science.md §5, no ghost or cosine terms).
+//   selection loss = mean rec + lambda * mean penalty, the variant's own objective (docs/science.md §5; the
+//   study's ReLU: fvu + lambda mean sum f; no ghost or cosine terms; lib/eval_metrics.wgsl).
 // Bindings: @0 cfg (uniform Config), @1 hyper (read), @2 acts (read, inputs h), @3 toy_params (read),
 //           @4 toy_work (read, xhat), @5 work (read, [M][B][REC]), @6 metrics (rw, [M][MET_W]).
 // Dispatch: (M, 1, 1), 64 threads striding over the batch then tree reductions.
@@ -40,6 +41,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     acc[0] += work[w + R_LOSS + 0u];
     acc[1] += work[w + R_LOSS + 1u];
     acc[2] += work[w + R_LOSS + 4u];
+    acc[EV_REC] += work[w + R_LOSS + 5u];
+    acc[EV_PEN] += work[w + R_LOSS + 2u];
     for (var k = 0u; k < S_LAT; k++) { fired[k] = max(fired[k], select(0.0, 1.0, work[w + R_F + k] > 1e-6)); }
     for (var j = 0u; j < D_HID; j++) {
       let e = work[w + R_E + j];

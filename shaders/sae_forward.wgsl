@@ -4,6 +4,7 @@
 //   fvu = |hhat - h|^2 / den,  den = |h|^2 (1 if |h| = 0);  l1 = lambda * sum_k w_k f_k,
 //   w_k = L1 weight of latent k: 1, or while its ghost cooldown c_k > 0: 0 (quirk flag) / 1 - c_k/cooldown.
 //   dh = dL/dhhat = 2 (hhat - h) / (den B);  dpre_k = [f_k > 0] (W_dec dh + lambda w_k / B)_k.
+//   Matryoshka's nested reconstructions: rec and the per-group dL/dhhat (R_DHX), lib/sae_sample.wgsl.
 // AuxK (FLAG_AUXK, a dead latent): aux = aux_coef |(h - hhat) - sum_{k in top aux_k dead} ReLU(pre_k) w_k|^2 / den
 //   (residual detached), written to the ghost slot; G = d aux/d ehat / B, A_k = ReLU(pre_k), dpre_k += (W_dec G)_k.
 // Ghost grads (FLAG_GHOST and the model has a dead latent): r = (h - hhat)/sqrt(den) (detached),
@@ -59,7 +60,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     work[w + R_DTH + k] = o.dth[k];
   }
   for (var j = 0u; j < D_HID; j++) {
-    work[w + R_DH + j] = o.dh[j];
+    work[w + R_DH + j] = o.dhg[0][j];
     work[w + R_G + j] = o.G[j];
     work[w + R_HIN + j] = o.hin[j];
     work[w + R_E + j] = o.e[j];
@@ -69,4 +70,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   work[w + R_LOSS + 2u] = o.l1w;
   work[w + R_LOSS + 3u] = o.ghost;
   work[w + R_LOSS + 4u] = o.l0;
+  work[w + R_LOSS + 5u] = o.rec;
+  for (var g = 1u; g < REC_G; g++) {
+    for (var j = 0u; j < D_HID; j++) { work[w + R_DHX + (g - 1u) * D_HID + j] = o.dhg[g][j]; }
+  }
 }

@@ -21,7 +21,7 @@ var<private> rec: u32;  // this sample's work record
 fn sae_param(i: u32) -> f32 { return params[cur_m * P_SAE + i]; }
 fn gs_dpre(k: u32) -> f32 { return work[rec + R_DPRE + k]; }
 fn gs_hin(j: u32) -> f32 { return work[rec + R_HIN + j]; }
-fn gs_dh(j: u32) -> f32 { return work[rec + R_DH + j]; }
+fn gs_dh(g: u32, j: u32) -> f32 { return work[rec + select(R_DHX + (g - 1u) * D_HID, R_DH, g == 0u) + j]; }
 fn gs_f(k: u32) -> f32 { return work[rec + R_F + k]; }
 fn gs_G(j: u32) -> f32 { return work[rec + R_G + j]; }
 fn gs_A(k: u32) -> f32 { return work[rec + R_A + k]; }

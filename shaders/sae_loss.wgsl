@@ -25,12 +25,12 @@ const RED_ROWS: u32 = LOSS_N;
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let m = wid.x;
-  var acc: array<f32, 5>;
+  var acc: array<f32, LOSS_N>;
   for (var b = lid; b < cfg.B; b += 64u) {
     let w = (m * cfg.B + b) * REC + R_LOSS;
-    for (var q = 0u; q < 5u; q++) { acc[q] += work[w + q]; }
+    for (var q = 0u; q < LOSS_N; q++) { acc[q] += work[w + q]; }
   }
-  for (var q = 0u; q < 5u; q++) { red[q * 64u + lid] = acc[q]; }
+  for (var q = 0u; q < LOSS_N; q++) { red[q * 64u + lid] = acc[q]; }
   reduce_rows(lid);
   if (lid != 0u) { return; }
   var sums: array<f32, LOSS_N>;

@@ -1,4 +1,5 @@
 // The learning-rate schedule (docs/science.md §3) in the reference and in the Adam shader, and decoder normalisation.
+import { dimDefines } from '../src/kernels/defines';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKernelOnce } from '../src/checks/kernels';
 import type { GpuContext } from '../src/gpu/context';
@@ -36,7 +37,7 @@ describe('learning-rate schedule', () => {
       const r = await runKernelOnce(
         ctx,
         'adam.wgsl',
-        { N_FEAT: 1, D_HID: 1, S_LAT: 1, P_COUNT: P },
+        { ...dimDefines({ N: 1, D: 1, S: 1 }), P_COUNT: P },
         { ...cfg, M: 1 },
         {
           hyper: [{ lr: 0.01, l1: 0, cos: 0, seed: 0 }],
@@ -64,7 +65,7 @@ describe('decoder normalisation', () => {
     const cfg = defaultConfig({ M });
     const params = Float32Array.from({ length: M * L.P }, (_, i) => Math.sin(i * 1.7) * 3);
     const grads = Float32Array.from({ length: M * L.P }, (_, i) => Math.cos(i * 0.3));
-    const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: dims.S };
+    const def = dimDefines(dims);
     const n = await runKernelOnce(ctx, 'sae_normalize.wgsl', def, cfg, { params }, ['params'], { groups: [1, 1, 1] });
     const p = new Float32Array(n.params);
     const g = new Float32Array((await runKernelOnce(ctx, 'sae_project_grad.wgsl', def, cfg, { params: p, grads }, ['grads'], { groups: [1, 1, 1] })).grads);

@@ -1,8 +1,9 @@
 // The SAE's chain rule, written once (docs/science.md §4): one sample's contribution to the gradient of
 // every parameter, from the terms its forward pass left (lib/sae_sample.wgsl's SaeSample):
-//   dW_enc[k,j] = dpre_k hin_j;   db_enc[k] = dpre_k;   dW_dec[k,j] = dh_j f_k + G_j A_k;
-//   db_dec[j] = dh_j - [pre_bias] sum_k dpre_k W_enc[k,j];   dlog_threshold[k] = dth_k.
-// The includer provides the sample through accessors: fn gs_dpre(k), gs_hin(j), gs_dh(j), gs_f(k), gs_G(j),
+//   dW_enc[k,j] = dpre_k hin_j;   db_enc[k] = dpre_k;   dW_dec[k,j] = dhg_{group(k)}[j] f_k + G_j A_k;
+//   db_dec[j] = dhg_0[j] - [pre_bias] sum_k dpre_k W_enc[k,j];   dlog_threshold[k] = dth_k
+//   (dhg_g: dL/dhhat as latents of nested group g see it, lib/sae_sample.wgsl; one group: dh).
+// The includer provides the sample through accessors: fn gs_dpre(k), gs_hin(j), gs_dh(g, j), gs_f(k), gs_G(j),
 // gs_A(k), gs_dth(k) -> f32 (lib/sae_sample.wgsl's smp accessors for the fused kernels; the work record for
 // the modular sae_grad) and sae_param(i) (W_enc for the pre-bias term). The fused kernels add every
 // parameter's term through lib/sae_grad_add.wgsl.
@@ -13,11 +14,11 @@ fn grad_w_enc(k: u32, j: u32) -> f32 {
 }
 
 fn grad_w_dec(k: u32, j: u32) -> f32 {
-  return gs_dh(j) * gs_f(k) + gs_G(j) * gs_A(k);
+  return gs_dh(rec_group(k), j) * gs_f(k) + gs_G(j) * gs_A(k);
 }
 
 fn grad_b_dec(j: u32) -> f32 {
-  var a = gs_dh(j);
+  var a = gs_dh(0u, j);
   if ((cfg.flags & FLAG_PRE_BIAS) != 0u) {
     for (var k = 0u; k < S_LAT; k++) { a -= gs_dpre(k) * sae_param(OFF_WE + k * D_HID + j); }
   }

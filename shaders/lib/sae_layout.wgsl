@@ -4,8 +4,12 @@
 // (JumpReLU only: theta_k = exp(log_threshold_k); unused, gradient 0, by the other variants).
 // Per-sample work record at work[(m*B + b)*REC ...]: f [S], dpre [S] (dL/d pre-activation),
 // A [S] (ghost coefficients), dh [D] (dL/d h_hat), G [D] (dL/d ghost output), hin [D] (encoder input),
-// e [D] (h_hat - h), loss [LOSS_N] (fvu, sum f, sum w f (JumpReLU: sum w [f > 0], its L0), ghost term, l0),
-// dth [S] (JumpReLU: straight-through gradient of the loss w.r.t. log_threshold, this sample's share).
+// e [D] (h_hat - h), loss [LOSS_N] (fvu, sum f, sum w f (JumpReLU: sum w [f > 0], its L0), ghost term, l0,
+// rec: the reconstruction term of the loss, sum_i w_i fvu_i over the nested reconstructions; = fvu with one),
+// dth [S] (JumpReLU: straight-through gradient of the loss w.r.t. log_threshold, this sample's share),
+// dhx [(REC_G - 1) D]: dL/d h_hat as the latents of nested groups 1 .. REC_G-1 see it (group 0's is dh).
+// Nested reconstructions (Matryoshka; one for every other variant): REC_G of them, reconstruction i uses the
+// latents k < rec_end(i) with loss weight rec_weight(i); defines REC_G, REC_ENDS, REC_W (src/kernels/defines.ts).
 
 const P_SAE: u32 = 2u * S_LAT * D_HID + 2u * S_LAT + D_HID;
 const OFF_WE: u32 = 0u;
@@ -14,7 +18,8 @@ const OFF_WD: u32 = S_LAT * D_HID + S_LAT;
 const OFF_BD: u32 = 2u * S_LAT * D_HID + S_LAT;
 const OFF_TH: u32 = 2u * S_LAT * D_HID + S_LAT + D_HID;
 
-const LOSS_N: u32 = 5u;
+const REC_G: u32 = {{REC_G}}u;
+const LOSS_N: u32 = 6u;
 const R_F: u32 = 0u;
 const R_DPRE: u32 = S_LAT;
 const R_A: u32 = 2u * S_LAT;
@@ -24,7 +29,25 @@ const R_HIN: u32 = 3u * S_LAT + 2u * D_HID;
 const R_E: u32 = 3u * S_LAT + 3u * D_HID;
 const R_LOSS: u32 = 3u * S_LAT + 4u * D_HID;
 const R_DTH: u32 = 3u * S_LAT + 4u * D_HID + LOSS_N;
-const REC: u32 = 4u * S_LAT + 4u * D_HID + LOSS_N;
+const R_DHX: u32 = 4u * S_LAT + 4u * D_HID + LOSS_N;
+const REC: u32 = 4u * S_LAT + 4u * D_HID + LOSS_N + (REC_G - 1u) * D_HID;
+
+fn rec_end(i: u32) -> u32 {
+  let ends = array<u32, REC_G>({{REC_ENDS}});
+  return ends[i];
+}
+
+fn rec_weight(i: u32) -> f32 {
+  let w = array<f32, REC_G>({{REC_W}});
+  return w[i];
+}
+
+// The nested group of latent k: the first reconstruction that uses it (0 with one reconstruction).
+fn rec_group(k: u32) -> u32 {
+  var g = 0u;
+  for (var i = 0u; i + 1u < REC_G; i++) { if (k >= rec_end(i)) { g = i + 1u; } }
+  return g;
+}
 
 // Per-latent state at lat[(m*S + k)*3 ...]: steps since fired, ghost cooldown counter, dead flag.
 const LAT_SINCE: u32 = 0u;
@@ -36,7 +59,8 @@ const LAT_W: u32 = 3u;       // u32 values per latent
 const HIST_W: u32 = 8u;
 
 // Metrics row (MET_W floats per model): monosemanticity, dead on probes, then eval-batch means:
-// fvu, sum f, l0, dead on the batch, explained variance of h, of the toy output, selection loss, spare.
+// fvu, sum f, l0, dead on the batch, explained variance of h, of the toy output, selection loss (the variant's
+// own objective: reconstruction term rec + lambda x its penalty), its penalty (mean sum act_penalised(f)).
 const MET_W: u32 = 10u;
 const MET_MONO: u32 = 0u;
 const MET_DEAD_PROBE: u32 = 1u;
@@ -47,6 +71,7 @@ const MET_DEAD_BATCH: u32 = 5u;
 const MET_EV_H: u32 = 6u;
 const MET_EV_OUT: u32 = 7u;
 const MET_SEL: u32 = 8u;
+const MET_PEN: u32 = 9u;
 
 // TopK SAE (Config.topk = k > 0): keep the k largest pre-activations of a sample (ties: lowest index),
 // zero the rest before the ReLU. Returns 1 for kept latents. k = 0 or k >= S keeps all.

@@ -8,9 +8,13 @@
 //   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = act_f(pre) (the SAE variant's activation:
 //   one file per variant, src/variants/<SAE_VARIANT>.wgsl, included at compile time);
 //   hhat = W_dec^T f + b_dec;  fvu = |hhat - h|^2 / den (den = |h|^2, 1 if 0; batch FVU: the batch value);
+//   nested reconstructions (lib/sae_layout.wgsl; Matryoshka, else one): hhat_i = b_dec + sum_{k < rec_end(i)} f_k W_dec_k,
+//   rec = sum_i rec_weight(i) |hhat_i - h|^2 / den (the loss's reconstruction term; = fvu with one);
 //   penalty = lambda sum_k w_k act_penalised(f_k) (L1: f_k; JumpReLU's L0: [f_k > 0]), w_k the ghost-cooldown
-//   L1 weight;  dh = 2 (hhat - h) / (den B);  df_k = (W_dec dh)_k;  dpre_k = act_dpre(f_k, df_k, lambda w_k / B)
-//   (ReLU: [f_k > 0] (df_k + lambda w_k / B));  dth_k = act_dth(...) (JumpReLU's threshold; else 0).
+//   L1 weight;  dh_i = 2 rec_weight(i) (hhat_i - h) / (den B);  latent k of group g sees dhg_g = sum_{i >= g} dh_i
+//   (dhg_0, every reconstruction's, is b_dec's);  df_k = W_dec_k . dhg_{group(k)};
+//   dpre_k = act_dpre(f_k, df_k, lambda w_k / B) (ReLU: [f_k > 0] (df_k + lambda w_k / B));
+//   dth_k = act_dth(...) (JumpReLU's threshold; else 0).
 //   Dead latents: AuxK (FLAG_AUXK) or ghost grads (FLAG_GHOST), see sae_forward.wgsl's header.
 //#include "variants/{{SAE_VARIANT}}.wgsl"
 
@@ -21,11 +25,12 @@ struct SaeSample {
   dpre: array<f32, S_LAT>,
   A: array<f32, S_LAT>,
   dth: array<f32, S_LAT>,
-  dh: array<f32, D_HID>,
+  dhg: array<array<f32, D_HID>, REC_G>,
   G: array<f32, D_HID>,
   hin: array<f32, D_HID>,
   e: array<f32, D_HID>,
   fvu: f32,
+  rec: f32,
   l1raw: f32,
   l1w: f32,
   ghost: f32,
@@ -52,16 +57,28 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     pre[k] = acc;
   }
   o.f = act_f(pre, bthr);
+  // the nested reconstructions' errors (one accumulation over k; the last is the full hhat - h)
+  var eg: array<array<f32, D_HID>, REC_G>;
   var se = 0.0;
   for (var j = 0u; j < D_HID; j++) {
     var acc = sae_param(OFF_BD + j);
-    for (var k = 0u; k < S_LAT; k++) { acc += sae_param(OFF_WD + k * D_HID + j) * o.f[k]; }
-    o.e[j] = acc - h[j];
+    var k = 0u;
+    for (var g = 0u; g < REC_G; g++) {
+      for (; k < rec_end(g); k++) { acc += sae_param(OFF_WD + k * D_HID + j) * o.f[k]; }
+      eg[g][j] = acc - h[j];
+    }
+    o.e[j] = eg[REC_G - 1u][j];
     se += o.e[j] * o.e[j];
   }
   var den = select(1.0, hn, hn > 0.0);
   if ((cfg.flags & FLAG_BATCH_FVU) != 0u) { den = den_batch; }
   o.fvu = se / den;
+  o.rec = 0.0;
+  for (var g = 0u; g < REC_G; g++) {
+    var sg = 0.0;
+    for (var j = 0u; j < D_HID; j++) { sg += eg[g][j] * eg[g][j]; }
+    o.rec += rec_weight(g) * (sg / den);
+  }
 
   var any_dead = false;
   var wl1: array<f32, S_LAT>;
@@ -75,10 +92,18 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     o.l1w += wl1[k] * act_penalised(o.f[k]);
     if (o.f[k] > 0.0) { o.l0 += 1.0; }
   }
-  for (var j = 0u; j < D_HID; j++) { o.dh[j] = 2.0 * o.e[j] / den * inv_b; }
+  for (var j = 0u; j < D_HID; j++) {
+    var run = 0.0;
+    for (var i = 0u; i < REC_G; i++) {
+      let g = REC_G - 1u - i;
+      run += 2.0 * rec_weight(g) * eg[g][j] / den * inv_b;
+      o.dhg[g][j] = run;
+    }
+  }
   for (var k = 0u; k < S_LAT; k++) {
-    var df = 0.0;  // dL/df_k from the reconstruction
-    for (var j = 0u; j < D_HID; j++) { df += sae_param(OFF_WD + k * D_HID + j) * o.dh[j]; }
+    let g = rec_group(k);
+    var df = 0.0;  // dL/df_k from the reconstructions that use latent k
+    for (var j = 0u; j < D_HID; j++) { df += sae_param(OFF_WD + k * D_HID + j) * o.dhg[g][j]; }
     let pw = lambda * wl1[k] * inv_b;
     o.dpre[k] = act_dpre(o.f[k], df, pw);
     o.dth[k] = act_dth(k, pre[k], df, pw);
@@ -154,7 +179,7 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
 var<private> smp: SaeSample;
 fn gs_dpre(k: u32) -> f32 { return smp.dpre[k]; }
 fn gs_hin(j: u32) -> f32 { return smp.hin[j]; }
-fn gs_dh(j: u32) -> f32 { return smp.dh[j]; }
+fn gs_dh(g: u32, j: u32) -> f32 { return smp.dhg[g][j]; }
 fn gs_f(k: u32) -> f32 { return smp.f[k]; }
 fn gs_G(j: u32) -> f32 { return smp.G[j]; }
 fn gs_A(k: u32) -> f32 { return smp.A[k]; }

@@ -105,13 +105,14 @@ fn cos_grad_term(p: CosPair, wkj: f32, wlj: f32, nk: f32, nl: f32) -> f32 {
   return p.c * (wlj / (nk * nl) - p.sim * wkj / (nk * nk));
 }
 
-// --- sae_loss: batch means of the per-sample terms (sums = fvu, sum f, sum w f, ghost, l0 over the
-// batch) and the cosine penalty pen: the history row total, fvu, L1 term, sum f, ghost, cos, l0.
+// --- sae_loss: batch means of the per-sample terms (sums = fvu, sum f, sum w f, ghost, l0, rec over the
+// batch) and the cosine penalty pen: the history row total, fvu, L1 term, sum f, ghost, cos, l0. The total
+// takes the reconstruction term rec (Matryoshka: the weighted nested reconstructions; else rec = fvu).
 fn sae_loss_row(sums: array<f32, LOSS_N>, lambda: f32, pen: f32) -> array<f32, 7> {
   let inv_b = 1.0 / f32(cfg.B);
   let fvu = sums[0] * inv_b;
   let l1term = lambda * sums[2] * inv_b;
   let ghost = sums[3] * inv_b;
-  let total = fvu + l1term + ghost + pen;
+  let total = sums[5] * inv_b + l1term + ghost + pen;
   return array<f32, 7>(total, fvu, l1term, sums[1] * inv_b, ghost, pen, sums[4] * inv_b);
 }

@@ -4,8 +4,9 @@
 import type { GpuContext, TypedArray } from '../gpu/context';
 import type { Grid } from '../gpu/kernel';
 import { kernelEntry, type JobShape } from '../kernels/registry';
+import { dimDefines, setDefines } from '../kernels/defines';
 import { compareArrays, type Comparison, type Tolerance } from './compare';
-import { defaultConfig, FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
+import { defaultConfig, FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper, type RecGroups } from '../core/wire';
 import { variantDefines } from '../variants';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
@@ -138,7 +139,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const r = await runKernelOnce(
         ctx,
         'sample_data.wgsl',
-        { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, N_SETS: s.sets.length, SET_SIZES: s.sets.map((k) => `${k}u`).join(', ') },
+        { ...dimDefines(s), ...setDefines(s.sets) },
         cfg,
         { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), tables, x: new Float32Array(s.M * s.B * s.N) },
         ['x'],
@@ -159,7 +160,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const r = await runKernelOnce(
       ctx,
       'copy_step.wgsl',
-      { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, WIDTH: s.D },
+      { ...dimDefines(s), WIDTH: s.D },
       cfg,
       { state: new Uint32Array([t, 0, 0, 0]), src, out: new Float32Array(s.M * s.B * s.D) },
       ['out'],
@@ -171,7 +172,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   async toy_forward_grad_loss(ctx, s) {
     const T = toyLayout(s);
     const cfg = baseCfg(s, 0, { toy_count: s.M, log_every: 1, hist_len: 2 });
-    const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
+    const def = dimDefines(s);
     const x = rand(s.M * s.B * s.N, 11, 0, 1),
       params = rand(s.M * T.P, 12, -0.5, 0.5),
       importance = rand(s.N, 13, 0.5, 1.5);
@@ -226,7 +227,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const r = await runKernelOnce(
         ctx,
         'adam.wgsl',
-        { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S, P_COUNT: P },
+        { ...dimDefines(s), P_COUNT: P },
         cfg,
         { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), status, grads: g, params: p, adam: Float32Array.from([...m1, ...v]) },
         ['params', 'adam'],
@@ -250,7 +251,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   async sae_normalize_project(ctx, s) {
     const P = saeLayout(s).P;
     const cfg = baseCfg(s, 0);
-    const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
+    const def = dimDefines(s);
     const params = rand(s.M * P, 31),
       grads = rand(s.M * P, 32);
     const n = await runKernelOnce(ctx, 'sae_normalize.wgsl', def, cfg, { params }, ['params'], s);
@@ -269,7 +270,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   async sae_dead_firing(ctx, s) {
     const L = saeLayout(s);
     const cfg = baseCfg(s, FLAG.GHOST);
-    const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
+    const def = dimDefines(s);
     const lat = randLat(s.M, s.S, 41, cfg.dead_after);
     const d = await runKernelOnce(ctx, 'sae_dead.wgsl', def, cfg, { lat }, ['lat'], s);
     const refLat = Uint32Array.from(lat);
@@ -281,20 +282,26 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     return [compareArrays(`sae_dead + sae_firing ${shapeName(s)}`, u32(f.lat), refLat, TOL.exact)];
   },
 
-  async sae_forward_grad_loss(ctx, s) {
-    const L = saeLayout(s);
+  async sae_forward_grad_loss(ctx, shape) {
     const out: Comparison[] = [];
-    const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
-    for (const [flags, topk] of [
+    // Matryoshka: three nested reconstructions with unequal weights (the last prefix is the whole dictionary)
+    const nested: RecGroups = { ends: [1, shape.S >> 1, shape.S], weights: [0.5, 0.3, 0.2] };
+    const cases: [number, number, RecGroups?][] = [
       [FLAG.GHOST | FLAG.GHOST_QUIRK, 0],
       [FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, 0],
       [FLAG.COS_PAIRS, 0],
-      [FLAG.COS_SQ | FLAG.GHOST, Math.max(1, s.S >> 2)],
+      [FLAG.COS_SQ | FLAG.GHOST, Math.max(1, shape.S >> 2)],
       [FLAG.BATCH_FVU | FLAG.GHOST, 0],
       [FLAG.JUMPRELU | FLAG.GHOST, 0],
       [FLAG.BATCH_TOPK | FLAG.GHOST, 2],
       [FLAG.AUXK, 2],
-    ]) {
+      [FLAG.MATRYOSHKA | FLAG.GHOST | FLAG.PRE_BIAS, 0, nested],
+      [FLAG.MATRYOSHKA | FLAG.BATCH_TOPK | FLAG.AUXK, 2, nested],
+    ];
+    for (const [flags, topk, groups] of cases) {
+      const s = groups ? { ...shape, nested: groups } : shape;
+      const L = saeLayout(s);
+      const def = dimDefines(s);
       const cfg = baseCfg(s, flags, { log_every: 1, hist_len: 1, topk, jump_eps: 0.2, aux_k: 2, aux_coef: 0.5 });
       const hyper = randHyper(s.M, 51 + flags);
       const acts = rand(s.M * s.B * s.D, 52, -1, 1);
@@ -302,7 +309,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const params = rand(s.M * L.P, 53, -0.6, 0.6);
       saeNormalize(cfg, s, params);
       const lat = randLat(s.M, s.S, 54, cfg.dead_after);
-      const tag = `flags=${flags}${topk ? ` topk=${topk}` : ''} ${shapeName(s)}`;
+      const tag = `flags=${flags}${topk ? ` topk=${topk}` : ''}${groups ? ` nested ${groups.ends.join('/')}` : ''} ${shapeName(s)}`;
       let bstat = new Float32Array(s.M).fill(1);
       if (flags & FLAG.BATCH_FVU) {
         const bs = await runKernelOnce(ctx, 'sae_batch_stats.wgsl', def, cfg, { acts, bstat }, ['bstat'], s);
@@ -361,15 +368,16 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const big = s.S > 8; // not chosen for such SAEs (evalKernelFor); checked once, at M = 1 (slow compiles on software adapters)
     if (big && s.M > 1) return out;
     const samples = big ? 300 : 2500;
-    const variants = [
+    const variants: [number, number, number, RecGroups?][] = [
       [0, 0, 0],
       [FLAG.PRE_BIAS, 0, 0.5],
       [0, 2, 0],
       [FLAG.JUMPRELU, 0, 0.25],
+      [FLAG.MATRYOSHKA, 0, 0.25, { ends: [1, s.S >> 1, s.S], weights: [0.5, 0.3, 0.2] }],
     ];
-    for (const [flags, topk, p] of big ? variants.slice(1, 2) : variants) {
-      const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p, rho: 0.4 });
-      const L = saeLayout(s);
+    for (const [flags, topk, p, nested] of big ? variants.slice(1, 2) : variants) {
+      const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p, rho: 0.4, nested });
+      const L = saeLayout(spec.dims);
       const params = rand(s.M * L.P, 71 + flags, -0.6, 0.6);
       for (let m = 0; m < s.M; m++) for (let k = 0; k < s.S; k++) params[m * L.P + L.TH + k] = Math.log(0.05 + 0.2 * ((m + k) % 3));
       const mod = await evaluateSaes(ctx, spec, params, samples, 0x5eed, { kernel: 'modular' });
@@ -386,7 +394,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   async sae_probe_eval(ctx, s) {
     const L = saeLayout(s),
       T = toyLayout(s);
-    const def = { N_FEAT: s.N, D_HID: s.D, S_LAT: s.S };
+    const def = dimDefines(s);
     const out: Comparison[] = [];
     // every encoder variant: the probes must encode as training does
     for (const [flags, topk] of [

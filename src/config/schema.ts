@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { formatIssues } from '../core/issues';
 import { COS_VARIANTS, saeLayout, toyLayout } from '../core/wire';
-import { SAE_VARIANT_NAMES, saeVariant } from '../variants';
+import { SAE_VARIANT_NAMES, SAE_VARIANTS, saeGroups, saeVariant } from '../variants';
 
 const prob = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
 const positiveInt = z.number().int('must be an integer').positive('must be > 0');
@@ -70,6 +70,10 @@ export const CosSchema = z
   })
   .strict();
 
+const VARIANT_SECTIONS: Record<string, z.ZodOptional<z.ZodType>> = Object.fromEntries(
+  SAE_VARIANTS.flatMap((v) => (v.section ? [[v.section.key, v.section.schema.optional()]] : [])),
+);
+
 export const SaeSchema = z
   .object({
     s: positiveInt.max(1024, 'must be <= 1024').default(4),
@@ -105,6 +109,8 @@ export const SaeSchema = z
     fvu: z.enum(['per-sample', 'batch']).default('per-sample'),
     b_dec_init: z.enum(['median', 'zeros']).default('median'),
     cos: CosSchema.prefault({}),
+    /** the variants' own sections (src/variants: a record's `section`), each checked by its schema */
+    ...VARIANT_SECTIONS,
   })
   .strict();
 
@@ -194,7 +200,20 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
   if (c.data.boost && c.data.sets.length !== 2) throw new ConfigError(`${name}: data.boost needs exactly two feature sets`);
   if (c.data.zipf_alpha !== undefined && (c.data.set_probs || c.data.joint || c.data.onehot_probs))
     throw new ConfigError(`${name}: data.zipf_alpha replaces set_probs/joint/onehot_probs; give one or the other`);
-  if (saeVariant(c.sae.variant).needsK && (c.sae.k === undefined || c.sae.k > c.sae.s))
+  const variant = saeVariant(c.sae.variant);
+  for (const v of SAE_VARIANTS)
+    if (v.section && (c.sae as Record<string, unknown>)[v.section.key] !== undefined && variant.section?.key !== v.section.key)
+      throw new ConfigError(
+        `${name}: sae.${v.section.key} is read by the ${SAE_VARIANTS.filter((r) => r.section?.key === v.section?.key)
+          .map((r) => r.name)
+          .join(' and ')} variants, not ${c.sae.variant}`,
+      );
+  try {
+    saeGroups(c.sae);
+  } catch (e) {
+    throw new ConfigError(`${name}: ${(e as Error).message}`);
+  }
+  if (variant.needsK && (c.sae.k === undefined || c.sae.k > c.sae.s))
     throw new ConfigError(`${name}: sae.variant ${c.sae.variant} needs sae.k between 1 and s = ${c.sae.s}`);
   if (c.optimality_gap && (c.data.sets.length < 2 || c.sae.s !== n || (!c.data.joint && c.sae.s !== combos)))
     throw new ConfigError(
@@ -207,7 +226,7 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
   if (limits) {
     // training holds every SAE's batch at once; the evaluation is split into groups of models, so one model's samples must fit
     // the largest per-sample record: the SAE work record or the toy model's (same rows)
-    const rec = Math.max(saeLayout({ D: c.toy.d, S: c.sae.s }).REC, toyLayout({ N: n, D: c.toy.d }).REC);
+    const rec = Math.max(saeLayout({ D: c.toy.d, S: c.sae.s, nested: saeGroups(c.sae) }).REC, toyLayout({ N: n, D: c.toy.d }).REC);
     const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
     const train = M * c.sae.batch * rec * 4;
     if (train > cap)

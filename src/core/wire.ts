@@ -15,6 +15,8 @@ export const FLAG = {
   AUXK: 512,
   /** reference SAEs: the decoder stays at its initial rows (zero gradient; needs the unit-row projection) */
   FIXED_DEC: 1024,
+  /** a variant bit: Matryoshka's nested reconstructions (the groups themselves are compile-time, Dims.nested) */
+  MATRYOSHKA: 2048,
 } as const;
 export const NOT_DIVERGED = 0xffffffff;
 
@@ -127,16 +129,33 @@ export function lrFactor(t: number, T: number, warmup: number, cooldown: number)
   return f;
 }
 
+/**
+ * The SAE's nested reconstructions (Matryoshka, docs/science.md §8): reconstruction i uses the latents
+ * k < ends[i] and enters the loss with weight weights[i]; ends rise and the last is S. Absent: one
+ * reconstruction of all S latents with weight 1 (every other variant). Compile-time: REC_G, REC_ENDS, REC_W.
+ */
+export interface RecGroups {
+  ends: number[];
+  weights: number[];
+}
+
 export interface Dims {
   N: number;
   D: number;
   S: number;
+  nested?: RecGroups;
 }
 
-export function saeLayout(d: Pick<Dims, 'D' | 'S'>) {
+/** The nested reconstructions of an SAE shape (one of all S latents, weight 1, when it has none). */
+export function recGroups(d: Pick<Dims, 'S' | 'nested'>): RecGroups {
+  return d.nested ?? { ends: [d.S], weights: [1] };
+}
+
+export function saeLayout(d: Pick<Dims, 'D' | 'S' | 'nested'>) {
   const { S, D } = d;
   const P = 2 * S * D + 2 * S + D;
-  const LOSS_N = 5;
+  const LOSS_N = 6;
+  const G = recGroups(d).ends.length;
   return {
     P,
     WE: 0,
@@ -154,7 +173,10 @@ export function saeLayout(d: Pick<Dims, 'D' | 'S'>) {
     LOSS: 3 * S + 4 * D,
     LOSS_N,
     DTH: 3 * S + 4 * D + LOSS_N,
-    REC: 4 * S + 4 * D + LOSS_N,
+    /** dL/dhhat of nested reconstructions 1 .. G-1 as latents of those groups see it (group 0's is DH) */
+    DHX: 4 * S + 4 * D + LOSS_N,
+    GROUPS: G,
+    REC: 4 * S + 4 * D + LOSS_N + (G - 1) * D,
     HIST_W: 8,
     MET_W: 10,
     LAT_W: 3,
@@ -168,5 +190,6 @@ export function toyLayout(d: Pick<Dims, 'N' | 'D'>) {
 }
 export type ToyLayout = ReturnType<typeof toyLayout>;
 
-export const MET = { MONO: 0, DEAD_PROBE: 1, FVU: 2, L1: 3, L0: 4, DEAD_BATCH: 5, EV_H: 6, EV_OUT: 7, SEL: 8 } as const;
+/** SEL: the variant's own objective on the evaluation batch (rec + lambda PEN); PEN: its penalty's mean, sum_k act_penalised(f_k) (L1: sum f; JumpReLU: L0) */
+export const MET = { MONO: 0, DEAD_PROBE: 1, FVU: 2, L1: 3, L0: 4, DEAD_BATCH: 5, EV_H: 6, EV_OUT: 7, SEL: 8, PEN: 9 } as const;
 export const HIST = { TOTAL: 0, FVU: 1, L1_TERM: 2, L1_RAW: 3, GHOST: 4, COS: 5, L0: 6, STEP: 7 } as const;

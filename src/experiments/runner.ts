@@ -105,7 +105,8 @@ export function forgetToyModels(): void {
 const seconds = () => performance.now() / 1000;
 
 /** The batch-FVU selection loss from a model's evaluation metrics: batch FVU (1 - EV_h) + lambda mean sum|f|, lambda as the kernels hold it (f32). */
-const batchSelectionLoss = (met: ArrayLike<number>, l1: number) => 1 - met[MET.EV_H] + Math.fround(l1) * met[MET.L1];
+/** The batch-FVU rule's selection loss: 1 - EV(h) + lambda x the variant's penalty (L1: mean sum f; JumpReLU: mean L0). */
+const batchSelectionLoss = (met: ArrayLike<number>, l1: number) => 1 - met[MET.EV_H] + Math.fround(l1) * met[MET.PEN];
 
 type Report = (p: Omit<StageProgress, 'experiment'>) => void;
 

@@ -8,6 +8,7 @@ import { NOT_DIVERGED, saeLayout } from '../core/wire';
 import { rngU32, STREAM } from '../core/rng';
 import { parseExperiment, type ExperimentConfig } from '../config/schema';
 import { dataSetup, saeJobPlan } from '../jobs/experiment';
+import { saeVariant } from '../variants';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors';
 import { OutputError, writeFileAtomic } from '../io/files';
 import {
@@ -20,6 +21,7 @@ import {
   SaeLensFormatError,
   toSaeLens,
   type KitSae,
+  type KitVariant,
 } from '../io/saelens';
 import type { SaeResult } from '../results/schema';
 import { readResults } from './results';
@@ -57,7 +59,9 @@ export function loadRunSaes(run: string, experiment: string): { config: Experime
   const p = join(run, experiment, 'saes.safetensors');
   if (!existsSync(p)) throw new SaeLensFormatError(`${p} is missing: experiment '${experiment}' of ${run} has no trained SAEs`);
   const { tensors, metadata } = decodeSafetensors(new Uint8Array(readFileSync(p)), p);
-  const saes = kitSaesFromStored(experiment, config.sae, tensors, metadata, p);
+  // a variant whose loss differs (Matryoshka) runs as its activation's variant once trained
+  const variant = (saeVariant(config.sae.variant).inferenceAs ?? config.sae.variant) as KitVariant;
+  const saes = kitSaesFromStored(experiment, { ...config.sae, variant }, tensors, metadata, p);
   if (saes.length && (saes[0].d !== config.toy.d || saes[0].s !== config.sae.s))
     throw new SaeLensFormatError(`${p} holds SAEs of d = ${saes[0].d}, s = ${saes[0].s}; its config.json says d = ${config.toy.d}, s = ${config.sae.s}`);
   return { config, saes };

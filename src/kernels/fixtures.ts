@@ -1,6 +1,6 @@
 // Fixtures: the shapes and small training jobs that the checks, the tests, the kernel lab and the
 // benchmark share. Production code may import them (they build specs from the same core as the runner).
-import { defaultConfig, toyLayout, type Dims, type Hyper } from '../core/wire';
+import { defaultConfig, toyLayout, type Dims, type Hyper, type RecGroups } from '../core/wire';
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
 import { samplerTables } from '../data/tables';
 import { initSae, initToy } from '../models/init';
@@ -35,10 +35,12 @@ export interface SaeCase {
   p?: number;
   topk?: number;
   empty?: number;
+  /** Matryoshka's nested reconstructions (with FLAG.MATRYOSHKA) */
+  nested?: RecGroups;
 }
 
 export function saeTestSpec(o: SaeCase): SaeJobSpec {
-  const dims = { N: o.N, D: o.D, S: o.S };
+  const dims = { N: o.N, D: o.D, S: o.S, nested: o.nested };
   const { tables, tableLen } = samplerTables({ sets: o.sets, rho: o.rho ?? 1, pOnehot: o.p ?? 0 });
   const TL = toyLayout(dims);
   const hyper: Hyper[] = Array.from({ length: o.M }, (_, m) => ({ lr: [1e-3, 3e-3, 1e-2][m % 3], l1: [0.01, 0.3, 1][m % 3], cos: o.cos ?? 0, seed: 1000 + m }));

@@ -62,6 +62,8 @@ export function saeEval(
   for (let m = 0; m < cfg.M; m++) {
     const tp = (m % cfg.toy_count) * T.P;
     let fvu = 0,
+      rec = 0,
+      pen = 0,
       l1 = 0,
       l0 = 0,
       se = 0,
@@ -79,6 +81,8 @@ export function saeEval(
       fvu += work[w + L.LOSS];
       l1 += work[w + L.LOSS + 1];
       l0 += work[w + L.LOSS + 4];
+      rec += work[w + L.LOSS + 5];
+      pen += work[w + L.LOSS + 2];
       for (let k = 0; k < S; k++) if (work[w + L.F + k] > 1e-6) fired[k] = true;
       for (let j = 0; j < D; j++) {
         const e = work[w + L.E + j],
@@ -106,6 +110,7 @@ export function saeEval(
     metrics[o + MET.DEAD_BATCH] = fired.filter((f) => !f).length;
     metrics[o + MET.EV_H] = 1 - se / Math.max(varH, 1e-30);
     metrics[o + MET.EV_OUT] = 1 - so / Math.max(varX, 1e-30);
-    metrics[o + MET.SEL] = fvu / nb + (hyper[m].l1 * l1) / nb;
+    metrics[o + MET.PEN] = pen / nb;
+    metrics[o + MET.SEL] = rec / nb + (hyper[m].l1 * pen) / nb;
   }
 }

@@ -1,10 +1,44 @@
 // Twins of the SAE kernels (sae_normalize, sae_dead, sae_forward, sae_firing, sae_grad, sae_cos_grad,
 // sae_project_grad, sae_loss) in f64, plus the SAE objective written directly from docs/science.md §3-4 for
 // finite-difference checks of the gradients.
-import { FLAG, NOT_DIVERGED, saeLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
+import { FLAG, NOT_DIVERGED, recGroups, saeLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
 import { topkMask, variantOf } from '../variants';
 
-type SD = Pick<Dims, 'D' | 'S'>;
+type SD = Pick<Dims, 'D' | 'S' | 'nested'>;
+
+/**
+ * The nested reconstructions' errors hhat_i - h, hhat_i = b_dec + sum_{k < ends[i]} f_k W_dec_k (Matryoshka;
+ * one, the full hhat - h, otherwise), accumulated over k once as the kernels do (lib/sae_sample.wgsl).
+ */
+function nestedErrors(dims: SD, params: ArrayLike<number>, p: number, f: ArrayLike<number>, h: ArrayLike<number>): Float64Array[] {
+  const { D } = dims;
+  const L = saeLayout(dims);
+  const { ends } = recGroups(dims);
+  const eg = ends.map(() => new Float64Array(D));
+  for (let j = 0; j < D; j++) {
+    let acc = params[p + L.BD + j];
+    let k = 0;
+    ends.forEach((end, g) => {
+      for (; k < end; k++) acc += params[p + L.WD + k * D + j] * f[k];
+      eg[g][j] = acc - h[j];
+    });
+  }
+  return eg;
+}
+
+/** The loss's reconstruction term sum_i w_i |hhat_i - h|^2 / den (= fvu with one reconstruction). */
+function nestedRec(dims: SD, eg: Float64Array[], den: number): number {
+  const { weights } = recGroups(dims);
+  return eg.reduce((a, e, g) => a + weights[g] * (e.reduce((s, v) => s + v * v, 0) / den), 0);
+}
+
+/** The group of latent k: the first nested reconstruction that uses it. */
+function groupOf(dims: SD, k: number): number {
+  const { ends } = recGroups(dims);
+  let g = 0;
+  for (let i = 0; i + 1 < ends.length; i++) if (k >= ends[i]) g = i + 1;
+  return g;
+}
 
 export function saeNormalize(cfg: GpuConfig, dims: SD, params: Float64Array | Float32Array): void {
   const L = saeLayout(dims);
@@ -143,20 +177,17 @@ export function saeForward(
     const theta = Array.from({ length: S }, (_, k) => vt.theta(params[p + L.TH + k]));
     if ((cfg.flags & FLAG.BATCH_TOPK) !== 0 && !bthr) throw new Error('saeForward: BatchTopK needs the batch thresholds (saeBatchTopkThreshold)');
     f.set(vt.activation(cfg, pre, theta, bthr?.[m] ?? 0));
-    const e = new Float64Array(D);
+    const eg = nestedErrors(dims, params, p, f, h);
+    const e = eg[eg.length - 1];
     let se = 0;
-    for (let j = 0; j < D; j++) {
-      let acc = params[p + L.BD + j];
-      for (let k = 0; k < S; k++) acc += params[p + L.WD + k * D + j] * f[k];
-      e[j] = acc - h[j];
-      se += e[j] ** 2;
-    }
+    for (let j = 0; j < D; j++) se += e[j] ** 2;
     let den = hn > 0 ? hn : 1;
     if ((cfg.flags & FLAG.BATCH_FVU) !== 0) {
       if (!bstat) throw new Error('saeForward: batch FVU needs the batch statistics (saeBatchStats)');
       den = bstat[m];
     }
     const fvu = se / den;
+    const rec = nestedRec(dims, eg, den);
     let l1raw = 0,
       l1w = 0,
       l0 = 0;
@@ -171,14 +202,22 @@ export function saeForward(
       if (f[k] > 0) l0++;
       work[w + L.F + k] = f[k];
     }
-    const dh = new Float64Array(D);
+    // latent k of group g sees dL/dhhat summed over the reconstructions that use it: dhg_g = sum_{i >= g} dh_i
+    const { weights } = recGroups(dims);
+    const dhg = eg.map(() => new Float64Array(D));
     for (let j = 0; j < D; j++) {
-      dh[j] = ((2 * e[j]) / den) * invB;
-      work[w + L.DH + j] = dh[j];
+      let run = 0;
+      for (let g = eg.length - 1; g >= 0; g--) {
+        run += ((2 * weights[g] * eg[g][j]) / den) * invB;
+        dhg[g][j] = run;
+      }
+      work[w + L.DH + j] = dhg[0][j];
       work[w + L.E + j] = e[j];
+      for (let g = 1; g < eg.length; g++) work[w + L.DHX + (g - 1) * D + j] = dhg[g][j];
     }
     const dpre = new Float64Array(S);
     for (let k = 0; k < S; k++) {
+      const dh = dhg[groupOf(dims, k)];
       let df = 0;
       for (let j = 0; j < D; j++) df += params[p + L.WD + k * D + j] * dh[j];
       const pw = lambda * wk[k] * invB;
@@ -243,7 +282,7 @@ export function saeForward(
       work[w + L.A + k] = A[k];
     }
     for (let j = 0; j < D; j++) work[w + L.G + j] = G[j];
-    work.set([fvu, l1raw, l1w, ghost, l0], w + L.LOSS);
+    work.set([fvu, l1raw, l1w, ghost, l0, rec], w + L.LOSS);
   }
   return work;
 }
@@ -269,10 +308,12 @@ export function saeGrad(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, wor
     for (let b = 0; b < cfg.B; b++) {
       const w = (m * cfg.B + b) * L.REC;
       for (let k = 0; k < S; k++) {
+        const gk = groupOf(dims, k);
+        const dhAt = gk === 0 ? L.DH : L.DHX + (gk - 1) * D;
         const dp = work[w + L.DPRE + k];
         for (let j = 0; j < D; j++) {
           grads[g + L.WE + k * D + j] += dp * work[w + L.HIN + j];
-          grads[g + L.WD + k * D + j] += work[w + L.DH + j] * work[w + L.F + k] + work[w + L.G + j] * work[w + L.A + k];
+          grads[g + L.WD + k * D + j] += work[w + dhAt + j] * work[w + L.F + k] + work[w + L.G + j] * work[w + L.A + k];
           if (preBias) grads[g + L.BD + j] -= dp * params[g + L.WE + k * D + j];
         }
         grads[g + L.BE + k] += dp;
@@ -351,11 +392,11 @@ export function saeLoss(
   const L = saeLayout(dims);
   const rows = new Float64Array(cfg.M * L.HIST_W);
   for (let m = 0; m < cfg.M; m++) {
-    const s = [0, 0, 0, 0, 0];
-    for (let b = 0; b < cfg.B; b++) for (let q = 0; q < 5; q++) s[q] += work[(m * cfg.B + b) * L.REC + L.LOSS + q];
-    const [fvu, l1raw, l1w, ghost, l0] = s.map((v) => v / cfg.B);
+    const s = new Array<number>(L.LOSS_N).fill(0);
+    for (let b = 0; b < cfg.B; b++) for (let q = 0; q < L.LOSS_N; q++) s[q] += work[(m * cfg.B + b) * L.REC + L.LOSS + q];
+    const [fvu, l1raw, l1w, ghost, l0, rec] = s.map((v) => v / cfg.B);
     const l1term = hyper[m].l1 * l1w;
-    const total = fvu + l1term + ghost + aux[m];
+    const total = rec + l1term + ghost + aux[m];
     if (!Number.isFinite(total) && status[m] === NOT_DIVERGED) status[m] = t;
     rows.set([total, fvu, l1term, l1raw, ghost, aux[m], l0, t], m * L.HIST_W);
   }
@@ -380,8 +421,11 @@ function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts
     bthr,
   );
   const hhat = h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + params[L.WD + k * D + j] * fk, 0));
+  // Matryoshka's nested reconstructions, each written out from its prefix of latents
+  const { ends } = recGroups(dims);
+  const prefixes = ends.map((end) => h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + (k < end ? params[L.WD + k * D + j] * fk : 0), 0)));
   const hn = h.reduce((a, v) => a + v * v, 0);
-  return { h, pre, f, hhat, den: hn > 0 ? hn : 1 };
+  return { h, pre, f, hhat, prefixes, den: hn > 0 ? hn : 1 };
 }
 
 /**
@@ -406,9 +450,10 @@ export function saeObjective(
   let total = 0;
   for (let b = 0; b < cfg.B; b++) {
     const fs = forwardSample(cfg, dims, params, acts, b, bthr);
-    const { h, pre, f, hhat } = fs;
+    const { h, pre, f } = fs;
     const den = bstat || fs.den;
-    const fvu = hhat.reduce((a, v, j) => a + (v - h[j]) ** 2, 0) / den;
+    const { weights } = recGroups(dims);
+    const rec = fs.prefixes.reduce((a, xi, i) => a + (weights[i] * xi.reduce((q, v, j) => q + (v - h[j]) ** 2, 0)) / den, 0);
     const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * variantOf(cfg).twin.penalised(fk), 0);
     let ghost = 0;
     if (ghostConst && dead.some(Boolean) && (cfg.flags & FLAG.AUXK) !== 0) {
@@ -422,7 +467,7 @@ export function saeObjective(
       const g = h.map((_, j) => ghostConst.scale[b] * dead.reduce((a, dk, k) => a + (dk ? Math.exp(pre[k]) * params[L.WD + k * D + j] : 0), 0));
       ghost = ghostConst.c[b] * ghostConst.r[b].reduce((a, rj, j) => a + (rj - g[j]) ** 2, 0);
     }
-    total += fvu + hyper.l1 * l1 + ghost;
+    total += rec + hyper.l1 * l1 + ghost;
   }
   const wd = Array.from({ length: S * D }, (_, i) => params[L.WD + i]);
   return total / cfg.B + cosPenalty(cfg, dims, wd, hyper.cos);

@@ -2,6 +2,7 @@
 // CPU-shaped kernel on software adapters; models grouped per dispatch as the adapter's limits allow.
 import { isSoftwareAdapter, type GpuContext } from '../gpu/context';
 import { definesFor, kernelEntry, type JobShape } from '../kernels/registry';
+import { dimDefines } from '../kernels/defines';
 import { SAE_EVAL, type EvalKernel } from '../kernels/sae_eval';
 
 export type { EvalKernel };
@@ -109,7 +110,7 @@ async function evaluateGroup(
     hist_len: 1,
   };
   const hyper = spec.hyper.slice(m0, m0 + count).map((h) => ({ ...h, seed: (h.seed ^ seedSalt) >>> 0 }));
-  const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: dims.S, ...variantDefines(cfg) };
+  const def = { ...dimDefines(dims), ...variantDefines(cfg) };
   // the per-sample records of the modular chain (the CPU-shaped kernel keeps none)
   const rows = cpu ? 1 : M * samples;
   const owned: GPUBuffer[] = [];

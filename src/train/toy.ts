@@ -1,5 +1,6 @@
 // The toy-model trainer: the modular kernels of one step or a version of the K-step kernel (src/kernels/toy_steps/:
 // fused, cpu), over src/train/job.ts.
+import { dimDefines } from '../kernels/defines';
 import type { GpuContext } from '../gpu/context';
 import type { JobShape } from '../kernels/registry';
 import type { FitTarget } from '../kernels/sae_steps';
@@ -64,7 +65,7 @@ export class GpuToyTrainer extends GpuJob {
   private async init(kSteps: number): Promise<void> {
     const { cfg, dims } = this.spec;
     const T = toyLayout(dims);
-    const def = { N_FEAT: dims.N, D_HID: dims.D, S_LAT: 1 };
+    const def = dimDefines({ ...dims, S: 1 });
     if (this.spec.toyParams.length !== cfg.M * T.P) throw new Error(`toy job: toyParams has ${this.spec.toyParams.length} floats, expected ${cfg.M * T.P}`);
     this.cfgKernel = await this.ctx.kernel('adam.wgsl', { defines: { ...def, P_COUNT: T.P } });
     this.initCommon();

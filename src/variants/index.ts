@@ -1,9 +1,11 @@
 // The SAE variants, one record each (src/variants/<name>.ts + <name>.wgsl). The config schema, the job
 // builders, the trainers, the evaluation, the reference and the checks read this list. Adding a variant =
 // its record, its WGSL file, and its entry here (before relu, which takes every Config the others do not).
-import { optionFlags, type SaeFlagOptions } from '../core/wire';
+import { optionFlags, type RecGroups, type SaeFlagOptions } from '../core/wire';
 import { batchtopk } from './batchtopk';
 import { jumprelu } from './jumprelu';
+import { matryoshka } from './matryoshka';
+import { matryoshkaBatchtopk } from './matryoshka-batchtopk';
 import { relu } from './relu';
 import { topk } from './topk';
 import type { SaeVariant, VariantCfg } from './variant';
@@ -11,8 +13,9 @@ import type { SaeVariant, VariantCfg } from './variant';
 export type { SaeVariant, SaeVariantTwin, VariantCfg } from './variant';
 export { topkMask } from './topk';
 
-export const SAE_VARIANTS: readonly SaeVariant[] = [jumprelu, batchtopk, topk, relu];
-export type SaeVariantName = (typeof jumprelu | typeof batchtopk | typeof topk | typeof relu)['name'];
+const SAE_LIST = [matryoshkaBatchtopk, matryoshka, jumprelu, batchtopk, topk, relu] as const;
+export const SAE_VARIANTS: readonly SaeVariant[] = SAE_LIST;
+export type SaeVariantName = (typeof SAE_LIST)[number]['name'];
 /** the config's sae.variant values (the schema's enum) */
 export const SAE_VARIANT_NAMES = SAE_VARIANTS.map((v) => v.name) as [SaeVariantName, ...SaeVariantName[]];
 
@@ -30,6 +33,12 @@ export function variantOf(cfg: Pick<VariantCfg, 'flags' | 'topk'>): SaeVariant {
 /** The compile-time define selecting the variant's WGSL file, for every kernel that includes one. */
 export function variantDefines(cfg: Pick<VariantCfg, 'flags' | 'topk'>): { SAE_VARIANT: string } {
   return { SAE_VARIANT: variantOf(cfg).name };
+}
+
+/** The nested reconstructions of an experiment's SAE (its variant's groups from its section; none: undefined). */
+export function saeGroups(sae: { variant: string; s: number } & Record<string, unknown>): RecGroups | undefined {
+  const v = saeVariant(sae.variant);
+  return v.groups?.(v.section ? sae[v.section.key] : undefined, sae.s);
 }
 
 /** Config.flags of an SAE job: the runtime options (core/wire optionFlags) and the variant's bit. */

@@ -4,7 +4,11 @@
 // checks and the metrics use). The WGSL file provides the same math to the kernels (act_f, act_penalised,
 // act_dpre, act_dth: see relu.wgsl; thresholds read through sae_param), included at compile time through
 // the SAE_VARIANT define (`//#include "variants/{{SAE_VARIANT}}.wgsl"`), so no kernel branches on the
-// variant. Imports core/ only.
+// variant. A variant whose loss differs declares it here too: its nested reconstructions (groups, from its own
+// config section, sae.<section.key>); the kernels and the twin read those from the job's Dims. Imports core/
+// and zod only.
+import type { z } from 'zod';
+import type { RecGroups } from '../core/wire';
 
 /** The Config fields a variant's math reads. */
 export interface VariantCfg {
@@ -42,5 +46,14 @@ export interface SaeVariant {
   readonly prepass?: string;
   /** why the fused K-step versions and the CPU-shaped evaluation cannot run it (none: they can) */
   readonly fusedMisfit?: string;
+  /** its own hyperparameters: the nested config section sae.<key>, with its defaults, ranges and messages */
+  readonly section?: { readonly key: string; readonly schema: z.ZodType };
+  /**
+   * its nested reconstructions (Matryoshka's prefixes and weights) from its section (parsed, defaults filled)
+   * and the dictionary size s; throws an Error naming the field when they do not fit s
+   */
+  groups?(section: unknown, s: number): RecGroups;
+  /** the variant a trained SAE runs as outside training (Matryoshka: its activation; the nested loss only trains) */
+  readonly inferenceAs?: string;
   readonly twin: SaeVariantTwin;
 }

@@ -4,18 +4,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { factsOfCode } from '../../src/gpu/shader-facts';
-import { defaultConfig, FLAG, HIST, MET, NOT_DIVERGED, saeLayout, toyLayout } from '../../src/core/wire';
+import { defaultConfig, FLAG, HIST, MET, NOT_DIVERGED, type RecGroups, saeLayout, toyLayout } from '../../src/core/wire';
+import { dimDefines } from '../../src/kernels/defines';
 import { parseExperiment } from '../../src/config/schema';
 import { getPreset } from '../../src/experiments/presets';
 
 const lib = (f: string) => readFileSync(new URL(`../../shaders/lib/${f}`, import.meta.url), 'utf8');
 
 /** Every scalar `const` of the given WGSL sources at one shape, evaluated by the reflection the fit rules use (src/gpu/shader-facts.ts). */
-function wgslConsts(src: string, shape: { N: number; D: number; S: number }): Record<string, number> {
-  const text = src
-    .replace(/\{\{N_FEAT\}\}/g, String(shape.N))
-    .replace(/\{\{D_HID\}\}/g, String(shape.D))
-    .replace(/\{\{S_LAT\}\}/g, String(shape.S));
+function wgslConsts(src: string, shape: { N: number; D: number; S: number; nested?: RecGroups }): Record<string, number> {
+  let text = src;
+  for (const [k, v] of Object.entries(dimDefines(shape))) text = text.split(`{{${k}}}`).join(String(v));
   return Object.fromEntries(factsOfCode(text).consts);
 }
 
@@ -23,13 +22,14 @@ const SHAPES = [
   { N: 4, D: 2, S: 4 },
   { N: 9, D: 3, S: 12 },
   { N: 40, D: 16, S: 64 },
+  { N: 9, D: 3, S: 12, nested: { ends: [2, 6, 12], weights: [1 / 3, 1 / 3, 1 / 3] } }, // Matryoshka: three nested reconstructions
 ];
 
 describe('wire format: TypeScript layouts match the WGSL constants', () => {
   const src = lib('common.wgsl') + lib('sae_layout.wgsl') + lib('toy_layout.wgsl');
 
   for (const shape of SHAPES) {
-    it(`SAE and toy layouts at N=${shape.N}, D=${shape.D}, S=${shape.S}`, () => {
+    it(`SAE and toy layouts at N=${shape.N}, D=${shape.D}, S=${shape.S}${shape.nested ? `, ${shape.nested.ends.length} nested reconstructions` : ''}`, () => {
       const w = wgslConsts(src, shape);
       const L = saeLayout(shape),
         T = toyLayout(shape);
@@ -50,6 +50,8 @@ describe('wire format: TypeScript layouts match the WGSL constants', () => {
         LOSS: 'R_LOSS',
         LOSS_N: 'LOSS_N',
         DTH: 'R_DTH',
+        DHX: 'R_DHX',
+        GROUPS: 'REC_G',
         REC: 'REC',
         HIST_W: 'HIST_W',
         MET_W: 'MET_W',

@@ -38,7 +38,9 @@ describe('finite differences (f64)', () => {
     fdCheck('toy', (q) => toyLossDirect(dims, q, x, B, imp), p, g);
   });
 
-  const cases: { name: string; flags: number; cos: number; dead: boolean; cool?: number; topk?: number }[] = [
+  // Matryoshka: three nested reconstructions of the 5 latents with unequal weights
+  const nested = { ends: [1, 3, 5], weights: [0.5, 0.3, 0.2] };
+  const cases: { name: string; flags: number; cos: number; dead: boolean; cool?: number; topk?: number; nested?: typeof nested }[] = [
     { name: 'plain SAE', flags: 0, cos: 0, dead: false },
     { name: 'pre-encoder bias', flags: FLAG.PRE_BIAS, cos: 0, dead: false },
     { name: 'ghost grads with dead latents + L1 ramp (cooldown)', flags: FLAG.GHOST, cos: 0, dead: true, cool: 4 },
@@ -51,10 +53,26 @@ describe('finite differences (f64)', () => {
     { name: 'JumpReLU (all but the thresholds, whose gradient is a straight-through estimate)', flags: FLAG.JUMPRELU, cos: 0, dead: false },
     { name: 'BatchTopK (k = 2 per sample on average)', flags: FLAG.BATCH_TOPK, cos: 0, dead: false, topk: 2 },
     { name: 'TopK with the AuxK dead-latent loss', flags: FLAG.AUXK, cos: 0, dead: true, topk: 2 },
+    {
+      name: 'Matryoshka (ReLU + L1, 3 nested reconstructions), pre-bias, cosine penalty',
+      flags: FLAG.MATRYOSHKA | FLAG.PRE_BIAS | FLAG.COS_ABS,
+      cos: 0.7,
+      dead: false,
+      nested,
+    },
+    { name: 'Matryoshka with ghost grads', flags: FLAG.MATRYOSHKA | FLAG.GHOST, cos: 0, dead: true, cool: 4, nested },
+    {
+      name: 'Matryoshka BatchTopK with AuxK, batch FVU',
+      flags: FLAG.MATRYOSHKA | FLAG.BATCH_TOPK | FLAG.AUXK | FLAG.BATCH_FVU,
+      cos: 0,
+      dead: true,
+      topk: 2,
+      nested,
+    },
   ];
   for (const c of cases) {
     it(`SAE gradient: ${c.name}`, () => {
-      const dims = { D: 3, S: 5 };
+      const dims = { D: 3, S: 5, nested: c.nested };
       const L = saeLayout(dims);
       const B = 6;
       const cfg: GpuConfig = defaultConfig({ M: 1, B, flags: c.flags, act_stride: dims.D, ghost_cooldown: 10, topk: c.topk ?? 0, aux_k: 1, aux_coef: 0.5 });

@@ -48,10 +48,10 @@ describe('shader facts', () => {
 
 describe('fused steps: footprints from their WGSL', () => {
   const spec = saeTestSpec({ ...STUDY_SHAPE, M: 6, B: 64, T: 10, flags: 0 });
-  it('v1 keeps RV rows per thread; its RV is the shader constant P + S + 5', () => {
+  it('v1 keeps RV rows per thread; its RV is the shader constant P + S + LOSS_N (6)', () => {
     const f16 = stepsFootprint(SAE_STEPS.v1, spec, 16, target(16384, false));
     const f32 = stepsFootprint(SAE_STEPS.v1, spec, 32, target(16384, false));
-    expect(f16.rv).toBe(26 + 4 + 5); // P = 26 at d = 2, s = 4 (layout test)
+    expect(f16.rv).toBe(26 + 4 + 6); // P = 26 at d = 2, s = 4 (layout test)
     expect(f16.vars.find((v) => v.name === 'red')?.bytes).toBe(f16.rv * 16 * 4);
     expect(f32.bytes).toBeGreaterThan(f16.bytes);
   });

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/config/schema';
 import { loadShaderSourcesFromDisk } from '../../src/gpu/shaders-node';
 import { resolveShader } from '../../src/gpu/shaders';
-import { defaultConfig, toyLayout } from '../../src/core/wire';
+import { defaultConfig, FLAG, MET, type RecGroups, saeLayout, toyLayout } from '../../src/core/wire';
+import { rngUnit } from '../../src/core/rng';
+import { saeForward } from '../../src/reference/sae';
+import { saeEval } from '../../src/reference/metrics';
 import { dataSetup, saeJobPlan } from '../../src/jobs/experiment';
 import { SAE_VARIANT_NAMES, SAE_VARIANTS, saeFlags, saeVariant, variantOf } from '../../src/variants';
 
@@ -64,5 +67,70 @@ describe('SAE variant records', () => {
   it('a kernel including a variant file without SAE_VARIANT fails naming the define', () => {
     expect(() => resolveShader('sae_forward.wgsl', sources)).toThrow(/includes "variants\/\{\{SAE_VARIANT\}\}.wgsl": the define SAE_VARIANT has no value/);
     for (const v of SAE_VARIANTS) expect(resolveShader('sae_forward.wgsl', sources, { SAE_VARIANT: v.name }).code).toContain(`SAE variant ${v.name}`);
+  });
+});
+
+describe('Matryoshka: the nested reconstructions from sae.matryoshka', () => {
+  const groupsOf = (matryoshka: unknown, s = 8, variant = 'matryoshka') =>
+    dataSetup(parseExperiment({ name: 'm', toy: { d: 2 }, sae: { variant, s, ...(variant.includes('batchtopk') ? { k: 2 } : {}), matryoshka } })).dims.nested;
+
+  it('group_fractions as dictionary_learning sizes them (floor for all but the last), widths as SAELens lists them', () => {
+    // dictionary_learning: sizes int(f s) for all but the last, the last the rest; weights 1/G by default
+    expect(groupsOf({ group_fractions: [0.25, 0.25, 0.5] }, 10)).toEqual({ ends: [2, 4, 10], weights: [1 / 3, 1 / 3, 1 / 3] });
+    expect(groupsOf({ widths: [1, 3, 8], weights: 'sum' })).toEqual({ ends: [1, 3, 8], weights: [1, 1, 1] });
+    expect(groupsOf({ widths: [4, 8], weights: [2, 0.5] }, 8, 'matryoshka-batchtopk')).toEqual({ ends: [4, 8], weights: [2, 0.5] });
+    expect(groupsOf(undefined, 6)).toEqual({ ends: [3, 6], weights: [0.5, 0.5] }); // default: two halves
+    // every other variant trains one reconstruction (no nested groups on its dims)
+    expect(dataSetup(parseExperiment({ name: 'r', sae: { variant: 'relu' } })).dims.nested).toBeUndefined();
+  });
+
+  it('a bad combination gets an error naming the field', () => {
+    const bad = (m: unknown, re: RegExp, variant = 'matryoshka') =>
+      expect(() => parseExperiment({ name: 'm', sae: { variant, s: 8, ...(variant === 'matryoshka' ? { matryoshka: m } : { k: 2, matryoshka: m }) } })).toThrow(
+        re,
+      );
+    bad({ widths: [2, 6] }, /sae\.matryoshka\.widths \[2, 6\] must end at s = 8/);
+    bad({ widths: [4, 2, 8] }, /widths \[4, 2, 8\] must rise strictly/);
+    bad({ group_fractions: [0.5, 0.4] }, /group_fractions sum to 0\.9/);
+    bad({ group_fractions: [0.05, 0.95] }, /give group sizes \[0, 8\] at s = 8; every group needs a latent/);
+    bad({ widths: [4, 8], weights: [1] }, /weights has 1 entries for 2 nested reconstructions/);
+    bad({ widths: [4, 8], group_fractions: [0.5, 0.5] }, /widths or group_fractions, not both/);
+    bad({ widths: [4, 8], weights: 'balanced' }, /matryoshka/);
+    bad({ widths: [4, 8] }, /sae\.matryoshka is read by the matryoshka-batchtopk and matryoshka variants, not topk/, 'topk');
+  });
+});
+
+describe("each variant's selection loss is its own objective (reference evaluation)", () => {
+  it('relu: FVU + lambda mean sum f; jumprelu: FVU + lambda mean L0; matryoshka: the nested reconstructions + lambda mean sum f', () => {
+    const dims = { N: 4, D: 2, S: 4 };
+    const B = 40;
+    const T = toyLayout(dims);
+    const rnd = (n: number, seed: number, lo: number, hi: number) => Float64Array.from({ length: n }, (_, i) => lo + (hi - lo) * rngUnit(seed, 0, 0, i, 0));
+    const acts = rnd(B * T.REC, 3, 0, 1); // rows of the toy record: h at offset 0 (T.H)
+    const toyParams = rnd(T.P, 4, -0.8, 0.8);
+    const lambda = 0.3;
+    const cases: ['relu' | 'jumprelu' | 'matryoshka', number, RecGroups?][] = [
+      ['relu', 0],
+      ['jumprelu', FLAG.JUMPRELU],
+      ['matryoshka', FLAG.MATRYOSHKA, { ends: [1, 4], weights: [0.5, 0.5] }],
+    ];
+    for (const [name, flags, nested] of cases) {
+      const d = { ...dims, nested };
+      const L = saeLayout(d);
+      const cfg = defaultConfig({ M: 1, B, flags, act_stride: T.REC, act_offset: T.H, jump_eps: 0.1 });
+      const params = rnd(L.P, 5, -0.7, 0.7);
+      for (let k = 0; k < dims.S; k++) params[L.TH + k] = Math.log(0.1);
+      const hyper = [{ lr: 1e-3, l1: lambda, cos: 0, seed: 1 }];
+      const work = saeForward(cfg, d, hyper, acts, params, new Uint32Array(dims.S * 3));
+      const met = new Float64Array(L.MET_W);
+      saeEval(cfg, d, hyper, acts, toyParams, new Float64Array(B * T.REC), work, met);
+      const own = { relu: met[MET.L1], jumprelu: met[MET.L0], matryoshka: met[MET.L1] }[name];
+      expect(met[MET.PEN], name).toBeCloseTo(own, 12);
+      if (name === 'jumprelu') expect(met[MET.L0]).not.toBeCloseTo(met[MET.L1], 3); // the test tells L0 from L1
+      // the reconstruction term: FVU, or for Matryoshka the weighted nested reconstructions (the inner one lacks 3 latents)
+      const rec = met[MET.SEL] - lambda * met[MET.PEN];
+      if (name === 'matryoshka') expect(Math.abs(rec - met[MET.FVU])).toBeGreaterThan(1e-3);
+      else expect(rec).toBeCloseTo(met[MET.FVU], 12);
+    }
   });
 });

@@ -8,7 +8,7 @@
 //   ghost, cosine or batch terms); hhat = h + e; xo = ReLU(W hhat + b_toy);
 //   fvu = mean_b fvu_b; mean sum f; mean l0; dead on the batch = #{k : f_k <= 1e-6 on every sample};
 //   EV(h) = 1 - sum_b |e|^2 / sum_b |h - mean h|^2; EV(out) = 1 - sum_b |xo - xhat|^2 / sum_b |xhat - mean xhat|^2;
-//   selection loss = fvu + lambda mean sum f (docs/science.md §5).
+//   selection loss = mean rec + lambda mean penalty, the variant's own objective (docs/science.md §5).
 // It writes the metrics sae_eval.wgsl writes (MET_FVU .. MET_SEL); sae_probe.wgsl writes the others.
 // Bindings: @0 cfg (uniform Config), @1 hyper (read), @2 state (read, u32 step of the draws), @3 tables
 //   (read, sampler CDFs), @4 toy_params (read), @5 params (read, [M][P_SAE]), @6 metrics (rw, [M][MET_W]).
@@ -78,6 +78,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       acc[0] += o.fvu;
       acc[1] += o.l1raw;
       acc[2] += o.l0;
+      acc[EV_REC] += o.rec;
+      acc[EV_PEN] += o.l1w;
       for (var k = 0u; k < S_LAT; k++) { fired[k] = fired[k] || o.f[k] > 1e-6; }
       for (var j = 0u; j < D_HID; j++) {
         acc[3] += o.e[j] * o.e[j];

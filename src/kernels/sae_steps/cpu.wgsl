@@ -117,6 +117,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       sums[2] += smp.l1w;
       sums[3] += smp.ghost;
       sums[4] += smp.l0;
+      sums[5] += smp.rec;
     }
 
     // --- sae_cos_grad: the penalty and its decoder gradient

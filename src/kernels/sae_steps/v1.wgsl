@@ -31,8 +31,8 @@ const N_SETS: u32 = {{N_SETS}}u;
 const SET_SIZE = array<u32, N_SETS>({{SET_SIZES}});
 const K_STEPS: u32 = {{K_STEPS}}u;
 const WG: u32 = {{WG}}u;
-// reduced values per thread: gradient [P_SAE], firing counts [S_LAT], loss sums [5]
-const RV: u32 = P_SAE + S_LAT + 5u;
+// reduced values per thread: gradient [P_SAE], firing counts [S_LAT], loss sums [LOSS_N]
+const RV: u32 = P_SAE + S_LAT + LOSS_N;
 const RV_FIRE: u32 = P_SAE;
 const RV_LOSS: u32 = P_SAE + S_LAT;
 const RED_WG: u32 = WG;
@@ -120,6 +120,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       red[(RV_LOSS + 2u) * WG + lid] += smp.l1w;
       red[(RV_LOSS + 3u) * WG + lid] += smp.ghost;
       red[(RV_LOSS + 4u) * WG + lid] += smp.l0;
+      red[(RV_LOSS + 5u) * WG + lid] += smp.rec;
     }
     reduce_rows(lid);
     // red[r * WG] now holds the batch sums. Thread 0: cosine penalty (adds to the decoder gradient),

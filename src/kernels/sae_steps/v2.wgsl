@@ -5,7 +5,7 @@
 // lib/sample.wgsl, lib/sae_sample.wgsl, lib/sae_step.wgsl, lib/sae_loss.wgsl and lib/adam.wgsl.
 // What changed from v1: WG = {{WG}} threads per model (128-256 on a GPU), each with B / WG samples drawn
 // in-kernel; every thread keeps its share of the reduced values (gradient [P_SAE], firing counts [S],
-// loss sums [5], cosine penalty [1]) in registers, and one subgroup pass (or a workgroup-memory pass
+// loss sums [LOSS_N], cosine penalty [1]) in registers, and one subgroup pass (or a workgroup-memory pass
 // without subgroups, lib/wg_partials.wgsl) leaves a few partials per value that each consumer adds
 // itself. No thread-0 section: latent k's owner (thread k % WG) computes its cosine terms against all
 // other rows during the sample phase, then projects, updates (Adam) and renormalises its decoder row and
@@ -122,6 +122,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       acc[RV_LOSS + 2u] += smp.l1w;
       acc[RV_LOSS + 3u] += smp.ghost;
       acc[RV_LOSS + 4u] += smp.l0;
+      acc[RV_LOSS + 5u] += smp.rec;
     }
     // --- cosine penalty (sae_cos_grad): latent k's owner, all pairs (k, l); the penalty counts l < k once
     var cosg: array<array<f32, D_HID>, ROWS_PT>;
