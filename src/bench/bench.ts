@@ -6,7 +6,7 @@
 import type { GpuContext } from '../gpu/context';
 import { saeTestSpec, STUDY_SHAPE, toyTestSpec } from '../kernels/fixtures';
 import { FLAG, saeLayout, toyLayout } from '../core/wire';
-import { saeFlags } from '../variants';
+import { saeFlags, SAE_VARIANTS, type SaeVariant } from '../variants';
 import type { ExperimentConfig } from '../config/schema';
 import { chooseSaeKernel } from '../train/choose';
 import { isSoftwareAdapter } from '../gpu/context';
@@ -92,6 +92,27 @@ function benchSpec(M: number, B: number) {
   sp.cfg.log_every = 100;
   sp.cfg.hist_len = 1000;
   return sp;
+}
+
+/** samples per step over all models */
+const M_B = (M: number, B: number) => M * B;
+
+/** The bench's SAE job of one variant at the study shape: its flag, k = 2 where it reads k, its default nested groups, AuxK for the TopK family. */
+function variantSpec(v: SaeVariant, M: number, B: number) {
+  const topk = v.needsK ? 2 : 0;
+  const nested = v.groups?.(undefined, STUDY_SHAPE.S);
+  const sp = saeTestSpec({ ...STUDY_SHAPE, M, B, T: 1_000_000, flags: v.flag | (topk ? FLAG.AUXK : FLAG.GHOST | FLAG.GHOST_QUIRK), topk, nested });
+  sp.cfg.log_every = 100;
+  sp.cfg.hist_len = 1000;
+  return sp;
+}
+
+/** Why a variant runs below 70 % of relu's samples/s (the bench states it rather than hiding it). */
+function variantSlowWhy(v: SaeVariant, kernel: SaeKernel | null, reluPath: string): string {
+  if (!kernel) return `the CPU-shaped version cannot run it (${v.fusedMisfit ?? 'misfit'}), so it runs the modular path against relu's ${reluPath}`;
+  if (v.groups) return 'its nested reconstructions add a prefix error, loss and dL/dhhat per group and sample';
+  if (v.needsK) return 'its per-sample top-k selection is a serial k x s scan in one invocation';
+  return 'see the kernel lab for its per-sample cost';
 }
 
 export interface BenchOptions {
@@ -204,6 +225,38 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
       baseline: '',
       note: `${choice.path}${choice.kernel ? ` ${choice.kernel}` : ''}: ${choice.why}`,
     });
+  }
+
+  // --- every SAE variant at the study shape: the CPU-shaped version where it fits (else the modular path), vs relu
+  const [vM, vB] = (opts.full ? SHAPES_FULL : SHAPES_QUICK)[0];
+  const variantRates: Record<string, { rate: number; path: string }> = {};
+  for (const v of [...SAE_VARIANTS].reverse()) {
+    const sp = variantSpec(v, vM, vB);
+    const kernel: SaeKernel | null = fusedMisfit(sp, ctx.caps, 'cpu') === null ? 'cpu' : null;
+    const name = `variant ${v.name}, M=${vM}, B=${vB}`;
+    let job: GpuSaeTrainer | null = null;
+    try {
+      job = await GpuSaeTrainer.create(ctx, sp, kernel ? { path: 'fused', kernel, kSteps: K } : { path: 'modular' });
+      const r = await stepsPerSecond(job, kernel ? K : 4, minMs, 200_000);
+      const rate = r.rate * M_B(vM, vB);
+      const path = job.describe();
+      variantRates[v.name] = { rate, path };
+      const relu = variantRates.relu;
+      const ratio = relu ? rate / relu.rate : 1;
+      const below = ratio < 0.7 ? `; below 70 % of relu: ${variantSlowWhy(v, kernel, relu?.path ?? '')}` : '';
+      emit({
+        name,
+        value: rate,
+        unit: 'samples/s',
+        ratio,
+        baseline: 'relu (same run)',
+        note: `${path}; wall clock, median of 3 submits of ${r.steps} steps${below}`,
+      });
+    } catch (e) {
+      emit({ name, value: NaN, unit: 'samples/s', ratio: null, baseline: '', note: `failed: ${(e as Error).message.slice(0, 200)}` });
+    } finally {
+      job?.destroy();
+    }
   }
 
   // --- toy-model stage: the study's toy model (n=4, d=2, one model, B=1000, 10,000 steps at the full budget)
