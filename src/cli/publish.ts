@@ -14,18 +14,19 @@ import { parseExperiment } from '../config/schema';
 import { nodeDocument } from '../plots/dom-node';
 import { phaseBudgetCheck, phaseFigure, phasePoints, phaseTable } from '../plots/phase';
 import { writeSummary } from '../experiments/study';
+import { fixesSection } from '../experiments/fixes';
 
 export const PUBLISH_HELP = `       npm start -- publish --from RUN_DIR --to DIR   copy report.md, summary.*, compare.md, configs and every
                                                    figure (SVG, PNG) of a finished run into DIR (e.g. docs/results/study-quick)
        npm start -- compare RUN_A RUN_B [RUN_C ...]   the same study at other seeds (e.g. study-quick-seed2, -seed3):
                                                    writes RUN_A/compare.md (every seed, the range), and RUN_A/report.md
                                                    with the claims pooled over every seed
-       npm start -- phase-check --quick RUN,RUN,... --long RUN,RUN,... --to DIR
-                                                   the phase diagram at two budgets, each pooled over its seeds:
-                                                   DIR/phase.md (does the quick budget agree with the long one?),
-                                                   phase.svg, phase-quick.svg`;
+       npm start -- phase-check --quick RUN,RUN,... --long RUN,RUN,... [--longer RUN,RUN,...] --to DIR
+                                                   the phase diagram at two or three budgets, each pooled over its
+                                                   seeds: DIR/phase.md (does each budget agree with the next longer
+                                                   one?), phase.svg (the longest), <preset>.svg for the others`;
 
-const TOP_FILES = ['report.md', 'summary.json', 'summary.md', 'compare.md'];
+const TOP_FILES = ['report.md', 'summary.json', 'summary.md', 'compare.md', 'fixes.md'];
 
 function figuresUnder(dir: string): string[] {
   const out: string[] = [];
@@ -126,54 +127,58 @@ export function compareRuns(a: string, b: string, more: string[] = []): string {
   // a phase diagram pooled over the seeds replaces the run's own
   const phase = phasePoints(...all.map((x) => x.r.experiments));
   if (phase.length) writeFileSync(join(a, 'phase.svg'), phaseFigure(phase, nodeDocument()));
+  // the fixes presets: every variant in the seed's setting, pooled over the seeds
+  const fixes = fixesSection(all.map((x) => x.r));
+  if (fixes) writeFileSync(join(a, 'fixes.md'), fixes);
   writeSummary(a, ra, undefined, rb);
   return md;
 }
 
 /**
- * The phase diagram at two budgets, each pooled over its seeds: `quick` and `long` are lists of run folders
- * (independent seeds of phase-quick and of phase-long). Writes DIR/phase.md (both tables, the agreement per
- * point) and DIR/phase.svg (the long budget) and DIR/phase-quick.svg; returns the markdown.
+ * The phase diagram at two or three budgets, each pooled over its seeds: `budgets` lists, shortest first, the run
+ * folders of each (independent seeds of phase-quick, phase-long, phase-longer). Each budget is checked against the
+ * next longer one point by point. Writes DIR/phase.md (every table, the agreement per point), DIR/phase.svg (the
+ * longest budget) and DIR/<preset>.svg for the others; returns the markdown.
  */
-export function phaseCheck(quick: string[], long: string[], to: string): string {
+export function phaseCheck(budgets: string[][], to: string): string {
   const load = (dirs: string[]) => {
     const runs = dirs.map((d) => ({ d, r: finished(d) }));
     for (let i = 0; i < runs.length; i++) for (let j = i + 1; j < runs.length; j++) checkIndependentSeeds(runs[i].d, runs[i].r, runs[j].d, runs[j].r);
     const pts = phasePoints(...runs.map((x) => x.r.experiments));
     if (!pts.length) throw new Error(`phase-check: ${dirs.join(', ')} hold no phase-diagram experiments (phase-* presets)`);
-    return { runs, pts };
+    return { runs, pts, preset: runs[0].r.preset.replace(/-seed\d+$/, '') };
   };
-  const q = load(quick),
-    l = load(long);
-  const c = phaseBudgetCheck(q.pts, l.pts);
-  const budget = (x: typeof q) =>
+  if (budgets.length < 2) throw new Error('phase-check: give at least two budgets (--quick and --long)');
+  const bs = budgets.map(load);
+  const budget = (x: (typeof bs)[number]) =>
     `${x.runs[0].r.preset}: ${x.runs[0].r.budget.note} Seeds ${x.runs.map((y) => [...new Set(y.r.experiments.map((e) => e.config.seed))].join('/')).join(', ')}.`;
-  const md = [
-    '# Phase diagram: when do SAEs learn true features?\n',
-    'Two sets of k features (uncorrelated amplitudes), a fraction p of one-hot draws, toy model with d = k hidden dims, SAEs with s = 2k latents (ReLU with L1, and TopK with k = 2). Each cell: the share of true feature directions an SAE recovers (matched recovery: one-to-one Hungarian matching, covered at cos >= 0.95), mean over the SAEs of every seed with a 95 % cluster-bootstrap interval (seeds, then SAEs), then the share of live latents on composed directions. Toy models that fail the guards are left out and counted. The dashed lines of phase.svg are the analytic crossings of the expected L1 costs for two sets of two features (p = 0.22 with uncorrelated amplitudes, as here; 0.59 with correlated ones): above them the true dictionary is the cheaper code.\n',
-    `## Budget check\n`,
-    `The quick budget has settled where the long one (the same toy models, 16x the SAE samples) agrees with it: their intervals overlap at ${c.agree} of ${c.rows.length} points (${c.notMeasured} more not measured: every seed's toy model failed the guards); the largest difference of the means is ${c.maxDiff.toFixed(3)}.${
-      c.agree < c.rows.length
-        ? ` Points where they do not overlap: ${c.rows
-            .filter((r) => !r.overlap)
+  const check = (a: (typeof bs)[number], b: (typeof bs)[number]) => {
+    const c = phaseBudgetCheck(a.pts, b.pts);
+    const off = c.rows.filter((r) => !r.overlap);
+    return `**${a.preset} against ${b.preset}:** their intervals overlap at ${c.agree} of ${c.rows.length} points (${c.notMeasured} more not measured: every seed's toy model failed the guards); the largest difference of the means is ${c.maxDiff.toFixed(3)}.${
+      off.length
+        ? ` Points where they do not overlap: ${off
             .map(
               (r) =>
                 `${r.a.variant} k ${r.a.k} p ${r.a.p}: ${r.a.recovered.toFixed(2)} [${r.a.lo.toFixed(2)}, ${r.a.hi.toFixed(2)}] vs ${r.b.recovered.toFixed(2)} [${r.b.lo.toFixed(2)}, ${r.b.hi.toFixed(2)}]`,
             )
             .join('; ')}.`
         : ''
-    }\n`,
-    `## Long budget (phase.svg)\n`,
-    budget(l) + '\n',
-    phaseTable(l.pts),
-    `## Quick budget (phase-quick.svg)\n`,
-    budget(q) + '\n',
-    phaseTable(q.pts),
+    }\n`;
+  };
+  const longest = bs[bs.length - 1];
+  const md = [
+    '# Phase diagram: when do SAEs learn true features?\n',
+    'Two sets of k features (uncorrelated amplitudes), a fraction p of one-hot draws, toy model with d = k hidden dims, SAEs with s = 2k latents (ReLU with L1, and TopK with k = 2). Each cell: the share of true feature directions an SAE recovers (matched recovery: one-to-one Hungarian matching, covered at cos >= 0.95), mean over the SAEs of every seed with a 95 % cluster-bootstrap interval (seeds, then SAEs), then the share of live latents on composed directions. Toy models that fail the guards are left out and counted. The dashed lines of phase.svg are the analytic crossings of the expected L1 costs for two sets of two features (p = 0.22 with uncorrelated amplitudes, as here; 0.59 with correlated ones): above them the true dictionary is the cheaper code.\n',
+    `## Budget check\n`,
+    'A budget has settled where the next longer one (the same toy models, more SAE samples) agrees with it: their intervals overlap.\n',
+    ...bs.slice(0, -1).map((b, i) => check(b, bs[i + 1])),
+    ...[...bs].reverse().flatMap((b) => [`## ${b.preset} (${b === longest ? 'phase.svg' : `${b.preset}.svg`})\n`, budget(b) + '\n', phaseTable(b.pts)]),
   ].join('\n');
   mkdirSync(to, { recursive: true });
   writeFileSync(join(to, 'phase.md'), md);
-  writeFileSync(join(to, 'phase.svg'), phaseFigure(l.pts, nodeDocument()));
-  writeFileSync(join(to, 'phase-quick.svg'), phaseFigure(q.pts, nodeDocument()));
+  writeFileSync(join(to, 'phase.svg'), phaseFigure(longest.pts, nodeDocument()));
+  for (const b of bs.slice(0, -1)) writeFileSync(join(to, `${b.preset}.svg`), phaseFigure(b.pts, nodeDocument()));
   return md;
 }
 
@@ -195,11 +200,16 @@ export function publishCommand(argv: string[]): number {
     return 0;
   }
   if (cmd === 'phase-check') {
-    const { values } = parseCli({ args: rest, options: { quick: { type: 'string' }, long: { type: 'string' }, to: { type: 'string' } } });
-    if (!values.quick || !values.long || !values.to) throw new Error('usage: npm start -- phase-check --quick RUN,RUN,... --long RUN,RUN,... --to DIR');
-    const md = phaseCheck(values.quick.split(','), values.long.split(','), values.to);
-    console.log(md.split('\n').slice(0, 6).join('\n'));
-    console.log(`wrote ${join(values.to, 'phase.md')}, phase.svg, phase-quick.svg`);
+    const { values } = parseCli({
+      args: rest,
+      options: { quick: { type: 'string' }, long: { type: 'string' }, longer: { type: 'string' }, to: { type: 'string' } },
+    });
+    if (!values.quick || !values.long || !values.to)
+      throw new Error('usage: npm start -- phase-check --quick RUN,RUN,... --long RUN,RUN,... [--longer RUN,RUN,...] --to DIR');
+    const budgets = [values.quick, values.long, ...(values.longer ? [values.longer] : [])].map((v) => v.split(','));
+    const md = phaseCheck(budgets, values.to);
+    console.log(md.split('\n').slice(0, 10).join('\n'));
+    console.log(`wrote ${join(values.to, 'phase.md')} and its figures`);
     return 0;
   }
   throw new Error(`unknown subcommand '${cmd}'`);

@@ -88,6 +88,18 @@ function build(): Record<string, PresetConfig> {
     });
     for (let n = 2; n <= 3; n++) out[`${name}-seed${n}`] = withSeed(out[name], n - 1, `${name}-seed${n}`);
   }
+  // the seed's setting with every fix (src/variants): the study's three data settings x each variant and sparsity knob
+  for (const budget of ['quick', 'full'] as const) {
+    const name = `fixes-${budget}`;
+    out[name] = parsePreset({
+      name,
+      description: `the study's correlated, uncorrelated and one-hot data with every SAE variant, each variant's sparsity knob swept (lambda over the study's grid; k = 1, 2): ${FIXES.map((f) => f.tag).join(', ')}`,
+      budget,
+      budget_note: `${budget === 'quick' ? QUICK_NOTE : FULL_NOTE} No reference SAEs.`,
+      experiments: fixesExperiments(budget),
+    });
+    for (let n = 2; n <= 3; n++) out[`${name}-seed${n}`] = withSeed(out[name], n - 1, `${name}-seed${n}`);
+  }
   // a tiny preset for tests and demos: 2 x 2 grid, 2 realizations, a few hundred steps
   out.tiny = parsePreset({
     name: 'tiny',
@@ -126,12 +138,15 @@ export function withSeed(p: PresetConfig, seed: number, name: string): PresetCon
 
 export const PHASE = { ks: [2, 3, 4, 6, 8], ps: [0, 0.25, 0.5, 0.75, 0.9], lr: 3e-3, l1: 0.1, realizations: 5 };
 /**
- * The phase diagram's budgets: quick, and long (16x the SAE samples) to show the quick shares have settled. Both
- * train the same toy models (same steps and seeds; their loss is ~1e-9 by then), so the two differ only in the SAEs.
+ * The phase diagram's budgets: quick, long (16x the SAE samples) to show the quick shares have settled, and longer (4x
+ * long) to check the long ones. All train the same toy models (same steps and seeds; their loss is ~1e-9 by then), so
+ * the budgets differ only in the SAEs.
  */
 export const PHASE_BUDGETS = {
   'phase-quick': { kind: 'quick', label: 'quick budget', toySteps: 3000, saeSteps: 3000, saeBatch: 64 },
   'phase-long': { kind: 'full', label: 'long budget', toySteps: 3000, saeSteps: 12000, saeBatch: 256 },
+  /** 4x the long budget's SAE samples: shows whether the long budget's shares have settled where the quick ones had not */
+  'phase-longer': { kind: 'full', label: 'longer budget', toySteps: 3000, saeSteps: 12000, saeBatch: 1024 },
 } as const;
 type PhaseBudget = (typeof PHASE_BUDGETS)[keyof typeof PHASE_BUDGETS];
 
@@ -154,6 +169,45 @@ export function phaseExperiments(b: PhaseBudget = PHASE_BUDGETS['phase-quick']):
         });
       }
   return out;
+}
+
+/**
+ * The fixes compared in the seed's setting: each variant with its sparsity knob (lambda: the study's grid; k = 1 and
+ * 2, lambda = 0, AuxK for the TopK family), so they can be compared at matched L0 (a composed draw has 2 active
+ * features: L0 = 2 with the true dictionary, 1 with the composed one).
+ */
+/** an experiment's sae section with the variants' own sections (sae.<key>, src/variants records), which the inferred type does not list */
+type SaeInput = NonNullable<ExperimentInput['sae']> & { matryoshka?: unknown };
+
+export const FIXES: { tag: string; sae: SaeInput; l1?: number[] }[] = [
+  { tag: 'relu', sae: { variant: 'relu' } },
+  { tag: 'matryoshka', sae: { variant: 'matryoshka', matryoshka: { group_fractions: [0.5, 0.5], weights: 'uniform' } } },
+  { tag: 'jumprelu', sae: { variant: 'jumprelu' } },
+  ...[1, 2].flatMap((k) => [
+    { tag: `topk${k}`, sae: { variant: 'topk', k, auxk: { k: 2 } } as SaeInput, l1: [0] },
+    { tag: `batchtopk${k}`, sae: { variant: 'batchtopk', k, auxk: { k: 2 } } as SaeInput, l1: [0] },
+  ]),
+  {
+    tag: 'matryoshka-batchtopk2',
+    sae: { variant: 'matryoshka-batchtopk', k: 2, auxk: { k: 2 }, matryoshka: { group_fractions: [0.5, 0.5], weights: 'uniform' } },
+    l1: [0],
+  },
+];
+
+export function fixesExperiments(budget: 'quick' | 'full'): ExperimentInput[] {
+  return STUDY.filter((e) => GAP_EXPERIMENTS.includes(e.name ?? '')).flatMap((e) =>
+    FIXES.map((f) => {
+      const x = atBudget(e, budget);
+      return {
+        ...x,
+        name: `${e.name}-${f.tag}`,
+        description: `${e.description}; ${f.tag} SAE`,
+        optimality_gap: false,
+        sae: { ...x.sae, ...f.sae },
+        ...(f.l1 ? { grid: { l1: f.l1 } } : {}),
+      };
+    }),
+  );
 }
 
 export const PRESETS: Record<string, PresetConfig> = build();
