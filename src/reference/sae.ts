@@ -1,35 +1,16 @@
 // Twins of the SAE kernels (sae_normalize, sae_dead, sae_forward, sae_firing, sae_grad, sae_cos_grad,
 // sae_project_grad, sae_loss) in f64, plus the SAE objective written directly from docs/science.md §3-4 for
-// finite-difference checks of the gradients.
+// finite-difference checks of the gradients. One forward pass (forwardSample) serves the twin and the objective;
+// the gradient algebra exists only in the twin, so the finite differences check it.
 import { FLAG, NOT_DIVERGED, recGroups, saeLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
 import { topkMask, variantOf } from '../variants';
 
 type SD = Pick<Dims, 'D' | 'S' | 'nested'>;
 
-/**
- * The nested reconstructions' errors hhat_i - h, hhat_i = b_dec + sum_{k < ends[i]} f_k W_dec_k (Matryoshka;
- * one, the full hhat - h, otherwise), accumulated over k once as the kernels do (lib/sae_sample.wgsl).
- */
-function nestedErrors(dims: SD, params: ArrayLike<number>, p: number, f: ArrayLike<number>, h: ArrayLike<number>): Float64Array[] {
-  const { D } = dims;
-  const L = saeLayout(dims);
-  const { ends } = recGroups(dims);
-  const eg = ends.map(() => new Float64Array(D));
-  for (let j = 0; j < D; j++) {
-    let acc = params[p + L.BD + j];
-    let k = 0;
-    ends.forEach((end, g) => {
-      for (; k < end; k++) acc += params[p + L.WD + k * D + j] * f[k];
-      eg[g][j] = acc - h[j];
-    });
-  }
-  return eg;
-}
-
 /** The loss's reconstruction term sum_i w_i |hhat_i - h|^2 / den (= fvu with one reconstruction). */
-function nestedRec(dims: SD, eg: Float64Array[], den: number): number {
+function nestedRec(dims: SD, eg: ArrayLike<number>[], den: number): number {
   const { weights } = recGroups(dims);
-  return eg.reduce((a, e, g) => a + weights[g] * (e.reduce((s, v) => s + v * v, 0) / den), 0);
+  return eg.reduce((a, e, g) => a + weights[g] * (Array.from(e).reduce((s, v) => s + v * v, 0) / den), 0);
 }
 
 /** The group of latent k: the first nested reconstruction that uses it. */
@@ -136,6 +117,37 @@ export function saeBatchTopkThreshold(cfg: GpuConfig, dims: SD, acts: ArrayLike<
   return out;
 }
 
+/**
+ * One sample's forward pass (docs/science.md §3): model m's parameters at params[p ...], the sample at row `row`
+ * of acts. The one forward of the reference: the kernels' twin (saeForward) and the finite-difference objective
+ * (saeObjective) both run it. `prefixes` are the nested reconstructions hhat_i = b_dec + sum_{k < ends[i]} f_k
+ * W_dec_k (Matryoshka; else one, the full hhat), accumulated over k once as the kernels do.
+ */
+export function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, p: number, acts: ArrayLike<number>, row: number, bthr = 0) {
+  const { D, S } = dims;
+  const L = saeLayout(dims);
+  const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
+  const a = row * cfg.act_stride + cfg.act_offset;
+  const h = Array.from({ length: D }, (_, j) => acts[a + j]);
+  const hin = h.map((v, j) => v - preBias * params[p + L.BD + j]);
+  const pre = Array.from({ length: S }, (_, k) => hin.reduce((acc, v, j) => acc + params[p + L.WE + k * D + j] * v, params[p + L.BE + k]));
+  const vt = variantOf(cfg).twin;
+  const theta = pre.map((_, k) => vt.theta(params[p + L.TH + k]));
+  const f = vt.activation(cfg, pre, theta, bthr);
+  const { ends } = recGroups(dims);
+  const prefixes = ends.map(() => new Array<number>(D).fill(0));
+  for (let j = 0; j < D; j++) {
+    let acc = params[p + L.BD + j];
+    let k = 0;
+    ends.forEach((end, g) => {
+      for (; k < end; k++) acc += params[p + L.WD + k * D + j] * f[k];
+      prefixes[g][j] = acc;
+    });
+  }
+  const hn = h.reduce((acc, v) => acc + v * v, 0);
+  return { h, hin, pre, theta, f, prefixes, hhat: prefixes[prefixes.length - 1], den: hn > 0 ? hn : 1 };
+}
+
 export function saeForward(
   cfg: GpuConfig,
   dims: SD,
@@ -150,37 +162,20 @@ export function saeForward(
   const L = saeLayout(dims);
   const work = new Float64Array(cfg.M * cfg.B * L.REC);
   const invB = 1 / cfg.B;
-  const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
   for (let row = 0; row < cfg.M * cfg.B; row++) {
     const m = Math.floor(row / cfg.B),
       p = m * L.P,
-      w = row * L.REC,
-      a = row * cfg.act_stride + cfg.act_offset;
+      w = row * L.REC;
     const lambda = hyper[m].l1;
-    const h = new Float64Array(D),
-      hin = new Float64Array(D);
-    let hn = 0;
-    for (let j = 0; j < D; j++) {
-      h[j] = acts[a + j];
-      hn += h[j] * h[j];
-      hin[j] = h[j] - preBias * params[p + L.BD + j];
-      work[w + L.HIN + j] = hin[j];
-    }
-    const pre = new Float64Array(S),
-      f = new Float64Array(S);
-    for (let k = 0; k < S; k++) {
-      let acc = params[p + L.BE + k];
-      for (let j = 0; j < D; j++) acc += params[p + L.WE + k * D + j] * hin[j];
-      pre[k] = acc;
-    }
-    const vt = variantOf(cfg).twin;
-    const theta = Array.from({ length: S }, (_, k) => vt.theta(params[p + L.TH + k]));
     if ((cfg.flags & FLAG.BATCH_TOPK) !== 0 && !bthr) throw new Error('saeForward: BatchTopK needs the batch thresholds (saeBatchTopkThreshold)');
-    f.set(vt.activation(cfg, pre, theta, bthr?.[m] ?? 0));
-    const eg = nestedErrors(dims, params, p, f, h);
+    const { h, hin, pre, theta, f, prefixes } = forwardSample(cfg, dims, params, p, acts, row, bthr?.[m] ?? 0);
+    const vt = variantOf(cfg).twin;
+    for (let j = 0; j < D; j++) work[w + L.HIN + j] = hin[j];
+    const eg = prefixes.map((x) => x.map((v, j) => v - h[j]));
     const e = eg[eg.length - 1];
     let se = 0;
     for (let j = 0; j < D; j++) se += e[j] ** 2;
+    const hn = h.reduce((acc, v) => acc + v * v, 0);
     let den = hn > 0 ? hn : 1;
     if ((cfg.flags & FLAG.BATCH_FVU) !== 0) {
       if (!bstat) throw new Error('saeForward: batch FVU needs the batch statistics (saeBatchStats)');
@@ -403,31 +398,6 @@ export function saeLoss(
   return rows;
 }
 
-/** One sample's forward pass written directly from docs/science.md §3 (M = 1 layout), for the objective below. */
-function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, acts: ArrayLike<number>, b: number, bthr = 0) {
-  const { D, S } = dims;
-  const L = saeLayout(dims);
-  const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
-  const h = Array.from({ length: D }, (_, j) => acts[b * cfg.act_stride + cfg.act_offset + j]);
-  const pre = Array.from(
-    { length: S },
-    (_, k) => params[L.BE + k] + h.reduce((a, hj, j) => a + params[L.WE + k * D + j] * (hj - preBias * params[L.BD + j]), 0),
-  );
-  const vt = variantOf(cfg).twin;
-  const f = vt.activation(
-    cfg,
-    pre,
-    pre.map((_, k) => vt.theta(params[L.TH + k])),
-    bthr,
-  );
-  const hhat = h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + params[L.WD + k * D + j] * fk, 0));
-  // Matryoshka's nested reconstructions, each written out from its prefix of latents
-  const { ends } = recGroups(dims);
-  const prefixes = ends.map((end) => h.map((_, j) => params[L.BD + j] + f.reduce((a, fk, k) => a + (k < end ? params[L.WD + k * D + j] * fk : 0), 0)));
-  const hn = h.reduce((a, v) => a + v * v, 0);
-  return { h, pre, f, hhat, prefixes, den: hn > 0 ? hn : 1 };
-}
-
 /**
  * The SAE objective of one model written directly from docs/science.md §3-4 (not via the kernels' per-sample
  * gradient algebra), for finite-difference checks. Ghost scale and rescaling factor are stop-gradient
@@ -449,11 +419,14 @@ export function saeObjective(
   const bthr = (cfg.flags & FLAG.BATCH_TOPK) !== 0 ? saeBatchTopkThreshold({ ...cfg, M: 1 }, dims, acts, params)[0] : 0;
   let total = 0;
   for (let b = 0; b < cfg.B; b++) {
-    const fs = forwardSample(cfg, dims, params, acts, b, bthr);
+    const fs = forwardSample(cfg, dims, params, 0, acts, b, bthr);
     const { h, pre, f } = fs;
     const den = bstat || fs.den;
-    const { weights } = recGroups(dims);
-    const rec = fs.prefixes.reduce((a, xi, i) => a + (weights[i] * xi.reduce((q, v, j) => q + (v - h[j]) ** 2, 0)) / den, 0);
+    const rec = nestedRec(
+      dims,
+      fs.prefixes.map((x) => x.map((v, j) => v - h[j])),
+      den,
+    );
     const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * variantOf(cfg).twin.penalised(fk), 0);
     let ghost = 0;
     if (ghostConst && dead.some(Boolean) && (cfg.flags & FLAG.AUXK) !== 0) {
@@ -484,7 +457,7 @@ export function saeGhostConstants(cfg: GpuConfig, dims: SD, params: ArrayLike<nu
   const bstat = (cfg.flags & FLAG.BATCH_FVU) !== 0 ? saeBatchStats({ ...cfg, M: 1 }, dims, acts)[0] : 0;
   const bthr = (cfg.flags & FLAG.BATCH_TOPK) !== 0 ? saeBatchTopkThreshold({ ...cfg, M: 1 }, dims, acts, params)[0] : 0;
   for (let b = 0; b < cfg.B; b++) {
-    const fs = forwardSample(cfg, dims, params, acts, b, bthr);
+    const fs = forwardSample(cfg, dims, params, 0, acts, b, bthr);
     const { h, pre, hhat } = fs;
     const den = bstat || fs.den;
     const rb = h.map((v, j) => (v - hhat[j]) / Math.sqrt(den));
