@@ -6,6 +6,7 @@ import { batchtopk } from './batchtopk';
 import { jumprelu } from './jumprelu';
 import { matryoshka } from './matryoshka';
 import { matryoshkaBatchtopk } from './matryoshka-batchtopk';
+import { matryoshkaTopk } from './matryoshka-topk';
 import { relu } from './relu';
 import { topk } from './topk';
 import type { SaeVariant, VariantCfg } from './variant';
@@ -13,7 +14,7 @@ import type { SaeVariant, VariantCfg } from './variant';
 export type { SaeVariant, SaeVariantTwin, VariantCfg } from './variant';
 export { topkMask } from './topk';
 
-const SAE_LIST = [matryoshkaBatchtopk, matryoshka, jumprelu, batchtopk, topk, relu] as const;
+const SAE_LIST = [matryoshkaBatchtopk, matryoshkaTopk, matryoshka, jumprelu, batchtopk, topk, relu] as const;
 export const SAE_VARIANTS: readonly SaeVariant[] = SAE_LIST;
 export type SaeVariantName = (typeof SAE_LIST)[number]['name'];
 /** the config's sae.variant values (the schema's enum) */
