@@ -61,6 +61,7 @@ describe('finite differences (f64)', () => {
       nested,
     },
     { name: 'Matryoshka with ghost grads', flags: FLAG.MATRYOSHKA | FLAG.GHOST, cos: 0, dead: true, cool: 4, nested },
+    { name: 'Matryoshka TopK (k = 2) with AuxK', flags: FLAG.MATRYOSHKA | FLAG.AUXK, cos: 0, dead: true, topk: 2, nested },
     {
       name: 'Matryoshka BatchTopK with AuxK, batch FVU',
       flags: FLAG.MATRYOSHKA | FLAG.BATCH_TOPK | FLAG.AUXK | FLAG.BATCH_FVU,
