@@ -47,9 +47,9 @@ describe('fixes.md: every fix in the seed setting, pooled over seeds', () => {
     const md = fixesSection(runs);
     expect(md).toContain('| relu | 2 | 8 | 1.50 (1.00-2.00) | 2/4: 50 %');
     expect(md).toContain('| topk2 | 2 | 4 | 1.00 (1.00-1.00) | 0/2: 0 %');
-    // matched L0: relu's true picks sit at L0 2, its composed ones at 1; topk2's one composed pick per seed at 1
-    expect(md).toContain('| correlated | relu | 0/2 | 2/2 | - |');
-    expect(md).toContain('| correlated | topk2 | 0/2 | - | - |');
+    // matched L0: relu's true SAEs sit at L0 2, its composed ones at 1 (picks in brackets); topk2 has one of each per seed
+    expect(md).toContain('| correlated | relu | 0/4 (0/2) | 4/4 (2/2) | - |');
+    expect(md).toContain('| correlated | topk2 | 0/2 (0/2) | 2/2 (0/0) | - |');
     // runs without fixes experiments: no section
     expect(fixesSection([fakeResults([fakeExperiment({ name: 'correlated', sets: [2, 2], W: STUDY_W, saes: [{ decoder: TRUE }] })])])).toBe('');
   });
