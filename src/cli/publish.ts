@@ -14,7 +14,8 @@ import { parseExperiment } from '../config/schema';
 import { nodeDocument } from '../plots/dom-node';
 import { phaseBudgetCheck, phaseFigure, phasePoints, phaseTable } from '../plots/phase';
 import { writeSummary } from '../experiments/study';
-import { fixesSection } from '../experiments/fixes';
+import { fixesSection, fixRows } from '../experiments/fixes';
+import { fixesFigure } from '../plots/fixes';
 
 export const PUBLISH_HELP = `       npm start -- publish --from RUN_DIR --to DIR   copy report.md, summary.*, compare.md, configs and every
                                                    figure (SVG, PNG) of a finished run into DIR (e.g. docs/results/study-quick)
@@ -129,7 +130,10 @@ export function compareRuns(a: string, b: string, more: string[] = []): string {
   if (phase.length) writeFileSync(join(a, 'phase.svg'), phaseFigure(phase, nodeDocument()));
   // the fixes presets: every variant in the seed's setting, pooled over the seeds
   const fixes = fixesSection(all.map((x) => x.r));
-  if (fixes) writeFileSync(join(a, 'fixes.md'), fixes);
+  if (fixes) {
+    writeFileSync(join(a, 'fixes.md'), fixes);
+    writeFileSync(join(a, 'fixes.svg'), fixesFigure(fixRows(all.map((x) => x.r)), nodeDocument()));
+  }
   writeSummary(a, ra, undefined, rb);
   return md;
 }

@@ -2,7 +2,7 @@
 // (with its sparsity knob), pooled over the seeds whose toy model passes the guards, what the SAEs learn and at
 // which L0, so the fixes compare at matched sparsity. A composed draw of the 2x2 data has two active features: a
 // true dictionary codes it with L0 = 2, the composed one with L0 = 1; so only SAEs near L0 = 2 can be true.
-import { clusterBootstrap, fmtInterval, median, pooledShare } from '../metrics/stats';
+import { clusterBootstrap, fmtInterval, type Interval, median, pooledShare } from '../metrics/stats';
 import { COVER_THRESHOLD } from '../metrics/recovery';
 import type { ResultsFile, StoredExperiment } from '../results/stored';
 import { FIXES, GAP_EXPERIMENTS } from './presets';
@@ -67,6 +67,24 @@ const share = (groups: Sae[][], f: (s: Sae) => number) =>
     groups,
     pooledShare(f, () => 1),
   );
+const composedLatents = (s: Sae) =>
+  live(s).filter((l) => Number.isFinite(l.cos_composed) && l.cos_composed >= COVER_THRESHOLD && l.cos_composed > l.cos_true).length;
+
+/** A fix's live latents on true and on composed directions (pooled shares, 95 % cluster-bootstrap intervals): fixes.svg. */
+export function fixLatentShares(r: FixRow): { trueLatents: Interval; composedLatents: Interval } {
+  const saes = r.bySeed.map((s) => s.saes);
+  return {
+    trueLatents: clusterBootstrap(
+      saes,
+      pooledShare(trueLatents, (s) => live(s).length),
+    ),
+    composedLatents: clusterBootstrap(
+      saes,
+      pooledShare(composedLatents, (s) => live(s).length),
+    ),
+  };
+}
+
 const fmtL0 = (v: number[]) => (v.length ? `${median(v).toFixed(2)} (${Math.min(...v).toFixed(2)}-${Math.max(...v).toFixed(2)})` : 'n/a');
 
 /** fixes.md's body: the table per data setting, the matched-L0 table, and how to read them; '' when the runs hold no fixes experiments. */

@@ -1,7 +1,9 @@
 // The fixes table (compare's fixes.md): per data setting and variant, pooled over seeds, from hand-built runs
 // whose verdicts, picks and L0 are known.
 import { describe, expect, it } from 'vitest';
-import { fixRows, fixesSection } from '../../src/experiments/fixes';
+import { fixLatentShares, fixRows, fixesSection } from '../../src/experiments/fixes';
+import { fixesFigure } from '../../src/plots/fixes';
+import { nodeDocument } from '../../src/plots/dom-node';
 import { dir, fakeExperiment, fakeResults, STUDY_W } from '../fake-experiment';
 
 const TRUE = [0, 180, 90, -90].map(dir);
@@ -52,5 +54,17 @@ describe('fixes.md: every fix in the seed setting, pooled over seeds', () => {
     expect(md).toContain('| correlated | topk2 | 0/2 (0/2) | 2/2 (0/0) | - |');
     // runs without fixes experiments: no section
     expect(fixesSection([fakeResults([fakeExperiment({ name: 'correlated', sets: [2, 2], W: STUDY_W, saes: [{ decoder: TRUE }] })])])).toBe('');
+  });
+
+  it("fixes.svg draws each fix's latent shares with their intervals", () => {
+    const runs = [run(0), run(1)];
+    const rows = fixRows(runs);
+    // relu: half the SAEs true (4 of 4 latents on true directions), half composed
+    const sh = fixLatentShares(rows[0]);
+    expect(sh.trueLatents.value).toBeCloseTo(0.5, 12);
+    expect(sh.composedLatents.value).toBeCloseTo(0.5, 12);
+    const svg = fixesFigure(rows, nodeDocument());
+    expect(svg.startsWith('<svg')).toBe(true);
+    for (const t of ['relu', 'topk2', 'correlated', 'pooled over 2 seed(s)']) expect(svg).toContain(t);
   });
 });
