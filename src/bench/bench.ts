@@ -96,16 +96,52 @@ function benchSpec(M: number, B: number) {
   return sp;
 }
 
+/** Every SAE variant at the study shape (M, B): the CPU-shaped version where it fits (else the modular path), samples/s against relu's in the same run. */
+export async function variantBench(ctx: GpuContext, [vM, vB]: [number, number], K: number, minMs: number, emit: (l: BenchLine) => void): Promise<void> {
+  const variantRates: Record<string, { rate: number; path: string }> = {};
+  for (const v of [...SAE_VARIANTS].reverse()) {
+    const sp = variantSpec(v, vM, vB);
+    const kernel: SaeKernel | null = fusedMisfit(sp, ctx.caps, 'cpu') === null ? 'cpu' : null;
+    const name = `variant ${v.name}, M=${vM}, B=${vB}`;
+    let job: GpuSaeTrainer | null = null;
+    try {
+      job = await GpuSaeTrainer.create(ctx, sp, kernel ? { path: 'fused', kernel, kSteps: K } : { path: 'modular' });
+      const r = await stepsPerSecond(job, kernel ? K : 4, minMs, 200_000);
+      const rate = r.rate * M_B(vM, vB);
+      const path = job.describe();
+      variantRates[v.name] = { rate, path };
+      const relu = variantRates.relu;
+      const ratio = relu ? rate / relu.rate : 1;
+      const below = ratio < 0.7 ? `; below 70 % of relu: ${variantSlowWhy(v, kernel, relu?.path ?? '')}` : '';
+      emit({
+        name,
+        value: rate,
+        unit: 'samples/s',
+        ratio,
+        baseline: 'relu (same run)',
+        note: `${path}; wall clock, median of 3 submits of ${r.steps} steps${below}`,
+      });
+    } catch (e) {
+      emit({ name, value: NaN, unit: 'samples/s', ratio: null, baseline: '', note: `failed: ${(e as Error).message.slice(0, 200)}` });
+    } finally {
+      job?.destroy();
+    }
+  }
+}
+
 /** samples per step over all models */
 const M_B = (M: number, B: number) => M * B;
 
-/** The bench's SAE job of one variant at the study shape: its flag, k = 2 where it reads k, its default nested groups, AuxK for the TopK family. */
+/** The bench's SAE job of one variant at the study shape: its flag, k = 2 where it reads k, its default nested groups, AuxK for the TopK family, the study's dead-latent rule. */
 function variantSpec(v: SaeVariant, M: number, B: number) {
   const topk = v.needsK ? 2 : 0;
   const nested = v.groups?.(undefined, STUDY_SHAPE.S);
   const sp = saeTestSpec({ ...STUDY_SHAPE, M, B, T: 1_000_000, flags: v.flag | (topk ? FLAG.AUXK : FLAG.GHOST | FLAG.GHOST_QUIRK), topk, nested });
   sp.cfg.log_every = 100;
   sp.cfg.hist_len = 1000;
+  // the study's dead-latent rule (the fixture's 3 steps would run ghost grads / AuxK on nearly every step)
+  sp.cfg.dead_after = 400;
+  sp.cfg.ghost_cooldown = 1000;
   return sp;
 }
 
@@ -229,37 +265,8 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
     });
   }
 
-  // --- every SAE variant at the study shape: the CPU-shaped version where it fits (else the modular path), vs relu
-  const [vM, vB] = (opts.full ? SHAPES_FULL : SHAPES_QUICK)[0];
-  const variantRates: Record<string, { rate: number; path: string }> = {};
-  for (const v of [...SAE_VARIANTS].reverse()) {
-    const sp = variantSpec(v, vM, vB);
-    const kernel: SaeKernel | null = fusedMisfit(sp, ctx.caps, 'cpu') === null ? 'cpu' : null;
-    const name = `variant ${v.name}, M=${vM}, B=${vB}`;
-    let job: GpuSaeTrainer | null = null;
-    try {
-      job = await GpuSaeTrainer.create(ctx, sp, kernel ? { path: 'fused', kernel, kSteps: K } : { path: 'modular' });
-      const r = await stepsPerSecond(job, kernel ? K : 4, minMs, 200_000);
-      const rate = r.rate * M_B(vM, vB);
-      const path = job.describe();
-      variantRates[v.name] = { rate, path };
-      const relu = variantRates.relu;
-      const ratio = relu ? rate / relu.rate : 1;
-      const below = ratio < 0.7 ? `; below 70 % of relu: ${variantSlowWhy(v, kernel, relu?.path ?? '')}` : '';
-      emit({
-        name,
-        value: rate,
-        unit: 'samples/s',
-        ratio,
-        baseline: 'relu (same run)',
-        note: `${path}; wall clock, median of 3 submits of ${r.steps} steps${below}`,
-      });
-    } catch (e) {
-      emit({ name, value: NaN, unit: 'samples/s', ratio: null, baseline: '', note: `failed: ${(e as Error).message.slice(0, 200)}` });
-    } finally {
-      job?.destroy();
-    }
-  }
+  // --- every SAE variant at the study shape
+  await variantBench(ctx, (opts.full ? SHAPES_FULL : SHAPES_QUICK)[0], K, minMs, emit);
 
   // --- toy-model stage: the study's toy model (n=4, d=2, one model, B=1000, 10,000 steps at the full budget)
   const toySpec = toyTestSpec(1, 1_000_000);
