@@ -92,7 +92,12 @@ export function phaseFigure(points: PhasePoint[], document: Document, title?: st
     marginLeft: 60,
     marginTop: 44,
     style: { background: 'white' },
-    x: { label: 'one-hot probability p', domain: [Math.min(...rows.map((r) => r.x1)), Math.max(...rows.map((r) => r.x2))], ticks: [...ed.keys()] },
+    x: {
+      label: 'one-hot probability p',
+      domain: [Math.min(...rows.map((r) => r.x1)), Math.max(...rows.map((r) => r.x2))],
+      ticks: [...ed.keys()],
+      tickFormat: (p: number) => String(p),
+    },
     y: { label: 'features per set k', type: 'band', domain: ks.map(String).reverse() },
     fx: { label: null },
     color: { type: 'linear', scheme: 'blues', domain: [0, 1], legend: false },
@@ -102,9 +107,10 @@ export function phaseFigure(points: PhasePoint[], document: Document, title?: st
         fx: 'variant',
         x: 'p',
         y: 'row',
-        text: (d: PhasePoint) => d.recovered.toFixed(2),
+        // a point whose every seed's toy model failed the guards: not measured (no SAE behind it)
+        text: (d: PhasePoint) => (Number.isFinite(d.recovered) ? d.recovered.toFixed(2) : 'n/m'),
         dy: -5,
-        fill: (d: PhasePoint) => (d.recovered > 0.6 ? 'white' : 'black'),
+        fill: (d: PhasePoint) => (d.recovered > 0.6 ? 'white' : Number.isFinite(d.recovered) ? 'black' : '#888'),
         fontSize: 11,
       }),
       Plot.text(rows, {
@@ -132,7 +138,7 @@ export function phaseFigure(points: PhasePoint[], document: Document, title?: st
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h + 40}" font-family="system-ui, sans-serif"><rect width="100%" height="100%" fill="white"/>` +
     `<text x="8" y="17" font-size="13" font-weight="bold">${head}</text>` +
-    `<text x="8" y="33" font-size="10" fill="#d62728">dashed: where the true dictionary's expected L1 drops below the composed one's, analytic for two sets of two features (uncorrelated / correlated amplitudes)</text>${svg.outerHTML}</svg>`
+    `<text x="8" y="33" font-size="10" fill="#d62728">dashed: where the true dictionary's expected L1 drops below the composed one's, analytic for two sets of two features (uncorrelated / correlated amplitudes); n/m: not measured, every seed's toy model failed the guards</text>${svg.outerHTML}</svg>`
   );
 }
 
