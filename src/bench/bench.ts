@@ -145,12 +145,13 @@ function variantSpec(v: SaeVariant, M: number, B: number) {
   return sp;
 }
 
-/** Why a variant runs below 70 % of relu's samples/s (the bench states it rather than hiding it). */
+/** Why a variant runs below 70 % of relu's samples/s (the bench states it rather than hiding it): every cause that applies. */
 function variantSlowWhy(v: SaeVariant, kernel: SaeKernel | null, reluPath: string): string {
   if (!kernel) return `the CPU-shaped version cannot run it (${v.fusedMisfit ?? 'misfit'}), so it runs the modular path against relu's ${reluPath}`;
-  if (v.groups) return 'its nested reconstructions add a prefix error, loss and dL/dhhat per group and sample';
-  if (v.needsK) return 'its per-sample top-k selection is a serial k x s scan in one invocation';
-  return 'see the kernel lab for its per-sample cost';
+  const why: string[] = [];
+  if (v.needsK) why.push('its per-sample top-k selection is a serial k x s scan in one invocation');
+  if (v.groups) why.push('its nested reconstructions add a prefix error, loss and dL/dhhat per group and sample');
+  return why.length ? why.join('; ') : 'see the kernel lab for its per-sample cost';
 }
 
 export interface BenchOptions {
