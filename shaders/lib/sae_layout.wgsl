@@ -32,20 +32,23 @@ const R_DTH: u32 = 3u * S_LAT + 4u * D_HID + LOSS_N;
 const R_DHX: u32 = 4u * S_LAT + 4u * D_HID + LOSS_N;
 const REC: u32 = 4u * S_LAT + 4u * D_HID + LOSS_N + (REC_G - 1u) * D_HID;
 
+// module-scope constants, so no call builds the arrays (SwiftShader's JIT does not hoist a let array out of a loop)
+const REC_ENDS = array<u32, REC_G>({{REC_ENDS}});
+const REC_W = array<f32, REC_G>({{REC_W}});
+
 fn rec_end(i: u32) -> u32 {
-  let ends = array<u32, REC_G>({{REC_ENDS}});
-  return ends[i];
+  return REC_ENDS[i];
 }
 
 fn rec_weight(i: u32) -> f32 {
-  let w = array<f32, REC_G>({{REC_W}});
-  return w[i];
+  return REC_W[i];
 }
 
 // The nested group of latent k: the first reconstruction that uses it (0 with one reconstruction).
 fn rec_group(k: u32) -> u32 {
   var g = 0u;
-  for (var i = 0u; i + 1u < REC_G; i++) { if (k >= rec_end(i)) { g = i + 1u; } }
+  // (loops in the form src/gpu/unroll.ts unrolls: with one reconstruction this one is empty, and the group a constant)
+  for (var i = 0u; i < REC_G - 1u; i++) { if (k >= REC_ENDS[i]) { g = i + 1u; } }
   return g;
 }
 

@@ -57,15 +57,15 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     pre[k] = acc;
   }
   o.f = act_f(pre, bthr);
-  // the nested reconstructions' errors (one accumulation over k; the last is the full hhat - h)
+  // the nested reconstructions' errors (one accumulation over k, snapshotted at each prefix end; the last is the
+  // full hhat - h). Constant loop bounds, so the CPU-shaped kernels unroll them and keep f and eg in registers.
   var eg: array<array<f32, D_HID>, REC_G>;
   var se = 0.0;
   for (var j = 0u; j < D_HID; j++) {
     var acc = sae_param(OFF_BD + j);
-    var k = 0u;
-    for (var g = 0u; g < REC_G; g++) {
-      for (; k < rec_end(g); k++) { acc += sae_param(OFF_WD + k * D_HID + j) * o.f[k]; }
-      eg[g][j] = acc - h[j];
+    for (var k = 0u; k < S_LAT; k++) {
+      acc += sae_param(OFF_WD + k * D_HID + j) * o.f[k];
+      for (var g = 0u; g < REC_G; g++) { if (k + 1u == REC_ENDS[g]) { eg[g][j] = acc - h[j]; } }
     }
     o.e[j] = eg[REC_G - 1u][j];
     se += o.e[j] * o.e[j];
