@@ -9,7 +9,7 @@
 // dth [S] (JumpReLU: straight-through gradient of the loss w.r.t. log_threshold, this sample's share),
 // dhx [(REC_G - 1) D]: dL/d h_hat as the latents of nested groups 1 .. REC_G-1 see it (group 0's is dh).
 // Nested reconstructions (Matryoshka; one for every other variant): REC_G of them, reconstruction i uses the
-// latents k < rec_end(i) with loss weight rec_weight(i); defines REC_G, REC_ENDS, REC_W (src/kernels/defines.ts).
+// latents k < REC_ENDS[i] with loss weight REC_W[i]; defines REC_G, REC_ENDS, REC_W (src/kernels/defines.ts).
 
 const P_SAE: u32 = 2u * S_LAT * D_HID + 2u * S_LAT + D_HID;
 const OFF_WE: u32 = 0u;
@@ -35,14 +35,6 @@ const REC: u32 = 4u * S_LAT + 4u * D_HID + LOSS_N + (REC_G - 1u) * D_HID;
 // module-scope constants, so no call builds the arrays (SwiftShader's JIT does not hoist a let array out of a loop)
 const REC_ENDS = array<u32, REC_G>({{REC_ENDS}});
 const REC_W = array<f32, REC_G>({{REC_W}});
-
-fn rec_end(i: u32) -> u32 {
-  return REC_ENDS[i];
-}
-
-fn rec_weight(i: u32) -> f32 {
-  return REC_W[i];
-}
 
 // The nested group of latent k: the first reconstruction that uses it (0 with one reconstruction).
 fn rec_group(k: u32) -> u32 {

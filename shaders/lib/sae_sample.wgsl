@@ -8,10 +8,10 @@
 //   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = act_f(pre) (the SAE variant's activation:
 //   one file per variant, src/variants/<SAE_VARIANT>.wgsl, included at compile time);
 //   hhat = W_dec^T f + b_dec;  fvu = |hhat - h|^2 / den (den = |h|^2, 1 if 0; batch FVU: the batch value);
-//   nested reconstructions (lib/sae_layout.wgsl; Matryoshka, else one): hhat_i = b_dec + sum_{k < rec_end(i)} f_k W_dec_k,
-//   rec = sum_i rec_weight(i) |hhat_i - h|^2 / den (the loss's reconstruction term; = fvu with one);
+//   nested reconstructions (lib/sae_layout.wgsl; Matryoshka, else one): hhat_i = b_dec + sum_{k < REC_ENDS[i]} f_k W_dec_k,
+//   rec = sum_i REC_W[i] |hhat_i - h|^2 / den (the loss's reconstruction term; = fvu with one);
 //   penalty = lambda sum_k w_k act_penalised(f_k) (L1: f_k; JumpReLU's L0: [f_k > 0]), w_k the ghost-cooldown
-//   L1 weight;  dh_i = 2 rec_weight(i) (hhat_i - h) / (den B);  latent k of group g sees dhg_g = sum_{i >= g} dh_i
+//   L1 weight;  dh_i = 2 REC_W[i] (hhat_i - h) / (den B);  latent k of group g sees dhg_g = sum_{i >= g} dh_i
 //   (dhg_0, every reconstruction's, is b_dec's);  df_k = W_dec_k . dhg_{group(k)};
 //   dpre_k = act_dpre(f_k, df_k, lambda w_k / B) (ReLU: [f_k > 0] (df_k + lambda w_k / B));
 //   dth_k = act_dth(...) (JumpReLU's threshold; else 0).
@@ -77,7 +77,7 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
   for (var g = 0u; g < REC_G; g++) {
     var sg = 0.0;
     for (var j = 0u; j < D_HID; j++) { sg += eg[g][j] * eg[g][j]; }
-    o.rec += rec_weight(g) * (sg / den);
+    o.rec += REC_W[g] * (sg / den);
   }
 
   var any_dead = false;
@@ -96,7 +96,7 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     var run = 0.0;
     for (var i = 0u; i < REC_G; i++) {
       let g = REC_G - 1u - i;
-      run += 2.0 * rec_weight(g) * eg[g][j] / den * inv_b;
+      run += 2.0 * REC_W[g] * eg[g][j] / den * inv_b;
       o.dhg[g][j] = run;
     }
   }
