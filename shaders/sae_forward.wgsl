@@ -57,7 +57,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     work[w + R_F + k] = o.f[k];
     work[w + R_DPRE + k] = o.dpre[k];
     work[w + R_A + k] = o.A[k];
-    work[w + R_DTH + k] = o.dth[k];
+    for (var i = 0u; i < XP_N; i++) { work[w + R_DXP + i * S_LAT + k] = o.dxp[i][k]; }
   }
   for (var j = 0u; j < D_HID; j++) {
     work[w + R_DH + j] = o.dhg[0][j];

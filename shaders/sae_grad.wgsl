@@ -1,7 +1,7 @@
 // sae_grad: batch reduction of the SAE gradient, one thread per (model m, parameter q):
-//   dW_enc[k,j] = sum_b dpre_k hin_j;   db_enc[k] = sum_b dpre_k;
+//   dW_enc[k,j] = sum_b dpre_k hin_j;   db_enc[k] = sum_b act_dbe(k, dpre_k, ...) (dpre_k but for Gated);
 //   dW_dec[k,j] = sum_b dh_j f_k + G_j A_k;   db_dec[j] = sum_b dh_j - [pre_bias] sum_k dpre_k W_enc[k,j];
-//   dlog_threshold[k] = sum_b dth_k (JumpReLU's straight-through terms; 0 for the other variants).
+//   d(extra block i)[k] = sum_b dxp_i,k (JumpReLU's straight-through threshold terms, Gated's r_mag, b_mag; else 0).
 // Bindings: @0 cfg (uniform Config), @1 params (read, [M][P_SAE]), @2 work (read, [M][B][REC]),
 //           @3 grads (rw, [M][P_SAE]).
 // Dispatch: (ceil(M*P_SAE / 64), 1, 1): one thread per (model, parameter) summing over the batch in order
@@ -25,7 +25,7 @@ fn gs_dh(g: u32, j: u32) -> f32 { return work[rec + select(R_DHX + (g - 1u) * D_
 fn gs_f(k: u32) -> f32 { return work[rec + R_F + k]; }
 fn gs_G(j: u32) -> f32 { return work[rec + R_G + j]; }
 fn gs_A(k: u32) -> f32 { return work[rec + R_A + k]; }
-fn gs_dth(k: u32) -> f32 { return work[rec + R_DTH + k]; }
+fn gs_dxp(i: u32, k: u32) -> f32 { return work[rec + R_DXP + i * S_LAT + k]; }
 //#include "lib/sae_grad.wgsl"
 
 @compute @workgroup_size(64)

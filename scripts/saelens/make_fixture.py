@@ -4,10 +4,10 @@ no safetensors, no sae_lens; run from the repository root: python3 scripts/saele
 
 Each folder is one SAE as SAELens 6.18.0's SAE.save_model writes it and SAE.load_from_disk reads it
 (github.com/jbloomAus/SAELens sae_lens/saes/sae.py, sae_lens/constants.py, sae_lens/saes/{standard,topk,jumprelu}_sae.py,
-sae_lens/loading/pretrained_sae_loaders.py): cfg.json (SAEConfig.to_dict: d_in, d_sae, dtype, device,
+sae_lens/loading/pretrained_sae_loaders.py, sae_lens/saes/gated_sae.py): cfg.json (SAEConfig.to_dict: d_in, d_sae, dtype, device,
 apply_b_dec_to_input, normalize_activations, reshape_activations, metadata, architecture, + k and
 rescale_acts_by_decoder_norm for topk) and sae_weights.safetensors (W_enc [d_in, d_sae], b_enc [d_sae],
-W_dec [d_sae, d_in], b_dec [d_in], + threshold [d_sae] for jumprelu). The safetensors bytes are built by hand
+W_dec [d_sae, d_in], b_dec [d_in], + threshold [d_sae] for jumprelu; gated: b_gate, r_mag, b_mag [d_sae] and no b_enc). The safetensors bytes are built by hand
 here (u64 little-endian header length, JSON header, raw little-endian data), independent of the kit's writer.
 
 expected.json holds, per SAE, inputs x and what SAELens's encode/decode compute on them, written out from those
@@ -16,6 +16,7 @@ files' formulas (in float64 from the stored values):
   topk:     pre = ...; if rescale_acts_by_decoder_norm: pre *= |W_dec row|; f = relu on the k largest pre, 0 elsewhere;
             decode: f / |W_dec row| (when rescaling) @ W_dec + b_dec
   jumprelu: f = relu(pre) * (pre > threshold)
+  gated:    f = (x' @ W_enc + b_gate > 0) * relu(x' @ (W_enc * exp(r_mag)) + b_mag), x' = x - b_dec * apply_b_dec_to_input
   x_hat = f @ W_dec + b_dec
 """
 import json
@@ -57,6 +58,10 @@ def forward(arch, cfg, p, x):
     We, Wd = mat(p['W_enc'], d, s), mat(p['W_dec'], s, d)
     bias = p['b_dec'] if cfg.get('apply_b_dec_to_input', True) else [0.0] * d
     xin = [x[j] - bias[j] for j in range(d)]
+    if arch == 'gated':
+        xw = [sum(xin[j] * We[j][k] for j in range(d)) for k in range(s)]
+        f = [max(math.exp(p['r_mag'][k]) * xw[k] + p['b_mag'][k], 0.0) if xw[k] + p['b_gate'][k] > 0 else 0.0 for k in range(s)]
+        return f, [sum(f[k] * Wd[k][j] for k in range(s)) + p['b_dec'][j] for j in range(d)]
     pre = [sum(xin[j] * We[j][k] for j in range(d)) + p['b_enc'][k] for k in range(s)]
     norms = [math.sqrt(sum(v * v for v in Wd[k])) for k in range(s)]
     rescale = arch == 'topk' and cfg.get('rescale_acts_by_decoder_norm', False)
@@ -80,7 +85,7 @@ def forward(arch, cfg, p, x):
 def write(name, cfg, params, dtype, xs, arch=None):
     arch = arch or cfg['architecture']
     d, s = cfg['d_in'], cfg['d_sae']
-    shapes = {'W_enc': [d, s], 'b_enc': [s], 'W_dec': [s, d], 'b_dec': [d], 'threshold': [s]}
+    shapes = {'W_enc': [d, s], 'b_enc': [s], 'W_dec': [s, d], 'b_dec': [d], 'threshold': [s], 'b_gate': [s], 'r_mag': [s], 'b_mag': [s]}
     params = {k: stored(v, dtype) for k, v in params.items()}
     folder = os.path.join(OUT, name)
     os.makedirs(folder, exist_ok=True)
@@ -121,6 +126,14 @@ expected['jumprelu'] = write(
     {'d_in': 2, 'd_sae': 3, 'dtype': 'float32', 'device': 'cpu', 'apply_b_dec_to_input': True,
      'normalize_activations': 'none', 'reshape_activations': 'none', 'metadata': META, 'architecture': 'jumprelu'},
     {'W_enc': W_ENC, 'b_enc': [0.0, 0.1, -0.1], 'W_dec': W_DEC, 'b_dec': [0.2, 0.1], 'threshold': [0.3, 0.05, 0.6]},
+    'F32', XS)
+# gated: the gate closes latent 1 on the first input while its magnitude path would be positive (b_gate < 0 < b_mag)
+expected['gated'] = write(
+    'gated',
+    {'d_in': 2, 'd_sae': 3, 'dtype': 'float32', 'device': 'cpu', 'apply_b_dec_to_input': True,
+     'normalize_activations': 'none', 'reshape_activations': 'none', 'metadata': META, 'architecture': 'gated'},
+    {'W_enc': W_ENC, 'b_gate': [0.1, -0.5, 0.0], 'r_mag': [0.5, -0.25, 0.0], 'b_mag': [-0.05, 0.4, 0.2],
+     'W_dec': W_DEC, 'b_dec': [0.1, -0.2]},
     'F32', XS)
 # a SAELens 5.x config (no architecture, no sae_lens_version >= 6): handle_pre_6_0_config makes it "topk" with k 1
 expected['pre6-topk'] = write(

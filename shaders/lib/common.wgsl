@@ -20,6 +20,7 @@ const FLAG_BATCH_FVU: u32 = 64u;
 const FLAG_AUXK: u32 = 512u;       // AuxK dead-latent loss (TopK SAEs) instead of ghost grads
 const FLAG_FIXED_DEC: u32 = 1024u;  // decoder fixed at its initial rows (reference SAEs): its gradient is zero
 const FLAG_MATRYOSHKA: u32 = 2048u; // Matryoshka: nested reconstructions (REC_G of them; a variant bit, no kernel branches on it)
+const FLAG_GATED: u32 = 4096u;     // Gated SAE: gate and magnitude paths, auxiliary reconstruction (a variant bit, no kernel branches on it)
 const FLAG_BATCH_TOPK: u32 = 256u; // BatchTopK: keep the topk*B largest activations of the batch (threshold from sae_batch_topk)   // batch FVU: squared errors over the batch's centred variance (sae_batch_stats)
 
 const NOT_DIVERGED: u32 = 0xffffffffu;

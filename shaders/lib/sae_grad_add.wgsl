@@ -9,8 +9,8 @@ fn sae_grad_add() {
       grad_add(OFF_WE + k * D_HID + j, grad_w_enc(k, j));
       grad_add(OFF_WD + k * D_HID + j, grad_w_dec(k, j));
     }
-    grad_add(OFF_BE + k, gs_dpre(k));
-    grad_add(OFF_TH + k, gs_dth(k));
+    grad_add(OFF_BE + k, grad_b_enc(k));
+    for (var i = 0u; i < XP_N; i++) { grad_add(OFF_XP + i * S_LAT + k, gs_dxp(i, k)); }
   }
   for (var j = 0u; j < D_HID; j++) { grad_add(OFF_BD + j, grad_b_dec(j)); }
 }

@@ -1,22 +1,26 @@
 // Layouts of the SAE buffers (twin: src/core/wire.ts, saeLayout).
 // Parameters of model m at params[m*P_SAE ...]: W_enc [S][D] (row k = latent k's encoder),
-// b_enc [S], W_dec [S][D] (row k = latent k's decoder direction), b_dec [D], log_threshold [S]
-// (JumpReLU only: theta_k = exp(log_threshold_k); unused, gradient 0, by the other variants).
+// b_enc [S], W_dec [S][D] (row k = latent k's decoder direction), b_dec [D], then XP_N extra per-latent
+// blocks [XP_N][S], the variant's own parameters (src/variants/<name>.ts latentParams; by default one,
+// log_threshold: JumpReLU's theta_k = exp(log_threshold_k), unused, gradient 0, by the other variants;
+// Gated: r_mag, b_mag).
 // Per-sample work record at work[(m*B + b)*REC ...]: f [S], dpre [S] (dL/d pre-activation),
 // A [S] (ghost coefficients), dh [D] (dL/d h_hat), G [D] (dL/d ghost output), hin [D] (encoder input),
-// e [D] (h_hat - h), loss [LOSS_N] (fvu, sum f, sum w f (JumpReLU: sum w [f > 0], its L0), ghost term, l0,
-// rec: the reconstruction term of the loss, sum_i w_i fvu_i over the nested reconstructions; = fvu with one),
-// dth [S] (JumpReLU: straight-through gradient of the loss w.r.t. log_threshold, this sample's share),
+// e [D] (h_hat - h), loss [LOSS_N] (fvu, sum f, sum w f (the penalty: act_penalised; JumpReLU: sum w [f > 0],
+// its L0), ghost term, l0, rec: the reconstruction terms of the loss, sum_i w_i fvu_i over the nested
+// reconstructions (= fvu with one) plus the variant's auxiliary one (Gated)),
+// dxp [XP_N][S] (this sample's gradient of the extra parameter blocks: JumpReLU's straight-through dth),
 // dhx [(REC_G - 1) D]: dL/d h_hat as the latents of nested groups 1 .. REC_G-1 see it (group 0's is dh).
 // Nested reconstructions (Matryoshka; one for every other variant): REC_G of them, reconstruction i uses the
 // latents k < REC_ENDS[i] with loss weight REC_W[i]; defines REC_G, REC_ENDS, REC_W (src/kernels/defines.ts).
 
-const P_SAE: u32 = 2u * S_LAT * D_HID + 2u * S_LAT + D_HID;
+const XP_N: u32 = {{XP_N}}u;
+const P_SAE: u32 = 2u * S_LAT * D_HID + S_LAT + D_HID + XP_N * S_LAT;
 const OFF_WE: u32 = 0u;
 const OFF_BE: u32 = S_LAT * D_HID;
 const OFF_WD: u32 = S_LAT * D_HID + S_LAT;
 const OFF_BD: u32 = 2u * S_LAT * D_HID + S_LAT;
-const OFF_TH: u32 = 2u * S_LAT * D_HID + S_LAT + D_HID;
+const OFF_XP: u32 = 2u * S_LAT * D_HID + S_LAT + D_HID;
 
 const REC_G: u32 = {{REC_G}}u;
 const LOSS_N: u32 = 6u;
@@ -28,9 +32,9 @@ const R_G: u32 = 3u * S_LAT + D_HID;
 const R_HIN: u32 = 3u * S_LAT + 2u * D_HID;
 const R_E: u32 = 3u * S_LAT + 3u * D_HID;
 const R_LOSS: u32 = 3u * S_LAT + 4u * D_HID;
-const R_DTH: u32 = 3u * S_LAT + 4u * D_HID + LOSS_N;
-const R_DHX: u32 = 4u * S_LAT + 4u * D_HID + LOSS_N;
-const REC: u32 = 4u * S_LAT + 4u * D_HID + LOSS_N + (REC_G - 1u) * D_HID;
+const R_DXP: u32 = 3u * S_LAT + 4u * D_HID + LOSS_N;
+const R_DHX: u32 = (3u + XP_N) * S_LAT + 4u * D_HID + LOSS_N;
+const REC: u32 = (3u + XP_N) * S_LAT + 4u * D_HID + LOSS_N + (REC_G - 1u) * D_HID;
 
 // module-scope constants, so no call builds the arrays (SwiftShader's JIT does not hoist a let array out of a loop)
 const REC_ENDS = array<u32, REC_G>({{REC_ENDS}});

@@ -6,15 +6,17 @@
 // fn latent_weight(k: u32) -> f32 (the L1 weight: 1, or while the ghost cooldown c > 0: 0 with the quirk
 // flag, else 1 - c/cooldown).
 //   hin = h - [pre_bias] b_dec;  pre = W_enc hin + b_enc;  f = act_f(pre) (the SAE variant's activation:
-//   one file per variant, src/variants/<SAE_VARIANT>.wgsl, included at compile time);
+//   one file per variant, src/variants/<SAE_VARIANT>.wgsl, included at compile time; its interface: relu.wgsl);
 //   hhat = W_dec^T f + b_dec;  fvu = |hhat - h|^2 / den (den = |h|^2, 1 if 0; batch FVU: the batch value);
 //   nested reconstructions (lib/sae_layout.wgsl; Matryoshka, else one): hhat_i = b_dec + sum_{k < REC_ENDS[i]} f_k W_dec_k,
 //   rec = sum_i REC_W[i] |hhat_i - h|^2 / den (the loss's reconstruction term; = fvu with one);
-//   penalty = lambda sum_k w_k act_penalised(f_k) (L1: f_k; JumpReLU's L0: [f_k > 0]), w_k the ghost-cooldown
-//   L1 weight;  dh_i = 2 REC_W[i] (hhat_i - h) / (den B);  latent k of group g sees dhg_g = sum_{i >= g} dh_i
-//   (dhg_0, every reconstruction's, is b_dec's);  df_k = W_dec_k . dhg_{group(k)};
-//   dpre_k = act_dpre(f_k, df_k, lambda w_k / B) (ReLU: [f_k > 0] (df_k + lambda w_k / B));
-//   dth_k = act_dth(...) (JumpReLU's threshold; else 0).
+//   the variant's auxiliary reconstruction (ACT_AUX, Gated): ha = b_dec + sum_k act_aux_k W_dec_k through a
+//   detached decoder, rec += |ha - h|^2 / den, dha = 2 (ha - h) / (den B), dfa_k = W_dec_k . dha (else 0);
+//   penalty = lambda sum_k w_k act_penalised(k, pre_k, f_k) (L1: f_k; JumpReLU's L0: [f_k > 0]), w_k the
+//   ghost-cooldown L1 weight;  dh_i = 2 REC_W[i] (hhat_i - h) / (den B);  latent k of group g sees
+//   dhg_g = sum_{i >= g} dh_i (dhg_0, every reconstruction's, is b_dec's);  df_k = W_dec_k . dhg_{group(k)};
+//   dpre_k = act_dpre(k, pre_k, f_k, df_k, dfa_k, lambda w_k / B) (ReLU: [f_k > 0] (df_k + lambda w_k / B));
+//   dxp_i,k = act_dxp(i, k, ...) (the variant's own parameters: JumpReLU's threshold, Gated's r_mag, b_mag).
 //   Dead latents: AuxK (FLAG_AUXK) or ghost grads (FLAG_GHOST), see sae_forward.wgsl's header.
 //#include "variants/{{SAE_VARIANT}}.wgsl"
 
@@ -24,7 +26,7 @@ struct SaeSample {
   f: array<f32, S_LAT>,
   dpre: array<f32, S_LAT>,
   A: array<f32, S_LAT>,
-  dth: array<f32, S_LAT>,
+  dxp: array<array<f32, S_LAT>, XP_N>,
   dhg: array<array<f32, D_HID>, REC_G>,
   G: array<f32, D_HID>,
   hin: array<f32, D_HID>,
@@ -79,6 +81,27 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     for (var j = 0u; j < D_HID; j++) { sg += eg[g][j] * eg[g][j]; }
     o.rec += REC_W[g] * (sg / den);
   }
+  // the variant's auxiliary reconstruction (a compile-time constant: gone for every variant without one)
+  var dfa: array<f32, S_LAT>;
+  for (var k = 0u; k < S_LAT; k++) { dfa[k] = 0.0; }
+  if (ACT_AUX) {
+    var ga: array<f32, S_LAT>;
+    for (var k = 0u; k < S_LAT; k++) { ga[k] = act_aux(k, pre[k]); }
+    var dha: array<f32, D_HID>;
+    var sa = 0.0;
+    for (var j = 0u; j < D_HID; j++) {
+      var acc = sae_param(OFF_BD + j) - h[j];
+      for (var k = 0u; k < S_LAT; k++) { acc += sae_param(OFF_WD + k * D_HID + j) * ga[k]; }
+      sa += acc * acc;
+      dha[j] = 2.0 * acc / den * inv_b;
+    }
+    o.rec += sa / den;
+    for (var k = 0u; k < S_LAT; k++) {
+      var acc = 0.0;
+      for (var j = 0u; j < D_HID; j++) { acc += sae_param(OFF_WD + k * D_HID + j) * dha[j]; }
+      dfa[k] = acc;
+    }
+  }
 
   var any_dead = false;
   var wl1: array<f32, S_LAT>;
@@ -89,7 +112,7 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     wl1[k] = latent_weight(k);
     if (latent_dead(k)) { any_dead = true; }
     o.l1raw += o.f[k];
-    o.l1w += wl1[k] * act_penalised(o.f[k]);
+    o.l1w += wl1[k] * act_penalised(k, pre[k], o.f[k]);
     if (o.f[k] > 0.0) { o.l0 += 1.0; }
   }
   for (var j = 0u; j < D_HID; j++) {
@@ -105,8 +128,8 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
     var df = 0.0;  // dL/df_k from the reconstructions that use latent k
     for (var j = 0u; j < D_HID; j++) { df += sae_param(OFF_WD + k * D_HID + j) * o.dhg[g][j]; }
     let pw = lambda * wl1[k] * inv_b;
-    o.dpre[k] = act_dpre(o.f[k], df, pw);
-    o.dth[k] = act_dth(k, pre[k], df, pw);
+    o.dpre[k] = act_dpre(k, pre[k], o.f[k], df, dfa[k], pw);
+    for (var i = 0u; i < XP_N; i++) { o.dxp[i][k] = act_dxp(i, k, pre[k], o.f[k], df, dfa[k], pw); }
   }
 
   if (any_dead && (cfg.flags & FLAG_AUXK) != 0u) {
@@ -183,4 +206,4 @@ fn gs_dh(g: u32, j: u32) -> f32 { return smp.dhg[g][j]; }
 fn gs_f(k: u32) -> f32 { return smp.f[k]; }
 fn gs_G(j: u32) -> f32 { return smp.G[j]; }
 fn gs_A(k: u32) -> f32 { return smp.A[k]; }
-fn gs_dth(k: u32) -> f32 { return smp.dth[k]; }
+fn gs_dxp(i: u32, k: u32) -> f32 { return smp.dxp[i][k]; }

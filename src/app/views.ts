@@ -1,5 +1,6 @@
 // Views of the experiment page: DOM helpers and the figures it shows (live loss chart, live decoder grid,
 // result panels). Pure functions of their inputs; the controller (controller.ts) decides when to draw them.
+import { saeDimsOf } from '../variants';
 import * as Plot from '@observablehq/plot';
 import type { AdapterReport } from '../gpu/context';
 import { encodeSafetensors } from '../io/safetensors';
@@ -102,7 +103,7 @@ export interface LiveModel {
  * latents counted as alive until the evaluation). d = 2 only.
  */
 export function livePoints(c: ExperimentConfig, params: Float32Array, models: LiveModel[], toyFeatures: number[][]) {
-  const L = saeLayout({ D: 2, S: c.sae.s });
+  const L = saeLayout({ D: 2, S: c.sae.s, ...saeDimsOf(c.sae) });
   const composed = composedDirections(toyFeatures, c.data.sets, jointTable(dataSpec(c)));
   const theta = figureRotation(toyFeatures);
   const counts = new Map<string, { T: number; C: number; M: number; P: number }>();

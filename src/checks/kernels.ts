@@ -7,7 +7,7 @@ import { kernelEntry, type JobShape } from '../kernels/registry';
 import { dimDefines, setDefines } from '../kernels/defines';
 import { compareArrays, type Comparison, type Tolerance } from './compare';
 import { defaultConfig, FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper, type RecGroups } from '../core/wire';
-import { variantDefines } from '../variants';
+import { latentParamsOf, variantDefines, variantOf } from '../variants';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
 import {
@@ -297,9 +297,11 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       [FLAG.AUXK, 2],
       [FLAG.MATRYOSHKA | FLAG.GHOST | FLAG.PRE_BIAS, 0, nested],
       [FLAG.MATRYOSHKA | FLAG.BATCH_TOPK | FLAG.AUXK, 2, nested],
+      [FLAG.GATED | FLAG.PRE_BIAS | FLAG.GHOST, 0],
     ];
     for (const [flags, topk, groups] of cases) {
-      const s = groups ? { ...shape, nested: groups } : shape;
+      const xp = latentParamsOf(variantOf({ flags, topk })).length;
+      const s = { ...shape, nested: groups, xp };
       const L = saeLayout(s);
       const def = dimDefines(s);
       const cfg = baseCfg(s, flags, { log_every: 1, hist_len: 1, topk, jump_eps: 0.2, aux_k: 2, aux_coef: 0.5 });
@@ -309,7 +311,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const params = rand(s.M * L.P, 53, -0.6, 0.6);
       saeNormalize(cfg, s, params);
       const lat = randLat(s.M, s.S, 54, cfg.dead_after);
-      const tag = `flags=${flags}${topk ? ` topk=${topk}` : ''}${groups ? ` nested ${groups.ends.join('/')}` : ''} ${shapeName(s)}`;
+      const tag = `${variantOf({ flags, topk }).name} flags=${flags}${topk ? ` topk=${topk}` : ''}${groups ? ` nested ${groups.ends.join('/')}` : ''} ${shapeName(s)}`;
       let bstat = new Float32Array(s.M).fill(1);
       if (flags & FLAG.BATCH_FVU) {
         const bs = await runKernelOnce(ctx, 'sae_batch_stats.wgsl', def, cfg, { acts, bstat }, ['bstat'], s);
@@ -374,15 +376,16 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       [0, 2, 0],
       [FLAG.JUMPRELU, 0, 0.25],
       [FLAG.MATRYOSHKA, 0, 0.25, { ends: [1, s.S >> 1, s.S], weights: [0.5, 0.3, 0.2] }],
+      [FLAG.GATED, 0, 0.25],
     ];
     for (const [flags, topk, p, nested] of big ? variants.slice(1, 2) : variants) {
       const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p, rho: 0.4, nested });
       const L = saeLayout(spec.dims);
       const params = rand(s.M * L.P, 71 + flags, -0.6, 0.6);
-      for (let m = 0; m < s.M; m++) for (let k = 0; k < s.S; k++) params[m * L.P + L.TH + k] = Math.log(0.05 + 0.2 * ((m + k) % 3));
+      for (let m = 0; m < s.M; m++) for (let k = 0; k < s.S; k++) params[m * L.P + L.XP + k] = Math.log(0.05 + 0.2 * ((m + k) % 3));
       const mod = await evaluateSaes(ctx, spec, params, samples, 0x5eed, { kernel: 'modular' });
       const cpu = await evaluateSaes(ctx, spec, params, samples, 0x5eed, { kernel: 'cpu' });
-      const tag = `flags=${flags}${topk ? ` topk=${topk}` : ''} p_onehot=${p} ${shapeName(s)}, ${samples} samples`;
+      const tag = `${variantOf({ flags, topk }).name} flags=${flags}${topk ? ` topk=${topk}` : ''} p_onehot=${p} ${shapeName(s)}, ${samples} samples`;
       out.push(
         compareArrays(`sae_eval_cpu metrics vs the modular chain ${tag}`, cpu.metrics, Float64Array.from(mod.metrics), { atol: 1e-5, rtol: 5e-4 }),
         compareArrays(`sae_eval_cpu probes ${tag}`, cpu.probe, Float64Array.from(mod.probe), { atol: 0, rtol: 0 }),
@@ -391,10 +394,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     return out;
   },
 
-  async sae_probe_eval(ctx, s) {
-    const L = saeLayout(s),
-      T = toyLayout(s);
-    const def = dimDefines(s);
+  async sae_probe_eval(ctx, shape) {
     const out: Comparison[] = [];
     // every encoder variant: the probes must encode as training does
     for (const [flags, topk] of [
@@ -402,12 +402,17 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       [0, 2],
       [FLAG.JUMPRELU, 0],
       [FLAG.BATCH_TOPK, 2],
+      [FLAG.GATED, 0],
     ]) {
+      const s = { ...shape, xp: latentParamsOf(variantOf({ flags, topk })).length };
+      const L = saeLayout(s),
+        T = toyLayout(s);
+      const def = dimDefines(s);
       const cfg = baseCfg(s, flags, { act_stride: T.REC, act_offset: 0, topk });
       const hyper = randHyper(s.M, 61);
       const toy = rand(T.P, 62, -0.7, 0.7);
       const params = rand(s.M * L.P, 63, -0.6, 0.6);
-      for (let m = 0; m < s.M; m++) for (let k = 0; k < s.S; k++) params[m * L.P + L.TH + k] = Math.log(0.05 + 0.2 * ((m + k) % 3)); // thresholds 0.05..0.45
+      for (let m = 0; m < s.M; m++) for (let k = 0; k < s.S; k++) params[m * L.P + L.XP + k] = Math.log(0.05 + 0.2 * ((m + k) % 3)); // thresholds 0.05..0.45
       const bthr = rand(s.M, 65, 0, 0.3);
       const x = rand(s.M * s.B * s.N, 64, 0, 1);
       const toyWork = toyForward(cfg, s, x, toy, new Float32Array(s.N).fill(1));
@@ -436,7 +441,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const refM = new Float64Array(s.M * L.MET_W);
       const refProbe = saeProbe(cfg, s, toy, params, refM, bthr);
       saeEval(cfg, s, hyper, acts, toy, acts, work, refM);
-      const tag = `flags=${flags}${topk ? ` topk=${topk}` : ''} ${shapeName(s)}`;
+      const tag = `${variantOf({ flags, topk }).name} flags=${flags}${topk ? ` topk=${topk}` : ''} ${shapeName(s)}`;
       out.push(
         compareArrays(`sae_probe activations ${tag}`, f32(pr.probe), refProbe, TOL.fwd),
         compareArrays(`sae_probe + sae_eval metrics ${tag}`, f32(ev.metrics), refM, { atol: 1e-4, rtol: 1e-4 }),

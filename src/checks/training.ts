@@ -67,6 +67,17 @@ export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
     rho: 0.5,
     nested: { ends: [1, 4], weights: [0.5, 1] },
   },
+  'Gated (gate L1, auxiliary reconstruction), ghost, pre-bias, M=3, 40 steps': {
+    N: 4,
+    D: 2,
+    S: 4,
+    sets: [2, 2],
+    M: 3,
+    B: 32,
+    T: 40,
+    flags: FLAG.GATED | FLAG.GHOST | FLAG.PRE_BIAS,
+    rho: 0.5,
+  },
   'batch FVU, ghost, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_FVU | FLAG.GHOST, rho: 0 },
   'd=8 s=16 n=12 (3 sets), signed cos (pairs), ghost ramp, 30 steps': {
     N: 12,

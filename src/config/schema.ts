@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { formatIssues } from '../core/issues';
 import { COS_VARIANTS, saeLayout, toyLayout } from '../core/wire';
-import { SAE_VARIANT_NAMES, SAE_VARIANTS, saeGroups, saeVariant } from '../variants';
+import { SAE_VARIANT_NAMES, SAE_VARIANTS, saeDimsOf, saeGroups, saeVariant } from '../variants';
 
 const prob = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
 const positiveInt = z.number().int('must be an integer').positive('must be > 0');
@@ -226,7 +226,7 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
   if (limits) {
     // training holds every SAE's batch at once; the evaluation is split into groups of models, so one model's samples must fit
     // the largest per-sample record: the SAE work record or the toy model's (same rows)
-    const rec = Math.max(saeLayout({ D: c.toy.d, S: c.sae.s, nested: saeGroups(c.sae) }).REC, toyLayout({ N: n, D: c.toy.d }).REC);
+    const rec = Math.max(saeLayout({ D: c.toy.d, S: c.sae.s, ...saeDimsOf(c.sae) }).REC, toyLayout({ N: n, D: c.toy.d }).REC);
     const cap = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
     const train = M * c.sae.batch * rec * 4;
     if (train > cap)

@@ -17,6 +17,8 @@ export const FLAG = {
   FIXED_DEC: 1024,
   /** a variant bit: Matryoshka's nested reconstructions (the groups themselves are compile-time, Dims.nested) */
   MATRYOSHKA: 2048,
+  /** a variant bit: the Gated SAE (gate and magnitude paths, its auxiliary reconstruction) */
+  GATED: 4096,
 } as const;
 export const NOT_DIVERGED = 0xffffffff;
 
@@ -144,16 +146,25 @@ export interface Dims {
   D: number;
   S: number;
   nested?: RecGroups;
+  /**
+   * the SAE's extra per-latent parameter blocks after b_dec (its variant's `latentParams`; absent: 1, JumpReLU's
+   * log_threshold, unused by the variants without one). Compile-time: XP_N.
+   */
+  xp?: number;
 }
+
+/** The number of extra per-latent parameter blocks of an SAE shape (Dims.xp, default 1). */
+export const xpBlocks = (d: Pick<Dims, 'xp'>): number => d.xp ?? 1;
 
 /** The nested reconstructions of an SAE shape (one of all S latents, weight 1, when it has none). */
 export function recGroups(d: Pick<Dims, 'S' | 'nested'>): RecGroups {
   return d.nested ?? { ends: [d.S], weights: [1] };
 }
 
-export function saeLayout(d: Pick<Dims, 'D' | 'S' | 'nested'>) {
+export function saeLayout(d: Pick<Dims, 'D' | 'S' | 'nested' | 'xp'>) {
   const { S, D } = d;
-  const P = 2 * S * D + 2 * S + D;
+  const XP_N = xpBlocks(d);
+  const P = 2 * S * D + S + D + XP_N * S;
   const LOSS_N = 6;
   const G = recGroups(d).ends.length;
   return {
@@ -162,7 +173,9 @@ export function saeLayout(d: Pick<Dims, 'D' | 'S' | 'nested'>) {
     BE: S * D,
     WD: S * D + S,
     BD: 2 * S * D + S,
-    TH: 2 * S * D + S + D,
+    /** the extra per-latent parameter blocks, XP_N of S each (block i of latent k at XP + i S + k) */
+    XP: 2 * S * D + S + D,
+    XP_N,
     F: 0,
     DPRE: S,
     A: 2 * S,
@@ -172,11 +185,12 @@ export function saeLayout(d: Pick<Dims, 'D' | 'S' | 'nested'>) {
     E: 3 * S + 3 * D,
     LOSS: 3 * S + 4 * D,
     LOSS_N,
-    DTH: 3 * S + 4 * D + LOSS_N,
+    /** this sample's gradient terms of the extra parameter blocks, XP_N of S (JumpReLU's straight-through dth) */
+    DXP: 3 * S + 4 * D + LOSS_N,
     /** dL/dhhat of nested reconstructions 1 .. G-1 as latents of those groups see it (group 0's is DH) */
-    DHX: 4 * S + 4 * D + LOSS_N,
+    DHX: (3 + XP_N) * S + 4 * D + LOSS_N,
     GROUPS: G,
-    REC: 4 * S + 4 * D + LOSS_N + (G - 1) * D,
+    REC: (3 + XP_N) * S + 4 * D + LOSS_N + (G - 1) * D,
     HIST_W: 8,
     MET_W: 10,
     LAT_W: 3,

@@ -1,6 +1,7 @@
 // Result files: results.json (everything but weights), per experiment a folder with result.json,
 // config.json, toy.safetensors, saes.safetensors and the figures. Every write is atomic (temp + rename),
 // and results.json is rewritten after each finished experiment, so a crash never loses finished work.
+import { latentParamsOf, saeVariant } from '../variants';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -83,5 +84,14 @@ export function loadExperiment(dir: string, e: StoredExperiment): ExperimentResu
   toyFlat.set(toy.b.data, toy.W.data.length);
   const { files: _f, ...rest } = e;
   void _f;
-  return { ...rest, weights: { toy: toyFlat, saes: saeParamsFromWeights(saes) } };
+  return {
+    ...rest,
+    weights: {
+      toy: toyFlat,
+      saes: saeParamsFromWeights(
+        saes,
+        latentParamsOf(saeVariant(e.config.sae.variant)).map((b) => b.name),
+      ),
+    },
+  };
 }

@@ -1,6 +1,7 @@
 // Run a whole preset through the study loop (loop.ts) with a file sink: each experiment written as soon as
 // it finishes; an existing results.json in the output folder is resumed (finished experiments are
 // skipped). Also merges shards.
+import { saeDimsOf } from '../variants';
 import { join } from 'node:path';
 import type { GpuContext } from '../gpu/context';
 import { writeFileAtomic } from '../io/files';
@@ -190,7 +191,7 @@ function mergeExperiment(pieces: ExperimentResult[]): ExperimentResult {
   const nL1 = pieces[0].config.grid.l1.length;
   const all = pieces.flatMap((p) => p.saes.map((s) => ({ p, s })));
   all.sort((a, b) => a.s.cell[0] * nL1 + a.s.cell[1] - (b.s.cell[0] * nL1 + b.s.cell[1]) || a.s.realization - b.s.realization);
-  const P = saeLayout({ D: pieces[0].config.toy.d, S: pieces[0].config.sae.s }).P;
+  const P = saeLayout({ D: pieces[0].config.toy.d, S: pieces[0].config.sae.s, ...saeDimsOf(pieces[0].config.sae) }).P;
   const weights = new Float32Array(all.length * P);
   const newIndex = new Map<string, number>();
   all.forEach(({ p, s }, i) => {

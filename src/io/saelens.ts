@@ -24,11 +24,15 @@
 //                                    pre-activations, then relu
 //   sae_lens/saes/jumprelu_sae.py    JumpReLUSAE: the standard parameters plus threshold [d_sae] (the raw threshold; the
 //                                    training SAE's log_threshold is exp'ed on saving); f = relu(pre) * (pre > threshold)
+//   sae_lens/saes/gated_sae.py       GatedSAE: W_enc [d_in, d_sae], b_gate, r_mag, b_mag [d_sae], W_dec, b_dec (b_enc is
+//                                    None); f = (pre_gate > 0) * relu(pre_mag), pre_gate = sae_in @ W_enc + b_gate,
+//                                    pre_mag = sae_in @ (W_enc * exp(r_mag)) + b_mag
 //   sae_lens/saes/batchtopk_sae.py   "batchtopk" is a training architecture only: BatchTopKTrainingSAE is saved for
 //                                    inference as "jumprelu" with threshold = its running global topk_threshold
 // The kit's variants map as: relu -> "standard", topk -> "topk" (the kit's activation is max(pre, 0) on the k largest
 // pre-activations, the same as SAELens's TopK), jumprelu -> "jumprelu" (threshold = exp(log_threshold) > 0, so
-// relu(pre) * (pre > threshold) = the kit's pre * (pre > theta)). The kit's batchtopk has no inference threshold (its
+// relu(pre) * (pre > threshold) = the kit's pre * (pre > theta)), gated -> "gated" (the kit's b_enc is b_gate; r_mag and
+// b_mag as they are: the same activation). The kit's batchtopk has no inference threshold (its
 // threshold is each batch's (k B)-th largest activation), so SAELens cannot represent it: a named error.
 // Orientation: the kit's saes.safetensors already stores W_enc as [M, d, s] and W_dec as [M, s, d], SAELens's
 // orientation per model; the kernels' flat layout (core/wire saeLayout) holds W_enc as [s][d] (kitParams converts).
@@ -48,7 +52,7 @@ export class SaeLensFormatError extends Error {
   }
 }
 
-/** An SAE the other side cannot represent (the kit's batchtopk in SAELens; SAELens's gated SAEs, transcoders in the kit). */
+/** An SAE the other side cannot represent (the kit's batchtopk in SAELens; SAELens's transcoders in the kit). */
 export class SaeLensUnsupportedError extends Error {
   constructor(message: string) {
     super(message);
@@ -56,7 +60,7 @@ export class SaeLensUnsupportedError extends Error {
   }
 }
 
-export type KitVariant = 'relu' | 'topk' | 'batchtopk' | 'jumprelu';
+export type KitVariant = 'relu' | 'topk' | 'batchtopk' | 'jumprelu' | 'gated';
 
 /** Where a kit SAE came from (written into cfg.json's metadata, read back when present). */
 export interface KitProvenance {
@@ -83,6 +87,9 @@ export interface KitSae {
   b_dec: Float32Array;
   /** jumprelu: log of the thresholds; other variants: what the kit stored (unused by them), zeros on import */
   log_threshold: Float32Array;
+  /** gated: the magnitude path's log-scale and bias [s] (b_enc is the gate's bias); absent for the others */
+  r_mag?: Float32Array;
+  b_mag?: Float32Array;
   provenance: KitProvenance | null;
 }
 
@@ -96,7 +103,7 @@ export interface SaeLensFiles {
 /** The metadata key under which the kit keeps its provenance (SAEMetadata takes any key). */
 export const KIT_METADATA_KEY = 'sae_composed_webgpu';
 
-const ARCHITECTURE: Record<Exclude<KitVariant, 'batchtopk'>, string> = { relu: 'standard', topk: 'topk', jumprelu: 'jumprelu' };
+const ARCHITECTURE: Record<Exclude<KitVariant, 'batchtopk'>, string> = { relu: 'standard', topk: 'topk', jumprelu: 'jumprelu', gated: 'gated' };
 
 /** One kit SAE as SAELens's cfg.json (an object to JSON.stringify) and sae_weights.safetensors tensors. */
 export function toSaeLens(sae: KitSae): SaeLensFiles {
@@ -133,12 +140,19 @@ export function toSaeLens(sae: KitSae): SaeLensFiles {
     b_dec: { shape: [d], data: sae.b_dec.slice() },
   };
   if (sae.variant === 'jumprelu') tensors.threshold = { shape: [s], data: sae.log_threshold.map((t) => Math.exp(t)) };
+  if (sae.variant === 'gated') {
+    if (!sae.r_mag || !sae.b_mag) throw new SaeLensFormatError(`${what} is gated but has no r_mag / b_mag`);
+    // GatedSAE has no b_enc: the gate's bias is b_gate
+    tensors.b_gate = tensors.b_enc;
+    delete tensors.b_enc;
+    tensors.r_mag = { shape: [s], data: sae.r_mag.slice() };
+    tensors.b_mag = { shape: [s], data: sae.b_mag.slice() };
+  }
   return { cfg, tensors };
 }
 
 const DTYPES = ['float32', 'float64', 'float16', 'bfloat16'];
 const OTHER_ARCHITECTURES: Record<string, string> = {
-  gated: 'a gated SAE (separate gate and magnitude paths)',
   transcoder: 'a transcoder (it reconstructs another layer)',
   skip_transcoder: 'a skip transcoder',
   jumprelu_transcoder: 'a JumpReLU transcoder',
@@ -192,9 +206,9 @@ export function fromSaeLens(cfgIn: unknown, tensors: Tensors, where: string): Fr
   if (typeof arch !== 'string') return fail(`${SAE_CFG_FILENAME} has no "architecture" (SAELens >= 6 writes one)`);
   if (OTHER_ARCHITECTURES[arch])
     throw new SaeLensUnsupportedError(
-      `${where}: architecture "${arch}" is ${OTHER_ARCHITECTURES[arch]}; the kit evaluates "standard", "topk" and "jumprelu" SAEs`,
+      `${where}: architecture "${arch}" is ${OTHER_ARCHITECTURES[arch]}; the kit evaluates "standard", "topk", "jumprelu" and "gated" SAEs`,
     );
-  const variant = ({ standard: 'relu', topk: 'topk', jumprelu: 'jumprelu' } as const)[arch as 'standard' | 'topk' | 'jumprelu'];
+  const variant = ({ standard: 'relu', topk: 'topk', jumprelu: 'jumprelu', gated: 'gated' } as const)[arch as 'standard' | 'topk' | 'jumprelu' | 'gated'];
   if (!variant) return fail(`unknown architecture "${arch}" (SAELens registers standard, gated, topk, jumprelu and transcoders)`);
   if (!posInt(cfg.d_in)) return fail(`d_in must be a positive integer, got ${JSON.stringify(cfg.d_in)}`);
   if (!posInt(cfg.d_sae)) return fail(`d_sae must be a positive integer, got ${JSON.stringify(cfg.d_sae)}`);
@@ -230,7 +244,10 @@ export function fromSaeLens(cfgIn: unknown, tensors: Tensors, where: string): Fr
       throw new SaeLensUnsupportedError(`${where}: a "scaling_factor" tensor other than ones (finetuning_scaling_factor) is not supported`);
     delete t.scaling_factor;
   }
-  const want: Record<string, number[]> = { W_enc: [d, s], b_enc: [s], W_dec: [s, d], b_dec: [d], ...(variant === 'jumprelu' ? { threshold: [s] } : {}) };
+  const want: Record<string, number[]> =
+    variant === 'gated'
+      ? { W_enc: [d, s], b_gate: [s], r_mag: [s], b_mag: [s], W_dec: [s, d], b_dec: [d] }
+      : { W_enc: [d, s], b_enc: [s], W_dec: [s, d], b_dec: [d], ...(variant === 'jumprelu' ? { threshold: [s] } : {}) };
   for (const name of Object.keys(t))
     if (!(name in want)) return fail(`unexpected tensor "${name}" in ${SAE_WEIGHTS_FILENAME} (a ${arch} SAE has ${Object.keys(want).join(', ')})`);
   for (const [name, shape] of Object.entries(want)) {
@@ -242,7 +259,7 @@ export function fromSaeLens(cfgIn: unknown, tensors: Tensors, where: string): Fr
     if (bad >= 0) return fail(`tensor "${name}" holds a non-finite value (${x.data[bad]}) at flat index ${bad}`);
   }
   const W_enc = t.W_enc.data.slice(),
-    b_enc = t.b_enc.data.slice(),
+    b_enc = (variant === 'gated' ? t.b_gate : t.b_enc).data.slice(),
     W_dec = t.W_dec.data.slice(),
     b_dec = t.b_dec.data.slice();
   if (rescale) {
@@ -270,7 +287,8 @@ export function fromSaeLens(cfgIn: unknown, tensors: Tensors, where: string): Fr
       log_threshold[i] = Math.log(v);
     });
   }
-  return { sae: { variant, d, s, k, preEncoderBias, W_enc, b_enc, W_dec, b_dec, log_threshold, provenance: provenanceOf(cfg.metadata) }, notes };
+  const gated = variant === 'gated' ? { r_mag: t.r_mag.data.slice(), b_mag: t.b_mag.data.slice() } : {};
+  return { sae: { variant, d, s, k, preEncoderBias, W_enc, b_enc, W_dec, b_dec, log_threshold, ...gated, provenance: provenanceOf(cfg.metadata) }, notes };
 }
 
 function provenanceOf(meta: unknown): KitProvenance | null {
@@ -284,13 +302,15 @@ function provenanceOf(meta: unknown): KitProvenance | null {
 /** One SAE's parameters in the kernels' flat layout (core/wire saeLayout; W_enc there is [s][d]). */
 export function kitParams(sae: KitSae): Float32Array {
   const { d, s } = sae;
-  const L = saeLayout({ D: d, S: s });
+  // the extra per-latent blocks in the variant's order (src/variants: log_threshold; gated: r_mag, b_mag)
+  const blocks = sae.variant === 'gated' ? [sae.r_mag!, sae.b_mag!] : [sae.log_threshold];
+  const L = saeLayout({ D: d, S: s, xp: blocks.length });
   const p = new Float32Array(L.P);
   for (let k = 0; k < s; k++) for (let j = 0; j < d; j++) p[L.WE + k * d + j] = sae.W_enc[j * s + k];
   p.set(sae.b_enc, L.BE);
   p.set(sae.W_dec, L.WD);
   p.set(sae.b_dec, L.BD);
-  p.set(sae.log_threshold, L.TH);
+  blocks.forEach((b, i) => p.set(b, L.XP + i * s));
   return p;
 }
 
@@ -311,10 +331,17 @@ export function kitSaesFromStored(
   for (const n of ['W_enc', 'b_enc', 'W_dec', 'b_dec']) if (!tensors[n]) fail(`no tensor "${n}" (not a kit saes.safetensors)`);
   if (tensors.W_enc.shape.length !== 3) fail(`W_enc has shape [${tensors.W_enc.shape.join(', ')}], expected [models, d, s]`);
   const [M, d, s] = tensors.W_enc.shape;
-  const shapes: Record<string, number[]> = { b_enc: [M, s], W_dec: [M, s, d], b_dec: [M, d], log_threshold: [M, s] };
+  const shapes: Record<string, number[]> = {
+    b_enc: [M, s],
+    W_dec: [M, s, d],
+    b_dec: [M, d],
+    log_threshold: [M, s],
+    ...(sae.variant === 'gated' ? { r_mag: [M, s], b_mag: [M, s] } : {}),
+  };
   for (const [n, sh] of Object.entries(shapes)) {
     const x = tensors[n];
     if (!x && n === 'log_threshold') continue;
+    if (!x) fail(`no tensor "${n}" (a kit ${sae.variant} SAE has one)`);
     if (x.shape.join() !== sh.join()) fail(`${n} has shape [${x.shape.join(', ')}], expected [${sh.join(', ')}]`);
   }
   let models: { lr: number; l1: number; realization: number; seed: number }[] | null = null;
@@ -336,6 +363,7 @@ export function kitSaesFromStored(
     W_dec: cut('W_dec', m, s * d),
     b_dec: cut('b_dec', m, d),
     log_threshold: cut('log_threshold', m, s),
+    ...(sae.variant === 'gated' ? { r_mag: cut('r_mag', m, s), b_mag: cut('b_mag', m, s) } : {}),
     provenance: models ? { experiment, index: m, ...models[m] } : null,
   }));
 }

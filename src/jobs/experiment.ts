@@ -5,7 +5,7 @@ import type { ExperimentConfig } from '../config/schema';
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
 import { rngU32, STREAM } from '../core/rng';
 import { defaultConfig, FLAG, saeLayout, scheduleSteps, toyLayout, type GpuConfig, type Hyper, type RecGroups } from '../core/wire';
-import { saeFlags, saeGroups, saeVariant } from '../variants';
+import { latentParamsOf, saeDimsOf, saeFlags, saeVariant } from '../variants';
 import { jointTable, samplerTables, type DataSpec } from '../data/tables';
 import { composedDirections, featureDirections, unit, type Vec } from '../metrics/analysis';
 import { geometricMedian, initSae, initToy, sampleActivations } from '../models/init';
@@ -34,13 +34,13 @@ export interface DataSetup {
   ds: DataSpec;
   tables: Float32Array;
   tableLen: number;
-  dims: { N: number; D: number; S: number; nested?: RecGroups };
+  dims: { N: number; D: number; S: number; nested?: RecGroups; xp?: number };
 }
 
 export function dataSetup(c: ExperimentConfig): DataSetup {
   const ds = dataSpec(c);
   const { tables, tableLen } = samplerTables(ds);
-  return { ds, tables, tableLen, dims: { N: c.data.sets.reduce((a, b) => a + b, 0), D: c.toy.d, S: c.sae.s, nested: saeGroups(c.sae) } };
+  return { ds, tables, tableLen, dims: { N: c.data.sets.reduce((a, b) => a + b, 0), D: c.toy.d, S: c.sae.s, ...saeDimsOf(c.sae) } };
 }
 
 /** Hidden activations h of the trained toy model on the experiment's data (b_dec init, PCA). */
@@ -148,6 +148,7 @@ export function saeJobPlan(c: ExperimentConfig, data: DataSetup, toyParams: Floa
       models.map((m) => m.seed),
       bDec,
       c.sae.init_threshold,
+      latentParamsOf(saeVariant(c.sae.variant)),
     ),
     cfg: defaultConfig({
       M,

@@ -1,10 +1,10 @@
 // Compile-time defines every kernel of a job shares: the model dims and the feature sets.
-import { type RecGroups, recGroups } from '../core/wire';
+import { type RecGroups, recGroups, xpBlocks } from '../core/wire';
 
 export type Defines = Record<string, string | number>;
 
-/** The dims, and the SAE's nested reconstructions (wire.ts RecGroups; one when the shape has none). */
-export const dimDefines = (s: { N: number; D: number; S: number; nested?: RecGroups }): Defines => {
+/** The dims, the SAE's nested reconstructions (wire.ts RecGroups; one when the shape has none) and its extra per-latent parameter blocks. */
+export const dimDefines = (s: { N: number; D: number; S: number; nested?: RecGroups; xp?: number }): Defines => {
   const g = recGroups(s);
   return {
     N_FEAT: s.N,
@@ -13,6 +13,7 @@ export const dimDefines = (s: { N: number; D: number; S: number; nested?: RecGro
     REC_G: g.ends.length,
     REC_ENDS: g.ends.map((e) => `${e}u`).join(', '),
     REC_W: g.weights.map((w) => f32Literal(w)).join(', '),
+    XP_N: xpBlocks(s),
   };
 };
 

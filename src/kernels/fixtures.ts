@@ -4,6 +4,7 @@ import { defaultConfig, toyLayout, type Dims, type Hyper, type RecGroups } from 
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
 import { samplerTables } from '../data/tables';
 import { initSae, initToy } from '../models/init';
+import { latentParamsOf, variantOf } from '../variants';
 
 export interface KernelShape extends Dims {
   M: number;
@@ -40,7 +41,8 @@ export interface SaeCase {
 }
 
 export function saeTestSpec(o: SaeCase): SaeJobSpec {
-  const dims = { N: o.N, D: o.D, S: o.S, nested: o.nested };
+  const blocks = latentParamsOf(variantOf({ flags: o.flags, topk: o.topk ?? 0 }));
+  const dims = { N: o.N, D: o.D, S: o.S, nested: o.nested, xp: blocks.length };
   const { tables, tableLen } = samplerTables({ sets: o.sets, rho: o.rho ?? 1, pOnehot: o.p ?? 0 });
   const TL = toyLayout(dims);
   const hyper: Hyper[] = Array.from({ length: o.M }, (_, m) => ({ lr: [1e-3, 3e-3, 1e-2][m % 3], l1: [0.01, 0.3, 1][m % 3], cos: o.cos ?? 0, seed: 1000 + m }));
@@ -74,6 +76,8 @@ export function saeTestSpec(o: SaeCase): SaeJobSpec {
     dims,
     hyper.map((h) => h.seed),
     () => Array.from({ length: o.D }, (_, j) => 0.01 * (j + 1)),
+    undefined,
+    blocks,
   );
   return { dims, sets: o.sets, cfg, hyper, tables, toyParams: initToy(dims, [7]), saeParams };
 }

@@ -1,6 +1,7 @@
 // Initial parameters (docs/science.md §2-3), drawn on the host from the counter-based RNG so the GPU and the
 // reference start from the same f32 values.
 import { defaultConfig, saeLayout, toyLayout, type Dims } from '../core/wire';
+import { LOG_THRESHOLD, type LatentParamBlock } from '../variants/variant';
 import { sampleData } from '../core/sampler';
 import { rngUnit, STREAM } from '../core/rng';
 
@@ -71,10 +72,17 @@ export function sampleActivations(
 /**
  * SAE: W_enc, W_dec ~ U(-sqrt(6/(d s)), sqrt(6/(d s))) (PyTorch's Kaiming-uniform on the study's
  * instance-stacked tensors), b_enc = 0, b_dec given per model (geometric median or zeros),
- * decoder rows normalised, JumpReLU log-thresholds ln(threshold).
+ * decoder rows normalised, the variant's extra per-latent blocks at their initial values (by default JumpReLU's
+ * log-thresholds ln(threshold)).
  */
-export function initSae(dims: Pick<Dims, 'D' | 'S'>, seeds: number[], bDec?: (m: number) => ArrayLike<number>, threshold = 0.001): Float32Array {
-  const L = saeLayout(dims);
+export function initSae(
+  dims: Pick<Dims, 'D' | 'S'>,
+  seeds: number[],
+  bDec?: (m: number) => ArrayLike<number>,
+  threshold = 0.001,
+  blocks: readonly LatentParamBlock[] = LOG_THRESHOLD,
+): Float32Array {
+  const L = saeLayout({ ...dims, xp: blocks.length });
   const { D, S } = dims;
   const out = new Float32Array(seeds.length * L.P);
   const bound = Math.sqrt(6 / (D * S));
@@ -93,7 +101,7 @@ export function initSae(dims: Pick<Dims, 'D' | 'S'>, seeds: number[], bDec?: (m:
     }
     const bd = bDec?.(m);
     if (bd) for (let j = 0; j < D; j++) out[p + L.BD + j] = bd[j];
-    for (let k = 0; k < S; k++) out[p + L.TH + k] = Math.log(threshold); // JumpReLU thresholds (unused otherwise)
+    blocks.forEach((b, i) => out.fill(b.init(threshold), p + L.XP + i * S, p + L.XP + (i + 1) * S));
   });
   return out;
 }

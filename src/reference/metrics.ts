@@ -1,7 +1,6 @@
 // Twins of shaders/sae_probe.wgsl and shaders/sae_eval.wgsl (docs/science.md §5 metrics), in f64.
 import { FLAG, MET, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
-import { variantOf } from '../variants';
-import { saeActivation } from './sae';
+import { latentParams, saeActivation } from './sae';
 
 export function saeProbe(
   cfg: GpuConfig,
@@ -21,14 +20,14 @@ export function saeProbe(
       p = m * L.P;
     const mx = new Float64Array(S),
       sum = new Float64Array(S);
-    const theta = Array.from({ length: S }, (_, k) => variantOf(cfg).twin.theta(params[p + L.TH + k]));
+    const lp = latentParams(dims, params, p);
     for (let i = 0; i < N; i++) {
       const pre = Array.from({ length: S }, (_, k) => {
         let acc = params[p + L.BE + k];
         for (let j = 0; j < D; j++) acc += params[p + L.WE + k * D + j] * (toyParams[tp + i * D + j] - preBias * params[p + L.BD + j]);
         return acc;
       });
-      saeActivation(cfg, pre, theta, bthr?.[m] ?? 0).forEach((a, k) => {
+      saeActivation(cfg, pre, lp, bthr?.[m] ?? 0).forEach((a, k) => {
         probe[(m * N + i) * S + k] = a;
         mx[k] = Math.max(mx[k], a);
         sum[k] += a;

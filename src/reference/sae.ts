@@ -3,9 +3,9 @@
 // finite-difference checks of the gradients. One forward pass (forwardSample) serves the twin and the objective;
 // the gradient algebra exists only in the twin, so the finite differences check it.
 import { FLAG, NOT_DIVERGED, recGroups, saeLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
-import { topkMask, variantOf } from '../variants';
+import { type LatentParams, topkMask, variantOf } from '../variants';
 
-type SD = Pick<Dims, 'D' | 'S' | 'nested'>;
+type SD = Pick<Dims, 'D' | 'S' | 'nested' | 'xp'>;
 
 /** The loss's reconstruction term sum_i w_i |hhat_i - h|^2 / den (= fvu with one reconstruction). */
 function nestedRec(dims: SD, eg: ArrayLike<number>[], den: number): number {
@@ -61,8 +61,17 @@ export function saeDead(cfg: GpuConfig, dims: SD, lat: Uint32Array): void {
 }
 
 /** The activation of the job's SAE variant (its record's twin; the kernels: src/variants/<name>.wgsl act_f). */
-export function saeActivation(cfg: GpuConfig, pre: ArrayLike<number>, theta: ArrayLike<number>, bthr: number): number[] {
-  return variantOf(cfg).twin.activation(cfg, pre, theta, bthr);
+export function saeActivation(cfg: GpuConfig, pre: ArrayLike<number>, lp: readonly LatentParams[], bthr: number): number[] {
+  return variantOf(cfg).twin.activation(cfg, pre, lp, bthr);
+}
+
+/** Each latent's own parameters (b_enc and the extra blocks) of the model whose parameters start at params[p]. */
+export function latentParams(dims: SD, params: ArrayLike<number>, p: number): LatentParams[] {
+  const L = saeLayout(dims);
+  return Array.from({ length: dims.S }, (_, k) => ({
+    be: params[p + L.BE + k],
+    xp: Array.from({ length: L.XP_N }, (_, i) => params[p + L.XP + i * dims.S + k]),
+  }));
 }
 
 export { topkMask };
@@ -121,9 +130,21 @@ export function saeBatchTopkThreshold(cfg: GpuConfig, dims: SD, acts: ArrayLike<
  * One sample's forward pass (docs/science.md §3): model m's parameters at params[p ...], the sample at row `row`
  * of acts. The one forward of the reference: the kernels' twin (saeForward) and the finite-difference objective
  * (saeObjective) both run it. `prefixes` are the nested reconstructions hhat_i = b_dec + sum_{k < ends[i]} f_k
- * W_dec_k (Matryoshka; else one, the full hhat), accumulated over k once as the kernels do.
+ * W_dec_k (Matryoshka; else one, the full hhat), accumulated over k once as the kernels do. `auxRec` is the
+ * variant's auxiliary reconstruction b_dec + sum_k aux(pre_k) W_dec_k (Gated; else null) through `frozen`, the
+ * detached decoder (default: these parameters; the objective passes the base point's so that finite
+ * differences see no gradient through it).
  */
-export function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, p: number, acts: ArrayLike<number>, row: number, bthr = 0) {
+export function forwardSample(
+  cfg: GpuConfig,
+  dims: SD,
+  params: ArrayLike<number>,
+  p: number,
+  acts: ArrayLike<number>,
+  row: number,
+  bthr = 0,
+  frozen: { params: ArrayLike<number>; p: number } = { params, p },
+) {
   const { D, S } = dims;
   const L = saeLayout(dims);
   const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0 ? 1 : 0;
@@ -132,8 +153,8 @@ export function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number
   const hin = h.map((v, j) => v - preBias * params[p + L.BD + j]);
   const pre = Array.from({ length: S }, (_, k) => hin.reduce((acc, v, j) => acc + params[p + L.WE + k * D + j] * v, params[p + L.BE + k]));
   const vt = variantOf(cfg).twin;
-  const theta = pre.map((_, k) => vt.theta(params[p + L.TH + k]));
-  const f = vt.activation(cfg, pre, theta, bthr);
+  const lp = latentParams(dims, params, p);
+  const f = vt.activation(cfg, pre, lp, bthr);
   const { ends } = recGroups(dims);
   const prefixes = ends.map(() => new Array<number>(D).fill(0));
   for (let j = 0; j < D; j++) {
@@ -144,9 +165,16 @@ export function forwardSample(cfg: GpuConfig, dims: SD, params: ArrayLike<number
       prefixes[g][j] = acc;
     });
   }
+  const aux = vt.aux;
+  const auxRec = aux
+    ? h.map((_, j) => pre.reduce((acc, v, k) => acc + aux(v) * frozen.params[frozen.p + L.WD + k * D + j], frozen.params[frozen.p + L.BD + j]))
+    : null;
   const hn = h.reduce((acc, v) => acc + v * v, 0);
-  return { h, hin, pre, theta, f, prefixes, hhat: prefixes[prefixes.length - 1], den: hn > 0 ? hn : 1 };
+  return { h, hin, pre, lp, f, prefixes, auxRec, hhat: prefixes[prefixes.length - 1], den: hn > 0 ? hn : 1 };
 }
+
+/** The auxiliary reconstruction's loss term |ha - h|^2 / den (0 without one). */
+const auxTerm = (auxRec: number[] | null, h: number[], den: number) => (auxRec ? auxRec.reduce((a, v, j) => a + (v - h[j]) ** 2, 0) / den : 0);
 
 export function saeForward(
   cfg: GpuConfig,
@@ -168,7 +196,7 @@ export function saeForward(
       w = row * L.REC;
     const lambda = hyper[m].l1;
     if ((cfg.flags & FLAG.BATCH_TOPK) !== 0 && !bthr) throw new Error('saeForward: BatchTopK needs the batch thresholds (saeBatchTopkThreshold)');
-    const { h, hin, pre, theta, f, prefixes } = forwardSample(cfg, dims, params, p, acts, row, bthr?.[m] ?? 0);
+    const { h, hin, pre, lp, f, prefixes, auxRec } = forwardSample(cfg, dims, params, p, acts, row, bthr?.[m] ?? 0);
     const vt = variantOf(cfg).twin;
     for (let j = 0; j < D; j++) work[w + L.HIN + j] = hin[j];
     const eg = prefixes.map((x) => x.map((v, j) => v - h[j]));
@@ -182,7 +210,10 @@ export function saeForward(
       den = bstat[m];
     }
     const fvu = se / den;
-    const rec = nestedRec(dims, eg, den);
+    const rec = nestedRec(dims, eg, den) + auxTerm(auxRec, h, den);
+    // dL/d aux_k: W_dec_k . 2 (ha - h) / (den B) (the decoder detached: no term for W_dec or b_dec)
+    const dfa = new Float64Array(S);
+    if (auxRec) for (let k = 0; k < S; k++) for (let j = 0; j < D; j++) dfa[k] += params[p + L.WD + k * D + j] * ((2 * (auxRec[j] - h[j])) / den) * invB;
     let l1raw = 0,
       l1w = 0,
       l0 = 0;
@@ -193,7 +224,7 @@ export function saeForward(
       wk[k] = l1Weight(cfg, lat[at + 1]);
       dead[k] = lat[at + 2] !== 0;
       l1raw += f[k];
-      l1w += wk[k] * vt.penalised(f[k]);
+      l1w += wk[k] * vt.penalised(f[k], pre[k]);
       if (f[k] > 0) l0++;
       work[w + L.F + k] = f[k];
     }
@@ -215,9 +246,9 @@ export function saeForward(
       const dh = dhg[groupOf(dims, k)];
       let df = 0;
       for (let j = 0; j < D; j++) df += params[p + L.WD + k * D + j] * dh[j];
-      const pw = lambda * wk[k] * invB;
-      dpre[k] = vt.dpre(f[k], df, pw);
-      work[w + L.DTH + k] = vt.dth(cfg, pre[k], theta[k], df, pw);
+      const t = { pre: pre[k], f: f[k], df, dfa: dfa[k], pw: lambda * wk[k] * invB, lp: lp[k] };
+      dpre[k] = vt.dpre(t);
+      for (let i = 0; i < L.XP_N; i++) work[w + L.DXP + i * S + k] = vt.dxp(cfg, i, t);
     }
     let ghost = 0;
     const G = new Float64Array(D),
@@ -298,8 +329,10 @@ export function saeGrad(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, wor
   const L = saeLayout(dims);
   const grads = new Float64Array(cfg.M * L.P);
   const preBias = (cfg.flags & FLAG.PRE_BIAS) !== 0;
+  const vt = variantOf(cfg).twin;
   for (let m = 0; m < cfg.M; m++) {
     const g = m * L.P;
+    const lp = latentParams(dims, params, g);
     for (let b = 0; b < cfg.B; b++) {
       const w = (m * cfg.B + b) * L.REC;
       for (let k = 0; k < S; k++) {
@@ -311,8 +344,11 @@ export function saeGrad(cfg: GpuConfig, dims: SD, params: ArrayLike<number>, wor
           grads[g + L.WD + k * D + j] += work[w + dhAt + j] * work[w + L.F + k] + work[w + L.G + j] * work[w + L.A + k];
           if (preBias) grads[g + L.BD + j] -= dp * params[g + L.WE + k * D + j];
         }
-        grads[g + L.BE + k] += dp;
-        grads[g + L.TH + k] += work[w + L.DTH + k];
+        const dxp = Array.from({ length: L.XP_N }, (_, i) => work[w + L.DXP + i * S + k]);
+        grads[g + L.BE + k] += vt.dbe ? vt.dbe(dp, lp[k], dxp) : dp;
+        dxp.forEach((v, i) => {
+          grads[g + L.XP + i * S + k] += v;
+        });
       }
       for (let j = 0; j < D; j++) grads[g + L.BD + j] += work[w + L.DH + j];
     }
@@ -401,7 +437,8 @@ export function saeLoss(
 /**
  * The SAE objective of one model written directly from docs/science.md §3-4 (not via the kernels' per-sample
  * gradient algebra), for finite-difference checks. Ghost scale and rescaling factor are stop-gradient
- * constants: pass `ghostConst` computed at the base point (from saeGhostConstants) to hold them fixed.
+ * constants: pass `ghostConst` computed at the base point (from saeGhostConstants) to hold them fixed; the same
+ * for the detached decoder of an auxiliary reconstruction (Gated): pass the base point's parameters as `frozenDecoder`.
  */
 export function saeObjective(
   cfg: GpuConfig,
@@ -411,6 +448,7 @@ export function saeObjective(
   acts: ArrayLike<number>,
   lat: Uint32Array,
   ghostConst?: { scale: number[]; c: number[]; r: number[][]; res: number[][] },
+  frozenDecoder?: ArrayLike<number>,
 ): number {
   const { D, S } = dims;
   const L = saeLayout(dims);
@@ -419,15 +457,16 @@ export function saeObjective(
   const bthr = (cfg.flags & FLAG.BATCH_TOPK) !== 0 ? saeBatchTopkThreshold({ ...cfg, M: 1 }, dims, acts, params)[0] : 0;
   let total = 0;
   for (let b = 0; b < cfg.B; b++) {
-    const fs = forwardSample(cfg, dims, params, 0, acts, b, bthr);
+    const fs = forwardSample(cfg, dims, params, 0, acts, b, bthr, { params: frozenDecoder ?? params, p: 0 });
     const { h, pre, f } = fs;
     const den = bstat || fs.den;
-    const rec = nestedRec(
-      dims,
-      fs.prefixes.map((x) => x.map((v, j) => v - h[j])),
-      den,
-    );
-    const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * variantOf(cfg).twin.penalised(fk), 0);
+    const rec =
+      nestedRec(
+        dims,
+        fs.prefixes.map((x) => x.map((v, j) => v - h[j])),
+        den,
+      ) + auxTerm(fs.auxRec, h, den);
+    const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * variantOf(cfg).twin.penalised(fk, pre[k]), 0);
     let ghost = 0;
     if (ghostConst && dead.some(Boolean) && (cfg.flags & FLAG.AUXK) !== 0) {
       const pick = topkMask(

@@ -2,6 +2,8 @@
 // downloads): no Node imports here.
 import type { AdapterReport } from '../gpu/context';
 import { saeLayout } from '../core/wire';
+import { LOG_THRESHOLD } from '../variants/variant';
+import { latentParamsOf, saeDimsOf, saeVariant } from '../variants';
 import type { PresetConfig } from '../config/schema';
 import type { ExperimentResult, ResultsFile, StoredExperiment } from './schema';
 
@@ -27,37 +29,45 @@ export function newResults(preset: PresetConfig, adapter: AdapterReport | null, 
   };
 }
 
+/**
+ * An experiment's SAEs as named tensors (saes.safetensors): W_enc [M, d, s], b_enc [M, s], W_dec [M, s, d],
+ * b_dec [M, d], and one [M, s] tensor per extra per-latent block of its variant (log_threshold; Gated: r_mag, b_mag).
+ */
 export function saeWeights(r: Pick<ExperimentResult, 'config' | 'saes'>, params: Float32Array) {
   const d = r.config.toy.d,
     s = r.config.sae.s,
     M = r.saes.length;
-  const L = saeLayout({ D: d, S: s });
+  const L = saeLayout({ D: d, S: s, ...saeDimsOf(r.config.sae) });
+  const blocks = latentParamsOf(saeVariant(r.config.sae.variant));
   const We = new Float32Array(M * d * s),
     be = new Float32Array(M * s),
     Wd = new Float32Array(M * s * d),
     bd = new Float32Array(M * d),
-    th = new Float32Array(M * s);
+    xp = blocks.map(() => new Float32Array(M * s));
   for (let m = 0; m < M; m++) {
     const p = params.subarray(m * L.P, (m + 1) * L.P);
     for (let k = 0; k < s; k++) for (let j = 0; j < d; j++) We[m * d * s + j * s + k] = p[L.WE + k * d + j];
     be.set(p.subarray(L.BE, L.WD), m * s);
     Wd.set(p.subarray(L.WD, L.BD), m * s * d);
-    bd.set(p.subarray(L.BD, L.TH), m * d);
-    th.set(p.subarray(L.TH, L.P), m * s);
+    bd.set(p.subarray(L.BD, L.XP), m * d);
+    xp.forEach((t, i) => t.set(p.subarray(L.XP + i * s, L.XP + (i + 1) * s), m * s));
   }
   return {
     W_enc: { shape: [M, d, s], data: We },
     b_enc: { shape: [M, s], data: be },
     W_dec: { shape: [M, s, d], data: Wd },
     b_dec: { shape: [M, d], data: bd },
-    log_threshold: { shape: [M, s], data: th },
+    ...Object.fromEntries(blocks.map((b, i) => [b.name, { shape: [M, s], data: xp[i] }])),
   };
 }
 
-/** Inverse of saeWeights: the kernels' flat [M][P] layout. */
-export function saeParamsFromWeights(t: Record<string, { shape: number[]; data: Float32Array }>): Float32Array {
+/** Inverse of saeWeights: the kernels' flat [M][P] layout (blockNames: the variant's extra blocks; a missing one stays 0). */
+export function saeParamsFromWeights(
+  t: Record<string, { shape: number[]; data: Float32Array }>,
+  blockNames: readonly string[] = LOG_THRESHOLD.map((b) => b.name),
+): Float32Array {
   const [M, d, s] = t.W_enc.shape;
-  const L = saeLayout({ D: d, S: s });
+  const L = saeLayout({ D: d, S: s, xp: blockNames.length });
   const out = new Float32Array(M * L.P);
   for (let m = 0; m < M; m++) {
     const o = m * L.P;
@@ -65,7 +75,9 @@ export function saeParamsFromWeights(t: Record<string, { shape: number[]; data: 
     out.set(t.b_enc.data.subarray(m * s, (m + 1) * s), o + L.BE);
     out.set(t.W_dec.data.subarray(m * s * d, (m + 1) * s * d), o + L.WD);
     out.set(t.b_dec.data.subarray(m * d, (m + 1) * d), o + L.BD);
-    if (t.log_threshold) out.set(t.log_threshold.data.subarray(m * s, (m + 1) * s), o + L.TH);
+    blockNames.forEach((n, i) => {
+      if (t[n]) out.set(t[n].data.subarray(m * s, (m + 1) * s), o + L.XP + i * s);
+    });
   }
   return out;
 }

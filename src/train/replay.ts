@@ -213,7 +213,7 @@ export async function replay(ctx: GpuContext, inDir: string, outDir: string): Pr
         W_enc: { shape: [c.d, c.s], data: wenc },
         b_enc: { shape: [c.s], data: p.slice(L.BE, L.WD) },
         W_dec: { shape: [c.s, c.d], data: p.slice(L.WD, L.BD) },
-        b_dec: { shape: [c.d], data: p.slice(L.BD, L.TH) },
+        b_dec: { shape: [c.d], data: p.slice(L.BD, L.XP) },
       };
     } finally {
       job.destroy();

@@ -15,6 +15,6 @@ export const batchtopk = {
   fusedMisfit: 'it has no BatchTopK threshold pass (use the modular path)',
   twin: {
     ...L1_TWIN,
-    activation: (_cfg, pre, _theta, bthr) => Array.from(pre, (v) => (v > 0 && v >= bthr ? v : 0)),
+    activation: (_cfg, pre, _lp, bthr) => Array.from(pre, (v) => (v > 0 && v >= bthr ? v : 0)),
   },
 } as const satisfies SaeVariant;

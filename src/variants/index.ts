@@ -3,18 +3,19 @@
 // its record, its WGSL file, and its entry here (before relu, which takes every Config the others do not).
 import { optionFlags, type RecGroups, type SaeFlagOptions } from '../core/wire';
 import { batchtopk } from './batchtopk';
+import { gated } from './gated';
 import { jumprelu } from './jumprelu';
 import { matryoshka } from './matryoshka';
 import { matryoshkaBatchtopk } from './matryoshka-batchtopk';
 import { matryoshkaTopk } from './matryoshka-topk';
 import { relu } from './relu';
 import { topk } from './topk';
-import type { SaeVariant, VariantCfg } from './variant';
+import { LOG_THRESHOLD, type LatentParamBlock, type SaeVariant, type VariantCfg } from './variant';
 
-export type { SaeVariant, SaeVariantTwin, VariantCfg } from './variant';
+export type { LatentParams, LatentParamBlock, SaeVariant, SaeVariantTwin, VariantCfg } from './variant';
 export { topkMask } from './topk';
 
-const SAE_LIST = [matryoshkaBatchtopk, matryoshkaTopk, matryoshka, jumprelu, batchtopk, topk, relu] as const;
+const SAE_LIST = [matryoshkaBatchtopk, matryoshkaTopk, matryoshka, gated, jumprelu, batchtopk, topk, relu] as const;
 export const SAE_VARIANTS: readonly SaeVariant[] = SAE_LIST;
 export type SaeVariantName = (typeof SAE_LIST)[number]['name'];
 /** the config's sae.variant values (the schema's enum) */
@@ -40,6 +41,16 @@ export function variantDefines(cfg: Pick<VariantCfg, 'flags' | 'topk'>): { SAE_V
 export function saeGroups(sae: { variant: string; s: number } & Record<string, unknown>): RecGroups | undefined {
   const v = saeVariant(sae.variant);
   return v.groups?.(v.section ? sae[v.section.key] : undefined, sae.s);
+}
+
+/** A variant's extra per-latent parameter blocks (after b_dec; Dims.xp is their count). */
+export function latentParamsOf(v: SaeVariant): readonly LatentParamBlock[] {
+  return v.latentParams ?? LOG_THRESHOLD;
+}
+
+/** What an experiment's SAE adds to its Dims: its nested reconstructions and its extra parameter blocks. */
+export function saeDimsOf(sae: { variant: string; s: number } & Record<string, unknown>): { nested?: RecGroups; xp: number } {
+  return { nested: saeGroups(sae), xp: latentParamsOf(saeVariant(sae.variant)).length };
 }
 
 /** Config.flags of an SAE job: the runtime options (core/wire optionFlags) and the variant's bit. */

@@ -11,11 +11,13 @@ export const jumprelu = {
   needsK: false,
   matches: (cfg) => (cfg.flags & FLAG.JUMPRELU) !== 0,
   twin: {
-    theta: (t) => Math.exp(t),
-    activation: (_cfg, pre, theta) => Array.from(pre, (v, k) => (v > theta[k] ? v : 0)),
+    activation: (_cfg, pre, lp) => Array.from(pre, (v, k) => (v > Math.exp(lp[k].xp[0]) ? v : 0)),
     penalised: (f) => (f > 0 ? 1 : 0),
-    dpre: (f, df) => (f > 0 ? df : 0),
+    dpre: ({ f, df }) => (f > 0 ? df : 0),
     // d f / d theta = -(theta/eps) K, d [pre > theta] / d theta = -(1/eps) K; times theta (theta = exp(t))
-    dth: (cfg, pre, theta, df, pw) => (Math.abs(pre - theta) < 0.5 * cfg.jump_eps ? theta * (-(theta / cfg.jump_eps) * df - (1 / cfg.jump_eps) * pw) : 0),
+    dxp: (cfg, _i, { pre, df, pw, lp }) => {
+      const theta = Math.exp(lp.xp[0]);
+      return Math.abs(pre - theta) < 0.5 * cfg.jump_eps ? theta * (-(theta / cfg.jump_eps) * df - (1 / cfg.jump_eps) * pw) : 0;
+    },
   },
 } as const satisfies SaeVariant;

@@ -17,18 +17,51 @@ export interface VariantCfg {
   jump_eps: number;
 }
 
-export interface SaeVariantTwin {
-  /** a latent's threshold from its log_threshold parameter (variants without one: 0, unused) */
-  theta(t: number): number;
-  /** the activations f of one sample's pre-activations (bthr: BatchTopK's batch threshold) */
-  activation(cfg: VariantCfg, pre: ArrayLike<number>, theta: ArrayLike<number>, bthr: number): number[];
-  /** what the sparsity penalty sums per latent (L1: f; L0: [f > 0]) */
-  penalised(f: number): number;
-  /** dL/dpre from dL/df (the reconstruction's) and pw = lambda w / B, the penalty's weight */
-  dpre(f: number, df: number, pw: number): number;
-  /** dL/dlog_threshold (variants without a threshold: 0) */
-  dth(cfg: VariantCfg, pre: number, theta: number, df: number, pw: number): number;
+/** One latent's parameters a variant's math reads besides its encoder and decoder rows. */
+export interface LatentParams {
+  /** b_enc_k (pre already includes it) */
+  be: number;
+  /** its extra blocks, in the order of the record's latentParams */
+  xp: number[];
 }
+
+/** The per-latent terms of one sample a variant's gradient reads. */
+export interface LatentTerms {
+  pre: number;
+  f: number;
+  /** dL/df_k from the reconstructions */
+  df: number;
+  /** dL/d aux_k from the auxiliary reconstruction (0 without one) */
+  dfa: number;
+  /** lambda w_k / B, the penalty's weight */
+  pw: number;
+  lp: LatentParams;
+}
+
+export interface SaeVariantTwin {
+  /** the activations f of one sample's pre-activations (lp: each latent's own parameters; bthr: BatchTopK's batch threshold) */
+  activation(cfg: VariantCfg, pre: ArrayLike<number>, lp: readonly LatentParams[], bthr: number): number[];
+  /** what the sparsity penalty sums per latent (L1: f; L0: [f > 0]; Gated: max(pre, 0)) */
+  penalised(f: number, pre: number): number;
+  /** dL/dpre as W_enc's row sees it */
+  dpre(t: LatentTerms): number;
+  /** dL/d(extra block i) of the latent (variants without parameters of their own: 0) */
+  dxp(cfg: VariantCfg, i: number, t: LatentTerms): number;
+  /** dL/db_enc from dpre and the latent's dxp (absent: dpre) */
+  dbe?(dpre: number, lp: LatentParams, dxp: readonly number[]): number;
+  /** the auxiliary reconstruction's activation of a latent, through a detached decoder (Gated; absent: none) */
+  aux?(pre: number): number;
+}
+
+/** An extra per-latent parameter block: its name (results and exports) and its initial value. */
+export interface LatentParamBlock {
+  readonly name: string;
+  /** the initial value (threshold: the config's sae.init_threshold) */
+  init(threshold: number): number;
+}
+
+/** The blocks of a variant without its own latentParams: JumpReLU's log_threshold, unused by the others. */
+export const LOG_THRESHOLD: readonly LatentParamBlock[] = [{ name: 'log_threshold', init: (t) => Math.log(t) }];
 
 export interface SaeVariant {
   /** the config's sae.variant value and the SAE_VARIANT define */
@@ -53,6 +86,8 @@ export interface SaeVariant {
    * and the dictionary size s; throws an Error naming the field when they do not fit s
    */
   groups?(section: unknown, s: number): RecGroups;
+  /** its extra per-latent parameter blocks after b_dec (absent: LOG_THRESHOLD); Dims.xp is their count */
+  readonly latentParams?: readonly LatentParamBlock[];
   /** the variant a trained SAE runs as outside training (Matryoshka: its activation; the nested loss only trains) */
   readonly inferenceAs?: string;
   readonly twin: SaeVariantTwin;

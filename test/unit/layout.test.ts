@@ -12,7 +12,7 @@ import { getPreset } from '../../src/experiments/presets';
 const lib = (f: string) => readFileSync(new URL(`../../shaders/lib/${f}`, import.meta.url), 'utf8');
 
 /** Every scalar `const` of the given WGSL sources at one shape, evaluated by the reflection the fit rules use (src/gpu/shader-facts.ts). */
-function wgslConsts(src: string, shape: { N: number; D: number; S: number; nested?: RecGroups }): Record<string, number> {
+function wgslConsts(src: string, shape: { N: number; D: number; S: number; nested?: RecGroups; xp?: number }): Record<string, number> {
   let text = src;
   for (const [k, v] of Object.entries(dimDefines(shape))) text = text.split(`{{${k}}}`).join(String(v));
   return Object.fromEntries(factsOfCode(text).consts);
@@ -23,13 +23,14 @@ const SHAPES = [
   { N: 9, D: 3, S: 12 },
   { N: 40, D: 16, S: 64 },
   { N: 9, D: 3, S: 12, nested: { ends: [2, 6, 12], weights: [1 / 3, 1 / 3, 1 / 3] } }, // Matryoshka: three nested reconstructions
+  { N: 9, D: 3, S: 12, xp: 2 }, // Gated: two extra per-latent parameter blocks
 ];
 
 describe('wire format: TypeScript layouts match the WGSL constants', () => {
   const src = lib('common.wgsl') + lib('sae_layout.wgsl') + lib('toy_layout.wgsl');
 
   for (const shape of SHAPES) {
-    it(`SAE and toy layouts at N=${shape.N}, D=${shape.D}, S=${shape.S}${shape.nested ? `, ${shape.nested.ends.length} nested reconstructions` : ''}`, () => {
+    it(`SAE and toy layouts at N=${shape.N}, D=${shape.D}, S=${shape.S}${shape.nested ? `, ${shape.nested.ends.length} nested reconstructions` : ''}${shape.xp ? `, ${shape.xp} extra parameter blocks` : ''}`, () => {
       const w = wgslConsts(src, shape);
       const L = saeLayout(shape),
         T = toyLayout(shape);
@@ -39,7 +40,8 @@ describe('wire format: TypeScript layouts match the WGSL constants', () => {
         BE: 'OFF_BE',
         WD: 'OFF_WD',
         BD: 'OFF_BD',
-        TH: 'OFF_TH',
+        XP: 'OFF_XP',
+        XP_N: 'XP_N',
         F: 'R_F',
         DPRE: 'R_DPRE',
         A: 'R_A',
@@ -49,7 +51,7 @@ describe('wire format: TypeScript layouts match the WGSL constants', () => {
         E: 'R_E',
         LOSS: 'R_LOSS',
         LOSS_N: 'LOSS_N',
-        DTH: 'R_DTH',
+        DXP: 'R_DXP',
         DHX: 'R_DHX',
         GROUPS: 'REC_G',
         REC: 'REC',
@@ -89,7 +91,7 @@ describe('wire format: TypeScript layouts match the WGSL constants', () => {
   });
 
   it('the evaluator notices a changed constant (the test can fail)', () => {
-    const changed = lib('sae_layout.wgsl').replace('const REC: u32 = 4u * S_LAT', 'const REC: u32 = 3u * S_LAT');
+    const changed = lib('sae_layout.wgsl').replace('const REC: u32 = (3u + XP_N) * S_LAT', 'const REC: u32 = (2u + XP_N) * S_LAT');
     const w = wgslConsts(lib('common.wgsl') + changed, SHAPES[0]);
     expect(w.REC).not.toBe(saeLayout(SHAPES[0]).REC);
   });

@@ -40,7 +40,7 @@ describe('finite differences (f64)', () => {
 
   // Matryoshka: three nested reconstructions of the 5 latents with unequal weights
   const nested = { ends: [1, 3, 5], weights: [0.5, 0.3, 0.2] };
-  const cases: { name: string; flags: number; cos: number; dead: boolean; cool?: number; topk?: number; nested?: typeof nested }[] = [
+  const cases: { name: string; flags: number; cos: number; dead: boolean; cool?: number; topk?: number; nested?: typeof nested; xp?: number }[] = [
     { name: 'plain SAE', flags: 0, cos: 0, dead: false },
     { name: 'pre-encoder bias', flags: FLAG.PRE_BIAS, cos: 0, dead: false },
     { name: 'ghost grads with dead latents + L1 ramp (cooldown)', flags: FLAG.GHOST, cos: 0, dead: true, cool: 4 },
@@ -70,10 +70,14 @@ describe('finite differences (f64)', () => {
       topk: 2,
       nested,
     },
+    // Gated: r_mag and b_mag (two extra blocks, random, so the magnitude path differs from the gate), the gate's L1,
+    // the auxiliary reconstruction through the decoder held at the base point (detached)
+    { name: 'Gated (gate L1, auxiliary reconstruction), pre-bias', flags: FLAG.GATED | FLAG.PRE_BIAS, cos: 0, dead: false, xp: 2 },
+    { name: 'Gated with ghost grads, L1 ramp, cosine penalty', flags: FLAG.GATED | FLAG.GHOST | FLAG.COS_PAIRS, cos: 0.7, dead: true, cool: 4, xp: 2 },
   ];
   for (const c of cases) {
     it(`SAE gradient: ${c.name}`, () => {
-      const dims = { D: 3, S: 5, nested: c.nested };
+      const dims = { D: 3, S: 5, nested: c.nested, xp: c.xp };
       const L = saeLayout(dims);
       const B = 6;
       const cfg: GpuConfig = defaultConfig({ M: 1, B, flags: c.flags, act_stride: dims.D, ghost_cooldown: 10, topk: c.topk ?? 0, aux_k: 1, aux_coef: 0.5 });
@@ -95,7 +99,7 @@ describe('finite differences (f64)', () => {
       saeCosGrad(cfg, dims, [hyper], p, g);
       const ghost = c.dead ? saeGhostConstants(cfg, dims, p, acts, lat) : undefined;
       if (c.dead) expect(work.some((v, i) => i % L.REC === L.LOSS + 3 && v > 0)).toBe(true);
-      if (c.flags & FLAG.JUMPRELU) for (let k = 0; k < dims.S; k++) p[L.TH + k] = Math.log(0.05 + 0.1 * k); // thresholds among the pre-activations
+      if (c.flags & FLAG.JUMPRELU) for (let k = 0; k < dims.S; k++) p[L.XP + k] = Math.log(0.05 + 0.1 * k); // thresholds among the pre-activations
       const g2 =
         c.flags & FLAG.JUMPRELU
           ? (() => {
@@ -105,7 +109,12 @@ describe('finite differences (f64)', () => {
               return gg;
             })()
           : g;
-      fdCheck(c.name, (q) => saeObjective(cfg, dims, hyper, q, acts, lat, ghost), p, g2, 1e-6, 1e-6, c.flags & FLAG.JUMPRELU ? L.TH : p.length);
+      if (c.flags & FLAG.GATED) {
+        const fired = work.filter((_, i) => i % L.REC < dims.S).filter((v) => v > 0).length;
+        expect(fired, 'some latents fire through the gate').toBeGreaterThan(0);
+      }
+      const frozen = Float64Array.from(p); // the detached decoder of an auxiliary reconstruction
+      fdCheck(c.name, (q) => saeObjective(cfg, dims, hyper, q, acts, lat, ghost, frozen), p, g2, 1e-6, 1e-6, c.flags & FLAG.JUMPRELU ? L.XP : p.length);
     });
   }
 });

@@ -11,7 +11,8 @@ import { rngUnit } from '../../src/core/rng';
 import { encodeSafetensors } from '../../src/io/safetensors';
 import { saeWeights } from '../../src/results/stored';
 import type { ExperimentResult } from '../../src/results/schema';
-import { saeVariant } from '../../src/variants';
+import { saeDimsOf, saeVariant } from '../../src/variants';
+import { latentParams } from '../../src/reference/sae';
 import {
   decodeFloatSafetensors,
   fromSaeLens,
@@ -37,7 +38,7 @@ const tmp = tmpDirs('sae-saelens-');
 /** The kit's forward pass of one SAE from its flat kernel layout (kitParams) and its variant's twin (src/variants). */
 function kitForward(sae: KitSae, x: number[]): { f: number[]; out: number[] } {
   const { d, s } = sae;
-  const L = saeLayout({ D: d, S: s });
+  const L = saeLayout({ D: d, S: s, xp: sae.variant === 'gated' ? 2 : 1 });
   const p = kitParams(sae);
   const v = saeVariant(sae.variant);
   const pre = Array.from({ length: s }, (_, k) => {
@@ -45,9 +46,8 @@ function kitForward(sae: KitSae, x: number[]): { f: number[]; out: number[] } {
     for (let j = 0; j < d; j++) acc += p[L.WE + k * d + j] * (x[j] - (sae.preEncoderBias ? p[L.BD + j] : 0));
     return acc;
   });
-  const theta = Array.from({ length: s }, (_, k) => v.twin.theta(p[L.TH + k]));
   const cfg = { flags: v.flag, topk: sae.k ?? 0, jump_eps: 1e-3 };
-  const f = v.twin.activation(cfg, pre, theta, 0);
+  const f = v.twin.activation(cfg, pre, latentParams({ D: d, S: s, xp: L.XP_N }, p, 0), 0);
   const out = Array.from({ length: d }, (_, j) => p[L.BD + j] + f.reduce((a, fk, k) => a + fk * p[L.WD + k * d + j], 0));
   return { f, out };
 }
@@ -58,6 +58,7 @@ describe('hand-written SAELens fixtures (test/data/saelens)', () => {
       standard: { variant: 'relu', k: null, pre: true },
       topk: { variant: 'topk', k: 2, pre: false },
       jumprelu: { variant: 'jumprelu', k: null, pre: true },
+      gated: { variant: 'gated', k: null, pre: true },
       'pre6-topk': { variant: 'topk', k: 1, pre: true },
     } as const;
     expect(findSaeLensDirs([FIXTURES]).map((d) => d.slice(FIXTURES.length + 1))).toEqual(Object.keys(want).sort());
@@ -69,7 +70,7 @@ describe('hand-written SAELens fixtures (test/data/saelens)', () => {
         // stored values unchanged (float32 files; the topk fixture's decoder norms are folded, below)
         expect(Array.from(sae.W_enc), name).toEqual(e.params.W_enc);
         expect(Array.from(sae.W_dec), name).toEqual(e.params.W_dec);
-        expect(Array.from(sae.b_enc), name).toEqual(e.params.b_enc);
+        expect(Array.from(sae.b_enc), name).toEqual(e.params.b_enc ?? e.params.b_gate); // gated: the kit's b_enc is b_gate
         expect(Array.from(sae.b_dec), name).toEqual(e.params.b_dec);
       }
       for (const c of e.cases) {
@@ -89,6 +90,13 @@ describe('hand-written SAELens fixtures (test/data/saelens)', () => {
     expect(Array.from(sae.log_threshold, Math.exp).map((v) => Number(v.toFixed(6)))).toEqual([0.3, 0.05, 0.6]);
   });
 
+  it('the gated fixture closes a gate whose magnitude path is positive (the case is exercised)', () => {
+    const { cases, params } = expected.gated;
+    expect(cases[0].feature_acts[1]).toBe(0);
+    const { sae } = readSaeLensDir(join(FIXTURES, 'gated'));
+    expect([Array.from(sae.r_mag!), Array.from(sae.b_mag!)]).toEqual([params.r_mag, params.b_mag]);
+  });
+
   it('the topk fixture (float16, rescale_acts_by_decoder_norm) folds to unit decoder rows', () => {
     const { sae } = readSaeLensDir(join(FIXTURES, 'topk'));
     for (let k = 0; k < sae.s; k++) expect(Math.hypot(...sae.W_dec.subarray(k * sae.d, (k + 1) * sae.d))).toBeCloseTo(1, 6);
@@ -99,7 +107,7 @@ describe('hand-written SAELens fixtures (test/data/saelens)', () => {
   });
 
   it('export of a fixture read into the kit gives the fixture\u2019s tensors and config fields back', () => {
-    for (const name of ['standard', 'jumprelu']) {
+    for (const name of ['standard', 'jumprelu', 'gated']) {
       const dir = join(FIXTURES, name);
       const cfg = JSON.parse(readFileSync(join(dir, SAE_CFG_FILENAME), 'utf8'));
       const orig = decodeFloatSafetensors(new Uint8Array(readFileSync(join(dir, SAE_WEIGHTS_FILENAME))), name).tensors;
@@ -119,7 +127,7 @@ describe('hand-written SAELens fixtures (test/data/saelens)', () => {
 /** A run folder as the kit writes one (config.json + saes.safetensors of the stacked form), with random parameters. */
 function fakeRun(sae: Record<string, unknown>, name = 'exp'): { run: string; params: Float32Array; M: number } {
   const config = parseExperiment({ name, data: { sets: [2, 2] }, toy: { d: 3 }, sae: { s: 5, ...sae }, grid: { lr: [1e-3], l1: [0.1, 0.3] }, realizations: 2 });
-  const L = saeLayout({ D: 3, S: 5 });
+  const L = saeLayout({ D: 3, S: 5, ...saeDimsOf(config.sae) });
   const M = 4;
   const params = Float32Array.from({ length: M * L.P }, (_, i) => rngUnit(7, 1, 0, i, 0) * 2 - 1);
   const run = tmp();
@@ -136,21 +144,22 @@ describe('export a run, import it again', () => {
     ['relu', {}],
     ['topk', { variant: 'topk', k: 2 }],
     ['jumprelu', { variant: 'jumprelu' }],
+    ['gated', { variant: 'gated' }],
     ['relu with pre_encoder_bias', { pre_encoder_bias: true }],
   ])('%s: identical tensors and config, in SAELens’s key names, shapes and dtype', (_, sae) => {
     const { run, params, M } = fakeRun(sae);
     const to = join(tmp(), 'out');
     const dirs = exportSaeLens(run, to);
     expect(dirs).toEqual(['exp/sae-0', 'exp/sae-1', 'exp/sae-2', 'exp/sae-3']);
-    const L = saeLayout({ D: 3, S: 5 });
     const variant = (sae as { variant?: string }).variant ?? 'relu';
+    const L = saeLayout({ D: 3, S: 5, xp: variant === 'gated' ? 2 : 1 });
     const { saes: stored } = loadRunSaes(run, 'exp');
     for (let m = 0; m < M; m++) {
       const dir = join(to, dirs[m]);
       expect(readdirSync(dir).sort()).toEqual([SAE_CFG_FILENAME, SAE_WEIGHTS_FILENAME]);
       const cfg = JSON.parse(readFileSync(join(dir, SAE_CFG_FILENAME), 'utf8'));
       expect(cfg).toMatchObject({
-        architecture: { relu: 'standard', topk: 'topk', jumprelu: 'jumprelu' }[variant],
+        architecture: { relu: 'standard', topk: 'topk', jumprelu: 'jumprelu', gated: 'gated' }[variant],
         d_in: 3,
         d_sae: 5,
         dtype: 'float32',
@@ -164,11 +173,19 @@ describe('export a run, import it again', () => {
       const bytes = new Uint8Array(readFileSync(join(dir, SAE_WEIGHTS_FILENAME)));
       const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true)))));
       const keys = Object.keys(header).sort();
-      expect(keys).toEqual(['W_dec', 'W_enc', 'b_dec', 'b_enc', ...(variant === 'jumprelu' ? ['threshold'] : [])]);
+      // SAELens's GatedSAE has b_gate, r_mag, b_mag and no b_enc
+      const gated = variant === 'gated';
+      expect(keys).toEqual([
+        'W_dec',
+        'W_enc',
+        'b_dec',
+        ...(gated ? ['b_gate', 'b_mag', 'r_mag'] : ['b_enc']),
+        ...(variant === 'jumprelu' ? ['threshold'] : []),
+      ]);
       expect(Object.fromEntries(keys.map((k) => [k, [header[k].dtype, header[k].shape]]))).toEqual({
         W_enc: ['F32', [3, 5]],
         W_dec: ['F32', [5, 3]],
-        b_enc: ['F32', [5]],
+        ...(gated ? { b_gate: ['F32', [5]], r_mag: ['F32', [5]], b_mag: ['F32', [5]] } : { b_enc: ['F32', [5]] }),
         b_dec: ['F32', [3]],
         ...(variant === 'jumprelu' ? { threshold: ['F32', [5]] } : {}),
       });
@@ -179,10 +196,11 @@ describe('export a run, import it again', () => {
       for (const t of ['W_enc', 'b_enc', 'W_dec', 'b_dec'] as const) expect(back[t], `${dirs[m]} ${t}`).toEqual(stored[m][t]);
       // and in the kernels' flat layout: the run's own parameters, bit for bit (W_enc transposed twice)
       const p = kitParams(back);
-      expect(p.subarray(0, L.TH)).toEqual(params.subarray(m * L.P, m * L.P + L.TH));
+      expect(p.subarray(0, L.XP)).toEqual(params.subarray(m * L.P, m * L.P + L.XP));
       if (variant === 'jumprelu')
         // threshold = exp(log_threshold) in the file, log again on import: equal to float32 rounding
-        p.subarray(L.TH, L.P).forEach((v, i) => expect(v).toBeCloseTo(params[m * L.P + L.TH + i], 6));
+        p.subarray(L.XP, L.P).forEach((v, i) => expect(v).toBeCloseTo(params[m * L.P + L.XP + i], 6));
+      if (gated) expect(p).toEqual(params.subarray(m * L.P, (m + 1) * L.P)); // r_mag and b_mag as they are
     }
   });
 
@@ -243,7 +261,7 @@ describe('named errors', () => {
 
   it('configs SAELens would reject or the kit cannot evaluate', () => {
     const cases: [string, (c: Record<string, unknown>) => void, RegExp, new (m: string) => Error][] = [
-      ['gated', (c) => (c.architecture = 'gated'), /architecture "gated" is a gated SAE/, SaeLensUnsupportedError],
+      ['gated', (c) => (c.architecture = 'gated'), /unexpected tensor "b_enc" .*a gated SAE has W_enc, b_gate, r_mag, b_mag/, SaeLensFormatError],
       ['batchtopk', (c) => (c.architecture = 'batchtopk'), /saves BatchTopK SAEs for inference as "jumprelu"/, SaeLensUnsupportedError],
       ['unknown', (c) => (c.architecture = 'foo'), /unknown architecture "foo"/, SaeLensFormatError],
       ['d_in', (c) => (c.d_in = 2.5), /d_in must be a positive integer, got 2.5/, SaeLensFormatError],

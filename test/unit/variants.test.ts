@@ -13,17 +13,21 @@ import { dataSetup, saeJobPlan } from '../../src/jobs/experiment';
 import { SAE_VARIANT_NAMES, SAE_VARIANTS, saeFlags, saeVariant, variantOf } from '../../src/variants';
 
 const sources = loadShaderSourcesFromDisk();
-const ACT_FNS = ['act_f', 'act_penalised', 'act_dpre', 'act_dth'];
+const ACT_FNS = ['act_f', 'act_penalised', 'act_dpre', 'act_dxp', 'act_dbe', 'act_aux'];
 
 describe('SAE variant records', () => {
-  it('every record has its WGSL file with the four act_ functions and a twin of each', () => {
+  it('every record has its WGSL file with the act_ functions and ACT_AUX, and a twin of each', () => {
     expect(SAE_VARIANTS.map((v) => v.name).sort()).toEqual([...SAE_VARIANT_NAMES].sort());
     for (const v of SAE_VARIANTS) {
       expect(v.wgsl, v.name).toBe(`variants/${v.name}.wgsl`);
       expect(sources[v.wgsl], v.wgsl).toBeDefined();
       const src = resolveShader(v.wgsl, sources).code; // with what it includes (lib/act_l1.wgsl)
       for (const fn of ACT_FNS) expect(src.match(new RegExp(`^fn ${fn}\\(`, 'gm')), `${v.wgsl}: ${fn}`).toHaveLength(1);
-      for (const fn of ['theta', 'activation', 'penalised', 'dpre', 'dth'] as const) expect(typeof v.twin[fn], `${v.name}.twin.${fn}`).toBe('function');
+      for (const fn of ['activation', 'penalised', 'dpre', 'dxp'] as const) expect(typeof v.twin[fn], `${v.name}.twin.${fn}`).toBe('function');
+      // an auxiliary reconstruction on one side only would train one loss and check another
+      const aux = /^const ACT_AUX: bool = (true|false);/m.exec(src);
+      expect(aux, `${v.wgsl}: ACT_AUX`).not.toBeNull();
+      expect(aux![1] === 'true', `${v.name}: ACT_AUX vs twin.aux`).toBe('aux' in v.twin);
     }
     // no stray variant file without a record
     expect(
@@ -43,25 +47,37 @@ describe('SAE variant records', () => {
       expect(spec.cfg.topk, name).toBe(v.needsK ? 2 : 0);
       expect(variantOf({ flags: saeFlags({ variant: name }), topk: v.needsK ? 2 : 0 }).name).toBe(name);
     }
-    expect(() => saeVariant('gated')).toThrow(/unknown SAE variant 'gated' \(known: .*relu/);
-    expect(() => parseExperiment({ name: 'x', sae: { variant: 'gated' } })).toThrow(/variant/);
+    expect(() => saeVariant('gateless')).toThrow(/unknown SAE variant 'gateless' \(known: .*relu/);
+    expect(() => parseExperiment({ name: 'x', sae: { variant: 'gateless' } })).toThrow(/variant/);
   });
 
-  it('twins: relu and topk penalise f (L1), jumprelu [f > 0] (L0); only jumprelu has a threshold gradient', () => {
+  it('twins: relu and topk penalise f (L1), jumprelu [f > 0] (L0), gated its gate; only jumprelu and gated have parameter gradients', () => {
     const cfg = { ...defaultConfig({ M: 1, B: 1, topk: 1 }), jump_eps: 0.2 };
-    const pre = [0.3, -0.2, 0.5],
-      theta = [0.25, 0.25, 0.6];
-    expect(saeVariant('relu').twin.activation(cfg, pre, theta, 0)).toEqual([0.3, 0, 0.5]);
-    expect(saeVariant('topk').twin.activation(cfg, pre, theta, 0)).toEqual([0, 0, 0.5]);
-    expect(saeVariant('batchtopk').twin.activation(cfg, pre, theta, 0.4)).toEqual([0, 0, 0.5]);
-    expect(saeVariant('jumprelu').twin.activation(cfg, pre, theta, 0)).toEqual([0.3, 0, 0]);
-    expect(saeVariant('relu').twin.penalised(0.3)).toBe(0.3);
-    expect(saeVariant('jumprelu').twin.penalised(0.3)).toBe(1);
-    expect(saeVariant('relu').twin.dpre(0.3, 0.1, 0.05)).toBeCloseTo(0.15, 15);
-    expect(saeVariant('jumprelu').twin.dpre(0.3, 0.1, 0.05)).toBe(0.1);
-    expect(saeVariant('relu').twin.dth(cfg, 0.3, 0.25, 0.1, 0.05)).toBe(0);
-    expect(saeVariant('jumprelu').twin.dth(cfg, 0.3, 0.25, 0.1, 0.05)).toBeCloseTo(0.25 * (-(0.25 / 0.2) * 0.1 - 0.05 / 0.2), 15);
-    expect(saeVariant('jumprelu').twin.dth(cfg, 0.9, 0.25, 0.1, 0.05)).toBe(0); // outside the kernel's window
+    const pre = [0.3, -0.2, 0.5];
+    const lp = [0.25, 0.25, 0.6].map((th) => ({ be: 0, xp: [Math.log(th)] }));
+    expect(saeVariant('relu').twin.activation(cfg, pre, lp, 0)).toEqual([0.3, 0, 0.5]);
+    expect(saeVariant('topk').twin.activation(cfg, pre, lp, 0)).toEqual([0, 0, 0.5]);
+    expect(saeVariant('batchtopk').twin.activation(cfg, pre, lp, 0.4)).toEqual([0, 0, 0.5]);
+    expect(saeVariant('jumprelu').twin.activation(cfg, pre, lp, 0)).toEqual([0.3, 0, 0]);
+    expect(saeVariant('relu').twin.penalised(0.3, 0.3)).toBe(0.3);
+    expect(saeVariant('jumprelu').twin.penalised(0.3, 0.3)).toBe(1);
+    const t = { pre: 0.3, f: 0.3, df: 0.1, dfa: 0, pw: 0.05, lp: lp[0] };
+    expect(saeVariant('relu').twin.dpre(t)).toBeCloseTo(0.15, 15);
+    expect(saeVariant('jumprelu').twin.dpre(t)).toBe(0.1);
+    expect(saeVariant('relu').twin.dxp(cfg, 0, t)).toBe(0);
+    expect(saeVariant('jumprelu').twin.dxp(cfg, 0, t)).toBeCloseTo(0.25 * (-(0.25 / 0.2) * 0.1 - 0.05 / 0.2), 15);
+    expect(saeVariant('jumprelu').twin.dxp(cfg, 0, { ...t, pre: 0.9 })).toBe(0); // outside the kernel's window
+    // gated: r_mag = ln 2, b_mag = -0.1, b_enc = 0.1: the gate opens at pre > 0, the magnitude is 2 (pre - 0.1) - 0.1
+    const g = saeVariant('gated').twin,
+      glp = { be: 0.1, xp: [Math.log(2), -0.1] };
+    expect(g.activation(cfg, [0.3, 0.12, -0.2], [glp, glp, glp], 0)).toEqual([2 * (0.3 - 0.1) - 0.1, 0, 0]);
+    expect(g.penalised(0, 0.12)).toBe(0.12); // its L1 is the gate's, whether or not the latent fires
+    const gt = { pre: 0.3, f: 0.3, df: 0.1, dfa: 0.02, pw: 0.05, lp: glp };
+    expect(g.dpre(gt)).toBeCloseTo(0.05 + 0.02 + 2 * 0.1, 15);
+    expect(g.dxp(cfg, 0, gt)).toBeCloseTo(0.1 * 2 * (0.3 - 0.1), 15);
+    expect(g.dxp(cfg, 1, gt)).toBe(0.1);
+    expect(g.dbe!(g.dpre(gt), glp, [g.dxp(cfg, 0, gt), g.dxp(cfg, 1, gt)])).toBeCloseTo(0.07, 15);
+    expect(g.aux!(-0.3)).toBe(0);
   });
 
   it('a kernel including a variant file without SAE_VARIANT fails naming the define', () => {
@@ -119,7 +135,7 @@ describe("each variant's selection loss is its own objective (reference evaluati
       const L = saeLayout(d);
       const cfg = defaultConfig({ M: 1, B, flags, act_stride: T.REC, act_offset: T.H, jump_eps: 0.1 });
       const params = rnd(L.P, 5, -0.7, 0.7);
-      for (let k = 0; k < dims.S; k++) params[L.TH + k] = Math.log(0.1);
+      for (let k = 0; k < dims.S; k++) params[L.XP + k] = Math.log(0.1);
       const hyper = [{ lr: 1e-3, l1: lambda, cos: 0, seed: 1 }];
       const work = saeForward(cfg, d, hyper, acts, params, new Uint32Array(dims.S * 3));
       const met = new Float64Array(L.MET_W);
