@@ -15,7 +15,8 @@
 //   act_stride floats at act_offset), @3 params (read, [M][P_SAE]), @4 lat (read, [M][S][3] u32),
 //   @5 work (rw, [M][B][REC] per-sample record, see lib/sae_layout.wgsl), @6 bstat (read, [M]: the batch-FVU
 //   denominator from sae_batch_stats, used instead of den when FLAG_BATCH_FVU), @7 bthr (read, [M]: the
-//   BatchTopK threshold from sae_batch_topk, read by the batchtopk variant's act_f).
+//   BatchTopK threshold from sae_batch_topk, read by the batchtopk variant's act_f), @8 state (read, u32 step:
+//   what depends on it, p-annealing's exponent).
 // Dispatch: (ceil(M*B / 64), 1, 1). Twin: src/reference/sae.ts (saeForward). The math: lib/sae_sample.wgsl.
 //#include "lib/common.wgsl"
 //#include "lib/sae_layout.wgsl"
@@ -28,6 +29,7 @@
 @group(0) @binding(5) var<storage, read_write> work: array<f32>;
 @group(0) @binding(6) var<storage, read> bstat: array<f32>;
 @group(0) @binding(7) var<storage, read> bthr: array<f32>;
+@group(0) @binding(8) var<storage, read> state: array<u32>;
 
 fn sae_param(i: u32) -> f32 {
   return params[cur_m * P_SAE + i];
@@ -51,7 +53,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let a = row * cfg.act_stride + cfg.act_offset;
   var h: array<f32, D_HID>;
   for (var j = 0u; j < D_HID; j++) { h[j] = acts[a + j]; }
-  let o = sae_sample(h, hyper[cur_m].l1, 1.0 / f32(cfg.B), bstat[cur_m], bthr[cur_m]);
+  let o = sae_sample(h, hyper[cur_m].l1, 1.0 / f32(cfg.B), bstat[cur_m], bthr[cur_m], state[0]);
   let w = row * REC;
   for (var k = 0u; k < S_LAT; k++) {
     work[w + R_F + k] = o.f[k];
@@ -71,6 +73,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   work[w + R_LOSS + 3u] = o.ghost;
   work[w + R_LOSS + 4u] = o.l0;
   work[w + R_LOSS + 5u] = o.rec;
+  work[w + R_LOSS + 6u] = o.pen;
+  work[w + R_LOSS + 7u] = o.pen_next;
   for (var g = 1u; g < REC_G; g++) {
     for (var j = 0u; j < D_HID; j++) { work[w + R_DHX + (g - 1u) * D_HID + j] = o.dhg[g][j]; }
   }

@@ -20,6 +20,7 @@ const FLAG_BATCH_FVU: u32 = 64u;
 const FLAG_AUXK: u32 = 512u;       // AuxK dead-latent loss (TopK SAEs) instead of ghost grads
 const FLAG_FIXED_DEC: u32 = 1024u;  // decoder fixed at its initial rows (reference SAEs): its gradient is zero
 const FLAG_MATRYOSHKA: u32 = 2048u; // Matryoshka: nested reconstructions (REC_G of them; a variant bit, no kernel branches on it)
+const FLAG_PANNEAL: u32 = 8192u;   // p-annealing (a variant bit; its schedule rides on Config.pa_*)
 const FLAG_GATED: u32 = 4096u;     // Gated SAE: gate and magnitude paths, auxiliary reconstruction (a variant bit, no kernel branches on it)
 const FLAG_BATCH_TOPK: u32 = 256u; // BatchTopK: keep the topk*B largest activations of the batch (threshold from sae_batch_topk)   // batch FVU: squared errors over the batch's centred variance (sae_batch_stats)
 
@@ -51,6 +52,12 @@ struct Config {
   jump_eps: f32,     // JumpReLU: bandwidth of the rectangle kernel of the straight-through estimator
   aux_k: u32,        // AuxK: dead latents used to model the residual
   aux_coef: f32,     // AuxK: coefficient of the auxiliary loss
+  pa_n: u32,         // p-annealing: number of p updates (0: none; lib/p_anneal.wgsl)
+  pa_start: u32,     // p-annealing: the first update's step
+  pa_end: u32,       // p-annealing: the last update's step
+  pa_queue: u32,     // p-annealing: steps whose penalties rescale lambda at an update
+  p_start: f32,      // p-annealing: the exponent before the first update
+  p_end: f32,        // p-annealing: the last update's exponent
 }
 
 struct Hyper {

@@ -8,7 +8,8 @@
 // A [S] (ghost coefficients), dh [D] (dL/d h_hat), G [D] (dL/d ghost output), hin [D] (encoder input),
 // e [D] (h_hat - h), loss [LOSS_N] (fvu, sum f, sum w f (the penalty: act_penalised; JumpReLU: sum w [f > 0],
 // its L0), ghost term, l0, rec: the reconstruction terms of the loss, sum_i w_i fvu_i over the nested
-// reconstructions (= fvu with one) plus the variant's auxiliary one (Gated)),
+// reconstructions (= fvu with one) plus the variant's auxiliary one (Gated), pen: sum act_penalised (unweighted),
+// pen_next: sum act_pen_next (p-annealing's penalty at the next exponent; else 0)),
 // dxp [XP_N][S] (this sample's gradient of the extra parameter blocks: JumpReLU's straight-through dth),
 // dhx [(REC_G - 1) D]: dL/d h_hat as the latents of nested groups 1 .. REC_G-1 see it (group 0's is dh).
 // Nested reconstructions (Matryoshka; one for every other variant): REC_G of them, reconstruction i uses the
@@ -23,7 +24,7 @@ const OFF_BD: u32 = 2u * S_LAT * D_HID + S_LAT;
 const OFF_XP: u32 = 2u * S_LAT * D_HID + S_LAT + D_HID;
 
 const REC_G: u32 = {{REC_G}}u;
-const LOSS_N: u32 = 6u;
+const LOSS_N: u32 = 8u;
 const R_F: u32 = 0u;
 const R_DPRE: u32 = S_LAT;
 const R_A: u32 = 2u * S_LAT;

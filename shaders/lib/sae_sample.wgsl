@@ -17,6 +17,8 @@
 //   dhg_g = sum_{i >= g} dh_i (dhg_0, every reconstruction's, is b_dec's);  df_k = W_dec_k . dhg_{group(k)};
 //   dpre_k = act_dpre(k, pre_k, f_k, df_k, dfa_k, lambda w_k / B) (ReLU: [f_k > 0] (df_k + lambda w_k / B));
 //   dxp_i,k = act_dxp(i, k, ...) (the variant's own parameters: JumpReLU's threshold, Gated's r_mag, b_mag).
+//   pen = sum_k act_penalised(k, pre_k, f_k), pen_next = sum_k act_pen_next(...) (unweighted: p-annealing's queue).
+//   t: the step (act_begin(t) lets a variant set what depends on it: p-annealing's exponents).
 //   Dead latents: AuxK (FLAG_AUXK) or ghost grads (FLAG_GHOST), see sae_forward.wgsl's header.
 //#include "variants/{{SAE_VARIANT}}.wgsl"
 
@@ -37,10 +39,13 @@ struct SaeSample {
   l1w: f32,
   ghost: f32,
   l0: f32,
+  pen: f32,
+  pen_next: f32,
 }
 
-fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bthr: f32) -> SaeSample {
+fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bthr: f32, t: u32) -> SaeSample {
   var o: SaeSample;
+  act_begin(t);
   // explicit zeros for what is written conditionally: SwiftShader was seen to keep arrays between
   // iterations of a caller's loop (the other fields are written in full below)
   for (var k = 0u; k < S_LAT; k++) { o.A[k] = 0.0; }
@@ -108,11 +113,16 @@ fn sae_sample(h: array<f32, D_HID>, lambda: f32, inv_b: f32, den_batch: f32, bth
   o.l1raw = 0.0;
   o.l1w = 0.0;
   o.l0 = 0.0;
+  o.pen = 0.0;
+  o.pen_next = 0.0;
   for (var k = 0u; k < S_LAT; k++) {
     wl1[k] = latent_weight(k);
     if (latent_dead(k)) { any_dead = true; }
     o.l1raw += o.f[k];
-    o.l1w += wl1[k] * act_penalised(k, pre[k], o.f[k]);
+    let pk = act_penalised(k, pre[k], o.f[k]);
+    o.l1w += wl1[k] * pk;
+    o.pen += pk;
+    o.pen_next += act_pen_next(k, pre[k], o.f[k]);
     if (o.f[k] > 0.0) { o.l0 += 1.0; }
   }
   for (var j = 0u; j < D_HID; j++) {

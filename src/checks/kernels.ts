@@ -11,6 +11,7 @@ import { latentParamsOf, variantDefines, variantOf } from '../variants';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
 import {
+  saeAnneal,
   saeBatchStats,
   saeBatchTopkThreshold,
   saeCosGrad,
@@ -286,7 +287,10 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const out: Comparison[] = [];
     // Matryoshka: three nested reconstructions with unequal weights (the last prefix is the whole dictionary)
     const nested: RecGroups = { ends: [1, shape.S >> 1, shape.S], weights: [0.5, 0.3, 0.2] };
-    const cases: [number, number, RecGroups?][] = [
+    // p-annealing: updates at steps 2, 4, 6, 8 (p 1, 0.75, 0.5, 0.25), queue 2; the step is 6, an update: its
+    // exponent is 0.75 against 0.5, and sae_loss adds the queue sums and rescales lambda
+    const pa: Partial<GpuConfig> = { pa_n: 4, pa_start: 2, pa_end: 8, pa_queue: 2, p_start: 1, p_end: 0.25 };
+    const cases: [number, number, RecGroups?, Partial<GpuConfig>?][] = [
       [FLAG.GHOST | FLAG.GHOST_QUIRK, 0],
       [FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, 0],
       [FLAG.COS_PAIRS, 0],
@@ -298,13 +302,15 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       [FLAG.MATRYOSHKA | FLAG.GHOST | FLAG.PRE_BIAS, 0, nested],
       [FLAG.MATRYOSHKA | FLAG.BATCH_TOPK | FLAG.AUXK, 2, nested],
       [FLAG.GATED | FLAG.PRE_BIAS | FLAG.GHOST, 0],
+      [FLAG.PANNEAL | FLAG.GHOST, 0, undefined, pa],
     ];
-    for (const [flags, topk, groups] of cases) {
+    const t = 6;
+    for (const [flags, topk, groups, over] of cases) {
       const xp = latentParamsOf(variantOf({ flags, topk })).length;
       const s = { ...shape, nested: groups, xp };
       const L = saeLayout(s);
       const def = dimDefines(s);
-      const cfg = baseCfg(s, flags, { log_every: 1, hist_len: 1, topk, jump_eps: 0.2, aux_k: 2, aux_coef: 0.5 });
+      const cfg = baseCfg(s, flags, { log_every: 1, hist_len: 1, topk, jump_eps: 0.2, aux_k: 2, aux_coef: 0.5, ...over });
       const hyper = randHyper(s.M, 51 + flags);
       const acts = rand(s.M * s.B * s.D, 52, -1, 1);
       if (s.B > 3) acts.fill(0, s.D * 2, s.D * 3); // a zero-norm input (FVU denominator 1)
@@ -332,12 +338,14 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
         'sae_forward.wgsl',
         def,
         cfg,
-        { hyper: hyper, acts, params, lat, work: new Float32Array(s.M * s.B * L.REC), bstat, bthr },
+        { hyper: hyper, acts, params, lat, work: new Float32Array(s.M * s.B * L.REC), bstat, bthr, state: new Uint32Array([t, 0, 0, 0]) },
         ['work'],
         s,
       );
       const work = f32(fw.work);
-      out.push(compareArrays(`sae_forward ${tag}`, work, saeForward(cfg, s, hyper, acts, params, lat, bstat, refThr), TOL.fwd));
+      // p-annealing's p f^(p-1) magnifies f's own f32 rounding where f is small (f ~ 1e-4: 2.5e-4 relative at p = 0.75)
+      const fwdTol = flags & FLAG.PANNEAL ? { atol: TOL.fwd.atol, rtol: 1e-3 } : TOL.fwd;
+      out.push(compareArrays(`sae_forward ${tag}`, work, saeForward(cfg, s, hyper, acts, params, lat, bstat, refThr, t), fwdTol));
       const gr = await runKernelOnce(ctx, 'sae_grad.wgsl', def, cfg, { params, work, grads: new Float32Array(s.M * L.P) }, ['grads'], s);
       const grads = f32(gr.grads);
       out.push(compareArrays(`sae_grad ${tag}`, grads, saeGrad(cfg, s, params, work), TOL.grad));
@@ -349,16 +357,31 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
         compareArrays(`sae_cos_grad penalty ${tag}`, f32(cg.aux), refAux, TOL.fwd),
       );
       const status = new Uint32Array(s.M).fill(NOT_DIVERGED);
+      const anneal = rand(s.M * 2, 55, 0.2, 0.6);
       const ls = await runKernelOnce(
         ctx,
         'sae_loss.wgsl',
         def,
         cfg,
-        { hyper: hyper, state: new Uint32Array([7, 0, 0, 0]), work, aux: f32(cg.aux), status, hist: new Float32Array(s.M * L.HIST_W) },
-        ['hist'],
+        { hyper: hyper, state: new Uint32Array([t, 0, 0, 0]), work, aux: f32(cg.aux), status, hist: new Float32Array(s.M * L.HIST_W), anneal },
+        ['hist', 'hyper', 'anneal'],
         s,
       );
-      out.push(compareArrays(`sae_loss ${tag}`, f32(ls.hist), saeLoss(cfg, s, hyper, 7, work, f32(cg.aux), new Uint32Array(s.M).fill(NOT_DIVERGED)), TOL.fwd));
+      out.push(compareArrays(`sae_loss ${tag}`, f32(ls.hist), saeLoss(cfg, s, hyper, t, work, f32(cg.aux), new Uint32Array(s.M).fill(NOT_DIVERGED)), TOL.fwd));
+      // p-annealing's bookkeeping (lambda unchanged and the sums untouched without it)
+      const refHyper = hyper.map((h) => ({ ...h })),
+        refAnneal = Float64Array.from(anneal);
+      saeAnneal(cfg, s, refHyper, t, work, refAnneal);
+      const l1s = f32(ls.hyper).filter((_, i) => i % 4 === 1); // Hyper: lr, l1, cos, seed
+      out.push(
+        compareArrays(
+          `sae_loss lambda (p-annealing) ${tag}`,
+          l1s,
+          Float64Array.from(refHyper, (h) => h.l1),
+          TOL.fwd,
+        ),
+        compareArrays(`sae_loss queue sums (p-annealing) ${tag}`, f32(ls.anneal), refAnneal, TOL.fwd),
+      );
     }
     return out;
   },

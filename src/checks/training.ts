@@ -78,6 +78,18 @@ export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
     flags: FLAG.GATED | FLAG.GHOST | FLAG.PRE_BIAS,
     rho: 0.5,
   },
+  'p-annealing (p 1 -> 0.25 in 4 updates, queue 4), M=3, 40 steps': {
+    N: 4,
+    D: 2,
+    S: 4,
+    sets: [2, 2],
+    M: 3,
+    B: 32,
+    T: 40,
+    flags: FLAG.PANNEAL,
+    rho: 0.5,
+    cfg: { pa_n: 4, pa_start: 8, pa_end: 32, pa_queue: 4, p_start: 1, p_end: 0.25 },
+  },
   'batch FVU, ghost, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_FVU | FLAG.GHOST, rho: 0 },
   'd=8 s=16 n=12 (3 sets), signed cos (pairs), ghost ramp, 30 steps': {
     N: 12,
@@ -126,6 +138,16 @@ export async function checkSaeTraining(
       ),
       compareArrays('latent state (since fired, cooldown, dead)', lat, ref.lat, { atol: 0, rtol: 0 }),
     ];
+    // p-annealing: lambda as rescaled at each step of p
+    if (spec.cfg.pa_n)
+      comparisons.push(
+        compareArrays(
+          'lambda after the annealing (p-annealing)',
+          await gpu.readLambda(),
+          Float64Array.from(ref.hyper, (h) => h.l1),
+          TRAIN_TOL.params,
+        ),
+      );
     const dead = [...ref.lat].filter((_, i) => i % 3 === 2).reduce((a, b) => a + b, 0);
     if (path === 'fused') {
       // the fused kernel must also agree with the modular kernels

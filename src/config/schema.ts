@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { formatIssues } from '../core/issues';
 import { COS_VARIANTS, saeLayout, toyLayout } from '../core/wire';
-import { SAE_VARIANT_NAMES, SAE_VARIANTS, saeDimsOf, saeGroups, saeVariant } from '../variants';
+import { SAE_VARIANT_NAMES, SAE_VARIANTS, saeDimsOf, saeGroups, saeVariant, saeVariantWire } from '../variants';
 
 const prob = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
 const positiveInt = z.number().int('must be an integer').positive('must be > 0');
@@ -210,6 +210,7 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
       );
   try {
     saeGroups(c.sae);
+    saeVariantWire(c.sae);
   } catch (e) {
     throw new ConfigError(`${name}: ${(e as Error).message}`);
   }

@@ -19,6 +19,8 @@ export const FLAG = {
   MATRYOSHKA: 2048,
   /** a variant bit: the Gated SAE (gate and magnitude paths, its auxiliary reconstruction) */
   GATED: 4096,
+  /** a variant bit: p-annealing (its schedule rides on Config.pa_*) */
+  PANNEAL: 8192,
 } as const;
 export const NOT_DIVERGED = 0xffffffff;
 
@@ -79,6 +81,13 @@ export interface GpuConfig {
   jump_eps: number;
   aux_k: number;
   aux_coef: number;
+  /** p-annealing (docs/science.md §8.2): pa_n updates of p (0: none) at steps pa_start .. pa_end, lambda rescaled over pa_queue steps */
+  pa_n: number;
+  pa_start: number;
+  pa_end: number;
+  pa_queue: number;
+  p_start: number;
+  p_end: number;
 }
 
 export interface Hyper {
@@ -115,8 +124,33 @@ export function defaultConfig(over: Partial<GpuConfig>): GpuConfig {
     jump_eps: 0.001,
     aux_k: 0,
     aux_coef: 0,
+    pa_n: 0,
+    pa_start: 0,
+    pa_end: 0,
+    pa_queue: 0,
+    p_start: 1,
+    p_end: 1,
     ...over,
   };
+}
+
+type PaCfg = Pick<GpuConfig, 'pa_n' | 'pa_start' | 'pa_end' | 'p_start' | 'p_end'>;
+
+/** p-annealing's update i (0 .. pa_n - 1): its step pa_start + floor(i (pa_end - pa_start) / (pa_n - 1)) (twin of lib/p_anneal.wgsl pa_update). */
+export function paUpdate(c: PaCfg, i: number): number {
+  return c.pa_n > 1 ? c.pa_start + Math.floor((i * (c.pa_end - c.pa_start)) / (c.pa_n - 1)) : c.pa_start;
+}
+
+/** The p that update i sets: p_start + (p_end - p_start) i / (pa_n - 1). */
+export function paValue(c: PaCfg, i: number): number {
+  return c.pa_n > 1 ? c.p_start + ((c.p_end - c.p_start) * i) / (c.pa_n - 1) : c.p_start;
+}
+
+/** The exponent of step t and the next one of the schedule: p of the updates before t (p_start before the first), and the next update's (p_end after the last). */
+export function paExponents(c: PaCfg, t: number): { p: number; next: number } {
+  let done = 0;
+  for (let i = 0; i < c.pa_n; i++) if (paUpdate(c, i) < t) done++;
+  return { p: done > 0 ? paValue(c, done - 1) : c.p_start, next: done < c.pa_n ? paValue(c, done) : c.p_end };
 }
 
 /** Schedule lengths from fractions of the run (science.md §3): warmup floor(w T) steps, cooldown floor(c T). */
@@ -165,7 +199,7 @@ export function saeLayout(d: Pick<Dims, 'D' | 'S' | 'nested' | 'xp'>) {
   const { S, D } = d;
   const XP_N = xpBlocks(d);
   const P = 2 * S * D + S + D + XP_N * S;
-  const LOSS_N = 6;
+  const LOSS_N = 8;
   const G = recGroups(d).ends.length;
   return {
     P,

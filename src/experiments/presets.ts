@@ -173,17 +173,19 @@ export function phaseExperiments(b: PhaseBudget = PHASE_BUDGETS['phase-quick']):
 
 /**
  * The fixes compared in the seed's setting: each variant with its sparsity knob (lambda: the study's grid, for relu,
- * matryoshka, jumprelu and gated; k = 1 and 2, lambda = 0, AuxK for the TopK family), so they can be compared at matched L0 (a composed draw has 2 active
+ * matryoshka, jumprelu, gated and panneal (its starting lambda); k = 1 and 2, lambda = 0, AuxK for the TopK family), so they can be compared at matched L0 (a composed draw has 2 active
  * features: L0 = 2 with the true dictionary, 1 with the composed one).
  */
 /** an experiment's sae section with the variants' own sections (sae.<key>, src/variants records), which the inferred type does not list */
-type SaeInput = NonNullable<ExperimentInput['sae']> & { matryoshka?: unknown };
+type SaeInput = NonNullable<ExperimentInput['sae']> & { matryoshka?: unknown; panneal?: unknown };
 
 export const FIXES: { tag: string; sae: SaeInput; l1?: number[] }[] = [
   { tag: 'relu', sae: { variant: 'relu' } },
   { tag: 'matryoshka', sae: { variant: 'matryoshka', matryoshka: { group_fractions: [0.5, 0.5], weights: 'uniform' } } },
   { tag: 'jumprelu', sae: { variant: 'jumprelu' } },
   { tag: 'gated', sae: { variant: 'gated' } },
+  // p annealed from 1 to 0.2 over the last 80 % of training (dictionary_learning's 10 updates, queue 10)
+  { tag: 'panneal', sae: { variant: 'panneal', panneal: { p_end: 0.2 } } },
   ...[1, 2].flatMap((k) => [
     { tag: `topk${k}`, sae: { variant: 'topk', k, auxk: { k: 2 } } as SaeInput, l1: [0] },
     { tag: `batchtopk${k}`, sae: { variant: 'batchtopk', k, auxk: { k: 2 } } as SaeInput, l1: [0] },

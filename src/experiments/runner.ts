@@ -25,6 +25,7 @@ import {
 } from '../metrics/analysis';
 import { analyseSae, toyValidity, VERDICTS, type Verdict } from '../metrics/recovery';
 import { evaluateSaes, type EvalKernel } from '../train/evaluate';
+import { annealedSpec } from '../jobs/experiment';
 import { variantOf } from '../variants';
 import { GpuSaeTrainer, type SaePath } from '../train/sae';
 import { GpuToyTrainer, type ToyKernel } from '../train/toy';
@@ -182,6 +183,8 @@ export async function trainToyStage(ctx: GpuContext, c: ExperimentConfig, data: 
 export interface SaeStage {
   params: Float32Array;
   status: Uint32Array;
+  /** p-annealing: each model's lambda at the end of training (rescaled at each step of p); absent otherwise */
+  lambda?: Float32Array;
   curves: ExperimentResult['curves'];
   path: SaePath;
   kernel: NonNullable<ExperimentResult['kernels']>['sae'];
@@ -229,14 +232,16 @@ export async function trainSaeStage(
   let nextEval = 0;
   const L = saeLayout(spec.dims);
   const curvePoint = async (p: Float32Array, step: number) => {
-    const r = await evaluateSaes(ctx, spec, p, Math.min(CURVE_SAMPLES, c.eval_samples), (0x0c0e0000 + evalCurve.step.length) >>> 0, {
+    // p-annealing: the objective of that step (its exponent and lambda)
+    const at = spec.cfg.pa_n ? annealedSpec(spec, step, await job.readLambda()) : spec;
+    const r = await evaluateSaes(ctx, at, p, Math.min(CURVE_SAMPLES, c.eval_samples), (0x0c0e0000 + evalCurve.step.length) >>> 0, {
       modelsPerDispatch: opts.evalModelsPerDispatch,
     });
     evalCurve.step.push(step);
     const live: number[] = [];
     for (let m = 0; m < M; m++) {
       const met = r.metrics.subarray(m * L.MET_W, (m + 1) * L.MET_W);
-      const b = batchSelectionLoss(met, hyper[m].l1);
+      const b = batchSelectionLoss(met, at.hyper[m].l1);
       evalCurve.batch[m].push(b);
       evalCurve.per_sample[m].push(met[MET.SEL]);
       if (Number.isFinite(b)) live.push(b);
@@ -287,12 +292,13 @@ export async function trainSaeStage(
     if (ck && kind === 'sae' && c.optimality_gap && !(saved && saved.step >= c.sae.steps)) await ck.maybeSave(job, curveState, true);
     const params = await job.readParams();
     const status = await job.readStatus();
+    const lambda = spec.cfg.pa_n ? await job.readLambda() : undefined;
     const curves = {
       step: job.history.map((r) => r.step),
       total: models.map((_, m) => job.history.map((r) => r.values[m * L.HIST_W])),
       ...(withCurve ? { eval: evalCurve } : {}),
     };
-    return { params, status, curves, path: job.path, kernel, seconds: seconds() - t0 };
+    return { params, status, ...(lambda ? { lambda } : {}), curves, path: job.path, kernel, seconds: seconds() - t0 };
   } finally {
     job.destroy();
   }
@@ -434,7 +440,7 @@ export function analyseStage(
       realization: mdl.r,
       seed: mdl.seed,
       final_loss: met[MET.SEL],
-      final_loss_batch: batchSelectionLoss(met, hyper[m].l1),
+      final_loss_batch: batchSelectionLoss(met, sae.lambda?.[m] ?? hyper[m].l1),
       per_sample_fvu: met[MET.FVU],
       batch_fvu: batchFvu,
       l1_term: met[MET.L1],
@@ -551,7 +557,8 @@ export async function runExperiment(ctx: GpuContext, c: ExperimentConfig, opts: 
   const plan = saeJobPlan(c, data, toy.params, opts.shard);
   const sae = await trainSaeStage(ctx, c, plan, opts, report);
   const saeS = seconds() - t0; // the plan (b_dec init) counts to the SAE stage, as before
-  const ev = await evaluateStage(ctx, c, plan, sae.params, opts, report);
+  // p-annealing: evaluated with the last exponent and lambda (the variant's own objective at the end)
+  const ev = await evaluateStage(ctx, c, sae.lambda ? { ...plan, spec: annealedSpec(plan.spec, c.sae.steps, sae.lambda) } : plan, sae.params, opts, report);
   const ref = c.optimality_gap ? await referenceStage(ctx, c, data, plan, toy.params, opts, report) : undefined;
   const t1 = seconds();
   const analysis = analyseStage(c, data, toy, plan, sae, ev, ref);

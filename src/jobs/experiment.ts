@@ -4,8 +4,8 @@
 import type { ExperimentConfig } from '../config/schema';
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
 import { rngU32, STREAM } from '../core/rng';
-import { defaultConfig, FLAG, saeLayout, scheduleSteps, toyLayout, type GpuConfig, type Hyper, type RecGroups } from '../core/wire';
-import { latentParamsOf, saeDimsOf, saeFlags, saeVariant } from '../variants';
+import { defaultConfig, FLAG, paExponents, saeLayout, scheduleSteps, toyLayout, type GpuConfig, type Hyper, type RecGroups } from '../core/wire';
+import { latentParamsOf, saeDimsOf, saeFlags, saeVariant, saeVariantWire } from '../variants';
 import { jointTable, samplerTables, type DataSpec } from '../data/tables';
 import { composedDirections, featureDirections, unit, type Vec } from '../metrics/analysis';
 import { geometricMedian, initSae, initToy, sampleActivations } from '../models/init';
@@ -112,6 +112,7 @@ export function saeWire(sae: ExperimentConfig['sae']): Partial<GpuConfig> {
     jump_eps: sae.jump_eps,
     aux_k: sae.auxk?.k ?? 0,
     aux_coef: sae.auxk?.coef ?? 0,
+    ...saeVariantWire(sae),
   };
 }
 
@@ -232,4 +233,13 @@ export function referencePlan(c: ExperimentConfig, data: DataSetup, plan: SaeJob
   });
   const cfg = { ...plan.spec.cfg, M: models.length, flags: plan.spec.cfg.flags | FLAG.FIXED_DEC };
   return { cells: plan.cells, models, spec: { ...plan.spec, cfg, hyper, saeParams: params } };
+}
+
+/**
+ * A p-annealing job's spec as its objective stands at `step`: each model's lambda then (read from the trainer) and
+ * the exponent pair fixed (pa_n = 0, p_start / p_end = this step's p and the next), for evaluations outside training.
+ */
+export function annealedSpec(spec: SaeJobSpec, step: number, lambda: ArrayLike<number>): SaeJobSpec {
+  const { p, next } = paExponents(spec.cfg, step);
+  return { ...spec, hyper: spec.hyper.map((h, m) => ({ ...h, l1: lambda[m] })), cfg: { ...spec.cfg, pa_n: 0, p_start: p, p_end: next } };
 }

@@ -1,6 +1,6 @@
 // Fixtures: the shapes and small training jobs that the checks, the tests, the kernel lab and the
 // benchmark share. Production code may import them (they build specs from the same core as the runner).
-import { defaultConfig, toyLayout, type Dims, type Hyper, type RecGroups } from '../core/wire';
+import { defaultConfig, toyLayout, type Dims, type GpuConfig, type Hyper, type RecGroups } from '../core/wire';
 import type { SaeJobSpec, ToyJobSpec } from '../core/job';
 import { samplerTables } from '../data/tables';
 import { initSae, initToy } from '../models/init';
@@ -38,6 +38,8 @@ export interface SaeCase {
   empty?: number;
   /** Matryoshka's nested reconstructions (with FLAG.MATRYOSHKA) */
   nested?: RecGroups;
+  /** more Config fields (p-annealing's schedule) */
+  cfg?: Partial<GpuConfig>;
 }
 
 export function saeTestSpec(o: SaeCase): SaeJobSpec {
@@ -71,6 +73,7 @@ export function saeTestSpec(o: SaeCase): SaeJobSpec {
     jump_eps: 0.05,
     aux_k: 2,
     aux_coef: 1 / 32,
+    ...o.cfg,
   });
   const saeParams = initSae(
     dims,

@@ -2,7 +2,7 @@
 // sae_project_grad, sae_loss) in f64, plus the SAE objective written directly from docs/science.md §3-4 for
 // finite-difference checks of the gradients. One forward pass (forwardSample) serves the twin and the objective;
 // the gradient algebra exists only in the twin, so the finite differences check it.
-import { FLAG, NOT_DIVERGED, recGroups, saeLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
+import { FLAG, NOT_DIVERGED, paExponents, paUpdate, recGroups, saeLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
 import { type LatentParams, topkMask, variantOf } from '../variants';
 
 type SD = Pick<Dims, 'D' | 'S' | 'nested' | 'xp'>;
@@ -185,11 +185,13 @@ export function saeForward(
   lat: Uint32Array,
   bstat?: ArrayLike<number>,
   bthr?: ArrayLike<number>,
+  t = 0,
 ): Float64Array {
   const { D, S } = dims;
   const L = saeLayout(dims);
   const work = new Float64Array(cfg.M * cfg.B * L.REC);
   const invB = 1 / cfg.B;
+  const vc = { ...cfg, pa: paExponents(cfg, t) };
   for (let row = 0; row < cfg.M * cfg.B; row++) {
     const m = Math.floor(row / cfg.B),
       p = m * L.P,
@@ -216,7 +218,9 @@ export function saeForward(
     if (auxRec) for (let k = 0; k < S; k++) for (let j = 0; j < D; j++) dfa[k] += params[p + L.WD + k * D + j] * ((2 * (auxRec[j] - h[j])) / den) * invB;
     let l1raw = 0,
       l1w = 0,
-      l0 = 0;
+      l0 = 0,
+      pen = 0,
+      penNext = 0;
     const dead = new Array<boolean>(S);
     const wk = new Float64Array(S);
     for (let k = 0; k < S; k++) {
@@ -224,7 +228,10 @@ export function saeForward(
       wk[k] = l1Weight(cfg, lat[at + 1]);
       dead[k] = lat[at + 2] !== 0;
       l1raw += f[k];
-      l1w += wk[k] * vt.penalised(f[k], pre[k]);
+      const pk = vt.penalised(f[k], pre[k], vc);
+      l1w += wk[k] * pk;
+      pen += pk;
+      penNext += vt.penNext?.(f[k], pre[k], vc) ?? 0;
       if (f[k] > 0) l0++;
       work[w + L.F + k] = f[k];
     }
@@ -246,9 +253,9 @@ export function saeForward(
       const dh = dhg[groupOf(dims, k)];
       let df = 0;
       for (let j = 0; j < D; j++) df += params[p + L.WD + k * D + j] * dh[j];
-      const t = { pre: pre[k], f: f[k], df, dfa: dfa[k], pw: lambda * wk[k] * invB, lp: lp[k] };
-      dpre[k] = vt.dpre(t);
-      for (let i = 0; i < L.XP_N; i++) work[w + L.DXP + i * S + k] = vt.dxp(cfg, i, t);
+      const lt = { cfg: vc, pre: pre[k], f: f[k], df, dfa: dfa[k], pw: lambda * wk[k] * invB, lp: lp[k] };
+      dpre[k] = vt.dpre(lt);
+      for (let i = 0; i < L.XP_N; i++) work[w + L.DXP + i * S + k] = vt.dxp(cfg, i, lt);
     }
     let ghost = 0;
     const G = new Float64Array(D),
@@ -308,7 +315,7 @@ export function saeForward(
       work[w + L.A + k] = A[k];
     }
     for (let j = 0; j < D; j++) work[w + L.G + j] = G[j];
-    work.set([fvu, l1raw, l1w, ghost, l0, rec], w + L.LOSS);
+    work.set([fvu, l1raw, l1w, ghost, l0, rec, pen, penNext], w + L.LOSS);
   }
   return work;
 }
@@ -425,13 +432,40 @@ export function saeLoss(
   for (let m = 0; m < cfg.M; m++) {
     const s = new Array<number>(L.LOSS_N).fill(0);
     for (let b = 0; b < cfg.B; b++) for (let q = 0; q < L.LOSS_N; q++) s[q] += work[(m * cfg.B + b) * L.REC + L.LOSS + q];
-    const [fvu, l1raw, l1w, ghost, l0, rec] = s.map((v) => v / cfg.B);
+    const [fvu, l1raw, l1w, ghost, l0, rec] = s.map((v) => v / cfg.B); // pen, pen_next: saeAnneal
     const l1term = hyper[m].l1 * l1w;
     const total = rec + l1term + ghost + aux[m];
     if (!Number.isFinite(total) && status[m] === NOT_DIVERGED) status[m] = t;
     rows.set([total, fvu, l1term, l1raw, ghost, aux[m], l0, t], m * L.HIST_W);
   }
   return rows;
+}
+
+/**
+ * Twin of lib/p_anneal_step.wgsl (sae_loss and the fused cpu steps, after a step's loss): p-annealing's queue sums
+ * (anneal [M][2]: S_cur, S_next) and lambda of the next step, in place in hyper (Config.pa_n = 0: nothing changes).
+ */
+export function saeAnneal(cfg: GpuConfig, dims: SD, hyper: Hyper[], t: number, work: ArrayLike<number>, anneal: Float64Array): void {
+  const L = saeLayout(dims);
+  let done = 0;
+  for (let i = 0; i < cfg.pa_n; i++) if (paUpdate(cfg, i) < t) done++;
+  if (done < 1 || done >= cfg.pa_n) return;
+  const u = paUpdate(cfg, done);
+  if (t + cfg.pa_queue <= u) return;
+  for (let m = 0; m < cfg.M; m++) {
+    let cur = 0,
+      next = 0;
+    for (let b = 0; b < cfg.B; b++) {
+      cur += work[(m * cfg.B + b) * L.REC + L.LOSS + 6];
+      next += work[(m * cfg.B + b) * L.REC + L.LOSS + 7];
+    }
+    anneal[m * 2] += cur / cfg.B;
+    anneal[m * 2 + 1] += next / cfg.B;
+    if (t !== u) continue;
+    if (anneal[m * 2 + 1] > 0) hyper[m] = { ...hyper[m], l1: (hyper[m].l1 * anneal[m * 2]) / anneal[m * 2 + 1] };
+    anneal[m * 2] = 0;
+    anneal[m * 2 + 1] = 0;
+  }
 }
 
 /**
@@ -449,7 +483,9 @@ export function saeObjective(
   lat: Uint32Array,
   ghostConst?: { scale: number[]; c: number[]; r: number[][]; res: number[][] },
   frozenDecoder?: ArrayLike<number>,
+  t = 0,
 ): number {
+  const vc = { ...cfg, pa: paExponents(cfg, t) };
   const { D, S } = dims;
   const L = saeLayout(dims);
   const dead = Array.from({ length: S }, (_, k) => lat[k * 3 + 2] !== 0);
@@ -466,7 +502,7 @@ export function saeObjective(
         fs.prefixes.map((x) => x.map((v, j) => v - h[j])),
         den,
       ) + auxTerm(fs.auxRec, h, den);
-    const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * variantOf(cfg).twin.penalised(fk, pre[k]), 0);
+    const l1 = f.reduce((a, fk, k) => a + l1Weight(cfg, lat[k * 3 + 1]) * variantOf(cfg).twin.penalised(fk, pre[k], vc), 0);
     let ghost = 0;
     if (ghostConst && dead.some(Boolean) && (cfg.flags & FLAG.AUXK) !== 0) {
       const pick = topkMask(

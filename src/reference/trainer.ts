@@ -3,7 +3,19 @@
 import { FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../core/wire';
 import { adamStep } from './adam';
 import { copyStep, sampleData } from './data';
-import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeDead, saeFiring, saeForward, saeGrad, saeLoss, saeNormalize, saeProjectGrad } from './sae';
+import {
+  saeAnneal,
+  saeBatchStats,
+  saeBatchTopkThreshold,
+  saeCosGrad,
+  saeDead,
+  saeFiring,
+  saeForward,
+  saeGrad,
+  saeLoss,
+  saeNormalize,
+  saeProjectGrad,
+} from './sae';
 import { toyForward, toyGrad, toyLoss } from './toy';
 import { checkSaeSpec, checkSpec, type SaeJobSpec, type ToyJobSpec } from '../core/job';
 
@@ -13,6 +25,8 @@ export class RefSaeTrainer {
   readonly adamV: Float64Array;
   readonly lat: Uint32Array;
   readonly status: Uint32Array;
+  /** p-annealing's queue sums [M][2] (lib/p_anneal_step.wgsl) */
+  readonly anneal: Float64Array;
   readonly history: { step: number; rows: Float64Array }[] = [];
   lastWork: Float64Array = new Float64Array(0);
   step = 0;
@@ -22,8 +36,10 @@ export class RefSaeTrainer {
   constructor(readonly spec: SaeJobSpec) {
     checkSaeSpec(spec);
     this.cfg = spec.cfg;
-    this.hyper = spec.hyper;
+    // a copy: p-annealing rescales lambda as training goes
+    this.hyper = spec.hyper.map((h) => ({ ...h }));
     const L = saeLayout(spec.dims);
+    this.anneal = new Float64Array(this.cfg.M * 2);
     this.params = Float64Array.from(spec.saeParams);
     this.adamM = new Float64Array(this.cfg.M * L.P);
     this.adamV = new Float64Array(this.cfg.M * L.P);
@@ -49,13 +65,14 @@ export class RefSaeTrainer {
     saeDead(cfg, dims, this.lat);
     const bstat = (cfg.flags & FLAG.BATCH_FVU) !== 0 ? saeBatchStats(cfg, dims, acts) : undefined;
     const bthr = (cfg.flags & FLAG.BATCH_TOPK) !== 0 ? saeBatchTopkThreshold(cfg, dims, acts, this.params) : undefined;
-    const work = saeForward(cfg, dims, this.hyper, acts, this.params, this.lat, bstat, bthr);
+    const work = saeForward(cfg, dims, this.hyper, acts, this.params, this.lat, bstat, bthr, t);
     saeFiring(cfg, dims, work, this.lat);
     const grads = saeGrad(cfg, dims, this.params, work);
     const aux = saeCosGrad(cfg, dims, this.hyper, this.params, grads);
     if (norm) saeProjectGrad(cfg, dims, this.params, grads);
     const rows = saeLoss(cfg, dims, this.hyper, t, work, aux, this.status);
     if (t % cfg.log_every === 0) this.history.push({ step: t, rows });
+    saeAnneal(cfg, dims, this.hyper, t, work, this.anneal);
     adamStep(cfg, this.hyper, t, this.status, saeLayout(dims).P, grads, this.params, this.adamM, this.adamV);
     this.lastWork = work;
     this.step++;

@@ -28,8 +28,11 @@ export interface CheckpointStore {
 
 /** The buffers that carry a job's state from one step to the next (everything else is rewritten every step). */
 export function stateBuffers(kind: string): string[] {
-  return kind === 'sae' ? ['params', 'adam', 'lat', 'status', 'state'] : ['params', 'adam', 'status', 'state'];
+  return kind === 'sae' ? ['params', 'adam', 'lat', 'status', 'state', 'hyper', 'anneal'] : ['params', 'adam', 'status', 'state'];
 }
+
+/** State buffers a checkpoint written before they existed lacks: only p-annealing changes them (hyper's lambda, its queue). */
+const ADDED_LATER = new Set(['hyper', 'anneal']);
 
 export interface Checkpoint {
   /** what the job was: a checkpoint of another config, shard, kernel or adapter is not resumed */
@@ -132,6 +135,7 @@ export function restoreJob(job: CheckpointableJob, c: Checkpoint): void {
   for (const n of stateBuffers(job.kind)) {
     const b = job.buffer(n),
       d = c.buffers[n];
+    if (!d && ADDED_LATER.has(n) && !job.cfg.pa_n) continue;
     if (!d) throw new Error(`${job.kind} checkpoint has no buffer '${n}'`);
     if (d.byteLength !== b.size) throw new Error(`${job.kind} checkpoint: buffer '${n}' has ${d.byteLength} bytes, the job's has ${b.size}`);
     job.ctx.write(b, d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) as ArrayBuffer);

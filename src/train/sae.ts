@@ -100,6 +100,8 @@ export class GpuSaeTrainer extends GpuJob {
     this.buf('params', 0, this.spec.saeParams);
     this.buf('adam', 2 * cfg.M * L.P * 4);
     this.buf('lat', cfg.M * dims.S * L.LAT_W * 4);
+    // p-annealing's queue sums (lib/p_anneal_step.wgsl; untouched without annealing)
+    this.buf('anneal', 0, new Float32Array(cfg.M * 2));
     if (!fused) {
       this.buf('grads', cfg.M * L.P * 4);
       this.buf('work', rows * L.REC * 4);
@@ -146,6 +148,12 @@ export class GpuSaeTrainer extends GpuJob {
 
   async readParams(): Promise<Float32Array> {
     return this.ctx.readF32(this.pool.params as GPUBuffer, this.cfg.M * saeLayout(this.spec.dims).P);
+  }
+
+  /** Each model's lambda now (p-annealing rescales it in training; else the configured one, rounded to f32). */
+  async readLambda(): Promise<Float32Array> {
+    const h = await this.ctx.readF32(this.pool.hyper as GPUBuffer, this.cfg.M * 4); // Hyper: lr, l1, cos, seed (16 bytes)
+    return Float32Array.from({ length: this.cfg.M }, (_, m) => h[m * 4 + 1]);
   }
 
   async readLat(): Promise<Uint32Array> {

@@ -11,6 +11,13 @@
 
 const ACT_AUX: bool = true;
 
+
+fn act_begin(t: u32) {}
+
+fn act_pen_next(k: u32, pre: f32, f: f32) -> f32 {
+  return 0.0;
+}
+
 fn gated_mag(k: u32, pre: f32) -> f32 {
   return exp(sae_param(OFF_XP + k)) * (pre - sae_param(OFF_BE + k)) + sae_param(OFF_XP + S_LAT + k);
 }

@@ -1,13 +1,14 @@
 // The SAE variants, one record each (src/variants/<name>.ts + <name>.wgsl). The config schema, the job
 // builders, the trainers, the evaluation, the reference and the checks read this list. Adding a variant =
 // its record, its WGSL file, and its entry here (before relu, which takes every Config the others do not).
-import { optionFlags, type RecGroups, type SaeFlagOptions } from '../core/wire';
+import { type GpuConfig, optionFlags, type RecGroups, type SaeFlagOptions } from '../core/wire';
 import { batchtopk } from './batchtopk';
 import { gated } from './gated';
 import { jumprelu } from './jumprelu';
 import { matryoshka } from './matryoshka';
 import { matryoshkaBatchtopk } from './matryoshka-batchtopk';
 import { matryoshkaTopk } from './matryoshka-topk';
+import { panneal } from './panneal';
 import { relu } from './relu';
 import { topk } from './topk';
 import { LOG_THRESHOLD, type LatentParamBlock, type SaeVariant, type VariantCfg } from './variant';
@@ -15,7 +16,7 @@ import { LOG_THRESHOLD, type LatentParamBlock, type SaeVariant, type VariantCfg 
 export type { LatentParams, LatentParamBlock, SaeVariant, SaeVariantTwin, VariantCfg } from './variant';
 export { topkMask } from './topk';
 
-const SAE_LIST = [matryoshkaBatchtopk, matryoshkaTopk, matryoshka, gated, jumprelu, batchtopk, topk, relu] as const;
+const SAE_LIST = [matryoshkaBatchtopk, matryoshkaTopk, matryoshka, panneal, gated, jumprelu, batchtopk, topk, relu] as const;
 export const SAE_VARIANTS: readonly SaeVariant[] = SAE_LIST;
 export type SaeVariantName = (typeof SAE_LIST)[number]['name'];
 /** the config's sae.variant values (the schema's enum) */
@@ -51,6 +52,12 @@ export function latentParamsOf(v: SaeVariant): readonly LatentParamBlock[] {
 /** What an experiment's SAE adds to its Dims: its nested reconstructions and its extra parameter blocks. */
 export function saeDimsOf(sae: { variant: string; s: number } & Record<string, unknown>): { nested?: RecGroups; xp: number } {
   return { nested: saeGroups(sae), xp: latentParamsOf(saeVariant(sae.variant)).length };
+}
+
+/** The Config fields an experiment's SAE variant sets from its own section (p-annealing's schedule; none: {}). */
+export function saeVariantWire(sae: { variant: string; steps: number } & Record<string, unknown>): Partial<GpuConfig> {
+  const v = saeVariant(sae.variant);
+  return v.wire?.(v.section ? sae[v.section.key] : undefined, sae.steps) ?? {};
 }
 
 /** Config.flags of an SAE job: the runtime options (core/wire optionFlags) and the variant's bit. */

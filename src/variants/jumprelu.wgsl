@@ -7,6 +7,13 @@
 
 const ACT_AUX: bool = false;
 
+
+fn act_begin(t: u32) {}
+
+fn act_pen_next(k: u32, pre: f32, f: f32) -> f32 {
+  return 0.0;
+}
+
 fn act_aux(k: u32, pre: f32) -> f32 {
   return 0.0;
 }

@@ -9,7 +9,10 @@
 //   act_dxp(i, k, pre, f, df, dfa, pw): dL/d(block i of latent k) (none: 0);
 //   act_dbe(k, dpre, dxp): dL/db_enc_k from dpre_k and this latent's dxp (dpre: b_enc adds to pre);
 //   ACT_AUX and act_aux(k, pre): an auxiliary reconstruction b_dec + sum_k act_aux_k W_dec_k through a detached
-//     decoder, added to the loss (Gated's; the others: false, and it compiles away).
+//     decoder, added to the loss (Gated's; the others: false, and it compiles away);
+//   act_begin(t): called at each sample's start with the step (p-annealing sets its exponents);
+//   act_pen_next(k, pre, f): p-annealing's penalty at the next exponent, whose sums rescale lambda
+//     (lib/p_anneal_step.wgsl, when Config.pa_n > 0; the others: 0).
 // relu, topk and batchtopk take all but act_f from lib/act_l1.wgsl. Twin: src/variants/relu.ts.
 //#include "lib/act_l1.wgsl"
 

@@ -8,13 +8,15 @@
 // config section, sae.<section.key>); the kernels and the twin read those from the job's Dims. Imports core/
 // and zod only.
 import type { z } from 'zod';
-import type { RecGroups } from '../core/wire';
+import type { GpuConfig, RecGroups } from '../core/wire';
 
 /** The Config fields a variant's math reads. */
 export interface VariantCfg {
   flags: number;
   topk: number;
   jump_eps: number;
+  /** p-annealing: the exponent of this step and the next update's (core/wire paExponents; set per step by the reference) */
+  pa?: { p: number; next: number };
 }
 
 /** One latent's parameters a variant's math reads besides its encoder and decoder rows. */
@@ -27,6 +29,7 @@ export interface LatentParams {
 
 /** The per-latent terms of one sample a variant's gradient reads. */
 export interface LatentTerms {
+  cfg: VariantCfg;
   pre: number;
   f: number;
   /** dL/df_k from the reconstructions */
@@ -41,8 +44,10 @@ export interface LatentTerms {
 export interface SaeVariantTwin {
   /** the activations f of one sample's pre-activations (lp: each latent's own parameters; bthr: BatchTopK's batch threshold) */
   activation(cfg: VariantCfg, pre: ArrayLike<number>, lp: readonly LatentParams[], bthr: number): number[];
-  /** what the sparsity penalty sums per latent (L1: f; L0: [f > 0]; Gated: max(pre, 0)) */
-  penalised(f: number, pre: number): number;
+  /** what the sparsity penalty sums per latent (L1: f; L0: [f > 0]; Gated: max(pre, 0); p-annealing: f^p) */
+  penalised(f: number, pre: number, cfg: VariantCfg): number;
+  /** p-annealing's penalty at the next update's exponent (absent: 0) */
+  penNext?(f: number, pre: number, cfg: VariantCfg): number;
   /** dL/dpre as W_enc's row sees it */
   dpre(t: LatentTerms): number;
   /** dL/d(extra block i) of the latent (variants without parameters of their own: 0) */
@@ -86,6 +91,10 @@ export interface SaeVariant {
    * and the dictionary size s; throws an Error naming the field when they do not fit s
    */
   groups?(section: unknown, s: number): RecGroups;
+  /** the Config fields its section sets (p-annealing's schedule) at sae.steps; throws an Error naming the field */
+  wire?(section: unknown, steps: number): Partial<GpuConfig>;
+  /** kernel versions besides the modular path and the CPU-shaped one that cannot run it, and why (v1 / v2) */
+  readonly sharedMisfit?: string;
   /** its extra per-latent parameter blocks after b_dec (absent: LOG_THRESHOLD); Dims.xp is their count */
   readonly latentParams?: readonly LatentParamBlock[];
   /** the variant a trained SAE runs as outside training (Matryoshka: its activation; the nested loss only trains) */

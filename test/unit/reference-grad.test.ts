@@ -1,7 +1,7 @@
 // The reference's backward passes (the kernels' twins) against central finite differences of the
 // objectives written directly from docs/science.md §2-4, in f64.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, FLAG, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../../src/core/wire';
+import { defaultConfig, FLAG, paExponents, saeLayout, toyLayout, type GpuConfig, type Hyper } from '../../src/core/wire';
 import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeForward, saeGhostConstants, saeGrad, saeObjective } from '../../src/reference/sae';
 import { toyForward, toyGrad, toyLossDirect } from '../../src/reference/toy';
 import { rngUnit } from '../../src/core/rng';
@@ -40,7 +40,17 @@ describe('finite differences (f64)', () => {
 
   // Matryoshka: three nested reconstructions of the 5 latents with unequal weights
   const nested = { ends: [1, 3, 5], weights: [0.5, 0.3, 0.2] };
-  const cases: { name: string; flags: number; cos: number; dead: boolean; cool?: number; topk?: number; nested?: typeof nested; xp?: number }[] = [
+  const cases: {
+    name: string;
+    flags: number;
+    cos: number;
+    dead: boolean;
+    cool?: number;
+    topk?: number;
+    nested?: typeof nested;
+    xp?: number;
+    pa?: Partial<GpuConfig>;
+  }[] = [
     { name: 'plain SAE', flags: 0, cos: 0, dead: false },
     { name: 'pre-encoder bias', flags: FLAG.PRE_BIAS, cos: 0, dead: false },
     { name: 'ghost grads with dead latents + L1 ramp (cooldown)', flags: FLAG.GHOST, cos: 0, dead: true, cool: 4 },
@@ -74,13 +84,40 @@ describe('finite differences (f64)', () => {
     // the auxiliary reconstruction through the decoder held at the base point (detached)
     { name: 'Gated (gate L1, auxiliary reconstruction), pre-bias', flags: FLAG.GATED | FLAG.PRE_BIAS, cos: 0, dead: false, xp: 2 },
     { name: 'Gated with ghost grads, L1 ramp, cosine penalty', flags: FLAG.GATED | FLAG.GHOST | FLAG.COS_PAIRS, cos: 0.7, dead: true, cool: 4, xp: 2 },
+    // p-annealing at step 6 of updates at 2, 4, 6, 8: p = 0.75 (sum f^0.75, its gradient 0.75 f^-0.25)
+    {
+      name: 'p-annealing, p = 0.75 (Lp^p penalty)',
+      flags: FLAG.PANNEAL,
+      cos: 0,
+      dead: false,
+      pa: { pa_n: 4, pa_start: 2, pa_end: 8, pa_queue: 2, p_start: 1, p_end: 0.25 },
+    },
+    {
+      name: 'p-annealing with ghost grads, pre-bias',
+      flags: FLAG.PANNEAL | FLAG.GHOST | FLAG.PRE_BIAS,
+      cos: 0,
+      dead: true,
+      cool: 4,
+      pa: { pa_n: 4, pa_start: 2, pa_end: 8, pa_queue: 2, p_start: 1, p_end: 0.25 },
+    },
   ];
   for (const c of cases) {
     it(`SAE gradient: ${c.name}`, () => {
       const dims = { D: 3, S: 5, nested: c.nested, xp: c.xp };
       const L = saeLayout(dims);
       const B = 6;
-      const cfg: GpuConfig = defaultConfig({ M: 1, B, flags: c.flags, act_stride: dims.D, ghost_cooldown: 10, topk: c.topk ?? 0, aux_k: 1, aux_coef: 0.5 });
+      const cfg: GpuConfig = defaultConfig({
+        M: 1,
+        B,
+        flags: c.flags,
+        act_stride: dims.D,
+        ghost_cooldown: 10,
+        topk: c.topk ?? 0,
+        aux_k: 1,
+        aux_coef: 0.5,
+        ...c.pa,
+      });
+      const t = c.pa ? 6 : 0;
       const hyper: Hyper = { lr: 1e-3, l1: 0.3, cos: c.cos, seed: 1 };
       const acts = rand(B * dims.D, 10);
       acts.fill(0, 3, 6); // one zero-norm sample
@@ -94,7 +131,7 @@ describe('finite differences (f64)', () => {
         lat[2 * 3 + 1] = c.cool;
         lat[1 * 3 + 1] = 10;
       }
-      const work = saeForward(cfg, dims, [hyper], acts, p, lat, saeBatchStats(cfg, dims, acts), saeBatchTopkThreshold(cfg, dims, acts, p));
+      const work = saeForward(cfg, dims, [hyper], acts, p, lat, saeBatchStats(cfg, dims, acts), saeBatchTopkThreshold(cfg, dims, acts, p), t);
       const g = saeGrad(cfg, dims, p, work);
       saeCosGrad(cfg, dims, [hyper], p, g);
       const ghost = c.dead ? saeGhostConstants(cfg, dims, p, acts, lat) : undefined;
@@ -114,7 +151,8 @@ describe('finite differences (f64)', () => {
         expect(fired, 'some latents fire through the gate').toBeGreaterThan(0);
       }
       const frozen = Float64Array.from(p); // the detached decoder of an auxiliary reconstruction
-      fdCheck(c.name, (q) => saeObjective(cfg, dims, hyper, q, acts, lat, ghost, frozen), p, g2, 1e-6, 1e-6, c.flags & FLAG.JUMPRELU ? L.XP : p.length);
+      if (c.pa) expect(paExponents(cfg, t)).toEqual({ p: 0.75, next: 0.5 });
+      fdCheck(c.name, (q) => saeObjective(cfg, dims, hyper, q, acts, lat, ghost, frozen, t), p, g2, 1e-6, 1e-6, c.flags & FLAG.JUMPRELU ? L.XP : p.length);
     });
   }
 });

@@ -48,7 +48,7 @@ describe('shader facts', () => {
 
 describe('fused steps: footprints from their WGSL', () => {
   const spec = saeTestSpec({ ...STUDY_SHAPE, M: 6, B: 64, T: 10, flags: 0 });
-  it('v1 keeps RV rows per thread; its RV is the shader constant P + S + LOSS_N (6)', () => {
+  it('v1 keeps RV rows per thread; its RV is the shader constant P + S + the 6 loss sums it reduces', () => {
     const f16 = stepsFootprint(SAE_STEPS.v1, spec, 16, target(16384, false));
     const f32 = stepsFootprint(SAE_STEPS.v1, spec, 32, target(16384, false));
     expect(f16.rv).toBe(26 + 4 + 6); // P = 26 at d = 2, s = 4 (layout test)

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/config/schema';
 import { loadShaderSourcesFromDisk } from '../../src/gpu/shaders-node';
 import { resolveShader } from '../../src/gpu/shaders';
-import { defaultConfig, FLAG, MET, type RecGroups, saeLayout, toyLayout } from '../../src/core/wire';
+import { defaultConfig, FLAG, MET, paExponents, type RecGroups, saeLayout, toyLayout } from '../../src/core/wire';
 import { rngUnit } from '../../src/core/rng';
 import { saeForward } from '../../src/reference/sae';
 import { saeEval } from '../../src/reference/metrics';
@@ -59,9 +59,9 @@ describe('SAE variant records', () => {
     expect(saeVariant('topk').twin.activation(cfg, pre, lp, 0)).toEqual([0, 0, 0.5]);
     expect(saeVariant('batchtopk').twin.activation(cfg, pre, lp, 0.4)).toEqual([0, 0, 0.5]);
     expect(saeVariant('jumprelu').twin.activation(cfg, pre, lp, 0)).toEqual([0.3, 0, 0]);
-    expect(saeVariant('relu').twin.penalised(0.3, 0.3)).toBe(0.3);
-    expect(saeVariant('jumprelu').twin.penalised(0.3, 0.3)).toBe(1);
-    const t = { pre: 0.3, f: 0.3, df: 0.1, dfa: 0, pw: 0.05, lp: lp[0] };
+    expect(saeVariant('relu').twin.penalised(0.3, 0.3, cfg)).toBe(0.3);
+    expect(saeVariant('jumprelu').twin.penalised(0.3, 0.3, cfg)).toBe(1);
+    const t = { cfg, pre: 0.3, f: 0.3, df: 0.1, dfa: 0, pw: 0.05, lp: lp[0] };
     expect(saeVariant('relu').twin.dpre(t)).toBeCloseTo(0.15, 15);
     expect(saeVariant('jumprelu').twin.dpre(t)).toBe(0.1);
     expect(saeVariant('relu').twin.dxp(cfg, 0, t)).toBe(0);
@@ -71,13 +71,37 @@ describe('SAE variant records', () => {
     const g = saeVariant('gated').twin,
       glp = { be: 0.1, xp: [Math.log(2), -0.1] };
     expect(g.activation(cfg, [0.3, 0.12, -0.2], [glp, glp, glp], 0)).toEqual([2 * (0.3 - 0.1) - 0.1, 0, 0]);
-    expect(g.penalised(0, 0.12)).toBe(0.12); // its L1 is the gate's, whether or not the latent fires
-    const gt = { pre: 0.3, f: 0.3, df: 0.1, dfa: 0.02, pw: 0.05, lp: glp };
+    expect(g.penalised(0, 0.12, cfg)).toBe(0.12); // its L1 is the gate's, whether or not the latent fires
+    const gt = { cfg, pre: 0.3, f: 0.3, df: 0.1, dfa: 0.02, pw: 0.05, lp: glp };
     expect(g.dpre(gt)).toBeCloseTo(0.05 + 0.02 + 2 * 0.1, 15);
     expect(g.dxp(cfg, 0, gt)).toBeCloseTo(0.1 * 2 * (0.3 - 0.1), 15);
     expect(g.dxp(cfg, 1, gt)).toBe(0.1);
     expect(g.dbe!(g.dpre(gt), glp, [g.dxp(cfg, 0, gt), g.dxp(cfg, 1, gt)])).toBeCloseTo(0.07, 15);
     expect(g.aux!(-0.3)).toBe(0);
+    // panneal: f^p at this step's p, f^p_next for the queue, dpre = df + pw p f^(p-1)
+    const pa = saeVariant('panneal').twin,
+      pc = { ...cfg, pa: { p: 0.5, next: 0.25 } };
+    expect(pa.penalised(0.25, 0.25, pc)).toBeCloseTo(0.5, 15);
+    expect(pa.penNext!(0.0625, 0.0625, pc)).toBeCloseTo(0.5, 15);
+    expect(pa.penalised(0, -1, pc)).toBe(0);
+    expect(pa.dpre({ ...t, cfg: pc, f: 0.25 })).toBeCloseTo(0.1 + 0.05 * 0.5 * 0.25 ** -0.5, 15);
+  });
+
+  it('p-annealing: its section sets the schedule on the wire; a schedule whose queue spans two exponents is a named error', () => {
+    const exp = parseExperiment({ name: 'pa', sae: { variant: 'panneal', steps: 1000, panneal: { p_end: 0.2, updates: 5, queue: 10 } } });
+    const data = dataSetup(exp);
+    const { cfg } = saeJobPlan(exp, data, new Float32Array(toyLayout(data.dims).P).fill(0.1)).spec;
+    expect([cfg.pa_n, cfg.pa_start, cfg.pa_end, cfg.pa_queue, cfg.p_start, cfg.p_end]).toEqual([5, 200, 999, 10, 1, 0.2]);
+    expect(paExponents(cfg, 200)).toEqual({ p: 1, next: 1 }); // step 200 trains before update 0, which sets p_start
+    expect(paExponents(cfg, 201)).toEqual({ p: 1, next: 0.8 }); // the queue of update 1 compares p_0 with p_1
+    expect(paExponents(cfg, 400).p).toBeCloseTo(0.8, 12); // update 1 at 200 + floor(799 / 4) = 399
+    expect(() => parseExperiment({ name: 'pa', sae: { variant: 'panneal', steps: 100, panneal: { updates: 10, queue: 10 } } })).toThrow(
+      /'pa': sae\.panneal: 10 updates between steps 20 and 99 come every 8 steps, fewer than queue = 10/,
+    );
+    expect(() => parseExperiment({ name: 'pa', sae: { variant: 'panneal', panneal: { p_start: 0.5, p_end: 0.5 } } })).toThrow(
+      /p_end = 0.5 must be below p_start = 0.5/,
+    );
+    expect(() => parseExperiment({ name: 'pa', sae: { variant: 'relu', panneal: {} } })).toThrow(/sae\.panneal is read by the panneal variants, not relu/);
   });
 
   it('a kernel including a variant file without SAE_VARIANT fails naming the define', () => {

@@ -74,7 +74,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         for (var i = 0u; i < N_FEAT; i++) { a += tw[i * D_HID + j] * x[i]; }
         h[j] = a;
       }
-      let o = sae_sample(h, lambda, inv_b, 1.0, 0.0);
+      let o = sae_sample(h, lambda, inv_b, 1.0, 0.0, t);
       acc[0] += o.fvu;
       acc[1] += o.l1raw;
       acc[2] += o.l0;

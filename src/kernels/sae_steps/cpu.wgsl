@@ -12,9 +12,10 @@
 // side in its SIMD lanes. Sums are in a different order than the modular path (equal within the
 // training tolerances, not bitwise).
 // Steps run from state[0] up to min(state[0] + K, T, state[1]); step_advance adds K afterwards.
-// Bindings: @0 cfg (uniform Config), @1 hyper (read), @2 state (read, u32 step), @3 tables (read, sampler
-//   CDFs), @4 toy_params (read), @5 params (rw, [M][P_SAE]), @6 adam (rw, [2][M][P_SAE]),
-//   @7 lat (rw, [M][S][3] u32), @8 status (rw, [M] u32), @9 hist (rw, [hist_len][M][HIST_W]).
+// Bindings: @0 cfg (uniform Config), @1 hyper (rw: p-annealing rescales its lambda), @2 state (read, u32 step),
+//   @3 tables (read, sampler CDFs), @4 toy_params (read), @5 params (rw, [M][P_SAE]), @6 adam (rw, [2][M][P_SAE]),
+//   @7 lat (rw, [M][S][3] u32), @8 status (rw, [M] u32), @9 hist (rw, [hist_len][M][HIST_W]),
+//   @10 anneal (rw, [M][2]: p-annealing's queue sums, lib/p_anneal_step.wgsl).
 // Dispatch: ceil(M / WG) workgroups of WG invocations, invocation m = model m (the tail returns at once);
 // K = {{K_STEPS}} steps. Fits any d, s (private arrays of P_SAE floats); not batch FVU or BatchTopK.
 // Twin: src/reference/trainer.ts (RefSaeTrainer.doStep), checked against the modular path too.
@@ -32,7 +33,7 @@ const K_STEPS: u32 = {{K_STEPS}}u;
 const WG: u32 = {{WG}}u;
 
 @group(0) @binding(0) var<uniform> cfg: Config;
-@group(0) @binding(1) var<storage, read> hyper: array<Hyper>;
+@group(0) @binding(1) var<storage, read_write> hyper: array<Hyper>;
 @group(0) @binding(2) var<storage, read> state: array<u32>;
 @group(0) @binding(3) var<storage, read> tables: array<f32>;
 @group(0) @binding(4) var<storage, read> toy_params: array<f32>;
@@ -41,6 +42,8 @@ const WG: u32 = {{WG}}u;
 @group(0) @binding(7) var<storage, read_write> lat: array<u32>;
 @group(0) @binding(8) var<storage, read_write> status: array<u32>;
 @group(0) @binding(9) var<storage, read_write> hist: array<f32>;
+@group(0) @binding(10) var<storage, read_write> anneal: array<f32>;
+//#include "lib/p_anneal_step.wgsl"
 
 //#include "lib/private_model.wgsl"
 //#include "lib/sample.wgsl"
@@ -60,7 +63,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let vbase = cfg.M * P_SAE + base;
   let tp = (m % cfg.toy_count) * P_TOY;
   let seed = hyper[m].seed;
-  let lambda = hyper[m].l1;
+  var lambda = hyper[m].l1;
   let gamma = hyper[m].cos;
   let lr0 = hyper[m].lr;
   let inv_b = 1.0 / f32(cfg.B);
@@ -109,7 +112,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         for (var i = 0u; i < N_FEAT; i++) { acc += tw[i * D_HID + j] * x[i]; }
         h[j] = acc;
       }
-      smp = sae_sample(h, lambda, inv_b, 1.0, 0.0);
+      smp = sae_sample(h, lambda, inv_b, 1.0, 0.0, t);
       sae_grad_add();
       for (var k = 0u; k < S_LAT; k++) { fired[k] = fired[k] || smp.f[k] > 1e-6; }
       sums[0] += smp.fvu;
@@ -118,6 +121,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       sums[3] += smp.ghost;
       sums[4] += smp.l0;
       sums[5] += smp.rec;
+      sums[6] += smp.pen;
+      sums[7] += smp.pen_next;
     }
 
     // --- sae_cos_grad: the penalty and its decoder gradient
@@ -144,6 +149,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     // --- sae_firing and sae_loss (history row, divergence)
     for (var k = 0u; k < S_LAT; k++) { since[k] = since_update(since[k], fired[k]); }
     if (!sae_loss_write(m, t, sae_loss_row(sums, lambda, pen))) { live = false; }
+    // p-annealing: the queue and lambda for the next step (unchanged without: Config.pa_n = 0)
+    lambda = pa_step(m, t, lambda, sums[6] * inv_b, sums[7] * inv_b);
     // --- sae_project_grad: rows are unit
     for (var k = 0u; k < S_LAT; k++) {
       var gk: array<f32, D_HID>;
@@ -165,6 +172,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
   }
   // the chunk's end state is written back once
+  hyper[m].l1 = lambda;
   for (var q = 0u; q < P_SAE; q++) {
     params[base + q] = wp[q];
 

@@ -226,7 +226,10 @@ export function fusedMisfit(spec: SaeJobSpec, target: FitTarget, kernel: SaeKern
     return `${kernel}: ${wg} invocations per workgroup, the device allows ${target.limits.maxComputeInvocationsPerWorkgroup}`;
   if (f.bytes > target.limits.maxComputeWorkgroupStorageSize)
     return `${kernel} needs ${f.bytes} bytes of workgroup memory at ${t} threads (${f.vars.map((x) => `${x.name} ${x.bytes}`).join(', ')}), the device allows ${target.limits.maxComputeWorkgroupStorageSize}`;
-  if (target.limits.maxStorageBuffersPerShaderStage < 9)
-    return `needs 9 storage buffers per stage, the device allows ${target.limits.maxStorageBuffersPerShaderStage}`;
+  const buffers = kernel === 'cpu' ? 10 : 9; // cpu: p-annealing's queue sums too
+  if (target.limits.maxStorageBuffersPerShaderStage < buffers)
+    return `needs ${buffers} storage buffers per stage, the device allows ${target.limits.maxStorageBuffersPerShaderStage}`;
+  const shared = variantOf(spec.cfg).sharedMisfit;
+  if (shared && kernel !== 'cpu') return shared;
   return null;
 }

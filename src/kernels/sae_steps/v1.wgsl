@@ -31,8 +31,10 @@ const N_SETS: u32 = {{N_SETS}}u;
 const SET_SIZE = array<u32, N_SETS>({{SET_SIZES}});
 const K_STEPS: u32 = {{K_STEPS}}u;
 const WG: u32 = {{WG}}u;
-// reduced values per thread: gradient [P_SAE], firing counts [S_LAT], loss sums [LOSS_N]
-const RV: u32 = P_SAE + S_LAT + LOSS_N;
+// reduced values per thread: gradient [P_SAE], firing counts [S_LAT], loss sums [LOSS_RED]
+// the loss terms it sums: the first six (p-annealing's penalty sums are the modular path's and cpu's: sharedMisfit)
+const LOSS_RED: u32 = 6u;
+const RV: u32 = P_SAE + S_LAT + LOSS_RED;
 const RV_FIRE: u32 = P_SAE;
 const RV_LOSS: u32 = P_SAE + S_LAT;
 const RED_WG: u32 = WG;
@@ -109,7 +111,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         for (var i = 0u; i < N_FEAT; i++) { acc += toy_params[tp + i * D_HID + j] * x[i]; }
         h[j] = acc;
       }
-      smp = sae_sample(h, lambda, inv_b, 1.0, 0.0);
+      smp = sae_sample(h, lambda, inv_b, 1.0, 0.0, t);
       sae_grad_add();
       // sae_loss's per-sample terms and the firing counts of sae_firing
       for (var k = 0u; k < S_LAT; k++) {
@@ -151,7 +153,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         lat[at] = since_update(lat[at], red[(RV_FIRE + k) * WG] > 0.0);
       }
       var sums: array<f32, LOSS_N>;
-      for (var q = 0u; q < LOSS_N; q++) { sums[q] = red[(RV_LOSS + q) * WG]; }
+      for (var q = 0u; q < LOSS_RED; q++) { sums[q] = red[(RV_LOSS + q) * WG]; }  // the rest stay 0
       if (!sae_loss_write(m, t, sae_loss_row(sums, lambda, pen))) { live = 0u; }
     }
     // the gradient (with the cosine term) and `live` are complete

@@ -5,7 +5,7 @@
 // lib/sample.wgsl, lib/sae_sample.wgsl, lib/sae_step.wgsl, lib/sae_loss.wgsl and lib/adam.wgsl.
 // What changed from v1: WG = {{WG}} threads per model (128-256 on a GPU), each with B / WG samples drawn
 // in-kernel; every thread keeps its share of the reduced values (gradient [P_SAE], firing counts [S],
-// loss sums [LOSS_N], cosine penalty [1]) in registers, and one subgroup pass (or a workgroup-memory pass
+// loss sums [LOSS_RED], cosine penalty [1]) in registers, and one subgroup pass (or a workgroup-memory pass
 // without subgroups, lib/wg_partials.wgsl) leaves a few partials per value that each consumer adds
 // itself. No thread-0 section: latent k's owner (thread k % WG) computes its cosine terms against all
 // other rows during the sample phase, then projects, updates (Adam) and renormalises its decoder row and
@@ -34,11 +34,13 @@ const N_SETS: u32 = {{N_SETS}}u;
 const SET_SIZE = array<u32, N_SETS>({{SET_SIZES}});
 const K_STEPS: u32 = {{K_STEPS}}u;
 const WG: u32 = {{WG}}u;
-// reduced values per thread: gradient [P_SAE], firing counts [S_LAT], loss sums [LOSS_N], cosine penalty
-const RV: u32 = P_SAE + S_LAT + LOSS_N + 1u;
+// reduced values per thread: gradient [P_SAE], firing counts [S_LAT], loss sums [LOSS_RED], cosine penalty
+// the loss terms it sums: the first six (p-annealing's penalty sums are the modular path's and cpu's: sharedMisfit)
+const LOSS_RED: u32 = 6u;
+const RV: u32 = P_SAE + S_LAT + LOSS_RED + 1u;
 const RV_FIRE: u32 = P_SAE;
 const RV_LOSS: u32 = P_SAE + S_LAT;
-const RV_PEN: u32 = P_SAE + S_LAT + LOSS_N;
+const RV_PEN: u32 = P_SAE + S_LAT + LOSS_RED;
 // decoder rows (latents) per thread, and the non-decoder parameters (one owner each)
 const ROWS_PT: u32 = (S_LAT + WG - 1u) / WG;
 const P_OTHER: u32 = P_SAE - S_LAT * D_HID;
@@ -112,7 +114,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         for (var i = 0u; i < N_FEAT; i++) { a += toy_params[tp + i * D_HID + j] * x[i]; }
         h[j] = a;
       }
-      smp = sae_sample(h, lambda, inv_b, 1.0, 0.0);
+      smp = sae_sample(h, lambda, inv_b, 1.0, 0.0, t);
       sae_grad_add();
       for (var k = 0u; k < S_LAT; k++) {
         if (smp.f[k] > 1e-6) { acc[RV_FIRE + k] += 1.0; }
@@ -146,7 +148,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
     // --- loss, history, divergence (sae_loss): every thread derives the same values from the partials
     var sums: array<f32, LOSS_N>;
-    for (var q = 0u; q < LOSS_N; q++) { sums[q] = part_total(RV_LOSS + q); }
+    for (var q = 0u; q < LOSS_RED; q++) { sums[q] = part_total(RV_LOSS + q); }  // the rest stay 0
     let pen = select(0.0, gamma * (cos_diag() + part_total(RV_PEN)) / z, gamma != 0.0);
     let row = sae_loss_row(sums, lambda, pen);
     if (lid == 0u) {

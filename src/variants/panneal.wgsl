@@ -1,0 +1,45 @@
+// SAE variant panneal (p-annealing; Karvonen et al. 2024, dictionary_learning trainers/p_anneal.py): f_k = max(pre_k, 0),
+// penalty lambda sum_k w_k f_k^p (Lp^p) with p annealed from p_start to p_end at the schedule's updates and lambda
+// rescaled at each so the penalty keeps its scale (lib/p_anneal.wgsl, lib/p_anneal_step.wgsl):
+//   dpre_k = [f_k > 0] (df_k + pw p f_k^(p-1)),  pw = lambda w_k / B.
+// The interface: src/variants/relu.wgsl. Twin: src/variants/panneal.ts.
+//#include "lib/p_anneal.wgsl"
+
+const ACT_AUX: bool = false;
+
+// (p of this step, the next update's p), set per sample by act_begin
+var<private> act_p: vec2<f32>;
+
+fn act_begin(t: u32) {
+  act_p = pa_exponents(t);
+}
+
+fn act_aux(k: u32, pre: f32) -> f32 {
+  return 0.0;
+}
+
+fn act_f(pre: array<f32, S_LAT>, bthr: f32) -> array<f32, S_LAT> {
+  var f: array<f32, S_LAT>;
+  for (var k = 0u; k < S_LAT; k++) { f[k] = max(pre[k], 0.0); }
+  return f;
+}
+
+fn act_penalised(k: u32, pre: f32, f: f32) -> f32 {
+  return select(0.0, pow(f, act_p.x), f > 0.0);
+}
+
+fn act_pen_next(k: u32, pre: f32, f: f32) -> f32 {
+  return select(0.0, pow(f, act_p.y), f > 0.0);
+}
+
+fn act_dpre(k: u32, pre: f32, f: f32, df: f32, dfa: f32, pw: f32) -> f32 {
+  return select(0.0, df + pw * act_p.x * pow(f, act_p.x - 1.0), f > 0.0);
+}
+
+fn act_dxp(i: u32, k: u32, pre: f32, f: f32, df: f32, dfa: f32, pw: f32) -> f32 {
+  return 0.0;
+}
+
+fn act_dbe(k: u32, dpre: f32, dxp: array<f32, XP_N>) -> f32 {
+  return dpre;
+}
