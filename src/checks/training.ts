@@ -78,7 +78,7 @@ export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
     flags: FLAG.GATED | FLAG.GHOST | FLAG.PRE_BIAS,
     rho: 0.5,
   },
-  'p-annealing (p 1 -> 0.25 in 4 updates, queue 4), M=3, 40 steps': {
+  'p-annealing (p 1 -> 0.5 in 4 updates, queue 4), M=3, 40 steps': {
     N: 4,
     D: 2,
     S: 4,
@@ -88,7 +88,8 @@ export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
     T: 40,
     flags: FLAG.PANNEAL,
     rho: 0.5,
-    cfg: { pa_n: 4, pa_start: 8, pa_end: 32, pa_queue: 4, p_start: 1, p_end: 0.25 },
+    // p_end 0.5: lower exponents magnify f's f32 rounding near 0 (p f^(p-1)), past the training tolerances on lavapipe at 0.25
+    cfg: { pa_n: 4, pa_start: 8, pa_end: 32, pa_queue: 4, p_start: 1, p_end: 0.5 },
   },
   'batch FVU, ghost, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_FVU | FLAG.GHOST, rho: 0 },
   'd=8 s=16 n=12 (3 sets), signed cos (pairs), ghost ramp, 30 steps': {

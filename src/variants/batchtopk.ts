@@ -12,7 +12,9 @@ export const batchtopk = {
   needsK: true,
   matches: (cfg) => (cfg.flags & FLAG.BATCH_TOPK) !== 0,
   prepass: 'sae_batch_topk.wgsl',
-  fusedMisfit: 'it has no BatchTopK threshold pass (use the modular path)',
+  // the CPU-shaped steps find the threshold themselves (batch_threshold); v1 / v2 and the CPU-shaped evaluation have no such pass
+  sharedMisfit: 'it has no BatchTopK threshold pass (the modular path and the CPU-shaped steps have)',
+  evalMisfit: 'it has no BatchTopK threshold pass (the modular chain evaluates BatchTopK)',
   twin: {
     ...L1_TWIN,
     activation: (_cfg, pre, _lp, bthr) => Array.from(pre, (v) => (v > 0 && v >= bthr ? v : 0)),

@@ -84,6 +84,8 @@ export interface SaeVariant {
   readonly prepass?: string;
   /** why the fused K-step versions and the CPU-shaped evaluation cannot run it (none: they can) */
   readonly fusedMisfit?: string;
+  /** why the CPU-shaped evaluation cannot run it (none: it can, unless fusedMisfit) */
+  readonly evalMisfit?: string;
   /** its own hyperparameters: the nested config section sae.<key>, with its defaults, ranges and messages */
   readonly section?: { readonly key: string; readonly schema: z.ZodType };
   /**
@@ -93,7 +95,7 @@ export interface SaeVariant {
   groups?(section: unknown, s: number): RecGroups;
   /** the Config fields its section sets (p-annealing's schedule) at sae.steps; throws an Error naming the field */
   wire?(section: unknown, steps: number): Partial<GpuConfig>;
-  /** kernel versions besides the modular path and the CPU-shaped one that cannot run it, and why (v1 / v2) */
+  /** why v1 / v2 (a model's steps shared by a workgroup's threads) cannot run it; the modular path and the CPU-shaped steps can */
   readonly sharedMisfit?: string;
   /** its extra per-latent parameter blocks after b_dec (absent: LOG_THRESHOLD); Dims.xp is their count */
   readonly latentParams?: readonly LatentParamBlock[];

@@ -48,7 +48,7 @@ export const SAE_EVAL = {
     // SwiftShader at d = 16, s = 64); a variant with a batch pre-pass (BatchTopK) needs the whole batch first
     misfit: (dims, cfg) => {
       if (dims.D * dims.S > 64) return `d*s = ${dims.D * dims.S} > 64`;
-      return variantOf(cfg).fusedMisfit ?? null;
+      return variantOf(cfg).fusedMisfit ?? variantOf(cfg).evalMisfit ?? null;
     },
     // the cpu SAE step's workgroup (SIMD lanes), specialisation and unrolling
     defines: (file, cfg, device, adapter) =>

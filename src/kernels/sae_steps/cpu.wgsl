@@ -17,7 +17,8 @@
 //   @7 lat (rw, [M][S][3] u32), @8 status (rw, [M] u32), @9 hist (rw, [hist_len][M][HIST_W]),
 //   @10 anneal (rw, [M][2]: p-annealing's queue sums, lib/p_anneal_step.wgsl).
 // Dispatch: ceil(M / WG) workgroups of WG invocations, invocation m = model m (the tail returns at once);
-// K = {{K_STEPS}} steps. Fits any d, s (private arrays of P_SAE floats); not batch FVU or BatchTopK.
+// K = {{K_STEPS}} steps. Fits any d, s (private arrays of P_SAE floats); not batch FVU. BatchTopK: the batch
+// threshold (sae_batch_topk.wgsl's) by a radix select over the step's batch before its samples (batch_threshold).
 // Twin: src/reference/trainer.ts (RefSaeTrainer.doStep), checked against the modular path too.
 //#include "lib/rng.wgsl"
 //#include "lib/common.wgsl"
@@ -50,6 +51,54 @@ const WG: u32 = {{WG}}u;
 //#include "lib/sae_sample.wgsl"
 //#include "lib/sae_grad_add.wgsl"
 
+// the toy model's weights (private for the whole chunk)
+var<private> tw: array<f32, N_FEAT * D_HID>;
+
+// sample b of step t through the toy model: h = W^T x
+fn sample_h(seed: u32, t: u32, b: u32) -> array<f32, D_HID> {
+  let x = sample_features(seed, t, b);
+  var h: array<f32, D_HID>;
+  for (var j = 0u; j < D_HID; j++) {
+    var acc = 0.0;
+    for (var i = 0u; i < N_FEAT; i++) { acc += tw[i * D_HID + j] * x[i]; }
+    h[j] = acc;
+  }
+  return h;
+}
+
+// BatchTopK's threshold (twin: saeBatchTopkThreshold): the (topk B)-th largest max(pre, 0) of the step's batch, as
+// the f32 bits of non-negative values order as u32. A radix select, 8 bits per pass from the top, recomputing the
+// samples' pre-activations each pass (4 passes; no per-sample storage): each pass counts the values that share the
+// bits chosen so far by their next 8 bits and keeps the digit where the rank still sought falls.
+fn batch_threshold(seed: u32, t: u32) -> f32 {
+  let pre_bias = select(0.0, 1.0, (cfg.flags & FLAG_PRE_BIAS) != 0u);
+  var prefix = 0u;
+  var need = cfg.topk * cfg.B;
+  for (var round = 0u; round < 4u; round++) {
+    let shift = 24u - 8u * round;
+    var hist: array<u32, 256>;
+    // explicit zeros: SwiftShader was seen to keep a loop body's arrays from the previous iteration
+    for (var i = 0u; i < 256u; i++) { hist[i] = 0u; }
+    for (var b = 0u; b < cfg.B; b++) {
+      let h = sample_h(seed, t, b);
+      for (var k = 0u; k < S_LAT; k++) {
+        var acc = wp[OFF_BE + k];
+        for (var j = 0u; j < D_HID; j++) { acc += wp[OFF_WE + k * D_HID + j] * (h[j] - pre_bias * wp[OFF_BD + j]); }
+        let v = select(0u, bitcast<u32>(acc), acc > 0.0);
+        if (round == 0u || (v >> (shift + 8u)) == (prefix >> (shift + 8u))) { hist[(v >> shift) & 255u] += 1u; }
+      }
+    }
+    var d = 255u;
+    loop {
+      if (hist[d] >= need || d == 0u) { break; }
+      need -= hist[d];
+      d -= 1u;
+    }
+    prefix |= d << shift;
+  }
+  return bitcast<f32>(prefix);
+}
+
 // the step's gradient, summed over the batch (lib/sae_grad.wgsl adds each sample's terms)
 var<private> g: array<f32, P_SAE>;
 fn grad_add(q: u32, v: f32) { g[q] += v; }
@@ -81,7 +130,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     cool[k] = lat[(m * S_LAT + k) * LAT_W + LAT_COOL];
     dead_p[k] = lat[(m * S_LAT + k) * LAT_W + LAT_DEAD] != 0u;
   }
-  var tw: array<f32, N_FEAT * D_HID>;
   for (var q = 0u; q < N_FEAT * D_HID; q++) { tw[q] = toy_params[tp + q]; }
   var live = status[m] == NOT_DIVERGED;
   let t0 = state[0];
@@ -104,15 +152,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var q = 0u; q < P_SAE; q++) { g[q] = 0.0; }
     for (var k = 0u; k < S_LAT; k++) { fired[k] = false; }
     for (var q = 0u; q < LOSS_N; q++) { sums[q] = 0.0; }
+    // --- sae_batch_topk (BatchTopK only: a uniform branch)
+    var bthr = 0.0;
+    if ((cfg.flags & FLAG_BATCH_TOPK) != 0u) { bthr = batch_threshold(seed, t); }
     for (var b = 0u; b < cfg.B; b++) {
-      let x = sample_features(seed, t, b);
-      var h: array<f32, D_HID>;
-      for (var j = 0u; j < D_HID; j++) {
-        var acc = 0.0;
-        for (var i = 0u; i < N_FEAT; i++) { acc += tw[i * D_HID + j] * x[i]; }
-        h[j] = acc;
-      }
-      smp = sae_sample(h, lambda, inv_b, 1.0, 0.0, t);
+      let h = sample_h(seed, t, b);
+      smp = sae_sample(h, lambda, inv_b, 1.0, bthr, t);
       sae_grad_add();
       for (var k = 0u; k < S_LAT; k++) { fired[k] = fired[k] || smp.f[k] > 1e-6; }
       sums[0] += smp.fvu;
