@@ -76,7 +76,7 @@ describe('SAELens export -> import -> the kit’s evaluation', () => {
       { samples: 2000 },
     );
     const by = Object.fromEntries(rows.map((x) => [x.dir.slice(FIXTURES.length + 1), x]));
-    expect(Object.keys(by).sort()).toEqual(['jumprelu', 'pre6-topk', 'standard', 'topk']);
+    expect(Object.keys(by).sort()).toEqual(['gated', 'jumprelu', 'pre6-topk', 'standard', 'topk']);
     for (const x of rows) {
       expect(Number.isFinite(x.result.batch_fvu), x.dir).toBe(true);
       expect(x.result.decoder, x.dir).toHaveLength(3);
