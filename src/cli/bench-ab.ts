@@ -13,6 +13,7 @@ import { loadShaderSourcesFromDisk } from '../gpu/shaders-node';
 import { saeTestSpec, STUDY_SHAPE } from '../kernels/fixtures';
 import { SAE_KERNELS, SAE_STEPS, type SaeKernel } from '../kernels/sae_steps';
 import { GpuSaeTrainer } from '../train/sae';
+import { setLenientPacking } from '../gpu/kernel';
 
 const HELP = `usage: npm run bench:ab -- --against DIR [--kernel ${SAE_KERNELS.join('|')}] [--batch B] [--steps N] [--rounds R]
   --against DIR  the other checkout (its shaders/ and src/ are read; nothing there is run)
@@ -65,6 +66,7 @@ async function main() {
     };
     const mine = await create();
     ctx.setSources(other);
+    setLenientPacking(true); // the other checkout's Config may lack this one's newer members
     const theirs = await create();
     console.error(`${mine.describe()} on ${ctx.adapter.description || ctx.adapter.architecture}`);
     const rate = async (job: GpuSaeTrainer) => {
