@@ -132,7 +132,7 @@ export async function variantBench(ctx: GpuContext, [vM, vB]: [number, number], 
 /** samples per step over all models */
 const M_B = (M: number, B: number) => M * B;
 
-/** The bench's SAE job of one variant at the study shape: its flag, k = 2 where it reads k, its default nested groups, AuxK for the TopK family, the study's dead-latent rule. */
+/** The bench's SAE job of one variant at the study shape: its flag, k = 2 where it reads k, its default nested groups and Config fields, AuxK for the TopK family, the study's dead-latent rule. */
 function variantSpec(v: SaeVariant, M: number, B: number) {
   const topk = v.needsK ? 2 : 0;
   const nested = v.groups?.(undefined, STUDY_SHAPE.S);
@@ -142,6 +142,8 @@ function variantSpec(v: SaeVariant, M: number, B: number) {
   // the study's dead-latent rule (the fixture's 3 steps would run ghost grads / AuxK on nearly every step)
   sp.cfg.dead_after = 400;
   sp.cfg.ghost_cooldown = 1000;
+  // its own Config fields at their defaults (p-annealing's schedule)
+  Object.assign(sp.cfg, v.wire?.(undefined, sp.cfg.T) ?? {});
   return sp;
 }
 
@@ -149,8 +151,11 @@ function variantSpec(v: SaeVariant, M: number, B: number) {
 function variantSlowWhy(v: SaeVariant, kernel: SaeKernel | null, reluPath: string): string {
   if (!kernel) return `the CPU-shaped version cannot run it (${v.fusedMisfit ?? 'misfit'}), so it runs the modular path against relu's ${reluPath}`;
   const why: string[] = [];
-  if (v.needsK) why.push('its per-sample top-k selection is a serial k x s scan in one invocation');
+  if (v.needsK && v.flag & FLAG.BATCH_TOPK)
+    why.push("its batch threshold: a radix select of 4 more passes over the step's batch, recomputing the pre-activations");
+  else if (v.needsK) why.push('its per-sample top-k selection is a serial k x s scan in one invocation');
   if (v.groups) why.push('its nested reconstructions add a prefix error, loss and dL/dhhat per group and sample');
+  if (v.wire) why.push('its penalty f^p costs a pow per latent and sample (exp and log on software adapters)');
   return why.length ? why.join('; ') : 'see the kernel lab for its per-sample cost';
 }
 

@@ -134,7 +134,7 @@ export function defaultConfig(over: Partial<GpuConfig>): GpuConfig {
   };
 }
 
-type PaCfg = Pick<GpuConfig, 'pa_n' | 'pa_start' | 'pa_end' | 'p_start' | 'p_end'>;
+type PaCfg = Pick<GpuConfig, 'pa_n' | 'pa_start' | 'pa_end' | 'pa_queue' | 'p_start' | 'p_end'>;
 
 /** p-annealing's update i (0 .. pa_n - 1): its step pa_start + floor(i (pa_end - pa_start) / (pa_n - 1)) (twin of lib/p_anneal.wgsl pa_update). */
 export function paUpdate(c: PaCfg, i: number): number {
@@ -146,11 +146,18 @@ export function paValue(c: PaCfg, i: number): number {
   return c.pa_n > 1 ? c.p_start + ((c.p_end - c.p_start) * i) / (c.pa_n - 1) : c.p_start;
 }
 
-/** The exponent of step t and the next one of the schedule: p of the updates before t (p_start before the first), and the next update's (p_end after the last). */
-export function paExponents(c: PaCfg, t: number): { p: number; next: number } {
+/**
+ * The exponent of step t and the next one of the schedule: p of the updates before t (p_start before the first), and
+ * the next update's (p_end after the last); queued: step t is in the queue of update done >= 1 (its penalty at `next` is summed).
+ */
+export function paExponents(c: PaCfg, t: number): { p: number; next: number; queued: boolean } {
   let done = 0;
   for (let i = 0; i < c.pa_n; i++) if (paUpdate(c, i) < t) done++;
-  return { p: done > 0 ? paValue(c, done - 1) : c.p_start, next: done < c.pa_n ? paValue(c, done) : c.p_end };
+  return {
+    p: done > 0 ? paValue(c, done - 1) : c.p_start,
+    next: done < c.pa_n ? paValue(c, done) : c.p_end,
+    queued: done >= 1 && done < c.pa_n && t + c.pa_queue > paUpdate(c, done),
+  };
 }
 
 /** Schedule lengths from fractions of the run (science.md §3): warmup floor(w T) steps, cooldown floor(c T). */

@@ -50,7 +50,8 @@ export const panneal = {
   twin: {
     activation: (_cfg, pre) => Array.from(pre, (v) => Math.max(v, 0)),
     penalised: (f, _pre, cfg) => pow(f, cfg.pa?.p ?? 1),
-    penNext: (f, _pre, cfg) => pow(f, cfg.pa?.next ?? 1),
+    // the kernels sum it only in the queue's steps (its only use; elsewhere 0, lib/p_anneal.wgsl)
+    penNext: (f, _pre, cfg) => (!cfg.pa?.queued ? 0 : pow(f, cfg.pa?.next ?? 1)),
     dpre: ({ cfg, f, df, pw }) => (f > 0 ? df + pw * (cfg.pa?.p ?? 1) * f ** ((cfg.pa?.p ?? 1) - 1) : 0),
     dxp: () => 0,
   },

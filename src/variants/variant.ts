@@ -16,7 +16,7 @@ export interface VariantCfg {
   topk: number;
   jump_eps: number;
   /** p-annealing: the exponent of this step and the next update's (core/wire paExponents; set per step by the reference) */
-  pa?: { p: number; next: number };
+  pa?: { p: number; next: number; queued: boolean };
 }
 
 /** One latent's parameters a variant's math reads besides its encoder and decoder rows. */

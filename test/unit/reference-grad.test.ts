@@ -151,7 +151,7 @@ describe('finite differences (f64)', () => {
         expect(fired, 'some latents fire through the gate').toBeGreaterThan(0);
       }
       const frozen = Float64Array.from(p); // the detached decoder of an auxiliary reconstruction
-      if (c.pa) expect(paExponents(cfg, t)).toEqual({ p: 0.75, next: 0.5 });
+      if (c.pa) expect(paExponents(cfg, t)).toEqual({ p: 0.75, next: 0.5, queued: true });
       fdCheck(c.name, (q) => saeObjective(cfg, dims, hyper, q, acts, lat, ghost, frozen, t), p, g2, 1e-6, 1e-6, c.flags & FLAG.JUMPRELU ? L.XP : p.length);
     });
   }

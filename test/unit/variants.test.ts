@@ -80,7 +80,7 @@ describe('SAE variant records', () => {
     expect(g.aux!(-0.3)).toBe(0);
     // panneal: f^p at this step's p, f^p_next for the queue, dpre = df + pw p f^(p-1)
     const pa = saeVariant('panneal').twin,
-      pc = { ...cfg, pa: { p: 0.5, next: 0.25 } };
+      pc = { ...cfg, pa: { p: 0.5, next: 0.25, queued: true } };
     expect(pa.penalised(0.25, 0.25, pc)).toBeCloseTo(0.5, 15);
     expect(pa.penNext!(0.0625, 0.0625, pc)).toBeCloseTo(0.5, 15);
     expect(pa.penalised(0, -1, pc)).toBe(0);
@@ -92,8 +92,10 @@ describe('SAE variant records', () => {
     const data = dataSetup(exp);
     const { cfg } = saeJobPlan(exp, data, new Float32Array(toyLayout(data.dims).P).fill(0.1)).spec;
     expect([cfg.pa_n, cfg.pa_start, cfg.pa_end, cfg.pa_queue, cfg.p_start, cfg.p_end]).toEqual([5, 200, 999, 10, 1, 0.2]);
-    expect(paExponents(cfg, 200)).toEqual({ p: 1, next: 1 }); // step 200 trains before update 0, which sets p_start
-    expect(paExponents(cfg, 201)).toEqual({ p: 1, next: 0.8 }); // the queue of update 1 compares p_0 with p_1
+    expect(paExponents(cfg, 200)).toEqual({ p: 1, next: 1, queued: false }); // step 200 trains before update 0, which sets p_start
+    expect(paExponents(cfg, 201)).toEqual({ p: 1, next: 0.8, queued: false }); // update 1 compares p_0 with p_1 ...
+    expect(paExponents(cfg, 390).queued).toBe(true); // ... over steps 390 .. 399
+    expect(paExponents(cfg, 389).queued).toBe(false);
     expect(paExponents(cfg, 400).p).toBeCloseTo(0.8, 12); // update 1 at 200 + floor(799 / 4) = 399
     expect(() => parseExperiment({ name: 'pa', sae: { variant: 'panneal', steps: 100, panneal: { updates: 10, queue: 10 } } })).toThrow(
       /'pa': sae\.panneal: 10 updates between steps 20 and 99 come every 8 steps, fewer than queue = 10/,
