@@ -2,6 +2,7 @@
 // for presets; the TypeScript types are inferred from it. Errors name the field and the allowed range.
 import { z } from 'zod';
 import { formatIssues } from '../core/issues';
+import { cpuEvalMisfit } from '../kernels/sae_eval/fit';
 import { COS_VARIANTS, saeLayout, toyLayout } from '../core/wire';
 import { SAE_VARIANT_NAMES, SAE_VARIANTS, saeDimsOf, saeGroups, saeVariant, saeVariantWire } from '../variants';
 
@@ -236,7 +237,8 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
       );
     const evalN = Math.max(c.eval_samples, c.eval_samples_hardware ?? 0);
     const ev = evalN * rec * 4;
-    if (ev > cap)
+    // the CPU-shaped evaluation keeps no per-sample records: an SAE it fits takes any number of samples
+    if (ev > cap && cpuEvalMisfit(c.toy.d, c.sae.s, c.sae.variant) !== null)
       throw new ConfigError(
         `${name}: evaluating one SAE on ${evalN} samples needs ${ev} bytes of per-sample work, the adapter allows ${cap}; lower eval_samples / eval_samples_hardware`,
       );

@@ -50,7 +50,7 @@ export async function evaluateSaes(
   const { dims } = spec;
   const L = saeLayout(dims);
   const M = spec.cfg.M;
-  const kernel = opts.kernel ?? evalKernelFor(ctx, spec);
+  const kernel = opts.kernel ?? evalKernelFor(ctx, spec, samples);
   if (kernel === 'cpu') return { ...(await evaluateGroup(ctx, spec, params, samples, seedSalt, 0, M, true)), kernel };
   let per = opts.modelsPerDispatch;
   if (per === undefined) {
@@ -77,10 +77,15 @@ export async function evaluateSaes(
 
 /**
  * The evaluation's version (src/kernels/sae_eval/): on a software adapter the one shaped for it (cpu) where it
- * fits these SAEs, else modular.
+ * fits these SAEs, else modular; cpu too where it fits and one SAE's samples do not fit the modular chain's records.
  */
-export function evalKernelFor(ctx: GpuContext, spec: Pick<SaeJobSpec, 'cfg' | 'dims'>): EvalKernel {
-  return isSoftwareAdapter(ctx.adapter) && SAE_EVAL.cpu.misfit(spec.dims, spec.cfg) === null ? 'cpu' : 'modular';
+export function evalKernelFor(ctx: GpuContext, spec: Pick<SaeJobSpec, 'cfg' | 'dims'>, samples = 0): EvalKernel {
+  if (SAE_EVAL.cpu.misfit(spec.dims, spec.cfg) !== null) return 'modular';
+  if (isSoftwareAdapter(ctx.adapter)) return 'cpu';
+  const L = saeLayout(spec.dims),
+    T = toyLayout(spec.dims);
+  const perModel = samples * Math.max(L.REC, T.REC, spec.dims.N) * 4;
+  return perModel > Math.min(ctx.device.limits.maxBufferSize, ctx.device.limits.maxStorageBufferBindingSize) ? 'cpu' : 'modular';
 }
 
 /** One evaluation dispatch chain for models m0 .. m0 + count - 1 (params holds just theirs). */

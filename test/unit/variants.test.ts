@@ -106,6 +106,15 @@ describe('SAE variant records', () => {
     expect(() => parseExperiment({ name: 'pa', sae: { variant: 'relu', panneal: {} } })).toThrow(/sae\.panneal is read by the panneal variants, not relu/);
   });
 
+  it('an evaluation too large for the modular records passes the config check where the CPU-shaped evaluation fits', () => {
+    const lim = { maxBufferSize: 2 ** 27, maxStorageBufferBindingSize: 2 ** 27 };
+    // gated at the study's shape: 36 floats per sample x 1e6 samples = 144 MB > 128 MiB, but d s = 8 fits the cpu evaluation
+    expect(parseExperiment({ name: 'g', sae: { variant: 'gated' }, eval_samples: 1_000_000 }, lim).sae.variant).toBe('gated');
+    expect(() => parseExperiment({ name: 'g', data: { sets: [8, 8] }, toy: { d: 8 }, sae: { s: 16 }, eval_samples: 1_000_000 }, lim)).toThrow(
+      /evaluating one SAE on 1000000 samples needs \d+ bytes of per-sample work, the adapter allows 134217728/,
+    );
+  });
+
   it('a kernel including a variant file without SAE_VARIANT fails naming the define', () => {
     expect(() => resolveShader('sae_forward.wgsl', sources)).toThrow(/includes "variants\/\{\{SAE_VARIANT\}\}.wgsl": the define SAE_VARIANT has no value/);
     for (const v of SAE_VARIANTS) expect(resolveShader('sae_forward.wgsl', sources, { SAE_VARIANT: v.name }).code).toContain(`SAE variant ${v.name}`);

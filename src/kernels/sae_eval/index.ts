@@ -10,6 +10,7 @@ import type { AdapterReport } from '../../gpu/context';
 import { variantOf } from '../../variants';
 import type { Defines } from '../registry';
 import { SAE_STEPS, type DeviceCaps } from '../sae_steps';
+import { cpuEvalMisfit } from './fit';
 
 export interface SaeEvalVersion {
   readonly name: string;
@@ -44,12 +45,8 @@ export const SAE_EVAL = {
     name: 'cpu',
     summary: 'the evaluation on fresh samples in one kernel, one invocation per model (CPU adapters)',
     files: () => ['sae_probe.wgsl', CPU_FILE],
-    // larger SAEs keep private arrays in per-lane memory on software adapters (125 x 300 samples took 9 s on
-    // SwiftShader at d = 16, s = 64); a variant with a batch pre-pass (BatchTopK) needs the whole batch first
-    misfit: (dims, cfg) => {
-      if (dims.D * dims.S > 64) return `d*s = ${dims.D * dims.S} > 64`;
-      return variantOf(cfg).fusedMisfit ?? variantOf(cfg).evalMisfit ?? null;
-    },
+    // fit.ts: small SAEs; a variant with a batch pre-pass (BatchTopK) needs the whole batch first
+    misfit: (dims, cfg) => cpuEvalMisfit(dims.D, dims.S, variantOf(cfg).name),
     // the cpu SAE step's workgroup (SIMD lanes), specialisation and unrolling
     defines: (file, cfg, device, adapter) =>
       file === CPU_FILE ? { WG: SAE_STEPS.cpu.workgroup(1, adapter), ...SAE_STEPS.cpu.defines(device, false, cfg) } : {},
