@@ -44,6 +44,6 @@ export function fixesFigure(rows: FixRow[], document: Document): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h + 44}" font-family="system-ui, sans-serif"><rect width="100%" height="100%" fill="white"/>` +
     `<text x="8" y="17" font-size="13" font-weight="bold">Every fix in the seed's setting: live latents on true (blue) and composed (orange) directions, cos >= ${COVER_THRESHOLD}</text>` +
-    `<text x="8" y="34" font-size="10">pooled over ${seeds} seed(s), 95 % cluster-bootstrap intervals; lambda swept for relu, matryoshka, jumprelu; k = 1, 2 for the TopK family</text>${svg.outerHTML}</svg>`
+    `<text x="8" y="34" font-size="10">pooled over ${seeds} seed(s), 95 % cluster-bootstrap intervals; lambda swept for relu, matryoshka, jumprelu, gated, panneal; k = 1, 2 for the TopK family</text>${svg.outerHTML}</svg>`
   );
 }
