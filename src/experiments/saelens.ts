@@ -61,7 +61,9 @@ export function loadRunSaes(run: string, experiment: string): { config: Experime
   const { tensors, metadata } = decodeSafetensors(new Uint8Array(readFileSync(p)), p);
   // a variant whose loss differs (Matryoshka) runs as its activation's variant once trained
   const variant = (saeVariant(config.sae.variant).inferenceAs ?? config.sae.variant) as KitVariant;
-  const saes = kitSaesFromStored(experiment, { ...config.sae, variant }, tensors, metadata, p);
+  const saes = kitSaesFromStored(experiment, { ...config.sae, variant }, tensors, metadata, p).map((x) =>
+    variant !== config.sae.variant ? { ...x, trainedAs: config.sae.variant } : x,
+  );
   if (saes.length && (saes[0].d !== config.toy.d || saes[0].s !== config.sae.s))
     throw new SaeLensFormatError(`${p} holds SAEs of d = ${saes[0].d}, s = ${saes[0].s}; its config.json says d = ${config.toy.d}, s = ${config.sae.s}`);
   return { config, saes };

@@ -87,6 +87,8 @@ export interface KitSae {
   b_dec: Float32Array;
   /** jumprelu: log of the thresholds; other variants: what the kit stored (unused by them), zeros on import */
   log_threshold: Float32Array;
+  /** the variant it was trained as when that differs from how it runs (Matryoshka: its nested loss only trains) */
+  trainedAs?: string;
   /** gated: the magnitude path's log-scale and bias [s] (b_enc is the gate's bias); absent for the others */
   r_mag?: Float32Array;
   b_mag?: Float32Array;
@@ -131,7 +133,7 @@ export function toSaeLens(sae: KitSae): SaeLensFiles {
   cfg.metadata = {
     sae_lens_version: SAELENS_VERSION,
     sae_lens_training_version: null,
-    ...(sae.provenance ? { [KIT_METADATA_KEY]: { ...sae.provenance, variant: sae.variant } } : {}),
+    ...(sae.provenance ? { [KIT_METADATA_KEY]: { ...sae.provenance, variant: sae.variant, ...(sae.trainedAs ? { trained_as: sae.trainedAs } : {}) } } : {}),
   };
   const tensors: Tensors = {
     W_enc: { shape: [d, s], data: sae.W_enc.slice() },

@@ -204,6 +204,15 @@ describe('export a run, import it again', () => {
     }
   });
 
+  it('a Matryoshka SAE exports as its activation, saying what it was trained as', () => {
+    const { run } = fakeRun({ variant: 'matryoshka' });
+    const to = join(tmp(), 'm');
+    exportSaeLens(run, to, { experiment: 'exp', model: 1 });
+    const cfg = JSON.parse(readFileSync(join(to, 'exp', 'sae-1', SAE_CFG_FILENAME), 'utf8'));
+    expect(cfg.architecture).toBe('standard');
+    expect(cfg.metadata.sae_composed_webgpu).toMatchObject({ variant: 'relu', trained_as: 'matryoshka' });
+  });
+
   it('--experiment and --model pick one SAE; the folder name pads the index', () => {
     const { run } = fakeRun({});
     const to = join(tmp(), 'one');
