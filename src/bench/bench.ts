@@ -31,6 +31,13 @@ export function flopsPerSample(n: number, d: number, s: number): number {
   return 2 * n * d + 4 * s * d + 6 * s * d + 10 * (s + d);
 }
 
+/** The future-work bench's larger shapes beside the study's (n features in two sets, d hidden dims, s latents). */
+export const BENCH_SHAPES = [
+  { N: 4, D: 2, S: 4, sets: [2, 2] },
+  { N: 16, D: 4, S: 16, sets: [8, 8] },
+  { N: 32, D: 8, S: 32, sets: [16, 16] },
+];
+
 /** (M, B) shapes of the throughput table: the full list (GPUs) and the reduced default (SwiftShader: minutes). */
 export const SHAPES_FULL: [number, number][] = [
   [125, 1024],
@@ -89,11 +96,40 @@ async function stepsPerSecond(job: Trainable, k: number, minMs: number, maxSteps
   }
 }
 
-function benchSpec(M: number, B: number) {
-  const sp = saeTestSpec({ ...STUDY_SHAPE, M, B, T: 1_000_000, flags: FLAG.GHOST | FLAG.GHOST_QUIRK });
+function benchSpec(M: number, B: number, shape: { N: number; D: number; S: number; sets: number[] } = STUDY_SHAPE) {
+  const sp = saeTestSpec({ ...shape, M, B, T: 1_000_000, flags: FLAG.GHOST | FLAG.GHOST_QUIRK });
   sp.cfg.log_every = 100;
   sp.cfg.hist_len = 1000;
   return sp;
+}
+
+/** Training throughput at BENCH_SHAPES (M = 125, B = 64) with the kernel the trainer would choose, as useful GFLOP/s. */
+export async function shapeBench(ctx: GpuContext, K: number, minMs: number, emit: (l: BenchLine) => void): Promise<void> {
+  for (const shape of BENCH_SHAPES) {
+    const [M, B] = [125, 64];
+    const sp = benchSpec(M, B, shape);
+    const name = `train at n=${shape.N} d=${shape.D} s=${shape.S}, M=${M}, B=${B}`;
+    let job: GpuSaeTrainer | null = null;
+    try {
+      const choice = await chooseSaeKernel(ctx, sp, 'auto', { kSteps: K });
+      job = await GpuSaeTrainer.create(ctx, sp, choice.kernel ? { path: 'fused', kernel: choice.kernel, kSteps: K } : { path: 'modular' });
+      const r = await stepsPerSecond(job, choice.kernel ? K : 4, minMs, 200_000);
+      const flops = flopsPerSample(shape.N, shape.D, shape.S);
+      const gflops = (r.rate * M * B * flops) / 1e9;
+      emit({
+        name,
+        value: gflops,
+        unit: 'useful GFLOP/s',
+        ratio: null,
+        baseline: '',
+        note: `${job.describe()}; ${(r.rate * M * B).toPrecision(3)} samples/s; ${flops} flops per sample-model; wall clock, median of 3 submits of ${r.steps} steps`,
+      });
+    } catch (e) {
+      emit({ name, value: NaN, unit: 'useful GFLOP/s', ratio: null, baseline: '', note: `failed: ${(e as Error).message.slice(0, 200)}` });
+    } finally {
+      job?.destroy();
+    }
+  }
 }
 
 /** Every SAE variant at the study shape (M, B): the CPU-shaped version where it fits (else the modular path), samples/s against relu's in the same run. */
@@ -270,6 +306,9 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
       note: `${choice.path}${choice.kernel ? ` ${choice.kernel}` : ''}: ${choice.why}`,
     });
   }
+
+  // --- the chosen fused version at the future-work bench's shapes (study, d = 4 / s = 16, d = 8 / s = 32): useful GFLOP/s
+  await shapeBench(ctx, K, minMs, emit);
 
   // --- every SAE variant at the study shape
   await variantBench(ctx, (opts.full ? SHAPES_FULL : SHAPES_QUICK)[0], K, minMs, emit);
