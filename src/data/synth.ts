@@ -1,0 +1,223 @@
+// SynthSAEBench's synthetic activations (SAELens sae_lens/synthetic/, the code of Feb 2026 that built
+// SynthSAEBench-16k; docs/science.md §10), as the TypeScript twin the WGSL generator will follow. Statistically
+// the same generator, not bit for bit: draws come from the kit's counter-based RNG (core/rng.ts), so a seed and
+// a batch index give one batch everywhere. Per feature i (index 0 the most frequent):
+//   firing probability: Zipf scaled to [p_min, p_max]: z_i = (i+1)^-a, p_i = p_min + (p_max - p_min)(z_i - z_min)/(1 - z_min);
+//   magnitude when firing: relu(mean_i + std_i n), mean_i linear from mean_start to mean_end, std_i = |s_mean + s_std n|;
+//   firing: a Gaussian copula, g = F eps + sqrt(diag) eta (F: N x rank, scale * n; diag = 1 - |F_i|^2, so Var g_i = 1),
+//     feature i fires when g_i > Phi^-1(1 - p_i) (exactly Bernoulli(p_i) per feature); without correlations u < p_i;
+//   hierarchy: roots then breadth-first children (consecutive indices); a child acts only while its parent does (its
+//     value times parent value / parent mean with scale_children_by_parent); among mutually exclusive siblings one active
+//     child, drawn uniformly, survives; probabilities compensated: p'_c = min(1, p_c / p_q (1 + sum_{s != c} p_s / p_q));
+//   hidden activation x = sum_i a_i d_i + b (d_i: src/data/dictionary.ts, b: a random direction of norm `bias`).
+import { rngUnit } from '../core/rng';
+
+/** Stream of the synthetic generator's draws (beside core/rng.ts STREAM's). */
+export const SYNTH_STREAM = 7;
+
+export interface HierarchyConfig {
+  roots: number;
+  branching: number;
+  depth: number;
+  /** share of eligible parents (>= 2 children, within the depth range) whose children are mutually exclusive */
+  mutuallyExclusive: number;
+  meMinDepth?: number;
+  meMaxDepth?: number;
+  compensate: boolean;
+  scaleChildrenByParent: boolean;
+}
+
+export interface SynthConfig {
+  features: number;
+  zipf: { exponent: number; pMax: number; pMin: number };
+  magnitude: { meanStart: number; meanEnd: number; stdMean: number; stdStd: number };
+  correlation?: { rank: number; scale: number };
+  hierarchy?: HierarchyConfig;
+  seed: number;
+}
+
+/** SynthSAEBench-16k's activation generator (its dictionary: 768 dims, 100 orthogonalisation steps at lr 3e-4, bias norm 0.5). */
+export const SYNTH_16K: SynthConfig = {
+  features: 16384,
+  zipf: { exponent: 0.5, pMax: 0.4, pMin: 5e-4 },
+  magnitude: { meanStart: 5, meanEnd: 4, stdMean: 0.5, stdStd: 0.5 },
+  correlation: { rank: 25, scale: 0.1 },
+  hierarchy: { roots: 128, branching: 4, depth: 3, mutuallyExclusive: 1, compensate: true, scaleChildrenByParent: true },
+  seed: 42,
+};
+
+export interface SynthModel {
+  readonly cfg: SynthConfig;
+  /** firing probabilities after the hierarchy's compensation (clamped to 1) */
+  readonly p: Float64Array;
+  readonly mean: Float64Array;
+  readonly std: Float64Array;
+  /** the copula's factor [N][rank] and diagonal, and the thresholds Phi^-1(1 - p) */
+  readonly factor: Float64Array;
+  readonly diag: Float64Array;
+  readonly threshold: Float64Array;
+  readonly rank: number;
+  /** parent feature (-1: none), level, whether the parent's children are mutually exclusive, rescaled by the parent */
+  readonly parent: Int32Array;
+  readonly level: Int32Array;
+  /** per level, the mutually exclusive sibling groups whose parent sits at that level */
+  readonly groups: number[][][];
+  readonly rescale: Uint8Array;
+}
+
+/** n standard normal from two counter-based uniforms (Box-Muller). */
+function normal(seed: number, a: number, b: number, c: number): number {
+  const u1 = rngUnit(seed, SYNTH_STREAM, a, b, 2 * c),
+    u2 = rngUnit(seed, SYNTH_STREAM, a, b, 2 * c + 1);
+  return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+/** Phi^-1(q), Acklam's rational approximation (relative error < 1.2e-9). */
+export function normalQuantile(q: number): number {
+  if (q <= 0) return -Infinity;
+  if (q >= 1) return Infinity;
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (q < lo) {
+    const t = Math.sqrt(-2 * Math.log(q));
+    return (((((c[0] * t + c[1]) * t + c[2]) * t + c[3]) * t + c[4]) * t + c[5]) / ((((d[0] * t + d[1]) * t + d[2]) * t + d[3]) * t + 1);
+  }
+  if (q > 1 - lo) return -normalQuantile(1 - q);
+  const t = q - 0.5,
+    r = t * t;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * t) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/** Zipf probabilities scaled to [pMin, pMax] (SAELens zipfian_firing_probabilities: not normalised). */
+export function zipfProbabilities(n: number, exponent: number, pMax: number, pMin: number): Float64Array {
+  if (n === 1) return Float64Array.of(pMax);
+  const zMin = n ** -exponent;
+  return Float64Array.from({ length: n }, (_, i) => pMin + ((pMax - pMin) * ((i + 1) ** -exponent - zMin)) / (1 - zMin));
+}
+
+/** Build the generator: probabilities, magnitudes, the copula's factor and the hierarchy (its structure and compensation). */
+export function buildSynth(cfg: SynthConfig): SynthModel {
+  const N = cfg.features;
+  if (!Number.isInteger(N) || N < 1) throw new Error(`synthetic data: features = ${N} must be a positive integer`);
+  const { exponent, pMax, pMin } = cfg.zipf;
+  if (!(pMin > 0 && pMin <= pMax && pMax <= 1)) throw new Error(`synthetic data: need 0 < p_min <= p_max <= 1, got ${pMin}, ${pMax}`);
+  const base = zipfProbabilities(N, exponent, pMax, pMin);
+  const m = cfg.magnitude;
+  const mean = Float64Array.from({ length: N }, (_, i) => (N > 1 ? m.meanStart + ((m.meanEnd - m.meanStart) * i) / (N - 1) : m.meanStart));
+  const std = Float64Array.from({ length: N }, (_, i) => Math.abs(m.stdMean + m.stdStd * normal(cfg.seed, 1, i, 0)));
+
+  // hierarchy: roots 0 .. R-1, then each level's children in order of their parents
+  const parent = new Int32Array(N).fill(-1),
+    level = new Int32Array(N);
+  const meParent = new Uint8Array(N),
+    rescale = new Uint8Array(N);
+  const children: number[][] = [];
+  const h = cfg.hierarchy;
+  if (h) {
+    let next = Math.min(h.roots, N);
+    let frontier = Array.from({ length: next }, (_, i) => i);
+    for (let dep = 0; dep < h.depth && next < N; dep++) {
+      const nextFrontier: number[] = [];
+      for (const q of frontier) {
+        const kids: number[] = [];
+        for (let c = 0; c < h.branching && next < N; c++) {
+          parent[next] = q;
+          level[next] = dep + 1;
+          kids.push(next);
+          nextFrontier.push(next++);
+        }
+        children[q] = kids;
+      }
+      frontier = nextFrontier;
+    }
+    // mutually exclusive children: the eligible parents in index order, the first share of them (SAELens draws them
+    // at random; with a share of 1, as SynthSAEBench-16k, both take all)
+    const eligible = children
+      .map((k, q) => ({ q, k }))
+      .filter(({ q, k }) => k && k.length >= 2 && level[q] >= (h.meMinDepth ?? 0) && level[q] <= (h.meMaxDepth ?? Infinity));
+    const take = Math.floor(eligible.length * h.mutuallyExclusive);
+    for (const { q } of eligible.slice(0, take)) meParent[q] = 1;
+    if (h.scaleChildrenByParent) for (let i = 0; i < N; i++) if (parent[i] >= 0) rescale[i] = 1;
+  }
+  const p = Float64Array.from(base);
+  if (h?.compensate)
+    for (let i = 0; i < N; i++) {
+      const q = parent[i];
+      if (q < 0) continue;
+      let corr = 1 / base[q];
+      if (meParent[q]) {
+        const T = children[q].reduce((a, s) => a + base[s], 0);
+        corr *= 1 + Math.max(0, T - base[i]) / base[q];
+      }
+      p[i] = Math.min(1, base[i] * corr);
+    }
+  const maxLevel = h ? h.depth : 0;
+  const groups: number[][][] = Array.from({ length: maxLevel + 1 }, () => []);
+  for (let q = 0; q < N; q++) if (meParent[q] && children[q]) groups[level[q]].push([q, ...children[q]]);
+
+  // the copula: F = scale n (rows whose |F_i|^2 exceeds 0.99 scaled down to it), diag = 1 - |F_i|^2
+  const rank = cfg.correlation?.rank ?? 0;
+  const factor = new Float64Array(N * rank),
+    diag = new Float64Array(N).fill(1);
+  if (cfg.correlation) {
+    for (let i = 0; i < N; i++) {
+      let s = 0;
+      for (let r = 0; r < rank; r++) {
+        const v = cfg.correlation.scale * normal(cfg.seed, 4, i, r);
+        factor[i * rank + r] = v;
+        s += v * v;
+      }
+      if (1 - s < 0.01) {
+        const k = Math.sqrt(0.99 / s);
+        for (let r = 0; r < rank; r++) factor[i * rank + r] *= k;
+        s = 0.99;
+      }
+      diag[i] = 1 - s;
+    }
+  }
+  const threshold = Float64Array.from(p, (v) => normalQuantile(1 - v));
+  return { cfg, p, mean, std, factor, diag, threshold, rank, parent, level, groups, rescale };
+}
+
+/** One batch of feature activations: B rows of N (dense, row-major), batch `batch` of the model's seed. */
+export function sampleSynth(model: SynthModel, B: number, batch: number): Float32Array {
+  const { cfg, p, mean, std, factor, diag, threshold, rank, parent, level, groups, rescale } = model;
+  const N = cfg.features,
+    seed = cfg.seed;
+  const out = new Float32Array(B * N);
+  const eps = new Float64Array(rank);
+  for (let b = 0; b < B; b++) {
+    const row = (batch * B + b) >>> 0;
+    const a = out.subarray(b * N, (b + 1) * N);
+    for (let r = 0; r < rank; r++) eps[r] = normal(seed, 5, row, r);
+    for (let i = 0; i < N; i++) {
+      let fires: boolean;
+      if (rank) {
+        let g = Math.sqrt(diag[i]) * normal(seed, 6, row, i);
+        for (let r = 0; r < rank; r++) g += factor[i * rank + r] * eps[r];
+        fires = g > threshold[i];
+      } else fires = rngUnit(seed, SYNTH_STREAM, 6, row, 2 * i) < p[i];
+      if (fires) a[i] = Math.max(0, mean[i] + std[i] * normal(seed, 7, row, i));
+    }
+    // the hierarchy, level by level: gate (or rescale) by the parent's final value, then mutual exclusion among
+    // the children of this level's parents (one active child, drawn uniformly, survives)
+    for (let L = 0; L < groups.length; L++) {
+      for (let i = 0; i < N; i++) {
+        if (level[i] !== L || parent[i] < 0) continue;
+        const pv = a[parent[i]];
+        a[i] = rescale[i] ? (pv > 0 ? (a[i] * pv) / mean[parent[i]] : 0) : pv > 0 ? a[i] : 0;
+      }
+      for (const [q, ...kids] of groups[L]) {
+        if (!(a[q] > 0)) continue;
+        const active = kids.filter((c) => a[c] > 0);
+        if (active.length < 2) continue;
+        const win = active[Math.floor(rngUnit(seed, SYNTH_STREAM, 8, row, q) * active.length)];
+        for (const c of active) if (c !== win) a[c] = 0;
+      }
+    }
+  }
+  return out;
+}
