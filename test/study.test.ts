@@ -43,10 +43,12 @@ describe('experiment config validation', () => {
     expect(() => parseExperiment({ sae: { s: 0 } })).toThrow(/^invalid experiment config: sae\.s: must be > 0$/);
     expect(parseExperiment({}).name).toBe('experiment');
   });
-  it('rejects shapes over the adapter limits', () => {
-    expect(() => parseExperiment({ name: 'x', eval_samples: 10_000_000 }, { maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 27 })).toThrow(
+  it('rejects shapes over the adapter limits (evaluation records: unless the CPU-shaped evaluation fits the SAEs)', () => {
+    const lim = { maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 27 };
+    expect(() => parseExperiment({ name: 'x', data: { sets: [8, 8] }, toy: { d: 8 }, sae: { s: 16 }, eval_samples: 10_000_000 }, lim)).toThrow(
       /the adapter allows 134217728/,
     );
+    expect(parseExperiment({ name: 'x', eval_samples: 10_000_000 }, lim).eval_samples).toBe(10_000_000); // d s = 8: no records
   });
   it('rejects an unknown preset, naming the known ones', () => expect(() => getPreset('nope')).toThrow(/unknown preset 'nope'; known presets: study-quick/));
   it('every preset is valid; the study presets cover every experiment at both budgets', () => {
