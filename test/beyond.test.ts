@@ -217,7 +217,7 @@ describe('JumpReLU end to end', () => {
     expect(moved).toBe(true);
   });
 
-  it('BatchTopK with the AuxK loss trains on the modular path and keeps about k latents per sample', async () => {
+  it('BatchTopK with the AuxK loss trains on the modular path or the CPU-shaped steps (never v1 / v2) and keeps about k latents per sample', async () => {
     const out = tmp();
     const preset = parsePreset({
       name: 'btk-test',
@@ -238,7 +238,7 @@ describe('JumpReLU end to end', () => {
     });
     const res = await runPreset(ctx, preset, out, { document: nodeDocument() });
     const e = res.experiments[0];
-    expect(e.sae_path).toBe('modular');
+    expect(e.sae_path === 'modular' || e.kernels?.sae?.kernel === 'cpu', JSON.stringify(e.kernels?.sae)).toBe(true);
     for (const s of e.saes) expect(s.l0).toBeLessThanOrEqual(2 + 0.05); // on average k per sample (ties aside)
   });
 });
