@@ -27,6 +27,7 @@ import { saeEval, saeProbe } from '../reference/metrics';
 import { toyForward, toyGrad, toyLoss } from '../reference/toy';
 import { rngU32, rngUnit } from '../core/rng';
 import { samplerTables } from '../data/tables';
+import { buildSynth, sampleSynth, type SynthConfig } from '../data/synth';
 import { KERNEL_SHAPES, saeTestSpec, type KernelShape } from '../kernels/fixtures';
 import { evaluateSaes } from '../train/evaluate';
 
@@ -148,6 +149,69 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       );
       out.push(
         compareArrays(`sample_data rho=${rho} p=${p} p_set_empty=${empty} ${shapeName(s)}`, f32(r.x), sampleData(cfg, hyper, t, s.sets, tables), TOL.amp),
+      );
+    }
+    return out;
+  },
+
+  // SynthSAEBench's generator against its twin draw for draw, once (not per shape): a small model with correlations
+  // and a hierarchy (mutual exclusion, children scaled by their parent), and one with neither
+  async synth_sample(ctx, s) {
+    if (s !== KERNEL_SHAPES[0]) return [];
+    const out: Comparison[] = [];
+    const base: SynthConfig = {
+      features: 40,
+      zipf: { exponent: 0.5, pMax: 0.6, pMin: 0.05 },
+      magnitude: { meanStart: 3, meanEnd: 2, stdMean: 0.3, stdStd: 0.2 },
+      seed: 9,
+    };
+    const hier = { roots: 4, branching: 3, depth: 2, mutuallyExclusive: 1, compensate: true, scaleChildrenByParent: true };
+    for (const cfg of [{ ...base, correlation: { rank: 4, scale: 0.3 }, hierarchy: hier }, base]) {
+      const m = buildSynth(cfg);
+      const N = cfg.features,
+        B = 200,
+        batch = 3;
+      const feat = new Float32Array(N * 8);
+      const bits = new DataView(feat.buffer);
+      for (let i = 0; i < N; i++) {
+        feat.set([m.p[i], m.mean[i], m.std[i], m.threshold[i], m.diag[i]], i * 8);
+        bits.setInt32((i * 8 + 5) * 4, m.parent[i], true);
+        bits.setUint32((i * 8 + 6) * 4, m.level[i], true);
+        feat[i * 8 + 7] = m.rescale[i];
+      }
+      const groups = Uint32Array.from(m.groups.flat().flatMap(([q, ...kids]) => [q, kids[0], kids.length]));
+      const sp = Uint32Array.from([N, m.rank, B, batch, cfg.seed, m.groups.length, groups.length / 3]);
+      const r = await runKernelOnce(
+        ctx,
+        'synth_sample.wgsl',
+        {},
+        null,
+        {
+          sp,
+          feat,
+          factor: m.rank ? Float32Array.from(m.factor) : new Float32Array(1),
+          groups: groups.length ? groups : new Uint32Array(3),
+          out: new Float32Array(B * N),
+        },
+        ['out'],
+        { threads: B },
+      );
+      const gpu = f32(r.out),
+        ref = sampleSynth(m, B, batch);
+      const tag = `${cfg.correlation ? 'correlated, hierarchy' : 'independent'}, n=${N}, B=${B}`;
+      // WGSL's cos and log carry up to 2^-11 absolute error (its accuracy rules), so a normal draw is good to about
+      // 1e-3: a feature within that of its threshold may fire on one side only (at most 0.1 % of entries here), and
+      // the values agree to 1e-3 where both sides fire alike
+      const same = Array.from(gpu, (v, i) => v > 0 === ref[i] > 0);
+      const differ = same.filter((x) => !x).length / same.length;
+      out.push(
+        compareArrays(`synth_sample share of entries whose firing differs ${tag}`, [differ], [0], { atol: 1e-3, rtol: 0 }),
+        compareArrays(
+          `synth_sample values where both fire alike ${tag}`,
+          gpu.filter((_, i) => same[i]),
+          ref.filter((_, i) => same[i]),
+          { atol: 1e-3, rtol: 1e-3 },
+        ),
       );
     }
     return out;

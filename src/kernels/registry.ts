@@ -60,6 +60,14 @@ export const KERNELS: KernelEntry[] = [
     bench: 'sae-modular',
   },
   {
+    file: 'synth_sample.wgsl',
+    summary: "SynthSAEBench's feature activations for one batch (Zipf firing, copula, hierarchy)",
+    twin: 'data/synth: sampleSynth',
+    check: 'kernel synth_sample',
+    grid: (s) => ({ threads: s.B }),
+    bench: 'standalone',
+  },
+  {
     file: 'copy_step.wgsl',
     summary: 'replay: copy one given batch to every model',
     twin: 'reference/data: copyStep',
