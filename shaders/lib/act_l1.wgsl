@@ -2,18 +2,8 @@
 // and no auxiliary reconstruction (relu, topk, batchtopk; the interface: src/variants/relu.wgsl). Twin:
 // src/variants/l1.ts.
 
-const ACT_AUX: bool = false;
-
-
-fn act_begin(t: u32) {}
-
-fn act_pen_next(k: u32, pre: f32, f: f32) -> f32 {
-  return 0.0;
-}
-
-fn act_aux(k: u32, pre: f32) -> f32 {
-  return 0.0;
-}
+//#include "lib/act_no_aux.wgsl"
+//#include "lib/act_fixed_penalty.wgsl"
 
 fn act_penalised(k: u32, pre: f32, f: f32) -> f32 {
   return f;

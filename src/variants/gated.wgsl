@@ -9,14 +9,9 @@
 //   dr_mag_k = dmag_k exp(r_mag_k) x_k;  db_mag_k = dmag_k;  db_enc_k = dgate_k = dpre_k - exp(r_mag_k) db_mag_k.
 // The interface: src/variants/relu.wgsl. Twin: src/variants/gated.ts.
 
+//#include "lib/act_fixed_penalty.wgsl"
+
 const ACT_AUX: bool = true;
-
-
-fn act_begin(t: u32) {}
-
-fn act_pen_next(k: u32, pre: f32, f: f32) -> f32 {
-  return 0.0;
-}
 
 fn gated_mag(k: u32, pre: f32) -> f32 {
   return exp(sae_param(OFF_XP + k)) * (pre - sae_param(OFF_BE + k)) + sae_param(OFF_XP + S_LAT + k);

@@ -5,18 +5,8 @@
 //   dth_k = theta_k (-(theta_k/eps) df_k - (1/eps) pw),  pw = lambda w_k / B.
 // act_theta(k) is this file's own helper. The interface: src/variants/relu.wgsl. Twin: src/variants/jumprelu.ts.
 
-const ACT_AUX: bool = false;
-
-
-fn act_begin(t: u32) {}
-
-fn act_pen_next(k: u32, pre: f32, f: f32) -> f32 {
-  return 0.0;
-}
-
-fn act_aux(k: u32, pre: f32) -> f32 {
-  return 0.0;
-}
+//#include "lib/act_no_aux.wgsl"
+//#include "lib/act_fixed_penalty.wgsl"
 
 fn act_theta(k: u32) -> f32 {
   return exp(sae_param(OFF_XP + k));

@@ -4,8 +4,7 @@
 //   dpre_k = [f_k > 0] (df_k + pw p f_k^(p-1)),  pw = lambda w_k / B.
 // The interface: src/variants/relu.wgsl. Twin: src/variants/panneal.ts.
 //#include "lib/p_anneal.wgsl"
-
-const ACT_AUX: bool = false;
+//#include "lib/act_no_aux.wgsl"
 
 // (p of this step, the next update's p), set per sample by act_begin; act_q: the step is in a queue (its penalty
 // at the next p is summed: pa_step), else act_pen_next skips its pow
@@ -22,10 +21,6 @@ fn act_begin(t: u32) {
   act_p = pa_exponents(t);
   let c = pa_done(t);
   act_q = c >= 1u && c < cfg.pa_n && t + cfg.pa_queue > pa_update(c);
-}
-
-fn act_aux(k: u32, pre: f32) -> f32 {
-  return 0.0;
 }
 
 fn act_f(pre: array<f32, S_LAT>, bthr: f32) -> array<f32, S_LAT> {
