@@ -464,6 +464,8 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       [FLAG.JUMPRELU, 0, 0.25],
       [FLAG.MATRYOSHKA, 0, 0.25, { ends: [1, s.S >> 1, s.S], weights: [0.5, 0.3, 0.2] }],
       [FLAG.GATED, 0, 0.25],
+      [FLAG.BATCH_TOPK, 2, 0.25],
+      [FLAG.MATRYOSHKA | FLAG.BATCH_TOPK, 1, 0, { ends: [1, s.S >> 1, s.S], weights: [0.4, 0.3, 0.3] }],
     ];
     for (const [flags, topk, p, nested] of big ? variants.slice(1, 2) : variants) {
       const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p, rho: 0.4, nested });

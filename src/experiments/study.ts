@@ -89,6 +89,9 @@ export async function runPreset(
     if (!ctx && !opts.execute) throw new Error('no GPU context to run experiments with');
     return opts.execute ? opts.execute(exp) : runExperiment(ctx!, exp, opts);
   };
+  // every experiment's shapes against this adapter's limits before the first starts: a misfit found hours into a
+  // preset (fixes-full's Matryoshka BatchTopK evaluation) costs the run
+  if (ctx && !opts.execute) for (const e of preset.experiments) parseExperiment(e, ctx.device.limits);
   await runStudyLoop(preset.experiments, run, sink, opts);
   if (res.experiments.length === preset.experiments.length) {
     const points = phasePoints(res.experiments);

@@ -12,9 +12,8 @@ export const batchtopk = {
   needsK: true,
   matches: (cfg) => (cfg.flags & FLAG.BATCH_TOPK) !== 0,
   prepass: 'sae_batch_topk.wgsl',
-  // the CPU-shaped steps find the threshold themselves (batch_threshold); v1 / v2 and the CPU-shaped evaluation have no such pass
+  // the CPU-shaped steps and evaluation find the threshold themselves (lib/batch_threshold.wgsl); v1 / v2 have no such pass
   sharedMisfit: 'it has no BatchTopK threshold pass (the modular path and the CPU-shaped steps have)',
-  evalMisfit: 'it has no BatchTopK threshold pass (the modular chain evaluates BatchTopK)',
   twin: {
     ...L1_TWIN,
     activation: (_cfg, pre, _lp, bthr) => Array.from(pre, (v) => (v > 0 && v >= bthr ? v : 0)),

@@ -110,6 +110,9 @@ describe('SAE variant records', () => {
     const lim = { maxBufferSize: 2 ** 27, maxStorageBufferBindingSize: 2 ** 27 };
     // gated at the study's shape: 36 floats per sample x 1e6 samples = 144 MB > 128 MiB, but d s = 8 fits the cpu evaluation
     expect(parseExperiment({ name: 'g', sae: { variant: 'gated' }, eval_samples: 1_000_000 }, lim).sae.variant).toBe('gated');
+    // Matryoshka BatchTopK (fixes-full): its threshold is found by the CPU-shaped evaluation too (lib/batch_threshold.wgsl)
+    const mb = { variant: 'matryoshka-batchtopk', k: 2, matryoshka: { group_fractions: [0.5, 0.5] } };
+    expect(parseExperiment({ name: 'mb', sae: mb, eval_samples: 1_000_000 }, lim).sae.variant).toBe('matryoshka-batchtopk');
     expect(() => parseExperiment({ name: 'g', data: { sets: [8, 8] }, toy: { d: 8 }, sae: { s: 16 }, eval_samples: 1_000_000 }, lim)).toThrow(
       /evaluating one SAE on 1000000 samples needs \d+ bytes of per-sample work, the adapter allows 134217728/,
     );

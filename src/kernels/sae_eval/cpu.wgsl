@@ -9,11 +9,14 @@
 //   fvu = mean_b fvu_b; mean sum f; mean l0; dead on the batch = #{k : f_k <= 1e-6 on every sample};
 //   EV(h) = 1 - sum_b |e|^2 / sum_b |h - mean h|^2; EV(out) = 1 - sum_b |xo - xhat|^2 / sum_b |xhat - mean xhat|^2;
 //   selection loss = mean rec + lambda mean penalty, the variant's own objective (docs/science.md §5).
+// BatchTopK: first its threshold over the whole evaluation batch, as sae_batch_topk.wgsl finds it for the
+// modular chain, by the training steps' radix select (lib/batch_threshold.wgsl: 4 more passes over the
+// samples); written to bthr[m] for sae_probe.wgsl, which runs after this kernel.
 // It writes the metrics sae_eval.wgsl writes (MET_FVU .. MET_SEL); sae_probe.wgsl writes the others.
 // Bindings: @0 cfg (uniform Config), @1 hyper (read), @2 state (read, u32 step of the draws), @3 tables
-//   (read, sampler CDFs), @4 toy_params (read), @5 params (read, [M][P_SAE]), @6 metrics (rw, [M][MET_W]).
-// Dispatch: ceil(M / WG) workgroups of WG = {{WG}} invocations, invocation m = model m. Not BatchTopK
-// (its threshold needs the whole batch first). Twin: src/reference/metrics.ts (saeEval), via the
+//   (read, sampler CDFs), @4 toy_params (read), @5 params (read, [M][P_SAE]), @6 metrics (rw, [M][MET_W]),
+//   @7 bthr (rw, [M]: BatchTopK's threshold, 0 for other variants).
+// Dispatch: ceil(M / WG) workgroups of WG = {{WG}} invocations, invocation m = model m. Twin: src/reference/metrics.ts (saeEval), via the
 // modular chain it is checked against (src/checks/kernels.ts).
 //#include "lib/rng.wgsl"
 //#include "lib/common.wgsl"
@@ -33,10 +36,12 @@ const BLOCK: u32 = 1024u;
 @group(0) @binding(4) var<storage, read> toy_params: array<f32>;
 @group(0) @binding(5) var<storage, read> params: array<f32>;
 @group(0) @binding(6) var<storage, read_write> metrics: array<f32>;
+@group(0) @binding(7) var<storage, read_write> bthr: array<f32>;
 
 //#include "lib/private_model.wgsl"
 //#include "lib/sample.wgsl"
 //#include "lib/sae_sample.wgsl"
+//#include "lib/batch_threshold.wgsl"
 //#include "lib/eval_metrics.wgsl"
 
 @compute @workgroup_size(WG)
@@ -51,12 +56,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     weight_p[k] = 1.0;
   }
   let tp = (m % cfg.toy_count) * P_TOY;
-  var tw: array<f32, P_TOY>;
-  for (var q = 0u; q < P_TOY; q++) { tw[q] = toy_params[tp + q]; }
+  for (var q = 0u; q < N_FEAT * D_HID; q++) { tw[q] = toy_params[tp + q]; }
+  var tb: array<f32, N_FEAT>;
+  for (var i = 0u; i < N_FEAT; i++) { tb[i] = toy_params[tp + T_OFF_B + i]; }
   let seed = hyper[m].seed;
   let lambda = hyper[m].l1;
   let inv_b = 1.0 / f32(cfg.B);
   let t = state[0];
+  var thr = 0.0;
+  if ((cfg.flags & FLAG_BATCH_TOPK) != 0u) {
+    thr = batch_threshold(seed, t);
+  }
+  bthr[m] = thr;
 
   var total: array<f32, EVAL_NV>;
   var fired: array<bool, S_LAT>;
@@ -67,14 +78,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var q = 0u; q < EVAL_NV; q++) { acc[q] = 0.0; }
     let b1 = min(b0 + BLOCK, cfg.B);
     for (var b = b0; b < b1; b++) {
-      let x = sample_features(seed, t, b);
-      var h: array<f32, D_HID>;
-      for (var j = 0u; j < D_HID; j++) {
-        var a = 0.0;
-        for (var i = 0u; i < N_FEAT; i++) { a += tw[i * D_HID + j] * x[i]; }
-        h[j] = a;
-      }
-      let o = sae_sample(h, lambda, inv_b, 1.0, 0.0, t);
+      let h = sample_h(seed, t, b);
+      let o = sae_sample(h, lambda, inv_b, 1.0, thr, t);
       acc[0] += o.fvu;
       acc[1] += o.l1raw;
       acc[2] += o.l0;
@@ -87,8 +92,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
         acc[7 + j] += h[j];
       }
       for (var i = 0u; i < N_FEAT; i++) {
-        var ux = tw[T_OFF_B + i];
-        var uo = tw[T_OFF_B + i];
+        var ux = tb[i];
+        var uo = tb[i];
         for (var j = 0u; j < D_HID; j++) {
           ux += tw[i * D_HID + j] * h[j];
           uo += tw[i * D_HID + j] * (h[j] + o.e[j]);

@@ -3,7 +3,7 @@
 // registry read it. Same samples and formulas in both versions, sums in another order:
 //   modular: sample_data -> toy_forward -> [the variant's pre-pass] -> sae_forward -> sae_probe -> sae_eval
 //     (per-sample records of every model, reduced in workgroups);
-//   cpu: sae_probe + cpu.wgsl (one invocation per model walks its samples, no records; 1,000,000 samples of
+//   cpu: cpu.wgsl + sae_probe (one invocation per model walks its samples, no records; 1,000,000 samples of
 //     125 study SAEs: about 1 s against 44 s modular on lavapipe).
 import type { GpuConfig } from '../../core/wire';
 import type { AdapterReport } from '../../gpu/context';
@@ -44,8 +44,8 @@ export const SAE_EVAL = {
   cpu: {
     name: 'cpu',
     summary: 'the evaluation on fresh samples in one kernel, one invocation per model (CPU adapters)',
-    files: () => ['sae_probe.wgsl', CPU_FILE],
-    // fit.ts: small SAEs; a variant with a batch pre-pass (BatchTopK) needs the whole batch first
+    files: () => [CPU_FILE, 'sae_probe.wgsl'],
+    // fit.ts: small SAEs (BatchTopK's threshold: a radix select over the batch before it, bthr for sae_probe after it)
     misfit: (dims, cfg) => cpuEvalMisfit(dims.D, dims.S, variantOf(cfg).name),
     // the cpu SAE step's workgroup (SIMD lanes), specialisation and unrolling
     defines: (file, cfg, device, adapter) =>
