@@ -15,6 +15,8 @@ import { TOY_KERNELS, GpuToyTrainer } from '../train/toy';
 import { fusedMisfit, SAE_KERNELS, type SaeKernel } from '../kernels/sae_steps';
 import { timePass } from './timing';
 import { assignMax } from '../metrics/assignment';
+import { encodeGemm, GEMM_VERSIONS, layoutName, type GemmShape } from '../kernels/gemm';
+import type { NativeGemm } from './native';
 import { rngUnit } from '../core/rng';
 
 export interface BenchLine {
@@ -203,6 +205,61 @@ export interface BenchOptions {
   minMs?: number;
   /** SAE steps per fused dispatch (default 25) */
   kSteps?: number;
+  /** the native fp32 GEMM at GEMM_BENCH's shape, measured in this run (Node: src/bench/native.ts) */
+  nativeGemm?: (M: number, K: number, N: number) => NativeGemm;
+}
+
+/** The wide engine's GEMMs at SynthSAEBench-16k's encoder shape [1,024 x 768] . [768 x 4,096] (B = 1,024 samples,
+ * d = 768, width 4,096), in the three layouts one SAE step needs: the encoder X W_enc (NN), the latent gradient
+ * dR W_dec^T (NT) and the encoder's weight gradient X^T dPre (TN, there M = 768 and K = 1,024). */
+export const GEMM_BENCH = { B: 1024, d: 768, s: 4096 };
+
+export async function gemmBench(ctx: GpuContext, native: NativeGemm | null, emit: (l: BenchLine) => void): Promise<void> {
+  const { B, d, s } = GEMM_BENCH;
+  const flops = 2 * B * d * s;
+  const layouts: (GemmShape & { what: string })[] = [
+    { M: B, K: d, N: s, ta: false, tb: false, what: 'encoder X W_enc' },
+    { M: B, K: d, N: s, ta: false, tb: true, what: 'latent gradient dR W_dec^T' },
+    { M: d, K: B, N: s, ta: true, tb: false, what: 'weight gradient X^T dPre' },
+  ];
+  const nat = native?.gflops ?? null;
+  emit({
+    name: `native fp32 GEMM ${B}x${d}x${s} (host)`,
+    value: nat ?? NaN,
+    unit: 'GFLOP/s',
+    ratio: nat === null ? null : 1,
+    baseline: nat === null ? '' : 'itself',
+    note: native === null ? 'not measured here (no host process: the browser)' : native.gflops === null ? `absent: ${native.why}` : native.how,
+  });
+  const a = ctx.createBuffer('gemm bench a', B * s * 4),
+    b = ctx.createBuffer('gemm bench b', Math.max(B, d) * s * 4),
+    c = ctx.createBuffer('gemm bench c', B * s * 4);
+  try {
+    for (const v of Object.values(GEMM_VERSIONS))
+      for (const l of layouts) {
+        const name = `gemm ${v.name} ${layoutName(l)} (${l.what})`;
+        try {
+          const op = await encodeGemm(ctx, v.name, l, { a, b, c });
+          // one timed run after the warm-up where it is slow (seconds on a software adapter), else the median of 3
+          let t = await timePass(ctx, (pass) => op.encode(pass), { warmup: 1, runs: 1 });
+          if (t.ms < 3000) t = await timePass(ctx, (pass) => op.encode(pass), { warmup: 0, runs: 3 });
+          op.destroy();
+          const g = flops / (t.ms * 1e6);
+          emit({
+            name,
+            value: g,
+            unit: 'GFLOP/s',
+            ratio: nat === null ? null : g / nat,
+            baseline: nat === null ? '' : 'native GEMM',
+            note: `${v.summary}; ${t.ms.toFixed(1)} ms, ${t.method} timing, ${t.runs.length} run(s)`,
+          });
+        } catch (e) {
+          emit({ name, value: NaN, unit: 'GFLOP/s', ratio: null, baseline: '', note: `failed: ${(e as Error).message.slice(0, 200)}` });
+        }
+      }
+  } finally {
+    [a, b, c].forEach((x) => x.destroy());
+  }
 }
 
 export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<BenchLine[]> {
@@ -336,6 +393,9 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
       job.destroy();
     }
   }
+  // --- the wide engine's GEMM versions against the host's native GEMM, same run
+  await gemmBench(ctx, opts.nativeGemm ? opts.nativeGemm(GEMM_BENCH.B, GEMM_BENCH.d, GEMM_BENCH.s) : null, emit);
+
   // --- MCC's exact assignment at SynthSAEBench-16k's size (4,096 latents x 16,384 features), on the host
   const a = assignmentTiming(4096, 16384);
   emit({

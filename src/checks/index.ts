@@ -6,7 +6,8 @@ import { BindingError, ShaderCompileError } from '../gpu/errors';
 import { Kernel } from '../gpu/kernel';
 import { gpuMatmulBatched, gpuRngFill, type MatmulShape } from '../gpu/ops';
 import { compareArrays, type Comparison } from './compare';
-import { matmulBatched } from '../reference/matmul';
+import { gemm, matmulBatched } from '../reference/matmul';
+import { GEMM_VERSIONS, gpuGemm, layoutName, type GemmShape } from '../kernels/gemm';
 import { rngFill } from '../reference/rng';
 import { rngU32 } from '../core/rng';
 import { KERNEL_CHECKS, KERNEL_SHAPES } from './kernels';
@@ -43,6 +44,43 @@ export const MATMUL_SHAPES: MatmulShape[] = [
 ];
 // f32 accumulation of K products of values in [-1,1): error grows ~ K * 2^-24.
 export const MATMUL_TOL = { atol: 1e-5, rtol: 1e-5 };
+
+// GEMM shapes: single values, edges that are not multiples of any tile (16, 64, 512 columns, 4 rows) and a
+// deep K; every layout at each, and one accumulating call per layout.
+export const GEMM_SHAPES: Omit<GemmShape, 'ta' | 'tb'>[] = [
+  { M: 1, K: 1, N: 1 },
+  { M: 37, K: 29, N: 45 },
+  { M: 64, K: 16, N: 64 },
+  { M: 70, K: 130, N: 600 },
+  { M: 5, K: 300, N: 3 },
+];
+// f32 accumulation of K products of values in [-1, 1): |error| <= K * 2^-24 * sum |a b| <= 300 * 6e-8 * 300 in the
+// worst case; the measured worst is far below, so the bound is set at 1e-4 absolute (K <= 300).
+export const GEMM_TOL = { atol: 1e-4, rtol: 1e-5 };
+
+function gemmCheck(version: string): CheckFn {
+  return async (ctx) => {
+    const comparisons: Comparison[] = [];
+    for (const [i, base] of GEMM_SHAPES.entries())
+      for (const [ta, tb] of [
+        [false, false],
+        [false, true],
+        [true, false],
+        [true, true],
+      ]) {
+        const s = { ...base, ta, tb };
+        const a = testData(s.M * s.K, 300 + i),
+          b = testData(s.K * s.N, 400 + i);
+        const tag = `gemm ${version} ${layoutName(s)} M=${s.M} K=${s.K} N=${s.N}`;
+        comparisons.push(compareArrays(tag, await gpuGemm(ctx, version, s, a, b), gemm(a, b, s), GEMM_TOL));
+        if (i === 1) {
+          const c0 = testData(s.M * s.N, 500 + i);
+          comparisons.push(compareArrays(`${tag} accumulate`, await gpuGemm(ctx, version, s, a, b, c0), gemm(a, b, s, c0), GEMM_TOL));
+        }
+      }
+    return { comparisons, notes: [] };
+  };
+}
 
 const BASE_CHECKS: Record<string, CheckFn> = {
   async 'rng-streams'(ctx) {
@@ -133,6 +171,7 @@ export function checkList(sources: ShaderSources): Readonly<Record<string, Check
   const hit = lists.get(sources);
   if (hit) return hit;
   const checks: Record<string, CheckFn> = { ...BASE_CHECKS };
+  for (const v of Object.values(GEMM_VERSIONS)) checks[v.check] = gemmCheck(v.name);
   for (const name of Object.keys(KERNEL_CHECKS)) {
     checks[`kernel ${name}`] = async (ctx) => {
       const comparisons: Comparison[] = [];

@@ -12,6 +12,7 @@ import { getPreset } from '../experiments/presets';
 import { runPreset } from '../experiments/study';
 import { loadExperiment } from '../experiments/results';
 import { nodeDocument } from '../plots/dom-node';
+import { nativeSgemm } from '../bench/native';
 
 const HELP = `usage: npm run bench -- [--json FILE] [--full] [--study PRESET] [--kernel ${KERNEL_REQUESTS.join('|')}]
   --full          the full shape list, (M, B) = ${SHAPES_FULL.map(([m, b]) => `(${m}, ${b})`).join(' ')} (for GPUs);
@@ -56,7 +57,7 @@ async function main() {
     console.log(
       `limits: ${ctx.device.limits.maxComputeInvocationsPerWorkgroup} invocations/workgroup, ${ctx.device.limits.maxComputeWorkgroupStorageSize} B workgroup memory; shapes: ${values.full ? 'full' : 'reduced'}`,
     );
-    const lines = await runBench(ctx, { log: (l) => console.log(fmt(l)), full: values.full });
+    const lines = await runBench(ctx, { log: (l) => console.log(fmt(l)), full: values.full, nativeGemm: nativeSgemm });
     const emit = (l: BenchLine) => {
       lines.push(l);
       console.log(fmt(l));

@@ -9,6 +9,7 @@ import { NO_FEATURES, NO_SUBGROUPS, SAE_STEPS, STUDY_STEP_CASE, type SaeStepsVer
 import { SAE_EVAL, SAE_EVAL_CPU_FILE } from './sae_eval';
 import { TOY_STEPS, type ToyStepsVersion } from './toy_steps';
 import { dimDefines, setDefines, type Defines } from './defines';
+import { GEMM_VERSIONS, gemmDefines } from './gemm';
 export { dimDefines, setDefines, type Defines };
 
 /** The shape a dispatch covers: M models, B rows (samples) per model, and the model dims. */
@@ -271,6 +272,21 @@ export const KERNELS: KernelEntry[] = [
     grid: (s) => ({ threads: [s.S, s.B, s.M] }),
     bench: 'standalone',
   },
+  // the wide engine's GEMM unit (src/kernels/gemm), every version; the lab runs it at the encoder's
+  // shape of a job: rows = B samples, K = D, columns = S latents
+  ...Object.values(GEMM_VERSIONS).map(
+    (v): KernelEntry => ({
+      file: v.file,
+      summary: `GEMM C = op(A) op(B): ${v.summary}`,
+      op: 'gemm',
+      version: v.name,
+      twin: 'reference/matmul: gemm',
+      check: v.check,
+      grid: (s) => v.grid({ M: s.B, N: s.S }),
+      defines: () => gemmDefines(v, { ta: false, tb: false }),
+      bench: 'standalone',
+    }),
+  ),
   {
     file: 'bench_fma.wgsl',
     summary: 'FMA throughput of the adapter (timing only)',
