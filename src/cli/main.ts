@@ -301,7 +301,7 @@ async function main(): Promise<number> {
     if (!values.config && !values.preset)
       bar.note(
         fast
-          ? `no --preset: ${DEFAULT_PRESET}, the study at its own budget (12-18 min measured on lavapipe on 2 cores, 25 min at 256-bit vectors, minutes on a GPU; the run estimate follows); --preset ${DEFAULT_PRESET_SLOW} is the one-minute look`
+          ? `no --preset: ${DEFAULT_PRESET}, the study at its own budget (12-18 min measured on lavapipe on 2 cores with AVX-512, 21-25 min without, minutes on a GPU; the run estimate follows); --preset ${DEFAULT_PRESET_SLOW} is the one-minute look`
           : `no --preset: ${DEFAULT_PRESET_SLOW}, the quick budget (no GPU or lavapipe here: the study's own budget, --preset ${DEFAULT_PRESET}, would take hours on SwiftShader)`,
       );
     bar.plan = new RunProgress(preset.experiments, adapter, shard);
