@@ -8,6 +8,8 @@ import { gpuMatmulBatched, gpuRngFill, type MatmulShape } from '../gpu/ops';
 import { compareArrays, type Comparison } from './compare';
 import { gemm, matmulBatched } from '../reference/matmul';
 import { GEMM_VERSIONS, gpuGemm, layoutName, type GemmShape } from '../kernels/gemm';
+import { gpuWideStep } from '../kernels/wide';
+import { wideStep } from '../reference/wide';
 import { rngFill } from '../reference/rng';
 import { rngU32 } from '../core/rng';
 import { KERNEL_CHECKS, KERNEL_SHAPES } from './kernels';
@@ -80,6 +82,38 @@ function gemmCheck(version: string): CheckFn {
       }
     return { comparisons, notes: [] };
   };
+}
+
+// The wide SAE step (src/kernels/wide) against its twin: the loss rows and every gradient, with each GEMM version,
+// at shapes off every tile size. f32 sums of up to 300 terms against f64: 1e-4 relative, 2e-5 absolute; the ReLU
+// gate flips only where a pre-activation is within rounding of 0 (none at these draws).
+export const WIDE_SHAPES = [
+  { B: 37, d: 9, s: 70 },
+  { B: 64, d: 16, s: 300 },
+];
+export const WIDE_TOL = { atol: 2e-5, rtol: 1e-4 };
+
+async function wideCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; notes: string[] }> {
+  const comparisons: Comparison[] = [];
+  for (const [i, sh] of WIDE_SHAPES.entries()) {
+    const scale = (n: number, seed: number, a: number) => testData(n, seed).map((v) => v * a);
+    const p = {
+      w_enc: scale(sh.d * sh.s, 600 + i, 0.5),
+      b_enc: scale(sh.s, 610 + i, 0.2),
+      w_dec: scale(sh.s * sh.d, 620 + i, 0.5),
+      b_dec: scale(sh.d, 630 + i, 0.1),
+    };
+    const x = testData(sh.B * sh.d, 640 + i);
+    const lambda = 0.2;
+    const ref = wideStep(p, x, sh, lambda);
+    for (const v of Object.keys(GEMM_VERSIONS)) {
+      const g = await gpuWideStep(ctx, v, sh, p, x, lambda);
+      const tag = `wide step (gemm ${v}) B=${sh.B} d=${sh.d} s=${sh.s}`;
+      comparisons.push(compareArrays(`${tag} loss rows [mse, l1, l0]`, g.rows, ref.rows, WIDE_TOL));
+      for (const n of ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const) comparisons.push(compareArrays(`${tag} grad ${n}`, g[`g_${n}`], ref.grads[n], WIDE_TOL));
+    }
+  }
+  return { comparisons, notes: [] };
 }
 
 const BASE_CHECKS: Record<string, CheckFn> = {
@@ -172,6 +206,7 @@ export function checkList(sources: ShaderSources): Readonly<Record<string, Check
   if (hit) return hit;
   const checks: Record<string, CheckFn> = { ...BASE_CHECKS };
   for (const v of Object.values(GEMM_VERSIONS)) checks[v.check] = gemmCheck(v.name);
+  checks['wide SAE step'] = wideCheck;
   for (const name of Object.keys(KERNEL_CHECKS)) {
     checks[`kernel ${name}`] = async (ctx) => {
       const comparisons: Comparison[] = [];

@@ -10,6 +10,7 @@ import { SAE_EVAL, SAE_EVAL_CPU_FILE } from './sae_eval';
 import { TOY_STEPS, type ToyStepsVersion } from './toy_steps';
 import { dimDefines, setDefines, type Defines } from './defines';
 import { GEMM_VERSIONS, gemmDefines } from './gemm';
+import { WIDE_KERNELS } from './wide';
 export { dimDefines, setDefines, type Defines };
 
 /** The shape a dispatch covers: M models, B rows (samples) per model, and the model dims. */
@@ -284,6 +285,17 @@ export const KERNELS: KernelEntry[] = [
       check: v.check,
       grid: (s) => v.grid({ M: s.B, N: s.S }),
       defines: () => gemmDefines(v, { ta: false, tb: false }),
+      bench: 'standalone',
+    }),
+  ),
+  // the wide engine's step: its element-wise and row/column kernels (the GEMMs above), one check for the whole step
+  ...WIDE_KERNELS.map(
+    (w): KernelEntry => ({
+      file: w.file,
+      summary: `wide SAE step: ${w.summary}`,
+      twin: 'reference/wide: wideStep',
+      check: 'wide SAE step',
+      grid: (s) => w.grid(s),
       bench: 'standalone',
     }),
   ),
