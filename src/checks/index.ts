@@ -9,7 +9,9 @@ import { compareArrays, type Comparison } from './compare';
 import { gemm, matmulBatched } from '../reference/matmul';
 import { GEMM_VERSIONS, gpuGemm, layoutName, type GemmShape } from '../kernels/gemm';
 import { gpuWideStep } from '../kernels/wide';
-import { wideStep } from '../reference/wide';
+import { WIDE_BLOCKS, wideStep, wideTrain } from '../reference/wide';
+import { WideSaeTrainer } from '../train/wide';
+import { defaultConfig } from '../core/wire';
 import { rngFill } from '../reference/rng';
 import { rngU32 } from '../core/rng';
 import { KERNEL_CHECKS, KERNEL_SHAPES } from './kernels';
@@ -116,6 +118,42 @@ async function wideCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; 
   return { comparisons, notes: [] };
 }
 
+// The wide trainer against its twin: 8 Adam steps (warmup 2, cooldown 3) on fresh batches, with the GEMM version
+// shaped for each kind of adapter. Adam's first steps move a parameter by about lr whatever its gradient's size, so a
+// gradient entry within f32 rounding of 0 (lavapipe contracts multiply-adds into FMAs) would move by +-lr: with
+// eps = 1e-8 one W_enc entry differed by 1.8e-4 on lavapipe. eps = 1e-3 keeps such entries' steps near lr g / eps;
+// parameters then agree within 2e-5 + 1e-4 relative (lr = 1e-3).
+async function wideTrainCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; notes: string[] }> {
+  const comparisons: Comparison[] = [];
+  const sh = { B: 48, d: 12, s: 100 },
+    lambda = 0.1,
+    lr = 1e-3,
+    T = 8;
+  const cfg = defaultConfig({ T, warmup: 2, cooldown: 3, beta1: 0.9, beta2: 0.999, eps: 1e-3, weight_decay: 0 });
+  const scale = (n: number, seed: number, a: number) => testData(n, seed).map((v) => v * a);
+  const init = { w_enc: scale(sh.d * sh.s, 700, 0.5), b_enc: scale(sh.s, 701, 0.2), w_dec: scale(sh.s * sh.d, 702, 0.5), b_dec: scale(sh.d, 703, 0.1) };
+  const batches = Array.from({ length: T }, (_, t) => testData(sh.B * sh.d, 710 + t));
+  const ref = wideTrain(init, batches, sh, lambda, cfg, lr);
+  // the run must train (else equal parameters prove little): the loss falls and W_enc moves by more than the tolerance
+  const moved = Math.max(...ref.params.w_enc.map((v, i) => Math.abs(v - init.w_enc[i])));
+  comparisons.push(
+    compareArrays('train wide SAE: the twin loss falls over the run (1 = yes)', [ref.losses[T - 1] < ref.losses[0] ? 1 : 0], [1], { atol: 0, rtol: 0 }),
+    compareArrays('train wide SAE: largest move of a W_enc entry, above 1e-3 (1 = yes)', [moved > 1e-3 ? 1 : 0], [1], { atol: 0, rtol: 0 }),
+  );
+  for (const gemm of ['blocked', 'lanes']) {
+    const tr = await WideSaeTrainer.create(ctx, { shape: sh, lambda, lr, cfg, gemm, init });
+    try {
+      for (const x of batches) await tr.step(x);
+      const got = await tr.params();
+      for (const b of WIDE_BLOCKS)
+        comparisons.push(compareArrays(`train wide SAE (gemm ${gemm}) B=${sh.B} d=${sh.d} s=${sh.s}, ${T} steps: ${b}`, got[b], ref.params[b], WIDE_TOL));
+    } finally {
+      tr.destroy();
+    }
+  }
+  return { comparisons, notes: [`twin losses: ${ref.losses.map((l) => l.toFixed(4)).join(', ')}`] };
+}
+
 const BASE_CHECKS: Record<string, CheckFn> = {
   async 'rng-streams'(ctx) {
     const comparisons: Comparison[] = [];
@@ -207,6 +245,7 @@ export function checkList(sources: ShaderSources): Readonly<Record<string, Check
   const checks: Record<string, CheckFn> = { ...BASE_CHECKS };
   for (const v of Object.values(GEMM_VERSIONS)) checks[v.check] = gemmCheck(v.name);
   checks['wide SAE step'] = wideCheck;
+  checks['train wide SAE'] = wideTrainCheck;
   for (const name of Object.keys(KERNEL_CHECKS)) {
     checks[`kernel ${name}`] = async (ctx) => {
       const comparisons: Comparison[] = [];

@@ -293,8 +293,8 @@ export const KERNELS: KernelEntry[] = [
     (w): KernelEntry => ({
       file: w.file,
       summary: `wide SAE step: ${w.summary}`,
-      twin: 'reference/wide: wideStep',
-      check: 'wide SAE step',
+      twin: w.file.endsWith('adam.wgsl') ? 'reference/wide: wideTrain' : 'reference/wide: wideStep',
+      check: w.file.endsWith('adam.wgsl') ? 'train wide SAE' : 'wide SAE step',
       grid: (s) => w.grid(s),
       bench: 'standalone',
     }),

@@ -3,6 +3,8 @@
 //   loss = mean_b sum_j e_bj^2 + lambda mean_b sum_k f_bk |W_dec,k|
 // (SAELens StandardTrainingSAE: the MSE summed over d and averaged over the batch, the L1 weighted by the decoder
 // rows' norms.) Returns the loss terms per row and the gradient of the loss with respect to every parameter.
+import { adamStep } from './adam';
+import { NOT_DIVERGED, type GpuConfig } from '../core/wire';
 
 export interface WideParams {
   w_enc: ArrayLike<number>; // [d][s]
@@ -83,4 +85,45 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
     }
   }
   return { loss, rows, grads: g };
+}
+
+/** The wide SAE's parameter blocks in the order the trainer keeps and reads them. */
+export const WIDE_BLOCKS = ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const;
+
+/** Twin of the wide trainer (src/train/wide.ts): `batches.length` steps of wideStep then Adam (adamStep, one model
+ * whose parameters are the four blocks end to end), in f64. Returns the parameters and the loss of each step. */
+export function wideTrain(
+  p0: WideParams,
+  batches: ArrayLike<number>[],
+  sh: WideShape,
+  lambda: number,
+  cfg: GpuConfig,
+  lr: number,
+): { params: Record<(typeof WIDE_BLOCKS)[number], Float64Array>; losses: number[] } {
+  const p = Object.fromEntries(WIDE_BLOCKS.map((b) => [b, Float64Array.from(p0[b])])) as Record<(typeof WIDE_BLOCKS)[number], Float64Array>;
+  const sizes = WIDE_BLOCKS.map((b) => p[b].length);
+  const P = sizes.reduce((a, b) => a + b, 0);
+  const m1 = new Float64Array(P),
+    v = new Float64Array(P);
+  const losses: number[] = [];
+  const one: GpuConfig = { ...cfg, M: 1 };
+  for (const [t, x] of batches.entries()) {
+    const r = wideStep(p, x, sh, lambda);
+    losses.push(r.loss);
+    const flat = new Float64Array(P),
+      grads = new Float64Array(P);
+    let o = 0;
+    for (const b of WIDE_BLOCKS) {
+      flat.set(p[b], o);
+      grads.set(r.grads[b], o);
+      o += p[b].length;
+    }
+    adamStep(one, [{ lr, l1: lambda, cos: 0, seed: 0 }], t, new Uint32Array([NOT_DIVERGED]), P, grads, flat, m1, v);
+    o = 0;
+    for (const b of WIDE_BLOCKS) {
+      p[b].set(flat.subarray(o, o + p[b].length));
+      o += p[b].length;
+    }
+  }
+  return { params: p, losses };
 }

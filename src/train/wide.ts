@@ -1,0 +1,98 @@
+// The wide SAE trainer: one SAE of width s on d-dimensional rows, stepped through the wide engine's kernels
+// (src/kernels/wide: forward and backward with the GEMM unit, then Adam per parameter block with the kit's
+// schedule). Rows come from the caller, one batch per step (the synthetic generator and activation files feed it
+// next). Twin: src/reference/wide.ts (wideTrain).
+import type { GpuContext } from '../gpu/context';
+import type { Kernel } from '../gpu/kernel';
+import type { GpuConfig } from '../core/wire';
+import { encodeWideStep, grid2d, wideBufferFloats, type WideBuffers, type WideShape } from '../kernels/wide';
+import { WIDE_BLOCKS } from '../reference/wide';
+
+type Block = (typeof WIDE_BLOCKS)[number];
+
+export interface WideTrainerOptions {
+  shape: WideShape;
+  lambda: number;
+  lr: number;
+  /** Adam's betas, eps, weight decay and the schedule (T, warmup, cooldown); M, B are set here */
+  cfg: GpuConfig;
+  /** the GEMM version (src/kernels/gemm) */
+  gemm: string;
+  init: Record<Block, Float32Array>;
+}
+
+export class WideSaeTrainer {
+  private constructor(
+    private readonly ctx: GpuContext,
+    readonly opts: WideTrainerOptions,
+    private readonly bufs: WideBuffers,
+    private readonly extra: GPUBuffer[],
+    private readonly state: GPUBuffer,
+    private readonly record: (pass: GPUComputePassEncoder) => void,
+    private readonly release: () => void,
+    /** steps done */
+    public t = 0,
+  ) {}
+
+  static async create(ctx: GpuContext, opts: WideTrainerOptions): Promise<WideSaeTrainer> {
+    const sizes = wideBufferFloats(opts.shape);
+    const bufs = {} as WideBuffers;
+    for (const [name, n] of Object.entries(sizes) as [keyof WideBuffers, number][]) {
+      const init = (opts.init as Partial<Record<keyof WideBuffers, Float32Array>>)[name];
+      if (init && init.length !== n) throw new Error(`wide SAE: ${name} has ${init.length} values, ${n} expected`);
+      bufs[name] = init ? ctx.upload(`wide ${name}`, init) : ctx.createBuffer(`wide ${name}`, n * 4);
+    }
+    const extra: GPUBuffer[] = [];
+    const state = ctx.upload('wide state', new Uint32Array([0, 0, 0, 0]));
+    extra.push(state);
+    const step = await encodeWideStep(ctx, opts.gemm, opts.shape, bufs, opts.lambda);
+    // lib/common.wgsl's model dims are the per-model engine's; the wide Adam reads only Config and the schedule
+    const adam: Kernel = await ctx.kernel('kernels/wide/adam.wgsl', { defines: { N_FEAT: 1, D_HID: 1, S_LAT: 1 } });
+    const cfgU = ctx.uniform('wide cfg', adam.packStruct('cfg', { ...opts.cfg, M: 1, B: opts.shape.B }));
+    extra.push(cfgU);
+    const updates = WIDE_BLOCKS.map((b) => {
+      const n = sizes[b];
+      const blockU = ctx.uniform(`wide adam ${b}`, adam.packStruct('blk', { n, lr: opts.lr }));
+      const moments = ctx.createBuffer(`wide moments ${b}`, 2 * n * 4);
+      extra.push(blockU, moments);
+      const groups = adam.bindPool({ cfg: cfgU, blk: blockU, state, grads: bufs[`g_${b}`], params: bufs[b], moments });
+      const g = grid2d(n, ctx.device.limits.maxComputeWorkgroupsPerDimension);
+      return (pass: GPUComputePassEncoder) => adam.dispatch(pass, groups, ...g);
+    });
+    const record = (pass: GPUComputePassEncoder) => {
+      step.encode(pass);
+      for (const u of updates) u(pass);
+    };
+    return new WideSaeTrainer(ctx, opts, bufs, extra, state, record, step.destroy);
+  }
+
+  /** One step on a batch of B rows (B x d floats). */
+  async step(x: Float32Array): Promise<void> {
+    const { B, d } = this.opts.shape;
+    if (x.length !== B * d) throw new Error(`wide SAE: a batch is ${B} x ${d} = ${B * d} values, got ${x.length}`);
+    this.ctx.device.queue.writeBuffer(this.bufs.x, 0, x.buffer as ArrayBuffer, x.byteOffset, x.byteLength);
+    this.ctx.device.queue.writeBuffer(this.state, 0, new Uint32Array([this.t]));
+    await this.ctx.run('wide SAE step', this.record);
+    this.t++;
+  }
+
+  /** The last step's loss rows [B][mse, l1, l0] (before its update). */
+  async rows(): Promise<Float32Array> {
+    return this.ctx.readF32(this.bufs.rows, this.opts.shape.B * 3);
+  }
+
+  async params(): Promise<Record<Block, Float32Array>> {
+    const sizes = wideBufferFloats(this.opts.shape);
+    const out = await this.ctx.readback(
+      WIDE_BLOCKS.map((b) => this.bufs[b]),
+      WIDE_BLOCKS.map((b) => sizes[b] * 4),
+    );
+    return Object.fromEntries(WIDE_BLOCKS.map((b, i) => [b, new Float32Array(out[i])])) as Record<Block, Float32Array>;
+  }
+
+  destroy(): void {
+    this.release();
+    Object.values(this.bufs).forEach((b) => b.destroy());
+    this.extra.forEach((b) => b.destroy());
+  }
+}
