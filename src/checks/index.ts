@@ -11,6 +11,9 @@ import { GEMM_VERSIONS, gpuGemm, layoutName, type GemmShape } from '../kernels/g
 import { gpuWideStep } from '../kernels/wide';
 import { WIDE_BLOCKS, wideStep, wideTrain } from '../reference/wide';
 import { WideSaeTrainer } from '../train/wide';
+import { createSynthSource, type SynthData } from '../data/synth-source';
+import { buildSynth } from '../data/synth';
+import { randomDictionary } from '../data/dictionary';
 import { defaultConfig } from '../core/wire';
 import { rngFill } from '../reference/rng';
 import { rngU32 } from '../core/rng';
@@ -151,7 +154,87 @@ async function wideTrainCheck(ctx: GpuContext): Promise<{ comparisons: Compariso
       tr.destroy();
     }
   }
+  // rows drawn on the GPU (src/data/synth-source.ts): the twin trains on the rows each step drew (read back)
+  const data = smallSynthData(40, sh.d, 12);
+  const tr = await WideSaeTrainer.create(ctx, { shape: sh, lambda, lr, cfg, gemm: 'lanes', init, data, firstBatch: 5 });
+  try {
+    const xs: Float32Array[] = [];
+    for (let t = 0; t < T; t++) {
+      await tr.step();
+      xs.push(await tr.rowsX());
+    }
+    const refD = wideTrain(init, xs, sh, lambda, cfg, lr);
+    const got = await tr.params();
+    for (const b of WIDE_BLOCKS)
+      comparisons.push(compareArrays(`train wide SAE on drawn synthetic rows (gemm lanes), ${T} steps: ${b}`, got[b], refD.params[b], WIDE_TOL));
+    const same = xs[0].every((v, i) => v === xs[1][i]);
+    comparisons.push(compareArrays('train wide SAE on drawn rows: step 1 draws other rows than step 0 (1 = yes)', [same ? 0 : 1], [1], { atol: 0, rtol: 0 }));
+  } finally {
+    tr.destroy();
+  }
   return { comparisons, notes: [`twin losses: ${ref.losses.map((l) => l.toFixed(4)).join(', ')}`] };
+}
+
+/** A small SynthSAEBench-class data set (correlations, a hierarchy) in d dims: the checks' and tests' fixture. */
+export function smallSynthData(features: number, d: number, seed: number): SynthData {
+  const model = buildSynth({
+    features,
+    zipf: { exponent: 0.5, pMax: 0.6, pMin: 0.05 },
+    magnitude: { meanStart: 3, meanEnd: 2, stdMean: 0.3, stdStd: 0.2 },
+    correlation: { rank: 4, scale: 0.3 },
+    hierarchy: { roots: 4, branching: 3, depth: 2, mutuallyExclusive: 1, compensate: true, scaleChildrenByParent: true },
+    seed,
+  });
+  const dictionary = Float32Array.from(randomDictionary(features, d, seed).flat());
+  const bias = testData(d, seed + 1).map((v) => 0.3 * v);
+  return { model, dictionary, bias };
+}
+
+// The wide engine's data path: synth_sample's activations a (checked draw for draw by 'kernel synth_sample'), then
+// x = a D + b by the GEMM unit and add_bias, against that sum in f64 from the same a (sums of 40 terms: 1e-5).
+async function wideSynthCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; notes: string[] }> {
+  const comparisons: Comparison[] = [];
+  const data = smallSynthData(40, 8, 11);
+  const B = 50,
+    n = 40,
+    d = 8;
+  for (const gemm of ['blocked', 'lanes'])
+    for (const batch of [0, 3]) {
+      const x = ctx.createBuffer('synth x', B * d * 4);
+      const src = await createSynthSource(ctx, data, B, x, gemm);
+      try {
+        src.setBatch(batch);
+        await ctx.run('synth source', (pass) => src.encode(pass));
+        const [xb, ab] = await ctx.readback([x, src.acts], [B * d * 4, B * n * 4]);
+        const a = new Float32Array(ab);
+        const want = new Float64Array(B * d);
+        for (let b = 0; b < B; b++)
+          for (let j = 0; j < d; j++) {
+            let v = data.bias[j];
+            for (let i = 0; i < n; i++) v += a[b * n + i] * data.dictionary[i * d + j];
+            want[b * d + j] = v;
+          }
+        comparisons.push(
+          compareArrays(`wide synth source (gemm ${gemm}) B=${B} n=${n} d=${d} batch ${batch}: x = a D + b`, new Float32Array(xb), want, {
+            atol: 1e-5,
+            rtol: 1e-5,
+          }),
+        );
+        if (batch === 0) {
+          const active = a.filter((v) => v > 0).length / B;
+          comparisons.push(
+            compareArrays(`wide synth source: active features per row (${active.toFixed(2)}) above 1 (1 = yes)`, [active > 1 ? 1 : 0], [1], {
+              atol: 0,
+              rtol: 0,
+            }),
+          );
+        }
+      } finally {
+        src.destroy();
+        x.destroy();
+      }
+    }
+  return { comparisons, notes: [] };
 }
 
 const BASE_CHECKS: Record<string, CheckFn> = {
@@ -246,6 +329,7 @@ export function checkList(sources: ShaderSources): Readonly<Record<string, Check
   for (const v of Object.values(GEMM_VERSIONS)) checks[v.check] = gemmCheck(v.name);
   checks['wide SAE step'] = wideCheck;
   checks['train wide SAE'] = wideTrainCheck;
+  checks['wide synth source'] = wideSynthCheck;
   for (const name of Object.keys(KERNEL_CHECKS)) {
     checks[`kernel ${name}`] = async (ctx) => {
       const comparisons: Comparison[] = [];

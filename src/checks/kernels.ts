@@ -27,7 +27,7 @@ import { saeEval, saeProbe } from '../reference/metrics';
 import { toyForward, toyGrad, toyLoss } from '../reference/toy';
 import { rngU32, rngUnit } from '../core/rng';
 import { samplerTables } from '../data/tables';
-import { buildSynth, sampleSynth, type SynthConfig } from '../data/synth';
+import { buildSynth, packSynth, sampleSynth, type SynthConfig } from '../data/synth';
 import { KERNEL_SHAPES, saeTestSpec, type KernelShape } from '../kernels/fixtures';
 import { evaluateSaes } from '../train/evaluate';
 
@@ -171,31 +171,8 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       const N = cfg.features,
         B = 200,
         batch = 3;
-      const feat = new Float32Array(N * 8);
-      const bits = new DataView(feat.buffer);
-      for (let i = 0; i < N; i++) {
-        feat.set([m.p[i], m.mean[i], m.std[i], m.threshold[i], m.diag[i]], i * 8);
-        bits.setInt32((i * 8 + 5) * 4, m.parent[i], true);
-        bits.setUint32((i * 8 + 6) * 4, m.level[i], true);
-        feat[i * 8 + 7] = m.rescale[i];
-      }
-      const groups = Uint32Array.from(m.groups.flat().flatMap(([q, ...kids]) => [q, kids[0], kids.length]));
-      const sp = Uint32Array.from([N, m.rank, B, batch, cfg.seed, m.groups.length, groups.length / 3]);
-      const r = await runKernelOnce(
-        ctx,
-        'synth_sample.wgsl',
-        {},
-        null,
-        {
-          sp,
-          feat,
-          factor: m.rank ? Float32Array.from(m.factor) : new Float32Array(1),
-          groups: groups.length ? groups : new Uint32Array(3),
-          out: new Float32Array(B * N),
-        },
-        ['out'],
-        { threads: B },
-      );
+      const { sp, feat, factor, groups } = packSynth(m, B, batch);
+      const r = await runKernelOnce(ctx, 'synth_sample.wgsl', {}, null, { sp, feat, factor, groups, out: new Float32Array(B * N) }, ['out'], { threads: B });
       const gpu = f32(r.out),
         ref = sampleSynth(m, B, batch);
       const tag = `${cfg.correlation ? 'correlated, hierarchy' : 'independent'}, n=${N}, B=${B}`;

@@ -221,3 +221,26 @@ export function sampleSynth(model: SynthModel, B: number, batch: number): Float3
   }
   return out;
 }
+
+/** The generator's tables as shaders/synth_sample.wgsl reads them, for batches of B rows starting at batch
+ * `batch` (sp[3], which a trainer rewrites each step). Empty tables get one placeholder entry (WebGPU binds no
+ * zero-sized buffer). */
+export function packSynth(m: SynthModel, B: number, batch: number): { sp: Uint32Array; feat: Float32Array; factor: Float32Array; groups: Uint32Array } {
+  const N = m.cfg.features;
+  const feat = new Float32Array(N * 8);
+  const bits = new DataView(feat.buffer);
+  for (let i = 0; i < N; i++) {
+    feat.set([m.p[i], m.mean[i], m.std[i], m.threshold[i], m.diag[i]], i * 8);
+    bits.setInt32((i * 8 + 5) * 4, m.parent[i], true);
+    bits.setUint32((i * 8 + 6) * 4, m.level[i], true);
+    feat[i * 8 + 7] = m.rescale[i];
+  }
+  const groups = Uint32Array.from(m.groups.flat().flatMap(([q, ...kids]) => [q, kids[0], kids.length]));
+  const sp = Uint32Array.from([N, m.rank, B, batch, m.cfg.seed, m.groups.length, groups.length / 3]);
+  return {
+    sp,
+    feat,
+    factor: m.rank ? Float32Array.from(m.factor) : new Float32Array(1),
+    groups: groups.length ? groups : new Uint32Array(3),
+  };
+}

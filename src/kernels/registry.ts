@@ -293,8 +293,12 @@ export const KERNELS: KernelEntry[] = [
     (w): KernelEntry => ({
       file: w.file,
       summary: `wide SAE step: ${w.summary}`,
-      twin: w.file.endsWith('adam.wgsl') ? 'reference/wide: wideTrain' : 'reference/wide: wideStep',
-      check: w.file.endsWith('adam.wgsl') ? 'train wide SAE' : 'wide SAE step',
+      twin: w.file.endsWith('adam.wgsl')
+        ? 'reference/wide: wideTrain'
+        : w.file.endsWith('add_bias.wgsl')
+          ? 'data/synth-source: synthRows'
+          : 'reference/wide: wideStep',
+      check: w.file.endsWith('adam.wgsl') ? 'train wide SAE' : w.file.endsWith('add_bias.wgsl') ? 'wide synth source' : 'wide SAE step',
       grid: (s) => w.grid(s),
       bench: 'standalone',
     }),

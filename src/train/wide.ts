@@ -7,6 +7,7 @@ import type { Kernel } from '../gpu/kernel';
 import type { GpuConfig } from '../core/wire';
 import { encodeWideStep, grid2d, wideBufferFloats, type WideBuffers, type WideShape } from '../kernels/wide';
 import { WIDE_BLOCKS } from '../reference/wide';
+import { createSynthSource, type SynthData, type SynthSource } from '../data/synth-source';
 
 type Block = (typeof WIDE_BLOCKS)[number];
 
@@ -19,6 +20,10 @@ export interface WideTrainerOptions {
   /** the GEMM version (src/kernels/gemm) */
   gemm: string;
   init: Record<Block, Float32Array>;
+  /** draw each step's rows on the GPU from SynthSAEBench-class data (src/data/synth-source.ts); else the caller passes them */
+  data?: SynthData;
+  /** the generator's batch index of step 0 (default 0): step t draws batch firstBatch + t */
+  firstBatch?: number;
 }
 
 export class WideSaeTrainer {
@@ -30,6 +35,7 @@ export class WideSaeTrainer {
     private readonly state: GPUBuffer,
     private readonly record: (pass: GPUComputePassEncoder) => void,
     private readonly release: () => void,
+    private readonly source: SynthSource | null,
     /** steps done */
     public t = 0,
   ) {}
@@ -59,21 +65,40 @@ export class WideSaeTrainer {
       const g = grid2d(n, ctx.device.limits.maxComputeWorkgroupsPerDimension);
       return (pass: GPUComputePassEncoder) => adam.dispatch(pass, groups, ...g);
     });
+    const source = opts.data ? await createSynthSource(ctx, opts.data, opts.shape.B, bufs.x, opts.gemm) : null;
+    if (source && opts.data!.bias.length !== opts.shape.d)
+      throw new Error(`wide SAE: the synthetic data has d = ${opts.data!.bias.length}, the SAE d = ${opts.shape.d}`);
     const record = (pass: GPUComputePassEncoder) => {
+      source?.encode(pass);
       step.encode(pass);
       for (const u of updates) u(pass);
     };
-    return new WideSaeTrainer(ctx, opts, bufs, extra, state, record, step.destroy);
+    const release = () => {
+      step.destroy();
+      source?.destroy();
+    };
+    return new WideSaeTrainer(ctx, opts, bufs, extra, state, record, release, source);
   }
 
-  /** One step on a batch of B rows (B x d floats). */
-  async step(x: Float32Array): Promise<void> {
+  /** One step on a batch of B rows (B x d floats), or on the next synthetic batch when the trainer has `data`. */
+  async step(x?: Float32Array): Promise<void> {
     const { B, d } = this.opts.shape;
-    if (x.length !== B * d) throw new Error(`wide SAE: a batch is ${B} x ${d} = ${B * d} values, got ${x.length}`);
-    this.ctx.device.queue.writeBuffer(this.bufs.x, 0, x.buffer as ArrayBuffer, x.byteOffset, x.byteLength);
+    if (this.source) {
+      if (x) throw new Error('wide SAE: this trainer draws its rows (options.data); step() takes no batch');
+      this.source.setBatch((this.opts.firstBatch ?? 0) + this.t);
+    } else {
+      if (!x) throw new Error('wide SAE: step() needs a batch of rows (or options.data)');
+      if (x.length !== B * d) throw new Error(`wide SAE: a batch is ${B} x ${d} = ${B * d} values, got ${x.length}`);
+      this.ctx.device.queue.writeBuffer(this.bufs.x, 0, x.buffer as ArrayBuffer, x.byteOffset, x.byteLength);
+    }
     this.ctx.device.queue.writeBuffer(this.state, 0, new Uint32Array([this.t]));
     await this.ctx.run('wide SAE step', this.record);
     this.t++;
+  }
+
+  /** The last step's rows x [B][d] (drawn or given). */
+  async rowsX(): Promise<Float32Array> {
+    return this.ctx.readF32(this.bufs.x, this.opts.shape.B * this.opts.shape.d);
   }
 
   /** The last step's loss rows [B][mse, l1, l0] (before its update). */

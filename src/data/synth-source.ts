@@ -1,0 +1,79 @@
+// SynthSAEBench-class rows for the wide engine, drawn on the GPU each step: the feature activations a of a batch
+// (shaders/synth_sample.wgsl, twin sampleSynth), then x = a D + b through the GEMM unit (D: the n x d feature
+// dictionary, b: the bias) and kernels/wide/add_bias.wgsl. The batch index is rewritten before each step, so
+// step t draws batch `first + t` of the generator's stream: a seed gives one data stream on every adapter.
+import type { GpuContext } from '../gpu/context';
+import { encodeGemm } from '../kernels/gemm';
+import { grid2d } from '../kernels/wide';
+import { packSynth, sampleSynth, type SynthModel } from './synth';
+
+export interface SynthData {
+  model: SynthModel;
+  /** n x d, row i = feature i's direction */
+  dictionary: Float32Array;
+  /** d */
+  bias: Float32Array;
+}
+
+/** Twin of one batch: x = sampleSynth(batch) D + b (the host's draws; only f32 rounding and WGSL's cos differ). */
+export function synthRows(data: SynthData, B: number, batch: number): Float64Array {
+  const n = data.model.cfg.features,
+    d = data.bias.length;
+  const a = sampleSynth(data.model, B, batch);
+  const x = new Float64Array(B * d);
+  for (let b = 0; b < B; b++)
+    for (let j = 0; j < d; j++) {
+      let v = data.bias[j];
+      for (let i = 0; i < n; i++) v += a[b * n + i] * data.dictionary[i * d + j];
+      x[b * d + j] = v;
+    }
+  return x;
+}
+
+export interface SynthSource {
+  /** write the batch index of the next draw (before the pass that records `encode`) */
+  setBatch(batch: number): void;
+  /** record the draw into x ([B][d]) */
+  encode(pass: GPUComputePassEncoder): void;
+  /** the last draw's feature activations [B][n] */
+  readonly acts: GPUBuffer;
+  destroy(): void;
+}
+
+export async function createSynthSource(ctx: GpuContext, data: SynthData, B: number, x: GPUBuffer, gemm: string): Promise<SynthSource> {
+  const n = data.model.cfg.features,
+    d = data.bias.length;
+  if (data.dictionary.length !== n * d) throw new Error(`synthetic data: the dictionary has ${data.dictionary.length} values, ${n} x ${d} expected`);
+  const packed = packSynth(data.model, B, 0);
+  const owned: { destroy(): void }[] = [];
+  const up = (label: string, a: Float32Array | Uint32Array) => {
+    const b = ctx.upload(`synth ${label}`, a);
+    owned.push(b);
+    return b;
+  };
+  const sp = up('sp', packed.sp);
+  const acts = ctx.createBuffer('synth acts', B * n * 4);
+  owned.push(acts);
+  const dict = up('dictionary', data.dictionary),
+    bias = up('bias', data.bias);
+  const sample = await ctx.kernel('synth_sample.wgsl');
+  const sg = sample.bindPool({ sp, feat: up('feat', packed.feat), factor: up('factor', packed.factor), groups: up('groups', packed.groups), out: acts });
+  const sgGrid = sample.grid({ threads: B });
+  const mix = await encodeGemm(ctx, gemm, { M: B, K: n, N: d, ta: false, tb: false }, { a: acts, b: dict, c: x });
+  owned.push(mix);
+  const add = await ctx.kernel('kernels/wide/add_bias.wgsl');
+  const shape = ctx.uniform('synth bias shape', add.packStruct('shape', { rows: B, cols: d }));
+  owned.push(shape);
+  const ag = add.bindPool({ shape, v: bias, a: x });
+  const agGrid = grid2d(B * d, ctx.device.limits.maxComputeWorkgroupsPerDimension);
+  return {
+    setBatch: (batch) => ctx.device.queue.writeBuffer(sp, 12, new Uint32Array([batch])),
+    encode: (pass) => {
+      sample.dispatch(pass, sg, ...sgGrid);
+      mix.encode(pass);
+      add.dispatch(pass, ag, ...agGrid);
+    },
+    acts,
+    destroy: () => owned.forEach((o) => o.destroy()),
+  };
+}
