@@ -17,6 +17,10 @@ import { timePass } from './timing';
 import { assignMax } from '../metrics/assignment';
 import { encodeGemm, GEMM_VERSIONS, layoutName, type GemmShape } from '../kernels/gemm';
 import type { NativeGemm } from './native';
+import { encodeWideStep, wideBufferFloats, type WideBuffers } from '../kernels/wide';
+import { createSynthSource } from '../data/synth-source';
+import { buildSynth } from '../data/synth';
+import { randomDictionary } from '../data/dictionary';
 import { rngUnit } from '../core/rng';
 
 export interface BenchLine {
@@ -400,6 +404,9 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
   // --- the wide engine's GEMM versions against the host's native GEMM, same run
   await gemmBench(ctx, opts.nativeGemm ? opts.nativeGemm(GEMM_BENCH.B, GEMM_BENCH.d, GEMM_BENCH.s) : null, emit);
 
+  // --- the wide engine's step and data at the CPU-sized and the benchmark's shapes
+  await wideBench(ctx, software ? 'lanes' : 'blocked', emit);
+
   // --- MCC's exact assignment at SynthSAEBench-16k's size (4,096 latents x 16,384 features), on the host
   const a = assignmentTiming(4096, 16384);
   emit({
@@ -411,6 +418,75 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
     note: `Hungarian (shortest augmenting paths) on a |cos|-like matrix: noise of |cos| <= 0.04 with every other latent planted on one feature at 0.5-1; building the matrix not counted`,
   });
   return lines;
+}
+
+/** The wide SAE step (forward, backward; src/kernels/wide) of one ReLU SAE at the CPU-sized shape (d = 64, width 256)
+ * and SynthSAEBench-16k's (d = 768, width 4,096), B = 1,024, and the synthetic rows at the CPU-sized shape
+ * (1,024 features), as samples/s with the GEMM version shaped for the adapter. */
+export async function wideBench(ctx: GpuContext, gemm: string, emit: (l: BenchLine) => void): Promise<void> {
+  const B = 1024;
+  for (const [d, s] of [
+    [64, 256],
+    [768, 4096],
+  ]) {
+    const name = `wide SAE step d=${d} s=${s} B=${B} (gemm ${gemm})`;
+    const bufs = {} as WideBuffers;
+    try {
+      for (const [k, n] of Object.entries(wideBufferFloats({ B, d, s })) as [keyof WideBuffers, number][]) bufs[k] = ctx.createBuffer(`bench ${k}`, n * 4);
+      const step = await encodeWideStep(ctx, gemm, { B, d, s }, bufs, 1);
+      let t = await timePass(ctx, (pass) => step.encode(pass), { warmup: 1, runs: 1 });
+      if (t.ms < 3000) t = await timePass(ctx, (pass) => step.encode(pass), { warmup: 0, runs: 3 });
+      step.destroy();
+      const gflop = (5 * 2 * B * d * s) / 1e9;
+      emit({
+        name,
+        value: (B * 1000) / t.ms,
+        unit: 'samples/s',
+        ratio: null,
+        baseline: '',
+        note: `${t.ms.toFixed(1)} ms per step (forward and backward, no optimiser); its 5 GEMMs ${(gflop / (t.ms / 1000)).toFixed(2)} GFLOP/s; 200M samples would take ${(((2e8 / B) * t.ms) / 3.6e6).toFixed(1)} h`,
+      });
+    } catch (e) {
+      emit({ name, value: NaN, unit: 'samples/s', ratio: null, baseline: '', note: `failed: ${(e as Error).message.slice(0, 200)}` });
+    } finally {
+      Object.values(bufs).forEach((b) => b.destroy());
+    }
+  }
+  const n = 1024,
+    d = 64;
+  const name = `synthetic rows n=${n} d=${d} B=${B} (synth_sample + a D + b, gemm ${gemm})`;
+  const x = ctx.createBuffer('bench synth x', B * d * 4);
+  try {
+    const model = buildSynth({
+      features: n,
+      zipf: { exponent: 0.5, pMax: 0.4, pMin: 5e-4 },
+      magnitude: { meanStart: 5, meanEnd: 4, stdMean: 0.5, stdStd: 0.5 },
+      correlation: { rank: 25, scale: 0.1 },
+      hierarchy: { roots: 16, branching: 4, depth: 3, mutuallyExclusive: 1, compensate: true, scaleChildrenByParent: true },
+      seed: 42,
+    });
+    const src = await createSynthSource(
+      ctx,
+      { model, dictionary: Float32Array.from(randomDictionary(n, d, 42).flat()), bias: new Float32Array(d) },
+      B,
+      x,
+      gemm,
+    );
+    const t = await timePass(ctx, (pass) => src.encode(pass), { warmup: 1, runs: 3 });
+    src.destroy();
+    emit({
+      name,
+      value: (B * 1000) / t.ms,
+      unit: 'samples/s',
+      ratio: null,
+      baseline: '',
+      note: `${t.ms.toFixed(1)} ms per batch; the rows are mixed by a dense GEMM over all ${n} features (most are 0)`,
+    });
+  } catch (e) {
+    emit({ name, value: NaN, unit: 'samples/s', ratio: null, baseline: '', note: `failed: ${(e as Error).message.slice(0, 200)}` });
+  } finally {
+    x.destroy();
+  }
 }
 
 /** Seconds of one exact assignment (assignMax) of an r x c |cos|-like matrix (deterministic noise, half the rows planted). */

@@ -52,14 +52,15 @@ export const MATMUL_SHAPES: MatmulShape[] = [
 // f32 accumulation of K products of values in [-1,1): error grows ~ K * 2^-24.
 export const MATMUL_TOL = { atol: 1e-5, rtol: 1e-5 };
 
-// GEMM shapes: single values, edges that are not multiples of any tile (16, 64, 512 columns, 4 rows) and a
-// deep K; every layout at each, and one accumulating call per layout.
+// GEMM shapes: single values, edges that are not multiples of any tile (16, 64, 256 columns, 8 rows), a deep K and
+// few columns under many rows (lanes runs those transposed); every layout at each, and one accumulating call per layout.
 export const GEMM_SHAPES: Omit<GemmShape, 'ta' | 'tb'>[] = [
   { M: 1, K: 1, N: 1 },
   { M: 37, K: 29, N: 45 },
   { M: 64, K: 16, N: 64 },
   { M: 70, K: 130, N: 600 },
   { M: 5, K: 300, N: 3 },
+  { M: 300, K: 20, N: 30 },
 ];
 // f32 accumulation of K products of values in [-1, 1): |error| <= K * 2^-24 * sum |a b| <= 300 * 6e-8 * 300 in the
 // worst case; the measured worst is far below, so the bound is set at 1e-4 absolute (K <= 300).

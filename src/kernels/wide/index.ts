@@ -93,7 +93,7 @@ export async function encodeWideStep(
   sh: WideShape,
   bufs: WideBuffers,
   lambda: number,
-): Promise<{ encode: (pass: GPUComputePassEncoder) => void; destroy: () => void }> {
+): Promise<{ encode: (pass: GPUComputePassEncoder) => void; ops: { name: string; encode: (pass: GPUComputePassEncoder) => void }[]; destroy: () => void }> {
   for (const k of ['B', 'd', 's'] as const)
     if (!Number.isInteger(sh[k]) || sh[k] < 1) throw new Error(`wide SAE step: ${k} must be a positive integer, got ${sh[k]}`);
   const { B, d, s } = sh;
@@ -102,16 +102,16 @@ export async function encodeWideStep(
   const rownorm = await k('rownorm');
   const wideU = ctx.uniform('wide params', rownorm.packStruct('wide', { B, d, s, lambda }));
   owned.push(wideU);
-  const steps: ((pass: GPUComputePassEncoder) => void)[] = [];
+  const steps: { name: string; encode: (pass: GPUComputePassEncoder) => void }[] = [];
   const add = (kern: Kernel, res: Record<string, GPUBuffer>, n: number, flat = false) => {
     const groups = kern.bindPool({ wide: wideU, ...res });
     const g = flat ? kern.grid({ threads: n }) : grid2d(n, ctx.device.limits.maxComputeWorkgroupsPerDimension);
-    steps.push((pass) => kern.dispatch(pass, groups, ...g));
+    steps.push({ name: kern.name, encode: (pass) => kern.dispatch(pass, groups, ...g) });
   };
   const gemmOp = async (shape: { M: number; K: number; N: number; ta: boolean; tb: boolean }, a: GPUBuffer, b: GPUBuffer, c: GPUBuffer) => {
     const op = await encodeGemm(ctx, gemm, shape, { a, b, c });
     owned.push(op);
-    steps.push(op.encode);
+    steps.push({ name: `gemm ${gemm} ${shape.ta ? 'T' : 'N'}${shape.tb ? 'T' : 'N'} ${shape.M}x${shape.K}x${shape.N}`, encode: op.encode });
   };
   const colsum = await k('colsum');
   const colsumOp = (rows: number, cols: number, a: GPUBuffer, out: GPUBuffer) => {
@@ -119,7 +119,7 @@ export async function encodeWideStep(
     owned.push(u);
     const groups = colsum.bindPool({ shape: u, a, out });
     const g = colsum.grid({ threads: cols });
-    steps.push((pass) => colsum.dispatch(pass, groups, ...g));
+    steps.push({ name: `colsum ${rows}x${cols}`, encode: (pass) => colsum.dispatch(pass, groups, ...g) });
   };
   add(rownorm, { w_dec: bufs.w_dec, norms: bufs.norms }, s, true);
   add(await k('center'), { x: bufs.x, b_dec: bufs.b_dec, xc: bufs.xc }, B * d);
@@ -137,7 +137,7 @@ export async function encodeWideStep(
   colsumOp(B, s, bufs.dpre, bufs.g_b_enc);
   await gemmOp({ M: d, K: B, N: s, ta: true, tb: false }, bufs.xc, bufs.dpre, bufs.g_w_enc);
   add(await k('bdec_grad'), { w_enc: bufs.w_enc, g_b_enc: bufs.g_b_enc, g_b_dec: bufs.g_b_dec }, d, true);
-  return { encode: (pass) => steps.forEach((st) => st(pass)), destroy: () => owned.forEach((o) => o.destroy()) };
+  return { encode: (pass) => steps.forEach((st) => st.encode(pass)), ops: steps, destroy: () => owned.forEach((o) => o.destroy()) };
 }
 
 /** One step on host arrays (checks): upload, run, read back the loss rows and the gradients. */
