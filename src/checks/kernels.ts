@@ -27,7 +27,7 @@ import { saeEval, saeProbe } from '../reference/metrics';
 import { toyForward, toyGrad, toyLoss } from '../reference/toy';
 import { rngU32, rngUnit } from '../core/rng';
 import { samplerTables } from '../data/tables';
-import { buildSynth, packSynth, sampleSynth, type SynthConfig } from '../data/synth';
+import { buildSynth, packSynth, sampleSynth, synthDefines, type SynthConfig } from '../data/synth';
 import { KERNEL_SHAPES, saeTestSpec, type KernelShape } from '../kernels/fixtures';
 import { evaluateSaes } from '../train/evaluate';
 
@@ -172,7 +172,9 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
         B = 200,
         batch = 3;
       const { sp, feat, factor, groups } = packSynth(m, B, batch);
-      const r = await runKernelOnce(ctx, 'synth_sample.wgsl', {}, null, { sp, feat, factor, groups, out: new Float32Array(B * N) }, ['out'], { threads: B });
+      const r = await runKernelOnce(ctx, 'synth_sample.wgsl', synthDefines(m), null, { sp, feat, factor, groups, out: new Float32Array(B * N) }, ['out'], {
+        threads: B,
+      });
       const gpu = f32(r.out),
         ref = sampleSynth(m, B, batch);
       const tag = `${cfg.correlation ? 'correlated, hierarchy' : 'independent'}, n=${N}, B=${B}`;

@@ -5,7 +5,7 @@
 import type { GpuContext } from '../gpu/context';
 import { encodeGemm } from '../kernels/gemm';
 import { grid2d } from '../kernels/wide';
-import { packSynth, sampleSynth, type SynthModel } from './synth';
+import { packSynth, sampleSynth, synthDefines, type SynthModel } from './synth';
 
 export interface SynthData {
   model: SynthModel;
@@ -56,7 +56,7 @@ export async function createSynthSource(ctx: GpuContext, data: SynthData, B: num
   owned.push(acts);
   const dict = up('dictionary', data.dictionary),
     bias = up('bias', data.bias);
-  const sample = await ctx.kernel('synth_sample.wgsl');
+  const sample = await ctx.kernel('synth_sample.wgsl', { defines: synthDefines(data.model) });
   const sg = sample.bindPool({ sp, feat: up('feat', packed.feat), factor: up('factor', packed.factor), groups: up('groups', packed.groups), out: acts });
   const sgGrid = sample.grid({ threads: B });
   const mix = await encodeGemm(ctx, gemm, { M: B, K: n, N: d, ta: false, tb: false }, { a: acts, b: dict, c: x });

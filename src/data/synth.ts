@@ -244,3 +244,10 @@ export function packSynth(m: SynthModel, B: number, batch: number): { sp: Uint32
     groups: groups.length ? groups : new Uint32Array(3),
   };
 }
+
+/** The compile-time defines of shaders/synth_sample.wgsl for a model: its correlation rank (the copula's loops
+ * unroll with it, so its draws stay in registers), at most 64. */
+export function synthDefines(m: SynthModel): Record<string, number> {
+  if (m.rank > 64) throw new Error(`synthetic data: correlation rank ${m.rank} is above the GPU generator's 64`);
+  return { RANK: m.rank, RANK_SLOTS: Math.max(1, m.rank), UNROLL: 1 };
+}

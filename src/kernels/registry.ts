@@ -67,6 +67,7 @@ export const KERNELS: KernelEntry[] = [
     twin: 'data/synth: sampleSynth',
     check: 'kernel synth_sample',
     grid: (s) => ({ threads: s.B }),
+    defines: () => ({ RANK: 4, RANK_SLOTS: 4, UNROLL: 1 }),
     bench: 'standalone',
   },
   {
