@@ -27,12 +27,14 @@ import { watchLaunchers } from './launcher';
 import { ProgressBar } from './progress';
 import { isPublishCommand, PUBLISH_HELP, publishCommand } from './publish';
 import { isSaelensCommand, SAELENS_HELP, saelensCommand } from './saelens';
+import { isWideCommand, WIDE_HELP, wideCommand } from './wide';
 
 const HELP = `usage: npm start -- [options]            run a preset (default: ${DEFAULT_PRESET}, the whole study at its
                                           own budget, on a GPU or lavapipe; else ${DEFAULT_PRESET_SLOW})
        npm start -- merge --out DIR SHARD_DIR...   merge shard results into DIR
 ${PUBLISH_HELP}
 ${SAELENS_HELP}
+${WIDE_HELP}
 
 options:
   --preset NAME     preset to run (--list shows them)
@@ -160,6 +162,7 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (isPublishCommand(argv[0])) return publishCommand(argv);
   if (isSaelensCommand(argv[0])) return saelensCommand(argv);
+  if (isWideCommand(argv[0])) return wideCommand(argv);
   const { values, positionals } = parseCli({
     args: argv,
     allowPositionals: true,

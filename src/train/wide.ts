@@ -34,6 +34,7 @@ export class WideSaeTrainer {
     private readonly extra: GPUBuffer[],
     private readonly state: GPUBuffer,
     private readonly record: (pass: GPUComputePassEncoder) => void,
+    private readonly recordForward: (pass: GPUComputePassEncoder) => void,
     private readonly release: () => void,
     private readonly source: SynthSource | null,
     /** steps done */
@@ -73,11 +74,15 @@ export class WideSaeTrainer {
       step.encode(pass);
       for (const u of updates) u(pass);
     };
+    const recordForward = (pass: GPUComputePassEncoder) => {
+      source?.encode(pass);
+      step.encode(pass);
+    };
     const release = () => {
       step.destroy();
       source?.destroy();
     };
-    return new WideSaeTrainer(ctx, opts, bufs, extra, state, record, release, source);
+    return new WideSaeTrainer(ctx, opts, bufs, extra, state, record, recordForward, release, source);
   }
 
   /** One step on a batch of B rows (B x d floats), or on the next synthetic batch when the trainer has `data`. */
@@ -94,6 +99,17 @@ export class WideSaeTrainer {
     this.ctx.device.queue.writeBuffer(this.state, 0, new Uint32Array([this.t]));
     await this.ctx.run('wide SAE step', this.record);
     this.t++;
+  }
+
+  /** The SAE on one synthetic batch without an update (evaluation on fresh rows): x [B][d], the residual
+   * e = xhat - x [B][d] and the activations f [B][s]. */
+  async evalBatch(batch: number): Promise<{ x: Float32Array; e: Float32Array; f: Float32Array }> {
+    if (!this.source) throw new Error('wide SAE: evalBatch draws synthetic rows; this trainer has no data');
+    const { B, d, s } = this.opts.shape;
+    this.source.setBatch(batch);
+    await this.ctx.run('wide SAE evaluation', this.recordForward);
+    const [x, e, f] = await this.ctx.readback([this.bufs.x, this.bufs.r, this.bufs.f], [B * d * 4, B * d * 4, B * s * 4]);
+    return { x: new Float32Array(x), e: new Float32Array(e), f: new Float32Array(f) };
   }
 
   /** The last step's rows x [B][d] (drawn or given). */

@@ -39,3 +39,22 @@ describe('wide SAE step twin', () => {
     console.log(`wide twin vs finite differences: ${checked} partials, worst |error| ${worst.toExponential(2)}`);
   });
 });
+
+describe('wide reconstruction metrics', () => {
+  it('a hand-built case: explained variance, L0, dead latents and shrinkage', async () => {
+    const { ReconstructionMetrics } = await import('../../src/metrics/wide');
+    // d = 2, s = 3; rows x = (1, 0), (3, 0): mean (2, 0), sum |x - mean|^2 = 2
+    // xhat = (0.5, 0), (3, 1): errors (-0.5, 0), (0, 1): sse 1.25 -> EV = 1 - 1.25 / 2 = 0.375
+    // shrinkage = mean(|xhat| / |x|) = (0.5 / 1 + sqrt(10) / 3) / 2; latent 2 never fires; L0 = (1 + 2) / 2
+    const m = new ReconstructionMetrics(2, 3);
+    m.add([1, 0], [-0.5, 0], [0.2, 0, 0]);
+    m.add([3, 0], [0, 1], [0.1, 0.4, 0]);
+    const r = m.result();
+    expect(r.rows).toBe(2);
+    expect(r.explained_variance).toBeCloseTo(0.375, 12);
+    expect(r.l0).toBeCloseTo(1.5, 12);
+    expect(r.dead).toBe(1);
+    expect(r.shrinkage).toBeCloseTo((0.5 + Math.sqrt(10) / 3) / 2, 12);
+    expect(() => m.add([1, 2, 3], [0, 0, 0], [0, 0, 0])).toThrow(/x has 3 values/);
+  });
+});

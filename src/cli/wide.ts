@@ -1,0 +1,68 @@
+// `npm start -- wide [--preset synth-cpu|synth-cpu-quick] [--out DIR] [--gemm VERSION]`: one wide SAE trained on
+// SynthSAEBench-class data drawn on the GPU (src/experiments/wide.ts); writes results.json and summary.md.
+import { join } from 'node:path';
+import { parseCli } from './args';
+import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
+import { probeOutputDir, writeFileAtomic, writeJsonAtomic } from '../io/files';
+import { getWidePreset, runWide, WIDE_PRESETS, wideSummary } from '../experiments/wide';
+import { GEMM_NAMES } from '../kernels/gemm';
+
+export const WIDE_HELP = `       npm start -- wide [--preset ${Object.keys(WIDE_PRESETS).join('|')}] [--out DIR] [--gemm ${GEMM_NAMES.join('|')}]
+                         [--samples N] [--eval-rows N]
+                                                   one wide SAE (SAELens's layout and L1 loss) on SynthSAEBench-class data drawn
+                                                   on the GPU; MCC, uniqueness, explained variance, L0, dead latents, shrinkage
+                                                   on fresh rows; DIR/results.json and DIR/summary.md (default runs/wide-PRESET)`;
+
+export function isWideCommand(arg: string | undefined): boolean {
+  return arg === 'wide';
+}
+
+export async function wideCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli({
+    args: argv.slice(1),
+    allowPositionals: true,
+    options: {
+      preset: { type: 'string' },
+      out: { type: 'string' },
+      gemm: { type: 'string' },
+      samples: { type: 'string' },
+      'eval-rows': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(`usage:\n${WIDE_HELP}`);
+    return 0;
+  }
+  if (positionals.length) throw new Error(`wide: unexpected argument '${positionals[0]}'\nusage:\n${WIDE_HELP}`);
+  if (values.gemm !== undefined && !GEMM_NAMES.includes(values.gemm))
+    throw new Error(`wide: --gemm must be one of ${GEMM_NAMES.join(', ')}, got '${values.gemm}'`);
+  const base = getWidePreset(values.preset ?? 'synth-cpu');
+  const count = (flag: string, v: string | undefined, min: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`wide: ${flag} must be an integer >= ${min}, got '${v}'`);
+    return n;
+  };
+  const samples = count('--samples', values.samples, 1),
+    evalRows = count('--eval-rows', values['eval-rows'], 1);
+  const preset = {
+    ...base,
+    train: { ...base.train, samples: samples ?? base.train.samples },
+    evalRows: evalRows ?? base.evalRows,
+  };
+  const out = values.out ?? join('runs', `wide-${preset.name}`);
+  probeOutputDir(out); // before any GPU work: a folder that cannot be written fails now
+  const ctx = await acquireNodeDevice({ log: (l) => console.error(l) });
+  try {
+    console.log(`[${preset.name}] ${preset.description}`);
+    const r = await runWide(ctx, preset, { gemm: values.gemm, onProgress: (l) => console.log(l) });
+    writeJsonAtomic(join(out, 'results.json'), r);
+    writeFileAtomic(join(out, 'summary.md'), wideSummary(r));
+    console.log(wideSummary(r));
+    console.log(`wrote ${join(out, 'results.json')} and ${join(out, 'summary.md')}`);
+    return 0;
+  } finally {
+    releaseNodeGpu(ctx);
+  }
+}
