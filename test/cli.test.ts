@@ -108,12 +108,13 @@ describe('mistakes on the command line', () => {
     expect(existsSync(join(dir, 'b'))).toBe(false);
   }, 60_000);
 
-  it('wide: an unknown preset, a bad --samples and a bad --gemm fail with their own message before any work', async () => {
+  it('wide: an unknown preset, a bad --samples, --gemm or --lr fail with their own message before any work', async () => {
     const dir = tmp();
-    const [preset, samples, gemm] = await Promise.all([
+    const [preset, samples, gemm, lr] = await Promise.all([
       cli(['wide', '--preset', 'synth-huge', '--out', join(dir, 'a')]),
       cli(['wide', '--preset', 'synth-cpu-quick', '--samples', '0', '--out', join(dir, 'b')]),
       cli(['wide', '--gemm', 'fast', '--out', join(dir, 'c')]),
+      cli(['wide', '--lr', '-1', '--out', join(dir, 'd')]),
     ]);
     expect(preset.code).toBe(1);
     expect(preset.stderr).toMatch(/^error: unknown wide preset 'synth-huge' \(known: synth-cpu, synth-cpu-quick\)/m);
@@ -121,7 +122,9 @@ describe('mistakes on the command line', () => {
     expect(samples.stderr).toMatch(/^error: wide: --samples must be an integer >= 1, got '0'/m);
     expect(gemm.code).toBe(1);
     expect(gemm.stderr).toMatch(/^error: wide: --gemm must be one of naive, tiled, blocked, lanes, got 'fast'/m);
-    for (const d of ['a', 'b', 'c']) expect(existsSync(join(dir, d))).toBe(false);
+    expect(lr.code).toBe(1);
+    expect(lr.stderr).toMatch(/^error: wide: --lr must be a number > 0, got '-1'/m);
+    for (const d of ['a', 'b', 'c', 'd']) expect(existsSync(join(dir, d))).toBe(false);
   }, 60_000);
 
   it('a config whose s is below its composed directions is warned about before any work, naming the experiment', async () => {

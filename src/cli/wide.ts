@@ -8,7 +8,7 @@ import { getWidePreset, runWide, WIDE_PRESETS, wideSummary } from '../experiment
 import { GEMM_NAMES } from '../kernels/gemm';
 
 export const WIDE_HELP = `       npm start -- wide [--preset ${Object.keys(WIDE_PRESETS).join('|')}] [--out DIR] [--gemm ${GEMM_NAMES.join('|')}]
-                         [--samples N] [--eval-rows N]
+                         [--samples N] [--eval-rows N] [--lr X] [--lambda X]
                                                    one wide SAE (SAELens's layout and L1 loss) on SynthSAEBench-class data drawn
                                                    on the GPU; MCC, uniqueness, explained variance, L0, dead latents, shrinkage
                                                    on fresh rows; DIR/results.json and DIR/summary.md (default runs/wide-PRESET)`;
@@ -27,6 +27,8 @@ export async function wideCommand(argv: string[]): Promise<number> {
       gemm: { type: 'string' },
       samples: { type: 'string' },
       'eval-rows': { type: 'string' },
+      lr: { type: 'string' },
+      lambda: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,9 +48,18 @@ export async function wideCommand(argv: string[]): Promise<number> {
   };
   const samples = count('--samples', values.samples, 1),
     evalRows = count('--eval-rows', values['eval-rows'], 1);
+  const positive = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!(x > 0) || !Number.isFinite(x)) throw new Error(`wide: ${flag} must be a number > 0, got '${v}'`);
+    return x;
+  };
+  const lr = positive('--lr', values.lr),
+    lambda = positive('--lambda', values.lambda);
   const preset = {
     ...base,
-    train: { ...base.train, samples: samples ?? base.train.samples },
+    sae: { ...base.sae, lambda: lambda ?? base.sae.lambda },
+    train: { ...base.train, samples: samples ?? base.train.samples, lr: lr ?? base.train.lr },
     evalRows: evalRows ?? base.evalRows,
   };
   const out = values.out ?? join('runs', `wide-${preset.name}`);
