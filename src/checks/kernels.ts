@@ -446,7 +446,9 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
       [FLAG.BATCH_TOPK, 2, 0.25],
       [FLAG.MATRYOSHKA | FLAG.BATCH_TOPK, 1, 0, { ends: [1, s.S >> 1, s.S], weights: [0.4, 0.3, 0.3] }],
     ];
-    for (const [flags, topk, p, nested] of big ? variants.slice(1, 2) : variants) {
+    // BatchTopK's radix select walks the samples 4 more times: its two variants at the small-M shapes only
+    const here = big ? variants.slice(1, 2) : s.M > 3 ? variants.filter(([f]) => !(f & FLAG.BATCH_TOPK)) : variants;
+    for (const [flags, topk, p, nested] of here) {
       const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p, rho: 0.4, nested });
       const L = saeLayout(spec.dims);
       const params = rand(s.M * L.P, 71 + flags, -0.6, 0.6);
