@@ -19,8 +19,7 @@ import { encodeGemm, GEMM_VERSIONS, layoutName, type GemmShape } from '../kernel
 import type { NativeGemm } from './native';
 import { encodeWideStep, wideBufferFloats, type WideBuffers } from '../kernels/wide';
 import { createSynthSource } from '../data/synth-source';
-import { buildSynth } from '../data/synth';
-import { randomDictionary } from '../data/dictionary';
+import { WIDE_PRESETS, wideData } from '../experiments/wide';
 import { rngUnit } from '../core/rng';
 
 export interface BenchLine {
@@ -452,26 +451,15 @@ export async function wideBench(ctx: GpuContext, gemm: string, emit: (l: BenchLi
       Object.values(bufs).forEach((b) => b.destroy());
     }
   }
-  const n = 1024,
-    d = 64;
+  // the synth-cpu preset's data (src/experiments/wide.ts)
+  const p = WIDE_PRESETS['synth-cpu'];
+  const n = p.data.features,
+    d = p.d;
   const name = `synthetic rows n=${n} d=${d} B=${B} (synth_sample + a D + b, gemm ${gemm})`;
   const x = ctx.createBuffer('bench synth x', B * d * 4);
   try {
-    const model = buildSynth({
-      features: n,
-      zipf: { exponent: 0.5, pMax: 0.4, pMin: 5e-4 },
-      magnitude: { meanStart: 5, meanEnd: 4, stdMean: 0.5, stdStd: 0.5 },
-      correlation: { rank: 25, scale: 0.1 },
-      hierarchy: { roots: 16, branching: 4, depth: 3, mutuallyExclusive: 1, compensate: true, scaleChildrenByParent: true },
-      seed: 42,
-    });
-    const src = await createSynthSource(
-      ctx,
-      { model, dictionary: Float32Array.from(randomDictionary(n, d, 42).flat()), bias: new Float32Array(d) },
-      B,
-      x,
-      gemm,
-    );
+    const { model, dictionary, bias } = wideData(p);
+    const src = await createSynthSource(ctx, { model, dictionary: Float32Array.from(dictionary.flat()), bias }, B, x, gemm);
     const t = await timePass(ctx, (pass) => src.encode(pass), { warmup: 1, runs: 3 });
     src.destroy();
     emit({

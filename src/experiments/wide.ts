@@ -5,7 +5,7 @@
 // L0, dead latents and shrinkage (src/metrics/wide.ts). So far the ReLU SAE with SAELens's L1 (the TopK family and
 // the other variants' records join the wide engine next).
 import type { GpuContext } from '../gpu/context';
-import { buildSynth, type SynthConfig } from '../data/synth';
+import { buildSynth, type SynthConfig, type SynthModel } from '../data/synth';
 import { randomDictionary } from '../data/dictionary';
 import { defaultConfig, scheduleSteps } from '../core/wire';
 import { rngUnit } from '../core/rng';
@@ -83,12 +83,12 @@ export interface WideResult {
   final: { mcc: number; uniqueness: number; explained_variance: number; l0: number; dead: number; shrinkage: number; rows: number };
 }
 
-/** The true dictionary (rows) and bias of a preset. */
-export function wideData(p: WidePreset): { dictionary: number[][]; bias: Float32Array } {
+/** A preset's generator, its true dictionary (rows) and its bias. */
+export function wideData(p: WidePreset): { model: SynthModel; dictionary: number[][]; bias: Float32Array } {
   const dictionary = randomDictionary(p.data.features, p.d, p.seed, { orthoSteps: p.orthoSteps, orthoLr: 3e-4 });
   const raw = Array.from({ length: p.d }, (_, j) => rngUnit(p.seed, 0, 0xb1a5, j, 0) - 0.5);
   const norm = Math.hypot(...raw);
-  return { dictionary, bias: Float32Array.from(raw, (v) => (p.biasNorm * v) / norm) };
+  return { model: buildSynth({ ...p.data, seed: p.seed }), dictionary, bias: Float32Array.from(raw, (v) => (p.biasNorm * v) / norm) };
 }
 
 /** The SAE's initial parameters: unit decoder rows from the seed, W_enc = W_dec^T, zero biases (SAELens's init). */
@@ -119,8 +119,7 @@ export async function runWide(
     d = p.d,
     s = p.sae.width;
   const steps = Math.ceil(p.train.samples / B);
-  const model = buildSynth({ ...p.data, seed: p.seed });
-  const { dictionary, bias } = wideData(p);
+  const { model, dictionary, bias } = wideData(p);
   const cfg = defaultConfig({ ...scheduleSteps(steps, p.train.warmup, p.train.cooldown), beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0 });
   const tr = await WideSaeTrainer.create(ctx, {
     shape: { B, d, s },
