@@ -37,31 +37,29 @@ const CPU_DATA: SynthConfig = {
   seed: 42,
 };
 
+const SYNTH_CPU: WidePreset = {
+  name: 'synth-cpu',
+  description: 'SynthSAEBench-16k scaled for a CPU: 1,024 features (Zipf, hierarchy, rank-25 copula; mean L0 8.9) in d = 64, a ReLU SAE of width 256',
+  data: CPU_DATA,
+  d: 64,
+  orthoSteps: 0,
+  biasNorm: 0.5,
+  sae: { width: 256, lambda: 5 },
+  // lr 3e-3, not SynthSAEBench's 3e-4: with 65x fewer samples, 3e-4 left it far from converged (MCC 0.49, L0 21)
+  train: { samples: 3_000_000, batch: 1024, lr: 3e-3, warmup: 0, cooldown: 0.2 },
+  evalRows: 100_000,
+  seed: 42,
+};
+
 export const WIDE_PRESETS: Record<string, WidePreset> = {
-  'synth-cpu': {
-    name: 'synth-cpu',
-    description: 'SynthSAEBench-16k scaled for a CPU: 1,024 features (Zipf, hierarchy, rank-25 copula; mean L0 8.9) in d = 64, a ReLU SAE of width 256',
-    data: CPU_DATA,
-    d: 64,
-    orthoSteps: 0,
-    biasNorm: 0.5,
-    sae: { width: 256, lambda: 5 },
-    // lr 3e-3, not SynthSAEBench's 3e-4: with 65x fewer samples, 3e-4 left it far from converged (MCC 0.49, L0 21)
-    train: { samples: 3_000_000, batch: 1024, lr: 3e-3, warmup: 0, cooldown: 0.2 },
-    evalRows: 100_000,
-    seed: 42,
-  },
+  'synth-cpu': SYNTH_CPU,
+  // synth-cpu for 200 steps
   'synth-cpu-quick': {
+    ...SYNTH_CPU,
     name: 'synth-cpu-quick',
     description: 'the same data, 200 steps: a look at the wide engine in about a minute on lavapipe (not converged)',
-    data: CPU_DATA,
-    d: 64,
-    orthoSteps: 0,
-    biasNorm: 0.5,
-    sae: { width: 256, lambda: 5 },
-    train: { samples: 204_800, batch: 1024, lr: 3e-3, warmup: 0, cooldown: 0.2 },
+    train: { ...SYNTH_CPU.train, samples: 204_800 },
     evalRows: 10_240,
-    seed: 42,
   },
 };
 
