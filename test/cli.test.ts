@@ -108,23 +108,26 @@ describe('mistakes on the command line', () => {
     expect(existsSync(join(dir, 'b'))).toBe(false);
   }, 60_000);
 
-  it('wide: an unknown preset, a bad --samples, --gemm or --lr fail with their own message before any work', async () => {
+  it('wide: an unknown preset, a bad --samples, --gemm, --lr or --variant fail with their own message before any work', async () => {
     const dir = tmp();
-    const [preset, samples, gemm, lr] = await Promise.all([
+    const [preset, samples, gemm, lr, variant] = await Promise.all([
       cli(['wide', '--preset', 'synth-huge', '--out', join(dir, 'a')]),
       cli(['wide', '--preset', 'synth-cpu-quick', '--samples', '0', '--out', join(dir, 'b')]),
       cli(['wide', '--gemm', 'fast', '--out', join(dir, 'c')]),
       cli(['wide', '--lr', '-1', '--out', join(dir, 'd')]),
+      cli(['wide', '--variant', 'gated', '--out', join(dir, 'e')]),
     ]);
     expect(preset.code).toBe(1);
-    expect(preset.stderr).toMatch(/^error: unknown wide preset 'synth-huge' \(known: synth-cpu, synth-cpu-quick\)/m);
+    expect(preset.stderr).toMatch(/^error: unknown wide preset 'synth-huge' \(known: synth-cpu, synth-cpu-topk, synth-cpu-batchtopk, synth-cpu-quick\)/m);
+    expect(variant.code).toBe(1);
+    expect(variant.stderr).toMatch(/^error: wide: --variant must be one of batchtopk, topk, relu \(the variants with a wide recipe\), got 'gated'/m);
     expect(samples.code).toBe(1);
     expect(samples.stderr).toMatch(/^error: wide: --samples must be an integer >= 1, got '0'/m);
     expect(gemm.code).toBe(1);
     expect(gemm.stderr).toMatch(/^error: wide: --gemm must be one of naive, tiled, blocked, lanes, got 'fast'/m);
     expect(lr.code).toBe(1);
     expect(lr.stderr).toMatch(/^error: wide: --lr must be a number > 0, got '-1'/m);
-    for (const d of ['a', 'b', 'c', 'd']) expect(existsSync(join(dir, d))).toBe(false);
+    for (const d of ['a', 'b', 'c', 'd', 'e']) expect(existsSync(join(dir, d))).toBe(false);
   }, 60_000);
 
   it('a config whose s is below its composed directions is warned about before any work, naming the experiment', async () => {

@@ -19,7 +19,7 @@ const small: WidePreset = {
   name: 'wide-test',
   data: { ...base.data, features: 96, hierarchy: { ...base.data.hierarchy!, roots: 4, branching: 3, depth: 2 } },
   d: 16,
-  sae: { width: 32, lambda: 1 },
+  sae: { variant: 'relu', width: 32, lambda: 1 },
   train: { ...base.train, samples: 1024, batch: 256 },
   evalRows: 512,
 };
@@ -48,4 +48,21 @@ describe('wide SAE on synthetic rows', () => {
     expect(b.final).toEqual(a.final);
     expect(b.curve).toEqual(a.curve);
   }, 240_000);
+
+  it('BatchTopK through its record: k per row on average while training, its EMA threshold at evaluation, AuxK on', async () => {
+    const p: WidePreset = { ...small, name: 'wide-test-btk', sae: { variant: 'batchtopk', width: 32, lambda: 0, k: 3, auxk: { coef: 1, window: 1 } } };
+    const r = await runWide(ctx, p);
+    // training batches keep floor(k B) activations in all (fewer only where fewer pre-activations are positive)
+    for (const c of r.curve) expect(c.l0).toBeLessThanOrEqual(3);
+    expect(r.training.threshold).toBeGreaterThan(0);
+    expect(r.final.l0).toBeGreaterThan(0);
+    expect(wideSummary(r)).toMatch(/batchtopk, width 32, k = 3, AuxK \(coefficient 1, k_aux 8, dead after 1 steps\)/);
+  }, 240_000);
+
+  it('a variant without a wide recipe, or a TopK SAE without k, is a named error before any work', async () => {
+    await expect(runWide(ctx, { ...small, sae: { ...small.sae, variant: 'gated' } })).rejects.toThrow(
+      "variant 'gated' does not run on the wide engine yet (it runs: batchtopk, topk, relu)",
+    );
+    await expect(runWide(ctx, { ...small, sae: { ...small.sae, variant: 'topk' } })).rejects.toThrow("variant 'topk' needs sae.k > 0");
+  });
 });

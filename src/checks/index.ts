@@ -9,7 +9,7 @@ import { compareArrays, type Comparison } from './compare';
 import { gemm, matmulBatched } from '../reference/matmul';
 import { GEMM_VERSIONS, gpuGemm, layoutName, type GemmShape } from '../kernels/gemm';
 import { gpuWideStep } from '../kernels/wide';
-import { WIDE_BLOCKS, wideStep, wideTrain } from '../reference/wide';
+import { rankValue, WIDE_BLOCKS, wideStep, wideTrain, type WideTrainMode } from '../reference/wide';
 import { WideSaeTrainer } from '../train/wide';
 import { createSynthSource, type SynthData } from '../data/synth-source';
 import { buildSynth } from '../data/synth';
@@ -91,16 +91,30 @@ function gemmCheck(version: string): CheckFn {
 }
 
 // The wide SAE step (src/kernels/wide) against its twin: the loss rows and every gradient, with each GEMM version,
-// at shapes off every tile size. f32 sums of up to 300 terms against f64: 1e-4 relative, 2e-5 absolute; the ReLU
-// gate flips only where a pre-activation is within rounding of 0 (none at these draws).
+// at shapes off every tile size; then each variant the wide engine runs (TopK and BatchTopK with AuxK, a third of the
+// latents dead) with the GEMM versions shaped for each kind of adapter, with its thresholds and the steps since each
+// latent fired. f32 sums of up to 300 terms against f64: 1e-4 relative, 2e-5 absolute; a selection flips only where
+// two pre-activations are within rounding of each other (none at these draws).
 export const WIDE_SHAPES = [
   { B: 37, d: 9, s: 70 },
   { B: 64, d: 16, s: 300 },
 ];
 export const WIDE_TOL = { atol: 2e-5, rtol: 1e-4 };
+/** the variants' modes the checks run: TopK and BatchTopK, each with AuxK (k_aux 4, dead past 2 steps) */
+const WIDE_MODES: WideTrainMode[] = [
+  { select: 'topk', k: 5, auxk: { coef: 0.5, kAux: 4, window: 2 } },
+  { select: 'batchtopk', k: 4, auxk: { coef: 1, kAux: 4, window: 2 } },
+];
+
+/** the value of a wide selection key (lib/wide.wgsl key_value) */
+function keyValue(k: number): number {
+  const u = new Uint32Array([k & 0x80000000 ? k & 0x7fffffff : ~k >>> 0]);
+  return new Float32Array(u.buffer)[0];
+}
 
 async function wideCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; notes: string[] }> {
   const comparisons: Comparison[] = [];
+  const notes: string[] = [];
   for (const [i, sh] of WIDE_SHAPES.entries()) {
     const scale = (n: number, seed: number, a: number) => testData(n, seed).map((v) => v * a);
     const p = {
@@ -115,18 +129,47 @@ async function wideCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; 
     for (const v of Object.keys(GEMM_VERSIONS)) {
       const g = await gpuWideStep(ctx, v, sh, p, x, lambda);
       const tag = `wide step (gemm ${v}) B=${sh.B} d=${sh.d} s=${sh.s}`;
-      comparisons.push(compareArrays(`${tag} loss rows [mse, l1, l0]`, g.rows, ref.rows, WIDE_TOL));
+      comparisons.push(compareArrays(`${tag} loss rows [mse, l1, l0, aux]`, g.rows, ref.rows, WIDE_TOL));
       for (const n of ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const) comparisons.push(compareArrays(`${tag} grad ${n}`, g[`g_${n}`], ref.grads[n], WIDE_TOL));
     }
+    // a third of the latents dead (since past the window), the rest fired last step
+    const since0 = Uint32Array.from({ length: sh.s }, (_, k) => (k % 3 === 0 ? 3 : 0));
+    for (const mode of WIDE_MODES) {
+      const auxk = mode.auxk && { ...mode.auxk, dead: Array.from(since0, (n) => n > mode.auxk!.window) };
+      const r = wideStep(p, x, sh, 0, { select: mode.select, k: mode.k, auxk });
+      const sinceRef = Array.from(since0, (n, k) => (r.fsum[k] > 0 ? 0 : n + 1));
+      const l0 = r.rows.filter((_, j) => j % 4 === 2).reduce((a, b) => a + b, 0) / sh.B;
+      const auxLoss = r.rows.filter((_, j) => j % 4 === 3).reduce((a, b) => a + b, 0);
+      notes.push(`${mode.select} B=${sh.B} s=${sh.s}: twin L0 ${l0.toFixed(2)}, AuxK loss ${auxLoss.toFixed(4)}`);
+      // the case must exercise AuxK: some of its loss, and the selection must keep fewer than all positives
+      comparisons.push(compareArrays(`wide step ${mode.select}: the twin's AuxK loss is above 0 (1 = yes)`, [auxLoss > 0 ? 1 : 0], [1], { atol: 0, rtol: 0 }));
+      for (const v of ['blocked', 'lanes']) {
+        const g = await gpuWideStep(ctx, v, sh, p, x, 0, mode, since0);
+        const tag = `wide step ${mode.select} k=${mode.k} + AuxK (gemm ${v}) B=${sh.B} d=${sh.d} s=${sh.s}`;
+        comparisons.push(compareArrays(`${tag} loss rows [mse, l1, l0, aux]`, g.rows, r.rows, WIDE_TOL));
+        for (const n of ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const) comparisons.push(compareArrays(`${tag} grad ${n}`, g[`g_${n}`], r.grads[n], WIDE_TOL));
+        comparisons.push(compareArrays(`${tag} steps since each latent fired`, g.since, sinceRef, { atol: 0, rtol: 0 }));
+        const thrRef = mode.select === 'topk' ? Array.from({ length: sh.B }, (_, b) => rankValue(r.pre.subarray(b * sh.s, (b + 1) * sh.s), mode.k!)) : [r.bthr];
+        comparisons.push(
+          compareArrays(
+            `${tag} thresholds`,
+            Array.from(thrRef, (_, b) => keyValue(g.thr[b])),
+            thrRef,
+            WIDE_TOL,
+          ),
+        );
+      }
+    }
   }
-  return { comparisons, notes: [] };
+  return { comparisons, notes };
 }
 
 // The wide trainer against its twin: 8 Adam steps (warmup 2, cooldown 3) on fresh batches, with the GEMM version
 // shaped for each kind of adapter. Adam's first steps move a parameter by about lr whatever its gradient's size, so a
 // gradient entry within f32 rounding of 0 (lavapipe contracts multiply-adds into FMAs) would move by +-lr: with
 // eps = 1e-8 one W_enc entry differed by 1.8e-4 on lavapipe. eps = 1e-3 keeps such entries' steps near lr g / eps;
-// parameters then agree within 2e-5 + 1e-4 relative (lr = 1e-3).
+// parameters then agree within 2e-5 + 1e-4 relative (lr = 1e-3). On drawn synthetic rows: the ReLU SAE, and
+// BatchTopK with AuxK (latents dead after 1 step without firing), its EMA threshold and its evaluation pass.
 async function wideTrainCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; notes: string[] }> {
   const comparisons: Comparison[] = [];
   const sh = { B: 48, d: 12, s: 100 },
@@ -157,23 +200,44 @@ async function wideTrainCheck(ctx: GpuContext): Promise<{ comparisons: Compariso
   }
   // rows drawn on the GPU (src/data/synth-source.ts): the twin trains on the rows each step drew (read back)
   const data = smallSynthData(40, sh.d, 12);
-  const tr = await WideSaeTrainer.create(ctx, { shape: sh, lambda, lr, cfg, gemm: 'lanes', init, data, firstBatch: 5 });
-  try {
-    const xs: Float32Array[] = [];
-    for (let t = 0; t < T; t++) {
-      await tr.step();
-      xs.push(await tr.rowsX());
+  const drawn: { name: string; lambda: number; mode: WideTrainMode }[] = [
+    { name: 'relu', lambda, mode: {} },
+    { name: 'batchtopk k=3 + AuxK', lambda: 0, mode: { select: 'batchtopk', k: 3, auxk: { coef: 1, kAux: 6, window: 1 }, emaLr: 0.2 } },
+  ];
+  const notes: string[] = [`twin losses: ${ref.losses.map((l) => l.toFixed(4)).join(', ')}`];
+  for (const run of drawn) {
+    const tr = await WideSaeTrainer.create(ctx, { shape: sh, lambda: run.lambda, lr, cfg, gemm: 'lanes', init, data, firstBatch: 5, mode: run.mode });
+    try {
+      const xs: Float32Array[] = [];
+      for (let t = 0; t < T; t++) {
+        await tr.step();
+        xs.push(await tr.rowsX());
+      }
+      const refD = wideTrain(init, xs, sh, run.lambda, cfg, lr, run.mode);
+      const got = await tr.params();
+      const tag = `train wide SAE ${run.name} on drawn synthetic rows (gemm lanes), ${T} steps`;
+      for (const b of WIDE_BLOCKS) comparisons.push(compareArrays(`${tag}: ${b}`, got[b], refD.params[b], WIDE_TOL));
+      const st = await tr.trainState();
+      comparisons.push(compareArrays(`${tag}: steps since each latent fired`, st.since, refD.since, { atol: 0, rtol: 0 }));
+      if (run.mode.select === 'batchtopk') {
+        const dead = refD.since.filter((n) => n > run.mode.auxk!.window).length;
+        notes.push(`${tag}: ${dead} latents dead at the end, inference threshold ${refD.threshold.toFixed(4)}`);
+        comparisons.push(compareArrays(`${tag}: the EMA threshold`, [st.threshold], [refD.threshold], WIDE_TOL));
+        // the evaluation pass: the trained SAE with the EMA threshold (JumpReLU form), no AuxK, on fresh rows
+        const ev = await tr.evalBatch(1000);
+        const r = wideStep(refD.params, ev.x, sh, 0, { select: 'batchtopk', k: 3, threshold: refD.threshold });
+        comparisons.push(compareArrays(`${tag}: evaluation loss rows [mse, l1, l0, aux]`, await tr.rows(), r.rows, WIDE_TOL));
+      } else {
+        const same = xs[0].every((v, i) => v === xs[1][i]);
+        comparisons.push(
+          compareArrays('train wide SAE on drawn rows: step 1 draws other rows than step 0 (1 = yes)', [same ? 0 : 1], [1], { atol: 0, rtol: 0 }),
+        );
+      }
+    } finally {
+      tr.destroy();
     }
-    const refD = wideTrain(init, xs, sh, lambda, cfg, lr);
-    const got = await tr.params();
-    for (const b of WIDE_BLOCKS)
-      comparisons.push(compareArrays(`train wide SAE on drawn synthetic rows (gemm lanes), ${T} steps: ${b}`, got[b], refD.params[b], WIDE_TOL));
-    const same = xs[0].every((v, i) => v === xs[1][i]);
-    comparisons.push(compareArrays('train wide SAE on drawn rows: step 1 draws other rows than step 0 (1 = yes)', [same ? 0 : 1], [1], { atol: 0, rtol: 0 }));
-  } finally {
-    tr.destroy();
   }
-  return { comparisons, notes: [`twin losses: ${ref.losses.map((l) => l.toFixed(4)).join(', ')}`] };
+  return { comparisons, notes };
 }
 
 /** A small SynthSAEBench-class data set (correlations, a hierarchy) in d dims: the checks' and tests' fixture. */

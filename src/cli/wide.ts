@@ -6,12 +6,14 @@ import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
 import { probeOutputDir, writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { getWidePreset, runWide, WIDE_PRESETS, wideSummary } from '../experiments/wide';
 import { GEMM_NAMES } from '../kernels/gemm';
+import { SAE_VARIANTS } from '../variants';
 
 export const WIDE_HELP = `       npm start -- wide [--preset ${Object.keys(WIDE_PRESETS).join('|')}] [--out DIR] [--gemm ${GEMM_NAMES.join('|')}]
-                         [--samples N] [--eval-rows N] [--lr X] [--lambda X]
-                                                   one wide SAE (SAELens's layout and L1 loss) on SynthSAEBench-class data drawn
-                                                   on the GPU; MCC, uniqueness, explained variance, L0, dead latents, shrinkage
-                                                   on fresh rows; DIR/results.json and DIR/summary.md (default runs/wide-PRESET)`;
+                         [--variant relu|topk|batchtopk] [--k N] [--seed N] [--samples N] [--eval-rows N] [--lr X] [--lambda X]
+                                                   one wide SAE (SAELens's layout and losses; TopK and BatchTopK with AuxK) on
+                                                   SynthSAEBench-class data drawn on the GPU; MCC, uniqueness, explained
+                                                   variance, L0, dead latents, shrinkage on fresh rows; DIR/results.json and
+                                                   DIR/summary.md (default runs/wide-PRESET, -seedN past the preset's seed)`;
 
 export function isWideCommand(arg: string | undefined): boolean {
   return arg === 'wide';
@@ -29,6 +31,9 @@ export async function wideCommand(argv: string[]): Promise<number> {
       'eval-rows': { type: 'string' },
       lr: { type: 'string' },
       lambda: { type: 'string' },
+      variant: { type: 'string' },
+      k: { type: 'string' },
+      seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -47,7 +52,13 @@ export async function wideCommand(argv: string[]): Promise<number> {
     return n;
   };
   const samples = count('--samples', values.samples, 1),
-    evalRows = count('--eval-rows', values['eval-rows'], 1);
+    evalRows = count('--eval-rows', values['eval-rows'], 1),
+    k = count('--k', values.k, 1),
+    seed = count('--seed', values.seed, 0);
+  if (seed !== undefined && seed > 999) throw new Error(`wide: --seed must be at most 999 (its training stream starts at batch seed x 1,000,000), got ${seed}`);
+  const wideNames = SAE_VARIANTS.filter((v) => v.wide).map((v) => v.name);
+  if (values.variant !== undefined && !wideNames.includes(values.variant))
+    throw new Error(`wide: --variant must be one of ${wideNames.join(', ')} (the variants with a wide recipe), got '${values.variant}'`);
   const positive = (flag: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const x = Number(v);
@@ -56,13 +67,29 @@ export async function wideCommand(argv: string[]): Promise<number> {
   };
   const lr = positive('--lr', values.lr),
     lambda = positive('--lambda', values.lambda);
+  const variant = values.variant ?? base.sae.variant;
+  const topkFamily = variant !== 'relu';
+  if (!topkFamily && lambda === undefined && base.sae.lambda === 0)
+    throw new Error(`wide: --variant relu on preset ${base.name} (L1 coefficient 0) needs --lambda`);
   const preset = {
     ...base,
-    sae: { ...base.sae, lambda: lambda ?? base.sae.lambda },
+    seed: seed ?? base.seed,
+    sae: {
+      ...base.sae,
+      variant,
+      lambda: lambda ?? (topkFamily && values.variant ? 0 : base.sae.lambda),
+      k: k ?? base.sae.k ?? (topkFamily ? 8 : undefined),
+      auxk: base.sae.auxk ?? (topkFamily ? { coef: 1, window: 1000 } : undefined),
+    },
     train: { ...base.train, samples: samples ?? base.train.samples, lr: lr ?? base.train.lr },
     evalRows: evalRows ?? base.evalRows,
   };
-  const out = values.out ?? join('runs', `wide-${preset.name}`);
+  const out =
+    values.out ??
+    join(
+      'runs',
+      `wide-${preset.name}${values.variant && values.variant !== base.sae.variant ? `-${values.variant}` : ''}${seed !== undefined && seed !== base.seed ? `-seed${seed}` : ''}`,
+    );
   probeOutputDir(out); // before any GPU work: a folder that cannot be written fails now
   const ctx = await acquireNodeDevice({ log: (l) => console.error(l) });
   try {

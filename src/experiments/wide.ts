@@ -13,6 +13,8 @@ import { WideSaeTrainer } from '../train/wide';
 import { mccAbs, uniqueness } from '../metrics/synth';
 import { ReconstructionMetrics } from '../metrics/wide';
 import { isSoftwareAdapter } from '../gpu/context';
+import { SAE_VARIANTS, saeVariant } from '../variants';
+import type { WideTrainMode } from '../reference/wide';
 
 export interface WidePreset {
   name: string;
@@ -22,9 +24,13 @@ export interface WidePreset {
   /** the dictionary's orthogonalisation (SAELens: 100 Adam steps) and the bias's norm */
   orthoSteps: number;
   biasNorm: number;
-  sae: { width: number; lambda: number };
+  /** the variant (its record's wide recipe), width, L1 coefficient, TopK's k; AuxK's coefficient and dead window
+   * (steps without firing; SAELens: dead_feature_window 1,000, aux coefficient 1, k_aux = d / 2) */
+  sae: { variant: string; width: number; lambda: number; k?: number; auxk?: { coef: number; window: number } };
   train: { samples: number; batch: number; lr: number; warmup: number; cooldown: number };
   evalRows: number;
+  /** the SAE's seed: its initial decoder and its training stream (generator batches from seed x 1,000,000; the data
+   * itself is data.seed's) */
   seed: number;
 }
 
@@ -44,15 +50,27 @@ const SYNTH_CPU: WidePreset = {
   d: 64,
   orthoSteps: 0,
   biasNorm: 0.5,
-  sae: { width: 256, lambda: 5 },
+  sae: { variant: 'relu', width: 256, lambda: 5 },
   // lr 3e-3, not SynthSAEBench's 3e-4: with 65x fewer samples, 3e-4 left it far from converged (MCC 0.49, L0 21)
   train: { samples: 3_000_000, batch: 1024, lr: 3e-3, warmup: 0, cooldown: 0.2 },
   evalRows: 100_000,
   seed: 42,
 };
 
+/** synth-cpu with a TopK-family variant at k = 8, near the data's L0 (8.9) and the ReLU SAE's (8.2), with AuxK */
+function topkFamily(variant: 'topk' | 'batchtopk'): WidePreset {
+  return {
+    ...SYNTH_CPU,
+    name: `synth-cpu-${variant}`,
+    description: `${SYNTH_CPU.description.replace('a ReLU SAE', `a ${variant === 'topk' ? 'TopK' : 'BatchTopK'} SAE (k = 8, AuxK)`)}`,
+    sae: { variant, width: 256, lambda: 0, k: 8, auxk: { coef: 1, window: 1000 } },
+  };
+}
+
 export const WIDE_PRESETS: Record<string, WidePreset> = {
   'synth-cpu': SYNTH_CPU,
+  'synth-cpu-topk': topkFamily('topk'),
+  'synth-cpu-batchtopk': topkFamily('batchtopk'),
   // synth-cpu for 200 steps
   'synth-cpu-quick': {
     ...SYNTH_CPU,
@@ -79,14 +97,33 @@ export interface WideResult {
   /** every log point: step, the batch's explained variance and L0 (training rows, before the step's update) */
   curve: { step: number; explained_variance: number; l0: number }[];
   final: { mcc: number; uniqueness: number; explained_variance: number; l0: number; dead: number; shrinkage: number; rows: number };
+  /** latents dead at the end of training (no firing within AuxK's window, or over the last 1,000 steps) and
+   * BatchTopK's inference threshold */
+  training: { dead: number; threshold: number };
 }
 
 /** A preset's generator, its true dictionary (rows) and its bias. */
 export function wideData(p: WidePreset): { model: SynthModel; dictionary: number[][]; bias: Float32Array } {
-  const dictionary = randomDictionary(p.data.features, p.d, p.seed, { orthoSteps: p.orthoSteps, orthoLr: 3e-4 });
-  const raw = Array.from({ length: p.d }, (_, j) => rngUnit(p.seed, 0, 0xb1a5, j, 0) - 0.5);
+  const seed = p.data.seed;
+  const dictionary = randomDictionary(p.data.features, p.d, seed, { orthoSteps: p.orthoSteps, orthoLr: 3e-4 });
+  const raw = Array.from({ length: p.d }, (_, j) => rngUnit(seed, 0, 0xb1a5, j, 0) - 0.5);
   const norm = Math.hypot(...raw);
-  return { model: buildSynth({ ...p.data, seed: p.seed }), dictionary, bias: Float32Array.from(raw, (v) => (p.biasNorm * v) / norm) };
+  return { model: buildSynth(p.data), dictionary, bias: Float32Array.from(raw, (v) => (p.biasNorm * v) / norm) };
+}
+
+/** The wide engine's mode of a preset's SAE: its variant's wide recipe with the preset's k and AuxK (k_aux = d / 2,
+ * SAELens's). A variant without a recipe, or a TopK-family SAE without k, is a named error. */
+export function wideMode(p: WidePreset): WideTrainMode {
+  const v = saeVariant(p.sae.variant);
+  if (!v.wide)
+    throw new Error(
+      `wide SAE: variant '${v.name}' does not run on the wide engine yet (it runs: ${SAE_VARIANTS.filter((r) => r.wide)
+        .map((r) => r.name)
+        .join(', ')})`,
+    );
+  if (v.wide.select !== 'relu' && !(p.sae.k && p.sae.k > 0)) throw new Error(`wide SAE: variant '${v.name}' needs sae.k > 0`);
+  const auxk = v.wide.auxk && p.sae.auxk ? { coef: p.sae.auxk.coef, kAux: Math.max(1, Math.floor(p.d / 2)), window: p.sae.auxk.window } : undefined;
+  return { select: v.wide.select, k: p.sae.k, auxk };
 }
 
 /** The SAE's initial parameters: unit decoder rows from the seed, W_enc = W_dec^T, zero biases (SAELens's init). */
@@ -117,6 +154,7 @@ export async function runWide(
     d = p.d,
     s = p.sae.width;
   const steps = Math.ceil(p.train.samples / B);
+  const mode = wideMode(p);
   const { model, dictionary, bias } = wideData(p);
   const cfg = defaultConfig({ ...scheduleSteps(steps, p.train.warmup, p.train.cooldown), beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0 });
   const tr = await WideSaeTrainer.create(ctx, {
@@ -127,6 +165,8 @@ export async function runWide(
     gemm,
     init: wideInit(p),
     data: { model, dictionary: Float32Array.from(dictionary.flat()), bias },
+    firstBatch: p.seed * 1_000_000,
+    mode,
   });
   try {
     const setup = (performance.now() - t0) / 1000;
@@ -142,8 +182,8 @@ export async function runWide(
         let sse = 0,
           l0 = 0;
         for (let b = 0; b < B; b++) {
-          sse += rows[b * 3];
-          l0 += rows[b * 3 + 2];
+          sse += rows[b * 4];
+          l0 += rows[b * 4 + 2];
         }
         const mean = new Float64Array(d);
         for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) mean[j] += x[b * d + j] / B;
@@ -166,6 +206,8 @@ export async function runWide(
       m.add(r.x, r.e, r.f);
     }
     const rec = m.result();
+    const st = await tr.trainState();
+    const window = p.sae.auxk?.window ?? 1000;
     const params = await tr.params();
     const dec = Array.from({ length: s }, (_, k) => Array.from(params.w_dec.subarray(k * d, (k + 1) * d)));
     const evalS = (performance.now() - t2) / 1000;
@@ -178,10 +220,18 @@ export async function runWide(
       timing: { setup_s: setup, train_s: train, eval_s: evalS, samples_per_s: (steps * B) / train },
       curve,
       final: { mcc: mccAbs(dec, dictionary), uniqueness: uniqueness(dec, dictionary), ...rec },
+      training: { dead: st.since.filter((n) => n > window).length, threshold: st.threshold },
     };
   } finally {
     tr.destroy();
   }
+}
+
+function saeLine(c: WidePreset): string {
+  const v = c.sae.variant;
+  const aux = c.sae.auxk ? `, AuxK (coefficient ${c.sae.auxk.coef}, k_aux ${Math.floor(c.d / 2)}, dead after ${c.sae.auxk.window} steps)` : '';
+  if (v === 'relu') return `ReLU, width ${c.sae.width}, L1 coefficient ${c.sae.lambda} (SAELens's L1 weighted by decoder norms)`;
+  return `${v}, width ${c.sae.width}, k = ${c.sae.k}${c.sae.lambda ? `, L1 ${c.sae.lambda}` : ''}${aux}${v === 'batchtopk' ? '; evaluated with its EMA threshold (JumpReLU form, as SAELens saves it)' : ''}`;
 }
 
 /** summary.md of a wide run. */
@@ -194,7 +244,7 @@ export function wideSummary(r: WideResult): string {
     c.description,
     '',
     `- Data: ${c.data.features} features in d = ${c.d}; Zipf exponent ${c.data.zipf.exponent}, p ${c.data.zipf.pMin}-${c.data.zipf.pMax}; ${c.data.correlation ? `copula rank ${c.data.correlation.rank}` : 'no correlations'}; ${c.data.hierarchy ? `hierarchy ${c.data.hierarchy.roots} roots, branching ${c.data.hierarchy.branching}, depth ${c.data.hierarchy.depth}` : 'no hierarchy'}; random unit dictionary${c.orthoSteps ? `, orthogonalised ${c.orthoSteps} steps` : ''}, bias norm ${c.biasNorm}.`,
-    `- SAE: ReLU, width ${c.sae.width}, L1 coefficient ${c.sae.lambda} (SAELens's L1 weighted by decoder norms); ${r.steps} steps of ${c.train.batch} rows (${(r.steps * c.train.batch).toLocaleString('en-US')} samples), Adam lr ${c.train.lr}, cooldown ${c.train.cooldown}.`,
+    `- SAE: ${saeLine(c)}, seed ${c.seed}; ${r.steps} steps of ${c.train.batch} rows (${(r.steps * c.train.batch).toLocaleString('en-US')} samples), Adam lr ${c.train.lr}, cooldown ${c.train.cooldown}.`,
     `- Ran on ${r.adapter}, GEMM version ${r.gemm}: training ${r.timing.train_s.toFixed(1)} s (${r.timing.samples_per_s.toFixed(0)} samples/s), evaluation ${r.timing.eval_s.toFixed(1)} s.`,
     '',
     `Evaluated on ${f.rows.toLocaleString('en-US')} fresh rows (SAELens's synthetic-eval definitions):`,

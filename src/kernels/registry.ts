@@ -301,6 +301,7 @@ export const KERNELS: KernelEntry[] = [
           : 'reference/wide: wideStep',
       check: w.file.endsWith('adam.wgsl') ? 'train wide SAE' : w.file.endsWith('add_bias.wgsl') ? 'wide synth source' : 'wide SAE step',
       grid: (s) => w.grid(s),
+      ...(w.defines ? { defines: () => w.defines! } : {}),
       bench: 'standalone',
     }),
   ),

@@ -19,41 +19,104 @@ export interface WideShape {
   s: number;
 }
 
-export interface WideStepResult {
-  loss: number;
-  /** per row: [sum_j e^2, sum_k f n_k, #{f > 0}] */
-  rows: Float64Array;
-  grads: { w_enc: Float64Array; b_enc: Float64Array; w_dec: Float64Array; b_dec: Float64Array };
+/** How the wide engine picks each row's active latents, and AuxK (variant records: SaeVariant.wide). */
+export interface WideStepOptions {
+  /** relu: pre > 0 (default); topk: the k largest pre of each row; batchtopk: the floor(k B) largest of the batch */
+  select?: 'relu' | 'topk' | 'batchtopk';
+  k?: number;
+  /** batchtopk at inference (SAELens saves it as JumpReLU): this threshold instead of the batch's */
+  threshold?: number;
+  /** SAELens's AuxK: the k_aux largest pre-activations among the dead latents reconstruct the residual x - xhat
+   * (detached), loss coef min(n_dead / k_aux, 1) mean_b |a W_dec + b_dec - (x - xhat)|^2 (a: those pre, 0 elsewhere);
+   * residual: the detached x - xhat to use instead of this step's (finite-difference checks hold it fixed) */
+  auxk?: { coef: number; kAux: number; dead: ArrayLike<boolean>; residual?: ArrayLike<number> };
 }
 
-export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lambda: number): WideStepResult {
+export interface WideStepResult {
+  loss: number;
+  /** per row: [sum_j e^2, sum_k f n_k, #{f > 0}, AuxK's weighted squared error] */
+  rows: Float64Array;
+  grads: { w_enc: Float64Array; b_enc: Float64Array; w_dec: Float64Array; b_dec: Float64Array };
+  /** sum_b f_bk (which latents fired: AuxK's dead counts) */
+  fsum: Float64Array;
+  /** batchtopk: the batch's threshold (its floor(k B)-th largest pre-activation) */
+  bthr: number;
+  /** the pre-activations [B][s] and the residuals e = xhat - x [B][d] */
+  pre: Float64Array;
+  e: Float64Array;
+}
+
+/** The r-th largest of values (r >= 1; ties count once each): the selection threshold of the wide engine. */
+export function rankValue(values: ArrayLike<number>, r: number): number {
+  return Float64Array.from(values).sort((a, b) => b - a)[r - 1];
+}
+
+/** SAELens's AuxK scale and size: k_aux = min(kAux, n_dead) latents, scaled by coef min(n_dead / kAux, 1). */
+export function auxkScale(coef: number, kAux: number, nDead: number): { k: number; scale: number } {
+  return { k: Math.min(kAux, nDead), scale: coef * Math.min(nDead / kAux, 1) };
+}
+
+export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lambda: number, opt: WideStepOptions = {}): WideStepResult {
   const { B, d, s } = sh;
+  const select = opt.select ?? 'relu';
   const norms = new Float64Array(s);
   for (let k = 0; k < s; k++) {
     let q = 0;
     for (let j = 0; j < d; j++) q += p.w_dec[k * d + j] ** 2;
     norms[k] = Math.sqrt(q);
   }
-  const rows = new Float64Array(B * 3);
-  const g = { w_enc: new Float64Array(d * s), b_enc: new Float64Array(s), w_dec: new Float64Array(s * d), b_dec: new Float64Array(d) };
-  let loss = 0;
-  const xc = new Float64Array(d),
-    pre = new Float64Array(s),
-    f = new Float64Array(s),
-    e = new Float64Array(d),
-    dr = new Float64Array(d),
-    dpre = new Float64Array(s);
+  // every row's pre-activations first: BatchTopK's threshold needs the whole batch
+  const xcAll = new Float64Array(B * d),
+    preAll = new Float64Array(B * s);
   for (let b = 0; b < B; b++) {
-    for (let j = 0; j < d; j++) xc[j] = x[b * d + j] - p.b_dec[j];
+    for (let j = 0; j < d; j++) xcAll[b * d + j] = x[b * d + j] - p.b_dec[j];
     for (let k = 0; k < s; k++) {
       let a = p.b_enc[k];
-      for (let j = 0; j < d; j++) a += xc[j] * p.w_enc[j * s + k];
-      pre[k] = a;
-      f[k] = Math.max(a, 0);
+      for (let j = 0; j < d; j++) a += xcAll[b * d + j] * p.w_enc[j * s + k];
+      preAll[b * s + k] = a;
+    }
+  }
+  const kOf = (what: string) => {
+    const k = opt.k ?? 0;
+    if (!(k > 0)) throw new Error(`wide SAE step: ${what} needs k > 0, got ${opt.k}`);
+    return k;
+  };
+  let bthr = -Infinity;
+  if (select === 'batchtopk') bthr = opt.threshold ?? rankValue(preAll, Math.floor(kOf('batchtopk') * B));
+  const dead = opt.auxk?.dead;
+  const nDead = dead ? Array.from({ length: s }, (_, k) => dead[k]).filter(Boolean).length : 0;
+  const aux = opt.auxk ? auxkScale(opt.auxk.coef, opt.auxk.kAux, nDead) : { k: 0, scale: 0 };
+  const rows = new Float64Array(B * 4);
+  const g = { w_enc: new Float64Array(d * s), b_enc: new Float64Array(s), w_dec: new Float64Array(s * d), b_dec: new Float64Array(d) };
+  const fsum = new Float64Array(s);
+  const eAll = new Float64Array(B * d);
+  let loss = 0;
+  const f = new Float64Array(s),
+    a = new Float64Array(s),
+    e = new Float64Array(d),
+    dr = new Float64Array(d),
+    dra = new Float64Array(d),
+    dpre = new Float64Array(s);
+  for (let b = 0; b < B; b++) {
+    const xc = xcAll.subarray(b * d, (b + 1) * d),
+      pre = preAll.subarray(b * s, (b + 1) * s);
+    const thr = select === 'topk' ? rankValue(pre, Math.min(kOf('topk'), s)) : select === 'batchtopk' ? bthr : -Infinity;
+    for (let k = 0; k < s; k++) {
+      f[k] = pre[k] > 0 && pre[k] >= thr ? pre[k] : 0;
+      fsum[k] += f[k];
+    }
+    a.fill(0);
+    if (aux.k > 0) {
+      const athr = rankValue(
+        Array.from(pre).filter((_, k) => dead![k]),
+        aux.k,
+      );
+      for (let k = 0; k < s; k++) if (dead![k] && pre[k] >= athr) a[k] = pre[k];
     }
     let mse = 0,
       l1 = 0,
-      l0 = 0;
+      l0 = 0,
+      auxErr = 0;
     for (let j = 0; j < d; j++) {
       let r = p.b_dec[j];
       for (let k = 0; k < s; k++) r += f[k] * p.w_dec[k * d + j];
@@ -61,37 +124,58 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
       mse += e[j] ** 2;
       dr[j] = (2 * e[j]) / B;
     }
+    for (let j = 0; j < d; j++) {
+      // AuxK: a W_dec + b_dec against the detached residual x - xhat = -e
+      let ra = p.b_dec[j] + (opt.auxk?.residual ? -opt.auxk.residual[b * d + j] : e[j]);
+      for (let k = 0; k < s; k++) ra += a[k] * p.w_dec[k * d + j];
+      auxErr += aux.scale * ra ** 2;
+      dra[j] = (2 * aux.scale * ra) / B;
+    }
     for (let k = 0; k < s; k++) {
       l1 += f[k] * norms[k];
       if (f[k] > 0) l0++;
     }
-    rows.set([mse, l1, l0], b * 3);
-    loss += (mse + lambda * l1) / B;
-    // backward: decoder, then the latents, then the encoder; b_dec through both paths
+    rows.set([mse, l1, l0, auxErr], b * 4);
+    eAll.set(e, b * d);
+    loss += (mse + lambda * l1 + auxErr) / B;
+    // backward: decoder, then the latents, then the encoder; b_dec through every path
     for (let k = 0; k < s; k++) {
-      let df = 0;
+      let df = 0,
+        dfa = 0;
       for (let j = 0; j < d; j++) {
-        g.w_dec[k * d + j] += f[k] * dr[j] + (norms[k] > 0 ? ((lambda / B) * f[k] * p.w_dec[k * d + j]) / norms[k] : 0);
+        g.w_dec[k * d + j] += f[k] * dr[j] + a[k] * dra[j] + (norms[k] > 0 ? ((lambda / B) * f[k] * p.w_dec[k * d + j]) / norms[k] : 0);
         df += dr[j] * p.w_dec[k * d + j];
+        dfa += dra[j] * p.w_dec[k * d + j];
       }
-      dpre[k] = f[k] > 0 ? df + (lambda * norms[k]) / B : 0;
+      dpre[k] = (f[k] > 0 ? df + (lambda * norms[k]) / B : 0) + (a[k] !== 0 ? dfa : 0);
       g.b_enc[k] += dpre[k];
       for (let j = 0; j < d; j++) g.w_enc[j * s + k] += xc[j] * dpre[k];
     }
     for (let j = 0; j < d; j++) {
       let dxc = 0;
       for (let k = 0; k < s; k++) dxc += dpre[k] * p.w_enc[j * s + k];
-      g.b_dec[j] += dr[j] - dxc;
+      g.b_dec[j] += dr[j] + dra[j] - dxc;
     }
   }
-  return { loss, rows, grads: g };
+  return { loss, rows, grads: g, fsum, bthr, pre: preAll, e: eAll };
 }
 
 /** The wide SAE's parameter blocks in the order the trainer keeps and reads them. */
 export const WIDE_BLOCKS = ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const;
 
+/** A wide SAE's variant as the trainer runs it: the selection, k, AuxK's coefficient, k_aux and dead window
+ * (SAELens: a latent is dead after more than `window` steps without firing), BatchTopK's threshold EMA rate. */
+export interface WideTrainMode {
+  select?: WideStepOptions['select'];
+  k?: number;
+  auxk?: { coef: number; kAux: number; window: number };
+  /** SAELens's topk_threshold_lr: threshold += lr (batch threshold - threshold) on steps whose threshold is > 0 */
+  emaLr?: number;
+}
+
 /** Twin of the wide trainer (src/train/wide.ts): `batches.length` steps of wideStep then Adam (adamStep, one model
- * whose parameters are the four blocks end to end), in f64. Returns the parameters and the loss of each step. */
+ * whose parameters are the four blocks end to end), in f64. Returns the parameters, the loss of each step, the
+ * steps since each latent last fired and BatchTopK's inference threshold. */
 export function wideTrain(
   p0: WideParams,
   batches: ArrayLike<number>[],
@@ -99,7 +183,8 @@ export function wideTrain(
   lambda: number,
   cfg: GpuConfig,
   lr: number,
-): { params: Record<(typeof WIDE_BLOCKS)[number], Float64Array>; losses: number[] } {
+  mode: WideTrainMode = {},
+): { params: Record<(typeof WIDE_BLOCKS)[number], Float64Array>; losses: number[]; since: Uint32Array; threshold: number } {
   const p = Object.fromEntries(WIDE_BLOCKS.map((b) => [b, Float64Array.from(p0[b])])) as Record<(typeof WIDE_BLOCKS)[number], Float64Array>;
   const sizes = WIDE_BLOCKS.map((b) => p[b].length);
   const P = sizes.reduce((a, b) => a + b, 0);
@@ -107,9 +192,14 @@ export function wideTrain(
     v = new Float64Array(P);
   const losses: number[] = [];
   const one: GpuConfig = { ...cfg, M: 1 };
+  const since = new Uint32Array(sh.s);
+  let threshold = 0;
   for (const [t, x] of batches.entries()) {
-    const r = wideStep(p, x, sh, lambda);
+    const auxk = mode.auxk && { coef: mode.auxk.coef, kAux: mode.auxk.kAux, dead: Array.from(since, (n) => n > mode.auxk!.window) };
+    const r = wideStep(p, x, sh, lambda, { select: mode.select, k: mode.k, auxk });
     losses.push(r.loss);
+    for (let k = 0; k < sh.s; k++) since[k] = r.fsum[k] > 0 ? 0 : since[k] + 1;
+    if (mode.select === 'batchtopk' && r.bthr > 0) threshold += (mode.emaLr ?? 0.01) * (r.bthr - threshold);
     const flat = new Float64Array(P),
       grads = new Float64Array(P);
     let o = 0;
@@ -125,5 +215,5 @@ export function wideTrain(
       o += p[b].length;
     }
   }
-  return { params: p, losses };
+  return { params: p, losses, since, threshold };
 }

@@ -6,7 +6,7 @@ import type { GpuContext } from '../gpu/context';
 import type { Kernel } from '../gpu/kernel';
 import type { GpuConfig } from '../core/wire';
 import { encodeWideStep, grid2d, wideBufferFloats, type WideBuffers, type WideShape } from '../kernels/wide';
-import { WIDE_BLOCKS } from '../reference/wide';
+import { WIDE_BLOCKS, type WideTrainMode } from '../reference/wide';
 import { createSynthSource, type SynthData, type SynthSource } from '../data/synth-source';
 
 type Block = (typeof WIDE_BLOCKS)[number];
@@ -20,6 +20,8 @@ export interface WideTrainerOptions {
   /** the GEMM version (src/kernels/gemm) */
   gemm: string;
   init: Record<Block, Float32Array>;
+  /** the variant as the wide engine runs it (its record's wide field, the config's k and AuxK; default ReLU) */
+  mode?: WideTrainMode;
   /** draw each step's rows on the GPU from SynthSAEBench-class data (src/data/synth-source.ts); else the caller passes them */
   data?: SynthData;
   /** the generator's batch index of step 0 (default 0): step t draws batch firstBatch + t */
@@ -34,7 +36,7 @@ export class WideSaeTrainer {
     private readonly extra: GPUBuffer[],
     private readonly state: GPUBuffer,
     private readonly record: (pass: GPUComputePassEncoder) => void,
-    private readonly recordForward: (pass: GPUComputePassEncoder) => void,
+    private readonly recordEval: (pass: GPUComputePassEncoder) => void,
     private readonly release: () => void,
     private readonly source: SynthSource | null,
     /** steps done */
@@ -42,7 +44,7 @@ export class WideSaeTrainer {
   ) {}
 
   static async create(ctx: GpuContext, opts: WideTrainerOptions): Promise<WideSaeTrainer> {
-    const sizes = wideBufferFloats(opts.shape);
+    const sizes = wideBufferFloats(opts.shape, opts.mode);
     const bufs = {} as WideBuffers;
     for (const [name, n] of Object.entries(sizes) as [keyof WideBuffers, number][]) {
       const init = (opts.init as Partial<Record<keyof WideBuffers, Float32Array>>)[name];
@@ -52,7 +54,7 @@ export class WideSaeTrainer {
     const extra: GPUBuffer[] = [];
     const state = ctx.upload('wide state', new Uint32Array([0, 0, 0, 0]));
     extra.push(state);
-    const step = await encodeWideStep(ctx, opts.gemm, opts.shape, bufs, opts.lambda);
+    const step = await encodeWideStep(ctx, opts.gemm, opts.shape, bufs, opts.lambda, opts.mode);
     // lib/common.wgsl's model dims are the per-model engine's; the wide Adam reads only Config and the schedule
     const adam: Kernel = await ctx.kernel('kernels/wide/adam.wgsl', { defines: { N_FEAT: 1, D_HID: 1, S_LAT: 1 } });
     const cfgU = ctx.uniform('wide cfg', adam.packStruct('cfg', { ...opts.cfg, M: 1, B: opts.shape.B }));
@@ -74,15 +76,15 @@ export class WideSaeTrainer {
       step.encode(pass);
       for (const u of updates) u(pass);
     };
-    const recordForward = (pass: GPUComputePassEncoder) => {
+    const recordEval = (pass: GPUComputePassEncoder) => {
       source?.encode(pass);
-      step.encode(pass);
+      step.encodeEval(pass);
     };
     const release = () => {
       step.destroy();
       source?.destroy();
     };
-    return new WideSaeTrainer(ctx, opts, bufs, extra, state, record, recordForward, release, source);
+    return new WideSaeTrainer(ctx, opts, bufs, extra, state, record, recordEval, release, source);
   }
 
   /** One step on a batch of B rows (B x d floats), or on the next synthetic batch when the trainer has `data`. */
@@ -101,13 +103,13 @@ export class WideSaeTrainer {
     this.t++;
   }
 
-  /** The SAE on one synthetic batch without an update (evaluation on fresh rows): x [B][d], the residual
-   * e = xhat - x [B][d] and the activations f [B][s]. */
+  /** The trained SAE's forward pass on one synthetic batch (evaluation on fresh rows: no update, no AuxK, BatchTopK
+   * with its EMA threshold): x [B][d], the residual e = xhat - x [B][d] and the activations f [B][s]. */
   async evalBatch(batch: number): Promise<{ x: Float32Array; e: Float32Array; f: Float32Array }> {
     if (!this.source) throw new Error('wide SAE: evalBatch draws synthetic rows; this trainer has no data');
     const { B, d, s } = this.opts.shape;
     this.source.setBatch(batch);
-    await this.ctx.run('wide SAE evaluation', this.recordForward);
+    await this.ctx.run('wide SAE evaluation', this.recordEval);
     const [x, e, f] = await this.ctx.readback([this.bufs.x, this.bufs.r, this.bufs.f], [B * d * 4, B * d * 4, B * s * 4]);
     return { x: new Float32Array(x), e: new Float32Array(e), f: new Float32Array(f) };
   }
@@ -117,9 +119,15 @@ export class WideSaeTrainer {
     return this.ctx.readF32(this.bufs.x, this.opts.shape.B * this.opts.shape.d);
   }
 
-  /** The last step's loss rows [B][mse, l1, l0] (before its update). */
+  /** The last step's loss rows [B][mse, l1, l0, aux] (before its update). */
   async rows(): Promise<Float32Array> {
-    return this.ctx.readF32(this.bufs.rows, this.opts.shape.B * 3);
+    return this.ctx.readF32(this.bufs.rows, this.opts.shape.B * 4);
+  }
+
+  /** The steps since each latent last fired, and BatchTopK's inference threshold (its EMA; 0 for the others). */
+  async trainState(): Promise<{ since: Uint32Array; threshold: number }> {
+    const [since, ema] = await this.ctx.readback([this.bufs.since, this.bufs.ema], [this.opts.shape.s * 4, 4]);
+    return { since: new Uint32Array(since), threshold: new Float32Array(ema)[0] };
   }
 
   async params(): Promise<Record<Block, Float32Array>> {

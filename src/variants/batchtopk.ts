@@ -14,6 +14,7 @@ export const batchtopk = {
   prepass: 'sae_batch_topk.wgsl',
   // the CPU-shaped steps and evaluation find the threshold themselves (lib/batch_threshold.wgsl); v1 / v2 have no such pass
   sharedMisfit: 'it has no BatchTopK threshold pass (the modular path and the CPU-shaped steps have)',
+  wide: { select: 'batchtopk', auxk: true },
   twin: {
     ...L1_TWIN,
     activation: (_cfg, pre, _lp, bthr) => Array.from(pre, (v) => (v > 0 && v >= bthr ? v : 0)),

@@ -13,7 +13,7 @@ import { relu } from './relu';
 import { topk } from './topk';
 import { LOG_THRESHOLD, type LatentParamBlock, type SaeVariant, type VariantCfg } from './variant';
 
-export type { LatentParams, LatentParamBlock, SaeVariant, SaeVariantTwin, VariantCfg } from './variant';
+export type { LatentParams, LatentParamBlock, SaeVariant, SaeVariantTwin, VariantCfg, WideRecipe } from './variant';
 export { topkMask } from './topk';
 
 const SAE_LIST = [matryoshkaBatchtopk, matryoshkaTopk, matryoshka, panneal, gated, jumprelu, batchtopk, topk, relu] as const;

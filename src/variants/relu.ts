@@ -9,6 +9,7 @@ export const relu = {
   flag: 0,
   needsK: false,
   matches: () => true,
+  wide: { select: 'relu', auxk: false },
   twin: {
     ...L1_TWIN,
     activation: (_cfg, pre) => Array.from(pre, (v) => Math.max(v, 0)),

@@ -27,6 +27,7 @@ export const topk = {
   flag: 0,
   needsK: true,
   matches: (cfg) => cfg.topk > 0,
+  wide: { select: 'topk', auxk: true },
   twin: {
     ...L1_TWIN,
     activation: (cfg, pre) => {

@@ -58,6 +58,14 @@ export interface SaeVariantTwin {
   aux?(pre: number): number;
 }
 
+/** How the wide engine (src/kernels/wide) runs a variant: how each row's latents are selected (relu: pre > 0; topk:
+ * the k largest of the row; batchtopk: the k B largest of the batch, an EMA threshold at inference), and whether
+ * SAELens's AuxK revives its dead latents. */
+export interface WideRecipe {
+  readonly select: 'relu' | 'topk' | 'batchtopk';
+  readonly auxk: boolean;
+}
+
 /** An extra per-latent parameter block: its name (results and exports) and its initial value. */
 export interface LatentParamBlock {
   readonly name: string;
@@ -101,5 +109,7 @@ export interface SaeVariant {
   readonly latentParams?: readonly LatentParamBlock[];
   /** the variant a trained SAE runs as outside training (Matryoshka: its activation; the nested loss only trains) */
   readonly inferenceAs?: string;
+  /** how the wide engine runs it (absent: the wide engine cannot yet) */
+  readonly wide?: WideRecipe;
   readonly twin: SaeVariantTwin;
 }

@@ -1,42 +1,71 @@
 // The wide engine's twin (src/reference/wide.ts) against finite differences of its own loss.
 import { describe, expect, it } from 'vitest';
-import { wideStep, type WideParams } from '../../src/reference/wide';
+import { auxkScale, rankValue, wideStep, type WideParams, type WideStepOptions } from '../../src/reference/wide';
 
 const rand = (n: number, seed: number, scale = 1) => Float64Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 12.9898) * scale);
 
-describe('wide SAE step twin', () => {
-  it('every partial of the loss matches a central difference (ReLU, L1 weighted by decoder norms, b_dec on both paths)', () => {
-    const sh = { B: 5, d: 4, s: 6 },
-      lambda = 0.3;
-    const p: WideParams = { w_enc: rand(sh.d * sh.s, 1, 0.8), b_enc: rand(sh.s, 2, 0.3), w_dec: rand(sh.s * sh.d, 3, 0.8), b_dec: rand(sh.d, 4, 0.2) };
-    const x = rand(sh.B * sh.d, 5);
-    const base = wideStep(p, x, sh, lambda);
-    const h = 1e-6;
-    let worst = 0,
-      checked = 0;
-    for (const name of ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const) {
-      const arr = Float64Array.from(p[name]);
-      for (let i = 0; i < arr.length; i++) {
-        const v = arr[i];
-        arr[i] = v + h;
-        const up = wideStep({ ...p, [name]: arr }, x, sh, lambda).loss;
-        arr[i] = v - h;
-        const dn = wideStep({ ...p, [name]: arr }, x, sh, lambda).loss;
-        arr[i] = v;
-        const fd = (up - dn) / (2 * h);
-        const err = Math.abs(fd - base.grads[name][i]);
-        worst = Math.max(worst, err);
-        checked++;
-        expect(err, `${name}[${i}]: analytic ${base.grads[name][i]}, finite difference ${fd}`).toBeLessThan(1e-6);
-      }
+/** every partial of the twin's loss against a central difference; returns the worst error and the count */
+function fdCheck(p: WideParams, x: Float64Array, sh: { B: number; d: number; s: number }, lambda: number, opt: WideStepOptions = {}) {
+  const base = wideStep(p, x, sh, lambda, opt);
+  // AuxK's residual is detached: hold it at this point's
+  const o: WideStepOptions = opt.auxk ? { ...opt, auxk: { ...opt.auxk, residual: base.e.map((v) => -v) } } : opt;
+  const h = 1e-6;
+  let worst = 0,
+    checked = 0;
+  for (const name of ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const) {
+    const arr = Float64Array.from(p[name]);
+    for (let i = 0; i < arr.length; i++) {
+      const v = arr[i];
+      arr[i] = v + h;
+      const up = wideStep({ ...p, [name]: arr }, x, sh, lambda, o).loss;
+      arr[i] = v - h;
+      const dn = wideStep({ ...p, [name]: arr }, x, sh, lambda, o).loss;
+      arr[i] = v;
+      const fd = (up - dn) / (2 * h);
+      const err = Math.abs(fd - base.grads[name][i]);
+      worst = Math.max(worst, err);
+      checked++;
+      expect(err, `${name}[${i}]: analytic ${base.grads[name][i]}, finite difference ${fd}`).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
     }
-    expect(checked).toBe(2 * sh.d * sh.s + sh.s + sh.d);
+  }
+  expect(checked).toBe(2 * sh.d * sh.s + sh.s + sh.d);
+  return { base, worst, checked };
+}
+
+describe('wide SAE step twin', () => {
+  const sh = { B: 5, d: 4, s: 6 };
+  const p: WideParams = { w_enc: rand(sh.d * sh.s, 1, 0.8), b_enc: rand(sh.s, 2, 0.3), w_dec: rand(sh.s * sh.d, 3, 0.8), b_dec: rand(sh.d, 4, 0.2) };
+  const x = rand(sh.B * sh.d, 5);
+
+  it('every partial of the loss matches a central difference (ReLU, L1 weighted by decoder norms, b_dec on both paths)', () => {
+    const { base, worst, checked } = fdCheck(p, x, sh, 0.3);
     // some latents must be off and some on, or the ReLU's gate is not exercised
-    const l0 = Array.from({ length: sh.B }, (_, b) => base.rows[b * 3 + 2]);
+    const l0 = Array.from({ length: sh.B }, (_, b) => base.rows[b * 4 + 2]);
     const on = l0.reduce((a, b) => a + b, 0);
     expect(on).toBeGreaterThan(0);
     expect(on).toBeLessThan(sh.B * sh.s);
-    console.log(`wide twin vs finite differences: ${checked} partials, worst |error| ${worst.toExponential(2)}`);
+    console.log(`wide twin (relu) vs finite differences: ${checked} partials, worst |error| ${worst.toExponential(2)}`);
+  });
+
+  it('TopK and BatchTopK with AuxK: the partials match central differences (the residual held fixed), the selection keeps k', () => {
+    const dead = [true, false, true, false, true, false];
+    for (const opt of [
+      { select: 'topk', k: 2, auxk: { coef: 0.7, kAux: 2, dead } },
+      { select: 'batchtopk', k: 2, auxk: { coef: 1, kAux: 4, dead } },
+    ] as WideStepOptions[]) {
+      const { base, worst, checked } = fdCheck(p, x, sh, 0.1, opt);
+      const l0 = Array.from({ length: sh.B }, (_, b) => base.rows[b * 4 + 2]);
+      const aux = Array.from({ length: sh.B }, (_, b) => base.rows[b * 4 + 3]).reduce((a, b) => a + b, 0);
+      if (opt.select === 'topk') for (const n of l0) expect(n).toBeLessThanOrEqual(2);
+      else expect(l0.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2 * sh.B);
+      // AuxK with 3 dead of 6 latents: scale coef min(3 / kAux, 1), and some of its loss
+      expect(aux).toBeGreaterThan(0);
+      console.log(`wide twin (${opt.select} + AuxK) vs finite differences: ${checked} partials, worst |error| ${worst.toExponential(2)}`);
+    }
+    expect(auxkScale(1, 4, 3)).toEqual({ k: 3, scale: 0.75 });
+    expect(auxkScale(0.5, 2, 5)).toEqual({ k: 2, scale: 0.5 });
+    expect(rankValue([3, 1, 4, 1, 5], 2)).toBe(4);
+    expect(rankValue([3, 1, 4, 1, 5], 5)).toBe(1);
   });
 });
 

@@ -10,6 +10,7 @@ import type { GpuContext } from '../../gpu/context';
 import type { Grid, Kernel } from '../../gpu/kernel';
 import { encodeGemm } from '../gemm';
 import type { JobShape } from '../registry';
+import type { WideTrainMode } from '../../reference/wide';
 
 export interface WideShape {
   B: number;
@@ -18,12 +19,34 @@ export interface WideShape {
 }
 
 /** The element-wise and row/column kernels of the step: file, what one invocation covers, for the registry. */
-export const WIDE_KERNELS: { file: string; summary: string; grid: (s: JobShape) => Grid }[] = [
+export const WIDE_KERNELS: { file: string; summary: string; grid: (s: JobShape) => Grid; defines?: Record<string, string> }[] = [
   { file: 'kernels/wide/rownorm.wgsl', summary: "the decoder rows' norms", grid: (s) => ({ threads: s.S }) },
   { file: 'kernels/wide/center.wgsl', summary: 'x_c = x - b_dec', grid: (s) => ({ threads: s.B * s.D }) },
-  { file: 'kernels/wide/act.wgsl', summary: 'pre += b_enc, f = ReLU(pre)', grid: (s) => ({ threads: s.B * s.S }) },
+  {
+    file: 'kernels/wide/act.wgsl',
+    summary: "pre += b_enc, f = pre on the variant's selection",
+    grid: (s) => ({ threads: s.B * s.S }),
+    defines: { ADD_BIAS: 'true' },
+  },
+  { file: 'kernels/wide/bias_pre.wgsl', summary: 'pre += b_enc before a selection', grid: (s) => ({ threads: s.B * s.S }) },
+  {
+    file: 'kernels/wide/select_rows.wgsl',
+    summary: "each row's TopK or AuxK threshold (radix select)",
+    grid: (s) => ({ groups: [s.B, 1, 1] }),
+    defines: { DEAD_ONLY: 'false' },
+  },
+  { file: 'kernels/wide/select_hist.wgsl', summary: "one round of BatchTopK's radix select: the digit counts", grid: (s) => ({ threads: s.B * s.S }) },
+  {
+    file: 'kernels/wide/select_resolve.wgsl',
+    summary: "one round of BatchTopK's radix select: the digit, the threshold, its EMA",
+    grid: () => ({ groups: [1, 1, 1] }),
+  },
+  { file: 'kernels/wide/ema_thr.wgsl', summary: 'BatchTopK at inference: the EMA threshold', grid: () => ({ groups: [1, 1, 1] }) },
+  { file: 'kernels/wide/dead_count.wgsl', summary: "AuxK's dead latents, rank and scale", grid: () => ({ groups: [1, 1, 1] }) },
+  { file: 'kernels/wide/aux_act.wgsl', summary: "AuxK's activations among the dead latents", grid: (s) => ({ threads: s.B * s.S }) },
+  { file: 'kernels/wide/since.wgsl', summary: 'steps since each latent fired', grid: (s) => ({ threads: s.S }) },
   { file: 'kernels/wide/residual.wgsl', summary: 'e = f W_dec + b_dec - x, dr = 2 e / B', grid: (s) => ({ threads: s.B * s.D }) },
-  { file: 'kernels/wide/rowloss.wgsl', summary: 'per-row squared error, weighted L1 and L0', grid: (s) => ({ threads: s.B }) },
+  { file: 'kernels/wide/rowloss.wgsl', summary: "per-row squared error, weighted L1, L0 and AuxK's error", grid: (s) => ({ threads: s.B }) },
   { file: 'kernels/wide/colsum.wgsl', summary: 'column sums (bias gradients, activation mass)', grid: (s) => ({ threads: s.S }) },
   { file: 'kernels/wide/wdec_grad.wgsl', summary: "the penalty's gradient on W_dec through the row norms", grid: (s) => ({ threads: s.S * s.D }) },
   { file: 'kernels/wide/dpre.wgsl', summary: 'dpre = [f > 0] (df + lambda n_k / B)', grid: (s) => ({ threads: s.B * s.S }) },
@@ -40,7 +63,7 @@ export function grid2d(n: number, maxPerDim = 65535): [number, number, number] {
   return [x, Math.ceil(groups / x), 1];
 }
 
-/** The step's buffers: parameters, the batch, work and gradients (sizes in floats in WIDE_BUFFERS). */
+/** The step's buffers: parameters, the batch, work, gradients and the variant's state (sizes in WIDE_BUFFERS). */
 export interface WideBuffers {
   x: GPUBuffer;
   w_enc: GPUBuffer;
@@ -60,10 +83,28 @@ export interface WideBuffers {
   g_b_enc: GPUBuffer;
   g_w_dec: GPUBuffer;
   g_b_dec: GPUBuffer;
+  /** u32: the selection's threshold keys per row (TopK) or thr[0] (BatchTopK; ReLU: 0); AuxK's per row */
+  thr: GPUBuffer;
+  athr: GPUBuffer;
+  /** u32: steps since each latent last fired */
+  since: GPUBuffer;
+  /** u32: AuxK's n_dead, rank, scale bits */
+  aux_state: GPUBuffer;
+  /** u32: BatchTopK's radix-select bins and its [prefix, rank left, round] */
+  hist: GPUBuffer;
+  sel: GPUBuffer;
+  /** f32: BatchTopK's inference threshold (EMA) */
+  ema: GPUBuffer;
 }
 
-export function wideBufferFloats(sh: WideShape): Record<keyof WideBuffers, number> {
+/** Rows of f, r, dr and df: the batch's, and AuxK's after them. */
+export function wideRows(sh: WideShape, mode: WideTrainMode = {}): number {
+  return mode.auxk ? 2 * sh.B : sh.B;
+}
+
+export function wideBufferFloats(sh: WideShape, mode: WideTrainMode = {}): Record<keyof WideBuffers, number> {
   const { B, d, s } = sh;
+  const R = wideRows(sh, mode);
   return {
     x: B * d,
     w_enc: d * s,
@@ -72,75 +113,174 @@ export function wideBufferFloats(sh: WideShape): Record<keyof WideBuffers, numbe
     b_dec: d,
     xc: B * d,
     pre: B * s,
-    f: B * s,
-    r: B * d,
-    dr: B * d,
-    dpre: B * s,
+    f: R * s,
+    r: R * d,
+    dr: R * d,
+    dpre: R * s,
     norms: s,
     fsum: s,
-    rows: B * 3,
+    rows: B * 4,
     g_w_enc: d * s,
     g_b_enc: s,
     g_w_dec: s * d,
     g_b_dec: d,
+    thr: B,
+    athr: B,
+    since: s,
+    aux_state: 4,
+    hist: 256,
+    sel: 4,
+    ema: 1,
   };
 }
 
-/** Record one forward and backward pass of the wide SAE (no submit); `gemm` names the GEMM version. */
+/** The variant's fields of the step's uniform: TopK's k, BatchTopK's floor(k B), AuxK's coefficient, k_aux and window. */
+function wideUniform(sh: WideShape, lambda: number, mode: WideTrainMode, train: boolean) {
+  const { B, d, s } = sh;
+  const select = mode.select ?? 'relu';
+  const k = mode.k ?? 0;
+  if (select !== 'relu' && !(k > 0)) throw new Error(`wide SAE step: ${select} needs k > 0, got ${mode.k}`);
+  if (select === 'topk' && (!Number.isInteger(k) || k > s)) throw new Error(`wide SAE step: topk needs an integer k <= s = ${s}, got ${k}`);
+  if (select === 'batchtopk' && (Math.floor(k * B) < 1 || k > s)) throw new Error(`wide SAE step: batchtopk needs 1 <= k B and k <= s = ${s}, got k = ${k}`);
+  const aux = train ? mode.auxk : undefined;
+  if (aux && !(aux.kAux >= 1 && Number.isInteger(aux.kAux) && aux.coef >= 0 && aux.window >= 0))
+    throw new Error(`wide SAE step: AuxK needs an integer k_aux >= 1, a coefficient >= 0 and a window >= 0, got ${JSON.stringify(aux)}`);
+  return {
+    B,
+    d,
+    s,
+    lambda,
+    k: select === 'topk' ? k : 0,
+    kb: select === 'batchtopk' ? Math.floor(k * B) : 0,
+    thr_rows: select === 'topk' ? 1 : 0,
+    aux: aux?.coef ?? 0,
+    k_aux: aux?.kAux ?? 1,
+    window: aux?.window ?? 0,
+    ema_lr: train && select === 'batchtopk' ? (mode.emaLr ?? 0.01) : 0,
+    R: aux ? 2 * B : B,
+  };
+}
+
+type Op = { name: string; encode: (pass: GPUComputePassEncoder) => void };
+
+/** Record one forward and backward pass of the wide SAE (no submit); `gemm` names the GEMM version, `mode` the
+ * variant (its record's wide field with the config's k and AuxK). encodeEval: the forward pass alone as the trained
+ * SAE runs (no AuxK; BatchTopK with its EMA threshold), for evaluation. */
 export async function encodeWideStep(
   ctx: GpuContext,
   gemm: string,
   sh: WideShape,
   bufs: WideBuffers,
   lambda: number,
-): Promise<{ encode: (pass: GPUComputePassEncoder) => void; ops: { name: string; encode: (pass: GPUComputePassEncoder) => void }[]; destroy: () => void }> {
+  mode: WideTrainMode = {},
+): Promise<{
+  encode: (pass: GPUComputePassEncoder) => void;
+  encodeEval: (pass: GPUComputePassEncoder) => void;
+  ops: Op[];
+  evalOps: Op[];
+  destroy: () => void;
+}> {
   for (const k of ['B', 'd', 's'] as const)
     if (!Number.isInteger(sh[k]) || sh[k] < 1) throw new Error(`wide SAE step: ${k} must be a positive integer, got ${sh[k]}`);
   const { B, d, s } = sh;
+  const select = mode.select ?? 'relu';
+  const R = wideRows(sh, mode);
   const owned: { destroy: () => void }[] = [];
-  const k = async (name: string) => ctx.kernel(`kernels/wide/${name}.wgsl`);
+  const k = async (name: string, defines?: Record<string, string | number>) => ctx.kernel(`kernels/wide/${name}.wgsl`, defines ? { defines } : undefined);
   const rownorm = await k('rownorm');
-  const wideU = ctx.uniform('wide params', rownorm.packStruct('wide', { B, d, s, lambda }));
-  owned.push(wideU);
-  const steps: { name: string; encode: (pass: GPUComputePassEncoder) => void }[] = [];
-  const add = (kern: Kernel, res: Record<string, GPUBuffer>, n: number, flat = false) => {
-    const groups = kern.bindPool({ wide: wideU, ...res });
-    const g = flat ? kern.grid({ threads: n }) : grid2d(n, ctx.device.limits.maxComputeWorkgroupsPerDimension);
-    steps.push({ name: kern.name, encode: (pass) => kern.dispatch(pass, groups, ...g) });
+  const trainU = ctx.uniform('wide params', rownorm.packStruct('wide', wideUniform(sh, lambda, mode, true)));
+  const evalU = ctx.uniform('wide params (evaluation)', rownorm.packStruct('wide', wideUniform(sh, lambda, mode, false)));
+  owned.push(trainU, evalU);
+  const maxDim = ctx.device.limits.maxComputeWorkgroupsPerDimension;
+  const op = (list: Op[], kern: Kernel, u: GPUBuffer, res: Record<string, GPUBuffer>, g: [number, number, number]) => {
+    const groups = kern.bindPool({ wide: u, ...res });
+    list.push({ name: kern.name, encode: (pass) => kern.dispatch(pass, groups, ...g) });
   };
-  const gemmOp = async (shape: { M: number; K: number; N: number; ta: boolean; tb: boolean }, a: GPUBuffer, b: GPUBuffer, c: GPUBuffer) => {
-    const op = await encodeGemm(ctx, gemm, shape, { a, b, c });
-    owned.push(op);
-    steps.push({ name: `gemm ${gemm} ${shape.ta ? 'T' : 'N'}${shape.tb ? 'T' : 'N'} ${shape.M}x${shape.K}x${shape.N}`, encode: op.encode });
+  /** n invocations on the 2-D grid (grid2d), or flat (kern.grid) */
+  const at = (kern: Kernel, n: number, flat = false): [number, number, number] => (flat ? kern.grid({ threads: n }) : grid2d(n, maxDim));
+  const gemmOp = async (list: Op[], shape: { M: number; K: number; N: number; ta: boolean; tb: boolean }, a: GPUBuffer, b: GPUBuffer, c: GPUBuffer) => {
+    const g = await encodeGemm(ctx, gemm, shape, { a, b, c });
+    owned.push(g);
+    list.push({ name: `gemm ${gemm} ${shape.ta ? 'T' : 'N'}${shape.tb ? 'T' : 'N'} ${shape.M}x${shape.K}x${shape.N}`, encode: g.encode });
   };
   const colsum = await k('colsum');
-  const colsumOp = (rows: number, cols: number, a: GPUBuffer, out: GPUBuffer) => {
+  const colsumOp = (list: Op[], rows: number, cols: number, a: GPUBuffer, out: GPUBuffer) => {
     const u = ctx.uniform('wide colsum shape', colsum.packStruct('shape', { rows, cols }));
     owned.push(u);
     const groups = colsum.bindPool({ shape: u, a, out });
     const g = colsum.grid({ threads: cols });
-    steps.push({ name: `colsum ${rows}x${cols}`, encode: (pass) => colsum.dispatch(pass, groups, ...g) });
+    list.push({ name: `colsum ${rows}x${cols}`, encode: (pass) => colsum.dispatch(pass, groups, ...g) });
   };
-  add(rownorm, { w_dec: bufs.w_dec, norms: bufs.norms }, s, true);
-  add(await k('center'), { x: bufs.x, b_dec: bufs.b_dec, xc: bufs.xc }, B * d);
-  await gemmOp({ M: B, K: d, N: s, ta: false, tb: false }, bufs.xc, bufs.w_enc, bufs.pre);
-  add(await k('act'), { b_enc: bufs.b_enc, pre: bufs.pre, f: bufs.f }, B * s);
-  await gemmOp({ M: B, K: s, N: d, ta: false, tb: false }, bufs.f, bufs.w_dec, bufs.r);
-  add(await k('residual'), { x: bufs.x, b_dec: bufs.b_dec, r: bufs.r, dr: bufs.dr }, B * d);
-  add(await k('rowloss'), { e: bufs.r, f: bufs.f, norms: bufs.norms, rows: bufs.rows }, B, true);
-  colsumOp(B, d, bufs.dr, bufs.g_b_dec);
-  colsumOp(B, s, bufs.f, bufs.fsum);
-  await gemmOp({ M: s, K: B, N: d, ta: true, tb: false }, bufs.f, bufs.dr, bufs.g_w_dec);
-  add(await k('wdec_grad'), { w_dec: bufs.w_dec, norms: bufs.norms, fsum: bufs.fsum, g_w_dec: bufs.g_w_dec }, s * d);
-  await gemmOp({ M: B, K: d, N: s, ta: false, tb: true }, bufs.dr, bufs.w_dec, bufs.dpre);
-  add(await k('dpre'), { f: bufs.f, norms: bufs.norms, dpre: bufs.dpre }, B * s);
-  colsumOp(B, s, bufs.dpre, bufs.g_b_enc);
-  await gemmOp({ M: d, K: B, N: s, ta: true, tb: false }, bufs.xc, bufs.dpre, bufs.g_w_enc);
-  add(await k('bdec_grad'), { w_enc: bufs.w_enc, g_b_enc: bufs.g_b_enc, g_b_dec: bufs.g_b_dec }, d, true);
-  return { encode: (pass) => steps.forEach((st) => st.encode(pass)), ops: steps, destroy: () => owned.forEach((o) => o.destroy()) };
+  const [center, act, actSel, biasPre] = await Promise.all([k('center'), k('act', { ADD_BIAS: 'true' }), k('act', { ADD_BIAS: 'false' }), k('bias_pre')]);
+  const residual = await k('residual'),
+    rowloss = await k('rowloss');
+  const sel = {
+    rows: await k('select_rows', { DEAD_ONLY: 'false' }),
+    dead: await k('select_rows', { DEAD_ONLY: 'true' }),
+    hist: await k('select_hist'),
+    resolve: await k('select_resolve'),
+    ema: await k('ema_thr'),
+  };
+  const rowGrid = grid2d(B * 64, maxDim);
+  const histGroups = Math.min(Math.ceil((B * s) / (64 * 16)), maxDim);
+
+  // the forward pass to the loss rows; train: with the batch's own selection and AuxK
+  const forward = async (list: Op[], u: GPUBuffer, train: boolean) => {
+    op(list, rownorm, u, { w_dec: bufs.w_dec, norms: bufs.norms }, at(rownorm, s, true));
+    op(list, center, u, { x: bufs.x, b_dec: bufs.b_dec, xc: bufs.xc }, at(center, B * d));
+    if (train && mode.auxk) op(list, await k('dead_count'), u, { since: bufs.since, aux_state: bufs.aux_state }, [1, 1, 1]);
+    await gemmOp(list, { M: B, K: d, N: s, ta: false, tb: false }, bufs.xc, bufs.w_enc, bufs.pre);
+    if (select === 'relu') op(list, act, u, { b_enc: bufs.b_enc, pre: bufs.pre, f: bufs.f, thr: bufs.thr }, at(act, B * s));
+    else {
+      op(list, biasPre, u, { b_enc: bufs.b_enc, pre: bufs.pre }, at(biasPre, B * s));
+      if (select === 'topk') op(list, sel.rows, u, { pre: bufs.pre, since: bufs.since, aux_state: bufs.aux_state, thr: bufs.thr }, rowGrid);
+      else if (train)
+        for (let round = 0; round < 4; round++) {
+          op(list, sel.hist, u, { pre: bufs.pre, hist: bufs.hist, sel: bufs.sel }, [histGroups, 1, 1]);
+          op(list, sel.resolve, u, { hist: bufs.hist, sel: bufs.sel, thr: bufs.thr, ema: bufs.ema }, [1, 1, 1]);
+        }
+      else op(list, sel.ema, u, { ema: bufs.ema, thr: bufs.thr }, [1, 1, 1]);
+      op(list, actSel, u, { b_enc: bufs.b_enc, pre: bufs.pre, f: bufs.f, thr: bufs.thr }, at(actSel, B * s));
+    }
+    if (train && mode.auxk) {
+      op(list, sel.dead, u, { pre: bufs.pre, since: bufs.since, aux_state: bufs.aux_state, thr: bufs.athr }, rowGrid);
+      const auxAct = await k('aux_act');
+      op(list, auxAct, u, { pre: bufs.pre, since: bufs.since, aux_state: bufs.aux_state, athr: bufs.athr, f: bufs.f }, at(auxAct, B * s));
+    }
+    await gemmOp(list, { M: train ? R : B, K: s, N: d, ta: false, tb: false }, bufs.f, bufs.w_dec, bufs.r);
+    op(list, residual, u, { x: bufs.x, b_dec: bufs.b_dec, r: bufs.r, dr: bufs.dr, aux_state: bufs.aux_state }, at(residual, B * d));
+    op(list, rowloss, u, { e: bufs.r, f: bufs.f, norms: bufs.norms, rows: bufs.rows, aux_state: bufs.aux_state }, at(rowloss, B, true));
+  };
+  const steps: Op[] = [];
+  await forward(steps, trainU, true);
+  const u = trainU;
+  colsumOp(steps, R, d, bufs.dr, bufs.g_b_dec);
+  colsumOp(steps, B, s, bufs.f, bufs.fsum);
+  const since = await k('since');
+  op(steps, since, u, { fsum: bufs.fsum, since: bufs.since }, at(since, s, true));
+  await gemmOp(steps, { M: s, K: R, N: d, ta: true, tb: false }, bufs.f, bufs.dr, bufs.g_w_dec);
+  const wdec = await k('wdec_grad');
+  op(steps, wdec, u, { w_dec: bufs.w_dec, norms: bufs.norms, fsum: bufs.fsum, g_w_dec: bufs.g_w_dec }, at(wdec, s * d));
+  await gemmOp(steps, { M: R, K: d, N: s, ta: false, tb: true }, bufs.dr, bufs.w_dec, bufs.dpre);
+  const dpre = await k('dpre');
+  op(steps, dpre, u, { f: bufs.f, norms: bufs.norms, dpre: bufs.dpre }, at(dpre, B * s));
+  colsumOp(steps, B, s, bufs.dpre, bufs.g_b_enc);
+  await gemmOp(steps, { M: d, K: B, N: s, ta: true, tb: false }, bufs.xc, bufs.dpre, bufs.g_w_enc);
+  const bdec = await k('bdec_grad');
+  op(steps, bdec, u, { w_enc: bufs.w_enc, g_b_enc: bufs.g_b_enc, g_b_dec: bufs.g_b_dec }, at(bdec, d, true));
+  const evalOps: Op[] = [];
+  await forward(evalOps, evalU, false);
+  return {
+    encode: (pass) => steps.forEach((st) => st.encode(pass)),
+    encodeEval: (pass) => evalOps.forEach((st) => st.encode(pass)),
+    ops: steps,
+    evalOps,
+    destroy: () => owned.forEach((o) => o.destroy()),
+  };
 }
 
-/** One step on host arrays (checks): upload, run, read back the loss rows and the gradients. */
+/** One step on host arrays (checks): upload, run, read back the loss rows, the gradients, the steps since each
+ * latent fired (after the step; `since` before it, default 0) and the selection's threshold keys. */
 export async function gpuWideStep(
   ctx: GpuContext,
   gemm: string,
@@ -148,9 +288,19 @@ export async function gpuWideStep(
   p: { w_enc: Float32Array; b_enc: Float32Array; w_dec: Float32Array; b_dec: Float32Array },
   x: Float32Array,
   lambda: number,
-): Promise<{ rows: Float32Array; g_w_enc: Float32Array; g_b_enc: Float32Array; g_w_dec: Float32Array; g_b_dec: Float32Array }> {
-  const sizes = wideBufferFloats(sh);
-  const given: Partial<Record<keyof WideBuffers, Float32Array>> = { x, ...p };
+  mode: WideTrainMode = {},
+  since?: Uint32Array,
+): Promise<{
+  rows: Float32Array;
+  g_w_enc: Float32Array;
+  g_b_enc: Float32Array;
+  g_w_dec: Float32Array;
+  g_b_dec: Float32Array;
+  since: Uint32Array;
+  thr: Uint32Array;
+}> {
+  const sizes = wideBufferFloats(sh, mode);
+  const given: Partial<Record<keyof WideBuffers, Float32Array | Uint32Array>> = { x, ...p, since };
   const bufs = {} as WideBuffers;
   for (const [name, n] of Object.entries(sizes) as [keyof WideBuffers, number][]) {
     const data = given[name];
@@ -158,15 +308,17 @@ export async function gpuWideStep(
     bufs[name] = data ? ctx.upload(`wide ${name}`, data) : ctx.createBuffer(`wide ${name}`, n * 4);
   }
   try {
-    const op = await encodeWideStep(ctx, gemm, sh, bufs, lambda);
+    const op = await encodeWideStep(ctx, gemm, sh, bufs, lambda, mode);
     await ctx.run('wide SAE step', (pass) => op.encode(pass));
     op.destroy();
-    const names = ['rows', 'g_w_enc', 'g_b_enc', 'g_w_dec', 'g_b_dec'] as const;
+    const names = ['rows', 'g_w_enc', 'g_b_enc', 'g_w_dec', 'g_b_dec', 'since', 'thr'] as const;
     const out = await ctx.readback(
       names.map((n) => bufs[n]),
       names.map((n) => sizes[n] * 4),
     );
-    return Object.fromEntries(names.map((n, i) => [n, new Float32Array(out[i])])) as Awaited<ReturnType<typeof gpuWideStep>>;
+    return Object.fromEntries(names.map((n, i) => [n, n === 'since' || n === 'thr' ? new Uint32Array(out[i]) : new Float32Array(out[i])])) as Awaited<
+      ReturnType<typeof gpuWideStep>
+    >;
   } finally {
     Object.values(bufs).forEach((b) => b.destroy());
   }

@@ -1,6 +1,8 @@
-// wide rowloss: each row's loss terms, [mse_b, l1_b, l0_b] = [sum_j e_bj^2, sum_k f_bk n_k, #{k : f_bk > 0}]
-// (the host or a later reduction averages them over the batch: loss = mean mse + lambda mean l1).
-// Bindings: @0 wide (uniform), @1 e (read, [B][d]), @2 f (read, [B][s]), @3 norms (read, [s]), @4 rows (rw, [B][3]).
+// wide rowloss: each row's loss terms, [mse_b, l1_b, l0_b, aux_b] = [sum_j e_bj^2, sum_k f_bk n_k, #{k : f_bk > 0},
+// c sum_j u_bj^2] (AuxK's weighted error, 0 without it; the host averages over the batch:
+// loss = mean mse + lambda mean l1 + mean aux).
+// Bindings: @0 wide (uniform), @1 e (read, [R][d]: e, then AuxK's u), @2 f (read, [R][s]), @3 norms (read, [s]),
+//           @4 rows (rw, [B][4]), @5 aux_state (read, [4] u32).
 // Dispatch: threads B, 64 per workgroup (one invocation walks its row). Twin: src/reference/wide.ts (wideStep).
 //#include "lib/wide.wgsl"
 
@@ -8,15 +10,24 @@
 @group(0) @binding(2) var<storage, read> f: array<f32>;
 @group(0) @binding(3) var<storage, read> norms: array<f32>;
 @group(0) @binding(4) var<storage, read_write> rows: array<f32>;
+@group(0) @binding(5) var<storage, read> aux_state: array<u32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let b = gid.x;
   if (b >= wide.B) { return; }
   var mse = 0.0;
+  var aux = 0.0;
   for (var j = 0u; j < wide.d; j++) {
     let v = e[b * wide.d + j];
     mse += v * v;
+  }
+  if (wide.R > wide.B) {
+    for (var j = 0u; j < wide.d; j++) {
+      let u = e[(wide.B + b) * wide.d + j];
+      aux += u * u;
+    }
+    aux *= bitcast<f32>(aux_state[2]);
   }
   var l1 = 0.0;
   var l0 = 0.0;
@@ -25,7 +36,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     l1 += v * norms[k];
     l0 += select(0.0, 1.0, v > 0.0);
   }
-  rows[b * 3u] = mse;
-  rows[b * 3u + 1u] = l1;
-  rows[b * 3u + 2u] = l0;
+  rows[b * 4u] = mse;
+  rows[b * 4u + 1u] = l1;
+  rows[b * 4u + 2u] = l0;
+  rows[b * 4u + 3u] = aux;
 }
