@@ -43,7 +43,11 @@ describe('wide SAE on synthetic rows', () => {
     expect(f.dead).toBeGreaterThanOrEqual(0);
     expect(f.dead).toBeLessThanOrEqual(32);
     expect(f.shrinkage).toBeGreaterThan(0);
-    expect(wideSummary(a)).toMatch(/\| MCC \| uniqueness \| explained variance \| L0 \| dead latents \| shrinkage \|/);
+    expect(wideSummary(a)).toMatch(/\| F1 \| precision \| recall \| MCC \| uniqueness \| explained variance \| L0 \| dead latents \| shrinkage \|/);
+    for (const v of [f.f1, f.precision, f.recall]) {
+      expect(v).toBeGreaterThan(0);
+      expect(v).toBeLessThanOrEqual(1);
+    }
     const b = await runWide(ctx, small);
     expect(b.final).toEqual(a.final);
     expect(b.curve).toEqual(a.curve);

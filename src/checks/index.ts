@@ -12,7 +12,8 @@ import { gpuWideStep } from '../kernels/wide';
 import { rankValue, WIDE_BLOCKS, wideStep, wideTrain, type WideTrainMode } from '../reference/wide';
 import { WideSaeTrainer } from '../train/wide';
 import { createSynthSource, type SynthData } from '../data/synth-source';
-import { buildSynth } from '../data/synth';
+import { buildSynth, sampleSynth } from '../data/synth';
+import { DetectorCounts } from '../metrics/synth';
 import { randomDictionary } from '../data/dictionary';
 import { defaultConfig } from '../core/wire';
 import { rngFill } from '../reference/rng';
@@ -255,6 +256,40 @@ export function smallSynthData(features: number, d: number, seed: number): Synth
   return { model, dictionary, bias };
 }
 
+// The wide evaluation's detection counts (kernels/wide/detector.wgsl) against DetectorCounts on the host, over two
+// evaluation batches of drawn rows (their feature activations from sampleSynth, the draw's twin): every count exact.
+async function wideDetectorCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; notes: string[] }> {
+  const sh = { B: 48, d: 12, s: 100 };
+  const data = smallSynthData(40, sh.d, 12);
+  const scale = (n: number, seed: number, a: number) => testData(n, seed).map((v) => v * a);
+  const init = { w_enc: scale(sh.d * sh.s, 720, 0.5), b_enc: scale(sh.s, 721, 0.2), w_dec: scale(sh.s * sh.d, 722, 0.5), b_dec: scale(sh.d, 723, 0.1) };
+  const cfg = defaultConfig({ T: 1, warmup: 0, cooldown: 0 });
+  const tr = await WideSaeTrainer.create(ctx, { shape: sh, lambda: 0.1, lr: 1e-3, cfg, gemm: 'lanes', init, data });
+  try {
+    const best = Array.from({ length: sh.s }, (_, k) => (k * 7) % 40);
+    await tr.armDetector(best);
+    const host = new DetectorCounts(best);
+    for (const batch of [3, 4]) {
+      const { f } = await tr.evalBatch(batch);
+      const a = sampleSynth(data.model, sh.B, batch);
+      for (let b = 0; b < sh.B; b++) host.add(f.subarray(b * sh.s, (b + 1) * sh.s), a.subarray(b * 40, (b + 1) * 40));
+    }
+    const got = await tr.detectorCounts();
+    const want = Array.from({ length: sh.s * 3 }, (_, i) => [host.tp, host.fp, host.fn][i % 3][Math.floor(i / 3)]);
+    const fired = host.tp.reduce((x, v) => x + v, 0);
+    return {
+      comparisons: [
+        compareArrays(`wide detector: [tp, fp, fn] per latent over 2 batches of ${sh.B} rows`, got.counts, want, { atol: 0, rtol: 0 }),
+        compareArrays('wide detector: rows counted', [got.rows], [2 * sh.B], { atol: 0, rtol: 0 }),
+        compareArrays('wide detector: some true positives (1 = yes)', [fired > 0 ? 1 : 0], [1], { atol: 0, rtol: 0 }),
+      ],
+      notes: [`${fired} true positives`],
+    };
+  } finally {
+    tr.destroy();
+  }
+}
+
 // The wide engine's data path: synth_sample's activations a (checked draw for draw by 'kernel synth_sample'), then
 // x = a D + b by the GEMM unit and add_bias, against that sum in f64 from the same a (sums of 40 terms: 1e-5).
 async function wideSynthCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; notes: string[] }> {
@@ -395,6 +430,7 @@ export function checkList(sources: ShaderSources): Readonly<Record<string, Check
   checks['wide SAE step'] = wideCheck;
   checks['train wide SAE'] = wideTrainCheck;
   checks['wide synth source'] = wideSynthCheck;
+  checks['wide detector'] = wideDetectorCheck;
   for (const name of Object.keys(KERNEL_CHECKS)) {
     checks[`kernel ${name}`] = async (ctx) => {
       const comparisons: Comparison[] = [];

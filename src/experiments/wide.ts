@@ -10,7 +10,7 @@ import { randomDictionary } from '../data/dictionary';
 import { defaultConfig, scheduleSteps } from '../core/wire';
 import { rngUnit } from '../core/rng';
 import { WideSaeTrainer } from '../train/wide';
-import { mccAbs, uniqueness } from '../metrics/synth';
+import { bestMatches, DetectorCounts, mccAbs, uniqueness } from '../metrics/synth';
 import { ReconstructionMetrics } from '../metrics/wide';
 import { isSoftwareAdapter } from '../gpu/context';
 import { SAE_VARIANTS, saeVariant } from '../variants';
@@ -96,7 +96,19 @@ export interface WideResult {
   timing: { setup_s: number; train_s: number; eval_s: number; samples_per_s: number };
   /** every log point: step, the batch's explained variance and L0 (training rows, before the step's update) */
   curve: { step: number; explained_variance: number; l0: number }[];
-  final: { mcc: number; uniqueness: number; explained_variance: number; l0: number; dead: number; shrinkage: number; rows: number };
+  /** on fresh rows; f1, precision, recall: means over latents as detectors of their best-matching feature (SAELens) */
+  final: {
+    mcc: number;
+    uniqueness: number;
+    f1: number;
+    precision: number;
+    recall: number;
+    explained_variance: number;
+    l0: number;
+    dead: number;
+    shrinkage: number;
+    rows: number;
+  };
   /** latents dead at the end of training (no firing within AuxK's window, or over the last 1,000 steps) and
    * BatchTopK's inference threshold */
   training: { dead: number; threshold: number };
@@ -200,16 +212,27 @@ export async function runWide(
     const t2 = performance.now();
     // fresh rows: generator batches far past the training stream
     const m = new ReconstructionMetrics(d, s);
+    const params = await tr.params();
+    const dec = Array.from({ length: s }, (_, k) => Array.from(params.w_dec.subarray(k * d, (k + 1) * d)));
+    const best = bestMatches(dec, dictionary);
+    await tr.armDetector(best);
     const evalBatches = Math.ceil(p.evalRows / B);
     for (let i = 0; i < evalBatches; i++) {
       const r = await tr.evalBatch(1_000_000_000 + i);
       m.add(r.x, r.e, r.f);
     }
     const rec = m.result();
+    const det = await tr.detectorCounts();
+    const counts = new DetectorCounts(best);
+    for (let k = 0; k < s; k++) {
+      counts.tp[k] = det.counts[k * 3];
+      counts.fp[k] = det.counts[k * 3 + 1];
+      counts.fn[k] = det.counts[k * 3 + 2];
+      counts.tn[k] = det.rows - counts.tp[k] - counts.fp[k] - counts.fn[k];
+    }
+    const detection = counts.scores().mean;
     const st = await tr.trainState();
     const window = p.sae.auxk?.window ?? 1000;
-    const params = await tr.params();
-    const dec = Array.from({ length: s }, (_, k) => Array.from(params.w_dec.subarray(k * d, (k + 1) * d)));
     const evalS = (performance.now() - t2) / 1000;
     return {
       preset: p.name,
@@ -219,7 +242,14 @@ export async function runWide(
       steps,
       timing: { setup_s: setup, train_s: train, eval_s: evalS, samples_per_s: (steps * B) / train },
       curve,
-      final: { mcc: mccAbs(dec, dictionary), uniqueness: uniqueness(dec, dictionary), ...rec },
+      final: {
+        mcc: mccAbs(dec, dictionary),
+        uniqueness: uniqueness(dec, dictionary),
+        f1: detection.f1,
+        precision: detection.precision,
+        recall: detection.recall,
+        ...rec,
+      },
       training: { dead: st.since.filter((n) => n > window).length, threshold: st.threshold },
     };
   } finally {
@@ -249,9 +279,9 @@ export function wideSummary(r: WideResult): string {
     '',
     `Evaluated on ${f.rows.toLocaleString('en-US')} fresh rows (SAELens's synthetic-eval definitions):`,
     '',
-    '| MCC | uniqueness | explained variance | L0 | dead latents | shrinkage |',
-    '|---|---|---|---|---|---|',
-    `| ${f.mcc.toFixed(3)} | ${f.uniqueness.toFixed(3)} | ${f.explained_variance.toFixed(3)} | ${f.l0.toFixed(2)} | ${f.dead} of ${c.sae.width} | ${f.shrinkage.toFixed(3)} |`,
+    '| F1 | precision | recall | MCC | uniqueness | explained variance | L0 | dead latents | shrinkage |',
+    '|---|---|---|---|---|---|---|---|---|',
+    `| ${f.f1.toFixed(3)} | ${f.precision.toFixed(3)} | ${f.recall.toFixed(3)} | ${f.mcc.toFixed(3)} | ${f.uniqueness.toFixed(3)} | ${f.explained_variance.toFixed(3)} | ${f.l0.toFixed(2)} | ${f.dead} of ${c.sae.width} | ${f.shrinkage.toFixed(3)} |`,
     '',
     `One SAE and one seed: no interval. The training curve (explained variance and L0 of the training batches) is in results.json.`,
     '',

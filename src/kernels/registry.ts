@@ -298,8 +298,16 @@ export const KERNELS: KernelEntry[] = [
         ? 'reference/wide: wideTrain'
         : w.file.endsWith('add_bias.wgsl')
           ? 'data/synth-source: synthRows'
-          : 'reference/wide: wideStep',
-      check: w.file.endsWith('adam.wgsl') ? 'train wide SAE' : w.file.endsWith('add_bias.wgsl') ? 'wide synth source' : 'wide SAE step',
+          : w.file.endsWith('detector.wgsl')
+            ? 'metrics/synth: DetectorCounts'
+            : 'reference/wide: wideStep',
+      check: w.file.endsWith('adam.wgsl')
+        ? 'train wide SAE'
+        : w.file.endsWith('add_bias.wgsl')
+          ? 'wide synth source'
+          : w.file.endsWith('detector.wgsl')
+            ? 'wide detector'
+            : 'wide SAE step',
       grid: (s) => w.grid(s),
       ...(w.defines ? { defines: () => w.defines! } : {}),
       bench: 'standalone',

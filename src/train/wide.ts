@@ -43,6 +43,8 @@ export class WideSaeTrainer {
     public t = 0,
   ) {}
 
+  private detector: { counts: GPUBuffer; rows: number; encode: (pass: GPUComputePassEncoder) => void; release: () => void } | null = null;
+
   static async create(ctx: GpuContext, opts: WideTrainerOptions): Promise<WideSaeTrainer> {
     const sizes = wideBufferFloats(opts.shape, opts.mode);
     const bufs = {} as WideBuffers;
@@ -109,9 +111,41 @@ export class WideSaeTrainer {
     if (!this.source) throw new Error('wide SAE: evalBatch draws synthetic rows; this trainer has no data');
     const { B, d, s } = this.opts.shape;
     this.source.setBatch(batch);
-    await this.ctx.run('wide SAE evaluation', this.recordEval);
+    const det = this.detector;
+    await this.ctx.run('wide SAE evaluation', (pass) => {
+      this.recordEval(pass);
+      det?.encode(pass);
+    });
+    if (det) det.rows += B;
     const [x, e, f] = await this.ctx.readback([this.bufs.x, this.bufs.r, this.bufs.f], [B * d * 4, B * d * 4, B * s * 4]);
     return { x: new Float32Array(x), e: new Float32Array(e), f: new Float32Array(f) };
+  }
+
+  /** Per-latent detection counts over the next evalBatch calls (SAELens's precision / recall / F1): latent k against
+   * true feature best[k]; detectorCounts() reads them. */
+  async armDetector(best: ArrayLike<number>): Promise<void> {
+    if (!this.source) throw new Error('wide SAE: detection counts need the true features of drawn rows; this trainer has no data');
+    const { B, s } = this.opts.shape;
+    if (best.length !== s) throw new Error(`wide SAE: best has ${best.length} entries, ${s} latents expected`);
+    this.detector?.release();
+    const kern = await this.ctx.kernel('kernels/wide/detector.wgsl');
+    const bestBuf = this.ctx.upload('wide detector best', Uint32Array.from(best));
+    const counts = this.ctx.createBuffer('wide detector counts', s * 3 * 4);
+    const shape = this.ctx.uniform('wide detector shape', kern.packStruct('shape', { B, s, n: this.opts.data!.model.cfg.features }));
+    const groups = kern.bindPool({ shape, f: this.bufs.f, acts: this.source.acts, best: bestBuf, counts });
+    const g = kern.grid({ threads: s });
+    this.detector = {
+      counts,
+      rows: 0,
+      encode: (pass) => kern.dispatch(pass, groups, ...g),
+      release: () => [bestBuf, counts, shape].forEach((b) => b.destroy()),
+    };
+  }
+
+  /** The detection counts since armDetector: [s][tp, fp, fn] and the rows counted. */
+  async detectorCounts(): Promise<{ counts: Uint32Array; rows: number }> {
+    if (!this.detector) throw new Error('wide SAE: armDetector first');
+    return { counts: await this.ctx.readU32(this.detector.counts, this.opts.shape.s * 3), rows: this.detector.rows };
   }
 
   /** The last step's rows x [B][d] (drawn or given). */
@@ -140,6 +174,7 @@ export class WideSaeTrainer {
   }
 
   destroy(): void {
+    this.detector?.release();
     this.release();
     Object.values(this.bufs).forEach((b) => b.destroy());
     this.extra.forEach((b) => b.destroy());

@@ -44,6 +44,7 @@ export const WIDE_KERNELS: { file: string; summary: string; grid: (s: JobShape) 
   { file: 'kernels/wide/ema_thr.wgsl', summary: 'BatchTopK at inference: the EMA threshold', grid: () => ({ groups: [1, 1, 1] }) },
   { file: 'kernels/wide/dead_count.wgsl', summary: "AuxK's dead latents, rank and scale", grid: () => ({ groups: [1, 1, 1] }) },
   { file: 'kernels/wide/aux_act.wgsl', summary: "AuxK's activations among the dead latents", grid: (s) => ({ threads: s.B * s.S }) },
+  { file: 'kernels/wide/detector.wgsl', summary: 'per-latent detection counts against the best-matching feature', grid: (s) => ({ threads: s.S }) },
   { file: 'kernels/wide/since.wgsl', summary: 'steps since each latent fired', grid: (s) => ({ threads: s.S }) },
   { file: 'kernels/wide/residual.wgsl', summary: 'e = f W_dec + b_dec - x, dr = 2 e / B', grid: (s) => ({ threads: s.B * s.D }) },
   { file: 'kernels/wide/rowloss.wgsl', summary: "per-row squared error, weighted L1, L0 and AuxK's error", grid: (s) => ({ threads: s.B }) },
