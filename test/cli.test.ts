@@ -118,9 +118,13 @@ describe('mistakes on the command line', () => {
       cli(['wide', '--variant', 'gated', '--out', join(dir, 'e')]),
     ]);
     expect(preset.code).toBe(1);
-    expect(preset.stderr).toMatch(/^error: unknown wide preset 'synth-huge' \(known: synth-cpu, synth-cpu-topk, synth-cpu-batchtopk, synth-cpu-quick\)/m);
+    expect(preset.stderr).toMatch(
+      /^error: unknown wide preset 'synth-huge' \(known: synth-cpu, synth-cpu-topk, synth-cpu-batchtopk, synth-cpu-matryoshka-batchtopk, synth-cpu-quick\)/m,
+    );
     expect(variant.code).toBe(1);
-    expect(variant.stderr).toMatch(/^error: wide: --variant must be one of batchtopk, topk, relu \(the variants with a wide recipe\), got 'gated'/m);
+    expect(variant.stderr).toMatch(
+      /^error: wide: --variant must be one of matryoshka-batchtopk, matryoshka-topk, matryoshka, batchtopk, topk, relu \(the variants with a wide recipe\), got 'gated'/m,
+    );
     expect(samples.code).toBe(1);
     expect(samples.stderr).toMatch(/^error: wide: --samples must be an integer >= 1, got '0'/m);
     expect(gemm.code).toBe(1);

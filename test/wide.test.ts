@@ -63,9 +63,22 @@ describe('wide SAE on synthetic rows', () => {
     expect(wideSummary(r)).toMatch(/batchtopk, width 32, k = 3, AuxK \(coefficient 1, k_aux 8, dead after 1 steps\)/);
   }, 240_000);
 
+  it('Matryoshka BatchTopK through its record: nested prefixes from its section, trained and evaluated', async () => {
+    const p: WidePreset = {
+      ...small,
+      name: 'wide-test-mat',
+      sae: { variant: 'matryoshka-batchtopk', width: 32, lambda: 0, k: 3, auxk: { coef: 1, window: 1 }, matryoshka: { widths: [8, 16, 32], weights: 'sum' } },
+    };
+    const r = await runWide(ctx, p);
+    expect(r.final.l0).toBeGreaterThan(0);
+    expect(wideSummary(r)).toMatch(/matryoshka-batchtopk, width 32, k = 3, nested prefixes 8\/16\/32 weighted sum, AuxK/);
+    // a prefix that does not end at the width is the record's named error
+    await expect(runWide(ctx, { ...p, sae: { ...p.sae, matryoshka: { widths: [8, 16], weights: 'sum' } } })).rejects.toThrow('must end at s = 32');
+  }, 240_000);
+
   it('a variant without a wide recipe, or a TopK SAE without k, is a named error before any work', async () => {
     await expect(runWide(ctx, { ...small, sae: { ...small.sae, variant: 'gated' } })).rejects.toThrow(
-      "variant 'gated' does not run on the wide engine yet (it runs: batchtopk, topk, relu)",
+      "variant 'gated' does not run on the wide engine yet (it runs: matryoshka-batchtopk, matryoshka-topk, matryoshka, batchtopk, topk, relu)",
     );
     await expect(runWide(ctx, { ...small, sae: { ...small.sae, variant: 'topk' } })).rejects.toThrow("variant 'topk' needs sae.k > 0");
   });

@@ -3,8 +3,9 @@
 // lambda: the L1 coefficient of the penalty lambda mean_b sum_k f_bk |W_dec,k| (0 for the TopK family).
 // Selection (the variant record's wide.select): a row keeps f_bk = pre_bk where pre_bk > 0 and
 // order_key(pre_bk) >= thr[b * thr_rows] (ReLU: thr 0 keeps every positive; TopK: the row's k-th largest;
-// BatchTopK: thr[0], the batch's kb-th largest). AuxK (aux > 0): the buffers f, r, dr and df hold R = 2 B rows,
-// the auxiliary rows after the batch's.
+// BatchTopK: thr[0], the batch's kb-th largest). The buffers f, r, dr and df hold nb blocks of B rows (R = nb B):
+// block 0 the SAE's own (all s latents); Matryoshka's inner prefixes next, f masked to its first `end` latents
+// (kind 0); AuxK's rows last (kind 1). Each block's reconstruction error enters the loss with its weight.
 
 struct Wide {
   B: u32,
@@ -22,8 +23,16 @@ struct Wide {
   window: u32,
   // BatchTopK's inference threshold: an EMA of the batch's threshold at this rate (SAELens topk_threshold_lr)
   ema_lr: f32,
-  // rows of f, r, dr and df: B, or 2 B with AuxK
-  R: u32,
+  // blocks of B rows in f, r, dr and df (1: the SAE's own only)
+  nb: u32,
+}
+
+// one block of rows: kind 0 a reconstruction from the latents below `end` with weight `weight`, kind 1 AuxK's
+struct RowBlock {
+  kind: u32,
+  end: u32,
+  weight: f32,
+  pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> wide: Wide;

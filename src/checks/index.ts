@@ -101,10 +101,12 @@ export const WIDE_SHAPES = [
   { B: 64, d: 16, s: 300 },
 ];
 export const WIDE_TOL = { atol: 2e-5, rtol: 1e-4 };
-/** the variants' modes the checks run: TopK and BatchTopK, each with AuxK (k_aux 4, dead past 2 steps) */
-const WIDE_MODES: WideTrainMode[] = [
+/** the variants' modes the checks run: TopK and BatchTopK, each with AuxK (k_aux 4, dead past 2 steps); Matryoshka
+ * BatchTopK (three nested prefixes; its ends scale with s) */
+const WIDE_MODES = (s: number): WideTrainMode[] => [
   { select: 'topk', k: 5, auxk: { coef: 0.5, kAux: 4, window: 2 } },
   { select: 'batchtopk', k: 4, auxk: { coef: 1, kAux: 4, window: 2 } },
+  { select: 'batchtopk', k: 4, auxk: { coef: 1, kAux: 4, window: 2 }, nested: { ends: [Math.floor(s / 5), Math.floor(s / 2), s], weights: [0.5, 0.3, 0.2] } },
 ];
 
 /** the value of a wide selection key (lib/wide.wgsl key_value) */
@@ -130,24 +132,24 @@ async function wideCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; 
     for (const v of Object.keys(GEMM_VERSIONS)) {
       const g = await gpuWideStep(ctx, v, sh, p, x, lambda);
       const tag = `wide step (gemm ${v}) B=${sh.B} d=${sh.d} s=${sh.s}`;
-      comparisons.push(compareArrays(`${tag} loss rows [mse, l1, l0, aux]`, g.rows, ref.rows, WIDE_TOL));
+      comparisons.push(compareArrays(`${tag} loss rows [mse, l1, l0, aux, rec]`, g.rows, ref.rows, WIDE_TOL));
       for (const n of ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const) comparisons.push(compareArrays(`${tag} grad ${n}`, g[`g_${n}`], ref.grads[n], WIDE_TOL));
     }
     // a third of the latents dead (since past the window), the rest fired last step
     const since0 = Uint32Array.from({ length: sh.s }, (_, k) => (k % 3 === 0 ? 3 : 0));
-    for (const mode of WIDE_MODES) {
+    for (const mode of WIDE_MODES(sh.s)) {
       const auxk = mode.auxk && { ...mode.auxk, dead: Array.from(since0, (n) => n > mode.auxk!.window) };
-      const r = wideStep(p, x, sh, 0, { select: mode.select, k: mode.k, auxk });
+      const r = wideStep(p, x, sh, 0, { select: mode.select, k: mode.k, auxk, nested: mode.nested });
       const sinceRef = Array.from(since0, (n, k) => (r.fsum[k] > 0 ? 0 : n + 1));
-      const l0 = r.rows.filter((_, j) => j % 4 === 2).reduce((a, b) => a + b, 0) / sh.B;
-      const auxLoss = r.rows.filter((_, j) => j % 4 === 3).reduce((a, b) => a + b, 0);
+      const l0 = r.rows.filter((_, j) => j % 5 === 2).reduce((a, b) => a + b, 0) / sh.B;
+      const auxLoss = r.rows.filter((_, j) => j % 5 === 3).reduce((a, b) => a + b, 0);
       notes.push(`${mode.select} B=${sh.B} s=${sh.s}: twin L0 ${l0.toFixed(2)}, AuxK loss ${auxLoss.toFixed(4)}`);
       // the case must exercise AuxK: some of its loss, and the selection must keep fewer than all positives
       comparisons.push(compareArrays(`wide step ${mode.select}: the twin's AuxK loss is above 0 (1 = yes)`, [auxLoss > 0 ? 1 : 0], [1], { atol: 0, rtol: 0 }));
       for (const v of ['blocked', 'lanes']) {
         const g = await gpuWideStep(ctx, v, sh, p, x, 0, mode, since0);
-        const tag = `wide step ${mode.select} k=${mode.k} + AuxK (gemm ${v}) B=${sh.B} d=${sh.d} s=${sh.s}`;
-        comparisons.push(compareArrays(`${tag} loss rows [mse, l1, l0, aux]`, g.rows, r.rows, WIDE_TOL));
+        const tag = `wide step ${mode.nested ? 'matryoshka ' : ''}${mode.select} k=${mode.k} + AuxK (gemm ${v}) B=${sh.B} d=${sh.d} s=${sh.s}`;
+        comparisons.push(compareArrays(`${tag} loss rows [mse, l1, l0, aux, rec]`, g.rows, r.rows, WIDE_TOL));
         for (const n of ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const) comparisons.push(compareArrays(`${tag} grad ${n}`, g[`g_${n}`], r.grads[n], WIDE_TOL));
         comparisons.push(compareArrays(`${tag} steps since each latent fired`, g.since, sinceRef, { atol: 0, rtol: 0 }));
         const thrRef = mode.select === 'topk' ? Array.from({ length: sh.B }, (_, b) => rankValue(r.pre.subarray(b * sh.s, (b + 1) * sh.s), mode.k!)) : [r.bthr];
@@ -227,7 +229,7 @@ async function wideTrainCheck(ctx: GpuContext): Promise<{ comparisons: Compariso
         // the evaluation pass: the trained SAE with the EMA threshold (JumpReLU form), no AuxK, on fresh rows
         const ev = await tr.evalBatch(1000);
         const r = wideStep(refD.params, ev.x, sh, 0, { select: 'batchtopk', k: 3, threshold: refD.threshold });
-        comparisons.push(compareArrays(`${tag}: evaluation loss rows [mse, l1, l0, aux]`, await tr.rows(), r.rows, WIDE_TOL));
+        comparisons.push(compareArrays(`${tag}: evaluation loss rows [mse, l1, l0, aux, rec]`, await tr.rows(), r.rows, WIDE_TOL));
       } else {
         const same = xs[0].every((v, i) => v === xs[1][i]);
         comparisons.push(

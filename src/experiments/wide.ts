@@ -13,7 +13,8 @@ import { WideSaeTrainer } from '../train/wide';
 import { bestMatches, DetectorCounts, mccAbs, uniqueness } from '../metrics/synth';
 import { ReconstructionMetrics } from '../metrics/wide';
 import { isSoftwareAdapter } from '../gpu/context';
-import { SAE_VARIANTS, saeVariant } from '../variants';
+import { SAE_VARIANTS, saeGroups, saeVariant } from '../variants';
+import type { MatryoshkaSection } from '../variants/matryoshka-groups';
 import type { WideTrainMode } from '../reference/wide';
 
 export interface WidePreset {
@@ -26,7 +27,7 @@ export interface WidePreset {
   biasNorm: number;
   /** the variant (its record's wide recipe), width, L1 coefficient, TopK's k; AuxK's coefficient and dead window
    * (steps without firing; SAELens: dead_feature_window 1,000, aux coefficient 1, k_aux = d / 2) */
-  sae: { variant: string; width: number; lambda: number; k?: number; auxk?: { coef: number; window: number } };
+  sae: { variant: string; width: number; lambda: number; k?: number; auxk?: { coef: number; window: number }; matryoshka?: MatryoshkaSection };
   train: { samples: number; batch: number; lr: number; warmup: number; cooldown: number };
   evalRows: number;
   /** the SAE's seed: its initial decoder and its training stream (generator batches from seed x 1,000,000; the data
@@ -67,10 +68,27 @@ function topkFamily(variant: 'topk' | 'batchtopk'): WidePreset {
   };
 }
 
+/** synth-cpu-batchtopk with Matryoshka's nested reconstructions: prefixes of 32, 64, 128 and 256 latents, each
+ * reconstruction weighted 1 (SAELens's matryoshka_batchtopk: the full loss plus the unweighted inner ones) */
+const SYNTH_CPU_MATRYOSHKA: WidePreset = {
+  ...topkFamily('batchtopk'),
+  name: 'synth-cpu-matryoshka-batchtopk',
+  description: SYNTH_CPU.description.replace('a ReLU SAE', 'a Matryoshka BatchTopK SAE (k = 8, prefixes 32/64/128/256, AuxK)'),
+  sae: {
+    variant: 'matryoshka-batchtopk',
+    width: 256,
+    lambda: 0,
+    k: 8,
+    auxk: { coef: 1, window: 1000 },
+    matryoshka: { widths: [32, 64, 128, 256], weights: 'sum' },
+  },
+};
+
 export const WIDE_PRESETS: Record<string, WidePreset> = {
   'synth-cpu': SYNTH_CPU,
   'synth-cpu-topk': topkFamily('topk'),
   'synth-cpu-batchtopk': topkFamily('batchtopk'),
+  'synth-cpu-matryoshka-batchtopk': SYNTH_CPU_MATRYOSHKA,
   // synth-cpu for 200 steps
   'synth-cpu-quick': {
     ...SYNTH_CPU,
@@ -135,7 +153,9 @@ export function wideMode(p: WidePreset): WideTrainMode {
     );
   if (v.wide.select !== 'relu' && !(p.sae.k && p.sae.k > 0)) throw new Error(`wide SAE: variant '${v.name}' needs sae.k > 0`);
   const auxk = v.wide.auxk && p.sae.auxk ? { coef: p.sae.auxk.coef, kAux: Math.max(1, Math.floor(p.d / 2)), window: p.sae.auxk.window } : undefined;
-  return { select: v.wide.select, k: p.sae.k, auxk };
+  // the record's nested reconstructions (Matryoshka) from its config section
+  const nested = saeGroups({ ...p.sae, s: p.sae.width });
+  return { select: v.wide.select, k: p.sae.k, auxk, nested };
 }
 
 /** The SAE's initial parameters: unit decoder rows from the seed, W_enc = W_dec^T, zero biases (SAELens's init). */
@@ -194,8 +214,8 @@ export async function runWide(
         let sse = 0,
           l0 = 0;
         for (let b = 0; b < B; b++) {
-          sse += rows[b * 4];
-          l0 += rows[b * 4 + 2];
+          sse += rows[b * 5];
+          l0 += rows[b * 5 + 2];
         }
         const mean = new Float64Array(d);
         for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) mean[j] += x[b * d + j] / B;
@@ -261,7 +281,11 @@ function saeLine(c: WidePreset): string {
   const v = c.sae.variant;
   const aux = c.sae.auxk ? `, AuxK (coefficient ${c.sae.auxk.coef}, k_aux ${Math.floor(c.d / 2)}, dead after ${c.sae.auxk.window} steps)` : '';
   if (v === 'relu') return `ReLU, width ${c.sae.width}, L1 coefficient ${c.sae.lambda} (SAELens's L1 weighted by decoder norms)`;
-  return `${v}, width ${c.sae.width}, k = ${c.sae.k}${c.sae.lambda ? `, L1 ${c.sae.lambda}` : ''}${aux}${v === 'batchtopk' ? '; evaluated with its EMA threshold (JumpReLU form, as SAELens saves it)' : ''}`;
+  const m = c.sae.matryoshka;
+  const nested = m
+    ? `, nested prefixes ${m.widths ? m.widths.join('/') : `of fractions ${m.group_fractions?.join('/')}`} weighted ${Array.isArray(m.weights) ? m.weights.join('/') : m.weights}`
+    : '';
+  return `${v}, width ${c.sae.width}, k = ${c.sae.k}${c.sae.lambda ? `, L1 ${c.sae.lambda}` : ''}${nested}${aux}${v.endsWith('batchtopk') ? '; evaluated with its EMA threshold (JumpReLU form, as SAELens saves it)' : ''}`;
 }
 
 /** summary.md of a wide run. */

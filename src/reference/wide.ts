@@ -30,11 +30,15 @@ export interface WideStepOptions {
    * (detached), loss coef min(n_dead / k_aux, 1) mean_b |a W_dec + b_dec - (x - xhat)|^2 (a: those pre, 0 elsewhere);
    * residual: the detached x - xhat to use instead of this step's (finite-difference checks hold it fixed) */
   auxk?: { coef: number; kAux: number; dead: ArrayLike<boolean>; residual?: ArrayLike<number> };
+  /** Matryoshka (the variant records' groups): the reconstruction term sum_i w_i mean_b |x - (b_dec + sum_{k < end_i}
+   * f_k W_dec,k)|^2 over prefixes ends (rising to s) in place of mean_b |x - xhat|^2 */
+  nested?: { ends: number[]; weights: number[] };
 }
 
 export interface WideStepResult {
   loss: number;
-  /** per row: [sum_j e^2, sum_k f n_k, #{f > 0}, AuxK's weighted squared error] */
+  /** per row: [sum_j e^2, sum_k f n_k, #{f > 0}, AuxK's weighted squared error, the reconstruction term as trained
+   * (sum_i w_i |e_i|^2; sum_j e^2 without nesting)] */
   rows: Float64Array;
   grads: { w_enc: Float64Array; b_enc: Float64Array; w_dec: Float64Array; b_dec: Float64Array };
   /** sum_b f_bk (which latents fired: AuxK's dead counts) */
@@ -86,7 +90,9 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
   const dead = opt.auxk?.dead;
   const nDead = dead ? Array.from({ length: s }, (_, k) => dead[k]).filter(Boolean).length : 0;
   const aux = opt.auxk ? auxkScale(opt.auxk.coef, opt.auxk.kAux, nDead) : { k: 0, scale: 0 };
-  const rows = new Float64Array(B * 4);
+  const levels = opt.nested ?? { ends: [s], weights: [1] };
+  const G = levels.ends.length;
+  const rows = new Float64Array(B * 5);
   const g = { w_enc: new Float64Array(d * s), b_enc: new Float64Array(s), w_dec: new Float64Array(s * d), b_dec: new Float64Array(d) };
   const fsum = new Float64Array(s);
   const eAll = new Float64Array(B * d);
@@ -94,7 +100,9 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
   const f = new Float64Array(s),
     a = new Float64Array(s),
     e = new Float64Array(d),
-    dr = new Float64Array(d),
+    ei = new Float64Array(d),
+    // dL/d(f_k w_k) for latent k: the sum of dr_i over the levels whose prefix holds k, per level end
+    drLevel = Array.from({ length: G }, () => new Float64Array(d)),
     dra = new Float64Array(d),
     dpre = new Float64Array(s);
   for (let b = 0; b < B; b++) {
@@ -116,14 +124,26 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
     let mse = 0,
       l1 = 0,
       l0 = 0,
-      auxErr = 0;
-    for (let j = 0; j < d; j++) {
-      let r = p.b_dec[j];
-      for (let k = 0; k < s; k++) r += f[k] * p.w_dec[k * d + j];
-      e[j] = r - x[b * d + j];
-      mse += e[j] ** 2;
-      dr[j] = (2 * e[j]) / B;
+      auxErr = 0,
+      rec = 0;
+    // each level's error e_i = b_dec + sum_{k < end_i} f_k W_dec,k - x; the last level (end s) is the SAE's own e
+    for (let i = 0; i < G; i++) {
+      let sq = 0;
+      for (let j = 0; j < d; j++) {
+        let r = p.b_dec[j];
+        for (let k = 0; k < levels.ends[i]; k++) r += f[k] * p.w_dec[k * d + j];
+        ei[j] = r - x[b * d + j];
+        sq += ei[j] ** 2;
+        drLevel[i][j] = (2 * levels.weights[i] * ei[j]) / B;
+      }
+      rec += levels.weights[i] * sq;
+      if (i === G - 1) {
+        e.set(ei);
+        mse = sq;
+      }
     }
+    // dr of a latent in level i's group (ends[i-1] <= k < ends[i]): the levels i..G-1 that contain it
+    for (let i = G - 1; i >= 0; i--) for (let j = 0; j < d; j++) drLevel[i][j] += i < G - 1 ? drLevel[i + 1][j] : 0;
     for (let j = 0; j < d; j++) {
       // AuxK: a W_dec + b_dec against the detached residual x - xhat = -e
       let ra = p.b_dec[j] + (opt.auxk?.residual ? -opt.auxk.residual[b * d + j] : e[j]);
@@ -135,11 +155,13 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
       l1 += f[k] * norms[k];
       if (f[k] > 0) l0++;
     }
-    rows.set([mse, l1, l0, auxErr], b * 4);
+    rows.set([mse, l1, l0, auxErr, rec], b * 5);
     eAll.set(e, b * d);
-    loss += (mse + lambda * l1 + auxErr) / B;
+    loss += (rec + lambda * l1 + auxErr) / B;
     // backward: decoder, then the latents, then the encoder; b_dec through every path
-    for (let k = 0; k < s; k++) {
+    for (let k = 0, lv = 0; k < s; k++) {
+      while (k >= levels.ends[lv]) lv++;
+      const dr = drLevel[lv];
       let df = 0,
         dfa = 0;
       for (let j = 0; j < d; j++) {
@@ -154,7 +176,8 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
     for (let j = 0; j < d; j++) {
       let dxc = 0;
       for (let k = 0; k < s; k++) dxc += dpre[k] * p.w_enc[j * s + k];
-      g.b_dec[j] += dr[j] + dra[j] - dxc;
+      // drLevel[0]: every level's dr summed (b_dec is in each reconstruction)
+      g.b_dec[j] += drLevel[0][j] + dra[j] - dxc;
     }
   }
   return { loss, rows, grads: g, fsum, bthr, pre: preAll, e: eAll };
@@ -168,6 +191,7 @@ export const WIDE_BLOCKS = ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const;
 export interface WideTrainMode {
   select?: WideStepOptions['select'];
   k?: number;
+  nested?: WideStepOptions['nested'];
   auxk?: { coef: number; kAux: number; window: number };
   /** SAELens's topk_threshold_lr: threshold += lr (batch threshold - threshold) on steps whose threshold is > 0 */
   emaLr?: number;
@@ -196,7 +220,7 @@ export function wideTrain(
   let threshold = 0;
   for (const [t, x] of batches.entries()) {
     const auxk = mode.auxk && { coef: mode.auxk.coef, kAux: mode.auxk.kAux, dead: Array.from(since, (n) => n > mode.auxk!.window) };
-    const r = wideStep(p, x, sh, lambda, { select: mode.select, k: mode.k, auxk });
+    const r = wideStep(p, x, sh, lambda, { select: mode.select, k: mode.k, auxk, nested: mode.nested });
     losses.push(r.loss);
     for (let k = 0; k < sh.s; k++) since[k] = r.fsum[k] > 0 ? 0 : since[k] + 1;
     if (mode.select === 'batchtopk' && r.bthr > 0) threshold += (mode.emaLr ?? 0.01) * (r.bthr - threshold);

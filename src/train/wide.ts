@@ -153,9 +153,9 @@ export class WideSaeTrainer {
     return this.ctx.readF32(this.bufs.x, this.opts.shape.B * this.opts.shape.d);
   }
 
-  /** The last step's loss rows [B][mse, l1, l0, aux] (before its update). */
+  /** The last step's loss rows [B][mse, l1, l0, aux, rec] (before its update; src/kernels/wide/rowloss.wgsl). */
   async rows(): Promise<Float32Array> {
-    return this.ctx.readF32(this.bufs.rows, this.opts.shape.B * 4);
+    return this.ctx.readF32(this.bufs.rows, this.opts.shape.B * 5);
   }
 
   /** The steps since each latent last fired, and BatchTopK's inference threshold (its EMA; 0 for the others). */

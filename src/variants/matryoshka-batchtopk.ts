@@ -15,7 +15,5 @@ export const matryoshkaBatchtopk = {
   matches: (cfg) => (cfg.flags & FLAG.MATRYOSHKA) !== 0 && (cfg.flags & FLAG.BATCH_TOPK) !== 0,
   section: MATRYOSHKA_SECTION,
   groups: matryoshkaGroups,
-  // the nested loss is not on the wide engine yet (its recipe would need one decoder slice per prefix)
-  wide: undefined,
   inferenceAs: 'batchtopk',
 } as const satisfies SaeVariant;

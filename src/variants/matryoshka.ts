@@ -17,5 +17,6 @@ export const matryoshka = {
   section: MATRYOSHKA_SECTION,
   groups: matryoshkaGroups,
   inferenceAs: 'relu',
+  wide: { select: 'relu', auxk: false },
   twin: { ...L1_TWIN, activation: relu.twin.activation },
 } as const satisfies SaeVariant;

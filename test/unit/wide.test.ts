@@ -40,27 +40,37 @@ describe('wide SAE step twin', () => {
   it('every partial of the loss matches a central difference (ReLU, L1 weighted by decoder norms, b_dec on both paths)', () => {
     const { base, worst, checked } = fdCheck(p, x, sh, 0.3);
     // some latents must be off and some on, or the ReLU's gate is not exercised
-    const l0 = Array.from({ length: sh.B }, (_, b) => base.rows[b * 4 + 2]);
+    const l0 = Array.from({ length: sh.B }, (_, b) => base.rows[b * 5 + 2]);
     const on = l0.reduce((a, b) => a + b, 0);
     expect(on).toBeGreaterThan(0);
     expect(on).toBeLessThan(sh.B * sh.s);
     console.log(`wide twin (relu) vs finite differences: ${checked} partials, worst |error| ${worst.toExponential(2)}`);
   });
 
-  it('TopK and BatchTopK with AuxK: the partials match central differences (the residual held fixed), the selection keeps k', () => {
+  it('TopK, BatchTopK with AuxK, Matryoshka: the partials match central differences (the residual held fixed), the selection keeps k', () => {
     const dead = [true, false, true, false, true, false];
     for (const opt of [
       { select: 'topk', k: 2, auxk: { coef: 0.7, kAux: 2, dead } },
       { select: 'batchtopk', k: 2, auxk: { coef: 1, kAux: 4, dead } },
+      // Matryoshka: three nested prefixes with their weights, BatchTopK and AuxK as matryoshka-batchtopk trains
+      { select: 'batchtopk', k: 3, auxk: { coef: 1, kAux: 4, dead }, nested: { ends: [2, 4, 6], weights: [0.5, 0.3, 0.2] } },
+      { select: 'relu', nested: { ends: [3, 6], weights: [1, 1] } },
     ] as WideStepOptions[]) {
       const { base, worst, checked } = fdCheck(p, x, sh, 0.1, opt);
-      const l0 = Array.from({ length: sh.B }, (_, b) => base.rows[b * 4 + 2]);
-      const aux = Array.from({ length: sh.B }, (_, b) => base.rows[b * 4 + 3]).reduce((a, b) => a + b, 0);
+      const l0 = Array.from({ length: sh.B }, (_, b) => base.rows[b * 5 + 2]);
+      const aux = Array.from({ length: sh.B }, (_, b) => base.rows[b * 5 + 3]).reduce((a, b) => a + b, 0);
       if (opt.select === 'topk') for (const n of l0) expect(n).toBeLessThanOrEqual(2);
-      else expect(l0.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2 * sh.B);
+      else if (opt.select === 'batchtopk') expect(l0.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(opt.k! * sh.B);
       // AuxK with 3 dead of 6 latents: scale coef min(3 / kAux, 1), and some of its loss
-      expect(aux).toBeGreaterThan(0);
-      console.log(`wide twin (${opt.select} + AuxK) vs finite differences: ${checked} partials, worst |error| ${worst.toExponential(2)}`);
+      if (opt.auxk) expect(aux).toBeGreaterThan(0);
+      // the nested reconstruction term differs from the full one (the inner prefixes reconstruct less)
+      const rec = Array.from({ length: sh.B }, (_, b) => base.rows[b * 5 + 4]).reduce((a, b) => a + b, 0);
+      const mse = Array.from({ length: sh.B }, (_, b) => base.rows[b * 5]).reduce((a, b) => a + b, 0);
+      if (opt.nested) expect(Math.abs(rec - mse)).toBeGreaterThan(1e-3);
+      else expect(rec).toBe(mse);
+      console.log(
+        `wide twin (${opt.select}${opt.auxk ? ' + AuxK' : ''}${opt.nested ? ' + Matryoshka' : ''}) vs finite differences: ${checked} partials, worst |error| ${worst.toExponential(2)}`,
+      );
     }
     expect(auxkScale(1, 4, 3)).toEqual({ k: 3, scale: 0.75 });
     expect(auxkScale(0.5, 2, 5)).toEqual({ k: 2, scale: 0.5 });

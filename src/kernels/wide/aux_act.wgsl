@@ -1,8 +1,8 @@
-// wide aux_act: AuxK's activations (SAELens TopK family), rows B..2B of f: a_bk = pre_bk on the row's min(k_aux,
+// wide aux_act: AuxK's activations (SAELens TopK family), f's last block (nb - 1): a_bk = pre_bk on the row's min(k_aux,
 // n_dead) largest pre-activations among the dead latents (since_k > window; key >= athr[b] from select_rows), else 0.
 // The pre-activations pass unrectified, as in SAELens.
 // Bindings: @0 wide (uniform), @1 pre (read, [B][s]), @2 since (read, [s] u32), @3 aux_state (read, [4] u32),
-//           @4 athr (read, [B] u32), @5 f (rw, [2B][s]).
+//           @4 athr (read, [B] u32), @5 f (rw, [R][s]).
 // Dispatch: threads B * s, 64 per workgroup, 2-D grid of workgroups. Twin: src/reference/wide.ts (wideStep).
 //#include "lib/wide.wgsl"
 
@@ -19,5 +19,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let k = i % wide.s;
   let p = pre[i];
   let on = aux_state[1] > 0u && since[k] > wide.window && order_key(p) >= athr[i / wide.s];
-  f[wide.B * wide.s + i] = select(0.0, p, on);
+  f[(wide.nb - 1u) * wide.B * wide.s + i] = select(0.0, p, on);
 }

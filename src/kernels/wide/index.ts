@@ -98,9 +98,34 @@ export interface WideBuffers {
   ema: GPUBuffer;
 }
 
-/** Rows of f, r, dr and df: the batch's, and AuxK's after them. */
+/** The blocks of B rows in f, r, dr and df (lib/wide.wgsl RowBlock): the SAE's own reconstruction (all s latents,
+ * Matryoshka's last weight), Matryoshka's inner prefixes, AuxK's. */
+export function wideBlocks(sh: WideShape, mode: WideTrainMode = {}): { kind: 0 | 1; end: number; weight: number }[] {
+  const n = mode.nested;
+  if (n) {
+    const G = n.ends.length;
+    if (G < 1 || n.weights.length !== G || n.ends[G - 1] !== sh.s || n.ends.some((e, i) => !Number.isInteger(e) || e < 1 || (i > 0 && e <= n.ends[i - 1])))
+      throw new Error(`wide SAE step: nested prefixes [${n.ends.join(', ')}] must rise strictly to s = ${sh.s}, one weight each`);
+  }
+  const levels = n ? n.ends.map((end, i) => ({ kind: 0 as const, end, weight: n.weights[i] })) : [{ kind: 0 as const, end: sh.s, weight: 1 }];
+  const full = levels.pop()!;
+  return [full, ...levels, ...(mode.auxk ? [{ kind: 1 as const, end: sh.s, weight: 0 }] : [])];
+}
+
+/** Rows of f, r, dr and df: B per block. */
 export function wideRows(sh: WideShape, mode: WideTrainMode = {}): number {
-  return mode.auxk ? 2 * sh.B : sh.B;
+  return wideBlocks(sh, mode).length * sh.B;
+}
+
+function packBlocks(blocks: { kind: number; end: number; weight: number }[]): Uint32Array {
+  const out = new Uint32Array(blocks.length * 4);
+  const f = new Float32Array(out.buffer);
+  blocks.forEach((b, q) => {
+    out[q * 4] = b.kind;
+    out[q * 4 + 1] = b.end;
+    f[q * 4 + 2] = b.weight;
+  });
+  return out;
 }
 
 export function wideBufferFloats(sh: WideShape, mode: WideTrainMode = {}): Record<keyof WideBuffers, number> {
@@ -120,7 +145,7 @@ export function wideBufferFloats(sh: WideShape, mode: WideTrainMode = {}): Recor
     dpre: R * s,
     norms: s,
     fsum: s,
-    rows: B * 4,
+    rows: B * 5,
     g_w_enc: d * s,
     g_b_enc: s,
     g_w_dec: s * d,
@@ -158,7 +183,7 @@ function wideUniform(sh: WideShape, lambda: number, mode: WideTrainMode, train: 
     k_aux: aux?.kAux ?? 1,
     window: aux?.window ?? 0,
     ema_lr: train && select === 'batchtopk' ? (mode.emaLr ?? 0.01) : 0,
-    R: aux ? 2 * B : B,
+    nb: train ? wideBlocks(sh, mode).length : 1,
   };
 }
 
@@ -191,7 +216,9 @@ export async function encodeWideStep(
   const rownorm = await k('rownorm');
   const trainU = ctx.uniform('wide params', rownorm.packStruct('wide', wideUniform(sh, lambda, mode, true)));
   const evalU = ctx.uniform('wide params (evaluation)', rownorm.packStruct('wide', wideUniform(sh, lambda, mode, false)));
-  owned.push(trainU, evalU);
+  const trainBlocks = ctx.upload('wide row blocks', packBlocks(wideBlocks(sh, mode)));
+  const evalBlocks = ctx.upload('wide row blocks (evaluation)', packBlocks([{ kind: 0, end: s, weight: 1 }]));
+  owned.push(trainU, evalU, trainBlocks, evalBlocks);
   const maxDim = ctx.device.limits.maxComputeWorkgroupsPerDimension;
   const op = (list: Op[], kern: Kernel, u: GPUBuffer, res: Record<string, GPUBuffer>, g: [number, number, number]) => {
     const groups = kern.bindPool({ wide: u, ...res });
@@ -227,11 +254,12 @@ export async function encodeWideStep(
 
   // the forward pass to the loss rows; train: with the batch's own selection and AuxK
   const forward = async (list: Op[], u: GPUBuffer, train: boolean) => {
+    const blocks = train ? trainBlocks : evalBlocks;
     op(list, rownorm, u, { w_dec: bufs.w_dec, norms: bufs.norms }, at(rownorm, s, true));
     op(list, center, u, { x: bufs.x, b_dec: bufs.b_dec, xc: bufs.xc }, at(center, B * d));
     if (train && mode.auxk) op(list, await k('dead_count'), u, { since: bufs.since, aux_state: bufs.aux_state }, [1, 1, 1]);
     await gemmOp(list, { M: B, K: d, N: s, ta: false, tb: false }, bufs.xc, bufs.w_enc, bufs.pre);
-    if (select === 'relu') op(list, act, u, { b_enc: bufs.b_enc, pre: bufs.pre, f: bufs.f, thr: bufs.thr }, at(act, B * s));
+    if (select === 'relu') op(list, act, u, { b_enc: bufs.b_enc, pre: bufs.pre, f: bufs.f, thr: bufs.thr, blocks }, at(act, B * s));
     else {
       op(list, biasPre, u, { b_enc: bufs.b_enc, pre: bufs.pre }, at(biasPre, B * s));
       if (select === 'topk') op(list, sel.rows, u, { pre: bufs.pre, since: bufs.since, aux_state: bufs.aux_state, thr: bufs.thr }, rowGrid);
@@ -241,7 +269,7 @@ export async function encodeWideStep(
           op(list, sel.resolve, u, { hist: bufs.hist, sel: bufs.sel, thr: bufs.thr, ema: bufs.ema }, [1, 1, 1]);
         }
       else op(list, sel.ema, u, { ema: bufs.ema, thr: bufs.thr }, [1, 1, 1]);
-      op(list, actSel, u, { b_enc: bufs.b_enc, pre: bufs.pre, f: bufs.f, thr: bufs.thr }, at(actSel, B * s));
+      op(list, actSel, u, { b_enc: bufs.b_enc, pre: bufs.pre, f: bufs.f, thr: bufs.thr, blocks }, at(actSel, B * s));
     }
     if (train && mode.auxk) {
       op(list, sel.dead, u, { pre: bufs.pre, since: bufs.since, aux_state: bufs.aux_state, thr: bufs.athr }, rowGrid);
@@ -249,8 +277,8 @@ export async function encodeWideStep(
       op(list, auxAct, u, { pre: bufs.pre, since: bufs.since, aux_state: bufs.aux_state, athr: bufs.athr, f: bufs.f }, at(auxAct, B * s));
     }
     await gemmOp(list, { M: train ? R : B, K: s, N: d, ta: false, tb: false }, bufs.f, bufs.w_dec, bufs.r);
-    op(list, residual, u, { x: bufs.x, b_dec: bufs.b_dec, r: bufs.r, dr: bufs.dr, aux_state: bufs.aux_state }, at(residual, B * d));
-    op(list, rowloss, u, { e: bufs.r, f: bufs.f, norms: bufs.norms, rows: bufs.rows, aux_state: bufs.aux_state }, at(rowloss, B, true));
+    op(list, residual, u, { x: bufs.x, b_dec: bufs.b_dec, r: bufs.r, dr: bufs.dr, aux_state: bufs.aux_state, blocks }, at(residual, B * d));
+    op(list, rowloss, u, { e: bufs.r, f: bufs.f, norms: bufs.norms, rows: bufs.rows, aux_state: bufs.aux_state, blocks }, at(rowloss, B, true));
   };
   const steps: Op[] = [];
   await forward(steps, trainU, true);
@@ -264,7 +292,7 @@ export async function encodeWideStep(
   op(steps, wdec, u, { w_dec: bufs.w_dec, norms: bufs.norms, fsum: bufs.fsum, g_w_dec: bufs.g_w_dec }, at(wdec, s * d));
   await gemmOp(steps, { M: R, K: d, N: s, ta: false, tb: true }, bufs.dr, bufs.w_dec, bufs.dpre);
   const dpre = await k('dpre');
-  op(steps, dpre, u, { f: bufs.f, norms: bufs.norms, dpre: bufs.dpre }, at(dpre, B * s));
+  op(steps, dpre, u, { f: bufs.f, norms: bufs.norms, dpre: bufs.dpre, blocks: trainBlocks }, at(dpre, B * s));
   colsumOp(steps, B, s, bufs.dpre, bufs.g_b_enc);
   await gemmOp(steps, { M: d, K: B, N: s, ta: true, tb: false }, bufs.xc, bufs.dpre, bufs.g_w_enc);
   const bdec = await k('bdec_grad');

@@ -1,9 +1,9 @@
-// wide residual: the reconstruction's bias and the loss gradient at it: xhat = r + b_dec (r = f W_dec from the GEMM),
-// e = xhat - x, dr = 2 e / B (the gradient of mean_b sum_j e_bj^2); e is kept in r for the loss rows.
-// With AuxK (R = 2B) rows B..2B of r hold a W_dec: against the detached residual x - xhat, u = a W_dec + b_dec + e,
-// its gradient dr_(B+b) = 2 c u / B (c: aux_state's scale); u is kept in r for the loss rows.
+// wide residual: each block's reconstruction error and its loss gradient (r_q = f_q W_dec from the GEMM, blocks in
+// lib/wide.wgsl). The SAE's own (q = 0) and Matryoshka's inner ones (kind 0): e_q = r_q + b_dec - x,
+// dr_q = 2 w_q e_q / B (the gradient of w_q mean_b sum_j e_bj^2). AuxK's (kind 1): against the detached residual
+// x - xhat, u = r_q + b_dec + e_0, dr_q = 2 c u / B (c: aux_state's scale). e_q and u are kept in r for the rows.
 // Bindings: @0 wide (uniform), @1 x (read, [B][d]), @2 b_dec (read, [d]), @3 r (rw, [R][d]: in f W_dec, out e),
-//           @4 dr (rw, [R][d]), @5 aux_state (read, [4] u32).
+//           @4 dr (rw, [R][d]), @5 aux_state (read, [4] u32), @6 blocks (read, [nb] RowBlock).
 // Dispatch: threads B * d, 64 per workgroup, 2-D grid of workgroups. Twin: src/reference/wide.ts (wideStep).
 //#include "lib/wide.wgsl"
 
@@ -12,6 +12,7 @@
 @group(0) @binding(3) var<storage, read_write> r: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dr: array<f32>;
 @group(0) @binding(5) var<storage, read> aux_state: array<u32>;
+@group(0) @binding(6) var<storage, read> blocks: array<RowBlock>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>) {
@@ -19,12 +20,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let n = wide.B * wide.d;
   if (i >= n) { return; }
   let bd = b_dec[i % wide.d];
-  let e = r[i] + bd - x[i];
-  r[i] = e;
-  dr[i] = 2.0 * e / f32(wide.B);
-  if (wide.R > wide.B) {
-    let u = r[n + i] + bd + e;
-    r[n + i] = u;
-    dr[n + i] = 2.0 * bitcast<f32>(aux_state[2]) * u / f32(wide.B);
+  let e0 = r[i] + bd - x[i];
+  for (var q = 0u; q < wide.nb; q++) {
+    let at = q * n + i;
+    if (blocks[q].kind == 0u) {
+      let e = select(r[at] + bd - x[i], e0, q == 0u);
+      r[at] = e;
+      dr[at] = 2.0 * blocks[q].weight * e / f32(wide.B);
+    } else {
+      let u = r[at] + bd + e0;
+      r[at] = u;
+      dr[at] = 2.0 * bitcast<f32>(aux_state[2]) * u / f32(wide.B);
+    }
   }
 }
