@@ -1,10 +1,14 @@
 // `npm start -- wide [--preset synth-cpu|synth-cpu-quick] [--out DIR] [--gemm VERSION]`: one wide SAE trained on
 // SynthSAEBench-class data drawn on the GPU (src/experiments/wide.ts); writes results.json and summary.md.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCli } from './args';
 import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
 import { probeOutputDir, writeFileAtomic, writeJsonAtomic } from '../io/files';
-import { getWidePreset, runWide, WIDE_PRESETS, wideSummary } from '../experiments/wide';
+import { getWidePreset, runWide, WIDE_PRESETS, wideSummary, type WideResult } from '../experiments/wide';
+import { groupWide, wideCompareMarkdown } from '../experiments/wide-compare';
+import { wideFigure } from '../plots/wide';
+import { nodeDocument } from '../plots/dom-node';
 import { GEMM_NAMES } from '../kernels/gemm';
 import { SAE_VARIANTS } from '../variants';
 
@@ -13,13 +17,57 @@ export const WIDE_HELP = `       npm start -- wide [--preset ${Object.keys(WIDE_
                                                    one wide SAE (SAELens's layout and losses; TopK and BatchTopK with AuxK) on
                                                    SynthSAEBench-class data drawn on the GPU; MCC, uniqueness, explained
                                                    variance, L0, dead latents, shrinkage on fresh rows; DIR/results.json and
-                                                   DIR/summary.md (default runs/wide-PRESET, -seedN past the preset's seed)`;
+                                                   DIR/summary.md (default runs/wide-PRESET, -seedN past the preset's seed)
+       npm start -- wide compare RUN_DIR... [--out DIR] [--png]
+                                                   wide runs side by side: each preset's metrics as the mean over its seeds
+                                                   with a 95 % t-interval; DIR/compare.md, compare.json, wide.svg (default
+                                                   runs/wide-compare)`;
 
 export function isWideCommand(arg: string | undefined): boolean {
   return arg === 'wide';
 }
 
+/** `wide compare RUN_DIR...`: reads each run's results.json, pools each preset's seeds, writes the table and figure. */
+async function wideCompareCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli({
+    args: argv,
+    allowPositionals: true,
+    options: { out: { type: 'string' }, png: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(`usage:\n${WIDE_HELP}`);
+    return 0;
+  }
+  if (!positionals.length)
+    throw new Error(`wide compare: name the run folders to compare (each with a results.json from npm start -- wide)\nusage:\n${WIDE_HELP}`);
+  const runs = positionals.map((dir) => {
+    const file = join(dir, 'results.json');
+    if (!existsSync(file)) throw new Error(`wide compare: ${file} does not exist (is ${dir} a finished wide run?)`);
+    const r = JSON.parse(readFileSync(file, 'utf8')) as WideResult;
+    if (typeof r.preset !== 'string' || !r.final || typeof r.final.f1 !== 'number' || !r.config?.sae?.variant)
+      throw new Error(`wide compare: ${file} is not the results of a wide run of this version (no preset, variant or F1)`);
+    return { dir, r };
+  });
+  const groups = groupWide(runs);
+  const out = values.out ?? join('runs', 'wide-compare');
+  probeOutputDir(out);
+  writeFileAtomic(join(out, 'compare.md'), wideCompareMarkdown(groups));
+  writeJsonAtomic(join(out, 'compare.json'), { runs: positionals, groups });
+  const svg = join(out, 'wide.svg');
+  writeFileAtomic(svg, wideFigure(groups, nodeDocument()));
+  console.log(wideCompareMarkdown(groups));
+  if (values.png) {
+    const png = await import(new URL('../../harness/png.ts', import.meta.url).href);
+    const res: { errors: string[] }[] = await png.svgFilesToPng([svg]);
+    png.killPngBrowsers?.();
+    if (res.some((r) => r.errors.length)) throw new Error(`wide compare: PNG rendering failed: ${res.flatMap((r) => r.errors).join('; ')}`);
+  }
+  console.log(`wrote ${join(out, 'compare.md')}, ${join(out, 'compare.json')} and ${svg}${values.png ? ' (and its PNG)' : ''}`);
+  return 0;
+}
+
 export async function wideCommand(argv: string[]): Promise<number> {
+  if (argv[1] === 'compare') return wideCompareCommand(argv.slice(2));
   const { values, positionals } = parseCli({
     args: argv.slice(1),
     allowPositionals: true,

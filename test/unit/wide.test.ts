@@ -97,3 +97,44 @@ describe('wide reconstruction metrics', () => {
     expect(() => m.add([1, 2, 3], [0, 0, 0], [0, 0, 0])).toThrow(/x has 3 values/);
   });
 });
+
+describe('wide compare', () => {
+  it('t quantiles, the mean with its t-interval, and runs pooled by setting with a repeated seed refused', async () => {
+    const { t975, summarise, groupWide } = await import('../../src/experiments/wide-compare');
+    expect(t975(2)).toBe(4.303);
+    // beyond the table: within 1e-3 of the tabulated t(20) = 2.086 and t(60) = 2.000
+    expect(Math.abs(t975(20) - 2.086)).toBeLessThan(1e-3);
+    expect(Math.abs(t975(60) - 2.0)).toBeLessThan(1e-3);
+    expect(() => t975(0)).toThrow('df must be an integer >= 1');
+    const m = summarise([1, 2, 3]);
+    expect(m.mean).toBe(2);
+    // sd 1, n 3: half-width 4.303 / sqrt(3)
+    expect(m.hi - m.mean).toBeCloseTo(4.303 / Math.sqrt(3), 10);
+    expect(Number.isNaN(summarise([5]).lo)).toBe(true);
+    const run = (seed: number, variant: string, f1: number) =>
+      ({
+        preset: 'p',
+        steps: 10,
+        adapter: 'a',
+        timing: { train_s: 1 },
+        config: { seed, train: { batch: 4 }, sae: { variant, lambda: 1, k: 2 } },
+        final: { f1, mcc: 0, uniqueness: 0, explained_variance: 0, l0: 0, dead: 0, shrinkage: 0, precision: 0, recall: 0 },
+      }) as never;
+    const g = groupWide([
+      { dir: 'a', r: run(1, 'topk', 0.5) },
+      { dir: 'b', r: run(2, 'topk', 0.7) },
+      { dir: 'c', r: run(1, 'relu', 0.1) },
+    ]);
+    expect(g.map((x) => [x.label, x.seeds])).toEqual([
+      ['p: topk, k 2, 40 samples', [1, 2]],
+      ['p: relu, L1 1, 40 samples', [1]],
+    ]);
+    expect(g[0].metrics.f1.mean).toBeCloseTo(0.6, 12);
+    expect(() =>
+      groupWide([
+        { dir: 'a', r: run(1, 'topk', 0.5) },
+        { dir: 'b', r: run(1, 'topk', 0.6) },
+      ]),
+    ).toThrow('a and b are both p: topk, k 2, 40 samples at seed 1');
+  });
+});
