@@ -17,9 +17,10 @@ import { timePass } from './timing';
 import { assignMax } from '../metrics/assignment';
 import { encodeGemm, GEMM_VERSIONS, layoutName, type GemmShape } from '../kernels/gemm';
 import type { NativeGemm } from './native';
-import { encodeWideStep, wideBufferFloats, type WideBuffers } from '../kernels/wide';
+import { encodeWideStep, wideBufferFloats, wideRows, type WideBuffers } from '../kernels/wide';
+import type { WideTrainMode } from '../reference/wide';
 import { createSynthSource } from '../data/synth-source';
-import { WIDE_PRESETS, wideData } from '../experiments/wide';
+import { WIDE_PRESETS, wideData, wideMode } from '../experiments/wide';
 import { rngUnit } from '../core/rng';
 
 export interface BenchLine {
@@ -419,31 +420,53 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
   return lines;
 }
 
-/** The wide SAE step (forward, backward; src/kernels/wide) of one ReLU SAE at the CPU-sized shape (d = 64, width 256)
- * and SynthSAEBench-16k's (d = 768, width 4,096), B = 1,024, and the synthetic rows at the CPU-sized shape
- * (1,024 features), as samples/s with the GEMM version shaped for the adapter. */
+/** The wide SAE step (forward, backward; src/kernels/wide) at the CPU-sized shape (d = 64, width 256) for every
+ * wide variant preset (its selection, AuxK with a third of the latents dead, Matryoshka's blocks), against the ReLU
+ * step in the same run; the ReLU step at SynthSAEBench-16k's shape (d = 768, width 4,096); B = 1,024; and the
+ * synthetic rows at the CPU-sized shape (1,024 features), as samples/s with the GEMM version shaped for the adapter. */
 export async function wideBench(ctx: GpuContext, gemm: string, emit: (l: BenchLine) => void): Promise<void> {
   const B = 1024;
-  for (const [d, s] of [
-    [64, 256],
-    [768, 4096],
-  ]) {
-    const name = `wide SAE step d=${d} s=${s} B=${B} (gemm ${gemm})`;
+  const cases: { d: number; s: number; label: string; mode: WideTrainMode }[] = [
+    { d: 64, s: 256, label: 'relu', mode: {} },
+    ...['synth-cpu-topk', 'synth-cpu-batchtopk', 'synth-cpu-matryoshka-batchtopk'].map((name) => ({
+      d: 64,
+      s: 256,
+      label: WIDE_PRESETS[name].sae.variant,
+      mode: wideMode(WIDE_PRESETS[name]),
+    })),
+    { d: 768, s: 4096, label: 'relu', mode: {} },
+  ];
+  let reluMs = Number.NaN;
+  for (const { d, s, label, mode } of cases) {
+    const name = `wide SAE step ${label} d=${d} s=${s} B=${B} (gemm ${gemm})`;
     const bufs = {} as WideBuffers;
     try {
-      for (const [k, n] of Object.entries(wideBufferFloats({ B, d, s })) as [keyof WideBuffers, number][]) bufs[k] = ctx.createBuffer(`bench ${k}`, n * 4);
-      const step = await encodeWideStep(ctx, gemm, { B, d, s }, bufs, 1);
+      const fill = (n: number, salt: number, scale: number) => Float32Array.from({ length: n }, (_, i) => scale * (rngUnit(7, 0, salt, i, 0) - 0.5));
+      const init: Partial<Record<keyof WideBuffers, Float32Array | Uint32Array>> = {
+        x: fill(B * d, 1, 2),
+        w_enc: fill(d * s, 2, 0.5),
+        w_dec: fill(s * d, 3, 0.5),
+        // a third of the latents dead past AuxK's window, so its rows do their work
+        since: Uint32Array.from({ length: s }, (_, k) => (k % 3 === 0 ? 1 << 20 : 0)),
+      };
+      for (const [k, n] of Object.entries(wideBufferFloats({ B, d, s }, mode)) as [keyof WideBuffers, number][])
+        bufs[k] = init[k] ? ctx.upload(`bench ${k}`, init[k]!) : ctx.createBuffer(`bench ${k}`, n * 4);
+      const step = await encodeWideStep(ctx, gemm, { B, d, s }, bufs, label === 'relu' ? 1 : 0, mode);
       let t = await timePass(ctx, (pass) => step.encode(pass), { warmup: 1, runs: 1 });
       if (t.ms < 3000) t = await timePass(ctx, (pass) => step.encode(pass), { warmup: 0, runs: 3 });
       step.destroy();
-      const gflop = (5 * 2 * B * d * s) / 1e9;
+      const rows = wideRows({ B, d, s }, mode);
+      // encoder forward and its weight gradient over B rows; decoder, its gradient and df over every block's rows
+      const gflop = (2 * d * s * (2 * B + 3 * rows)) / 1e9;
+      if (label === 'relu' && d === 64) reluMs = t.ms;
+      const vsRelu = d === 64 && label !== 'relu';
       emit({
         name,
         value: (B * 1000) / t.ms,
         unit: 'samples/s',
-        ratio: null,
-        baseline: '',
-        note: `${t.ms.toFixed(1)} ms per step (forward and backward, no optimiser); its 5 GEMMs ${(gflop / (t.ms / 1000)).toFixed(2)} GFLOP/s; 200M samples would take ${(((2e8 / B) * t.ms) / 3.6e6).toFixed(1)} h`,
+        ratio: vsRelu ? t.ms / reluMs : null,
+        baseline: vsRelu ? 'time of the relu step at this shape, same run' : '',
+        note: `${t.ms.toFixed(1)} ms per step (forward and backward, no optimiser; ${rows / B} block(s) of rows); its 5 GEMMs ${(gflop / (t.ms / 1000)).toFixed(2)} GFLOP/s; 200M samples would take ${(((2e8 / B) * t.ms) / 3.6e6).toFixed(1)} h`,
       });
     } catch (e) {
       emit({ name, value: NaN, unit: 'samples/s', ratio: null, baseline: '', note: `failed: ${(e as Error).message.slice(0, 200)}` });
