@@ -48,7 +48,7 @@ function finished(dir: string): ResultsFile {
 
 /** Copy a finished run's report, summaries and figures into `to`; returns the copied paths relative to `to`. */
 export function publishRun(from: string, to: string): string[] {
-  finished(from);
+  const r = finished(from);
   if (!existsSync(join(from, 'summary.json'))) throw new Error(`${from} has no summary.json (made by an older kit); rerun or resume it to write one`);
   const files = [...TOP_FILES.map((f) => join(from, f)).filter(existsSync), ...figuresUnder(from)];
   const copied: string[] = [];
@@ -61,6 +61,13 @@ export function publishRun(from: string, to: string): string[] {
   // results.json (every SAE's metrics, decoders and curves) is several MB: gzipped beside the rest
   writeFileSync(join(to, 'results.json.gz'), gzipSync(readFileSync(join(from, 'results.json')), { level: 9 }));
   copied.push('results.json.gz');
+  // a fixes run not yet compared across seeds: its own fixes table and figure (one seed; compare pools more)
+  const fixes = existsSync(join(from, 'fixes.md')) ? '' : fixesSection([r]);
+  if (fixes) {
+    writeFileSync(join(to, 'fixes.md'), fixes);
+    writeFileSync(join(to, 'fixes.svg'), fixesFigure(fixRows([r]), nodeDocument()));
+    copied.push('fixes.md', 'fixes.svg');
+  }
   return copied.sort();
 }
 
