@@ -1,6 +1,7 @@
 // The CLI as a user runs it (separate processes): unwritable output folders fail before any work,
 // --config / --print-config, shards run in parallel then merged, and signals leave no process behind
 // and resume to the same results. Tiny shapes, Node runtime where the browser is not the point.
+import { encodeNpy } from '../src/io/npy';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpDirs } from './tmp';
@@ -132,6 +133,23 @@ describe('mistakes on the command line', () => {
     expect(lr.code).toBe(1);
     expect(lr.stderr).toMatch(/^error: wide: --lr must be a number > 0, got '-1'/m);
     for (const d of ['a', 'b', 'c', 'd', 'e']) expect(existsSync(join(dir, d))).toBe(false);
+  }, 60_000);
+
+  it('wide --activations: a NaN row, a bad --normalize or a missing file fail by name, and nothing is written', async () => {
+    const dir = tmp();
+    const x = new Float32Array(40 * 4).map((_, i) => Math.sin(i));
+    x[7 * 4 + 2] = Number.NaN;
+    writeFileSync(join(dir, 'nan.npy'), encodeNpy([40, 4], x));
+    const [nan, norm, missing] = await Promise.all([
+      cli(['wide', '--activations', join(dir, 'nan.npy'), '--out', join(dir, 'a')]),
+      cli(['wide', '--activations', join(dir, 'nan.npy'), '--normalize', 'layer', '--out', join(dir, 'b')]),
+      cli(['wide', '--activations', join(dir, 'none.npy'), '--out', join(dir, 'c')]),
+    ]);
+    expect(nan.code).toBe(1);
+    expect(nan.stderr).toMatch(/nan\.npy: 1 row\(s\) hold NaN or Inf \(rows 7\); nothing was trained or written/);
+    expect(norm.stderr).toMatch(/--normalize must be none or expected_average_only_in \(SAELens's names\), got 'layer'/);
+    expect(missing.stderr).toMatch(/none\.npy: cannot open \(ENOENT\)/);
+    for (const d of ['a', 'b', 'c']) expect(existsSync(join(dir, d))).toBe(false);
   }, 60_000);
 
   it('a config whose s is below its composed directions is warned about before any work, naming the experiment', async () => {

@@ -5,6 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { getWidePreset, runWide, wideSummary, type WidePreset } from '../src/experiments/wide';
+import { type ActivationsConfig, runActivations } from '../src/experiments/wide-activations';
+import { openActivations } from '../src/io/activations';
+import { encodeNpy } from '../src/io/npy';
+import { rngUnit } from '../src/core/rng';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -82,4 +89,65 @@ describe('wide SAE on synthetic rows', () => {
     );
     await expect(runWide(ctx, { ...small, sae: { ...small.sae, variant: 'topk' } })).rejects.toThrow("variant 'topk' needs sae.k > 0");
   });
+
+  it('on activations from a file: trains from the shuffle buffer, evaluates the held-out rows, and the exported SAE (scaling folded in) gives the same metrics on raw rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wide-act-'));
+    // 600 rows in d = 16: sparse codes over 40 directions plus a bias, scaled x3 so normalisation matters
+    const N = 600,
+      d = 16,
+      n = 40;
+    const dict = Array.from({ length: n * d }, (_, i) => Math.sin(i * 12.9898) * 0.5);
+    const x = new Float32Array(N * d);
+    for (let r = 0; r < N; r++)
+      for (let i = 0; i < n; i++)
+        if (rngUnit(3, 0, r, i, 0) < 0.1) for (let j = 0; j < d; j++) x[r * d + j] += 3 * (1 + rngUnit(3, 0, r, i, 1)) * dict[i * d + j];
+    const path = join(dir, 'acts.npy');
+    writeFileSync(path, encodeNpy([N, d], x));
+    const f = openActivations(path);
+    try {
+      const c: ActivationsConfig = {
+        sae: { variant: 'batchtopk', width: 32, lambda: 0, k: 4, auxk: { coef: 1, window: 2 } },
+        train: { samples: 1280, batch: 128, lr: 3e-3, warmup: 0, cooldown: 0.2 },
+        evalRows: 100,
+        normalize: 'expected_average_only_in',
+        buffer: 256,
+        seed: 5,
+      };
+      const { result, sae } = await runActivations(ctx, f, c);
+      expect(result.steps).toBe(10);
+      expect(result.final.rows).toBe(100);
+      expect(result.scale).toBeGreaterThan(0);
+      expect(result.scale).not.toBe(1);
+      expect(sae.variant).toBe('jumprelu');
+      // the exported SAE on the raw held-out rows, in f64: the same explained variance and L0 as the run's
+      const held = f.read(N - 100, 100);
+      let sse = 0,
+        l0 = 0;
+      const mean = new Float64Array(d);
+      for (let r = 0; r < 100; r++) for (let j = 0; j < d; j++) mean[j] += held[r * d + j] / 100;
+      let sst = 0;
+      for (let r = 0; r < 100; r++) {
+        const xr = held.subarray(r * d, (r + 1) * d);
+        const xh = Float64Array.from(sae.b_dec);
+        for (let k = 0; k < 32; k++) {
+          let pre = sae.b_enc[k];
+          for (let j = 0; j < d; j++) pre += (xr[j] - sae.b_dec[j]) * sae.W_enc[j * 32 + k];
+          const on = pre > 0 && pre >= Math.exp(sae.log_threshold[k]) - 1e-6;
+          if (on) {
+            l0++;
+            for (let j = 0; j < d; j++) xh[j] += pre * sae.W_dec[k * d + j];
+          }
+        }
+        for (let j = 0; j < d; j++) {
+          sse += (xr[j] - xh[j]) ** 2;
+          sst += (xr[j] - mean[j]) ** 2;
+        }
+      }
+      expect(Math.abs(1 - sse / sst - result.final.explained_variance)).toBeLessThan(1e-4);
+      expect(l0 / 100).toBeCloseTo(result.final.l0, 6);
+    } finally {
+      f.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

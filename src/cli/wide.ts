@@ -1,7 +1,7 @@
 // `npm start -- wide [--preset synth-cpu|synth-cpu-quick] [--out DIR] [--gemm VERSION]`: one wide SAE trained on
 // SynthSAEBench-class data drawn on the GPU (src/experiments/wide.ts); writes results.json and summary.md.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseCli } from './args';
 import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
 import { probeOutputDir, writeFileAtomic, writeJsonAtomic } from '../io/files';
@@ -10,14 +10,25 @@ import { groupWide, wideCompareMarkdown } from '../experiments/wide-compare';
 import { wideFigure } from '../plots/wide';
 import { nodeDocument } from '../plots/dom-node';
 import { GEMM_NAMES } from '../kernels/gemm';
-import { SAE_VARIANTS } from '../variants';
+import { SAE_VARIANTS, saeVariant } from '../variants';
+import { openActivations, scanActivations } from '../io/activations';
+import { type ActivationsConfig, activationsSummary, checkActivationsConfig, runActivations } from '../experiments/wide-activations';
+import { SAE_CFG_FILENAME, SAE_WEIGHTS_FILENAME, toSaeLens } from '../io/saelens';
+import { encodeSafetensors } from '../io/safetensors';
 
 export const WIDE_HELP = `       npm start -- wide [--preset ${Object.keys(WIDE_PRESETS).join('|')}] [--out DIR] [--gemm ${GEMM_NAMES.join('|')}]
-                         [--variant relu|topk|batchtopk] [--k N] [--seed N] [--samples N] [--eval-rows N] [--lr X] [--lambda X]
+                         [--variant VARIANT] [--k N] [--seed N] [--samples N] [--eval-rows N] [--lr X] [--lambda X]
                                                    one wide SAE (SAELens's layout and losses; TopK and BatchTopK with AuxK) on
                                                    SynthSAEBench-class data drawn on the GPU; MCC, uniqueness, explained
                                                    variance, L0, dead latents, shrinkage on fresh rows; DIR/results.json and
                                                    DIR/summary.md (default runs/wide-PRESET, -seedN past the preset's seed)
+       npm start -- wide --activations FILE.npy|FILE.safetensors [--activations-key NAME] [--variant VARIANT] [--k N]
+                         [--width S] [--batch B] [--samples N] [--eval-rows N] [--lr X] [--lambda X] [--seed N]
+                         [--normalize none|expected_average_only_in] [--buffer ROWS] [--out DIR]
+                                                   a wide SAE on your own activations ([N, d] float32/float16), streamed
+                                                   through a shuffle buffer; the last rows held out (explained variance, L0,
+                                                   dead latents, shrinkage); the SAE in SAELens's layout in DIR/sae
+                                                   (defaults: batchtopk, width 4 d, k 32, lr 3e-4, one epoch)
        npm start -- wide compare RUN_DIR... [--out DIR] [--png]
                                                    wide runs side by side: each preset's metrics as the mean over its seeds
                                                    with a 95 % t-interval; DIR/compare.md, compare.json, wide.svg (default
@@ -25,6 +36,76 @@ export const WIDE_HELP = `       npm start -- wide [--preset ${Object.keys(WIDE_
 
 export function isWideCommand(arg: string | undefined): boolean {
   return arg === 'wide';
+}
+
+/** `wide --activations FILE`: checks and scans the file (nothing written on a problem), trains, writes results.json,
+ * summary.md and the SAE in SAELens's layout (sae/). */
+async function activationsCommand(
+  path: string,
+  o: {
+    keyName?: string;
+    variant: string;
+    k?: number;
+    lambda?: number;
+    width?: number;
+    batch?: number;
+    samples?: number;
+    evalRows?: number;
+    lr?: number;
+    seed: number;
+    normalize: ActivationsConfig['normalize'];
+    buffer?: number;
+    out?: string;
+    gemm?: string;
+  },
+): Promise<number> {
+  const f = openActivations(path, { key: o.keyName });
+  try {
+    const rec = saeVariant(o.variant).wide!;
+    const width = o.width ?? 4 * f.d;
+    const evalRows = o.evalRows ?? Math.max(1, Math.min(100_000, Math.floor(f.rows / 10)));
+    const trainRows = f.rows - evalRows;
+    const batch = o.batch ?? Math.min(1024, Math.max(1, trainRows));
+    if (rec.select === 'relu' && o.lambda === undefined) throw new Error(`wide: --variant ${o.variant} on activations needs --lambda (its L1 coefficient)`);
+    const c: ActivationsConfig = {
+      sae: {
+        variant: o.variant,
+        width,
+        lambda: o.lambda ?? 0,
+        k: rec.select === 'relu' ? undefined : (o.k ?? Math.max(1, Math.min(32, Math.floor(width / 8)))),
+        auxk: rec.auxk ? { coef: 1, window: 1000 } : undefined,
+      },
+      // SAELens's defaults: lr 3e-4, no warmup; one epoch of the training rows unless --samples
+      train: { samples: o.samples ?? Math.max(batch, trainRows), batch, lr: o.lr ?? 3e-4, warmup: 0, cooldown: 0.2 },
+      evalRows,
+      normalize: o.normalize,
+      buffer: o.buffer ?? Math.min(trainRows, Math.max(batch, 65536)),
+      seed: o.seed,
+    };
+    checkActivationsConfig(f, c);
+    console.log(`[activations] ${path}: ${f.rows.toLocaleString('en-US')} rows of d = ${f.d} (${f.dtype}); scanning every row once (NaN, Inf, mean norm)`);
+    const t0 = performance.now();
+    const scan = scanActivations(f);
+    const seconds = (performance.now() - t0) / 1000;
+    const out = o.out ?? join('runs', `wide-activations-${basename(path).replace(/\.(npy|safetensors)$/, '')}`);
+    probeOutputDir(out); // after the scan: a file with NaN rows leaves nothing behind
+    const ctx = await acquireNodeDevice({ log: (l) => console.error(l) });
+    try {
+      const { result, sae } = await runActivations(ctx, f, c, { gemm: o.gemm, onProgress: (l) => console.log(l), scan: { ...scan, seconds } });
+      writeJsonAtomic(join(out, 'results.json'), result);
+      writeFileAtomic(join(out, 'summary.md'), activationsSummary(result));
+      const { cfg, tensors } = toSaeLens(sae);
+      writeFileAtomic(join(out, 'sae', SAE_WEIGHTS_FILENAME), encodeSafetensors(tensors));
+      writeFileAtomic(join(out, 'sae', SAE_CFG_FILENAME), `${JSON.stringify(cfg, null, 2)}\n`);
+      console.log(activationsSummary(result));
+      console.log(`wrote ${join(out, 'results.json')}, ${join(out, 'summary.md')} and the SAE in ${join(out, 'sae')}`);
+      return 0;
+    } finally {
+      releaseNodeGpu(ctx);
+    }
+  } finally {
+    f.close();
+  }
 }
 
 /** `wide compare RUN_DIR...`: reads each run's results.json, pools each preset's seeds, writes the table and figure. */
@@ -82,6 +163,12 @@ export async function wideCommand(argv: string[]): Promise<number> {
       variant: { type: 'string' },
       k: { type: 'string' },
       seed: { type: 'string' },
+      activations: { type: 'string' },
+      'activations-key': { type: 'string' },
+      width: { type: 'string' },
+      batch: { type: 'string' },
+      normalize: { type: 'string' },
+      buffer: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -89,6 +176,9 @@ export async function wideCommand(argv: string[]): Promise<number> {
     console.log(`usage:\n${WIDE_HELP}`);
     return 0;
   }
+  if (values.activations === undefined)
+    for (const f of ['activations-key', 'width', 'batch', 'normalize', 'buffer'] as const)
+      if (values[f] !== undefined) throw new Error(`wide: --${f} goes with --activations FILE`);
   if (positionals.length) throw new Error(`wide: unexpected argument '${positionals[0]}'\nusage:\n${WIDE_HELP}`);
   if (values.gemm !== undefined && !GEMM_NAMES.includes(values.gemm))
     throw new Error(`wide: --gemm must be one of ${GEMM_NAMES.join(', ')}, got '${values.gemm}'`);
@@ -115,8 +205,29 @@ export async function wideCommand(argv: string[]): Promise<number> {
   };
   const lr = positive('--lr', values.lr),
     lambda = positive('--lambda', values.lambda);
+  if (values.activations !== undefined) {
+    if (values.preset !== undefined) throw new Error('wide: --preset names synthetic data; with --activations FILE leave it out');
+    if (values.normalize !== undefined && values.normalize !== 'none' && values.normalize !== 'expected_average_only_in')
+      throw new Error(`wide: --normalize must be none or expected_average_only_in (SAELens's names), got '${values.normalize}'`);
+    return activationsCommand(values.activations, {
+      keyName: values['activations-key'],
+      variant: values.variant ?? 'batchtopk',
+      k,
+      lambda,
+      width: count('--width', values.width, 1),
+      batch: count('--batch', values.batch, 1),
+      samples,
+      evalRows,
+      lr,
+      seed: seed ?? 0,
+      normalize: (values.normalize ?? 'none') as ActivationsConfig['normalize'],
+      buffer: count('--buffer', values.buffer, 1),
+      out: values.out,
+      gemm: values.gemm,
+    });
+  }
   const variant = values.variant ?? base.sae.variant;
-  const topkFamily = variant !== 'relu';
+  const topkFamily = saeVariant(variant).wide!.select !== 'relu';
   if (!topkFamily && lambda === undefined && base.sae.lambda === 0)
     throw new Error(`wide: --variant relu on preset ${base.name} (L1 coefficient 0) needs --lambda`);
   const preset = {

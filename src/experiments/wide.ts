@@ -143,7 +143,7 @@ export function wideData(p: WidePreset): { model: SynthModel; dictionary: number
 
 /** The wide engine's mode of a preset's SAE: its variant's wide recipe with the preset's k and AuxK (k_aux = d / 2,
  * SAELens's). A variant without a recipe, or a TopK-family SAE without k, is a named error. */
-export function wideMode(p: WidePreset): WideTrainMode {
+export function wideMode(p: Pick<WidePreset, 'd' | 'sae'>): WideTrainMode {
   const v = saeVariant(p.sae.variant);
   if (!v.wide)
     throw new Error(
@@ -159,7 +159,12 @@ export function wideMode(p: WidePreset): WideTrainMode {
 }
 
 /** The SAE's initial parameters: unit decoder rows from the seed, W_enc = W_dec^T, zero biases (SAELens's init). */
-export function wideInit(p: WidePreset): { w_enc: Float32Array; b_enc: Float32Array; w_dec: Float32Array; b_dec: Float32Array } {
+export function wideInit(p: Pick<WidePreset, 'd' | 'seed'> & { sae: Pick<WidePreset['sae'], 'width'> }): {
+  w_enc: Float32Array;
+  b_enc: Float32Array;
+  w_dec: Float32Array;
+  b_dec: Float32Array;
+} {
   const { d } = p,
     s = p.sae.width;
   const w_dec = new Float32Array(s * d),

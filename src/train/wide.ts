@@ -121,6 +121,18 @@ export class WideSaeTrainer {
     return { x: new Float32Array(x), e: new Float32Array(e), f: new Float32Array(f) };
   }
 
+  /** The trained SAE's forward pass on B given rows (held-out evaluation): the residual e = xhat - x [B][d] and the
+   * activations f [B][s]. */
+  async evaluate(x: Float32Array): Promise<{ e: Float32Array; f: Float32Array }> {
+    const { B, d, s } = this.opts.shape;
+    if (this.source) throw new Error('wide SAE: this trainer draws its rows (options.data); evaluate() is for given rows');
+    if (x.length !== B * d) throw new Error(`wide SAE: a batch is ${B} x ${d} = ${B * d} values, got ${x.length}`);
+    this.ctx.device.queue.writeBuffer(this.bufs.x, 0, x.buffer as ArrayBuffer, x.byteOffset, x.byteLength);
+    await this.ctx.run('wide SAE evaluation', this.recordEval);
+    const [e, f] = await this.ctx.readback([this.bufs.r, this.bufs.f], [B * d * 4, B * s * 4]);
+    return { e: new Float32Array(e), f: new Float32Array(f) };
+  }
+
   /** Per-latent detection counts over the next evalBatch calls (SAELens's precision / recall / F1): latent k against
    * true feature best[k]; detectorCounts() reads them. */
   async armDetector(best: ArrayLike<number>): Promise<void> {
