@@ -300,10 +300,15 @@ async function wideSynthCheck(ctx: GpuContext): Promise<{ comparisons: Compariso
   const B = 50,
     n = 40,
     d = 8;
-  for (const gemm of ['blocked', 'lanes'])
+  const versions: { tag: string; gemm: string; mix: 'sparse' | 'dense' }[] = [
+    { tag: 'dense mix, gemm blocked', gemm: 'blocked', mix: 'dense' },
+    { tag: 'dense mix, gemm lanes', gemm: 'lanes', mix: 'dense' },
+    { tag: 'sparse mix', gemm: 'lanes', mix: 'sparse' },
+  ];
+  for (const v of versions)
     for (const batch of [0, 3]) {
       const x = ctx.createBuffer('synth x', B * d * 4);
-      const src = await createSynthSource(ctx, data, B, x, gemm);
+      const src = await createSynthSource(ctx, data, B, x, v.gemm, { mix: v.mix });
       try {
         src.setBatch(batch);
         await ctx.run('synth source', (pass) => src.encode(pass));
@@ -312,18 +317,25 @@ async function wideSynthCheck(ctx: GpuContext): Promise<{ comparisons: Compariso
         const want = new Float64Array(B * d);
         for (let b = 0; b < B; b++)
           for (let j = 0; j < d; j++) {
-            let v = data.bias[j];
-            for (let i = 0; i < n; i++) v += a[b * n + i] * data.dictionary[i * d + j];
-            want[b * d + j] = v;
+            let val = data.bias[j];
+            for (let i = 0; i < n; i++) val += a[b * n + i] * data.dictionary[i * d + j];
+            want[b * d + j] = val;
           }
         comparisons.push(
-          compareArrays(`wide synth source (gemm ${gemm}) B=${B} n=${n} d=${d} batch ${batch}: x = a D + b`, new Float32Array(xb), want, {
+          compareArrays(`wide synth source (${v.tag}) B=${B} n=${n} d=${d} batch ${batch}: x = a D + b`, new Float32Array(xb), want, {
             atol: 1e-5,
             rtol: 1e-5,
           }),
         );
-        if (batch === 0) {
-          const active = a.filter((v) => v > 0).length / B;
+        if (v.mix === 'sparse')
+          comparisons.push(
+            compareArrays(`wide synth source (${v.tag}) batch ${batch}: no row overflowed its list (1 = yes)`, [(await src.overflowed()) ? 0 : 1], [1], {
+              atol: 0,
+              rtol: 0,
+            }),
+          );
+        if (batch === 0 && v.mix === 'dense' && v.gemm === 'lanes') {
+          const active = a.filter((val) => val > 0).length / B;
           comparisons.push(
             compareArrays(`wide synth source: active features per row (${active.toFixed(2)}) above 1 (1 = yes)`, [active > 1 ? 1 : 0], [1], {
               atol: 0,
@@ -336,6 +348,21 @@ async function wideSynthCheck(ctx: GpuContext): Promise<{ comparisons: Compariso
         x.destroy();
       }
     }
+  // a list too short for the rows (cap 1) must raise the overflow flag, not drop features quietly
+  const x = ctx.createBuffer('synth x', B * d * 4);
+  const src = await createSynthSource(ctx, data, B, x, 'lanes', { cap: 1 });
+  try {
+    await ctx.run('synth source', (pass) => src.encode(pass));
+    comparisons.push(
+      compareArrays('wide synth source (sparse mix, cap 1): the overflow flag is raised (1 = yes)', [(await src.overflowed()) ? 1 : 0], [1], {
+        atol: 0,
+        rtol: 0,
+      }),
+    );
+  } finally {
+    src.destroy();
+    x.destroy();
+  }
   return { comparisons, notes: [] };
 }
 

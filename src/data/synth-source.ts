@@ -37,10 +37,33 @@ export interface SynthSource {
   encode(pass: GPUComputePassEncoder): void;
   /** the last draw's feature activations [B][n] */
   readonly acts: GPUBuffer;
+  /** the sparse mix: did any draw so far hold more active features than a row's list keeps (a named error)? */
+  overflowed(): Promise<boolean>;
   destroy(): void;
 }
 
-export async function createSynthSource(ctx: GpuContext, data: SynthData, B: number, x: GPUBuffer, gemm: string): Promise<SynthSource> {
+/** How many active features a row's list keeps (sparse mix): far past the data's mean L0 (at most sum p, variance at
+ * most the mean), every feature when n is small. */
+export function synthListCap(model: SynthModel): number {
+  const n = model.cfg.features;
+  const mean = model.p.reduce((a, v) => a + v, 0);
+  return Math.min(n, 4 * Math.ceil((mean + 10 * Math.sqrt(mean) + 32) / 4));
+}
+
+/**
+ * The synthetic rows on the GPU: synth_sample draws a [B][n], then x = a D + b, by the sparse mix (synth_compact lists
+ * each row's active features, synth_mix sums them; the default) or by a dense GEMM over all n features and add_bias
+ * (`mix: 'dense'`, the version the sparse one is benched against). `cap` overrides synthListCap (checks).
+ */
+export async function createSynthSource(
+  ctx: GpuContext,
+  data: SynthData,
+  B: number,
+  x: GPUBuffer,
+  gemm: string,
+  opts: { mix?: 'sparse' | 'dense'; cap?: number } = {},
+): Promise<SynthSource> {
+  const mix = opts.mix ?? 'sparse';
   const n = data.model.cfg.features,
     d = data.bias.length;
   if (data.dictionary.length !== n * d) throw new Error(`synthetic data: the dictionary has ${data.dictionary.length} values, ${n} x ${d} expected`);
@@ -59,21 +82,46 @@ export async function createSynthSource(ctx: GpuContext, data: SynthData, B: num
   const sample = await ctx.kernel('synth_sample.wgsl', { defines: synthDefines(data.model) });
   const sg = sample.bindPool({ sp, feat: up('feat', packed.feat), factor: up('factor', packed.factor), groups: up('groups', packed.groups), out: acts });
   const sgGrid = sample.grid({ threads: B });
-  const mix = await encodeGemm(ctx, gemm, { M: B, K: n, N: d, ta: false, tb: false }, { a: acts, b: dict, c: x });
-  owned.push(mix);
-  const add = await ctx.kernel('kernels/wide/add_bias.wgsl');
-  const shape = ctx.uniform('synth bias shape', add.packStruct('shape', { rows: B, cols: d }));
-  owned.push(shape);
-  const ag = add.bindPool({ shape, v: bias, a: x });
-  const agGrid = grid2d(B * d, ctx.device.limits.maxComputeWorkgroupsPerDimension);
+  const grid = grid2d(B * d, ctx.device.limits.maxComputeWorkgroupsPerDimension);
+  const flag = ctx.createBuffer('synth list overflow', 4);
+  owned.push(flag);
+  let mixEncode: (pass: GPUComputePassEncoder) => void;
+  if (mix === 'dense') {
+    const gemmOp = await encodeGemm(ctx, gemm, { M: B, K: n, N: d, ta: false, tb: false }, { a: acts, b: dict, c: x });
+    owned.push(gemmOp);
+    const add = await ctx.kernel('kernels/wide/add_bias.wgsl');
+    const shape = ctx.uniform('synth bias shape', add.packStruct('shape', { rows: B, cols: d }));
+    owned.push(shape);
+    const ag = add.bindPool({ shape, v: bias, a: x });
+    mixEncode = (pass) => {
+      gemmOp.encode(pass);
+      add.dispatch(pass, ag, ...grid);
+    };
+  } else {
+    const CAP = opts.cap ?? synthListCap(data.model);
+    const compact = await ctx.kernel('kernels/wide/synth_compact.wgsl', { defines: { CAP } });
+    const sum = await ctx.kernel('kernels/wide/synth_mix.wgsl', { defines: { CAP } });
+    const shape = ctx.uniform('synth mix shape', compact.packStruct('shape', { B, n, d }));
+    const idx = ctx.createBuffer('synth list idx', B * CAP * 4),
+      val = ctx.createBuffer('synth list val', B * CAP * 4),
+      count = ctx.createBuffer('synth list count', B * 4);
+    owned.push(shape, idx, val, count);
+    const cg = compact.bindPool({ shape, a: acts, idx, val, count, flag });
+    const cgGrid = compact.grid({ threads: B });
+    const mg = sum.bindPool({ shape, idx, val, count, dict, bias, x });
+    mixEncode = (pass) => {
+      compact.dispatch(pass, cg, ...cgGrid);
+      sum.dispatch(pass, mg, ...grid);
+    };
+  }
   return {
     setBatch: (batch) => ctx.device.queue.writeBuffer(sp, 12, new Uint32Array([batch])),
     encode: (pass) => {
       sample.dispatch(pass, sg, ...sgGrid);
-      mix.encode(pass);
-      add.dispatch(pass, ag, ...agGrid);
+      mixEncode(pass);
     },
     acts,
+    overflowed: async () => (await ctx.readU32(flag, 1))[0] !== 0,
     destroy: () => owned.forEach((o) => o.destroy()),
   };
 }

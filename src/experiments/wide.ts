@@ -246,6 +246,7 @@ export async function runWide(
       const r = await tr.evalBatch(1_000_000_000 + i);
       m.add(r.x, r.e, r.f);
     }
+    await tr.checkData();
     const rec = m.result();
     const det = await tr.detectorCounts();
     const counts = new DetectorCounts(best);

@@ -296,14 +296,14 @@ export const KERNELS: KernelEntry[] = [
       summary: `wide SAE step: ${w.summary}`,
       twin: w.file.endsWith('adam.wgsl')
         ? 'reference/wide: wideTrain'
-        : w.file.endsWith('add_bias.wgsl')
+        : /add_bias|synth_compact|synth_mix/.test(w.file)
           ? 'data/synth-source: synthRows'
           : w.file.endsWith('detector.wgsl')
             ? 'metrics/synth: DetectorCounts'
             : 'reference/wide: wideStep',
       check: w.file.endsWith('adam.wgsl')
         ? 'train wide SAE'
-        : w.file.endsWith('add_bias.wgsl')
+        : /add_bias|synth_compact|synth_mix/.test(w.file)
           ? 'wide synth source'
           : w.file.endsWith('detector.wgsl')
             ? 'wide detector'

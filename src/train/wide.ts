@@ -170,6 +170,13 @@ export class WideSaeTrainer {
     return this.ctx.readF32(this.bufs.rows, this.opts.shape.B * 5);
   }
 
+  /** Fails by name when a synthetic row held more active features than the sparse mix's list keeps (the rows would
+   * have lost features); call after training and evaluation. */
+  async checkData(): Promise<void> {
+    if (this.source && (await this.source.overflowed()))
+      throw new Error('wide SAE: a synthetic row held more active features than the sparse mix keeps (synthListCap); the rows lost features');
+  }
+
   /** The steps since each latent last fired, and BatchTopK's inference threshold (its EMA; 0 for the others). */
   async trainState(): Promise<{ since: Uint32Array; threshold: number }> {
     const [since, ema] = await this.ctx.readback([this.bufs.since, this.bufs.ema], [this.opts.shape.s * 4, 4]);

@@ -52,6 +52,18 @@ export const WIDE_KERNELS: { file: string; summary: string; grid: (s: JobShape) 
   { file: 'kernels/wide/wdec_grad.wgsl', summary: "the penalty's gradient on W_dec through the row norms", grid: (s) => ({ threads: s.S * s.D }) },
   { file: 'kernels/wide/dpre.wgsl', summary: 'dpre = [f > 0] (df + lambda n_k / B)', grid: (s) => ({ threads: s.B * s.S }) },
   { file: 'kernels/wide/bdec_grad.wgsl', summary: "b_dec's gradient through the encoder's input", grid: (s) => ({ threads: s.D }) },
+  {
+    file: 'kernels/wide/synth_compact.wgsl',
+    summary: "each synthetic row's active features as a list (sparse mix)",
+    grid: (s) => ({ threads: s.B }),
+    defines: { CAP: '64' },
+  },
+  {
+    file: 'kernels/wide/synth_mix.wgsl',
+    summary: 'x = b + the sum of the active features (sparse mix)',
+    grid: (s) => ({ threads: s.B * s.D }),
+    defines: { CAP: '64' },
+  },
   { file: 'kernels/wide/add_bias.wgsl', summary: "the synthetic rows' bias, x += b (src/data/synth-source.ts)", grid: (s) => ({ threads: s.B * s.D }) },
   { file: 'kernels/wide/adam.wgsl', summary: 'Adam on one parameter block (the trainer, src/train/wide.ts)', grid: (s) => ({ threads: s.S * s.D }) },
 ];
