@@ -120,7 +120,7 @@ describe('mistakes on the command line', () => {
     ]);
     expect(preset.code).toBe(1);
     expect(preset.stderr).toMatch(
-      /^error: unknown wide preset 'synth-huge' \(known: synth-cpu, synth-cpu-topk, synth-cpu-batchtopk, synth-cpu-matryoshka-batchtopk, synth-cpu-quick\)/m,
+      /^error: unknown wide preset 'synth-huge' \(known: synth-cpu, synth-cpu-topk, synth-cpu-batchtopk, synth-cpu-matryoshka-batchtopk, synth-16k, synth-cpu-quick\)/m,
     );
     expect(variant.code).toBe(1);
     expect(variant.stderr).toMatch(

@@ -42,12 +42,23 @@ export interface SynthSource {
   destroy(): void;
 }
 
-/** How many active features a row's list keeps (sparse mix): far past the data's mean L0 (at most sum p, variance at
- * most the mean), every feature when n is small. */
+/** How many active features a row's list keeps (sparse mix): far past the L0 of 128 rows drawn on the host (twice
+ * their largest, and their mean + 10 sqrt(mean) + 32), every feature when n is small. The hierarchy gates children
+ * by their parents, so the compensated firing probabilities' sum (7,167 at SynthSAEBench-16k) overstates L0 (34). */
 export function synthListCap(model: SynthModel): number {
   const n = model.cfg.features;
-  const mean = model.p.reduce((a, v) => a + v, 0);
-  return Math.min(n, 4 * Math.ceil((mean + 10 * Math.sqrt(mean) + 32) / 4));
+  const R = 128;
+  const a = sampleSynth(model, R, 0xcafe);
+  let sum = 0,
+    most = 0;
+  for (let r = 0; r < R; r++) {
+    let c = 0;
+    for (let i = 0; i < n; i++) if (a[r * n + i] !== 0) c++;
+    sum += c;
+    most = Math.max(most, c);
+  }
+  const mean = sum / R;
+  return Math.min(n, 4 * Math.ceil(Math.max(2 * most, mean + 10 * Math.sqrt(mean) + 32) / 4));
 }
 
 /**

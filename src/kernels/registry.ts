@@ -300,14 +300,18 @@ export const KERNELS: KernelEntry[] = [
           ? 'data/synth-source: synthRows'
           : w.file.endsWith('detector.wgsl')
             ? 'metrics/synth: DetectorCounts'
-            : 'reference/wide: wideStep',
+            : w.file.endsWith('ortho_r.wgsl')
+              ? 'data/dictionary: orthoLoss'
+              : 'reference/wide: wideStep',
       check: w.file.endsWith('adam.wgsl')
         ? 'train wide SAE'
         : /add_bias|synth_compact|synth_mix/.test(w.file)
           ? 'wide synth source'
           : w.file.endsWith('detector.wgsl')
             ? 'wide detector'
-            : 'wide SAE step',
+            : w.file.endsWith('ortho_r.wgsl')
+              ? 'wide orthogonalisation'
+              : 'wide SAE step',
       grid: (s) => w.grid(s),
       ...(w.defines ? { defines: () => w.defines! } : {}),
       bench: 'standalone',

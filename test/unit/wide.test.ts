@@ -138,3 +138,15 @@ describe('wide compare', () => {
     ).toThrow('a and b are both p: topk, k 2, 40 samples at seed 1');
   });
 });
+
+describe('wide limits', () => {
+  it("a preset past the adapter's binding size is a named error listing each buffer", async () => {
+    const { WIDE_PRESETS, checkWideLimits } = await import('../../src/experiments/wide');
+    const p = WIDE_PRESETS['synth-16k'];
+    // SynthSAEBench-16k fits WebGPU's default 128 MiB bindings (its largest: 64 MiB of activations)
+    expect(() => checkWideLimits(p, { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 256 * 2 ** 20 })).not.toThrow();
+    expect(() => checkWideLimits(p, { maxStorageBufferBindingSize: 32 * 2 ** 20, maxBufferSize: 256 * 2 ** 20 })).toThrow(
+      /wide preset synth-16k does not fit this adapter: the synthetic feature activations \(batch x features\) needs 64\.0 MiB; the true dictionary \(features x d\) needs 48\.0 MiB; .*one storage binding holds 32\.0 MiB/,
+    );
+  });
+});

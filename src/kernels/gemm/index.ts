@@ -5,6 +5,7 @@
 // d x s and W_dec s x d as SAELens stores them: the encoder and decoder forward X W_enc and F W_dec (NN), the
 // latent gradient dR W_dec^T (NT), and the weight gradients X^T dPre and F^T dR (TN). The kernel registry,
 // the checks and `npm run bench` read this map; a new version is one WGSL file plus one entry here.
+import type { BufferBinding } from '../../gpu/kernel';
 import type { GpuContext } from '../../gpu/context';
 import type { Grid } from '../../gpu/kernel';
 import type { Defines } from '../defines';
@@ -105,7 +106,7 @@ export async function encodeGemm(
   ctx: GpuContext,
   version: string,
   s: GemmShape,
-  bufs: { a: GPUBuffer; b: GPUBuffer; c: GPUBuffer },
+  bufs: { a: BufferBinding; b: BufferBinding; c: BufferBinding },
   accumulate = false,
 ): Promise<{ encode: (pass: GPUComputePassEncoder) => void; destroy: () => void }> {
   checkShape(s);

@@ -64,6 +64,7 @@ export const WIDE_KERNELS: { file: string; summary: string; grid: (s: JobShape) 
     grid: (s) => ({ threads: s.B * s.D }),
     defines: { CAP: '64' },
   },
+  { file: 'kernels/wide/ortho_r.wgsl', summary: "the dictionary orthogonalisation's residual on a Gram block", grid: (s) => ({ threads: s.S * s.D }) },
   { file: 'kernels/wide/add_bias.wgsl', summary: "the synthetic rows' bias, x += b (src/data/synth-source.ts)", grid: (s) => ({ threads: s.B * s.D }) },
   { file: 'kernels/wide/adam.wgsl', summary: 'Adam on one parameter block (the trainer, src/train/wide.ts)', grid: (s) => ({ threads: s.S * s.D }) },
 ];
