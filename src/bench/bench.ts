@@ -426,8 +426,17 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
  * synthetic rows at the CPU-sized shape (1,024 features), as samples/s with the GEMM version shaped for the adapter. */
 export async function wideBench(ctx: GpuContext, gemm: string, emit: (l: BenchLine) => void): Promise<void> {
   const B = 1024;
-  const cases: { d: number; s: number; label: string; mode: WideTrainMode }[] = [
+  const software = isSoftwareAdapter(ctx.adapter);
+  const cases: { d: number; s: number; label: string; mode: WideTrainMode; rowSelect?: 'radix' | 'serial' }[] = [
     { d: 64, s: 256, label: 'relu', mode: {} },
+    // TopK with the row select not chosen for this adapter, against the chosen one (next)
+    {
+      d: 64,
+      s: 256,
+      label: `topk (${software ? 'radix' : 'serial'} row select)`,
+      mode: wideMode(WIDE_PRESETS['synth-cpu-topk']),
+      rowSelect: software ? 'radix' : 'serial',
+    },
     ...['synth-cpu-topk', 'synth-cpu-batchtopk', 'synth-cpu-matryoshka-batchtopk'].map((name) => ({
       d: 64,
       s: 256,
@@ -437,7 +446,7 @@ export async function wideBench(ctx: GpuContext, gemm: string, emit: (l: BenchLi
     { d: 768, s: 4096, label: 'relu', mode: {} },
   ];
   let reluMs = Number.NaN;
-  for (const { d, s, label, mode } of cases) {
+  for (const { d, s, label, mode, rowSelect } of cases) {
     const name = `wide SAE step ${label} d=${d} s=${s} B=${B} (gemm ${gemm})`;
     const bufs = {} as WideBuffers;
     try {
@@ -451,7 +460,7 @@ export async function wideBench(ctx: GpuContext, gemm: string, emit: (l: BenchLi
       };
       for (const [k, n] of Object.entries(wideBufferFloats({ B, d, s }, mode)) as [keyof WideBuffers, number][])
         bufs[k] = init[k] ? ctx.upload(`bench ${k}`, init[k]!) : ctx.createBuffer(`bench ${k}`, n * 4);
-      const step = await encodeWideStep(ctx, gemm, { B, d, s }, bufs, label === 'relu' ? 1 : 0, mode);
+      const step = await encodeWideStep(ctx, gemm, { B, d, s }, bufs, label === 'relu' ? 1 : 0, mode, { rowSelect });
       let t = await timePass(ctx, (pass) => step.encode(pass), { warmup: 1, runs: 1 });
       if (t.ms < 3000) t = await timePass(ctx, (pass) => step.encode(pass), { warmup: 0, runs: 3 });
       step.destroy();

@@ -147,9 +147,13 @@ async function wideCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; 
       notes.push(`${mode.select} B=${sh.B} s=${sh.s}: twin L0 ${l0.toFixed(2)}, AuxK loss ${auxLoss.toFixed(4)}`);
       // the case must exercise AuxK: some of its loss, and the selection must keep fewer than all positives
       comparisons.push(compareArrays(`wide step ${mode.select}: the twin's AuxK loss is above 0 (1 = yes)`, [auxLoss > 0 ? 1 : 0], [1], { atol: 0, rtol: 0 }));
-      for (const v of ['blocked', 'lanes']) {
-        const g = await gpuWideStep(ctx, v, sh, p, x, 0, mode, since0);
-        const tag = `wide step ${mode.nested ? 'matryoshka ' : ''}${mode.select} k=${mode.k} + AuxK (gemm ${v}) B=${sh.B} d=${sh.d} s=${sh.s}`;
+      // the GPU-shaped GEMM with the workgroup radix select, the CPU-shaped one with the serial select
+      for (const [v, rowSelect] of [
+        ['blocked', 'radix'],
+        ['lanes', 'serial'],
+      ] as const) {
+        const g = await gpuWideStep(ctx, v, sh, p, x, 0, mode, since0, rowSelect);
+        const tag = `wide step ${mode.nested ? 'matryoshka ' : ''}${mode.select} k=${mode.k} + AuxK (gemm ${v}, ${rowSelect} row select) B=${sh.B} d=${sh.d} s=${sh.s}`;
         comparisons.push(compareArrays(`${tag} loss rows [mse, l1, l0, aux, rec]`, g.rows, r.rows, WIDE_TOL));
         for (const n of ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const) comparisons.push(compareArrays(`${tag} grad ${n}`, g[`g_${n}`], r.grads[n], WIDE_TOL));
         comparisons.push(compareArrays(`${tag} steps since each latent fired`, g.since, sinceRef, { atol: 0, rtol: 0 }));

@@ -6,7 +6,7 @@
 //   -> colsum g_b_dec = sum_b dr -> colsum fsum = sum_b f -> GEMM g_W_dec = f^T dr (TN) -> wdec_grad
 //   -> GEMM df = dr W_dec^T (NT) -> dpre -> colsum g_b_enc = sum_b dpre -> GEMM g_W_enc = x_c^T dpre (TN) -> bdec_grad
 // The optimiser, the other variants and the data generator join it next (docs/architecture.md).
-import type { GpuContext } from '../../gpu/context';
+import { type GpuContext, isSoftwareAdapter } from '../../gpu/context';
 import type { Grid, Kernel } from '../../gpu/kernel';
 import { encodeGemm } from '../gemm';
 import type { JobShape } from '../registry';
@@ -33,6 +33,12 @@ export const WIDE_KERNELS: { file: string; summary: string; grid: (s: JobShape) 
     file: 'kernels/wide/select_rows.wgsl',
     summary: "each row's TopK or AuxK threshold (radix select)",
     grid: (s) => ({ groups: [s.B, 1, 1] }),
+    defines: { DEAD_ONLY: 'false' },
+  },
+  {
+    file: 'kernels/wide/select_rows_serial.wgsl',
+    summary: 'select_rows for software adapters: one invocation per row, bit by bit',
+    grid: (s) => ({ threads: s.B }),
     defines: { DEAD_ONLY: 'false' },
   },
   { file: 'kernels/wide/select_hist.wgsl', summary: "one round of BatchTopK's radix select: the digit counts", grid: (s) => ({ threads: s.B * s.S }) },
@@ -212,6 +218,7 @@ export async function encodeWideStep(
   bufs: WideBuffers,
   lambda: number,
   mode: WideTrainMode = {},
+  opts: { rowSelect?: 'radix' | 'serial' } = {},
 ): Promise<{
   encode: (pass: GPUComputePassEncoder) => void;
   encodeEval: (pass: GPUComputePassEncoder) => void;
@@ -255,14 +262,17 @@ export async function encodeWideStep(
   const [center, act, actSel, biasPre] = await Promise.all([k('center'), k('act', { ADD_BIAS: 'true' }), k('act', { ADD_BIAS: 'false' }), k('bias_pre')]);
   const residual = await k('residual'),
     rowloss = await k('rowloss');
+  // the rows' selects: a workgroup per row on GPUs, an invocation per row on software adapters (WideSelectVersion)
+  const rowSelect = opts.rowSelect ?? (isSoftwareAdapter(ctx.adapter) ? 'serial' : 'radix');
+  const rowFile = rowSelect === 'serial' ? 'select_rows_serial' : 'select_rows';
   const sel = {
-    rows: await k('select_rows', { DEAD_ONLY: 'false' }),
-    dead: await k('select_rows', { DEAD_ONLY: 'true' }),
+    rows: await k(rowFile, { DEAD_ONLY: 'false' }),
+    dead: await k(rowFile, { DEAD_ONLY: 'true' }),
     hist: await k('select_hist'),
     resolve: await k('select_resolve'),
     ema: await k('ema_thr'),
   };
-  const rowGrid = grid2d(B * 64, maxDim);
+  const rowGrid: [number, number, number] = rowSelect === 'serial' ? sel.rows.grid({ threads: B }) : grid2d(B * 64, maxDim);
   const histGroups = Math.min(Math.ceil((B * s) / (64 * 16)), maxDim);
 
   // the forward pass to the loss rows; train: with the batch's own selection and AuxK
@@ -332,6 +342,7 @@ export async function gpuWideStep(
   lambda: number,
   mode: WideTrainMode = {},
   since?: Uint32Array,
+  rowSelect?: 'radix' | 'serial',
 ): Promise<{
   rows: Float32Array;
   g_w_enc: Float32Array;
@@ -350,7 +361,7 @@ export async function gpuWideStep(
     bufs[name] = data ? ctx.upload(`wide ${name}`, data) : ctx.createBuffer(`wide ${name}`, n * 4);
   }
   try {
-    const op = await encodeWideStep(ctx, gemm, sh, bufs, lambda, mode);
+    const op = await encodeWideStep(ctx, gemm, sh, bufs, lambda, mode, { rowSelect });
     await ctx.run('wide SAE step', (pass) => op.encode(pass));
     op.destroy();
     const names = ['rows', 'g_w_enc', 'g_b_enc', 'g_w_dec', 'g_b_dec', 'since', 'thr'] as const;
