@@ -14,6 +14,7 @@ import { WideSaeTrainer } from '../train/wide';
 import { createSynthSource, type SynthData } from '../data/synth-source';
 import { buildSynth, sampleSynth } from '../data/synth';
 import { DetectorCounts } from '../metrics/synth';
+import { ReconstructionMetrics } from '../metrics/wide';
 import { orthoLoss, randomDictionary } from '../data/dictionary';
 import { orthogonaliseGpu } from '../data/dictionary-gpu';
 import { defaultConfig } from '../core/wire';
@@ -290,6 +291,7 @@ async function wideOrthoCheck(ctx: GpuContext): Promise<{ comparisons: Compariso
 
 // The wide evaluation's detection counts (kernels/wide/detector.wgsl) against DetectorCounts on the host, over two
 // evaluation batches of drawn rows (their feature activations from sampleSynth, the draw's twin): every count exact.
+// Then its reconstruction numbers from the GPU's per-row sums (eval_rows) against the same from the rows read back.
 async function wideDetectorCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; notes: string[] }> {
   const sh = { B: 48, d: 12, s: 100 };
   const data = smallSynthData(40, sh.d, 12);
@@ -309,8 +311,25 @@ async function wideDetectorCheck(ctx: GpuContext): Promise<{ comparisons: Compar
     const got = await tr.detectorCounts();
     const want = Array.from({ length: sh.s * 3 }, (_, i) => [host.tp, host.fp, host.fn][i % 3][Math.floor(i / 3)]);
     const fired = host.tp.reduce((x, v) => x + v, 0);
+    // the evaluation's numbers from the GPU's per-row sums (evalStats) against the same from the rows (evalBatch)
+    const fromRows = new ReconstructionMetrics(sh.d, sh.s),
+      fromStats = new ReconstructionMetrics(sh.d, sh.s);
+    for (const batch of [7, 8]) {
+      const r = await tr.evalBatch(batch);
+      fromRows.add(r.x, r.e, r.f);
+      fromStats.addRows(await tr.evalStats(batch));
+    }
+    const ra = fromRows.result(),
+      rb = fromStats.result();
+    const keys = ['explained_variance', 'l0', 'dead', 'shrinkage', 'rows'] as const;
     return {
       comparisons: [
+        compareArrays(
+          `wide evaluation from per-row sums (eval_rows, rowloss, colsums) against the rows: [${keys.join(', ')}]`,
+          keys.map((k) => rb[k]),
+          keys.map((k) => ra[k]),
+          { atol: 1e-5, rtol: 1e-5 },
+        ),
         compareArrays(`wide detector: [tp, fp, fn] per latent over 2 batches of ${sh.B} rows`, got.counts, want, { atol: 0, rtol: 0 }),
         compareArrays('wide detector: rows counted', [got.rows], [2 * sh.B], { atol: 0, rtol: 0 }),
         compareArrays('wide detector: some true positives (1 = yes)', [fired > 0 ? 1 : 0], [1], { atol: 0, rtol: 0 }),

@@ -317,8 +317,7 @@ export async function runWide(
     await tr.armDetector(best);
     const evalBatches = Math.ceil(p.evalRows / B);
     for (let i = 0; i < evalBatches; i++) {
-      const r = await tr.evalBatch(1_000_000_000 + i);
-      m.add(r.x, r.e, r.f);
+      m.addRows(await tr.evalStats(1_000_000_000 + i));
     }
     await tr.checkData();
     const rec = m.result();

@@ -298,8 +298,8 @@ export const KERNELS: KernelEntry[] = [
         ? 'reference/wide: wideTrain'
         : /add_bias|synth_compact|synth_mix/.test(w.file)
           ? 'data/synth-source: synthRows'
-          : w.file.endsWith('detector.wgsl')
-            ? 'metrics/synth: DetectorCounts'
+          : /detector|eval_rows/.test(w.file)
+            ? 'metrics: DetectorCounts, ReconstructionMetrics'
             : w.file.endsWith('ortho_r.wgsl')
               ? 'data/dictionary: orthoLoss'
               : 'reference/wide: wideStep',
@@ -307,7 +307,7 @@ export const KERNELS: KernelEntry[] = [
         ? 'train wide SAE'
         : /add_bias|synth_compact|synth_mix/.test(w.file)
           ? 'wide synth source'
-          : w.file.endsWith('detector.wgsl')
+          : /detector|eval_rows/.test(w.file)
             ? 'wide detector'
             : w.file.endsWith('ortho_r.wgsl')
               ? 'wide orthogonalisation'

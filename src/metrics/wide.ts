@@ -47,6 +47,34 @@ export class ReconstructionMetrics {
     this.rows += B;
   }
 
+  /**
+   * One batch from the GPU's per-row numbers (kernels/wide/rowloss.wgsl and eval_rows.wgsl) instead of the rows
+   * themselves: each row's |e|^2, L0, |x|^2 and |xhat|^2, the batch's column sums of x, and which latents fired.
+   */
+  addRows(r: {
+    sse: ArrayLike<number>;
+    l0: ArrayLike<number>;
+    xx: ArrayLike<number>;
+    hh: ArrayLike<number>;
+    xsum: ArrayLike<number>;
+    fired: ArrayLike<boolean>;
+  }): void {
+    const B = r.sse.length;
+    if (r.l0.length !== B || r.xx.length !== B || r.hh.length !== B || r.xsum.length !== this.d || r.fired.length !== this.s)
+      throw new Error(
+        `reconstruction metrics: per-row arrays of ${B}, ${r.l0.length}, ${r.xx.length}, ${r.hh.length}; xsum ${r.xsum.length} (d ${this.d}); fired ${r.fired.length} (s ${this.s})`,
+      );
+    for (let b = 0; b < B; b++) {
+      this.sse += r.sse[b];
+      this.sumSq += r.xx[b];
+      this.l0 += r.l0[b];
+      if (r.xx[b] > 0) this.shrink += Math.sqrt(r.hh[b] / r.xx[b]);
+    }
+    for (let j = 0; j < this.d; j++) this.sum[j] += r.xsum[j];
+    for (let k = 0; k < this.s; k++) if (r.fired[k]) this.fired[k] = 1;
+    this.rows += B;
+  }
+
   result(): { rows: number; explained_variance: number; l0: number; dead: number; shrinkage: number } {
     const n = this.rows;
     let meanSq = 0;

@@ -37,6 +37,7 @@ export class WideSaeTrainer {
     private readonly state: GPUBuffer,
     private readonly record: (pass: GPUComputePassEncoder) => void,
     private readonly recordEval: (pass: GPUComputePassEncoder) => void,
+    private readonly recordEvalStats: (pass: GPUComputePassEncoder) => void,
     private readonly release: () => void,
     private readonly source: SynthSource | null,
     /** steps done */
@@ -86,7 +87,7 @@ export class WideSaeTrainer {
       step.destroy();
       source?.destroy();
     };
-    return new WideSaeTrainer(ctx, opts, bufs, extra, state, record, recordEval, release, source);
+    return new WideSaeTrainer(ctx, opts, bufs, extra, state, record, recordEval, step.encodeEvalStats, release, source);
   }
 
   /** One step on a batch of B rows (B x d floats), or on the next synthetic batch when the trainer has `data`. */
@@ -119,6 +120,35 @@ export class WideSaeTrainer {
     if (det) det.rows += B;
     const [x, e, f] = await this.ctx.readback([this.bufs.x, this.bufs.r, this.bufs.f], [B * d * 4, B * d * 4, B * s * 4]);
     return { x: new Float32Array(x), e: new Float32Array(e), f: new Float32Array(f) };
+  }
+
+  /** evalBatch's numbers without its rows (SynthSAEBench's 500k evaluation rows stay on the GPU): each row's |e|^2,
+   * L0, |x|^2 and |xhat|^2, the batch's column sums of x and which latents fired (ReconstructionMetrics.addRows). */
+  async evalStats(batch: number): Promise<{ sse: Float32Array; l0: Float32Array; xx: Float32Array; hh: Float32Array; xsum: Float32Array; fired: boolean[] }> {
+    if (!this.source) throw new Error('wide SAE: evalStats draws synthetic rows; this trainer has no data');
+    const { B, d, s } = this.opts.shape;
+    this.source.setBatch(batch);
+    const det = this.detector;
+    await this.ctx.run('wide SAE evaluation', (pass) => {
+      this.recordEval(pass);
+      this.recordEvalStats(pass);
+      det?.encode(pass);
+    });
+    if (det) det.rows += B;
+    const [rows, norms, xsum, fsum] = await this.ctx.readback(
+      [this.bufs.rows, this.bufs.xnorms, this.bufs.xsum, this.bufs.fsum],
+      [B * 5 * 4, B * 2 * 4, d * 4, s * 4],
+    );
+    const r = new Float32Array(rows),
+      n = new Float32Array(norms);
+    return {
+      sse: r.filter((_, i) => i % 5 === 0),
+      l0: r.filter((_, i) => i % 5 === 2),
+      xx: n.filter((_, i) => i % 2 === 0),
+      hh: n.filter((_, i) => i % 2 === 1),
+      xsum: new Float32Array(xsum),
+      fired: Array.from(new Float32Array(fsum), (v) => v > 0),
+    };
   }
 
   /** The trained SAE's forward pass on B given rows (held-out evaluation): the residual e = xhat - x [B][d] and the

@@ -50,6 +50,7 @@ export const WIDE_KERNELS: { file: string; summary: string; grid: (s: JobShape) 
   { file: 'kernels/wide/ema_thr.wgsl', summary: 'BatchTopK at inference: the EMA threshold', grid: () => ({ groups: [1, 1, 1] }) },
   { file: 'kernels/wide/dead_count.wgsl', summary: "AuxK's dead latents, rank and scale", grid: () => ({ groups: [1, 1, 1] }) },
   { file: 'kernels/wide/aux_act.wgsl', summary: "AuxK's activations among the dead latents", grid: (s) => ({ threads: s.B * s.S }) },
+  { file: 'kernels/wide/eval_rows.wgsl', summary: "the evaluation's per-row |x|^2 and |xhat|^2", grid: (s) => ({ threads: s.B }) },
   { file: 'kernels/wide/detector.wgsl', summary: 'per-latent detection counts against the best-matching feature', grid: (s) => ({ threads: s.S }) },
   { file: 'kernels/wide/since.wgsl', summary: 'steps since each latent fired', grid: (s) => ({ threads: s.S }) },
   { file: 'kernels/wide/residual.wgsl', summary: 'e = f W_dec + b_dec - x, dr = 2 e / B', grid: (s) => ({ threads: s.B * s.D }) },
@@ -115,6 +116,9 @@ export interface WideBuffers {
   sel: GPUBuffer;
   /** f32: BatchTopK's inference threshold (EMA) */
   ema: GPUBuffer;
+  /** the evaluation's per-row |x|^2, |xhat|^2 [B][2] and column sums of x [d] */
+  xnorms: GPUBuffer;
+  xsum: GPUBuffer;
 }
 
 /** The blocks of B rows in f, r, dr and df (lib/wide.wgsl RowBlock): the SAE's own reconstruction (all s latents,
@@ -176,6 +180,8 @@ export function wideBufferFloats(sh: WideShape, mode: WideTrainMode = {}): Recor
     hist: 256,
     sel: 4,
     ema: 1,
+    xnorms: B * 2,
+    xsum: d,
   };
 }
 
@@ -222,6 +228,7 @@ export async function encodeWideStep(
 ): Promise<{
   encode: (pass: GPUComputePassEncoder) => void;
   encodeEval: (pass: GPUComputePassEncoder) => void;
+  encodeEvalStats: (pass: GPUComputePassEncoder) => void;
   ops: Op[];
   evalOps: Op[];
   destroy: () => void;
@@ -322,9 +329,16 @@ export async function encodeWideStep(
   op(steps, bdec, u, { w_enc: bufs.w_enc, g_b_enc: bufs.g_b_enc, g_b_dec: bufs.g_b_dec }, at(bdec, d, true));
   const evalOps: Op[] = [];
   await forward(evalOps, evalU, false);
+  // the evaluation's per-row numbers and sums (statOps, after evalOps): |x|^2, |xhat|^2, x's column sums, f's
+  const statOps: Op[] = [];
+  const er = await k('eval_rows');
+  op(statOps, er, evalU, { x: bufs.x, e: bufs.r, out: bufs.xnorms }, at(er, B, true));
+  colsumOp(statOps, B, d, bufs.x, bufs.xsum);
+  colsumOp(statOps, B, s, bufs.f, bufs.fsum);
   return {
     encode: (pass) => steps.forEach((st) => st.encode(pass)),
     encodeEval: (pass) => evalOps.forEach((st) => st.encode(pass)),
+    encodeEvalStats: (pass) => statOps.forEach((st) => st.encode(pass)),
     ops: steps,
     evalOps,
     destroy: () => owned.forEach((o) => o.destroy()),
