@@ -113,7 +113,8 @@ describe('wide SAE on synthetic rows', () => {
         buffer: 256,
         seed: 5,
       };
-      const { result, sae } = await runActivations(ctx, f, c);
+      const { result, sae: exported } = await runActivations(ctx, f, c);
+      const sae = exported();
       expect(result.steps).toBe(10);
       expect(result.final.rows).toBe(100);
       expect(result.scale).toBeGreaterThan(0);

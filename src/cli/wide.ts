@@ -85,7 +85,7 @@ async function activationsCommand(
     checkActivationsConfig(f, c);
     console.log(`[activations] ${path}: ${f.rows.toLocaleString('en-US')} rows of d = ${f.d} (${f.dtype}); scanning every row once (NaN, Inf, mean norm)`);
     const t0 = performance.now();
-    const scan = scanActivations(f);
+    const scan = scanActivations(f, { normRows: f.rows - evalRows });
     const seconds = (performance.now() - t0) / 1000;
     const out = o.out ?? join('runs', `wide-activations-${basename(path).replace(/\.(npy|safetensors)$/, '')}`);
     probeOutputDir(out); // after the scan: a file with NaN rows leaves nothing behind
@@ -94,10 +94,12 @@ async function activationsCommand(
       const { result, sae } = await runActivations(ctx, f, c, { gemm: o.gemm, onProgress: (l) => console.log(l), scan: { ...scan, seconds } });
       writeJsonAtomic(join(out, 'results.json'), result);
       writeFileAtomic(join(out, 'summary.md'), activationsSummary(result));
-      const { cfg, tensors } = toSaeLens(sae);
+      console.log(activationsSummary(result));
+      // the results are written first: an SAE that cannot be exported still leaves its numbers
+      const kit = sae();
+      const { cfg, tensors } = toSaeLens(kit);
       writeFileAtomic(join(out, 'sae', SAE_WEIGHTS_FILENAME), encodeSafetensors(tensors));
       writeFileAtomic(join(out, 'sae', SAE_CFG_FILENAME), `${JSON.stringify(cfg, null, 2)}\n`);
-      console.log(activationsSummary(result));
       console.log(`wrote ${join(out, 'results.json')}, ${join(out, 'summary.md')} and the SAE in ${join(out, 'sae')}`);
       return 0;
     } finally {
@@ -193,7 +195,7 @@ export async function wideCommand(argv: string[]): Promise<number> {
     evalRows = count('--eval-rows', values['eval-rows'], 1),
     k = count('--k', values.k, 1),
     seed = count('--seed', values.seed, 0);
-  if (seed !== undefined && seed > 999) throw new Error(`wide: --seed must be at most 999 (its training stream starts at batch seed x 1,000,000), got ${seed}`);
+  if (seed !== undefined && seed > 999) throw new Error(`wide: --seed must be at most 999, got ${seed}`);
   const wideNames = SAE_VARIANTS.filter((v) => v.wide).map((v) => v.name);
   if (values.variant !== undefined && !wideNames.includes(values.variant))
     throw new Error(`wide: --variant must be one of ${wideNames.join(', ')} (the variants with a wide recipe), got '${values.variant}'`);

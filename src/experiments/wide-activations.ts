@@ -12,7 +12,7 @@ import { defaultConfig, scheduleSteps } from '../core/wire';
 import { type ActivationsFile, ActivationsError, ShuffleBuffer, scanActivations } from '../io/activations';
 import { WideSaeTrainer } from '../train/wide';
 import { ReconstructionMetrics } from '../metrics/wide';
-import { type WidePreset, wideInit, wideMode } from './wide';
+import { checkWideLimits, type WidePreset, wideInit, wideMode } from './wide';
 import { saeVariant } from '../variants';
 import type { KitSae, KitVariant } from '../io/saelens';
 
@@ -62,14 +62,16 @@ export async function runActivations(
   f: ActivationsFile,
   c: ActivationsConfig,
   opts: { gemm?: string; onProgress?: (line: string) => void; logPoints?: number; scan?: { meanNorm: number; scale: number; seconds: number } } = {},
-): Promise<{ result: ActivationsResult; sae: KitSae }> {
+): Promise<{ result: ActivationsResult; sae: () => KitSae }> {
   checkActivationsConfig(f, c);
   const d = f.d,
     s = c.sae.width,
     B = c.train.batch;
   const trainRows = f.rows - c.evalRows;
+  // the same binding checks as the synthetic presets (no synthetic rows, no dictionary here)
+  checkWideLimits({ ...asPreset(d, c), name: `on ${f.path}`, train: c.train, data: { features: 0 } as WidePreset['data'], orthoSteps: 0 }, ctx.device.limits);
   const t0 = performance.now();
-  const scan = opts.scan ?? { ...scanActivations(f), seconds: 0 };
+  const scan = opts.scan ?? { ...scanActivations(f, { normRows: trainRows }), seconds: 0 };
   const scanS = opts.scan?.seconds ?? (performance.now() - t0) / 1000;
   const scale = c.normalize === 'expected_average_only_in' ? scan.scale : 1;
   const p = asPreset(d, c);
@@ -135,7 +137,7 @@ export async function runActivations(
       final: m.result(),
       training: { dead: st.since.filter((n) => n > window).length, threshold: st.threshold },
     };
-    return { result, sae: wideKitSae(params, c.sae, d, st.threshold, scale) };
+    return { result, sae: () => wideKitSae(params, c.sae, d, st.threshold, scale) };
   } finally {
     tr.destroy();
   }
@@ -143,8 +145,10 @@ export async function runActivations(
 
 /**
  * A trained wide SAE as the kit's SAELens form, the input scaling folded in (SAELens's
- * fold_activation_norm_scaling_factor: W_enc x scale, W_dec / scale, b_dec / scale; a JumpReLU threshold / scale),
- * so it reads raw activations. Matryoshka runs as its base; BatchTopK as JumpReLU with its EMA threshold.
+ * fold_activation_norm_scaling_factor: W_enc x scale, W_dec / scale, b_dec / scale), so it reads raw activations.
+ * Thresholds stay as trained: on raw x the folded encoder gives the scaled pre-activations,
+ * (x - b_dec / c)(c W_enc) + b_enc = (c x - b_dec) W_enc + b_enc. Matryoshka runs as its base; BatchTopK as JumpReLU
+ * with its EMA threshold, which must be > 0 (an SAE trained too briefly to move it is a named error).
  */
 export function wideKitSae(
   p: { w_enc: Float32Array; b_enc: Float32Array; w_dec: Float32Array; b_dec: Float32Array },
@@ -155,6 +159,10 @@ export function wideKitSae(
 ): KitSae {
   const v = saeVariant(sae.variant);
   const base = v.wide!.select;
+  if (base === 'batchtopk' && !(threshold > 0))
+    throw new Error(
+      `the ${sae.variant} SAE's inference threshold is ${threshold} (its EMA never moved: train longer); SAELens's JumpReLU form needs a threshold > 0`,
+    );
   const variant: KitVariant = base === 'batchtopk' ? 'jumprelu' : base;
   const s = sae.width;
   return {

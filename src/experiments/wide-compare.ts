@@ -2,16 +2,19 @@
 // each metric as the mean over seeds with a 95 % t-interval (seeds independent: each SAE its own initial decoder and
 // training stream, the data the same), every seed's value kept. With 3 seeds the interval is wide (t = 4.30): two
 // presets whose intervals overlap are not told apart by these runs.
-import type { WideResult } from './wide';
+import { streamsOverlap, type WideResult, wideStreams } from './wide';
 
 /** the metrics compared, in SAELens's synthetic-eval names (results.json final) */
 export const WIDE_METRICS = ['f1', 'mcc', 'uniqueness', 'explained_variance', 'l0', 'dead', 'shrinkage', 'precision', 'recall'] as const;
 export type WideMetric = (typeof WIDE_METRICS)[number];
 
-// two-sided 95 % Student t quantiles for 1..10 degrees of freedom (standard tables)
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+// two-sided 95 % Student t quantiles for 1..30 degrees of freedom (standard tables)
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069,
+  2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 
-/** The two-sided 95 % quantile of Student's t at df degrees of freedom (tables to 10, Cornish-Fisher beyond: error < 1e-3). */
+/** The two-sided 95 % quantile of Student's t at df degrees of freedom (tables to 30, Cornish-Fisher beyond: error < 1e-4). */
 export function t975(df: number): number {
   if (!(df >= 1) || !Number.isInteger(df)) throw new Error(`t975: df must be an integer >= 1, got ${df}`);
   if (df <= T975.length) return T975[df - 1];
@@ -49,28 +52,42 @@ export interface WideGroup {
   metrics: Record<WideMetric, MetricSummary>;
 }
 
-/** What runs must share to be pooled as seeds of one setting: preset, variant, its knob, the samples. */
+/** A setting's name: preset, variant, its knob, lr, the samples (what differs between settings most often). */
 export function wideLabel(r: WideResult): string {
   const sae = r.config.sae;
   const knob = sae.variant === 'relu' || sae.variant === 'matryoshka' ? `L1 ${sae.lambda}` : `k ${sae.k}`;
-  return `${r.preset}: ${sae.variant}, ${knob}, ${(r.steps * r.config.train.batch).toLocaleString('en-US')} samples`;
+  return `${r.preset}: ${sae.variant}, ${knob}, lr ${r.config.train.lr}, ${(r.steps * r.config.train.batch).toLocaleString('en-US')} samples`;
 }
+
+/** What runs must share to be pooled as seeds of one setting: the whole config but its seed. */
+const settingKey = (r: WideResult) => JSON.stringify({ ...r.config, seed: null });
 
 /** Group runs by setting (wideLabel; one seed each: a setting seen twice at one seed is an error naming the runs). */
 export function groupWide(runs: { dir: string; r: WideResult }[]): WideGroup[] {
   const by = new Map<string, { dir: string; r: WideResult }[]>();
+  const labels = new Map<string, string>();
   for (const x of runs) {
+    const key = settingKey(x.r);
     const label = wideLabel(x.r);
-    const list = by.get(label) ?? [];
+    const other = [...labels.entries()].find(([k, l]) => l === label && k !== key);
+    // two settings that differ past the label (width, AuxK, prefixes, data) keep apart, named by their folder
+    labels.set(key, other ? `${label} (${x.dir})` : label);
+    const list = by.get(key) ?? [];
     const twin = list.find((y) => y.r.config.seed === x.r.config.seed);
     if (twin) throw new Error(`wide compare: ${twin.dir} and ${x.dir} are both ${label} at seed ${x.r.config.seed}`);
+    // seeds are independent only if their training rows are disjoint (the generator's row numbers wrap at 2^32)
+    const shared = list.find((y) => streamsOverlap((y.r.streams ?? wideStreams(y.r.config)).train, (x.r.streams ?? wideStreams(x.r.config)).train));
+    if (shared)
+      throw new Error(
+        `wide compare: ${shared.dir} (seed ${shared.r.config.seed}) and ${x.dir} (seed ${x.r.config.seed}) train on overlapping generator rows; they are not independent seeds`,
+      );
     list.push(x);
-    by.set(label, list);
+    by.set(key, list);
   }
-  return [...by.entries()].map(([label, list]) => {
+  return [...by.entries()].map(([key, list]) => {
     const rs = list.map((x) => x.r).sort((a, b) => a.config.seed - b.config.seed);
     return {
-      label,
+      label: labels.get(key)!,
       preset: rs[0].preset,
       variant: rs[0].config.sae.variant,
       seeds: rs.map((r) => r.config.seed),

@@ -153,9 +153,44 @@ export interface WideResult {
     shrinkage: number;
     rows: number;
   };
+  /** the generator rows drawn for training and for evaluation, [start, end) modulo 2^32 (wide compare refuses to pool
+   * seeds whose training rows overlap) */
+  streams?: { train: [number, number]; eval: [number, number] };
   /** latents dead at the end of training (no firing within AuxK's window, or over the last 1,000 steps) and
    * BatchTopK's inference threshold */
   training: { dead: number; threshold: number };
+}
+
+/** The generator numbers its rows batch x B + b in 32 bits (synth_sample.wgsl, sampleSynth), so streams wrap. */
+const ROW_SPACE = 2 ** 32;
+/** The first generator batch of a preset's training stream (seed x 1,000,000) and of its evaluation (1e9). */
+export const EVAL_BATCH0 = 1_000_000_000;
+export const trainBatch0 = (seed: number) => seed * 1_000_000;
+
+/** The generator rows a run draws, [start, end) modulo 2^32 (end may pass 2^32: the stream wraps). */
+export function wideStreams(p: Pick<WidePreset, 'seed' | 'evalRows' | 'train'>): { train: [number, number]; eval: [number, number] } {
+  const B = p.train.batch;
+  const rows = Math.ceil(p.train.samples / B) * B;
+  const at = (batch: number) => (batch * B) % ROW_SPACE;
+  const t0 = at(trainBatch0(p.seed)),
+    e0 = at(EVAL_BATCH0);
+  return { train: [t0, t0 + rows], eval: [e0, e0 + Math.ceil(p.evalRows / B) * B] };
+}
+
+/** Do two row ranges modulo 2^32 share a row? */
+export function streamsOverlap(a: [number, number], b: [number, number]): boolean {
+  const parts = (r: [number, number]): [number, number][] => {
+    if (r[1] - r[0] >= ROW_SPACE) return [[0, ROW_SPACE]];
+    const s = r[0] % ROW_SPACE,
+      e = s + (r[1] - r[0]);
+    return e <= ROW_SPACE
+      ? [[s, e]]
+      : [
+          [s, ROW_SPACE],
+          [0, e - ROW_SPACE],
+        ];
+  };
+  return parts(a).some(([a0, a1]) => parts(b).some(([b0, b1]) => a0 < b1 && b0 < a1));
 }
 
 /** SAELens's orthogonalisation rate (feature_dictionary: 100 Adam steps at lr 3e-4) */
@@ -176,6 +211,7 @@ export function checkWideLimits(p: WidePreset, limits: Pick<GPUSupportedLimits, 
     ['the synthetic feature activations (batch x features)', B * n * 4],
     ['the true dictionary (features x d)', n * d * 4],
     ['the encoder W_enc (d x width)', d * s * 4],
+    ["Adam's moments of W_enc (2 x d x width)", 2 * d * s * 4],
     ['the pre-activations (batch x width)', B * s * 4],
     [`the activations of every row block (${rows / B} x batch x width)`, rows * s * 4],
     ...(p.orthoSteps > 0 ? ([["a 64-row block of the orthogonalisation's Gram matrix (64 x features)", 64 * n * 4]] as [string, number][]) : []),
@@ -248,6 +284,11 @@ export async function runWide(
   const steps = Math.ceil(p.train.samples / B);
   const mode = wideMode(p);
   checkWideLimits(p, ctx.device.limits);
+  const streams = wideStreams(p);
+  if (streamsOverlap(streams.train, streams.eval))
+    throw new Error(
+      `wide preset ${p.name} at seed ${p.seed}: its training rows [${streams.train.join(', ')}) share generator rows with the evaluation rows [${streams.eval.join(', ')}) (row numbers wrap at 2^32); pick another seed`,
+    );
   // the dictionary's orthogonalisation runs on the GPU (its Gram matrix is 1 GiB at SynthSAEBench-16k); the rest on the host
   const { model, dictionary: drawn, bias } = wideData({ ...p, orthoSteps: 0 });
   let dictionary = drawn;
@@ -276,7 +317,7 @@ export async function runWide(
     gemm,
     init: wideInit(p),
     data: { model, dictionary: Float32Array.from(dictionary.flat()), bias },
-    firstBatch: p.seed * 1_000_000,
+    firstBatch: trainBatch0(p.seed),
     mode,
   });
   try {
@@ -287,6 +328,7 @@ export async function runWide(
     for (let t = 0; t < steps; t++) {
       await tr.step();
       if (t % every === 0 || t === steps - 1) {
+        await tr.checkData();
         const x = await tr.rowsX();
         const rows = await tr.rows();
         // the training batch's metrics from its loss rows: e is not kept, so EV from the summed squared errors
@@ -317,7 +359,7 @@ export async function runWide(
     await tr.armDetector(best);
     const evalBatches = Math.ceil(p.evalRows / B);
     for (let i = 0; i < evalBatches; i++) {
-      m.addRows(await tr.evalStats(1_000_000_000 + i));
+      m.addRows(await tr.evalStats(EVAL_BATCH0 + i));
     }
     await tr.checkData();
     const rec = m.result();
@@ -350,6 +392,7 @@ export async function runWide(
         ...rec,
       },
       training: { dead: st.since.filter((n) => n > window).length, threshold: st.threshold },
+      streams,
     };
   } finally {
     tr.destroy();

@@ -150,8 +150,11 @@ export interface ActivationsScan {
   scale: number;
 }
 
-/** Walks every row once, in chunks: fails naming the first rows that hold NaN or Inf; measures the mean norm. */
-export function scanActivations(f: ActivationsFile, chunkRows = 65536): ActivationsScan {
+/** Walks every row once, in chunks: fails naming the first rows that hold NaN or Inf; measures the mean norm over the
+ * first `normRows` rows (the training rows: the held-out tail does not set the scaling; default all). */
+export function scanActivations(f: ActivationsFile, opts: { chunkRows?: number; normRows?: number } = {}): ActivationsScan {
+  const chunkRows = opts.chunkRows ?? 65536;
+  const normRows = Math.min(opts.normRows ?? f.rows, f.rows);
   let norms = 0;
   const bad: number[] = [];
   let badCount = 0;
@@ -169,14 +172,14 @@ export function scanActivations(f: ActivationsFile, chunkRows = 65536): Activati
       if (!finite) {
         badCount++;
         if (bad.length < 5) bad.push(start + r);
-      } else norms += Math.sqrt(sq);
+      } else if (start + r < normRows) norms += Math.sqrt(sq);
     }
   }
   if (badCount)
     throw new ActivationsError(
       `${f.path}: ${badCount} row(s) hold NaN or Inf (rows ${bad.join(', ')}${badCount > bad.length ? ', ...' : ''}); nothing was trained or written`,
     );
-  const meanNorm = norms / f.rows;
+  const meanNorm = norms / normRows;
   return { rows: f.rows, d: f.d, meanNorm, scale: meanNorm > 0 ? Math.sqrt(f.d) / meanNorm : 1 };
 }
 

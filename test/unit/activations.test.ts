@@ -70,15 +70,17 @@ describe('reading activations in chunks', () => {
     nan[3 * 17 + 1] = Number.NaN;
     nan[3 * 40] = Number.POSITIVE_INFINITY;
     const f = openActivations(bad('nan.npy', encodeNpy([50, 3], nan)));
-    expect(() => scanActivations(f, 16)).toThrow(/2 row\(s\) hold NaN or Inf \(rows 17, 40\); nothing was trained or written/);
+    expect(() => scanActivations(f, { chunkRows: 16 })).toThrow(/2 row\(s\) hold NaN or Inf \(rows 17, 40\); nothing was trained or written/);
   });
   it('measures the mean norm for SAELens-style scaling (x sqrt(d) / E|x|)', () => {
     const p = join(dir, 'n.npy');
     // rows of norm 2 and 4 in d = 4: E|x| = 3, scale = 2 / 3
     writeFileSync(p, encodeNpy([2, 4], Float32Array.from([2, 0, 0, 0, 0, 0, 4, 0])));
-    const s = scanActivations(openActivations(p), 1);
+    const s = scanActivations(openActivations(p), { chunkRows: 1 });
     expect(s.meanNorm).toBeCloseTo(3, 12);
     expect(s.scale).toBeCloseTo(2 / 3, 12);
+    // the training rows alone (the held-out tail sets nothing): the first row, norm 2
+    expect(scanActivations(openActivations(p), { normRows: 1 }).meanNorm).toBeCloseTo(2, 12);
   });
 });
 

@@ -117,7 +117,7 @@ describe('wide compare', () => {
         steps: 10,
         adapter: 'a',
         timing: { train_s: 1 },
-        config: { seed, train: { batch: 4 }, sae: { variant, lambda: 1, k: 2 } },
+        config: { seed, train: { batch: 4, samples: 40, lr: 0.001 }, evalRows: 8, sae: { variant, lambda: 1, k: 2 } },
         final: { f1, mcc: 0, uniqueness: 0, explained_variance: 0, l0: 0, dead: 0, shrinkage: 0, precision: 0, recall: 0 },
       }) as never;
     const g = groupWide([
@@ -126,8 +126,8 @@ describe('wide compare', () => {
       { dir: 'c', r: run(1, 'relu', 0.1) },
     ]);
     expect(g.map((x) => [x.label, x.seeds])).toEqual([
-      ['p: topk, k 2, 40 samples', [1, 2]],
-      ['p: relu, L1 1, 40 samples', [1]],
+      ['p: topk, k 2, lr 0.001, 40 samples', [1, 2]],
+      ['p: relu, L1 1, lr 0.001, 40 samples', [1]],
     ]);
     expect(g[0].metrics.f1.mean).toBeCloseTo(0.6, 12);
     expect(() =>
@@ -135,7 +135,7 @@ describe('wide compare', () => {
         { dir: 'a', r: run(1, 'topk', 0.5) },
         { dir: 'b', r: run(1, 'topk', 0.6) },
       ]),
-    ).toThrow('a and b are both p: topk, k 2, 40 samples at seed 1');
+    ).toThrow('a and b are both p: topk, k 2, lr 0.001, 40 samples at seed 1');
   });
 });
 
@@ -143,7 +143,7 @@ describe('wide limits', () => {
   it("a preset past the adapter's binding size is a named error listing each buffer", async () => {
     const { WIDE_PRESETS, checkWideLimits } = await import('../../src/experiments/wide');
     const p = WIDE_PRESETS['synth-16k'];
-    // SynthSAEBench-16k fits WebGPU's default 128 MiB bindings (its largest: 64 MiB of activations)
+    // SynthSAEBench-16k fits WebGPU's default 128 MiB bindings (its largest: the orthogonalisation's Adam moments, 96 MiB)
     expect(() => checkWideLimits(p, { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 256 * 2 ** 20 })).not.toThrow();
     expect(() => checkWideLimits(p, { maxStorageBufferBindingSize: 32 * 2 ** 20, maxBufferSize: 256 * 2 ** 20 })).toThrow(
       /wide preset synth-16k does not fit this adapter: the synthetic feature activations \(batch x features\) needs 64\.0 MiB; the true dictionary \(features x d\) needs 48\.0 MiB; .*one storage binding holds 32\.0 MiB/,

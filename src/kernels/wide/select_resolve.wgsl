@@ -2,6 +2,8 @@
 // the one where the rank still sought falls (round 0 starts at rank kb), appends it to the prefix, clears the bins
 // and advances the round. After round 3 the prefix is the key of the batch's kb-th largest pre-activation: thr[0];
 // the inference threshold moves toward it, ema += ema_lr (value - ema), when the value is > 0 (ema_lr > 0).
+// SAELens moves it toward the smallest positive activation kept: the same value whenever at least kb
+// pre-activations are positive; with fewer, SAELens still moves and this kernel skips the step.
 // Bindings: @0 wide (uniform), @1 hist (rw, [256] u32), @2 sel (rw, [4] u32: prefix, rank left, round),
 //           @3 thr (rw, [B] u32), @4 ema (rw, [1] f32).
 // Dispatch: one invocation. Twin: src/reference/wide.ts (rankValue; wideTrain's threshold).
