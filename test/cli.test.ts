@@ -120,11 +120,11 @@ describe('mistakes on the command line', () => {
     ]);
     expect(preset.code).toBe(1);
     expect(preset.stderr).toMatch(
-      /^error: unknown wide preset 'synth-huge' \(known: synth-cpu, synth-cpu-topk, synth-cpu-batchtopk, synth-cpu-matryoshka-batchtopk, synth-16k, synth-cpu-quick\)/m,
+      /^error: unknown wide preset 'synth-huge' \(known: synth-cpu, synth-cpu-topk, synth-cpu-batchtopk, synth-cpu-matryoshka-batchtopk, synth-cpu-jumprelu, synth-16k, synth-cpu-quick\)/m,
     );
     expect(variant.code).toBe(1);
     expect(variant.stderr).toMatch(
-      /^error: wide: --variant must be one of matryoshka-batchtopk, matryoshka-topk, matryoshka, batchtopk, topk, relu \(the variants with a wide recipe\), got 'gated'/m,
+      /^error: wide: --variant must be one of matryoshka-batchtopk, matryoshka-topk, matryoshka, jumprelu, batchtopk, topk, relu \(the variants with a wide recipe\), got 'gated'/m,
     );
     expect(samples.code).toBe(1);
     expect(samples.stderr).toMatch(/^error: wide: --samples must be an integer >= 1, got '0'/m);

@@ -85,7 +85,7 @@ describe('wide SAE on synthetic rows', () => {
 
   it('a variant without a wide recipe, or a TopK SAE without k, is a named error before any work', async () => {
     await expect(runWide(ctx, { ...small, sae: { ...small.sae, variant: 'gated' } })).rejects.toThrow(
-      "variant 'gated' does not run on the wide engine yet (it runs: matryoshka-batchtopk, matryoshka-topk, matryoshka, batchtopk, topk, relu)",
+      "variant 'gated' does not run on the wide engine yet (it runs: matryoshka-batchtopk, matryoshka-topk, matryoshka, jumprelu, batchtopk, topk, relu)",
     );
     await expect(runWide(ctx, { ...small, sae: { ...small.sae, variant: 'topk' } })).rejects.toThrow("variant 'topk' needs sae.k > 0");
   });

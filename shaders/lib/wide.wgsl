@@ -2,8 +2,8 @@
 // B rows, SAELens's layout: W_enc [d][s], b_enc [s], W_dec [s][d], b_dec [d], all row-major f32.
 // lambda: the L1 coefficient of the penalty lambda mean_b sum_k f_bk |W_dec,k| (0 for the TopK family).
 // Selection (the variant record's wide.select): a row keeps f_bk = pre_bk where pre_bk > 0 and
-// order_key(pre_bk) >= thr[b * thr_rows] (ReLU: thr 0 keeps every positive; TopK: the row's k-th largest;
-// BatchTopK: thr[0], the batch's kb-th largest). The buffers f, r, dr and df hold nb blocks of B rows (R = nb B):
+// order_key(pre_bk) >= thr[b * thr_rows + k * thr_cols] (ReLU: thr 0 keeps every positive; TopK: the row's k-th
+// largest; BatchTopK: thr[0], the batch's kb-th largest; JumpReLU: thr[k], the key just above theta_k). The buffers f, r, dr and df hold nb blocks of B rows (R = nb B):
 // block 0 the SAE's own (all s latents); Matryoshka's inner prefixes next, f masked to its first `end` latents
 // (kind 0); AuxK's rows last (kind 1). Each block's reconstruction error enters the loss with its weight.
 
@@ -25,6 +25,11 @@ struct Wide {
   ema_lr: f32,
   // blocks of B rows in f, r, dr and df (1: the SAE's own only)
   nb: u32,
+  // 1: a threshold per latent (thr[k]: JumpReLU's, jump_thr), with thr_rows 0
+  thr_cols: u32,
+  // JumpReLU: its L0 penalty replaces the L1 (no penalty gradient at pre or W_dec); the straight-through bandwidth
+  jump: u32,
+  bw: f32,
 }
 
 // one block of rows: kind 0 a reconstruction from the latents below `end` with weight `weight`, kind 1 AuxK's

@@ -9,7 +9,7 @@ import { compareArrays, type Comparison } from './compare';
 import { gemm, matmulBatched } from '../reference/matmul';
 import { GEMM_VERSIONS, gpuGemm, layoutName, type GemmShape } from '../kernels/gemm';
 import { gpuWideStep } from '../kernels/wide';
-import { rankValue, WIDE_BLOCKS, wideStep, wideTrain, type WideTrainMode } from '../reference/wide';
+import { rankValue, WIDE_BLOCKS, wideBlocksOf, wideStep, wideTrain, type WideTrainMode } from '../reference/wide';
 import { WideSaeTrainer } from '../train/wide';
 import { createSynthSource, type SynthData } from '../data/synth-source';
 import { buildSynth, sampleSynth } from '../data/synth';
@@ -109,6 +109,8 @@ const WIDE_MODES = (s: number): WideTrainMode[] => [
   { select: 'topk', k: 5, auxk: { coef: 0.5, kAux: 4, window: 2 } },
   { select: 'batchtopk', k: 4, auxk: { coef: 1, kAux: 4, window: 2 } },
   { select: 'batchtopk', k: 4, auxk: { coef: 1, kAux: 4, window: 2 }, nested: { ends: [Math.floor(s / 5), Math.floor(s / 2), s], weights: [0.5, 0.3, 0.2] } },
+  // JumpReLU: thresholds near the pre-activations' scale and a wide kernel, so many fall in its window
+  { select: 'jumprelu', bandwidth: 0.4 },
 ];
 
 /** the value of a wide selection key (lib/wide.wgsl key_value) */
@@ -127,6 +129,8 @@ async function wideCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; 
       b_enc: scale(sh.s, 610 + i, 0.2),
       w_dec: scale(sh.s * sh.d, 620 + i, 0.5),
       b_dec: scale(sh.d, 630 + i, 0.1),
+      // JumpReLU's thresholds: 0.2-0.8
+      log_threshold: testData(sh.s, 650 + i).map((v) => Math.log(0.5 + 0.3 * v)),
     };
     const x = testData(sh.B * sh.d, 640 + i);
     const lambda = 0.2;
@@ -141,23 +145,39 @@ async function wideCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; 
     const since0 = Uint32Array.from({ length: sh.s }, (_, k) => (k % 3 === 0 ? 3 : 0));
     for (const mode of WIDE_MODES(sh.s)) {
       const auxk = mode.auxk && { ...mode.auxk, dead: Array.from(since0, (n) => n > mode.auxk!.window) };
-      const r = wideStep(p, x, sh, 0, { select: mode.select, k: mode.k, auxk, nested: mode.nested });
+      const lam = mode.select === 'jumprelu' ? 0.3 : 0;
+      const r = wideStep(p, x, sh, lam, { select: mode.select, k: mode.k, auxk, nested: mode.nested, bandwidth: mode.bandwidth });
       const sinceRef = Array.from(since0, (n, k) => (r.fsum[k] > 0 ? 0 : n + 1));
       const l0 = r.rows.filter((_, j) => j % 5 === 2).reduce((a, b) => a + b, 0) / sh.B;
       const auxLoss = r.rows.filter((_, j) => j % 5 === 3).reduce((a, b) => a + b, 0);
       notes.push(`${mode.select} B=${sh.B} s=${sh.s}: twin L0 ${l0.toFixed(2)}, AuxK loss ${auxLoss.toFixed(4)}`);
-      // the case must exercise AuxK: some of its loss, and the selection must keep fewer than all positives
-      comparisons.push(compareArrays(`wide step ${mode.select}: the twin's AuxK loss is above 0 (1 = yes)`, [auxLoss > 0 ? 1 : 0], [1], { atol: 0, rtol: 0 }));
+      // the case must exercise AuxK (some of its loss) or JumpReLU's threshold gradient (some latents in the window)
+      if (mode.auxk)
+        comparisons.push(
+          compareArrays(`wide step ${mode.select}: the twin's AuxK loss is above 0 (1 = yes)`, [auxLoss > 0 ? 1 : 0], [1], { atol: 0, rtol: 0 }),
+        );
+      const inWindow = r.grads.log_threshold.filter((v) => v !== 0).length;
+      if (mode.select === 'jumprelu')
+        comparisons.push(
+          compareArrays(`wide step jumprelu: latents with a threshold gradient (${inWindow} of ${sh.s}) above 0 (1 = yes)`, [inWindow > 0 ? 1 : 0], [1], {
+            atol: 0,
+            rtol: 0,
+          }),
+        );
       // the GPU-shaped GEMM with the workgroup radix select, the CPU-shaped one with the serial select
       for (const [v, rowSelect] of [
         ['blocked', 'radix'],
         ['lanes', 'serial'],
       ] as const) {
-        const g = await gpuWideStep(ctx, v, sh, p, x, 0, mode, since0, rowSelect);
-        const tag = `wide step ${mode.nested ? 'matryoshka ' : ''}${mode.select} k=${mode.k} + AuxK (gemm ${v}, ${rowSelect} row select) B=${sh.B} d=${sh.d} s=${sh.s}`;
+        const g = await gpuWideStep(ctx, v, sh, p, x, lam, mode, since0, rowSelect);
+        const tag = `wide step ${mode.nested ? 'matryoshka ' : ''}${mode.select}${mode.k ? ` k=${mode.k}` : ''}${mode.auxk ? ' + AuxK' : ''} (gemm ${v}, ${rowSelect} row select) B=${sh.B} d=${sh.d} s=${sh.s}`;
         comparisons.push(compareArrays(`${tag} loss rows [mse, l1, l0, aux, rec]`, g.rows, r.rows, WIDE_TOL));
         for (const n of ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const) comparisons.push(compareArrays(`${tag} grad ${n}`, g[`g_${n}`], r.grads[n], WIDE_TOL));
         comparisons.push(compareArrays(`${tag} steps since each latent fired`, g.since, sinceRef, { atol: 0, rtol: 0 }));
+        if (mode.select === 'jumprelu') {
+          comparisons.push(compareArrays(`${tag} grad log_threshold`, g.g_log_threshold, r.grads.log_threshold, WIDE_TOL));
+          continue;
+        }
         const thrRef = mode.select === 'topk' ? Array.from({ length: sh.B }, (_, b) => rankValue(r.pre.subarray(b * sh.s, (b + 1) * sh.s), mode.k!)) : [r.bthr];
         comparisons.push(
           compareArrays(
@@ -212,20 +232,32 @@ async function wideTrainCheck(ctx: GpuContext): Promise<{ comparisons: Compariso
   const drawn: { name: string; lambda: number; mode: WideTrainMode }[] = [
     { name: 'relu', lambda, mode: {} },
     { name: 'batchtopk k=3 + AuxK', lambda: 0, mode: { select: 'batchtopk', k: 3, auxk: { coef: 1, kAux: 6, window: 1 }, emaLr: 0.2 } },
+    { name: 'jumprelu', lambda: 0.5, mode: { select: 'jumprelu', bandwidth: 0.5 } },
   ];
   const notes: string[] = [`twin losses: ${ref.losses.map((l) => l.toFixed(4)).join(', ')}`];
   for (const run of drawn) {
-    const tr = await WideSaeTrainer.create(ctx, { shape: sh, lambda: run.lambda, lr, cfg, gemm: 'lanes', init, data, firstBatch: 5, mode: run.mode });
+    // JumpReLU's thresholds start at 0.3-0.7, where the drawn rows' pre-activations are
+    const jumpInit = { ...init, log_threshold: testData(sh.s, 704).map((v) => Math.log(0.5 + 0.2 * v)) };
+    const tr = await WideSaeTrainer.create(ctx, { shape: sh, lambda: run.lambda, lr, cfg, gemm: 'lanes', init: jumpInit, data, firstBatch: 5, mode: run.mode });
     try {
       const xs: Float32Array[] = [];
       for (let t = 0; t < T; t++) {
         await tr.step();
         xs.push(await tr.rowsX());
       }
-      const refD = wideTrain(init, xs, sh, run.lambda, cfg, lr, run.mode);
+      const refD = wideTrain(jumpInit, xs, sh, run.lambda, cfg, lr, run.mode);
       const got = await tr.params();
       const tag = `train wide SAE ${run.name} on drawn synthetic rows (gemm lanes), ${T} steps`;
-      for (const b of WIDE_BLOCKS) comparisons.push(compareArrays(`${tag}: ${b}`, got[b], refD.params[b], WIDE_TOL));
+      for (const b of wideBlocksOf(run.mode)) comparisons.push(compareArrays(`${tag}: ${b}`, got[b]!, refD.params[b]!, WIDE_TOL));
+      if (run.mode.select === 'jumprelu') {
+        const moved = Math.max(...refD.params.log_threshold!.map((v, i) => Math.abs(v - jumpInit.log_threshold[i])));
+        comparisons.push(
+          compareArrays(`${tag}: largest move of a log threshold (${moved.toExponential(2)}) above 1e-4 (1 = yes)`, [moved > 1e-4 ? 1 : 0], [1], {
+            atol: 0,
+            rtol: 0,
+          }),
+        );
+      }
       const st = await tr.trainState();
       comparisons.push(compareArrays(`${tag}: steps since each latent fired`, st.since, refD.since, { atol: 0, rtol: 0 }));
       if (run.mode.select === 'batchtopk') {

@@ -18,6 +18,7 @@ import { encodeSafetensors } from '../io/safetensors';
 
 export const WIDE_HELP = `       npm start -- wide [--preset ${Object.keys(WIDE_PRESETS).join('|')}] [--out DIR] [--gemm ${GEMM_NAMES.join('|')}]
                          [--variant VARIANT] [--k N] [--seed N] [--samples N] [--eval-rows N] [--lr X] [--lambda X]
+                         [--jump-threshold X] [--jump-bandwidth X]
                                                    one wide SAE (SAELens's layout and losses; TopK and BatchTopK with AuxK) on
                                                    SynthSAEBench-class data drawn on the GPU; MCC, uniqueness, explained
                                                    variance, L0, dead latents, shrinkage on fresh rows; DIR/results.json and
@@ -66,13 +67,15 @@ async function activationsCommand(
     const evalRows = o.evalRows ?? Math.max(1, Math.min(100_000, Math.floor(f.rows / 10)));
     const trainRows = f.rows - evalRows;
     const batch = o.batch ?? Math.min(1024, Math.max(1, trainRows));
-    if (rec.select === 'relu' && o.lambda === undefined) throw new Error(`wide: --variant ${o.variant} on activations needs --lambda (its L1 coefficient)`);
+    const topkFamily = rec.select === 'topk' || rec.select === 'batchtopk';
+    if (!topkFamily && o.lambda === undefined)
+      throw new Error(`wide: --variant ${o.variant} on activations needs --lambda (its ${rec.select === 'jumprelu' ? 'L0' : 'L1'} coefficient)`);
     const c: ActivationsConfig = {
       sae: {
         variant: o.variant,
         width,
         lambda: o.lambda ?? 0,
-        k: rec.select === 'relu' ? undefined : (o.k ?? Math.max(1, Math.min(32, Math.floor(width / 8)))),
+        k: topkFamily ? (o.k ?? Math.max(1, Math.min(32, Math.floor(width / 8)))) : undefined,
         auxk: rec.auxk ? { coef: 1, window: 1000 } : undefined,
       },
       // SAELens's defaults: lr 3e-4, no warmup; one epoch of the training rows unless --samples
@@ -165,6 +168,8 @@ export async function wideCommand(argv: string[]): Promise<number> {
       variant: { type: 'string' },
       k: { type: 'string' },
       seed: { type: 'string' },
+      'jump-threshold': { type: 'string' },
+      'jump-bandwidth': { type: 'string' },
       activations: { type: 'string' },
       'activations-key': { type: 'string' },
       width: { type: 'string' },
@@ -206,7 +211,10 @@ export async function wideCommand(argv: string[]): Promise<number> {
     return x;
   };
   const lr = positive('--lr', values.lr),
-    lambda = positive('--lambda', values.lambda);
+    lambda = positive('--lambda', values.lambda),
+    jumpThreshold = positive('--jump-threshold', values['jump-threshold']),
+    jumpBandwidth = positive('--jump-bandwidth', values['jump-bandwidth']);
+  const jumprelu = jumpThreshold || jumpBandwidth ? { initThreshold: jumpThreshold ?? 0.01, bandwidth: jumpBandwidth ?? 0.05 } : undefined;
   if (values.activations !== undefined) {
     if (values.preset !== undefined) throw new Error('wide: --preset names synthetic data; with --activations FILE leave it out');
     if (values.normalize !== undefined && values.normalize !== 'none' && values.normalize !== 'expected_average_only_in')
@@ -229,9 +237,10 @@ export async function wideCommand(argv: string[]): Promise<number> {
     });
   }
   const variant = values.variant ?? base.sae.variant;
-  const topkFamily = saeVariant(variant).wide!.select !== 'relu';
+  const sel = saeVariant(variant).wide!.select;
+  const topkFamily = sel === 'topk' || sel === 'batchtopk';
   if (!topkFamily && lambda === undefined && base.sae.lambda === 0)
-    throw new Error(`wide: --variant relu on preset ${base.name} (L1 coefficient 0) needs --lambda`);
+    throw new Error(`wide: --variant ${variant} on preset ${base.name} (coefficient 0) needs --lambda (its ${sel === 'jumprelu' ? 'L0' : 'L1'} coefficient)`);
   const preset = {
     ...base,
     seed: seed ?? base.seed,
@@ -239,8 +248,9 @@ export async function wideCommand(argv: string[]): Promise<number> {
       ...base.sae,
       variant,
       lambda: lambda ?? (topkFamily && values.variant ? 0 : base.sae.lambda),
-      k: k ?? base.sae.k ?? (topkFamily ? 8 : undefined),
-      auxk: base.sae.auxk ?? (topkFamily ? { coef: 1, window: 1000 } : undefined),
+      k: topkFamily ? (k ?? base.sae.k ?? 8) : undefined,
+      auxk: topkFamily ? (base.sae.auxk ?? { coef: 1, window: 1000 }) : undefined,
+      jumprelu: jumprelu ?? base.sae.jumprelu,
     },
     train: { ...base.train, samples: samples ?? base.train.samples, lr: lr ?? base.train.lr },
     evalRows: evalRows ?? base.evalRows,

@@ -151,7 +151,7 @@ export async function runActivations(
  * with its EMA threshold, which must be > 0 (an SAE trained too briefly to move it is a named error).
  */
 export function wideKitSae(
-  p: { w_enc: Float32Array; b_enc: Float32Array; w_dec: Float32Array; b_dec: Float32Array },
+  p: { w_enc: Float32Array; b_enc: Float32Array; w_dec: Float32Array; b_dec: Float32Array; log_threshold?: Float32Array },
   sae: WidePreset['sae'],
   d: number,
   threshold: number,
@@ -175,7 +175,7 @@ export function wideKitSae(
     b_enc: p.b_enc.slice(),
     W_dec: p.w_dec.map((x) => x / scale),
     b_dec: p.b_dec.map((x) => x / scale),
-    log_threshold: new Float32Array(s).fill(base === 'batchtopk' ? Math.log(threshold) : 0),
+    log_threshold: base === 'jumprelu' && p.log_threshold ? p.log_threshold.slice() : new Float32Array(s).fill(base === 'batchtopk' ? Math.log(threshold) : 0),
     ...(variant !== sae.variant ? { trainedAs: sae.variant } : {}),
     provenance: null,
   };

@@ -29,7 +29,17 @@ export interface WidePreset {
   biasNorm: number;
   /** the variant (its record's wide recipe), width, L1 coefficient, TopK's k; AuxK's coefficient and dead window
    * (steps without firing; SAELens: dead_feature_window 1,000, aux coefficient 1, k_aux = d / 2) */
-  sae: { variant: string; width: number; lambda: number; k?: number; auxk?: { coef: number; window: number }; matryoshka?: MatryoshkaSection };
+  sae: {
+    variant: string;
+    width: number;
+    /** the L1 coefficient; JumpReLU's L0 coefficient */
+    lambda: number;
+    k?: number;
+    auxk?: { coef: number; window: number };
+    matryoshka?: MatryoshkaSection;
+    /** JumpReLU: initial threshold and straight-through bandwidth (SAELens: 0.01 and 0.05) */
+    jumprelu?: { initThreshold: number; bandwidth: number };
+  };
   train: { samples: number; batch: number; lr: number; warmup: number; cooldown: number };
   evalRows: number;
   /** the SAE's seed: its initial decoder and its training stream (generator batches from seed x 1,000,000; the data
@@ -109,11 +119,21 @@ const SYNTH_16K: WidePreset = {
   seed: 42,
 };
 
+/** synth-cpu with JumpReLU: SAELens's step-mode L0 penalty (coefficient 2), thresholds from 1 with a bandwidth of 0.5
+ * (SAELens's 0.01 and 0.05 left L0 at 125 after 200 steps here; these gave 23 and falling: one look, not a sweep) */
+const SYNTH_CPU_JUMPRELU: WidePreset = {
+  ...SYNTH_CPU,
+  name: 'synth-cpu-jumprelu',
+  description: SYNTH_CPU.description.replace('a ReLU SAE', 'a JumpReLU SAE (L0 coefficient 2)'),
+  sae: { variant: 'jumprelu', width: 256, lambda: 2, jumprelu: { initThreshold: 1, bandwidth: 0.5 } },
+};
+
 export const WIDE_PRESETS: Record<string, WidePreset> = {
   'synth-cpu': SYNTH_CPU,
   'synth-cpu-topk': topkFamily('topk'),
   'synth-cpu-batchtopk': topkFamily('batchtopk'),
   'synth-cpu-matryoshka-batchtopk': SYNTH_CPU_MATRYOSHKA,
+  'synth-cpu-jumprelu': SYNTH_CPU_JUMPRELU,
   'synth-16k': SYNTH_16K,
   // synth-cpu for 200 steps
   'synth-cpu-quick': {
@@ -242,19 +262,22 @@ export function wideMode(p: Pick<WidePreset, 'd' | 'sae'>): WideTrainMode {
         .map((r) => r.name)
         .join(', ')})`,
     );
-  if (v.wide.select !== 'relu' && !(p.sae.k && p.sae.k > 0)) throw new Error(`wide SAE: variant '${v.name}' needs sae.k > 0`);
+  if ((v.wide.select === 'topk' || v.wide.select === 'batchtopk') && !(p.sae.k && p.sae.k > 0))
+    throw new Error(`wide SAE: variant '${v.name}' needs sae.k > 0`);
   const auxk = v.wide.auxk && p.sae.auxk ? { coef: p.sae.auxk.coef, kAux: Math.max(1, Math.floor(p.d / 2)), window: p.sae.auxk.window } : undefined;
   // the record's nested reconstructions (Matryoshka) from its config section
   const nested = saeGroups({ ...p.sae, s: p.sae.width });
-  return { select: v.wide.select, k: p.sae.k, auxk, nested };
+  const bandwidth = v.wide.select === 'jumprelu' ? (p.sae.jumprelu?.bandwidth ?? 0.05) : undefined;
+  return { select: v.wide.select, k: p.sae.k, auxk, nested, bandwidth };
 }
 
 /** The SAE's initial parameters: unit decoder rows from the seed, W_enc = W_dec^T, zero biases (SAELens's init). */
-export function wideInit(p: Pick<WidePreset, 'd' | 'seed'> & { sae: Pick<WidePreset['sae'], 'width'> }): {
+export function wideInit(p: Pick<WidePreset, 'd' | 'seed'> & { sae: Pick<WidePreset['sae'], 'width' | 'jumprelu'> }): {
   w_enc: Float32Array;
   b_enc: Float32Array;
   w_dec: Float32Array;
   b_dec: Float32Array;
+  log_threshold: Float32Array;
 } {
   const { d } = p,
     s = p.sae.width;
@@ -268,7 +291,9 @@ export function wideInit(p: Pick<WidePreset, 'd' | 'seed'> & { sae: Pick<WidePre
       w_enc[j * s + k] = row[j] / n;
     }
   }
-  return { w_enc, b_enc: new Float32Array(s), w_dec, b_dec: new Float32Array(d) };
+  // JumpReLU's thresholds (the others leave them unused): SAELens's jumprelu_init_threshold, 0.01
+  const log_threshold = new Float32Array(s).fill(Math.log(p.sae.jumprelu?.initThreshold ?? 0.01));
+  return { w_enc, b_enc: new Float32Array(s), w_dec, b_dec: new Float32Array(d), log_threshold };
 }
 
 export async function runWide(
@@ -403,6 +428,8 @@ function saeLine(c: WidePreset): string {
   const v = c.sae.variant;
   const aux = c.sae.auxk ? `, AuxK (coefficient ${c.sae.auxk.coef}, k_aux ${Math.floor(c.d / 2)}, dead after ${c.sae.auxk.window} steps)` : '';
   if (v === 'relu') return `ReLU, width ${c.sae.width}, L1 coefficient ${c.sae.lambda} (SAELens's L1 weighted by decoder norms)`;
+  if (v === 'jumprelu')
+    return `JumpReLU, width ${c.sae.width}, L0 coefficient ${c.sae.lambda} (SAELens's step mode), thresholds from ${c.sae.jumprelu?.initThreshold ?? 0.01}, straight-through bandwidth ${c.sae.jumprelu?.bandwidth ?? 0.05}`;
   const m = c.sae.matryoshka;
   const nested = m
     ? `, nested prefixes ${m.widths ? m.widths.join('/') : `of fractions ${m.group_fractions?.join('/')}`} weighted ${Array.isArray(m.weights) ? m.weights.join('/') : m.weights}`

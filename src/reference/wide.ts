@@ -11,6 +11,8 @@ export interface WideParams {
   b_enc: ArrayLike<number>; // [s]
   w_dec: ArrayLike<number>; // [s][d]
   b_dec: ArrayLike<number>; // [d]
+  /** JumpReLU: log thresholds [s] */
+  log_threshold?: ArrayLike<number>;
 }
 
 export interface WideShape {
@@ -21,8 +23,11 @@ export interface WideShape {
 
 /** How the wide engine picks each row's active latents, and AuxK (variant records: SaeVariant.wide). */
 export interface WideStepOptions {
-  /** relu: pre > 0 (default); topk: the k largest pre of each row; batchtopk: the floor(k B) largest of the batch */
-  select?: 'relu' | 'topk' | 'batchtopk';
+  /** relu: pre > 0 (default); topk: the k largest pre of each row; batchtopk: the floor(k B) largest of the batch;
+   * jumprelu: pre > theta_k = exp(log_threshold_k), with SAELens's step-mode L0 penalty lambda mean_b #{f_b > 0} in
+   * place of the L1 and the straight-through threshold gradient (rectangle of width `bandwidth`) */
+  select?: 'relu' | 'topk' | 'batchtopk' | 'jumprelu';
+  bandwidth?: number;
   k?: number;
   /** batchtopk at inference (SAELens saves it as JumpReLU): this threshold instead of the batch's */
   threshold?: number;
@@ -40,7 +45,7 @@ export interface WideStepResult {
   /** per row: [sum_j e^2, sum_k f n_k, #{f > 0}, AuxK's weighted squared error, the reconstruction term as trained
    * (sum_i w_i |e_i|^2; sum_j e^2 without nesting)] */
   rows: Float64Array;
-  grads: { w_enc: Float64Array; b_enc: Float64Array; w_dec: Float64Array; b_dec: Float64Array };
+  grads: { w_enc: Float64Array; b_enc: Float64Array; w_dec: Float64Array; b_dec: Float64Array; log_threshold: Float64Array };
   /** sum_b f_bk (which latents fired: AuxK's dead counts) */
   fsum: Float64Array;
   /** batchtopk: the batch's threshold (its floor(k B)-th largest pre-activation) */
@@ -93,7 +98,17 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
   const levels = opt.nested ?? { ends: [s], weights: [1] };
   const G = levels.ends.length;
   const rows = new Float64Array(B * 5);
-  const g = { w_enc: new Float64Array(d * s), b_enc: new Float64Array(s), w_dec: new Float64Array(s * d), b_dec: new Float64Array(d) };
+  const g = {
+    w_enc: new Float64Array(d * s),
+    b_enc: new Float64Array(s),
+    w_dec: new Float64Array(s * d),
+    b_dec: new Float64Array(d),
+    log_threshold: new Float64Array(s),
+  };
+  const jump = select === 'jumprelu';
+  const bw = opt.bandwidth ?? 0.05;
+  const theta = Float64Array.from({ length: s }, (_, k) => (jump ? Math.exp(p.log_threshold?.[k] ?? Number.NaN) : 0));
+  if (jump && theta.some((t) => !(t > 0))) throw new Error('wide SAE step: jumprelu needs log_threshold for every latent');
   const fsum = new Float64Array(s);
   const eAll = new Float64Array(B * d);
   let loss = 0;
@@ -110,7 +125,7 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
       pre = preAll.subarray(b * s, (b + 1) * s);
     const thr = select === 'topk' ? rankValue(pre, Math.min(kOf('topk'), s)) : select === 'batchtopk' ? bthr : -Infinity;
     for (let k = 0; k < s; k++) {
-      f[k] = pre[k] > 0 && pre[k] >= thr ? pre[k] : 0;
+      f[k] = jump ? (pre[k] > theta[k] ? pre[k] : 0) : pre[k] > 0 && pre[k] >= thr ? pre[k] : 0;
       fsum[k] += f[k];
     }
     a.fill(0);
@@ -157,19 +172,24 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
     }
     rows.set([mse, l1, l0, auxErr, rec], b * 5);
     eAll.set(e, b * d);
-    loss += (rec + lambda * l1 + auxErr) / B;
+    // JumpReLU's penalty is the L0 (SAELens step mode), the others' the L1 weighted by decoder norms
+    loss += (rec + lambda * (jump ? l0 : l1) + auxErr) / B;
     // backward: decoder, then the latents, then the encoder; b_dec through every path
     for (let k = 0, lv = 0; k < s; k++) {
       while (k >= levels.ends[lv]) lv++;
       const dr = drLevel[lv];
       let df = 0,
         dfa = 0;
+      const l1 = jump ? 0 : lambda;
       for (let j = 0; j < d; j++) {
-        g.w_dec[k * d + j] += f[k] * dr[j] + a[k] * dra[j] + (norms[k] > 0 ? ((lambda / B) * f[k] * p.w_dec[k * d + j]) / norms[k] : 0);
+        g.w_dec[k * d + j] += f[k] * dr[j] + a[k] * dra[j] + (norms[k] > 0 ? ((l1 / B) * f[k] * p.w_dec[k * d + j]) / norms[k] : 0);
         df += dr[j] * p.w_dec[k * d + j];
         dfa += dra[j] * p.w_dec[k * d + j];
       }
-      dpre[k] = (f[k] > 0 ? df + (lambda * norms[k]) / B : 0) + (a[k] !== 0 ? dfa : 0);
+      dpre[k] = (f[k] > 0 ? df + (l1 * norms[k]) / B : 0) + (a[k] !== 0 ? dfa : 0);
+      // the straight-through threshold gradient: d f / d theta = -(theta / bw) K, d [pre > theta] / d theta = -K / bw
+      // (K: pre within bw / 2 of theta), times theta for log theta
+      if (jump && Math.abs(pre[k] - theta[k]) < 0.5 * bw) g.log_threshold[k] += theta[k] * (-(theta[k] / bw) * df - lambda / (bw * B));
       g.b_enc[k] += dpre[k];
       for (let j = 0; j < d; j++) g.w_enc[j * s + k] += xc[j] * dpre[k];
     }
@@ -185,12 +205,21 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
 
 /** The wide SAE's parameter blocks in the order the trainer keeps and reads them. */
 export const WIDE_BLOCKS = ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const;
+/** ... and JumpReLU's log thresholds after them */
+export const JUMP_BLOCKS = [...WIDE_BLOCKS, 'log_threshold'] as const;
+export type WideBlock = (typeof JUMP_BLOCKS)[number];
+
+/** The parameter blocks a mode trains (JumpReLU adds its log thresholds). */
+export function wideBlocksOf(mode: { select?: string }): readonly WideBlock[] {
+  return mode.select === 'jumprelu' ? JUMP_BLOCKS : WIDE_BLOCKS;
+}
 
 /** A wide SAE's variant as the trainer runs it: the selection, k, AuxK's coefficient, k_aux and dead window
  * (SAELens: a latent is dead after more than `window` steps without firing), BatchTopK's threshold EMA rate. */
 export interface WideTrainMode {
   select?: WideStepOptions['select'];
   k?: number;
+  bandwidth?: number;
   nested?: WideStepOptions['nested'];
   auxk?: { coef: number; kAux: number; window: number };
   /** SAELens's topk_threshold_lr: threshold += lr (batch threshold - threshold) on steps whose threshold is > 0 */
@@ -208,9 +237,21 @@ export function wideTrain(
   cfg: GpuConfig,
   lr: number,
   mode: WideTrainMode = {},
-): { params: Record<(typeof WIDE_BLOCKS)[number], Float64Array>; losses: number[]; since: Uint32Array; threshold: number } {
-  const p = Object.fromEntries(WIDE_BLOCKS.map((b) => [b, Float64Array.from(p0[b])])) as Record<(typeof WIDE_BLOCKS)[number], Float64Array>;
-  const sizes = WIDE_BLOCKS.map((b) => p[b].length);
+): {
+  params: Partial<Record<WideBlock, Float64Array>> & Record<(typeof WIDE_BLOCKS)[number], Float64Array>;
+  losses: number[];
+  since: Uint32Array;
+  threshold: number;
+} {
+  const blocks = wideBlocksOf(mode);
+  const p = Object.fromEntries(
+    blocks.map((b) => {
+      const v = p0[b];
+      if (!v) throw new Error(`wide trainer twin: ${b} has no initial value`);
+      return [b, Float64Array.from(v)];
+    }),
+  ) as Record<WideBlock, Float64Array>;
+  const sizes = blocks.map((b) => p[b].length);
   const P = sizes.reduce((a, b) => a + b, 0);
   const m1 = new Float64Array(P),
     v = new Float64Array(P);
@@ -220,21 +261,21 @@ export function wideTrain(
   let threshold = 0;
   for (const [t, x] of batches.entries()) {
     const auxk = mode.auxk && { coef: mode.auxk.coef, kAux: mode.auxk.kAux, dead: Array.from(since, (n) => n > mode.auxk!.window) };
-    const r = wideStep(p, x, sh, lambda, { select: mode.select, k: mode.k, auxk, nested: mode.nested });
+    const r = wideStep(p, x, sh, lambda, { select: mode.select, k: mode.k, auxk, nested: mode.nested, bandwidth: mode.bandwidth });
     losses.push(r.loss);
     for (let k = 0; k < sh.s; k++) since[k] = r.fsum[k] > 0 ? 0 : since[k] + 1;
     if (mode.select === 'batchtopk' && r.bthr > 0) threshold += (mode.emaLr ?? 0.01) * (r.bthr - threshold);
     const flat = new Float64Array(P),
       grads = new Float64Array(P);
     let o = 0;
-    for (const b of WIDE_BLOCKS) {
+    for (const b of blocks) {
       flat.set(p[b], o);
       grads.set(r.grads[b], o);
       o += p[b].length;
     }
     adamStep(one, [{ lr, l1: lambda, cos: 0, seed: 0 }], t, new Uint32Array([NOT_DIVERGED]), P, grads, flat, m1, v);
     o = 0;
-    for (const b of WIDE_BLOCKS) {
+    for (const b of blocks) {
       p[b].set(flat.subarray(o, o + p[b].length));
       o += p[b].length;
     }

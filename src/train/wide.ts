@@ -6,10 +6,10 @@ import type { GpuContext } from '../gpu/context';
 import type { Kernel } from '../gpu/kernel';
 import type { GpuConfig } from '../core/wire';
 import { encodeWideStep, grid2d, wideBufferFloats, type WideBuffers, type WideShape } from '../kernels/wide';
-import { WIDE_BLOCKS, type WideTrainMode } from '../reference/wide';
+import { type WideBlock, wideBlocksOf, type WideTrainMode } from '../reference/wide';
 import { createSynthSource, type SynthData, type SynthSource } from '../data/synth-source';
 
-type Block = (typeof WIDE_BLOCKS)[number];
+type Block = WideBlock;
 
 export interface WideTrainerOptions {
   shape: WideShape;
@@ -19,7 +19,8 @@ export interface WideTrainerOptions {
   cfg: GpuConfig;
   /** the GEMM version (src/kernels/gemm) */
   gemm: string;
-  init: Record<Block, Float32Array>;
+  /** the initial parameters (JumpReLU: log_threshold too) */
+  init: Partial<Record<Block, Float32Array>> & Record<'w_enc' | 'b_enc' | 'w_dec' | 'b_dec', Float32Array>;
   /** the variant as the wide engine runs it (its record's wide field, the config's k and AuxK; default ReLU) */
   mode?: WideTrainMode;
   /** draw each step's rows on the GPU from SynthSAEBench-class data (src/data/synth-source.ts); else the caller passes them */
@@ -62,7 +63,9 @@ export class WideSaeTrainer {
     const adam: Kernel = await ctx.kernel('kernels/wide/adam.wgsl', { defines: { N_FEAT: 1, D_HID: 1, S_LAT: 1 } });
     const cfgU = ctx.uniform('wide cfg', adam.packStruct('cfg', { ...opts.cfg, M: 1, B: opts.shape.B }));
     extra.push(cfgU);
-    const updates = WIDE_BLOCKS.map((b) => {
+    const blocks = wideBlocksOf(opts.mode ?? {});
+    if (blocks.includes('log_threshold') && !opts.init.log_threshold) throw new Error('wide SAE: jumprelu needs init.log_threshold');
+    const updates = blocks.map((b) => {
       const n = sizes[b];
       const blockU = ctx.uniform(`wide adam ${b}`, adam.packStruct('blk', { n, lr: opts.lr }));
       const moments = ctx.createBuffer(`wide moments ${b}`, 2 * n * 4);
@@ -213,13 +216,15 @@ export class WideSaeTrainer {
     return { since: new Uint32Array(since), threshold: new Float32Array(ema)[0] };
   }
 
-  async params(): Promise<Record<Block, Float32Array>> {
-    const sizes = wideBufferFloats(this.opts.shape);
+  /** The trained blocks (JumpReLU: log_threshold too). */
+  async params(): Promise<Partial<Record<Block, Float32Array>> & Record<'w_enc' | 'b_enc' | 'w_dec' | 'b_dec', Float32Array>> {
+    const sizes = wideBufferFloats(this.opts.shape, this.opts.mode);
+    const blocks = wideBlocksOf(this.opts.mode ?? {});
     const out = await this.ctx.readback(
-      WIDE_BLOCKS.map((b) => this.bufs[b]),
-      WIDE_BLOCKS.map((b) => sizes[b] * 4),
+      blocks.map((b) => this.bufs[b]),
+      blocks.map((b) => sizes[b] * 4),
     );
-    return Object.fromEntries(WIDE_BLOCKS.map((b, i) => [b, new Float32Array(out[i])])) as Record<Block, Float32Array>;
+    return Object.fromEntries(blocks.map((b, i) => [b, new Float32Array(out[i])])) as Record<Block, Float32Array>;
   }
 
   destroy(): void {

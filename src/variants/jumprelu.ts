@@ -10,6 +10,7 @@ export const jumprelu = {
   flag: FLAG.JUMPRELU,
   needsK: false,
   matches: (cfg) => (cfg.flags & FLAG.JUMPRELU) !== 0,
+  wide: { select: 'jumprelu', auxk: false },
   twin: {
     activation: (_cfg, pre, lp) => Array.from(pre, (v, k) => (v > Math.exp(lp[k].xp[0]) ? v : 0)),
     penalised: (f) => (f > 0 ? 1 : 0),

@@ -59,10 +59,10 @@ export interface SaeVariantTwin {
 }
 
 /** How the wide engine (src/kernels/wide) runs a variant: how each row's latents are selected (relu: pre > 0; topk:
- * the k largest of the row; batchtopk: the k B largest of the batch, an EMA threshold at inference), and whether
- * SAELens's AuxK revives its dead latents. */
+ * the k largest of the row; batchtopk: the k B largest of the batch, an EMA threshold at inference; jumprelu: pre
+ * above its learned threshold, SAELens's step-mode L0 penalty), and whether SAELens's AuxK revives its dead latents. */
 export interface WideRecipe {
-  readonly select: 'relu' | 'topk' | 'batchtopk';
+  readonly select: 'relu' | 'topk' | 'batchtopk' | 'jumprelu';
   readonly auxk: boolean;
 }
 

@@ -72,10 +72,33 @@ describe('wide SAE step twin', () => {
         `wide twin (${opt.select}${opt.auxk ? ' + AuxK' : ''}${opt.nested ? ' + Matryoshka' : ''}) vs finite differences: ${checked} partials, worst |error| ${worst.toExponential(2)}`,
       );
     }
+    // JumpReLU: every partial but the thresholds' (straight-through, checked by hand below) against differences
+    const pj = { ...p, log_threshold: rand(sh.s, 6, 0.5).map((v) => Math.log(0.3 + 0.2 * Math.abs(v))) };
+    const j = fdCheck(pj, x, sh, 0.2, { select: 'jumprelu', bandwidth: 0.3 });
+    console.log(`wide twin (jumprelu) vs finite differences: ${j.checked} partials, worst |error| ${j.worst.toExponential(2)}`);
     expect(auxkScale(1, 4, 3)).toEqual({ k: 3, scale: 0.75 });
     expect(auxkScale(0.5, 2, 5)).toEqual({ k: 2, scale: 0.5 });
     expect(rankValue([3, 1, 4, 1, 5], 2)).toBe(4);
     expect(rankValue([3, 1, 4, 1, 5], 5)).toBe(1);
+  });
+});
+
+describe('wide JumpReLU threshold gradient', () => {
+  it("matches SAELens's straight-through estimate by hand: one latent, one row in the window, one outside", () => {
+    // d = 1, s = 1: pre = x w_enc (b_enc = b_dec = 0), theta = 0.5, bandwidth 0.4 (window |pre - theta| < 0.2)
+    const p = { w_enc: [1], b_enc: [0], w_dec: [2], b_dec: [0], log_threshold: [Math.log(0.5)] };
+    const x = [0.6, 1.0]; // pre 0.6 (in the window, fires), 1.0 (outside, fires)
+    const lambda = 0.1,
+      B = 2,
+      bw = 0.4,
+      theta = 0.5;
+    const r = wideStep(p, x, { B, d: 1, s: 1 }, lambda, { select: 'jumprelu', bandwidth: bw });
+    // row 0: f = 0.6, xhat = 1.2, e = 0.6, df = dr w_dec = (2 e / B) 2 = 1.2
+    const df0 = ((2 * 0.6) / B) * 2;
+    const want = theta * (-(theta / bw) * df0 - lambda / (bw * B));
+    expect(r.grads.log_threshold[0]).toBeCloseTo(want, 12);
+    // the loss: the MSE plus lambda times the L0 (both rows fire), over the batch
+    expect(r.loss).toBeCloseTo((0.6 ** 2 + 1.0 ** 2 + lambda * 2) / B, 12);
   });
 });
 

@@ -3,7 +3,7 @@
 // (ReLU: thr 0; TopK: the row's threshold; BatchTopK: the batch's, select_rows / select_resolve / ema_thr); and
 // Matryoshka's inner blocks (kind 0 past block 0): f_bk where k < end, else 0.
 // Bindings: @0 wide (uniform), @1 b_enc (read, [s]), @2 pre (rw, [B][s]), @3 f (rw, [R][s]: the level blocks),
-//           @4 thr (read, [B] u32), @5 blocks (read, [nb] RowBlock).
+//           @4 thr (read, [max(B, s)] u32), @5 blocks (read, [nb] RowBlock).
 // Dispatch: threads B * s, 64 per workgroup, 2-D grid of workgroups. Twin: src/reference/wide.ts (wideStep).
 //#include "lib/wide.wgsl"
 
@@ -24,7 +24,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     p += b_enc[i % wide.s];
     pre[i] = p;
   }
-  let t = thr[(i / wide.s) * wide.thr_rows];
+  let t = thr[(i / wide.s) * wide.thr_rows + (i % wide.s) * wide.thr_cols];
   let v = select(0.0, p, p > 0.0 && order_key(p) >= t);
   f[i] = v;
   let k = i % wide.s;

@@ -20,7 +20,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let k = i % wide.s;
   var g = 0.0;
   if (f[i] > 0.0) {
-    g = wide.lambda * norms[k] / f32(wide.B);
+    // the L1's gradient (JumpReLU's L0 has none at pre)
+    g = select(wide.lambda * norms[k] / f32(wide.B), 0.0, wide.jump != 0u);
     for (var q = 0u; q < wide.nb; q++) {
       if (blocks[q].kind == 0u && k < blocks[q].end) { g += dpre[q * n + i]; }
     }

@@ -47,6 +47,8 @@ export const WIDE_KERNELS: { file: string; summary: string; grid: (s: JobShape) 
     summary: "one round of BatchTopK's radix select: the digit, the threshold, its EMA",
     grid: () => ({ groups: [1, 1, 1] }),
   },
+  { file: 'kernels/wide/jump_thr.wgsl', summary: "JumpReLU's thresholds as selection keys", grid: (s) => ({ threads: s.S }) },
+  { file: 'kernels/wide/jump_grad.wgsl', summary: "JumpReLU's straight-through gradient at its log thresholds", grid: (s) => ({ threads: s.S }) },
   { file: 'kernels/wide/ema_thr.wgsl', summary: 'BatchTopK at inference: the EMA threshold', grid: () => ({ groups: [1, 1, 1] }) },
   { file: 'kernels/wide/dead_count.wgsl', summary: "AuxK's dead latents, rank and scale", grid: () => ({ groups: [1, 1, 1] }) },
   { file: 'kernels/wide/aux_act.wgsl', summary: "AuxK's activations among the dead latents", grid: (s) => ({ threads: s.B * s.S }) },
@@ -104,6 +106,9 @@ export interface WideBuffers {
   g_b_enc: GPUBuffer;
   g_w_dec: GPUBuffer;
   g_b_dec: GPUBuffer;
+  /** JumpReLU's log thresholds [s] and their gradient */
+  log_threshold: GPUBuffer;
+  g_log_threshold: GPUBuffer;
   /** u32: the selection's threshold keys per row (TopK) or thr[0] (BatchTopK; ReLU: 0); AuxK's per row */
   thr: GPUBuffer;
   athr: GPUBuffer;
@@ -173,7 +178,9 @@ export function wideBufferFloats(sh: WideShape, mode: WideTrainMode = {}): Recor
     g_b_enc: s,
     g_w_dec: s * d,
     g_b_dec: d,
-    thr: B,
+    log_threshold: s,
+    g_log_threshold: s,
+    thr: Math.max(B, s),
     athr: B,
     since: s,
     aux_state: 4,
@@ -190,10 +197,12 @@ function wideUniform(sh: WideShape, lambda: number, mode: WideTrainMode, train: 
   const { B, d, s } = sh;
   const select = mode.select ?? 'relu';
   const k = mode.k ?? 0;
-  if (select !== 'relu' && !(k > 0)) throw new Error(`wide SAE step: ${select} needs k > 0, got ${mode.k}`);
+  if ((select === 'topk' || select === 'batchtopk') && !(k > 0)) throw new Error(`wide SAE step: ${select} needs k > 0, got ${mode.k}`);
   if (select === 'topk' && (!Number.isInteger(k) || k > s)) throw new Error(`wide SAE step: topk needs an integer k <= s = ${s}, got ${k}`);
   if (select === 'batchtopk' && (Math.floor(k * B) < 1 || k > s)) throw new Error(`wide SAE step: batchtopk needs 1 <= k B and k <= s = ${s}, got k = ${k}`);
   const aux = train ? mode.auxk : undefined;
+  const jump = select === 'jumprelu';
+  if (jump && !(mode.bandwidth === undefined || mode.bandwidth > 0)) throw new Error(`wide SAE step: jumprelu needs a bandwidth > 0, got ${mode.bandwidth}`);
   if (aux && !(aux.kAux >= 1 && Number.isInteger(aux.kAux) && aux.coef >= 0 && aux.window >= 0))
     throw new Error(`wide SAE step: AuxK needs an integer k_aux >= 1, a coefficient >= 0 and a window >= 0, got ${JSON.stringify(aux)}`);
   return {
@@ -209,6 +218,9 @@ function wideUniform(sh: WideShape, lambda: number, mode: WideTrainMode, train: 
     window: aux?.window ?? 0,
     ema_lr: train && select === 'batchtopk' ? (mode.emaLr ?? 0.01) : 0,
     nb: train ? wideBlocks(sh, mode).length : 1,
+    thr_cols: jump ? 1 : 0,
+    jump: jump ? 1 : 0,
+    bw: mode.bandwidth ?? 0.05,
   };
 }
 
@@ -279,6 +291,7 @@ export async function encodeWideStep(
     resolve: await k('select_resolve'),
     ema: await k('ema_thr'),
   };
+  const jumpThr = await k('jump_thr');
   const rowGrid: [number, number, number] = rowSelect === 'serial' ? sel.rows.grid({ threads: B }) : grid2d(B * 64, maxDim);
   const histGroups = Math.min(Math.ceil((B * s) / (64 * 16)), maxDim);
 
@@ -289,8 +302,10 @@ export async function encodeWideStep(
     op(list, center, u, { x: bufs.x, b_dec: bufs.b_dec, xc: bufs.xc }, at(center, B * d));
     if (train && mode.auxk) op(list, await k('dead_count'), u, { since: bufs.since, aux_state: bufs.aux_state }, [1, 1, 1]);
     await gemmOp(list, { M: B, K: d, N: s, ta: false, tb: false }, bufs.xc, bufs.w_enc, bufs.pre);
-    if (select === 'relu') op(list, act, u, { b_enc: bufs.b_enc, pre: bufs.pre, f: bufs.f, thr: bufs.thr, blocks }, at(act, B * s));
-    else {
+    if (select === 'relu' || select === 'jumprelu') {
+      if (select === 'jumprelu') op(list, jumpThr, u, { log_threshold: bufs.log_threshold, thr: bufs.thr }, at(jumpThr, s, true));
+      op(list, act, u, { b_enc: bufs.b_enc, pre: bufs.pre, f: bufs.f, thr: bufs.thr, blocks }, at(act, B * s));
+    } else {
       op(list, biasPre, u, { b_enc: bufs.b_enc, pre: bufs.pre }, at(biasPre, B * s));
       if (select === 'topk') op(list, sel.rows, u, { pre: bufs.pre, since: bufs.since, aux_state: bufs.aux_state, thr: bufs.thr }, rowGrid);
       else if (train)
@@ -321,6 +336,17 @@ export async function encodeWideStep(
   const wdec = await k('wdec_grad');
   op(steps, wdec, u, { w_dec: bufs.w_dec, norms: bufs.norms, fsum: bufs.fsum, g_w_dec: bufs.g_w_dec }, at(wdec, s * d));
   await gemmOp(steps, { M: R, K: d, N: s, ta: false, tb: true }, bufs.dr, bufs.w_dec, bufs.dpre);
+  if (select === 'jumprelu') {
+    // the thresholds' gradient reads df before dpre gates it
+    const jg = await k('jump_grad');
+    op(
+      steps,
+      jg,
+      u,
+      { pre: bufs.pre, log_threshold: bufs.log_threshold, df: bufs.dpre, blocks: trainBlocks, g_log_threshold: bufs.g_log_threshold },
+      at(jg, s, true),
+    );
+  }
   const dpre = await k('dpre');
   op(steps, dpre, u, { f: bufs.f, norms: bufs.norms, dpre: bufs.dpre, blocks: trainBlocks }, at(dpre, B * s));
   colsumOp(steps, B, s, bufs.dpre, bufs.g_b_enc);
@@ -351,7 +377,7 @@ export async function gpuWideStep(
   ctx: GpuContext,
   gemm: string,
   sh: WideShape,
-  p: { w_enc: Float32Array; b_enc: Float32Array; w_dec: Float32Array; b_dec: Float32Array },
+  p: { w_enc: Float32Array; b_enc: Float32Array; w_dec: Float32Array; b_dec: Float32Array; log_threshold?: Float32Array },
   x: Float32Array,
   lambda: number,
   mode: WideTrainMode = {},
@@ -363,6 +389,7 @@ export async function gpuWideStep(
   g_b_enc: Float32Array;
   g_w_dec: Float32Array;
   g_b_dec: Float32Array;
+  g_log_threshold: Float32Array;
   since: Uint32Array;
   thr: Uint32Array;
 }> {
@@ -378,7 +405,7 @@ export async function gpuWideStep(
     const op = await encodeWideStep(ctx, gemm, sh, bufs, lambda, mode, { rowSelect });
     await ctx.run('wide SAE step', (pass) => op.encode(pass));
     op.destroy();
-    const names = ['rows', 'g_w_enc', 'g_b_enc', 'g_w_dec', 'g_b_dec', 'since', 'thr'] as const;
+    const names = ['rows', 'g_w_enc', 'g_b_enc', 'g_w_dec', 'g_b_dec', 'g_log_threshold', 'since', 'thr'] as const;
     const out = await ctx.readback(
       names.map((n) => bufs[n]),
       names.map((n) => sizes[n] * 4),

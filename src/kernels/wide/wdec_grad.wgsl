@@ -16,7 +16,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= wide.s * wide.d) { return; }
   let k = i / wide.d;
   let n = norms[k];
-  if (n > 0.0) {
+  // the L1 weighted by decoder norms (JumpReLU's L0 does not touch W_dec)
+  if (n > 0.0 && wide.jump == 0u) {
     g_w_dec[i] += wide.lambda / f32(wide.B) * fsum[k] * w_dec[i] / n;
   }
 }
