@@ -12,19 +12,28 @@ const PANELS: [WideMetric, string][] = [
   ['l0', 'L0'],
 ];
 
+/** The figure's row names: the preset alone where that names one setting, else the setting's full label. */
+function rowNames(groups: WideGroup[]): Map<WideGroup, string> {
+  return new Map(groups.map((g) => [g, groups.filter((o) => o.preset === g.preset).length === 1 ? g.preset : g.label]));
+}
+
+// room for the row names of the first panel (about 6 px a character at 10 px)
+let LEFT = 330;
+
 function panel(groups: WideGroup[], metric: WideMetric, label: string, first: boolean, document: Document): Element {
-  const labels = groups.map((g) => g.label);
-  const means = groups.map((g) => ({ y: g.label, ...g.metrics[metric] }));
-  const seeds = groups.flatMap((g) => g.metrics[metric].values.map((v) => ({ y: g.label, v })));
+  const names = rowNames(groups);
+  const labels = groups.map((g) => names.get(g)!);
+  const means = groups.map((g) => ({ y: names.get(g)!, ...g.metrics[metric] }));
+  const seeds = groups.flatMap((g) => g.metrics[metric].values.map((v) => ({ y: names.get(g)!, v })));
   const fig = plot({
     document,
-    width: (first ? 330 : 0) + 170,
+    width: (first ? LEFT : 0) + 210,
     height: 60 + 26 * labels.length,
-    marginLeft: first ? 330 : 10,
-    marginRight: 14,
+    marginLeft: first ? LEFT : 10,
+    marginRight: 34,
     marginTop: 26,
     style: { background: 'white' },
-    x: { label, grid: true, ticks: 4, labelAnchor: 'center' },
+    x: { label, grid: true, ticks: 4, labelAnchor: 'center', inset: 14 },
     y: { label: null, domain: labels, axis: first ? 'left' : null },
     marks: [
       Plot.ruleY(
@@ -41,6 +50,7 @@ function panel(groups: WideGroup[], metric: WideMetric, label: string, first: bo
 }
 
 export function wideFigure(groups: WideGroup[], document: Document): string {
+  LEFT = Math.max(120, 12 + 6.2 * Math.max(...[...rowNames(groups).values()].map((n) => n.length)));
   let x = 0,
     h = 0;
   const parts = PANELS.map(([m, label], i) => {
@@ -55,6 +65,6 @@ export function wideFigure(groups: WideGroup[], document: Document): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${x}" height="${h + 44}" font-family="system-ui, sans-serif"><rect width="100%" height="100%" fill="white"/>` +
     `<text x="8" y="17" font-size="13" font-weight="bold">Wide SAEs on SynthSAEBench-class data, evaluated on fresh rows (SAELens's synthetic metrics)</text>` +
-    `<text x="8" y="34" font-size="10">grey: each SAE seed (${n} per setting); blue: the mean and its 95 % t-interval over seeds; each panel its own scale</text>${parts.join('')}</svg>`
+    `<text x="8" y="34" font-size="10">grey: each SAE seed (${n} per setting); blue: the mean and its 95 % t-interval over seeds; each panel its own scale; the settings in compare.md</text>${parts.join('')}</svg>`
   );
 }
