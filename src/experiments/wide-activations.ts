@@ -11,7 +11,7 @@ import { isSoftwareAdapter } from '../gpu/context';
 import { defaultConfig, scheduleSteps } from '../core/wire';
 import { type ActivationsFile, ActivationsError, ShuffleBuffer, scanActivations } from '../io/activations';
 import { WideSaeTrainer } from '../train/wide';
-import { ReconstructionMetrics } from '../metrics/wide';
+import { batchCurvePoint, ReconstructionMetrics } from '../metrics/wide';
 import { checkWideLimits, type WidePreset, wideInit, wideMode } from './wide';
 import { saeVariant } from '../variants';
 import type { KitSae, KitVariant } from '../io/saelens';
@@ -90,21 +90,11 @@ export async function runActivations(
       const x = scaled(buffer.batch(B));
       await tr.step(x);
       if (t % every === 0 || t === steps - 1) {
-        const rows = await tr.rows();
-        let sse = 0,
-          l0 = 0;
-        for (let b = 0; b < B; b++) {
-          sse += rows[b * 5];
-          l0 += rows[b * 5 + 2];
-        }
-        const mean = new Float64Array(d);
-        for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) mean[j] += x[b * d + j] / B;
-        let sst = 0;
-        for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) sst += (x[b * d + j] - mean[j]) ** 2;
-        curve.push({ step: t, explained_variance: 1 - sse / sst, l0: l0 / B });
+        const pt = batchCurvePoint(await tr.rows(), x, B, d);
+        curve.push({ step: t, ...pt });
         const el = (performance.now() - t1) / 1000;
         opts.onProgress?.(
-          `[activations] step ${t + 1}/${steps} explained variance ${(1 - sse / sst).toFixed(3)} L0 ${(l0 / B).toFixed(1)} (training batch) epoch ${buffer.epoch} ${((B * (t + 1)) / el).toFixed(0)} samples/s ETA ${((el / (t + 1)) * (steps - t - 1)).toFixed(0)} s`,
+          `[activations] step ${t + 1}/${steps} explained variance ${pt.explained_variance.toFixed(3)} L0 ${pt.l0.toFixed(1)} (training batch) epoch ${buffer.epoch} ${((B * (t + 1)) / el).toFixed(0)} samples/s ETA ${((el / (t + 1)) * (steps - t - 1)).toFixed(0)} s`,
         );
       }
     }

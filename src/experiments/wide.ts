@@ -13,7 +13,7 @@ import { WideSaeTrainer } from '../train/wide';
 import { orthogonaliseGpu } from '../data/dictionary-gpu';
 import { wideRows } from '../kernels/wide';
 import { bestMatches, DetectorCounts, mccAbs, uniqueness } from '../metrics/synth';
-import { ReconstructionMetrics } from '../metrics/wide';
+import { batchCurvePoint, ReconstructionMetrics } from '../metrics/wide';
 import { isSoftwareAdapter } from '../gpu/context';
 import { SAE_VARIANTS, saeGroups, saeVariant } from '../variants';
 import type { MatryoshkaSection } from '../variants/matryoshka-groups';
@@ -355,22 +355,11 @@ export async function runWide(
       if (t % every === 0 || t === steps - 1) {
         await tr.checkData();
         const x = await tr.rowsX();
-        const rows = await tr.rows();
-        // the training batch's metrics from its loss rows: e is not kept, so EV from the summed squared errors
-        let sse = 0,
-          l0 = 0;
-        for (let b = 0; b < B; b++) {
-          sse += rows[b * 5];
-          l0 += rows[b * 5 + 2];
-        }
-        const mean = new Float64Array(d);
-        for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) mean[j] += x[b * d + j] / B;
-        let sst = 0;
-        for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) sst += (x[b * d + j] - mean[j]) ** 2;
-        curve.push({ step: t, explained_variance: 1 - sse / sst, l0: l0 / B });
+        const pt = batchCurvePoint(await tr.rows(), x, B, d);
+        curve.push({ step: t, ...pt });
         const el = (performance.now() - t1) / 1000;
         opts.onProgress?.(
-          `[${p.name}] step ${t + 1}/${steps} explained variance ${(1 - sse / sst).toFixed(3)} L0 ${(l0 / B).toFixed(1)} (training batch) ${((B * (t + 1)) / el).toFixed(0)} samples/s ETA ${((el / (t + 1)) * (steps - t - 1)).toFixed(0)} s`,
+          `[${p.name}] step ${t + 1}/${steps} explained variance ${pt.explained_variance.toFixed(3)} L0 ${pt.l0.toFixed(1)} (training batch) ${((B * (t + 1)) / el).toFixed(0)} samples/s ETA ${((el / (t + 1)) * (steps - t - 1)).toFixed(0)} s`,
         );
       }
     }

@@ -10,7 +10,7 @@ import { SAE_EVAL, SAE_EVAL_CPU_FILE } from './sae_eval';
 import { TOY_STEPS, type ToyStepsVersion } from './toy_steps';
 import { dimDefines, setDefines, type Defines } from './defines';
 import { GEMM_VERSIONS, gemmDefines } from './gemm';
-import { WIDE_KERNELS } from './wide';
+import { WIDE_KERNELS, wideJudge } from './wide';
 export { dimDefines, setDefines, type Defines };
 
 /** The shape a dispatch covers: M models, B rows (samples) per model, and the model dims. */
@@ -294,24 +294,7 @@ export const KERNELS: KernelEntry[] = [
     (w): KernelEntry => ({
       file: w.file,
       summary: `wide SAE step: ${w.summary}`,
-      twin: w.file.endsWith('adam.wgsl')
-        ? 'reference/wide: wideTrain'
-        : /add_bias|synth_compact|synth_mix/.test(w.file)
-          ? 'data/synth-source: synthRows'
-          : /detector|eval_rows/.test(w.file)
-            ? 'metrics: DetectorCounts, ReconstructionMetrics'
-            : w.file.endsWith('ortho_r.wgsl')
-              ? 'data/dictionary: orthoLoss'
-              : 'reference/wide: wideStep',
-      check: w.file.endsWith('adam.wgsl')
-        ? 'train wide SAE'
-        : /add_bias|synth_compact|synth_mix/.test(w.file)
-          ? 'wide synth source'
-          : /detector|eval_rows/.test(w.file)
-            ? 'wide detector'
-            : w.file.endsWith('ortho_r.wgsl')
-              ? 'wide orthogonalisation'
-              : 'wide SAE step',
+      ...wideJudge(w.file),
       grid: (s) => w.grid(s),
       ...(w.defines ? { defines: () => w.defines! } : {}),
       bench: 'standalone',

@@ -89,3 +89,19 @@ export class ReconstructionMetrics {
     };
   }
 }
+
+/** A training batch's explained variance and L0 from its loss rows ([B][5]: |e|^2 first, L0 third;
+ * kernels/wide/rowloss.wgsl) and its rows x [B][d]: the log points of a wide run's training curve. */
+export function batchCurvePoint(rows: ArrayLike<number>, x: ArrayLike<number>, B: number, d: number): { explained_variance: number; l0: number } {
+  let sse = 0,
+    l0 = 0;
+  for (let b = 0; b < B; b++) {
+    sse += rows[b * 5];
+    l0 += rows[b * 5 + 2];
+  }
+  const mean = new Float64Array(d);
+  for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) mean[j] += x[b * d + j] / B;
+  let sst = 0;
+  for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) sst += (x[b * d + j] - mean[j]) ** 2;
+  return { explained_variance: 1 - sse / sst, l0: l0 / B };
+}

@@ -19,6 +19,25 @@ export interface WideShape {
 }
 
 /** The element-wise and row/column kernels of the step: file, what one invocation covers, for the registry. */
+/** What judges a kernel that is not part of the step's own check ('wide SAE step', twin wideStep). */
+const JUDGED: Record<string, { twin: string; check: string }> = {
+  adam: { twin: 'reference/wide: wideTrain', check: 'train wide SAE' },
+  // BatchTopK's evaluation pass runs in the trainer's check
+  ema_thr: { twin: 'reference/wide: wideStep (threshold)', check: 'train wide SAE' },
+  add_bias: { twin: 'data/synth-source: synthRows', check: 'wide synth source' },
+  synth_compact: { twin: 'data/synth-source: synthRows', check: 'wide synth source' },
+  synth_mix: { twin: 'data/synth-source: synthRows', check: 'wide synth source' },
+  detector: { twin: 'metrics/synth: DetectorCounts', check: 'wide detector' },
+  eval_rows: { twin: 'metrics/wide: ReconstructionMetrics', check: 'wide detector' },
+  ortho_r: { twin: 'data/dictionary: orthoLoss', check: 'wide orthogonalisation' },
+};
+
+/** A wide kernel's twin and check (the registry's entry). */
+export function wideJudge(file: string): { twin: string; check: string } {
+  const name = file.replace(/^.*\//, '').replace(/\.wgsl$/, '');
+  return JUDGED[name] ?? { twin: 'reference/wide: wideStep', check: 'wide SAE step' };
+}
+
 export const WIDE_KERNELS: { file: string; summary: string; grid: (s: JobShape) => Grid; defines?: Record<string, string> }[] = [
   { file: 'kernels/wide/rownorm.wgsl', summary: "the decoder rows' norms", grid: (s) => ({ threads: s.S }) },
   { file: 'kernels/wide/center.wgsl', summary: 'x_c = x - b_dec', grid: (s) => ({ threads: s.B * s.D }) },
