@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseCli } from './args';
 import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
+import { isSoftwareAdapter } from '../gpu/context';
 import { probeOutputDir, writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { getWidePreset, runWide, WIDE_PRESETS, wideSummary, type WideResult } from '../experiments/wide';
 import { groupWide, wideCompareMarkdown } from '../experiments/wide-compare';
@@ -265,6 +266,15 @@ export async function wideCommand(argv: string[]): Promise<number> {
   const ctx = await acquireNodeDevice({ log: (l) => console.error(l) });
   try {
     console.log(`[${preset.name}] ${preset.description}`);
+    // a GPU-sized preset on a CPU adapter: say what it costs before the hours begin (lavapipe's quiet 7.6 GFLOP/s in
+    // the wide step's GEMMs at d = 768, width 4,096, BENCHMARKS.md)
+    const steps = Math.ceil(preset.train.samples / preset.train.batch);
+    const n = preset.data.features;
+    const gflop = (steps * 10 * preset.train.batch * preset.d * preset.sae.width + preset.orthoSteps * 4 * n * n * preset.d) / 1e9;
+    if (isSoftwareAdapter(ctx.adapter) && gflop > 1e4)
+      console.log(
+        `[${preset.name}] note: a GPU preset on the software adapter ${ctx.adapter.description}: about ${gflop.toExponential(1)} GFLOP of GEMMs (the dictionary's orthogonalisation and ${steps.toLocaleString('en-US')} steps), some ${(gflop / 7.6 / 3600).toFixed(0)} h at lavapipe's 7.6 GFLOP/s`,
+      );
     const r = await runWide(ctx, preset, { gemm: values.gemm, onProgress: (l) => console.log(l) });
     writeJsonAtomic(join(out, 'results.json'), r);
     writeFileAtomic(join(out, 'summary.md'), wideSummary(r));

@@ -74,7 +74,11 @@ export async function orthogonaliseGpu(
         for (const o of ops) o(pass);
         adam.dispatch(pass, ag, ...aGrid);
       });
-      opts.onProgress?.(t + 1);
+      if (opts.onProgress) {
+        // ctx.run returns once submitted: wait for the step, so progress and its ETA are real
+        await ctx.device.queue.onSubmittedWorkDone();
+        opts.onProgress(t + 1);
+      }
     }
     const out = await ctx.readF32(E, n * d);
     for (let i = 0; i < n; i++) {
