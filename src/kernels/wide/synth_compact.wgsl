@@ -6,15 +6,7 @@
 //           @4 count (rw, [B] u32), @5 flag (rw, [1] u32).
 // Dispatch: threads B, 64 per workgroup. Twin: src/data/synth-source.ts (synthRows).
 
-const CAP: u32 = {{CAP}}u;
-
-struct Shape {
-  B: u32,
-  n: u32,
-  d: u32,
-}
-
-@group(0) @binding(0) var<uniform> shape: Shape;
+//#include "lib/synth_list.wgsl"
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read_write> idx: array<u32>;
 @group(0) @binding(3) var<storage, read_write> val: array<f32>;

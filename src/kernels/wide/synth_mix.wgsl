@@ -5,15 +5,7 @@
 //           u32), @4 dict (read, [n][d]), @5 bias (read, [d]), @6 x (rw, [B][d]).
 // Dispatch: threads B * d, 64 per workgroup, 2-D grid of workgroups. Twin: src/data/synth-source.ts (synthRows).
 
-const CAP: u32 = {{CAP}}u;
-
-struct Shape {
-  B: u32,
-  n: u32,
-  d: u32,
-}
-
-@group(0) @binding(0) var<uniform> shape: Shape;
+//#include "lib/synth_list.wgsl"
 @group(0) @binding(1) var<storage, read> idx: array<u32>;
 @group(0) @binding(2) var<storage, read> val: array<f32>;
 @group(0) @binding(3) var<storage, read> count: array<u32>;
