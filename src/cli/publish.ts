@@ -16,6 +16,7 @@ import { phaseBudgetCheck, phaseFigure, phasePoints, phaseTable } from '../plots
 import { writeSummary } from '../experiments/study';
 import { fixesSection, fixRows } from '../experiments/fixes';
 import { fixesFigure } from '../plots/fixes';
+import { writeFutureWork } from '../experiments/future-work-report';
 
 export const PUBLISH_HELP = `       npm start -- publish --from RUN_DIR --to DIR   copy report.md, summary.*, compare.md, configs and every
                                                    figure (SVG, PNG) of a finished run into DIR (e.g. docs/results/study-quick)
@@ -27,7 +28,7 @@ export const PUBLISH_HELP = `       npm start -- publish --from RUN_DIR --to DIR
                                                    seeds: DIR/phase.md (does each budget agree with the next longer
                                                    one?), phase.svg (the longest), <preset>.svg for the others`;
 
-const TOP_FILES = ['report.md', 'summary.json', 'summary.md', 'compare.md', 'fixes.md'];
+const TOP_FILES = ['report.md', 'summary.json', 'summary.md', 'compare.md', 'fixes.md', 'future-work.md'];
 
 function figuresUnder(dir: string): string[] {
   const out: string[] = [];
@@ -141,6 +142,12 @@ export function compareRuns(a: string, b: string, more: string[] = []): string {
     writeFileSync(join(a, 'fixes.md'), fixes);
     writeFileSync(join(a, 'fixes.svg'), fixesFigure(fixRows(all.map((x) => x.r)), nodeDocument()));
   }
+  // the future-work bench: the leaderboard pooled over the seeds
+  writeFutureWork(
+    a,
+    all.map((x) => x.r),
+    nodeDocument(),
+  );
   writeSummary(a, ra, undefined, rb);
   return md;
 }

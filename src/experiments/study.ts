@@ -10,6 +10,7 @@ import { experimentFigures } from '../plots/figures';
 import { runStudyLoop, type StudySink } from './loop';
 import { phaseFigure, phasePoints } from '../plots/phase';
 import { renderReport } from './report';
+import { writeFutureWork } from './future-work-report';
 import { summarize, summaryMarkdown } from './summary';
 import { loadExperiment, newResults, readResults, saveResults, writeExperiment, type ResultsFile } from './results';
 import { runExperiment, type RunOptions } from './runner';
@@ -83,6 +84,8 @@ export async function runPreset(
       saveResults(outDir, file);
       for (const stage of ['toy', 'sae', 'ref']) opts.checkpoint?.store.remove(`${r.name}/${stage}`); // finished: its checkpoints are spent
       writeSummary(outDir, file, preset.experiments.length);
+      // the future-work bench's leaderboard, refreshed as each experiment lands (a long run is readable part-way)
+      writeFutureWork(outDir, [file], opts.document);
     },
   };
   const run = (exp: ExperimentConfig) => {

@@ -1,0 +1,59 @@
+// The future-work bench (presets future-work, -seed2 .. -seed5): every scenario of src/scenarios x every SAE
+// variant of src/variants, each variant's sparsity knob swept (lambda for the L1-style variants; k for the TopK
+// family, at the data's own L0). Its leaderboard is future-work-report.ts.
+import type { ExperimentInput } from '../config/schema';
+import { SCENARIOS, type Scenario, type ScenarioPoint, trueL0 } from '../scenarios';
+import { SAE_VARIANTS, type SaeVariant } from '../variants';
+
+/**
+ * The bench's budget: the phase diagram's long budget (12,000 SAE steps of 256; there it agreed with 4x the
+ * samples at 32 of 32 points), a toy model of 3,000 steps at lr 3e-3 (loss ~1e-9 by then), 4 SAEs per knob value.
+ */
+export const FW = {
+  toySteps: 3000,
+  toyLr: 3e-3,
+  saeSteps: 12000,
+  saeBatch: 256,
+  lr: 3e-3,
+  lambdas: [0.03, 0.1, 0.3, 1],
+  realizations: 4,
+  evalSamples: 4000,
+  logEvery: 200,
+  seeds: 5,
+} as const;
+
+/** Each variant's own settings in the bench beyond its knob (its config section), as the fixes presets set them. */
+const VARIANT_SETTINGS: Record<string, Record<string, unknown>> = {
+  matryoshka: { matryoshka: { group_fractions: [0.5, 0.5], weights: 'uniform' } },
+  'matryoshka-topk': { matryoshka: { group_fractions: [0.5, 0.5], weights: 'uniform' } },
+  'matryoshka-batchtopk': { matryoshka: { group_fractions: [0.5, 0.5], weights: 'uniform' } },
+  // p annealed from 1 to 0.2 (dictionary_learning's 10 updates over the last 80 % of training)
+  panneal: { panneal: { p_end: 0.2 } },
+};
+
+export const fwName = (sc: Scenario, p: ScenarioPoint, v: SaeVariant) => `fw-${sc.letter}-${p.label}-${v.name}`;
+
+/** The TopK family's k at a point: the data's own L0 (features active per draw), rounded. */
+export const fwK = (p: ScenarioPoint) => Math.max(1, Math.min(p.s, Math.round(trueL0(p.data))));
+
+/** One experiment per scenario point and variant. */
+export function futureWorkExperiments(scenarios: readonly Scenario[] = SCENARIOS, variants: readonly SaeVariant[] = SAE_VARIANTS): ExperimentInput[] {
+  return scenarios.flatMap((sc) =>
+    sc.points.flatMap((p) =>
+      variants.map((v) => {
+        const knob = v.needsK ? { k: fwK(p), auxk: { k: Math.max(1, Math.floor(p.d / 2)) } } : {};
+        return {
+          name: fwName(sc, p, v),
+          description: `(${sc.letter}) ${sc.title}, ${sc.axis} = ${p.x}: sets [${(p.data.sets ?? []).join(', ')}], d = ${p.d}, s = ${p.s}; ${v.name} SAE`,
+          data: p.data,
+          toy: { d: p.d, steps: FW.toySteps, lr: FW.toyLr },
+          sae: { variant: v.name, s: p.s, steps: FW.saeSteps, batch: FW.saeBatch, ...knob, ...(VARIANT_SETTINGS[v.name] ?? {}) },
+          grid: { lr: [FW.lr], l1: v.needsK ? [0] : [...FW.lambdas] },
+          realizations: FW.realizations,
+          eval_samples: FW.evalSamples,
+          log_every: FW.logEvery,
+        } as ExperimentInput;
+      }),
+    ),
+  );
+}
