@@ -6,7 +6,7 @@ import type { Grid } from '../gpu/kernel';
 import { kernelEntry, type JobShape } from '../kernels/registry';
 import { dimDefines, setDefines } from '../kernels/defines';
 import { compareArrays, type Comparison, type Tolerance } from './compare';
-import { defaultConfig, FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper, type RecGroups } from '../core/wire';
+import { defaultConfig, detWidth, FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper, type RecGroups } from '../core/wire';
 import { latentParamsOf, variantDefines, variantOf } from '../variants';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
@@ -23,13 +23,14 @@ import {
   saeNormalize,
   saeProjectGrad,
 } from '../reference/sae';
-import { saeEval, saeProbe } from '../reference/metrics';
+import { saeDetect, saeEval, saeProbe } from '../reference/metrics';
 import { toyForward, toyGrad, toyLoss } from '../reference/toy';
 import { rngU32, rngUnit } from '../core/rng';
 import { samplerTables } from '../data/tables';
 import { buildSynth, packSynth, sampleSynth, synthDefines, type SynthConfig } from '../data/synth';
 import { KERNEL_SHAPES, saeTestSpec, type KernelShape } from '../kernels/fixtures';
 import { evaluateSaes } from '../train/evaluate';
+import { detectMisfit } from '../kernels/sae_eval';
 
 export { KERNEL_SHAPES };
 
@@ -460,6 +461,61 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
         compareArrays(`sae_eval_cpu metrics vs the modular chain ${tag}`, cpu.metrics, Float64Array.from(mod.metrics), { atol: 1e-5, rtol: 5e-4 }),
         compareArrays(`sae_eval_cpu probes ${tag}`, cpu.probe, Float64Array.from(mod.probe), { atol: 0, rtol: 0 }),
       );
+    }
+    return out;
+  },
+
+  // the detector counts after either evaluation version against saeDetect on the twin's draws (sampleData with the
+  // evaluation's salted seeds): a count may differ by a few samples where a pre-activation (or BatchTopK's
+  // threshold) rounds across 0 in f32 against f64, so counts are compared at atol 3; the shrinkage sums at rtol 1e-4
+  async sae_detect(ctx, s) {
+    const out: Comparison[] = [];
+    const samples = s.M > 1 ? 200 : 1500;
+    const variants: [number, number][] = [
+      [0, 0],
+      [0, 2],
+      [FLAG.JUMPRELU, 0],
+      [FLAG.GATED, 0],
+      [FLAG.MATRYOSHKA, 0],
+      [FLAG.BATCH_TOPK, 2],
+    ];
+    // at the 125-model shape the selections only (the variants' activations are checked at M = 1)
+    for (const [flags, topk] of s.M > 1 ? variants.filter(([f, k]) => k > 0 || f === 0) : variants) {
+      const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p: 0.25, rho: 0.4 });
+      if (detectMisfit(s, spec.cfg) !== null) continue;
+      const L = saeLayout(spec.dims),
+        T = toyLayout(spec.dims);
+      const params = rand(s.M * L.P, 91 + flags, -0.6, 0.6);
+      for (let m = 0; m < s.M; m++) for (let k = 0; k < s.S; k++) params[m * L.P + L.XP + k] = Math.log(0.05 + 0.2 * ((m + k) % 3));
+      const salt = 0x5eed;
+      const cfg: GpuConfig = {
+        ...spec.cfg,
+        B: samples,
+        T: 1,
+        flags: spec.cfg.flags & (FLAG.PRE_BIAS | variantOf(spec.cfg).flag),
+        act_stride: T.REC,
+        act_offset: T.H,
+      };
+      const hyper = spec.hyper.map((h) => ({ ...h, seed: (h.seed ^ salt) >>> 0 }));
+      const x = sampleData(cfg, hyper, 0, s.sets, spec.tables);
+      const bthr =
+        flags & FLAG.BATCH_TOPK
+          ? saeBatchTopkThreshold(cfg, spec.dims, toyForward(cfg, spec.dims, x, spec.toyParams, new Float32Array(s.N).fill(1)), params)
+          : undefined;
+      const ref = saeDetect(cfg, spec.dims, x, spec.toyParams, params, bthr);
+      const W = detWidth(spec.dims);
+      const counts = (a: ArrayLike<number>) => Float64Array.from({ length: s.M * (W - 2) }, (_, q) => a[Math.floor(q / (W - 2)) * W + (q % (W - 2))]);
+      const sums = (a: ArrayLike<number>) => Float64Array.from({ length: s.M * 2 }, (_, q) => a[Math.floor(q / 2) * W + W - 2 + (q % 2)]);
+      for (const kernel of ['cpu', 'modular'] as const) {
+        if (kernel === 'modular' && s.M > 1 && flags & FLAG.BATCH_TOPK) continue;
+        const r = await evaluateSaes(ctx, spec, params, samples, salt, { kernel });
+        if (!r.detect) throw new Error(`sae_detect: the ${kernel} evaluation returned no detector counts at ${shapeName(s)}`);
+        const tag = `${variantOf({ flags, topk }).name}${topk ? ` k=${topk}` : ''} after the ${kernel} evaluation ${shapeName(s)}, ${samples} samples`;
+        out.push(
+          compareArrays(`sae_detect counts ${tag}`, counts(r.detect), counts(ref), { atol: 3, rtol: 0 }),
+          compareArrays(`sae_detect shrinkage sums ${tag}`, sums(r.detect), sums(ref), { atol: 1e-3, rtol: 1e-4 }),
+        );
+      }
     }
     return out;
   },

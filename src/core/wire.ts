@@ -248,3 +248,6 @@ export type ToyLayout = ReturnType<typeof toyLayout>;
 /** SEL: the variant's own objective on the evaluation batch (rec + lambda PEN); PEN: its penalty's mean, sum_k act_penalised(f_k) (L1: sum f; JumpReLU: L0) */
 export const MET = { MONO: 0, DEAD_PROBE: 1, FVU: 2, L1: 3, L0: 4, DEAD_BATCH: 5, EV_H: 6, EV_OUT: 7, SEL: 8, PEN: 9 } as const;
 export const HIST = { TOTAL: 0, FVU: 1, L1_TERM: 2, L1_RAW: 3, GHOST: 4, COS: 5, L0: 6, STEP: 7 } as const;
+
+/** The detector record's width per model (kernels/sae_eval/detect.wgsl): fired [S], active [N], both [S][N], shrinkage sum and count. */
+export const detWidth = (dims: { N: number; S: number }) => dims.S + dims.N + dims.S * dims.N + 2;

@@ -25,6 +25,8 @@ export const FW_METRICS = {
     of: (s: Sae) => (s.recovery?.composed.targets ? s.recovery.composed.covered / s.recovery.composed.targets : Number.NaN),
   },
   uniqueness: { label: 'uniqueness', of: (s: Sae) => s.synth?.uniqueness ?? Number.NaN },
+  f1: { label: 'F1', of: (s: Sae) => s.detector?.f1 ?? Number.NaN },
+  shrinkage: { label: 'shrinkage', of: (s: Sae) => s.detector?.shrinkage ?? Number.NaN },
   ev: { label: 'explained variance', of: (s: Sae) => s.ev_h },
   l0: { label: 'L0', of: (s: Sae) => s.l0 },
   dead: { label: 'dead latents', of: (s: Sae) => s.dead_fraction },
@@ -146,7 +148,7 @@ export function futureWorkSection(runs: ResultsFile[]): string {
   const seeds = Math.max(...rows.map((r) => r.seeds + r.flagged));
   const out = [
     '# The future-work bench\n',
-    `Every scenario (src/scenarios) x every SAE variant (src/variants) over ${seeds} seed(s). Per scenario point, each variant at its sparsity knob's value whose median L0 is nearest the data's own L0 (features active per draw, the L0 the true dictionary needs; a composed code needs 1 per draw): lambda swept over ${FW.lambdas.join(', ')} for the L1-style variants, k at the data's L0 for the TopK family. Metrics as SynthSAEBench defines them (MCC: mean |cos| of the one-to-one match of latents to the true features; uniqueness: distinct best-matching features / latents) and the kit's matched coverage (cos >= 0.95, one latent per direction) of the true and the composed directions. Means with 95 % cluster-bootstrap intervals (seeds, then SAEs); experiments whose toy model fails the guards are left out and counted. ${budgetOf(runs)}\n`,
+    `Every scenario (src/scenarios) x every SAE variant (src/variants) over ${seeds} seed(s). Per scenario point, each variant at its sparsity knob's value whose median L0 is nearest the data's own L0 (features active per draw, the L0 the true dictionary needs; a composed code needs 1 per draw): lambda swept over ${FW.lambdas.join(', ')} for the L1-style variants, k at the data's L0 for the TopK family. Metrics as SynthSAEBench defines them (MCC: mean |cos| of the one-to-one match of latents to the true features; uniqueness: distinct best-matching features / latents) F1: each latent as a detector of its best-matching feature on the fresh samples, the mean over latents; shrinkage: mean |hhat| / |h|) and the kit's matched coverage (cos >= 0.95, one latent per direction) of the true and the composed directions. Means with 95 % cluster-bootstrap intervals (seeds, then SAEs); experiments whose toy model fails the guards are left out and counted. ${budgetOf(runs)}\n`,
     '## Leaderboard\n',
     'Per variant over the scenario points it ran at (each at matched L0): points where its mean MCC is the highest, points where its interval reaches the highest mean, and its mean MCC and true-direction coverage over the points.\n',
     "| variant | points | best MCC | within the best one's reach | mean MCC | mean true directions covered |",
@@ -159,19 +161,19 @@ export function futureWorkSection(runs: ResultsFile[]): string {
     if (!rs.length) continue;
     out.push(`## (${sc.letter}) ${sc.title}\n`, `${sc.question}\n`);
     out.push(
-      `| ${sc.axis} | variant | knob at matched L0 | L0 (target) | MCC | true directions covered | composed directions covered | uniqueness | explained variance | dead latents | true SAEs | converged | SAEs (seeds, flagged) |`,
+      `| ${sc.axis} | variant | knob at matched L0 | L0 (target) | MCC | true directions covered | composed directions covered | uniqueness | F1 | explained variance | shrinkage | dead latents | true SAEs | converged | SAEs (seeds, flagged) |`,
     );
-    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const p of sc.points)
       for (const r of rs.filter((x) => x.point === p).sort((a, b) => b.stats.mcc.value - a.stats.mcc.value))
         out.push(
-          `| ${p.x} (${p.label}) | ${r.variant} | ${r.knob} | ${f2(r.stats.l0.value)} (${f2(r.target)}) | ${fi(r.stats.mcc)} | ${fi(r.stats.true_cov)} | ${fi(r.stats.composed_cov)} | ${fi(r.stats.uniqueness)} | ${fi(r.stats.ev)} | ${fi(r.stats.dead)} | ${fi(r.stats.true_saes)} | ${f2(r.converged)} | ${r.saes} (${r.seeds}${r.flagged ? `, ${r.flagged}` : ''}) |`,
+          `| ${p.x} (${p.label}) | ${r.variant} | ${r.knob} | ${f2(r.stats.l0.value)} (${f2(r.target)}) | ${fi(r.stats.mcc)} | ${fi(r.stats.true_cov)} | ${fi(r.stats.composed_cov)} | ${fi(r.stats.uniqueness)} | ${fi(r.stats.f1)} | ${fi(r.stats.ev)} | ${fi(r.stats.shrinkage)} | ${fi(r.stats.dead)} | ${fi(r.stats.true_saes)} | ${f2(r.converged)} | ${r.saes} (${r.seeds}${r.flagged ? `, ${r.flagged}` : ''}) |`,
         );
     out.push('');
   }
   out.push(
     '## Not yet in the bench\n',
-    '(f), the hierarchy (parents whose mutually exclusive children fire only with them), needs a data generator the toy path does not have; per-latent F1, shrinkage and absorption are not yet computed on the toy path (the wide engine has F1 and shrinkage).\n',
+    `(f), the hierarchy (parents whose mutually exclusive children fire only with them), needs a data generator the toy path does not have; absorption (a parent latent's recall with its child on against off) belongs to it.\n`,
   );
   return out.join('\n');
 }

@@ -353,7 +353,7 @@ export function measuredSection(exps: Exp[], alongsideClaims: boolean): string {
     );
     if (e.saes.some((x) => x.synth))
       out.push(
-        `- SynthSAEBench's decoder metrics (SAELens's definitions, every latent): mean MCC (|cos|, one-to-one) ${mean((x) => x.synth?.mcc)}, mean uniqueness (distinct best-matching features / latents) ${mean((x) => x.synth?.uniqueness)}.`,
+        `- SynthSAEBench's decoder metrics (SAELens's definitions, every latent): mean MCC (|cos|, one-to-one) ${mean((x) => x.synth?.mcc)}, mean uniqueness (distinct best-matching features / latents) ${mean((x) => x.synth?.uniqueness)}${e.saes.some((x) => x.detector) ? `; on the evaluation samples mean F1 (each latent as a detector of its best-matching feature) ${mean((x) => x.detector?.f1)}, shrinkage (mean |hhat| / |h|) ${mean((x) => x.detector?.shrinkage)}` : ''}.`,
       );
     out.push(
       `- eigenvalues of E[hh^T] (d = ${e.pca.second_moment_eigenvalues.length}): ${e.pca.second_moment_eigenvalues.map(f3).join(', ')}; largest / smallest ${ratioText(e.pca.second_moment_eigenvalues)}.`,

@@ -3,7 +3,7 @@
 // Data flows one way: config -> sampler -> toy model -> activations -> SAE sweep -> metrics -> results.
 import { isSoftwareAdapter, type AdapterReport, type GpuContext } from '../gpu/context';
 import { jointTable } from '../data/tables';
-import { defaultConfig, FLAG, MET, NOT_DIVERGED, saeLayout, toyLayout } from '../core/wire';
+import { defaultConfig, detWidth, FLAG, MET, NOT_DIVERGED, saeLayout, toyLayout } from '../core/wire';
 import { sampleData } from '../core/sampler';
 import { rngU32, STREAM } from '../core/rng';
 import {
@@ -24,6 +24,7 @@ import {
   type Vec,
 } from '../metrics/analysis';
 import { analyseSae, toyValidity, VERDICTS, type Verdict } from '../metrics/recovery';
+import { bestMatches, detectorFromCounts } from '../metrics/synth';
 import { evaluateSaes, type EvalKernel } from '../train/evaluate';
 import { annealedSpec } from '../jobs/experiment';
 import { variantOf } from '../variants';
@@ -307,6 +308,8 @@ export async function trainSaeStage(
 export interface EvalStage {
   metrics: Float32Array;
   probe: Float32Array;
+  /** the detector counts per model (kernels/sae_eval/detect.wgsl), null where its kernel does not fit the SAEs */
+  detect: Float32Array | null;
   kernel: EvalKernel;
   samples: number;
   seconds: number;
@@ -419,6 +422,7 @@ export function analyseStage(
             (pre) => variantOf(jobCfg).twin.activation(jobCfg, pre, [], 0),
           )
       : null;
+  const DW = detWidth({ N, S });
   // satisfies, not a type annotation: the fields old results may lack are all present here
   const saes = plan.models.map((mdl, m) => {
     const p = params.subarray(m * L.P, (m + 1) * L.P);
@@ -465,6 +469,7 @@ export function analyseStage(
       collapsed_pairs: a.collapsed_pairs,
       composed_fraction: a.composed_fraction,
       synth: a.synth,
+      ...(ev.detect ? { detector: detectorFromCounts(bestMatches(decoder, features), ev.detect.subarray(m * DW, (m + 1) * DW), N, ev.samples) } : {}),
       dead_fraction: met[MET.DEAD_BATCH] / S,
       diverged: status[m] === NOT_DIVERGED ? null : status[m],
     } satisfies SaeResult;

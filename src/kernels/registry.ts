@@ -6,7 +6,7 @@
 import { saeLayout, toyLayout } from '../core/wire';
 import type { Grid } from '../gpu/kernel';
 import { NO_FEATURES, NO_SUBGROUPS, SAE_STEPS, STUDY_STEP_CASE, type SaeStepsVersion } from './sae_steps';
-import { SAE_EVAL, SAE_EVAL_CPU_FILE } from './sae_eval';
+import { SAE_DETECT_FILE, SAE_EVAL, SAE_EVAL_CPU_FILE } from './sae_eval';
 import { TOY_STEPS, type ToyStepsVersion } from './toy_steps';
 import { dimDefines, setDefines, type Defines } from './defines';
 import { GEMM_VERSIONS, gemmDefines } from './gemm';
@@ -225,6 +225,15 @@ export const KERNELS: KernelEntry[] = [
     version: 'cpu',
     twin: 'reference/metrics: saeEval',
     check: SAE_EVAL.cpu.check,
+    grid: (s) => ({ threads: s.M }),
+    defines: (s) => ({ ...sets(s), WG: 8 }),
+    bench: 'standalone',
+  },
+  {
+    file: SAE_DETECT_FILE,
+    summary: 'latents as detectors of the true features (fired / present / both counts) and shrinkage on fresh samples',
+    twin: 'reference/metrics: saeDetect',
+    check: 'kernel sae_detect',
     grid: (s) => ({ threads: s.M }),
     defines: (s) => ({ ...sets(s), WG: 8 }),
     bench: 'standalone',

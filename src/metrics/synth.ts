@@ -89,6 +89,26 @@ export class DetectorCounts {
   }
 }
 
+/**
+ * SAELens's detector scores from the evaluation's counts (kernels/sae_eval/detect.wgsl, one model's record: fired
+ * [S], present [N], both [S][N], shrinkage sum and count) over `samples` draws, each latent against `best[k]`, its
+ * best-matching feature: tp = both[k][best], fp = fired - tp, fn = present[best] - tp; means over latents, and the
+ * shrinkage (mean |hhat| / |h|).
+ */
+export function detectorFromCounts(best: number[], rec: ArrayLike<number>, N: number, samples: number): DetectorScores & { shrinkage: number } {
+  const S = best.length;
+  const d = new DetectorCounts(best);
+  best.forEach((j, k) => {
+    const tp = rec[S + N + k * N + j];
+    d.tp[k] = tp;
+    d.fp[k] = rec[k] - tp;
+    d.fn[k] = rec[S + j] - tp;
+    d.tn[k] = samples - rec[k] - rec[S + j] + tp;
+  });
+  const W = S + N + S * N + 2;
+  return { ...d.scores().mean, shrinkage: rec[W - 1] > 0 ? rec[W - 2] / rec[W - 1] : Number.NaN };
+}
+
 /** Reconstruction statistics over samples: explained variance, shrinkage, L0 of the SAE and of the data, dead latents. */
 export class ReconStats {
   private readonly sumX: Float64Array;

@@ -1,5 +1,5 @@
-// future-work.svg: the bench at a glance. One row per scenario (src/scenarios), its points along the x axis; left
-// MCC, right the share of true directions covered (cos >= 0.95), each variant at matched L0 with its 95 %
+// future-work.svg: the bench at a glance. One row per scenario (src/scenarios), its points along the x axis; MCC,
+// the share of true directions covered (cos >= 0.95) and F1, each variant at matched L0 with its 95 %
 // cluster-bootstrap interval (src/experiments/future-work-report.ts).
 import * as Plot from '@observablehq/plot';
 import type { FwRow } from '../experiments/future-work-report';
@@ -9,6 +9,7 @@ import { plot } from './plot';
 const PANELS = [
   { key: 'mcc', label: 'MCC (true features)' },
   { key: 'true_cov', label: 'true directions covered' },
+  { key: 'f1', label: 'F1 (latents as detectors)' },
 ] as const;
 
 export function futureWorkFigure(rows: FwRow[], document: Document): string {

@@ -1,6 +1,6 @@
 // Twins of shaders/sae_probe.wgsl and shaders/sae_eval.wgsl (docs/science.md §5 metrics), in f64.
-import { FLAG, MET, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
-import { latentParams, saeActivation } from './sae';
+import { detWidth, FLAG, MET, saeLayout, toyLayout, type Dims, type GpuConfig, type Hyper } from '../core/wire';
+import { forwardSample, latentParams, saeActivation } from './sae';
 
 export function saeProbe(
   cfg: GpuConfig,
@@ -112,4 +112,52 @@ export function saeEval(
     metrics[o + MET.PEN] = pen / nb;
     metrics[o + MET.SEL] = rec / nb + (hyper[m].l1 * pen) / nb;
   }
+}
+
+/**
+ * Twin of kernels/sae_eval/detect.wgsl: per model, on the evaluation's draws (x: sampleData at step t with the
+ * models' salted seeds, cfg.B samples each), fired[k] = #{f_k > 0}, active[i] = #{x_i > 0}, both[k][i], and the
+ * shrinkage sums (|hhat| / |h| over samples with |h| > 1e-6). `bthr`: BatchTopK's evaluation threshold per model.
+ */
+export function saeDetect(
+  cfg: GpuConfig,
+  dims: Dims,
+  x: ArrayLike<number>,
+  toyParams: ArrayLike<number>,
+  params: ArrayLike<number>,
+  bthr?: ArrayLike<number>,
+): Float64Array {
+  const { N, D, S } = dims;
+  const L = saeLayout(dims),
+    T = toyLayout(dims);
+  const W = detWidth(dims);
+  const out = new Float64Array(cfg.M * W);
+  const acts = new Float64Array(D);
+  const one = { ...cfg, M: 1, B: 1, act_stride: D, act_offset: 0 };
+  for (let m = 0; m < cfg.M; m++) {
+    const tp = (m % cfg.toy_count) * T.P,
+      o = m * W;
+    for (let b = 0; b < cfg.B; b++) {
+      const xb = (m * cfg.B + b) * N;
+      for (let j = 0; j < D; j++) {
+        let a = 0;
+        for (let i = 0; i < N; i++) a += toyParams[tp + i * D + j] * x[xb + i];
+        acts[j] = a;
+      }
+      const s = forwardSample(one, dims, params, m * L.P, acts, 0, bthr?.[m] ?? 0);
+      const hn = Math.sqrt(s.h.reduce((a, v) => a + v * v, 0)),
+        on = Math.sqrt(s.hhat.reduce((a, v) => a + v * v, 0));
+      if (hn > 1e-6) {
+        out[o + W - 2] += on / hn;
+        out[o + W - 1]++;
+      }
+      for (let i = 0; i < N; i++) if (x[xb + i] > 0) out[o + S + i]++;
+      for (let k = 0; k < S; k++)
+        if (s.f[k] > 0) {
+          out[o + k]++;
+          for (let i = 0; i < N; i++) if (x[xb + i] > 0) out[o + S + N + k * N + i]++;
+        }
+    }
+  }
+  return out;
 }

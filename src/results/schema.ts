@@ -91,6 +91,12 @@ export const SaeResultSchema = z.preprocess(
     composed_fraction: num,
     /** SynthSAEBench's decoder metrics, SAELens's definitions: MCC (mean |cos| of the one-to-one match to the true features) and uniqueness (distinct argmax features / latents); absent in older results */
     synth: z.object({ mcc: num, uniqueness: num }).optional(),
+    /**
+     * SAELens's detector scores on the evaluation samples (each latent against its best-matching feature by |cos|;
+     * means over latents) and shrinkage (mean |hhat| / |h|); absent in older results and where the detector's
+     * CPU-shaped kernel does not fit the SAE (d*s > 64)
+     */
+    detector: z.object({ precision: num, recall: num, f1: num, accuracy: num, shrinkage: num }).optional(),
     /** latents that never fired on the evaluation batch, over s */
     dead_fraction: num,
     collapsed_pairs: z.number(),

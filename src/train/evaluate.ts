@@ -3,10 +3,10 @@
 import { isSoftwareAdapter, type GpuContext } from '../gpu/context';
 import { definesFor, kernelEntry, type JobShape } from '../kernels/registry';
 import { dimDefines } from '../kernels/defines';
-import { SAE_EVAL, type EvalKernel } from '../kernels/sae_eval';
+import { detectDefines, detectMisfit, SAE_DETECT_FILE, SAE_EVAL, type EvalKernel } from '../kernels/sae_eval';
 
 export type { EvalKernel };
-import { FLAG, saeLayout, toyLayout, type GpuConfig } from '../core/wire';
+import { detWidth, FLAG, saeLayout, toyLayout, type GpuConfig } from '../core/wire';
 import { variantDefines, variantOf } from '../variants';
 import type { SaeJobSpec } from '../core/job';
 
@@ -46,7 +46,7 @@ export async function evaluateSaes(
   samples: number,
   seedSalt: number,
   opts: { modelsPerDispatch?: number; kernel?: EvalKernel } = {},
-): Promise<{ metrics: Float32Array; probe: Float32Array; kernel: EvalKernel }> {
+): Promise<{ metrics: Float32Array; probe: Float32Array; detect: Float32Array | null; kernel: EvalKernel }> {
   const { dims } = spec;
   const L = saeLayout(dims);
   const M = spec.cfg.M;
@@ -64,15 +64,19 @@ export async function evaluateSaes(
   if (per >= M) return { ...(await evaluateGroup(ctx, spec, params, samples, seedSalt, 0, M, false)), kernel };
   if (spec.cfg.toy_count !== 1)
     throw new Error(`evaluation: ${M} models do not fit one dispatch, and grouping needs a single toy model (toy_count ${spec.cfg.toy_count})`);
+  const DW = detWidth(dims);
   const metrics = new Float32Array(M * L.MET_W),
     probe = new Float32Array(M * dims.N * dims.S);
+  let detect: Float32Array | null = new Float32Array(M * DW);
   for (let m0 = 0; m0 < M; m0 += per) {
     const n = Math.min(per, M - m0);
     const r = await evaluateGroup(ctx, spec, params.subarray(m0 * L.P, (m0 + n) * L.P), samples, seedSalt, m0, n, false);
     metrics.set(r.metrics, m0 * L.MET_W);
     probe.set(r.probe, m0 * dims.N * dims.S);
+    if (r.detect && detect) detect.set(r.detect, m0 * DW);
+    else detect = null;
   }
-  return { metrics, probe, kernel };
+  return { metrics, probe, detect, kernel };
 }
 
 /**
@@ -98,7 +102,7 @@ async function evaluateGroup(
   m0: number,
   count: number,
   cpu: boolean,
-): Promise<{ metrics: Float32Array; probe: Float32Array }> {
+): Promise<{ metrics: Float32Array; probe: Float32Array; detect: Float32Array | null }> {
   const { dims } = spec;
   const L = saeLayout(dims),
     T = toyLayout(dims);
@@ -152,6 +156,10 @@ async function evaluateGroup(
       bstat: up('bstat', new Float32Array(M).fill(1)),
       bthr: mk('bthr', M * 4),
     };
+    // the detector counts (kernels/sae_eval/detect.wgsl) where its CPU-shaped model fits, after the evaluation (BatchTopK's bthr)
+    const DW = detWidth(dims);
+    const detects = detectMisfit(dims, cfg) === null;
+    if (detects) pool.detect = mk('detect', M * DW * 4);
     const shape: JobShape = { M, B: samples, ...dims, sets: spec.sets };
     const version = SAE_EVAL[cpu ? 'cpu' : 'modular'];
     const bound = await Promise.all(
@@ -161,9 +169,17 @@ async function evaluateGroup(
         return { k, groups: k.bindPool(pool), wg: k.grid(kernelEntry(file).grid(shape, defines)) };
       }),
     );
+    if (detects) {
+      const defines = { ...definesFor(SAE_DETECT_FILE, shape), ...variantDefines(cfg), ...detectDefines(cfg, ctx.device, ctx.adapter) };
+      const k = await ctx.kernel(SAE_DETECT_FILE, { defines });
+      bound.push({ k, groups: k.bindPool(pool), wg: k.grid(kernelEntry(SAE_DETECT_FILE).grid(shape, defines)) });
+    }
     await ctx.run('evaluate SAEs', (pass) => bound.forEach((o) => o.k.dispatch(pass, o.groups, ...o.wg)));
-    const [metrics, probe] = await ctx.readback([pool.metrics, pool.probe], [M * L.MET_W * 4, M * dims.N * dims.S * 4]);
-    return { metrics: new Float32Array(metrics), probe: new Float32Array(probe) };
+    const [metrics, probe, detect] = await ctx.readback(
+      [pool.metrics, pool.probe, ...(detects ? [pool.detect] : [])],
+      [M * L.MET_W * 4, M * dims.N * dims.S * 4, ...(detects ? [M * DW * 4] : [])],
+    );
+    return { metrics: new Float32Array(metrics), probe: new Float32Array(probe), detect: detect ? new Float32Array(detect) : null };
   } finally {
     owned.forEach((b) => b.destroy());
   }

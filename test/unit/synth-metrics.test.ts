@@ -2,7 +2,7 @@
 // one-to-one matchings of small random matrices.
 import { describe, expect, it } from 'vitest';
 import { rngUnit } from '../../src/core/rng';
-import { absCos, DetectorCounts, mccAbs, ReconStats, uniqueness } from '../../src/metrics/synth';
+import { absCos, DetectorCounts, detectorFromCounts, mccAbs, ReconStats, uniqueness } from '../../src/metrics/synth';
 
 const e = (i: number, d: number, s = 1) => Array.from({ length: d }, (_, j) => (j === i ? s : 0));
 
@@ -109,5 +109,32 @@ describe('reconstruction statistics', () => {
     expect(s.true_l0).toBeCloseTo(2 / 3, 12);
     expect(s.dead).toBe(1);
     expect(s.samples).toBe(3);
+  });
+});
+
+describe("the detector scores from the GPU's counts (kernels/sae_eval/detect.wgsl's record)", () => {
+  it('equal DetectorCounts on the same samples, with shrinkage from the sums', () => {
+    // 3 latents, 3 features; latent k's best feature best[k]; 40 pseudo-random samples
+    const best = [2, 0, 0];
+    const S = 3,
+      N = 3;
+    const ref = new DetectorCounts(best);
+    const rec = new Float64Array(S + N + S * N + 2);
+    const B = 40;
+    for (let b = 0; b < B; b++) {
+      const x = [0, 1, 2].map((i) => (rngUnit(9, 1, b, i, 0) < 0.4 ? rngUnit(9, 2, b, i, 0) : 0));
+      const f = [0, 1, 2].map((k) => (rngUnit(9, 3, b, k, 0) < 0.5 ? rngUnit(9, 4, b, k, 0) : 0));
+      ref.add(f, x);
+      for (let k = 0; k < S; k++) if (f[k] > 0) rec[k]++;
+      for (let i = 0; i < N; i++) if (x[i] > 0) rec[S + i]++;
+      for (let k = 0; k < S; k++) for (let i = 0; i < N; i++) if (f[k] > 0 && x[i] > 0) rec[S + N + k * N + i]++;
+    }
+    rec[S + N + S * N] = 30; // sum of |hhat| / |h|
+    rec[S + N + S * N + 1] = 40; // over 40 samples
+    const got = detectorFromCounts(best, rec, N, B);
+    const want = ref.scores().mean;
+    for (const key of ['precision', 'recall', 'f1', 'accuracy'] as const) expect(got[key]).toBeCloseTo(want[key], 12);
+    expect(want.f1).toBeGreaterThan(0);
+    expect(got.shrinkage).toBe(0.75);
   });
 });

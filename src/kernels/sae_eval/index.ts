@@ -27,6 +27,8 @@ export interface SaeEvalVersion {
 }
 
 const CPU_FILE = 'kernels/sae_eval/cpu.wgsl';
+/** each latent as a detector of the true features, and shrinkage (one invocation per model; after either version) */
+const DETECT_FILE = 'kernels/sae_eval/detect.wgsl';
 
 export const SAE_EVAL = {
   modular: {
@@ -57,3 +59,14 @@ export const SAE_EVAL = {
 
 export type EvalKernel = Extract<keyof typeof SAE_EVAL, string>;
 export const SAE_EVAL_CPU_FILE = CPU_FILE;
+export const SAE_DETECT_FILE = DETECT_FILE;
+
+/** Why the detector kernel cannot count for these SAEs (null: it can): it is CPU-shaped, so it fits where the CPU-shaped evaluation's model does. */
+export function detectMisfit(dims: { D: number; S: number }, cfg: GpuConfig): string | null {
+  return cpuEvalMisfit(dims.D, dims.S, variantOf(cfg).name);
+}
+
+/** The detector kernel's defines: the CPU-shaped evaluation's (workgroup of SIMD lanes, specialisation). */
+export function detectDefines(cfg: GpuConfig, device: DeviceCaps, adapter: Pick<AdapterReport, 'description'>): Defines {
+  return SAE_EVAL.cpu.defines(CPU_FILE, cfg, device, adapter);
+}
