@@ -23,6 +23,12 @@ export const DataSchema = z
       .optional(),
     /** Zipf-distributed feature frequencies: within each set (composed draws) and over all features (one-hot) */
     zipf_alpha: z.number().min(0, 'must be >= 0').max(10, 'must be <= 10').optional(),
+    /**
+     * a two-level hierarchy (SAELens's HierarchyConfig semantics): sets [P, P x children] are the parents and
+     * their children, `children` per parent in order; a composed draw is a parent with one of its own children
+     * (mutually exclusive), a one-hot draw (p_onehot) a parent alone; children never fire without their parent
+     */
+    hierarchy: z.object({ children: positiveInt }).strict().optional(),
     /** sparser data: each set is left out of a composed draw with this probability */
     p_set_empty: prob.default(0),
     /**
@@ -199,6 +205,14 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
     });
   }
   if (c.data.boost && c.data.sets.length !== 2) throw new ConfigError(`${name}: data.boost needs exactly two feature sets`);
+  if (c.data.hierarchy) {
+    const k = c.data.hierarchy.children;
+    if (c.data.sets.length !== 2 || c.data.sets[1] !== c.data.sets[0] * k)
+      throw new ConfigError(`${name}: data.hierarchy needs sets [P, P x ${k}] (parents, then their children); got [${c.data.sets.join(', ')}]`);
+    const clash = (['joint', 'set_probs', 'onehot_probs', 'boost', 'zipf_alpha'] as const).filter((f) => c.data[f] !== undefined);
+    if (clash.length) throw new ConfigError(`${name}: data.hierarchy sets the joint and one-hot tables itself; drop data.${clash.join(', data.')}`);
+    if (c.data.p_set_empty > 0) throw new ConfigError(`${name}: data.hierarchy with p_set_empty > 0 would let a child fire without its parent`);
+  }
   if (c.data.zipf_alpha !== undefined && (c.data.set_probs || c.data.joint || c.data.onehot_probs))
     throw new ConfigError(`${name}: data.zipf_alpha replaces set_probs/joint/onehot_probs; give one or the other`);
   const variant = saeVariant(c.sae.variant);

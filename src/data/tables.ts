@@ -18,6 +18,19 @@ export interface DataSpec {
   boost?: { i: number; j: number; c: number };
   /** Zipf(alpha) feature frequencies: p(rank r) proportional to r^-alpha within each set and for one-hot draws */
   zipfAlpha?: number;
+  /**
+   * a hierarchy (SAELens's HierarchyConfig semantics, two levels): set 0 holds the parents, set 1 their children,
+   * `children` per parent in parent order; a composed draw is a parent with one of its own children (mutually
+   * exclusive), a one-hot draw a parent alone (children never fire without their parent)
+   */
+  hierarchy?: { children: number };
+}
+
+/** The hierarchy's parent of each child (set 1's features, in order): child c belongs to parent floor(c / children). */
+export function hierarchyParents(sets: number[], children: number): number[] {
+  if (sets.length !== 2 || sets[1] !== sets[0] * children)
+    throw new Error(`a hierarchy needs two sets, parents and children: sets [P, P x ${children}], got [${sets.join(', ')}]`);
+  return Array.from({ length: sets[1] }, (_, c) => Math.floor(c / children));
 }
 
 export function zipf(k: number, alpha: number): number[] {
@@ -66,7 +79,12 @@ export function boostPair(P: number[][], i0: number, j0: number, c: number): num
 export function jointTable(spec: DataSpec): number[] {
   const size = spec.sets.reduce((a, b) => a * b, 1);
   let joint: number[];
-  if (spec.joint) {
+  if (spec.hierarchy) {
+    // parent i with each of its own children alike; no parent with another's child
+    const parentOf = hierarchyParents(spec.sets, spec.hierarchy.children);
+    const [P, C] = spec.sets;
+    joint = Array.from({ length: P * C }, (_, q) => (parentOf[q % C] === Math.floor(q / C) ? 1 / C : 0));
+  } else if (spec.joint) {
     if (spec.joint.length !== size) throw new Error(`joint table has ${spec.joint.length} entries, sets ${spec.sets.join('x')} need ${size}`);
     joint = [...spec.joint];
   } else {
@@ -91,7 +109,9 @@ export function jointTable(spec: DataSpec): number[] {
 
 export function onehotTable(spec: DataSpec): number[] {
   const n = featureCount(spec.sets);
-  const p = spec.onehotProbs ?? (spec.zipfAlpha !== undefined ? zipf(n, spec.zipfAlpha) : new Array(n).fill(1 / n));
+  // a hierarchy's one-hot draws are parents alone (a child never fires without its parent)
+  const parentsOnly = spec.hierarchy ? Array.from({ length: n }, (_, i) => (i < spec.sets[0] ? 1 / spec.sets[0] : 0)) : undefined;
+  const p = spec.onehotProbs ?? parentsOnly ?? (spec.zipfAlpha !== undefined ? zipf(n, spec.zipfAlpha) : new Array(n).fill(1 / n));
   if (p.length !== n) throw new Error(`onehotProbs has ${p.length} entries, expected ${n}`);
   checkProbs('onehotProbs', p);
   return p;

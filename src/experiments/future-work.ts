@@ -46,7 +46,7 @@ export function futureWorkExperiments(scenarios: readonly Scenario[] = SCENARIOS
           name: fwName(sc, p, v),
           description: `(${sc.letter}) ${sc.title}, ${sc.axis} = ${p.x}: sets [${(p.data.sets ?? []).join(', ')}], d = ${p.d}, s = ${p.s}; ${v.name} SAE`,
           data: p.data,
-          toy: { d: p.d, steps: FW.toySteps, lr: FW.toyLr },
+          toy: { d: p.d, steps: FW.toySteps, lr: FW.toyLr, ...p.toy },
           sae: { variant: v.name, s: p.s, steps: FW.saeSteps, batch: FW.saeBatch, ...knob, ...(VARIANT_SETTINGS[v.name] ?? {}) },
           grid: { lr: [FW.lr], l1: v.needsK ? [0] : [...FW.lambdas] },
           realizations: FW.realizations,

@@ -24,7 +24,7 @@ import {
   type Vec,
 } from '../metrics/analysis';
 import { analyseSae, toyValidity, VERDICTS, type Verdict } from '../metrics/recovery';
-import { bestMatches, detectorFromCounts } from '../metrics/synth';
+import { absorptionFromCounts, bestMatches, detectorFromCounts } from '../metrics/synth';
 import { evaluateSaes, type EvalKernel } from '../train/evaluate';
 import { annealedSpec } from '../jobs/experiment';
 import { variantOf } from '../variants';
@@ -423,6 +423,9 @@ export function analyseStage(
           )
       : null;
   const DW = detWidth({ N, S });
+  // a hierarchy's children per parent (feature indices: parents first, then set 1's children)
+  const h = c.data.hierarchy;
+  const kids = h ? Array.from({ length: c.data.sets[0] }, (_, p) => Array.from({ length: h.children }, (_, j) => c.data.sets[0] + p * h.children + j)) : null;
   // satisfies, not a type annotation: the fields old results may lack are all present here
   const saes = plan.models.map((mdl, m) => {
     const p = params.subarray(m * L.P, (m + 1) * L.P);
@@ -470,6 +473,7 @@ export function analyseStage(
       composed_fraction: a.composed_fraction,
       synth: a.synth,
       ...(ev.detect ? { detector: detectorFromCounts(bestMatches(decoder, features), ev.detect.subarray(m * DW, (m + 1) * DW), N, ev.samples) } : {}),
+      ...(ev.detect && kids ? { absorption: absorptionFromCounts(decoder, features, kids, ev.detect.subarray(m * DW, (m + 1) * DW)) } : {}),
       dead_fraction: met[MET.DEAD_BATCH] / S,
       diverged: status[m] === NOT_DIVERGED ? null : status[m],
     } satisfies SaeResult;

@@ -21,6 +21,7 @@ export function dataSpec(c: ExperimentConfig): DataSpec {
     onehotProbs: c.data.onehot_probs,
     boost: c.data.boost,
     zipfAlpha: c.data.zipf_alpha,
+    hierarchy: c.data.hierarchy,
   };
 }
 

@@ -109,6 +109,40 @@ export function detectorFromCounts(best: number[], rec: ArrayLike<number>, N: nu
   return { ...d.scores().mean, shrinkage: rec[W - 1] > 0 ? rec[W - 2] / rec[W - 1] : Number.NaN };
 }
 
+/**
+ * Absorption in a hierarchy (SAELens issue 729's proposal), from the same counts: for each parent feature p, its
+ * latent (the best match to p by |cos|) and that latent's recall on the samples where p fires with one of its
+ * children against those where p fires alone; `children[p]` lists p's children's feature indices. A latent that
+ * stops firing when a child takes over has absorbed the parent: absorption = recall alone - recall with a child,
+ * averaged over the parents that fired both ways.
+ */
+export function absorptionFromCounts(
+  decoder: Vec[],
+  features: Vec[],
+  children: number[][],
+  rec: ArrayLike<number>,
+): { recall_with_child: number; recall_alone: number; absorption: number } {
+  const S = decoder.length,
+    N = features.length;
+  const C = absCos(decoder, features);
+  const on: number[] = [],
+    off: number[] = [];
+  children.forEach((kids, p) => {
+    const k = C.reduce((best, row, i) => (row[p] > C[best][p] ? i : best), 0);
+    const both = (i: number) => rec[S + N + k * N + i];
+    const withChild = kids.reduce((a, c) => a + rec[S + c], 0);
+    const firedWithChild = kids.reduce((a, c) => a + both(c), 0);
+    const alone = rec[S + p] - withChild;
+    const firedAlone = both(p) - firedWithChild;
+    if (withChild > 0 && alone > 0) {
+      on.push(firedWithChild / withChild);
+      off.push(firedAlone / alone);
+    }
+  });
+  const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
+  return { recall_with_child: mean(on), recall_alone: mean(off), absorption: mean(off) - mean(on) };
+}
+
 /** Reconstruction statistics over samples: explained variance, shrinkage, L0 of the SAE and of the data, dead latents. */
 export class ReconStats {
   private readonly sumX: Float64Array;

@@ -97,6 +97,8 @@ export const SaeResultSchema = z.preprocess(
      * CPU-shaped kernel does not fit the SAE (d*s > 64)
      */
     detector: z.object({ precision: num, recall: num, f1: num, accuracy: num, shrinkage: num }).optional(),
+    /** hierarchies (data.hierarchy): each parent's latent's recall with a child and alone, absorption = alone - with a child (means over parents) */
+    absorption: z.object({ recall_with_child: num, recall_alone: num, absorption: num }).optional(),
     /** latents that never fired on the evaluation batch, over s */
     dead_fraction: num,
     collapsed_pairs: z.number(),

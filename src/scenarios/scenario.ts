@@ -5,6 +5,7 @@
 import type { ExperimentInput } from '../config/schema';
 
 export type DataInput = NonNullable<ExperimentInput['data']>;
+export type ToyInput = NonNullable<ExperimentInput['toy']>;
 
 export interface ScenarioPoint {
   /** short, unique in its scenario: part of the experiment names (k4, d3, s16) */
@@ -16,6 +17,8 @@ export interface ScenarioPoint {
   d: number;
   /** the SAE's latents */
   s: number;
+  /** the toy model's other settings (absent: trained, as the study); e.g. a fixed random dictionary */
+  toy?: Omit<ToyInput, 'd'>;
 }
 
 export interface Scenario {

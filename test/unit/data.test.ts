@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { boostPair, jointTable, samplerTables } from '../../src/data/tables';
 import { defaultConfig } from '../../src/core/wire';
 import { sampleData } from '../../src/reference/data';
+import { parseExperiment } from '../../src/config/schema';
 
 function draw(sets: number[], rho: number, p: number, B = 40000, extra: Record<string, unknown> = {}) {
   const { tables, tableLen } = samplerTables({ sets, rho, pOnehot: p, ...extra });
@@ -121,5 +122,37 @@ describe('composed-feature sampler (reference)', () => {
     expect(() => samplerTables({ sets: [2, 2], rho: 1, pOnehot: -0.1 })).toThrow(/pOnehot = -0.1/);
     expect(() => samplerTables({ sets: [2, 0], rho: 1, pOnehot: 0 })).toThrow(/positive integers/);
     expect(() => samplerTables({ sets: [2, 2], rho: 1, pOnehot: 0, joint: [1, 0, 0] })).toThrow(/3 entries/);
+  });
+});
+
+describe('a two-level hierarchy (data.hierarchy)', () => {
+  it('draws a parent with one of its own children, or the parent alone; never a child without its parent', () => {
+    const B = 20000,
+      p = 0.4;
+    const x = draw([2, 6], 0.5, p, B, { hierarchy: { children: 3 } });
+    let alone = 0;
+    const perChild = new Array(6).fill(0);
+    for (let b = 0; b < B; b++) {
+      const r = Array.from(x.subarray(b * 8, b * 8 + 8));
+      const parents = [0, 1].filter((i) => r[i] > 0);
+      const kids = [2, 3, 4, 5, 6, 7].filter((i) => r[i] > 0);
+      expect(parents.length).toBe(1);
+      expect(kids.length).toBeLessThanOrEqual(1);
+      if (!kids.length) alone++;
+      else {
+        // the child belongs to the parent that fired: children 0-2 to parent 0, 3-5 to parent 1
+        expect(Math.floor((kids[0] - 2) / 3)).toBe(parents[0]);
+        perChild[kids[0] - 2]++;
+      }
+    }
+    expect(Math.abs(alone / B - p)).toBeLessThan(4 * se(p, B));
+    for (const c of perChild) expect(Math.abs(c / B - (1 - p) / 6)).toBeLessThan(4 * se((1 - p) / 6, B));
+  });
+
+  it('its joint table is block-uniform and the config names a bad shape or a clashing table', () => {
+    expect(jointTable({ sets: [2, 4], rho: 0, pOnehot: 0, hierarchy: { children: 2 } })).toEqual([0.5, 0.5, 0, 0, 0, 0, 0.5, 0.5].map((v) => v / 2));
+    expect(() => parseExperiment({ data: { sets: [2, 5], hierarchy: { children: 3 } } })).toThrow(/data.hierarchy needs sets \[P, P x 3\]/);
+    expect(() => parseExperiment({ data: { sets: [2, 6], hierarchy: { children: 3 }, zipf_alpha: 1 } })).toThrow(/drop data.zipf_alpha/);
+    expect(() => parseExperiment({ data: { sets: [2, 6], hierarchy: { children: 3 }, p_set_empty: 0.1 } })).toThrow(/child fire without its parent/);
   });
 });

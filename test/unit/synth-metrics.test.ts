@@ -2,7 +2,7 @@
 // one-to-one matchings of small random matrices.
 import { describe, expect, it } from 'vitest';
 import { rngUnit } from '../../src/core/rng';
-import { absCos, DetectorCounts, detectorFromCounts, mccAbs, ReconStats, uniqueness } from '../../src/metrics/synth';
+import { absCos, absorptionFromCounts, DetectorCounts, detectorFromCounts, mccAbs, ReconStats, uniqueness } from '../../src/metrics/synth';
 
 const e = (i: number, d: number, s = 1) => Array.from({ length: d }, (_, j) => (j === i ? s : 0));
 
@@ -136,5 +136,38 @@ describe("the detector scores from the GPU's counts (kernels/sae_eval/detect.wgs
     for (const key of ['precision', 'recall', 'f1', 'accuracy'] as const) expect(got[key]).toBeCloseTo(want[key], 12);
     expect(want.f1).toBeGreaterThan(0);
     expect(got.shrinkage).toBe(0.75);
+  });
+});
+
+describe('absorption in a hierarchy, from the detector counts', () => {
+  it("a parent latent's recall alone against with a child", () => {
+    // features: parent 0 (e1), its children 1, 2; latents 0 on the parent, 1 and 2 on the children
+    const features = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    const decoder = [
+      [0.9, 0.1, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    const S = 3,
+      N = 3;
+    const rec = new Float64Array(S + N + S * N + 2);
+    // 100 samples with the parent: 40 alone (latent 0 fires on 36), 60 with a child (30 each; latent 0 fires on 15)
+    rec[S + 0] = 100;
+    rec[S + 1] = 30;
+    rec[S + 2] = 30;
+    rec[S + N + 0 * N + 0] = 36 + 15; // latent 0 with the parent present
+    rec[S + N + 0 * N + 1] = 10; // ... and child 1
+    rec[S + N + 0 * N + 2] = 5; // ... and child 2
+    const a = absorptionFromCounts(decoder, features, [[1, 2]], rec);
+    expect(a.recall_alone).toBeCloseTo(36 / 40, 12);
+    expect(a.recall_with_child).toBeCloseTo(15 / 60, 12);
+    expect(a.absorption).toBeCloseTo(0.9 - 0.25, 12);
+    // a parent that never fired alone: undefined
+    rec[S + 0] = 60;
+    expect(Number.isNaN(absorptionFromCounts(decoder, features, [[1, 2]], rec).absorption)).toBe(true);
   });
 });
