@@ -134,6 +134,26 @@ export function leaderboard(rows: FwRow[]): { variant: string; points: number; b
   return [...out.values()].map((e) => ({ ...e, mcc: mean(e.mcc), trueCov: mean(e.trueCov.filter(Number.isFinite)) })).sort((a, b) => b.mcc - a.mcc);
 }
 
+/**
+ * A scenario at a glance: true directions covered at matched L0, variants by points, and where each variant
+ * switches to the true features: the first point whose interval lies wholly above one half (none: not in range).
+ */
+export function switchTable(sc: Scenario, rs: FwRow[]): string[] {
+  const variants = [...new Set(rs.map((r) => r.variant))];
+  const at = (v: string, p: ScenarioPoint) => rs.find((r) => r.variant === v && r.point === p);
+  const switchAt = (v: string) => sc.points.find((p) => (at(v, p)?.stats.true_cov.lo ?? 0) > 0.5);
+  return [
+    `True directions covered at matched L0 (mean [95 % interval]) along ${sc.axis}, and the first point where the interval lies above one half.\n`,
+    `| variant | ${sc.points.map((p) => `${p.x}`).join(' | ')} | switch to true features |`,
+    `|---|${sc.points.map(() => '---|').join('')}---|`,
+    ...variants.map((v) => {
+      const sw = switchAt(v);
+      return `| ${v} | ${sc.points.map((p) => (at(v, p) ? fi(at(v, p)!.stats.true_cov) : '-')).join(' | ')} | ${sw ? `${sw.x}` : 'not in range'} |`;
+    }),
+    '',
+  ];
+}
+
 /** The budget as the runs' bench experiments were configured (the first one's; the preset gives all the same). */
 function budgetOf(runs: ResultsFile[]): string {
   const e = runs.flatMap((r) => r.experiments).find((x) => x.name.startsWith('fw-'));
@@ -161,6 +181,8 @@ export function futureWorkSection(runs: ResultsFile[]): string {
     const rs = rows.filter((r) => r.scenario.letter === sc.letter);
     if (!rs.length) continue;
     out.push(`## (${sc.letter}) ${sc.title}\n`, `${sc.question}\n`);
+    out.push(...switchTable(sc, rs));
+    if (sc.expectation) out.push(`${sc.expectation}\n`);
     const absorb = sc.points.some((p) => p.data.hierarchy);
     out.push(
       `| ${sc.axis} | variant | knob at matched L0 | L0 (target) | MCC | true directions covered | composed directions covered | uniqueness | F1 | explained variance | shrinkage |${absorb ? ' absorption (parent latent recall alone - with a child) |' : ''} dead latents | true SAEs | converged | SAEs (seeds, flagged) |`,

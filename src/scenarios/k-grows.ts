@@ -7,5 +7,7 @@ export const kGrows: Scenario = {
   title: 'k features per set',
   question: 'As k grows, composed pairs occur more rarely than true features: when does the SAE switch from composed pairs to the true features?',
   axis: 'k (features per set)',
+  expectation:
+    "The kit's analytic expectation covers k = 2 only: with uncorrelated amplitudes a composed dictionary codes a draw at expected L1 0.943 against the true one's 1.000 (docs/science.md §5.5), so an L1 SAE prefers the composed directions there. For k > 2 it has none: s = 2k latents cannot hold the k^2 composed directions, so a composed code is out of reach from k = 3 on.",
   points: [2, 3, 4, 6, 8].map((k) => ({ label: `k${k}`, x: k, data: { sets: [k, k], rho: 0 }, d: k, s: 2 * k })),
 };

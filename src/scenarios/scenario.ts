@@ -29,6 +29,8 @@ export interface Scenario {
   question: string;
   /** the axis the points move along, for tables and figures */
   axis: string;
+  /** what theory expects along the axis, where the kit has an expectation (printed beside the measured switch) */
+  expectation?: string;
   points: ScenarioPoint[];
 }
 

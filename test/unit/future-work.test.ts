@@ -2,7 +2,7 @@
 // (future-work.md) from hand-built runs whose decoders, L0 and knobs are known.
 import { describe, expect, it } from 'vitest';
 import { FW, futureWorkExperiments, fwK } from '../../src/experiments/future-work';
-import { futureWorkRows, futureWorkSection, leaderboard } from '../../src/experiments/future-work-report';
+import { futureWorkRows, futureWorkSection, leaderboard, switchTable } from '../../src/experiments/future-work-report';
 import { getPreset } from '../../src/experiments/presets';
 import { SCENARIOS, trueL0 } from '../../src/scenarios';
 import { SAE_VARIANTS } from '../../src/variants';
@@ -90,5 +90,15 @@ describe('future-work.md: the leaderboard at matched L0', () => {
     expect(md).toContain('| relu | 1 | 1 |');
     expect(md).toContain('| 2 (k2) | relu | lambda 0.03 | 2.00 (2.00) | 1.00 [1.00, 1.00]');
     expect(futureWorkSection([fakeResults([fakeExperiment({ name: 'correlated', sets: [2, 2], W: STUDY_W, saes: [{ decoder: TRUE }] })])])).toBe('');
+  });
+});
+
+describe('a scenario at a glance (switchTable)', () => {
+  it('lists each variant along the axis and names the first point whose interval lies above one half', () => {
+    const rows = futureWorkRows([run(0), run(1)]);
+    const lines = switchTable(k2, rows);
+    // relu is true at k = 2 (coverage 1, interval [1, 1]); topk half (0.5): no switch in range
+    expect(lines.find((l) => l.startsWith('| relu |'))).toBe('| relu | 1.00 [1.00, 1.00] | - | - | - | - | 2 |');
+    expect(lines.find((l) => l.startsWith('| topk |'))).toMatch(/\| not in range \|$/);
   });
 });
