@@ -1,12 +1,18 @@
 // The browser app through the harness (headless Chromium, software WebGPU): the experiment page runs a
 // tiny preset to the end, shows figures and enables downloads, survives a reload; the kernel lab
 // verifies a kernel; without WebGPU a help page appears. Screenshots go to test-output/ for review.
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { build } from 'vite';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tmpDirs } from './tmp';
+import type { ElementHandle } from 'puppeteer-core';
 import { closeServer, openHarness } from '../harness/launch';
+import { rngUnit } from '../src/core/rng';
+import { encodeNpy } from '../src/io/npy';
+import { openActivations } from '../src/io/activations-node';
+import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
+import { type ActivationsResult, activationsConfig, runActivations } from '../src/experiments/wide-activations';
 
 const SHOTS = join(__dirname, '..', 'test-output');
 mkdirSync(SHOTS, { recursive: true });
@@ -130,6 +136,60 @@ describe('browser app', () => {
       await h.close();
     }
   });
+
+  it('trains a wide SAE on a dropped activations file, as the CLI does on the same file (Node WebGPU)', async () => {
+    // 600 rows in d = 16: sparse codes over 40 directions (the CLI test's data)
+    const N = 600,
+      d = 16;
+    const x = new Float32Array(N * d);
+    for (let r = 0; r < N; r++)
+      for (let i = 0; i < 40; i++)
+        if (rngUnit(3, 0, r, i, 0) < 0.1) for (let j = 0; j < d; j++) x[r * d + j] += 3 * (1 + rngUnit(3, 0, r, i, 1)) * Math.sin((i * d + j) * 12.9898) * 0.5;
+    const dir = tmp();
+    const path = join(dir, 'acts.npy');
+    writeFileSync(path, encodeNpy([N, d], x));
+    const form = { width: '32', k: '4', samples: '1280', lr: '0.003' };
+    const h = await openHarness({ page: 'index.html#/activations' });
+    let page: ActivationsResult;
+    try {
+      await h.page.waitForFunction(() => window.appState === 'ready:activations', { timeout: 60_000 });
+      // a file that is not activations: a named error, Train stays off
+      writeFileSync(join(dir, 'bad.npy'), 'not numpy');
+      await ((await h.page.$('#act-file')) as ElementHandle<HTMLInputElement>).uploadFile(join(dir, 'bad.npy'));
+      await h.page.waitForFunction(() => window.appState === 'activations:failed', { timeout: 30_000 });
+      expect(await h.page.$eval('#act-errors', (e) => e.textContent)).toMatch(/bad\.npy: not a \.npy file \(bad magic\)/);
+      expect(await h.page.$eval('#act-start', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
+      await ((await h.page.$('#act-file')) as ElementHandle<HTMLInputElement>).uploadFile(path);
+      await h.page.waitForFunction(() => window.appState === 'activations:loaded', { timeout: 30_000 });
+      expect(await h.page.$eval('#act-status', (e) => e.textContent)).toContain('600 rows of d = 16 (f32)');
+      for (const [id, v] of Object.entries(form)) await h.page.type(`#act-${id}`, v);
+      await h.page.click('#act-start');
+      await h.page.waitForFunction(() => ['activations:finished', 'activations:failed'].includes(window.appState ?? ''), { timeout: 300_000 });
+      expect(await h.page.$eval('#act-errors', (e) => e.textContent)).toBe('');
+      page = (await h.page.evaluate(() => window.activationsResult)) as ActivationsResult;
+      const links = await h.page.$$eval('#act-downloads a', (as) => as.map((a) => a.textContent));
+      expect(links).toEqual(['results.json', 'summary.md', 'sae_weights.safetensors', 'cfg.json']);
+      await h.page.screenshot({ path: join(SHOTS, 'activations.png') });
+    } finally {
+      await h.close();
+    }
+    // the CLI's path on the same file and options, on Node's adapter
+    const f = openActivations(path);
+    const ctx = await acquireNodeDevice();
+    try {
+      const c = activationsConfig(f, { variant: 'batchtopk', width: 32, k: 4, samples: 1280, lr: 0.003, seed: 0, normalize: 'none' });
+      expect(page.config).toEqual(c);
+      const { result } = await runActivations(ctx, f, c);
+      expect(page.steps).toBe(result.steps);
+      // same kernels and draws; the adapters may round differently: explained variance within 1e-4, L0 within 1e-3
+      expect(Math.abs(page.final.explained_variance - result.final.explained_variance)).toBeLessThan(1e-4);
+      expect(Math.abs(page.final.l0 - result.final.l0)).toBeLessThan(1e-3);
+      expect(page.final.rows).toBe(60);
+    } finally {
+      releaseNodeGpu(ctx);
+      f.close();
+    }
+  }, 600_000);
 
   it('without WebGPU shows what is missing and how to enable it', async () => {
     const h = await openHarness({ page: 'index.html', webgpu: false });

@@ -6,7 +6,7 @@ import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { getWidePreset, runWide, wideSummary, type WidePreset } from '../src/experiments/wide';
 import { type ActivationsConfig, runActivations } from '../src/experiments/wide-activations';
-import { openActivations } from '../src/io/activations';
+import { openActivations } from '../src/io/activations-node';
 import { encodeNpy } from '../src/io/npy';
 import { rngUnit } from '../src/core/rng';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,11 +1,12 @@
 // The browser app: acquires WebGPU (or explains what is missing), then routes between the experiment
-// page and the kernel lab. Same kernels, runner and figures as the CLI.
+// page, the kernel lab and the page that trains on your own activations. Same kernels, runner and figures as the CLI.
 import type { GpuContext } from '../gpu/context';
 import { acquireDevice } from '../gpu/device';
 import { WebGPUUnavailableError } from '../gpu/errors';
 import { bundledShaderSources } from '../gpu/shaders-browser';
 import { mountExperiment } from './experiment';
 import { mountLab } from './lab';
+import { mountActivations } from './activations';
 
 const app = document.getElementById('app')!;
 
@@ -33,11 +34,11 @@ let unmount: (() => void) | null = null;
 
 async function route(): Promise<void> {
   if (!ctx) return;
-  const page = location.hash.startsWith('#/lab') ? 'lab' : 'experiment';
+  const page = location.hash.startsWith('#/lab') ? 'lab' : location.hash.startsWith('#/activations') ? 'activations' : 'experiment';
   document.querySelectorAll('header nav a').forEach((a) => a.classList.toggle('active', a.id === `nav-${page}`));
   unmount?.();
   app.innerHTML = '';
-  unmount = page === 'lab' ? mountLab(app, ctx) : mountExperiment(app, ctx);
+  unmount = page === 'lab' ? mountLab(app, ctx) : page === 'activations' ? mountActivations(app, ctx) : mountExperiment(app, ctx);
   window.appState = `ready:${page}`;
 }
 

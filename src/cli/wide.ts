@@ -12,8 +12,9 @@ import { wideFigure } from '../plots/wide';
 import { nodeDocument } from '../plots/dom-node';
 import { GEMM_NAMES } from '../kernels/gemm';
 import { SAE_VARIANTS, saeVariant } from '../variants';
-import { openActivations, scanActivations } from '../io/activations';
-import { type ActivationsConfig, activationsSummary, checkActivationsConfig, runActivations } from '../experiments/wide-activations';
+import { scanActivations } from '../io/activations';
+import { openActivations } from '../io/activations-node';
+import { type ActivationsConfig, activationsConfig, activationsSummary, checkActivationsConfig, runActivations } from '../experiments/wide-activations';
 import { SAE_CFG_FILENAME, SAE_WEIGHTS_FILENAME, toSaeLens } from '../io/saelens';
 import { encodeSafetensors } from '../io/safetensors';
 
@@ -63,29 +64,8 @@ async function activationsCommand(
 ): Promise<number> {
   const f = openActivations(path, { key: o.keyName });
   try {
-    const rec = saeVariant(o.variant).wide!;
-    const width = o.width ?? 4 * f.d;
-    const evalRows = o.evalRows ?? Math.max(1, Math.min(100_000, Math.floor(f.rows / 10)));
-    const trainRows = f.rows - evalRows;
-    const batch = o.batch ?? Math.min(1024, Math.max(1, trainRows));
-    const topkFamily = rec.select === 'topk' || rec.select === 'batchtopk';
-    if (!topkFamily && o.lambda === undefined)
-      throw new Error(`wide: --variant ${o.variant} on activations needs --lambda (its ${rec.select === 'jumprelu' ? 'L0' : 'L1'} coefficient)`);
-    const c: ActivationsConfig = {
-      sae: {
-        variant: o.variant,
-        width,
-        lambda: o.lambda ?? 0,
-        k: topkFamily ? (o.k ?? Math.max(1, Math.min(32, Math.floor(width / 8)))) : undefined,
-        auxk: rec.auxk ? { coef: 1, window: 1000 } : undefined,
-      },
-      // SAELens's defaults: lr 3e-4, no warmup; one epoch of the training rows unless --samples
-      train: { samples: o.samples ?? Math.max(batch, trainRows), batch, lr: o.lr ?? 3e-4, warmup: 0, cooldown: 0.2 },
-      evalRows,
-      normalize: o.normalize,
-      buffer: o.buffer ?? Math.min(trainRows, Math.max(batch, 65536)),
-      seed: o.seed,
-    };
+    const c = activationsConfig(f, o);
+    const evalRows = c.evalRows;
     checkActivationsConfig(f, c);
     console.log(`[activations] ${path}: ${f.rows.toLocaleString('en-US')} rows of d = ${f.d} (${f.dtype}); scanning every row once (NaN, Inf, mean norm)`);
     const t0 = performance.now();

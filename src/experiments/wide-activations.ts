@@ -54,6 +54,55 @@ export function checkActivationsConfig(f: ActivationsFile, c: ActivationsConfig)
     throw new ActivationsError(`the shuffle buffer (${c.buffer} rows) must hold at least one batch (${c.train.batch})`);
 }
 
+/** What a user may set; everything else takes the defaults below. */
+export interface ActivationsOptions {
+  variant: string;
+  k?: number;
+  lambda?: number;
+  width?: number;
+  batch?: number;
+  samples?: number;
+  evalRows?: number;
+  lr?: number;
+  seed: number;
+  normalize: ActivationsConfig['normalize'];
+  buffer?: number;
+}
+
+/**
+ * A run's config from the user's options and the file's shape (the CLI's flags and the browser page's form):
+ * width 4 d, k = min(32, width / 8) for the TopK family, SAELens's lr 3e-4 without warmup, one epoch of the training
+ * rows, a tenth of the rows (at most 100,000) held out. The L1 and JumpReLU variants need their lambda.
+ */
+export function activationsConfig(f: Pick<ActivationsFile, 'rows' | 'd'>, o: ActivationsOptions): ActivationsConfig {
+  const rec = saeVariant(o.variant).wide;
+  if (!rec) throw new ActivationsError(`variant ${o.variant} does not run on the wide engine yet`);
+  const width = o.width ?? 4 * f.d;
+  const evalRows = o.evalRows ?? Math.max(1, Math.min(100_000, Math.floor(f.rows / 10)));
+  const trainRows = f.rows - evalRows;
+  const batch = o.batch ?? Math.min(1024, Math.max(1, trainRows));
+  const topkFamily = rec.select === 'topk' || rec.select === 'batchtopk';
+  if (!topkFamily && o.lambda === undefined)
+    throw new ActivationsError(
+      `variant ${o.variant} on activations needs lambda, its ${rec.select === 'jumprelu' ? 'L0' : 'L1'} coefficient (--lambda; the page's lambda field)`,
+    );
+  return {
+    sae: {
+      variant: o.variant,
+      width,
+      lambda: o.lambda ?? 0,
+      k: topkFamily ? (o.k ?? Math.max(1, Math.min(32, Math.floor(width / 8)))) : undefined,
+      auxk: rec.auxk ? { coef: 1, window: 1000 } : undefined,
+    },
+    // SAELens's defaults: lr 3e-4, no warmup; one epoch of the training rows unless samples is given
+    train: { samples: o.samples ?? Math.max(batch, trainRows), batch, lr: o.lr ?? 3e-4, warmup: 0, cooldown: 0.2 },
+    evalRows,
+    normalize: o.normalize,
+    buffer: o.buffer ?? Math.min(trainRows, Math.max(batch, 65536)),
+    seed: o.seed,
+  };
+}
+
 /** The preset-shaped view of a config (wideMode, wideInit read it). */
 const asPreset = (d: number, c: ActivationsConfig) => ({ d, sae: c.sae, seed: c.seed }) as WidePreset;
 
@@ -118,7 +167,7 @@ export async function runActivations(
       config: c,
       scale,
       meanNorm: scan.meanNorm,
-      adapter: ctx.adapter.description,
+      adapter: ctx.adapter.description || [ctx.adapter.vendor, ctx.adapter.architecture].filter(Boolean).join(' '),
       gemm,
       steps,
       epochs: (steps * B) / trainRows,

@@ -1,9 +1,9 @@
-// A researcher's own activations on disk, read in chunks and never whole (N up to 1e8 rows): `.npy` (float32 or
-// float16, C order, shape [N, d]) or `.safetensors` (one F32/F16/BF16 tensor of shape [N, d], or the one named).
+// A researcher's own activations, read in chunks and never whole (N up to 1e8 rows): `.npy` (float32 or
+// float16, C order, shape [N, d]) or `.safetensors` (one F32/F16/BF16 tensor of shape [N, d], or the one named),
+// from any byte source: a file on disk (activations-node.ts) or the bytes of a file dropped on the browser page.
 // Every problem is a named error before training: wrong dtype, wrong rank, a truncated file, NaN or infinite
 // rows (scanActivations walks the whole file once and also measures the mean norm for SAELens-style scaling).
 // Rows reach training through a seeded shuffle buffer (ShuffleBuffer); the last rows are held out for evaluation.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { rngU32 } from '../core/rng';
 import { bf16, f16 } from './floats';
 
@@ -24,28 +24,34 @@ export interface ActivationsFile {
   close(): void;
 }
 
-function readAt(fd: number, pos: number, len: number): Buffer {
-  const buf = Buffer.alloc(len);
-  let got = 0;
-  while (got < len) {
-    const n = readSync(fd, buf, got, len - got, pos + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got === len ? buf : buf.subarray(0, got);
+/** Where the bytes come from: a file on disk, or a file's bytes in memory (the browser). */
+export interface ByteSource {
+  /** the name errors give (a path, or a dropped file's name) */
+  name: string;
+  size: number;
+  /** up to `len` bytes from `pos` (fewer at the end) */
+  readAt(pos: number, len: number): Uint8Array;
+  close(): void;
 }
 
+/** A file's bytes in memory as a source (a file dropped on the browser page). */
+export function bytesSource(name: string, bytes: Uint8Array): ByteSource {
+  return { name, size: bytes.length, readAt: (pos, len) => bytes.subarray(pos, Math.min(pos + len, bytes.length)), close: () => {} };
+}
+
+const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
 /** The .npy header: dtype, order and shape (format 1.0-3.0). */
-function npyHeader(fd: number, path: string): { dtype: Dtype; shape: number[]; offset: number } {
+function npyHeader(src: ByteSource): { dtype: Dtype; shape: number[]; offset: number } {
   const fail = (why: string): never => {
-    throw new ActivationsError(`${path}: ${why}`);
+    throw new ActivationsError(`${src.name}: ${why}`);
   };
-  const head = readAt(fd, 0, 12);
+  const head = src.readAt(0, 12);
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
   if (head.length < 10 || magic.some((m, i) => head[i] !== m)) fail('not a .npy file (bad magic)');
   const major = head[6];
-  const [hlen, hstart] = major === 1 ? [head.readUInt16LE(8), 10] : [head.readUInt32LE(8), 12];
-  const header = readAt(fd, hstart, hlen).toString(major === 3 ? 'utf8' : 'latin1');
+  const [hlen, hstart] = major === 1 ? [view(head).getUint16(8, true), 10] : [view(head).getUint32(8, true), 12];
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(src.readAt(hstart, hlen));
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
@@ -63,17 +69,17 @@ function npyHeader(fd: number, path: string): { dtype: Dtype; shape: number[]; o
 }
 
 /** The safetensors header's activation tensor: the only one, or `key`. */
-function safetensorsHeader(fd: number, path: string, key?: string): { dtype: Dtype; shape: number[]; offset: number; bytes: number } {
+function safetensorsHeader(src: ByteSource, key?: string): { dtype: Dtype; shape: number[]; offset: number; bytes: number } {
   const fail = (why: string): never => {
-    throw new ActivationsError(`${path}: ${why}`);
+    throw new ActivationsError(`${src.name}: ${why}`);
   };
-  const lenBuf = readAt(fd, 0, 8);
+  const lenBuf = src.readAt(0, 8);
   if (lenBuf.length < 8) fail('too short to be a safetensors file');
-  const n = Number(lenBuf.readBigUInt64LE(0));
+  const n = Number(view(lenBuf).getBigUint64(0, true));
   if (n > 100_000_000) fail(`header length ${n} is not plausible (not a safetensors file?)`);
   let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> = {};
   try {
-    header = JSON.parse(readAt(fd, 8, n).toString('utf8'));
+    header = JSON.parse(new TextDecoder().decode(src.readAt(8, n)));
   } catch (e) {
     fail(`header is not valid JSON (${(e as Error).message})`);
   }
@@ -88,57 +94,47 @@ function safetensorsHeader(fd: number, path: string, key?: string): { dtype: Dty
   return { dtype, shape: t.shape, offset: 8 + n + t.data_offsets[0], bytes: t.data_offsets[1] - t.data_offsets[0] };
 }
 
-/** Opens an activations file and checks its dtype, rank and size against the file; reads nothing else yet. */
-export function openActivations(path: string, opts: { key?: string } = {}): ActivationsFile {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new ActivationsError(`${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  try {
-    const kind = path.endsWith('.npy') ? 'npy' : path.endsWith('.safetensors') ? 'safetensors' : null;
-    if (!kind) throw new ActivationsError(`${path}: activations must be a .npy or .safetensors file`);
-    const h = kind === 'npy' ? npyHeader(fd, path) : safetensorsHeader(fd, path, opts.key);
-    if (h.shape.length !== 2) throw new ActivationsError(`${path}: shape (${h.shape.join(', ')}): activations must be 2-D, [N rows, d]`);
-    const [rows, d] = h.shape;
-    if (!(rows >= 1 && d >= 1)) throw new ActivationsError(`${path}: shape (${rows}, ${d}) has no data`);
-    const w = WIDTH[h.dtype];
-    const need = rows * d * w;
-    const size = fstatSync(fd).size;
-    if ('bytes' in h && h.bytes !== need)
-      throw new ActivationsError(`${path}: the tensor's offsets hold ${h.bytes} bytes, shape (${rows}, ${d}) needs ${need}`);
-    if (size < h.offset + need)
-      throw new ActivationsError(`${path}: truncated: ${size - h.offset} data bytes for shape (${rows}, ${d}) ${h.dtype}, expected ${need}`);
-    if (kind === 'npy' && size > h.offset + need) throw new ActivationsError(`${path}: ${size - h.offset - need} bytes past the data of shape (${rows}, ${d})`);
-    const dtype = h.dtype;
-    const offset = h.offset;
-    return {
-      path,
-      rows,
-      d,
-      dtype,
-      offset,
-      read(start: number, count: number): Float32Array {
-        if (start < 0 || count < 0 || start + count > rows) throw new ActivationsError(`${path}: rows [${start}, ${start + count}) outside [0, ${rows})`);
-        const buf = readAt(fd, offset + start * d * w, count * d * w);
-        if (buf.length < count * d * w) throw new ActivationsError(`${path}: truncated while reading rows ${start}..${start + count}`);
-        const out = new Float32Array(count * d);
-        if (dtype === 'f32') {
-          for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);
-        } else if (dtype === 'f16') {
-          for (let i = 0; i < out.length; i++) out[i] = f16(buf.readUInt16LE(i * 2));
-        } else {
-          for (let i = 0; i < out.length; i++) out[i] = bf16(buf.readUInt16LE(i * 2));
-        }
-        return out;
-      },
-      close: () => closeSync(fd),
-    };
-  } catch (e) {
-    closeSync(fd);
-    throw e;
-  }
+/** Opens activations from a byte source and checks dtype, rank and size against it; reads nothing else yet. */
+export function openActivationsFrom(src: ByteSource, opts: { key?: string } = {}): ActivationsFile {
+  const path = src.name;
+  const kind = path.endsWith('.npy') ? 'npy' : path.endsWith('.safetensors') ? 'safetensors' : null;
+  if (!kind) throw new ActivationsError(`${path}: activations must be a .npy or .safetensors file`);
+  const h = kind === 'npy' ? npyHeader(src) : safetensorsHeader(src, opts.key);
+  if (h.shape.length !== 2) throw new ActivationsError(`${path}: shape (${h.shape.join(', ')}): activations must be 2-D, [N rows, d]`);
+  const [rows, d] = h.shape;
+  if (!(rows >= 1 && d >= 1)) throw new ActivationsError(`${path}: shape (${rows}, ${d}) has no data`);
+  const w = WIDTH[h.dtype];
+  const need = rows * d * w;
+  const size = src.size;
+  if ('bytes' in h && h.bytes !== need) throw new ActivationsError(`${path}: the tensor's offsets hold ${h.bytes} bytes, shape (${rows}, ${d}) needs ${need}`);
+  if (size < h.offset + need)
+    throw new ActivationsError(`${path}: truncated: ${size - h.offset} data bytes for shape (${rows}, ${d}) ${h.dtype}, expected ${need}`);
+  if (kind === 'npy' && size > h.offset + need) throw new ActivationsError(`${path}: ${size - h.offset - need} bytes past the data of shape (${rows}, ${d})`);
+  const dtype = h.dtype;
+  const offset = h.offset;
+  return {
+    path,
+    rows,
+    d,
+    dtype,
+    offset,
+    read(start: number, count: number): Float32Array {
+      if (start < 0 || count < 0 || start + count > rows) throw new ActivationsError(`${path}: rows [${start}, ${start + count}) outside [0, ${rows})`);
+      const buf = src.readAt(offset + start * d * w, count * d * w);
+      if (buf.length < count * d * w) throw new ActivationsError(`${path}: truncated while reading rows ${start}..${start + count}`);
+      const v = view(buf);
+      const out = new Float32Array(count * d);
+      if (dtype === 'f32') {
+        for (let i = 0; i < out.length; i++) out[i] = v.getFloat32(i * 4, true);
+      } else if (dtype === 'f16') {
+        for (let i = 0; i < out.length; i++) out[i] = f16(v.getUint16(i * 2, true));
+      } else {
+        for (let i = 0; i < out.length; i++) out[i] = bf16(v.getUint16(i * 2, true));
+      }
+      return out;
+    },
+    close: () => src.close(),
+  };
 }
 
 export interface ActivationsScan {

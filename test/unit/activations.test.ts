@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ActivationsError, openActivations, scanActivations, ShuffleBuffer } from '../../src/io/activations';
+import { ActivationsError, scanActivations, ShuffleBuffer } from '../../src/io/activations';
+import { openActivations } from '../../src/io/activations-node';
 import { encodeNpy } from '../../src/io/npy';
 import { encodeSafetensors } from '../../src/io/safetensors';
 
