@@ -13,6 +13,7 @@ import { encodeNpy } from '../src/io/npy';
 import { openActivations } from '../src/io/activations-node';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { type ActivationsResult, activationsConfig, runActivations } from '../src/experiments/wide-activations';
+import { getWidePreset, runWide, type WideResult } from '../src/experiments/wide';
 
 const SHOTS = join(__dirname, '..', 'test-output');
 mkdirSync(SHOTS, { recursive: true });
@@ -188,6 +189,39 @@ describe('browser app', () => {
     } finally {
       releaseNodeGpu(ctx);
       f.close();
+    }
+  }, 600_000);
+
+  it('trains a synthetic-benchmark preset in the page with live MCC and F1, as the CLI does (Node WebGPU)', async () => {
+    const h = await openHarness({ page: 'index.html#/synth' });
+    let page: WideResult;
+    try {
+      await h.page.waitForFunction(() => window.appState === 'ready:synth', { timeout: 60_000 });
+      expect(await h.page.$eval('#synth-preset', (e) => (e as HTMLSelectElement).value)).toBe('synth-cpu-quick');
+      await h.page.type('#synth-samples', '8192');
+      await h.page.type('#synth-eval-rows', '2048');
+      await h.page.click('#synth-start');
+      await h.page.waitForFunction(() => ['synth:finished', 'synth:failed'].includes(window.appState ?? ''), { timeout: 300_000 });
+      expect(await h.page.$eval('#synth-errors', (e) => e.textContent)).toBe('');
+      page = (await h.page.evaluate(() => window.synthResult)) as WideResult;
+      // the live table: one row per logged step, MCC and F1 filled in
+      const rows = await h.page.$$eval('#synth-live tr', (trs) => trs.slice(1).map((tr) => Array.from(tr.children, (td) => td.textContent)));
+      expect(rows.length).toBe(page.curve.length);
+      for (const r of rows) expect(r[3]).toMatch(/^0\.\d{3}$/);
+      expect(await h.page.$$eval('#synth-downloads a', (as) => as.map((a) => a.textContent))).toEqual(['results.json', 'summary.md']);
+      await h.page.screenshot({ path: join(SHOTS, 'synth.png') });
+    } finally {
+      await h.close();
+    }
+    const ctx = await acquireNodeDevice();
+    try {
+      const base = getWidePreset('synth-cpu-quick');
+      const cli = await runWide(ctx, { ...base, train: { ...base.train, samples: 8192 }, evalRows: 2048 });
+      expect(page.steps).toBe(cli.steps);
+      // the same kernels and draws on two software adapters: within 1e-4
+      for (const k of ['mcc', 'f1', 'explained_variance', 'l0'] as const) expect(Math.abs(page.final[k] - cli.final[k])).toBeLessThan(1e-4);
+    } finally {
+      releaseNodeGpu(ctx);
     }
   }, 600_000);
 

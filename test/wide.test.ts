@@ -58,6 +58,18 @@ describe('wide SAE on synthetic rows', () => {
     const b = await runWide(ctx, small);
     expect(b.final).toEqual(a.final);
     expect(b.curve).toEqual(a.curve);
+    // live metrics (the browser page's) leave training and the final evaluation as they were
+    const points: number[] = [];
+    const c = await runWide(ctx, small, { live: true, onPoint: (pt) => points.push(pt.step) });
+    expect(c.final).toEqual(a.final);
+    expect(c.curve.map(({ step, explained_variance, l0 }) => ({ step, explained_variance, l0 }))).toEqual(a.curve);
+    expect(points).toEqual(a.curve.map((pt) => pt.step));
+    for (const pt of c.curve)
+      for (const v of [pt.mcc!, pt.f1!]) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+    expect(c.curve.at(-1)!.mcc).toBeCloseTo(a.final.mcc, 12);
   }, 240_000);
 
   it('BatchTopK through its record: k per row on average while training, its EMA threshold at evaluation, AuxK on', async () => {

@@ -1,5 +1,5 @@
 // The browser app: acquires WebGPU (or explains what is missing), then routes between the experiment
-// page, the kernel lab and the page that trains on your own activations. Same kernels, runner and figures as the CLI.
+// page, the kernel lab, the synthetic benchmark's presets and the page that trains on your own activations. Same kernels, runner and figures as the CLI.
 import type { GpuContext } from '../gpu/context';
 import { acquireDevice } from '../gpu/device';
 import { WebGPUUnavailableError } from '../gpu/errors';
@@ -7,6 +7,7 @@ import { bundledShaderSources } from '../gpu/shaders-browser';
 import { mountExperiment } from './experiment';
 import { mountLab } from './lab';
 import { mountActivations } from './activations';
+import { mountSynth } from './synth';
 
 const app = document.getElementById('app')!;
 
@@ -34,11 +35,13 @@ let unmount: (() => void) | null = null;
 
 async function route(): Promise<void> {
   if (!ctx) return;
-  const page = location.hash.startsWith('#/lab') ? 'lab' : location.hash.startsWith('#/activations') ? 'activations' : 'experiment';
+  const pages = ['lab', 'activations', 'synth'] as const;
+  const page = pages.find((p) => location.hash.startsWith(`#/${p}`)) ?? 'experiment';
   document.querySelectorAll('header nav a').forEach((a) => a.classList.toggle('active', a.id === `nav-${page}`));
   unmount?.();
   app.innerHTML = '';
-  unmount = page === 'lab' ? mountLab(app, ctx) : page === 'activations' ? mountActivations(app, ctx) : mountExperiment(app, ctx);
+  const mount = { lab: mountLab, activations: mountActivations, synth: mountSynth, experiment: mountExperiment }[page];
+  unmount = mount(app, ctx);
   window.appState = `ready:${page}`;
 }
 

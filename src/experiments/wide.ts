@@ -159,7 +159,9 @@ export interface WideResult {
   steps: number;
   timing: { setup_s: number; train_s: number; eval_s: number; samples_per_s: number };
   /** every log point: step, the batch's explained variance and L0 (training rows, before the step's update) */
-  curve: { step: number; explained_variance: number; l0: number }[];
+  /** per logged step: the training batch's explained variance and L0; with live metrics (runWide's `live`) also MCC and
+   * F1 (latents against their best-matching features on one fresh batch) */
+  curve: { step: number; explained_variance: number; l0: number; mcc?: number; f1?: number }[];
   /** on fresh rows; f1, precision, recall: means over latents as detectors of their best-matching feature (SAELens) */
   final: {
     mcc: number;
@@ -296,10 +298,44 @@ export function wideInit(p: Pick<WidePreset, 'd' | 'seed'> & { sae: Pick<WidePre
   return { w_enc, b_enc: new Float32Array(s), w_dec, b_dec: new Float32Array(d), log_threshold };
 }
 
+/** Live MCC is skipped above this many latents x features (the exact assignment takes seconds at SynthSAEBench-16k's). */
+export const LIVE_MCC_MAX = 1 << 20;
+
+/** SAELens's detector scores from the wide detector's counts (tp, fp, fn per latent) over its rows. */
+function detectorScores(det: { counts: Uint32Array; rows: number }, best: number[], s: number) {
+  const counts = new DetectorCounts(best);
+  for (let k = 0; k < s; k++) {
+    counts.tp[k] = det.counts[k * 3];
+    counts.fp[k] = det.counts[k * 3 + 1];
+    counts.fn[k] = det.counts[k * 3 + 2];
+    counts.tn[k] = det.rows - counts.tp[k] - counts.fp[k] - counts.fn[k];
+  }
+  return counts.scores().mean;
+}
+
+/** MCC of the current decoder and F1 of its latents on one fresh batch (the detector re-armed with today's best matches). */
+async function liveMetrics(tr: WideSaeTrainer, dictionary: number[][], s: number, d: number, batch: number): Promise<{ mcc?: number; f1: number }> {
+  const params = await tr.params();
+  const dec = Array.from({ length: s }, (_, k) => Array.from(params.w_dec.subarray(k * d, (k + 1) * d)));
+  const best = bestMatches(dec, dictionary);
+  await tr.armDetector(best);
+  await tr.evalStats(batch);
+  const f1 = detectorScores(await tr.detectorCounts(), best, s).f1;
+  return { ...(s * dictionary.length <= LIVE_MCC_MAX ? { mcc: mccAbs(dec, dictionary) } : {}), f1 };
+}
+
 export async function runWide(
   ctx: GpuContext,
   p: WidePreset,
-  opts: { gemm?: string; onProgress?: (line: string) => void; logPoints?: number } = {},
+  opts: {
+    gemm?: string;
+    onProgress?: (line: string) => void;
+    logPoints?: number;
+    /** MCC and F1 at every logged step (the browser page's live metrics): MCC from the decoder where latents x features
+     * <= LIVE_MCC_MAX, F1 on one fresh batch past the evaluation's rows; training is unchanged */
+    live?: boolean;
+    onPoint?: (pt: WideResult['curve'][number]) => void;
+  } = {},
 ): Promise<WideResult> {
   const t0 = performance.now();
   const gemm = opts.gemm ?? (isSoftwareAdapter(ctx.adapter) ? 'lanes' : 'blocked');
@@ -355,11 +391,14 @@ export async function runWide(
       if (t % every === 0 || t === steps - 1) {
         await tr.checkData();
         const x = await tr.rowsX();
-        const pt = batchCurvePoint(await tr.rows(), x, B, d);
-        curve.push({ step: t, ...pt });
+        const pt: WideResult['curve'][number] = { step: t, ...batchCurvePoint(await tr.rows(), x, B, d) };
+        if (opts.live) Object.assign(pt, await liveMetrics(tr, dictionary, s, d, EVAL_BATCH0 + Math.ceil(p.evalRows / B) + curve.length));
+        curve.push(pt);
+        opts.onPoint?.(pt);
         const el = (performance.now() - t1) / 1000;
+        const live = pt.f1 !== undefined ? `${pt.mcc !== undefined ? ` MCC ${pt.mcc.toFixed(3)}` : ''} F1 ${pt.f1.toFixed(3)} (one fresh batch)` : '';
         opts.onProgress?.(
-          `[${p.name}] step ${t + 1}/${steps} explained variance ${pt.explained_variance.toFixed(3)} L0 ${pt.l0.toFixed(1)} (training batch) ${((B * (t + 1)) / el).toFixed(0)} samples/s ETA ${((el / (t + 1)) * (steps - t - 1)).toFixed(0)} s`,
+          `[${p.name}] step ${t + 1}/${steps} explained variance ${pt.explained_variance.toFixed(3)} L0 ${pt.l0.toFixed(1)} (training batch)${live} ${((B * (t + 1)) / el).toFixed(0)} samples/s ETA ${((el / (t + 1)) * (steps - t - 1)).toFixed(0)} s`,
         );
       }
     }
@@ -377,22 +416,14 @@ export async function runWide(
     }
     await tr.checkData();
     const rec = m.result();
-    const det = await tr.detectorCounts();
-    const counts = new DetectorCounts(best);
-    for (let k = 0; k < s; k++) {
-      counts.tp[k] = det.counts[k * 3];
-      counts.fp[k] = det.counts[k * 3 + 1];
-      counts.fn[k] = det.counts[k * 3 + 2];
-      counts.tn[k] = det.rows - counts.tp[k] - counts.fp[k] - counts.fn[k];
-    }
-    const detection = counts.scores().mean;
+    const detection = detectorScores(await tr.detectorCounts(), best, s);
     const st = await tr.trainState();
     const window = p.sae.auxk?.window ?? 1000;
     const evalS = (performance.now() - t2) / 1000;
     return {
       preset: p.name,
       config: p,
-      adapter: ctx.adapter.description,
+      adapter: ctx.adapter.description || [ctx.adapter.vendor, ctx.adapter.architecture].filter(Boolean).join(' '),
       gemm,
       steps,
       timing: { setup_s: setup, train_s: train, eval_s: evalS, samples_per_s: (steps * B) / train },
