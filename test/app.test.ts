@@ -198,8 +198,8 @@ describe('browser app', () => {
     try {
       await h.page.waitForFunction(() => window.appState === 'ready:synth', { timeout: 60_000 });
       expect(await h.page.$eval('#synth-preset', (e) => (e as HTMLSelectElement).value)).toBe('synth-cpu-quick');
-      await h.page.type('#synth-samples', '8192');
-      await h.page.type('#synth-eval-rows', '2048');
+      await h.page.type('#synth-samples', '2048');
+      await h.page.type('#synth-eval-rows', '1024');
       await h.page.click('#synth-start');
       await h.page.waitForFunction(() => ['synth:finished', 'synth:failed'].includes(window.appState ?? ''), { timeout: 300_000 });
       expect(await h.page.$eval('#synth-errors', (e) => e.textContent)).toBe('');
@@ -216,7 +216,7 @@ describe('browser app', () => {
     const ctx = await acquireNodeDevice();
     try {
       const base = getWidePreset('synth-cpu-quick');
-      const cli = await runWide(ctx, { ...base, train: { ...base.train, samples: 8192 }, evalRows: 2048 });
+      const cli = await runWide(ctx, { ...base, train: { ...base.train, samples: 2048 }, evalRows: 1024 });
       expect(page.steps).toBe(cli.steps);
       // the same kernels and draws on two software adapters: within 1e-4
       for (const k of ['mcc', 'f1', 'explained_variance', 'l0'] as const) expect(Math.abs(page.final[k] - cli.final[k])).toBeLessThan(1e-4);
