@@ -159,7 +159,15 @@ function budgetOf(runs: ResultsFile[]): string {
   const e = runs.flatMap((r) => r.experiments).find((x) => x.name.startsWith('fw-'));
   if (!e) return '';
   const c = e.config;
-  return `Budget (as configured, ${e.name}): toy model ${c.toy.steps} steps of ${c.toy.batch} at lr ${c.toy.lr}, SAEs ${c.sae.steps} steps of ${c.sae.batch} at lr ${c.grid.lr.join('/')}, ${c.realizations} SAEs per knob value per seed, evaluation on ${c.eval_samples} fresh samples.`;
+  const dict = runs.flatMap((r) => r.experiments).filter((x) => x.name.startsWith('fw-') && x.config.toy.model === 'dictionary').length;
+  const all = runs.flatMap((r) => r.experiments).filter((x) => x.name.startsWith('fw-')).length;
+  const toy =
+    dict === all
+      ? 'a fixed random dictionary at every point (no trained toy model)'
+      : dict
+        ? `trained, except ${dict} of ${all} experiments on a fixed random dictionary (the hierarchy's)`
+        : 'trained at every point';
+  return `Toy model: ${toy}. Budget (as configured, ${e.name}): toy model ${c.toy.steps} steps of ${c.toy.batch} at lr ${c.toy.lr}, SAEs ${c.sae.steps} steps of ${c.sae.batch} at lr ${c.grid.lr.join('/')}, ${c.realizations} SAEs per knob value per seed, evaluation on ${c.eval_samples} fresh samples.`;
 }
 
 /** future-work.md: the leaderboard, then per scenario its question and each point's variants at matched L0; '' without bench experiments. */

@@ -36,8 +36,19 @@ export const fwName = (sc: Scenario, p: ScenarioPoint, v: SaeVariant) => `fw-${s
 /** The TopK family's k at a point: the data's own L0 (features active per draw), rounded. */
 export const fwK = (p: ScenarioPoint) => Math.max(1, Math.min(p.s, Math.round(trueL0(p.data))));
 
-/** One experiment per scenario point and variant. */
-export function futureWorkExperiments(scenarios: readonly Scenario[] = SCENARIOS, variants: readonly SaeVariant[] = SAE_VARIANTS): ExperimentInput[] {
+/** The fixed-dictionary bench's toy model: a random unit dictionary orthogonalised as SAELens does (100 steps). */
+export const FW_DICTIONARY = { model: 'dictionary', ortho_steps: 100 } as const;
+
+/**
+ * One experiment per scenario point and variant. `dictionary`: every point on a fixed orthogonalised random dictionary
+ * (FW_DICTIONARY) instead of the trained toy model, so the SAE question is asked without the toy model's own failures
+ * (a trained toy model in d = k pairs features across sets at k = 3 for every seed tried).
+ */
+export function futureWorkExperiments(
+  scenarios: readonly Scenario[] = SCENARIOS,
+  variants: readonly SaeVariant[] = SAE_VARIANTS,
+  opts: { dictionary?: boolean } = {},
+): ExperimentInput[] {
   return scenarios.flatMap((sc) =>
     sc.points.flatMap((p) =>
       variants.map((v) => {
@@ -46,7 +57,7 @@ export function futureWorkExperiments(scenarios: readonly Scenario[] = SCENARIOS
           name: fwName(sc, p, v),
           description: `(${sc.letter}) ${sc.title}, ${sc.axis} = ${p.x}: sets [${(p.data.sets ?? []).join(', ')}], d = ${p.d}, s = ${p.s}; ${v.name} SAE`,
           data: p.data,
-          toy: { d: p.d, steps: FW.toySteps, lr: FW.toyLr, ...p.toy },
+          toy: { d: p.d, steps: FW.toySteps, lr: FW.toyLr, ...(p.toy ?? (opts.dictionary ? FW_DICTIONARY : {})) },
           sae: { variant: v.name, s: p.s, steps: FW.saeSteps, batch: FW.saeBatch, ...knob, ...(VARIANT_SETTINGS[v.name] ?? {}) },
           grid: { lr: [FW.lr], l1: v.needsK ? [0] : [...FW.lambdas] },
           realizations: FW.realizations,

@@ -2,7 +2,7 @@
 // (128M samples per SAE: 125,000 steps of 1,024); `quick` is sized so the whole study runs in minutes on
 // a 2-core machine with a software WebGPU adapter and still shows the study's effects (see budget_note).
 import { parsePreset, type ExperimentInput, type PresetConfig, ConfigError } from '../config/schema';
-import { FW, futureWorkExperiments } from './future-work';
+import { FW, FW_DICTIONARY, futureWorkExperiments } from './future-work';
 import { SCENARIOS } from '../scenarios';
 
 export const QUICK = { saeSteps: 12000, saeBatch: 64, toySteps: 4000, evalSamples: 10000, logEvery: 100 };
@@ -111,6 +111,16 @@ function build(): Record<string, PresetConfig> {
     experiments: futureWorkExperiments(),
   });
   for (let n = 2; n <= FW.seeds; n++) out[`future-work-seed${n}`] = withSeed(out['future-work'], n - 1, `future-work-seed${n}`);
+  // the same bench on a fixed orthogonalised random dictionary in place of every trained toy model
+  out['future-work-dictionary'] = parsePreset({
+    ...out['future-work'],
+    name: 'future-work-dictionary',
+    description: `${out['future-work'].description}; every point on a fixed random unit dictionary orthogonalised as SAELens does, not a trained toy model`,
+    budget_note: `${out['future-work'].budget_note} Toy model: a fixed random dictionary (${FW_DICTIONARY.ortho_steps} orthogonalisation steps) at every point.`,
+    experiments: futureWorkExperiments(SCENARIOS, undefined, { dictionary: true }),
+  });
+  for (let n = 2; n <= FW.seeds; n++)
+    out[`future-work-dictionary-seed${n}`] = withSeed(out['future-work-dictionary'], n - 1, `future-work-dictionary-seed${n}`);
   // a tiny preset for tests and demos: 2 x 2 grid, 2 realizations, a few hundred steps
   out.tiny = parsePreset({
     name: 'tiny',

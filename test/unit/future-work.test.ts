@@ -29,6 +29,11 @@ describe('the future-work preset', () => {
           else expect(e.grid.l1).toEqual([...FW.lambdas]);
         }
       }
+    // the fixed-dictionary bench: the same experiments, every toy model a fixed orthogonalised dictionary
+    const dict = getPreset('future-work-dictionary');
+    expect(dict.experiments.map((e) => e.name)).toEqual(p.experiments.map((e) => e.name));
+    expect(dict.experiments.every((e) => e.toy.model === 'dictionary' && e.toy.ortho_steps === 100)).toBe(true);
+    expect(p.experiments.filter((e) => e.toy.model === 'dictionary').every((e) => e.name.startsWith('fw-f-'))).toBe(true);
     // seeds 2..5 differ only in the seed
     const s5 = getPreset('future-work-seed5');
     expect(s5.experiments.every((e, i) => e.seed === 4 && e.name === p.experiments[i].name)).toBe(true);
