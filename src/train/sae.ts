@@ -63,7 +63,7 @@ export class GpuSaeTrainer extends GpuJob {
   describe(): string {
     if (this.path === 'modular') return 'modular';
     const v = SAE_STEPS[this.kernel];
-    return v.describe(this.threads, this.subgroups, this.stepsPerOps, v.workgroup(this.threads, this.ctx.adapter));
+    return v.describe(this.threads, this.subgroups, this.stepsPerOps, v.workgroup(this.threads, this.ctx.adapter, this.spec.cfg.M));
   }
 
   private async init(kSteps: number): Promise<void> {

@@ -67,8 +67,8 @@ export interface SaeStepsVersion {
   threads(spec: Spec, target: FitTarget, requested?: number, subgroups?: boolean): number;
   /** invocations per model the lab and the check list compile it with (tiny batches, default limits) */
   readonly labThreads: number;
-  /** workgroup size (WG define) at `threads` invocations per model, on an adapter (none: the check list's default) */
-  workgroup(threads: number, adapter?: AdapterDescription): number;
+  /** workgroup size (WG define) at `threads` invocations per model, on an adapter (none: the check list's default), for a job of `models` SAEs (none: many) */
+  workgroup(threads: number, adapter?: AdapterDescription, models?: number): number;
   /** the dispatch grid at a shape (the registry turns invocations into workgroups by the reflected size) */
   grid(s: JobShape): Grid;
   /** defines beyond the dims, the sets, K_STEPS and WG, for a job with this Config */
@@ -145,8 +145,11 @@ export const SAE_STEPS = {
     threads: () => 1,
     labThreads: 1,
     // models per workgroup (SIMD lanes): 16 on lavapipe (one 512-bit vector at the kit's setting, src/gpu/lavapipe.ts; 1.1e8 samples/s at the study
-    // shape vs 8.3e7 at 8 and 8.0e7 at 32), 8 elsewhere (SwiftShader: 6.7e6 at 8, 6.0e6 at 16)
-    workgroup: (_t, adapter) => (adapter && /llvmpipe|lavapipe/i.test(adapter.description) ? 16 : 8),
+    // shape vs 8.3e7 at 8 and 8.0e7 at 32), 8 elsewhere (SwiftShader: 6.7e6 at 8, 6.0e6 at 16). A job of fewer than 32 SAEs
+    // gets 8 on lavapipe too, so that its workgroups reach both cores of a 2-core machine (the future-work bench's 16-SAE
+    // jobs, 3,000 steps of 256, quiet: d = 4 / s = 8 3.2 -> 2.5 s, d = 8 / s = 16 16.4 -> 11.4 s; 4 per workgroup no better)
+    workgroup: (_t: number, adapter?: AdapterDescription, models?: number) =>
+      adapter && /llvmpipe|lavapipe/i.test(adapter.description) ? (models !== undefined && models < 32 ? 8 : 16) : 8,
     grid: (s) => ({ threads: s.M }),
     // the job's option flags and table sizes baked in, then constant-bound loops unrolled at load
     // (src/gpu/unroll.ts): branches of options the job does not use vanish and private arrays stay in registers
@@ -190,7 +193,7 @@ export function stepDefines(
   adapter?: AdapterDescription,
   kSteps = 1,
 ): Defines {
-  return { K_STEPS: kSteps, WG: v.workgroup(threads, adapter), ...v.defines(device, subgroups, spec.cfg) };
+  return { K_STEPS: kSteps, WG: v.workgroup(threads, adapter, spec.cfg.M), ...v.defines(device, subgroups, spec.cfg) };
 }
 
 /** A version's workgroup memory and reduced values at a job and thread count, read from its WGSL at the job's defines. */
