@@ -112,15 +112,15 @@ function build(): Record<string, PresetConfig> {
   });
   for (let n = 2; n <= FW.seeds; n++) out[`future-work-seed${n}`] = withSeed(out['future-work'], n - 1, `future-work-seed${n}`);
   // the same bench on a fixed orthogonalised random dictionary in place of every trained toy model
-  out['future-work-dictionary'] = parsePreset({
+  out['future-work-dict'] = parsePreset({
     ...out['future-work'],
-    name: 'future-work-dictionary',
+    name: 'future-work-dict',
     description: `${out['future-work'].description}; every point on a fixed random unit dictionary orthogonalised as SAELens does, not a trained toy model`,
     budget_note: `${out['future-work'].budget_note} Toy model: a fixed random dictionary (${FW_DICTIONARY.ortho_steps} orthogonalisation steps) at every point.`,
     experiments: futureWorkExperiments(SCENARIOS, undefined, { dictionary: true }),
   });
   for (let n = 2; n <= FW.seeds; n++)
-    out[`future-work-dictionary-seed${n}`] = withSeed(out['future-work-dictionary'], n - 1, `future-work-dictionary-seed${n}`);
+    out[`future-work-dict-seed${n}`] = withSeed(out['future-work-dict'], n - 1, `future-work-dict-seed${n}`);
   // a tiny preset for tests and demos: 2 x 2 grid, 2 realizations, a few hundred steps
   out.tiny = parsePreset({
     name: 'tiny',

@@ -30,7 +30,7 @@ describe('the future-work preset', () => {
         }
       }
     // the fixed-dictionary bench: the same experiments, every toy model a fixed orthogonalised dictionary
-    const dict = getPreset('future-work-dictionary');
+    const dict = getPreset('future-work-dict');
     expect(dict.experiments.map((e) => e.name)).toEqual(p.experiments.map((e) => e.name));
     expect(dict.experiments.every((e) => e.toy.model === 'dictionary' && e.toy.ortho_steps === 100)).toBe(true);
     expect(p.experiments.filter((e) => e.toy.model === 'dictionary').every((e) => e.name.startsWith('fw-f-'))).toBe(true);
