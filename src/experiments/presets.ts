@@ -119,8 +119,7 @@ function build(): Record<string, PresetConfig> {
     budget_note: `${out['future-work'].budget_note} Toy model: a fixed random dictionary (${FW_DICTIONARY.ortho_steps} orthogonalisation steps) at every point.`,
     experiments: futureWorkExperiments(SCENARIOS, undefined, { dictionary: true }),
   });
-  for (let n = 2; n <= FW.seeds; n++)
-    out[`future-work-dict-seed${n}`] = withSeed(out['future-work-dict'], n - 1, `future-work-dict-seed${n}`);
+  for (let n = 2; n <= FW.seeds; n++) out[`future-work-dict-seed${n}`] = withSeed(out['future-work-dict'], n - 1, `future-work-dict-seed${n}`);
   // a tiny preset for tests and demos: 2 x 2 grid, 2 realizations, a few hundred steps
   out.tiny = parsePreset({
     name: 'tiny',
