@@ -151,16 +151,20 @@ describe('study runner', () => {
     const out = tmp();
     const notes: string[] = [];
     const other = { ...ctx.adapter, description: 'another machine' };
-    const run = (adapter: typeof ctx.adapter, max?: number) =>
-      runPreset(null, p, out, {
+    const run = (adapter: typeof ctx.adapter, preset = p) =>
+      runPreset(null, preset, out, {
         document: nodeDocument(),
         adapter,
-        maxExperiments: max,
         execute: (exp) => runExperiment(ctx, exp, { onNote: (l) => notes.push(l) }),
       });
-    await run(ctx.adapter, 1);
+    // the folder starts with one experiment; the preset gains the second before the resume
+    const first = await run(ctx.adapter, parsePreset({ ...p, experiments: [t] }));
+    expect(Object.keys(first.budget.sae_steps)).toEqual(['correlated']);
     const res = await run(other);
     expect(res.adapters).toEqual({ correlated: ctx.adapter, signed: other });
+    // the budget record names the gained experiment too (compare checks it seed against seed)
+    expect(res.budget.sae_steps).toEqual({ correlated: t.sae.steps, signed: t.sae.steps });
+    expect(res.budget.sae_batch).toEqual({ correlated: t.sae.batch, signed: t.sae.batch });
     expect(res.adapter).toEqual(other);
     expect(notes.join('\n')).toMatch(/\[signed\] toy model: the same data, toy config and seed as correlated's, trained earlier in this run: reused/);
   });

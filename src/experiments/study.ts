@@ -61,6 +61,10 @@ export async function runPreset(
     if (res.preset !== preset.name) throw new Error(`${outDir} holds results of preset '${res.preset}', not '${preset.name}'; choose another --out`);
     if (JSON.stringify(res.shard) !== JSON.stringify(shard))
       throw new Error(`${outDir} holds shard ${JSON.stringify(res.shard)}, not ${JSON.stringify(shard)}`);
+    // experiments the preset gained since the folder was started (a variant added, then resumed) join its budget
+    // record, which compare checks seed against seed
+    const fresh = newResults(preset, null, shard).budget;
+    res.budget = { ...res.budget, sae_steps: { ...fresh.sae_steps, ...res.budget.sae_steps }, sae_batch: { ...fresh.sae_batch, ...res.budget.sae_batch } };
   } else {
     res = newResults(preset, ctx?.adapter ?? opts.adapter ?? null, shard);
   }
