@@ -138,7 +138,7 @@ describe('browser app', () => {
     }
   });
 
-  it('trains a wide SAE on a dropped activations file, as the CLI does on the same file (Node WebGPU)', async () => {
+  it('names a bad dropped file, then trains a wide SAE on a picked activations file as the CLI does on the same file (Node WebGPU)', async () => {
     // 600 rows in d = 16: sparse codes over 40 directions (the CLI test's data)
     const N = 600,
       d = 16;
@@ -154,9 +154,12 @@ describe('browser app', () => {
     let page: ActivationsResult;
     try {
       await h.page.waitForFunction(() => window.appState === 'ready:activations', { timeout: 60_000 });
-      // a file that is not activations: a named error, Train stays off
-      writeFileSync(join(dir, 'bad.npy'), 'not numpy');
-      await ((await h.page.$('#act-file')) as ElementHandle<HTMLInputElement>).uploadFile(join(dir, 'bad.npy'));
+      // a file dropped on the drop zone that is not activations: a named error, Train stays off
+      await h.page.evaluate(() => {
+        const dt = new DataTransfer();
+        dt.items.add(new File(['not numpy'], 'bad.npy'));
+        document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      });
       await h.page.waitForFunction(() => window.appState === 'activations:failed', { timeout: 30_000 });
       expect(await h.page.$eval('#act-errors', (e) => e.textContent)).toMatch(/bad\.npy: not a \.npy file \(bad magic\)/);
       expect(await h.page.$eval('#act-start', (e) => (e as HTMLButtonElement).disabled)).toBe(true);
