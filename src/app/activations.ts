@@ -8,17 +8,13 @@ import { SAE_CFG_FILENAME, SAE_WEIGHTS_FILENAME, toSaeLens } from '../io/saelens
 import { encodeSafetensors } from '../io/safetensors';
 import { activationsConfig, activationsSummary, runActivations } from '../experiments/wide-activations';
 import { SAE_VARIANTS } from '../variants';
-import { download, el, mdTableToHtml } from './views';
+import { download, el, mdTableToHtml, twoColumns } from './views';
 
 /** The variants the wide engine runs (those with a wide recipe). */
 const WIDE_VARIANTS = SAE_VARIANTS.filter((v) => v.wide).map((v) => v.name);
 
 export function mountActivations(root: HTMLElement, ctx: GpuContext): () => void {
-  const layout = el('div', { class: 'layout' });
-  const side = el('div');
-  const mainCol = el('div');
-  layout.append(side, mainCol);
-  root.appendChild(layout);
+  const { side, mainCol } = twoColumns(root);
 
   const panel = el('div', { class: 'panel' });
   panel.append(el('h2', {}, 'Your activations'));

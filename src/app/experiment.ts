@@ -9,16 +9,12 @@ import { parseJson } from '../io/json';
 import { experimentWarnings } from '../jobs/experiment';
 import { RunController, Stopped } from './controller';
 import { listRuns, loadRun, type SavedRun } from './store';
-import { allResultsPanel, el, liveGrid, livePanels, lossChart, resultsPanels } from './views';
+import { allResultsPanel, el, liveGrid, livePanels, lossChart, resultsPanels, twoColumns } from './views';
 
 export { REALIZATION_COLORS } from './views';
 
 export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void {
-  const layout = el('div', { class: 'layout' });
-  const side = el('div');
-  const mainCol = el('div');
-  layout.append(side, mainCol);
-  root.appendChild(layout);
+  const { side, mainCol } = twoColumns(root);
 
   // --- config panel
   const cfgPanel = el('div', { class: 'panel' });

@@ -4,14 +4,10 @@
 // `npm start -- wide --preset NAME` gives them.
 import type { GpuContext } from '../gpu/context';
 import { getWidePreset, runWide, WIDE_PRESETS, type WideResult, wideSummary } from '../experiments/wide';
-import { download, el, mdTableToHtml } from './views';
+import { download, el, mdTableToHtml, twoColumns } from './views';
 
 export function mountSynth(root: HTMLElement, ctx: GpuContext): () => void {
-  const layout = el('div', { class: 'layout' });
-  const side = el('div');
-  const mainCol = el('div');
-  layout.append(side, mainCol);
-  root.appendChild(layout);
+  const { side, mainCol } = twoColumns(root);
 
   const panel = el('div', { class: 'panel' });
   panel.append(el('h2', {}, 'SynthSAEBench-class data'));

@@ -66,6 +66,16 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<
   return e;
 }
 
+/** A page's two columns (the side panel and the main column) under `root`. */
+export function twoColumns(root: HTMLElement): { side: HTMLDivElement; mainCol: HTMLDivElement } {
+  const layout = el('div', { class: 'layout' });
+  const side = el('div');
+  const mainCol = el('div');
+  layout.append(side, mainCol);
+  root.appendChild(layout);
+  return { side, mainCol };
+}
+
 export function mdTableToHtml(md: string): string {
   const rows = md
     .trim()

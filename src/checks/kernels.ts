@@ -29,7 +29,7 @@ import { rngU32, rngUnit } from '../core/rng';
 import { samplerTables } from '../data/tables';
 import { buildSynth, packSynth, sampleSynth, synthDefines, type SynthConfig } from '../data/synth';
 import { KERNEL_SHAPES, saeTestSpec, type KernelShape } from '../kernels/fixtures';
-import { evaluateSaes } from '../train/evaluate';
+import { evalSetup, evaluateSaes } from '../train/evaluate';
 import { detectMisfit } from '../kernels/sae_eval';
 
 export { KERNEL_SHAPES };
@@ -483,20 +483,12 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     for (const [flags, topk] of s.M > 1 ? variants.filter(([f, k]) => k > 0 || f === 0) : variants) {
       const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p: 0.25, rho: 0.4 });
       if (detectMisfit(s, spec.cfg) !== null) continue;
-      const L = saeLayout(spec.dims),
-        T = toyLayout(spec.dims);
+      const L = saeLayout(spec.dims);
       const params = rand(s.M * L.P, 91 + flags, -0.6, 0.6);
       for (let m = 0; m < s.M; m++) for (let k = 0; k < s.S; k++) params[m * L.P + L.XP + k] = Math.log(0.05 + 0.2 * ((m + k) % 3));
       const salt = 0x5eed;
-      const cfg: GpuConfig = {
-        ...spec.cfg,
-        B: samples,
-        T: 1,
-        flags: spec.cfg.flags & (FLAG.PRE_BIAS | variantOf(spec.cfg).flag),
-        act_stride: T.REC,
-        act_offset: T.H,
-      };
-      const hyper = spec.hyper.map((h) => ({ ...h, seed: (h.seed ^ salt) >>> 0 }));
+      // the evaluation's own Config and salted seeds (evalSetup), so the twin draws the kernel's samples
+      const { cfg, hyper } = evalSetup(spec, samples, salt);
       const x = sampleData(cfg, hyper, 0, s.sets, spec.tables);
       const bthr =
         flags & FLAG.BATCH_TOPK

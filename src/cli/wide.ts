@@ -14,7 +14,14 @@ import { GEMM_NAMES } from '../kernels/gemm';
 import { SAE_VARIANTS, saeVariant } from '../variants';
 import { scanActivations } from '../io/activations';
 import { openActivations } from '../io/activations-node';
-import { type ActivationsConfig, activationsConfig, activationsSummary, checkActivationsConfig, runActivations } from '../experiments/wide-activations';
+import {
+  type ActivationsConfig,
+  type ActivationsOptions,
+  activationsConfig,
+  activationsSummary,
+  checkActivationsConfig,
+  runActivations,
+} from '../experiments/wide-activations';
 import { SAE_CFG_FILENAME, SAE_WEIGHTS_FILENAME, toSaeLens } from '../io/saelens';
 import { encodeSafetensors } from '../io/safetensors';
 
@@ -43,25 +50,7 @@ export function isWideCommand(arg: string | undefined): boolean {
 
 /** `wide --activations FILE`: checks and scans the file (nothing written on a problem), trains, writes results.json,
  * summary.md and the SAE in SAELens's layout (sae/). */
-async function activationsCommand(
-  path: string,
-  o: {
-    keyName?: string;
-    variant: string;
-    k?: number;
-    lambda?: number;
-    width?: number;
-    batch?: number;
-    samples?: number;
-    evalRows?: number;
-    lr?: number;
-    seed: number;
-    normalize: ActivationsConfig['normalize'];
-    buffer?: number;
-    out?: string;
-    gemm?: string;
-  },
-): Promise<number> {
+async function activationsCommand(path: string, o: ActivationsOptions & { keyName?: string; out?: string; gemm?: string }): Promise<number> {
   const f = openActivations(path, { key: o.keyName });
   try {
     const c = activationsConfig(f, o);

@@ -92,6 +92,31 @@ export function evalKernelFor(ctx: GpuContext, spec: Pick<SaeJobSpec, 'cfg' | 'd
   return perModel > Math.min(ctx.device.limits.maxBufferSize, ctx.device.limits.maxStorageBufferBindingSize) ? 'cpu' : 'modular';
 }
 
+/**
+ * The evaluation's Config and Hyper rows for models m0 .. m0 + count - 1: no ghost, cosine or batch-FVU terms, the
+ * encoder variant (pre-bias, JumpReLU, BatchTopK) kept; each model's data seed salted so its samples are fresh.
+ */
+export function evalSetup(
+  spec: Pick<SaeJobSpec, 'cfg' | 'dims' | 'hyper'>,
+  samples: number,
+  seedSalt: number,
+  m0 = 0,
+  count = spec.cfg.M,
+): { cfg: GpuConfig; hyper: SaeJobSpec['hyper'] } {
+  const T = toyLayout(spec.dims);
+  const cfg: GpuConfig = {
+    ...spec.cfg,
+    M: count,
+    B: samples,
+    T: 1,
+    flags: spec.cfg.flags & (FLAG.PRE_BIAS | variantOf(spec.cfg).flag),
+    act_stride: T.REC,
+    act_offset: T.H,
+    hist_len: 1,
+  };
+  return { cfg, hyper: spec.hyper.slice(m0, m0 + count).map((h) => ({ ...h, seed: (h.seed ^ seedSalt) >>> 0 })) };
+}
+
 /** One evaluation dispatch chain for models m0 .. m0 + count - 1 (params holds just theirs). */
 async function evaluateGroup(
   ctx: GpuContext,
@@ -107,18 +132,7 @@ async function evaluateGroup(
   const L = saeLayout(dims),
     T = toyLayout(dims);
   const M = count;
-  // no ghost, cosine or batch-FVU terms in the evaluation; the encoder variant (pre-bias, JumpReLU, BatchTopK) stays
-  const cfg: GpuConfig = {
-    ...spec.cfg,
-    M,
-    B: samples,
-    T: 1,
-    flags: spec.cfg.flags & (FLAG.PRE_BIAS | variantOf(spec.cfg).flag),
-    act_stride: T.REC,
-    act_offset: T.H,
-    hist_len: 1,
-  };
-  const hyper = spec.hyper.slice(m0, m0 + count).map((h) => ({ ...h, seed: (h.seed ^ seedSalt) >>> 0 }));
+  const { cfg, hyper } = evalSetup(spec, samples, seedSalt, m0, count);
   const def = { ...dimDefines(dims), ...variantDefines(cfg) };
   // the per-sample records of the modular chain (the CPU-shaped kernel keeps none)
   const rows = cpu ? 1 : M * samples;

@@ -43,20 +43,14 @@ const BLOCK: u32 = 1024u;
 //#include "lib/sae_sample.wgsl"
 //#include "lib/batch_threshold.wgsl"
 //#include "lib/eval_metrics.wgsl"
+//#include "lib/eval_model.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m = gid.x;
   if (m >= cfg.M) { return; }
-  cur_m = m;
-  for (var q = 0u; q < P_SAE; q++) { wp[q] = params[m * P_SAE + q]; }
-  // evaluation: no dead latents (no ghost or AuxK term), L1 weight 1
-  for (var k = 0u; k < S_LAT; k++) {
-    dead_p[k] = false;
-    weight_p[k] = 1.0;
-  }
+  eval_model_setup(m);
   let tp = (m % cfg.toy_count) * P_TOY;
-  for (var q = 0u; q < N_FEAT * D_HID; q++) { tw[q] = toy_params[tp + q]; }
   var tb: array<f32, N_FEAT>;
   for (var i = 0u; i < N_FEAT; i++) { tb[i] = toy_params[tp + T_OFF_B + i]; }
   let seed = hyper[m].seed;

@@ -39,19 +39,13 @@ const DET_W: u32 = S_LAT + N_FEAT + S_LAT * N_FEAT + 2u;
 //#include "lib/sample.wgsl"
 //#include "lib/sae_sample.wgsl"
 //#include "lib/batch_threshold.wgsl"
+//#include "lib/eval_model.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let m = gid.x;
   if (m >= cfg.M) { return; }
-  cur_m = m;
-  for (var q = 0u; q < P_SAE; q++) { wp[q] = params[m * P_SAE + q]; }
-  for (var k = 0u; k < S_LAT; k++) {
-    dead_p[k] = false;
-    weight_p[k] = 1.0;
-  }
-  let tp = (m % cfg.toy_count) * P_TOY;
-  for (var q = 0u; q < N_FEAT * D_HID; q++) { tw[q] = toy_params[tp + q]; }
+  eval_model_setup(m);
   let seed = hyper[m].seed;
   let lambda = hyper[m].l1;
   let inv_b = 1.0 / f32(cfg.B);
