@@ -30,6 +30,12 @@ struct Wide {
   // JumpReLU: its L0 penalty replaces the L1 (no penalty gradient at pre or W_dec); the straight-through bandwidth
   jump: u32,
   bw: f32,
+  // 1: the encoder reads x - b_dec (SAELens's pre-encoder bias); 0: x (the study's)
+  pre_bias: u32,
+  // 1: the study's per-sample FVU: each row's error terms divided by den[b] = |x_b|^2 (row_den.wgsl); 0: summed MSE
+  fvu: u32,
+  // the sparse decode's entry capacity (kernels/wide/sparse_*.wgsl; 0 on the dense path)
+  cap: u32,
 }
 
 // one block of rows: kind 0 a reconstruction from the latents below `end` with weight `weight`, kind 1 AuxK's

@@ -9,7 +9,7 @@ import { compareArrays, type Comparison } from './compare';
 import { gemm, matmulBatched } from '../reference/matmul';
 import { GEMM_VERSIONS, gpuGemm, layoutName, type GemmShape } from '../kernels/gemm';
 import { gpuWideStep } from '../kernels/wide';
-import { rankValue, WIDE_BLOCKS, wideBlocksOf, wideStep, wideTrain, type WideTrainMode } from '../reference/wide';
+import { rankValue, STUDY_OBJECTIVE, WIDE_BLOCKS, wideBlocksOf, wideStep, wideTrain, wideTrainStep, type WideTrainMode } from '../reference/wide';
 import { WideSaeTrainer } from '../train/wide';
 import { createSynthSource, type SynthData } from '../data/synth-source';
 import { buildSynth, sampleSynth } from '../data/synth';
@@ -25,7 +25,7 @@ import { fusedMisfit, SAE_KERNELS, SAE_STEPS, type DeviceCaps, type FitTarget } 
 import type { ShaderSources } from '../gpu/shaders';
 import { saeTestSpec } from '../kernels/fixtures';
 import { TOY_STEPS, toyStepsKernel } from '../kernels/toy_steps';
-import { checkSaeTraining, checkToyTraining, SAE_TRAIN_CASES } from './training';
+import { checkSaeTraining, checkToyTraining, checkWideVsFused, SAE_TRAIN_CASES } from './training';
 
 export interface CheckResult {
   name: string;
@@ -111,6 +111,9 @@ const WIDE_MODES = (s: number): WideTrainMode[] => [
   { select: 'batchtopk', k: 4, auxk: { coef: 1, kAux: 4, window: 2 }, nested: { ends: [Math.floor(s / 5), Math.floor(s / 2), s], weights: [0.5, 0.3, 0.2] } },
   // JumpReLU: thresholds near the pre-activations' scale and a wide kernel, so many fall in its window
   { select: 'jumprelu', bandwidth: 0.4 },
+  // the study's objective: unit decoder rows, the projected gradient, the per-sample FVU, no pre-encoder bias
+  { select: 'relu', ...STUDY_OBJECTIVE },
+  { select: 'topk', k: 5, auxk: { coef: 0.5, kAux: 4, window: 2 }, ...STUDY_OBJECTIVE },
 ];
 
 /** the value of a wide selection key (lib/wide.wgsl key_value) */
@@ -147,8 +150,8 @@ async function wideCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; 
     const since0 = Uint32Array.from({ length: sh.s }, (_, k) => (k % 3 === 0 ? 3 : 0));
     for (const mode of WIDE_MODES(sh.s)) {
       const auxk = mode.auxk && { ...mode.auxk, dead: Array.from(since0, (n) => n > mode.auxk!.window) };
-      const lam = mode.select === 'jumprelu' ? 0.3 : 0;
-      const r = wideStep(p, x, sh, lam, { select: mode.select, k: mode.k, auxk, nested: mode.nested, bandwidth: mode.bandwidth });
+      const lam = mode.select === 'jumprelu' ? 0.3 : mode.select === 'relu' ? 0.2 : 0;
+      const r = wideTrainStep({ ...p, w_dec: Float64Array.from(p.w_dec) }, x, sh, lam, mode, auxk);
       const sinceRef = Array.from(since0, (n, k) => (r.fsum[k] > 0 ? 0 : n + 1));
       const l0 = r.rows.filter((_, j) => j % 5 === 2).reduce((a, b) => a + b, 0) / sh.B;
       const auxLoss = r.rows.filter((_, j) => j % 5 === 3).reduce((a, b) => a + b, 0);
@@ -167,12 +170,15 @@ async function wideCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; 
           }),
         );
       // the GPU-shaped GEMM with the workgroup radix select, the CPU-shaped one with the serial select
-      for (const [v, rowSelect] of [
-        ['blocked', 'radix'],
-        ['lanes', 'serial'],
+      // and, for the TopK family, the sparse decode (the decoder's products from f's nonzeros)
+      const topkFamily = mode.select === 'topk' || mode.select === 'batchtopk';
+      for (const [v, rowSelect, decode] of [
+        ['blocked', 'radix', 'dense'],
+        ['lanes', 'serial', 'dense'],
+        ...(topkFamily ? ([['lanes', 'serial', 'sparse']] as const) : []),
       ] as const) {
-        const g = await gpuWideStep(ctx, v, sh, p, x, lam, mode, since0, rowSelect);
-        const tag = `wide step ${mode.nested ? 'matryoshka ' : ''}${mode.select}${mode.k ? ` k=${mode.k}` : ''}${mode.auxk ? ' + AuxK' : ''} (gemm ${v}, ${rowSelect} row select) B=${sh.B} d=${sh.d} s=${sh.s}`;
+        const g = await gpuWideStep(ctx, v, sh, p, x, lam, mode, since0, rowSelect, decode);
+        const tag = `wide step ${mode.nested ? 'matryoshka ' : ''}${mode.select}${mode.k ? ` k=${mode.k}` : ''}${mode.auxk ? ' + AuxK' : ''}${mode.unitDecoder ? " (the study's objective)" : ''} (gemm ${v}, ${rowSelect} row select${decode === 'sparse' ? ', sparse decode' : ''}) B=${sh.B} d=${sh.d} s=${sh.s}`;
         comparisons.push(compareArrays(`${tag} loss rows [mse, l1, l0, aux, rec]`, g.rows, r.rows, WIDE_TOL));
         for (const n of ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const) comparisons.push(compareArrays(`${tag} grad ${n}`, g[`g_${n}`], r.grads[n], WIDE_TOL));
         comparisons.push(compareArrays(`${tag} steps since each latent fired`, g.since, sinceRef, { atol: 0, rtol: 0 }));
@@ -180,6 +186,8 @@ async function wideCheck(ctx: GpuContext): Promise<{ comparisons: Comparison[]; 
           comparisons.push(compareArrays(`${tag} grad log_threshold`, g.g_log_threshold, r.grads.log_threshold, WIDE_TOL));
           continue;
         }
+        // ReLU has no selection threshold
+        if (mode.select === 'relu') continue;
         const thrRef = mode.select === 'topk' ? Array.from({ length: sh.B }, (_, b) => rankValue(r.pre.subarray(b * sh.s, (b + 1) * sh.s), mode.k!)) : [r.bthr];
         comparisons.push(
           compareArrays(
@@ -544,6 +552,7 @@ export function checkList(sources: ShaderSources): Readonly<Record<string, Check
   checks['wide synth source'] = wideSynthCheck;
   checks['wide detector'] = wideDetectorCheck;
   checks['wide orthogonalisation'] = wideOrthoCheck;
+  checks['train wide SAE at the study shape vs the fused path'] = checkWideVsFused;
   for (const name of Object.keys(KERNEL_CHECKS)) {
     checks[`kernel ${name}`] = async (ctx) => {
       const comparisons: Comparison[] = [];

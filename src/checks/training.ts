@@ -1,5 +1,5 @@
 // Whole-training checks: N steps of batched SAEs (and toy models) on the GPU vs the reference trainers.
-import type { GpuContext } from '../gpu/context';
+import { type GpuContext, isSoftwareAdapter } from '../gpu/context';
 import { compareArrays, type Comparison } from './compare';
 import { FLAG, saeLayout } from '../core/wire';
 import { GpuSaeTrainer, type SaePath } from '../train/sae';
@@ -7,6 +7,8 @@ import { GpuToyTrainer, type ToyTrainerOptions } from '../train/toy';
 import type { SaeKernel } from '../kernels/sae_steps';
 import { RefSaeTrainer, RefToyTrainer } from '../reference/trainer';
 import { saeTestSpec, toyTestSpec, type SaeCase } from '../kernels/fixtures';
+import { WideSaeTrainer } from '../train/wide';
+import { STUDY_OBJECTIVE, wideParamsOfModel } from '../reference/wide';
 
 export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
   'study shape d=2 s=4, ghost (quirk), M=6, 50 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 6, B: 64, T: 50, flags: FLAG.GHOST | FLAG.GHOST_QUIRK },
@@ -208,4 +210,106 @@ export async function checkToyTraining(ctx: GpuContext, opts: ToyTrainerOptions 
   } finally {
     gpu.destroy();
   }
+}
+
+// The wide engine (src/train/wide.ts) at the study's shape against the per-model engine's fused path: the same three
+// SAEs (the fixture's lr and lambda), initialisation and batches (the per-model reference's draws, which the fused
+// path's own sampler matches within f32 rounding), the study's objective (STUDY_OBJECTIVE), plain ReLU, no ghost
+// grads (the wide engine has AuxK in their place). Both are f32 with their own orders of sums: the training
+// tolerances (TRAIN_TOL) that judge the fused path against the modular one.
+export const WIDE_VS_FUSED: SaeCase = { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 64, T: 40, flags: 0, rho: 0.5 };
+
+export async function checkWideVsFused(ctx: GpuContext): Promise<{ comparisons: Comparison[]; notes: string[] }> {
+  const c = WIDE_VS_FUSED;
+  const spec = saeTestSpec(c);
+  const { D, S } = spec.dims;
+  const { B, T } = spec.cfg;
+  const L = saeLayout(spec.dims);
+  const ref = new RefSaeTrainer(spec);
+  const rows = (acts: ArrayLike<number>, m: number) =>
+    Float32Array.from({ length: B * D }, (_, i) => acts[(m * B + Math.floor(i / D)) * spec.cfg.act_stride + spec.cfg.act_offset + (i % D)]);
+  const batches = Array.from({ length: T }, (_, t) => ref.acts(t));
+  const comparisons: Comparison[] = [];
+  const notes: string[] = [];
+  // the wide engine: one trainer per SAE, with the GEMM version runWide picks for this adapter (both are checked
+  // against the twin in 'train wide SAE')
+  const wide: Record<string, { params: Float32Array[]; loss: number[][] }> = {};
+  for (const gemm of [isSoftwareAdapter(ctx.adapter) ? 'lanes' : 'blocked']) {
+    wide[gemm] = { params: [], loss: [] };
+    for (let m = 0; m < c.M; m++) {
+      const init = Object.fromEntries(Object.entries(wideParamsOfModel(spec.dims, spec.saeParams, m)).map(([k, v]) => [k, Float32Array.from(v)]));
+      const tr = await WideSaeTrainer.create(ctx, {
+        shape: { B, d: D, s: S },
+        lambda: spec.hyper[m].l1,
+        lr: spec.hyper[m].lr,
+        cfg: spec.cfg,
+        gemm,
+        init: init as Parameters<typeof WideSaeTrainer.create>[1]['init'],
+        mode: { ...STUDY_OBJECTIVE },
+      });
+      try {
+        const loss: number[] = [];
+        for (const acts of batches) {
+          await tr.step(rows(acts, m));
+          // the step's loss as the fused path logs it: mean_b (FVU + lambda L1), before the update
+          const r = await tr.rows();
+          let sum = 0;
+          for (let b = 0; b < B; b++) sum += r[b * 5 + 4] + spec.hyper[m].l1 * r[b * 5 + 1];
+          loss.push(sum / B);
+        }
+        // back in the per-model layout, for one comparison of the whole parameter block
+        const p = await tr.params();
+        const out = new Float32Array(L.P);
+        for (let k = 0; k < S; k++) for (let j = 0; j < D; j++) out[L.WE + k * D + j] = p.w_enc[j * S + k];
+        out.set(p.b_enc, L.BE);
+        out.set(p.w_dec, L.WD);
+        out.set(p.b_dec, L.BD);
+        wide[gemm].params.push(out);
+        wide[gemm].loss.push(loss);
+      } finally {
+        tr.destroy();
+      }
+    }
+  }
+  // the fused path, each version shaped for one kind of adapter
+  for (const kernel of ['cpu', 'v1'] as const) {
+    const gpu = await GpuSaeTrainer.create(ctx, spec, { path: 'fused', kernel, kSteps: 6 });
+    try {
+      await gpu.train(T, { stepsPerSubmit: 24 });
+      const fp = await gpu.readParams();
+      const floss = gpu.history.map((r) => Array.from({ length: c.M }, (_, m) => r.values[m * L.HIST_W]));
+      for (const [gemm, w] of Object.entries(wide)) {
+        const tag = `study shape d=2 s=4, 3 SAEs x ${T} steps: wide engine (gemm ${gemm}) vs fused ${gpu.describe()}`;
+        const params = new Float32Array(c.M * L.P);
+        w.params.forEach((p, m) => params.set(p, m * L.P));
+        // the extra per-latent block (unused by ReLU) is the fused path's own
+        for (let m = 0; m < c.M; m++) params.set(fp.subarray(m * L.P + L.XP, (m + 1) * L.P), m * L.P + L.XP);
+        comparisons.push(compareArrays(`${tag}: parameters`, params, fp, TRAIN_TOL.params));
+        comparisons.push(
+          compareArrays(
+            `${tag}: total loss per step`,
+            w.loss[0].flatMap((_, t) => w.loss.map((l) => l[t])),
+            floss.flat(),
+            TRAIN_TOL.loss,
+          ),
+        );
+      }
+      notes.push(`fused ${gpu.describe()}: ${gpu.history.length} logged steps`);
+    } finally {
+      gpu.destroy();
+    }
+  }
+  // the run trains: the wide engine's encoder moved from its initialisation by more than the tolerance
+  const moved = Math.max(
+    ...Object.values(wide)[0]
+      .params[0].subarray(L.WE, L.WE + S * D)
+      .map((v, i) => Math.abs(v - spec.saeParams[L.WE + i])),
+  );
+  comparisons.push(
+    compareArrays(`wide vs fused: largest move of a W_enc entry (${moved.toExponential(2)}) above 1e-2 (1 = yes)`, [moved > 1e-2 ? 1 : 0], [1], {
+      atol: 0,
+      rtol: 0,
+    }),
+  );
+  return { comparisons, notes };
 }

@@ -27,8 +27,9 @@ import { encodeSafetensors } from '../io/safetensors';
 
 export const WIDE_HELP = `       npm start -- wide [--preset ${Object.keys(WIDE_PRESETS).join('|')}] [--out DIR] [--gemm ${GEMM_NAMES.join('|')}]
                          [--variant VARIANT] [--k N] [--seed N] [--samples N] [--eval-rows N] [--lr X] [--lambda X]
-                         [--jump-threshold X] [--jump-bandwidth X]
-                                                   one wide SAE (SAELens's layout and losses; TopK and BatchTopK with AuxK) on
+                         [--jump-threshold X] [--jump-bandwidth X] [--objective saelens|study]
+                                                   one wide SAE (SAELens's layout and losses; TopK and BatchTopK with AuxK;
+                                                   --objective study: the study's per-sample FVU and unit decoder rows) on
                                                    SynthSAEBench-class data drawn on the GPU; MCC, uniqueness, explained
                                                    variance, L0, dead latents, shrinkage on fresh rows; DIR/results.json and
                                                    DIR/summary.md (default runs/wide-PRESET, -seedN past the preset's seed)
@@ -140,6 +141,7 @@ export async function wideCommand(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       'jump-threshold': { type: 'string' },
       'jump-bandwidth': { type: 'string' },
+      objective: { type: 'string' },
       activations: { type: 'string' },
       'activations-key': { type: 'string' },
       width: { type: 'string' },
@@ -186,6 +188,10 @@ export async function wideCommand(argv: string[]): Promise<number> {
     jumpBandwidth = positive('--jump-bandwidth', values['jump-bandwidth']);
   const jumprelu = jumpThreshold || jumpBandwidth ? { initThreshold: jumpThreshold ?? 0.01, bandwidth: jumpBandwidth ?? 0.05 } : undefined;
   if (values.activations !== undefined) {
+    if (values.objective !== undefined)
+      throw new Error(
+        "wide: --objective goes with the synthetic presets; on --activations the SAE trains with SAELens's objective (the layout its export keeps)",
+      );
     if (values.preset !== undefined) throw new Error('wide: --preset names synthetic data; with --activations FILE leave it out');
     if (values.normalize !== undefined && values.normalize !== 'none' && values.normalize !== 'expected_average_only_in')
       throw new Error(`wide: --normalize must be none or expected_average_only_in (SAELens's names), got '${values.normalize}'`);
@@ -206,6 +212,8 @@ export async function wideCommand(argv: string[]): Promise<number> {
       gemm: values.gemm,
     });
   }
+  if (values.objective !== undefined && values.objective !== 'saelens' && values.objective !== 'study')
+    throw new Error(`wide: --objective must be saelens or study, got '${values.objective}'`);
   const variant = values.variant ?? base.sae.variant;
   const sel = saeVariant(variant).wide!.select;
   const topkFamily = sel === 'topk' || sel === 'batchtopk';
@@ -221,6 +229,7 @@ export async function wideCommand(argv: string[]): Promise<number> {
       k: topkFamily ? (k ?? base.sae.k ?? 8) : undefined,
       auxk: topkFamily ? (base.sae.auxk ?? { coef: 1, window: 1000 }) : undefined,
       jumprelu: jumprelu ?? base.sae.jumprelu,
+      objective: (values.objective as 'saelens' | 'study' | undefined) ?? base.sae.objective,
     },
     train: { ...base.train, samples: samples ?? base.train.samples, lr: lr ?? base.train.lr },
     evalRows: evalRows ?? base.evalRows,

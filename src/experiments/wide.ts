@@ -17,7 +17,7 @@ import { batchCurvePoint, ReconstructionMetrics } from '../metrics/wide';
 import { isSoftwareAdapter } from '../gpu/context';
 import { SAE_VARIANTS, saeGroups, saeVariant } from '../variants';
 import type { MatryoshkaSection } from '../variants/matryoshka-groups';
-import type { WideTrainMode } from '../reference/wide';
+import { STUDY_OBJECTIVE, type WideTrainMode } from '../reference/wide';
 
 export interface WidePreset {
   name: string;
@@ -39,6 +39,10 @@ export interface WidePreset {
     matryoshka?: MatryoshkaSection;
     /** JumpReLU: initial threshold and straight-through bandwidth (SAELens: 0.01 and 0.05) */
     jumprelu?: { initThreshold: number; bandwidth: number };
+    /** the loss and decoder (default 'saelens': the summed squared error, the L1 weighted by free decoder rows' norms,
+     * the pre-encoder bias; 'study': the study's per-sample FVU, unit decoder rows with the gradient projected, no
+     * pre-encoder bias: STUDY_OBJECTIVE) */
+    objective?: 'saelens' | 'study';
   };
   train: { samples: number; batch: number; lr: number; warmup: number; cooldown: number };
   evalRows: number;
@@ -270,7 +274,9 @@ export function wideMode(p: Pick<WidePreset, 'd' | 'sae'>): WideTrainMode {
   // the record's nested reconstructions (Matryoshka) from its config section
   const nested = saeGroups({ ...p.sae, s: p.sae.width });
   const bandwidth = v.wide.select === 'jumprelu' ? (p.sae.jumprelu?.bandwidth ?? 0.05) : undefined;
-  return { select: v.wide.select, k: p.sae.k, auxk, nested, bandwidth };
+  const objective = p.sae.objective ?? 'saelens';
+  if (objective !== 'saelens' && objective !== 'study') throw new Error(`wide SAE: sae.objective must be 'saelens' or 'study', got '${objective}'`);
+  return { select: v.wide.select, k: p.sae.k, auxk, nested, bandwidth, ...(objective === 'study' ? STUDY_OBJECTIVE : {}) };
 }
 
 /** The SAE's initial parameters: unit decoder rows from the seed, W_enc = W_dec^T, zero biases (SAELens's init). */
@@ -447,6 +453,8 @@ export async function runWide(
 function saeLine(c: WidePreset): string {
   const v = c.sae.variant;
   const aux = c.sae.auxk ? `, AuxK (coefficient ${c.sae.auxk.coef}, k_aux ${Math.floor(c.d / 2)}, dead after ${c.sae.auxk.window} steps)` : '';
+  if (c.sae.objective === 'study')
+    return `${v}, width ${c.sae.width}${c.sae.k ? `, k = ${c.sae.k}` : ''}${c.sae.lambda ? `, L1 coefficient ${c.sae.lambda}` : ''}${aux}; the study's objective (per-sample FVU, unit decoder rows with the gradient projected, no pre-encoder bias)`;
   if (v === 'relu') return `ReLU, width ${c.sae.width}, L1 coefficient ${c.sae.lambda} (SAELens's L1 weighted by decoder norms)`;
   if (v === 'jumprelu')
     return `JumpReLU, width ${c.sae.width}, L0 coefficient ${c.sae.lambda} (SAELens's step mode), thresholds from ${c.sae.jumprelu?.initThreshold ?? 0.01}, straight-through bandwidth ${c.sae.jumprelu?.bandwidth ?? 0.05}`;

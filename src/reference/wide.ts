@@ -4,7 +4,7 @@
 // (SAELens StandardTrainingSAE: the MSE summed over d and averaged over the batch, the L1 weighted by the decoder
 // rows' norms.) Returns the loss terms per row and the gradient of the loss with respect to every parameter.
 import { adamStep } from './adam';
-import { NOT_DIVERGED, type GpuConfig } from '../core/wire';
+import { NOT_DIVERGED, saeLayout, type GpuConfig } from '../core/wire';
 
 export interface WideParams {
   w_enc: ArrayLike<number>; // [d][s]
@@ -38,6 +38,11 @@ export interface WideStepOptions {
   /** Matryoshka (the variant records' groups): the reconstruction term sum_i w_i mean_b |x - (b_dec + sum_{k < end_i}
    * f_k W_dec,k)|^2 over prefixes ends (rising to s) in place of mean_b |x - xhat|^2 */
   nested?: { ends: number[]; weights: number[] };
+  /** SAELens's apply_b_dec_to_input (default true): the encoder reads x - b_dec; false: x itself (the study's) */
+  preBias?: boolean;
+  /** the study's per-sample FVU: each row's reconstruction (and AuxK) terms divided by den_b = |x_b|^2 (1 for a zero
+   * row), the loss rows' mse, aux and rec too (default: SAELens's squared error summed over d) */
+  perSampleFvu?: boolean;
 }
 
 export interface WideStepResult {
@@ -77,8 +82,9 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
   // every row's pre-activations first: BatchTopK's threshold needs the whole batch
   const xcAll = new Float64Array(B * d),
     preAll = new Float64Array(B * s);
+  const preBias = opt.preBias !== false;
   for (let b = 0; b < B; b++) {
-    for (let j = 0; j < d; j++) xcAll[b * d + j] = x[b * d + j] - p.b_dec[j];
+    for (let j = 0; j < d; j++) xcAll[b * d + j] = x[b * d + j] - (preBias ? p.b_dec[j] : 0);
     for (let k = 0; k < s; k++) {
       let a = p.b_enc[k];
       for (let j = 0; j < d; j++) a += xcAll[b * d + j] * p.w_enc[j * s + k];
@@ -124,6 +130,9 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
     const xc = xcAll.subarray(b * d, (b + 1) * d),
       pre = preAll.subarray(b * s, (b + 1) * s);
     const thr = select === 'topk' ? rankValue(pre, Math.min(kOf('topk'), s)) : select === 'batchtopk' ? bthr : -Infinity;
+    let xx = 0;
+    for (let j = 0; j < d; j++) xx += x[b * d + j] ** 2;
+    const den = opt.perSampleFvu && xx > 0 ? xx : 1;
     for (let k = 0; k < s; k++) {
       f[k] = jump ? (pre[k] > theta[k] ? pre[k] : 0) : pre[k] > 0 && pre[k] >= thr ? pre[k] : 0;
       fsum[k] += f[k];
@@ -149,12 +158,12 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
         for (let k = 0; k < levels.ends[i]; k++) r += f[k] * p.w_dec[k * d + j];
         ei[j] = r - x[b * d + j];
         sq += ei[j] ** 2;
-        drLevel[i][j] = (2 * levels.weights[i] * ei[j]) / B;
+        drLevel[i][j] = (2 * levels.weights[i] * ei[j]) / (B * den);
       }
-      rec += levels.weights[i] * sq;
+      rec += (levels.weights[i] * sq) / den;
       if (i === G - 1) {
         e.set(ei);
-        mse = sq;
+        mse = sq / den;
       }
     }
     // dr of a latent in level i's group (ends[i-1] <= k < ends[i]): the levels i..G-1 that contain it
@@ -163,8 +172,8 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
       // AuxK: a W_dec + b_dec against the detached residual x - xhat = -e
       let ra = p.b_dec[j] + (opt.auxk?.residual ? -opt.auxk.residual[b * d + j] : e[j]);
       for (let k = 0; k < s; k++) ra += a[k] * p.w_dec[k * d + j];
-      auxErr += aux.scale * ra ** 2;
-      dra[j] = (2 * aux.scale * ra) / B;
+      auxErr += (aux.scale * ra ** 2) / den;
+      dra[j] = (2 * aux.scale * ra) / (B * den);
     }
     for (let k = 0; k < s; k++) {
       l1 += f[k] * norms[k];
@@ -196,8 +205,8 @@ export function wideStep(p: WideParams, x: ArrayLike<number>, sh: WideShape, lam
     for (let j = 0; j < d; j++) {
       let dxc = 0;
       for (let k = 0; k < s; k++) dxc += dpre[k] * p.w_enc[j * s + k];
-      // drLevel[0]: every level's dr summed (b_dec is in each reconstruction)
-      g.b_dec[j] += drLevel[0][j] + dra[j] - dxc;
+      // drLevel[0]: every level's dr summed (b_dec is in each reconstruction); through x_c with the pre-encoder bias
+      g.b_dec[j] += drLevel[0][j] + dra[j] - (preBias ? dxc : 0);
     }
   }
   return { loss, rows, grads: g, fsum, bthr, pre: preAll, e: eAll };
@@ -224,6 +233,75 @@ export interface WideTrainMode {
   auxk?: { coef: number; kAux: number; window: number };
   /** SAELens's topk_threshold_lr: threshold += lr (batch threshold - threshold) on steps whose threshold is > 0 */
   emaLr?: number;
+  preBias?: boolean;
+  perSampleFvu?: boolean;
+  /** the decoder's rows rescaled to unit norm before each step and the part of their gradient along them removed
+   * after the backward pass (the study's order; without it SAELens's free decoder rows) */
+  unitDecoder?: boolean;
+}
+
+/** The study's objective on the wide engine (the per-model engine's default): no pre-encoder bias, the per-sample
+ * FVU, unit decoder rows with the gradient projected. Its L1 weighted by the rows' norms equals the study's plain L1
+ * (the norms are 1 at the forward pass, and the weighting's W_dec gradient lies along the rows: projected away). */
+export const STUDY_OBJECTIVE: Pick<WideTrainMode, 'preBias' | 'perSampleFvu' | 'unitDecoder'> = { preBias: false, perSampleFvu: true, unitDecoder: true };
+
+/** Each of the s rows of w [s][d] rescaled to unit norm (a zero row stays 0): twin of kernels/wide/wdec_unit.wgsl. */
+export function unitRows(w: Float64Array, s: number, d: number): void {
+  for (let k = 0; k < s; k++) {
+    let q = 0;
+    for (let j = 0; j < d; j++) q += w[k * d + j] ** 2;
+    if (q > 0) for (let j = 0; j < d; j++) w[k * d + j] /= Math.sqrt(q);
+  }
+}
+
+/** g_k -= (g_k . w_k) w_k for each unit row w_k of w [s][d]: twin of kernels/wide/wdec_project.wgsl. */
+export function projectRows(g: Float64Array, w: ArrayLike<number>, s: number, d: number): void {
+  for (let k = 0; k < s; k++) {
+    let dot = 0;
+    for (let j = 0; j < d; j++) dot += g[k * d + j] * w[k * d + j];
+    for (let j = 0; j < d; j++) g[k * d + j] -= dot * w[k * d + j];
+  }
+}
+
+/** Model m of the per-model engine's parameter block (core/wire saeLayout: W_enc and W_dec [S][D]) in the wide
+ * engine's layout (W_enc [d][s], W_dec [s][d]), so one SAE can train on both engines. */
+export function wideParamsOfModel(
+  dims: { D: number; S: number; xp?: number },
+  params: ArrayLike<number>,
+  m: number,
+): Record<'w_enc' | 'b_enc' | 'w_dec' | 'b_dec', Float64Array> {
+  const { D, S } = dims;
+  const L = saeLayout(dims);
+  const p = m * L.P;
+  const w_enc = new Float64Array(D * S);
+  for (let k = 0; k < S; k++) for (let j = 0; j < D; j++) w_enc[j * S + k] = params[p + L.WE + k * D + j];
+  const slice = (o: number, n: number) => Float64Array.from({ length: n }, (_, i) => params[p + o + i]);
+  return { w_enc, b_enc: slice(L.BE, S), w_dec: slice(L.WD, S * D), b_dec: slice(L.BD, D) };
+}
+
+/** One training step's forward and backward pass as the wide engine runs it (kernels/wide encodeWideStep): with
+ * unitDecoder, p.w_dec's rows are set to unit norm first (in place, as the kernels do) and the decoder gradient
+ * projected after. auxk: AuxK with this step's dead latents. */
+export function wideTrainStep(
+  p: WideParams & { w_dec: Float64Array },
+  x: ArrayLike<number>,
+  sh: WideShape,
+  lambda: number,
+  mode: WideTrainMode,
+  auxk?: WideStepOptions['auxk'],
+): WideStepResult {
+  if (mode.unitDecoder) unitRows(p.w_dec, sh.s, sh.d);
+  const r = wideStep(p, x, sh, lambda, {
+    select: mode.select,
+    k: mode.k,
+    auxk,
+    nested: mode.nested,
+    bandwidth: mode.bandwidth,
+    preBias: mode.preBias,
+    perSampleFvu: mode.perSampleFvu,
+  });
+  if (mode.unitDecoder) projectRows(r.grads.w_dec, p.w_dec, sh.s, sh.d);
+  return r;
 }
 
 /** Twin of the wide trainer (src/train/wide.ts): `batches.length` steps of wideStep then Adam (adamStep, one model
@@ -261,7 +339,7 @@ export function wideTrain(
   let threshold = 0;
   for (const [t, x] of batches.entries()) {
     const auxk = mode.auxk && { coef: mode.auxk.coef, kAux: mode.auxk.kAux, dead: Array.from(since, (n) => n > mode.auxk!.window) };
-    const r = wideStep(p, x, sh, lambda, { select: mode.select, k: mode.k, auxk, nested: mode.nested, bandwidth: mode.bandwidth });
+    const r = wideTrainStep(p, x, sh, lambda, mode, auxk);
     losses.push(r.loss);
     for (let k = 0; k < sh.s; k++) since[k] = r.fsum[k] > 0 ? 0 : since[k] + 1;
     if (mode.select === 'batchtopk' && r.bthr > 0) threshold += (mode.emaLr ?? 0.01) * (r.bthr - threshold);

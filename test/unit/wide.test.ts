@@ -1,6 +1,9 @@
 // The wide engine's twin (src/reference/wide.ts) against finite differences of its own loss.
 import { describe, expect, it } from 'vitest';
-import { auxkScale, rankValue, wideStep, type WideParams, type WideStepOptions } from '../../src/reference/wide';
+import { auxkScale, rankValue, STUDY_OBJECTIVE, wideParamsOfModel, wideStep, wideTrain, type WideParams, type WideStepOptions } from '../../src/reference/wide';
+import { saeTestSpec } from '../../src/kernels/fixtures';
+import { wideMode } from '../../src/experiments/wide';
+import { RefSaeTrainer } from '../../src/reference/trainer';
 
 const rand = (n: number, seed: number, scale = 1) => Float64Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 12.9898) * scale);
 
@@ -170,6 +173,72 @@ describe('wide limits', () => {
     expect(() => checkWideLimits(p, { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 256 * 2 ** 20 })).not.toThrow();
     expect(() => checkWideLimits(p, { maxStorageBufferBindingSize: 32 * 2 ** 20, maxBufferSize: 256 * 2 ** 20 })).toThrow(
       /wide preset synth-16k does not fit this adapter: the synthetic feature activations \(batch x features\) needs 64\.0 MiB; the true dictionary \(features x d\) needs 48\.0 MiB; .*one storage binding holds 32\.0 MiB/,
+    );
+  });
+});
+
+describe("the study's objective on the wide engine", () => {
+  it('its partials match central differences (no pre-encoder bias, per-sample FVU with a zero row)', () => {
+    const sh = { B: 5, d: 4, s: 6 };
+    const p: WideParams = { w_enc: rand(sh.d * sh.s, 11, 0.8), b_enc: rand(sh.s, 12, 0.3), w_dec: rand(sh.s * sh.d, 13, 0.8), b_dec: rand(sh.d, 14, 0.2) };
+    const x = rand(sh.B * sh.d, 15);
+    // a zero row takes the denominator 1, as the study's loss does
+    x.fill(0, 2 * sh.d, 3 * sh.d);
+    const { base, worst, checked } = fdCheck(p, x, sh, 0.3, { preBias: false, perSampleFvu: true });
+    // each row's mse is its squared error over |x_b|^2
+    for (let b = 0; b < sh.B; b++) {
+      const xx = x.subarray(b * sh.d, (b + 1) * sh.d).reduce((a, v) => a + v * v, 0);
+      const se = base.e.subarray(b * sh.d, (b + 1) * sh.d).reduce((a, v) => a + v * v, 0);
+      expect(base.rows[b * 5]).toBeCloseTo(se / (xx > 0 ? xx : 1), 12);
+    }
+    // without the pre-encoder bias, b_dec does not reach the pre-activations: the twin's pre ignore it
+    const moved = wideStep({ ...p, b_dec: Array.from(p.b_dec, (v) => v + 1) }, x, sh, 0.3, { preBias: false });
+    expect(Array.from(moved.pre)).toEqual(Array.from(base.pre));
+    console.log(`wide twin (the study's objective) vs finite differences: ${checked} partials, worst |error| ${worst.toExponential(2)}`);
+  });
+
+  it('trains as the per-model reference trainer does: same batches and initialisation, same parameters in f64', () => {
+    // the study's shape, three SAEs at three (lr, lambda), plain ReLU: the per-model reference samples the batches
+    const spec = saeTestSpec({ N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 30, flags: 0, rho: 0.5 });
+    const ref = new RefSaeTrainer(spec);
+    const { D, S } = spec.dims;
+    const batches: Float64Array[][] = [[], [], []];
+    for (let t = 0; t < spec.cfg.T; t++) {
+      const acts = ref.acts(t);
+      for (let m = 0; m < 3; m++)
+        batches[m].push(
+          Float64Array.from(
+            { length: spec.cfg.B * D },
+            (_, i) => acts[(m * spec.cfg.B + Math.floor(i / D)) * spec.cfg.act_stride + spec.cfg.act_offset + (i % D)],
+          ),
+        );
+    }
+    ref.train(spec.cfg.T);
+    let worst = 0;
+    for (let m = 0; m < 3; m++) {
+      const init = wideParamsOfModel(spec.dims, spec.saeParams, m);
+      const w = wideTrain(init, batches[m], { B: spec.cfg.B, d: D, s: S }, spec.hyper[m].l1, spec.cfg, spec.hyper[m].lr, { ...STUDY_OBJECTIVE });
+      const want = wideParamsOfModel(spec.dims, ref.params, m);
+      for (const b of ['w_enc', 'b_enc', 'w_dec', 'b_dec'] as const)
+        for (let i = 0; i < want[b].length; i++) {
+          const err = Math.abs(w.params[b][i] - want[b][i]);
+          worst = Math.max(worst, err);
+          expect(err, `model ${m} ${b}[${i}]`).toBeLessThan(1e-9);
+        }
+      // the run trained: the encoder moved
+      expect(Math.max(...want.w_enc.map((v, i) => Math.abs(v - init.w_enc[i])))).toBeGreaterThan(1e-3);
+    }
+    console.log(`wide twin (the study's objective) vs the per-model reference trainer, 3 SAEs x 30 steps: worst |error| ${worst.toExponential(2)}`);
+  });
+});
+
+describe('wideMode: the objective of a wide preset', () => {
+  it("'study' turns on the study's objective for any variant, the default keeps SAELens's, a bad name fails by name", () => {
+    const base = { d: 8, sae: { variant: 'topk', width: 32, lambda: 0, k: 4 } };
+    expect(wideMode(base)).not.toHaveProperty('unitDecoder');
+    expect(wideMode({ ...base, sae: { ...base.sae, objective: 'study' as const } })).toMatchObject({ select: 'topk', k: 4, ...STUDY_OBJECTIVE });
+    expect(() => wideMode({ ...base, sae: { ...base.sae, objective: 'anthropic' as 'study' } })).toThrow(
+      /sae\.objective must be 'saelens' or 'study', got 'anthropic'/,
     );
   });
 });

@@ -5,7 +5,8 @@
 //   rownorm -> center -> GEMM pre = x_c W_enc (NN) -> act -> GEMM r = f W_dec (NN) -> residual -> rowloss
 //   -> colsum g_b_dec = sum_b dr -> colsum fsum = sum_b f -> GEMM g_W_dec = f^T dr (TN) -> wdec_grad
 //   -> GEMM df = dr W_dec^T (NT) -> dpre -> colsum g_b_enc = sum_b dpre -> GEMM g_W_enc = x_c^T dpre (TN) -> bdec_grad
-// The optimiser, the other variants and the data generator join it next (docs/architecture.md).
+// The study's objective (STUDY_OBJECTIVE) adds wdec_unit and row_den before rownorm and wdec_project after wdec_grad,
+// and drops bdec_grad (no pre-encoder bias). The variants join through WideTrainMode; Adam runs in src/train/wide.ts.
 import { type GpuContext, isSoftwareAdapter } from '../../gpu/context';
 import type { Grid, Kernel } from '../../gpu/kernel';
 import { encodeGemm } from '../gemm';
@@ -30,6 +31,8 @@ const JUDGED: Record<string, { twin: string; check: string }> = {
   detector: { twin: 'metrics/synth: DetectorCounts', check: 'wide detector' },
   eval_rows: { twin: 'metrics/wide: ReconstructionMetrics', check: 'wide detector' },
   ortho_r: { twin: 'data/dictionary: orthoLoss', check: 'wide orthogonalisation' },
+  wdec_unit: { twin: 'reference/wide: unitRows', check: 'wide SAE step' },
+  wdec_project: { twin: 'reference/wide: projectRows', check: 'wide SAE step' },
 };
 
 /** A wide kernel's twin and check (the registry's entry). */
@@ -40,7 +43,9 @@ export function wideJudge(file: string): { twin: string; check: string } {
 
 export const WIDE_KERNELS: { file: string; summary: string; grid: (s: JobShape) => Grid; defines?: Record<string, string> }[] = [
   { file: 'kernels/wide/rownorm.wgsl', summary: "the decoder rows' norms", grid: (s) => ({ threads: s.S }) },
-  { file: 'kernels/wide/center.wgsl', summary: 'x_c = x - b_dec', grid: (s) => ({ threads: s.B * s.D }) },
+  { file: 'kernels/wide/wdec_unit.wgsl', summary: "the decoder's rows to unit norm before a step (the study's)", grid: (s) => ({ threads: s.S }) },
+  { file: 'kernels/wide/row_den.wgsl', summary: "the study's per-sample FVU denominators |x_b|^2", grid: (s) => ({ threads: s.B }) },
+  { file: 'kernels/wide/center.wgsl', summary: 'x_c = x - b_dec (x without the pre-encoder bias)', grid: (s) => ({ threads: s.B * s.D }) },
   {
     file: 'kernels/wide/act.wgsl',
     summary: "pre += b_enc, f = pre on the variant's selection",
@@ -78,6 +83,11 @@ export const WIDE_KERNELS: { file: string; summary: string; grid: (s: JobShape) 
   { file: 'kernels/wide/rowloss.wgsl', summary: "per-row squared error, weighted L1, L0 and AuxK's error", grid: (s) => ({ threads: s.B }) },
   { file: 'kernels/wide/colsum.wgsl', summary: 'column sums (bias gradients, activation mass)', grid: (s) => ({ threads: s.S }) },
   { file: 'kernels/wide/wdec_grad.wgsl', summary: "the penalty's gradient on W_dec through the row norms", grid: (s) => ({ threads: s.S * s.D }) },
+  {
+    file: 'kernels/wide/wdec_project.wgsl',
+    summary: "the decoder gradient's part along each unit row removed (the study's)",
+    grid: (s) => ({ threads: s.S }),
+  },
   { file: 'kernels/wide/dpre.wgsl', summary: 'dpre = [f > 0] (df + lambda n_k / B)', grid: (s) => ({ threads: s.B * s.S }) },
   { file: 'kernels/wide/bdec_grad.wgsl', summary: "b_dec's gradient through the encoder's input", grid: (s) => ({ threads: s.D }) },
   {
@@ -95,6 +105,14 @@ export const WIDE_KERNELS: { file: string; summary: string; grid: (s: JobShape) 
   { file: 'kernels/wide/ortho_r.wgsl', summary: "the dictionary orthogonalisation's residual on a Gram block", grid: (s) => ({ threads: s.S * s.D }) },
   { file: 'kernels/wide/add_bias.wgsl', summary: "the synthetic rows' bias, x += b (src/data/synth-source.ts)", grid: (s) => ({ threads: s.B * s.D }) },
   { file: 'kernels/wide/adam.wgsl', summary: 'Adam on one parameter block (the trainer, src/train/wide.ts)', grid: (s) => ({ threads: s.S * s.D }) },
+  // the sparse decode (WideDecode 'sparse'); the registry's shapes have one block (R = B)
+  { file: 'kernels/wide/sparse_count.wgsl', summary: "the sparse decode: f's nonzeros per row and per column", grid: (s) => ({ threads: s.B + s.S }) },
+  { file: 'kernels/wide/sparse_scan.wgsl', summary: 'the sparse decode: the counts as offsets, the capacity flag', grid: () => ({ groups: [1, 1, 1] }) },
+  { file: 'kernels/wide/sparse_fill.wgsl', summary: "the sparse decode: f's nonzeros listed by row and by column", grid: (s) => ({ threads: s.B + s.S }) },
+  { file: 'kernels/wide/sparse_decode.wgsl', summary: "r = f W_dec from the rows' entries", grid: (s) => ({ threads: s.B * s.D }) },
+  { file: 'kernels/wide/sparse_dpre.wgsl', summary: 'dpre on the entries (df = dr W_dec^T there)', grid: (s) => ({ threads: s.B * s.S }) },
+  { file: 'kernels/wide/sparse_wdec.wgsl', summary: "g_W_dec = f^T dr from the columns' entries", grid: (s) => ({ threads: s.S * s.D }) },
+  { file: 'kernels/wide/sparse_wenc.wgsl', summary: "g_W_enc = x_c^T dpre and g_b_enc from the columns' entries", grid: (s) => ({ threads: s.S * s.D }) },
 ];
 
 /** A 1-D count of invocations as a 2-D grid of 64-wide workgroups (a dimension holds at most 65,535 workgroups):
@@ -143,6 +161,8 @@ export interface WideBuffers {
   /** the evaluation's per-row |x|^2, |xhat|^2 [B][2] and column sums of x [d] */
   xnorms: GPUBuffer;
   xsum: GPUBuffer;
+  /** the study's per-sample FVU denominators |x_b|^2 [B] (row_den.wgsl) */
+  den: GPUBuffer;
 }
 
 /** The blocks of B rows in f, r, dr and df (lib/wide.wgsl RowBlock): the SAE's own reconstruction (all s latents,
@@ -208,11 +228,12 @@ export function wideBufferFloats(sh: WideShape, mode: WideTrainMode = {}): Recor
     ema: 1,
     xnorms: B * 2,
     xsum: d,
+    den: B,
   };
 }
 
 /** The variant's fields of the step's uniform: TopK's k, BatchTopK's floor(k B), AuxK's coefficient, k_aux and window. */
-function wideUniform(sh: WideShape, lambda: number, mode: WideTrainMode, train: boolean) {
+function wideUniform(sh: WideShape, lambda: number, mode: WideTrainMode, train: boolean, cap = 0) {
   const { B, d, s } = sh;
   const select = mode.select ?? 'relu';
   const k = mode.k ?? 0;
@@ -240,10 +261,29 @@ function wideUniform(sh: WideShape, lambda: number, mode: WideTrainMode, train: 
     thr_cols: jump ? 1 : 0,
     jump: jump ? 1 : 0,
     bw: mode.bandwidth ?? 0.05,
+    pre_bias: mode.preBias === false ? 0 : 1,
+    // the evaluation's rows stay squared errors (its metrics divide by the data's variance)
+    fvu: train && mode.perSampleFvu ? 1 : 0,
+    cap,
   };
 }
 
 type Op = { name: string; encode: (pass: GPUComputePassEncoder) => void };
+
+/** How the step forms the decoder's products: 'dense', three GEMMs over all s latents (every variant); 'sparse', from
+ * lists of f's nonzeros (kernels/wide/sparse_*.wgsl: the TopK family, whose rows keep about k latents), so the
+ * encoder's forward GEMM is the step's one dense product over s. */
+export type WideDecode = 'dense' | 'sparse';
+
+/** The sparse decode's entry capacity: 1.25 x the entries the selection keeps (k per row per reconstruction block,
+ * BatchTopK's k on average; AuxK's k_aux per row) plus 1,024 for ties; past it the step raises a flag. */
+export function sparseCapacity(sh: WideShape, mode: WideTrainMode): number {
+  const select = mode.select ?? 'relu';
+  if (select !== 'topk' && select !== 'batchtopk') throw new Error(`wide SAE step: the sparse decode serves the TopK family (topk, batchtopk), not ${select}`);
+  const blocks = wideBlocks(sh, mode);
+  const kept = blocks.filter((b) => b.kind === 0).length * Math.min(mode.k ?? 0, sh.s) * sh.B + (mode.auxk ? Math.min(mode.auxk.kAux, sh.s) * sh.B : 0);
+  return Math.min(Math.ceil(1.25 * kept) + 1024, blocks.length * sh.B * sh.s);
+}
 
 /** Record one forward and backward pass of the wide SAE (no submit); `gemm` names the GEMM version, `mode` the
  * variant (its record's wide field with the config's k and AuxK). encodeEval: the forward pass alone as the trained
@@ -255,13 +295,15 @@ export async function encodeWideStep(
   bufs: WideBuffers,
   lambda: number,
   mode: WideTrainMode = {},
-  opts: { rowSelect?: 'radix' | 'serial' } = {},
+  opts: { rowSelect?: 'radix' | 'serial'; decode?: WideDecode } = {},
 ): Promise<{
   encode: (pass: GPUComputePassEncoder) => void;
   encodeEval: (pass: GPUComputePassEncoder) => void;
   encodeEvalStats: (pass: GPUComputePassEncoder) => void;
   ops: Op[];
   evalOps: Op[];
+  /** the sparse decode's [entries, overflow flag] (u32; null on the dense path) */
+  sparseState: GPUBuffer | null;
   destroy: () => void;
 }> {
   for (const k of ['B', 'd', 's'] as const)
@@ -272,7 +314,9 @@ export async function encodeWideStep(
   const owned: { destroy: () => void }[] = [];
   const k = async (name: string, defines?: Record<string, string | number>) => ctx.kernel(`kernels/wide/${name}.wgsl`, defines ? { defines } : undefined);
   const rownorm = await k('rownorm');
-  const trainU = ctx.uniform('wide params', rownorm.packStruct('wide', wideUniform(sh, lambda, mode, true)));
+  const sparse = opts.decode === 'sparse';
+  const cap = sparse ? sparseCapacity(sh, mode) : 0;
+  const trainU = ctx.uniform('wide params', rownorm.packStruct('wide', wideUniform(sh, lambda, mode, true, cap)));
   const evalU = ctx.uniform('wide params (evaluation)', rownorm.packStruct('wide', wideUniform(sh, lambda, mode, false)));
   const trainBlocks = ctx.upload('wide row blocks', packBlocks(wideBlocks(sh, mode)));
   const evalBlocks = ctx.upload('wide row blocks (evaluation)', packBlocks([{ kind: 0, end: s, weight: 1 }]));
@@ -312,11 +356,26 @@ export async function encodeWideStep(
   };
   const jumpThr = await k('jump_thr');
   const rowGrid: [number, number, number] = rowSelect === 'serial' ? sel.rows.grid({ threads: B }) : grid2d(B * 64, maxDim);
+  // the sparse decode's lists (sparse_count -> sparse_scan -> sparse_fill after the selection)
+  const sp = sparse
+    ? {
+        rowptr: ctx.createBuffer('wide sparse rowptr', (R + 1) * 4),
+        colptr: ctx.createBuffer('wide sparse colptr', (s + 1) * 4),
+        ent_k: ctx.createBuffer('wide sparse ent_k', cap * 4),
+        ent_v: ctx.createBuffer('wide sparse ent_v', cap * 4),
+        ent_r: ctx.createBuffer('wide sparse ent_r', cap * 4),
+        col_r: ctx.createBuffer('wide sparse col_r', cap * 4),
+        state: ctx.upload('wide sparse state', new Uint32Array(4)),
+      }
+    : null;
+  if (sp) owned.push(...Object.values(sp));
   const histGroups = Math.min(Math.ceil((B * s) / (64 * 16)), maxDim);
 
   // the forward pass to the loss rows; train: with the batch's own selection and AuxK
   const forward = async (list: Op[], u: GPUBuffer, train: boolean) => {
     const blocks = train ? trainBlocks : evalBlocks;
+    if (train && mode.unitDecoder) op(list, await k('wdec_unit'), u, { w_dec: bufs.w_dec }, at(rownorm, s, true));
+    if (train && mode.perSampleFvu) op(list, await k('row_den'), u, { x: bufs.x, den: bufs.den }, at(rownorm, B, true));
     op(list, rownorm, u, { w_dec: bufs.w_dec, norms: bufs.norms }, at(rownorm, s, true));
     op(list, center, u, { x: bufs.x, b_dec: bufs.b_dec, xc: bufs.xc }, at(center, B * d));
     if (train && mode.auxk) op(list, await k('dead_count'), u, { since: bufs.since, aux_state: bufs.aux_state }, [1, 1, 1]);
@@ -340,9 +399,21 @@ export async function encodeWideStep(
       const auxAct = await k('aux_act');
       op(list, auxAct, u, { pre: bufs.pre, since: bufs.since, aux_state: bufs.aux_state, athr: bufs.athr, f: bufs.f }, at(auxAct, B * s));
     }
-    await gemmOp(list, { M: train ? R : B, K: s, N: d, ta: false, tb: false }, bufs.f, bufs.w_dec, bufs.r);
-    op(list, residual, u, { x: bufs.x, b_dec: bufs.b_dec, r: bufs.r, dr: bufs.dr, aux_state: bufs.aux_state, blocks }, at(residual, B * d));
-    op(list, rowloss, u, { e: bufs.r, f: bufs.f, norms: bufs.norms, rows: bufs.rows, aux_state: bufs.aux_state, blocks }, at(rowloss, B, true));
+    if (train && sp) {
+      const [count, scan, fill, decode] = await Promise.all([k('sparse_count'), k('sparse_scan'), k('sparse_fill'), k('sparse_decode')]);
+      op(list, count, u, { f: bufs.f, rowptr: sp.rowptr, colptr: sp.colptr }, at(count, R + s, true));
+      op(list, scan, u, { rowptr: sp.rowptr, colptr: sp.colptr, state: sp.state }, [1, 1, 1]);
+      op(
+        list,
+        fill,
+        u,
+        { f: bufs.f, rowptr: sp.rowptr, colptr: sp.colptr, ent_k: sp.ent_k, ent_v: sp.ent_v, ent_r: sp.ent_r, col_r: sp.col_r },
+        at(fill, R + s, true),
+      );
+      op(list, decode, u, { rowptr: sp.rowptr, ent_k: sp.ent_k, ent_v: sp.ent_v, w_dec: bufs.w_dec, r: bufs.r }, at(decode, R * d));
+    } else await gemmOp(list, { M: train ? R : B, K: s, N: d, ta: false, tb: false }, bufs.f, bufs.w_dec, bufs.r);
+    op(list, residual, u, { x: bufs.x, b_dec: bufs.b_dec, r: bufs.r, dr: bufs.dr, aux_state: bufs.aux_state, blocks, den: bufs.den }, at(residual, B * d));
+    op(list, rowloss, u, { e: bufs.r, f: bufs.f, norms: bufs.norms, rows: bufs.rows, aux_state: bufs.aux_state, blocks, den: bufs.den }, at(rowloss, B, true));
   };
   const steps: Op[] = [];
   await forward(steps, trainU, true);
@@ -351,10 +422,33 @@ export async function encodeWideStep(
   colsumOp(steps, B, s, bufs.f, bufs.fsum);
   const since = await k('since');
   op(steps, since, u, { fsum: bufs.fsum, since: bufs.since }, at(since, s, true));
-  await gemmOp(steps, { M: s, K: R, N: d, ta: true, tb: false }, bufs.f, bufs.dr, bufs.g_w_dec);
+  if (sp) {
+    const wd = await k('sparse_wdec');
+    op(steps, wd, u, { colptr: sp.colptr, col_r: sp.col_r, f: bufs.f, dr: bufs.dr, g_w_dec: bufs.g_w_dec }, at(wd, s * d));
+  } else await gemmOp(steps, { M: s, K: R, N: d, ta: true, tb: false }, bufs.f, bufs.dr, bufs.g_w_dec);
   const wdec = await k('wdec_grad');
   op(steps, wdec, u, { w_dec: bufs.w_dec, norms: bufs.norms, fsum: bufs.fsum, g_w_dec: bufs.g_w_dec }, at(wdec, s * d));
-  await gemmOp(steps, { M: R, K: d, N: s, ta: false, tb: true }, bufs.dr, bufs.w_dec, bufs.dpre);
+  if (mode.unitDecoder) {
+    const proj = await k('wdec_project');
+    op(steps, proj, u, { w_dec: bufs.w_dec, g_w_dec: bufs.g_w_dec }, at(proj, s, true));
+  }
+  if (sp) {
+    const [sd, we] = await Promise.all([k('sparse_dpre'), k('sparse_wenc')]);
+    op(
+      steps,
+      sd,
+      u,
+      { state: sp.state, ent_k: sp.ent_k, ent_r: sp.ent_r, dr: bufs.dr, w_dec: bufs.w_dec, norms: bufs.norms, blocks: trainBlocks, dpre: bufs.dpre },
+      at(sd, cap),
+    );
+    op(
+      steps,
+      we,
+      u,
+      { colptr: sp.colptr, col_r: sp.col_r, xc: bufs.xc, dpre: bufs.dpre, blocks: trainBlocks, g_w_enc: bufs.g_w_enc, g_b_enc: bufs.g_b_enc },
+      at(we, d * s),
+    );
+  } else await gemmOp(steps, { M: R, K: d, N: s, ta: false, tb: true }, bufs.dr, bufs.w_dec, bufs.dpre);
   if (select === 'jumprelu') {
     // the thresholds' gradient reads df before dpre gates it
     const jg = await k('jump_grad');
@@ -366,12 +460,17 @@ export async function encodeWideStep(
       at(jg, s, true),
     );
   }
-  const dpre = await k('dpre');
-  op(steps, dpre, u, { f: bufs.f, norms: bufs.norms, dpre: bufs.dpre, blocks: trainBlocks }, at(dpre, B * s));
-  colsumOp(steps, B, s, bufs.dpre, bufs.g_b_enc);
-  await gemmOp(steps, { M: d, K: B, N: s, ta: true, tb: false }, bufs.xc, bufs.dpre, bufs.g_w_enc);
-  const bdec = await k('bdec_grad');
-  op(steps, bdec, u, { w_enc: bufs.w_enc, g_b_enc: bufs.g_b_enc, g_b_dec: bufs.g_b_dec }, at(bdec, d, true));
+  if (!sp) {
+    const dpre = await k('dpre');
+    op(steps, dpre, u, { f: bufs.f, norms: bufs.norms, dpre: bufs.dpre, blocks: trainBlocks }, at(dpre, B * s));
+    colsumOp(steps, B, s, bufs.dpre, bufs.g_b_enc);
+    await gemmOp(steps, { M: d, K: B, N: s, ta: true, tb: false }, bufs.xc, bufs.dpre, bufs.g_w_enc);
+  }
+  // b_dec reaches the encoder only through the pre-encoder bias
+  if (mode.preBias !== false) {
+    const bdec = await k('bdec_grad');
+    op(steps, bdec, u, { w_enc: bufs.w_enc, g_b_enc: bufs.g_b_enc, g_b_dec: bufs.g_b_dec }, at(bdec, d, true));
+  }
   const evalOps: Op[] = [];
   await forward(evalOps, evalU, false);
   // the evaluation's per-row numbers and sums (statOps, after evalOps): |x|^2, |xhat|^2, x's column sums, f's
@@ -386,6 +485,7 @@ export async function encodeWideStep(
     encodeEvalStats: (pass) => statOps.forEach((st) => st.encode(pass)),
     ops: steps,
     evalOps,
+    sparseState: sp?.state ?? null,
     destroy: () => owned.forEach((o) => o.destroy()),
   };
 }
@@ -402,6 +502,7 @@ export async function gpuWideStep(
   mode: WideTrainMode = {},
   since?: Uint32Array,
   rowSelect?: 'radix' | 'serial',
+  decode?: WideDecode,
 ): Promise<{
   rows: Float32Array;
   g_w_enc: Float32Array;
@@ -421,8 +522,10 @@ export async function gpuWideStep(
     bufs[name] = data ? ctx.upload(`wide ${name}`, data) : ctx.createBuffer(`wide ${name}`, n * 4);
   }
   try {
-    const op = await encodeWideStep(ctx, gemm, sh, bufs, lambda, mode, { rowSelect });
+    const op = await encodeWideStep(ctx, gemm, sh, bufs, lambda, mode, { rowSelect, decode });
     await ctx.run('wide SAE step', (pass) => op.encode(pass));
+    if (op.sparseState && (await ctx.readU32(op.sparseState, 2))[1])
+      throw new Error('wide SAE step: the sparse decode kept more entries than its capacity (sparseCapacity)');
     op.destroy();
     const names = ['rows', 'g_w_enc', 'g_b_enc', 'g_w_dec', 'g_b_dec', 'g_log_threshold', 'since', 'thr'] as const;
     const out = await ctx.readback(
