@@ -111,14 +111,17 @@ describe('mistakes on the command line', () => {
 
   it('wide: an unknown preset, a bad --samples, --gemm, --lr or --variant fail with their own message before any work', async () => {
     const dir = tmp();
-    const [preset, samples, gemm, lr, variant, objective] = await Promise.all([
+    const [preset, samples, gemm, lr, variant, objective, decode] = await Promise.all([
       cli(['wide', '--preset', 'synth-huge', '--out', join(dir, 'a')]),
       cli(['wide', '--preset', 'synth-cpu-quick', '--samples', '0', '--out', join(dir, 'b')]),
       cli(['wide', '--gemm', 'fast', '--out', join(dir, 'c')]),
       cli(['wide', '--lr', '-1', '--out', join(dir, 'd')]),
       cli(['wide', '--variant', 'gated', '--out', join(dir, 'e')]),
       cli(['wide', '--objective', 'anthropic', '--out', join(dir, 'f')]),
+      cli(['wide', '--preset', 'synth-cpu', '--decode', 'sparse', '--out', join(dir, 'g')]),
     ]);
+    expect(decode.code).toBe(1);
+    expect(decode.stderr).toMatch(/^error: wide: --decode sparse serves the TopK family \(its rows keep k latents\), not relu/m);
     expect(objective.code).toBe(1);
     expect(objective.stderr).toMatch(/^error: wide: --objective must be saelens or study, got 'anthropic'/m);
     expect(preset.code).toBe(1);
@@ -135,7 +138,7 @@ describe('mistakes on the command line', () => {
     expect(gemm.stderr).toMatch(/^error: wide: --gemm must be one of naive, tiled, blocked, lanes, got 'fast'/m);
     expect(lr.code).toBe(1);
     expect(lr.stderr).toMatch(/^error: wide: --lr must be a number > 0, got '-1'/m);
-    for (const d of ['a', 'b', 'c', 'd', 'e', 'f']) expect(existsSync(join(dir, d))).toBe(false);
+    for (const d of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) expect(existsSync(join(dir, d))).toBe(false);
   }, 60_000);
 
   it('wide --activations: a NaN row, a bad --normalize or a missing file fail by name, and nothing is written', async () => {

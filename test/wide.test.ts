@@ -9,6 +9,7 @@ import { type ActivationsConfig, runActivations } from '../src/experiments/wide-
 import { openActivations } from '../src/io/activations-node';
 import { encodeNpy } from '../src/io/npy';
 import { rngUnit } from '../src/core/rng';
+import { gpuWideStep, sparseCapacity, wideDecodeFor } from '../src/kernels/wide';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,4 +164,37 @@ describe('wide SAE on synthetic rows', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 240_000);
+});
+
+describe('the sparse decode (the TopK family)', () => {
+  it('is the default for the TopK family on this software adapter, dense for ReLU; results record it', async () => {
+    expect(wideDecodeFor(ctx.adapter, { select: 'batchtopk', k: 4 })).toBe('sparse');
+    expect(wideDecodeFor(ctx.adapter, { select: 'relu' })).toBe('dense');
+    expect(wideDecodeFor({ isFallbackAdapter: false, vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100' }, { select: 'topk', k: 4 })).toBe(
+      'dense',
+    );
+    const r = await runWide(ctx, { ...small, sae: { variant: 'topk', width: 32, lambda: 0, k: 3, auxk: { coef: 1, window: 2 } } });
+    expect(r.decode).toBe('sparse');
+    expect(r.final.l0).toBeLessThanOrEqual(3);
+    expect(wideSummary(r)).toMatch(/sparse decode/);
+  });
+
+  it('a step whose rows keep more latents than its capacity fails by name (ties at the BatchTopK threshold)', async () => {
+    // W_enc = 0 and b_enc = 1: every pre-activation ties at 1, so the batch's threshold keeps all B s of them
+    const sh = { B: 64, d: 4, s: 100 };
+    const p = {
+      w_enc: new Float32Array(sh.d * sh.s),
+      b_enc: new Float32Array(sh.s).fill(1),
+      w_dec: new Float32Array(sh.s * sh.d).fill(0.1),
+      b_dec: new Float32Array(sh.d),
+    };
+    expect(sparseCapacity(sh, { select: 'batchtopk', k: 2 })).toBeLessThan(sh.B * sh.s);
+    await expect(
+      gpuWideStep(ctx, 'lanes', sh, p, new Float32Array(sh.B * sh.d).fill(0.5), 0, { select: 'batchtopk', k: 2 }, undefined, 'serial', 'sparse'),
+    ).rejects.toThrow(/the sparse decode kept more entries than its capacity/);
+    // the dense decode takes the same step
+    await expect(
+      gpuWideStep(ctx, 'lanes', sh, p, new Float32Array(sh.B * sh.d).fill(0.5), 0, { select: 'batchtopk', k: 2 }, undefined, 'serial', 'dense'),
+    ).resolves.toBeDefined();
+  });
 });

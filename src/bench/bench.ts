@@ -17,7 +17,7 @@ import { timePass } from './timing';
 import { assignMax } from '../metrics/assignment';
 import { encodeGemm, GEMM_VERSIONS, layoutName, type GemmShape } from '../kernels/gemm';
 import type { NativeGemm } from './native';
-import { encodeWideStep, wideBufferFloats, wideRows, type WideBuffers } from '../kernels/wide';
+import { encodeWideStep, wideBufferFloats, wideRows, type WideBuffers, type WideDecode } from '../kernels/wide';
 import type { WideTrainMode } from '../reference/wide';
 import { createSynthSource } from '../data/synth-source';
 import { WIDE_PRESETS, wideData, wideMode } from '../experiments/wide';
@@ -427,7 +427,7 @@ export async function runBench(ctx: GpuContext, opts: BenchOptions): Promise<Ben
 export async function wideBench(ctx: GpuContext, gemm: string, emit: (l: BenchLine) => void): Promise<void> {
   const B = 1024;
   const software = isSoftwareAdapter(ctx.adapter);
-  const cases: { d: number; s: number; label: string; mode: WideTrainMode; rowSelect?: 'radix' | 'serial' }[] = [
+  const cases: { d: number; s: number; label: string; mode: WideTrainMode; rowSelect?: 'radix' | 'serial'; decode?: WideDecode }[] = [
     { d: 64, s: 256, label: 'relu', mode: {} },
     // TopK with the row select not chosen for this adapter, against the chosen one (next)
     {
@@ -443,11 +443,23 @@ export async function wideBench(ctx: GpuContext, gemm: string, emit: (l: BenchLi
       label: WIDE_PRESETS[name].sae.variant,
       mode: wideMode(WIDE_PRESETS[name]),
     })),
+    // the TopK family's sparse decode, against the dense step of the same variant (above)
+    ...['synth-cpu-topk', 'synth-cpu-batchtopk', 'synth-cpu-matryoshka-batchtopk'].map((name) => ({
+      d: 64,
+      s: 256,
+      label: WIDE_PRESETS[name].sae.variant,
+      mode: wideMode(WIDE_PRESETS[name]),
+      decode: 'sparse' as const,
+    })),
     { d: 768, s: 4096, label: 'relu', mode: {} },
+    // synth-16k's SAE (BatchTopK, k = 25, AuxK), dense and sparse
+    { d: 768, s: 4096, label: 'batchtopk', mode: wideMode(WIDE_PRESETS['synth-16k']) },
+    { d: 768, s: 4096, label: 'batchtopk', mode: wideMode(WIDE_PRESETS['synth-16k']), decode: 'sparse' },
   ];
   let reluMs = Number.NaN;
-  for (const { d, s, label, mode, rowSelect } of cases) {
-    const name = `wide SAE step ${label} d=${d} s=${s} B=${B} (gemm ${gemm})`;
+  const stepDenseMs = new Map<string, number>();
+  for (const { d, s, label, mode, rowSelect, decode } of cases) {
+    const name = `wide SAE step ${label} d=${d} s=${s} B=${B} (gemm ${gemm}${decode === 'sparse' ? ', sparse decode' : ''})`;
     const bufs = {} as WideBuffers;
     try {
       const fill = (n: number, salt: number, scale: number) => Float32Array.from({ length: n }, (_, i) => scale * (rngUnit(7, 0, salt, i, 0) - 0.5));
@@ -460,7 +472,7 @@ export async function wideBench(ctx: GpuContext, gemm: string, emit: (l: BenchLi
       };
       for (const [k, n] of Object.entries(wideBufferFloats({ B, d, s }, mode)) as [keyof WideBuffers, number][])
         bufs[k] = init[k] ? ctx.upload(`bench ${k}`, init[k]!) : ctx.createBuffer(`bench ${k}`, n * 4);
-      const step = await encodeWideStep(ctx, gemm, { B, d, s }, bufs, label === 'relu' ? 1 : 0, mode, { rowSelect });
+      const step = await encodeWideStep(ctx, gemm, { B, d, s }, bufs, label === 'relu' ? 1 : 0, mode, { rowSelect, decode });
       let t = await timePass(ctx, (pass) => step.encode(pass), { warmup: 1, runs: 1 });
       if (t.ms < 3000) t = await timePass(ctx, (pass) => step.encode(pass), { warmup: 0, runs: 3 });
       step.destroy();
@@ -468,14 +480,17 @@ export async function wideBench(ctx: GpuContext, gemm: string, emit: (l: BenchLi
       // encoder forward and its weight gradient over B rows; decoder, its gradient and df over every block's rows
       const gflop = (2 * d * s * (2 * B + 3 * rows)) / 1e9;
       if (label === 'relu' && d === 64) reluMs = t.ms;
-      const vsRelu = d === 64 && label !== 'relu';
+      const key = `${label} ${d}`;
+      if (decode !== 'sparse' && !rowSelect) stepDenseMs.set(key, t.ms);
+      const sparse = decode === 'sparse';
+      const vsRelu = d === 64 && label !== 'relu' && !sparse;
       emit({
         name,
         value: (B * 1000) / t.ms,
         unit: 'samples/s',
-        ratio: vsRelu ? t.ms / reluMs : null,
-        baseline: vsRelu ? 'time of the relu step at this shape, same run' : '',
-        note: `${t.ms.toFixed(1)} ms per step (forward and backward, no optimiser; ${rows / B} block(s) of rows); its 5 GEMMs ${(gflop / (t.ms / 1000)).toFixed(2)} GFLOP/s; 200M samples would take ${(((2e8 / B) * t.ms) / 3.6e6).toFixed(1)} h`,
+        ratio: sparse ? t.ms / (stepDenseMs.get(key) ?? Number.NaN) : vsRelu ? t.ms / reluMs : null,
+        baseline: sparse ? `time of the dense ${label} step at this shape, same run` : vsRelu ? 'time of the relu step at this shape, same run' : '',
+        note: `${t.ms.toFixed(1)} ms per step (forward and backward, no optimiser; ${rows / B} block(s) of rows); ${sparse ? `the dense GEMMs' work at ${(gflop / (t.ms / 1000)).toFixed(2)} GFLOP/s (its one dense GEMM is the encoder's)` : `its 5 GEMMs ${(gflop / (t.ms / 1000)).toFixed(2)} GFLOP/s`}; 200M samples would take ${(((2e8 / B) * t.ms) / 3.6e6).toFixed(1)} h`,
       });
     } catch (e) {
       emit({ name, value: NaN, unit: 'samples/s', ratio: null, baseline: '', note: `failed: ${(e as Error).message.slice(0, 200)}` });

@@ -8,7 +8,7 @@ import { gpuMatmulBatched, gpuRngFill, type MatmulShape } from '../gpu/ops';
 import { compareArrays, type Comparison } from './compare';
 import { gemm, matmulBatched } from '../reference/matmul';
 import { GEMM_VERSIONS, gpuGemm, layoutName, type GemmShape } from '../kernels/gemm';
-import { gpuWideStep } from '../kernels/wide';
+import { gpuWideStep, type WideDecode } from '../kernels/wide';
 import { rankValue, STUDY_OBJECTIVE, WIDE_BLOCKS, wideBlocksOf, wideStep, wideTrain, wideTrainStep, type WideTrainMode } from '../reference/wide';
 import { WideSaeTrainer } from '../train/wide';
 import { createSynthSource, type SynthData } from '../data/synth-source';
@@ -239,22 +239,40 @@ async function wideTrainCheck(ctx: GpuContext): Promise<{ comparisons: Compariso
   }
   // rows drawn on the GPU (src/data/synth-source.ts): the twin trains on the rows each step drew (read back)
   const data = smallSynthData(40, sh.d, 12);
-  const drawn: { name: string; lambda: number; mode: WideTrainMode }[] = [
+  const drawn: { name: string; lambda: number; mode: WideTrainMode; decode?: WideDecode }[] = [
     { name: 'relu', lambda, mode: {} },
-    { name: 'batchtopk k=3 + AuxK', lambda: 0, mode: { select: 'batchtopk', k: 3, auxk: { coef: 1, kAux: 6, window: 1 }, emaLr: 0.2 } },
+    ...(['dense', 'sparse'] as const).map((decode) => ({
+      name: `batchtopk k=3 + AuxK, ${decode} decode`,
+      lambda: 0,
+      mode: { select: 'batchtopk', k: 3, auxk: { coef: 1, kAux: 6, window: 1 }, emaLr: 0.2 } as WideTrainMode,
+      decode,
+    })),
     { name: 'jumprelu', lambda: 0.5, mode: { select: 'jumprelu', bandwidth: 0.5 } },
   ];
   const notes: string[] = [`twin losses: ${ref.losses.map((l) => l.toFixed(4)).join(', ')}`];
   for (const run of drawn) {
     // JumpReLU's thresholds start at 0.3-0.7, where the drawn rows' pre-activations are
     const jumpInit = { ...init, log_threshold: testData(sh.s, 704).map((v) => Math.log(0.5 + 0.2 * v)) };
-    const tr = await WideSaeTrainer.create(ctx, { shape: sh, lambda: run.lambda, lr, cfg, gemm: 'lanes', init: jumpInit, data, firstBatch: 5, mode: run.mode });
+    const tr = await WideSaeTrainer.create(ctx, {
+      shape: sh,
+      lambda: run.lambda,
+      lr,
+      cfg,
+      gemm: 'lanes',
+      init: jumpInit,
+      data,
+      firstBatch: 5,
+      mode: run.mode,
+      decode: run.decode ?? 'dense',
+    });
     try {
       const xs: Float32Array[] = [];
       for (let t = 0; t < T; t++) {
         await tr.step();
         xs.push(await tr.rowsX());
       }
+      // the drawn rows and the sparse decode's lists kept everything (a named error otherwise)
+      await tr.checkData();
       const refD = wideTrain(jumpInit, xs, sh, run.lambda, cfg, lr, run.mode);
       const got = await tr.params();
       const tag = `train wide SAE ${run.name} on drawn synthetic rows (gemm lanes), ${T} steps`;

@@ -11,6 +11,7 @@ import { groupWide, wideCompareMarkdown } from '../experiments/wide-compare';
 import { wideFigure } from '../plots/wide';
 import { nodeDocument } from '../plots/dom-node';
 import { GEMM_NAMES } from '../kernels/gemm';
+import type { WideDecode } from '../kernels/wide';
 import { SAE_VARIANTS, saeVariant } from '../variants';
 import { scanActivations } from '../io/activations';
 import { openActivations } from '../io/activations-node';
@@ -27,7 +28,7 @@ import { encodeSafetensors } from '../io/safetensors';
 
 export const WIDE_HELP = `       npm start -- wide [--preset ${Object.keys(WIDE_PRESETS).join('|')}] [--out DIR] [--gemm ${GEMM_NAMES.join('|')}]
                          [--variant VARIANT] [--k N] [--seed N] [--samples N] [--eval-rows N] [--lr X] [--lambda X]
-                         [--jump-threshold X] [--jump-bandwidth X] [--objective saelens|study]
+                         [--jump-threshold X] [--jump-bandwidth X] [--objective saelens|study] [--decode dense|sparse]
                                                    one wide SAE (SAELens's layout and losses; TopK and BatchTopK with AuxK;
                                                    --objective study: the study's per-sample FVU and unit decoder rows) on
                                                    SynthSAEBench-class data drawn on the GPU; MCC, uniqueness, explained
@@ -142,6 +143,7 @@ export async function wideCommand(argv: string[]): Promise<number> {
       'jump-threshold': { type: 'string' },
       'jump-bandwidth': { type: 'string' },
       objective: { type: 'string' },
+      decode: { type: 'string' },
       activations: { type: 'string' },
       'activations-key': { type: 'string' },
       width: { type: 'string' },
@@ -187,7 +189,10 @@ export async function wideCommand(argv: string[]): Promise<number> {
     jumpThreshold = positive('--jump-threshold', values['jump-threshold']),
     jumpBandwidth = positive('--jump-bandwidth', values['jump-bandwidth']);
   const jumprelu = jumpThreshold || jumpBandwidth ? { initThreshold: jumpThreshold ?? 0.01, bandwidth: jumpBandwidth ?? 0.05 } : undefined;
+  if (values.decode !== undefined && values.decode !== 'dense' && values.decode !== 'sparse')
+    throw new Error(`wide: --decode must be dense or sparse, got '${values.decode}'`);
   if (values.activations !== undefined) {
+    if (values.decode !== undefined) throw new Error('wide: --decode goes with the synthetic presets; on --activations the adapter picks it');
     if (values.objective !== undefined)
       throw new Error(
         "wide: --objective goes with the synthetic presets; on --activations the SAE trains with SAELens's objective (the layout its export keeps)",
@@ -217,6 +222,7 @@ export async function wideCommand(argv: string[]): Promise<number> {
   const variant = values.variant ?? base.sae.variant;
   const sel = saeVariant(variant).wide!.select;
   const topkFamily = sel === 'topk' || sel === 'batchtopk';
+  if (values.decode === 'sparse' && !topkFamily) throw new Error(`wide: --decode sparse serves the TopK family (its rows keep k latents), not ${variant}`);
   if (!topkFamily && lambda === undefined && base.sae.lambda === 0)
     throw new Error(`wide: --variant ${variant} on preset ${base.name} (coefficient 0) needs --lambda (its ${sel === 'jumprelu' ? 'L0' : 'L1'} coefficient)`);
   const preset = {
@@ -253,7 +259,7 @@ export async function wideCommand(argv: string[]): Promise<number> {
       console.log(
         `[${preset.name}] note: a GPU preset on the software adapter ${ctx.adapter.description}: about ${gflop.toExponential(1)} GFLOP of GEMMs (the dictionary's orthogonalisation and ${steps.toLocaleString('en-US')} steps), some ${(gflop / 7.6 / 3600).toFixed(0)} h at lavapipe's 7.6 GFLOP/s`,
       );
-    const r = await runWide(ctx, preset, { gemm: values.gemm, onProgress: (l) => console.log(l) });
+    const r = await runWide(ctx, preset, { gemm: values.gemm, decode: values.decode as WideDecode | undefined, onProgress: (l) => console.log(l) });
     writeJsonAtomic(join(out, 'results.json'), r);
     writeFileAtomic(join(out, 'summary.md'), wideSummary(r));
     console.log(wideSummary(r));

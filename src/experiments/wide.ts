@@ -11,7 +11,7 @@ import { defaultConfig, scheduleSteps } from '../core/wire';
 import { rngUnit } from '../core/rng';
 import { WideSaeTrainer } from '../train/wide';
 import { orthogonaliseGpu } from '../data/dictionary-gpu';
-import { wideRows } from '../kernels/wide';
+import { type WideDecode, wideRows } from '../kernels/wide';
 import { bestMatches, DetectorCounts, mccAbs, uniqueness } from '../metrics/synth';
 import { batchCurvePoint, ReconstructionMetrics } from '../metrics/wide';
 import { isSoftwareAdapter } from '../gpu/context';
@@ -160,6 +160,9 @@ export interface WideResult {
   config: WidePreset;
   adapter: string;
   gemm: string;
+  /** the decoder's products: 'dense' GEMMs or 'sparse' from f's nonzeros (the TopK family; absent in results
+   * written before it: dense) */
+  decode?: WideDecode;
   steps: number;
   timing: { setup_s: number; train_s: number; eval_s: number; samples_per_s: number };
   /** every log point: step, the batch's explained variance and L0 (training rows, before the step's update) */
@@ -335,6 +338,8 @@ export async function runWide(
   p: WidePreset,
   opts: {
     gemm?: string;
+    /** default: the adapter's (wideDecodeFor) */
+    decode?: WideDecode;
     onProgress?: (line: string) => void;
     logPoints?: number;
     /** MCC and F1 at every logged step (the browser page's live metrics): MCC from the decoder where latents x features
@@ -386,6 +391,7 @@ export async function runWide(
     data: { model, dictionary: Float32Array.from(dictionary.flat()), bias },
     firstBatch: trainBatch0(p.seed),
     mode,
+    decode: opts.decode,
   });
   try {
     const setup = (performance.now() - t0) / 1000;
@@ -431,6 +437,7 @@ export async function runWide(
       config: p,
       adapter: ctx.adapter.description || [ctx.adapter.vendor, ctx.adapter.architecture].filter(Boolean).join(' '),
       gemm,
+      decode: tr.decode,
       steps,
       timing: { setup_s: setup, train_s: train, eval_s: evalS, samples_per_s: (steps * B) / train },
       curve,
@@ -476,7 +483,7 @@ export function wideSummary(r: WideResult): string {
     '',
     `- Data: ${c.data.features} features in d = ${c.d}; Zipf exponent ${c.data.zipf.exponent}, p ${c.data.zipf.pMin}-${c.data.zipf.pMax}; ${c.data.correlation ? `copula rank ${c.data.correlation.rank}` : 'no correlations'}; ${c.data.hierarchy ? `hierarchy ${c.data.hierarchy.roots} roots, branching ${c.data.hierarchy.branching}, depth ${c.data.hierarchy.depth}` : 'no hierarchy'}; random unit dictionary${c.orthoSteps ? `, orthogonalised ${c.orthoSteps} steps` : ''}, bias norm ${c.biasNorm}.`,
     `- SAE: ${saeLine(c)}, seed ${c.seed}; ${r.steps} steps of ${c.train.batch} rows (${(r.steps * c.train.batch).toLocaleString('en-US')} samples), Adam lr ${c.train.lr}, cooldown ${c.train.cooldown}.`,
-    `- Ran on ${r.adapter}, GEMM version ${r.gemm}: training ${r.timing.train_s.toFixed(1)} s (${r.timing.samples_per_s.toFixed(0)} samples/s), evaluation ${r.timing.eval_s.toFixed(1)} s.`,
+    `- Ran on ${r.adapter}, GEMM version ${r.gemm}, ${r.decode ?? 'dense'} decode: training ${r.timing.train_s.toFixed(1)} s (${r.timing.samples_per_s.toFixed(0)} samples/s), evaluation ${r.timing.eval_s.toFixed(1)} s.`,
     '',
     `Evaluated on ${f.rows.toLocaleString('en-US')} fresh rows (SAELens's synthetic-eval definitions):`,
     '',

@@ -5,7 +5,7 @@
 import type { GpuContext } from '../gpu/context';
 import type { Kernel } from '../gpu/kernel';
 import type { GpuConfig } from '../core/wire';
-import { encodeWideStep, grid2d, wideBufferFloats, type WideBuffers, type WideShape } from '../kernels/wide';
+import { encodeWideStep, grid2d, wideBufferFloats, wideDecodeFor, type WideBuffers, type WideDecode, type WideShape } from '../kernels/wide';
 import { type WideBlock, wideBlocksOf, type WideTrainMode } from '../reference/wide';
 import { createSynthSource, type SynthData, type SynthSource } from '../data/synth-source';
 
@@ -27,6 +27,8 @@ export interface WideTrainerOptions {
   data?: SynthData;
   /** the generator's batch index of step 0 (default 0): step t draws batch firstBatch + t */
   firstBatch?: number;
+  /** the decoder's products: dense GEMMs or, for the TopK family, from f's nonzeros (default: wideDecodeFor) */
+  decode?: WideDecode;
 }
 
 export class WideSaeTrainer {
@@ -41,6 +43,10 @@ export class WideSaeTrainer {
     private readonly recordEvalStats: (pass: GPUComputePassEncoder) => void,
     private readonly release: () => void,
     private readonly source: SynthSource | null,
+    /** the decode this trainer runs */
+    readonly decode: WideDecode,
+    /** the sparse decode's [entries, overflow flag] (null when dense) */
+    private readonly sparseState: GPUBuffer | null,
     /** steps done */
     public t = 0,
   ) {}
@@ -58,7 +64,8 @@ export class WideSaeTrainer {
     const extra: GPUBuffer[] = [];
     const state = ctx.upload('wide state', new Uint32Array([0, 0, 0, 0]));
     extra.push(state);
-    const step = await encodeWideStep(ctx, opts.gemm, opts.shape, bufs, opts.lambda, opts.mode);
+    const decode = opts.decode ?? wideDecodeFor(ctx.adapter, opts.mode ?? {});
+    const step = await encodeWideStep(ctx, opts.gemm, opts.shape, bufs, opts.lambda, opts.mode, { decode });
     // lib/common.wgsl's model dims are the per-model engine's; the wide Adam reads only Config and the schedule
     const adam: Kernel = await ctx.kernel('kernels/wide/adam.wgsl', { defines: { N_FEAT: 1, D_HID: 1, S_LAT: 1 } });
     const cfgU = ctx.uniform('wide cfg', adam.packStruct('cfg', { ...opts.cfg, M: 1, B: opts.shape.B }));
@@ -90,7 +97,7 @@ export class WideSaeTrainer {
       step.destroy();
       source?.destroy();
     };
-    return new WideSaeTrainer(ctx, opts, bufs, extra, state, record, recordEval, step.encodeEvalStats, release, source);
+    return new WideSaeTrainer(ctx, opts, bufs, extra, state, record, recordEval, step.encodeEvalStats, release, source, decode, step.sparseState);
   }
 
   /** One step on a batch of B rows (B x d floats), or on the next synthetic batch when the trainer has `data`. */
@@ -204,10 +211,15 @@ export class WideSaeTrainer {
   }
 
   /** Fails by name when a synthetic row held more active features than the sparse mix's list keeps (the rows would
-   * have lost features); call after training and evaluation. */
+   * have lost features), or a step more active latents than the sparse decode holds; call after training and
+   * evaluation. */
   async checkData(): Promise<void> {
     if (this.source && (await this.source.overflowed()))
       throw new Error('wide SAE: a synthetic row held more active features than the sparse mix keeps (synthListCap); the rows lost features');
+    if (this.sparseState && (await this.ctx.readU32(this.sparseState, 2))[1])
+      throw new Error(
+        'wide SAE: a step kept more active latents than the sparse decode holds (sparseCapacity: 1.25 x k per row and block); its gradients lost entries (rerun with --decode dense)',
+      );
   }
 
   /** The steps since each latent last fired, and BatchTopK's inference threshold (its EMA; 0 for the others). */

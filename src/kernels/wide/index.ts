@@ -275,6 +275,13 @@ type Op = { name: string; encode: (pass: GPUComputePassEncoder) => void };
  * encoder's forward GEMM is the step's one dense product over s. */
 export type WideDecode = 'dense' | 'sparse';
 
+/** The decode a trainer runs unless told: sparse for the TopK family on software adapters, where `npm run bench`
+ * measured it faster at every shape (BENCHMARKS.md); dense elsewhere until a GPU's bench says otherwise. */
+export function wideDecodeFor(adapter: Parameters<typeof isSoftwareAdapter>[0], mode: WideTrainMode): WideDecode {
+  const topkFamily = mode.select === 'topk' || mode.select === 'batchtopk';
+  return topkFamily && isSoftwareAdapter(adapter) ? 'sparse' : 'dense';
+}
+
 /** The sparse decode's entry capacity: 1.25 x the entries the selection keeps (k per row per reconstruction block,
  * BatchTopK's k on average; AuxK's k_aux per row) plus 1,024 for ties; past it the step raises a flag. */
 export function sparseCapacity(sh: WideShape, mode: WideTrainMode): number {
