@@ -381,8 +381,14 @@ export async function encodeWideStep(
   // the forward pass to the loss rows; train: with the batch's own selection and AuxK
   const forward = async (list: Op[], u: GPUBuffer, train: boolean) => {
     const blocks = train ? trainBlocks : evalBlocks;
-    if (train && mode.unitDecoder) op(list, await k('wdec_unit'), u, { w_dec: bufs.w_dec }, at(rownorm, s, true));
-    if (train && mode.perSampleFvu) op(list, await k('row_den'), u, { x: bufs.x, den: bufs.den }, at(rownorm, B, true));
+    if (train && mode.unitDecoder) {
+      const unit = await k('wdec_unit');
+      op(list, unit, u, { w_dec: bufs.w_dec }, at(unit, s, true));
+    }
+    if (train && mode.perSampleFvu) {
+      const den = await k('row_den');
+      op(list, den, u, { x: bufs.x, den: bufs.den }, at(den, B, true));
+    }
     op(list, rownorm, u, { w_dec: bufs.w_dec, norms: bufs.norms }, at(rownorm, s, true));
     op(list, center, u, { x: bufs.x, b_dec: bufs.b_dec, xc: bufs.xc }, at(center, B * d));
     if (train && mode.auxk) op(list, await k('dead_count'), u, { since: bufs.since, aux_state: bufs.aux_state }, [1, 1, 1]);
