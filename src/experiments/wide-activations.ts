@@ -11,6 +11,7 @@ import { isSoftwareAdapter } from '../gpu/context';
 import { defaultConfig, scheduleSteps } from '../core/wire';
 import { type ActivationsFile, ActivationsError, ShuffleBuffer, scanActivations } from '../io/activations';
 import { WideSaeTrainer } from '../train/wide';
+import type { WideDecode } from '../kernels/wide';
 import { batchCurvePoint, ReconstructionMetrics } from '../metrics/wide';
 import { checkWideLimits, type WidePreset, wideInit, wideMode } from './wide';
 import { saeVariant } from '../variants';
@@ -37,6 +38,8 @@ export interface ActivationsResult {
   meanNorm: number;
   adapter: string;
   gemm: string;
+  /** the decoder's products (the trainer's default for the adapter: wideDecodeFor) */
+  decode: WideDecode;
   steps: number;
   epochs: number;
   timing: { scan_s: number; train_s: number; eval_s: number; samples_per_s: number };
@@ -169,6 +172,7 @@ export async function runActivations(
       meanNorm: scan.meanNorm,
       adapter: ctx.adapter.description || [ctx.adapter.vendor, ctx.adapter.architecture].filter(Boolean).join(' '),
       gemm,
+      decode: tr.decode,
       steps,
       epochs: (steps * B) / trainRows,
       timing: { scan_s: scanS, train_s: train, eval_s: (performance.now() - t2) / 1000, samples_per_s: (steps * B) / train },
@@ -229,7 +233,7 @@ export function activationsSummary(r: ActivationsResult): string {
     '',
     `- Data: ${r.file.rows.toLocaleString('en-US')} rows of d = ${r.file.d} (${r.file.dtype}); the last ${c.evalRows.toLocaleString('en-US')} held out for evaluation; ${c.normalize === 'none' ? 'no normalisation' : `scaled by ${r.scale.toPrecision(5)} = sqrt(d) / mean norm ${r.meanNorm.toPrecision(5)} (SAELens expected_average_only_in)`}; shuffle buffer of ${c.buffer.toLocaleString('en-US')} rows, seed ${c.seed}.`,
     `- SAE: ${c.sae.variant}, width ${c.sae.width}${c.sae.k ? `, k = ${c.sae.k}` : ''}${c.sae.lambda ? `, L1 coefficient ${c.sae.lambda}` : ''}${c.sae.auxk ? `, AuxK (coefficient ${c.sae.auxk.coef}, dead after ${c.sae.auxk.window} steps)` : ''}; ${r.steps} steps of ${c.train.batch} rows (${r.epochs.toFixed(2)} epochs of the training rows), Adam lr ${c.train.lr}.`,
-    `- Ran on ${r.adapter}, GEMM version ${r.gemm}: scan ${r.timing.scan_s.toFixed(1)} s, training ${r.timing.train_s.toFixed(1)} s (${r.timing.samples_per_s.toFixed(0)} samples/s), evaluation ${r.timing.eval_s.toFixed(1)} s.`,
+    `- Ran on ${r.adapter}, GEMM version ${r.gemm}, ${r.decode ?? 'dense'} decode: scan ${r.timing.scan_s.toFixed(1)} s, training ${r.timing.train_s.toFixed(1)} s (${r.timing.samples_per_s.toFixed(0)} samples/s), evaluation ${r.timing.eval_s.toFixed(1)} s.`,
     '',
     `On the ${f.rows.toLocaleString('en-US')} held-out rows (in the space the SAE trained in):`,
     '',
