@@ -19,9 +19,21 @@ afterAll(async () => {
   await closeServer();
 });
 
+/** The training checks of the GPU-shaped fused versions (v1, v2) run in Node only (test/gpu-node.test.ts), where each
+ * also meets the modular path; here every other check runs, the CPU-shaped fused version's (cpu) and the modular
+ * path's training included. The suite runs its files one after another, and these were about 40 s of it. */
+const NODE_ONLY = /^train SAE fused (v2 )?K=7:/;
+
 describe('GPU checks (headless Chromium)', () => {
   // the page bundles the same shader files, so it has the same list
-  for (const name of Object.keys(checkList(loadShaderSourcesFromDisk()))) {
+  const names = Object.keys(checkList(loadShaderSourcesFromDisk()));
+  it("runs every check but the GPU-shaped fused versions' training checks, and those are a minority", () => {
+    const nodeOnly = names.filter((n) => NODE_ONLY.test(n));
+    expect(nodeOnly.length).toBeGreaterThan(0);
+    expect(names.filter((n) => /^train SAE fused cpu K=7:/.test(n)).length).toBeGreaterThan(0);
+    expect(nodeOnly.length).toBeLessThan(names.length / 2);
+  });
+  for (const name of names.filter((n) => !NODE_ONLY.test(n))) {
     it(name, async () => {
       const r = (await h.page.evaluate((n) => window.kit!.runCheck(n), name)) as CheckResult;
       for (const c of r.comparisons) console.log(formatComparison(c));
