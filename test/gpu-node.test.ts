@@ -13,6 +13,25 @@ beforeAll(async () => {
 });
 afterAll(() => releaseNodeGpu(ctx));
 
+describe('kernel cache', () => {
+  it('a kernel compiles once per process: the second request of the same file and defines compiles nothing', async () => {
+    const events: string[] = [];
+    ctx.compileListener = (e) => events.push(`${e.label} ${e.done ? 'done' : 'start'}`);
+    try {
+      const before = ctx.compiles.length;
+      const a = await ctx.kernel('bench_fma.wgsl', { defines: { ITERS: 3 } });
+      const b = await ctx.kernel('bench_fma.wgsl', { defines: { ITERS: 3 } });
+      expect(b).toBe(a);
+      expect(ctx.compiles.length).toBe(before + 1);
+      await ctx.kernel('bench_fma.wgsl', { defines: { ITERS: 5 } }); // another shape: its own compile
+      expect(ctx.compiles.length).toBe(before + 2);
+      expect(events).toEqual(['bench_fma.wgsl start', 'bench_fma.wgsl done', 'bench_fma.wgsl start', 'bench_fma.wgsl done']);
+    } finally {
+      ctx.compileListener = null;
+    }
+  });
+});
+
 describe('GPU checks (node)', () => {
   for (const name of Object.keys(checkList(loadShaderSourcesFromDisk()))) {
     it(name, async () => {

@@ -24,7 +24,7 @@ import { probeOutputDir, writeFileAtomic } from '../io/files';
 import { parseCli } from './args';
 import { nodeDocument } from '../plots/dom-node';
 import { watchLaunchers } from './launcher';
-import { ProgressBar } from './progress';
+import { ProgressBar, sayCompiles } from './progress';
 import { isPublishCommand, PUBLISH_HELP, publishCommand } from './publish';
 import { isSaelensCommand, SAELENS_HELP, saelensCommand } from './saelens';
 import { isWideCommand, WIDE_HELP, wideCommand } from './wide';
@@ -267,6 +267,7 @@ async function main(): Promise<number> {
   const bar = new ProgressBar();
   const t0 = performance.now();
   let ctx: GpuContext | null = null;
+  let compiled: (() => string) | null = null;
   let browser: Harness | null = null;
   try {
     if (runtime !== 'browser') {
@@ -274,6 +275,7 @@ async function main(): Promise<number> {
         useDiskChoiceCache(); // the per-adapter kernel choice (src/train/choose.ts) survives the process
         ctx = await acquireNodeDevice({ adapter: values.adapter, picked, log: (l) => bar.note(l) });
         live.ctx = ctx;
+        compiled = sayCompiles(ctx, (l) => bar.note(l));
         runtime = 'node';
       } catch (e) {
         if (runtime === 'node' || values.adapter !== undefined || !(e instanceof WebGPUUnavailableError)) throw e;
@@ -349,7 +351,7 @@ async function main(): Promise<number> {
       const bad = pngs.filter((p) => p.errors.length);
       bar.note(`rendered ${pngs.length} PNG figure(s)${bad.length ? `; problems: ${bad.flatMap((b) => b.errors).join('; ')}` : ''}`);
     }
-    console.log(`\nfinished in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${adapterName(adapter)}`);
+    console.log(`\nfinished in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${adapterName(adapter)}${compiled ? `; ${compiled()}` : ''}`);
     console.log(summary(res, out));
     return 0;
   } finally {

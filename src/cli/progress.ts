@@ -8,6 +8,7 @@
 import type { StageProgress } from '../experiments/runner';
 import type { RunProgress } from '../experiments/progress';
 import { median } from '../metrics/analysis';
+import type { CompileEvent, CompileRecord, GpuContext } from '../gpu/context';
 
 export const LOSS_WINDOW = 10;
 /** seconds of SAE training before the run's ETA is shown */
@@ -98,4 +99,51 @@ function fmt(s: number): string {
   if (!Number.isFinite(s) || s <= 0) return '--';
   if (s < 90) return `${s.toFixed(0)}s`;
   return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+}
+
+/** Says when a run compiles (issue: "the run says when it compiles"): a kernel still compiling after `afterS`
+ * seconds gets a line, one that took `afterS` or more its time (lavapipe compiles a new kernel shape in seconds to
+ * a minute on a cold Mesa cache; each kernel compiles once per process, and Mesa keeps lavapipe's for later runs).
+ * Returns the run's total: "compiled 14 kernels in 63.2 s (the slowest: sae_steps/cpu.wgsl, 41.0 s)". */
+export function sayCompiles(ctx: GpuContext, note: (line: string) => void, afterS = 2): () => string {
+  const pending = new Map<number, ReturnType<typeof setTimeout>>();
+  const perFile = new Map<string, number>();
+  const name = new Map<number, string>();
+  ctx.compileListener = (e: CompileEvent) => {
+    if (!e.done) {
+      // the same file at other defines (another variant, the reference SAEs' fixed decoder) is another kernel
+      const n = (perFile.get(e.label) ?? 0) + 1;
+      perFile.set(e.label, n);
+      name.set(e.id, n > 1 ? `${e.label} (its ${ordinal(n)} specialisation in this run)` : e.label);
+      const t = setTimeout(() => note(`compiling ${name.get(e.id)}: a new kernel shape, compiled once`), afterS * 1000);
+      t.unref?.();
+      pending.set(e.id, t);
+      return;
+    }
+    clearTimeout(pending.get(e.id));
+    pending.delete(e.id);
+    if (e.seconds >= afterS) note(`compiled ${name.get(e.id) ?? e.label} in ${e.seconds.toFixed(1)} s`);
+    name.delete(e.id);
+  };
+  return () => compileSummary(ctx.compiles);
+}
+
+function ordinal(n: number): string {
+  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${s}`;
+}
+
+/** "compiled 14 kernels in 63.2 s (the slowest: X, 41.0 s)": the seconds of wall time with any compile under way
+ * (compiles started together overlap) */
+export function compileSummary(compiles: readonly CompileRecord[]): string {
+  if (compiles.length === 0) return 'compiled no kernels';
+  let total = 0;
+  let reach = -Infinity;
+  for (const c of [...compiles].sort((a, b) => a.start - b.start)) {
+    const end = c.start + c.seconds;
+    if (end > reach) total += end - Math.max(c.start, reach);
+    reach = Math.max(reach, end);
+  }
+  const slowest = compiles.reduce((a, c) => (c.seconds > a.seconds ? c : a));
+  return `compiled ${compiles.length} kernel${compiles.length === 1 ? '' : 's'} in ${total.toFixed(1)} s (the slowest: ${slowest.label}, ${slowest.seconds.toFixed(1)} s)`;
 }

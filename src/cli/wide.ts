@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseCli } from './args';
+import { sayCompiles } from './progress';
 import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
 import { isSoftwareAdapter } from '../gpu/context';
 import { probeOutputDir, writeFileAtomic, writeJsonAtomic } from '../io/files';
@@ -65,6 +66,7 @@ async function activationsCommand(path: string, o: ActivationsOptions & { keyNam
     const out = o.out ?? join('runs', `wide-activations-${basename(path).replace(/\.(npy|safetensors)$/, '')}`);
     probeOutputDir(out); // after the scan: a file with NaN rows leaves nothing behind
     const ctx = await acquireNodeDevice({ log: (l) => console.error(l) });
+    const compiled = sayCompiles(ctx, (l) => console.log(l));
     try {
       const { result, sae } = await runActivations(ctx, f, c, { gemm: o.gemm, onProgress: (l) => console.log(l), scan: { ...scan, seconds } });
       writeJsonAtomic(join(out, 'results.json'), result);
@@ -75,7 +77,7 @@ async function activationsCommand(path: string, o: ActivationsOptions & { keyNam
       const { cfg, tensors } = toSaeLens(kit);
       writeFileAtomic(join(out, 'sae', SAE_WEIGHTS_FILENAME), encodeSafetensors(tensors));
       writeFileAtomic(join(out, 'sae', SAE_CFG_FILENAME), `${JSON.stringify(cfg, null, 2)}\n`);
-      console.log(`wrote ${join(out, 'results.json')}, ${join(out, 'summary.md')} and the SAE in ${join(out, 'sae')}`);
+      console.log(`wrote ${join(out, 'results.json')}, ${join(out, 'summary.md')} and the SAE in ${join(out, 'sae')}; ${compiled()}`);
       return 0;
     } finally {
       releaseNodeGpu(ctx);
@@ -248,6 +250,7 @@ export async function wideCommand(argv: string[]): Promise<number> {
     );
   probeOutputDir(out); // before any GPU work: a folder that cannot be written fails now
   const ctx = await acquireNodeDevice({ log: (l) => console.error(l) });
+  const compiled = sayCompiles(ctx, (l) => console.log(l));
   try {
     console.log(`[${preset.name}] ${preset.description}`);
     // a GPU-sized preset on a CPU adapter: say what it costs before the hours begin (lavapipe's quiet 7.6 GFLOP/s in
@@ -263,7 +266,7 @@ export async function wideCommand(argv: string[]): Promise<number> {
     writeJsonAtomic(join(out, 'results.json'), r);
     writeFileAtomic(join(out, 'summary.md'), wideSummary(r));
     console.log(wideSummary(r));
-    console.log(`wrote ${join(out, 'results.json')} and ${join(out, 'summary.md')}`);
+    console.log(`wrote ${join(out, 'results.json')} and ${join(out, 'summary.md')}; ${compiled()}`);
     return 0;
   } finally {
     releaseNodeGpu(ctx);

@@ -22,12 +22,32 @@ export function isSoftwareAdapter(a: Pick<AdapterReport, 'isFallbackAdapter' | '
   return a.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|software/i.test(`${a.vendor} ${a.architecture} ${a.description}`);
 }
 
+export interface CompileRecord {
+  label: string;
+  start: number;
+  seconds: number;
+}
+
+/** A kernel compile starting (done false) or ending (done true; seconds -1 when it failed). */
+export interface CompileEvent {
+  id: number;
+  label: string;
+  done: boolean;
+  seconds: number;
+}
+
 export type TypedArray = Float32Array | Uint32Array | Int32Array;
 
 export class GpuContext {
   private lostError: DeviceLostError | null = null;
   private uncaptured: GpuValidationError[] = [];
   private kernels = new Map<string, Promise<Kernel>>();
+  private compileCount = 0;
+  /** every kernel this context compiled (a cached kernel compiles nothing): its label, start (s, performance.now()) and
+   * seconds, pipeline creation included */
+  readonly compiles: CompileRecord[] = [];
+  /** told when a compile starts and when it ends: a run says when it compiles (a cold lavapipe compile takes up to a minute) */
+  compileListener: ((e: CompileEvent) => void) | null = null;
   private destroyed = false;
   /** rejects when the device is lost: every wait on the GPU races it, so a lost device never hangs a run */
   private readonly lostSignal: Promise<never>;
@@ -82,8 +102,22 @@ export class GpuContext {
     const key = JSON.stringify([file, opts]);
     let k = this.kernels.get(key);
     if (!k) {
+      const id = ++this.compileCount;
+      const label = opts.label ?? file;
+      const t0 = performance.now();
+      this.compileListener?.({ id, label, done: false, seconds: 0 });
       k = Kernel.create(this.device, file, this.sources, opts);
-      k.catch(() => this.kernels.delete(key));
+      k.then(
+        () => {
+          const seconds = (performance.now() - t0) / 1000;
+          this.compiles.push({ label, start: t0 / 1000, seconds });
+          this.compileListener?.({ id, label, done: true, seconds });
+        },
+        () => {
+          this.kernels.delete(key);
+          this.compileListener?.({ id, label, done: true, seconds: -1 });
+        },
+      );
       this.kernels.set(key, k);
     }
     return k;

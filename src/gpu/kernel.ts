@@ -49,6 +49,51 @@ function minBytesOf(v: VariableInfo): number {
   return v.size;
 }
 
+/** lavapipe (llvmpipe) compiles a pipeline's machine code at its first dispatch, not at creation: an indirect dispatch
+ * of zero workgroups (no invocation runs; a direct one of zero draws a Dawn warning) on zeroed buffers makes the compile
+ * happen here, so a kernel's creation time is its compile time and the run can say when it compiles. */
+async function compileNow(
+  device: GPUDevice,
+  pipeline: GPUComputePipeline,
+  layouts: GPUBindGroupLayout[],
+  bindings: BindingInfo[],
+  label: string,
+): Promise<void> {
+  const made: GPUBuffer[] = [];
+  const buffer = (size: number, usage: number) => {
+    const b = device.createBuffer({ label: `${label} compile`, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
+    made.push(b);
+    return b;
+  };
+  device.pushErrorScope('validation');
+  try {
+    const groups = layouts.map((layout, g) =>
+      device.createBindGroup({
+        layout,
+        entries: bindings
+          .filter((b) => b.group === g)
+          .map((b) => ({
+            binding: b.binding,
+            resource: { buffer: buffer(b.minBytes, b.kind === 'uniform' ? GPUBufferUsage.UNIFORM : GPUBufferUsage.STORAGE) },
+          })),
+      }),
+    );
+    const zero = buffer(16, GPUBufferUsage.INDIRECT); // created zeroed: (0, 0, 0) workgroups
+    const encoder = device.createCommandEncoder({ label: `${label} compile` });
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipeline);
+    groups.forEach((g, i) => pass.setBindGroup(i, g));
+    pass.dispatchWorkgroupsIndirect(zero, 0);
+    pass.end();
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+  } finally {
+    const err = await device.popErrorScope();
+    for (const b of made) b.destroy();
+    if (err) throw new GpuValidationError(`compiling ${label} (its first, empty dispatch)`, err.message);
+  }
+}
+
 export class Kernel {
   private constructor(
     readonly name: string,
@@ -140,6 +185,7 @@ export class Kernel {
       });
     const pipeErr = await device.popErrorScope();
     if (pipeErr) throw new GpuValidationError(`creating pipeline ${label}`, pipeErr.message);
+    await compileNow(device, pipeline, layouts, bindings, label);
     const wg = entry.workgroupSize ?? [1, 1, 1];
     return new Kernel(label, device, pipeline, bindings, layouts, [wg[0] ?? 1, wg[1] ?? 1, wg[2] ?? 1], code);
   }
