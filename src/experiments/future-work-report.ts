@@ -10,6 +10,7 @@ import { clusterBootstrap, type Interval, median, pooledShare } from '../metrics
 import type { ResultsFile, StoredExperiment } from '../results/stored';
 import { SCENARIOS, type Scenario, type ScenarioPoint, trueL0 } from '../scenarios';
 import { SAE_VARIANTS } from '../variants';
+import { CONVERGENCE_DROP, FALLING_P, stillFalling } from '../metrics/analysis';
 import { FW, fwName } from './future-work';
 import { toyFlagged } from './report';
 
@@ -48,8 +49,10 @@ export interface FwRow {
   saes: number;
   /** every metric of FW_METRICS: the mean over the matched SAEs with its 95 % cluster-bootstrap interval */
   stats: Record<FwMetric, Interval>;
-  /** share of the matched SAEs whose training loss had settled */
+  /** share of the matched SAEs whose training loss had settled (the kit's 5 % rule: convergence()) */
   converged: number;
+  /** share of the matched SAEs whose training loss was still falling by the noise-aware test (stillFalling()) */
+  falling: number;
   /** every knob value: its SAEs' median L0 and mean MCC (the sweep the match was made on) */
   sweep: { knob: string; l0: number; mcc: number; saes: number }[];
 }
@@ -58,6 +61,11 @@ export interface FwRow {
 const settled = (saes: Sae[]) => {
   const known = saes.filter((s) => s.converged !== null);
   return known.length ? known.filter((s) => s.converged).length / known.length : Number.NaN;
+};
+/** share of SAEs whose loss was still falling at the end by stillFalling's test, from each SAE's stored curve */
+const stillFallingShare = (saes: { e: Exp; s: Sae }[]) => {
+  const known = saes.map(({ e, s }) => stillFalling(e.curves.step, e.curves.total[s.index], e.config.sae.steps).falling).filter((f) => f !== null);
+  return known.length ? known.filter((f) => f).length / known.length : Number.NaN;
 };
 const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
 
@@ -83,6 +91,7 @@ export function futureWorkRows(runs: ResultsFile[], scenarios: readonly Scenario
           null,
         );
         const groups = valid.map((e) => e.saes.filter((s) => best && knobOf(s) === best.knob)).filter((g) => g.length);
+        const matchedIn = valid.flatMap((e) => e.saes.filter((s) => best && knobOf(s) === best.knob).map((s) => ({ e, s })));
         const stats = Object.fromEntries(
           Object.entries(FW_METRICS).map(([key, m]) => [
             key,
@@ -104,10 +113,26 @@ export function futureWorkRows(runs: ResultsFile[], scenarios: readonly Scenario
           saes: matched.length,
           stats,
           converged: settled(matched),
+          falling: stillFallingShare(matchedIn),
           sweep,
         });
       }
   return rows;
+}
+
+/** Per variant: matched SAEs over every point, the share converged by the 5 % rule and the share still falling by the test (weighted by SAEs). */
+function settledTable(rows: FwRow[]): string[] {
+  return SAE_VARIANTS.flatMap((v) => {
+    const rs = rows.filter((r) => r.variant === v.name && r.saes > 0);
+    const n = rs.reduce((a, r) => a + r.saes, 0);
+    if (!n) return [];
+    const w = (f: (r: FwRow) => number) => {
+      const known = rs.filter((r) => Number.isFinite(f(r)));
+      const m = known.reduce((a, r) => a + r.saes, 0);
+      return m ? known.reduce((a, r) => a + f(r) * r.saes, 0) / m : Number.NaN;
+    };
+    return [`| ${v.name} | ${n} | ${f2(w((r) => r.converged))} | ${f2(w((r) => r.falling))} |`];
+  });
 }
 
 const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : 'n/a');
@@ -184,6 +209,12 @@ export function futureWorkSection(runs: ResultsFile[]): string {
     '|---|---|---|---|---|---|',
     ...leaderboard(rows).map((e) => `| ${e.variant} | ${e.points} | ${e.best} | ${e.tied} | ${f2(e.mcc)} | ${f2(e.trueCov)} |`),
     '',
+    '## Did the training settle?\n',
+    `Per variant, its SAEs at matched L0 over every point, pooled: the share the kit's convergence rule calls converged (the median training loss over the last 10 % of the steps within ${CONVERGENCE_DROP * 100} % of the median over the 10 % before), and the share still falling by a test against the loss's own noise (that drop, and the last window's losses lower by a one-sided exact Mann-Whitney test at p < ${FALLING_P}). The rule alone reads noise as progress where the loss is small and heavy-tailed (the TopK family's).\n`,
+    '| variant | SAEs | converged (5 % rule) | still falling (test) |',
+    '|---|---|---|---|',
+    ...settledTable(rows),
+    '',
   ];
   for (const sc of SCENARIOS) {
     const rs = rows.filter((r) => r.scenario.letter === sc.letter);
@@ -193,13 +224,13 @@ export function futureWorkSection(runs: ResultsFile[]): string {
     if (sc.expectation) out.push(`${sc.expectation}\n`);
     const absorb = sc.points.some((p) => p.data.hierarchy);
     out.push(
-      `| ${sc.axis} | variant | knob at matched L0 | L0 (target) | MCC | true directions covered | composed directions covered | uniqueness | F1 | explained variance | shrinkage |${absorb ? ' absorption (parent latent recall alone - with a child) |' : ''} dead latents | true SAEs | converged | SAEs (seeds, flagged) |`,
+      `| ${sc.axis} | variant | knob at matched L0 | L0 (target) | MCC | true directions covered | composed directions covered | uniqueness | F1 | explained variance | shrinkage |${absorb ? ' absorption (parent latent recall alone - with a child) |' : ''} dead latents | true SAEs | converged (5 % rule) | still falling (test) | SAEs (seeds, flagged) |`,
     );
-    out.push(`|---|---|---|---|---|---|---|---|---|---|---|${absorb ? '---|' : ''}---|---|---|---|`);
+    out.push(`|---|---|---|---|---|---|---|---|---|---|---|${absorb ? '---|' : ''}---|---|---|---|---|`);
     for (const p of sc.points)
       for (const r of rs.filter((x) => x.point === p).sort((a, b) => b.stats.mcc.value - a.stats.mcc.value))
         out.push(
-          `| ${p.x} (${p.label}) | ${r.variant} | ${r.knob} | ${f2(r.stats.l0.value)} (${f2(r.target)}) | ${fi(r.stats.mcc)} | ${fi(r.stats.true_cov)} | ${fi(r.stats.composed_cov)} | ${fi(r.stats.uniqueness)} | ${fi(r.stats.f1)} | ${fi(r.stats.ev)} | ${fi(r.stats.shrinkage)} |${absorb ? ` ${fi(r.stats.absorption)} |` : ''} ${fi(r.stats.dead)} | ${fi(r.stats.true_saes)} | ${f2(r.converged)} | ${r.saes} (${r.seeds}${r.flagged ? `, ${r.flagged}` : ''}) |`,
+          `| ${p.x} (${p.label}) | ${r.variant} | ${r.knob} | ${f2(r.stats.l0.value)} (${f2(r.target)}) | ${fi(r.stats.mcc)} | ${fi(r.stats.true_cov)} | ${fi(r.stats.composed_cov)} | ${fi(r.stats.uniqueness)} | ${fi(r.stats.f1)} | ${fi(r.stats.ev)} | ${fi(r.stats.shrinkage)} |${absorb ? ` ${fi(r.stats.absorption)} |` : ''} ${fi(r.stats.dead)} | ${fi(r.stats.true_saes)} | ${f2(r.converged)} | ${f2(r.falling)} | ${r.saes} (${r.seeds}${r.flagged ? `, ${r.flagged}` : ''}) |`,
         );
     out.push('');
   }

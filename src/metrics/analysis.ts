@@ -289,6 +289,68 @@ export function convergence(steps: number[], losses: number[], totalSteps: numbe
   return { converged: drop <= CONVERGENCE_DROP, drop };
 }
 
+/**
+ * One-sided exact Mann-Whitney test that `earlier` is stochastically greater than `later`: P(U >= u) when every
+ * arrangement of the pooled values is equally likely, U counting the pairs with earlier > later (ties a half).
+ * Exact by the classic recursion on the number of arrangements with a given U (window sizes here: a few dozen), for
+ * distinct values (float losses); a tie counts a half against that no-tie null.
+ */
+export function mannWhitneyGreater(earlier: readonly number[], later: readonly number[]): number {
+  const n = earlier.length,
+    m = later.length;
+  if (n === 0 || m === 0) return Number.NaN;
+  let u2 = 0; // 2U, an integer with half-counted ties
+  for (const a of earlier) for (const b of later) u2 += a > b ? 2 : a === b ? 1 : 0;
+  // counts[i][j][u]: arrangements of i earlier and j later values with U = u (the largest value is either an
+  // earlier one, beating all j later ones, or a later one, beating none)
+  const max = n * m;
+  let prev: Float64Array[] = Array.from({ length: m + 1 }, () => new Float64Array(max + 1));
+  for (let j = 0; j <= m; j++) prev[j][0] = 1; // i = 0
+  for (let i = 1; i <= n; i++) {
+    const cur: Float64Array[] = Array.from({ length: m + 1 }, () => new Float64Array(max + 1));
+    cur[0][0] = 1;
+    for (let j = 1; j <= m; j++) for (let u = 0; u <= i * j; u++) cur[j][u] = (u >= j ? prev[j][u - j] : 0) + cur[j - 1][u];
+    prev = cur;
+  }
+  const all = prev[m];
+  let total = 0,
+    tail = 0;
+  for (let u = 0; u <= max; u++) {
+    total += all[u];
+    if (2 * u >= u2) tail += all[u];
+  }
+  return tail / total;
+}
+
+/** Significance level of stillFalling's test. */
+export const FALLING_P = 0.05;
+
+/**
+ * convergence()'s drop, judged against the loss's own noise: the loss is still falling when the median drops by
+ * more than CONVERGENCE_DROP between the two last windows and the later window's losses are lower by a one-sided
+ * exact Mann-Whitney test at FALLING_P. The drop alone reads noise as progress where the loss is small and its
+ * batches are heavy-tailed (the TopK family's FVU near 0.05: medians of 6 logged values move by 10-20 % from
+ * window to window with no trend). null when a window holds fewer than 3 logged points.
+ */
+export function stillFalling(
+  steps: readonly number[],
+  losses: readonly (number | null)[],
+  totalSteps: number,
+  frac = 0.1,
+): { falling: boolean | null; drop: number; p: number } {
+  const lastFrom = totalSteps * (1 - frac),
+    prevFrom = totalSteps * (1 - 2 * frac);
+  const ok = (l: number | null): l is number => typeof l === 'number' && Number.isFinite(l); // stored NaN reads null
+  const last = losses.filter((l, i): l is number => steps[i] >= lastFrom && ok(l));
+  const prev = losses.filter((l, i): l is number => steps[i] >= prevFrom && steps[i] < lastFrom && ok(l));
+  if (prev.length < 3 || last.length < 3) return { falling: null, drop: Number.NaN, p: Number.NaN };
+  const a = median(prev);
+  if (a === 0) return { falling: null, drop: Number.NaN, p: Number.NaN };
+  const drop = (a - median(last)) / Math.abs(a);
+  const p = mannWhitneyGreater(prev, last);
+  return { falling: drop > CONVERGENCE_DROP && p < FALLING_P, drop, p };
+}
+
 export const SELECTION_RULES = ['per_sample_fvu', 'batch_fvu'] as const;
 export type SelectionRule = (typeof SELECTION_RULES)[number];
 
