@@ -120,6 +120,14 @@ export function futureWorkRows(runs: ResultsFile[], scenarios: readonly Scenario
   return rows;
 }
 
+/** " (0.03, ..., 10 at (c), (f))": the points whose own lambda sweep replaces the bench's */
+function widerSweeps(): string {
+  const at = SCENARIOS.filter((sc) => sc.points.some((p) => p.lambdas));
+  if (!at.length) return '';
+  const grids = [...new Set(at.flatMap((sc) => sc.points.flatMap((p) => (p.lambdas ? [p.lambdas.join(', ')] : []))))];
+  return ` (${grids.join('; ')} at ${at.map((sc) => `(${sc.letter})`).join(', ')})`;
+}
+
 /** Per variant: matched SAEs over every point, the share converged by the 5 % rule and the share still falling by the test (weighted by SAEs). */
 function settledTable(rows: FwRow[]): string[] {
   return SAE_VARIANTS.flatMap((v) => {
@@ -202,7 +210,7 @@ export function futureWorkSection(runs: ResultsFile[]): string {
   const seeds = Math.max(...rows.map((r) => r.seeds + r.flagged));
   const out = [
     '# The future-work bench\n',
-    `Every scenario (src/scenarios) x every SAE variant (src/variants) over ${seeds} seed(s). Per scenario point, each variant at its sparsity knob's value whose median L0 is nearest the data's own L0 (features active per draw, the L0 the true dictionary needs; a composed code needs 1 per draw): lambda swept over ${FW.lambdas.join(', ')} for the L1-style variants, k at the data's L0 for the TopK family. Metrics as SynthSAEBench defines them (MCC: mean |cos| of the one-to-one match of latents to the true features; uniqueness: distinct best-matching features / latents) F1: each latent as a detector of its best-matching feature on the fresh samples, the mean over latents; shrinkage: mean |hhat| / |h|) and the kit's matched coverage (cos >= 0.95, one latent per direction) of the true and the composed directions. Means with 95 % cluster-bootstrap intervals (seeds, then SAEs); experiments whose toy model fails the guards are left out and counted. ${budgetOf(runs)}\n`,
+    `Every scenario (src/scenarios) x every SAE variant (src/variants) over ${seeds} seed(s). Per scenario point, each variant at its sparsity knob's value whose median L0 is nearest the data's own L0 (features active per draw, the L0 the true dictionary needs; a composed code needs 1 per draw): lambda swept over ${FW.lambdas.join(', ')}${widerSweeps()} for the L1-style variants, k at the data's L0 for the TopK family. Metrics as SynthSAEBench defines them (MCC: mean |cos| of the one-to-one match of latents to the true features; uniqueness: distinct best-matching features / latents) F1: each latent as a detector of its best-matching feature on the fresh samples, the mean over latents; shrinkage: mean |hhat| / |h|) and the kit's matched coverage (cos >= 0.95, one latent per direction) of the true and the composed directions. Means with 95 % cluster-bootstrap intervals (seeds, then SAEs); experiments whose toy model fails the guards are left out and counted. ${budgetOf(runs)}\n`,
     '## Leaderboard\n',
     'Per variant over the scenario points it ran at (each at matched L0): points where its mean MCC is the highest, points where its interval reaches the highest mean, and its mean MCC and true-direction coverage over the points.\n',
     "| variant | points | best MCC | within the best one's reach | mean MCC | mean true directions covered |",

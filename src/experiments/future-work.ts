@@ -59,7 +59,7 @@ export function futureWorkExperiments(
           data: p.data,
           toy: { d: p.d, steps: FW.toySteps, lr: FW.toyLr, ...(p.toy ?? (opts.dictionary ? FW_DICTIONARY : {})) },
           sae: { variant: v.name, s: p.s, steps: FW.saeSteps, batch: FW.saeBatch, ...knob, ...(VARIANT_SETTINGS[v.name] ?? {}) },
-          grid: { lr: [FW.lr], l1: v.needsK ? [0] : [...FW.lambdas] },
+          grid: { lr: [FW.lr], l1: v.needsK ? [0] : [...(p.lambdas ?? FW.lambdas)] },
           realizations: FW.realizations,
           eval_samples: FW.evalSamples,
           log_every: FW.logEvery,

@@ -5,7 +5,7 @@
 // orthogonalised as SAELens does (100 steps): a trained toy model here stores a parent antipodal to the other
 // parent's children (they never meet), which the guards flag (3 of 3 seeds at d = 4, 1 of 3 at d = 6 in a trial).
 // Absorption: does the parent's latent stop firing when a child fires (its recall with a child against alone)?
-import type { Scenario } from './scenario';
+import { type Scenario, WIDER_LAMBDAS } from './scenario';
 
 export const hierarchy: Scenario = {
   letter: 'f',
@@ -19,5 +19,6 @@ export const hierarchy: Scenario = {
     d: 4,
     s: 8,
     toy: { model: 'dictionary', ortho_steps: 100 },
+    lambdas: WIDER_LAMBDAS, // at lambda 1 the L1-style variants' L0 stayed above the data's (unit-norm features)
   })),
 };

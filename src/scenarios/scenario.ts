@@ -19,7 +19,13 @@ export interface ScenarioPoint {
   s: number;
   /** the toy model's other settings (absent: trained, as the study); e.g. a fixed random dictionary */
   toy?: Omit<ToyInput, 'd'>;
+  /** the L1-style variants' lambda sweep at this point, where the bench's (FW.lambdas) ends above the data's L0 */
+  lambdas?: readonly number[];
 }
+
+/** The bench's lambda sweep reaching further: at lambda 1 the L1-style variants left L0 above the data's own at
+ * these points in the bench's first seed (ReLU 4.65 against 2 with 10 features in d = 4) */
+export const WIDER_LAMBDAS = [0.03, 0.1, 0.3, 1, 3, 10] as const;
 
 export interface Scenario {
   /** the issue's letter, part of the experiment names: fw-<letter>-<label>-<variant> */

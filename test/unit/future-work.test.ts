@@ -26,9 +26,13 @@ describe('the future-work preset', () => {
           expect(e.sae.s).toBe(pt.s);
           const v = SAE_VARIANTS.find((x) => x.name === e.sae.variant)!;
           if (v.needsK) expect([e.sae.k, e.grid.l1]).toEqual([Math.round(trueL0(pt.data)), [0]]);
-          else expect(e.grid.l1).toEqual([...FW.lambdas]);
+          else expect(e.grid.l1).toEqual([...(pt.lambdas ?? FW.lambdas)]);
         }
       }
+    // the points whose lambda sweep reaches further: 10 features in d = 3, 4 and the hierarchy
+    const wider = SCENARIOS.flatMap((sc) => sc.points.filter((pt) => pt.lambdas).map((pt) => `${sc.letter}-${pt.label}`));
+    expect(wider).toEqual(['c-d3', 'c-d4', 'f-p025', 'f-p05', 'f-p075']);
+    expect(p.experiments.find((e) => e.name === 'fw-c-d4-relu')!.grid.l1).toEqual([0.03, 0.1, 0.3, 1, 3, 10]);
     // the fixed-dictionary bench: the same experiments, every toy model a fixed orthogonalised dictionary
     const dict = getPreset('future-work-dict');
     expect(dict.experiments.map((e) => e.name)).toEqual(p.experiments.map((e) => e.name));
