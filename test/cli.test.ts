@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { presetAsConfig, presetFromConfigFile } from '../src/experiments/config-file';
 import { getPreset } from '../src/experiments/presets';
+import { WIDE_PRESETS } from '../src/experiments/wide';
 import { descendants, stillAlive, type ProcId } from './proc-tree';
 
 const tmp = tmpDirs('sae-cli-');
@@ -111,7 +112,9 @@ describe('mistakes on the command line', () => {
 
   it('wide: an unknown preset, a bad --samples, --gemm, --lr or --variant fail with their own message before any work', async () => {
     const dir = tmp();
-    const [preset, samples, gemm, lr, variant, objective, decode] = await Promise.all([
+    const cfg = join(dir, 'bad.json');
+    writeFileSync(cfg, JSON.stringify({ ...WIDE_PRESETS['synth-cpu-quick'], sae: { ...WIDE_PRESETS['synth-cpu-quick'].sae, widht: 2 } }));
+    const [preset, samples, gemm, lr, variant, objective, decode, config] = await Promise.all([
       cli(['wide', '--preset', 'synth-huge', '--out', join(dir, 'a')]),
       cli(['wide', '--preset', 'synth-cpu-quick', '--samples', '0', '--out', join(dir, 'b')]),
       cli(['wide', '--gemm', 'fast', '--out', join(dir, 'c')]),
@@ -119,7 +122,10 @@ describe('mistakes on the command line', () => {
       cli(['wide', '--variant', 'gated', '--out', join(dir, 'e')]),
       cli(['wide', '--objective', 'anthropic', '--out', join(dir, 'f')]),
       cli(['wide', '--preset', 'synth-cpu', '--decode', 'sparse', '--out', join(dir, 'g')]),
+      cli(['wide', '--config', cfg, '--out', join(dir, 'h')]),
     ]);
+    expect(config.code).toBe(1);
+    expect(config.stderr).toMatch(/^error: invalid wide config: sae: Unrecognized key: "widht"/m);
     expect(decode.code).toBe(1);
     expect(decode.stderr).toMatch(/^error: wide: --decode sparse serves the TopK family \(its rows keep k latents\), not relu/m);
     expect(objective.code).toBe(1);
@@ -138,7 +144,7 @@ describe('mistakes on the command line', () => {
     expect(gemm.stderr).toMatch(/^error: wide: --gemm must be one of naive, tiled, blocked, lanes, got 'fast'/m);
     expect(lr.code).toBe(1);
     expect(lr.stderr).toMatch(/^error: wide: --lr must be a number > 0, got '-1'/m);
-    for (const d of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) expect(existsSync(join(dir, d))).toBe(false);
+    for (const d of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) expect(existsSync(join(dir, d))).toBe(false);
   }, 60_000);
 
   it('wide --activations: a NaN row, a bad --normalize or a missing file fail by name, and nothing is written', async () => {

@@ -7,7 +7,8 @@ import { sayCompiles } from './progress';
 import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
 import { isSoftwareAdapter } from '../gpu/context';
 import { probeOutputDir, writeFileAtomic, writeJsonAtomic } from '../io/files';
-import { getWidePreset, runWide, WIDE_PRESETS, wideSummary, type WideResult } from '../experiments/wide';
+import { getWidePreset, runWide, WIDE_PRESETS, type WidePreset, wideSummary, type WideResult } from '../experiments/wide';
+import { parseWidePreset } from '../config/wide-schema';
 import { groupWide, wideCompareMarkdown } from '../experiments/wide-compare';
 import { wideFigure } from '../plots/wide';
 import { nodeDocument } from '../plots/dom-node';
@@ -27,7 +28,7 @@ import {
 import { SAE_CFG_FILENAME, SAE_WEIGHTS_FILENAME, toSaeLens } from '../io/saelens';
 import { encodeSafetensors } from '../io/safetensors';
 
-export const WIDE_HELP = `       npm start -- wide [--preset ${Object.keys(WIDE_PRESETS).join('|')}] [--out DIR] [--gemm ${GEMM_NAMES.join('|')}]
+export const WIDE_HELP = `       npm start -- wide [--preset ${Object.keys(WIDE_PRESETS).join('|')} | --config FILE] [--out DIR] [--gemm ${GEMM_NAMES.join('|')}]
                          [--variant VARIANT] [--k N] [--seed N] [--samples N] [--eval-rows N] [--lr X] [--lambda X]
                          [--jump-threshold X] [--jump-bandwidth X] [--objective saelens|study] [--decode dense|sparse]
                                                    one wide SAE (SAELens's layout and losses; TopK and BatchTopK with AuxK;
@@ -35,6 +36,9 @@ export const WIDE_HELP = `       npm start -- wide [--preset ${Object.keys(WIDE_
                                                    SynthSAEBench-class data drawn on the GPU; MCC, uniqueness, explained
                                                    variance, L0, dead latents, shrinkage on fresh rows; DIR/results.json and
                                                    DIR/summary.md (default runs/wide-PRESET, -seedN past the preset's seed)
+       npm start -- wide --print-config PRESET [--out-config FILE]
+                                                   a wide preset as JSON (data, dictionary, SAE, training), to edit
+                                                   and run with --config FILE (checked field by field before any work)
        npm start -- wide --activations FILE.npy|FILE.safetensors [--activations-key NAME] [--variant VARIANT] [--k N]
                          [--width S] [--batch B] [--samples N] [--eval-rows N] [--lr X] [--lambda X] [--seed N]
                          [--normalize none|expected_average_only_in] [--buffer ROWS] [--out DIR]
@@ -126,6 +130,18 @@ async function wideCompareCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** A wide run's config from a JSON file (`--print-config` writes one), checked by its schema before any GPU work. */
+function readWideConfig(path: string): WidePreset {
+  if (!existsSync(path)) throw new Error(`wide: --config ${path} does not exist`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`wide: --config ${path} is not JSON: ${(e as Error).message}`);
+  }
+  return parseWidePreset(json);
+}
+
 export async function wideCommand(argv: string[]): Promise<number> {
   if (argv[1] === 'compare') return wideCompareCommand(argv.slice(2));
   const { values, positionals } = parseCli({
@@ -133,6 +149,9 @@ export async function wideCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       preset: { type: 'string' },
+      config: { type: 'string' },
+      'print-config': { type: 'string' },
+      'out-config': { type: 'string' },
       out: { type: 'string' },
       gemm: { type: 'string' },
       samples: { type: 'string' },
@@ -165,7 +184,17 @@ export async function wideCommand(argv: string[]): Promise<number> {
   if (positionals.length) throw new Error(`wide: unexpected argument '${positionals[0]}'\nusage:\n${WIDE_HELP}`);
   if (values.gemm !== undefined && !GEMM_NAMES.includes(values.gemm))
     throw new Error(`wide: --gemm must be one of ${GEMM_NAMES.join(', ')}, got '${values.gemm}'`);
-  const base = getWidePreset(values.preset ?? 'synth-cpu');
+  if (values['print-config'] !== undefined) {
+    const json = `${JSON.stringify(getWidePreset(values['print-config']), null, 2)}\n`;
+    if (values['out-config']) {
+      writeFileAtomic(values['out-config'], json);
+      console.log(`wrote ${values['out-config']}: edit it, then npm start -- wide --config ${values['out-config']}`);
+    } else process.stdout.write(json);
+    return 0;
+  }
+  if (values['out-config'] !== undefined) throw new Error('wide: --out-config goes with --print-config PRESET');
+  if (values.config !== undefined && values.preset !== undefined) throw new Error('wide: give --preset or --config FILE, not both');
+  const base = values.config !== undefined ? readWideConfig(values.config) : getWidePreset(values.preset ?? 'synth-cpu');
   const count = (flag: string, v: string | undefined, min: number): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -199,7 +228,8 @@ export async function wideCommand(argv: string[]): Promise<number> {
       throw new Error(
         "wide: --objective goes with the synthetic presets; on --activations the SAE trains with SAELens's objective (the layout its export keeps)",
       );
-    if (values.preset !== undefined) throw new Error('wide: --preset names synthetic data; with --activations FILE leave it out');
+    if (values.preset !== undefined || values.config !== undefined)
+      throw new Error(`wide: --${values.preset !== undefined ? 'preset' : 'config'} names synthetic data; with --activations FILE leave it out`);
     if (values.normalize !== undefined && values.normalize !== 'none' && values.normalize !== 'expected_average_only_in')
       throw new Error(`wide: --normalize must be none or expected_average_only_in (SAELens's names), got '${values.normalize}'`);
     return activationsCommand(values.activations, {
