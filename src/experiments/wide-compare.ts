@@ -45,6 +45,8 @@ export interface WideGroup {
   preset: string;
   variant: string;
   seeds: number[];
+  /** each seed's decoder products (results before the sparse decode existed ran the dense one) */
+  decodes: string[];
   /** samples, adapter and mean training time per run */
   samples: number;
   adapters: string[];
@@ -91,6 +93,7 @@ export function groupWide(runs: { dir: string; r: WideResult }[]): WideGroup[] {
       preset: rs[0].preset,
       variant: rs[0].config.sae.variant,
       seeds: rs.map((r) => r.config.seed),
+      decodes: rs.map((r) => r.decode ?? 'dense'),
       samples: rs[0].steps * rs[0].config.train.batch,
       adapters: [...new Set(rs.map((r) => r.adapter))],
       train_s: rs.reduce((a, r) => a + r.timing.train_s, 0) / rs.length,
@@ -120,9 +123,21 @@ export function wideCompareMarkdown(groups: WideGroup[]): string {
     '',
     `| setting | seeds | ${cols.map((c) => c[1]).join(' | ')} |`,
     `|---|---|${cols.map(() => '---').join('|')}|`,
-    ...groups.map((g) => `| ${g.label} | ${g.seeds.length} (${g.seeds.join(', ')}) | ${cols.map(([m, , dg]) => fmt(g.metrics[m], dg)).join(' | ')} |`),
+    ...groups.map((g) => `| ${g.label} | ${g.seeds.length} (${seedList(g)}) | ${cols.map(([m, , dg]) => fmt(g.metrics[m], dg)).join(' | ')} |`),
     '',
     `Samples per SAE: ${[...new Set(groups.map((g) => g.samples.toLocaleString('en-US')))].join(', ')}; adapters: ${[...new Set(groups.flatMap((g) => g.adapters))].join('; ')}.`,
+    ...(groups.some((g) => new Set(g.decodes).size > 1)
+      ? [
+          '',
+          "Where a setting's seeds ran different decodes (the TopK family's decoder products as dense GEMMs, or from the lists of each row's kept latents: the same math, summed in another order), each seed names its own.",
+        ]
+      : []),
     '',
   ].join('\n');
+}
+
+/** "42, 43, 44", or with each seed's decode where they differ: "42 dense, 43 dense, 44 sparse" */
+function seedList(g: WideGroup): string {
+  if (new Set(g.decodes).size <= 1) return g.seeds.join(', ');
+  return g.seeds.map((s, i) => `${s} ${g.decodes[i]}`).join(', ');
 }

@@ -156,6 +156,15 @@ describe('wide compare', () => {
       ['p: relu, L1 1, lr 0.001, 40 samples', [1]],
     ]);
     expect(g[0].metrics.f1.mean).toBeCloseTo(0.6, 12);
+    // seeds that ran different decodes name theirs (results from before the sparse decode ran the dense one)
+    const { wideCompareMarkdown } = await import('../../src/experiments/wide-compare');
+    expect(wideCompareMarkdown(g)).not.toMatch(/dense|sparse/);
+    const mixed = groupWide([
+      { dir: 'a', r: run(1, 'topk', 0.5) },
+      { dir: 'b', r: { ...(run(2, 'topk', 0.7) as object), decode: 'sparse' } as never },
+    ]);
+    expect(mixed[0].decodes).toEqual(['dense', 'sparse']);
+    expect(wideCompareMarkdown(mixed)).toMatch(/\| 2 \(1 dense, 2 sparse\) \|/);
     expect(() =>
       groupWide([
         { dir: 'a', r: run(1, 'topk', 0.5) },
