@@ -3,7 +3,7 @@
 // a 2-core machine with a software WebGPU adapter and still shows the study's effects (see budget_note).
 import { parsePreset, type ExperimentInput, type PresetConfig, ConfigError } from '../config/schema';
 import { FW, FW_DICTIONARY, futureWorkExperiments } from './future-work';
-import { SCENARIOS } from '../scenarios';
+import { SCENARIOS, WIDER_LAMBDAS } from '../scenarios';
 
 export const QUICK = { saeSteps: 12000, saeBatch: 64, toySteps: 4000, evalSamples: 10000, logEvery: 100 };
 /** Fresh evaluation samples at the full budget: the study's 10,000, and 1,000,000 on a hardware adapter (cheap there; picks on 10,000 are noisy). */
@@ -107,7 +107,11 @@ function build(): Record<string, PresetConfig> {
     name: 'future-work',
     description: `the study's future-work list as a bench: scenarios ${SCENARIOS.map((s) => `(${s.letter}) ${s.title}`).join(', ')}; every SAE variant, its sparsity knob swept; the leaderboard at matched L0 (future-work.md)`,
     budget: 'custom',
-    budget_note: `future-work bench: toy model ${FW.toySteps} steps of 1000 at lr ${FW.toyLr}, SAEs ${FW.saeSteps} steps of ${FW.saeBatch} at lr ${FW.lr}, lambda ${FW.lambdas.join('/')} (k at the data's L0 for the TopK family), ${FW.realizations} SAEs per knob value, ${FW.evalSamples} evaluation samples.`,
+    budget_note: `future-work bench: toy model ${FW.toySteps} steps of 1000 at lr ${FW.toyLr}, SAEs ${FW.saeSteps} steps of ${FW.saeBatch} at lr ${FW.lr}, lambda ${FW.lambdas.join('/')} (${WIDER_LAMBDAS.join('/')} at ${SCENARIOS.filter(
+      (sc) => sc.points.some((p) => p.lambdas),
+    )
+      .map((sc) => `(${sc.letter})`)
+      .join(', ')}; k at the data's L0 for the TopK family), ${FW.realizations} SAEs per knob value, ${FW.evalSamples} evaluation samples.`,
     experiments: futureWorkExperiments(),
   });
   for (let n = 2; n <= FW.seeds; n++) out[`future-work-seed${n}`] = withSeed(out['future-work'], n - 1, `future-work-seed${n}`);

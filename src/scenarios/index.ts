@@ -9,6 +9,6 @@ import type { Scenario } from './scenario';
 import { zipf } from './zipf';
 
 export type { DataInput, Scenario, ScenarioPoint } from './scenario';
-export { trueL0 } from './scenario';
+export { trueL0, WIDER_LAMBDAS } from './scenario';
 
 export const SCENARIOS: readonly Scenario[] = [kGrows, moreSets, messy, zipf, correlatedPair, hierarchy, dictionarySize];
