@@ -2,6 +2,7 @@
 // each metric as the mean over seeds with a 95 % t-interval (seeds independent: each SAE its own initial decoder and
 // training stream, the data the same), every seed's value kept. With 3 seeds the interval is wide (t = 4.30): two
 // presets whose intervals overlap are not told apart by these runs.
+import { saeVariant } from '../variants';
 import { streamsOverlap, type WideResult, wideStreams } from './wide';
 
 /** the metrics compared, in SAELens's synthetic-eval names (results.json final) */
@@ -57,7 +58,8 @@ export interface WideGroup {
 /** A setting's name: preset, variant, its knob, lr, the samples (what differs between settings most often). */
 export function wideLabel(r: WideResult): string {
   const sae = r.config.sae;
-  const knob = sae.variant === 'relu' || sae.variant === 'matryoshka' ? `L1 ${sae.lambda}` : `k ${sae.k}`;
+  const sel = saeVariant(sae.variant).wide?.select;
+  const knob = sel === 'relu' ? `L1 ${sae.lambda}` : sel === 'jumprelu' ? `L0 coefficient ${sae.lambda}` : `k ${sae.k}`;
   return `${r.preset}: ${sae.variant}, ${knob}, lr ${r.config.train.lr}, ${(r.steps * r.config.train.batch).toLocaleString('en-US')} samples`;
 }
 

@@ -151,6 +151,7 @@ describe('wide compare', () => {
       { dir: 'b', r: run(2, 'topk', 0.7) },
       { dir: 'c', r: run(1, 'relu', 0.1) },
     ]);
+    expect(groupWide([{ dir: 'j', r: run(1, 'jumprelu', 0.5) }])[0].label).toBe('p: jumprelu, L0 coefficient 1, lr 0.001, 40 samples');
     expect(g.map((x) => [x.label, x.seeds])).toEqual([
       ['p: topk, k 2, lr 0.001, 40 samples', [1, 2]],
       ['p: relu, L1 1, lr 0.001, 40 samples', [1]],
