@@ -66,6 +66,7 @@ async function compileNow(
     return b;
   };
   device.pushErrorScope('validation');
+  let thrown: unknown = null;
   try {
     const groups = layouts.map((layout, g) =>
       device.createBindGroup({
@@ -87,11 +88,13 @@ async function compileNow(
     pass.end();
     device.queue.submit([encoder.finish()]);
     await device.queue.onSubmittedWorkDone();
-  } finally {
-    const err = await device.popErrorScope();
-    for (const b of made) b.destroy();
-    if (err) throw new GpuValidationError(`compiling ${label} (its first, empty dispatch)`, err.message);
+  } catch (e) {
+    thrown = e;
   }
+  const err = await device.popErrorScope();
+  for (const b of made) b.destroy();
+  if (thrown) throw thrown;
+  if (err) throw new GpuValidationError(`compiling ${label} (its first, empty dispatch)`, err.message);
 }
 
 export class Kernel {
