@@ -9,7 +9,7 @@ import { parseJson } from '../io/json';
 import { experimentWarnings } from '../jobs/experiment';
 import { RunController, Stopped } from './controller';
 import { listRuns, loadRun, type SavedRun } from './store';
-import { allResultsPanel, el, liveGrid, livePanels, lossChart, resultsPanels, twoColumns } from './views';
+import { allResultsPanel, el, liveGrid, livePanels, lossChart, resultsPanels, statusOnCompile, twoColumns } from './views';
 
 export { REALIZATION_COLORS } from './views';
 
@@ -143,6 +143,7 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
     // the live panels as last drawn (at most every 0.7 s while training): drawn once more when the experiment
     // ends, so the chart holds every point (a short run ended before its second draw: 'step 0-4, two points')
     let drawLive: (() => void) | null = null;
+    const quiet = statusOnCompile(ctx, status);
     try {
       const done = await ctl.runAll(list, presetSel.value, {
         onStart: () => {
@@ -178,6 +179,7 @@ export function mountExperiment(root: HTMLElement, ctx: GpuContext): () => void 
       status.textContent = e instanceof Stopped ? 'stopped' : `failed: ${(e as Error).message}`;
       window.appState = e instanceof Stopped ? 'stopped' : 'failed';
     } finally {
+      quiet();
       pauseBtn.disabled = true;
       stopBtn.disabled = true;
       presetSel.disabled = false;

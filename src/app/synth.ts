@@ -4,7 +4,7 @@
 // `npm start -- wide --preset NAME` gives them.
 import type { GpuContext } from '../gpu/context';
 import { getWidePreset, runWide, WIDE_PRESETS, type WideResult, wideSummary } from '../experiments/wide';
-import { download, el, mdTableToHtml, twoColumns } from './views';
+import { download, el, mdTableToHtml, statusOnCompile, twoColumns } from './views';
 
 export function mountSynth(root: HTMLElement, ctx: GpuContext): () => void {
   const { side, mainCol } = twoColumns(root);
@@ -59,6 +59,7 @@ export function mountSynth(root: HTMLElement, ctx: GpuContext): () => void {
     live.innerHTML = '<tr><th>step</th><th>explained variance</th><th>L0</th><th>MCC</th><th>F1</th></tr>';
     start.setAttribute('disabled', '');
     window.appState = 'synth:running';
+    const quiet = statusOnCompile(ctx, status);
     try {
       const base = getWidePreset(preset.value);
       const n = num(samples),
@@ -98,6 +99,7 @@ export function mountSynth(root: HTMLElement, ctx: GpuContext): () => void {
       errors.textContent = (err as Error).message;
       window.appState = 'synth:failed';
     } finally {
+      quiet();
       start.removeAttribute('disabled');
     }
   }

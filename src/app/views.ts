@@ -2,7 +2,7 @@
 // result panels). Pure functions of their inputs; the controller (controller.ts) decides when to draw them.
 import { saeDimsOf } from '../variants';
 import * as Plot from '@observablehq/plot';
-import type { AdapterReport } from '../gpu/context';
+import type { AdapterReport, GpuContext } from '../gpu/context';
 import { encodeSafetensors } from '../io/safetensors';
 import { verdictTable } from '../experiments/report';
 import { dataSpec } from '../jobs/experiment';
@@ -234,4 +234,15 @@ export function allResultsPanel(done: StoredExperiment[]): HTMLElement {
     all.append(f);
   }
   return all;
+}
+
+/** While a run compiles a kernel the status line says so (progress stops meanwhile: a software adapter compiles a new
+ * kernel shape in seconds to a minute); the next progress report replaces it. Returns the undo. */
+export function statusOnCompile(ctx: GpuContext, status: HTMLElement): () => void {
+  ctx.compileListener = (e) => {
+    if (!e.done) status.textContent = `compiling ${e.label}: a new kernel shape, compiled once`;
+  };
+  return () => {
+    ctx.compileListener = null;
+  };
 }

@@ -1,7 +1,8 @@
 // The browser page's views: the live decoder grid, rotated like the final figures (x1 on +x) and counted with the
 // report's coverage verdicts; the preset drop-down's labels short enough for the side column.
 import { describe, expect, it } from 'vitest';
-import { livePoints, lossChart } from '../../src/app/views';
+import { livePoints, lossChart, statusOnCompile } from '../../src/app/views';
+import type { CompileEvent, GpuContext } from '../../src/gpu/context';
 import { decoderGrid } from '../../src/plots/figures';
 import { nodeDocument } from '../../src/plots/dom-node';
 import { getPreset } from '../../src/experiments/presets';
@@ -88,5 +89,19 @@ describe('live loss chart', () => {
   it('without a total, up to the last reported step', () => {
     const rows = [20, 40, 60].map((step) => ({ step, loss: 1 }));
     expect(xTicks(lossChart(rows, [], 0, nodeDocument())).at(-1)).toBe('60');
+  });
+});
+
+describe('the page says when it compiles', () => {
+  it("a compile's start shows on the status line; the undo removes the listener", () => {
+    const ctx = { compileListener: null } as unknown as GpuContext & { compileListener: ((e: CompileEvent) => void) | null };
+    const status = { textContent: 'step 10' } as HTMLElement;
+    const undo = statusOnCompile(ctx, status);
+    ctx.compileListener!({ id: 1, label: 'kernels/sae_steps/cpu.wgsl', done: false, seconds: 0 });
+    expect(status.textContent).toBe('compiling kernels/sae_steps/cpu.wgsl: a new kernel shape, compiled once');
+    ctx.compileListener!({ id: 1, label: 'kernels/sae_steps/cpu.wgsl', done: true, seconds: 12 });
+    expect(status.textContent).toMatch(/^compiling/); // the next progress report replaces it
+    undo();
+    expect(ctx.compileListener).toBeNull();
   });
 });
