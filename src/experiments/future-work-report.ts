@@ -90,8 +90,8 @@ export function futureWorkRows(runs: ResultsFile[], scenarios: readonly Scenario
           (b, x) => (Number.isFinite(x.l0) && (!b || Math.abs(x.l0 - target) < Math.abs(b.l0 - target)) ? x : b),
           null,
         );
-        const groups = valid.map((e) => e.saes.filter((s) => best && knobOf(s) === best.knob)).filter((g) => g.length);
-        const matchedIn = valid.flatMap((e) => e.saes.filter((s) => best && knobOf(s) === best.knob).map((s) => ({ e, s })));
+        const perExp = valid.map((e) => ({ e, saes: e.saes.filter((s) => best && knobOf(s) === best.knob) }));
+        const groups = perExp.map((x) => x.saes).filter((g) => g.length);
         const stats = Object.fromEntries(
           Object.entries(FW_METRICS).map(([key, m]) => [
             key,
@@ -113,7 +113,7 @@ export function futureWorkRows(runs: ResultsFile[], scenarios: readonly Scenario
           saes: matched.length,
           stats,
           converged: settled(matched),
-          falling: stillFallingShare(matchedIn),
+          falling: stillFallingShare(perExp.flatMap(({ e, saes }) => saes.map((s) => ({ e, s })))),
           sweep,
         });
       }

@@ -275,11 +275,18 @@ export const CONVERGENCE_DROP = 0.05;
  * `frac` of the steps with the median over the `frac` before it; `drop` is (earlier - last) / |earlier|.
  * converged is false when the drop exceeds CONVERGENCE_DROP; null when a window holds fewer than 3 logged points.
  */
-export function convergence(steps: number[], losses: number[], totalSteps: number, frac = 0.1): { converged: boolean | null; drop: number } {
+/** The logged losses of the last `frac` of the steps and of the `frac` before it (convergence's two windows). */
+function lateWindows<T>(steps: readonly number[], losses: readonly T[], totalSteps: number, frac: number): { prev: T[]; last: T[] } {
   const lastFrom = totalSteps * (1 - frac),
     prevFrom = totalSteps * (1 - 2 * frac);
-  const last = losses.filter((_, i) => steps[i] >= lastFrom);
-  const prev = losses.filter((_, i) => steps[i] >= prevFrom && steps[i] < lastFrom);
+  return {
+    prev: losses.filter((_, i) => steps[i] >= prevFrom && steps[i] < lastFrom),
+    last: losses.filter((_, i) => steps[i] >= lastFrom),
+  };
+}
+
+export function convergence(steps: number[], losses: number[], totalSteps: number, frac = 0.1): { converged: boolean | null; drop: number } {
+  const { prev, last } = lateWindows(steps, losses, totalSteps, frac);
   // fewer than 3 logged points per window: a median of 1-2 spiky values says nothing
   if (prev.length < 3 || last.length < 3) return { converged: null, drop: NaN };
   const a = median(prev),
@@ -338,11 +345,10 @@ export function stillFalling(
   totalSteps: number,
   frac = 0.1,
 ): { falling: boolean | null; drop: number; p: number } {
-  const lastFrom = totalSteps * (1 - frac),
-    prevFrom = totalSteps * (1 - 2 * frac);
   const ok = (l: number | null): l is number => typeof l === 'number' && Number.isFinite(l); // stored NaN reads null
-  const last = losses.filter((l, i): l is number => steps[i] >= lastFrom && ok(l));
-  const prev = losses.filter((l, i): l is number => steps[i] >= prevFrom && steps[i] < lastFrom && ok(l));
+  const w = lateWindows(steps, losses, totalSteps, frac);
+  const prev = w.prev.filter(ok),
+    last = w.last.filter(ok);
   if (prev.length < 3 || last.length < 3) return { falling: null, drop: Number.NaN, p: Number.NaN };
   const a = median(prev);
   if (a === 0) return { falling: null, drop: Number.NaN, p: Number.NaN };
