@@ -7,7 +7,7 @@ import { kernelEntry, type JobShape } from '../kernels/registry';
 import { dimDefines, setDefines } from '../kernels/defines';
 import { compareArrays, type Comparison, type Tolerance } from './compare';
 import { defaultConfig, detWidth, FLAG, NOT_DIVERGED, saeLayout, toyLayout, type GpuConfig, type Hyper, type RecGroups } from '../core/wire';
-import { latentParamsOf, variantDefines, variantOf } from '../variants';
+import { latentParamsOf, variantChecks, variantDefines, variantOf } from '../variants';
 import { adamStep } from '../reference/adam';
 import { copyStep, sampleData } from '../reference/data';
 import {
@@ -329,31 +329,26 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
 
   async sae_forward_grad_loss(ctx, shape) {
     const out: Comparison[] = [];
-    // Matryoshka: three nested reconstructions with unequal weights (the last prefix is the whole dictionary)
-    const nested: RecGroups = { ends: [1, shape.S >> 1, shape.S], weights: [0.5, 0.3, 0.2] };
-    // p-annealing: updates at steps 2, 4, 6, 8 (p 1, 0.75, 0.5, 0.25), queue 2; the step is 6, an update: its
-    // exponent is 0.75 against 0.5, and sae_loss adds the queue sums and rescales lambda
-    const pa: Partial<GpuConfig> = { pa_n: 4, pa_start: 2, pa_end: 8, pa_queue: 2, p_start: 1, p_end: 0.25 };
-    const cases: [number, number, RecGroups?, Partial<GpuConfig>?][] = [
-      [FLAG.GHOST | FLAG.GHOST_QUIRK, 0],
-      [FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, 0],
-      [FLAG.COS_PAIRS, 0],
-      [FLAG.COS_SQ | FLAG.GHOST, Math.max(1, shape.S >> 2)],
-      [FLAG.BATCH_FVU | FLAG.GHOST, 0],
-      [FLAG.JUMPRELU | FLAG.GHOST, 0],
-      [FLAG.BATCH_TOPK | FLAG.GHOST, 2],
-      [FLAG.AUXK, 2],
-      [FLAG.MATRYOSHKA | FLAG.GHOST | FLAG.PRE_BIAS, 0, nested],
-      [FLAG.MATRYOSHKA | FLAG.BATCH_TOPK | FLAG.AUXK, 2, nested],
-      [FLAG.GATED | FLAG.PRE_BIAS | FLAG.GHOST, 0],
-      [FLAG.PANNEAL | FLAG.GHOST, 0, undefined, pa],
+    // the runtime options (with many models: those whose state is per model), then every variant's own settings
+    // (its record's checks; with many models those marked so: extra parameter blocks, batch thresholds, annealing)
+    const cases: { flags: number; topk: number; groups?: RecGroups; over?: Partial<GpuConfig>; many: boolean; rtol?: number }[] = [
+      { flags: FLAG.GHOST | FLAG.GHOST_QUIRK, topk: 0, many: true },
+      { flags: FLAG.PRE_BIAS | FLAG.GHOST | FLAG.COS_ABS, topk: 0, many: false },
+      { flags: FLAG.COS_PAIRS, topk: 0, many: false },
+      { flags: FLAG.COS_SQ | FLAG.GHOST, topk: Math.max(1, shape.S >> 2), many: false },
+      { flags: FLAG.BATCH_FVU | FLAG.GHOST, topk: 0, many: true },
+      ...variantChecks('kernel').map(({ variant, check: c, flags, topk }) => ({
+        flags,
+        topk,
+        groups: c.nested?.(shape.S),
+        over: c.cfg,
+        many: c.manyModels ?? false,
+        rtol: variant.checkRtol,
+      })),
     ];
     const t = 6;
-    // with many models (the suite's time: the twin and SwiftShader pay per model) the variants whose state or
-    // parameters are per model: extra parameter blocks, nested groups, batch statistics and thresholds, annealing
-    const perModel = FLAG.GHOST_QUIRK | FLAG.JUMPRELU | FLAG.BATCH_TOPK | FLAG.BATCH_FVU | FLAG.GATED | FLAG.PANNEAL;
-    for (const [flags, topk, groups, over] of cases) {
-      if (shape.M > 1 && !(flags & perModel)) continue;
+    for (const { flags, topk, groups, over, many, rtol } of cases) {
+      if (shape.M > 1 && !many) continue;
       const xp = latentParamsOf(variantOf({ flags, topk })).length;
       const s = { ...shape, nested: groups, xp };
       const L = saeLayout(s);
@@ -391,8 +386,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
         s,
       );
       const work = f32(fw.work);
-      // p-annealing's p f^(p-1) magnifies f's own f32 rounding where f is small (f ~ 1e-4: 2.5e-4 relative at p = 0.75)
-      const fwdTol = flags & FLAG.PANNEAL ? { atol: TOL.fwd.atol, rtol: 1e-3 } : TOL.fwd;
+      const fwdTol = rtol ? { atol: TOL.fwd.atol, rtol } : TOL.fwd;
       out.push(compareArrays(`sae_forward ${tag}`, work, saeForward(cfg, s, hyper, acts, params, lat, bstat, refThr, t), fwdTol));
       const gr = await runKernelOnce(ctx, 'sae_grad.wgsl', def, cfg, { params, work, grads: new Float32Array(s.M * L.P) }, ['grads'], s);
       const grads = f32(gr.grads);
@@ -441,15 +435,11 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const big = s.S > 8; // not chosen for such SAEs (evalKernelFor); checked once, at M = 1 (slow compiles on software adapters)
     if (big && s.M > 1) return out;
     const samples = big ? 300 : 2500;
+    // relu plain and with the pre-encoder bias, then every variant's own settings (one-hot draws at 0.25)
     const variants: [number, number, number, RecGroups?][] = [
       [0, 0, 0],
       [FLAG.PRE_BIAS, 0, 0.5],
-      [0, 2, 0],
-      [FLAG.JUMPRELU, 0, 0.25],
-      [FLAG.MATRYOSHKA, 0, 0.25, { ends: [1, s.S >> 1, s.S], weights: [0.5, 0.3, 0.2] }],
-      [FLAG.GATED, 0, 0.25],
-      [FLAG.BATCH_TOPK, 2, 0.25],
-      [FLAG.MATRYOSHKA | FLAG.BATCH_TOPK, 1, 0, { ends: [1, s.S >> 1, s.S], weights: [0.4, 0.3, 0.3] }],
+      ...variantChecks('eval').map(({ check: c, flags, topk }): [number, number, number, RecGroups?] => [flags, topk, 0.25, c.nested?.(s.S)]),
     ];
     // BatchTopK's radix select walks the samples 4 more times: its two variants at the small-M shapes only
     const here = big ? variants.slice(1, 2) : s.M > 3 ? variants.filter(([f]) => !(f & FLAG.BATCH_TOPK)) : variants;
@@ -475,16 +465,13 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   async sae_detect(ctx, s) {
     const out: Comparison[] = [];
     const samples = s.M > 1 ? 200 : 1500;
-    const variants: [number, number][] = [
-      [0, 0],
-      [0, 2],
-      [FLAG.JUMPRELU, 0],
-      [FLAG.GATED, 0],
-      [FLAG.MATRYOSHKA, 0],
-      [FLAG.BATCH_TOPK, 2],
+    // relu, then every variant's own settings; at the 125-model shape relu and those marked for many models (the
+    // selections: the variants' activations are checked at M = 1)
+    const variants: [number, number, boolean][] = [
+      [0, 0, true],
+      ...variantChecks('detect').map((v): [number, number, boolean] => [v.flags, v.topk, v.check.manyModels ?? false]),
     ];
-    // at the 125-model shape the selections only (the variants' activations are checked at M = 1)
-    for (const [flags, topk] of s.M > 1 ? variants.filter(([f, k]) => k > 0 || f === 0) : variants) {
+    for (const [flags, topk] of variants.filter(([, , many]) => s.M === 1 || many)) {
       const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p: 0.25, rho: 0.4 });
       if (detectMisfit(s, spec.cfg) !== null) continue;
       const L = saeLayout(spec.dims);
@@ -519,13 +506,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   async sae_probe_eval(ctx, shape) {
     const out: Comparison[] = [];
     // every encoder variant: the probes must encode as training does
-    for (const [flags, topk] of [
-      [FLAG.PRE_BIAS, 0],
-      [0, 2],
-      [FLAG.JUMPRELU, 0],
-      [FLAG.BATCH_TOPK, 2],
-      [FLAG.GATED, 0],
-    ]) {
+    for (const [flags, topk] of [[FLAG.PRE_BIAS, 0], ...variantChecks('probe').map((v) => [v.flags, v.topk])]) {
       const s = { ...shape, xp: latentParamsOf(variantOf({ flags, topk })).length };
       const L = saeLayout(s),
         T = toyLayout(s);

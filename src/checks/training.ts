@@ -9,8 +9,10 @@ import { RefSaeTrainer, RefToyTrainer } from '../reference/trainer';
 import { saeTestSpec, toyTestSpec, type SaeCase } from '../kernels/fixtures';
 import { WideSaeTrainer } from '../train/wide';
 import { STUDY_OBJECTIVE, wideParamsOfModel } from '../reference/wide';
+import { variantChecks } from '../variants';
 
-export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
+// the runtime options' cases; every variant's own come from its record (variantChecks('train'), below)
+const OPTION_TRAIN_CASES: Record<string, SaeCase> = {
   'study shape d=2 s=4, ghost (quirk), M=6, 50 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 6, B: 64, T: 50, flags: FLAG.GHOST | FLAG.GHOST_QUIRK },
   'pre-bias + |cos| penalty, M=3, 50 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 50, flags: FLAG.PRE_BIAS | FLAG.COS_ABS, cos: 1 },
   'TopK k=2 + orthogonality penalty, sparser draws, M=3, 40 steps': {
@@ -27,72 +29,7 @@ export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
     rho: 0,
     empty: 0.3,
   },
-  'BatchTopK k=2, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_TOPK | FLAG.GHOST, topk: 2, rho: 0 },
-  'TopK k=2 + AuxK, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.AUXK, topk: 2, rho: 0 },
-  'JumpReLU, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.JUMPRELU, rho: 0 },
   'fixed decoder (reference SAEs), ghost, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.FIXED_DEC | FLAG.GHOST, rho: 0.5 },
-  'Matryoshka (ReLU + L1, nested 1/2/4, uniform weights), ghost, M=3, 40 steps': {
-    N: 4,
-    D: 2,
-    S: 4,
-    sets: [2, 2],
-    M: 3,
-    B: 32,
-    T: 40,
-    flags: FLAG.MATRYOSHKA | FLAG.GHOST,
-    rho: 0.5,
-    nested: { ends: [1, 2, 4], weights: [1 / 3, 1 / 3, 1 / 3] },
-  },
-  'Matryoshka BatchTopK k=2 + AuxK (nested 2/4, weights 1/1), M=3, 40 steps': {
-    N: 4,
-    D: 2,
-    S: 4,
-    sets: [2, 2],
-    M: 3,
-    B: 32,
-    T: 40,
-    flags: FLAG.MATRYOSHKA | FLAG.BATCH_TOPK | FLAG.AUXK,
-    topk: 2,
-    rho: 0,
-    nested: { ends: [2, 4], weights: [1, 1] },
-  },
-  'Matryoshka TopK k=2 + AuxK (nested 1/4, weights 0.5/1), M=3, 40 steps': {
-    N: 4,
-    D: 2,
-    S: 4,
-    sets: [2, 2],
-    M: 3,
-    B: 32,
-    T: 40,
-    flags: FLAG.MATRYOSHKA | FLAG.AUXK,
-    topk: 2,
-    rho: 0.5,
-    nested: { ends: [1, 4], weights: [0.5, 1] },
-  },
-  'Gated (gate L1, auxiliary reconstruction), ghost, pre-bias, M=3, 40 steps': {
-    N: 4,
-    D: 2,
-    S: 4,
-    sets: [2, 2],
-    M: 3,
-    B: 32,
-    T: 40,
-    flags: FLAG.GATED | FLAG.GHOST | FLAG.PRE_BIAS,
-    rho: 0.5,
-  },
-  'p-annealing (p 1 -> 0.5 in 4 updates, queue 4), M=3, 40 steps': {
-    N: 4,
-    D: 2,
-    S: 4,
-    sets: [2, 2],
-    M: 3,
-    B: 32,
-    T: 40,
-    flags: FLAG.PANNEAL,
-    rho: 0.5,
-    // p_end 0.5: lower exponents magnify f's f32 rounding near 0 (p f^(p-1)), past the training tolerances on lavapipe at 0.25
-    cfg: { pa_n: 4, pa_start: 8, pa_end: 32, pa_queue: 4, p_start: 1, p_end: 0.5 },
-  },
   'batch FVU, ghost, M=3, 40 steps': { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags: FLAG.BATCH_FVU | FLAG.GHOST, rho: 0 },
   'd=8 s=16 n=12 (3 sets), signed cos (pairs), ghost ramp, 30 steps': {
     N: 12,
@@ -107,6 +44,16 @@ export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
     rho: 0.3,
     p: 0.25,
   },
+};
+
+export const SAE_TRAIN_CASES: Record<string, SaeCase> = {
+  ...OPTION_TRAIN_CASES,
+  ...Object.fromEntries(
+    variantChecks('train').map(({ check: c, flags, topk, label }) => [
+      `${label}, M=3, 40 steps`,
+      { N: 4, D: 2, S: 4, sets: [2, 2], M: 3, B: 32, T: 40, flags, topk, cos: c.cos, rho: c.rho ?? 0.5, nested: c.nested?.(4), cfg: c.cfg },
+    ]),
+  ),
 };
 export const TRAIN_TOL = { params: { atol: 2e-4, rtol: 2e-3 }, loss: { atol: 1e-4, rtol: 1e-3 } };
 

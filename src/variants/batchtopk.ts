@@ -15,6 +15,11 @@ export const batchtopk = {
   // the CPU-shaped steps and evaluation find the threshold themselves (lib/batch_threshold.wgsl); v1 / v2 have no such pass
   sharedMisfit: 'it has no BatchTopK threshold pass (the modular path and the CPU-shaped steps have)',
   wide: { select: 'batchtopk', auxk: true },
+  checks: [
+    { name: 'k = 2 per sample on average', in: ['fd'], k: 2 },
+    { name: 'k = 2, ghost grads', in: ['kernel', 'train'], options: FLAG.GHOST, k: 2, rho: 0, manyModels: true },
+    { name: 'k = 2', in: ['eval', 'detect', 'probe'], k: 2, manyModels: true },
+  ],
   twin: {
     ...L1_TWIN,
     activation: (_cfg, pre, _lp, bthr) => Array.from(pre, (v) => (v > 0 && v >= bthr ? v : 0)),

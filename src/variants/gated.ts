@@ -19,6 +19,12 @@ export const gated = {
     { name: 'r_mag', init: () => 0 },
     { name: 'b_mag', init: () => 0 },
   ],
+  checks: [
+    { name: 'pre-bias', in: ['fd'], options: FLAG.PRE_BIAS },
+    { name: 'ghost grads, L1 ramp, cosine penalty', in: ['fd'], options: FLAG.GHOST | FLAG.COS_PAIRS, cos: 0.7, dead: true, cool: 4 },
+    { name: 'ghost grads, pre-bias', in: ['kernel', 'train'], options: FLAG.GHOST | FLAG.PRE_BIAS, manyModels: true },
+    { name: '', in: ['eval', 'detect', 'probe'] },
+  ],
   twin: {
     activation: (_cfg, pre, lp) => Array.from(pre, (v, k) => (v > 0 ? Math.max(mag(v, lp[k]), 0) : 0)),
     penalised: (_f, pre) => Math.max(pre, 0),

@@ -11,9 +11,9 @@ import { matryoshkaTopk } from './matryoshka-topk';
 import { panneal } from './panneal';
 import { relu } from './relu';
 import { topk } from './topk';
-import { LOG_THRESHOLD, type LatentParamBlock, type SaeVariant, type VariantCfg } from './variant';
+import { type CheckSite, LOG_THRESHOLD, type LatentParamBlock, type SaeVariant, type VariantCfg, type VariantCheck } from './variant';
 
-export type { LatentParams, LatentParamBlock, SaeVariant, SaeVariantTwin, VariantCfg, WideRecipe } from './variant';
+export type { CheckSite, LatentParams, LatentParamBlock, SaeVariant, SaeVariantTwin, VariantCfg, VariantCheck, WideRecipe } from './variant';
 export { topkMask } from './topk';
 
 const SAE_LIST = [matryoshkaBatchtopk, matryoshkaTopk, matryoshka, panneal, gated, jumprelu, batchtopk, topk, relu] as const;
@@ -63,4 +63,23 @@ export function saeVariantWire(sae: { variant: string; steps: number } & Record<
 /** Config.flags of an SAE job: the runtime options (core/wire optionFlags) and the variant's bit. */
 export function saeFlags(o: SaeFlagOptions & { variant?: string }): number {
   return optionFlags(o) | saeVariant(o.variant ?? 'relu').flag;
+}
+
+/** One check setting of a record (its `checks`) with the Config bits it sets: the variant's bit and the setting's options. */
+export interface VariantCheckCase {
+  variant: SaeVariant;
+  check: VariantCheck;
+  flags: number;
+  topk: number;
+  /** the variant's name, then what the setting adds */
+  label: string;
+}
+
+/** Every record's check settings at one site (src/checks, test/unit/reference-grad.test.ts), in list order. */
+export function variantChecks(site: CheckSite): VariantCheckCase[] {
+  return SAE_VARIANTS.flatMap((v) =>
+    v.checks
+      .filter((c) => c.in.includes(site))
+      .map((c) => ({ variant: v, check: c, flags: v.flag | (c.options ?? 0), topk: c.k ?? 0, label: c.name ? `${v.name}, ${c.name}` : v.name })),
+  );
 }

@@ -11,6 +11,12 @@ export const jumprelu = {
   needsK: false,
   matches: (cfg) => (cfg.flags & FLAG.JUMPRELU) !== 0,
   wide: { select: 'jumprelu', auxk: false },
+  checks: [
+    { name: '', in: ['fd', 'train', 'eval', 'detect', 'probe'], rho: 0 },
+    { name: 'ghost grads', in: ['kernel'], options: FLAG.GHOST, manyModels: true },
+  ],
+  // thresholds among the pre-activations; their gradient is a straight-through estimate, not the objective's
+  fdBlock: { value: (k) => Math.log(0.05 + 0.1 * k), exact: false },
   twin: {
     activation: (_cfg, pre, lp) => Array.from(pre, (v, k) => (v > Math.exp(lp[k].xp[0]) ? v : 0)),
     penalised: (f) => (f > 0 ? 1 : 0),

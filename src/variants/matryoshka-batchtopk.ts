@@ -3,7 +3,7 @@
 // WGSL: matryoshka-batchtopk.wgsl.
 import { FLAG } from '../core/wire';
 import { batchtopk } from './batchtopk';
-import { MATRYOSHKA_SECTION, matryoshkaGroups } from './matryoshka-groups';
+import { checkGroups, MATRYOSHKA_SECTION, matryoshkaGroups } from './matryoshka-groups';
 import type { SaeVariant } from './variant';
 
 export const matryoshkaBatchtopk = {
@@ -16,4 +16,17 @@ export const matryoshkaBatchtopk = {
   section: MATRYOSHKA_SECTION,
   groups: matryoshkaGroups,
   inferenceAs: 'batchtopk',
+  checks: [
+    { name: 'k = 2, AuxK, batch FVU', in: ['fd'], options: FLAG.AUXK | FLAG.BATCH_FVU, k: 2, dead: true, nested: checkGroups },
+    { name: 'k = 2, AuxK', in: ['kernel'], options: FLAG.AUXK, k: 2, nested: checkGroups, manyModels: true },
+    { name: 'k = 1', in: ['eval'], k: 1, nested: (S) => ({ ends: [1, S >> 1, S], weights: [0.4, 0.3, 0.3] }) },
+    {
+      name: 'k = 2, AuxK, nested 2/4 (weights 1/1)',
+      in: ['train'],
+      options: FLAG.AUXK,
+      k: 2,
+      rho: 0,
+      nested: (S) => ({ ends: [S >> 1, S], weights: [1, 1] }),
+    },
+  ],
 } as const satisfies SaeVariant;

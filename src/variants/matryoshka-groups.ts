@@ -45,3 +45,6 @@ export function matryoshkaGroups(section: unknown, s: number): RecGroups {
   if (!weights.some((w) => w > 0)) throw new Error('sae.matryoshka.weights are all 0; no reconstruction would be trained');
   return { ends, weights };
 }
+
+/** The checks' nested reconstructions at S latents: three prefixes (1, half, all) with unequal weights. */
+export const checkGroups = (S: number): RecGroups => ({ ends: [1, Math.ceil(S / 2), S], weights: [0.5, 0.3, 0.2] });

@@ -2,7 +2,7 @@
 // (sae.matryoshka). Its own files and one list entry: the activation is topk's, the loss is matryoshka's.
 // WGSL: matryoshka-topk.wgsl.
 import { FLAG } from '../core/wire';
-import { MATRYOSHKA_SECTION, matryoshkaGroups } from './matryoshka-groups';
+import { checkGroups, MATRYOSHKA_SECTION, matryoshkaGroups } from './matryoshka-groups';
 import { topk } from './topk';
 import type { SaeVariant } from './variant';
 
@@ -16,4 +16,8 @@ export const matryoshkaTopk = {
   section: MATRYOSHKA_SECTION,
   groups: matryoshkaGroups,
   inferenceAs: 'topk',
+  checks: [
+    { name: 'k = 2, AuxK', in: ['fd'], options: FLAG.AUXK, k: 2, dead: true, nested: checkGroups },
+    { name: 'k = 2, AuxK, nested 1/4 (weights 0.5/1)', in: ['train'], options: FLAG.AUXK, k: 2, nested: (S) => ({ ends: [1, S], weights: [0.5, 1] }) },
+  ],
 } as const satisfies SaeVariant;

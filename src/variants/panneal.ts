@@ -34,6 +34,9 @@ export function pannealWire(section: unknown, steps: number): Partial<GpuConfig>
   return { pa_n: c.updates, pa_start: start, pa_end: end, pa_queue: c.queue, p_start: c.p_start, p_end: c.p_end };
 }
 
+// updates at steps 2, 4, 6, 8 (p 1, 0.75, 0.5, 0.25), queue 2: step 6, an update, trains at 0.75 against 0.5
+const PA_CHECK = { pa_n: 4, pa_start: 2, pa_end: 8, pa_queue: 2, p_start: 1, p_end: 0.25 };
+
 const pow = (f: number, p: number) => (f > 0 ? f ** p : 0);
 
 export const panneal = {
@@ -47,6 +50,15 @@ export const panneal = {
   wire: pannealWire,
   sharedMisfit:
     "its lambda is rescaled during training (lib/p_anneal_step.wgsl), which the modular sae_loss and the CPU-shaped steps do and v1 / v2 (a model's steps shared by a workgroup's threads) do not",
+  checks: [
+    { name: 'p = 0.75 at step 6', in: ['fd'], cfg: PA_CHECK },
+    { name: 'p = 0.75, ghost grads, pre-bias', in: ['fd'], options: FLAG.GHOST | FLAG.PRE_BIAS, dead: true, cool: 4, cfg: PA_CHECK },
+    { name: 'ghost grads', in: ['kernel'], options: FLAG.GHOST, cfg: PA_CHECK, manyModels: true },
+    // p_end 0.5: lower exponents magnify f's f32 rounding near 0 (p f^(p-1)), past the training tolerances on lavapipe at 0.25
+    { name: 'p 1 -> 0.5 in 4 updates, queue 4', in: ['train'], cfg: { pa_n: 4, pa_start: 8, pa_end: 32, pa_queue: 4, p_start: 1, p_end: 0.5 } },
+  ],
+  // p f^(p-1) magnifies f's own f32 rounding where f is small (f ~ 1e-4: 2.5e-4 relative at p = 0.75)
+  checkRtol: 1e-3,
   twin: {
     activation: (_cfg, pre) => Array.from(pre, (v) => Math.max(v, 0)),
     penalised: (f, _pre, cfg) => pow(f, cfg.pa?.p ?? 1),

@@ -10,6 +10,8 @@ export const relu = {
   needsK: false,
   matches: () => true,
   wide: { select: 'relu', auxk: false },
+  // its settings are the runtime options' (ghost grads, pre-bias, the cosine penalties, batch FVU): the checks' own lists
+  checks: [],
   twin: {
     ...L1_TWIN,
     activation: (_cfg, pre) => Array.from(pre, (v) => Math.max(v, 0)),

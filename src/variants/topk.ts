@@ -1,4 +1,5 @@
 // SAE variant topk: max(pre, 0) on the k largest pre-activations of each sample, L1 penalty. WGSL: topk.wgsl.
+import { FLAG } from '../core/wire';
 import { L1_TWIN } from './l1';
 import type { SaeVariant } from './variant';
 
@@ -28,6 +29,11 @@ export const topk = {
   needsK: true,
   matches: (cfg) => cfg.topk > 0,
   wide: { select: 'topk', auxk: true },
+  checks: [
+    { name: 'k = 2, ghost grads', in: ['fd'], options: FLAG.GHOST, k: 2, dead: true },
+    { name: 'k = 2, AuxK', in: ['fd', 'kernel', 'train'], options: FLAG.AUXK, k: 2, dead: true, rho: 0 },
+    { name: 'k = 2', in: ['eval', 'detect', 'probe'], k: 2, manyModels: true },
+  ],
   twin: {
     ...L1_TWIN,
     activation: (cfg, pre) => {

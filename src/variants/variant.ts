@@ -112,4 +112,43 @@ export interface SaeVariant {
   /** how the wide engine runs it (absent: the wide engine cannot yet) */
   readonly wide?: WideRecipe;
   readonly twin: SaeVariantTwin;
+  /** the settings the checks exercise it in (the twin against finite differences, the kernels and training against the twin) */
+  readonly checks: readonly VariantCheck[];
+  /** the forward check's relative tolerance where its math magnifies f32 rounding (absent: the checks' own) */
+  readonly checkRtol?: number;
+  /** the finite-difference test's values of its first extra block (absent: random like the rest) and whether that block's
+   * gradient is the objective's (JumpReLU's threshold: a straight-through estimate, so its partials are not compared) */
+  readonly fdBlock?: { value(k: number): number; exact: boolean };
+}
+
+/**
+ * Where a check setting runs: the twin against finite differences of the objective (test/unit/reference-grad.test.ts);
+ * the modular kernels' forward, gradient and loss against the twin (kernel); the CPU-shaped evaluation against the modular
+ * one (eval); the detector counts (detect); the probes (probe); training on every path that fits against the twin
+ * trainer (train). src/checks and the test read every record's settings, so a new variant is checked by its record alone.
+ */
+export type CheckSite = 'fd' | 'kernel' | 'eval' | 'detect' | 'probe' | 'train';
+
+/** One setting in which the checks exercise a variant (Config.flags: the variant's bit and `options`). */
+export interface VariantCheck {
+  /** what it adds to the variant (the check's label follows the variant's name) */
+  readonly name: string;
+  readonly in: readonly CheckSite[];
+  /** runtime option bits beside the variant's own (core/wire FLAG: GHOST, PRE_BIAS, AUXK, COS_*, BATCH_FVU) */
+  readonly options?: number;
+  /** Config.topk (the TopK family) */
+  readonly k?: number;
+  /** the cosine penalty's coefficient (with a COS_* option) */
+  readonly cos?: number;
+  /** fd: some latents marked dead (ghost grads, AuxK) and one in its L1 ramp for `cool` steps */
+  readonly dead?: boolean;
+  readonly cool?: number;
+  /** its nested reconstructions at dictionary size S (Matryoshka) */
+  nested?(S: number): RecGroups;
+  /** Config fields its section would set (p-annealing's schedule) */
+  readonly cfg?: Partial<GpuConfig>;
+  /** train: the data's amplitude correlation (default 0.5) */
+  readonly rho?: number;
+  /** kernel, detect: also at the shapes with many models (its state or parameters are per model) */
+  readonly manyModels?: boolean;
 }

@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/config/schema';
 import { loadShaderSourcesFromDisk } from '../../src/gpu/shaders-node';
 import { resolveShader } from '../../src/gpu/shaders';
-import { defaultConfig, FLAG, MET, paExponents, type RecGroups, saeLayout, toyLayout } from '../../src/core/wire';
+import { defaultConfig, FLAG, MET, optionFlags, paExponents, type RecGroups, saeLayout, toyLayout } from '../../src/core/wire';
 import { rngUnit } from '../../src/core/rng';
 import { saeForward } from '../../src/reference/sae';
 import { saeEval } from '../../src/reference/metrics';
 import { dataSetup, saeJobPlan } from '../../src/jobs/experiment';
-import { SAE_VARIANT_NAMES, SAE_VARIANTS, saeFlags, saeVariant, variantOf } from '../../src/variants';
+import { SAE_VARIANT_NAMES, SAE_VARIANTS, saeFlags, saeVariant, variantChecks, variantOf } from '../../src/variants';
 
 const sources = loadShaderSourcesFromDisk();
 const ACT_FNS = ['act_f', 'act_penalised', 'act_dpre', 'act_dxp', 'act_dbe', 'act_aux'];
@@ -49,6 +49,27 @@ describe('SAE variant records', () => {
     }
     expect(() => saeVariant('gateless')).toThrow(/unknown SAE variant 'gateless' \(known: .*relu/);
     expect(() => parseExperiment({ name: 'x', sae: { variant: 'gateless' } })).toThrow(/variant/);
+  });
+
+  it('each variant has its own wire bit, apart from the runtime options, and its own check settings for the twin and training', () => {
+    const options =
+      optionFlags({ pre_encoder_bias: true, ghost: true, ghost_quirk: true, cos: { variant: 'abs', norm: 'pairs' }, fvu: 'batch', fixed_decoder: true }) |
+      optionFlags({ auxk: {}, cos: { variant: 'ortho' } });
+    for (const v of SAE_VARIANTS) {
+      expect(v.flag & options, `${v.name}: its bit is a runtime option's`).toBe(0);
+      // relu's settings are the runtime options' (the checks' own lists)
+      if (v.name !== 'relu')
+        for (const site of ['fd', 'train'] as const)
+          expect(
+            v.checks.some((c) => c.in.includes(site)),
+            `${v.name}: a check setting at ${site}`,
+          ).toBe(true);
+      for (const c of v.checks) expect(variantOf({ flags: v.flag | (c.options ?? 0), topk: c.k ?? 0 }).name, `${v.name}: ${c.name}`).toBe(v.name);
+    }
+    for (const site of ['fd', 'kernel', 'eval', 'detect', 'probe', 'train'] as const) {
+      const labels = variantChecks(site).map((c) => c.label);
+      expect(new Set(labels).size, `distinct labels at ${site}`).toBe(labels.length);
+    }
   });
 
   it('twins: relu and topk penalise f (L1), jumprelu [f > 0] (L0), gated its gate; only jumprelu and gated have parameter gradients', () => {
