@@ -252,8 +252,8 @@ export async function wideCommand(argv: string[]): Promise<number> {
   if (values.objective !== undefined && values.objective !== 'saelens' && values.objective !== 'study')
     throw new Error(`wide: --objective must be saelens or study, got '${values.objective}'`);
   const variant = values.variant ?? base.sae.variant;
-  const sel = saeVariant(variant).wide!.select;
-  const topkFamily = sel === 'topk' || sel === 'batchtopk';
+  const { needsK: topkFamily, wide } = saeVariant(variant);
+  const sel = wide!.select;
   if (values.decode === 'sparse' && !topkFamily) throw new Error(`wide: --decode sparse serves the TopK family (its rows keep k latents), not ${variant}`);
   if (!topkFamily && lambda === undefined && base.sae.lambda === 0)
     throw new Error(`wide: --variant ${variant} on preset ${base.name} (coefficient 0) needs --lambda (its ${sel === 'jumprelu' ? 'L0' : 'L1'} coefficient)`);

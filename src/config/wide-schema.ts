@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { formatIssues } from '../core/issues';
 import { MatryoshkaSchema } from '../variants/matryoshka-groups';
-import { SAE_VARIANTS, saeGroups } from '../variants';
+import { SAE_VARIANTS, saeGroups, saeVariant } from '../variants';
 import { ConfigError } from './schema';
 import type { WidePreset } from '../experiments/wide';
 
@@ -85,8 +85,8 @@ export function parseWidePreset(input: unknown): WidePreset {
   const r = WidePresetSchema.safeParse(input);
   if (!r.success) throw new ConfigError(`invalid wide config: ${formatIssues(r.error)}`);
   const p = r.data as WidePreset;
-  const sel = SAE_VARIANTS.find((v) => v.name === p.sae.variant)!.wide!.select;
-  const topkFamily = sel === 'topk' || sel === 'batchtopk';
+  const { needsK: topkFamily, wide } = saeVariant(p.sae.variant);
+  const sel = wide!.select;
   const at = `wide config '${p.name}'`;
   if (topkFamily && p.sae.k === undefined) throw new ConfigError(`${at}: sae.k is needed by ${p.sae.variant} (the latents each row keeps)`);
   if (topkFamily && p.sae.k! > p.sae.width) throw new ConfigError(`${at}: sae.k = ${p.sae.k} is above sae.width = ${p.sae.width}`);

@@ -84,7 +84,7 @@ export function activationsConfig(f: Pick<ActivationsFile, 'rows' | 'd'>, o: Act
   const evalRows = o.evalRows ?? Math.max(1, Math.min(100_000, Math.floor(f.rows / 10)));
   const trainRows = f.rows - evalRows;
   const batch = o.batch ?? Math.min(1024, Math.max(1, trainRows));
-  const topkFamily = rec.select === 'topk' || rec.select === 'batchtopk';
+  const topkFamily = saeVariant(o.variant).needsK;
   if (!topkFamily && o.lambda === undefined)
     throw new ActivationsError(
       `variant ${o.variant} on activations needs lambda, its ${rec.select === 'jumprelu' ? 'L0' : 'L1'} coefficient (--lambda; the page's lambda field)`,
