@@ -5,6 +5,7 @@ import { type GpuConfig, optionFlags, type RecGroups, type SaeFlagOptions } from
 import { batchtopk } from './batchtopk';
 import { gated } from './gated';
 import { jumprelu } from './jumprelu';
+import { lp } from './lp';
 import { matryoshka } from './matryoshka';
 import { matryoshkaBatchtopk } from './matryoshka-batchtopk';
 import { matryoshkaTopk } from './matryoshka-topk';
@@ -16,7 +17,7 @@ import { type CheckSite, LOG_THRESHOLD, type LatentParamBlock, type SaeVariant, 
 export type { CheckSite, LatentParams, LatentParamBlock, SaeVariant, SaeVariantTwin, VariantCfg, VariantCheck, WideRecipe } from './variant';
 export { topkMask } from './topk';
 
-const SAE_LIST = [matryoshkaBatchtopk, matryoshkaTopk, matryoshka, panneal, gated, jumprelu, batchtopk, topk, relu] as const;
+const SAE_LIST = [matryoshkaBatchtopk, matryoshkaTopk, matryoshka, panneal, lp, gated, jumprelu, batchtopk, topk, relu] as const;
 export const SAE_VARIANTS: readonly SaeVariant[] = SAE_LIST;
 export type SaeVariantName = (typeof SAE_LIST)[number]['name'];
 /** the config's sae.variant values (the schema's enum) */
