@@ -108,6 +108,16 @@ describe('SAE variant records', () => {
     expect(pa.dpre({ ...t, cfg: pc, f: 0.25 })).toBeCloseTo(0.1 + 0.05 * 0.5 * 0.25 ** -0.5, 15);
   });
 
+  it('lp: sae.lp.p is the fixed exponent on the wire (no updates, so every step trains at p); p outside (0, 1) is a named error', () => {
+    const exp = parseExperiment({ name: 'lp', sae: { variant: 'lp', steps: 1000, lp: { p: 0.3 } } });
+    const data = dataSetup(exp);
+    const { cfg } = saeJobPlan(exp, data, new Float32Array(toyLayout(data.dims).P).fill(0.1)).spec;
+    expect([cfg.pa_n, cfg.p_start, cfg.p_end]).toEqual([0, expect.closeTo(0.3, 6), expect.closeTo(0.3, 6)]);
+    for (const t of [0, 500, 999]) expect(paExponents(cfg, t)).toEqual({ p: cfg.p_start, next: cfg.p_start, queued: false });
+    expect(() => parseExperiment({ name: 'lp', sae: { variant: 'lp', lp: { p: 1 } } })).toThrow(/sae\.lp\.p.*must be < 1 \(p = 1 is relu\)/);
+    expect(() => parseExperiment({ name: 'lp', sae: { variant: 'relu', lp: { p: 0.5 } } })).toThrow(/sae\.lp is read by the lp/);
+  });
+
   it('p-annealing: its section sets the schedule on the wire; a schedule whose queue spans two exponents is a named error', () => {
     const exp = parseExperiment({ name: 'pa', sae: { variant: 'panneal', steps: 1000, panneal: { p_end: 0.2, updates: 5, queue: 10 } } });
     const data = dataSetup(exp);
