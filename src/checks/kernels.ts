@@ -435,16 +435,16 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const big = s.S > 8; // not chosen for such SAEs (evalKernelFor); checked once, at M = 1 (slow compiles on software adapters)
     if (big && s.M > 1) return out;
     const samples = big ? 300 : 2500;
-    // relu plain and with the pre-encoder bias, then every variant's own settings (one-hot draws at 0.25)
-    const variants: [number, number, number, RecGroups?][] = [
-      [0, 0, 0],
-      [FLAG.PRE_BIAS, 0, 0.5],
-      ...variantChecks('eval').map(({ check: c, flags, topk }): [number, number, number, RecGroups?] => [flags, topk, 0.25, c.nested?.(s.S)]),
+    // relu plain and with the pre-encoder bias, then every variant's own settings (its one-hot share, 0.25 unless given)
+    const variants: { flags: number; topk: number; p: number; nested?: RecGroups; over?: Partial<GpuConfig> }[] = [
+      { flags: 0, topk: 0, p: 0 },
+      { flags: FLAG.PRE_BIAS, topk: 0, p: 0.5 },
+      ...variantChecks('eval').map(({ check: c, flags, topk }) => ({ flags, topk, p: c.onehot ?? 0.25, nested: c.nested?.(s.S), over: c.cfg })),
     ];
     // BatchTopK's radix select walks the samples 4 more times: its two variants at the small-M shapes only
-    const here = big ? variants.slice(1, 2) : s.M > 3 ? variants.filter(([f]) => !(f & FLAG.BATCH_TOPK)) : variants;
-    for (const [flags, topk, p, nested] of here) {
-      const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p, rho: 0.4, nested });
+    const here = big ? variants.slice(1, 2) : s.M > 3 ? variants.filter(({ flags }) => !(flags & FLAG.BATCH_TOPK)) : variants;
+    for (const { flags, topk, p, nested, over } of here) {
+      const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p, rho: 0.4, nested, cfg: over });
       const L = saeLayout(spec.dims);
       const params = rand(s.M * L.P, 71 + flags, -0.6, 0.6);
       for (let m = 0; m < s.M; m++) for (let k = 0; k < s.S; k++) params[m * L.P + L.XP + k] = Math.log(0.05 + 0.2 * ((m + k) % 3));
@@ -467,12 +467,19 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
     const samples = s.M > 1 ? 200 : 1500;
     // relu, then every variant's own settings; at the 125-model shape relu and those marked for many models (the
     // selections: the variants' activations are checked at M = 1)
-    const variants: [number, number, boolean][] = [
-      [0, 0, true],
-      ...variantChecks('detect').map((v): [number, number, boolean] => [v.flags, v.topk, v.check.manyModels ?? false]),
+    const variants: { flags: number; topk: number; many: boolean; p: number; nested?: RecGroups; over?: Partial<GpuConfig> }[] = [
+      { flags: 0, topk: 0, many: true, p: 0.25 },
+      ...variantChecks('detect').map(({ check: c, flags, topk }) => ({
+        flags,
+        topk,
+        many: c.manyModels ?? false,
+        p: c.onehot ?? 0.25,
+        nested: c.nested?.(s.S),
+        over: c.cfg,
+      })),
     ];
-    for (const [flags, topk] of variants.filter(([, , many]) => s.M === 1 || many)) {
-      const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p: 0.25, rho: 0.4 });
+    for (const { flags, topk, p, nested, over } of variants.filter(({ many }) => s.M === 1 || many)) {
+      const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p, rho: 0.4, nested, cfg: over });
       if (detectMisfit(s, spec.cfg) !== null) continue;
       const L = saeLayout(spec.dims);
       const params = rand(s.M * L.P, 91 + flags, -0.6, 0.6);
@@ -506,12 +513,16 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   async sae_probe_eval(ctx, shape) {
     const out: Comparison[] = [];
     // every encoder variant: the probes must encode as training does
-    for (const [flags, topk] of [[FLAG.PRE_BIAS, 0], ...variantChecks('probe').map((v) => [v.flags, v.topk])]) {
+    const probes: { flags: number; topk: number; over?: Partial<GpuConfig> }[] = [
+      { flags: FLAG.PRE_BIAS, topk: 0 },
+      ...variantChecks('probe').map(({ check: c, flags, topk }) => ({ flags, topk, over: c.cfg })),
+    ];
+    for (const { flags, topk, over } of probes) {
       const s = { ...shape, xp: latentParamsOf(variantOf({ flags, topk })).length };
       const L = saeLayout(s),
         T = toyLayout(s);
       const def = dimDefines(s);
-      const cfg = baseCfg(s, flags, { act_stride: T.REC, act_offset: 0, topk });
+      const cfg = baseCfg(s, flags, { act_stride: T.REC, act_offset: 0, topk, ...over });
       const hyper = randHyper(s.M, 61);
       const toy = rand(T.P, 62, -0.7, 0.7);
       const params = rand(s.M * L.P, 63, -0.6, 0.6);

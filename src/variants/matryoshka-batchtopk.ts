@@ -19,7 +19,7 @@ export const matryoshkaBatchtopk = {
   checks: [
     { name: 'k = 2, AuxK, batch FVU', in: ['fd'], options: FLAG.AUXK | FLAG.BATCH_FVU, k: 2, dead: true, nested: checkGroups },
     { name: 'k = 2, AuxK', in: ['kernel'], options: FLAG.AUXK, k: 2, nested: checkGroups, manyModels: true },
-    { name: 'k = 1', in: ['eval'], k: 1, nested: (S) => ({ ends: [1, S >> 1, S], weights: [0.4, 0.3, 0.3] }) },
+    { name: 'k = 1', in: ['eval'], k: 1, onehot: 0, nested: (S) => ({ ends: [1, S >> 1, S], weights: [0.4, 0.3, 0.3] }) },
     {
       name: 'k = 2, AuxK, nested 2/4 (weights 1/1)',
       in: ['train'],

@@ -32,7 +32,8 @@ export const topk = {
   checks: [
     { name: 'k = 2, ghost grads', in: ['fd'], options: FLAG.GHOST, k: 2, dead: true },
     { name: 'k = 2, AuxK', in: ['fd', 'kernel', 'train'], options: FLAG.AUXK, k: 2, dead: true, rho: 0 },
-    { name: 'k = 2', in: ['eval', 'detect', 'probe'], k: 2, manyModels: true },
+    { name: 'k = 2, composed draws only', in: ['eval'], k: 2, onehot: 0 },
+    { name: 'k = 2', in: ['detect', 'probe'], k: 2, manyModels: true },
   ],
   twin: {
     ...L1_TWIN,

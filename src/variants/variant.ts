@@ -147,6 +147,8 @@ export interface VariantCheck {
   nested?(S: number): RecGroups;
   /** Config fields its section would set (p-annealing's schedule) */
   readonly cfg?: Partial<GpuConfig>;
+  /** eval, detect: the share of one-hot draws in the evaluation's samples (default 0.25) */
+  readonly onehot?: number;
   /** train: the data's amplitude correlation (default 0.5) */
   readonly rho?: number;
   /** kernel, detect: also at the shapes with many models (its state or parameters are per model) */

@@ -1,7 +1,7 @@
 // The reference's backward passes (the kernels' twins) against central finite differences of the
 // objectives written directly from docs/science.md §2-4, in f64.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, FLAG, saeLayout, toyLayout, type GpuConfig, type Hyper, type RecGroups } from '../../src/core/wire';
+import { defaultConfig, FLAG, paExponents, saeLayout, toyLayout, type GpuConfig, type Hyper, type RecGroups } from '../../src/core/wire';
 import { latentParamsOf, variantChecks, variantOf } from '../../src/variants';
 import { saeBatchStats, saeBatchTopkThreshold, saeCosGrad, saeForward, saeGhostConstants, saeGrad, saeObjective } from '../../src/reference/sae';
 import { toyForward, toyGrad, toyLossDirect } from '../../src/reference/toy';
@@ -115,6 +115,12 @@ describe('finite differences (f64)', () => {
       if (c.dead) expect(work.some((v, i) => i % L.REC === L.LOSS + 3 && v > 0)).toBe(true);
       const fired = work.filter((v, i) => i % L.REC < dims.S && v > 0).length;
       expect(fired, 'some latents fire').toBeGreaterThan(0);
+      // a setting with p-annealing's Config fields trains below p = 1 at this step, in an update's queue where it anneals
+      if (c.pa) {
+        const e = paExponents(cfg, t);
+        expect(e.p, 'an exponent below 1').toBeLessThan(1);
+        if (cfg.pa_n) expect(e.queued, "step 6 is in an update's queue").toBe(true);
+      }
       const frozen = Float64Array.from(p); // the detached decoder of an auxiliary reconstruction
       fdCheck(c.name, (q) => saeObjective(cfg, dims, hyper, q, acts, lat, ghost, frozen, t), p, g, 1e-6, 1e-6, c.block && !c.block.exact ? L.XP : p.length);
     });
