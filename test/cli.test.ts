@@ -3,7 +3,8 @@
 // and resume to the same results. Tiny shapes, Node runtime where the browser is not the point.
 import { encodeNpy } from '../src/io/npy';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpDirs } from './tmp';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -392,6 +393,22 @@ describe('signals', () => {
     expect(full.code, full.stderr).toBe(0);
     expect(outcome(join(dir, 'cut'))).toEqual(outcome(join(dir, 'ref')));
   }, 180_000);
+
+  it('a copy of a published run (results.json.gz, no results.json) resumes: its finished experiments are kept', async () => {
+    const dir = tmp();
+    const out = join(dir, 'pub');
+    const config = configFile(dir, [{ ...micro, name: 'a' }]);
+    const first = await cli(['--config', config, '--runtime', 'node', '--out', out]);
+    expect(first.code, first.stderr).toBe(0);
+    // what publish leaves: results.json gzipped
+    writeFileSync(join(out, 'results.json.gz'), gzipSync(readFileSync(join(out, 'results.json'))));
+    rmSync(join(out, 'results.json'));
+    const again = await cli(['--config', config, '--runtime', 'node', '--out', out]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/a published run \(results\.json\.gz\): its 1 finished experiment\(s\) are kept/);
+    expect(again.stderr).toMatch(/\[a\] already finished .*: skipped/);
+    expect(results(out).experiments.map((e: { name: string }) => e.name)).toEqual(['a']);
+  }, 120_000);
 
   it('a stop mid-experiment resumes from its last checkpoint, with the results and curves of an uninterrupted run', async () => {
     const dir = tmp();

@@ -258,7 +258,9 @@ async function main(): Promise<number> {
   const picked = runtime !== 'browser' && values.adapter !== undefined ? await pickNodeAdapter(values.adapter) : undefined;
   // before any device or training: an output folder we cannot write fails now, not after hours of work
   probeOutputDir(out);
-  const previous = readResults(out); // a folder of another preset or shard fails now, before the device starts
+  const previous = readResults(out, { published: true }); // a folder of another preset or shard fails now, before the device starts
+  if (previous && !existsSync(join(out, 'results.json')))
+    console.error(`${out}: a published run (results.json.gz): its ${previous.experiments.length} finished experiment(s) are kept, the rest run`);
   if (previous && previous.preset !== preset.name)
     throw new Error(`${out} holds results of preset '${previous.preset}', not '${preset.name}'; choose another --out`);
   if (previous && JSON.stringify(previous.shard) !== JSON.stringify(shard ?? null))

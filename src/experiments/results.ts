@@ -15,7 +15,8 @@ export { newResults, saeParamsFromWeights, saeWeights, type ResultsFile, type St
 
 /**
  * The run's results.json, or null when the folder has none. With `published`, a folder written by `publish`
- * (results.json.gz beside the report) is read too, for `compare`; a run being resumed never is.
+ * (results.json.gz beside the report) is read too: for `compare`, and to resume a copy of a published run (its
+ * finished experiments are kept; results.json is written beside the .gz from then on).
  */
 export function readResults(dir: string, opts: { published?: boolean } = {}): ResultsFile | null {
   let p = join(dir, 'results.json');

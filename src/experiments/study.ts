@@ -56,7 +56,7 @@ export async function runPreset(
   opts: StudyOptions & { adapter?: ResultsFile['adapter'] },
 ): Promise<ResultsFile> {
   const shard = opts.shard ?? null;
-  let res = readResults(outDir);
+  let res = readResults(outDir, { published: true });
   if (res) {
     if (res.preset !== preset.name) throw new Error(`${outDir} holds results of preset '${res.preset}', not '${preset.name}'; choose another --out`);
     if (JSON.stringify(res.shard) !== JSON.stringify(shard))
@@ -103,6 +103,8 @@ export async function runPreset(
   if (res.experiments.length === preset.experiments.length) {
     const points = phasePoints(res.experiments);
     if (points.length) writeFileAtomic(join(outDir, 'phase.svg'), phaseFigure(points, opts.document));
+    // results.json too: a resumed copy of a published run (results.json.gz only) with nothing left to run has none yet
+    saveResults(outDir, res);
     writeFileAtomic(join(outDir, 'report.md'), renderReport(res));
     writeSummary(outDir, res, preset.experiments.length);
   }
