@@ -10,15 +10,17 @@ import { parseArgs } from 'node:util';
 import { FLAG } from '../core/wire';
 import { acquireNodeDevice, releaseNodeGpu } from '../gpu/node';
 import { loadShaderSourcesFromDisk } from '../gpu/shaders-node';
-import { saeTestSpec, STUDY_SHAPE } from '../kernels/fixtures';
+import { saeTestSpec } from '../kernels/fixtures';
 import { SAE_KERNELS, SAE_STEPS, type SaeKernel } from '../kernels/sae_steps';
 import { GpuSaeTrainer } from '../train/sae';
 import { setLenientPacking } from '../gpu/kernel';
 
-const HELP = `usage: npm run bench:ab -- --against DIR [--kernel ${SAE_KERNELS.join('|')}] [--batch B] [--steps N] [--rounds R]
+const HELP = `usage: npm run bench:ab -- --against DIR [--kernel ${SAE_KERNELS.join('|')}] [--batch B] [--shape N/D/S] [--steps N] [--rounds R]
   --against DIR  the other checkout (its shaders/ and src/ are read; nothing there is run)
   --kernel V     the fused version to compare (default cpu)
-  --batch B      samples per step (default 1024), M = 125 models at the study shape (d=2, s=4, ghost grads)
+  --batch B      samples per step (default 1024), M = 125 models, ghost grads
+  --shape N/D/S  features / hidden dims / latents (default 4/2/4, the study's; N in two equal sets), e.g. the
+                 bench's 16/4/16 and 32/8/32
   --steps N      steps per timed chunk (default 500)
   --rounds R     chunks per side, alternating (default 6)`;
 
@@ -31,6 +33,7 @@ async function main() {
       kernel: { type: 'string', default: 'cpu' },
       batch: { type: 'string', default: '1024' },
       steps: { type: 'string', default: '500' },
+      shape: { type: 'string', default: '4/2/4' },
       rounds: { type: 'string', default: '6' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -46,6 +49,12 @@ async function main() {
     return n;
   });
 
+  const dims = (values.shape as string).split('/').map(Number);
+  if (dims.length !== 3 || dims.some((v) => !Number.isInteger(v) || v < 1) || dims[0] % 2)
+    throw new Error(`--shape ${values.shape}: need N/D/S, positive integers with N even (two sets of N/2)`);
+  const [N, D, S] = dims;
+  const shape = { N, D, S, sets: [N / 2, N / 2] };
+
   const file = SAE_STEPS[kernel].file;
   const other = { ...loadShaderSourcesFromDisk([join(dir, 'shaders'), ...(existsSync(join(dir, 'src')) ? [join(dir, 'src')] : [])]) };
   if (!(file in other)) {
@@ -57,7 +66,7 @@ async function main() {
   const ctx = await acquireNodeDevice({ log: (l) => console.error(l) });
   try {
     const create = async () => {
-      const spec = saeTestSpec({ ...STUDY_SHAPE, M: 125, B, T: 1e9, flags: FLAG.GHOST | FLAG.GHOST_QUIRK });
+      const spec = saeTestSpec({ ...shape, M: 125, B, T: 1e9, flags: FLAG.GHOST | FLAG.GHOST_QUIRK });
       spec.cfg.log_every = 100;
       spec.cfg.hist_len = 1000;
       const job = await GpuSaeTrainer.create(ctx, spec, { path: 'fused', kernel, kSteps: 25 });
@@ -88,7 +97,7 @@ async function main() {
     }
     const median = (x: number[]) => [...x].sort((p, q) => p - q)[x.length >> 1];
     const fmt = (x: number[]) => x.map((v) => v.toExponential(2)).join(' ');
-    console.log(`${kernel}, study shape, M=125, B=${B}, samples/s per chunk of ${steps} steps`);
+    console.log(`${kernel}, n=${N} d=${D} s=${S}, M=125, B=${B}, samples/s per chunk of ${steps} steps`);
     console.log(`  this checkout: ${fmt(a)}  median ${median(a).toExponential(3)}`);
     console.log(`  ${dir}: ${fmt(b)}  median ${median(b).toExponential(3)}`);
     console.log(`  this / other: ${(median(a) / median(b)).toFixed(3)}`);
