@@ -15,15 +15,31 @@ fn adam_lr(lr: f32, t: u32) -> f32 {
   return lr * lr_factor(t, cfg.T, cfg.warmup, cfg.cooldown);
 }
 
-fn adam_update(p0: f32, g: f32, m0: f32, v0: f32, lr: f32, t: u32) -> AdamOut {
+// One step's constants, computed once per step by the kernels that loop over a model's parameters: the pow and
+// sqrt of the bias corrections cost about as much as the update itself at the small shapes. Same operations,
+// same bits as computing them per parameter.
+struct AdamStep {
+  decay: f32,  // 1 - lr_t wd
+  rate: f32,   // lr_t / (1 - b1^(t+1))
+  sbc2: f32,   // sqrt(1 - b2^(t+1))
+}
+
+// lr is the scheduled rate of step t (adam_lr).
+fn adam_step(lr: f32, t: u32) -> AdamStep {
+  let step = f32(t + 1u);
+  return AdamStep(1.0 - lr * cfg.weight_decay, lr / (1.0 - pow(cfg.beta1, step)), sqrt(1.0 - pow(cfg.beta2, step)));
+}
+
+fn adam_apply(p0: f32, g: f32, m0: f32, v0: f32, s: AdamStep) -> AdamOut {
   var o: AdamOut;
   o.m1 = cfg.beta1 * m0 + (1.0 - cfg.beta1) * g;
   o.v = cfg.beta2 * v0 + (1.0 - cfg.beta2) * g * g;
-  let step = f32(t + 1u);
-  let bc1 = 1.0 - pow(cfg.beta1, step);
-  let bc2 = 1.0 - pow(cfg.beta2, step);
-  var p = p0 * (1.0 - lr * cfg.weight_decay);
-  p -= (lr / bc1) * o.m1 / (sqrt(o.v) / sqrt(bc2) + cfg.eps);
+  var p = p0 * s.decay;
+  p -= s.rate * o.m1 / (sqrt(o.v) / s.sbc2 + cfg.eps);
   o.p = p;
   return o;
+}
+
+fn adam_update(p0: f32, g: f32, m0: f32, v0: f32, lr: f32, t: u32) -> AdamOut {
+  return adam_apply(p0, g, m0, v0, adam_step(lr, t));
 }

@@ -5,7 +5,7 @@
 // sae_firing -> sae_grad -> sae_cos_grad -> sae_project_grad -> sae_loss -> adam), with the formulas of
 // lib/sample.wgsl, lib/sae_sample.wgsl, lib/sae_grad_add.wgsl, lib/sae_step.wgsl, lib/sae_loss.wgsl and lib/adam.wgsl.
 // What changed from v1: no barriers, no workgroup memory, no subgroup operations. The invocation keeps
-// its model's parameters, latent state and toy weights in private variables for the whole
+// its model's parameters, Adam moments, latent state and toy weights in private variables for the whole
 // chunk, walks the step's batch b = 0 .. B-1 serially (samples drawn in the kernel), sums gradient,
 // firing counts and loss terms in private accumulators, then does the cosine penalty, the projection and
 // Adam itself. A small workgroup (WG = {{WG}}, 8-16) lets the adapter run neighbouring models side by
@@ -70,12 +70,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let gamma = hyper[m].cos;
   let lr0 = hyper[m].lr;
   let inv_b = 1.0 / f32(cfg.B);
-  // the model, its latent state and toy weights stay private for the whole chunk (the Adam moments are read
-  // and written once per step: keeping them private too measured no faster on either software adapter)
+  // the model, its Adam moments, latent state and toy weights stay private for the whole chunk (moments read and
+  // written per step were a fifth of the step at B = 64 on lavapipe: each is a gather across the lanes' models)
 
+  var m1p: array<f32, P_SAE>;
+  var vp: array<f32, P_SAE>;
   for (var q = 0u; q < P_SAE; q++) {
     wp[q] = params[base + q];
-
+    m1p[q] = adam[base + q];
+    vp[q] = adam[vbase + q];
   }
   var since: array<u32, S_LAT>;
   var cool: array<u32, S_LAT>;
@@ -161,11 +164,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     {{FIXED_DEC_STEP}}
     // --- adam, skipped for diverged models
     if (live) {
-      let lr = adam_lr(lr0, t);
+      let ast = adam_step(adam_lr(lr0, t), t);
       for (var q = 0u; q < P_SAE; q++) {
-        let o = adam_update(wp[q], g[q], adam[base + q], adam[vbase + q], lr, t);
-        adam[base + q] = o.m1;
-        adam[vbase + q] = o.v;
+        let o = adam_apply(wp[q], g[q], m1p[q], vp[q], ast);
+        m1p[q] = o.m1;
+        vp[q] = o.v;
         wp[q] = o.p;
       }
     }
@@ -174,7 +177,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   hyper[m].l1 = lambda;
   for (var q = 0u; q < P_SAE; q++) {
     params[base + q] = wp[q];
-
+    adam[base + q] = m1p[q];
+    adam[vbase + q] = vp[q];
   }
   for (var k = 0u; k < S_LAT; k++) {
     let at = (m * S_LAT + k) * LAT_W;

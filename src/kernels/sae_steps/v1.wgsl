@@ -170,11 +170,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     workgroupBarrier();
     // adam (threads q < P), skipped for diverged models
     if (live != 0u) {
-      let lr = adam_lr(hyper[m].lr, t);
+      let ast = adam_step(adam_lr(hyper[m].lr, t), t);
       for (var q = lid; q < P_SAE; q += WG) {
         let i = base + q;
         let vi = cfg.M * P_SAE + i;
-        let o = adam_update(wp[q], red[q * WG], adam[i], adam[vi], lr, t);
+        let o = adam_apply(wp[q], red[q * WG], adam[i], adam[vi], ast);
         adam[i] = o.m1;
         adam[vi] = o.v;
         wp[q] = o.p;

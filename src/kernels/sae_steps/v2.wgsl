@@ -156,7 +156,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     } else {
       live = live && is_finite(row[0]);
     }
-    let lr = adam_lr(lr0, t);
+    let ast = adam_step(adam_lr(lr0, t), t);
     let more = t + 1u < t_end;
     // --- decoder rows and latent state (owners): sae_firing, sae_project_grad, adam, then the next
     // step's sae_normalize and sae_dead
@@ -172,7 +172,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
           g = decoder_grad_row(g, w);
           for (var j = 0u; j < D_HID; j++) {
             let pi = base + OFF_WD + k * D_HID + j;
-            let o = adam_update(w[j], g[j], adam[pi], adam[cfg.M * P_SAE + pi], lr, t);
+            let o = adam_apply(w[j], g[j], adam[pi], adam[cfg.M * P_SAE + pi], ast);
             adam[pi] = o.m1;
             adam[cfg.M * P_SAE + pi] = o.v;
             w[j] = o.p;
@@ -187,7 +187,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       for (var u = lid; u < P_OTHER; u += WG) {
         let q = select(u + S_LAT * D_HID, u, u < OFF_WD);
         let pi = base + q;
-        let o = adam_update(wp[q], part_total(q), adam[pi], adam[cfg.M * P_SAE + pi], lr, t);
+        let o = adam_apply(wp[q], part_total(q), adam[pi], adam[cfg.M * P_SAE + pi], ast);
         adam[pi] = o.m1;
         adam[cfg.M * P_SAE + pi] = o.v;
         wp[q] = o.p;

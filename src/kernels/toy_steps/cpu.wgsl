@@ -82,9 +82,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let live = toy_loss_write(m, t, part[0] / f32(cfg.B));
     // --- adam, skipped for diverged models
     if (live) {
-      let lr = adam_lr(lr0, t);
+      let ast = adam_step(adam_lr(lr0, t), t);
       for (var q = 0u; q < P_TOY; q++) {
-        let o = adam_update(wt[q], grad[q], adam[base + q], adam[vbase + q], lr, t);
+        let o = adam_apply(wt[q], grad[q], adam[base + q], adam[vbase + q], ast);
         adam[base + q] = o.m1;
         adam[vbase + q] = o.v;
         wt[q] = o.p;

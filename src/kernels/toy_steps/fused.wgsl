@@ -79,10 +79,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     // adam (parameter q's owner), skipped for diverged models
     if (live) {
-      let lr = adam_lr(lr0, t);
+      let ast = adam_step(adam_lr(lr0, t), t);
       for (var q = lid; q < P_TOY; q += WG) {
         let pi = base + q;
-        let o = adam_update(wt[q], part_total(q), adam[pi], adam[cfg.M * P_TOY + pi], lr, t);
+        let o = adam_apply(wt[q], part_total(q), adam[pi], adam[cfg.M * P_TOY + pi], ast);
         adam[pi] = o.m1;
         adam[cfg.M * P_TOY + pi] = o.v;
         wt[q] = o.p;
