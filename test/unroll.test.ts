@@ -42,6 +42,21 @@ describe('unrollLoops', () => {
     expect(out).toMatch(/g\(0u\).*g\(1u\)/s);
   });
 
+  it('unrolls a //#rolled loop after the others, and still unrolls the loops after one that would not fit', () => {
+    const marked = 'fn f() {\n  //#rolled: cold\n  for (var k = 0u; k < 2u; k++) { c(k); }\n  for (var j = 0u; j < 2u; j++) { h(j); } }';
+    const out = unrollLoops(marked);
+    expect(out).not.toMatch(/for \(/);
+    expect(out).toMatch(/c\(0u\).*c\(1u\).*h\(0u\).*h\(1u\)/s);
+    // loops whose copies would pass the kernel's text budget (300k characters) stay rolled; a small one after them still unrolls
+    const loop = `for (var k = 0u; k < 64u; k++) { ${'x(k); '.repeat(60)}} `;
+    const r = unrollLoops(`fn f() { ${loop.repeat(16)}for (var i = 0u; i < 2u; i++) { y(i); } }`);
+    const rolled = r.match(/for \(var k/g)?.length ?? 0;
+    expect(rolled).toBeGreaterThan(0);
+    expect(rolled).toBeLessThan(16);
+    expect(r).toMatch(/y\(0u\).*y\(1u\)/s);
+    expect(r.length).toBeLessThanOrEqual(300_000);
+  });
+
   it('specializes uniform fields to literals', () => {
     expect(specializeFields('if ((cfg.flags & 2u) != 0u && cfg.topk > 0u) { cfg.flags_x; }', 'flags=6 topk=0')).toBe(
       'if ((6u & 2u) != 0u && 0u > 0u) { cfg.flags_x; }',

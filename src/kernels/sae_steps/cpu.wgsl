@@ -134,6 +134,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       pen = cos_diag();
       var norm: array<f32, S_LAT>;
       for (var k = 0u; k < S_LAT; k++) { norm[k] = cos_norm(dec_row(k)); }
+      //#rolled: once per step, and only with the penalty (S^2/2 pairs unrolled are most of the kernel's text)
       for (var k = 0u; k < S_LAT; k++) {
         let wk = dec_row(k);
         for (var l = 0u; l < k; l++) {
