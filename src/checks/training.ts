@@ -10,6 +10,7 @@ import { saeTestSpec, toyTestSpec, type SaeCase } from '../kernels/fixtures';
 import { WideSaeTrainer } from '../train/wide';
 import { STUDY_OBJECTIVE, wideParamsOfModel } from '../reference/wide';
 import { variantChecks } from '../variants';
+import { BOUNDARY_REL, nearBoundary, type BoundaryHit } from './conditioning';
 
 // the runtime options' cases; every variant's own come from its record (variantChecks('train'), below)
 const OPTION_TRAIN_CASES: Record<string, SaeCase> = {
@@ -71,15 +72,55 @@ export async function checkSaeTraining(
   variant: FusedVariant = { kernel: 'v1' },
 ): Promise<{ comparisons: Comparison[]; notes: string[] }> {
   const spec = saeTestSpec(c);
+  // the reference's first step with a sample within rounding of a decision (src/checks/conditioning.ts)
+  let hit: (BoundaryHit & { t: number }) | null = null;
+  const probe = new RefSaeTrainer(spec);
+  probe.probe = (t, acts, bthr) => {
+    if (!hit) {
+      const h = nearBoundary(spec.cfg, spec.dims, probe.params, acts, bthr);
+      if (h) hit = { ...h, t };
+    }
+  };
+  probe.train(c.T);
+  const first = await compareSaeTraining(ctx, spec, c.T, path, variant);
+  const h = hit as (BoundaryHit & { t: number }) | null;
+  if (first.comparisons.every((x) => x.pass) || !h || h.t < MIN_TRUSTED_STEPS) {
+    if (h && !first.comparisons.every((x) => x.pass))
+      first.notes.push(
+        `the reference's step ${h.t} has sample ${h.b} of model ${h.m} within rounding of latent ${h.k}'s decision: too early to compare before it`,
+      );
+    return first;
+  }
+  // f32 and f64 may decide that sample differently from there on: compare the steps before it
+  const before = await compareSaeTraining(ctx, spec, h.t, path, variant);
+  before.notes.unshift(
+    `compared after ${h.t} of ${c.T} steps: at step ${h.t} sample ${h.b} of model ${h.m} sits within ${BOUNDARY_REL} of latent ${h.k}'s decision in the reference, and the ${c.T}-step comparison failed (${first.comparisons
+      .filter((x) => !x.pass)
+      .map((x) => `${x.name}: max abs ${x.maxAbs.toExponential(2)}`)
+      .join('; ')})`,
+  );
+  return before;
+}
+
+/** A trajectory shorter than this is not a training check: a boundary earlier fails the check. */
+const MIN_TRUSTED_STEPS = 4;
+
+async function compareSaeTraining(
+  ctx: GpuContext,
+  spec: ReturnType<typeof saeTestSpec>,
+  T: number,
+  path: SaePath,
+  variant: FusedVariant,
+): Promise<{ comparisons: Comparison[]; notes: string[] }> {
   const gpu = await GpuSaeTrainer.create(ctx, spec, { path, kSteps: 7, ...variant });
   try {
-    await gpu.train(c.T, { stepsPerSubmit: 28 });
+    await gpu.train(T, { stepsPerSubmit: 28 });
     const ref = new RefSaeTrainer(spec);
-    ref.train(c.T);
+    ref.train(T);
     const L = saeLayout(spec.dims);
     const lat = await gpu.readLat();
     const comparisons = [
-      compareArrays(`SAE params after ${c.T} steps (${gpu.describe()})`, await gpu.readParams(), ref.params, TRAIN_TOL.params),
+      compareArrays(`SAE params after ${T} steps (${gpu.describe()})`, await gpu.readParams(), ref.params, TRAIN_TOL.params),
       compareArrays(
         'total loss per step, all models',
         gpu.history.flatMap((r) => [...r.values].filter((_, i) => i % L.HIST_W === 0)),
@@ -102,7 +143,7 @@ export async function checkSaeTraining(
     if (path === 'fused') {
       // the fused kernel must also agree with the modular kernels
       const mod = await GpuSaeTrainer.create(ctx, spec, { path: 'modular' });
-      await mod.train(c.T, { stepsPerSubmit: 25 });
+      await mod.train(T, { stepsPerSubmit: 25 });
       comparisons.push(compareArrays(`fused ${variant.kernel} vs modular params`, await gpu.readParams(), await mod.readParams(), TRAIN_TOL.params));
       const modHist = mod.history.flatMap((r) => [...r.values].filter((_, i) => i % L.HIST_W === 0));
       comparisons.push(

@@ -55,6 +55,9 @@ export class RefSaeTrainer {
     return toyForward(cfg, spec.dims, x, spec.toyParams, new Float32Array(spec.dims.N).fill(1));
   }
 
+  /** called in each step with its inputs, after the decoder normalisation (src/checks/conditioning.ts) */
+  probe?: (t: number, acts: ArrayLike<number>, bthr: ArrayLike<number> | undefined) => void;
+
   doStep(): void {
     const { cfg, spec } = this;
     const t = this.step;
@@ -65,6 +68,7 @@ export class RefSaeTrainer {
     saeDead(cfg, dims, this.lat);
     const bstat = (cfg.flags & FLAG.BATCH_FVU) !== 0 ? saeBatchStats(cfg, dims, acts) : undefined;
     const bthr = (cfg.flags & FLAG.BATCH_TOPK) !== 0 ? saeBatchTopkThreshold(cfg, dims, acts, this.params) : undefined;
+    this.probe?.(t, acts, bthr);
     const work = saeForward(cfg, dims, this.hyper, acts, this.params, this.lat, bstat, bthr, t);
     saeFiring(cfg, dims, work, this.lat);
     const grads = saeGrad(cfg, dims, this.params, work);
