@@ -82,7 +82,7 @@ export async function checkSaeTraining(
     }
   };
   probe.train(c.T);
-  const first = await compareSaeTraining(ctx, spec, c.T, path, variant);
+  const first = await compareSaeTraining(ctx, spec, c.T, path, variant, probe);
   const h = hit as (BoundaryHit & { t: number }) | null;
   if (first.comparisons.every((x) => x.pass) || !h || h.t < MIN_TRUSTED_STEPS) {
     if (h && !first.comparisons.every((x) => x.pass))
@@ -111,12 +111,14 @@ async function compareSaeTraining(
   T: number,
   path: SaePath,
   variant: FusedVariant,
+  trained?: RefSaeTrainer,
 ): Promise<{ comparisons: Comparison[]; notes: string[] }> {
   const gpu = await GpuSaeTrainer.create(ctx, spec, { path, kSteps: 7, ...variant });
   try {
     await gpu.train(T, { stepsPerSubmit: 28 });
-    const ref = new RefSaeTrainer(spec);
-    ref.train(T);
+    // the reference after T steps (the probe's run when it went that far)
+    const ref = trained?.step === T ? trained : new RefSaeTrainer(spec);
+    if (ref !== trained) ref.train(T);
     const L = saeLayout(spec.dims);
     const lat = await gpu.readLat();
     const comparisons = [
