@@ -15,9 +15,8 @@ fn adam_lr(lr: f32, t: u32) -> f32 {
   return lr * lr_factor(t, cfg.T, cfg.warmup, cfg.cooldown);
 }
 
-// One step's constants, computed once per step by the kernels that loop over a model's parameters: the pow and
-// sqrt of the bias corrections cost about as much as the update itself at the small shapes. Same operations,
-// same bits as computing them per parameter.
+// One step's constants, computed once per step by the kernels that loop over a model's parameters rather than
+// per parameter (the same operations and bits; alone it measured 1.03x / 0.98x on lavapipe, within noise).
 struct AdamStep {
   decay: f32,  // 1 - lr_t wd
   rate: f32,   // lr_t / (1 - b1^(t+1))

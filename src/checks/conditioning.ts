@@ -2,7 +2,7 @@
 // which some sample's pre-activation sits within rounding of a decision the variant makes (ReLU's 0,
 // JumpReLU's threshold, a TopK / BatchTopK tie, the firing test f > 1e-6). There the two may decide
 // differently, and Adam turns that into a parameter jump of about the learning rate (seen on lavapipe: a
-// latent's encoder row off by 1.6e-3 after step 5 of the d = 8 check, every step before within 2e-6).
+// latent's encoder row off by 1.6e-3 after step 4 (0-based) of the d = 8 check, every step before within 2e-6).
 // The probe moves every pre-activation by +-REL of its own scale (|b_enc| + sum_j |W_enc[k,j] hin_j|) in
 // sign patterns that oppose every pair of latents in at least one pattern (the bits of k), and reports the
 // first sample whose active set or firing set changes. Not covered: AuxK's choice among dead latents.
