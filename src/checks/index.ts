@@ -11,7 +11,7 @@ import { GEMM_VERSIONS, gpuGemm, layoutName, type GemmShape } from '../kernels/g
 import { gpuWideStep, type WideDecode } from '../kernels/wide';
 import { rankValue, STUDY_OBJECTIVE, WIDE_BLOCKS, wideBlocksOf, wideStep, wideTrain, wideTrainStep, type WideTrainMode } from '../reference/wide';
 import { WideSaeTrainer } from '../train/wide';
-import { createSynthSource, type SynthData } from '../data/synth-source';
+import { createSynthSource, type SynthData, synthRows } from '../data/synth-source';
 import { buildSynth, sampleSynth } from '../data/synth';
 import { DetectorCounts } from '../metrics/synth';
 import { ReconstructionMetrics } from '../metrics/wide';
@@ -457,6 +457,28 @@ async function wideSynthCheck(ctx: GpuContext): Promise<{ comparisons: Compariso
         x.destroy();
       }
     }
+  // the study's composed sets as the structure: drawn by sample_data.wgsl, the twin is the study's own sampler (one
+  // f32 ulp apart at most: the amplitude mix may contract to an FMA), then the same sparse mix
+  {
+    const model = buildSynth({ features: 12, composed: { sets: [4, 8], rho: 0.5, pOnehot: 0.25, pSetEmpty: 0.2 }, seed: 5 });
+    const cdata: SynthData = { model, dictionary: Float32Array.from(randomDictionary(12, d, 5).flat()), bias: data.bias };
+    const x = ctx.createBuffer('synth x', B * d * 4);
+    const src = await createSynthSource(ctx, cdata, B, x, 'lanes');
+    try {
+      for (const batch of [0, 7]) {
+        src.setBatch(batch);
+        await ctx.run('synth source', (pass) => src.encode(pass));
+        const [xb, ab] = await ctx.readback([x, src.acts], [B * d * 4, B * 12 * 4]);
+        const a = new Float32Array(ab);
+        const tag = `wide synth source, the study's composed sets [4, 8] (rho 0.5, one-hot 0.25, left out 0.2) B=${B} batch ${batch}`;
+        comparisons.push(compareArrays(`${tag}: the draws against the study's sampler`, a, sampleSynth(model, B, batch), { atol: 1.2e-7, rtol: 0 }));
+        comparisons.push(compareArrays(`${tag}: x = a D + b`, new Float32Array(xb), synthRows(cdata, B, batch), { atol: 1e-5, rtol: 1e-5 }));
+      }
+    } finally {
+      src.destroy();
+      x.destroy();
+    }
+  }
   // a list too short for the rows (cap 1) must raise the overflow flag, not drop features quietly
   const x = ctx.createBuffer('synth x', B * d * 4);
   const src = await createSynthSource(ctx, data, B, x, 'lanes', { cap: 1 });

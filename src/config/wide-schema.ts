@@ -4,6 +4,7 @@
 // field and the allowed range before any GPU work.
 import { z } from 'zod';
 import { formatIssues } from '../core/issues';
+import { featureCount, samplerTables } from '../data/tables';
 import { MatryoshkaSchema } from '../variants/matryoshka-groups';
 import { SAE_VARIANTS, saeGroups, saeVariant } from '../variants';
 import { ConfigError } from './schema';
@@ -14,14 +15,36 @@ const positiveInt = z.number().int('must be an integer').positive('must be > 0')
 const nonNegInt = z.number().int('must be an integer').min(0, 'must be >= 0');
 const WIDE_VARIANTS = SAE_VARIANTS.filter((v) => v.wide).map((v) => v.name) as [string, ...string[]];
 
+// The study's composed sets (docs/science.md §1) as the generator's structure: the study's data section in this
+// file's camelCase (src/config/schema.ts DataSchema: sets, rho, p_onehot, ...), drawn by the study's own sampler.
+const prob = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
+const ComposedSchema = z
+  .object({
+    sets: z.array(positiveInt).min(1, 'needs at least one feature set'),
+    rho: prob,
+    pOnehot: prob,
+    pSetEmpty: prob.optional(),
+    joint: z.array(z.number().min(0)).optional(),
+    setProbs: z.array(z.array(z.number().min(0))).optional(),
+    onehotProbs: z.array(z.number().min(0)).optional(),
+    boost: z.object({ i: nonNegInt, j: nonNegInt, c: prob }).strict().optional(),
+    zipfAlpha: z.number().min(0, 'must be >= 0').max(10, 'must be <= 10').optional(),
+    hierarchy: z.object({ children: positiveInt }).strict().optional(),
+  })
+  .strict();
+
 const SynthSchema = z
   .object({
     features: positiveInt,
     zipf: z
       .object({ exponent: z.number().min(0, 'must be >= 0'), pMax: positive.max(1, 'must be <= 1'), pMin: positive.max(1, 'must be <= 1') })
       .strict()
-      .refine((z) => z.pMin <= z.pMax, { message: 'pMin must be <= pMax', path: ['pMin'] }),
-    magnitude: z.object({ meanStart: positive, meanEnd: positive, stdMean: z.number().min(0), stdStd: z.number().min(0) }).strict(),
+      .refine((z) => z.pMin <= z.pMax, { message: 'pMin must be <= pMax', path: ['pMin'] })
+      .optional(),
+    magnitude: z
+      .object({ meanStart: positive, meanEnd: positive, stdMean: z.number().min(0), stdStd: z.number().min(0) })
+      .strict()
+      .optional(),
     correlation: z
       .object({ rank: nonNegInt.max(64, "must be <= 64 (the GPU generator's factor)"), scale: z.number().min(0, 'must be >= 0') })
       .strict()
@@ -39,9 +62,27 @@ const SynthSchema = z
       })
       .strict()
       .optional(),
+    composed: ComposedSchema.optional(),
     seed: nonNegInt,
   })
-  .strict();
+  .strict()
+  .superRefine((data, ctx) => {
+    const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (!data.composed) {
+      for (const k of ['zipf', 'magnitude'] as const)
+        if (!data[k]) issue([k], "is needed (SAELens's structure), unless data.composed gives the study's sets instead");
+      return;
+    }
+    for (const k of ['zipf', 'magnitude', 'correlation', 'hierarchy'] as const)
+      if (data[k] !== undefined) issue([k], "goes with SAELens's structure; data.composed replaces it (drop one)");
+    const n = featureCount(data.composed.sets);
+    if (data.features !== n) issue(['features'], `must equal the composed sets' ${n} features (sets [${data.composed.sets.join(', ')}])`);
+    try {
+      samplerTables(data.composed);
+    } catch (e) {
+      issue(['composed'], (e as Error).message);
+    }
+  });
 
 export const WidePresetSchema = z
   .object({

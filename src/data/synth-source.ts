@@ -1,11 +1,13 @@
 // SynthSAEBench-class rows for the wide engine, drawn on the GPU each step: the feature activations a of a batch
-// (shaders/synth_sample.wgsl, twin sampleSynth), then x = a D + b through the GEMM unit (D: the n x d feature
+// (shaders/synth_sample.wgsl, twin sampleSynth; the study's composed sets through the study's own
+// shaders/sample_data.wgsl, twin core/sampler.ts), then x = a D + b through the GEMM unit (D: the n x d feature
 // dictionary, b: the bias) and kernels/wide/add_bias.wgsl. The batch index is rewritten before each step, so
 // step t draws batch `first + t` of the generator's stream: a seed gives one data stream on every adapter.
 import type { GpuContext } from '../gpu/context';
 import { encodeGemm } from '../kernels/gemm';
 import { grid2d } from '../kernels/wide';
-import { packSynth, sampleSynth, synthDefines, type SynthModel } from './synth';
+import { dimDefines, setDefines } from '../kernels/defines';
+import { composedConfig, packSynth, sampleSynth, synthDefines, type SynthModel } from './synth';
 
 export interface SynthData {
   model: SynthModel;
@@ -78,20 +80,37 @@ export async function createSynthSource(
   const n = data.model.cfg.features,
     d = data.bias.length;
   if (data.dictionary.length !== n * d) throw new Error(`synthetic data: the dictionary has ${data.dictionary.length} values, ${n} x ${d} expected`);
-  const packed = packSynth(data.model, B, 0);
   const owned: { destroy(): void }[] = [];
-  const up = (label: string, a: Float32Array | Uint32Array) => {
+  const up = (label: string, a: Float32Array | Uint32Array | ArrayBuffer) => {
     const b = ctx.upload(`synth ${label}`, a);
     owned.push(b);
     return b;
   };
-  const sp = up('sp', packed.sp);
   const acts = ctx.createBuffer('synth acts', B * n * 4);
   owned.push(acts);
   const dict = up('dictionary', data.dictionary),
     bias = up('bias', data.bias);
-  const sample = await ctx.kernel('synth_sample.wgsl', { defines: synthDefines(data.model) });
-  const sg = sample.bindPool({ sp, feat: up('feat', packed.feat), factor: up('factor', packed.factor), groups: up('groups', packed.groups), out: acts });
+  // the draw: SAELens's structure (synth_sample), or the study's composed sets by the study's own sampler, one
+  // model of the generator's seed whose step counter (state[0]) is the batch index
+  let sample: Awaited<ReturnType<GpuContext['kernel']>>;
+  let sg: GPUBindGroup[];
+  let setBatch: (batch: number) => void;
+  const composed = data.model.composed;
+  if (composed) {
+    const { cfg, hyper } = composedConfig(data.model, B);
+    sample = await ctx.kernel('sample_data.wgsl', { defines: { ...dimDefines({ N: n, D: 1, S: 1 }), ...setDefines(composed.spec.sets) } });
+    const state = up('state', new Uint32Array(4));
+    const cfgBuf = ctx.uniform('synth composed cfg', sample.packStruct('cfg', { ...cfg }));
+    owned.push(cfgBuf);
+    sg = sample.bindPool({ cfg: cfgBuf, hyper: up('hyper', sample.packArray('hyper', hyper)), state, tables: up('tables', composed.tables), x: acts });
+    setBatch = (batch) => ctx.device.queue.writeBuffer(state, 0, new Uint32Array([batch]));
+  } else {
+    const packed = packSynth(data.model, B, 0);
+    const sp = up('sp', packed.sp);
+    sample = await ctx.kernel('synth_sample.wgsl', { defines: synthDefines(data.model) });
+    sg = sample.bindPool({ sp, feat: up('feat', packed.feat), factor: up('factor', packed.factor), groups: up('groups', packed.groups), out: acts });
+    setBatch = (batch) => ctx.device.queue.writeBuffer(sp, 12, new Uint32Array([batch]));
+  }
   const sgGrid = sample.grid({ threads: B });
   const grid = grid2d(B * d, ctx.device.limits.maxComputeWorkgroupsPerDimension);
   const flag = ctx.createBuffer('synth list overflow', 4);
@@ -126,7 +145,7 @@ export async function createSynthSource(
     };
   }
   return {
-    setBatch: (batch) => ctx.device.queue.writeBuffer(sp, 12, new Uint32Array([batch])),
+    setBatch,
     encode: (pass) => {
       sample.dispatch(pass, sg, ...sgGrid);
       mixEncode(pass);

@@ -10,7 +10,14 @@
 //     value times parent value / parent mean with scale_children_by_parent); among mutually exclusive siblings one active
 //     child, drawn uniformly, survives; probabilities compensated: p'_c = min(1, p_c / p_q (1 + sum_{s != c} p_s / p_q));
 //   hidden activation x = sum_i a_i d_i + b (d_i: src/data/dictionary.ts, b: a random direction of norm `bias`).
+// One more structure replaces all of the above: the study's composed sets (`composed`, docs/science.md §1; one
+// feature per set, amplitudes U[0,1) mixed by rho, one-hot draws), drawn by the study's own sampler
+// (core/sampler.ts, shaders/sample_data.wgsl) with the generator's seed as the model seed and the batch index as
+// the step: bit for bit the per-model engine's draws, so the study's data is one configuration of this generator.
 import { rngUnit } from '../core/rng';
+import { sampleData } from '../core/sampler';
+import { defaultConfig } from '../core/wire';
+import { type DataSpec, featureCount, jointTable, onehotTable, samplerTables } from './tables';
 
 /** Stream of the synthetic generator's draws (beside core/rng.ts STREAM's). */
 export const SYNTH_STREAM = 7;
@@ -27,12 +34,20 @@ export interface HierarchyConfig {
   scaleChildrenByParent: boolean;
 }
 
+/** The study's composed sets as the generator's structure (tables.ts DataSpec; pSetEmpty: a set left out of a composed draw). */
+export interface ComposedStructure extends DataSpec {
+  pSetEmpty?: number;
+}
+
 export interface SynthConfig {
   features: number;
-  zipf: { exponent: number; pMax: number; pMin: number };
-  magnitude: { meanStart: number; meanEnd: number; stdMean: number; stdStd: number };
+  /** SAELens's structure: zipf and magnitude (both needed), correlation and hierarchy optional */
+  zipf?: { exponent: number; pMax: number; pMin: number };
+  magnitude?: { meanStart: number; meanEnd: number; stdMean: number; stdStd: number };
   correlation?: { rank: number; scale: number };
   hierarchy?: HierarchyConfig;
+  /** the study's composed sets instead (features = the sum of the set sizes) */
+  composed?: ComposedStructure;
   seed: number;
 }
 
@@ -63,6 +78,8 @@ export interface SynthModel {
   /** per level, the mutually exclusive sibling groups whose parent sits at that level */
   readonly groups: number[][][];
   readonly rescale: Uint8Array;
+  /** the composed structure's sampler tables (sample_data.wgsl's joint CDF then one-hot CDF) */
+  readonly composed?: { spec: ComposedStructure; tables: Float32Array; tableLen: number };
 }
 
 /** n standard normal from two counter-based uniforms (Box-Muller). */
@@ -102,6 +119,8 @@ export function zipfProbabilities(n: number, exponent: number, pMax: number, pMi
 export function buildSynth(cfg: SynthConfig): SynthModel {
   const N = cfg.features;
   if (!Number.isInteger(N) || N < 1) throw new Error(`synthetic data: features = ${N} must be a positive integer`);
+  if (cfg.composed) return buildComposed(cfg, cfg.composed);
+  if (!cfg.zipf || !cfg.magnitude) throw new Error("synthetic data: give zipf and magnitude (SAELens's structure) or composed (the study's sets)");
   const { exponent, pMax, pMin } = cfg.zipf;
   if (!(pMin > 0 && pMin <= pMax && pMax <= 1)) throw new Error(`synthetic data: need 0 < p_min <= p_max <= 1, got ${pMin}, ${pMax}`);
   const base = zipfProbabilities(N, exponent, pMax, pMin);
@@ -182,8 +201,82 @@ export function buildSynth(cfg: SynthConfig): SynthModel {
   return { cfg, p, mean, std, factor, diag, threshold, rank, parent, level, groups, rescale };
 }
 
+/**
+ * The composed structure: each feature's firing probability (a composed draw picks it with its set's marginal of the
+ * joint table and keeps the set with 1 - pSetEmpty; a one-hot draw picks it from the one-hot table) and its value's
+ * mean and standard deviation when firing (U[0,1) alone, (1 - rho) U + rho U' in sets after the first: mean 1/2 both).
+ */
+function buildComposed(cfg: SynthConfig, c: ComposedStructure): SynthModel {
+  const N = cfg.features;
+  const at = 'synthetic data (composed sets)';
+  const other = (['zipf', 'magnitude', 'correlation', 'hierarchy'] as const).filter((k) => cfg[k] !== undefined);
+  if (other.length) throw new Error(`${at}: the sets replace SAELens's structure; drop ${other.join(', ')}`);
+  if (featureCount(c.sets) !== N) throw new Error(`${at}: features = ${N}, but the sets [${c.sets.join(', ')}] hold ${featureCount(c.sets)}`);
+  const pE = c.pSetEmpty ?? 0;
+  if (!(pE >= 0 && pE <= 1)) throw new Error(`${at}: pSetEmpty = ${pE} must lie in [0, 1]`);
+  let tables: { tables: Float32Array; tableLen: number };
+  try {
+    tables = samplerTables(c);
+  } catch (e) {
+    throw new Error(`${at}: ${(e as Error).message}`);
+  }
+  const joint = jointTable(c),
+    onehot = onehotTable(c);
+  const pc = new Float64Array(N); // P(feature i picked by a composed draw)
+  const stride = c.sets.map((_, j) => c.sets.slice(j + 1).reduce((a, b) => a * b, 1));
+  const offset = c.sets.map((_, j) => featureCount(c.sets.slice(0, j)));
+  joint.forEach((q, idx) => c.sets.forEach((k, j) => (pc[offset[j] + (Math.floor(idx / stride[j]) % k)] += q)));
+  const setOf = Int32Array.from({ length: N }, (_, i) => offset.filter((o) => o <= i).length - 1);
+  const p = new Float64Array(N),
+    std = new Float64Array(N);
+  const mixVar = ((1 - c.rho) ** 2 + c.rho ** 2) / 12;
+  for (let i = 0; i < N; i++) {
+    const wc = (1 - c.pOnehot) * (1 - pE) * pc[i],
+      wo = c.pOnehot * onehot[i];
+    p[i] = wc + wo;
+    std[i] = p[i] > 0 ? Math.sqrt((wc * (setOf[i] > 0 ? mixVar : 1 / 12) + wo / 12) / p[i]) : 0;
+  }
+  return {
+    cfg,
+    p,
+    mean: new Float64Array(N).fill(0.5),
+    std,
+    factor: new Float64Array(0),
+    diag: new Float64Array(N).fill(1),
+    threshold: Float64Array.from(p, (v) => normalQuantile(1 - v)),
+    rank: 0,
+    parent: new Int32Array(N).fill(-1),
+    level: new Int32Array(N),
+    groups: [[]],
+    rescale: new Uint8Array(N),
+    composed: { spec: c, ...tables },
+  };
+}
+
+/** The study's sampler configuration of a composed model: one model of seed cfg.seed, B rows (sample_data.wgsl's Config and Hyper). */
+export function composedConfig(model: SynthModel, B: number) {
+  const c = model.composed;
+  if (!c) throw new Error('synthetic data: not a composed model');
+  const cfg = defaultConfig({ M: 1, B, table_len: c.tableLen, rho: c.spec.rho, p_onehot: c.spec.pOnehot, p_set_empty: c.spec.pSetEmpty ?? 0 });
+  return { cfg, hyper: [{ lr: 1, l1: 0, cos: 0, seed: model.cfg.seed >>> 0 }] };
+}
+
+/** The structure in words (summaries and reports). */
+export function describeSynth(c: SynthConfig): string {
+  if (c.composed) {
+    const k = c.composed;
+    return `the study's composed sets [${k.sets.join(', ')}] (rho ${k.rho}, one-hot ${k.pOnehot}${k.pSetEmpty ? `, a set left out ${k.pSetEmpty}` : ''}${k.hierarchy ? `, a hierarchy of ${k.hierarchy.children} children per parent` : ''}${k.zipfAlpha !== undefined ? `, Zipf ${k.zipfAlpha}` : ''})`;
+  }
+  const z = c.zipf!;
+  return `Zipf exponent ${z.exponent}, p ${z.pMin}-${z.pMax}; ${c.correlation ? `copula rank ${c.correlation.rank}` : 'no correlations'}; ${c.hierarchy ? `hierarchy ${c.hierarchy.roots} roots, branching ${c.hierarchy.branching}, depth ${c.hierarchy.depth}` : 'no hierarchy'}`;
+}
+
 /** One batch of feature activations: B rows of N (dense, row-major), batch `batch` of the model's seed. */
 export function sampleSynth(model: SynthModel, B: number, batch: number): Float32Array {
+  if (model.composed) {
+    const { cfg, hyper } = composedConfig(model, B);
+    return sampleData(cfg, hyper, batch, model.composed.spec.sets, model.composed.tables);
+  }
   const { cfg, p, mean, std, factor, diag, threshold, rank, parent, level, groups, rescale } = model;
   const N = cfg.features,
     seed = cfg.seed;
@@ -226,6 +319,7 @@ export function sampleSynth(model: SynthModel, B: number, batch: number): Float3
  * `batch` (sp[3], which a trainer rewrites each step). Empty tables get one placeholder entry (WebGPU binds no
  * zero-sized buffer). */
 export function packSynth(m: SynthModel, B: number, batch: number): { sp: Uint32Array; feat: Float32Array; factor: Float32Array; groups: Uint32Array } {
+  if (m.composed) throw new Error('synthetic data: a composed model draws through sample_data.wgsl (composedConfig), not synth_sample.wgsl');
   const N = m.cfg.features;
   const feat = new Float32Array(N * 8);
   const bits = new DataView(feat.buffer);

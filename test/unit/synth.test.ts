@@ -124,3 +124,82 @@ describe('synthetic activations (SynthSAEBench generator twin)', () => {
     expect(checked).toBeGreaterThan(100);
   });
 });
+
+// The study's composed sets as one more structure of the generator: its twin is the study's sampler (bit for bit),
+// each feature's firing probability follows from the tables, and the config names a clash before any work.
+describe("synthetic activations: the study's composed sets", () => {
+  const composed = {
+    sets: [3, 4],
+    rho: 0.5,
+    pOnehot: 0.2,
+    pSetEmpty: 0.1,
+    setProbs: [
+      [0.5, 0.3, 0.2],
+      [0.4, 0.3, 0.2, 0.1],
+    ],
+  };
+  const cfg: SynthConfig = { features: 7, composed, seed: 17 };
+
+  it("draws the study's data: one feature per kept set, or one alone; each feature's frequency inside its binomial interval", () => {
+    const model = buildSynth(cfg);
+    const B = 20000;
+    const a = sampleSynth(model, B, 5);
+    const fired = new Float64Array(7);
+    let bad = 0;
+    for (let b = 0; b < B; b++) {
+      const r = a.subarray(b * 7, b * 7 + 7);
+      const inSet = [r.slice(0, 3), r.slice(3)].map((s) => s.filter((v) => v > 0).length);
+      if (Math.max(...inSet) > 1) bad++;
+      r.forEach((v, i) => {
+        if (!(v >= 0 && v < 1)) bad++;
+        if (v > 0) fired[i]++;
+      });
+    }
+    expect(bad).toBe(0);
+    // marginal: 0.8 x 0.9 x P(set picks i) + 0.2 x 1/7
+    expect(model.p[0]).toBeCloseTo(0.72 * 0.5 + 0.2 / 7, 12);
+    expect(model.p[6]).toBeCloseTo(0.72 * 0.1 + 0.2 / 7, 12);
+    for (let i = 0; i < 7; i++) {
+      const half = 4 * Math.sqrt((model.p[i] * (1 - model.p[i])) / B);
+      expect(Math.abs(fired[i] / B - model.p[i]), `feature ${i}`).toBeLessThan(half);
+    }
+    // the same seed and batch give the same rows; another batch others
+    expect(sampleSynth(model, B, 5)).toEqual(a);
+    expect(sampleSynth(model, B, 6)).not.toEqual(a);
+  });
+
+  it('a composed value has mean 1/2 and the standard deviation the model states', () => {
+    const model = buildSynth({ ...cfg, composed: { ...composed, pOnehot: 0, pSetEmpty: 0 } });
+    const B = 40000;
+    const a = sampleSynth(model, B, 1);
+    for (const i of [0, 4]) {
+      const v: number[] = [];
+      for (let b = 0; b < B; b++) if (a[b * 7 + i] > 0) v.push(a[b * 7 + i]);
+      const m = v.reduce((s, x) => s + x, 0) / v.length;
+      const sd = Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / (v.length - 1));
+      expect(Math.abs(m - model.mean[i])).toBeLessThan(0.01);
+      expect(Math.abs(sd - model.std[i])).toBeLessThan(0.01);
+    }
+    // rho = 0.5 narrows the second set's values: sqrt((0.25 + 0.25) / 12) against sqrt(1 / 12)
+    expect(model.std[4]).toBeCloseTo(Math.sqrt(0.5 / 12), 12);
+    expect(model.std[0]).toBeCloseTo(Math.sqrt(1 / 12), 12);
+  });
+
+  it('names a clash: both structures, a feature count the sets do not hold, a bad table', () => {
+    expect(() => buildSynth({ ...cfg, zipf: { exponent: 1, pMax: 0.5, pMin: 0.1 } })).toThrow(/the sets replace SAELens's structure; drop zipf/);
+    expect(() => buildSynth({ ...cfg, features: 8 })).toThrow(/features = 8, but the sets \[3, 4\] hold 7/);
+    expect(() =>
+      buildSynth({
+        ...cfg,
+        composed: {
+          ...composed,
+          setProbs: [
+            [0.5, 0.5, 0.5],
+            [0.25, 0.25, 0.25, 0.25],
+          ],
+        },
+      }),
+    ).toThrow(/setProbs\[0\] sums to 1.5/);
+    expect(() => buildSynth({ features: 7, seed: 1 })).toThrow(/give zipf and magnitude .* or composed/);
+  });
+});

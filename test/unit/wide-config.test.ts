@@ -31,3 +31,26 @@ describe('wide config schema', () => {
     expect(bad((c) => (c.train.samples = 10))).toThrow(/less than one batch/);
   });
 });
+
+describe("wide config schema: the study's composed sets as the data", () => {
+  const base = () => {
+    const c = JSON.parse(JSON.stringify(WIDE_PRESETS['synth-cpu']));
+    c.data = { features: 8, composed: { sets: [4, 4], rho: 1, pOnehot: 0 }, seed: 3 };
+    c.d = 4;
+    c.sae.width = 8;
+    return c;
+  };
+  it('parses, and names what clashes with the sets', () => {
+    expect(parseWidePreset(base()).data.composed?.sets).toEqual([4, 4]);
+    const bad = (edit: (c: ReturnType<typeof base>) => void) => {
+      const c = base();
+      edit(c);
+      return () => parseWidePreset(c);
+    };
+    expect(bad((c) => (c.data.features = 9))).toThrow(/data\.features: must equal the composed sets' 8 features/);
+    expect(bad((c) => (c.data.zipf = { exponent: 1, pMax: 0.5, pMin: 0.1 }))).toThrow(/data\.zipf: goes with SAELens's structure/);
+    expect(bad((c) => (c.data.composed.joint = [1]))).toThrow(/data\.composed: joint table has 1 entries, sets 4x4 need 16/);
+    expect(bad((c) => (c.data.composed.rho = 2))).toThrow(/data\.composed\.rho: must be <= 1/);
+    expect(bad((c) => delete c.data.composed)).toThrow(/data\.zipf: is needed/);
+  });
+});

@@ -252,3 +252,27 @@ describe('wideMode: the objective of a wide preset', () => {
     );
   });
 });
+
+describe('wide coverage of the composed sets', () => {
+  it('a hand-built case: the true dictionary covers the true features, the composed directions the composed ones, dead latents nothing', async () => {
+    const { composedCoverage } = await import('../../src/experiments/wide');
+    // sets [2, 2] on the axes of d = 4: composed directions (e_i + e_j) / sqrt 2
+    const dict = [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => (i === j ? 1 : 0)));
+    const spec = { sets: [2, 2], rho: 1, pOnehot: 0 };
+    const all = [true, true, true, true];
+    expect(composedCoverage(dict, all, dict, spec)).toEqual({ true: 1, composed: 0, true_targets: 4, composed_targets: 4 });
+    const r = Math.SQRT1_2;
+    const comp = [
+      [r, 0, r, 0],
+      [r, 0, 0, r],
+      [0, r, r, 0],
+      [0, r, 0, r],
+    ];
+    expect(composedCoverage(comp, all, dict, spec)).toEqual({ true: 0, composed: 1, true_targets: 4, composed_targets: 4 });
+    // a dead latent covers nothing; one latent covers one direction at most
+    expect(composedCoverage(dict, [true, true, false, true], dict, spec).true).toBe(0.75);
+    expect(composedCoverage([dict[0], dict[0], dict[1], dict[2]], all, dict, spec).true).toBe(0.75);
+    // a joint table that never draws x1 with y2 leaves three composed directions
+    expect(composedCoverage(comp, all, dict, { ...spec, joint: [0.5, 0, 0.25, 0.25] }).composed_targets).toBe(3);
+  });
+});
