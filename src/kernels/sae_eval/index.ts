@@ -10,7 +10,7 @@ import type { AdapterReport } from '../../gpu/context';
 import { variantOf } from '../../variants';
 import type { Defines } from '../registry';
 import { SAE_STEPS, type DeviceCaps } from '../sae_steps';
-import { cpuEvalMisfit } from './fit';
+import { cpuEvalMisfit, detectFitMisfit } from './fit';
 
 export interface SaeEvalVersion {
   readonly name: string;
@@ -61,9 +61,9 @@ export type EvalKernel = Extract<keyof typeof SAE_EVAL, string>;
 export const SAE_EVAL_CPU_FILE = CPU_FILE;
 export const SAE_DETECT_FILE = DETECT_FILE;
 
-/** Why the detector kernel cannot count for these SAEs (null: it can): it is CPU-shaped, so it fits where the CPU-shaped evaluation's model does. */
-export function detectMisfit(dims: { D: number; S: number }, cfg: GpuConfig): string | null {
-  return cpuEvalMisfit(dims.D, dims.S, variantOf(cfg).name);
+/** Why the detector kernel cannot count for these SAEs (null: it can): it is CPU-shaped (fit.ts detectFitMisfit). */
+export function detectMisfit(dims: { D: number; S: number; N: number }, cfg: GpuConfig): string | null {
+  return detectFitMisfit(dims.D, dims.S, dims.N, variantOf(cfg).name);
 }
 
 /** The detector kernel's defines: the CPU-shaped evaluation's (workgroup of SIMD lanes, specialisation). */
