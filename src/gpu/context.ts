@@ -1,7 +1,7 @@
 // GpuContext: one device plus everything the kit does with it — kernels (cached), buffers,
 // batched submission and readback — with every WebGPU error turned into a thrown, named error.
 import { DeviceLostError, GpuValidationError } from './errors';
-import { Kernel, type KernelOptions } from './kernel';
+import { Kernel, type KernelOptions, ShaderLayout } from './kernel';
 import type { ShaderSources } from './shaders';
 
 export interface AdapterReport {
@@ -42,6 +42,7 @@ export class GpuContext {
   private lostError: DeviceLostError | null = null;
   private uncaptured: GpuValidationError[] = [];
   private kernels = new Map<string, Promise<Kernel>>();
+  private layouts = new Map<string, ShaderLayout>();
   private compileCount = 0;
   /** every kernel this context compiled (a cached kernel compiles nothing): its label, start (s, performance.now()) and
    * seconds, pipeline creation included */
@@ -96,6 +97,18 @@ export class GpuContext {
   setSources(sources: ShaderSources): void {
     this.sources = sources;
     this.kernels.clear();
+    this.layouts.clear();
+  }
+
+  /** A shader's bindings and struct packing without compiling it (ShaderLayout), cached like kernels. */
+  layout(file: string, opts: KernelOptions = {}): ShaderLayout {
+    const key = JSON.stringify([file, opts]);
+    let l = this.layouts.get(key);
+    if (!l) {
+      l = ShaderLayout.reflect(file, this.sources, opts);
+      this.layouts.set(key, l);
+    }
+    return l;
   }
 
   kernel(file: string, opts: KernelOptions = {}): Promise<Kernel> {

@@ -97,16 +97,88 @@ async function compileNow(
   if (err) throw new GpuValidationError(`compiling ${label} (its first, empty dispatch)`, err.message);
 }
 
-export class Kernel {
-  private constructor(
+/** The compute entry point's bindings, reflected from the shader text (wgsl_reflect; no device). */
+function reflectEntry(code: string, entryName: string, label: string) {
+  const reflect = new WgslReflect(code);
+  const entry = reflect.entry.compute.find((f) => f.name === entryName);
+  if (!entry) {
+    throw new Error(`kernel ${label}: no @compute entry point '${entryName}' (found: ${reflect.entry.compute.map((f) => f.name).join(', ') || 'none'})`);
+  }
+  const bindings: BindingInfo[] = entry.resources.map((v) => ({
+    name: v.name,
+    group: v.group,
+    binding: v.binding,
+    kind: bindingKind(v),
+    minBytes: minBytesOf(v),
+    type: v.type,
+  }));
+  return { entry, bindings };
+}
+
+/**
+ * A shader's bindings and how to pack its structs, reflected without compiling it: a job that only packs a
+ * kernel's Config and Hyper (the fused path's trainers, the CPU-shaped evaluation) need not pay for a pipeline
+ * (a modular kernel took 12-50 s to compile on lavapipe for nothing but its struct layout).
+ */
+export class ShaderLayout {
+  constructor(
     readonly name: string,
+    readonly bindings: BindingInfo[],
+  ) {}
+
+  static reflect(file: string, sources: ShaderSources, opts: KernelOptions = {}): ShaderLayout {
+    const label = opts.label ?? file;
+    const { code } = expandShader(file, sources, opts.defines, label);
+    return new ShaderLayout(label, reflectEntry(code, opts.entryPoint ?? 'main', label).bindings);
+  }
+
+  binding(name: string): BindingInfo {
+    const b = this.bindings.find((x) => x.name === name);
+    if (!b) throw new BindingError(this.name, name, `is not declared by the shader (declared: ${this.bindings.map((x) => x.name).join(', ')})`);
+    return b;
+  }
+
+  /** Members of a struct-typed binding, with offsets as the shader lays them out. */
+  structMembers(name: string): MemberInfo[] {
+    const b = this.binding(name);
+    const members = isStructInfo(b.type) ? b.type.members : null;
+    if (!members) throw new BindingError(this.name, name, 'is not a struct');
+    return members;
+  }
+
+  /** Pack a uniform struct from named scalar values using the reflected member offsets and types. */
+  packStruct(name: string, values: Record<string, number>): ArrayBuffer {
+    const b = this.binding(name);
+    const buf = new ArrayBuffer(Math.ceil(b.minBytes / 16) * 16);
+    packMembers(this.name, name, this.structMembers(name), values, new DataView(buf), 0);
+    return buf;
+  }
+
+  /** Pack an array-of-struct binding (e.g. the per-model Hyper table) from one object per element. */
+  packArray(name: string, rows: readonly object[]): ArrayBuffer {
+    const b = this.binding(name);
+    const t = b.type;
+    if (!isArrayInfo(t) || !isStructInfo(t.format)) throw new BindingError(this.name, name, 'is not an array of structs');
+    const members = t.format.members;
+    const buf = new ArrayBuffer(Math.max(16, rows.length * t.stride));
+    const view = new DataView(buf);
+    rows.forEach((r, i) => packMembers(this.name, `${name}[${i}]`, members, r as Record<string, number>, view, i * t.stride));
+    return buf;
+  }
+}
+
+export class Kernel extends ShaderLayout {
+  private constructor(
+    name: string,
     readonly device: GPUDevice,
     readonly pipeline: GPUComputePipeline,
-    readonly bindings: BindingInfo[],
+    bindings: BindingInfo[],
     readonly layouts: GPUBindGroupLayout[],
     readonly workgroupSize: [number, number, number],
     readonly source: string,
-  ) {}
+  ) {
+    super(name, bindings);
+  }
 
   static async create(device: GPUDevice, file: string, sources: ShaderSources, opts: KernelOptions = {}): Promise<Kernel> {
     const label = opts.label ?? file;
@@ -146,20 +218,8 @@ export class Kernel {
     }
     if (scopeErr) throw new GpuValidationError(`compiling ${label}`, scopeErr.message);
 
-    const reflect = new WgslReflect(code);
     const entryName = opts.entryPoint ?? 'main';
-    const entry = reflect.entry.compute.find((f) => f.name === entryName);
-    if (!entry) {
-      throw new Error(`kernel ${label}: no @compute entry point '${entryName}' (found: ${reflect.entry.compute.map((f) => f.name).join(', ') || 'none'})`);
-    }
-    const bindings: BindingInfo[] = entry.resources.map((v) => ({
-      name: v.name,
-      group: v.group,
-      binding: v.binding,
-      kind: bindingKind(v),
-      minBytes: minBytesOf(v),
-      type: v.type,
-    }));
+    const { entry, bindings } = reflectEntry(code, entryName, label);
     const groupCount = bindings.reduce((n, b) => Math.max(n, b.group + 1), 0);
     const layouts: GPUBindGroupLayout[] = [];
     for (let g = 0; g < groupCount; g++) {
@@ -191,12 +251,6 @@ export class Kernel {
     await compileNow(device, pipeline, layouts, bindings, label);
     const wg = entry.workgroupSize ?? [1, 1, 1];
     return new Kernel(label, device, pipeline, bindings, layouts, [wg[0] ?? 1, wg[1] ?? 1, wg[2] ?? 1], code);
-  }
-
-  binding(name: string): BindingInfo {
-    const b = this.bindings.find((x) => x.name === name);
-    if (!b) throw new BindingError(this.name, name, `is not declared by the shader (declared: ${this.bindings.map((x) => x.name).join(', ')})`);
-    return b;
   }
 
   /**
@@ -279,34 +333,6 @@ export class Kernel {
     pass.setPipeline(this.pipeline);
     groups.forEach((g, i) => pass.setBindGroup(i, g));
     pass.dispatchWorkgroups(x, y, z);
-  }
-
-  /** Members of a struct-typed binding, with offsets as the shader lays them out. */
-  structMembers(name: string): MemberInfo[] {
-    const b = this.binding(name);
-    const members = isStructInfo(b.type) ? b.type.members : null;
-    if (!members) throw new BindingError(this.name, name, 'is not a struct');
-    return members;
-  }
-
-  /** Pack a uniform struct from named scalar values using the reflected member offsets and types. */
-  packStruct(name: string, values: Record<string, number>): ArrayBuffer {
-    const b = this.binding(name);
-    const buf = new ArrayBuffer(Math.ceil(b.minBytes / 16) * 16);
-    packMembers(this.name, name, this.structMembers(name), values, new DataView(buf), 0);
-    return buf;
-  }
-
-  /** Pack an array-of-struct binding (e.g. the per-model Hyper table) from one object per element. */
-  packArray(name: string, rows: readonly object[]): ArrayBuffer {
-    const b = this.binding(name);
-    const t = b.type;
-    if (!isArrayInfo(t) || !isStructInfo(t.format)) throw new BindingError(this.name, name, 'is not an array of structs');
-    const members = t.format.members;
-    const buf = new ArrayBuffer(Math.max(16, rows.length * t.stride));
-    const view = new DataView(buf);
-    rows.forEach((r, i) => packMembers(this.name, `${name}[${i}]`, members, r as Record<string, number>, view, i * t.stride));
-    return buf;
   }
 }
 

@@ -148,7 +148,7 @@ async function evaluateGroup(
     return b;
   };
   try {
-    const fwd = await ctx.kernel('sae_forward.wgsl', { defines: def });
+    const fwd = ctx.layout('sae_forward.wgsl', { defines: def });
     const cfgBuf = ctx.uniform('eval cfg', fwd.packStruct('cfg', { ...cfg }));
     owned.push(cfgBuf);
     const toyWork = mk('toy_work', rows * T.REC * 4);

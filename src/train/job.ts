@@ -2,7 +2,7 @@
 // in the same dispatches; one step is a fixed list of kernels recorded into a compute pass, and many steps are
 // recorded per submit (the step counter lives on the GPU). Loss history is read back once per chunk.
 import type { GpuContext } from '../gpu/context';
-import type { BufferBinding, Kernel } from '../gpu/kernel';
+import type { BufferBinding, Kernel, ShaderLayout } from '../gpu/kernel';
 import { definesFor, kernelEntry, type Defines, type JobShape } from '../kernels/registry';
 import { NOT_DIVERGED, type GpuConfig, type Hyper } from '../core/wire';
 import type { Progress } from '../core/job';
@@ -34,7 +34,8 @@ export abstract class GpuJob {
   private stageOps: BoundOp[] = [];
   protected owned: GPUBuffer[] = [];
   /** a kernel binding both `cfg` and `hyper`: their layouts come from its reflection */
-  protected cfgKernel!: Kernel;
+  /** packs the job's Config and Hyper (a reflected layout: no pipeline is compiled for it) */
+  protected cfgKernel!: ShaderLayout;
   readonly history: HistoryRow[] = [];
   step = 0;
 

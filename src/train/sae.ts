@@ -75,7 +75,7 @@ export class GpuSaeTrainer extends GpuJob {
       if (got !== want) throw new Error(`SAE job: ${what} has ${got} floats, expected ${want}`);
     };
     expect('saeParams', this.spec.saeParams.length, cfg.M * L.P);
-    this.cfgKernel = await this.ctx.kernel('sae_forward.wgsl', { defines: { ...def, ...variantDefines(cfg) } });
+    this.cfgKernel = this.ctx.layout('sae_forward.wgsl', { defines: { ...def, ...variantDefines(cfg) } });
     this.initCommon();
     const rows = cfg.M * cfg.B;
     const fused = this.path === 'fused';

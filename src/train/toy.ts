@@ -67,7 +67,7 @@ export class GpuToyTrainer extends GpuJob {
     const T = toyLayout(dims);
     const def = dimDefines({ ...dims, S: 1 });
     if (this.spec.toyParams.length !== cfg.M * T.P) throw new Error(`toy job: toyParams has ${this.spec.toyParams.length} floats, expected ${cfg.M * T.P}`);
-    this.cfgKernel = await this.ctx.kernel('adam.wgsl', { defines: { ...def, P_COUNT: T.P } });
+    this.cfgKernel = this.ctx.layout('adam.wgsl', { defines: { ...def, P_COUNT: T.P } });
     this.initCommon();
     if (this.kernel !== 'modular') {
       const v = TOY_STEPS[this.kernel];
