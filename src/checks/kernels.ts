@@ -431,32 +431,10 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
 
   // the CPU-shaped evaluation against the modular chain (itself checked against saeEval above) on the
   // same draws: equal per-sample terms, sums in another order; more samples than one of its sum blocks
-  async sae_eval_cpu(ctx, s) {
+  async sae_eval_cpu(ctx, s0) {
     const out: Comparison[] = [];
-    const big = s.S > 8; // not chosen for such SAEs (evalKernelFor); checked once, at M = 1 (slow compiles on software adapters)
-    if (big && s.M > 1) return out;
-    const samples = big ? 300 : 2500;
-    // relu plain and with the pre-encoder bias, then every variant's own settings (its one-hot share, 0.25 unless given)
-    const variants: { flags: number; topk: number; p: number; nested?: RecGroups; over?: Partial<GpuConfig> }[] = [
-      { flags: 0, topk: 0, p: 0 },
-      { flags: FLAG.PRE_BIAS, topk: 0, p: 0.5 },
-      ...variantChecks('eval').map(({ check: c, flags, topk }) => ({ flags, topk, p: c.onehot ?? 0.25, nested: c.nested?.(s.S), over: c.cfg })),
-    ];
-    // BatchTopK's radix select walks the samples 4 more times: its two variants at the small-M shapes only
-    const here = big ? variants.slice(1, 2) : s.M > 3 ? variants.filter(({ flags }) => !(flags & FLAG.BATCH_TOPK)) : variants;
-    for (const { flags, topk, p, nested, over } of here) {
-      const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p, rho: 0.4, nested, cfg: over });
-      const L = saeLayout(spec.dims);
-      const params = rand(s.M * L.P, 71 + flags, -0.6, 0.6);
-      for (let m = 0; m < s.M; m++) for (let k = 0; k < s.S; k++) params[m * L.P + L.XP + k] = Math.log(0.05 + 0.2 * ((m + k) % 3));
-      const mod = await evaluateSaes(ctx, spec, params, samples, 0x5eed, { kernel: 'modular' });
-      const cpu = await evaluateSaes(ctx, spec, params, samples, 0x5eed, { kernel: 'cpu' });
-      const tag = `${variantOf({ flags, topk }).name} flags=${flags}${topk ? ` topk=${topk}` : ''} p_onehot=${p} ${shapeName(s)}, ${samples} samples`;
-      out.push(
-        compareArrays(`sae_eval_cpu metrics vs the modular chain ${tag}`, cpu.metrics, Float64Array.from(mod.metrics), { atol: 1e-5, rtol: 5e-4 }),
-        compareArrays(`sae_eval_cpu probes ${tag}`, cpu.probe, Float64Array.from(mod.probe), { atol: 0, rtol: 0 }),
-      );
-    }
+    // once more at the future-work bench's largest shape, every variant the evaluation fits there on this adapter
+    for (const s of s0 === KERNEL_SHAPES[0] ? [s0, { ...DETECT_MID_SHAPE, M: 1 }] : [s0]) out.push(...(await evalCpuAt(ctx, s)));
     return out;
   },
 
@@ -465,7 +443,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   // threshold) rounds across 0 in f32 against f64, so counts are compared at atol 3; the shrinkage sums at rtol 1e-4
   async sae_detect(ctx, s0) {
     const out: Comparison[] = [];
-    // once more at the future-work bench's largest shape (k = 8), past the CPU-shaped evaluation's fit
+    // once more at the future-work bench's largest shape (k = 8), at the CPU-shaped evaluation's fit
     for (const s of s0 === KERNEL_SHAPES[0] ? [s0, DETECT_MID_SHAPE] : [s0]) out.push(...(await detectAt(ctx, s)));
     return out;
   },
@@ -525,7 +503,7 @@ export const KERNEL_CHECKS: Record<string, KernelCheck> = {
   },
 };
 
-/** The future-work bench's largest shape (two sets of k = 8, d = 8, s = 16): the detector's, not the evaluation's CPU-shaped fit. */
+/** The future-work bench's largest shape (two sets of k = 8, d = 8, s = 16), inside the CPU-shaped evaluation's fit (sae_eval/fit.ts). */
 const DETECT_MID_SHAPE: KernelShape = { N: 16, D: 8, S: 16, M: 3, B: 8, sets: [8, 8] };
 
 /** sae_detect at one shape: the counts after each evaluation version that fits it, against saeDetect. */
@@ -565,7 +543,7 @@ async function detectAt(ctx: GpuContext, s: KernelShape): Promise<Comparison[]> 
     const sums = (a: ArrayLike<number>) => Float64Array.from({ length: s.M * 2 }, (_, q) => a[Math.floor(q / 2) * W + W - 2 + (q % 2)]);
     for (const kernel of ['cpu', 'modular'] as const) {
       if (kernel === 'modular' && s.M > 1 && flags & FLAG.BATCH_TOPK) continue;
-      if (kernel === 'cpu' && cpuEvalMisfit(s.D, s.S, variantOf({ flags, topk }).name) !== null) continue;
+      if (kernel === 'cpu' && cpuEvalMisfit(s.D, s.S, s.N, variantOf({ flags, topk }).name, ctx.adapter) !== null) continue;
       const r = await evaluateSaes(ctx, spec, params, samples, salt, { kernel });
       if (!r.detect) throw new Error(`sae_detect: the ${kernel} evaluation returned no detector counts at ${shapeName(s)}`);
       const tag = `${variantOf({ flags, topk }).name}${topk ? ` k=${topk}` : ''} after the ${kernel} evaluation ${shapeName(s)}, ${samples} samples`;
@@ -574,6 +552,39 @@ async function detectAt(ctx: GpuContext, s: KernelShape): Promise<Comparison[]> 
         compareArrays(`sae_detect shrinkage sums ${tag}`, sums(r.detect), sums(ref), { atol: 1e-3, rtol: 1e-4 }),
       );
     }
+  }
+  return out;
+}
+
+/** sae_eval_cpu at one shape: the CPU-shaped evaluation against the modular chain. */
+async function evalCpuAt(ctx: GpuContext, s: KernelShape): Promise<Comparison[]> {
+  const out: Comparison[] = [];
+  const mid = s.N === DETECT_MID_SHAPE.N && s.S === DETECT_MID_SHAPE.S;
+  // d = 16, s = 64 is past its fit (evalKernelFor): checked once, at M = 1, one variant (slow compiles on software adapters)
+  const big = s.S > 8 && !mid;
+  if (big && s.M > 1) return out;
+  const samples = big || mid ? 300 : 2500;
+  // relu plain and with the pre-encoder bias, then every variant's own settings (its one-hot share, 0.25 unless given)
+  const variants: { flags: number; topk: number; p: number; nested?: RecGroups; over?: Partial<GpuConfig> }[] = [
+    { flags: 0, topk: 0, p: 0 },
+    { flags: FLAG.PRE_BIAS, topk: 0, p: 0.5 },
+    ...variantChecks('eval').map(({ check: c, flags, topk }) => ({ flags, topk, p: c.onehot ?? 0.25, nested: c.nested?.(s.S), over: c.cfg })),
+  ];
+  // BatchTopK's radix select walks the samples 4 more times: its two variants at the small-M shapes only
+  const here = big ? variants.slice(1, 2) : s.M > 3 ? variants.filter(({ flags }) => !(flags & FLAG.BATCH_TOPK)) : variants;
+  for (const { flags, topk, p, nested, over } of here) {
+    if (mid && cpuEvalMisfit(s.D, s.S, s.N, variantOf({ flags, topk }).name, ctx.adapter) !== null) continue;
+    const spec = saeTestSpec({ N: s.N, D: s.D, S: s.S, sets: s.sets, M: s.M, B: s.B, T: 100, flags, topk, p, rho: 0.4, nested, cfg: over });
+    const L = saeLayout(spec.dims);
+    const params = rand(s.M * L.P, 71 + flags, -0.6, 0.6);
+    for (let m = 0; m < s.M; m++) for (let k = 0; k < s.S; k++) params[m * L.P + L.XP + k] = Math.log(0.05 + 0.2 * ((m + k) % 3));
+    const mod = await evaluateSaes(ctx, spec, params, samples, 0x5eed, { kernel: 'modular' });
+    const cpu = await evaluateSaes(ctx, spec, params, samples, 0x5eed, { kernel: 'cpu' });
+    const tag = `${variantOf({ flags, topk }).name} flags=${flags}${topk ? ` topk=${topk}` : ''} p_onehot=${p} ${shapeName(s)}, ${samples} samples`;
+    out.push(
+      compareArrays(`sae_eval_cpu metrics vs the modular chain ${tag}`, cpu.metrics, Float64Array.from(mod.metrics), { atol: 1e-5, rtol: 5e-4 }),
+      compareArrays(`sae_eval_cpu probes ${tag}`, cpu.probe, Float64Array.from(mod.probe), { atol: 0, rtol: 0 }),
+    );
   }
   return out;
 }

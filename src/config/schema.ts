@@ -252,7 +252,7 @@ export function parseExperiment(input: unknown, limits?: { maxBufferSize: number
     const evalN = Math.max(c.eval_samples, c.eval_samples_hardware ?? 0);
     const ev = evalN * rec * 4;
     // the CPU-shaped evaluation keeps no per-sample records: an SAE it fits takes any number of samples
-    if (ev > cap && cpuEvalMisfit(c.toy.d, c.sae.s, c.sae.variant) !== null)
+    if (ev > cap && cpuEvalMisfit(c.toy.d, c.sae.s, n, c.sae.variant) !== null)
       throw new ConfigError(
         `${name}: evaluating one SAE on ${evalN} samples needs ${ev} bytes of per-sample work, the adapter allows ${cap}; lower eval_samples / eval_samples_hardware`,
       );

@@ -84,7 +84,7 @@ export async function evaluateSaes(
  * fits these SAEs, else modular; cpu too where it fits and one SAE's samples do not fit the modular chain's records.
  */
 export function evalKernelFor(ctx: GpuContext, spec: Pick<SaeJobSpec, 'cfg' | 'dims'>, samples = 0): EvalKernel {
-  if (SAE_EVAL.cpu.misfit(spec.dims, spec.cfg) !== null) return 'modular';
+  if (SAE_EVAL.cpu.misfit(spec.dims, spec.cfg, ctx.adapter) !== null) return 'modular';
   if (isSoftwareAdapter(ctx.adapter)) return 'cpu';
   const L = saeLayout(spec.dims),
     T = toyLayout(spec.dims);

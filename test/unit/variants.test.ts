@@ -144,7 +144,9 @@ describe('SAE variant records', () => {
     // Matryoshka BatchTopK (fixes-full): its threshold is found by the CPU-shaped evaluation too (lib/batch_threshold.wgsl)
     const mb = { variant: 'matryoshka-batchtopk', k: 2, matryoshka: { group_fractions: [0.5, 0.5] } };
     expect(parseExperiment({ name: 'mb', sae: mb, eval_samples: 1_000_000 }, lim).sae.variant).toBe('matryoshka-batchtopk');
-    expect(() => parseExperiment({ name: 'g', data: { sets: [8, 8] }, toy: { d: 8 }, sae: { s: 16 }, eval_samples: 1_000_000 }, lim)).toThrow(
+    // d = 8, s = 16 (the future-work bench's largest) fits it; d = 16, s = 32 does not (d s = 512 > 256)
+    expect(parseExperiment({ name: 'g', data: { sets: [8, 8] }, toy: { d: 8 }, sae: { s: 16 }, eval_samples: 1_000_000 }, lim).sae.s).toBe(16);
+    expect(() => parseExperiment({ name: 'g', data: { sets: [16, 16] }, toy: { d: 16 }, sae: { s: 32 }, eval_samples: 1_000_000 }, lim)).toThrow(
       /evaluating one SAE on 1000000 samples needs \d+ bytes of per-sample work, the adapter allows 134217728/,
     );
   });

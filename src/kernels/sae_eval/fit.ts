@@ -1,29 +1,37 @@
-// The CPU-shaped evaluation's fit rule, shared by its version record (index.ts) and the config check
-// (config/schema.ts: an SAE it fits needs no per-sample records, however many evaluation samples).
+// The CPU-shaped evaluation's fit rule (cpu.wgsl and the detector, detect.wgsl: one invocation per model walking its
+// samples), shared by their version records (index.ts) and the config check (config/schema.ts: an SAE it fits needs
+// no per-sample records, however many evaluation samples).
+import { type AdapterReport, isSoftwareAdapter } from '../../gpu/context';
 import { saeVariant } from '../../variants';
 
-/** Larger SAEs keep private arrays in per-lane memory on software adapters (125 x 300 samples took 9 s on SwiftShader at d = 16, s = 64). */
-export const CPU_EVAL_MAX_DS = 64;
-
-/** Why the CPU-shaped evaluation cannot evaluate SAEs of this shape and variant (null: it can). */
-export function cpuEvalMisfit(D: number, S: number, variant: string): string | null {
-  if (D * S > CPU_EVAL_MAX_DS) return `d*s = ${D * S} > ${CPU_EVAL_MAX_DS}`;
-  const v = saeVariant(variant);
-  return v.fusedMisfit ?? v.evalMisfit ?? null;
-}
+/**
+ * Both keep the model (d x s twice) and the detector its s x n co-firing counts in private arrays the unroller
+ * indexes by constants. The future-work bench's largest shape (two sets of k = 8: d = 8, s = 16, n = 16) needs 128
+ * and 256; past these the GPU-shaped (modular) evaluation runs, and the detector does not count. (At d = 16,
+ * s = 64, 125 models x 300 samples took 9 s on SwiftShader, where private arrays spill.)
+ */
+export const CPU_EVAL_MAX_DS = 256;
+export const CPU_EVAL_MAX_SN = 256;
 
 /**
- * The detector (detect.wgsl, one invocation per model) keeps its S x N co-firing counts and the model private: bounded
- * so they stay arrays the unroller indexes by constants. The future-work bench's largest shape (k = 8: d = 8, s = 16,
- * n = 16) needs 128 and 256; at d = 16, s = 64, n = 40 (2,560 counts) SwiftShader spills them.
+ * BatchTopK's threshold pass (a radix select over the batch, lib/batch_threshold.wgsl) inside the CPU-shaped
+ * evaluation, unrolled past d x s = 64: at d = 8, s = 16 SwiftShader's compiler passed 19 GB and 10 minutes without
+ * finishing, where lavapipe compiled it in 5 s. Software adapters other than lavapipe keep the old bound for it.
  */
-export const DETECT_MAX_DS = 256;
-export const DETECT_MAX_SN = 256;
+export const BATCH_PASS_MAX_DS_SWIFTSHADER = 64;
 
-/** Why the detector cannot count for SAEs of this shape and variant (null: it can). */
-export function detectFitMisfit(D: number, S: number, N: number, variant: string): string | null {
-  if (D * S > DETECT_MAX_DS) return `d*s = ${D * S} > ${DETECT_MAX_DS}`;
-  if (S * N > DETECT_MAX_SN) return `s*n = ${S * N} > ${DETECT_MAX_SN}`;
+type Adapter = Pick<AdapterReport, 'isFallbackAdapter' | 'vendor' | 'architecture' | 'description'>;
+
+/**
+ * Why the CPU-shaped evaluation and the detector cannot evaluate SAEs of this shape and variant (null: they can);
+ * with the adapter, also its own compiler's limits (the detector alone has none of them).
+ */
+export function cpuEvalMisfit(D: number, S: number, N: number, variant: string, adapter?: Adapter): string | null {
+  if (D * S > CPU_EVAL_MAX_DS) return `d*s = ${D * S} > ${CPU_EVAL_MAX_DS}`;
+  if (S * N > CPU_EVAL_MAX_SN) return `s*n = ${S * N} > ${CPU_EVAL_MAX_SN}`;
   const v = saeVariant(variant);
+  const lavapipe = adapter && /llvmpipe|lavapipe/i.test(`${adapter.vendor} ${adapter.architecture} ${adapter.description}`);
+  if (v.prepass && adapter && isSoftwareAdapter(adapter) && !lavapipe && D * S > BATCH_PASS_MAX_DS_SWIFTSHADER)
+    return `d*s = ${D * S} > ${BATCH_PASS_MAX_DS_SWIFTSHADER} with ${variant}'s threshold pass on this software adapter (its compiler runs out of memory there)`;
   return v.fusedMisfit ?? v.evalMisfit ?? null;
 }

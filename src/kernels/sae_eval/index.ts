@@ -10,7 +10,7 @@ import type { AdapterReport } from '../../gpu/context';
 import { variantOf } from '../../variants';
 import type { Defines } from '../registry';
 import { SAE_STEPS, type DeviceCaps } from '../sae_steps';
-import { cpuEvalMisfit, detectFitMisfit } from './fit';
+import { cpuEvalMisfit } from './fit';
 
 export interface SaeEvalVersion {
   readonly name: string;
@@ -18,7 +18,7 @@ export interface SaeEvalVersion {
   /** the kernels one evaluation dispatches, in order */
   files(cfg: GpuConfig): string[];
   /** why it cannot evaluate these SAEs (null: it can) */
-  misfit(dims: { D: number; S: number }, cfg: GpuConfig): string | null;
+  misfit(dims: { D: number; S: number; N: number }, cfg: GpuConfig, adapter?: AdapterReport): string | null;
   /** defines beyond the registry's for one of its files */
   defines(file: string, cfg: GpuConfig, device: DeviceCaps, adapter: Pick<AdapterReport, 'description'>): Defines;
   /** the adapters it is shaped for (the choice prefers such a version there) */
@@ -48,7 +48,7 @@ export const SAE_EVAL = {
     summary: 'the evaluation on fresh samples in one kernel, one invocation per model (CPU adapters)',
     files: () => [CPU_FILE, 'sae_probe.wgsl'],
     // fit.ts: small SAEs (BatchTopK's threshold: a radix select over the batch before it, bthr for sae_probe after it)
-    misfit: (dims, cfg) => cpuEvalMisfit(dims.D, dims.S, variantOf(cfg).name),
+    misfit: (dims, cfg, adapter) => cpuEvalMisfit(dims.D, dims.S, dims.N, variantOf(cfg).name, adapter),
     // the cpu SAE step's workgroup (SIMD lanes), specialisation and unrolling
     defines: (file, cfg, device, adapter) =>
       file === CPU_FILE ? { WG: SAE_STEPS.cpu.workgroup(1, adapter), ...SAE_STEPS.cpu.defines(device, false, cfg) } : {},
@@ -61,9 +61,9 @@ export type EvalKernel = Extract<keyof typeof SAE_EVAL, string>;
 export const SAE_EVAL_CPU_FILE = CPU_FILE;
 export const SAE_DETECT_FILE = DETECT_FILE;
 
-/** Why the detector kernel cannot count for these SAEs (null: it can): it is CPU-shaped (fit.ts detectFitMisfit). */
+/** Why the detector kernel cannot count for these SAEs (null: it can): it is CPU-shaped, so it fits where the CPU-shaped evaluation's model does. */
 export function detectMisfit(dims: { D: number; S: number; N: number }, cfg: GpuConfig): string | null {
-  return detectFitMisfit(dims.D, dims.S, dims.N, variantOf(cfg).name);
+  return cpuEvalMisfit(dims.D, dims.S, dims.N, variantOf(cfg).name);
 }
 
 /** The detector kernel's defines: the CPU-shaped evaluation's (workgroup of SIMD lanes, specialisation). */
