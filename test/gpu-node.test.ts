@@ -5,6 +5,11 @@ import { loadShaderSourcesFromDisk } from '../src/gpu/shaders-node';
 import type { GpuContext } from '../src/gpu/context';
 import { acquireNodeDevice, releaseNodeGpu } from '../src/gpu/node';
 import { formatComparison } from '../src/checks/compare';
+import { saeTestSpec } from '../src/kernels/fixtures';
+import { dimDefines } from '../src/kernels/defines';
+import { GpuSaeTrainer } from '../src/train/sae';
+import { evaluateSaes } from '../src/train/evaluate';
+import { variantDefines } from '../src/variants';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -29,6 +34,25 @@ describe('kernel cache', () => {
     } finally {
       ctx.compileListener = null;
     }
+  });
+});
+
+describe('struct layouts without compiling', () => {
+  it("a fused SAE job and the CPU-shaped evaluation pack Config from the shader's reflected layout: sae_forward.wgsl is not compiled", async () => {
+    const spec = saeTestSpec({ N: 4, D: 2, S: 4, sets: [2, 2], M: 2, B: 16, T: 4, flags: 0, topk: 0 });
+    const layout = ctx.layout('sae_forward.wgsl', { defines: { ...dimDefines(spec.dims), ...variantDefines(spec.cfg) } });
+    expect(layout.structMembers('cfg').map((m) => m.name)).toContain('p_onehot');
+    const before = ctx.compiles.length;
+    const job = await GpuSaeTrainer.create(ctx, spec, { path: 'fused', kernel: 'cpu', kSteps: 2 });
+    try {
+      await job.train(4);
+      await evaluateSaes(ctx, spec, await job.readParams(), 64, 1, { kernel: 'cpu' });
+    } finally {
+      job.destroy();
+    }
+    const compiled = ctx.compiles.slice(before).map((c) => c.label);
+    expect(compiled.filter((l) => l.startsWith('kernels/sae_eval/cpu'))).toHaveLength(1);
+    expect(compiled).not.toContain('sae_forward.wgsl');
   });
 });
 
