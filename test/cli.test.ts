@@ -133,7 +133,7 @@ describe('mistakes on the command line', () => {
     expect(objective.stderr).toMatch(/^error: wide: --objective must be saelens or study, got 'anthropic'/m);
     expect(preset.code).toBe(1);
     expect(preset.stderr).toMatch(
-      /^error: unknown wide preset 'synth-huge' \(known: synth-cpu, synth-cpu-topk, synth-cpu-batchtopk, synth-cpu-matryoshka-batchtopk, synth-cpu-jumprelu, synth-16k, synth-cpu-quick\)/m,
+      /^error: unknown wide preset 'synth-huge' \(known: synth-cpu, synth-cpu-topk, synth-cpu-batchtopk, synth-cpu-matryoshka-batchtopk, synth-cpu-jumprelu, synth-16k, synth-composed, synth-cpu-quick\)/m,
     );
     expect(variant.code).toBe(1);
     expect(variant.stderr).toMatch(

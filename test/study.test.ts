@@ -45,7 +45,7 @@ describe('experiment config validation', () => {
   });
   it('rejects shapes over the adapter limits (evaluation records: unless the CPU-shaped evaluation fits the SAEs)', () => {
     const lim = { maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 27 };
-    expect(() => parseExperiment({ name: 'x', data: { sets: [8, 8] }, toy: { d: 8 }, sae: { s: 16 }, eval_samples: 10_000_000 }, lim)).toThrow(
+    expect(() => parseExperiment({ name: 'x', data: { sets: [16, 16] }, toy: { d: 16 }, sae: { s: 32 }, eval_samples: 10_000_000 }, lim)).toThrow(
       /the adapter allows 134217728/,
     );
     expect(parseExperiment({ name: 'x', eval_samples: 10_000_000 }, lim).eval_samples).toBe(10_000_000); // d s = 8: no records
